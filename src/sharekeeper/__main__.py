@@ -1,0 +1,3 @@
+from sharekeeper.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The HTTP edge: the app factory, the route table, wire schemas, the error table."""

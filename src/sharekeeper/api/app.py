@@ -1,0 +1,94 @@
+"""The app factory: ``create_app(settings)`` builds engine, services and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sharekeeper.api.endpoint import endpoint, new_request_id
+from sharekeeper.api.errors import error_response
+from sharekeeper.api.routes import ROUTES
+from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.config import Settings
+from sharekeeper.domain.clock import Clock
+from sharekeeper.domain.errors import ApiNotFound
+from sharekeeper.services.housekeeping import purge_expired_records
+
+log = logging.getLogger("sharekeeper.api")
+PURGE_INTERVAL_SECONDS = 3600
+
+
+class IgnoreTrailingSlash:
+    """``/x/`` is ``/x``: both sign alike, and the SDK reports a redirect as an empty success."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        await self.app(scope, receive, send)
+
+
+async def _unknown_route(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    error = ApiNotFound(request.method, request.url.path)
+    headers = (
+        {"Allow": exc.headers["Allow"]}
+        if status == 405 and isinstance(exc, HTTPException) and exc.headers
+        else None
+    )
+    response = error_response(error, new_request_id(), headers)
+    response.status_code = status
+    return response
+
+
+async def _purge_periodically(runtime: Runtime) -> None:
+    while True:
+        try:
+            purged = await asyncio.to_thread(purge_expired_records, runtime.context)
+            if purged:
+                log.info("purged %d resource shares deleted more than 48 hours ago", purged)
+        except Exception:
+            log.exception("purge failed; will retry")
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
+def create_app(
+    settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None
+) -> Starlette:
+    runtime = runtime or build_runtime(settings, clock)
+    routes = [
+        Route(path, endpoint(runtime.context, handler), methods=[method])
+        for method, path, handler in ROUTES
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        purger = asyncio.create_task(_purge_periodically(runtime))
+        try:
+            yield
+        finally:
+            purger.cancel()
+            runtime.close()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(IgnoreTrailingSlash)],
+        exception_handlers={HTTPException: _unknown_route},
+        lifespan=lifespan,
+    )
+    app.router.redirect_slashes = False
+    app.state.runtime = runtime
+    return app

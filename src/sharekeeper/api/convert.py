@@ -1,0 +1,93 @@
+"""Domain objects to wire types. Only the edge knows the wire format."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sharekeeper.api import schemas as w
+from sharekeeper.domain.invitations import Invitation
+from sharekeeper.domain.paging import Page
+from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.shares import Association, ResourceShare
+
+
+def timestamp(millis: int) -> str:
+    """ISO-8601 UTC with milliseconds and a Z, as Huawei sends: 2022-08-22T12:28:26.631Z."""
+    seconds, ms = divmod(millis, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{ms:03d}Z"
+
+
+def page_info(page: Page[Any]) -> w.PageInfo:
+    # Huawei's schema gives current_count a minimum of 1: an empty page leaves it out.
+    return w.PageInfo(next_marker=page.next_marker, current_count=len(page.items) or None)
+
+
+def share(item: ResourceShare) -> w.ResourceShareWire:
+    return w.ResourceShareWire(
+        id=item.id,
+        name=item.name,
+        description=item.description,
+        owning_account_id=item.owner_account_id,
+        allow_external_principals=item.allow_external_principals,
+        status=item.status,
+        tags=[w.TagWire(t.key, t.value) for t in item.tags],
+        created_at=timestamp(item.created_at),
+        updated_at=timestamp(item.updated_at),
+    )
+
+
+def association(item: Association) -> w.AssociationWire:
+    return w.AssociationWire(
+        resource_share_id=item.resource_share_id,
+        resource_share_name=item.resource_share_name,
+        associated_entity=item.entity,
+        association_type=item.association_type,
+        status=item.status,
+        created_at=timestamp(item.created_at),
+        updated_at=timestamp(item.updated_at),
+        external=item.external,
+        status_message=item.status_message,
+    )
+
+
+def associations(items: Sequence[Association]) -> list[w.AssociationWire]:
+    return [association(a) for a in items]
+
+
+def invitation(item: Invitation) -> w.InvitationWire:
+    return w.InvitationWire(
+        resource_share_invitation_id=item.id,
+        resource_share_id=item.resource_share_id,
+        resource_share_name=item.resource_share_name,
+        sender_account_id=item.sender_account_id,
+        receiver_account_id=item.receiver_account_id,
+        status=item.status,
+        created_at=timestamp(item.created_at),
+        updated_at=timestamp(item.updated_at),
+    )
+
+
+def _permission_fields(item: Permission) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "resource_type": item.resource_type,
+        "is_resource_type_default": item.is_resource_type_default,
+        "created_at": timestamp(item.created_at),
+        "updated_at": timestamp(item.updated_at),
+        "permission_urn": item.urn,
+        "permission_type": item.permission_type,
+        "default_version": item.is_default_version,
+        "version": item.version,
+        "status": item.status,
+    }
+
+
+def permission_summary(item: Permission) -> w.PermissionSummaryWire:
+    return w.PermissionSummaryWire(**_permission_fields(item))
+
+
+def permission(item: Permission) -> w.PermissionWire:
+    return w.PermissionWire(**_permission_fields(item), content=item.content)

@@ -1,0 +1,118 @@
+"""Turns a handler into a signed endpoint: read the body, verify the signature, run the use case
+off the event loop, encode the reply. Every response carries X-Request-Id."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import msgspec
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sharekeeper.api.errors import InternalError, error_response
+from sharekeeper.auth.signing import query_pairs
+from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.errors import InvalidParameter, MalformedBody, ShareKeeperError
+from sharekeeper.services.context import Context
+from sharekeeper.services.identity import authenticate
+
+log = logging.getLogger("sharekeeper.api")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request as a handler sees it: already authenticated."""
+
+    caller: Caller
+    path: dict[str, str]
+    query: list[tuple[str, str]]
+    body: bytes
+
+    def json(self, kind: type[T]) -> T:
+        """The body as ``kind``; an empty body is an empty object (the SDK sends none at all
+        for a request model without a body)."""
+        try:
+            return msgspec.json.decode(self.body or b"{}", type=kind)
+        except msgspec.ValidationError as error:
+            raise InvalidParameter(f"Invalid request body: {error}") from None
+        except msgspec.DecodeError as error:
+            raise MalformedBody(str(error)) from None
+
+    def params(self, kind: type[T]) -> T:
+        """Query parameters as ``kind``, converting digit strings where numbers are expected."""
+        values: dict[str, str] = {}
+        for key, value in self.query:
+            if key in values:
+                raise InvalidParameter(f"Query parameter {key} is given more than once.")
+            values[key] = value
+        try:
+            return msgspec.convert(values, kind, strict=False)
+        except msgspec.ValidationError as error:
+            raise InvalidParameter(f"Invalid query parameter: {error}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: msgspec.Struct | None = None
+
+
+Handler = Callable[[Context, Call], Reply]
+_encode = msgspec.json.Encoder().encode
+
+
+def new_request_id() -> str:
+    return os.urandom(16).hex()
+
+
+def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    for name, value in raw:
+        # Signed values are UTF-8 text; ASGI hands over the raw bytes.
+        headers.setdefault(name.decode("latin-1").lower(), []).append(
+            value.decode("utf-8", "replace")
+        )
+    return headers
+
+
+def _run(ctx: Context, handler: Handler, incoming: IncomingRequest, path: dict[str, str]) -> Reply:
+    caller = authenticate(ctx, incoming)
+    return handler(ctx, Call(caller, path, query_pairs(incoming.raw_query), incoming.body))
+
+
+def endpoint(ctx: Context, handler: Handler) -> Callable[[Request], Any]:
+    async def serve(request: Request) -> Response:
+        request_id = new_request_id()
+        scope = request.scope
+        try:
+            incoming = IncomingRequest(
+                method=scope["method"],
+                raw_path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+                raw_query=scope["query_string"].decode("latin-1"),
+                headers=_headers(scope["headers"]),
+                body=await request.body(),
+            )
+            reply = await run_in_threadpool(_run, ctx, handler, incoming, request.path_params)
+        except ShareKeeperError as error:
+            return error_response(error, request_id)
+        except Exception:
+            log.exception("request %s failed", request_id)
+            return error_response(InternalError(), request_id)
+        headers = {"X-Request-Id": request_id}
+        if reply.body is None:
+            return Response(status_code=reply.status, headers=headers)
+        return Response(
+            _encode(reply.body),
+            status_code=reply.status,
+            media_type="application/json",
+            headers=headers,
+        )
+
+    return serve

@@ -1,0 +1,62 @@
+"""The one table from the exception tree to HTTP, and the one error body."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.responses import Response
+
+from sharekeeper.api.schemas import ErrorReply
+from sharekeeper.domain.errors import (
+    ApiNotFound,
+    AuthenticationFailed,
+    ConcurrentChange,
+    InvalidRequest,
+    NotFound,
+    ShareKeeperError,
+    StateConflict,
+)
+
+# First match wins, so a subclass listed before its base can have a status of its own.
+# Huawei answers every documented RAM.* error with 400; a lost race is a retryable 409.
+STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
+    (AuthenticationFailed, 401),
+    (ApiNotFound, 404),
+    (NotFound, 404),
+    (ConcurrentChange, 409),
+    (InvalidRequest, 400),
+    (StateConflict, 400),
+    (ShareKeeperError, 500),
+)
+
+
+class InternalError(ShareKeeperError):
+    code = "RAM.9000"
+
+    def __init__(self) -> None:
+        super().__init__("The service failed to handle the request; it has been logged.")
+
+
+_status_cache: dict[type[ShareKeeperError], int] = {}
+
+
+def status_of(kind: type[ShareKeeperError]) -> int:
+    status = _status_cache.get(kind)
+    if status is None:
+        status = next(status for base, status in STATUS if issubclass(kind, base))
+        _status_cache[kind] = status
+    return status
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def error_response(
+    error: ShareKeeperError, request_id: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = _encode(ErrorReply(error.code, error.message, request_id))
+    return Response(
+        body,
+        status_code=status_of(type(error)),
+        media_type="application/json",
+        headers={"X-Request-Id": request_id, **(headers or {})},
+    )

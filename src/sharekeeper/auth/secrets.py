@@ -1,0 +1,71 @@
+"""Secrets at rest: secret keys are sealed with AES-256-GCM under the server's master key
+(the server must recompute HMACs, so it cannot keep only a hash); security tokens, which are
+only compared, are kept as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_PREFIX = "v1:"
+MASTER_KEY_BYTES = 32
+
+
+class SecretBox:
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != MASTER_KEY_BYTES:
+            raise ValueError("the master key must be 32 bytes")
+        self._aead = AESGCM(master_key)
+        # Opening the same sealed secret again is pure; caching keeps it off the request path.
+        self.open = lru_cache(maxsize=4096)(self._open)
+
+    def seal(self, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        sealed = nonce + self._aead.encrypt(nonce, plaintext.encode("utf-8"), None)
+        return _PREFIX + base64.b64encode(sealed).decode("ascii")
+
+    def _open(self, sealed: str) -> str:
+        if not sealed.startswith(_PREFIX):
+            raise ValueError("unknown sealed-secret format")
+        raw = base64.b64decode(sealed[len(_PREFIX) :])
+        return self._aead.decrypt(raw[:12], raw[12:], None).decode("utf-8")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_security_token() -> str:
+    return secrets.token_urlsafe(96)
+
+
+def decode_master_key(text: str) -> bytes:
+    key = base64.b64decode(text.strip(), validate=True)
+    if len(key) != MASTER_KEY_BYTES:
+        raise ValueError("SHAREKEEPER_MASTER_KEY must be 32 bytes, base64-encoded")
+    return key
+
+
+def load_or_create_master_key(path: Path) -> bytes:
+    """Reads the key file, creating it (mode 0600) on first use; safe against a racing creator."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = base64.b64encode(os.urandom(MASTER_KEY_BYTES)).decode("ascii")
+        # Write aside, then link into place: a racing process sees no file or a whole one.
+        temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text + "\n")
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
+    return decode_master_key(path.read_text("ascii"))

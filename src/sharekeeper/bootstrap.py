@@ -1,0 +1,51 @@
+"""Composition: settings in, a ready service context out. Used by the API app and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from sharekeeper.auth.secrets import SecretBox, decode_master_key, load_or_create_master_key
+from sharekeeper.config import Settings
+from sharekeeper.domain.clock import SECOND, Clock, system_clock
+from sharekeeper.domain.permissions import Catalogue
+from sharekeeper.services.context import Context
+from sharekeeper.store import migrate
+from sharekeeper.store.engine import create_database_engine
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    context: Context
+    engine: Engine
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def master_key(settings: Settings) -> bytes:
+    if settings.master_key is not None:
+        return decode_master_key(settings.master_key)
+    return load_or_create_master_key(settings.master_key_path)
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool = True) -> Runtime:
+    """Opens the database (migrating it to the newest schema unless told not to)."""
+    engine = create_database_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        synchronous=settings.sqlite_synchronous,
+    )
+    if upgrade:
+        migrate.upgrade(engine)
+    context = Context(
+        unit_of_work=lambda write: UnitOfWork(engine, write),
+        clock=clock or system_clock,
+        catalogue=Catalogue.packaged(),
+        secret_box=SecretBox(master_key(settings)),
+        invitation_ttl=settings.invitation_ttl_seconds * SECOND,
+        max_clock_skew_seconds=settings.max_clock_skew_seconds,
+    )
+    return Runtime(context, engine)

@@ -1,0 +1,171 @@
+"""``sharekeeper ...``: serve, migrate, accounts and keys. Each command parses its arguments,
+calls one service and prints the result."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.engine import make_url
+
+from sharekeeper.api.convert import timestamp
+from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.config import Settings, SettingsError
+from sharekeeper.domain.errors import ShareKeeperError
+from sharekeeper.services import identity
+from sharekeeper.store import migrate as migrations
+
+app = typer.Typer(help="ShareKeeper: a Resource Access Manager compatible with Huawei RAM v1.")
+account_app = typer.Typer(help="Accounts.")
+key_app = typer.Typer(help="Access keys and temporary credentials.")
+app.add_typer(account_app, name="account")
+app.add_typer(key_app, name="key")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _settings(database: str | None) -> Settings:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        raise typer.BadParameter(str(error)) from None
+    return settings.with_overrides(database_url=database)
+
+
+@contextmanager
+def _runtime(database: str | None) -> Iterator[Runtime]:
+    runtime = build_runtime(_settings(database))
+    try:
+        yield runtime
+    except ShareKeeperError as error:
+        typer.echo(f"error: {error.code}: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        runtime.close()
+
+
+def _emit(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(data))
+    else:
+        for key, value in data.items():
+            typer.echo(f"{key}: {value}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on; 0 picks a free one.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Run the server (migrating the database first)."""
+    import uvicorn
+
+    from sharekeeper.api.app import create_app
+
+    settings = _settings(database).with_overrides(host=host, port=port)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    bound_port = sock.getsockname()[1]
+    application = create_app(settings)
+    shown_db = make_url(settings.database_url).render_as_string(hide_password=True)
+    logging.getLogger("sharekeeper").info(
+        "ShareKeeper listening on http://%s:%d (database %s, pid %d)",
+        settings.host,
+        bound_port,
+        shown_db,
+        os.getpid(),
+    )
+    config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@app.command()
+def migrate(database: DatabaseOption = None) -> None:
+    """Bring the database schema to the newest revision."""
+    with _runtime(database) as runtime:
+        typer.echo(f"database at revision {migrations.current_revision(runtime.engine)}")
+
+
+@account_app.command("create")
+def account_create(
+    name: Annotated[str, typer.Option(help="A name for the account.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an account with its first access key."""
+    with _runtime(database) as runtime:
+        account, key = identity.create_account(runtime.context, name)
+    _emit(
+        {
+            "account_id": account.id,
+            "name": account.name,
+            "access_key": key.access_key,
+            "secret_key": key.secret_key,
+        },
+        as_json,
+    )
+
+
+@key_app.command("create")
+def key_create(
+    account_id: str, database: DatabaseOption = None, as_json: JsonOption = False
+) -> None:
+    """Create a permanent access key for an account."""
+    with _runtime(database) as runtime:
+        key = identity.create_access_key(runtime.context, account_id)
+    _emit({"access_key": key.access_key, "secret_key": key.secret_key}, as_json)
+
+
+@key_app.command("create-temporary")
+def key_create_temporary(
+    account_id: str,
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.", min=1)] = 3600,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create temporary credentials (access key, secret key, security token) for an account."""
+    with _runtime(database) as runtime:
+        key = identity.create_access_key(runtime.context, account_id, ttl_seconds=ttl)
+    assert key.expires_at is not None
+    _emit(
+        {
+            "access_key": key.access_key,
+            "secret_key": key.secret_key,
+            "security_token": key.security_token,
+            "expires_at": timestamp(key.expires_at),
+        },
+        as_json,
+    )
+
+
+@key_app.command("revoke")
+def key_revoke(access_key: str, database: DatabaseOption = None) -> None:
+    """Revoke an access key; requests signed with it fail from now on."""
+    with _runtime(database) as runtime:
+        identity.revoke_access_key(runtime.context, access_key)
+    typer.echo(f"revoked {access_key}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,75 @@
+"""Settings: typed, frozen, read once from SHAREKEEPER_* environment variables. No I/O at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_PORT = 9460
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("SHAREKEEPER_DATA_DIR"):
+        return Path(env["SHAREKEEPER_DATA_DIR"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sharekeeper"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    invitation_ttl_seconds: int = 7 * 24 * 3600
+    max_clock_skew_seconds: int = 900
+    # "full" survives power loss; "normal" (WAL) survives a crashed process but not the OS.
+    sqlite_synchronous: str = "full"
+    db_pool_size: int = 8
+    master_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = default_data_dir(env)
+        synchronous = env.get("SHAREKEEPER_SQLITE_SYNCHRONOUS", "full").lower()
+        if synchronous not in ("full", "normal"):
+            raise SettingsError("SHAREKEEPER_SQLITE_SYNCHRONOUS must be 'full' or 'normal'")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("SHAREKEEPER_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'sharekeeper.db'}",
+            host=env.get("SHAREKEEPER_HOST", "127.0.0.1"),
+            port=_int(env, "SHAREKEEPER_PORT", DEFAULT_PORT, 0),
+            invitation_ttl_seconds=_int(env, "SHAREKEEPER_INVITATION_TTL", 7 * 24 * 3600, 1),
+            max_clock_skew_seconds=_int(env, "SHAREKEEPER_MAX_CLOCK_SKEW", 900, 1),
+            sqlite_synchronous=synchronous,
+            db_pool_size=_int(env, "SHAREKEEPER_DB_POOL_SIZE", 8, 1),
+            master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.data_dir / "master.key"

@@ -1,0 +1,1 @@
+"""The pure domain: standard library only (tests/unit/test_domain_imports.py checks it)."""

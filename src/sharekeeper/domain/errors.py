@@ -1,0 +1,281 @@
+"""The one exception tree. Every class carries its wire ``error_code``; the HTTP status of each
+branch lives in one table at the edge (``sharekeeper.api.errors``).
+
+    ShareKeeperError
+    ├── AuthenticationFailed          APIGW.0301  the request is not signed by a valid key
+    ├── ApiNotFound                   APIGW.0101  no such operation
+    ├── InvalidRequest                            the request is malformed or breaks a rule
+    │   ├── MalformedBody             RAM.9001
+    │   ├── InvalidParameter          RAM.9100
+    │   ├── DomainIdMismatch          RAM.1002
+    │   ├── InvalidAccountId          RAM.1004
+    │   ├── PrincipalIsOwner          RAM.1005
+    │   ├── DuplicatePrincipal        RAM.1006
+    │   ├── DuplicateResourceUrn      RAM.1007
+    │   ├── ResourceTypeWithoutPermission RAM.1009
+    │   ├── ResourceNotOwned          RAM.1010
+    │   ├── OrganizationSharingDisabled RAM.1013
+    │   ├── ExternalPrincipalNotAllowed RAM.1015
+    │   ├── InvalidResourceUrn        RAM.9101
+    │   ├── ResourceTypeNotShareable  RAM.9102
+    │   ├── UnknownPermission         RAM.9103
+    │   └── PermissionConflict        RAM.9104
+    ├── StateConflict                             the target is not in a state that allows it
+    │   ├── ResourceShareNotActive    RAM.1101
+    │   ├── NotAssociated             RAM.9201
+    │   ├── CannotLeaveShare          RAM.9202
+    │   ├── ConcurrentChange          RAM.9203
+    │   ├── InvitationAlreadyAccepted RAM.9301
+    │   ├── InvitationAlreadyRejected RAM.9302
+    │   ├── InvitationExpired         RAM.9303
+    │   └── InvitationWithdrawn       RAM.9304
+    └── NotFound                                  the target does not exist for this caller
+        ├── ResourceShareNotFound     RAM.9401
+        ├── InvitationNotFound        RAM.9402
+        ├── PermissionNotFound        RAM.9403
+        ├── AccountNotFound           RAM.9405
+        └── AccessKeyNotFound         RAM.9406
+
+Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
+Huawei documents no code for (docs/errors.md).
+"""
+
+from __future__ import annotations
+
+
+class ShareKeeperError(Exception):
+    """Base of every error a caller can see. ``message`` is safe to show to that caller."""
+
+    code = "RAM.9000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AuthenticationFailed(ShareKeeperError):
+    code = "APIGW.0301"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Incorrect IAM authentication information: {reason}")
+
+
+class ApiNotFound(ShareKeeperError):
+    code = "APIGW.0101"
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(f"The API does not exist or has not been published: {method} {path}")
+
+
+class InvalidRequest(ShareKeeperError):
+    code = "RAM.9100"
+
+
+class MalformedBody(InvalidRequest):
+    code = "RAM.9001"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The request body is not valid JSON: {detail}")
+
+
+class InvalidParameter(InvalidRequest):
+    code = "RAM.9100"
+
+
+class DomainIdMismatch(InvalidRequest):
+    code = "RAM.1002"
+
+    def __init__(self, domain_id: str) -> None:
+        super().__init__(f"The domain id {domain_id} in the header is invalid.")
+
+
+class InvalidAccountId(InvalidRequest):
+    code = "RAM.1004"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(f"The account id is invalid: {value}")
+
+
+class PrincipalIsOwner(InvalidRequest):
+    code = "RAM.1005"
+
+    def __init__(self, principal: str) -> None:
+        super().__init__(f"The share principal {principal} cannot be the owner.")
+
+
+class DuplicatePrincipal(InvalidRequest):
+    code = "RAM.1006"
+
+    def __init__(self, principal: str) -> None:
+        super().__init__(f"The principal is invalid for duplicate: {principal}")
+
+
+class DuplicateResourceUrn(InvalidRequest):
+    code = "RAM.1007"
+
+    def __init__(self, urn: str) -> None:
+        super().__init__(f"The resource urn is invalid for duplicate: {urn}")
+
+
+class ResourceTypeWithoutPermission(InvalidRequest):
+    code = "RAM.1009"
+
+    def __init__(self, resource_type: str) -> None:
+        super().__init__(f"The resource type {resource_type} has no permission.")
+
+
+class ResourceNotOwned(InvalidRequest):
+    code = "RAM.1010"
+
+    def __init__(self, account_id: str, urn: str) -> None:
+        super().__init__(f"The domain id {account_id} does not own the resource urn {urn}.")
+
+
+class OrganizationSharingDisabled(InvalidRequest):
+    code = "RAM.1013"
+
+    def __init__(self, management_account_id: str) -> None:
+        super().__init__(
+            f"The organization management id {management_account_id} has not enabled sharing."
+        )
+
+
+class ExternalPrincipalNotAllowed(InvalidRequest):
+    code = "RAM.1015"
+
+    def __init__(self, principal: str) -> None:
+        super().__init__(
+            f"The cross organizations share is not allowed with the principal {principal}: "
+            "the resource share does not allow external principals."
+        )
+
+
+class InvalidResourceUrn(InvalidRequest):
+    code = "RAM.9101"
+
+    def __init__(self, urn: str, why: str) -> None:
+        super().__init__(f"The resource urn {urn} is invalid: {why}")
+
+
+class ResourceTypeNotShareable(InvalidRequest):
+    code = "RAM.9102"
+
+    def __init__(self, resource_type: str) -> None:
+        super().__init__(f"The resource type {resource_type} cannot be shared.")
+
+
+class UnknownPermission(InvalidRequest):
+    code = "RAM.9103"
+
+    def __init__(self, permission_id: str) -> None:
+        super().__init__(f"The permission {permission_id} does not exist.")
+
+
+class PermissionConflict(InvalidRequest):
+    code = "RAM.9104"
+
+    def __init__(self, resource_type: str) -> None:
+        super().__init__(
+            f"More than one permission was given for the resource type {resource_type}; "
+            "a resource share holds one permission per resource type."
+        )
+
+
+class StateConflict(ShareKeeperError):
+    code = "RAM.9200"
+
+
+class ResourceShareNotActive(StateConflict):
+    code = "RAM.1101"
+
+    def __init__(self, share_id: str) -> None:
+        super().__init__(f"The resource share {share_id} is not active.")
+
+
+class NotAssociated(StateConflict):
+    code = "RAM.9201"
+
+    def __init__(self, entity: str, share_id: str) -> None:
+        super().__init__(f"{entity} is not associated with the resource share {share_id}.")
+
+
+class CannotLeaveShare(StateConflict):
+    code = "RAM.9202"
+
+
+class ConcurrentChange(StateConflict):
+    code = "RAM.9203"
+
+    def __init__(self) -> None:
+        super().__init__("The resource was changed by a concurrent request; retry the request.")
+
+
+class InvitationAlreadyAccepted(StateConflict):
+    code = "RAM.9301"
+
+    def __init__(self, invitation_id: str) -> None:
+        super().__init__(f"The resource share invitation {invitation_id} is already accepted.")
+
+
+class InvitationAlreadyRejected(StateConflict):
+    code = "RAM.9302"
+
+    def __init__(self, invitation_id: str) -> None:
+        super().__init__(f"The resource share invitation {invitation_id} is already rejected.")
+
+
+class InvitationExpired(StateConflict):
+    code = "RAM.9303"
+
+    def __init__(self, invitation_id: str) -> None:
+        super().__init__(f"The resource share invitation {invitation_id} has expired.")
+
+
+class InvitationWithdrawn(StateConflict):
+    code = "RAM.9304"
+
+    def __init__(self, invitation_id: str) -> None:
+        super().__init__(
+            f"The resource share invitation {invitation_id} was withdrawn by the owner "
+            "(the principal was disassociated or the resource share was deleted)."
+        )
+
+
+class NotFound(ShareKeeperError):
+    code = "RAM.9400"
+
+
+class ResourceShareNotFound(NotFound):
+    code = "RAM.9401"
+
+    def __init__(self, share_id: str) -> None:
+        super().__init__(f"The resource share {share_id} does not exist.")
+
+
+class InvitationNotFound(NotFound):
+    code = "RAM.9402"
+
+    def __init__(self, invitation_id: str) -> None:
+        super().__init__(f"The resource share invitation {invitation_id} does not exist.")
+
+
+class PermissionNotFound(NotFound):
+    code = "RAM.9403"
+
+    def __init__(self, permission_id: str, version: int | None = None) -> None:
+        which = permission_id if version is None else f"{permission_id} version {version}"
+        super().__init__(f"The permission {which} does not exist.")
+
+
+class AccountNotFound(NotFound):
+    code = "RAM.9405"
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(f"The account {account_id} does not exist.")
+
+
+class AccessKeyNotFound(NotFound):
+    code = "RAM.9406"
+
+    def __init__(self, access_key: str) -> None:
+        super().__init__(f"The access key {access_key} does not exist.")

@@ -1,0 +1,104 @@
+"""Identifiers: account ids, resource URNs and principals. Parse, validate, format."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sharekeeper.domain.errors import InvalidAccountId, InvalidResourceUrn
+
+_ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
+# Huawei's URN pattern (OAS), anchored: service:region:account:type:path.
+_URN = re.compile(
+    r"(?P<service>[A-Za-z0-9+/=\-_]+):(?P<region>[A-Za-z0-9+/=\-_*]{0,255}):"
+    r"(?P<account>[A-Za-z0-9+/=\-_]{1,64}):(?P<type>[A-Za-z0-9+/=\-_]{1,64}):(?P<path>.+)",
+    re.DOTALL,
+)
+MAX_URN_LENGTH = 1500
+# Organization principals (spec section 6): organizations::{mgmt}:{kind}:{org}[/{id}]
+_ORG_URN = re.compile(
+    r"organizations::(?P<mgmt>[0-9a-f]{32}):(?P<kind>organization|root|ou):(?P<rest>.+)"
+)
+
+
+def new_account_id() -> str:
+    return uuid.uuid4().hex
+
+
+def new_resource_id() -> str:
+    """Ids of shares, invitations and permissions: UUID4, as in Huawei's examples."""
+    return str(uuid.uuid4())
+
+
+def is_account_id(value: str) -> bool:
+    return _ACCOUNT_ID.fullmatch(value) is not None
+
+
+def require_account_id(value: str) -> str:
+    if not is_account_id(value):
+        raise InvalidAccountId(value)
+    return value
+
+
+def new_access_key_id() -> str:
+    # Huawei access keys are 20 upper-case alphanumerics.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+def new_secret_key() -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(40))
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceUrn:
+    value: str
+    service: str
+    region: str
+    account_id: str
+    type_name: str
+    path: str
+
+    @property
+    def resource_type(self) -> str:
+        return f"{self.service}:{self.type_name}"
+
+    @property
+    def resource_id(self) -> str:
+        """The last segment of the path: what ``resource_ids`` filters match."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @classmethod
+    def parse(cls, value: str) -> ResourceUrn:
+        if len(value) > MAX_URN_LENGTH:
+            raise InvalidResourceUrn(value[:64] + "...", f"longer than {MAX_URN_LENGTH} characters")
+        match = _URN.fullmatch(value)
+        if match is None:
+            raise InvalidResourceUrn(value, "expected service:region:account-id:type:resource-path")
+        return cls(
+            value=value,
+            service=match["service"],
+            region=match["region"],
+            account_id=match["account"],
+            type_name=match["type"],
+            path=match["path"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationPrincipal:
+    """An organization, root or OU URN naming a whole part of an organization."""
+
+    value: str
+    management_account_id: str
+    kind: str
+
+
+def parse_organization_principal(value: str) -> OrganizationPrincipal | None:
+    match = _ORG_URN.fullmatch(value)
+    if match is None:
+        return None
+    return OrganizationPrincipal(value, match["mgmt"], match["kind"])

@@ -1,0 +1,82 @@
+"""Invitations: pending -> accepted | rejected | expired | withdrawn; illegal moves raise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.errors import (
+    InvitationAlreadyAccepted,
+    InvitationAlreadyRejected,
+    InvitationExpired,
+    InvitationWithdrawn,
+    StateConflict,
+)
+
+DEFAULT_TTL_MILLIS: Millis = 7 * 24 * 3600 * 1000
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    # The owner disassociated the principal or deleted the share while it was pending.
+    WITHDRAWN = "withdrawn"
+
+
+_NOT_PENDING: dict[InvitationStatus, type[StateConflict]] = {
+    InvitationStatus.ACCEPTED: InvitationAlreadyAccepted,
+    InvitationStatus.REJECTED: InvitationAlreadyRejected,
+    InvitationStatus.EXPIRED: InvitationExpired,
+    InvitationStatus.WITHDRAWN: InvitationWithdrawn,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    id: str
+    resource_share_id: str
+    resource_share_name: str
+    sender_account_id: str
+    receiver_account_id: str
+    status: InvitationStatus
+    created_at: Millis
+    updated_at: Millis
+    expires_at: Millis
+
+    def status_at(self, now: Millis) -> InvitationStatus:
+        """Expiry needs no writer: a pending invitation past its time reads as expired."""
+        if self.status is InvitationStatus.PENDING and self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return self.status
+
+    def seen_at(self, now: Millis) -> Invitation:
+        status = self.status_at(now)
+        if status is self.status:
+            return self
+        return Invitation(
+            self.id,
+            self.resource_share_id,
+            self.resource_share_name,
+            self.sender_account_id,
+            self.receiver_account_id,
+            status,
+            self.created_at,
+            self.expires_at,
+            self.expires_at,
+        )
+
+    def require_pending(self, now: Millis) -> None:
+        """Raises the error that names why this invitation can no longer be answered."""
+        status = self.status_at(now)
+        if status is not InvitationStatus.PENDING:
+            raise _NOT_PENDING[status](self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationQuery:
+    share_ids: tuple[str, ...] = ()
+    invitation_ids: tuple[str, ...] = ()
+    status: str | None = None

@@ -1,0 +1,133 @@
+"""Resource shares and their associations: the entities, their statuses and rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.errors import ResourceShareNotActive
+from sharekeeper.domain.tags import Tag, TagFilter
+
+
+class ShareStatus(StrEnum):
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
+class AssociationType(StrEnum):
+    PRINCIPAL = "principal"
+    RESOURCE = "resource"
+
+
+class AssociationStatus(StrEnum):
+    ASSOCIATING = "associating"
+    ASSOCIATED = "associated"
+    DISASSOCIATED = "disassociated"
+
+
+# Ended shares and associations stay visible this long, then are purged (Huawei: 48 h, fixed).
+RETENTION_MILLIS: Millis = 48 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceShare:
+    id: str
+    name: str
+    description: str
+    owner_account_id: str
+    allow_external_principals: bool
+    status: ShareStatus
+    created_at: Millis
+    updated_at: Millis
+    tags: tuple[Tag, ...] = ()
+
+    def require_active(self) -> None:
+        if self.status is not ShareStatus.ACTIVE:
+            raise ResourceShareNotActive(self.id)
+
+    def deleted(self, now: Millis) -> ResourceShare:
+        return replace(self, status=ShareStatus.DELETED, updated_at=now)
+
+    def updated(
+        self,
+        now: Millis,
+        name: str,
+        description: str | None,
+        allow_external_principals: bool | None,
+    ) -> ResourceShare:
+        """PUT semantics: ``name`` is always given; an omitted field keeps its value."""
+        self.require_active()
+        return replace(
+            self,
+            name=name,
+            description=self.description if description is None else description,
+            allow_external_principals=(
+                self.allow_external_principals
+                if allow_external_principals is None
+                else allow_external_principals
+            ),
+            updated_at=now,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    """A principal or a resource bound to a share.
+
+    A principal that must accept an invitation stays ``associating`` until it does;
+    ``expires_at`` is the invitation's expiry, after which the association reads as ended.
+    """
+
+    resource_share_id: str
+    resource_share_name: str
+    association_type: AssociationType
+    entity: str
+    status: AssociationStatus
+    created_at: Millis
+    updated_at: Millis
+    external: bool | None = None
+    status_message: str | None = None
+    expires_at: Millis | None = None
+    resource_type: str | None = None
+
+    def seen_at(self, now: Millis) -> Association:
+        """The association as it reads at ``now``: an unanswered invitation ends it."""
+        if (
+            self.status is AssociationStatus.ASSOCIATING
+            and self.expires_at is not None
+            and self.expires_at <= now
+        ):
+            return replace(
+                self,
+                status=AssociationStatus.DISASSOCIATED,
+                status_message="The invitation expired before it was accepted.",
+                updated_at=self.expires_at,
+                expires_at=None,
+            )
+        return self
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is not AssociationStatus.DISASSOCIATED
+
+
+@dataclass(frozen=True, slots=True)
+class ShareQuery:
+    """Filters of a resource-share search; all of them must hold."""
+
+    name: str | None = None
+    status: str | None = None
+    ids: tuple[str, ...] = ()
+    permission_id: str | None = None
+    tag_filters: tuple[TagFilter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationQuery:
+    association_type: AssociationType
+    status: str | None = None
+    principal: str | None = None
+    resource_urn: str | None = None
+    share_ids: tuple[str, ...] = ()
+    resource_ids: tuple[str, ...] = ()

@@ -1,0 +1,82 @@
+"""Tags on resource shares: value objects, Huawei's character rules and the tag-filter match."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sharekeeper.domain.errors import InvalidParameter
+
+MAX_TAGS_PER_SHARE = 20
+_KEY_EXTRA = frozenset("_.:=+-@")
+_VALUE_EXTRA = _KEY_EXTRA | {"/"}
+
+
+def _allowed(char: str, extra: frozenset[str]) -> bool:
+    # Huawei's patterns use \p{L}, \p{Z} and \p{N}: letters, separators and numbers.
+    return char in extra or unicodedata.category(char)[0] in "LZN"
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    key: str
+    value: str
+
+    def __post_init__(self) -> None:
+        validate_key(self.key)
+        validate_value(self.value)
+
+
+def validate_key(key: str) -> None:
+    if not 1 <= len(key) <= 128:
+        raise InvalidParameter(f"Tag key {key!r} must have 1 to 128 characters.")
+    if key != key.strip() or key.startswith("_sys_"):
+        raise InvalidParameter(
+            f"Tag key {key!r} must not start or end with white space nor start with _sys_."
+        )
+    if not all(_allowed(c, _KEY_EXTRA) for c in key):
+        raise InvalidParameter(f"Tag key {key!r} may hold only letters, digits, spaces and _.:=+-@")
+
+
+def validate_value(value: str) -> None:
+    if len(value) > 255:
+        raise InvalidParameter(f"Tag value {value[:32]!r}... is longer than 255 characters.")
+    if not all(_allowed(c, _VALUE_EXTRA) for c in value):
+        raise InvalidParameter(
+            f"Tag value {value!r} may hold only letters, digits, spaces and _.:/=+-@"
+        )
+
+
+def unique_tags(tags: Iterable[Tag]) -> tuple[Tag, ...]:
+    """Tags for one share: each key at most once, at most 20 of them."""
+    result = tuple(tags)
+    keys = [t.key for t in result]
+    if len(set(keys)) != len(keys):
+        raise InvalidParameter("Tag keys must be unique within a resource share.")
+    if len(result) > MAX_TAGS_PER_SHARE:
+        raise InvalidParameter(f"A resource share holds at most {MAX_TAGS_PER_SHARE} tags.")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class TagFilter:
+    """Matches shares that carry ``key`` with one of ``values`` (any value when empty)."""
+
+    key: str
+    values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        validate_key(self.key)
+        for value in self.values:
+            validate_value(value)
+
+
+def matches(filters: Sequence[TagFilter], tags: Mapping[str, str]) -> bool:
+    """AND across filters (keys), OR across the values of one filter."""
+    for f in filters:
+        if f.key not in tags:
+            return False
+        if f.values and tags[f.key] not in f.values:
+            return False
+    return True

@@ -1,0 +1,231 @@
+"""Associate and disassociate principals and resources; search the associations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sharekeeper.domain import ids
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.errors import (
+    CannotLeaveShare,
+    ExternalPrincipalNotAllowed,
+    InvalidParameter,
+    NotAssociated,
+    ResourceShareNotFound,
+)
+from sharekeeper.domain.ids import ResourceUrn
+from sharekeeper.domain.invitations import Invitation, InvitationStatus
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.shares import (
+    Association,
+    AssociationQuery,
+    AssociationStatus,
+    AssociationType,
+    ResourceShare,
+)
+from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
+from sharekeeper.services.access import owned_share
+from sharekeeper.services.context import Context
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+PRINCIPAL = AssociationType.PRINCIPAL
+RESOURCE = AssociationType.RESOURCE
+
+
+def bind(
+    ctx: Context,
+    uow: UnitOfWork,
+    share: ResourceShare,
+    accounts: Sequence[str],
+    urns: Sequence[ResourceUrn],
+    now: Millis,
+) -> list[Association]:
+    """Binds principals and resources to an active share. An entity already bound is returned
+    as it is; every new account principal gets a pending invitation."""
+    results = []
+    current = uow.associations.find(share.id, PRINCIPAL, accounts)
+    invitations = []
+    for account in accounts:
+        existing = current.get(account)
+        if existing is not None and existing.seen_at(now).is_live:
+            results.append(existing.seen_at(now))
+            continue
+        if not share.allow_external_principals:
+            raise ExternalPrincipalNotAllowed(account)
+        expires_at = now + ctx.invitation_ttl
+        association = Association(
+            share.id,
+            share.name,
+            PRINCIPAL,
+            account,
+            AssociationStatus.ASSOCIATING,
+            created_at=now if existing is None else existing.created_at,
+            updated_at=now,
+            external=True,
+            expires_at=expires_at,
+        )
+        uow.associations.save(association, principal_account_id=account)
+        uow.invitations.expire_stale(share.id, account, now)
+        invitations.append(
+            Invitation(
+                ids.new_resource_id(),
+                share.id,
+                share.name,
+                share.owner_account_id,
+                account,
+                InvitationStatus.PENDING,
+                now,
+                now,
+                expires_at,
+            )
+        )
+        results.append(association)
+    uow.invitations.add_many(invitations)
+
+    current = uow.associations.find(share.id, RESOURCE, [u.value for u in urns])
+    for urn in urns:
+        existing = current.get(urn.value)
+        if existing is not None and existing.is_live:
+            results.append(existing)
+            continue
+        association = Association(
+            share.id,
+            share.name,
+            RESOURCE,
+            urn.value,
+            AssociationStatus.ASSOCIATED,
+            created_at=now if existing is None else existing.created_at,
+            updated_at=now,
+            resource_type=urn.resource_type,
+        )
+        uow.associations.save(association, resource_region=urn.region, resource_id=urn.resource_id)
+        results.append(association)
+    return results
+
+
+def _require_entities(principals: Sequence[str], resource_urns: Sequence[str]) -> None:
+    if not principals and not resource_urns:
+        raise InvalidParameter("Give at least one of principals and resource_urns.")
+
+
+def associate_resource_share(
+    ctx: Context,
+    caller: Caller,
+    share_id: str,
+    *,
+    principals: Sequence[str] = (),
+    resource_urns: Sequence[str] = (),
+) -> list[Association]:
+    _require_entities(principals, resource_urns)
+    accounts = check_principals(principals, caller.account_id)
+    urns = check_resources(resource_urns, caller.account_id, ctx.catalogue)
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share = owned_share(uow, caller, share_id, now)
+        share.require_active()
+        new_types = {u.resource_type for u in urns}
+        bound = uow.shares.bound_permissions(share.id)
+        uow.shares.bind_permissions(
+            share.id, choose_permissions(ctx.catalogue, (), new_types, bound), now
+        )
+        results = bind(ctx, uow, share, accounts, urns, now)
+        uow.commit()
+    return results
+
+
+def disassociate_resource_share(
+    ctx: Context,
+    caller: Caller,
+    share_id: str,
+    *,
+    principals: Sequence[str] = (),
+    resource_urns: Sequence[str] = (),
+) -> list[Association]:
+    """The owner removes principals or resources; a principal may also leave a share."""
+    _require_entities(principals, resource_urns)
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share = uow.shares.get(share_id, now, lock=True)
+        if share is None:
+            raise ResourceShareNotFound(share_id)
+        if share.owner_account_id != caller.account_id:
+            results = [_leave(ctx, uow, caller, share, principals, resource_urns, now)]
+        else:
+            share.require_active()
+            results = _unbind(uow, share, PRINCIPAL, principals, now, "Disassociated by the owner.")
+            results += _unbind(
+                uow, share, RESOURCE, resource_urns, now, "Disassociated by the owner."
+            )
+            for account in principals:
+                uow.invitations.close_pending(share.id, now, receiver=account)
+        uow.commit()
+    return results
+
+
+def _unbind(
+    uow: UnitOfWork,
+    share: ResourceShare,
+    association_type: AssociationType,
+    entities: Sequence[str],
+    now: Millis,
+    message: str,
+) -> list[Association]:
+    if len(set(entities)) != len(entities):
+        raise InvalidParameter(f"Each {association_type} may be named once.")
+    current = uow.associations.find(share.id, association_type, entities)
+    ended = []
+    for entity in entities:
+        existing = current.get(entity)
+        if existing is None or not existing.seen_at(now).is_live:
+            raise NotAssociated(entity, share.id)
+        association = Association(
+            share.id,
+            share.name,
+            association_type,
+            entity,
+            AssociationStatus.DISASSOCIATED,
+            created_at=existing.created_at,
+            updated_at=now,
+            external=existing.external,
+            status_message=message,
+            resource_type=existing.resource_type,
+        )
+        uow.associations.save(association)
+        ended.append(association)
+    return ended
+
+
+def _leave(
+    ctx: Context,
+    uow: UnitOfWork,
+    caller: Caller,
+    share: ResourceShare,
+    principals: Sequence[str],
+    resource_urns: Sequence[str],
+    now: Millis,
+) -> Association:
+    me = caller.account_id
+    mine = uow.associations.find(share.id, PRINCIPAL, [me]).get(me)
+    if mine is None or mine.status is not AssociationStatus.ASSOCIATED:
+        raise ResourceShareNotFound(share.id)
+    if list(principals) != [me] or resource_urns:
+        raise CannotLeaveShare(
+            "Only the owner may disassociate resources or other principals; "
+            "a principal leaves a resource share by naming only its own account."
+        )
+    for resource_type in sorted(uow.associations.live_resource_types(share.id)):
+        if not ctx.catalogue.require_shareable(resource_type).allows_leaving:
+            raise CannotLeaveShare(
+                f"The resource share holds {resource_type} resources, "
+                "which principals cannot leave; ask the owner to disassociate you."
+            )
+    return _unbind(uow, share, PRINCIPAL, [me], now, "The principal left the resource share.")[0]
+
+
+def search_resource_share_associations(
+    ctx: Context, caller: Caller, query: AssociationQuery, page: PageRequest
+) -> Page[Association]:
+    """The associations of the caller's own shares."""
+    with ctx.reading() as uow:
+        return uow.associations.search(caller.account_id, query, page, ctx.clock())

@@ -1,0 +1,104 @@
+"""Accounts, access keys, temporary credentials, and who is calling."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sharekeeper.auth.secrets import hash_token, new_security_token
+from sharekeeper.auth.verify import IncomingRequest, KeyMaterial, verify
+from sharekeeper.domain import ids
+from sharekeeper.domain.accounts import AccessKey, Account, Caller
+from sharekeeper.domain.clock import SECOND, Millis
+from sharekeeper.domain.errors import (
+    AccessKeyNotFound,
+    AccountNotFound,
+    DomainIdMismatch,
+    InvalidParameter,
+)
+from sharekeeper.services.context import Context
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A key as handed to its owner, once: the only time the secret leaves the server."""
+
+    access_key: str
+    secret_key: str
+    account_id: str
+    security_token: str | None = None
+    expires_at: Millis | None = None
+
+
+def _issue(ctx: Context, uow: UnitOfWork, account_id: str, ttl_seconds: int | None) -> IssuedKey:
+    now = ctx.clock()
+    secret = ids.new_secret_key()
+    token = None if ttl_seconds is None else new_security_token()
+    expires_at = None if ttl_seconds is None else now + ttl_seconds * SECOND
+    key = AccessKey(
+        access_key=ids.new_access_key_id(),
+        account_id=account_id,
+        sealed_secret=ctx.secret_box.seal(secret),
+        created_at=now,
+        token_hash=None if token is None else hash_token(token),
+        expires_at=expires_at,
+    )
+    uow.accounts.add_key(key)
+    return IssuedKey(key.access_key, secret, account_id, token, expires_at)
+
+
+def create_account(ctx: Context, name: str) -> tuple[Account, IssuedKey]:
+    if not 1 <= len(name) <= 64:
+        raise InvalidParameter("An account name must have 1 to 64 characters.")
+    account = Account(ids.new_account_id(), name, ctx.clock())
+    with ctx.writing() as uow:
+        uow.accounts.add(account)
+        key = _issue(ctx, uow, account.id, None)
+        uow.commit()
+    return account, key
+
+
+def create_access_key(ctx: Context, account_id: str, ttl_seconds: int | None = None) -> IssuedKey:
+    """A permanent key, or temporary credentials when ``ttl_seconds`` is given."""
+    if ttl_seconds is not None and ttl_seconds < 1:
+        raise InvalidParameter("The lifetime of temporary credentials must be at least 1 second.")
+    with ctx.writing() as uow:
+        if uow.accounts.get(account_id) is None:
+            raise AccountNotFound(account_id)
+        key = _issue(ctx, uow, account_id, ttl_seconds)
+        uow.commit()
+    return key
+
+
+def revoke_access_key(ctx: Context, access_key: str) -> None:
+    """Takes effect on the next request: every request reads the key's state."""
+    with ctx.writing() as uow:
+        if uow.accounts.get_key(access_key) is None:
+            raise AccessKeyNotFound(access_key)
+        uow.accounts.revoke_key(access_key, ctx.clock())
+        uow.commit()
+
+
+def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
+    """The account whose key signed the request; raises AuthenticationFailed otherwise."""
+
+    def lookup(access_key: str) -> KeyMaterial | None:
+        with ctx.reading() as uow:
+            key = uow.accounts.get_key(access_key)
+        if key is None:
+            return None
+        return KeyMaterial(
+            account_id=key.account_id,
+            secret_key=ctx.secret_box.open(key.sealed_secret),
+            token_hash=key.token_hash,
+            expires_at_ms=key.expires_at,
+            revoked=key.revoked_at is not None,
+        )
+
+    # The signature window follows the wall clock the client signed with, not the domain clock.
+    access_key, key = verify(request, lookup, time.time(), ctx.clock(), ctx.max_clock_skew_seconds)
+    domain_id = request.header("x-domain-id")
+    if domain_id is not None and domain_id != key.account_id:
+        raise DomainIdMismatch(domain_id)
+    return Caller(key.account_id, access_key, key.token_hash is not None)

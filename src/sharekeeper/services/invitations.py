@@ -1,0 +1,59 @@
+"""Accept, reject and search invitations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.errors import ConcurrentChange, InvitationNotFound
+from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.shares import AssociationStatus
+from sharekeeper.services.context import Context
+
+_OUTCOME = {
+    InvitationStatus.ACCEPTED: (AssociationStatus.ASSOCIATED, None),
+    InvitationStatus.REJECTED: (AssociationStatus.DISASSOCIATED, "The invitation was rejected."),
+}
+
+
+def _answer(
+    ctx: Context, caller: Caller, invitation_id: str, answer: InvitationStatus
+) -> Invitation:
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        invitation = uow.invitations.get(invitation_id)
+        # Only the receiver may answer; to anyone else the invitation does not exist.
+        if invitation is None or invitation.receiver_account_id != caller.account_id:
+            raise InvitationNotFound(invitation_id)
+        # Lock the share first, as every writer of a share does, so that racing writers queue.
+        if uow.shares.get(invitation.resource_share_id, now, lock=True) is None:
+            raise InvitationNotFound(invitation_id)
+        invitation.require_pending(now)
+        if not uow.invitations.answer(invitation_id, answer, now):
+            current = uow.invitations.get(invitation_id)
+            if current is not None:
+                current.require_pending(now)
+            raise ConcurrentChange()
+        status, message = _OUTCOME[answer]
+        uow.associations.set_principal_status(
+            invitation.resource_share_id, caller.account_id, status, now, message
+        )
+        uow.commit()
+    return replace(invitation, status=answer, updated_at=now)
+
+
+def accept_invitation(ctx: Context, caller: Caller, invitation_id: str) -> Invitation:
+    return _answer(ctx, caller, invitation_id, InvitationStatus.ACCEPTED)
+
+
+def reject_invitation(ctx: Context, caller: Caller, invitation_id: str) -> Invitation:
+    return _answer(ctx, caller, invitation_id, InvitationStatus.REJECTED)
+
+
+def search_invitations(
+    ctx: Context, caller: Caller, query: InvitationQuery, page: PageRequest
+) -> Page[Invitation]:
+    """Invitations the caller received, and those it sent as an owner."""
+    with ctx.reading() as uow:
+        return uow.invitations.search(caller.account_id, query, page, ctx.clock())

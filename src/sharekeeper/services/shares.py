@@ -1,0 +1,99 @@
+"""Create, update, delete and search resource shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sharekeeper.domain import ids
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.errors import ExternalPrincipalNotAllowed
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
+from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
+from sharekeeper.domain.tags import Tag, unique_tags
+from sharekeeper.services.access import owned_share
+from sharekeeper.services.associations import bind
+from sharekeeper.services.context import Context
+
+
+def create_resource_share(
+    ctx: Context,
+    caller: Caller,
+    *,
+    name: str,
+    description: str = "",
+    allow_external_principals: bool = True,
+    permission_ids: Sequence[str] = (),
+    principals: Sequence[str] = (),
+    resource_urns: Sequence[str] = (),
+    tags: Sequence[Tag] = (),
+) -> ResourceShare:
+    owner = caller.account_id
+    accounts = check_principals(principals, owner)
+    urns = check_resources(resource_urns, owner, ctx.catalogue)
+    permissions = choose_permissions(
+        ctx.catalogue, permission_ids, dict.fromkeys(u.resource_type for u in urns)
+    )
+    now = ctx.clock()
+    share = ResourceShare(
+        id=ids.new_resource_id(),
+        name=name,
+        description=description,
+        owner_account_id=owner,
+        allow_external_principals=allow_external_principals,
+        status=ShareStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+        tags=unique_tags(tags),
+    )
+    with ctx.writing() as uow:
+        uow.shares.add(share)
+        uow.shares.bind_permissions(share.id, permissions, now)
+        bind(ctx, uow, share, accounts, urns, now)
+        uow.commit()
+    return share
+
+
+def update_resource_share(
+    ctx: Context,
+    caller: Caller,
+    share_id: str,
+    *,
+    name: str,
+    description: str | None = None,
+    allow_external_principals: bool | None = None,
+) -> ResourceShare:
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share = owned_share(uow, caller, share_id, now)
+        changed = share.updated(now, name, description, allow_external_principals)
+        if not changed.allow_external_principals:
+            external = uow.associations.first_live_external_principal(share.id, now)
+            if external is not None:
+                raise ExternalPrincipalNotAllowed(external)
+        uow.shares.save(changed)
+        uow.commit()
+    return changed
+
+
+def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
+    """Marks the share deleted: every association ends and open invitations are withdrawn."""
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share = owned_share(uow, caller, share_id, now)
+        share.require_active()
+        uow.shares.save(share.deleted(now))
+        uow.associations.end_all(share.id, now, "The resource share was deleted.")
+        uow.invitations.close_pending(share.id, now)
+        uow.commit()
+
+
+def search_resource_shares(
+    ctx: Context, caller: Caller, *, owned: bool, query: ShareQuery, page: PageRequest
+) -> Page[ResourceShare]:
+    """Shares the caller owns, or (``owned=False``) shares it accepted or was given."""
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        if owned:
+            return uow.shares.search(query, page, now, owner=caller.account_id)
+        return uow.shares.search(query, page, now, receiver=caller.account_id)

@@ -1,0 +1,69 @@
+"""Engines from plain URLs: ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/DB``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def driver_url(url: str) -> str:
+    """ShareKeeper picks its own drivers: sqlite3 and psycopg 3."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise UnsupportedDatabase(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_database_engine(url: str, *, pool_size: int = 8, synchronous: str = "full") -> Engine:
+    full_url = driver_url(url)
+    parsed = make_url(full_url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(full_url, parsed.database, pool_size, synchronous)
+    return create_engine(
+        full_url, pool_size=pool_size, max_overflow=pool_size * 4, pool_pre_ping=True
+    )
+
+
+def _sqlite_engine(url: str, database: str | None, pool_size: int, synchronous: str) -> Engine:
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 4,
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transactions into our own hands (see _on_begin) and set the pragmas.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A writer takes the write lock up front: a deferred transaction that reads first and
+        # then writes can fail with SQLITE_BUSY instead of waiting its turn.
+        write = connection.info.get("sharekeeper.write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

@@ -1,0 +1,67 @@
+"""Applies the Alembic migrations; safe when several processes start at once."""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+_SCRIPTS = str(Path(__file__).with_name("migrations"))
+# Any fixed number: the PostgreSQL advisory lock that serializes migrating processes.
+_PG_LOCK_ID = 0x5348_4B50
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", _SCRIPTS)
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _PG_LOCK_ID})
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _PG_LOCK_ID})
+                connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        with engine.connect() as connection:
+            yield connection
+        return
+    with open(f"{database}.migrate-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        with engine.connect() as connection:
+            yield connection
+
+
+def upgrade(engine: Engine) -> None:
+    """Brings the database to the newest revision (a no-op when it is already there)."""
+    with _migration_lock(engine) as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head_revision():
+            return
+        connection.info["sharekeeper.write"] = True
+        command.upgrade(_config(connection), "head")
+        connection.commit()

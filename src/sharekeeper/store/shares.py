@@ -1,0 +1,390 @@
+"""Resource shares (with their tags and bound permissions) and their associations."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    delete,
+    exists,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
+
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.shares import (
+    RETENTION_MILLIS,
+    Association,
+    AssociationQuery,
+    AssociationStatus,
+    AssociationType,
+    ResourceShare,
+    ShareQuery,
+    ShareStatus,
+)
+from sharekeeper.domain.tags import Tag
+from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
+
+S = resource_shares.c
+A = associations.c
+
+
+def entity_hash(entity: str) -> str:
+    return hashlib.sha256(entity.encode("utf-8")).hexdigest()
+
+
+def _share(row: Any, tags: Sequence[Tag] = ()) -> ResourceShare:
+    return ResourceShare(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        owner_account_id=row.owner_account_id,
+        allow_external_principals=row.allow_external_principals,
+        status=ShareStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        tags=tuple(tags),
+    )
+
+
+def share_visible(now: Millis) -> ColumnElement[bool]:
+    """A deleted share is listed for 48 hours, then purged."""
+    return or_(S.status != ShareStatus.DELETED, S.updated_at > now - RETENTION_MILLIS)
+
+
+class ShareRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, share: ResourceShare) -> None:
+        self._c.execute(
+            insert(resource_shares).values(
+                id=share.id,
+                owner_account_id=share.owner_account_id,
+                name=share.name,
+                description=share.description,
+                allow_external_principals=share.allow_external_principals,
+                status=share.status,
+                created_at=share.created_at,
+                updated_at=share.updated_at,
+            )
+        )
+        self.add_tags(share.id, share.tags)
+
+    def add_tags(self, share_id: str, tags: Iterable[Tag]) -> None:
+        rows = [{"resource_share_id": share_id, "key": t.key, "value": t.value} for t in tags]
+        if rows:
+            self._c.execute(insert(share_tags), rows)
+
+    def get(self, share_id: str, now: Millis, lock: bool = False) -> ResourceShare | None:
+        """The share, or None once purged; ``lock`` serializes writers of one share."""
+        statement = select(resource_shares).where(S.id == share_id, share_visible(now))
+        if lock:
+            statement = statement.with_for_update()
+        row = self._c.execute(statement).first()
+        if row is None:
+            return None
+        return _share(row, self._tags([share_id]).get(share_id, ()))
+
+    def save(self, share: ResourceShare) -> None:
+        self._c.execute(
+            update(resource_shares)
+            .where(S.id == share.id)
+            .values(
+                name=share.name,
+                description=share.description,
+                allow_external_principals=share.allow_external_principals,
+                status=share.status,
+                updated_at=share.updated_at,
+            )
+        )
+
+    def search(
+        self,
+        query: ShareQuery,
+        page: PageRequest,
+        now: Millis,
+        owner: str | None = None,
+        receiver: str | None = None,
+    ) -> Page[ResourceShare]:
+        """Shares ``owner`` owns, or shares ``receiver`` has been given (exactly one is set)."""
+        statement = select(resource_shares).where(share_visible(now), *self._filters(query))
+        if owner is not None:
+            statement = statement.where(S.owner_account_id == owner)
+        else:
+            statement = statement.where(
+                exists().where(
+                    A.resource_share_id == S.id,
+                    A.association_type == AssociationType.PRINCIPAL,
+                    A.principal_account_id == receiver,
+                    A.status == AssociationStatus.ASSOCIATED,
+                )
+            )
+        found = fetch_page(self._c, statement, S.seq, page, lambda row: row)
+        tags = self._tags([row.id for row in found.items])
+        return Page([_share(row, tags.get(row.id, ())) for row in found.items], found.next_marker)
+
+    @staticmethod
+    def _filters(query: ShareQuery) -> list[ColumnElement[bool]]:
+        filters: list[ColumnElement[bool]] = []
+        if query.name is not None:
+            filters.append(S.name == query.name)
+        if query.status is not None:
+            filters.append(S.status == query.status)
+        if query.ids:
+            filters.append(S.id.in_(query.ids))
+        if query.permission_id is not None:
+            P = share_permissions.c
+            filters.append(
+                exists().where(P.resource_share_id == S.id, P.permission_id == query.permission_id)
+            )
+        T = share_tags.c
+        for tag_filter in query.tag_filters:
+            condition = and_(T.resource_share_id == S.id, T.key == tag_filter.key)
+            if tag_filter.values:
+                condition = and_(condition, T.value.in_(tag_filter.values))
+            filters.append(exists().where(condition))
+        return filters
+
+    def _tags(self, share_ids: Sequence[str]) -> dict[str, list[Tag]]:
+        result: dict[str, list[Tag]] = defaultdict(list)
+        if share_ids:
+            T = share_tags.c
+            rows = self._c.execute(
+                select(T.resource_share_id, T.key, T.value)
+                .where(T.resource_share_id.in_(share_ids))
+                .order_by(T.resource_share_id, T.key)
+            )
+            for row in rows:
+                result[row.resource_share_id].append(Tag(row.key, row.value))
+        return result
+
+    def bound_permissions(self, share_id: str) -> dict[str, str]:
+        """resource type -> permission id bound to the share."""
+        P = share_permissions.c
+        rows = self._c.execute(
+            select(P.resource_type, P.permission_id).where(P.resource_share_id == share_id)
+        )
+        return {row.resource_type: row.permission_id for row in rows}
+
+    def bind_permissions(
+        self, share_id: str, permissions: Iterable[Permission], now: Millis
+    ) -> None:
+        rows = [
+            {
+                "resource_share_id": share_id,
+                "permission_id": p.id,
+                "permission_version": p.version,
+                "resource_type": p.resource_type,
+                "status": AssociationStatus.ASSOCIATED,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for p in permissions
+        ]
+        if rows:
+            self._c.execute(insert(share_permissions), rows)
+
+    def purge_deleted(self, now: Millis) -> int:
+        """Removes shares deleted more than 48 hours ago, with everything that hangs off them."""
+        result = self._c.execute(
+            delete(resource_shares).where(
+                S.status == ShareStatus.DELETED, S.updated_at <= now - RETENTION_MILLIS
+            )
+        )
+        return int(result.rowcount)
+
+
+def _association(row: Any) -> Association:
+    return Association(
+        resource_share_id=row.resource_share_id,
+        resource_share_name=row.name,
+        association_type=AssociationType(row.association_type),
+        entity=row.entity,
+        status=AssociationStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        external=row.external,
+        status_message=row.status_message,
+        expires_at=row.expires_at,
+        resource_type=row.resource_type,
+    )
+
+
+def _status_is(status: str, now: Millis) -> ColumnElement[bool]:
+    """The SQL twin of Association.seen_at: what an association's status reads as at ``now``."""
+    unanswered = and_(
+        A.status == AssociationStatus.ASSOCIATING, A.expires_at.is_not(None), A.expires_at <= now
+    )
+    if status == AssociationStatus.ASSOCIATING:
+        return and_(A.status == status, not_(unanswered))
+    if status == AssociationStatus.DISASSOCIATED:
+        return or_(A.status == status, unanswered)
+    return A.status == status
+
+
+def _association_visible(now: Millis) -> ColumnElement[bool]:
+    cutoff = now - RETENTION_MILLIS
+    return not_(
+        or_(
+            and_(A.status == AssociationStatus.DISASSOCIATED, A.updated_at <= cutoff),
+            and_(
+                A.status == AssociationStatus.ASSOCIATING,
+                A.expires_at.is_not(None),
+                A.expires_at <= cutoff,
+            ),
+        )
+    )
+
+
+_WITH_SHARE_NAME = select(associations, S.name).join(resource_shares, S.id == A.resource_share_id)
+
+
+class AssociationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def find(
+        self, share_id: str, association_type: AssociationType, entities: Iterable[str]
+    ) -> dict[str, Association]:
+        hashes = [entity_hash(e) for e in entities]
+        if not hashes:
+            return {}
+        rows = self._c.execute(
+            _WITH_SHARE_NAME.where(
+                A.resource_share_id == share_id,
+                A.association_type == association_type,
+                A.entity_hash.in_(hashes),
+            )
+        )
+        return {row.entity: _association(row) for row in rows}
+
+    def save(
+        self,
+        association: Association,
+        principal_account_id: str | None = None,
+        resource_region: str | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        """Inserts the association, or overwrites the ended one for the same entity."""
+        values = {
+            "status": association.status,
+            "status_message": association.status_message,
+            "external": association.external,
+            "expires_at": association.expires_at,
+            "updated_at": association.updated_at,
+        }
+        key = and_(
+            A.resource_share_id == association.resource_share_id,
+            A.association_type == association.association_type,
+            A.entity_hash == entity_hash(association.entity),
+        )
+        if self._c.execute(update(associations).where(key).values(**values)).rowcount:
+            return
+        self._c.execute(
+            insert(associations).values(
+                resource_share_id=association.resource_share_id,
+                association_type=association.association_type,
+                entity=association.entity,
+                entity_hash=entity_hash(association.entity),
+                principal_account_id=principal_account_id,
+                resource_type=association.resource_type,
+                resource_region=resource_region,
+                resource_id=resource_id,
+                created_at=association.created_at,
+                **values,
+            )
+        )
+
+    def end_all(self, share_id: str, now: Millis, message: str) -> None:
+        self._c.execute(
+            update(associations)
+            .where(A.resource_share_id == share_id, A.status != AssociationStatus.DISASSOCIATED)
+            .values(
+                status=AssociationStatus.DISASSOCIATED,
+                status_message=message,
+                expires_at=None,
+                updated_at=now,
+            )
+        )
+
+    def set_principal_status(
+        self,
+        share_id: str,
+        account_id: str,
+        status: AssociationStatus,
+        now: Millis,
+        message: str | None = None,
+    ) -> bool:
+        """Moves the account's ``associating`` association on; False when it was not waiting."""
+        result = self._c.execute(
+            update(associations)
+            .where(
+                A.resource_share_id == share_id,
+                A.association_type == AssociationType.PRINCIPAL,
+                A.principal_account_id == account_id,
+                A.status == AssociationStatus.ASSOCIATING,
+            )
+            .values(status=status, status_message=message, expires_at=None, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    def first_live_external_principal(self, share_id: str, now: Millis) -> str | None:
+        row = self._c.execute(
+            select(A.entity)
+            .where(
+                A.resource_share_id == share_id,
+                A.association_type == AssociationType.PRINCIPAL,
+                A.external.is_(True),
+                A.status != AssociationStatus.DISASSOCIATED,
+                not_(_status_is(AssociationStatus.DISASSOCIATED, now)),
+            )
+            .limit(1)
+        ).first()
+        return None if row is None else str(row.entity)
+
+    def live_resource_types(self, share_id: str) -> set[str]:
+        rows = self._c.execute(
+            select(A.resource_type)
+            .where(
+                A.resource_share_id == share_id,
+                A.association_type == AssociationType.RESOURCE,
+                A.status != AssociationStatus.DISASSOCIATED,
+            )
+            .distinct()
+        )
+        return {row.resource_type for row in rows}
+
+    def search(
+        self, owner: str, query: AssociationQuery, page: PageRequest, now: Millis
+    ) -> Page[Association]:
+        statement = _WITH_SHARE_NAME.where(
+            S.owner_account_id == owner,
+            share_visible(now),
+            A.association_type == query.association_type,
+            _association_visible(now),
+        )
+        if query.status is not None:
+            statement = statement.where(_status_is(query.status, now))
+        for entity in (query.principal, query.resource_urn):
+            if entity is not None:
+                statement = statement.where(A.entity_hash == entity_hash(entity))
+        if query.share_ids:
+            statement = statement.where(A.resource_share_id.in_(query.share_ids))
+        if query.resource_ids:
+            statement = statement.where(A.resource_id.in_(query.resource_ids))
+        return fetch_page(
+            self._c, statement, A.seq, page, lambda row: _association(row).seen_at(now)
+        )

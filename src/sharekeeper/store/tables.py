@@ -1,0 +1,186 @@
+"""Tables, with named constraints and indexes. Portable SQL only (SQLite and PostgreSQL).
+
+Times are integer milliseconds since the epoch (see domain/clock.py). Every list is paged by a
+``seq`` column that only grows, so a marker is the last ``seq`` seen and a page is an index range.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; AUTOINCREMENT keeps it from
+# reusing the highest value after a purge, so an old marker never skips a new row.
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+Millis = BigInteger
+
+
+def _seq() -> Column[int]:
+    return Column("seq", Seq, primary_key=True, autoincrement=True)
+
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", Millis, nullable=False),
+)
+
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("access_key", String(40), primary_key=True),
+    Column(
+        "account_id",
+        String(32),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("sealed_secret", String(256), nullable=False),
+    Column("token_hash", String(64)),
+    Column("expires_at", Millis),
+    Column("revoked_at", Millis),
+    Column("created_at", Millis, nullable=False),
+)
+
+resource_shares = Table(
+    "resource_shares",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("owner_account_id", String(32), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("description", String(256), nullable=False),
+    Column("allow_external_principals", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Index("ix_resource_shares_owner_seq", "owner_account_id", "seq"),
+    Index("ix_resource_shares_status_updated", "status", "updated_at"),
+    sqlite_autoincrement=True,
+)
+
+associations = Table(
+    "associations",
+    metadata,
+    _seq(),
+    Column(
+        "resource_share_id",
+        String(36),
+        ForeignKey("resource_shares.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("association_type", String(16), nullable=False),
+    Column("entity", Text, nullable=False),
+    # SHA-256 of ``entity``: a URN may be 1,500 characters of any script, too wide for a
+    # portable unique index, so uniqueness and look-ups go through the hash.
+    Column("entity_hash", String(64), nullable=False),
+    # The account a principal association gives access to (NULL for other principals).
+    Column("principal_account_id", String(32)),
+    Column("resource_type", String(100)),
+    Column("resource_region", String(255)),
+    Column("resource_id", Text),
+    Column("status", String(16), nullable=False),
+    Column("status_message", Text),
+    Column("external", Boolean),
+    Column("expires_at", Millis),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("resource_share_id", "association_type", "entity_hash"),
+    Index("ix_associations_principal_account", "principal_account_id", "status"),
+    Index("ix_associations_entity_hash", "entity_hash"),
+    Index("ix_associations_status_updated", "status", "updated_at"),
+    sqlite_autoincrement=True,
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False, unique=True),
+    Column(
+        "resource_share_id",
+        String(36),
+        ForeignKey("resource_shares.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("sender_account_id", String(32), nullable=False),
+    Column("receiver_account_id", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Column("expires_at", Millis, nullable=False),
+    Index("ix_invitations_receiver_seq", "receiver_account_id", "seq"),
+    Index("ix_invitations_sender_seq", "sender_account_id", "seq"),
+    # At most one open invitation per share and receiver, enforced by the database.
+    Index(
+        "uq_invitations_pending",
+        "resource_share_id",
+        "receiver_account_id",
+        unique=True,
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    sqlite_autoincrement=True,
+)
+
+share_permissions = Table(
+    "share_permissions",
+    metadata,
+    _seq(),
+    Column(
+        "resource_share_id",
+        String(36),
+        ForeignKey("resource_shares.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("permission_id", String(36), nullable=False, index=True),
+    Column("permission_version", Integer, nullable=False),
+    Column("resource_type", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("resource_share_id", "resource_type"),
+    sqlite_autoincrement=True,
+)
+
+share_tags = Table(
+    "share_tags",
+    metadata,
+    Column(
+        "resource_share_id",
+        String(36),
+        ForeignKey("resource_shares.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("key", String(128), nullable=False),
+    Column("value", String(255), nullable=False),
+    PrimaryKeyConstraint("resource_share_id", "key"),
+    Index("ix_share_tags_key_value", "key", "value"),
+)

@@ -1,0 +1,65 @@
+"""One transaction per use case, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from sharekeeper.domain.errors import ConcurrentChange
+from sharekeeper.store.accounts import AccountRepository
+from sharekeeper.store.invitations import InvitationRepository
+from sharekeeper.store.shares import AssociationRepository, ShareRepository
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()``. ``write`` takes SQLite's write lock at BEGIN."""
+
+    connection: Connection
+    accounts: AccountRepository
+    shares: ShareRepository
+    associations: AssociationRepository
+    invitations: InvitationRepository
+
+    def __init__(self, engine: Engine, write: bool = False) -> None:
+        self._engine = engine
+        self._write = write
+
+    def __enter__(self) -> UnitOfWork:
+        self.connection = self._engine.connect()
+        self.connection.info["sharekeeper.write"] = self._write
+        self.accounts = AccountRepository(self.connection)
+        self.shares = ShareRepository(self.connection)
+        self.associations = AssociationRepository(self.connection)
+        self.invitations = InvitationRepository(self.connection)
+        return self
+
+    def commit(self) -> None:
+        try:
+            self.connection.commit()
+        except (IntegrityError, DBAPIError) as error:
+            raise _translate(error) from error
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.connection.rollback()
+        finally:
+            self.connection.close()
+        if isinstance(exc, IntegrityError | DBAPIError):
+            raise _translate(exc) from exc
+
+
+def _translate(error: Exception) -> Exception:
+    """A lost race surfaces as a constraint or serialization failure: tell the caller to retry."""
+    if isinstance(error, IntegrityError):
+        return ConcurrentChange()
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if code in ("40001", "40P01"):  # serialization failure, deadlock detected
+        return ConcurrentChange()
+    return error
