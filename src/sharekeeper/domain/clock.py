@@ -21,14 +21,17 @@ def system_clock() -> Millis:
     return time.time_ns() // 1_000_000
 
 
-class ManualClock:
-    """A clock that moves only when told to: for tests and for replaying scenarios."""
+class AdjustableClock:
+    """The system clock plus an offset that only moves forward when told to: lets tests and
+    demos jump past an expiry while time keeps flowing for everything else."""
 
-    def __init__(self, start: Millis | None = None) -> None:
-        self.now: Millis = system_clock() if start is None else start
+    def __init__(self) -> None:
+        self.offset: Millis = 0
 
     def __call__(self) -> Millis:
-        return self.now
+        return system_clock() + self.offset
 
     def advance(self, millis: Millis) -> None:
-        self.now += millis
+        if millis < 0:
+            raise ValueError("a clock only moves forward")
+        self.offset += millis
