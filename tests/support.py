@@ -116,6 +116,7 @@ def signed_headers(
     host: str,
     extra: Mapping[str, str] | None = None,
     when: datetime | None = None,
+    omit: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Headers of a request signed with ShareKeeper's own signer (proven equal to the SDK's by
     the known-answer test), for cases the SDK cannot produce."""
@@ -126,6 +127,8 @@ def signed_headers(
         "X-Domain-Id": account.account_id,
         **(extra or {}),
     }
+    for name in omit:
+        headers.pop(name)
     headers["Authorization"] = signing.sign_headers(
         access_key=account.access_key,
         secret_key=account.secret_key,
