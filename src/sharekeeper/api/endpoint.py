@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +25,9 @@ from sharekeeper.services.identity import authenticate
 
 log = logging.getLogger("sharekeeper.api")
 T = TypeVar("T")
+# A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
+# has a use for it, so it is refused before it reaches a query.
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +42,13 @@ class Call:
     def json(self, kind: type[T]) -> T:
         """The body as ``kind``; an empty body is an empty object (the SDK sends none at all
         for a request model without a body)."""
+        if _NUL_ESCAPE.search(self.body):
+            raise InvalidParameter("Invalid request body: NUL characters are not allowed.")
         try:
             return msgspec.json.decode(self.body or b"{}", type=kind)
         except msgspec.ValidationError as error:
             raise InvalidParameter(f"Invalid request body: {error}") from None
-        except msgspec.DecodeError as error:
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:
             raise MalformedBody(str(error)) from None
 
     def params(self, kind: type[T]) -> T:
@@ -51,6 +57,8 @@ class Call:
         for key, value in self.query:
             if key in values:
                 raise InvalidParameter(f"Query parameter {key} is given more than once.")
+            if "\x00" in value:
+                raise InvalidParameter(f"Query parameter {key} holds a NUL character.")
             values[key] = value
         try:
             return msgspec.convert(values, kind, strict=False)

@@ -15,7 +15,7 @@ from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import associations, catalogue, invitations, shares
 from sharekeeper.services.context import Context
 
-_ID = re.compile(r"[\w-]{1,36}")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 
 
 def _path_id(call: Call, name: str) -> str:

@@ -10,7 +10,7 @@ from msgspec import Meta, Struct
 
 from sharekeeper.domain.paging import DEFAULT_LIMIT
 
-Id = Annotated[str, Meta(min_length=1, max_length=36, pattern=r"^[\w-]+$")]
+Id = Annotated[str, Meta(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_-]+$")]
 Name = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\u4e00-\u9fa5a-zA-Z0-9\-_.]+$")]
 Description = Annotated[str, Meta(max_length=256, pattern=r"^[^<>]*$")]
 Entity = Annotated[str, Meta(min_length=1, max_length=1500)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from sharekeeper.auth import signing
 from sharekeeper.auth.secrets import hash_token
 from sharekeeper.domain.errors import AuthenticationFailed
 
+_ACCESS_KEY = re.compile(r"[A-Za-z0-9]{1,40}")
 # Identity headers an attacker could add to a request signed without them.
 _MUST_BE_SIGNED = ("x-domain-id", "x-project-id", "x-security-token")
 
@@ -59,7 +61,7 @@ def verify(
     header_values = _signed_header_values(request, auth.signed_headers)
     if request.header("x-sdk-content-sha256") == "UNSIGNED-PAYLOAD":
         raise AuthenticationFailed("unsigned payloads are not accepted")
-    key = lookup(auth.access_key)
+    key = lookup(auth.access_key) if _ACCESS_KEY.fullmatch(auth.access_key) else None
     if key is None:
         raise AuthenticationFailed("the access key does not exist")
     canonical = signing.canonical_request(
