@@ -177,3 +177,51 @@ def env_for_subprocess(database_url: str, data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(SHAREKEEPER_DATABASE_URL=database_url, SHAREKEEPER_DATA_DIR=str(data_dir))
     return env
+
+
+class ServerProcess:
+    """``sharekeeper serve --port 0`` as a separate process, found by its listening log line."""
+
+    def __init__(self, database_url: str, data_dir: Path, *args: str) -> None:
+        import re
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sharekeeper", "serve", "--port", "0", *args],
+            env=env_for_subprocess(database_url, data_dir),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output: list[str] = []
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 60
+        for line in self.process.stdout:
+            self.output.append(line)
+            found = re.search(r"listening on (http://\S+)", line)
+            if found:
+                self.endpoint = found.group(1)
+                break
+            if time.monotonic() > deadline:
+                break
+        else:
+            raise RuntimeError("server exited early:\n" + "".join(self.output))
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+            self.process.wait(10)
+        self._drainer.join(10)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
