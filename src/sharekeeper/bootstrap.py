@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-
 from sharekeeper.auth.secrets import SecretBox, decode_master_key, load_or_create_master_key
 from sharekeeper.config import Settings
 from sharekeeper.domain.clock import SECOND, Clock, system_clock
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.services.context import Context
 from sharekeeper.store import migrate
-from sharekeeper.store.engine import create_database_engine
+from sharekeeper.store.engine import Engine, create_database_engine
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 

@@ -38,7 +38,7 @@ def race(receiver: Account, endpoints: list[str], invitation_id: str, mixed: boo
     def contend(index: int) -> None:
         me = replace(receiver, endpoint=endpoints[index % 2], _ram=None)
         answer = reject if mixed and index % 2 else accept
-        me.ram  # build the client before the barrier, so all calls start together
+        _ = me.ram  # build the client before the barrier, so all calls start together
         barrier.wait()
         try:
             outcomes[index] = "won:" + answer(me, invitation_id).status

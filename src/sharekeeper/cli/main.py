@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.engine import make_url
 
 from sharekeeper.api.convert import timestamp
 from sharekeeper.bootstrap import Runtime, build_runtime
@@ -21,6 +20,7 @@ from sharekeeper.config import Settings, SettingsError
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.services import identity
 from sharekeeper.store import migrate as migrations
+from sharekeeper.store.engine import display_url
 
 app = typer.Typer(help="ShareKeeper: a Resource Access Manager compatible with Huawei RAM v1.")
 account_app = typer.Typer(help="Accounts.")
@@ -85,7 +85,7 @@ def serve(
     sock.bind((settings.host, settings.port))
     bound_port = sock.getsockname()[1]
     application = create_app(settings)
-    shown_db = make_url(settings.database_url).render_as_string(hide_password=True)
+    shown_db = display_url(settings.database_url)
     logging.getLogger("sharekeeper").info(
         "ShareKeeper listening on http://%s:%d (database %s, pid %d)",
         settings.host,

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+
+__all__ = ["Engine", "create_database_engine", "display_url", "driver_url"]
 from sqlalchemy.engine import make_url
 
 
@@ -22,6 +24,11 @@ def driver_url(url: str) -> str:
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     raise UnsupportedDatabase(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def display_url(url: str) -> str:
+    """The URL with any password masked, for logs."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -1,0 +1,90 @@
+"""The fixed command-line contracts, through the real entry point, while a server runs on the
+same database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+
+from tests.sdk.helpers import create_share, shares
+from tests.support import Account, LiveServer, env_for_subprocess
+
+
+def run(
+    database_url: str, data_dir: Path, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sharekeeper", *args, "--database", database_url],
+        env=env_for_subprocess("sqlite:////nonexistent/ignored.db", data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=check,
+    )
+
+
+def run_json(database_url: str, data_dir: Path, *args: str) -> dict[str, Any]:
+    output: dict[str, Any] = json.loads(run(database_url, data_dir, *args, "--json").stdout)
+    return output
+
+
+def test_account_and_keys_work_against_a_running_server(
+    server: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    created = run_json(database_url, data_dir, "account", "create", "--name", "cli-user")
+    assert set(created) == {"account_id", "name", "access_key", "secret_key"}
+    assert created["name"] == "cli-user"
+    assert len(created["account_id"]) == 32 and created["account_id"].islower()
+    user = Account(
+        created["account_id"], created["access_key"], created["secret_key"], server.endpoint
+    )
+    share = create_share(user, "from-cli-key")
+    assert share.owning_account_id == user.account_id
+
+    second = run_json(database_url, data_dir, "key", "create", user.account_id)
+    assert set(second) == {"access_key", "secret_key"}
+    other = Account(user.account_id, second["access_key"], second["secret_key"], server.endpoint)
+    assert share.id in {s.id for s in shares(other)}
+
+    temporary = run_json(
+        database_url, data_dir, "key", "create-temporary", user.account_id, "--ttl", "900"
+    )
+    assert set(temporary) == {"access_key", "secret_key", "security_token", "expires_at"}
+    expires = datetime.fromisoformat(temporary["expires_at"].replace("Z", "+00:00"))
+    assert 800 < (expires - datetime.now(UTC)).total_seconds() <= 900 + server.clock.offset / 1000
+    sts = Account(
+        user.account_id,
+        temporary["access_key"],
+        temporary["secret_key"],
+        server.endpoint,
+        temporary["security_token"],
+    )
+    assert share.id in {s.id for s in shares(sts)}
+
+    revoked = run(database_url, data_dir, "key", "revoke", second["access_key"])
+    assert second["access_key"] in revoked.stdout
+    try:
+        shares(other)
+    except ClientRequestException as error:
+        assert (error.status_code, error.error_code) == (401, "APIGW.0301")
+    else:
+        raise AssertionError("a revoked key still works")
+    assert shares(user)  # the account's other keys are untouched
+
+
+def test_errors_exit_non_zero_with_a_clear_line(database_url: str, data_dir: Path) -> None:
+    missing = run(database_url, data_dir, "key", "create", "0" * 32, check=False)
+    assert missing.returncode == 1
+    assert "RAM.9405" in missing.stderr and "0" * 32 in missing.stderr
+    unknown = run(database_url, data_dir, "key", "revoke", "NOSUCHKEY", check=False)
+    assert unknown.returncode == 1 and "RAM.9406" in unknown.stderr
+
+
+def test_migrate_reports_the_revision(database_url: str, data_dir: Path) -> None:
+    assert "revision 0001" in run(database_url, data_dir, "migrate").stdout
