@@ -1,0 +1,121 @@
+"""Domain rules without a database: invitation moves, URNs, principals, tags, paging."""
+
+from __future__ import annotations
+
+import pytest
+
+from sharekeeper.domain import errors
+from sharekeeper.domain.ids import ResourceUrn
+from sharekeeper.domain.invitations import Invitation, InvitationStatus
+from sharekeeper.domain.paging import PageRequest, decode_position, page_of_sequence
+from sharekeeper.domain.permissions import Catalogue
+from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
+from sharekeeper.domain.shares import Association, AssociationStatus, AssociationType
+from sharekeeper.domain.tags import Tag, TagFilter, matches, unique_tags
+
+OWNER = "a" * 32
+OTHER = "b" * 32
+
+
+def invitation(status: InvitationStatus, expires_at: int = 1000) -> Invitation:
+    return Invitation("i", "s", "n", OWNER, OTHER, status, 0, 0, expires_at)
+
+
+@pytest.mark.parametrize(
+    ("status", "now", "error"),
+    [
+        (InvitationStatus.ACCEPTED, 0, errors.InvitationAlreadyAccepted),
+        (InvitationStatus.REJECTED, 0, errors.InvitationAlreadyRejected),
+        (InvitationStatus.WITHDRAWN, 0, errors.InvitationWithdrawn),
+        (InvitationStatus.EXPIRED, 0, errors.InvitationExpired),
+        (InvitationStatus.PENDING, 1000, errors.InvitationExpired),
+    ],
+)
+def test_only_an_unexpired_pending_invitation_can_be_answered(
+    status: InvitationStatus, now: int, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        invitation(status).require_pending(now)
+
+
+def test_expiry_is_read_not_written() -> None:
+    pending = invitation(InvitationStatus.PENDING)
+    pending.require_pending(999)
+    seen = pending.seen_at(1000)
+    assert (seen.status, seen.updated_at) == (InvitationStatus.EXPIRED, 1000)
+    assert pending.seen_at(999) is pending
+
+
+def test_an_unanswered_association_ends_with_its_invitation() -> None:
+    waiting = Association(
+        "s", "n", AssociationType.PRINCIPAL, OTHER, AssociationStatus.ASSOCIATING, 0, 0,
+        expires_at=1000,
+    )
+    assert waiting.seen_at(999).status is AssociationStatus.ASSOCIATING
+    ended = waiting.seen_at(1000)
+    assert ended.status is AssociationStatus.DISASSOCIATED and not ended.is_live
+
+
+def test_urns_parse_into_their_parts() -> None:
+    urn = ResourceUrn.parse(f"vpc:cn-north-4:{OWNER}:subnet:path/with:colon/sn-1")
+    assert (urn.resource_type, urn.region, urn.account_id) == ("vpc:subnet", "cn-north-4", OWNER)
+    assert urn.resource_id == "sn-1"
+    assert ResourceUrn.parse(f"dns::{OWNER}:zone:z").region == ""
+    for bad in ("", "a:b:c:d", f"vpc:cn:{OWNER}:subnet:", "v pc:r:a:t:p", "x" * 1501):
+        with pytest.raises(errors.InvalidResourceUrn):
+            ResourceUrn.parse(bad)
+
+
+def test_principal_and_resource_rules() -> None:
+    catalogue = Catalogue.packaged()
+    assert check_principals([OTHER], OWNER) == [OTHER]
+    with pytest.raises(errors.InvalidAccountId):
+        check_principals([OTHER.upper()], OWNER)
+    with pytest.raises(errors.PrincipalIsOwner):
+        check_principals([OWNER], OWNER)
+    with pytest.raises(errors.ResourceNotOwned):
+        check_resources([f"vpc:r:{OTHER}:subnet:s"], OWNER, catalogue)
+    with pytest.raises(errors.ResourceTypeNotShareable):
+        check_resources([f"vpc:r:{OWNER}:subnets:s"], OWNER, catalogue)
+
+
+def test_default_permissions_fill_the_types_not_chosen() -> None:
+    catalogue = Catalogue.packaged()
+    readonly = "6b640602-9e2c-5ef5-86d3-68febb8f125d"
+    chosen = choose_permissions(catalogue, [readonly], ["vpc:subnet", "dns:zone"])
+    assert {(p.resource_type, p.is_resource_type_default) for p in chosen} == {
+        ("vpc:subnet", False),
+        ("dns:zone", True),
+    }
+    assert choose_permissions(catalogue, [], ["vpc:subnet"], already_bound=["vpc:subnet"]) == []
+
+
+def test_tag_rules_and_matching() -> None:
+    Tag("环境 env-1.0:=+@_", "a/b c")
+    for key in ("", " lead", "trail ", "_sys_x", "k" * 129, "bad!"):
+        with pytest.raises(errors.InvalidParameter):
+            Tag(key, "")
+    with pytest.raises(errors.InvalidParameter):
+        Tag("k", "v" * 256)
+    with pytest.raises(errors.InvalidParameter):
+        unique_tags([Tag("k", "1"), Tag("k", "2")])
+    with pytest.raises(errors.InvalidParameter):
+        unique_tags([Tag(f"k{i}", "") for i in range(21)])
+    tags = {"team": "net", "env": "prod"}
+    assert matches([TagFilter("team"), TagFilter("env", ("prod", "dev"))], tags)
+    assert not matches([TagFilter("team", ("dns",))], tags)
+    assert not matches([TagFilter("owner")], tags)
+
+
+def test_markers() -> None:
+    assert decode_position(None) == 0
+    assert decode_position("17") == 17
+    for bad in ("", "-1", "1.0", "٣", "9" * 19):
+        with pytest.raises(errors.InvalidParameter):
+            decode_position(bad)
+    page = page_of_sequence(list(range(5)), PageRequest(2, "2"))
+    assert (list(page.items), page.next_marker) == ([2, 3], "4")
+    last = page_of_sequence(list(range(5)), PageRequest(2, "4"))
+    assert (list(last.items), last.next_marker) == ([4], None)
+    with pytest.raises(errors.InvalidParameter):
+        PageRequest(0)

@@ -1,0 +1,27 @@
+"""docs/errors.md lists every code of the exception tree, with the status the edge sends."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sharekeeper.api.errors import InternalError, status_of
+from sharekeeper.domain import errors
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "errors.md").read_text("utf-8")
+
+
+def all_errors() -> list[type[errors.ShareKeeperError]]:
+    found: list[type[errors.ShareKeeperError]] = [InternalError]
+    pending = [errors.ShareKeeperError]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+def test_every_code_is_documented_with_its_status() -> None:
+    rows = set(re.findall(r"^\| (\d{3}) \| ([A-Z]+\.\d{4}) \|", DOC, re.MULTILINE))
+    for kind in all_errors():
+        assert (str(status_of(kind)), kind.code) in rows, f"{kind.__name__} {kind.code}"
