@@ -83,6 +83,9 @@ def serve(
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
+    # Listen before announcing: a client that reads the line may connect at once, and the
+    # backlog holds it until uvicorn accepts.
+    sock.listen(2048)
     bound_port = sock.getsockname()[1]
     application = create_app(settings)
     shown_db = display_url(settings.database_url)
