@@ -44,6 +44,8 @@ def race(receiver: Account, endpoints: list[str], invitation_id: str, mixed: boo
             outcomes[index] = "won:" + answer(me, invitation_id).status
         except ClientRequestException as error:
             outcomes[index] = f"{error.status_code}:{error.error_code}"
+        except Exception as error:  # recorded, so the assertion shows it
+            outcomes[index] = repr(error)
 
     threads = [threading.Thread(target=contend, args=(i,)) for i in range(CONTENDERS)]
     for thread in threads:
