@@ -9,8 +9,8 @@ from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
 from sharekeeper.domain.paging import PageRequest, decode_position, page_of_sequence
 from sharekeeper.domain.permissions import Catalogue
-from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
 from sharekeeper.domain.shares import Association, AssociationStatus, AssociationType
+from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
 from sharekeeper.domain.tags import Tag, TagFilter, matches, unique_tags
 
 OWNER = "a" * 32
@@ -48,7 +48,13 @@ def test_expiry_is_read_not_written() -> None:
 
 def test_an_unanswered_association_ends_with_its_invitation() -> None:
     waiting = Association(
-        "s", "n", AssociationType.PRINCIPAL, OTHER, AssociationStatus.ASSOCIATING, 0, 0,
+        "s",
+        "n",
+        AssociationType.PRINCIPAL,
+        OTHER,
+        AssociationStatus.ASSOCIATING,
+        0,
+        0,
         expires_at=1000,
     )
     assert waiting.seen_at(999).status is AssociationStatus.ASSOCIATING
