@@ -125,3 +125,14 @@ def test_markers() -> None:
     assert (list(last.items), last.next_marker) == ([4], None)
     with pytest.raises(errors.InvalidParameter):
         PageRequest(0)
+
+
+def test_a_type_without_a_default_permission_is_refused() -> None:
+    catalogue = Catalogue.from_mapping(
+        {
+            "resource_types": [{"resource_type": "x:y", "allows_leaving": False, "regions": []}],
+            "permissions": [],
+        }
+    )
+    with pytest.raises(errors.ResourceTypeWithoutPermission, match="x:y"):
+        choose_permissions(catalogue, [], ["x:y"])
