@@ -30,6 +30,17 @@ T = TypeVar("T")
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(kind: type[T]) -> msgspec.json.Decoder[T]:
+    """One decoder per wire type, built on first use (building one costs more than decoding)."""
+    decoder = _decoders.get(kind)
+    if decoder is None:
+        decoder = _decoders[kind] = msgspec.json.Decoder(kind)
+    return decoder
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     """One request as a handler sees it: already authenticated."""
@@ -45,7 +56,7 @@ class Call:
         if _NUL_ESCAPE.search(self.body):
             raise InvalidParameter("Invalid request body: NUL characters are not allowed.")
         try:
-            return msgspec.json.decode(self.body or b"{}", type=kind)
+            return _decoder(kind).decode(self.body or b"{}")
         except msgspec.ValidationError as error:
             raise InvalidParameter(f"Invalid request body: {error}") from None
         except (msgspec.DecodeError, UnicodeDecodeError) as error:

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
 from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
-from sharekeeper.domain.shares import AssociationQuery, AssociationType, ShareQuery
+from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import associations, catalogue, invitations, shares
 from sharekeeper.services.context import Context
+
+
+class AssociationChange(Protocol):
+    def __call__(
+        self,
+        ctx: Context,
+        caller: Caller,
+        share_id: str,
+        *,
+        principals: Sequence[str] = (),
+        resource_urns: Sequence[str] = (),
+    ) -> list[Association]: ...
+
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 
@@ -130,28 +146,24 @@ def delete_resource_share(ctx: Context, call: Call) -> Reply:
 # Associations
 
 
-def associate_resource_share(ctx: Context, call: Call) -> Reply:
+def _change_associations(ctx: Context, call: Call, change: AssociationChange) -> Reply:
     body = call.json(w.AssociationBody)
-    bound = associations.associate_resource_share(
+    changed = change(
         ctx,
         call.caller,
         _path_id(call, "resource_share_id"),
         principals=body.principals or (),
         resource_urns=body.resource_urns or (),
     )
-    return Reply(200, w.AssociationsReply(convert.associations(bound)))
+    return Reply(200, w.AssociationsReply(convert.associations(changed)))
+
+
+def associate_resource_share(ctx: Context, call: Call) -> Reply:
+    return _change_associations(ctx, call, associations.associate_resource_share)
 
 
 def disassociate_resource_share(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.AssociationBody)
-    ended = associations.disassociate_resource_share(
-        ctx,
-        call.caller,
-        _path_id(call, "resource_share_id"),
-        principals=body.principals or (),
-        resource_urns=body.resource_urns or (),
-    )
-    return Reply(200, w.AssociationsReply(convert.associations(ended)))
+    return _change_associations(ctx, call, associations.disassociate_resource_share)
 
 
 def search_resource_share_associations(ctx: Context, call: Call) -> Reply:
