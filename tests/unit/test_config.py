@@ -1,0 +1,38 @@
+"""Settings from the environment, with clear errors for bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sharekeeper.config import Settings, SettingsError
+
+
+def test_defaults_put_sqlite_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings.from_env({"SHAREKEEPER_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'sharekeeper.db'}"
+    assert settings.master_key_path == tmp_path / "master.key"
+    assert (settings.port, settings.invitation_ttl_seconds) == (9460, 7 * 24 * 3600)
+
+
+def test_environment_overrides_and_bad_values() -> None:
+    settings = Settings.from_env(
+        {
+            "SHAREKEEPER_DATABASE_URL": "postgresql://u@h:5432/d",
+            "SHAREKEEPER_INVITATION_TTL": "60",
+            "SHAREKEEPER_PORT": "8080",
+        }
+    )
+    assert (settings.database_url, settings.invitation_ttl_seconds, settings.port) == (
+        "postgresql://u@h:5432/d",
+        60,
+        8080,
+    )
+    with pytest.raises(SettingsError, match="SHAREKEEPER_INVITATION_TTL"):
+        Settings.from_env({"SHAREKEEPER_INVITATION_TTL": "soon"})
+    with pytest.raises(SettingsError, match="at least 1"):
+        Settings.from_env({"SHAREKEEPER_INVITATION_TTL": "0"})
+    with pytest.raises(SettingsError, match="SYNCHRONOUS"):
+        Settings.from_env({"SHAREKEEPER_SQLITE_SYNCHRONOUS": "off"})
+    assert settings.with_overrides(port=None, host="0.0.0.0").host == "0.0.0.0"
