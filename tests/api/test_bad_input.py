@@ -97,8 +97,9 @@ def test_unknown_routes_and_methods(http: SignedHttp, owner: Account) -> None:
     huawei_error(http.request(owner, "GET", "/v1/nothing-here"), 404, "APIGW.0101")
     huawei_error(http.client.get("/"), 404, "APIGW.0101")
     response = http.request(owner, "GET", "/v1/resource-shares/search")
-    huawei_error(response, 405, "APIGW.0101")
+    body = huawei_error(response, 405, "APIGW.0101")
     assert "POST" in response.headers["Allow"]
+    assert "does not support GET" in body["error_msg"] and "POST" in body["error_msg"]
 
 
 def test_unknown_fields_are_ignored_as_huawei_does(http: SignedHttp, owner: Account) -> None:

@@ -21,7 +21,7 @@ from sharekeeper.api.routes import ROUTES
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.domain.clock import Clock
-from sharekeeper.domain.errors import ApiNotFound
+from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.services.housekeeping import purge_expired_records
 
 log = logging.getLogger("sharekeeper.api")
@@ -42,16 +42,13 @@ class IgnoreTrailingSlash:
 
 
 async def _unknown_route(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 404
-    error = ApiNotFound(request.method, request.url.path)
-    headers = (
-        {"Allow": exc.headers["Allow"]}
-        if status == 405 and isinstance(exc, HTTPException) and exc.headers
-        else None
-    )
-    response = error_response(error, new_request_id(), headers)
-    response.status_code = status
-    return response
+    error: ApiNotFound = ApiNotFound(request.method, request.url.path)
+    headers = None
+    if isinstance(exc, HTTPException) and exc.status_code == 405 and exc.headers:
+        allowed = exc.headers["Allow"]
+        error = MethodNotAllowed(request.method, request.url.path, allowed)
+        headers = {"Allow": allowed}
+    return error_response(error, new_request_id(), headers)
 
 
 async def _purge_periodically(runtime: Runtime) -> None:

@@ -11,6 +11,7 @@ from sharekeeper.domain.errors import (
     AuthenticationFailed,
     ConcurrentChange,
     InvalidRequest,
+    MethodNotAllowed,
     NotFound,
     ShareKeeperError,
     StateConflict,
@@ -20,6 +21,7 @@ from sharekeeper.domain.errors import (
 # Huawei answers every documented RAM.* error with 400; a lost race is a retryable 409.
 STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
     (AuthenticationFailed, 401),
+    (MethodNotAllowed, 405),
     (ApiNotFound, 404),
     (NotFound, 404),
     (ConcurrentChange, 409),

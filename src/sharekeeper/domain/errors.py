@@ -4,6 +4,7 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     ShareKeeperError
     ├── AuthenticationFailed          APIGW.0301  the request is not signed by a valid key
     ├── ApiNotFound                   APIGW.0101  no such operation
+    │   └── MethodNotAllowed          APIGW.0101  the path exists, the method does not
     ├── InvalidRequest                            the request is malformed or breaks a rule
     │   ├── MalformedBody             RAM.9001
     │   ├── InvalidParameter          RAM.9100
@@ -65,6 +66,14 @@ class ApiNotFound(ShareKeeperError):
 
     def __init__(self, method: str, path: str) -> None:
         super().__init__(f"The API does not exist or has not been published: {method} {path}")
+
+
+class MethodNotAllowed(ApiNotFound):
+    def __init__(self, method: str, path: str, allowed: str) -> None:
+        ShareKeeperError.__init__(
+            self, f"The API {path} does not support {method}; it supports {allowed}."
+        )
+        self.allowed = allowed
 
 
 class InvalidRequest(ShareKeeperError):
