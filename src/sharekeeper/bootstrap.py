@@ -45,5 +45,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         secret_box=SecretBox(master_key(settings)),
         invitation_ttl=settings.invitation_ttl_seconds * SECOND,
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
+        quotas=settings.quotas,
     )
     return Runtime(context, engine)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sharekeeper.domain.quotas import QUOTA_MAX, Quotas, QuotaType
+
 DEFAULT_PORT = 9460
 
 
@@ -34,6 +36,20 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _quotas(env: Mapping[str, str]) -> Quotas:
+    """SHAREKEEPER_QUOTA_RESOURCE_SHARE, ..._RESOURCE_ASSOCIATION, ..._PRINCIPAL_ASSOCIATION,
+    ..._PERMISSION_ASSOCIATION, ..._TAG_ASSOCIATION."""
+    defaults = Quotas()
+    values = {}
+    for kind in QuotaType:
+        name = f"SHAREKEEPER_QUOTA_{kind.value.upper()}"
+        value = _int(env, name, defaults.limit(kind), 0)
+        if value > QUOTA_MAX:
+            raise SettingsError(f"{name} may be at most {QUOTA_MAX}, got {value}")
+        values[kind.value] = value
+    return Quotas(**values)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -45,6 +61,7 @@ class Settings:
     # "full" survives power loss; "normal" (WAL) survives a crashed process but not the OS.
     sqlite_synchronous: str = "full"
     db_pool_size: int = 8
+    quotas: Quotas = field(default_factory=Quotas)
     master_key: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -64,6 +81,7 @@ class Settings:
             max_clock_skew_seconds=_int(env, "SHAREKEEPER_MAX_CLOCK_SKEW", 900, 1),
             sqlite_synchronous=synchronous,
             db_pool_size=_int(env, "SHAREKEEPER_DB_POOL_SIZE", 8, 1),
+            quotas=_quotas(env),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
         )
 

@@ -87,4 +87,6 @@ def test_errors_exit_non_zero_with_a_clear_line(database_url: str, data_dir: Pat
 
 
 def test_migrate_reports_the_revision(database_url: str, data_dir: Path) -> None:
-    assert "revision 0001" in run(database_url, data_dir, "migrate").stdout
+    from sharekeeper.store.migrate import head_revision
+
+    assert f"revision {head_revision()}" in run(database_url, data_dir, "migrate").stdout

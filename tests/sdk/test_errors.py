@@ -18,7 +18,10 @@ from huaweicloudsdkram.v1 import (
 from tests.sdk.helpers import accept, associate, create_share, disassociate, invitation_for
 from tests.support import Account
 
-ORG_URN = "organizations::0a6d25d23900d45c0faac010e0fb4de0:ou:o-abc/ou-def"
+ORG_URN = (
+    "organizations::0a6d25d23900d45c0faac010e0fb4de0:ou:"
+    "o-0123456789abcdefghijklmnopqrstuv/ou-0123456789abcdefghijklmnopqrstuv"
+)
 
 
 def fails(call: Any, status: int, code: str, *fragments: str) -> ClientRequestException:
@@ -45,7 +48,8 @@ def test_create_refuses_what_huawei_refuses(owner: Account, receiver: Account) -
         ),
         ({"resource_urns": [mine, mine]}, "RAM.1007", mine),
         ({"resource_urns": [other]}, "RAM.1010", other),
-        ({"principals": [ORG_URN]}, "RAM.1013", "0a6d25d23900d45c0faac010e0fb4de0"),
+        # The owner belongs to no organization: any organization principal is another's.
+        ({"principals": [ORG_URN]}, "RAM.1014", ORG_URN),
         (
             {"principals": [receiver.account_id], "allow_external_principals": False},
             "RAM.1015",

@@ -15,12 +15,21 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── DuplicateResourceUrn      RAM.1007
     │   ├── ResourceTypeWithoutPermission RAM.1009
     │   ├── ResourceNotOwned          RAM.1010
+    │   ├── QuotaExceeded             RAM.1011
+    │   ├── TotalQuotaExceeded        RAM.1012
     │   ├── OrganizationSharingDisabled RAM.1013
+    │   ├── CrossOrganizationPrincipal RAM.1014
     │   ├── ExternalPrincipalNotAllowed RAM.1015
+    │   ├── NotManagementAccount      RAM.1801
+    │   ├── NoOrganization            RAM.1802
     │   ├── InvalidResourceUrn        RAM.9101
     │   ├── ResourceTypeNotShareable  RAM.9102
     │   ├── UnknownPermission         RAM.9103
-    │   └── PermissionConflict        RAM.9104
+    │   ├── PermissionConflict        RAM.9104
+    │   ├── PermissionAlreadyBound    RAM.9105
+    │   ├── PermissionInUse           RAM.9106
+    │   ├── UnknownOrganizationPrincipal RAM.9107
+    │   └── DirectoryRuleBroken       RAM.9110
     ├── StateConflict                             the target is not in a state that allows it
     │   ├── ResourceShareNotActive    RAM.1101
     │   ├── NotAssociated             RAM.9201
@@ -35,7 +44,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
         ├── InvitationNotFound        RAM.9402
         ├── PermissionNotFound        RAM.9403
         ├── AccountNotFound           RAM.9405
-        └── AccessKeyNotFound         RAM.9406
+        ├── AccessKeyNotFound         RAM.9406
+        └── DirectoryEntryNotFound    RAM.9407
 
 Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
 Huawei documents no code for (docs/errors.md).
@@ -140,12 +150,56 @@ class ResourceNotOwned(InvalidRequest):
         super().__init__(f"The domain id {account_id} does not own the resource urn {urn}.")
 
 
+class QuotaExceeded(InvalidRequest):
+    code = "RAM.1011"
+
+    def __init__(self, kind: str, share_id: str, quota: int, adding: int) -> None:
+        super().__init__(
+            f"The {kind} num exceeds resource share {share_id} quota {quota} if add count {adding}."
+        )
+
+
+class TotalQuotaExceeded(InvalidRequest):
+    code = "RAM.1012"
+
+    def __init__(self, kind: str, quota: int, adding: int) -> None:
+        super().__init__(f"The {kind} num exceeds the total quota {quota} if add count {adding}.")
+
+
 class OrganizationSharingDisabled(InvalidRequest):
     code = "RAM.1013"
 
     def __init__(self, management_account_id: str) -> None:
         super().__init__(
             f"The organization management id {management_account_id} has not enabled sharing."
+        )
+
+
+class CrossOrganizationPrincipal(InvalidRequest):
+    code = "RAM.1014"
+
+    def __init__(self, principal: str) -> None:
+        super().__init__(
+            "The cross organizations share cannot shared to the organizations with the "
+            f"principal {principal}."
+        )
+
+
+class NotManagementAccount(InvalidRequest):
+    code = "RAM.1801"
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(
+            f"The account {account_id} is not the management account of its organization."
+        )
+
+
+class NoOrganization(InvalidRequest):
+    code = "RAM.1802"
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(
+            f"Get organization info error: the account {account_id} belongs to no organization."
         )
 
 
@@ -188,6 +242,42 @@ class PermissionConflict(InvalidRequest):
             f"More than one permission was given for the resource type {resource_type}; "
             "a resource share holds one permission per resource type."
         )
+
+
+class PermissionAlreadyBound(InvalidRequest):
+    code = "RAM.9105"
+
+    def __init__(self, resource_type: str, permission_id: str) -> None:
+        super().__init__(
+            f"The permission {permission_id} is already bound for the resource type "
+            f"{resource_type}; set replace to true to replace it."
+        )
+
+
+class PermissionInUse(InvalidRequest):
+    code = "RAM.9106"
+
+    def __init__(self, resource_type: str) -> None:
+        super().__init__(
+            f"The resource share holds {resource_type} resources, so the permission for that "
+            "type can only be replaced, not removed or newly bound; disassociate them first."
+        )
+
+
+class UnknownOrganizationPrincipal(InvalidRequest):
+    code = "RAM.9107"
+
+    def __init__(self, principal: str) -> None:
+        super().__init__(
+            f"The principal {principal} names no organization, root or OU of the owner's "
+            "organization."
+        )
+
+
+class DirectoryRuleBroken(InvalidRequest):
+    """An organization-directory change that would leave the directory inconsistent."""
+
+    code = "RAM.9110"
 
 
 class StateConflict(ShareKeeperError):
@@ -281,6 +371,13 @@ class AccountNotFound(NotFound):
 
     def __init__(self, account_id: str) -> None:
         super().__init__(f"The account {account_id} does not exist.")
+
+
+class DirectoryEntryNotFound(NotFound):
+    code = "RAM.9407"
+
+    def __init__(self, what: str, entry_id: str) -> None:
+        super().__init__(f"The {what} {entry_id} does not exist.")
 
 
 class AccessKeyNotFound(NotFound):

@@ -17,10 +17,6 @@ _URN = re.compile(
     re.DOTALL,
 )
 MAX_URN_LENGTH = 1500
-# Organization principals (spec section 6): organizations::{mgmt}:{kind}:{org}[/{id}]
-_ORG_URN = re.compile(
-    r"organizations::(?P<mgmt>[0-9a-f]{32}):(?P<kind>organization|root|ou):(?P<rest>.+)"
-)
 
 
 def new_account_id() -> str:
@@ -86,19 +82,3 @@ class ResourceUrn:
             type_name=match["type"],
             path=match["path"],
         )
-
-
-@dataclass(frozen=True, slots=True)
-class OrganizationPrincipal:
-    """An organization, root or OU URN naming a whole part of an organization."""
-
-    value: str
-    management_account_id: str
-    kind: str
-
-
-def parse_organization_principal(value: str) -> OrganizationPrincipal | None:
-    match = _ORG_URN.fullmatch(value)
-    if match is None:
-        return None
-    return OrganizationPrincipal(value, match["mgmt"], match["kind"])

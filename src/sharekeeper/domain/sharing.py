@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
 
 from sharekeeper.domain.errors import (
+    CrossOrganizationPrincipal,
     DuplicatePrincipal,
     DuplicateResourceUrn,
     OrganizationSharingDisabled,
@@ -13,30 +15,60 @@ from sharekeeper.domain.errors import (
     PrincipalIsOwner,
     ResourceNotOwned,
     ResourceTypeWithoutPermission,
+    UnknownOrganizationPrincipal,
     UnknownPermission,
 )
-from sharekeeper.domain.ids import ResourceUrn, parse_organization_principal, require_account_id
+from sharekeeper.domain.ids import ResourceUrn, require_account_id
+from sharekeeper.domain.organizations import (
+    Organization,
+    OrganizationPrincipal,
+    parse_organization_principal,
+)
 from sharekeeper.domain.permissions import Catalogue, Permission
 
 
-def check_principals(values: Sequence[str], owner: str) -> list[str]:
-    """Account principals, each once, never the owner.
+@dataclass(frozen=True, slots=True)
+class Principals:
+    accounts: list[str]
+    organizations: list[OrganizationPrincipal]
 
-    Organization, root and OU principals need organization sharing, which is off until an
-    organization enables it, so they are refused with Huawei's RAM.1013.
-    """
+
+def check_principals(values: Sequence[str], owner: str) -> Principals:
+    """Account ids and organization principals, each once, never the owner."""
     seen: set[str] = set()
+    result = Principals([], [])
     for value in values:
         if value in seen:
             raise DuplicatePrincipal(value)
         seen.add(value)
         organization = parse_organization_principal(value)
         if organization is not None:
-            raise OrganizationSharingDisabled(organization.management_account_id)
+            result.organizations.append(organization)
+            continue
         require_account_id(value)
         if value == owner:
             raise PrincipalIsOwner(value)
-    return list(values)
+        result.accounts.append(value)
+    return result
+
+
+def check_organization_principals(
+    principals: Sequence[OrganizationPrincipal],
+    organization: Organization | None,
+    units: Container[str],
+) -> None:
+    """Organization, root and OU principals must name the owner's own organization (``None``
+    when the owner belongs to none), whose sharing must be enabled."""
+    for principal in principals:
+        if organization is None or principal.organization_id not in (None, organization.id):
+            raise CrossOrganizationPrincipal(principal.value)
+        if not organization.sharing_enabled:
+            raise OrganizationSharingDisabled(organization.management_account_id)
+        known = principal.node_id is None or principal.node_id in units
+        if principal.management_account_id not in (None, organization.management_account_id):
+            known = False
+        if not known:
+            raise UnknownOrganizationPrincipal(principal.value)
 
 
 def check_resources(values: Sequence[str], owner: str, catalogue: Catalogue) -> list[ResourceUrn]:

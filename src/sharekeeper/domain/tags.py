@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sharekeeper.domain.errors import InvalidParameter
 
-MAX_TAGS_PER_SHARE = 20
 _KEY_EXTRA = frozenset("_.:=+-@")
 _VALUE_EXTRA = _KEY_EXTRA | {"/"}
 
@@ -49,13 +48,11 @@ def validate_value(value: str) -> None:
 
 
 def unique_tags(tags: Iterable[Tag]) -> tuple[Tag, ...]:
-    """Tags for one share: each key at most once, at most 20 of them."""
+    """Tags of one request: each key at most once (how many a share may hold is a quota)."""
     result = tuple(tags)
     keys = [t.key for t in result]
     if len(set(keys)) != len(keys):
-        raise InvalidParameter("Tag keys must be unique within a resource share.")
-    if len(result) > MAX_TAGS_PER_SHARE:
-        raise InvalidParameter(f"A resource share holds at most {MAX_TAGS_PER_SHARE} tags.")
+        raise InvalidParameter("Tag keys must be unique within a request.")
     return result
 
 

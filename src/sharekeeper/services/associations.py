@@ -17,6 +17,7 @@ from sharekeeper.domain.errors import (
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import (
     Association,
     AssociationQuery,
@@ -24,9 +25,16 @@ from sharekeeper.domain.shares import (
     AssociationType,
     ResourceShare,
 )
-from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
+from sharekeeper.domain.sharing import (
+    Principals,
+    check_organization_principals,
+    check_principals,
+    check_resources,
+    choose_permissions,
+)
 from sharekeeper.services.access import owned_share
 from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import access_entities, owner_directory
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 PRINCIPAL = AssociationType.PRINCIPAL
@@ -37,58 +45,91 @@ def bind(
     ctx: Context,
     uow: UnitOfWork,
     share: ResourceShare,
-    accounts: Sequence[str],
+    principals: Principals,
     urns: Sequence[ResourceUrn],
     now: Millis,
 ) -> list[Association]:
-    """Binds principals and resources to an active share. An entity already bound is returned
-    as it is; every new account principal gets a pending invitation."""
-    results = []
-    current = uow.associations.find(share.id, PRINCIPAL, accounts)
+    """Binds principals and resources to an active, locked share, within its quotas.
+
+    An entity already bound is returned as it is. An account inside the owner's organization
+    is bound at once while the organization shares; any other account gets a pending
+    invitation. Organization, root and OU principals are bound at once.
+    """
+    directory = owner_directory(uow, share.owner_account_id, principals.accounts)
+    check_organization_principals(
+        principals.organizations, directory.organization, directory.parents
+    )
+    entities = principals.accounts + [p.value for p in principals.organizations]
+    current = uow.associations.find(share.id, PRINCIPAL, entities)
+    new = [e for e in entities if e not in current or not current[e].seen_at(now).is_live]
+    ctx.quotas.check_share(
+        QuotaType.PRINCIPAL_ASSOCIATION,
+        share.id,
+        uow.associations.count_live(share.id, PRINCIPAL, now),
+        len(new),
+    )
+    results = [current[e].seen_at(now) for e in entities if e not in new]
     invitations = []
-    for account in accounts:
-        existing = current.get(account)
-        if existing is not None and existing.seen_at(now).is_live:
-            results.append(existing.seen_at(now))
-            continue
-        if not share.allow_external_principals:
-            raise ExternalPrincipalNotAllowed(account)
-        expires_at = now + ctx.invitation_ttl
+    shares_inside = directory.organization is not None and directory.organization.sharing_enabled
+    for entity in new:
+        existing = current.get(entity)
+        is_account = entity in principals.accounts
+        external = is_account and not directory.is_internal(entity)
+        if external and not share.allow_external_principals:
+            raise ExternalPrincipalNotAllowed(entity)
+        invited = is_account and not (shares_inside and not external)
         association = Association(
             share.id,
             share.name,
             PRINCIPAL,
-            account,
-            AssociationStatus.ASSOCIATING,
+            entity,
+            AssociationStatus.ASSOCIATING if invited else AssociationStatus.ASSOCIATED,
             created_at=now if existing is None else existing.created_at,
             updated_at=now,
-            external=True,
-            expires_at=expires_at,
+            external=external,
+            expires_at=now + ctx.invitation_ttl if invited else None,
         )
-        uow.associations.save(association, principal_account_id=account)
-        uow.invitations.expire_stale(share.id, account, now)
-        invitations.append(
-            Invitation(
-                ids.new_resource_id(),
-                share.id,
-                share.name,
-                share.owner_account_id,
-                account,
-                InvitationStatus.PENDING,
-                now,
-                now,
-                expires_at,
+        uow.associations.save(association, principal_account_id=entity if is_account else None)
+        if invited:
+            uow.invitations.expire_stale(share.id, entity, now)
+            invitations.append(
+                Invitation(
+                    ids.new_resource_id(),
+                    share.id,
+                    share.name,
+                    share.owner_account_id,
+                    entity,
+                    InvitationStatus.PENDING,
+                    now,
+                    now,
+                    now + ctx.invitation_ttl,
+                )
             )
-        )
         results.append(association)
     uow.invitations.add_many(invitations)
+    return results + _bind_resources(ctx, uow, share, urns, now)
 
+
+def _bind_resources(
+    ctx: Context, uow: UnitOfWork, share: ResourceShare, urns: Sequence[ResourceUrn], now: Millis
+) -> list[Association]:
     current = uow.associations.find(share.id, RESOURCE, [u.value for u in urns])
-    for urn in urns:
+    new = [u for u in urns if u.value not in current or not current[u.value].is_live]
+    ctx.quotas.check_share(
+        QuotaType.RESOURCE_ASSOCIATION,
+        share.id,
+        uow.associations.count_live(share.id, RESOURCE, now),
+        len(new),
+    )
+    bound = uow.shares.bound_permissions(share.id)
+    permissions = choose_permissions(
+        ctx.catalogue, (), dict.fromkeys(u.resource_type for u in new), bound
+    )
+    ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), len(permissions))
+    uow.shares.bind_permissions(share.id, permissions, now)
+    results = [current[u.value] for u in urns if u not in new]
+    for urn in new:
         existing = current.get(urn.value)
-        if existing is not None and existing.is_live:
-            results.append(existing)
-            continue
         association = Association(
             share.id,
             share.name,
@@ -124,11 +165,6 @@ def associate_resource_share(
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
         share.require_active()
-        new_types = {u.resource_type for u in urns}
-        bound = uow.shares.bound_permissions(share.id)
-        uow.shares.bind_permissions(
-            share.id, choose_permissions(ctx.catalogue, (), new_types, bound), now
-        )
         results = bind(ctx, uow, share, accounts, urns, now)
         uow.commit()
     return results
@@ -208,6 +244,12 @@ def _leave(
     me = caller.account_id
     mine = uow.associations.find(share.id, PRINCIPAL, [me]).get(me)
     if mine is None or mine.status is not AssociationStatus.ASSOCIATED:
+        reached = uow.associations.find(share.id, PRINCIPAL, access_entities(uow, me))
+        if any(a.status is AssociationStatus.ASSOCIATED for a in reached.values()):
+            raise CannotLeaveShare(
+                "The resource share reaches you through your organization; only its owner "
+                "can disassociate the organization or OU."
+            )
         raise ResourceShareNotFound(share.id)
     if list(principals) != [me] or resource_urns:
         raise CannotLeaveShare(

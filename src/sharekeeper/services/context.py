@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.domain.clock import Clock, Millis
 from sharekeeper.domain.permissions import Catalogue
+from sharekeeper.domain.quotas import Quotas
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -19,6 +20,7 @@ class Context:
     secret_box: SecretBox
     invitation_ttl: Millis
     max_clock_skew_seconds: int = 900
+    quotas: Quotas = field(default_factory=Quotas)
 
     def reading(self) -> UnitOfWork:
         return self.unit_of_work(False)

@@ -8,12 +8,14 @@ from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import ExternalPrincipalNotAllowed
 from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
 from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
 from sharekeeper.domain.tags import Tag, unique_tags
 from sharekeeper.services.access import owned_share
 from sharekeeper.services.associations import bind
 from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import access_entities
 
 
 def create_resource_share(
@@ -29,7 +31,7 @@ def create_resource_share(
     tags: Sequence[Tag] = (),
 ) -> ResourceShare:
     owner = caller.account_id
-    accounts = check_principals(principals, owner)
+    chosen = check_principals(principals, owner)
     urns = check_resources(resource_urns, owner, ctx.catalogue)
     permissions = choose_permissions(
         ctx.catalogue, permission_ids, dict.fromkeys(u.resource_type for u in urns)
@@ -47,9 +49,13 @@ def create_resource_share(
         tags=unique_tags(tags),
     )
     with ctx.writing() as uow:
+        uow.accounts.lock(owner)
+        ctx.quotas.check_total(uow.shares.count_active(owner), 1)
+        ctx.quotas.check_share(QuotaType.TAG_ASSOCIATION, share.id, 0, len(share.tags))
+        ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
         uow.shares.add(share)
         uow.shares.bind_permissions(share.id, permissions, now)
-        bind(ctx, uow, share, accounts, urns, now)
+        bind(ctx, uow, share, chosen, urns, now)
         uow.commit()
     return share
 
@@ -96,4 +102,10 @@ def search_resource_shares(
     with ctx.reading() as uow:
         if owned:
             return uow.shares.search(query, page, now, owner=caller.account_id)
-        return uow.shares.search(query, page, now, receiver=caller.account_id)
+        return uow.shares.search(
+            query,
+            page,
+            now,
+            receiver=caller.account_id,
+            through=access_entities(uow, caller.account_id),
+        )

@@ -35,6 +35,10 @@ class AccountRepository:
         row = self._c.execute(select(accounts).where(accounts.c.id == account_id)).first()
         return None if row is None else Account(row.id, row.name, row.created_at)
 
+    def lock(self, account_id: str) -> None:
+        """Serializes writers that count what the account owns (its share quota)."""
+        self._c.execute(select(accounts.c.id).where(accounts.c.id == account_id).with_for_update())
+
     def add_key(self, key: AccessKey) -> None:
         self._c.execute(
             insert(access_keys).values(

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     and_,
     delete,
     exists,
+    func,
     insert,
     not_,
     or_,
@@ -64,6 +66,15 @@ def share_visible(now: Millis) -> ColumnElement[bool]:
     return or_(S.status != ShareStatus.DELETED, S.updated_at > now - RETENTION_MILLIS)
 
 
+def received_share_ids(through: Sequence[str]) -> Select[Any]:
+    """Ids of the shares in which any of the principals ``through`` is associated."""
+    return select(A.resource_share_id).where(
+        A.association_type == AssociationType.PRINCIPAL,
+        A.entity_hash.in_([entity_hash(e) for e in through]),
+        A.status == AssociationStatus.ASSOCIATED,
+    )
+
+
 class ShareRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -98,6 +109,22 @@ class ShareRepository:
             return None
         return _share(row, self._tags([share_id]).get(share_id, ()))
 
+    def lock_many(self, share_ids: Sequence[str]) -> None:
+        """Locks shares in the given order (callers sort it), as a batch writer must."""
+        if share_ids:
+            self._c.execute(
+                select(S.id).where(S.id.in_(share_ids)).order_by(S.id).with_for_update()
+            ).all()
+
+    def count_active(self, owner: str) -> int:
+        return int(
+            self._c.execute(
+                select(func.count())
+                .select_from(resource_shares)
+                .where(S.owner_account_id == owner, S.status == ShareStatus.ACTIVE)
+            ).scalar_one()
+        )
+
     def save(self, share: ResourceShare) -> None:
         self._c.execute(
             update(resource_shares)
@@ -118,19 +145,16 @@ class ShareRepository:
         now: Millis,
         owner: str | None = None,
         receiver: str | None = None,
+        through: Sequence[str] = (),
     ) -> Page[ResourceShare]:
-        """Shares ``owner`` owns, or shares ``receiver`` has been given (exactly one is set)."""
+        """Shares ``owner`` owns, or shares others gave ``receiver`` through any of the
+        principals ``through`` (itself, its organization units); exactly one side is set."""
         statement = select(resource_shares).where(share_visible(now), *self._filters(query))
         if owner is not None:
             statement = statement.where(S.owner_account_id == owner)
         else:
             statement = statement.where(
-                exists().where(
-                    A.resource_share_id == S.id,
-                    A.association_type == AssociationType.PRINCIPAL,
-                    A.principal_account_id == receiver,
-                    A.status == AssociationStatus.ASSOCIATED,
-                )
+                S.owner_account_id != receiver, S.id.in_(received_share_ids(through))
             )
         found = fetch_page(self._c, statement, S.seq, page, lambda row: row)
         tags = self._tags([row.id for row in found.items])
@@ -354,6 +378,66 @@ class AssociationRepository:
             .limit(1)
         ).first()
         return None if row is None else str(row.entity)
+
+    def count_live(self, share_id: str, association_type: AssociationType, now: Millis) -> int:
+        """Principals or resources that count against the share's quota: not ended."""
+        return int(
+            self._c.execute(
+                select(func.count())
+                .select_from(associations)
+                .where(
+                    A.resource_share_id == share_id,
+                    A.association_type == association_type,
+                    not_(_status_is(AssociationStatus.DISASSOCIATED, now)),
+                )
+            ).scalar_one()
+        )
+
+    def internal_principals_of(self, account_id: str) -> list[tuple[str, str]]:
+        """(share id, principal) of the live associations that rely on ``account_id`` being in
+        its organization: other members' shares naming it, and its own shares naming the
+        organization, a unit, or another member."""
+        live_internal = and_(
+            A.association_type == AssociationType.PRINCIPAL,
+            A.external.is_(False),
+            A.status != AssociationStatus.DISASSOCIATED,
+        )
+        rows = self._c.execute(
+            select(A.resource_share_id, A.entity)
+            .join(resource_shares, S.id == A.resource_share_id)
+            .where(
+                live_internal,
+                or_(A.principal_account_id == account_id, S.owner_account_id == account_id),
+            )
+        )
+        return [(row.resource_share_id, row.entity) for row in rows]
+
+    def principals_named(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """(share id, principal) of the live principal associations naming any of ``names``."""
+        rows = self._c.execute(
+            select(A.resource_share_id, A.entity).where(
+                A.association_type == AssociationType.PRINCIPAL,
+                A.entity_hash.in_([entity_hash(n) for n in names]),
+                A.status != AssociationStatus.DISASSOCIATED,
+            )
+        )
+        return [(row.resource_share_id, row.entity) for row in rows]
+
+    def end_principal(self, share_id: str, entity: str, now: Millis, message: str) -> None:
+        self._c.execute(
+            update(associations)
+            .where(
+                A.resource_share_id == share_id,
+                A.association_type == AssociationType.PRINCIPAL,
+                A.entity_hash == entity_hash(entity),
+            )
+            .values(
+                status=AssociationStatus.DISASSOCIATED,
+                status_message=message,
+                expires_at=None,
+                updated_at=now,
+            )
+        )
 
     def live_resource_types(self, share_id: str) -> set[str]:
         rows = self._c.execute(

@@ -184,3 +184,53 @@ share_tags = Table(
     PrimaryKeyConstraint("resource_share_id", "key"),
     Index("ix_share_tags_key_value", "key", "value"),
 )
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "management_account_id",
+        String(32),
+        ForeignKey("accounts.id"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("root_id", String(40), nullable=False),
+    Column("sharing_enabled", Boolean, nullable=False),
+    Column("created_at", Millis, nullable=False),
+)
+
+# The root of an organization is the unit without a parent; OUs nest under it.
+org_units = Table(
+    "org_units",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("parent_id", String(40), ForeignKey("org_units.id")),
+    Column("name", String(128), nullable=False),
+    Column("created_at", Millis, nullable=False),
+)
+
+org_members = Table(
+    "org_members",
+    metadata,
+    Column(
+        "account_id", String(32), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("parent_id", String(40), ForeignKey("org_units.id"), nullable=False, index=True),
+    Column("joined_at", Millis, nullable=False),
+)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sharekeeper.domain.errors import ConcurrentChange
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.invitations import InvitationRepository
+from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
 
 
@@ -21,6 +22,7 @@ class UnitOfWork:
     shares: ShareRepository
     associations: AssociationRepository
     invitations: InvitationRepository
+    organizations: OrganizationRepository
 
     def __init__(self, engine: Engine, write: bool = False) -> None:
         self._engine = engine
@@ -33,6 +35,7 @@ class UnitOfWork:
         self.shares = ShareRepository(self.connection)
         self.associations = AssociationRepository(self.connection)
         self.invitations = InvitationRepository(self.connection)
+        self.organizations = OrganizationRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,215 @@
+"""The organization directory, organization sharing, and who reaches a share through it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.errors import (
+    AccountNotFound,
+    DirectoryEntryNotFound,
+    DirectoryRuleBroken,
+    NoOrganization,
+    NotManagementAccount,
+)
+from sharekeeper.domain.organizations import (
+    Membership,
+    Organization,
+    OrgUnit,
+    new_organization_id,
+    new_ou_id,
+    new_root_id,
+)
+from sharekeeper.services.context import Context
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+LEFT = "The account left the organization."
+OU_DELETED = "The organizational unit was deleted."
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerDirectory:
+    """What sharing rules need to know of a share owner's organization."""
+
+    organization: Organization | None
+    parents: dict[str, str | None]  # unit id -> parent unit id
+    organization_of: dict[str, str]  # account id -> organization id, for the accounts asked
+
+    def is_internal(self, account_id: str) -> bool:
+        org = self.organization
+        return org is not None and self.organization_of.get(account_id) == org.id
+
+
+def owner_directory(uow: UnitOfWork, owner: str, accounts: list[str]) -> OwnerDirectory:
+    membership = uow.organizations.membership(owner)
+    if membership is None:
+        return OwnerDirectory(None, {}, {})
+    organization = uow.organizations.get(membership.organization_id)
+    return OwnerDirectory(
+        organization,
+        uow.organizations.parents(membership.organization_id),
+        uow.organizations.organizations_of(accounts),
+    )
+
+
+def access_entities(uow: UnitOfWork, account_id: str) -> list[str]:
+    """Every principal through which ``account_id`` may reach a share: itself and, while its
+    organization shares, each unit above it and the organization. Computed from the directory
+    on every read, so membership changes take effect at once."""
+    entities = [account_id]
+    membership = uow.organizations.membership(account_id)
+    if membership is None:
+        return entities
+    organization = uow.organizations.get(membership.organization_id)
+    if organization is None or not organization.sharing_enabled:
+        return entities
+    parents = uow.organizations.parents(organization.id)
+    unit: str | None = membership.parent_id
+    while unit is not None:
+        entities += organization.names_of(unit)
+        unit = parents.get(unit)
+    entities += organization.names_of(None)
+    return entities
+
+
+def create_organization(ctx: Context, management_account_id: str) -> Organization:
+    now = ctx.clock()
+    organization = Organization(
+        new_organization_id(), management_account_id, new_root_id(), False, now
+    )
+    root = OrgUnit(organization.root_id, organization.id, None, "Root", now)
+    with ctx.writing() as uow:
+        if uow.accounts.get(management_account_id) is None:
+            raise AccountNotFound(management_account_id)
+        _require_no_organization(uow, management_account_id)
+        uow.organizations.add(organization, root)
+        uow.organizations.place_member(
+            Membership(management_account_id, organization.id, root.id), now
+        )
+        uow.commit()
+    return organization
+
+
+def create_unit(ctx: Context, parent_id: str, name: str) -> tuple[Organization, OrgUnit]:
+    if not 1 <= len(name) <= 128:
+        raise DirectoryRuleBroken("An OU name must have 1 to 128 characters.")
+    with ctx.writing() as uow:
+        parent = _unit(uow, parent_id)
+        organization = uow.organizations.get(parent.organization_id)
+        assert organization is not None
+        unit = OrgUnit(new_ou_id(), organization.id, parent.id, name, ctx.clock())
+        uow.organizations.add_unit(unit)
+        uow.commit()
+    return organization, unit
+
+
+def add_account(ctx: Context, account_id: str, parent_id: str) -> None:
+    """Adds the account under a root or OU, or moves it there within its organization."""
+    with ctx.writing() as uow:
+        if uow.accounts.get(account_id) is None:
+            raise AccountNotFound(account_id)
+        parent = _unit(uow, parent_id)
+        current = uow.organizations.membership(account_id)
+        if current is not None and current.organization_id != parent.organization_id:
+            raise DirectoryRuleBroken(
+                f"The account {account_id} already belongs to the organization "
+                f"{current.organization_id}; remove it from there first."
+            )
+        uow.organizations.place_member(
+            Membership(account_id, parent.organization_id, parent.id), ctx.clock()
+        )
+        uow.commit()
+
+
+def remove_account(ctx: Context, account_id: str) -> None:
+    """The account leaves its organization: what it had through the organization ends at once
+    (computed), and so do the explicit associations that relied on it being inside: shares of
+    other members naming it, and its own shares naming the organization or other members."""
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        membership = uow.organizations.membership(account_id)
+        if membership is None:
+            raise NoOrganization(account_id)
+        organization = uow.organizations.get(membership.organization_id)
+        assert organization is not None
+        if organization.management_account_id == account_id:
+            raise DirectoryRuleBroken("The management account cannot leave its organization.")
+        ended = uow.associations.internal_principals_of(account_id)
+        _end(uow, ended, now, LEFT)
+        uow.organizations.remove_member(account_id)
+        uow.commit()
+
+
+def delete_unit(ctx: Context, unit_id: str) -> None:
+    """Deletes an empty OU; it is disassociated from every share."""
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        unit = _unit(uow, unit_id)
+        if unit.parent_id is None:
+            raise DirectoryRuleBroken("The root of an organization cannot be deleted.")
+        if not uow.organizations.unit_is_empty(unit.id):
+            raise DirectoryRuleBroken(
+                f"The OU {unit.id} still holds accounts or OUs; move or remove them first."
+            )
+        organization = uow.organizations.get(unit.organization_id)
+        assert organization is not None
+        ended = uow.associations.principals_named(organization.names_of(unit.id))
+        _end(uow, ended, now, OU_DELETED)
+        uow.organizations.delete_unit(unit.id)
+        uow.commit()
+
+
+def _end(uow: UnitOfWork, ended: list[tuple[str, str]], now: Millis, message: str) -> None:
+    """Ends (share id, principal) associations, locking their shares in a fixed order first so
+    that this never deadlocks with a writer of one of them."""
+    uow.shares.lock_many(sorted({share_id for share_id, _ in ended}))
+    for share_id, entity in ended:
+        uow.associations.end_principal(share_id, entity, now, message)
+        uow.invitations.close_pending(share_id, now, receiver=entity)
+
+
+def _unit(uow: UnitOfWork, unit_id: str) -> OrgUnit:
+    unit = uow.organizations.get_unit(unit_id)
+    if unit is None:
+        raise DirectoryEntryNotFound("root or OU", unit_id)
+    return unit
+
+
+def _require_no_organization(uow: UnitOfWork, account_id: str) -> None:
+    current = uow.organizations.membership(account_id)
+    if current is not None:
+        raise DirectoryRuleBroken(
+            f"The account {account_id} already belongs to the organization "
+            f"{current.organization_id}."
+        )
+
+
+def _managed_organization(uow: UnitOfWork, caller: Caller) -> Organization:
+    membership = uow.organizations.membership(caller.account_id)
+    if membership is None:
+        raise NoOrganization(caller.account_id)
+    organization = uow.organizations.get(membership.organization_id, lock=True)
+    assert organization is not None
+    if organization.management_account_id != caller.account_id:
+        raise NotManagementAccount(caller.account_id)
+    return organization
+
+
+def show_organization_sharing(ctx: Context, caller: Caller) -> bool:
+    """Whether the caller's organization shares (false for an account in none)."""
+    with ctx.reading() as uow:
+        membership = uow.organizations.membership(caller.account_id)
+        if membership is None:
+            return False
+        organization = uow.organizations.get(membership.organization_id)
+        return organization is not None and organization.sharing_enabled
+
+
+def set_organization_sharing(ctx: Context, caller: Caller, enabled: bool) -> None:
+    """Only the management account switches it. Access through organization and OU principals
+    follows the switch at once; explicit associations stay."""
+    with ctx.writing() as uow:
+        organization = _managed_organization(uow, caller)
+        uow.organizations.set_sharing(organization.id, enabled)
+        uow.commit()
