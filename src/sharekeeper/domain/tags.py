@@ -77,3 +77,37 @@ def matches(filters: Sequence[TagFilter], tags: Mapping[str, str]) -> bool:
         if f.values and tags[f.key] not in f.values:
             return False
     return True
+
+
+MATCHABLE_KEYS = ("resource_name",)
+
+
+@dataclass(frozen=True, slots=True)
+class TagQuery:
+    """The tag query over one's own shares (resource-instances filter and count).
+
+    ``without_any_tag`` selects untagged shares and, as in Huawei's tag service, makes ``tags``
+    ignored. ``name_match`` is the ``resource_name`` match: a non-empty value is a prefix, an
+    empty one an exact match.
+    """
+
+    tags: tuple[TagFilter, ...] = ()
+    without_any_tag: bool = False
+    name_match: str | None = None
+
+
+def name_match(matches: Sequence[tuple[str, str]]) -> str | None:
+    keys = [key for key, _ in matches]
+    for key in keys:
+        if key not in MATCHABLE_KEYS:
+            raise InvalidParameter(f"matches key {key!r} is not supported; use resource_name.")
+    if len(set(keys)) != len(keys):
+        raise InvalidParameter("Each matches key may be given once.")
+    return matches[0][1] if matches else None
+
+
+def tag_filters(filters: Sequence[TagFilter]) -> tuple[TagFilter, ...]:
+    keys = [f.key for f in filters]
+    if len(set(keys)) != len(keys):
+        raise InvalidParameter("Each tag key may be filtered once.")
+    return tuple(filters)

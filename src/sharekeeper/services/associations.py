@@ -121,12 +121,12 @@ def _bind_resources(
         uow.associations.count_live(share.id, RESOURCE, now),
         len(new),
     )
-    bound = uow.shares.bound_permissions(share.id)
+    bound = uow.permissions.bound(share.id)
     permissions = choose_permissions(
         ctx.catalogue, (), dict.fromkeys(u.resource_type for u in new), bound
     )
     ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), len(permissions))
-    uow.shares.bind_permissions(share.id, permissions, now)
+    uow.permissions.bind(share.id, permissions, now)
     results = [current[u.value] for u in urns if u not in new]
     for urn in new:
         existing = current.get(urn.value)

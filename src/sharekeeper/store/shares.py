@@ -24,7 +24,6 @@ from sqlalchemy import (
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.shares import (
     RETENTION_MILLIS,
     Association,
@@ -35,9 +34,10 @@ from sharekeeper.domain.shares import (
     ShareQuery,
     ShareStatus,
 )
-from sharekeeper.domain.tags import Tag
+from sharekeeper.domain.tags import Tag, TagQuery
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
+from sharekeeper.store.tags import tag_query
 
 S = resource_shares.c
 A = associations.c
@@ -160,6 +160,24 @@ class ShareRepository:
         tags = self._tags([row.id for row in found.items])
         return Page([_share(row, tags.get(row.id, ())) for row in found.items], found.next_marker)
 
+    def count_by_tags(self, owner: str, query: TagQuery) -> int:
+        statement = select(func.count()).select_from(resource_shares)
+        return int(self._c.execute(statement.where(*tag_query(owner, query))).scalar_one())
+
+    def find_by_tags(
+        self, owner: str, query: TagQuery, limit: int, offset: int
+    ) -> list[ResourceShare]:
+        """The owner's matching active shares in creation order, ``offset`` rows in."""
+        rows = self._c.execute(
+            select(resource_shares)
+            .where(*tag_query(owner, query))
+            .order_by(S.seq)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        tags = self._tags([row.id for row in rows])
+        return [_share(row, tags.get(row.id, ())) for row in rows]
+
     @staticmethod
     def _filters(query: ShareQuery) -> list[ColumnElement[bool]]:
         filters: list[ColumnElement[bool]] = []
@@ -195,32 +213,6 @@ class ShareRepository:
                 result[row.resource_share_id].append(Tag(row.key, row.value))
         return result
 
-    def bound_permissions(self, share_id: str) -> dict[str, str]:
-        """resource type -> permission id bound to the share."""
-        P = share_permissions.c
-        rows = self._c.execute(
-            select(P.resource_type, P.permission_id).where(P.resource_share_id == share_id)
-        )
-        return {row.resource_type: row.permission_id for row in rows}
-
-    def bind_permissions(
-        self, share_id: str, permissions: Iterable[Permission], now: Millis
-    ) -> None:
-        rows = [
-            {
-                "resource_share_id": share_id,
-                "permission_id": p.id,
-                "permission_version": p.version,
-                "resource_type": p.resource_type,
-                "status": AssociationStatus.ASSOCIATED,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for p in permissions
-        ]
-        if rows:
-            self._c.execute(insert(share_permissions), rows)
-
     def purge_deleted(self, now: Millis) -> int:
         """Removes shares deleted more than 48 hours ago, with everything that hangs off them."""
         result = self._c.execute(
@@ -247,7 +239,7 @@ def _association(row: Any) -> Association:
     )
 
 
-def _status_is(status: str, now: Millis) -> ColumnElement[bool]:
+def status_is(status: str, now: Millis) -> ColumnElement[bool]:
     """The SQL twin of Association.seen_at: what an association's status reads as at ``now``."""
     unanswered = and_(
         A.status == AssociationStatus.ASSOCIATING, A.expires_at.is_not(None), A.expires_at <= now
@@ -373,7 +365,7 @@ class AssociationRepository:
                 A.association_type == AssociationType.PRINCIPAL,
                 A.external.is_(True),
                 A.status != AssociationStatus.DISASSOCIATED,
-                not_(_status_is(AssociationStatus.DISASSOCIATED, now)),
+                not_(status_is(AssociationStatus.DISASSOCIATED, now)),
             )
             .limit(1)
         ).first()
@@ -388,7 +380,7 @@ class AssociationRepository:
                 .where(
                     A.resource_share_id == share_id,
                     A.association_type == association_type,
-                    not_(_status_is(AssociationStatus.DISASSOCIATED, now)),
+                    not_(status_is(AssociationStatus.DISASSOCIATED, now)),
                 )
             ).scalar_one()
         )
@@ -461,7 +453,7 @@ class AssociationRepository:
             _association_visible(now),
         )
         if query.status is not None:
-            statement = statement.where(_status_is(query.status, now))
+            statement = statement.where(status_is(query.status, now))
         for entity in (query.principal, query.resource_urn):
             if entity is not None:
                 statement = statement.where(A.entity_hash == entity_hash(entity))

@@ -11,7 +11,10 @@ from sharekeeper.domain.errors import ConcurrentChange
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
+from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
+from sharekeeper.store.tags import TagRepository
+from sharekeeper.store.views import ViewRepository
 
 
 class UnitOfWork:
@@ -23,6 +26,9 @@ class UnitOfWork:
     associations: AssociationRepository
     invitations: InvitationRepository
     organizations: OrganizationRepository
+    permissions: PermissionBindingRepository
+    tags: TagRepository
+    views: ViewRepository
 
     def __init__(self, engine: Engine, write: bool = False) -> None:
         self._engine = engine
@@ -36,6 +42,9 @@ class UnitOfWork:
         self.associations = AssociationRepository(self.connection)
         self.invitations = InvitationRepository(self.connection)
         self.organizations = OrganizationRepository(self.connection)
+        self.permissions = PermissionBindingRepository(self.connection)
+        self.tags = TagRepository(self.connection)
+        self.views = ViewRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,97 @@
+"""Permissions bound to resource shares: one per resource type and share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.shares import AssociationStatus, ShareStatus
+from sharekeeper.domain.views import BoundPermission
+from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.tables import resource_shares, share_permissions
+
+P = share_permissions.c
+S = resource_shares.c
+
+
+def _bound(row: Any) -> BoundPermission:
+    return BoundPermission(
+        row.permission_id,
+        row.permission_version,
+        row.resource_type,
+        row.status,
+        row.created_at,
+        row.updated_at,
+    )
+
+
+class PermissionBindingRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def bound(self, share_id: str) -> dict[str, str]:
+        """resource type -> id of the permission bound for it."""
+        rows = self._c.execute(
+            select(P.resource_type, P.permission_id).where(P.resource_share_id == share_id)
+        )
+        return {row.resource_type: row.permission_id for row in rows}
+
+    def bind(self, share_id: str, permissions: Iterable[Permission], now: Millis) -> None:
+        rows = [
+            {
+                "resource_share_id": share_id,
+                "permission_id": p.id,
+                "permission_version": p.version,
+                "resource_type": p.resource_type,
+                "status": AssociationStatus.ASSOCIATED,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for p in permissions
+        ]
+        if rows:
+            self._c.execute(insert(share_permissions), rows)
+
+    def replace(self, share_id: str, permission: Permission, now: Millis) -> None:
+        self._c.execute(
+            update(share_permissions)
+            .where(P.resource_share_id == share_id, P.resource_type == permission.resource_type)
+            .values(
+                permission_id=permission.id,
+                permission_version=permission.version,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    def unbind(self, share_id: str, resource_type: str) -> None:
+        self._c.execute(
+            delete(share_permissions).where(
+                P.resource_share_id == share_id, P.resource_type == resource_type
+            )
+        )
+
+    def page(
+        self, share_id: str, permission_ids: Sequence[str] | None, page: PageRequest
+    ) -> Page[BoundPermission]:
+        statement = select(share_permissions).where(P.resource_share_id == share_id)
+        if permission_ids is not None:
+            statement = statement.where(P.permission_id.in_(permission_ids))
+        return fetch_page(self._c, statement, P.seq, page, _bound)
+
+    def most_per_share(self, owner: str) -> int:
+        """The most permissions bound to any one of the owner's active shares."""
+        per_share = (
+            select(func.count().label("n"))
+            .select_from(share_permissions)
+            .join(resource_shares, S.id == P.resource_share_id)
+            .where(S.owner_account_id == owner, S.status == ShareStatus.ACTIVE)
+            .group_by(P.resource_share_id)
+            .subquery()
+        )
+        return int(self._c.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())

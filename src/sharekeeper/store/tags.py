@@ -1,0 +1,94 @@
+"""Tags of resource shares: writes, the key listing and the tag query over one's shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Connection, and_, delete, exists, insert, not_, select
+
+from sharekeeper.domain.shares import ShareStatus
+from sharekeeper.domain.tags import Tag, TagQuery
+from sharekeeper.store.tables import resource_shares, share_tags
+
+S = resource_shares.c
+T = share_tags.c
+
+
+def like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching ``prefix`` literally (escape character: backslash)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def tag_query(owner: str, query: TagQuery) -> list[ColumnElement[bool]]:
+    """Conditions on resource_shares selecting the owner's active shares that match."""
+    conditions: list[ColumnElement[bool]] = [
+        S.owner_account_id == owner,
+        S.status == ShareStatus.ACTIVE,
+    ]
+    if query.without_any_tag:
+        conditions.append(not_(exists().where(T.resource_share_id == S.id)))
+    else:
+        for tag_filter in query.tags:
+            condition = and_(T.resource_share_id == S.id, T.key == tag_filter.key)
+            if tag_filter.values:
+                condition = and_(condition, T.value.in_(tag_filter.values))
+            conditions.append(exists().where(condition))
+    if query.name_match == "":
+        conditions.append(S.name == "")
+    elif query.name_match is not None:
+        conditions.append(S.name.like(like_prefix(query.name_match), escape="\\"))
+    return conditions
+
+
+class TagRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def put(self, share_id: str, tags: Iterable[Tag]) -> None:
+        """Sets each tag, overwriting the value of a key the share has already."""
+        items = list(tags)
+        if not items:
+            return
+        self._c.execute(
+            delete(share_tags).where(
+                T.resource_share_id == share_id, T.key.in_([t.key for t in items])
+            )
+        )
+        self._c.execute(
+            insert(share_tags),
+            [{"resource_share_id": share_id, "key": t.key, "value": t.value} for t in items],
+        )
+
+    def remove(self, share_id: str, key: str, value: str | None) -> None:
+        """Removes the key; with a value, only while the key holds that value."""
+        condition = and_(T.resource_share_id == share_id, T.key == key)
+        if value is not None:
+            condition = and_(condition, T.value == value)
+        self._c.execute(delete(share_tags).where(condition))
+
+    def keys(self, owner: str, limit: int, after: str | None) -> list[tuple[str, list[str]]]:
+        """The keys on the owner's active shares, in key order after ``after``, each with all
+        its values; ``limit + 1`` keys at most, so the caller sees whether more follow."""
+        on_owned = and_(
+            T.resource_share_id == S.id,
+            S.owner_account_id == owner,
+            S.status == ShareStatus.ACTIVE,
+        )
+        keys = select(T.key).join(resource_shares, on_owned).distinct()
+        if after is not None:
+            keys = keys.where(T.key > after)
+        page = [row.key for row in self._c.execute(keys.order_by(T.key).limit(limit + 1))]
+        if not page:
+            return []
+        rows = self._c.execute(
+            select(T.key, T.value)
+            .join(resource_shares, on_owned)
+            .where(T.key.in_(page))
+            .distinct()
+            .order_by(T.key, T.value)
+        )
+        values: dict[str, list[str]] = {key: [] for key in page}
+        for row in rows:
+            values[row.key].append(row.value)
+        return list(values.items())
