@@ -30,6 +30,7 @@ T = TypeVar("T")
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 
@@ -61,6 +62,13 @@ class Call:
             raise InvalidParameter(f"Invalid request body: {error}") from None
         except (msgspec.DecodeError, UnicodeDecodeError) as error:
             raise MalformedBody(str(error)) from None
+
+    def path_id(self, name: str) -> str:
+        """A path id: 1 to 36 ASCII letters, digits, _ or - (Huawei's ^[\\w-]+$ read as ASCII)."""
+        value = self.path[name]
+        if _ID.fullmatch(value) is None:
+            raise InvalidParameter(f"{name} must be 1 to 36 letters, digits, _ or -.")
+        return value
 
     def params(self, kind: type[T]) -> T:
         """Query parameters as ``kind``, converting digit strings where numbers are expected."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -10,7 +9,6 @@ from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
 from sharekeeper.api.endpoint import Call, Reply
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType, ShareQuery
@@ -31,16 +29,6 @@ class AssociationChange(Protocol):
     ) -> list[Association]: ...
 
 
-_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
-
-
-def _path_id(call: Call, name: str) -> str:
-    value = call.path[name]
-    if _ID.fullmatch(value) is None:
-        raise InvalidParameter(f"{name} must be 1 to 36 letters, digits, _ or -.")
-    return value
-
-
 # Permission catalogue and resource types
 
 
@@ -59,14 +47,14 @@ def list_permissions(ctx: Context, call: Call) -> Reply:
 
 def show_permission(ctx: Context, call: Call) -> Reply:
     q = call.params(w.ShowPermissionQuery)
-    found = catalogue.show_permission(ctx, _path_id(call, "permission_id"), q.permission_version)
+    found = catalogue.show_permission(ctx, call.path_id("permission_id"), q.permission_version)
     return Reply(200, w.PermissionReply(convert.permission(found)))
 
 
 def list_permission_versions(ctx: Context, call: Call) -> Reply:
     q = call.params(w.PageQuery)
     page = catalogue.list_permission_versions(
-        ctx, _path_id(call, "permission_id"), PageRequest(q.limit, q.marker)
+        ctx, call.path_id("permission_id"), PageRequest(q.limit, q.marker)
     )
     return Reply(
         200,
@@ -130,7 +118,7 @@ def update_resource_share(ctx: Context, call: Call) -> Reply:
     updated = shares.update_resource_share(
         ctx,
         call.caller,
-        _path_id(call, "resource_share_id"),
+        call.path_id("resource_share_id"),
         name=body.name,
         description=body.description,
         allow_external_principals=body.allow_external_principals,
@@ -139,7 +127,7 @@ def update_resource_share(ctx: Context, call: Call) -> Reply:
 
 
 def delete_resource_share(ctx: Context, call: Call) -> Reply:
-    shares.delete_resource_share(ctx, call.caller, _path_id(call, "resource_share_id"))
+    shares.delete_resource_share(ctx, call.caller, call.path_id("resource_share_id"))
     return Reply(204)
 
 
@@ -151,7 +139,7 @@ def _change_associations(ctx: Context, call: Call, change: AssociationChange) ->
     changed = change(
         ctx,
         call.caller,
-        _path_id(call, "resource_share_id"),
+        call.path_id("resource_share_id"),
         principals=body.principals or (),
         resource_urns=body.resource_urns or (),
     )
@@ -189,14 +177,14 @@ def search_resource_share_associations(ctx: Context, call: Call) -> Reply:
 
 def accept_invitation(ctx: Context, call: Call) -> Reply:
     accepted = invitations.accept_invitation(
-        ctx, call.caller, _path_id(call, "resource_share_invitation_id")
+        ctx, call.caller, call.path_id("resource_share_invitation_id")
     )
     return Reply(200, w.InvitationReply(convert.invitation(accepted)))
 
 
 def reject_invitation(ctx: Context, call: Call) -> Reply:
     rejected = invitations.reject_invitation(
-        ctx, call.caller, _path_id(call, "resource_share_invitation_id")
+        ctx, call.caller, call.path_id("resource_share_invitation_id")
     )
     return Reply(200, w.InvitationReply(convert.invitation(rejected)))
 

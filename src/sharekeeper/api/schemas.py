@@ -80,6 +80,87 @@ class SearchInvitationsBody(Struct):
     status: Status | None = None
 
 
+class AssociatePermissionBody(Struct):
+    permission_id: Id
+    replace: bool | None = None
+
+
+class DisassociatePermissionBody(Struct):
+    permission_id: Id
+
+
+class ListSharePermissionsQuery(Struct):
+    permission_name: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    limit: Limit = DEFAULT_LIMIT
+    marker: Marker | None = None
+
+
+class TagsBody(Struct):
+    tags: Annotated[list[TagBody], Meta(min_length=1, max_length=20)]
+
+
+class UntagItem(Struct):
+    key: Annotated[str, Meta(max_length=128)]
+    value: Annotated[str, Meta(max_length=255)] | None = None
+
+
+class UntagBody(Struct):
+    tags: Annotated[list[UntagItem], Meta(min_length=1, max_length=20)]
+
+
+class ListTagsQuery(Struct):
+    limit: Limit = DEFAULT_LIMIT
+    marker: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+
+
+class FilterPageQuery(Struct):
+    limit: Annotated[int, Meta(ge=1, le=1000)] = 1000
+    offset: Annotated[str, Meta(max_length=18, pattern=r"^[0-9]+$")] = "0"
+
+
+class MatchBody(Struct):
+    key: Annotated[str, Meta(max_length=128)]
+    value: Annotated[str, Meta(max_length=255)]
+
+
+class TagQueryBody(Struct):
+    without_any_tag: bool | None = None
+    tags: Annotated[list[TagFilterBody], Meta(max_length=20)] | None = None
+    matches: Annotated[list[MatchBody], Meta(max_length=20)] | None = None
+
+
+IdFilter = Annotated[list[Id], Meta(min_length=1, max_length=100)]
+EntityFilter = Annotated[list[Entity], Meta(min_length=1, max_length=100)]
+ResourceOwner = Literal["self", "other-accounts"]
+
+
+class DistinctResourcesBody(Struct):
+    resource_owner: ResourceOwner
+    limit: Limit = DEFAULT_LIMIT
+    marker: Marker | None = None
+    principal: Entity | None = None
+    resource_ids: EntityFilter | None = None
+    resource_urns: EntityFilter | None = None
+    resource_region: Annotated[str, Meta(max_length=255)] | None = None
+
+
+class SharedResourcesBody(DistinctResourcesBody):
+    resource_share_ids: IdFilter | None = None
+    resource_type: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class DistinctPrincipalsBody(Struct):
+    resource_owner: ResourceOwner
+    limit: Limit = DEFAULT_LIMIT
+    marker: Marker | None = None
+    principals: Annotated[list[Entity], Meta(max_length=100)] | None = None
+    resource_urn: Entity | None = None
+
+
+class SharedPrincipalsBody(DistinctPrincipalsBody):
+    resource_share_ids: IdFilter | None = None
+
+
 class PageQuery(Struct):
     limit: Limit = DEFAULT_LIMIT
     marker: Marker | None = None
@@ -212,6 +293,113 @@ class ResourceTypeWire(Reply):
 class ResourceTypesReply(Reply):
     resource_types: list[ResourceTypeWire]
     page_info: PageInfo
+
+
+class AssociatedPermissionWire(Reply):
+    permission_id: str
+    permission_name: str
+    resource_type: str
+    status: str
+    created_at: str
+    updated_at: str
+
+
+class AssociatedPermissionsReply(Reply):
+    associated_permissions: list[AssociatedPermissionWire]
+    page_info: PageInfo
+
+
+class TagKeyWire(Reply):
+    key: str
+    values: list[str]
+
+
+class TagsReply(Reply):
+    tags: list[TagKeyWire]
+    page_info: PageInfo  # next_marker is a tag key here (Huawei's PageInfoMarkerByKey)
+
+
+class TaggedShareWire(Reply):
+    resource_id: str
+    resource_name: str
+    resource_detail: ResourceShareWire
+    tags: list[TagWire]
+
+
+class TaggedSharesReply(Reply):
+    resources: list[TaggedShareWire]
+    total_count: int
+
+
+class CountReply(Reply):
+    total_count: int
+
+
+class SharedResourceWire(Reply):
+    resource_urn: str
+    resource_type: str
+    resource_share_id: str
+    status: str
+    created_at: str
+    updated_at: str
+
+
+class SharedResourcesReply(Reply):
+    shared_resources: list[SharedResourceWire]
+    page_info: PageInfo
+
+
+class DistinctResourceWire(Reply):
+    resource_urn: str
+    resource_type: str
+    updated_at: str
+
+
+class DistinctResourcesReply(Reply):
+    distinct_shared_resources: list[DistinctResourceWire]
+    page_info: PageInfo
+
+
+class SharedPrincipalWire(Reply):
+    id: str
+    resource_share_id: str
+    created_at: str
+    updated_at: str
+
+
+class SharedPrincipalsReply(Reply):
+    shared_principals: list[SharedPrincipalWire]
+    page_info: PageInfo
+
+
+class DistinctPrincipalWire(Reply):
+    id: str
+    updated_at: str
+
+
+class DistinctPrincipalsReply(Reply):
+    distinct_shared_principals: list[DistinctPrincipalWire]
+    page_info: PageInfo
+
+
+class OrganizationShareReply(Reply):
+    enabled: bool
+
+
+class QuotaWire(Reply):
+    type: str
+    quota: int
+    min: int
+    max: int
+    used: int
+
+
+class QuotaResources(Reply):
+    resources: list[QuotaWire]
+
+
+class QuotasReply(Reply):
+    quotas: QuotaResources
 
 
 class ErrorReply(Struct):

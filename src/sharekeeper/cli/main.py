@@ -18,7 +18,7 @@ from sharekeeper.api.convert import timestamp
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings, SettingsError
 from sharekeeper.domain.errors import ShareKeeperError
-from sharekeeper.services import identity
+from sharekeeper.services import identity, organizations
 from sharekeeper.store import migrate as migrations
 from sharekeeper.store.engine import display_url
 
@@ -27,6 +27,8 @@ account_app = typer.Typer(help="Accounts.")
 key_app = typer.Typer(help="Access keys and temporary credentials.")
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
+org_app = typer.Typer(help="The organization directory.")
+app.add_typer(org_app, name="org")
 
 DatabaseOption = Annotated[
     str | None,
@@ -165,6 +167,67 @@ def key_revoke(access_key: str, database: DatabaseOption = None) -> None:
     with _runtime(database) as runtime:
         identity.revoke_access_key(runtime.context, access_key)
     typer.echo(f"revoked {access_key}")
+
+
+@org_app.command("create")
+def org_create(
+    management_account: Annotated[str, typer.Option(help="The management account's id.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an organization with its root; the management account joins it at the root."""
+    with _runtime(database) as runtime:
+        org = organizations.create_organization(runtime.context, management_account)
+    _emit(
+        {
+            "organization_id": org.id,
+            "organization_urn": org.urn,
+            "root_id": org.root_id,
+            "root_urn": org.node_urn(org.root_id),
+        },
+        as_json,
+    )
+
+
+@org_app.command("create-ou")
+def org_create_ou(
+    parent: Annotated[str, typer.Option(help="The root or OU to create it under.")],
+    name: Annotated[str, typer.Option(help="The OU's name.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an organizational unit under a root or another OU."""
+    with _runtime(database) as runtime:
+        org, unit = organizations.create_unit(runtime.context, parent, name)
+    _emit({"ou_id": unit.id, "ou_urn": org.node_urn(unit.id)}, as_json)
+
+
+@org_app.command("add-account")
+def org_add_account(
+    account_id: str,
+    parent: Annotated[str, typer.Option(help="The root or OU to place it under.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Add an account to an organization, or move it within its organization."""
+    with _runtime(database) as runtime:
+        organizations.add_account(runtime.context, account_id, parent)
+    typer.echo(f"{account_id} is under {parent}")
+
+
+@org_app.command("remove-account")
+def org_remove_account(account_id: str, database: DatabaseOption = None) -> None:
+    """Remove an account from its organization; what it had through it ends."""
+    with _runtime(database) as runtime:
+        organizations.remove_account(runtime.context, account_id)
+    typer.echo(f"{account_id} left its organization")
+
+
+@org_app.command("delete-ou")
+def org_delete_ou(ou_id: str, database: DatabaseOption = None) -> None:
+    """Delete an empty OU; it is disassociated from every share."""
+    with _runtime(database) as runtime:
+        organizations.delete_unit(runtime.context, ou_id)
+    typer.echo(f"deleted {ou_id}")
 
 
 def main() -> None:

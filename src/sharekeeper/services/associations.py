@@ -32,9 +32,9 @@ from sharekeeper.domain.sharing import (
     check_resources,
     choose_permissions,
 )
-from sharekeeper.services.access import owned_share
+from sharekeeper.services.access import owned_share, reaches
 from sharekeeper.services.context import Context
-from sharekeeper.services.organizations import access_entities, owner_directory
+from sharekeeper.services.organizations import owner_directory
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 PRINCIPAL = AssociationType.PRINCIPAL
@@ -244,8 +244,7 @@ def _leave(
     me = caller.account_id
     mine = uow.associations.find(share.id, PRINCIPAL, [me]).get(me)
     if mine is None or mine.status is not AssociationStatus.ASSOCIATED:
-        reached = uow.associations.find(share.id, PRINCIPAL, access_entities(uow, me))
-        if any(a.status is AssociationStatus.ASSOCIATED for a in reached.values()):
+        if reaches(uow, share.id, me):
             raise CannotLeaveShare(
                 "The resource share reaches you through your organization; only its owner "
                 "can disassociate the organization or OU."

@@ -1,0 +1,95 @@
+"""Permissions bound to a share: bind (or replace), unbind, list."""
+
+from __future__ import annotations
+
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.errors import (
+    NotAssociated,
+    PermissionAlreadyBound,
+    PermissionInUse,
+    PermissionNotFound,
+    UnknownPermission,
+)
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.quotas import QuotaType
+from sharekeeper.domain.views import AssociatedPermission
+from sharekeeper.services.access import owned_share, visible_share
+from sharekeeper.services.context import Context
+
+
+def _catalogue_permission(ctx: Context, permission_id: str) -> Permission:
+    try:
+        return ctx.catalogue.get(permission_id)
+    except PermissionNotFound:
+        raise UnknownPermission(permission_id) from None
+
+
+def associate_share_permission(
+    ctx: Context, caller: Caller, share_id: str, permission_id: str, replace: bool = False
+) -> None:
+    """Binds the permission for its resource type. A type holds one permission: replacing
+    one needs ``replace``; a type the share holds resources of can only be replaced."""
+    permission = _catalogue_permission(ctx, permission_id)
+    resource_type = permission.resource_type
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share = owned_share(uow, caller, share_id, now)
+        share.require_active()
+        bound = uow.permissions.bound(share.id)
+        current = bound.get(resource_type)
+        if current == permission.id:
+            return
+        if current is not None:
+            if not replace:
+                raise PermissionAlreadyBound(resource_type, current)
+            uow.permissions.replace(share.id, permission, now)
+        else:
+            if resource_type in uow.associations.live_resource_types(share.id):
+                raise PermissionInUse(resource_type)
+            ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), 1)
+            uow.permissions.bind(share.id, [permission], now)
+        uow.commit()
+
+
+def disassociate_share_permission(
+    ctx: Context, caller: Caller, share_id: str, permission_id: str
+) -> None:
+    """Unbinds the permission, only while the share holds no resource of its type."""
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share = owned_share(uow, caller, share_id, now)
+        share.require_active()
+        bound = uow.permissions.bound(share.id)
+        types = [t for t, p in bound.items() if p == permission_id]
+        if not types:
+            raise NotAssociated(f"The permission {permission_id}", share.id)
+        if types[0] in uow.associations.live_resource_types(share.id):
+            raise PermissionInUse(types[0])
+        uow.permissions.unbind(share.id, types[0])
+        uow.commit()
+
+
+def list_share_permissions(
+    ctx: Context, caller: Caller, share_id: str, permission_name: str | None, page: PageRequest
+) -> Page[AssociatedPermission]:
+    """The share's permissions, for its owner and for the principals it reaches."""
+    now = ctx.clock()
+    ids = None
+    if permission_name is not None:
+        ids = [p.id for p in ctx.catalogue.permissions() if p.name == permission_name]
+    with ctx.reading() as uow:
+        share = visible_share(uow, caller, share_id, now)
+        found = uow.permissions.page(share.id, ids, page)
+    items = [
+        AssociatedPermission(
+            b.permission_id,
+            ctx.catalogue.get(b.permission_id).name,
+            b.resource_type,
+            b.status,
+            b.created_at,
+            b.updated_at,
+        )
+        for b in found.items
+    ]
+    return Page(items, found.next_marker)

@@ -1,0 +1,77 @@
+"""Shared resources and shared principals, from the owner's side or the receiver's."""
+
+from __future__ import annotations
+
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.quotas import QUOTA_MAX, QuotaType
+from sharekeeper.domain.shares import AssociationType
+from sharekeeper.domain.views import (
+    DistinctPrincipal,
+    DistinctResource,
+    QuotaUsage,
+    SharedPrincipal,
+    SharedPrincipalQuery,
+    SharedResource,
+    SharedResourceQuery,
+)
+from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import access_entities
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+
+def _through(uow: UnitOfWork, caller: Caller, mine: bool) -> list[str]:
+    return [] if mine else access_entities(uow, caller.account_id)
+
+
+def search_shared_resources(
+    ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
+) -> Page[SharedResource]:
+    with ctx.reading() as uow:
+        through = _through(uow, caller, mine)
+        return uow.views.shared_resources(mine, caller.account_id, through, query, page)
+
+
+def search_distinct_resources(
+    ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
+) -> Page[DistinctResource]:
+    with ctx.reading() as uow:
+        through = _through(uow, caller, mine)
+        return uow.views.distinct_resources(mine, caller.account_id, through, query, page)
+
+
+def search_shared_principals(
+    ctx: Context, caller: Caller, mine: bool, query: SharedPrincipalQuery, page: PageRequest
+) -> Page[SharedPrincipal]:
+    with ctx.reading() as uow:
+        through = _through(uow, caller, mine)
+        return uow.views.shared_principals(mine, caller.account_id, through, query, page)
+
+
+def search_distinct_principals(
+    ctx: Context, caller: Caller, mine: bool, query: SharedPrincipalQuery, page: PageRequest
+) -> Page[DistinctPrincipal]:
+    with ctx.reading() as uow:
+        through = _through(uow, caller, mine)
+        return uow.views.distinct_principals(mine, caller.account_id, through, query, page)
+
+
+def list_quotas(ctx: Context, caller: Caller) -> list[QuotaUsage]:
+    """Every quota with what the caller uses of it: its active shares, and for the per-share
+    quotas the most that any one of its active shares holds."""
+    owner = caller.account_id
+    now: Millis = ctx.clock()
+    with ctx.reading() as uow:
+        used = {
+            QuotaType.RESOURCE_SHARE: uow.shares.count_active(owner),
+            QuotaType.RESOURCE_ASSOCIATION: uow.views.most_associations_per_share(
+                owner, AssociationType.RESOURCE, now
+            ),
+            QuotaType.PRINCIPAL_ASSOCIATION: uow.views.most_associations_per_share(
+                owner, AssociationType.PRINCIPAL, now
+            ),
+            QuotaType.PERMISSION_ASSOCIATION: uow.permissions.most_per_share(owner),
+            QuotaType.TAG_ASSOCIATION: uow.views.most_tags_per_share(owner),
+        }
+    return [QuotaUsage(k.value, ctx.quotas.limit(k), 0, QUOTA_MAX, used[k]) for k in QuotaType]
