@@ -64,6 +64,42 @@ class Account:
         return f"{service}:{region}:{self.account_id}:{kind}:{path}"
 
 
+@dataclass
+class Org:
+    """An organization made through the services, as `sharekeeper org ...` would make it."""
+
+    server: LiveServer
+    id: str
+    urn: str
+    root_id: str
+    root_urn: str
+
+    def ou(self, name: str, parent: str | None = None) -> tuple[str, str]:
+        from sharekeeper.services import organizations
+
+        org, unit = organizations.create_unit(
+            self.server.runtime.context, parent or self.root_id, name
+        )
+        return unit.id, org.node_urn(unit.id)
+
+    def add(self, account: Account, parent: str | None = None) -> None:
+        from sharekeeper.services import organizations
+
+        organizations.add_account(
+            self.server.runtime.context, account.account_id, parent or self.root_id
+        )
+
+    def remove(self, account: Account) -> None:
+        from sharekeeper.services import organizations
+
+        organizations.remove_account(self.server.runtime.context, account.account_id)
+
+    def delete_ou(self, ou_id: str) -> None:
+        from sharekeeper.services import organizations
+
+        organizations.delete_unit(self.server.runtime.context, ou_id)
+
+
 class LiveServer:
     """ShareKeeper served by uvicorn in a background thread of the test process."""
 
@@ -98,6 +134,14 @@ class LiveServer:
     def account(self, name: str = "tester") -> Account:
         account, key = identity.create_account(self.runtime.context, name)
         return Account(account.id, key.access_key, key.secret_key, self.endpoint)
+
+    def organization(self, management: Account) -> Org:
+        from sharekeeper.services import organizations
+
+        created = organizations.create_organization(self.runtime.context, management.account_id)
+        return Org(
+            self, created.id, created.urn, created.root_id, created.node_urn(created.root_id)
+        )
 
     def temporary(self, account: Account, ttl_seconds: int) -> Account:
         key = identity.create_access_key(self.runtime.context, account.account_id, ttl_seconds)

@@ -90,3 +90,56 @@ def test_migrate_reports_the_revision(database_url: str, data_dir: Path) -> None
     from sharekeeper.store.migrate import head_revision
 
     assert f"revision {head_revision()}" in run(database_url, data_dir, "migrate").stdout
+
+
+def test_organization_commands_drive_sharing(
+    server: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    from huaweicloudsdkram.v1 import EnableOrganizationShareRequest
+
+    management = server.account("management")
+    member = server.account("member")
+    org = run_json(
+        database_url, data_dir, "org", "create", "--management-account", management.account_id
+    )
+    assert set(org) == {"organization_id", "organization_urn", "root_id", "root_urn"}
+    assert org["organization_id"].startswith("o-") and org["root_id"].startswith("r-")
+    assert org["organization_urn"] == (
+        f"organizations::{management.account_id}:organization:{org['organization_id']}"
+    )
+    assert org["root_urn"] == (
+        f"organizations::{management.account_id}:root:{org['organization_id']}/{org['root_id']}"
+    )
+    ou = run_json(
+        database_url, data_dir, "org", "create-ou", "--parent", org["root_id"], "--name", "eng"
+    )
+    assert set(ou) == {"ou_id", "ou_urn"} and ou["ou_id"].startswith("ou-")
+    nested = run_json(
+        database_url, data_dir, "org", "create-ou", "--parent", ou["ou_id"], "--name", "net"
+    )
+    run(
+        database_url, data_dir, "org", "add-account", member.account_id, "--parent", nested["ou_id"]
+    )
+
+    management.ram.enable_organization_share(EnableOrganizationShareRequest())
+    share = create_share(management, "to-eng", principals=[ou["ou_urn"]])
+    assert share.id in {s.id for s in shares(member, "other-accounts")}
+
+    refused = run(database_url, data_dir, "org", "delete-ou", ou["ou_id"], check=False)
+    assert refused.returncode == 1 and "RAM.9110" in refused.stderr
+    run(database_url, data_dir, "org", "remove-account", member.account_id)
+    assert share.id not in {s.id for s in shares(member, "other-accounts")}
+    run(database_url, data_dir, "org", "delete-ou", nested["ou_id"])
+    run(database_url, data_dir, "org", "delete-ou", ou["ou_id"])
+    gone = run(database_url, data_dir, "org", "delete-ou", ou["ou_id"], check=False)
+    assert gone.returncode == 1 and "RAM.9407" in gone.stderr
+    again = run(
+        database_url,
+        data_dir,
+        "org",
+        "create",
+        "--management-account",
+        management.account_id,
+        check=False,
+    )
+    assert again.returncode == 1 and "already belongs" in again.stderr
