@@ -30,7 +30,7 @@ from huaweicloudsdkram.v1 import (
 )
 
 from tests.oas import check
-from tests.support import Account
+from tests.support import Account, LiveServer
 
 SUBNET_DEFAULT = "0bab42d4-5008-52be-83fa-7b947b8a5c95"
 
@@ -161,3 +161,129 @@ def test_the_schema_check_catches_a_wrong_body() -> None:
         )
     with pytest.raises(AssertionError, match="status"):
         check("CreateResourceShare", 200, b"{}")
+
+
+def test_the_other_sixteen_operations_answer_in_the_official_schema(
+    server: LiveServer, owner: Account, receiver: Account
+) -> None:
+    from huaweicloudsdkram import v1 as sdk
+
+    org = server.organization(owner)
+    org.add(receiver)
+    ram = owner.ram
+    conforms(
+        "ShowOrganizationShare", ram.show_organization_share(sdk.ShowOrganizationShareRequest())
+    )
+    conforms(
+        "EnableOrganizationShare",
+        ram.enable_organization_share(sdk.EnableOrganizationShareRequest()),
+    )
+    share = ram.create_resource_share(
+        CreateResourceShareRequest(
+            body=CreateResourceShareReqBody(
+                name="all-ops",
+                principals=[receiver.account_id, org.root_urn],
+                resource_urns=[owner.urn("subnet-all")],
+                tags=[Tag(key="k", value="v")],
+            )
+        )
+    ).resource_share
+    zone = "1c5f8e10-27d3-50ca-8df0-f334b7dc3974"
+    conforms(
+        "AssociateResourceSharePermission",
+        ram.associate_resource_share_permission(
+            sdk.AssociateResourceSharePermissionRequest(
+                resource_share_id=share.id, body=sdk.AssociatePermissionReqBody(permission_id=zone)
+            )
+        ),
+    )
+    for query in ({}, {"permission_name": "nothing-named-so"}):
+        conforms(
+            "ListResourceSharePermissions",
+            ram.list_resource_share_permissions(
+                sdk.ListResourceSharePermissionsRequest(resource_share_id=share.id, **query)
+            ),
+        )
+    conforms(
+        "DisassociateResourceSharePermission",
+        ram.disassociate_resource_share_permission(
+            sdk.DisassociateResourceSharePermissionRequest(
+                resource_share_id=share.id,
+                body=sdk.DisassociatePermissionReqBody(permission_id=zone),
+            )
+        ),
+    )
+    conforms(
+        "BatchCreateResourceShareTags",
+        ram.batch_create_resource_share_tags(
+            sdk.BatchCreateResourceShareTagsRequest(
+                resource_share_id=share.id,
+                body=sdk.TagResourceReqBody(tags=[Tag(key="环境", value="生产 a/b")]),
+            )
+        ),
+    )
+    conforms(
+        "ListResourceShareTags",
+        ram.list_resource_share_tags(sdk.ListResourceShareTagsRequest(limit=1)),
+    )
+    conforms(
+        "ListResourceShareTags",
+        receiver.ram.list_resource_share_tags(sdk.ListResourceShareTagsRequest()),
+    )
+    body = sdk.ResourceSharesByTagsReqBody(tags=[sdk.TagFilter(key="k", values=["v"])])
+    conforms(
+        "ListResourceSharesByTags",
+        ram.list_resource_shares_by_tags(sdk.ListResourceSharesByTagsRequest(body=body)),
+    )
+    conforms(
+        "SearchResourceShareCountByTags",
+        ram.search_resource_share_count_by_tags(
+            sdk.SearchResourceShareCountByTagsRequest(body=body)
+        ),
+    )
+    conforms(
+        "BatchDeleteResourceShareTags",
+        ram.batch_delete_resource_share_tags(
+            sdk.BatchDeleteResourceShareTagsRequest(
+                resource_share_id=share.id, body=sdk.UntagResourceReqBody(tags=[sdk.Untag(key="k")])
+            )
+        ),
+    )
+    for account, side in ((owner, "self"), (receiver, "other-accounts"), (receiver, "self")):
+        conforms(
+            "SearchSharedResources",
+            account.ram.search_shared_resources(
+                sdk.SearchSharedResourcesRequest(
+                    body=sdk.SearchSharedResourcesReqBody(resource_owner=side)
+                )
+            ),
+        )
+        conforms(
+            "SearchDistinctSharedResources",
+            account.ram.search_distinct_shared_resources(
+                sdk.SearchDistinctSharedResourcesRequest(
+                    body=sdk.SearchDistinctSharedResourcesReqBody(resource_owner=side)
+                )
+            ),
+        )
+        conforms(
+            "SearchSharedPrincipals",
+            account.ram.search_shared_principals(
+                sdk.SearchSharedPrincipalsRequest(
+                    body=sdk.SearchSharedPrincipalsReqBody(resource_owner=side)
+                )
+            ),
+        )
+        conforms(
+            "SearchDistinctPrincipals",
+            account.ram.search_distinct_principals(
+                sdk.SearchDistinctPrincipalsRequest(
+                    body=sdk.SearchDistinctSharedPrincipalsReqBody(resource_owner=side)
+                )
+            ),
+        )
+    conforms("ListQuota", ram.list_quota(sdk.ListQuotaRequest()))
+    conforms(
+        "DisableOrganizationShare",
+        ram.disable_organization_share(sdk.DisableOrganizationShareRequest()),
+    )

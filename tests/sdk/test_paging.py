@@ -101,3 +101,73 @@ def test_a_page_exactly_full_has_no_next_marker(owner: Account) -> None:
     assert [s.id for s in page.resource_shares] == ids
     assert page.page_info.next_marker is None
     assert page.page_info.current_count == 4
+
+
+def test_view_lists_walk_to_the_end_while_rows_are_added(owner: Account, receiver: Account) -> None:
+    from huaweicloudsdkram import v1 as sdk
+
+    from tests.sdk.helpers import accept, associate, invitation_for
+
+    urns = [owner.urn(f"subnet-v{i}") for i in range(7)]
+    shares = []
+    for i in range(3):
+        share = create_share(
+            owner, f"view-{i}", principals=[receiver.account_id], resource_urns=urns[: 3 + 2 * i]
+        )
+        accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+        shares.append(share.id)
+    extra = iter(owner.urn(f"subnet-late{i}") for i in range(100))
+
+    def add_one() -> None:
+        associate(owner, shares[0], resource_urns=[next(extra)])
+
+    def walk_body(
+        method: Any, request: Any, body: Any, items: str, key: str, during: Any
+    ) -> list[Any]:
+        return walk(lambda m: method(request(body=body(marker=m))), items, key, during)
+
+    rows = walk_body(
+        owner.ram.search_shared_resources,
+        sdk.SearchSharedResourcesRequest,
+        lambda marker: sdk.SearchSharedResourcesReqBody(
+            resource_owner="self", limit=4, marker=marker
+        ),
+        "shared_resources",
+        "resource_urn",
+        add_one,
+    )
+    assert len(rows) >= 3 + 5 + 7
+    distinct = walk_body(
+        receiver.ram.search_distinct_shared_resources,
+        sdk.SearchDistinctSharedResourcesRequest,
+        lambda marker: sdk.SearchDistinctSharedResourcesReqBody(
+            resource_owner="other-accounts", limit=2, marker=marker
+        ),
+        "distinct_shared_resources",
+        "resource_urn",
+        add_one,
+    )
+    assert len(distinct) == len(set(distinct))
+    assert distinct[:7] == urns
+    principals = walk_body(
+        receiver.ram.search_shared_principals,
+        sdk.SearchSharedPrincipalsRequest,
+        lambda marker: sdk.SearchSharedPrincipalsReqBody(
+            resource_owner="other-accounts", limit=2, marker=marker
+        ),
+        "shared_principals",
+        "resource_share_id",
+        lambda: None,
+    )
+    assert principals == shares
+    distinct_owners = walk_body(
+        receiver.ram.search_distinct_principals,
+        sdk.SearchDistinctPrincipalsRequest,
+        lambda marker: sdk.SearchDistinctSharedPrincipalsReqBody(
+            resource_owner="other-accounts", limit=1, marker=marker
+        ),
+        "distinct_shared_principals",
+        "id",
+        lambda: None,
+    )
+    assert distinct_owners == [owner.account_id]
