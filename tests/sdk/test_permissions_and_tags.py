@@ -218,3 +218,18 @@ def test_tag_keys_are_listed_with_values_and_paged_by_key(owner: Account) -> Non
             break
         assert marker == seen[-1][0]
     assert seen == [("a", ["1"]), ("b", ["2", "3"]), ("c", [""])]
+
+
+def test_associated_permissions_page_by_marker(owner: Account) -> None:
+    share = create_share(owner, resource_urns=[owner.urn("s"), owner.urn("z", "dns:zone")])
+    seen = []
+    marker = None
+    while True:
+        reply = owner.ram.list_resource_share_permissions(
+            ListResourceSharePermissionsRequest(resource_share_id=share.id, limit=1, marker=marker)
+        )
+        seen += [p.resource_type for p in reply.associated_permissions]
+        marker = reply.page_info.next_marker
+        if marker is None:
+            break
+    assert seen == ["vpc:subnet", "dns:zone"]
