@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from sharekeeper.api import schemas as w
 from sharekeeper.domain.invitations import Invitation
@@ -17,6 +19,19 @@ def timestamp(millis: int) -> str:
     """ISO-8601 UTC with milliseconds and a Z, as Huawei sends: 2022-08-22T12:28:26.631Z."""
     seconds, ms = divmod(millis, 1000)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{ms:03d}Z"
+
+
+R = TypeVar("R", bound=msgspec.Struct)
+
+
+def records(items: Sequence[Any], kind: type[R]) -> list[R]:
+    """Read models to a wire type whose fields carry the same names; ``*_at`` fields are
+    times, formatted on the way."""
+    names = [f.name for f in msgspec.structs.fields(kind)]
+    return [
+        kind(**{n: timestamp(getattr(i, n)) if n.endswith("_at") else getattr(i, n) for n in names})
+        for i in items
+    ]
 
 
 def page_info(page: Page[Any]) -> w.PageInfo:

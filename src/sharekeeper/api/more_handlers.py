@@ -39,17 +39,7 @@ def list_share_permissions(ctx: Context, call: Call) -> Reply:
     page = permissions.list_share_permissions(
         ctx, call.caller, call.path_id(SHARE_ID), q.permission_name, PageRequest(q.limit, q.marker)
     )
-    items = [
-        w.AssociatedPermissionWire(
-            permission_id=p.permission_id,
-            permission_name=p.permission_name,
-            resource_type=p.resource_type,
-            status=p.status,
-            created_at=convert.timestamp(p.created_at),
-            updated_at=convert.timestamp(p.updated_at),
-        )
-        for p in page.items
-    ]
+    items = convert.records(page.items, w.AssociatedPermissionWire)
     return Reply(200, w.AssociatedPermissionsReply(items, convert.page_info(page)))
 
 
@@ -126,17 +116,7 @@ def search_shared_resources(ctx: Context, call: Call) -> Reply:
         _resource_query(body),
         PageRequest(body.limit, body.marker),
     )
-    items = [
-        w.SharedResourceWire(
-            r.resource_urn,
-            r.resource_type,
-            r.resource_share_id,
-            r.status,
-            convert.timestamp(r.created_at),
-            convert.timestamp(r.updated_at),
-        )
-        for r in page.items
-    ]
+    items = convert.records(page.items, w.SharedResourceWire)
     return Reply(200, w.SharedResourcesReply(items, convert.page_info(page)))
 
 
@@ -149,10 +129,7 @@ def search_distinct_resources(ctx: Context, call: Call) -> Reply:
         _resource_query(body),
         PageRequest(body.limit, body.marker),
     )
-    items = [
-        w.DistinctResourceWire(r.resource_urn, r.resource_type, convert.timestamp(r.updated_at))
-        for r in page.items
-    ]
+    items = convert.records(page.items, w.DistinctResourceWire)
     return Reply(200, w.DistinctResourcesReply(items, convert.page_info(page)))
 
 
@@ -174,15 +151,7 @@ def search_shared_principals(ctx: Context, call: Call) -> Reply:
         _principal_query(body),
         PageRequest(body.limit, body.marker),
     )
-    items = [
-        w.SharedPrincipalWire(
-            p.id,
-            p.resource_share_id,
-            convert.timestamp(p.created_at),
-            convert.timestamp(p.updated_at),
-        )
-        for p in page.items
-    ]
+    items = convert.records(page.items, w.SharedPrincipalWire)
     return Reply(200, w.SharedPrincipalsReply(items, convert.page_info(page)))
 
 
@@ -195,7 +164,7 @@ def search_distinct_principals(ctx: Context, call: Call) -> Reply:
         _principal_query(body),
         PageRequest(body.limit, body.marker),
     )
-    items = [w.DistinctPrincipalWire(p.id, convert.timestamp(p.updated_at)) for p in page.items]
+    items = convert.records(page.items, w.DistinctPrincipalWire)
     return Reply(200, w.DistinctPrincipalsReply(items, convert.page_info(page)))
 
 
@@ -218,8 +187,5 @@ def disable_organization_share(ctx: Context, call: Call) -> Reply:
 
 
 def list_quotas(ctx: Context, call: Call) -> Reply:
-    usage = [
-        w.QuotaWire(q.type, q.quota, q.min, q.max, q.used)
-        for q in views.list_quotas(ctx, call.caller)
-    ]
+    usage = convert.records(views.list_quotas(ctx, call.caller), w.QuotaWire)
     return Reply(200, w.QuotasReply(w.QuotaResources(usage)))

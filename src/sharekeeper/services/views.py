@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
@@ -20,41 +23,60 @@ from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
 from sharekeeper.store.unit_of_work import UnitOfWork
 
+T = TypeVar("T")
 
-def _through(uow: UnitOfWork, caller: Caller, mine: bool) -> list[str]:
-    return [] if mine else access_entities(uow, caller.account_id)
+
+def _from_side(
+    ctx: Context, caller: Caller, mine: bool, read: Callable[[UnitOfWork, list[str]], Page[T]]
+) -> Page[T]:
+    """Runs a view query from the owner's side, or from the receiver's with the principals
+    through which shares reach the caller."""
+    with ctx.reading() as uow:
+        return read(uow, [] if mine else access_entities(uow, caller.account_id))
 
 
 def search_shared_resources(
     ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
 ) -> Page[SharedResource]:
-    with ctx.reading() as uow:
-        through = _through(uow, caller, mine)
-        return uow.views.shared_resources(mine, caller.account_id, through, query, page)
+    return _from_side(
+        ctx,
+        caller,
+        mine,
+        lambda uow, via: uow.views.shared_resources(mine, caller.account_id, via, query, page),
+    )
 
 
 def search_distinct_resources(
     ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
 ) -> Page[DistinctResource]:
-    with ctx.reading() as uow:
-        through = _through(uow, caller, mine)
-        return uow.views.distinct_resources(mine, caller.account_id, through, query, page)
+    return _from_side(
+        ctx,
+        caller,
+        mine,
+        lambda uow, via: uow.views.distinct_resources(mine, caller.account_id, via, query, page),
+    )
 
 
 def search_shared_principals(
     ctx: Context, caller: Caller, mine: bool, query: SharedPrincipalQuery, page: PageRequest
 ) -> Page[SharedPrincipal]:
-    with ctx.reading() as uow:
-        through = _through(uow, caller, mine)
-        return uow.views.shared_principals(mine, caller.account_id, through, query, page)
+    return _from_side(
+        ctx,
+        caller,
+        mine,
+        lambda uow, via: uow.views.shared_principals(mine, caller.account_id, via, query, page),
+    )
 
 
 def search_distinct_principals(
     ctx: Context, caller: Caller, mine: bool, query: SharedPrincipalQuery, page: PageRequest
 ) -> Page[DistinctPrincipal]:
-    with ctx.reading() as uow:
-        through = _through(uow, caller, mine)
-        return uow.views.distinct_principals(mine, caller.account_id, through, query, page)
+    return _from_side(
+        ctx,
+        caller,
+        mine,
+        lambda uow, via: uow.views.distinct_principals(mine, caller.account_id, via, query, page),
+    )
 
 
 def list_quotas(ctx: Context, caller: Caller) -> list[QuotaUsage]:
