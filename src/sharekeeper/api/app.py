@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -17,7 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sharekeeper.api.endpoint import endpoint, new_request_id
 from sharekeeper.api.errors import error_response
-from sharekeeper.api.routes import ROUTES
+from sharekeeper.api.openapi import document
+from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.domain.clock import Clock
@@ -25,6 +27,7 @@ from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.services.housekeeping import purge_expired_records
 
 log = logging.getLogger("sharekeeper.api")
+_encode_json = msgspec.json.Encoder().encode
 PURGE_INTERVAL_SECONDS = 3600
 
 
@@ -51,6 +54,11 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
     return error_response(error, new_request_id(), headers)
 
 
+async def _openapi(request: Request) -> Response:
+    body = _encode_json(document())
+    return Response(body, media_type="application/json", headers={"X-Request-Id": new_request_id()})
+
+
 async def _purge_periodically(runtime: Runtime) -> None:
     while True:
         try:
@@ -67,9 +75,9 @@ def create_app(
 ) -> Starlette:
     runtime = runtime or build_runtime(settings, clock)
     routes = [
-        Route(path, endpoint(runtime.context, handler), methods=[method])
-        for method, path, handler in ROUTES
+        Route(op.path, endpoint(runtime.context, op), methods=[op.method]) for op in OPERATIONS
     ]
+    routes.append(Route("/openapi.json", _openapi, methods=["GET"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -30,6 +30,39 @@ T = TypeVar("T")
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: msgspec.Struct | None = None
+
+
+Handler = Callable[[Context, "Call"], Reply]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One API operation: Huawei's name, the route, the handler and the wire types."""
+
+    name: str
+    method: str
+    path: str
+    handler: Handler
+    status: int = 200
+    body: type[msgspec.Struct] | None = None
+    query: type[msgspec.Struct] | None = None
+    reply: type[msgspec.Struct] | None = None
+
+
+def _declared(kind: type[Any], declared: type[Any] | None, operation: str) -> None:
+    # The OpenAPI document is generated from the declared types: a handler reading another
+    # type would serve what the document does not say.
+    if kind is not declared:
+        raise TypeError(f"{operation} reads {kind.__name__}, but declares {declared}")
+
+
+_encode = msgspec.json.Encoder().encode
+
+
 _ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
@@ -50,10 +83,12 @@ class Call:
     path: dict[str, str]
     query: list[tuple[str, str]]
     body: bytes
+    operation: Operation
 
     def json(self, kind: type[T]) -> T:
         """The body as ``kind``; an empty body is an empty object (the SDK sends none at all
         for a request model without a body)."""
+        _declared(kind, self.operation.body, self.operation.name)
         if _NUL_ESCAPE.search(self.body):
             raise InvalidParameter("Invalid request body: NUL characters are not allowed.")
         try:
@@ -72,6 +107,7 @@ class Call:
 
     def params(self, kind: type[T]) -> T:
         """Query parameters as ``kind``, converting digit strings where numbers are expected."""
+        _declared(kind, self.operation.query, self.operation.name)
         values: dict[str, str] = {}
         for key, value in self.query:
             if key in values:
@@ -83,16 +119,6 @@ class Call:
             return msgspec.convert(values, kind, strict=False)
         except msgspec.ValidationError as error:
             raise InvalidParameter(f"Invalid query parameter: {error}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    status: int
-    body: msgspec.Struct | None = None
-
-
-Handler = Callable[[Context, Call], Reply]
-_encode = msgspec.json.Encoder().encode
 
 
 def new_request_id() -> str:
@@ -109,12 +135,15 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     return headers
 
 
-def _run(ctx: Context, handler: Handler, incoming: IncomingRequest, path: dict[str, str]) -> Reply:
+def _run(
+    ctx: Context, operation: Operation, incoming: IncomingRequest, path: dict[str, str]
+) -> Reply:
     caller = authenticate(ctx, incoming)
-    return handler(ctx, Call(caller, path, query_pairs(incoming.raw_query), incoming.body))
+    call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
+    return operation.handler(ctx, call)
 
 
-def endpoint(ctx: Context, handler: Handler) -> Callable[[Request], Any]:
+def endpoint(ctx: Context, operation: Operation) -> Callable[[Request], Any]:
     async def serve(request: Request) -> Response:
         request_id = new_request_id()
         scope = request.scope
@@ -126,7 +155,7 @@ def endpoint(ctx: Context, handler: Handler) -> Callable[[Request], Any]:
                 headers=_headers(scope["headers"]),
                 body=await request.body(),
             )
-            reply = await run_in_threadpool(_run, ctx, handler, incoming, request.path_params)
+            reply = await run_in_threadpool(_run, ctx, operation, incoming, request.path_params)
         except ShareKeeperError as error:
             return error_response(error, request_id)
         except Exception:
