@@ -143,3 +143,47 @@ def test_organization_commands_drive_sharing(
         check=False,
     )
     assert again.returncode == 1 and "already belongs" in again.stderr
+
+
+def test_every_state_change_is_audited_without_secrets(
+    server: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    from tests.sdk.helpers import accept, associate, invitation_for
+
+    owner, receiver = server.account("audited"), server.account("audited-receiver")
+    share = create_share(owner, "audited", principals=[receiver.account_id])
+    shares(owner)  # a read: not audited
+    try:
+        associate(owner, share.id, principals=["not-an-account"])
+    except ClientRequestException as error:
+        refused_request_id = error.request_id
+    else:
+        raise AssertionError("the bad principal was accepted")
+    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+
+    records = json.loads(
+        run(database_url, data_dir, "audit", "list", "--account", owner.account_id, "--json").stdout
+    )
+    assert [(r["operation"], r["targets"], r["outcome"]) for r in records] == [
+        ("CreateResourceShare", [share.id], "201"),
+        ("AssociateResourceShare", [share.id], "400 RAM.1004"),
+    ]
+    assert records[1]["request_id"] == refused_request_id
+    assert {r["access_key"] for r in records} == {owner.access_key}
+    assert {r["source_address"] for r in records} == {"127.0.0.1"}
+    (accepted,) = json.loads(
+        run(
+            database_url, data_dir, "audit", "list", "--account", receiver.account_id, "--json"
+        ).stdout
+    )
+    assert (accepted["operation"], accepted["outcome"]) == ("AcceptResourceShareInvitation", "200")
+
+    everything = run(database_url, data_dir, "audit", "list", "--json").stdout
+    assert owner.secret_key not in everything and receiver.secret_key not in everything
+    later = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1).isoformat()
+    assert (
+        json.loads(run(database_url, data_dir, "audit", "list", "--since", later, "--json").stdout)
+        == []
+    )
+    bad = run(database_url, data_dir, "audit", "list", "--since", "yesterday", check=False)
+    assert bad.returncode != 0 and "ISO-8601" in bad.stderr

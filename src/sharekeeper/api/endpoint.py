@@ -15,11 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sharekeeper.api.errors import InternalError, error_response
+from sharekeeper.api.errors import InternalError, error_response, status_of
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.audit import AuditRecord, PendingAudit, pending_audit
 from sharekeeper.domain.errors import InvalidParameter, MalformedBody, ShareKeeperError
+from sharekeeper.services.audit import record_call
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 
@@ -51,6 +53,13 @@ class Operation:
     body: type[msgspec.Struct] | None = None
     query: type[msgspec.Struct] | None = None
     reply: type[msgspec.Struct] | None = None
+
+    @property
+    def writes(self) -> bool:
+        """Whether it may change state, and so is audited."""
+        if self.method in ("PUT", "PATCH", "DELETE"):
+            return True
+        return self.method == "POST" and not self.name.startswith(("Search", "List"))
 
 
 def _declared(kind: type[Any], declared: type[Any] | None, operation: str) -> None:
@@ -136,11 +145,42 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
 
 
 def _run(
-    ctx: Context, operation: Operation, incoming: IncomingRequest, path: dict[str, str]
+    ctx: Context,
+    operation: Operation,
+    incoming: IncomingRequest,
+    path: dict[str, str],
+    request_id: str,
+    source: str,
 ) -> Reply:
     caller = authenticate(ctx, incoming)
     call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
-    return operation.handler(ctx, call)
+    if not operation.writes:
+        return operation.handler(ctx, call)
+    record = AuditRecord(
+        at=ctx.clock(),
+        account_id=caller.account_id,
+        access_key=caller.access_key,
+        operation=operation.name,
+        request_id=request_id,
+        source_address=source,
+        targets=list(path.values()),
+        outcome=str(operation.status),
+    )
+    pending = PendingAudit(record)
+    token = pending_audit.set(pending)
+    try:
+        reply = operation.handler(ctx, call)
+    except Exception as error:
+        failure = error if isinstance(error, ShareKeeperError) else InternalError()
+        record.outcome = f"{status_of(type(failure))} {failure.code}"
+        pending.written = True
+        pending_audit.reset(token)
+        record_call(ctx, record)
+        raise
+    pending_audit.reset(token)
+    if not pending.written:
+        record_call(ctx, record)
+    return reply
 
 
 def endpoint(ctx: Context, operation: Operation) -> Callable[[Request], Any]:
@@ -155,7 +195,11 @@ def endpoint(ctx: Context, operation: Operation) -> Callable[[Request], Any]:
                 headers=_headers(scope["headers"]),
                 body=await request.body(),
             )
-            reply = await run_in_threadpool(_run, ctx, operation, incoming, request.path_params)
+            client = scope.get("client")
+            source = client[0] if client else ""
+            reply = await run_in_threadpool(
+                _run, ctx, operation, incoming, request.path_params, request_id, source
+            )
         except ShareKeeperError as error:
             return error_response(error, request_id)
         except Exception:

@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +19,8 @@ from sharekeeper.api.convert import timestamp
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings, SettingsError
 from sharekeeper.domain.errors import ShareKeeperError
-from sharekeeper.services import identity, organizations
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services import audit, identity, organizations
 from sharekeeper.store import migrate as migrations
 from sharekeeper.store.engine import display_url
 
@@ -29,6 +31,8 @@ app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 org_app = typer.Typer(help="The organization directory.")
 app.add_typer(org_app, name="org")
+audit_app = typer.Typer(help="The audit trail of state-changing calls.")
+app.add_typer(audit_app, name="audit")
 
 DatabaseOption = Annotated[
     str | None,
@@ -228,6 +232,58 @@ def org_delete_ou(ou_id: str, database: DatabaseOption = None) -> None:
     with _runtime(database) as runtime:
         organizations.delete_unit(runtime.context, ou_id)
     typer.echo(f"deleted {ou_id}")
+
+
+@audit_app.command("list")
+def audit_list(
+    account: Annotated[str | None, typer.Option(help="Only this account's calls.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only calls at or after this ISO-8601 time.")
+    ] = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List audit records, oldest first."""
+    since_ms = None
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            raise typer.BadParameter(f"--since {since!r} is not an ISO-8601 time") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        since_ms = int(moment.timestamp() * 1000)
+    records = []
+    with _runtime(database) as runtime:
+        marker = None
+        while True:
+            page = audit.list_audit_records(
+                runtime.context, account, since_ms, PageRequest(1000, marker)
+            )
+            records += [
+                {
+                    "at": timestamp(r.at),
+                    "account_id": r.account_id,
+                    "access_key": r.access_key,
+                    "operation": r.operation,
+                    "targets": r.targets,
+                    "request_id": r.request_id,
+                    "source_address": r.source_address,
+                    "outcome": r.outcome,
+                }
+                for r in page.items
+            ]
+            marker = page.next_marker
+            if marker is None:
+                break
+    if as_json:
+        typer.echo(json.dumps(records))
+        return
+    for r in records:
+        typer.echo(
+            f"{r['at']} {r['account_id']} {r['operation']} {' '.join(r['targets'])} "
+            f"{r['outcome']} {r['request_id']} {r['source_address']}"
+        )
 
 
 def main() -> None:

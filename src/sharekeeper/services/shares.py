@@ -54,6 +54,7 @@ def create_resource_share(
         ctx.quotas.check_share(QuotaType.TAG_ASSOCIATION, share.id, 0, len(share.tags))
         ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
         uow.shares.add(share)
+        uow.note_target(share.id)
         uow.permissions.bind(share.id, permissions, now)
         bind(ctx, uow, share, chosen, urns, now)
         uow.commit()

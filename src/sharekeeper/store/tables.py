@@ -234,3 +234,20 @@ org_members = Table(
     Column("parent_id", String(40), ForeignKey("org_units.id"), nullable=False, index=True),
     Column("joined_at", Millis, nullable=False),
 )
+
+audit_records = Table(
+    "audit_records",
+    metadata,
+    _seq(),
+    Column("at", Millis, nullable=False),
+    Column("account_id", String(32), nullable=False),
+    Column("access_key", String(40), nullable=False),
+    Column("operation", String(64), nullable=False),
+    Column("targets", Text, nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("source_address", String(64), nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Index("ix_audit_records_account_seq", "account_id", "seq"),
+    Index("ix_audit_records_at", "at"),
+    sqlite_autoincrement=True,
+)

@@ -7,8 +7,10 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from sharekeeper.domain.audit import pending_audit
 from sharekeeper.domain.errors import ConcurrentChange
 from sharekeeper.store.accounts import AccountRepository
+from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
@@ -29,6 +31,7 @@ class UnitOfWork:
     permissions: PermissionBindingRepository
     tags: TagRepository
     views: ViewRepository
+    audit: AuditRepository
 
     def __init__(self, engine: Engine, write: bool = False) -> None:
         self._engine = engine
@@ -45,9 +48,20 @@ class UnitOfWork:
         self.permissions = PermissionBindingRepository(self.connection)
         self.tags = TagRepository(self.connection)
         self.views = ViewRepository(self.connection)
+        self.audit = AuditRepository(self.connection)
         return self
 
+    def note_target(self, target_id: str) -> None:
+        """Names what this change created, for its audit record."""
+        pending = pending_audit.get()
+        if pending is not None:
+            pending.record.targets.append(target_id)
+
     def commit(self) -> None:
+        pending = pending_audit.get()
+        if self._write and pending is not None and not pending.written:
+            self.audit.add(pending.record)
+            pending.written = True
         try:
             self.connection.commit()
         except (IntegrityError, DBAPIError) as error:

@@ -1,0 +1,33 @@
+"""The audit trail: who changed what, when, from where, and how it ended. Never a secret."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from sharekeeper.domain.clock import Millis
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    at: Millis
+    account_id: str
+    access_key: str
+    operation: str
+    request_id: str
+    source_address: str
+    targets: list[str] = field(default_factory=list)
+    # The HTTP status and, for a refusal, the error code: "201", "400 RAM.1004".
+    outcome: str = ""
+
+
+@dataclass(slots=True)
+class PendingAudit:
+    """The record of a state-changing request being served. The unit of work that commits the
+    change commits the record with it, so neither can exist without the other."""
+
+    record: AuditRecord
+    written: bool = False
+
+
+pending_audit: ContextVar[PendingAudit | None] = ContextVar("pending_audit", default=None)

@@ -1,0 +1,23 @@
+"""The audit trail: recording refused calls, and reading it back."""
+
+from __future__ import annotations
+
+from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.services.context import Context
+
+
+def record_call(ctx: Context, record: AuditRecord) -> None:
+    """Records a call whose change did not commit its own record (a refusal, or a request that
+    changed nothing). Successful changes are recorded by their own transaction."""
+    with ctx.writing() as uow:
+        uow.audit.add(record)
+        uow.commit()
+
+
+def list_audit_records(
+    ctx: Context, account_id: str | None, since: Millis | None, page: PageRequest
+) -> Page[AuditRecord]:
+    with ctx.reading() as uow:
+        return uow.audit.page(account_id, since, page)
