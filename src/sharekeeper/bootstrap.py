@@ -35,6 +35,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         settings.database_url,
         pool_size=settings.db_pool_size,
         synchronous=settings.sqlite_synchronous,
+        statement_timeout_seconds=settings.statement_timeout_seconds,
     )
     if upgrade:
         migrate.upgrade(engine)

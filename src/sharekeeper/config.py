@@ -36,6 +36,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0 or value != value:
+        raise SettingsError(f"{name} must be zero or more, got {raw!r}")
+    return value
+
+
 def _quotas(env: Mapping[str, str]) -> Quotas:
     """SHAREKEEPER_QUOTA_RESOURCE_SHARE, ..._RESOURCE_ASSOCIATION, ..._PRINCIPAL_ASSOCIATION,
     ..._PERMISSION_ASSOCIATION, ..._TAG_ASSOCIATION."""
@@ -62,6 +75,13 @@ class Settings:
     sqlite_synchronous: str = "full"
     db_pool_size: int = 8
     quotas: Quotas = field(default_factory=Quotas)
+    # Requests a second per account and process; 0 turns rate limiting off (emulator use).
+    rate_limit: float = 0.0
+    rate_burst: int = 0
+    max_body_bytes: int = 256 * 1024
+    max_header_bytes: int = 32 * 1024
+    body_timeout_seconds: float = 30.0
+    statement_timeout_seconds: float = 15.0
     master_key: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -82,6 +102,12 @@ class Settings:
             sqlite_synchronous=synchronous,
             db_pool_size=_int(env, "SHAREKEEPER_DB_POOL_SIZE", 8, 1),
             quotas=_quotas(env),
+            rate_limit=_float(env, "SHAREKEEPER_RATE_LIMIT", 0.0),
+            rate_burst=_int(env, "SHAREKEEPER_RATE_BURST", 0, 0),
+            max_body_bytes=_int(env, "SHAREKEEPER_MAX_BODY_BYTES", 256 * 1024, 1024),
+            max_header_bytes=_int(env, "SHAREKEEPER_MAX_HEADER_BYTES", 32 * 1024, 1024),
+            body_timeout_seconds=_float(env, "SHAREKEEPER_BODY_TIMEOUT", 30.0),
+            statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
         )
 

@@ -18,12 +18,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sharekeeper.api.endpoint import endpoint, new_request_id
 from sharekeeper.api.errors import error_response
+from sharekeeper.api.limits import RequestLimits
 from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.domain.clock import Clock
 from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
+from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.services.housekeeping import purge_expired_records
 
 log = logging.getLogger("sharekeeper.api")
@@ -46,12 +48,9 @@ class IgnoreTrailingSlash:
 
 async def _unknown_route(request: Request, exc: Exception) -> Response:
     error: ApiNotFound = ApiNotFound(request.method, request.url.path)
-    headers = None
     if isinstance(exc, HTTPException) and exc.status_code == 405 and exc.headers:
-        allowed = exc.headers["Allow"]
-        error = MethodNotAllowed(request.method, request.url.path, allowed)
-        headers = {"Allow": allowed}
-    return error_response(error, new_request_id(), headers)
+        error = MethodNotAllowed(request.method, request.url.path, exc.headers["Allow"])
+    return error_response(error, new_request_id())
 
 
 async def _openapi(request: Request) -> Response:
@@ -74,8 +73,13 @@ def create_app(
     settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None
 ) -> Starlette:
     runtime = runtime or build_runtime(settings, clock)
+    limiter = None
+    if settings.rate_limit > 0:
+        burst = settings.rate_burst or max(1, int(settings.rate_limit * 2))
+        limiter = RateLimiter(settings.rate_limit, burst)
     routes = [
-        Route(op.path, endpoint(runtime.context, op), methods=[op.method]) for op in OPERATIONS
+        Route(op.path, endpoint(runtime.context, op, limiter), methods=[op.method])
+        for op in OPERATIONS
     ]
     routes.append(Route("/openapi.json", _openapi, methods=["GET"]))
 
@@ -90,7 +94,15 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(IgnoreTrailingSlash)],
+        middleware=[
+            Middleware(
+                RequestLimits,
+                max_body_bytes=settings.max_body_bytes,
+                max_header_bytes=settings.max_header_bytes,
+                body_timeout=settings.body_timeout_seconds,
+            ),
+            Middleware(IgnoreTrailingSlash),
+        ],
         exception_handlers={HTTPException: _unknown_route},
         lifespan=lifespan,
     )

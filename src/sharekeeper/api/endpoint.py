@@ -21,6 +21,7 @@ from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, PendingAudit, pending_audit
 from sharekeeper.domain.errors import InvalidParameter, MalformedBody, ShareKeeperError
+from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.services.audit import record_call
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
@@ -151,8 +152,11 @@ def _run(
     path: dict[str, str],
     request_id: str,
     source: str,
+    limiter: RateLimiter | None,
 ) -> Reply:
     caller = authenticate(ctx, incoming)
+    if limiter is not None:
+        limiter.take(caller.account_id)
     call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
     if not operation.writes:
         return operation.handler(ctx, call)
@@ -183,7 +187,9 @@ def _run(
     return reply
 
 
-def endpoint(ctx: Context, operation: Operation) -> Callable[[Request], Any]:
+def endpoint(
+    ctx: Context, operation: Operation, limiter: RateLimiter | None = None
+) -> Callable[[Request], Any]:
     async def serve(request: Request) -> Response:
         request_id = new_request_id()
         scope = request.scope
@@ -198,7 +204,7 @@ def endpoint(ctx: Context, operation: Operation) -> Callable[[Request], Any]:
             client = scope.get("client")
             source = client[0] if client else ""
             reply = await run_in_threadpool(
-                _run, ctx, operation, incoming, request.path_params, request_id, source
+                _run, ctx, operation, incoming, request.path_params, request_id, source, limiter
             )
         except ShareKeeperError as error:
             return error_response(error, request_id)

@@ -10,11 +10,17 @@ from sharekeeper.domain.errors import (
     ApiNotFound,
     AuthenticationFailed,
     ConcurrentChange,
+    HeadersTooLarge,
     InvalidRequest,
+    LimitExceeded,
     MethodNotAllowed,
     NotFound,
+    RequestTimeout,
+    RequestTooLarge,
+    ServiceBusy,
     ShareKeeperError,
     StateConflict,
+    TooManyRequests,
 )
 
 # First match wins, so a subclass listed before its base can have a status of its own.
@@ -22,6 +28,12 @@ from sharekeeper.domain.errors import (
 STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
     (AuthenticationFailed, 401),
     (MethodNotAllowed, 405),
+    (RequestTooLarge, 413),
+    (HeadersTooLarge, 431),
+    (TooManyRequests, 429),
+    (RequestTimeout, 408),
+    (ServiceBusy, 503),
+    (LimitExceeded, 400),
     (ApiNotFound, 404),
     (NotFound, 404),
     (ConcurrentChange, 409),
@@ -52,13 +64,11 @@ def status_of(kind: type[ShareKeeperError]) -> int:
 _encode = msgspec.json.Encoder().encode
 
 
-def error_response(
-    error: ShareKeeperError, request_id: str, headers: dict[str, str] | None = None
-) -> Response:
+def error_response(error: ShareKeeperError, request_id: str) -> Response:
     body = _encode(ErrorReply(error.code, error.message, request_id))
     return Response(
         body,
         status_code=status_of(type(error)),
         media_type="application/json",
-        headers={"X-Request-Id": request_id, **(headers or {})},
+        headers={"X-Request-Id": request_id, **error.headers()},
     )

@@ -39,6 +39,12 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── InvitationAlreadyRejected RAM.9302
     │   ├── InvitationExpired         RAM.9303
     │   └── InvitationWithdrawn       RAM.9304
+    ├── LimitExceeded                 RAM.9009    the request is beyond what is served
+    │   ├── RequestTooLarge           RAM.9002
+    │   ├── HeadersTooLarge           RAM.9003
+    │   ├── TooManyRequests           RAM.9004
+    │   ├── RequestTimeout            RAM.9005
+    │   └── ServiceBusy               RAM.9006
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
@@ -63,6 +69,10 @@ class ShareKeeperError(Exception):
         super().__init__(message)
         self.message = message
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that belong with this error (Retry-After, Allow)."""
+        return {}
+
 
 class AuthenticationFailed(ShareKeeperError):
     code = "APIGW.0301"
@@ -84,6 +94,9 @@ class MethodNotAllowed(ApiNotFound):
             self, f"The API {path} does not support {method}; it supports {allowed}."
         )
         self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allowed}
 
 
 class InvalidRequest(ShareKeeperError):
@@ -338,6 +351,55 @@ class InvitationWithdrawn(StateConflict):
             f"The resource share invitation {invitation_id} was withdrawn by the owner "
             "(the principal was disassociated or the resource share was deleted)."
         )
+
+
+class LimitExceeded(ShareKeeperError):
+    code = "RAM.9009"
+
+
+class RequestTooLarge(LimitExceeded):
+    code = "RAM.9002"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body is larger than {limit} bytes.")
+
+
+class HeadersTooLarge(LimitExceeded):
+    code = "RAM.9003"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"The request headers are too large: {why}.")
+
+
+class TooManyRequests(LimitExceeded):
+    code = "RAM.9004"
+
+    def __init__(self, account_id: str, retry_after: int) -> None:
+        super().__init__(
+            f"The account {account_id} sends requests faster than its rate limit; "
+            f"retry after {retry_after} s."
+        )
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class RequestTimeout(LimitExceeded):
+    code = "RAM.9005"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"The request body did not arrive within {seconds:g} s.")
+
+
+class ServiceBusy(LimitExceeded):
+    code = "RAM.9006"
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy; retry the request shortly.")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
 
 
 class NotFound(ShareKeeperError):

@@ -35,24 +35,41 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_database_engine(url: str, *, pool_size: int = 8, synchronous: str = "full") -> Engine:
+def create_database_engine(
+    url: str,
+    *,
+    pool_size: int = 8,
+    synchronous: str = "full",
+    statement_timeout_seconds: float = 15.0,
+) -> Engine:
     full_url = driver_url(url)
     parsed = make_url(full_url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(full_url, parsed.database, pool_size, synchronous)
+        return _sqlite_engine(
+            full_url, parsed.database, pool_size, synchronous, statement_timeout_seconds
+        )
+    # A statement that runs longer is cancelled: one slow request cannot hold locks forever.
+    timeout_ms = int(statement_timeout_seconds * 1000)
     return create_engine(
-        full_url, pool_size=pool_size, max_overflow=pool_size * 4, pool_pre_ping=True
+        full_url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 4,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c statement_timeout={timeout_ms}"} if timeout_ms else {},
     )
 
 
-def _sqlite_engine(url: str, database: str | None, pool_size: int, synchronous: str) -> Engine:
+def _sqlite_engine(
+    url: str, database: str | None, pool_size: int, synchronous: str, busy_seconds: float
+) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size * 4,
-        connect_args={"timeout": 30, "check_same_thread": False},
+        # How long a writer waits for the write lock before the request is answered "busy".
+        connect_args={"timeout": busy_seconds, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
@@ -63,7 +80,6 @@ def _sqlite_engine(url: str, database: str | None, pool_size: int, synchronous: 
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sharekeeper.domain.audit import pending_audit
-from sharekeeper.domain.errors import ConcurrentChange
+from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.invitations import InvitationRepository
@@ -82,10 +82,13 @@ class UnitOfWork:
 
 
 def _translate(error: Exception) -> Exception:
-    """A lost race surfaces as a constraint or serialization failure: tell the caller to retry."""
+    """A lost race surfaces as a constraint or serialization failure: tell the caller to retry.
+    A statement cancelled by the timeout, or a lock not had in time, is a busy database."""
     if isinstance(error, IntegrityError):
         return ConcurrentChange()
     code = getattr(getattr(error, "orig", None), "sqlstate", None)
     if code in ("40001", "40P01"):  # serialization failure, deadlock detected
         return ConcurrentChange()
+    if code in ("57014", "55P03") or "database is locked" in str(error):
+        return ServiceBusy()
     return error
