@@ -1,0 +1,268 @@
+"""Tenant isolation: for every operation, an outsider sees nothing of others' shares and changes
+nothing of them; a receiver sees only what it accepted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
+
+from sharekeeper.api.routes import OPERATIONS
+from tests.sdk.helpers import accept, create_share, invitation_for
+from tests.support import Account, LiveServer, SignedHttp
+
+ZONE = "1c5f8e10-27d3-50ca-8df0-f334b7dc3974"
+
+
+def world(server: LiveServer, owner: Account, receiver: Account) -> dict[str, str]:
+    """The owner's organization and shares: one accepted by the receiver, one still pending."""
+    org = server.organization(owner)
+    owner.ram.enable_organization_share(EnableOrganizationShareRequest())
+    accepted = create_share(
+        owner,
+        "secret-accepted",
+        principals=[receiver.account_id, org.root_urn],
+        resource_urns=[owner.urn("subnet-accepted")],
+        tags=[Tag(key="secret-key", value="v")],
+    )
+    pending = create_share(
+        owner,
+        "secret-pending",
+        principals=[receiver.account_id],
+        resource_urns=[owner.urn("subnet-pending")],
+    )
+    accept(receiver, invitation_for(receiver, accepted.id).resource_share_invitation_id)
+    return {
+        "accepted": accepted.id,
+        "pending": pending.id,
+        "invitation": invitation_for(receiver, pending.id).resource_share_invitation_id,
+        "urn": owner.urn("subnet-accepted"),
+        "pending_urn": owner.urn("subnet-pending"),
+        "root": org.root_urn,
+    }
+
+
+def calls(ids: dict[str, str], receiver: str) -> dict[str, tuple[str, str, Any, str]]:
+    """Every operation, aimed at the owner's things: method, path, body, query."""
+    share = f"/v1/resource-shares/{ids['accepted']}"
+    invitation = f"/v1/resource-share-invitations/{ids['invitation']}"
+    everything: dict[str, Any] = {}
+    for owner in ("self", "other-accounts"):
+        everything[owner] = {"resource_owner": owner}
+    return {
+        "ListPermissions": ("GET", "/v1/permissions", None, ""),
+        "ShowPermission": ("GET", f"/v1/permissions/{ZONE}", None, ""),
+        "ListPermissionVersions": ("GET", f"/v1/permissions/{ZONE}/versions", None, ""),
+        "ListResourceTypes": ("GET", "/v1/resource-types", None, ""),
+        "CreateResourceShare": (
+            "POST",
+            "/v1/resource-shares",
+            {"name": "mine", "resource_urns": [ids["urn"]]},
+            "",
+        ),
+        "SearchResourceShares": (
+            "POST",
+            "/v1/resource-shares/search",
+            {
+                "resource_owner": "other-accounts",
+                "resource_share_ids": [ids["accepted"], ids["pending"]],
+            },
+            "",
+        ),
+        "ListQuota": ("GET", "/v1/resource-shares/quotas", None, ""),
+        "ListResourceShareTags": ("GET", "/v1/resource-shares/tags", None, ""),
+        "ListResourceSharesByTags": (
+            "POST",
+            "/v1/resource-shares/resource-instances/filter",
+            {"tags": [{"key": "secret-key"}]},
+            "",
+        ),
+        "SearchResourceShareCountByTags": (
+            "POST",
+            "/v1/resource-shares/resource-instances/count",
+            {},
+            "",
+        ),
+        "UpdateResourceShare": ("PUT", share, {"name": "stolen"}, ""),
+        "UpdateResourceShareByPatch": ("PATCH", share, {"name": "stolen"}, ""),
+        "DeleteResourceShare": ("DELETE", share, None, ""),
+        "AssociateResourceShare": ("POST", share + "/associate", {"principals": [receiver]}, ""),
+        "DisassociateResourceShare": (
+            "POST",
+            share + "/disassociate",
+            {"principals": [receiver], "resource_urns": [ids["urn"]]},
+            "",
+        ),
+        "AssociateResourceSharePermission": (
+            "POST",
+            share + "/associate-permission",
+            {"permission_id": ZONE},
+            "",
+        ),
+        "DisassociateResourceSharePermission": (
+            "POST",
+            share + "/disassociate-permission",
+            {"permission_id": ZONE},
+            "",
+        ),
+        "ListResourceSharePermissions": ("GET", share + "/associated-permissions", None, ""),
+        "BatchCreateResourceShareTags": (
+            "POST",
+            share + "/tags/create",
+            {"tags": [{"key": "x", "value": "y"}]},
+            "",
+        ),
+        "BatchDeleteResourceShareTags": (
+            "POST",
+            share + "/tags/delete",
+            {"tags": [{"key": "secret-key"}]},
+            "",
+        ),
+        "SearchResourceShareAssociations": (
+            "POST",
+            "/v1/resource-share-associations/search",
+            {"association_type": "principal", "resource_share_ids": [ids["accepted"]]},
+            "",
+        ),
+        "SearchResourceShareInvitation": (
+            "POST",
+            "/v1/resource-share-invitations/search",
+            {"resource_share_invitation_ids": [ids["invitation"]]},
+            "",
+        ),
+        "AcceptResourceShareInvitation": ("POST", invitation + "/accept", None, ""),
+        "RejectResourceShareInvitation": ("POST", invitation + "/reject", None, ""),
+        "SearchSharedResources": (
+            "POST",
+            "/v1/shared-resources/search",
+            {"resource_owner": "other-accounts"},
+            "",
+        ),
+        "SearchDistinctSharedResources": (
+            "POST",
+            "/v1/shared-resources/search-distinct-resource",
+            {"resource_owner": "other-accounts"},
+            "",
+        ),
+        "SearchSharedPrincipals": (
+            "POST",
+            "/v1/shared-principals/search",
+            {"resource_owner": "other-accounts"},
+            "",
+        ),
+        "SearchDistinctPrincipals": (
+            "POST",
+            "/v1/shared-principals/search-distinct-principal",
+            {"resource_owner": "other-accounts"},
+            "",
+        ),
+        "ShowOrganizationShare": ("GET", "/v1/organization-share", None, ""),
+        "EnableOrganizationShare": ("POST", "/v1/organization-share/enable", None, ""),
+        "DisableOrganizationShare": ("POST", "/v1/organization-share/disable", None, ""),
+    }
+
+
+def owners_view(http: SignedHttp, owner: Account, ids: dict[str, str]) -> str:
+    """Everything the owner can see of its shares, as one comparable text."""
+    parts = []
+    for path, body in (
+        ("/v1/resource-shares/search", {"resource_owner": "self"}),
+        ("/v1/resource-share-associations/search", {"association_type": "principal"}),
+        ("/v1/resource-share-associations/search", {"association_type": "resource"}),
+        ("/v1/resource-share-invitations/search", {}),
+    ):
+        parts.append(http.request(owner, "POST", path, body).json())
+    parts.append(
+        http.request(
+            owner, "GET", f"/v1/resource-shares/{ids['accepted']}/associated-permissions"
+        ).json()
+    )
+    parts.append(http.request(owner, "GET", "/v1/organization-share").json())
+    return json.dumps(parts, sort_keys=True)
+
+
+def test_an_outsider_sees_and_changes_nothing_of_others(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account, outsider: Account
+) -> None:
+    ids = world(server, owner, receiver)
+    matrix = calls(ids, receiver.account_id)
+    assert set(matrix) == {op.name for op in OPERATIONS}, "the matrix must cover every operation"
+    before = owners_view(http, owner, ids)
+    secrets = [
+        ids["accepted"],
+        ids["pending"],
+        ids["invitation"],
+        "secret-key",
+        "secret-accepted",
+        owner.account_id,
+        receiver.account_id,
+    ]
+    for name, (method, path, body, query) in matrix.items():
+        response = http.request(outsider, method, path, body, query=query)
+        if name == "CreateResourceShare":
+            # Sharing someone else's resource is refused, never a way in.
+            assert response.json()["error_code"] == "RAM.1010", name
+            continue
+        # A leak is what the caller did not send itself (a 404 may name the id it asked for).
+        sent = path + json.dumps(body)
+        leaked = [s for s in secrets if s in response.text and s not in sent]
+        assert leaked == [], (name, response.status_code, leaked)
+        assert response.status_code < 500, name
+        if method != "GET" and name.startswith(
+            (
+                "Update",
+                "Delete",
+                "Associate",
+                "Disassociate",
+                "Batch",
+                "Accept",
+                "Reject",
+                "Enable",
+                "Disable",
+            )
+        ):
+            assert response.status_code in (400, 404), (name, response.text)
+    assert owners_view(http, owner, ids) == before
+
+
+def test_a_receiver_sees_only_what_it_accepted(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
+) -> None:
+    ids = world(server, owner, receiver)
+
+    def text(method: str, path: str, body: Any = None) -> str:
+        response = http.request(receiver, method, path, body)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    for path in ("/v1/shared-resources/search", "/v1/shared-resources/search-distinct-resource"):
+        seen = text("POST", path, {"resource_owner": "other-accounts"})
+        assert ids["urn"] in seen and ids["pending_urn"] not in seen
+    seen = text("POST", "/v1/resource-shares/search", {"resource_owner": "other-accounts"})
+    assert ids["accepted"] in seen and ids["pending"] not in seen
+    seen = text("POST", "/v1/shared-principals/search", {"resource_owner": "other-accounts"})
+    assert ids["accepted"] in seen and ids["pending"] not in seen
+    assert (
+        text(
+            "POST", "/v1/resource-share-associations/search", {"association_type": "principal"}
+        ).count("resource_share_id")
+        == 0
+    )
+    denied = http.request(
+        receiver, "GET", f"/v1/resource-shares/{ids['pending']}/associated-permissions"
+    )
+    assert denied.status_code == 404
+    allowed = http.request(
+        receiver, "GET", f"/v1/resource-shares/{ids['accepted']}/associated-permissions"
+    )
+    assert allowed.status_code == 200
+    for method, suffix, body in (
+        ("PUT", "", {"name": "mine"}),
+        ("DELETE", "", None),
+        ("POST", "/tags/create", {"tags": [{"key": "k", "value": ""}]}),
+    ):
+        response = http.request(
+            receiver, method, f"/v1/resource-shares/{ids['accepted']}{suffix}", body
+        )
+        assert response.status_code == 404, (method, suffix)
