@@ -27,6 +27,7 @@ from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.domain.clock import AdjustableClock
 from sharekeeper.services import identity
+from tests import figures
 
 
 def settings_for(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
@@ -133,6 +134,7 @@ class LiveServer:
 
     def account(self, name: str = "tester") -> Account:
         account, key = identity.create_account(self.runtime.context, name)
+        figures.issued(key.secret_key)
         return Account(account.id, key.access_key, key.secret_key, self.endpoint)
 
     def organization(self, management: Account) -> Org:
@@ -145,6 +147,7 @@ class LiveServer:
 
     def temporary(self, account: Account, ttl_seconds: int) -> Account:
         key = identity.create_access_key(self.runtime.context, account.account_id, ttl_seconds)
+        figures.issued(key.secret_key, key.security_token)
         return Account(
             account.account_id, key.access_key, key.secret_key, self.endpoint, key.security_token
         )
@@ -226,14 +229,16 @@ def env_for_subprocess(database_url: str, data_dir: Path) -> dict[str, str]:
 class ServerProcess:
     """``sharekeeper serve --port 0`` as a separate process, found by its listening log line."""
 
-    def __init__(self, database_url: str, data_dir: Path, *args: str) -> None:
+    def __init__(
+        self, database_url: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+    ) -> None:
         import re
         import subprocess
         import sys
 
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sharekeeper", "serve", "--port", "0", *args],
-            env=env_for_subprocess(database_url, data_dir),
+            env={**env_for_subprocess(database_url, data_dir), **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -269,3 +274,4 @@ class ServerProcess:
         self._drainer.join(10)
         assert self.process.stdout is not None
         self.process.stdout.close()
+        figures.PROCESS_OUTPUT.extend(self.output)

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from sharekeeper.api.openapi import document
 from sharekeeper.auth import signing
+from tests import figures
 from tests.support import Account, LiveServer
 
 EXAMPLES = int(os.environ.get("SHAREKEEPER_FUZZ_EXAMPLES", "15"))
@@ -35,7 +36,6 @@ EXAMPLES = int(os.environ.get("SHAREKEEPER_FUZZ_EXAMPLES", "15"))
 # is left out here: schemathesis would otherwise "remove" an Authorization header the signer
 # then adds. Unsigned and forged requests are tested in test_signing.py.
 SCHEMA = schemathesis.openapi.from_dict({k: v for k, v in document().items() if k != "security"})
-FUZZED = {"requests": 0, "errors_4xx": 0}
 
 
 @schemathesis.check
@@ -46,7 +46,7 @@ def huawei_error_shape(ctx: Any, response: Any, case: Any) -> None:
         body = json.loads(response.content)
         assert set(body) == {"error_code", "error_msg", "request_id"}, body
         assert body["request_id"] == response.headers["x-request-id"][0]
-        FUZZED["errors_4xx"] += 1
+        figures.add("fuzzed requests refused with a Huawei-shaped error")
 
 
 CHECKS = [
@@ -85,7 +85,7 @@ class SdkSigner(requests.auth.AuthBase):
             headers={name: request.headers[name] for name in names},
             body=raw,
         )
-        FUZZED["requests"] += 1
+        figures.add("requests fuzzed")
         return request
 
 

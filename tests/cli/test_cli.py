@@ -12,6 +12,7 @@ from typing import Any
 
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
+from tests import figures
 from tests.sdk.helpers import create_share, shares
 from tests.support import Account, LiveServer, env_for_subprocess
 
@@ -30,7 +31,11 @@ def run(
 
 
 def run_json(database_url: str, data_dir: Path, *args: str) -> dict[str, Any]:
-    output: dict[str, Any] = json.loads(run(database_url, data_dir, *args, "--json").stdout)
+    completed = run(database_url, data_dir, *args, "--json")
+    figures.PROCESS_OUTPUT.append(completed.stderr)
+    output: dict[str, Any] = json.loads(completed.stdout)
+    if isinstance(output, dict):
+        figures.issued(output.get("secret_key"), output.get("security_token"))
     return output
 
 

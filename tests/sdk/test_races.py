@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
+from tests import figures
 from tests.sdk.helpers import accept, associations, create_share, invitation_for, reject
 from tests.support import Account, LiveServer, ServerProcess
 
@@ -66,6 +67,8 @@ def test_one_winner_per_invitation_across_two_processes(
         invitation_id = invitation_for(receiver, share.id).resource_share_invitation_id
         outcomes = race(receiver, endpoints, invitation_id, mixed)
 
+        figures.add("races run")
+        figures.add("racing answers", CONTENDERS)
         winners = [o for o in outcomes if o.startswith("won:")]
         assert len(winners) == 1, outcomes
         final = winners[0].removeprefix("won:")

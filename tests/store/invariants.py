@@ -1,0 +1,50 @@
+"""Consistency of the stored state, checked straight on the database after crashes and races."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+# Each query returns the rows that break one rule; all must return none.
+RULES = {
+    "an association whose share is gone": """
+        SELECT a.seq FROM associations a LEFT JOIN resource_shares s ON s.id = a.resource_share_id
+        WHERE s.id IS NULL""",
+    "an invitation whose share is gone": """
+        SELECT i.seq FROM invitations i LEFT JOIN resource_shares s ON s.id = i.resource_share_id
+        WHERE s.id IS NULL""",
+    "a pending invitation without its associating principal": """
+        SELECT i.seq FROM invitations i WHERE i.status = 'pending' AND NOT EXISTS (
+          SELECT 1 FROM associations a WHERE a.resource_share_id = i.resource_share_id
+          AND a.principal_account_id = i.receiver_account_id AND a.status = 'associating')""",
+    "an associating principal without its pending invitation": """
+        SELECT a.seq FROM associations a WHERE a.status = 'associating' AND NOT EXISTS (
+          SELECT 1 FROM invitations i WHERE i.resource_share_id = a.resource_share_id
+          AND i.receiver_account_id = a.principal_account_id AND i.status = 'pending')""",
+    "an external principal associated without an accepted invitation": """
+        SELECT a.seq FROM associations a WHERE a.status = 'associated'
+        AND a.association_type = 'principal' AND a.external = :true AND NOT EXISTS (
+          SELECT 1 FROM invitations i WHERE i.resource_share_id = a.resource_share_id
+          AND i.receiver_account_id = a.principal_account_id AND i.status = 'accepted')""",
+    "a deleted share with a live association": """
+        SELECT a.seq FROM associations a JOIN resource_shares s ON s.id = a.resource_share_id
+        WHERE s.status = 'deleted' AND a.status <> 'disassociated'""",
+    "a deleted share with a pending invitation": """
+        SELECT i.seq FROM invitations i JOIN resource_shares s ON s.id = i.resource_share_id
+        WHERE s.status = 'deleted' AND i.status = 'pending'""",
+    "a change without its audit record": """
+        SELECT s.seq FROM resource_shares s WHERE NOT EXISTS (
+          SELECT 1 FROM audit_records r WHERE r.operation = 'CreateResourceShare'
+          AND r.targets LIKE '%' || s.id || '%')""",
+}
+
+
+def broken_rules(engine: Engine, audited: bool = True) -> dict[str, int]:
+    found = {}
+    with engine.connect() as connection:
+        for rule, query in RULES.items():
+            if rule == "a change without its audit record" and not audited:
+                continue
+            count = len(connection.execute(text(query), {"true": True}).all())
+            if count:
+                found[rule] = count
+    return found
