@@ -23,6 +23,8 @@ os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 os.environ.pop("HTTP_PROXY", None)
 os.environ.pop("http_proxy", None)
 
+pytest_plugins = ["pytester"]
+
 POSTGRES_URL = os.environ.get("SHAREKEEPER_TEST_POSTGRES_URL")
 BUILD = Path(__file__).resolve().parents[1] / "build"
 _log = io.StringIO()

@@ -5,28 +5,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-import uvicorn
-from huaweicloudsdkcore.auth.credentials import GlobalCredentials
-from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkram.v1 import RamClient
 
-from sharekeeper.api.app import create_app
 from sharekeeper.auth import signing
-from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings
-from sharekeeper.domain.clock import AdjustableClock
-from sharekeeper.services import identity
+from sharekeeper.testing import Account, Organization, Server
 from tests import figures
 
 
@@ -35,122 +26,21 @@ def settings_for(database_url: str, data_dir: Path, **overrides: Any) -> Setting
     return base.with_overrides(**overrides)
 
 
-@dataclass
-class Account:
-    account_id: str
-    access_key: str
-    secret_key: str
-    endpoint: str
-    security_token: str | None = None
-    _ram: RamClient | None = field(default=None, repr=False)
-
-    @property
-    def ram(self) -> RamClient:
-        """An official SDK client for this account, built exactly as the SDK docs say."""
-        if self._ram is None:
-            credentials = GlobalCredentials(self.access_key, self.secret_key, self.account_id)
-            if self.security_token:
-                credentials = credentials.with_security_token(self.security_token)
-            self._ram = (
-                RamClient.new_builder()
-                .with_credentials(credentials)
-                .with_endpoints([self.endpoint])
-                .with_http_config(HttpConfig(timeout=(5, 30)))
-                .build()
-            )
-        return self._ram
-
-    def urn(self, path: str, resource_type: str = "vpc:subnet", region: str = "cn-north-4") -> str:
-        service, kind = resource_type.split(":")
-        return f"{service}:{region}:{self.account_id}:{kind}:{path}"
-
-
-@dataclass
-class Org:
-    """An organization made through the services, as `sharekeeper org ...` would make it."""
-
-    server: LiveServer
-    id: str
-    urn: str
-    root_id: str
-    root_urn: str
-
-    def ou(self, name: str, parent: str | None = None) -> tuple[str, str]:
-        from sharekeeper.services import organizations
-
-        org, unit = organizations.create_unit(
-            self.server.runtime.context, parent or self.root_id, name
-        )
-        return unit.id, org.node_urn(unit.id)
-
-    def add(self, account: Account, parent: str | None = None) -> None:
-        from sharekeeper.services import organizations
-
-        organizations.add_account(
-            self.server.runtime.context, account.account_id, parent or self.root_id
-        )
-
-    def remove(self, account: Account) -> None:
-        from sharekeeper.services import organizations
-
-        organizations.remove_account(self.server.runtime.context, account.account_id)
-
-    def delete_ou(self, ou_id: str) -> None:
-        from sharekeeper.services import organizations
-
-        organizations.delete_unit(self.server.runtime.context, ou_id)
-
-
-class LiveServer:
-    """ShareKeeper served by uvicorn in a background thread of the test process."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.clock = AdjustableClock()
-        self.runtime: Runtime = build_runtime(settings, self.clock)
-        self.app = create_app(settings, runtime=self.runtime)
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self.port = self._socket.getsockname()[1]
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    def start(self) -> LiveServer:
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
-        self._socket.close()
+class LiveServer(Server):
+    """The packaged test server, noting every secret it hands out for the run-wide log scan."""
 
     def account(self, name: str = "tester") -> Account:
-        account, key = identity.create_account(self.runtime.context, name)
-        figures.issued(key.secret_key)
-        return Account(account.id, key.access_key, key.secret_key, self.endpoint)
+        account = super().account(name)
+        figures.issued(account.secret_key)
+        return account
 
-    def organization(self, management: Account) -> Org:
-        from sharekeeper.services import organizations
+    def temporary(self, account: Account, ttl_seconds: int = 3600) -> Account:
+        temporary = super().temporary(account, ttl_seconds)
+        figures.issued(temporary.secret_key, temporary.security_token)
+        return temporary
 
-        created = organizations.create_organization(self.runtime.context, management.account_id)
-        return Org(
-            self, created.id, created.urn, created.root_id, created.node_urn(created.root_id)
-        )
 
-    def temporary(self, account: Account, ttl_seconds: int) -> Account:
-        key = identity.create_access_key(self.runtime.context, account.account_id, ttl_seconds)
-        figures.issued(key.secret_key, key.security_token)
-        return Account(
-            account.account_id, key.access_key, key.secret_key, self.endpoint, key.security_token
-        )
+Org = Organization
 
 
 def signed_headers(

@@ -1,0 +1,231 @@
+"""ShareKeeper for your test suite: a real server in-process, a throwaway database, accounts and
+ready `huaweicloudsdkram` clients. Registered as a pytest plugin (entry point ``pytest11``):
+
+    def test_sharing(sharekeeper):
+        alice, bob = sharekeeper.account("alice"), sharekeeper.account("bob")
+        alice.ram.create_resource_share(...)      # an official RamClient, signed as alice
+
+``sharekeeper`` gives every test its own server and database; ``sharekeeper_session`` one server
+for the whole session (isolate tests by creating fresh accounts). Heavy imports happen only when
+a fixture is used, so installing ShareKeeper does not slow down other test suites.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from sharekeeper.bootstrap import Runtime
+    from sharekeeper.config import Settings
+    from sharekeeper.domain.clock import AdjustableClock
+
+
+@dataclass
+class Account:
+    """An account of the server, with its keys; ``ram`` is an official SDK client for it."""
+
+    account_id: str
+    access_key: str
+    secret_key: str
+    endpoint: str
+    security_token: str | None = None
+    _ram: Any = field(default=None, repr=False)
+
+    def credentials(self) -> Any:
+        from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+
+        credentials = GlobalCredentials(self.access_key, self.secret_key, self.account_id)
+        if self.security_token:
+            credentials = credentials.with_security_token(self.security_token)
+        return credentials
+
+    @property
+    def ram(self) -> Any:
+        """A `huaweicloudsdkram.v1.RamClient` signed as this account (built once)."""
+        if self._ram is None:
+            from huaweicloudsdkcore.http.http_config import HttpConfig
+            from huaweicloudsdkram.v1 import RamClient
+
+            self._ram = (
+                RamClient.new_builder()
+                .with_credentials(self.credentials())
+                .with_endpoints([self.endpoint])
+                .with_http_config(HttpConfig(timeout=(5, 30)))
+                .build()
+            )
+        return self._ram
+
+    def urn(self, path: str, resource_type: str = "vpc:subnet", region: str = "cn-north-4") -> str:
+        """The URN of a resource of this account: ``vpc:cn-north-4:{account}:subnet:{path}``."""
+        service, kind = resource_type.split(":")
+        return f"{service}:{region}:{self.account_id}:{kind}:{path}"
+
+
+@dataclass
+class Organization:
+    """An organization of the server's directory, as ``sharekeeper org ...`` would make it."""
+
+    server: Server
+    id: str
+    urn: str
+    root_id: str
+    root_urn: str
+
+    def ou(self, name: str, parent: str | None = None) -> tuple[str, str]:
+        """Creates an OU under ``parent`` (the root by default); returns its id and URN."""
+        from sharekeeper.services import organizations
+
+        org, unit = organizations.create_unit(
+            self.server.runtime.context, parent or self.root_id, name
+        )
+        return unit.id, org.node_urn(unit.id)
+
+    def add(self, account: Account, parent: str | None = None) -> None:
+        from sharekeeper.services import organizations
+
+        organizations.add_account(
+            self.server.runtime.context, account.account_id, parent or self.root_id
+        )
+
+    def remove(self, account: Account) -> None:
+        from sharekeeper.services import organizations
+
+        organizations.remove_account(self.server.runtime.context, account.account_id)
+
+    def delete_ou(self, ou_id: str) -> None:
+        from sharekeeper.services import organizations
+
+        organizations.delete_unit(self.server.runtime.context, ou_id)
+
+
+class Server:
+    """ShareKeeper served by uvicorn in a background thread of this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        import uvicorn
+
+        from sharekeeper.api.app import create_app
+        from sharekeeper.bootstrap import build_runtime
+        from sharekeeper.domain.clock import AdjustableClock
+
+        self.settings = settings
+        self.clock: AdjustableClock = AdjustableClock()
+        self.runtime: Runtime = build_runtime(settings, self.clock)
+        self.app = create_app(settings, runtime=self.runtime)
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    def start(self) -> Server:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the ShareKeeper test server did not start")
+            time.sleep(0.002)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._socket.close()
+
+    def account(self, name: str = "account") -> Account:
+        """A new account with a permanent access key."""
+        from sharekeeper.services import identity
+
+        account, key = identity.create_account(self.runtime.context, name)
+        return Account(account.id, key.access_key, key.secret_key, self.endpoint)
+
+    def temporary(self, account: Account, ttl_seconds: int = 3600) -> Account:
+        """Temporary credentials (with a security token) for an existing account."""
+        from sharekeeper.services import identity
+
+        key = identity.create_access_key(self.runtime.context, account.account_id, ttl_seconds)
+        return Account(
+            account.account_id, key.access_key, key.secret_key, self.endpoint, key.security_token
+        )
+
+    def organization(self, management: Account) -> Organization:
+        """A new organization managed by ``management`` (its sharing starts off)."""
+        from sharekeeper.services import organizations
+
+        made = organizations.create_organization(self.runtime.context, management.account_id)
+        return Organization(self, made.id, made.urn, made.root_id, made.node_urn(made.root_id))
+
+
+_template: Path | None = None
+_template_lock = threading.Lock()
+
+
+def _migrated_template() -> Path:
+    """A migrated, empty SQLite database, made once per process and copied for each server:
+    copying a file is far faster than running the migrations again."""
+    global _template
+    with _template_lock:
+        if _template is None:
+            from sharekeeper.store import migrate
+            from sharekeeper.store.engine import create_database_engine
+
+            path = Path(tempfile.mkdtemp(prefix="sharekeeper-template-")) / "template.db"
+            engine = create_database_engine(f"sqlite:///{path}", synchronous="normal")
+            migrate.upgrade(engine)
+            engine.dispose()
+            # Fold the write-ahead log into the file, so copying the file copies everything.
+            connection = sqlite3.connect(path)
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+            _template = path
+        return _template
+
+
+def start_server(data_dir: Path, **settings: Any) -> Server:
+    """Starts a server on a fresh SQLite database in ``data_dir`` (settings may override any
+    field of `sharekeeper.config.Settings`, e.g. ``invitation_ttl_seconds=60``)."""
+    from sharekeeper.config import Settings
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database = data_dir / "sharekeeper.db"
+    shutil.copyfile(_migrated_template(), database)
+    base = Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{database}",
+        sqlite_synchronous="normal",  # a throwaway database need not survive power loss
+        master_key=base64.b64encode(os.urandom(32)).decode(),
+    )
+    return Server(base.with_overrides(**settings)).start()
+
+
+@pytest.fixture
+def sharekeeper(tmp_path: Path) -> Iterator[Server]:
+    """A ShareKeeper server of this test's own, on a fresh database."""
+    server = start_server(tmp_path / "sharekeeper")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sharekeeper_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One ShareKeeper server for the whole session."""
+    server = start_server(tmp_path_factory.mktemp("sharekeeper"))
+    yield server
+    server.stop()
