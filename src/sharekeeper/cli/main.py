@@ -17,6 +17,7 @@ import typer
 
 from sharekeeper.api.convert import timestamp
 from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.cli.ram import ram_app
 from sharekeeper.config import Settings, SettingsError
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.paging import PageRequest
@@ -33,6 +34,7 @@ org_app = typer.Typer(help="The organization directory.")
 app.add_typer(org_app, name="org")
 audit_app = typer.Typer(help="The audit trail of state-changing calls.")
 app.add_typer(audit_app, name="audit")
+app.add_typer(ram_app, name="ram")
 
 DatabaseOption = Annotated[
     str | None,
