@@ -83,6 +83,8 @@ class Settings:
     body_timeout_seconds: float = 30.0
     statement_timeout_seconds: float = 15.0
     master_key: str | None = field(default=None, repr=False)
+    # The admin API (/admin/v1) answers only when a token is set.
+    admin_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -109,6 +111,7 @@ class Settings:
             body_timeout_seconds=_float(env, "SHAREKEEPER_BODY_TIMEOUT", 30.0),
             statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
+            admin_token=env.get("SHAREKEEPER_ADMIN_TOKEN") or None,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

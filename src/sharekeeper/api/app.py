@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sharekeeper.api.admin import admin_routes
 from sharekeeper.api.endpoint import endpoint, new_request_id
 from sharekeeper.api.errors import error_response
 from sharekeeper.api.limits import RequestLimits
@@ -82,6 +83,7 @@ def create_app(
         for op in OPERATIONS
     ]
     routes.append(Route("/openapi.json", _openapi, methods=["GET"]))
+    routes += admin_routes(runtime.context, settings.admin_token)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sharekeeper.domain.audit import pending_audit
 from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.store.accounts import AccountRepository
+from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
@@ -50,6 +51,9 @@ class UnitOfWork:
         self.views = ViewRepository(self.connection)
         self.audit = AuditRepository(self.connection)
         return self
+
+    def delete_everything(self) -> None:
+        delete_everything(self.connection)
 
     def note_target(self, target_id: str) -> None:
         """Names what this change created, for its audit record."""
