@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +34,59 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+_FILE_KEYS = (
+    "database_url",
+    "data_dir",
+    "host",
+    "port",
+    "invitation_ttl",
+    "max_clock_skew",
+    "sqlite_synchronous",
+    "db_pool_size",
+    "rate_limit",
+    "rate_burst",
+    "max_body_bytes",
+    "max_header_bytes",
+    "body_timeout",
+    "statement_timeout",
+    "master_key",
+    "admin_token",
+    "log_format",
+    "log_level",
+    "workers",
+)
+
+
+def config_file(path: Path) -> dict[str, str]:
+    """A TOML file of settings, as the SHAREKEEPER_* variables they stand for: ``port = 8080``
+    is SHAREKEEPER_PORT, ``[quotas] tag_association = 30`` is SHAREKEEPER_QUOTA_TAG_ASSOCIATION."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"the config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"the config file {path} is not valid TOML: {error}") from None
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "quotas" and isinstance(value, dict):
+            for kind, limit in value.items():
+                if kind not in {q.value for q in QuotaType}:
+                    raise SettingsError(f"{path}: unknown quota {kind!r}")
+                values[f"SHAREKEEPER_QUOTA_{kind.upper()}"] = str(limit)
+        elif key in _FILE_KEYS and not isinstance(value, dict | list):
+            values[f"SHAREKEEPER_{key.upper()}"] = str(value)
+        else:
+            raise SettingsError(f"{path}: unknown setting {key!r}")
+    return values
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).lower()
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
 
 
@@ -85,10 +139,17 @@ class Settings:
     master_key: str | None = field(default=None, repr=False)
     # The admin API (/admin/v1) answers only when a token is set.
     admin_token: str | None = field(default=None, repr=False)
+    log_format: str = "auto"  # json, text, or auto: text on a terminal, JSON otherwise
+    log_level: str = "info"
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from SHAREKEEPER_* variables over the optional config file they may name
+        (SHAREKEEPER_CONFIG); every value is checked here, with the name of what is wrong."""
         env = os.environ if env is None else env
+        if env.get("SHAREKEEPER_CONFIG"):
+            env = {**config_file(Path(env["SHAREKEEPER_CONFIG"])), **env}
         data_dir = default_data_dir(env)
         synchronous = env.get("SHAREKEEPER_SQLITE_SYNCHRONOUS", "full").lower()
         if synchronous not in ("full", "normal"):
@@ -112,6 +173,11 @@ class Settings:
             statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
             admin_token=env.get("SHAREKEEPER_ADMIN_TOKEN") or None,
+            log_format=_choice(env, "SHAREKEEPER_LOG_FORMAT", "auto", ("auto", "json", "text")),
+            log_level=_choice(
+                env, "SHAREKEEPER_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
+            ),
+            workers=_int(env, "SHAREKEEPER_WORKERS", 1, 1),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

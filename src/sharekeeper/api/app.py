@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import msgspec
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -17,9 +20,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sharekeeper.api.admin import admin_routes
-from sharekeeper.api.endpoint import endpoint, new_request_id
+from sharekeeper.api.endpoint import Edge, endpoint, new_request_id
 from sharekeeper.api.errors import error_response
 from sharekeeper.api.limits import RequestLimits
+from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.bootstrap import Runtime, build_runtime
@@ -27,6 +31,8 @@ from sharekeeper.config import Settings
 from sharekeeper.domain.clock import Clock
 from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.domain.ratelimit import RateLimiter
+from sharekeeper.logs import configure_logging
+from sharekeeper.services import operations
 from sharekeeper.services.housekeeping import purge_expired_records
 
 log = logging.getLogger("sharekeeper.api")
@@ -54,9 +60,38 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
     return error_response(error, new_request_id())
 
 
-async def _openapi(request: Request) -> Response:
-    body = _encode_json(document())
-    return Response(body, media_type="application/json", headers={"X-Request-Id": new_request_id()})
+def _json(data: Any, status: int = 200) -> Response:
+    headers = {"X-Request-Id": new_request_id()}
+    return Response(_encode_json(data), status, headers=headers, media_type="application/json")
+
+
+def _operator_routes(edge: Edge) -> list[Route]:
+    """Unsigned routes for operators and tools: the API document, liveness, readiness and
+    metrics. They reveal no tenant data (invitation counts only)."""
+
+    async def openapi(request: Request) -> Response:
+        return _json(document())
+
+    async def healthz(request: Request) -> Response:
+        return _json({"status": "ok", "pid": os.getpid()})
+
+    async def readyz(request: Request) -> Response:
+        ready, reason = await run_in_threadpool(operations.readiness, edge.ctx)
+        return _json(
+            {"status": "ready" if ready else "not ready", "reason": reason}, 200 if ready else 503
+        )
+
+    async def metrics(request: Request) -> Response:
+        counts = await run_in_threadpool(operations.invitation_counts, edge.ctx)
+        text = edge.metrics.render(counts)
+        return Response(text, media_type="text/plain; version=0.0.4")
+
+    return [
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
 
 
 async def _purge_periodically(runtime: Runtime) -> None:
@@ -78,11 +113,9 @@ def create_app(
     if settings.rate_limit > 0:
         burst = settings.rate_burst or max(1, int(settings.rate_limit * 2))
         limiter = RateLimiter(settings.rate_limit, burst)
-    routes = [
-        Route(op.path, endpoint(runtime.context, op, limiter), methods=[op.method])
-        for op in OPERATIONS
-    ]
-    routes.append(Route("/openapi.json", _openapi, methods=["GET"]))
+    edge = Edge(runtime.context, Metrics(), limiter)
+    routes = [Route(op.path, endpoint(edge, op), methods=[op.method]) for op in OPERATIONS]
+    routes += _operator_routes(edge)
     routes += admin_routes(runtime.context, settings.admin_token)
 
     @contextlib.asynccontextmanager
@@ -111,3 +144,11 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.runtime = runtime
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker of ``sharekeeper serve --workers N``: settings from the
+    environment the parent process prepared."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

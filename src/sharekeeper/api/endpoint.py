@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sharekeeper.api.errors import InternalError, error_response, status_of
+from sharekeeper.api.metrics import Metrics
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
@@ -27,6 +29,7 @@ from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 
 log = logging.getLogger("sharekeeper.api")
+access = logging.getLogger("sharekeeper.access")
 T = TypeVar("T")
 # A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
 # has a use for it, so it is refused before it reaches a query.
@@ -146,17 +149,19 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
 
 
 def _run(
-    ctx: Context,
+    edge: Edge,
     operation: Operation,
     incoming: IncomingRequest,
     path: dict[str, str],
     request_id: str,
     source: str,
-    limiter: RateLimiter | None,
+    who: list[str],
 ) -> Reply:
+    ctx = edge.ctx
     caller = authenticate(ctx, incoming)
-    if limiter is not None:
-        limiter.take(caller.account_id)
+    who.append(caller.account_id)  # for the request's log line, whatever the outcome
+    if edge.limiter is not None:
+        edge.limiter.take(caller.account_id)
     call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
     if not operation.writes:
         return operation.handler(ctx, call)
@@ -187,12 +192,21 @@ def _run(
     return reply
 
 
-def endpoint(
-    ctx: Context, operation: Operation, limiter: RateLimiter | None = None
-) -> Callable[[Request], Any]:
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """What every endpoint of one app shares."""
+
+    ctx: Context
+    metrics: Metrics
+    limiter: RateLimiter | None = None
+
+
+def endpoint(edge: Edge, operation: Operation) -> Callable[[Request], Any]:
     async def serve(request: Request) -> Response:
+        started = time.perf_counter()
         request_id = new_request_id()
         scope = request.scope
+        who: list[str] = []
         try:
             incoming = IncomingRequest(
                 method=scope["method"],
@@ -204,21 +218,41 @@ def endpoint(
             client = scope.get("client")
             source = client[0] if client else ""
             reply = await run_in_threadpool(
-                _run, ctx, operation, incoming, request.path_params, request_id, source, limiter
+                _run, edge, operation, incoming, request.path_params, request_id, source, who
             )
+            response = _reply(reply, request_id)
         except ShareKeeperError as error:
-            return error_response(error, request_id)
+            response = error_response(error, request_id)
         except Exception:
-            log.exception("request %s failed", request_id)
-            return error_response(InternalError(), request_id)
-        headers = {"X-Request-Id": request_id}
-        if reply.body is None:
-            return Response(status_code=reply.status, headers=headers)
-        return Response(
-            _encode(reply.body),
-            status_code=reply.status,
-            media_type="application/json",
-            headers=headers,
+            log.exception("request %s failed", request_id, extra={"request_id": request_id})
+            response = error_response(InternalError(), request_id)
+        elapsed = time.perf_counter() - started
+        edge.metrics.observe(operation.name, response.status_code, elapsed)
+        access.info(
+            "%s %s %d",
+            operation.method,
+            operation.name,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "operation": operation.name,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 2),
+                "account_id": who[0] if who else "",
+            },
         )
+        return response
 
     return serve
+
+
+def _reply(reply: Reply, request_id: str) -> Response:
+    headers = {"X-Request-Id": request_id}
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=headers)
+    return Response(
+        _encode(reply.body),
+        status_code=reply.status,
+        media_type="application/json",
+        headers=headers,
+    )

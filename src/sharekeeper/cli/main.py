@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,8 +20,10 @@ from sharekeeper.api.convert import timestamp
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.cli.ram import ram_app
 from sharekeeper.config import Settings, SettingsError
+from sharekeeper.demo import demo_text, ensure_demo
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.paging import PageRequest
+from sharekeeper.logs import configure_logging
 from sharekeeper.services import audit, identity, organizations
 from sharekeeper.store import migrate as migrations
 from sharekeeper.store.engine import display_url
@@ -73,39 +76,84 @@ def _emit(data: dict[str, Any], as_json: bool) -> None:
             typer.echo(f"{key}: {value}")
 
 
+@app.callback()
+def options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="A TOML file of settings (env vars override it).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    if config is not None:
+        os.environ["SHAREKEEPER_CONFIG"] = str(config)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on; 0 picks a free one.")] = None,
     database: DatabaseOption = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default 1).", min=1)
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Make demo accounts and print how to use them.")
+    ] = False,
 ) -> None:
     """Run the server (migrating the database first)."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from sharekeeper.api.app import create_app
 
-    settings = _settings(database).with_overrides(host=host, port=port)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = _settings(database).with_overrides(host=host, port=port, workers=workers)
+    configure_logging(settings.log_format, settings.log_level)
+    log = logging.getLogger("sharekeeper")
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
     # Listen before announcing: a client that reads the line may connect at once, and the
-    # backlog holds it until uvicorn accepts.
+    # backlog holds it until a worker accepts.
     sock.listen(2048)
     bound_port = sock.getsockname()[1]
-    application = create_app(settings)
-    shown_db = display_url(settings.database_url)
-    logging.getLogger("sharekeeper").info(
-        "ShareKeeper listening on http://%s:%d (database %s, pid %d)",
-        settings.host,
-        bound_port,
-        shown_db,
+    endpoint = f"http://{settings.host}:{bound_port}"
+    runtime = build_runtime(settings)
+    if demo:
+        typer.echo(demo_text(ensure_demo(runtime, settings.data_dir), endpoint))
+    log.info(
+        "ShareKeeper listening on %s (database %s, %d worker%s, pid %d)",
+        endpoint,
+        display_url(settings.database_url),
+        settings.workers,
+        "" if settings.workers == 1 else "s",
         os.getpid(),
     )
-    config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    if settings.workers == 1:
+        app = create_app(settings, runtime=runtime)
+        uvicorn.Server(_uvicorn_config(app, settings)).run(sockets=[sock])
+        return
+    runtime.close()
+    # Workers rebuild the settings from the environment: pass on what the flags changed.
+    os.environ.update(
+        SHAREKEEPER_DATABASE_URL=settings.database_url, SHAREKEEPER_DATA_DIR=str(settings.data_dir)
+    )
+    config = _uvicorn_config("sharekeeper.api.app:app_from_environment", settings)
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def _uvicorn_config(app: Any, settings: Settings) -> Any:
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        factory=isinstance(app, str),
+        workers=settings.workers,
+        lifespan="on",
+        log_config=None,  # keep ShareKeeper's logging
+        access_log=False,  # ShareKeeper logs each request itself, with its request id
+        timeout_graceful_shutdown=30,  # on SIGTERM, finish what is in flight first
+    )
 
 
 @app.command()

@@ -10,6 +10,8 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    case,
+    func,
     insert,
     or_,
     select,
@@ -122,6 +124,14 @@ class InvitationRepository:
             )
             .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
         )
+
+    def count_by_status(self, now: Millis) -> dict[str, int]:
+        seen = case(
+            (and_(INV.status == InvitationStatus.PENDING, INV.expires_at <= now), "expired"),
+            else_=INV.status,
+        ).label("seen")
+        rows = self._c.execute(select(seen, func.count()).group_by(seen))
+        return {row[0]: int(row[1]) for row in rows}
 
     def search(
         self, account_id: str, query: InvitationQuery, page: PageRequest, now: Millis

@@ -1,0 +1,26 @@
+"""What an operator asks of a running server: is it ready, and what does it hold."""
+
+from __future__ import annotations
+
+from sharekeeper.services.context import Context
+
+
+def invitation_counts(ctx: Context) -> dict[str, int]:
+    """Invitations by status as clients see them (an unanswered one past its time is expired)."""
+    with ctx.reading() as uow:
+        return uow.invitations.count_by_status(ctx.clock())
+
+
+def readiness(ctx: Context) -> tuple[bool, str]:
+    """Whether the database answers and its schema is the newest this code knows."""
+    from sharekeeper.store import migrate
+
+    try:
+        with ctx.reading() as uow:
+            current = migrate.revision_of(uow.connection)
+    except Exception as error:  # whatever the driver raises: the answer is "not ready"
+        return False, f"database unreachable: {type(error).__name__}"
+    head = migrate.head_revision()
+    if current != head:
+        return False, f"database schema at {current}, this code needs {head}"
+    return True, f"database schema at {current}"
