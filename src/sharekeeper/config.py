@@ -149,7 +149,11 @@ class Settings:
         (SHAREKEEPER_CONFIG); every value is checked here, with the name of what is wrong."""
         env = os.environ if env is None else env
         if env.get("SHAREKEEPER_CONFIG"):
-            env = {**config_file(Path(env["SHAREKEEPER_CONFIG"])), **env}
+            # A variable set but empty counts as unset: it does not hide the file's value.
+            env = {
+                **config_file(Path(env["SHAREKEEPER_CONFIG"])),
+                **{k: v for k, v in env.items() if v},
+            }
         data_dir = default_data_dir(env)
         synchronous = env.get("SHAREKEEPER_SQLITE_SYNCHRONOUS", "full").lower()
         if synchronous not in ("full", "normal"):

@@ -36,3 +36,26 @@ def test_environment_overrides_and_bad_values() -> None:
     with pytest.raises(SettingsError, match="SYNCHRONOUS"):
         Settings.from_env({"SHAREKEEPER_SQLITE_SYNCHRONOUS": "off"})
     assert settings.with_overrides(port=None, host="0.0.0.0").host == "0.0.0.0"
+
+
+def test_the_config_file_under_the_environment(tmp_path: Path) -> None:
+    config = tmp_path / "sharekeeper.toml"
+    config.write_text(
+        'database_url = "postgresql://u@h:5432/file"\nport = 1234\n[quotas]\ntag_association = 7\n'
+    )
+    settings = Settings.from_env(
+        {
+            "SHAREKEEPER_CONFIG": str(config),
+            "SHAREKEEPER_PORT": "4321",
+            "SHAREKEEPER_DATABASE_URL": "",
+        }
+    )
+    assert settings.database_url == "postgresql://u@h:5432/file"  # empty variable: file wins
+    assert settings.port == 4321  # a set variable wins
+    assert settings.quotas.tag_association == 7
+    config.write_text('port = "many"\n')
+    with pytest.raises(SettingsError, match="SHAREKEEPER_PORT"):
+        Settings.from_env({"SHAREKEEPER_CONFIG": str(config)})
+    config.write_text("[quotas]\nstars = 3\n")
+    with pytest.raises(SettingsError, match="unknown quota 'stars'"):
+        Settings.from_env({"SHAREKEEPER_CONFIG": str(config)})
