@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sharekeeper.api.convert import timestamp
+from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.api.endpoint import new_request_id
 from sharekeeper.api.errors import InternalError, error_response
 from sharekeeper.domain.errors import (
@@ -140,19 +140,7 @@ def audit_records(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]
     page = audit.list_audit_records(
         ctx, query.account_id, query.since, PageRequest(query.limit, query.marker)
     )
-    records = [
-        {
-            "at": timestamp(r.at),
-            "account_id": r.account_id,
-            "access_key": r.access_key,
-            "operation": r.operation,
-            "targets": r.targets,
-            "request_id": r.request_id,
-            "source_address": r.source_address,
-            "outcome": r.outcome,
-        }
-        for r in page.items
-    ]
+    records = [audit_record(r) for r in page.items]
     return 200, {"audit_records": records, "next_marker": page.next_marker}
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from sharekeeper.api import schemas as w
+from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.invitations import Invitation
 from sharekeeper.domain.paging import Page
 from sharekeeper.domain.permissions import Permission
@@ -106,3 +107,17 @@ def permission_summary(item: Permission) -> w.PermissionSummaryWire:
 
 def permission(item: Permission) -> w.PermissionWire:
     return w.PermissionWire(**_permission_fields(item), content=item.content)
+
+
+def audit_record(record: AuditRecord) -> dict[str, Any]:
+    """An audit record as the admin API and `sharekeeper audit list --json` show it."""
+    return {
+        "at": timestamp(record.at),
+        "account_id": record.account_id,
+        "access_key": record.access_key,
+        "operation": record.operation,
+        "targets": record.targets,
+        "request_id": record.request_id,
+        "source_address": record.source_address,
+        "outcome": record.outcome,
+    }

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sharekeeper.api.convert import timestamp
+from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.cli.ram import ram_app
 from sharekeeper.config import Settings, SettingsError
@@ -310,19 +310,7 @@ def audit_list(
             page = audit.list_audit_records(
                 runtime.context, account, since_ms, PageRequest(1000, marker)
             )
-            records += [
-                {
-                    "at": timestamp(r.at),
-                    "account_id": r.account_id,
-                    "access_key": r.access_key,
-                    "operation": r.operation,
-                    "targets": r.targets,
-                    "request_id": r.request_id,
-                    "source_address": r.source_address,
-                    "outcome": r.outcome,
-                }
-                for r in page.items
-            ]
+            records += [audit_record(r) for r in page.items]
             marker = page.next_marker
             if marker is None:
                 break
