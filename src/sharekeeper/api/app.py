@@ -113,7 +113,8 @@ def create_app(
     if settings.rate_limit > 0:
         burst = settings.rate_burst or max(1, int(settings.rate_limit * 2))
         limiter = RateLimiter(settings.rate_limit, burst)
-    edge = Edge(runtime.context, Metrics(), limiter)
+    inline = runtime.engine.dialect.name == "sqlite"
+    edge = Edge(runtime.context, Metrics(), limiter, inline)
     routes = [Route(op.path, endpoint(edge, op), methods=[op.method]) for op in OPERATIONS]
     routes += _operator_routes(edge)
     routes += admin_routes(runtime.context, settings.admin_token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import msgspec
@@ -19,7 +20,13 @@ from sharekeeper.domain.shares import Association, ResourceShare
 def timestamp(millis: int) -> str:
     """ISO-8601 UTC with milliseconds and a Z, as Huawei sends: 2022-08-22T12:28:26.631Z."""
     seconds, ms = divmod(millis, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{ms:03d}Z"
+    return f"{_second(seconds)}.{ms:03d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _second(seconds: int) -> str:
+    # A page of results shares few distinct seconds; formatting each once is enough.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 R = TypeVar("R", bound=msgspec.Struct)

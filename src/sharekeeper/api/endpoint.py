@@ -199,6 +199,10 @@ class Edge:
     ctx: Context
     metrics: Metrics
     limiter: RateLimiter | None = None
+    # Run each use case on the event loop instead of in the thread pool. For SQLite a use case
+    # takes microseconds, and hopping threads costs more than it saves: Python hands the GIL
+    # back and forth between the loop and the workers (see docs/performance.md).
+    inline: bool = False
 
 
 def endpoint(edge: Edge, operation: Operation) -> Callable[[Request], Any]:
@@ -217,9 +221,11 @@ def endpoint(edge: Edge, operation: Operation) -> Callable[[Request], Any]:
             )
             client = scope.get("client")
             source = client[0] if client else ""
-            reply = await run_in_threadpool(
-                _run, edge, operation, incoming, request.path_params, request_id, source, who
-            )
+            arguments = (edge, operation, incoming, request.path_params, request_id, source, who)
+            if edge.inline:
+                reply = _run(*arguments)
+            else:
+                reply = await run_in_threadpool(_run, *arguments)
             response = _reply(reply, request_id)
         except ShareKeeperError as error:
             response = error_response(error, request_id)

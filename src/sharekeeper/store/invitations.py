@@ -6,10 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -45,16 +48,52 @@ def _invitation(row: Any) -> Invitation:
     )
 
 
-def _status_is(status: str, now: Millis) -> ColumnElement[bool]:
-    """The SQL twin of Invitation.status_at."""
-    if status == InvitationStatus.PENDING:
+def _status_shape(status: str | None) -> str | None:
+    if status in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
+        return status
+    return None if status is None else "other"
+
+
+def _status_condition(shape: str) -> ColumnElement[bool]:
+    """The SQL twin of Invitation.status_at, on bound parameters :status and :now."""
+    now, status = bindparam("now", type_=BigInteger), bindparam("status", type_=String)
+    if shape == InvitationStatus.PENDING:
         return and_(INV.status == status, INV.expires_at > now)
-    if status == InvitationStatus.EXPIRED:
+    if shape == InvitationStatus.EXPIRED:
         return or_(
             INV.status == status,
             and_(INV.status == InvitationStatus.PENDING, INV.expires_at <= now),
         )
     return INV.status == status
+
+
+def _search_statement(share_ids: bool, invitation_ids: bool, status: str | None) -> Select[Any]:
+    """The search for one combination of filters, on bound parameters: built once, since
+    building it costs several times more than running it."""
+
+    def side(column: Any) -> Select[Any]:
+        statement = _WITH_SHARE_NAME.where(
+            column == bindparam("account"), INV.seq > bindparam("after")
+        )
+        if share_ids:
+            statement = statement.where(
+                INV.resource_share_id.in_(bindparam("share_ids", expanding=True))
+            )
+        if invitation_ids:
+            statement = statement.where(INV.id.in_(bindparam("invitation_ids", expanding=True)))
+        if status is not None:
+            statement = statement.where(_status_condition(status))
+        return statement.order_by(INV.seq).limit(bindparam("limit"))
+
+    # Owners cannot invite themselves, so the two sides never hold the same row.
+    both = union_all(
+        side(INV.receiver_account_id).subquery().select(),
+        side(INV.sender_account_id).subquery().select(),
+    ).subquery()
+    return select(both).order_by(both.c.seq).limit(bindparam("limit"))
+
+
+_SEARCHES: dict[tuple[bool, bool, str | None], Select[Any]] = {}
 
 
 class InvitationRepository:
@@ -137,22 +176,18 @@ class InvitationRepository:
         self, account_id: str, query: InvitationQuery, page: PageRequest, now: Millis
     ) -> Page[Invitation]:
         """Invitations the account received or sent, in one keyset walk over both indexes."""
-        after = decode_position(page.marker)
-
-        def side(column: Any) -> Select[Any]:
-            statement = _WITH_SHARE_NAME.where(column == account_id, INV.seq > after)
-            if query.share_ids:
-                statement = statement.where(INV.resource_share_id.in_(query.share_ids))
-            if query.invitation_ids:
-                statement = statement.where(INV.id.in_(query.invitation_ids))
-            if query.status is not None:
-                statement = statement.where(_status_is(query.status, now))
-            return statement.order_by(INV.seq).limit(page.limit + 1)
-
-        # Owners cannot invite themselves, so the two sides never hold the same row.
-        both = union_all(
-            side(INV.receiver_account_id).subquery().select(),
-            side(INV.sender_account_id).subquery().select(),
-        ).subquery()
-        rows = self._c.execute(select(both).order_by(both.c.seq).limit(page.limit + 1)).all()
+        shape = (bool(query.share_ids), bool(query.invitation_ids), _status_shape(query.status))
+        statement = _SEARCHES.get(shape)
+        if statement is None:
+            statement = _SEARCHES[shape] = _search_statement(*shape)
+        parameters = {
+            "account": account_id,
+            "after": decode_position(page.marker),
+            "limit": page.limit + 1,
+            "share_ids": list(query.share_ids),
+            "invitation_ids": list(query.invitation_ids),
+            "status": query.status,
+            "now": now,
+        }
+        rows = self._c.execute(statement, parameters).all()
         return page_from_rows(rows, page.limit, lambda row: _invitation(row).seen_at(now))

@@ -1,0 +1,70 @@
+"""wrk with pre-built raw requests: each run replays a list of requests (pre-signed: a signature
+stays valid for 15 minutes), on its own core, and reports throughput and latency as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+_DONE = """
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format('WRK {"requests":%d,"duration_us":%d,"non2xx":%d,"socket_errors":%d,'
+    .. '"p50_us":%d,"p99_us":%d}\\n', summary.requests, summary.duration, errors.status,
+    errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def _quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r", "\\r").replace("\n", "\\n") + '"'
+
+
+def raw_request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> str:
+    lines = [f"{method} {path} HTTP/1.1"] + [f"{k}: {v}" for k, v in headers.items()]
+    lines.append(f"Content-Length: {len(body)}")
+    return "\r\n".join(lines) + "\r\n\r\n" + body.decode()
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non2xx: int
+    socket_errors: int
+
+
+def run(
+    requests: list[str], port: int, directory: Path, seconds: float, connections: int,
+    core: str = "1",
+) -> Result:
+    script = directory / f"wrk-{port}.lua"
+    table = ",\n".join(_quote(r) for r in requests)
+    script.write_text(
+        f"local requests = {{{table}}}\nlocal i = 0\n"
+        "request = function()\n  i = i + 1\n  if i > #requests then i = 1 end\n"
+        "  return requests[i]\nend\n" + _DONE
+    )
+    threads = max(1, min(connections, 2))
+    out = subprocess.run(
+        ["taskset", "-c", core, "wrk", f"-t{threads}", f"-c{connections}",
+         f"-d{max(1, round(seconds))}s", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout
+    line = next(l for l in out.splitlines() if l.startswith("WRK "))
+    data = json.loads(line[4:])
+    good = data["requests"] - data["non2xx"]
+    return Result(
+        rps=good / (data["duration_us"] / 1e6),
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        requests=data["requests"],
+        non2xx=data["non2xx"],
+        socket_errors=data["socket_errors"],
+    )
