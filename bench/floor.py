@@ -30,11 +30,14 @@ INVITATION_BODY = json.dumps({"resource_share_invitation": {
 async def accept(request: Request) -> Response:
     invitation = request.path_params["invitation_id"]
     _connection.execute("BEGIN IMMEDIATE")
-    _connection.execute(
+    changed = _connection.execute(
         "UPDATE invitations SET status = 'accepted' WHERE id = ? AND status = 'pending'",
         (invitation,),
-    )
+    ).rowcount
     _connection.execute("COMMIT")
+    # Like ShareKeeper, an invitation no longer pending is refused: only real accepts count.
+    if not changed:
+        return Response(b'{"error_code": "RAM.9301"}', status_code=400)
     return Response(INVITATION_BODY, media_type="application/json")
 
 

@@ -27,7 +27,7 @@ def _answer(
         if invitation is None or invitation.receiver_account_id != caller.account_id:
             raise InvitationNotFound(invitation_id)
         # Lock the share first, as every writer of a share does, so that racing writers queue.
-        if uow.shares.get(invitation.resource_share_id, now, lock=True) is None:
+        if not uow.shares.lock(invitation.resource_share_id, now):
             raise InvitationNotFound(invitation_id)
         invitation.require_pending(now)
         if not uow.invitations.answer(invitation_id, answer, now):

@@ -75,6 +75,9 @@ def received_share_ids(through: Sequence[str]) -> Select[Any]:
     )
 
 
+_LOCK = select(S.id)
+
+
 class ShareRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -108,6 +111,11 @@ class ShareRepository:
         if row is None:
             return None
         return _share(row, self._tags([share_id]).get(share_id, ()))
+
+    def lock(self, share_id: str, now: Millis) -> bool:
+        """Locks the share's row for this transaction; False when there is no such share."""
+        statement = _LOCK.where(S.id == share_id, share_visible(now)).with_for_update()
+        return self._c.execute(statement).first() is not None
 
     def lock_many(self, share_ids: Sequence[str]) -> None:
         """Locks shares in the given order (callers sort it), as a batch writer must."""
