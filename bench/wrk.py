@@ -46,10 +46,14 @@ def run(
 ) -> Result:
     script = directory / f"wrk-{port}.lua"
     table = ",\n".join(_quote(r) for r in requests)
+    # Each wrk thread has a Lua state of its own: thread k takes requests k, k+T, k+2T, ...
+    # so that no two threads send the same one (an accept is only accepted once).
     script.write_text(
-        f"local requests = {{{table}}}\nlocal i = 0\n"
-        "request = function()\n  i = i + 1\n  if i > #requests then i = 1 end\n"
-        "  return requests[i]\nend\n" + _DONE
+        f"local requests = {{{table}}}\nlocal counter = 0\nlocal n = 0\n"
+        "setup = function(thread)\n  thread:set('tid', counter)\n  counter = counter + 1\nend\n"
+        "request = function()\n"
+        f"  local index = (n * {max(1, min(connections, 2))} + tid) % #requests + 1\n"
+        "  n = n + 1\n  return requests[index]\nend\n" + _DONE
     )
     threads = max(1, min(connections, 2))
     out = subprocess.run(
