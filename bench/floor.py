@@ -20,11 +20,20 @@ _connection.execute("PRAGMA journal_mode=WAL")
 _connection.execute("PRAGMA synchronous=FULL")
 _connection.execute("PRAGMA busy_timeout=15000")
 
-INVITATION_BODY = json.dumps({"resource_share_invitation": {
-    "resource_share_invitation_id": "0" * 36, "resource_share_id": "0" * 36,
-    "resource_share_name": "seed-0000", "sender_account_id": "0" * 32,
-    "receiver_account_id": "0" * 32, "status": "accepted",
-    "created_at": "2026-11-23T00:00:00.000Z", "updated_at": "2026-11-23T00:00:00.000Z"}}).encode()
+INVITATION_BODY = json.dumps(
+    {
+        "resource_share_invitation": {
+            "resource_share_invitation_id": "0" * 36,
+            "resource_share_id": "0" * 36,
+            "resource_share_name": "seed-0000",
+            "sender_account_id": "0" * 32,
+            "receiver_account_id": "0" * 32,
+            "status": "accepted",
+            "created_at": "2026-11-23T00:00:00.000Z",
+            "updated_at": "2026-11-23T00:00:00.000Z",
+        }
+    }
+).encode()
 
 
 async def accept(request: Request) -> Response:
@@ -46,18 +55,32 @@ async def search(request: Request) -> Response:
     rows = _connection.execute(
         "SELECT id, resource_share_id, sender_account_id, receiver_account_id, status, "
         "created_at, updated_at FROM invitations WHERE receiver_account_id = ? "
-        "ORDER BY seq LIMIT 51", (RECEIVER,),
+        "ORDER BY seq LIMIT 51",
+        (RECEIVER,),
     ).fetchall()
-    items = [{"resource_share_invitation_id": r[0], "resource_share_id": r[1],
-              "resource_share_name": "seed", "sender_account_id": r[2],
-              "receiver_account_id": r[3], "status": r[4], "created_at": str(r[5]),
-              "updated_at": str(r[6])} for r in rows[:50]]
-    body = {"resource_share_invitations": items,
-            "page_info": {"current_count": len(items), "next_marker": "1"}}
+    items = [
+        {
+            "resource_share_invitation_id": r[0],
+            "resource_share_id": r[1],
+            "resource_share_name": "seed",
+            "sender_account_id": r[2],
+            "receiver_account_id": r[3],
+            "status": r[4],
+            "created_at": str(r[5]),
+            "updated_at": str(r[6]),
+        }
+        for r in rows[:50]
+    ]
+    body = {
+        "resource_share_invitations": items,
+        "page_info": {"current_count": len(items), "next_marker": "1"},
+    }
     return Response(json.dumps(body).encode(), media_type="application/json")
 
 
-app = Starlette(routes=[
-    Route("/v1/resource-share-invitations/{invitation_id}/accept", accept, methods=["POST"]),
-    Route("/v1/resource-share-invitations/search", search, methods=["POST"]),
-])
+app = Starlette(
+    routes=[
+        Route("/v1/resource-share-invitations/{invitation_id}/accept", accept, methods=["POST"]),
+        Route("/v1/resource-share-invitations/search", search, methods=["POST"]),
+    ]
+)

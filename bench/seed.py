@@ -27,23 +27,63 @@ def seed_invitations(
         shares = [str(uuid.uuid4()) for _ in range(n)]
         invites = [str(uuid.uuid4()) for _ in range(n)]
         with engine.begin() as connection:
-            connection.execute(insert(resource_shares), [
-                {"id": s, "owner_account_id": owner, "name": f"seed-{start + i}", "description": "",
-                 "allow_external_principals": True, "status": "active", "created_at": now,
-                 "updated_at": now} for i, s in enumerate(shares)])
-            connection.execute(insert(associations), [
-                {"resource_share_id": s, "association_type": "principal", "entity": receiver,
-                 "entity_hash": entity_hash, "principal_account_id": receiver,
-                 "status": "associating", "external": True, "expires_at": now + 7 * DAY_MS,
-                 "created_at": now, "updated_at": now} for s in shares])
-            connection.execute(insert(invitations), [
-                {"id": inv, "resource_share_id": s, "sender_account_id": owner,
-                 "receiver_account_id": receiver, "status": "pending", "created_at": now,
-                 "updated_at": now, "expires_at": now + 7 * DAY_MS}
-                for inv, s in zip(invites, shares, strict=True)])
+            connection.execute(
+                insert(resource_shares),
+                [
+                    {
+                        "id": s,
+                        "owner_account_id": owner,
+                        "name": f"seed-{start + i}",
+                        "description": "",
+                        "allow_external_principals": True,
+                        "status": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i, s in enumerate(shares)
+                ],
+            )
+            connection.execute(
+                insert(associations),
+                [
+                    {
+                        "resource_share_id": s,
+                        "association_type": "principal",
+                        "entity": receiver,
+                        "entity_hash": entity_hash,
+                        "principal_account_id": receiver,
+                        "status": "associating",
+                        "external": True,
+                        "expires_at": now + 7 * DAY_MS,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for s in shares
+                ],
+            )
+            connection.execute(
+                insert(invitations),
+                [
+                    {
+                        "id": inv,
+                        "resource_share_id": s,
+                        "sender_account_id": owner,
+                        "receiver_account_id": receiver,
+                        "status": "pending",
+                        "created_at": now,
+                        "updated_at": now,
+                        "expires_at": now + 7 * DAY_MS,
+                    }
+                    for inv, s in zip(invites, shares, strict=True)
+                ],
+            )
             if tagged:
-                connection.execute(insert(share_tags), [
-                    {"resource_share_id": s, "key": "env", "value": "prod" if i % 2 else "dev"}
-                    for i, s in enumerate(shares)])
+                connection.execute(
+                    insert(share_tags),
+                    [
+                        {"resource_share_id": s, "key": "env", "value": "prod" if i % 2 else "dev"}
+                        for i, s in enumerate(shares)
+                    ],
+                )
         ids += invites
     return ids

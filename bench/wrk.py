@@ -41,7 +41,11 @@ class Result:
 
 
 def run(
-    requests: list[str], port: int, directory: Path, seconds: float, connections: int,
+    requests: list[str],
+    port: int,
+    directory: Path,
+    seconds: float,
+    connections: int,
     core: str = "1",
 ) -> Result:
     script = directory / f"wrk-{port}.lua"
@@ -57,9 +61,22 @@ def run(
     )
     threads = max(1, min(connections, 2))
     out = subprocess.run(
-        ["taskset", "-c", core, "wrk", f"-t{threads}", f"-c{connections}",
-         f"-d{max(1, round(seconds))}s", "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, timeout=seconds + 60, check=True,
+        [
+            "taskset",
+            "-c",
+            core,
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
     ).stdout
     line = next(l for l in out.splitlines() if l.startswith("WRK "))
     data = json.loads(line[4:])

@@ -356,9 +356,11 @@ class AssociationRepository:
         result = self._c.execute(
             update(associations)
             .where(
+                # The association's natural key, which its unique index answers exactly: the
+                # receiver's own index matches every share it was ever invited to.
                 A.resource_share_id == share_id,
                 A.association_type == AssociationType.PRINCIPAL,
-                A.principal_account_id == account_id,
+                A.entity_hash == entity_hash(account_id),
                 A.status == AssociationStatus.ASSOCIATING,
             )
             .values(status=status, status_message=message, expires_at=None, updated_at=now)
