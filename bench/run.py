@@ -396,9 +396,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines = ["| measure | req/s | p50 ms | p99 ms |", "|---|---|---|---|"]
     for name, value in report["sqlite"].items():
         if isinstance(value, dict):
-            lines.append(
-                f"| sqlite {name} | {value['rps']:.0f} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f} |"
-            )
+            figures = f"{value['rps']:.0f} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f}"
+            lines.append(f"| sqlite {name} | {figures} |")
     for name in ("moto_create", "moto_get"):
         if name in report:
             v = report[name]

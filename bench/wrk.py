@@ -78,7 +78,7 @@ def run(
         timeout=seconds + 60,
         check=True,
     ).stdout
-    line = next(l for l in out.splitlines() if l.startswith("WRK "))
+    line = next(text for text in out.splitlines() if text.startswith("WRK "))
     data = json.loads(line[4:])
     good = data["requests"] - data["non2xx"]
     return Result(
