@@ -10,6 +10,5 @@ def purge_expired_records(ctx: Context) -> int:
     them, so this only reclaims space and may run at any time, in any process."""
     with ctx.writing() as uow:
         purged = uow.shares.purge_deleted(ctx.clock())
-        uow.refresh_statistics()
         uow.commit()
     return purged

@@ -52,11 +52,6 @@ class UnitOfWork:
         self.audit = AuditRepository(self.connection)
         return self
 
-    def refresh_statistics(self) -> None:
-        """SQLite gathers no planner statistics by itself (PostgreSQL's autovacuum does)."""
-        if self.connection.dialect.name == "sqlite":
-            self.connection.exec_driver_sql("PRAGMA optimize")
-
     def delete_everything(self) -> None:
         delete_everything(self.connection)
 
