@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from sharekeeper.domain.accounts import AccessKey, Account
 from sharekeeper.store.tables import access_keys, accounts
@@ -20,6 +20,10 @@ def _key(row: Any) -> AccessKey:
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
     )
+
+
+# Statements of every request, built once on bound parameters (docs/performance.md).
+_GET_KEY = select(access_keys).where(access_keys.c.access_key == bindparam("access_key"))
 
 
 class AccountRepository:
@@ -53,9 +57,7 @@ class AccountRepository:
         )
 
     def get_key(self, access_key: str) -> AccessKey | None:
-        row = self._c.execute(
-            select(access_keys).where(access_keys.c.access_key == access_key)
-        ).first()
+        row = self._c.execute(_GET_KEY, {"access_key": access_key}).first()
         return None if row is None else _key(row)
 
     def revoke_key(self, access_key: str, now: int) -> bool:

@@ -93,6 +93,17 @@ def _search_statement(share_ids: bool, invitation_ids: bool, status: str | None)
     return select(both).order_by(both.c.seq).limit(bindparam("limit"))
 
 
+_GET = _WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id"))
+# The compare-and-set of accept and reject: only a pending, unexpired invitation moves.
+_ANSWER = (
+    update(invitations)
+    .where(
+        INV.id == bindparam("invitation_id"),
+        INV.status == InvitationStatus.PENDING,
+        INV.expires_at > bindparam("now", type_=BigInteger),
+    )
+    .values(status=bindparam("answer", type_=String), updated_at=bindparam("now"))
+)
 _SEARCHES: dict[tuple[bool, bool, str | None], Select[Any]] = {}
 
 
@@ -118,21 +129,13 @@ class InvitationRepository:
             self._c.execute(insert(invitations), rows)
 
     def get(self, invitation_id: str) -> Invitation | None:
-        row = self._c.execute(_WITH_SHARE_NAME.where(INV.id == invitation_id)).first()
+        row = self._c.execute(_GET, {"invitation_id": invitation_id}).first()
         return None if row is None else _invitation(row)
 
     def answer(self, invitation_id: str, status: InvitationStatus, now: Millis) -> bool:
         """pending -> ``status`` if still pending and unexpired; False if another change won."""
-        result = self._c.execute(
-            update(invitations)
-            .where(
-                INV.id == invitation_id,
-                INV.status == InvitationStatus.PENDING,
-                INV.expires_at > now,
-            )
-            .values(status=status, updated_at=now)
-        )
-        return result.rowcount == 1
+        parameters = {"invitation_id": invitation_id, "answer": status.value, "now": now}
+        return self._c.execute(_ANSWER, parameters).rowcount == 1
 
     def close_pending(self, share_id: str, now: Millis, receiver: str | None = None) -> None:
         """Withdraws the share's open invitations (of one receiver, if given); the expired ones

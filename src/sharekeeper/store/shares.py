@@ -8,10 +8,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Select,
+    String,
+    Text,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -61,8 +65,8 @@ def _share(row: Any, tags: Sequence[Tag] = ()) -> ResourceShare:
     )
 
 
-def share_visible(now: Millis) -> ColumnElement[bool]:
-    """A deleted share is listed for 48 hours, then purged."""
+def share_visible(now: Millis | ColumnElement[int]) -> ColumnElement[bool]:
+    """A deleted share is listed for 48 hours, then purged (``now`` a value or a parameter)."""
     return or_(S.status != ShareStatus.DELETED, S.updated_at > now - RETENTION_MILLIS)
 
 
@@ -75,7 +79,11 @@ def received_share_ids(through: Sequence[str]) -> Select[Any]:
     )
 
 
-_LOCK = select(S.id)
+_LOCK = (
+    select(S.id)
+    .where(S.id == bindparam("share_id"), share_visible(bindparam("now", type_=BigInteger)))
+    .with_for_update()
+)
 
 
 class ShareRepository:
@@ -114,8 +122,7 @@ class ShareRepository:
 
     def lock(self, share_id: str, now: Millis) -> bool:
         """Locks the share's row for this transaction; False when there is no such share."""
-        statement = _LOCK.where(S.id == share_id, share_visible(now)).with_for_update()
-        return self._c.execute(statement).first() is not None
+        return self._c.execute(_LOCK, {"share_id": share_id, "now": now}).first() is not None
 
     def lock_many(self, share_ids: Sequence[str]) -> None:
         """Locks shares in the given order (callers sort it), as a batch writer must."""
@@ -276,6 +283,25 @@ def _association_visible(now: Millis) -> ColumnElement[bool]:
 _WITH_SHARE_NAME = select(associations, S.name).join(resource_shares, S.id == A.resource_share_id)
 
 
+_MOVE_PRINCIPAL = (
+    update(associations)
+    .where(
+        # The association's natural key, which its unique index answers exactly: the
+        # receiver's own index matches every share it was ever invited to.
+        A.resource_share_id == bindparam("share_id"),
+        A.association_type == AssociationType.PRINCIPAL,
+        A.entity_hash == bindparam("principal_hash"),
+        A.status == AssociationStatus.ASSOCIATING,
+    )
+    .values(
+        status=bindparam("new_status", type_=String),
+        status_message=bindparam("message", type_=Text),
+        expires_at=None,
+        updated_at=bindparam("now", type_=BigInteger),
+    )
+)
+
+
 class AssociationRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -353,19 +379,14 @@ class AssociationRepository:
         message: str | None = None,
     ) -> bool:
         """Moves the account's ``associating`` association on; False when it was not waiting."""
-        result = self._c.execute(
-            update(associations)
-            .where(
-                # The association's natural key, which its unique index answers exactly: the
-                # receiver's own index matches every share it was ever invited to.
-                A.resource_share_id == share_id,
-                A.association_type == AssociationType.PRINCIPAL,
-                A.entity_hash == entity_hash(account_id),
-                A.status == AssociationStatus.ASSOCIATING,
-            )
-            .values(status=status, status_message=message, expires_at=None, updated_at=now)
-        )
-        return result.rowcount == 1
+        parameters = {
+            "share_id": share_id,
+            "principal_hash": entity_hash(account_id),
+            "new_status": status.value,
+            "message": message,
+            "now": now,
+        }
+        return self._c.execute(_MOVE_PRINCIPAL, parameters).rowcount == 1
 
     def first_live_external_principal(self, share_id: str, now: Millis) -> str | None:
         row = self._c.execute(
