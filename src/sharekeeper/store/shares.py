@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ColumnElement,
     Connection,
     Select,
@@ -254,7 +255,7 @@ def _association(row: Any) -> Association:
     )
 
 
-def status_is(status: str, now: Millis) -> ColumnElement[bool]:
+def status_is(status: str, now: Millis | ColumnElement[int]) -> ColumnElement[bool]:
     """The SQL twin of Association.seen_at: what an association's status reads as at ``now``."""
     unanswered = and_(
         A.status == AssociationStatus.ASSOCIATING, A.expires_at.is_not(None), A.expires_at <= now
@@ -302,6 +303,38 @@ _MOVE_PRINCIPAL = (
 )
 
 
+_FIND = _WITH_SHARE_NAME.where(
+    A.resource_share_id == bindparam("share_id"),
+    A.association_type == bindparam("kind"),
+    A.entity_hash.in_(bindparam("hashes", expanding=True)),
+)
+_OVERWRITE = (
+    update(associations)
+    .where(
+        A.resource_share_id == bindparam("k_share"),
+        A.association_type == bindparam("k_kind"),
+        A.entity_hash == bindparam("k_hash"),
+    )
+    .values(
+        status=bindparam("v_status", type_=String),
+        status_message=bindparam("v_status_message", type_=Text),
+        external=bindparam("v_external", type_=Boolean),
+        expires_at=bindparam("v_expires_at", type_=BigInteger),
+        updated_at=bindparam("v_updated_at", type_=BigInteger),
+    )
+)
+_INSERT = insert(associations)
+_COUNT_LIVE = (
+    select(func.count())
+    .select_from(associations)
+    .where(
+        A.resource_share_id == bindparam("share_id"),
+        A.association_type == bindparam("kind"),
+        not_(status_is(AssociationStatus.DISASSOCIATED, bindparam("now", type_=BigInteger))),
+    )
+)
+
+
 class AssociationRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -312,13 +345,8 @@ class AssociationRepository:
         hashes = [entity_hash(e) for e in entities]
         if not hashes:
             return {}
-        rows = self._c.execute(
-            _WITH_SHARE_NAME.where(
-                A.resource_share_id == share_id,
-                A.association_type == association_type,
-                A.entity_hash.in_(hashes),
-            )
-        )
+        parameters = {"share_id": share_id, "kind": association_type.value, "hashes": hashes}
+        rows = self._c.execute(_FIND, parameters)
         return {row.entity: _association(row) for row in rows}
 
     def save(
@@ -330,33 +358,33 @@ class AssociationRepository:
     ) -> None:
         """Inserts the association, or overwrites the ended one for the same entity."""
         values = {
-            "status": association.status,
+            "status": association.status.value,
             "status_message": association.status_message,
             "external": association.external,
             "expires_at": association.expires_at,
             "updated_at": association.updated_at,
         }
-        key = and_(
-            A.resource_share_id == association.resource_share_id,
-            A.association_type == association.association_type,
-            A.entity_hash == entity_hash(association.entity),
-        )
-        if self._c.execute(update(associations).where(key).values(**values)).rowcount:
+        key = {
+            "k_share": association.resource_share_id,
+            "k_kind": association.association_type.value,
+            "k_hash": entity_hash(association.entity),
+        }
+        overwrite = {**key, **{f"v_{name}": value for name, value in values.items()}}
+        if self._c.execute(_OVERWRITE, overwrite).rowcount:
             return
-        self._c.execute(
-            insert(associations).values(
-                resource_share_id=association.resource_share_id,
-                association_type=association.association_type,
-                entity=association.entity,
-                entity_hash=entity_hash(association.entity),
-                principal_account_id=principal_account_id,
-                resource_type=association.resource_type,
-                resource_region=resource_region,
-                resource_id=resource_id,
-                created_at=association.created_at,
-                **values,
-            )
-        )
+        row = {
+            "resource_share_id": key["k_share"],
+            "association_type": key["k_kind"],
+            "entity": association.entity,
+            "entity_hash": key["k_hash"],
+            "principal_account_id": principal_account_id,
+            "resource_type": association.resource_type,
+            "resource_region": resource_region,
+            "resource_id": resource_id,
+            "created_at": association.created_at,
+            **values,
+        }
+        self._c.execute(_INSERT, row)
 
     def end_all(self, share_id: str, now: Millis, message: str) -> None:
         self._c.execute(
@@ -404,17 +432,8 @@ class AssociationRepository:
 
     def count_live(self, share_id: str, association_type: AssociationType, now: Millis) -> int:
         """Principals or resources that count against the share's quota: not ended."""
-        return int(
-            self._c.execute(
-                select(func.count())
-                .select_from(associations)
-                .where(
-                    A.resource_share_id == share_id,
-                    A.association_type == association_type,
-                    not_(status_is(AssociationStatus.DISASSOCIATED, now)),
-                )
-            ).scalar_one()
-        )
+        parameters = {"share_id": share_id, "kind": association_type.value, "now": now}
+        return int(self._c.execute(_COUNT_LIVE, parameters).scalar_one())
 
     def internal_principals_of(self, account_id: str) -> list[tuple[str, str]]:
         """(share id, principal) of the live associations that rely on ``account_id`` being in
