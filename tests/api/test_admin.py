@@ -155,3 +155,15 @@ def test_reset_deletes_all_data(own_database: str, tmp_path: Path) -> None:
     finally:
         admin.close()
         live.stop()
+
+
+def test_admin_bodies_are_checked_like_every_other(admin: Admin) -> None:
+    # The admin API decodes through the same function as the RAM API: a NUL (which
+    # PostgreSQL cannot store), bad JSON and wrong types are 400s, not server errors.
+    for raw, code in (
+        (b'{"name": "a\\u0000b"}', "RAM.9100"),
+        (b"{", "RAM.9001"),
+        (b'{"name": 5}', "RAM.9100"),
+    ):
+        response = admin.http.post("/admin/v1/accounts", content=raw)
+        assert (response.status_code, response.json()["error_code"]) == (400, code)

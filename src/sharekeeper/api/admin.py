@@ -16,12 +16,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sharekeeper.api.convert import audit_record, timestamp
-from sharekeeper.api.endpoint import new_request_id
+from sharekeeper.api.endpoint import decode_body, new_request_id
 from sharekeeper.api.errors import InternalError, error_response
 from sharekeeper.domain.errors import (
     AuthenticationFailed,
     InvalidParameter,
-    MalformedBody,
     ShareKeeperError,
 )
 from sharekeeper.domain.paging import PageRequest
@@ -60,15 +59,6 @@ class AuditQuery(Struct):
 AdminHandler = Callable[[Context, Request, bytes], tuple[int, Any]]
 
 
-def _body(raw: bytes, kind: type[Any]) -> Any:
-    try:
-        return msgspec.json.decode(raw or b"{}", type=kind)
-    except msgspec.ValidationError as error:
-        raise InvalidParameter(f"Invalid request body: {error}") from None
-    except (msgspec.DecodeError, UnicodeDecodeError) as error:
-        raise MalformedBody(str(error)) from None
-
-
 def _key(key: identity.IssuedKey) -> dict[str, Any]:
     data: dict[str, Any] = {"access_key": key.access_key, "secret_key": key.secret_key}
     if key.security_token is not None and key.expires_at is not None:
@@ -77,7 +67,7 @@ def _key(key: identity.IssuedKey) -> dict[str, Any]:
 
 
 def create_account(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    account, key = identity.create_account(ctx, _body(raw, NewAccount).name)
+    account, key = identity.create_account(ctx, decode_body(raw, NewAccount).name)
     return 201, {"account_id": account.id, "name": account.name, **_key(key)}
 
 
@@ -86,7 +76,7 @@ def create_access_key(ctx: Context, request: Request, raw: bytes) -> tuple[int, 
 
 
 def create_temporary(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    ttl = _body(raw, NewTemporary).ttl_seconds
+    ttl = decode_body(raw, NewTemporary).ttl_seconds
     return 201, _key(identity.create_access_key(ctx, request.path_params["account_id"], ttl))
 
 
@@ -96,7 +86,9 @@ def revoke_access_key(ctx: Context, request: Request, raw: bytes) -> tuple[int, 
 
 
 def create_organization(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    org = organizations.create_organization(ctx, _body(raw, NewOrganization).management_account_id)
+    org = organizations.create_organization(
+        ctx, decode_body(raw, NewOrganization).management_account_id
+    )
     return 201, {
         "organization_id": org.id,
         "organization_urn": org.urn,
@@ -106,13 +98,13 @@ def create_organization(ctx: Context, request: Request, raw: bytes) -> tuple[int
 
 
 def create_unit(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    body = _body(raw, NewUnit)
+    body = decode_body(raw, NewUnit)
     org, unit = organizations.create_unit(ctx, body.parent_id, body.name)
     return 201, {"ou_id": unit.id, "ou_urn": org.node_urn(unit.id)}
 
 
 def place_member(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    parent = _body(raw, Placement).parent_id
+    parent = decode_body(raw, Placement).parent_id
     organizations.add_account(ctx, request.path_params["account_id"], parent)
     return 204, None
 
