@@ -26,10 +26,6 @@ class AccessKey:
     expires_at: Millis | None = None
     revoked_at: Millis | None = None
 
-    @property
-    def is_temporary(self) -> bool:
-        return self.token_hash is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -37,4 +33,3 @@ class Caller:
 
     account_id: str
     access_key: str
-    temporary: bool = False

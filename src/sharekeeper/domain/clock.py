@@ -13,8 +13,6 @@ Millis = int
 Clock = Callable[[], Millis]
 
 SECOND: Millis = 1000
-HOUR: Millis = 3600 * SECOND
-DAY: Millis = 24 * HOUR
 
 
 def system_clock() -> Millis:

@@ -14,8 +14,6 @@ from sharekeeper.domain.errors import (
     StateConflict,
 )
 
-DEFAULT_TTL_MILLIS: Millis = 7 * 24 * 3600 * 1000
-
 
 class InvitationStatus(StrEnum):
     PENDING = "pending"

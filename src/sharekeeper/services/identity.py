@@ -101,4 +101,4 @@ def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
     domain_id = request.header("x-domain-id")
     if domain_id is not None and domain_id != key.account_id:
         raise DomainIdMismatch(domain_id)
-    return Caller(key.account_id, access_key, key.token_hash is not None)
+    return Caller(key.account_id, access_key)
