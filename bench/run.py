@@ -70,6 +70,29 @@ def process(
                 proc.kill()
 
 
+PROFILE_DIR = os.environ.get("SHAREKEEPER_BENCH_PROFILE", "")
+
+
+@contextmanager
+def profiled(pid: int, name: str, seconds: float) -> Iterator[None]:
+    """With SHAREKEEPER_BENCH_PROFILE=DIR, py-spy samples the server while ``name`` runs and
+    writes DIR/NAME.txt (collapsed stacks of the thread holding the GIL). It shares wrk's
+    core, so figures taken while profiling are not figures to report."""
+    if not PROFILE_DIR:
+        yield
+        return
+    Path(PROFILE_DIR).mkdir(parents=True, exist_ok=True)
+    command = ["py-spy", "record", "--pid", str(pid), "--gil", "--rate", "200", "--format", "raw"]
+    command += ["--duration", str(max(1, round(seconds))), "-o", f"{PROFILE_DIR}/{name}.txt"]
+    spy = subprocess.Popen(
+        ["taskset", "-c", "1", *command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield
+    finally:
+        spy.wait(60)
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -195,9 +218,10 @@ def measure_sharekeeper(
             ("create", create),
         ):
             wrk.run(requests[:200], port, work, 1, 16)  # warm up
-            results[name] = wrk.run(
-                requests[200:] if name == "accept" else requests, port, work, seconds, 64
-            ).__dict__
+            with profiled(pid, name, seconds):
+                results[name] = wrk.run(
+                    requests[200:] if name == "accept" else requests, port, work, seconds, 64
+                ).__dict__
         results["rss_mb"] = peak_rss_mb(pid)
     if floor_db is not None:
         floor_port = free_port()

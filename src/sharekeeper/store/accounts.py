@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from sharekeeper.domain.accounts import AccessKey, Account
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import access_keys, accounts
 
-
-def _key(row: Any) -> AccessKey:
-    return AccessKey(
-        access_key=row.access_key,
-        account_id=row.account_id,
-        sealed_secret=row.sealed_secret,
-        created_at=row.created_at,
-        token_hash=row.token_hash,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-# Statements of every request, built once on bound parameters (docs/performance.md).
-_GET_KEY = select(access_keys).where(access_keys.c.access_key == bindparam("access_key"))
+K = access_keys.c
+# The statement of every request, on the driver directly (docs/performance.md); its columns are
+# AccessKey's fields in order.
+_GET_KEY = Prepared(
+    select(
+        K.access_key,
+        K.account_id,
+        K.sealed_secret,
+        K.created_at,
+        K.token_hash,
+        K.expires_at,
+        K.revoked_at,
+    ).where(K.access_key == bindparam("access_key"))
+)
+_LOCK = Prepared(
+    select(accounts.c.id).where(accounts.c.id == bindparam("account_id")).with_for_update()
+)
 
 
 class AccountRepository:
@@ -41,7 +42,7 @@ class AccountRepository:
 
     def lock(self, account_id: str) -> None:
         """Serializes writers that count what the account owns (its share quota)."""
-        self._c.execute(select(accounts.c.id).where(accounts.c.id == account_id).with_for_update())
+        _LOCK.rows(self._c, {"account_id": account_id})
 
     def add_key(self, key: AccessKey) -> None:
         self._c.execute(
@@ -57,8 +58,8 @@ class AccountRepository:
         )
 
     def get_key(self, access_key: str) -> AccessKey | None:
-        row = self._c.execute(_GET_KEY, {"access_key": access_key}).first()
-        return None if row is None else _key(row)
+        row = _GET_KEY.first(self._c, {"access_key": access_key})
+        return None if row is None else AccessKey(*row)
 
     def revoke_key(self, access_key: str, now: int) -> bool:
         result = self._c.execute(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import audit_records
 
 R = audit_records.c
+_INSERT = Prepared.insert(audit_records)
 
 
 def _record(row: Any) -> AuditRecord:
@@ -34,18 +36,17 @@ class AuditRepository:
         self._c = connection
 
     def add(self, record: AuditRecord) -> None:
-        self._c.execute(
-            insert(audit_records).values(
-                at=record.at,
-                account_id=record.account_id,
-                access_key=record.access_key,
-                operation=record.operation,
-                targets=json.dumps(record.targets),
-                request_id=record.request_id,
-                source_address=record.source_address,
-                outcome=record.outcome,
-            )
-        )
+        values = {
+            "at": record.at,
+            "account_id": record.account_id,
+            "access_key": record.access_key,
+            "operation": record.operation,
+            "targets": json.dumps(record.targets),
+            "request_id": record.request_id,
+            "source_address": record.source_address,
+            "outcome": record.outcome,
+        }
+        _INSERT.rowcount(self._c, values)
 
     def page(
         self, account_id: str | None, since: Millis | None, page: PageRequest

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["Engine", "create_database_engine", "display_url", "driver_url"]
 from sqlalchemy.engine import make_url
@@ -83,6 +85,12 @@ def _sqlite_engine(
         # A writer takes the write lock up front: a deferred transaction that reads first and
         # then writes can fail with SQLITE_BUSY instead of waiting its turn.
         write = connection.info.get("sharekeeper.write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+        # On the driver: through SQLAlchemy this statement cost more than most queries after it.
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.Error as error:
+            # A lock not had in time, raised as SQLAlchemy would, for the unit of work to answer.
+            raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
     return engine

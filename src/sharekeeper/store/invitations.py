@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -15,7 +15,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    insert,
     or_,
     select,
     union_all,
@@ -25,26 +24,34 @@ from sqlalchemy import (
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest, decode_position
-from sharekeeper.store.paging import page_from_rows
+from sharekeeper.store.paging import page_of
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import invitations, resource_shares
 
 INV = invitations.c
 S = resource_shares.c
 
-_WITH_SHARE_NAME = select(invitations, S.name).join(resource_shares, S.id == INV.resource_share_id)
+# The columns of an Invitation, in the order of its fields, then the keyset position.
+_WITH_SHARE_NAME = select(
+    INV.id,
+    INV.resource_share_id,
+    S.name,
+    INV.sender_account_id,
+    INV.receiver_account_id,
+    INV.status,
+    INV.created_at,
+    INV.updated_at,
+    INV.expires_at,
+    INV.seq,
+).join(resource_shares, S.id == INV.resource_share_id)
+_SEQ = 9
+_STATUS = {status.value: status for status in InvitationStatus}
 
 
-def _invitation(row: Any) -> Invitation:
+def _invitation(row: Sequence[Any]) -> Invitation:
+    # By position: reading a SQLAlchemy row by name costs more than building the invitation.
     return Invitation(
-        id=row.id,
-        resource_share_id=row.resource_share_id,
-        resource_share_name=row.name,
-        sender_account_id=row.sender_account_id,
-        receiver_account_id=row.receiver_account_id,
-        status=InvitationStatus(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        expires_at=row.expires_at,
+        row[0], row[1], row[2], row[3], row[4], _STATUS[row[5]], row[6], row[7], row[8]
     )
 
 
@@ -93,9 +100,9 @@ def _search_statement(share_ids: bool, invitation_ids: bool, status: str | None)
     return select(both).order_by(both.c.seq).limit(bindparam("limit"))
 
 
-_GET = _WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id"))
+_GET = Prepared(_WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id")))
 # The compare-and-set of accept and reject: only a pending, unexpired invitation moves.
-_ANSWER = (
+_ANSWER = Prepared(
     update(invitations)
     .where(
         INV.id == bindparam("invitation_id"),
@@ -104,7 +111,18 @@ _ANSWER = (
     )
     .values(status=bindparam("answer", type_=String), updated_at=bindparam("now"))
 )
-_SEARCHES: dict[tuple[bool, bool, str | None], Select[Any]] = {}
+_INSERT = Prepared.insert(invitations)
+_EXPIRE_STALE = Prepared(
+    update(invitations)
+    .where(
+        INV.resource_share_id == bindparam("share_id"),
+        INV.receiver_account_id == bindparam("receiver"),
+        INV.status == InvitationStatus.PENDING,
+        INV.expires_at <= bindparam("now", type_=BigInteger),
+    )
+    .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
+)
+_SEARCHES: dict[tuple[bool, bool, str | None], Prepared | Select[Any]] = {}
 
 
 class InvitationRepository:
@@ -112,30 +130,27 @@ class InvitationRepository:
         self._c = connection
 
     def add_many(self, items: Iterable[Invitation]) -> None:
-        rows = [
-            {
+        for i in items:
+            row = {
                 "id": i.id,
                 "resource_share_id": i.resource_share_id,
                 "sender_account_id": i.sender_account_id,
                 "receiver_account_id": i.receiver_account_id,
-                "status": i.status,
+                "status": i.status.value,
                 "created_at": i.created_at,
                 "updated_at": i.updated_at,
                 "expires_at": i.expires_at,
             }
-            for i in items
-        ]
-        if rows:
-            self._c.execute(insert(invitations), rows)
+            _INSERT.rowcount(self._c, row)
 
     def get(self, invitation_id: str) -> Invitation | None:
-        row = self._c.execute(_GET, {"invitation_id": invitation_id}).first()
+        row = _GET.first(self._c, {"invitation_id": invitation_id})
         return None if row is None else _invitation(row)
 
     def answer(self, invitation_id: str, status: InvitationStatus, now: Millis) -> bool:
         """pending -> ``status`` if still pending and unexpired; False if another change won."""
         parameters = {"invitation_id": invitation_id, "answer": status.value, "now": now}
-        return self._c.execute(_ANSWER, parameters).rowcount == 1
+        return _ANSWER.rowcount(self._c, parameters) == 1
 
     def close_pending(self, share_id: str, now: Millis, receiver: str | None = None) -> None:
         """Withdraws the share's open invitations (of one receiver, if given); the expired ones
@@ -156,16 +171,7 @@ class InvitationRepository:
 
     def expire_stale(self, share_id: str, receiver: str, now: Millis) -> None:
         """Records an unanswered, expired invitation as expired, so a new one may be sent."""
-        self._c.execute(
-            update(invitations)
-            .where(
-                INV.resource_share_id == share_id,
-                INV.receiver_account_id == receiver,
-                INV.status == InvitationStatus.PENDING,
-                INV.expires_at <= now,
-            )
-            .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
-        )
+        _EXPIRE_STALE.rowcount(self._c, {"share_id": share_id, "receiver": receiver, "now": now})
 
     def count_by_status(self, now: Millis) -> dict[str, int]:
         seen = case(
@@ -182,7 +188,10 @@ class InvitationRepository:
         shape = (bool(query.share_ids), bool(query.invitation_ids), _status_shape(query.status))
         statement = _SEARCHES.get(shape)
         if statement is None:
-            statement = _SEARCHES[shape] = _search_statement(*shape)
+            built = _search_statement(*shape)
+            # Id lists expand into IN (...): those shapes stay with SQLAlchemy.
+            plain = not (query.share_ids or query.invitation_ids)
+            statement = _SEARCHES[shape] = Prepared(built) if plain else built
         parameters = {
             "account": account_id,
             "after": decode_position(page.marker),
@@ -192,5 +201,9 @@ class InvitationRepository:
             "status": query.status,
             "now": now,
         }
-        rows = self._c.execute(statement, parameters).all()
-        return page_from_rows(rows, page.limit, lambda row: _invitation(row).seen_at(now))
+        if isinstance(statement, Prepared):
+            rows: Sequence[Sequence[Any]] = statement.rows(self._c, parameters)
+        else:
+            rows = self._c.execute(statement, parameters).all()
+        items = [_invitation(row).seen_at(now) for row in rows[: page.limit]]
+        return page_of(items, rows, page.limit, _SEQ)

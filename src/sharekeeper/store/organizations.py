@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
 
 from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import org_members, org_units, organizations
 
 ORG = organizations.c
 U = org_units.c
 M = org_members.c
+_MEMBERSHIP = Prepared(
+    select(M.account_id, M.organization_id, M.parent_id).where(
+        M.account_id == bindparam("account_id")
+    )
+)
 
 
 def _organization(row: Any) -> Organization:
@@ -82,10 +88,8 @@ class OrganizationRepository:
         self._c.execute(delete(org_units).where(U.id == unit_id))
 
     def membership(self, account_id: str) -> Membership | None:
-        row = self._c.execute(select(org_members).where(M.account_id == account_id)).first()
-        return (
-            None if row is None else Membership(row.account_id, row.organization_id, row.parent_id)
-        )
+        row = _MEMBERSHIP.first(self._c, {"account_id": account_id})
+        return None if row is None else Membership(*row)
 
     def organizations_of(self, account_ids: Iterable[str]) -> dict[str, str]:
         """account id -> organization id, for those of ``account_ids`` that are members."""

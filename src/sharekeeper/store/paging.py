@@ -31,3 +31,9 @@ def page_from_rows(rows: Sequence[Any], limit: int, to_item: Callable[[Any], T])
     more = len(rows) > limit
     rows = rows[:limit]
     return Page([to_item(row) for row in rows], str(rows[-1].seq) if more else None)
+
+
+def page_of(items: list[T], rows: Sequence[Sequence[Any]], limit: int, seq: int) -> Page[T]:
+    """``items`` made of the first ``limit`` of ``rows`` (fetched with ``limit + 1``), whose
+    column ``seq`` holds the keyset position."""
+    return Page(items, str(rows[limit - 1][seq]) if len(rows) > limit else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
@@ -13,9 +13,11 @@ from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.shares import AssociationStatus, ShareStatus
 from sharekeeper.domain.views import BoundPermission
 from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import resource_shares, share_permissions
 
 P = share_permissions.c
+_INSERT = Prepared.insert(share_permissions)
 S = resource_shares.c
 
 
@@ -42,20 +44,17 @@ class PermissionBindingRepository:
         return {row.resource_type: row.permission_id for row in rows}
 
     def bind(self, share_id: str, permissions: Iterable[Permission], now: Millis) -> None:
-        rows = [
-            {
+        for p in permissions:
+            row = {
                 "resource_share_id": share_id,
                 "permission_id": p.id,
                 "permission_version": p.version,
                 "resource_type": p.resource_type,
-                "status": AssociationStatus.ASSOCIATED,
+                "status": AssociationStatus.ASSOCIATED.value,
                 "created_at": now,
                 "updated_at": now,
             }
-            for p in permissions
-        ]
-        if rows:
-            self._c.execute(insert(share_permissions), rows)
+            _INSERT.rowcount(self._c, row)
 
     def replace(self, share_id: str, permission: Permission, now: Millis) -> None:
         self._c.execute(

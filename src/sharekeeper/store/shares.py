@@ -41,6 +41,7 @@ from sharekeeper.domain.shares import (
 )
 from sharekeeper.domain.tags import Tag, TagQuery
 from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
 from sharekeeper.store.tags import tag_query
 
@@ -80,10 +81,16 @@ def received_share_ids(through: Sequence[str]) -> Select[Any]:
     )
 
 
-_LOCK = (
+_LOCK = Prepared(
     select(S.id)
     .where(S.id == bindparam("share_id"), share_visible(bindparam("now", type_=BigInteger)))
     .with_for_update()
+)
+_INSERT_SHARE = Prepared.insert(resource_shares)
+_COUNT_ACTIVE = Prepared(
+    select(func.count())
+    .select_from(resource_shares)
+    .where(S.owner_account_id == bindparam("owner"), S.status == ShareStatus.ACTIVE)
 )
 
 
@@ -92,18 +99,17 @@ class ShareRepository:
         self._c = connection
 
     def add(self, share: ResourceShare) -> None:
-        self._c.execute(
-            insert(resource_shares).values(
-                id=share.id,
-                owner_account_id=share.owner_account_id,
-                name=share.name,
-                description=share.description,
-                allow_external_principals=share.allow_external_principals,
-                status=share.status,
-                created_at=share.created_at,
-                updated_at=share.updated_at,
-            )
-        )
+        values = {
+            "id": share.id,
+            "owner_account_id": share.owner_account_id,
+            "name": share.name,
+            "description": share.description,
+            "allow_external_principals": share.allow_external_principals,
+            "status": share.status.value,
+            "created_at": share.created_at,
+            "updated_at": share.updated_at,
+        }
+        _INSERT_SHARE.rowcount(self._c, values)
         self.add_tags(share.id, share.tags)
 
     def add_tags(self, share_id: str, tags: Iterable[Tag]) -> None:
@@ -123,7 +129,7 @@ class ShareRepository:
 
     def lock(self, share_id: str, now: Millis) -> bool:
         """Locks the share's row for this transaction; False when there is no such share."""
-        return self._c.execute(_LOCK, {"share_id": share_id, "now": now}).first() is not None
+        return _LOCK.first(self._c, {"share_id": share_id, "now": now}) is not None
 
     def lock_many(self, share_ids: Sequence[str]) -> None:
         """Locks shares in the given order (callers sort it), as a batch writer must."""
@@ -133,13 +139,8 @@ class ShareRepository:
             ).all()
 
     def count_active(self, owner: str) -> int:
-        return int(
-            self._c.execute(
-                select(func.count())
-                .select_from(resource_shares)
-                .where(S.owner_account_id == owner, S.status == ShareStatus.ACTIVE)
-            ).scalar_one()
-        )
+        row = _COUNT_ACTIVE.first(self._c, {"owner": owner})
+        return 0 if row is None else int(row[0])
 
     def save(self, share: ResourceShare) -> None:
         self._c.execute(
@@ -239,19 +240,21 @@ class ShareRepository:
         return int(result.rowcount)
 
 
-def _association(row: Any) -> Association:
+def _association(row: Sequence[Any]) -> Association:
+    # By position (see _WITH_SHARE_NAME); SQLite hands a boolean back as 0 or 1.
+    external = row[7]
     return Association(
-        resource_share_id=row.resource_share_id,
-        resource_share_name=row.name,
-        association_type=AssociationType(row.association_type),
-        entity=row.entity,
-        status=AssociationStatus(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        external=row.external,
-        status_message=row.status_message,
-        expires_at=row.expires_at,
-        resource_type=row.resource_type,
+        row[0],
+        row[1],
+        _ASSOCIATION_TYPES[row[2]],
+        row[3],
+        _ASSOCIATION_STATUSES[row[4]],
+        row[5],
+        row[6],
+        None if external is None else bool(external),
+        row[8],
+        row[9],
+        row[10],
     )
 
 
@@ -281,10 +284,26 @@ def _association_visible(now: Millis) -> ColumnElement[bool]:
     )
 
 
-_WITH_SHARE_NAME = select(associations, S.name).join(resource_shares, S.id == A.resource_share_id)
+# The columns of an Association in the order of its fields, then its keyset position.
+_WITH_SHARE_NAME = select(
+    A.resource_share_id,
+    S.name,
+    A.association_type,
+    A.entity,
+    A.status,
+    A.created_at,
+    A.updated_at,
+    A.external,
+    A.status_message,
+    A.expires_at,
+    A.resource_type,
+    A.seq,
+).join(resource_shares, S.id == A.resource_share_id)
+_ASSOCIATION_TYPES = {kind.value: kind for kind in AssociationType}
+_ASSOCIATION_STATUSES = {status.value: status for status in AssociationStatus}
 
 
-_MOVE_PRINCIPAL = (
+_MOVE_PRINCIPAL = Prepared(
     update(associations)
     .where(
         # The association's natural key, which its unique index answers exactly: the
@@ -303,12 +322,19 @@ _MOVE_PRINCIPAL = (
 )
 
 
+_FIND_ONE = Prepared(
+    _WITH_SHARE_NAME.where(
+        A.resource_share_id == bindparam("share_id"),
+        A.association_type == bindparam("kind"),
+        A.entity_hash == bindparam("hash"),
+    )
+)
 _FIND = _WITH_SHARE_NAME.where(
     A.resource_share_id == bindparam("share_id"),
     A.association_type == bindparam("kind"),
     A.entity_hash.in_(bindparam("hashes", expanding=True)),
 )
-_OVERWRITE = (
+_OVERWRITE = Prepared(
     update(associations)
     .where(
         A.resource_share_id == bindparam("k_share"),
@@ -323,8 +349,8 @@ _OVERWRITE = (
         updated_at=bindparam("v_updated_at", type_=BigInteger),
     )
 )
-_INSERT = insert(associations)
-_COUNT_LIVE = (
+_INSERT = Prepared.insert(associations)
+_COUNT_LIVE = Prepared(
     select(func.count())
     .select_from(associations)
     .where(
@@ -345,9 +371,13 @@ class AssociationRepository:
         hashes = [entity_hash(e) for e in entities]
         if not hashes:
             return {}
-        parameters = {"share_id": share_id, "kind": association_type.value, "hashes": hashes}
-        rows = self._c.execute(_FIND, parameters)
-        return {row.entity: _association(row) for row in rows}
+        kind = association_type.value
+        if len(hashes) == 1:
+            rows = _FIND_ONE.rows(self._c, {"share_id": share_id, "kind": kind, "hash": hashes[0]})
+        else:
+            parameters = {"share_id": share_id, "kind": kind, "hashes": hashes}
+            rows = [tuple(row) for row in self._c.execute(_FIND, parameters)]
+        return {row[3]: _association(row) for row in rows}
 
     def save(
         self,
@@ -370,7 +400,7 @@ class AssociationRepository:
             "k_hash": entity_hash(association.entity),
         }
         overwrite = {**key, **{f"v_{name}": value for name, value in values.items()}}
-        if self._c.execute(_OVERWRITE, overwrite).rowcount:
+        if _OVERWRITE.rowcount(self._c, overwrite):
             return
         row = {
             "resource_share_id": key["k_share"],
@@ -384,7 +414,7 @@ class AssociationRepository:
             "created_at": association.created_at,
             **values,
         }
-        self._c.execute(_INSERT, row)
+        _INSERT.rowcount(self._c, row)
 
     def end_all(self, share_id: str, now: Millis, message: str) -> None:
         self._c.execute(
@@ -414,7 +444,7 @@ class AssociationRepository:
             "message": message,
             "now": now,
         }
-        return self._c.execute(_MOVE_PRINCIPAL, parameters).rowcount == 1
+        return _MOVE_PRINCIPAL.rowcount(self._c, parameters) == 1
 
     def first_live_external_principal(self, share_id: str, now: Millis) -> str | None:
         row = self._c.execute(
@@ -433,7 +463,8 @@ class AssociationRepository:
     def count_live(self, share_id: str, association_type: AssociationType, now: Millis) -> int:
         """Principals or resources that count against the share's quota: not ended."""
         parameters = {"share_id": share_id, "kind": association_type.value, "now": now}
-        return int(self._c.execute(_COUNT_LIVE, parameters).scalar_one())
+        row = _COUNT_LIVE.first(self._c, parameters)
+        return 0 if row is None else int(row[0])
 
     def internal_principals_of(self, account_id: str) -> list[tuple[str, str]]:
         """(share id, principal) of the live associations that rely on ``account_id`` being in

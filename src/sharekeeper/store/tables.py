@@ -81,6 +81,7 @@ resource_shares = Table(
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
     Index("ix_resource_shares_owner_seq", "owner_account_id", "seq"),
+    Index("ix_resource_shares_owner_status", "owner_account_id", "status"),
     Index("ix_resource_shares_status_updated", "status", "updated_at"),
     sqlite_autoincrement=True,
 )

@@ -1,0 +1,165 @@
+"""Per-request cost of each benchmarked operation inside one process: the ASGI app called
+directly with pre-signed requests, no HTTP server, no network, no load generator. It isolates
+what ShareKeeper's own code costs (use `--profile` for a cProfile of one operation).
+
+    python bench/inprocess.py [--invitations N] [--profile accept|search|tag_search|create]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import cProfile
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import seed  # noqa: E402
+from run import Caller  # noqa: E402
+
+from sharekeeper.api.app import create_app  # noqa: E402
+from sharekeeper.bootstrap import build_runtime  # noqa: E402
+from sharekeeper.config import Settings  # noqa: E402
+from sharekeeper.domain.quotas import QUOTA_MAX, Quotas  # noqa: E402
+from sharekeeper.services import identity  # noqa: E402
+
+PORT = 9460
+
+
+def parse(raw: str) -> tuple[dict[str, Any], bytes]:
+    """A raw HTTP/1.1 request as an ASGI scope and its body."""
+    head, _, body = raw.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    method, target, _ = lines[0].split(" ")
+    path, _, query = target.partition("?")
+    headers = []
+    for line in lines[1:]:
+        name, _, value = line.partition(": ")
+        headers.append((name.lower().encode(), value.encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", PORT),
+    }
+    return scope, body.encode()
+
+
+async def call(app: Any, scope: dict[str, Any], body: bytes) -> int:
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--invitations", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=2000)
+    parser.add_argument("--profile", default="")
+    parser.add_argument("--database", default="", help="a database URL (default: SQLite)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sharekeeper-inprocess-"))
+    url = args.database or f"sqlite:///{work / 'bench.db'}"
+    settings = Settings(
+        data_dir=work,
+        database_url=url,
+        master_key=base64.b64encode(os.urandom(32)).decode(),
+        quotas=Quotas(resource_share=QUOTA_MAX),
+    )
+    runtime = build_runtime(settings)
+    ctx = runtime.context
+    owner_account, owner_key = identity.create_account(ctx, "bench-owner")
+    receiver_account, receiver_key = identity.create_account(ctx, "bench-receiver")
+    creator_account, creator_key = identity.create_account(ctx, "bench-creator")
+    invitation_ids = seed.seed_invitations(
+        runtime.engine, owner_account.id, receiver_account.id, args.invitations, tagged=True
+    )
+    owner = Caller(owner_account.id, owner_key.access_key, owner_key.secret_key, PORT)
+    receiver = Caller(receiver_account.id, receiver_key.access_key, receiver_key.secret_key, PORT)
+    creator = Caller(creator_account.id, creator_key.access_key, creator_key.secret_key, PORT)
+    tag_body = {
+        "resource_owner": "self",
+        "limit": 50,
+        "tag_filters": [{"key": "env", "values": ["prod"]}],
+    }
+    create_body = {
+        "name": "bench",
+        "principals": [receiver_account.id],
+        "resource_urns": [f"vpc:cn-north-4:{creator_account.id}:subnet:bench-1"],
+    }
+    requests = {
+        "accept": [
+            receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
+            for i in invitation_ids
+        ],
+        "search": [
+            receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')
+        ],
+        "tag_search": [
+            owner.signed("POST", "/v1/resource-shares/search", json.dumps(tag_body).encode())
+        ],
+        "create": [creator.signed("POST", "/v1/resource-shares", json.dumps(create_body).encode())],
+    }
+    app = create_app(settings, runtime=runtime)
+    results = {}
+
+    async def drive(name: str, rounds: int) -> float:
+        # Consumed, so that each accept answers a pending invitation of its own.
+        parsed = [parse(r) for r in requests[name]]
+        if name == "accept":
+            del requests[name][:rounds]
+        started = time.perf_counter()
+        for i in range(rounds):
+            scope, body = parsed[i % len(parsed)]
+            status = await call(app, dict(scope), body)
+            if status >= 300:
+                raise SystemExit(f"{name}: status {status}")
+        return (time.perf_counter() - started) / rounds * 1e6
+
+    async def everything() -> None:
+        for name in ("search", "tag_search", "create", "accept"):
+            rounds = min(args.rounds, len(requests[name]) // 2) if name == "accept" else args.rounds
+            await drive(name, 50)  # warm up
+            if args.profile == name:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                results[name] = await drive(name, rounds)
+                profiler.disable()
+                stats = pstats.Stats(profiler)
+                stats.sort_stats("cumulative").print_stats(45)
+                stats.sort_stats("tottime").print_stats(25)
+            else:
+                results[name] = await drive(name, rounds)
+
+    asyncio.run(everything())
+    runtime.close()
+    print(json.dumps({name: round(us) for name, us in results.items()} | {"unit": "µs/request"}))
+
+
+if __name__ == "__main__":
+    main()
