@@ -80,7 +80,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invitations", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=2000)
-    parser.add_argument("--profile", default="")
+    parser.add_argument("--profile", default="", help="cProfile this operation")
+    parser.add_argument("--only", default="", help="run only this operation (for py-spy)")
     parser.add_argument("--database", default="", help="a database URL (default: SQLite)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-inprocess-"))
@@ -143,6 +144,8 @@ def main() -> None:
 
     async def everything() -> None:
         for name in ("search", "tag_search", "create", "accept"):
+            if args.only and name != args.only:
+                continue
             rounds = min(args.rounds, len(requests[name]) // 2) if name == "accept" else args.rounds
             await drive(name, 50)  # warm up
             if args.profile == name:

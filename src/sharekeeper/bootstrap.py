@@ -11,15 +11,17 @@ from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.services.context import Context
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import Engine, create_database_engine
-from sharekeeper.store.unit_of_work import UnitOfWork
+from sharekeeper.store.unit_of_work import Connections, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
     context: Context
     engine: Engine
+    connections: Connections
 
     def close(self) -> None:
+        self.connections.close()
         self.engine.dispose()
 
 
@@ -39,8 +41,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
     )
     if upgrade:
         migrate.upgrade(engine)
+    connections = Connections(engine, keep=engine.dialect.name == "sqlite")
     context = Context(
-        unit_of_work=lambda write: UnitOfWork(engine, write),
+        unit_of_work=lambda write: UnitOfWork(connections, write),
         clock=clock or system_clock,
         catalogue=Catalogue.packaged(),
         secret_box=SecretBox(master_key(settings)),
@@ -48,4 +51,4 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
         quotas=settings.quotas,
     )
-    return Runtime(context, engine)
+    return Runtime(context, engine, connections)

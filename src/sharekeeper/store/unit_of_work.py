@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -20,6 +21,46 @@ from sharekeeper.store.tags import TagRepository
 from sharekeeper.store.views import ViewRepository
 
 
+class Connections:
+    """Where units of work get their connection.
+
+    With ``keep``, each thread keeps the connection of its last unit of work and reuses it for
+    the next: checking a SQLAlchemy connection out of the pool and back in cost more than a
+    SQLite query (docs/performance.md). Only for SQLite, whose use cases run one at a time on
+    the event loop's thread; PostgreSQL connections go back to the pool, to be shared."""
+
+    def __init__(self, engine: Engine, keep: bool) -> None:
+        self.engine = engine
+        self._keep = keep
+        self._local = threading.local()
+        self._kept: set[Connection] = set()
+        self._lock = threading.Lock()
+
+    def take(self) -> Connection:
+        idle: Connection | None = getattr(self._local, "idle", None)
+        if idle is not None:
+            self._local.idle = None
+            return idle
+        return self.engine.connect()
+
+    def give_back(self, connection: Connection) -> None:
+        if self._keep and getattr(self._local, "idle", None) is None and not connection.closed:
+            self._local.idle = connection
+            with self._lock:
+                self._kept.add(connection)
+            return
+        with self._lock:
+            self._kept.discard(connection)
+        connection.close()
+
+    def close(self) -> None:
+        """Closes the kept connections of every thread (at shutdown, before disposing)."""
+        with self._lock:
+            kept, self._kept = self._kept, set()
+        for connection in kept:
+            connection.close()
+
+
 class UnitOfWork:
     """``with uow: ...; uow.commit()``. ``write`` takes SQLite's write lock at BEGIN."""
 
@@ -34,12 +75,12 @@ class UnitOfWork:
     views: ViewRepository
     audit: AuditRepository
 
-    def __init__(self, engine: Engine, write: bool = False) -> None:
-        self._engine = engine
+    def __init__(self, connections: Connections, write: bool = False) -> None:
+        self._connections = connections
         self._write = write
 
     def __enter__(self) -> UnitOfWork:
-        self.connection = self._engine.connect()
+        self.connection = self._connections.take()
         self.connection.info["sharekeeper.write"] = self._write
         self.accounts = AccountRepository(self.connection)
         self.shares = ShareRepository(self.connection)
@@ -79,8 +120,10 @@ class UnitOfWork:
     ) -> None:
         try:
             self.connection.rollback()
-        finally:
+        except BaseException:
             self.connection.close()
+            raise
+        self._connections.give_back(self.connection)
         if isinstance(exc, IntegrityError | DBAPIError):
             raise _translate(exc) from exc
 
