@@ -32,7 +32,10 @@ _NOT_PENDING: dict[InvitationStatus, type[StateConflict]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# building the rows of a page cost more than reading them (docs/performance.md). Treated as a
+# value all the same: changes go through dataclasses.replace.
+@dataclass(slots=True)
 class Invitation:
     id: str
     resource_share_id: str

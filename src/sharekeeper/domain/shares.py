@@ -30,7 +30,10 @@ class AssociationStatus(StrEnum):
 RETENTION_MILLIS: Millis = 48 * 3600 * 1000
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# building the rows of a page cost more than reading them (docs/performance.md). Treated as a
+# value all the same: changes go through dataclasses.replace.
+@dataclass(slots=True)
 class ResourceShare:
     id: str
     name: str
@@ -71,7 +74,10 @@ class ResourceShare:
         )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# building the rows of a page cost more than reading them (docs/performance.md). Treated as a
+# value all the same: changes go through dataclasses.replace.
+@dataclass(slots=True)
 class Association:
     """A principal or a resource bound to a share.
 
