@@ -20,7 +20,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sharekeeper.api.admin import admin_routes
-from sharekeeper.api.endpoint import Edge, endpoint, new_request_id
+from sharekeeper.api.dispatch import Dispatch
+from sharekeeper.api.endpoint import Edge, Endpoint, new_request_id
 from sharekeeper.api.errors import error_response
 from sharekeeper.api.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
@@ -115,7 +116,9 @@ def create_app(
         limiter = RateLimiter(settings.rate_limit, burst)
     inline = runtime.engine.dialect.name == "sqlite"
     edge = Edge(runtime.context, Metrics(), limiter, inline)
-    routes = [Route(op.path, endpoint(edge, op), methods=[op.method]) for op in OPERATIONS]
+    endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in OPERATIONS]
+    # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method.
+    routes = [Route(path, endpoint, methods=[method]) for method, path, endpoint in endpoints]
     routes += _operator_routes(edge)
     routes += admin_routes(runtime.context, settings.admin_token)
 
@@ -138,6 +141,7 @@ def create_app(
                 body_timeout=settings.body_timeout_seconds,
             ),
             Middleware(IgnoreTrailingSlash),
+            Middleware(Dispatch, routes=endpoints),
         ],
         exception_handlers={HTTPException: _unknown_route},
         lifespan=lifespan,

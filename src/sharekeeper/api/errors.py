@@ -64,11 +64,12 @@ def status_of(kind: type[ShareKeeperError]) -> int:
 _encode = msgspec.json.Encoder().encode
 
 
-def error_response(error: ShareKeeperError, request_id: str) -> Response:
+def error_parts(error: ShareKeeperError, request_id: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers beyond the content type, and body of the error's answer."""
     body = _encode(ErrorReply(error.code, error.message, request_id))
-    return Response(
-        body,
-        status_code=status_of(type(error)),
-        media_type="application/json",
-        headers={"X-Request-Id": request_id, **error.headers()},
-    )
+    return status_of(type(error)), {"X-Request-Id": request_id, **error.headers()}, body
+
+
+def error_response(error: ShareKeeperError, request_id: str) -> Response:
+    status, headers, body = error_parts(error, request_id)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -61,7 +61,9 @@ class RequestLimits:
         async def limited_receive() -> Message:
             nonlocal received
             try:
-                message = await asyncio.wait_for(receive(), self.body_timeout)
+                # A timer rather than wait_for, which wraps every receive in a task of its own.
+                async with asyncio.timeout(self.body_timeout):
+                    message = await receive()
             except TimeoutError:
                 raise RequestTimeout(self.body_timeout) from None
             if message["type"] == "http.request":
