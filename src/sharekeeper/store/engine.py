@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 __all__ = ["Engine", "create_database_engine", "display_url", "driver_url"]
@@ -81,16 +81,49 @@ def _sqlite_engine(
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # A writer takes the write lock up front: a deferred transaction that reads first and
-        # then writes can fail with SQLITE_BUSY instead of waiting its turn.
-        write = connection.info.get("sharekeeper.write", False)
-        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
-        # On the driver: through SQLAlchemy this statement cost more than most queries after it.
-        try:
-            connection.connection.driver_connection.execute(statement)
-        except sqlite3.Error as error:
-            # A lock not had in time, raised as SQLAlchemy would, for the unit of work to answer.
-            raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
+    def _on_begin(connection: Connection) -> None:
+        if not connection.info.get(DRIVER_TRANSACTION):  # else it is open already
+            _begin_sqlite(connection)
 
     return engine
+
+
+# Set while a transaction is open on the driver but not (yet) known to SQLAlchemy.
+DRIVER_TRANSACTION = "sharekeeper.driver_transaction"
+WRITE = "sharekeeper.write"
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # A writer takes the write lock up front: a deferred transaction that reads first and
+    # then writes can fail with SQLITE_BUSY instead of waiting its turn.
+    statement = "BEGIN IMMEDIATE" if connection.info.get(WRITE, False) else "BEGIN"
+    # On the driver: through SQLAlchemy this statement cost more than most queries after it.
+    try:
+        connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as error:
+        # A lock not had in time, raised as SQLAlchemy would, for the unit of work to answer.
+        raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
+
+
+def begin_on_driver(connection: Connection) -> None:
+    """Opens a transaction on the driver alone: SQLAlchemy's own transaction bookkeeping cost as
+    much as a query. The unit of work ends it (``end_on_driver``); a later statement through
+    SQLAlchemy joins it. psycopg opens one by itself at the first statement."""
+    if connection.dialect.name == "sqlite":
+        _begin_sqlite(connection)
+    connection.info[DRIVER_TRANSACTION] = True
+
+
+def end_on_driver(connection: Connection, commit: bool) -> None:
+    """Commits or rolls back what ``begin_on_driver`` opened, unless SQLAlchemy took it over
+    (then the caller ends it through SQLAlchemy)."""
+    if not connection.info.pop(DRIVER_TRANSACTION, False) or connection.in_transaction():
+        return
+    driver = connection.connection.driver_connection
+    try:
+        driver.commit() if commit else driver.rollback()  # type: ignore[union-attr]
+    except connection.dialect.loaded_dbapi.Error as error:
+        statement = "COMMIT" if commit else "ROLLBACK"
+        raise DBAPIError.instance(
+            statement, (), error, connection.dialect.loaded_dbapi.Error
+        ) from error

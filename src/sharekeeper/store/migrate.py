@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from sharekeeper.store.engine import WRITE
+
 _SCRIPTS = str(Path(__file__).with_name("migrations"))
 # Any fixed number: the PostgreSQL advisory lock that serializes migrating processes.
 _PG_LOCK_ID = 0x5348_4B50
@@ -66,6 +68,6 @@ def upgrade(engine: Engine) -> None:
     with _migration_lock(engine) as connection:
         if MigrationContext.configure(connection).get_current_revision() == head_revision():
             return
-        connection.info["sharekeeper.write"] = True
+        connection.info[WRITE] = True
         command.upgrade(_config(connection), "head")
         connection.commit()

@@ -21,6 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from sharekeeper.store.engine import DRIVER_TRANSACTION, begin_on_driver
+
 
 class _Compiled:
     __slots__ = ("defaults", "positions", "sql")
@@ -74,10 +76,8 @@ class Prepared:
 
     def _cursor(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         compiled = self._for(connection)
-        if not connection.in_transaction():
-            # Through SQLAlchemy, so that its begin hook (BEGIN IMMEDIATE for SQLite writers)
-            # runs and the unit of work's commit and rollback apply to this statement.
-            connection.begin()
+        if not connection.in_transaction() and not connection.info.get(DRIVER_TRANSACTION):
+            begin_on_driver(connection)
         parameters = compiled.parameters(values)
         driver = connection.connection.driver_connection
         cursor = driver.cursor()  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
+from sharekeeper.store.engine import WRITE, end_on_driver
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
@@ -81,7 +82,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.connection = self._connections.take()
-        self.connection.info["sharekeeper.write"] = self._write
+        self.connection.info[WRITE] = self._write
         self.accounts = AccountRepository(self.connection)
         self.shares = ShareRepository(self.connection)
         self.associations = AssociationRepository(self.connection)
@@ -108,6 +109,7 @@ class UnitOfWork:
             self.audit.add(pending.record)
             pending.written = True
         try:
+            end_on_driver(self.connection, commit=True)
             self.connection.commit()
         except (IntegrityError, DBAPIError) as error:
             raise _translate(error) from error
@@ -119,6 +121,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
+            end_on_driver(self.connection, commit=False)
             self.connection.rollback()
         except BaseException:
             self.connection.close()
