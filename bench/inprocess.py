@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="cProfile this operation")
     parser.add_argument("--only", default="", help="run only this operation (for py-spy)")
     parser.add_argument("--database", default="", help="a database URL (default: SQLite)")
+    parser.add_argument("--synchronous", default="full", help="SQLite's synchronous setting")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-inprocess-"))
     url = args.database or f"sqlite:///{work / 'bench.db'}"
@@ -92,6 +93,7 @@ def main() -> None:
         database_url=url,
         master_key=base64.b64encode(os.urandom(32)).decode(),
         quotas=Quotas(resource_share=QUOTA_MAX),
+        sqlite_synchronous=args.synchronous,
     )
     runtime = build_runtime(settings)
     ctx = runtime.context

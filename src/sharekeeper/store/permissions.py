@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
@@ -18,6 +18,9 @@ from sharekeeper.store.tables import resource_shares, share_permissions
 
 P = share_permissions.c
 _INSERT = Prepared.insert(share_permissions)
+_BOUND = Prepared(
+    select(P.resource_type, P.permission_id).where(P.resource_share_id == bindparam("share_id"))
+)
 S = resource_shares.c
 
 
@@ -38,10 +41,7 @@ class PermissionBindingRepository:
 
     def bound(self, share_id: str) -> dict[str, str]:
         """resource type -> id of the permission bound for it."""
-        rows = self._c.execute(
-            select(P.resource_type, P.permission_id).where(P.resource_share_id == share_id)
-        )
-        return {row.resource_type: row.permission_id for row in rows}
+        return dict(_BOUND.rows(self._c, {"share_id": share_id}))
 
     def bind(self, share_id: str, permissions: Iterable[Permission], now: Millis) -> None:
         for p in permissions:
