@@ -11,6 +11,7 @@ from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.services.context import Context
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import Engine, create_database_engine
+from sharekeeper.store.group_commit import GroupCommit
 from sharekeeper.store.unit_of_work import Connections, UnitOfWork
 
 
@@ -21,6 +22,8 @@ class Runtime:
     connections: Connections
 
     def close(self) -> None:
+        if self.context.group_commit is not None:
+            self.context.group_commit.close()
         self.connections.close()
         self.engine.dispose()
 
@@ -41,7 +44,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
     )
     if upgrade:
         migrate.upgrade(engine)
-    connections = Connections(engine, keep=engine.dialect.name == "sqlite")
+    sqlite = engine.dialect.name == "sqlite"
+    connections = Connections(engine, keep=sqlite)
     context = Context(
         unit_of_work=lambda write: UnitOfWork(connections, write),
         clock=clock or system_clock,
@@ -50,5 +54,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         invitation_ttl=settings.invitation_ttl_seconds * SECOND,
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
         quotas=settings.quotas,
+        group_commit=GroupCommit(engine) if sqlite else None,
     )
     return Runtime(context, engine, connections)

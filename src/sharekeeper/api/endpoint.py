@@ -227,6 +227,23 @@ class Endpoint:
         self.edge = edge
         self.operation = operation
 
+    async def _inline(self, arguments: tuple[Any, ...]) -> Reply:
+        """Runs the use case on the event loop; a write answers once its group is committed
+        (its audit record too, when it is refused)."""
+        group = self.edge.ctx.group_commit
+        if group is None or not self.operation.writes:
+            return _run(*arguments)
+        failure: Exception | None = None
+        with group.joined() as membership:
+            try:
+                reply = _run(*arguments)
+            except Exception as error:
+                failure = error
+        await group.settle(membership)
+        if failure is not None:
+            raise failure
+        return reply
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         edge, operation = self.edge, self.operation
         started = time.perf_counter()
@@ -246,7 +263,7 @@ class Endpoint:
             path = scope.get("path_params", {})
             arguments = (edge, operation, incoming, path, request_id, source, who)
             if edge.inline:
-                reply = _run(*arguments)
+                reply = await self._inline(arguments)
             else:
                 reply = await run_in_threadpool(_run, *arguments)
             status = reply.status

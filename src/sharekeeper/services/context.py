@@ -9,6 +9,7 @@ from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.domain.clock import Clock, Millis
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.quotas import Quotas
+from sharekeeper.store.group_commit import GroupCommit
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -21,6 +22,8 @@ class Context:
     invitation_ttl: Millis
     max_clock_skew_seconds: int = 900
     quotas: Quotas = field(default_factory=Quotas)
+    # SQLite: the API's write use cases on the event loop commit in groups (store/group_commit).
+    group_commit: GroupCommit | None = None
 
     def reading(self) -> UnitOfWork:
         return self.unit_of_work(False)

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 
 __all__ = ["Engine", "create_database_engine", "display_url", "driver_url"]
 from sqlalchemy.engine import make_url
@@ -57,6 +59,21 @@ def create_database_engine(
     )
 
 
+class HeldConnection(sqlite3.Connection):
+    """A SQLite connection whose commit and rollback do nothing while its group holds it, so
+    that SQLAlchemy ending its own view of a unit's transaction leaves the group's alone."""
+
+    held = False
+
+    def commit(self) -> None:
+        if not self.held:
+            super().commit()
+
+    def rollback(self) -> None:
+        if not self.held:
+            super().rollback()
+
+
 def _sqlite_engine(
     url: str, database: str | None, pool_size: int, synchronous: str, busy_seconds: float
 ) -> Engine:
@@ -67,7 +84,11 @@ def _sqlite_engine(
         pool_size=pool_size,
         max_overflow=pool_size * 4,
         # How long a writer waits for the write lock before the request is answered "busy".
-        connect_args={"timeout": busy_seconds, "check_same_thread": False},
+        connect_args={
+            "timeout": busy_seconds,
+            "check_same_thread": False,
+            "factory": HeldConnection,
+        },
     )
 
     @event.listens_for(engine, "connect")
@@ -127,3 +148,16 @@ def end_on_driver(connection: Connection, commit: bool) -> None:
         raise DBAPIError.instance(
             statement, (), error, connection.dialect.loaded_dbapi.Error
         ) from error
+
+
+def translate(error: Exception) -> Exception:
+    """A lost race surfaces as a constraint or serialization failure: tell the caller to retry.
+    A statement cancelled by the timeout, or a lock not had in time, is a busy database."""
+    if isinstance(error, IntegrityError):
+        return ConcurrentChange()
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if code in ("40001", "40P01"):  # serialization failure, deadlock detected
+        return ConcurrentChange()
+    if code in ("57014", "55P03") or "database is locked" in str(error):
+        return ServiceBusy()
+    return error

@@ -9,11 +9,11 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sharekeeper.domain.audit import pending_audit
-from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
-from sharekeeper.store.engine import WRITE, end_on_driver
+from sharekeeper.store.engine import WRITE, end_on_driver, translate
+from sharekeeper.store.group_commit import GroupCommit, joining
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
@@ -79,10 +79,21 @@ class UnitOfWork:
     def __init__(self, connections: Connections, write: bool = False) -> None:
         self._connections = connections
         self._write = write
+        self._group: GroupCommit | None = None
+        self._open = False
 
     def __enter__(self) -> UnitOfWork:
-        self.connection = self._connections.take()
-        self.connection.info[WRITE] = self._write
+        membership = joining() if self._write else None
+        if membership is not None:
+            self._group = membership.group
+            try:
+                self.connection = self._group.open_unit(membership)
+            except DBAPIError as error:
+                raise translate(error) from error
+        else:
+            self.connection = self._connections.take()
+            self.connection.info[WRITE] = self._write
+        self._open = True
         self.accounts = AccountRepository(self.connection)
         self.shares = ShareRepository(self.connection)
         self.associations = AssociationRepository(self.connection)
@@ -109,10 +120,14 @@ class UnitOfWork:
             self.audit.add(pending.record)
             pending.written = True
         try:
+            if self._group is not None:
+                self._open = False
+                self._group.close_unit(commit=True)
+                return
             end_on_driver(self.connection, commit=True)
             self.connection.commit()
         except (IntegrityError, DBAPIError) as error:
-            raise _translate(error) from error
+            raise translate(error) from error
 
     def __exit__(
         self,
@@ -120,25 +135,17 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            end_on_driver(self.connection, commit=False)
-            self.connection.rollback()
-        except BaseException:
-            self.connection.close()
-            raise
-        self._connections.give_back(self.connection)
+        if self._group is not None:
+            if self._open:
+                self._open = False
+                self._group.close_unit(commit=False)
+        else:
+            try:
+                end_on_driver(self.connection, commit=False)
+                self.connection.rollback()
+            except BaseException:
+                self.connection.close()
+                raise
+            self._connections.give_back(self.connection)
         if isinstance(exc, IntegrityError | DBAPIError):
-            raise _translate(exc) from exc
-
-
-def _translate(error: Exception) -> Exception:
-    """A lost race surfaces as a constraint or serialization failure: tell the caller to retry.
-    A statement cancelled by the timeout, or a lock not had in time, is a busy database."""
-    if isinstance(error, IntegrityError):
-        return ConcurrentChange()
-    code = getattr(getattr(error, "orig", None), "sqlstate", None)
-    if code in ("40001", "40P01"):  # serialization failure, deadlock detected
-        return ConcurrentChange()
-    if code in ("57014", "55P03") or "database is locked" in str(error):
-        return ServiceBusy()
-    return error
+            raise translate(exc) from exc

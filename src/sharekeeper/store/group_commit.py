@@ -1,0 +1,149 @@
+"""Group commit for SQLite: the writes of the requests served in one turn of the event loop
+share one transaction, and so one commit (and one fsync), instead of one each.
+
+Each request's unit of work is a savepoint inside the group's transaction: it is released when
+the unit commits and rolled back alone when it fails, so requests stay independent. The group
+commits as soon as the event loop has run every request that was ready, and each request
+answers only after that commit: nothing is acknowledged before it is durable. Should the commit
+fail, every request of the group answers with the error, none having been acknowledged.
+
+Reads use their own connections (``Connections``) and see only what is committed. Only the API's
+write use cases on the event loop join a group (``joining``); the CLI, the admin API and the
+housekeeping threads commit as before."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from sharekeeper.store.engine import DRIVER_TRANSACTION, WRITE, begin_on_driver, translate
+
+
+class Membership:
+    """One request's part in group commits: the batch its last unit of work was written in."""
+
+    __slots__ = ("batch", "group")
+
+    def __init__(self, group: GroupCommit) -> None:
+        self.group = group
+        self.batch: asyncio.Future[None] | None = None
+
+
+_JOINING: ContextVar[Membership | None] = ContextVar("sharekeeper_group_commit", default=None)
+
+
+def joining() -> Membership | None:
+    """The current request's membership, if its write units of work join a group."""
+    return _JOINING.get()
+
+
+class GroupCommit:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer: Connection | None = None
+        self._batch: asyncio.Future[None] | None = None
+        # Set when SQLite ended the group's transaction by itself: its units are lost.
+        self._lost = False
+
+    @contextmanager
+    def joined(self) -> Iterator[Membership]:
+        """Write units of work opened in this context (on the event loop) join the group."""
+        membership = Membership(self)
+        token = _JOINING.set(membership)
+        try:
+            yield membership
+        finally:
+            _JOINING.reset(token)
+
+    def _driver(self, writer: Connection) -> Any:
+        return writer.connection.driver_connection
+
+    def open_unit(self, membership: Membership) -> Connection:
+        """The group's connection, with a savepoint open for one unit of work; opens the
+        group's transaction (and schedules its commit) if none is open."""
+        writer = self._writer
+        if writer is None:
+            writer = self._writer = self._engine.connect()
+        driver = self._driver(writer)
+        if self._batch is None:
+            writer.info[WRITE] = True
+            begin_on_driver(writer)  # raises DBAPIError when the write lock is not had in time
+            driver.held = True
+            loop = asyncio.get_running_loop()
+            self._batch = loop.create_future()
+            # Read, so that a failed group no waiter saw (all went away) is not reported.
+            self._batch.add_done_callback(lambda batch: batch.exception())
+            self._lost = False
+            loop.call_soon(self._commit)
+        elif self._lost or not driver.in_transaction:
+            self._lost = True
+            raise DBAPIError.instance(
+                "SAVEPOINT",
+                (),
+                sqlite3.OperationalError("the group's transaction was lost"),
+                sqlite3.Error,
+            )
+        driver.execute("SAVEPOINT unit")
+        membership.batch = self._batch
+        return writer
+
+    def close_unit(self, commit: bool) -> None:
+        """Releases the unit's savepoint, or rolls back to it."""
+        writer = self._writer
+        assert writer is not None
+        driver = self._driver(writer)
+        try:
+            if not driver.in_transaction:
+                # SQLite ended the whole transaction itself (a full disk, an I/O error): the
+                # group's earlier units are lost, and the commit will say so to each.
+                self._lost = True
+                return
+            if not commit:
+                driver.execute("ROLLBACK TO unit")
+            driver.execute("RELEASE unit")
+        finally:
+            writer.rollback()  # SQLAlchemy forgets the unit's transaction; the driver is held
+
+    def _commit(self) -> None:
+        batch, self._batch = self._batch, None
+        writer = self._writer
+        assert batch is not None and writer is not None
+        driver = self._driver(writer)
+        driver.held = False
+        writer.info.pop(DRIVER_TRANSACTION, None)
+        try:
+            if self._lost or not driver.in_transaction:
+                raise sqlite3.OperationalError("the group's transaction was lost")
+            driver.commit()
+        except sqlite3.Error as error:
+            try:
+                driver.rollback()
+            finally:
+                batch.set_exception(DBAPIError.instance("COMMIT", (), error, sqlite3.Error))
+            return
+        batch.set_result(None)
+
+    @staticmethod
+    async def settle(membership: Membership) -> None:
+        """Waits until the group the request wrote in, if any, is committed; raises (a domain
+        error, such as ServiceBusy) if its commit failed."""
+        batch = membership.batch
+        if batch is None:
+            return
+        try:
+            # Shielded: a request whose client went away must not cancel the others' commit.
+            await asyncio.shield(batch)
+        except DBAPIError as error:
+            raise translate(error) from error
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

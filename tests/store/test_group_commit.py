@@ -1,0 +1,127 @@
+"""SQLite group commit: the writes of one turn of the event loop share a commit, yet each
+request's unit stands or falls alone, and nothing is acknowledged before it is durable."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.tables import accounts
+from tests.support import settings_for
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    runtime = build_runtime(settings_for(f"sqlite:///{tmp_path / 'group.db'}", tmp_path))
+    yield runtime
+    runtime.close()
+
+
+def _group(runtime: Runtime) -> GroupCommit:
+    group = runtime.context.group_commit
+    assert group is not None
+    return group
+
+
+def _stored(runtime: Runtime) -> set[str]:
+    """Account ids as a separate connection sees them: only what is committed."""
+    with runtime.engine.connect() as connection:
+        return set(connection.execute(select(accounts.c.id)).scalars())
+
+
+async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Membership:
+    """One request on the event loop: a unit of work writing one account, then the wait for
+    its group's commit (the endpoint's order)."""
+    group = _group(runtime)
+    with group.joined() as membership:
+        try:
+            with runtime.context.writing() as uow:
+                uow.connection.execute(
+                    insert(accounts).values(id=account_id, name=account_id, created_at=0)
+                )
+                assert account_id not in _stored(runtime)  # not committed before the turn ends
+                if fail:
+                    raise LookupError("refused")
+                uow.commit()
+        except LookupError:
+            pass
+    await group.settle(membership)
+    assert fail or account_id in _stored(runtime)  # durable when the request answers
+    return membership
+
+
+def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> None:
+    async def turn() -> list[Membership]:
+        return await asyncio.gather(
+            _request(runtime, "a" * 32),
+            _request(runtime, "b" * 32, fail=True),
+            _request(runtime, "c" * 32),
+        )
+
+    first, second, third = asyncio.run(turn())
+    assert first.batch is not None and first.batch is second.batch is third.batch
+    assert {"a" * 32, "c" * 32} <= _stored(runtime)
+    assert "b" * 32 not in _stored(runtime)
+
+
+def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
+    async def one_after_another() -> list[Membership]:
+        return [await _request(runtime, name * 32) for name in "de"]
+
+    first, second = asyncio.run(one_after_another())
+    assert first.batch is not second.batch
+    assert {"d" * 32, "e" * 32} <= _stored(runtime)
+
+
+def test_a_request_that_wrote_nothing_does_not_wait(runtime: Runtime) -> None:
+    async def reader() -> Membership:
+        group = _group(runtime)
+        with group.joined() as membership, runtime.context.reading() as uow:
+            uow.connection.execute(select(accounts.c.id)).all()
+        await group.settle(membership)
+        return membership
+
+    assert asyncio.run(reader()).batch is None
+
+
+def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
+    """SQLite may end a transaction by itself (a full disk, an I/O error): every request of the
+    group then answers with an error, and none was acknowledged."""
+
+    async def losing() -> Membership:
+        group = _group(runtime)
+        with group.joined() as membership, runtime.context.writing() as uow:
+            uow.connection.exec_driver_sql("SELECT 1")
+            uow.connection.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+            uow.commit()
+        await group.settle(membership)
+        return membership
+
+    async def turn() -> list[Membership | BaseException]:
+        return await asyncio.gather(_request(runtime, "f" * 32), losing(), return_exceptions=True)
+
+    outcomes = asyncio.run(turn())
+    assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert "f" * 32 not in _stored(runtime)
+
+    async def after() -> Membership:
+        return await _request(runtime, "g" * 32)
+
+    asyncio.run(after())  # the next group starts afresh
+    assert "g" * 32 in _stored(runtime)
+
+
+def test_the_group_connection_holds_no_transaction_between_turns(runtime: Runtime) -> None:
+    asyncio.run(_request(runtime, "h" * 32))
+    with runtime.engine.connect() as connection:
+        # A write from outside the group (the CLI, housekeeping) is not locked out.
+        connection.execute(
+            text("UPDATE accounts SET name = 'renamed' WHERE id = :id"), {"id": "h" * 32}
+        )
+        connection.commit()
