@@ -93,6 +93,8 @@ class UnitOfWork:
         else:
             self.connection = self._connections.take()
             self.connection.info[WRITE] = self._write
+            if not self._write and self.connection.dialect.name == "postgresql":
+                _autocommit(self.connection, True)
         self._open = True
         self.accounts = AccountRepository(self.connection)
         self.shares = ShareRepository(self.connection)
@@ -140,12 +142,26 @@ class UnitOfWork:
                 self._open = False
                 self._group.close_unit(commit=False)
         else:
-            try:
-                end_on_driver(self.connection, commit=False)
+            if self.connection.invalidated:
+                # The connection broke (the database restarted): there is nothing to end on
+                # it; SQLAlchemy's view of the transaction is ended and the connection dropped.
                 self.connection.rollback()
-            except BaseException:
                 self.connection.close()
-                raise
-            self._connections.give_back(self.connection)
+            else:
+                try:
+                    end_on_driver(self.connection, commit=False)
+                    self.connection.rollback()
+                    if not self._write and self.connection.dialect.name == "postgresql":
+                        _autocommit(self.connection, False)
+                except BaseException:
+                    self.connection.close()
+                    raise
+                self._connections.give_back(self.connection)
         if isinstance(exc, IntegrityError | DBAPIError):
             raise translate(exc) from exc
+
+
+def _autocommit(connection: Connection, on: bool) -> None:
+    """A read-only unit on PostgreSQL runs without a transaction: at READ COMMITTED each
+    statement sees its own snapshot anyway, and BEGIN and ROLLBACK cost a round trip each."""
+    connection.connection.driver_connection.autocommit = on  # type: ignore[union-attr]

@@ -1,0 +1,71 @@
+"""PostgreSQL connections: read units hold no transaction, and a connection the server closed
+costs at most the request that was using it (a retryable 503), never the ones after it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.domain.errors import ServiceBusy
+from sharekeeper.store import engine as engine_module
+from tests.conftest import POSTGRES_URL
+from tests.support import settings_for
+
+pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    assert POSTGRES_URL is not None
+    runtime = build_runtime(settings_for(POSTGRES_URL, tmp_path, db_pool_size=1))
+    yield runtime
+    runtime.close()
+
+
+def _backend(runtime: Runtime) -> int:
+    """The server process behind the pool's connection (its only one: a pool of one)."""
+    with runtime.context.reading() as uow:
+        return int(uow.connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(pid: int) -> None:
+    assert POSTGRES_URL is not None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def test_a_read_unit_holds_no_transaction(runtime: Runtime) -> None:
+    with runtime.context.reading() as uow:
+        uow.connection.execute(text("SELECT 1")).all()
+        driver = uow.connection.connection.driver_connection
+        assert driver is not None
+        assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    with runtime.context.writing() as uow:
+        uow.connection.execute(text("SELECT 1")).all()
+        driver = uow.connection.connection.driver_connection
+        assert driver is not None
+        assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+
+
+def test_a_connection_closed_in_use_fails_one_request_with_a_retryable_error(
+    runtime: Runtime,
+) -> None:
+    first = _backend(runtime)
+    _terminate(first)  # checked in a moment ago: not pinged at the next checkout
+    with pytest.raises(ServiceBusy), runtime.context.reading() as uow:
+        uow.connection.execute(text("SELECT 1")).all()
+    assert _backend(runtime) != first  # the next request has a new connection
+
+
+def test_an_idle_connection_closed_by_the_server_is_replaced_before_use(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _backend(runtime)
+    _terminate(first)
+    monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING_SECONDS", 0.0)
+    assert _backend(runtime) != first  # pinged, found closed, replaced: no error
