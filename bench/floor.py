@@ -1,24 +1,86 @@
 """The floor: a bare Starlette app doing the same SQL statement as ShareKeeper's operation and
 answering a body of the same size, with no signature check, no validation, no audit. What is
-left between it and ShareKeeper is what ShareKeeper itself costs."""
+left between it and ShareKeeper is what ShareKeeper itself costs.
+
+On SQLite (FLOOR_SQLITE, a file) it runs each statement on one connection in the event loop, as
+ShareKeeper does on SQLite; on PostgreSQL (FLOOR_POSTGRES, a URL) on a pool of asynchronous
+psycopg connections, the fastest way Python has to PostgreSQL short of asyncpg."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
+import psycopg
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-DATABASE = os.environ.get("FLOOR_SQLITE", "")
+SQLITE = os.environ.get("FLOOR_SQLITE", "")
+POSTGRES = os.environ.get("FLOOR_POSTGRES", "")
 RECEIVER = os.environ.get("FLOOR_RECEIVER", "")
-_connection = sqlite3.connect(DATABASE, isolation_level=None, check_same_thread=False)
-_connection.execute("PRAGMA journal_mode=WAL")
-_connection.execute("PRAGMA synchronous=FULL")
-_connection.execute("PRAGMA busy_timeout=15000")
+ACCEPT = "UPDATE invitations SET status = 'accepted' WHERE id = ? AND status = 'pending'"
+SEARCH = (
+    "SELECT id, resource_share_id, sender_account_id, receiver_account_id, status, "
+    "created_at, updated_at FROM invitations WHERE receiver_account_id = ? "
+    "ORDER BY seq LIMIT 51"
+)
+
+
+class SqliteFloor:
+    def __init__(self, path: str) -> None:
+        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=FULL")
+        self.connection.execute("PRAGMA busy_timeout=15000")
+
+    async def accept(self, invitation: str) -> int:
+        self.connection.execute("BEGIN IMMEDIATE")
+        changed = self.connection.execute(ACCEPT, (invitation,)).rowcount
+        self.connection.execute("COMMIT")
+        return changed
+
+    async def search(self, receiver: str) -> list[Any]:
+        return self.connection.execute(SEARCH, (receiver,)).fetchall()
+
+
+class PostgresFloor:
+    def __init__(self, url: str, size: int = 8) -> None:
+        self.url, self.size = url, size
+        self.idle: asyncio.Queue[psycopg.AsyncConnection[Any]] | None = None
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        if self.idle is None:
+            self.idle = asyncio.Queue()
+            for _ in range(self.size):
+                self.idle.put_nowait(
+                    await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+                )
+        connection = await self.idle.get()
+        try:
+            yield connection
+        finally:
+            self.idle.put_nowait(connection)
+
+    async def accept(self, invitation: str) -> int:
+        async with self.connection() as connection:
+            cursor = await connection.execute(ACCEPT.replace("?", "%s"), (invitation,))
+            return cursor.rowcount
+
+    async def search(self, receiver: str) -> list[Any]:
+        async with self.connection() as connection:
+            cursor = await connection.execute(SEARCH.replace("?", "%s"), (receiver,))
+            return await cursor.fetchall()
+
+
+FLOOR = PostgresFloor(POSTGRES) if POSTGRES else SqliteFloor(SQLITE)
 
 INVITATION_BODY = json.dumps(
     {
@@ -37,13 +99,7 @@ INVITATION_BODY = json.dumps(
 
 
 async def accept(request: Request) -> Response:
-    invitation = request.path_params["invitation_id"]
-    _connection.execute("BEGIN IMMEDIATE")
-    changed = _connection.execute(
-        "UPDATE invitations SET status = 'accepted' WHERE id = ? AND status = 'pending'",
-        (invitation,),
-    ).rowcount
-    _connection.execute("COMMIT")
+    changed = await FLOOR.accept(request.path_params["invitation_id"])
     # Like ShareKeeper, an invitation no longer pending is refused: only real accepts count.
     if not changed:
         return Response(b'{"error_code": "RAM.9301"}', status_code=400)
@@ -52,12 +108,7 @@ async def accept(request: Request) -> Response:
 
 async def search(request: Request) -> Response:
     await request.body()
-    rows = _connection.execute(
-        "SELECT id, resource_share_id, sender_account_id, receiver_account_id, status, "
-        "created_at, updated_at FROM invitations WHERE receiver_account_id = ? "
-        "ORDER BY seq LIMIT 51",
-        (RECEIVER,),
-    ).fetchall()
+    rows = await FLOOR.search(RECEIVER)
     items = [
         {
             "resource_share_invitation_id": r[0],

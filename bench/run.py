@@ -93,6 +93,134 @@ def profiled(pid: int, name: str, seconds: float) -> Iterator[None]:
         spy.wait(60)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and its living descendants (uvicorn's workers)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
+def loaded(
+    pid: int, requests: list[str], port: int, work: Path, seconds: float, connections: int
+) -> dict[str, Any]:
+    """A wrk run against the server ``pid``; ``server_cpu`` is the share of one core the server
+    used meanwhile: near 1 (per worker) the server is the bottleneck, well below it the load
+    generator or a lock is."""
+    before, database_before, started = cpu_seconds(pid), postgres_cpu(), time.monotonic()
+    result = wrk.run(requests, port, work, seconds, connections).__dict__
+    elapsed = time.monotonic() - started
+    result["server_cpu"] = round((cpu_seconds(pid) - before) / elapsed, 2)
+    # The local PostgreSQL server's processes share the same two cores.
+    result["postgres_cpu"] = round(postgres_cpu_since(database_before) / elapsed, 2)
+    return result
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL server process on this machine."""
+    used = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition(") ")
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf(
+                "SC_CLK_TCK"
+            )
+    return used
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU seconds PostgreSQL used since ``before`` (by processes still alive: a backend that
+    exits takes its figures along, so this is a lower bound)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in postgres_cpu().items())
+
+
+@contextmanager
+def database_copy(database_url: str, work: Path) -> Iterator[dict[str, str]]:
+    """A copy of the seeded database for the floor (whose accepts then find the invitations
+    still pending): the file on SQLite, a database made from it as template on PostgreSQL.
+    Yields the floor's environment."""
+    if database_url.startswith("sqlite"):
+        copy = work / "floor.db"
+        shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
+        yield {"FLOOR_SQLITE": str(copy)}
+        return
+    import psycopg
+
+    server, name = database_url.rsplit("/", 1)
+    admin = f"{server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}_floor TEMPLATE {name}")
+    try:
+        yield {"FLOOR_POSTGRES": f"{server}/{name}_floor"}
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name}_floor WITH (FORCE)")
+
+
+def sdk_flow(
+    endpoint: str,
+    owner: list[str],
+    receiver: list[str],
+    seconds: float,
+    work: Path,
+    processes: int = 4,
+) -> dict[str, Any]:
+    """The SDK flow (create, find the invitation, accept) from ``processes`` client processes
+    pinned to wrk's core: flows a second and p50/p99 of a flow and of each call."""
+    procs = []
+    for k in range(processes):
+        config = {
+            "endpoint": endpoint,
+            "owner": owner,
+            "receiver": receiver,
+            "seconds": seconds,
+            "tag": f"{k}-{os.getpid()}",
+        }
+        procs.append(
+            subprocess.Popen(
+                ["taskset", "-c", "1", PYTHON, str(HERE / "sdkflow.py"), json.dumps(config)],
+                stdout=subprocess.PIPE,
+                stderr=open(work / f"sdkflow-{k}.log", "w"),  # noqa: SIM115
+                text=True,
+            )
+        )
+    flows: list[float] = []
+    calls: dict[str, list[float]] = {}
+    for proc in procs:
+        out, _ = proc.communicate(timeout=seconds + 120)
+        if proc.returncode != 0:
+            raise RuntimeError(f"an SDK flow process failed; see {work}/sdkflow-*.log")
+        data = json.loads(out.strip().splitlines()[-1])
+        flows += data["flows"]
+        for name, values in data["calls"].items():
+            calls.setdefault(name, []).extend(values)
+
+    def percentiles(values: list[float]) -> dict[str, float]:
+        ordered = sorted(values)
+        return {
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, len(ordered) * 99 // 100)] * 1000, 2),
+        }
+
+    return {
+        "flows_per_s": round(len(flows) / seconds, 1),
+        "clients": processes,
+        **percentiles(flows),
+        "calls": {name: percentiles(values) for name, values in calls.items()},
+    }
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -142,9 +270,10 @@ def measure_sharekeeper(
     seconds: float,
     floor: bool,
     workers: int = 1,
+    sdk_seconds: float = 0,
 ) -> dict[str, Any]:
-    """Accept, search and create against ShareKeeper, and (``floor``) the same statements on the
-    bare floor app over a copy of the same database."""
+    """Accept, search and create against ShareKeeper, (``sdk_seconds``) the SDK flow, and
+    (``floor``) the same statements on the bare floor app over a copy of the same database."""
     data_dir = work / "data"
     settings = Settings(
         data_dir=data_dir,
@@ -157,6 +286,8 @@ def measure_sharekeeper(
     receiver_account, receiver_key = identity.create_account(ctx, "bench-receiver")
     # Creates need an owner without the seeded shares, which count against its share quota.
     creator_account, creator_key = identity.create_account(ctx, "bench-creator")
+    flow_owner, flow_owner_key = identity.create_account(ctx, "bench-flow-owner")
+    flow_receiver, flow_receiver_key = identity.create_account(ctx, "bench-flow-receiver")
     invitation_ids = seed.seed_invitations(
         runtime.engine, owner_account.id, receiver_account.id, invitations, tagged=True
     )
@@ -201,10 +332,6 @@ def measure_sharekeeper(
         )
     ]
     results: dict[str, Any] = {}
-    floor_db = None
-    if floor and database_url.startswith("sqlite"):
-        floor_db = work / "floor.db"
-        shutil.copyfile(database_url.removeprefix("sqlite:///"), floor_db)
     command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
     # Two workers get both cores, which wrk (on core 1) then shares: on a 2-core machine the
     # load generator cannot run elsewhere, so this figure understates what two cores give.
@@ -219,40 +346,48 @@ def measure_sharekeeper(
         ):
             wrk.run(requests[:200], port, work, 1, 16)  # warm up
             with profiled(pid, name, seconds):
-                results[name] = wrk.run(
-                    requests[200:] if name == "accept" else requests, port, work, seconds, 64
-                ).__dict__
+                results[name] = loaded(
+                    pid, requests[200:] if name == "accept" else requests, port, work, seconds, 64
+                )
+        if sdk_seconds:
+            results["sdk_flow"] = sdk_flow(
+                f"http://127.0.0.1:{port}",
+                [flow_owner.id, flow_owner_key.access_key, flow_owner_key.secret_key],
+                [flow_receiver.id, flow_receiver_key.access_key, flow_receiver_key.secret_key],
+                sdk_seconds,
+                work,
+            )
         results["rss_mb"] = peak_rss_mb(pid)
-    if floor_db is not None:
-        floor_port = free_port()
-        floor_env = {
-            **os.environ,
-            "FLOOR_SQLITE": str(floor_db),
-            "FLOOR_RECEIVER": receiver_account.id,
-            "PYTHONPATH": str(HERE),
-        }
-        command = [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "floor:app",
-            "--port",
-            str(floor_port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-        url = f"http://127.0.0.1:{floor_port}/v1/resource-share-invitations/search"
-        with process(command, floor_env, work / "floor.log", url):
-            floor_accept = [
-                r.replace(f"127.0.0.1:{port}", f"127.0.0.1:{floor_port}") for r in accept
-            ]
-            wrk.run(floor_accept[:200], floor_port, work, 1, 16)
-            results["accept_floor"] = wrk.run(
-                floor_accept[200:], floor_port, work, seconds, 64
-            ).__dict__
-            wrk.run(search, floor_port, work, 1, 16)
-            results["search_floor"] = wrk.run(search, floor_port, work, seconds, 64).__dict__
+    if floor:
+        with database_copy(database_url, work) as copy:
+            results.update(
+                run_floor(copy, receiver_account.id, accept, search, port, work, seconds)
+            )
+    return results
+
+
+def run_floor(
+    copy: dict[str, str],
+    receiver: str,
+    accept: list[str],
+    search: list[str],
+    port: int,
+    work: Path,
+    seconds: float,
+) -> dict[str, Any]:
+    """The floor app's accept and search, replaying ShareKeeper's own requests."""
+    floor_port = free_port()
+    env = {**os.environ, **copy, "FLOOR_RECEIVER": receiver, "PYTHONPATH": str(HERE)}
+    command = [PYTHON, "-m", "uvicorn", "floor:app", "--port", str(floor_port)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    url = f"http://127.0.0.1:{floor_port}/v1/resource-share-invitations/search"
+    accept = [r.replace(f"127.0.0.1:{port}", f"127.0.0.1:{floor_port}") for r in accept]
+    results: dict[str, Any] = {}
+    with process(command, env, work / "floor.log", url) as pid:
+        wrk.run(accept[:200], floor_port, work, 1, 16)
+        results["accept_floor"] = loaded(pid, accept[200:], floor_port, work, seconds, 64)
+        wrk.run(search, floor_port, work, 1, 16)
+        results["search_floor"] = loaded(pid, search, floor_port, work, seconds, 64)
     return results
 
 
@@ -310,46 +445,69 @@ def measure_moto(work: Path, seconds: float) -> dict[str, Any]:
     return {"moto_create": created, "moto_get": listed}
 
 
-def measure_scale(work: Path, counts: tuple[int, ...]) -> dict[str, Any]:
-    """p50 of a search (page of 50) and of an accept, through the service layer, as the
-    invitations in the database grow to each of ``counts`` (seeded in bulk)."""
-    from sharekeeper.domain.accounts import Caller as Identity
-    from sharekeeper.domain.invitations import InvitationQuery
-    from sharekeeper.domain.paging import PageRequest
-    from sharekeeper.services import invitations
-
+def measure_scale(work: Path, counts: tuple[int, ...], seconds: float) -> dict[str, Any]:
+    """Through HTTP, as the database grows to each of ``counts`` invitations (each with its own
+    tagged share, all seeded in bulk): p50 and p99 of a search (page of 50), a tag search and
+    accepts of distinct pending invitations, at 8 connections; and the server's peak RSS."""
+    database_url = f"sqlite:///{work / 'scale.db'}"
     settings = Settings(
         data_dir=work,
-        database_url=f"sqlite:///{work / 'scale.db'}",
+        database_url=database_url,
         master_key=base64.b64encode(os.urandom(32)).decode(),
     )
     runtime = build_runtime(settings)
-    ctx = runtime.context
-    owner, _ = identity.create_account(ctx, "scale-owner")
-    receiver, key = identity.create_account(ctx, "scale-receiver")
-    caller = Identity(receiver.id, key.access_key)
+    owner_account, owner_key = identity.create_account(runtime.context, "scale-owner")
+    receiver_account, receiver_key = identity.create_account(runtime.context, "scale-receiver")
+    runtime.close()
+    env = {
+        **sharekeeper_env(database_url, work),
+        "SHAREKEEPER_MASTER_KEY": settings.master_key or "",
+    }
     seeded, results = 0, {}
     for count in counts:
+        runtime = build_runtime(settings)
         started = time.monotonic()
-        ids = seed.seed_invitations(runtime.engine, owner.id, receiver.id, count - seeded)
+        ids = seed.seed_invitations(
+            runtime.engine, owner_account.id, receiver_account.id, count - seeded, tagged=True
+        )
+        runtime.close()
+        stage: dict[str, Any] = {"seed_seconds": round(time.monotonic() - started, 1)}
         seeded = count
-        seconds = round(time.monotonic() - started, 1)
-        # The receiver's newest page: the keyset walk reads 51 rows whatever the depth.
-        marker = str(seeded * 3 - 200)  # seq of shares, associations and invitations interleave
-        searches, accepts = [], []
-        for i in range(300):
-            t = time.perf_counter()
-            invitations.search_invitations(ctx, caller, InvitationQuery(), PageRequest(50, marker))
-            searches.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            invitations.accept_invitation(ctx, caller, ids[-1 - i])
-            accepts.append(time.perf_counter() - t)
-        results[str(count)] = {
-            "seed_seconds": seconds,
-            "search_p50_ms": round(sorted(searches)[150] * 1000, 3),
-            "accept_p50_ms": round(sorted(accepts)[150] * 1000, 3),
+        port = free_port()
+        owner = Caller(owner_account.id, owner_key.access_key, owner_key.secret_key, port)
+        receiver = Caller(
+            receiver_account.id, receiver_key.access_key, receiver_key.secret_key, port
+        )
+        requests = {
+            "search": [
+                receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')
+            ],
+            "tag_search": [
+                owner.signed(
+                    "POST",
+                    "/v1/resource-shares/search",
+                    b'{"resource_owner": "self", "limit": 50, '
+                    b'"tag_filters": [{"key": "env", "values": ["prod"]}]}',
+                )
+            ],
+            # The newest invitations, never accepted before: each request a distinct one.
+            "accept": [
+                receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
+                for i in ids[-20000:]
+            ],
         }
-    runtime.close()
+        command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
+        ready = f"http://127.0.0.1:{port}/healthz"
+        with process(command, env, work / f"scale-{count}.log", ready) as pid:
+            for name, signed in requests.items():
+                wrk.run(signed[:100], port, work, 1, 8)  # warm up
+                run = loaded(
+                    pid, signed[100:] if name == "accept" else signed, port, work, seconds, 8
+                )
+                stage[name] = run
+            stage["rss_mb"] = round(peak_rss_mb(pid), 1)
+        results[str(count)] = stage
+        print(json.dumps({"scale": {str(count): stage}}), flush=True)
     return results
 
 
@@ -402,9 +560,9 @@ def main() -> None:
     if args.scale or not args.quick:
         scale_dir = work / "scale"
         scale_dir.mkdir()
-        report["scale"] = measure_scale(scale_dir, (10_000, 1_000_000))
-        print(json.dumps({"scale": report["scale"]}))
+        report["scale"] = measure_scale(scale_dir, (10_000, 1_000_000), seconds)
         if args.scale:
+            print(json.dumps(report["scale"]))
             return
     sqlite_dir = work / "sqlite"
     sqlite_dir.mkdir()
@@ -414,6 +572,7 @@ def main() -> None:
         12_000 if args.quick else 40_000,
         seconds,
         floor=True,
+        sdk_seconds=2.0 if args.quick else 5.0,
     )
     report.update(measure_moto(work, seconds))
     if not args.quick:
@@ -422,7 +581,13 @@ def main() -> None:
             pg_dir.mkdir()
             with fresh_postgres(args.postgres) as url:
                 report[f"postgres_{workers}_worker"] = measure_sharekeeper(
-                    url, pg_dir, 40_000, seconds, floor=False, workers=workers
+                    url,
+                    pg_dir,
+                    40_000,
+                    seconds,
+                    floor=workers == 1,
+                    workers=workers,
+                    sdk_seconds=5.0 if workers == 1 else 0,
                 )
     s = report["sqlite"]
     summary = {
@@ -445,21 +610,62 @@ def main() -> None:
     print(json.dumps(summary))
 
 
+def _row(label: str, value: dict[str, Any]) -> str:
+    cpu = value.get("server_cpu", "")
+    return (
+        f"| {label} | {value['rps']:.0f} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f} | {cpu} |"
+    )
+
+
+def _ratio(part: dict[str, Any], name: str, baseline: str) -> str:
+    if name in part and baseline in part and part[baseline]["rps"]:
+        return f"{part[name]['rps'] / part[baseline]['rps']:.2f}"
+    return "—"
+
+
 def markdown(report: dict[str, Any]) -> str:
-    lines = ["| measure | req/s | p50 ms | p99 ms |", "|---|---|---|---|"]
-    for name, value in report["sqlite"].items():
-        if isinstance(value, dict):
-            figures = f"{value['rps']:.0f} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f}"
-            lines.append(f"| sqlite {name} | {figures} |")
-    for key in ("postgres_1_worker", "postgres_2_worker"):
+    lines = ["| measure | req/s | p50 ms | p99 ms | server CPU |", "|---|---|---|---|---|"]
+    runs = ("sqlite", "postgres_1_worker", "postgres_2_worker")
+    for key in runs:
         for name, value in report.get(key, {}).items():
-            if isinstance(value, dict):
-                figures = f"{value['rps']:.0f} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f}"
-                lines.append(f"| {key} {name} | {figures} |")
+            if isinstance(value, dict) and "rps" in value:
+                lines.append(_row(f"{key} {name}", value))
     for name in ("moto_create", "moto_get"):
         if name in report:
-            v = report[name]
-            lines.append(f"| {name} | {v['rps']:.0f} | {v['p50_ms']:.2f} | {v['p99_ms']:.2f} |")
+            lines.append(_row(name, report[name]))
+    lines += ["", "| ratio | " + " | ".join(k for k in runs if k in report) + " |"]
+    lines.append("|---|" + "---|" * sum(k in report for k in runs))
+    for name, baseline in (("accept", "accept_floor"), ("search", "search_floor")):
+        cells = [_ratio(report[k], name, baseline) for k in runs if k in report]
+        lines.append(f"| {name} / floor | " + " | ".join(cells) + " |")
+    if "moto_create" in report:
+        cells = [
+            f"{report[k]['create']['rps'] / report['moto_create']['rps']:.2f}"
+            for k in runs
+            if k in report
+        ]
+        lines.append("| create / moto create | " + " | ".join(cells) + " |")
+    for key in runs:
+        flow = report.get(key, {}).get("sdk_flow")
+        if flow:
+            calls = ", ".join(f"{n} p50 {v['p50_ms']} ms" for n, v in flow["calls"].items())
+            lines.append(
+                f"\nSDK flow ({key}, {flow['clients']} client processes): "
+                f"{flow['flows_per_s']} flows/s, p50 {flow['p50_ms']} ms, p99 {flow['p99_ms']} ms; "
+                + calls
+            )
+    if "scale" in report:
+        lines += [
+            "",
+            "| invitations | seed s | search p50 | tag search p50 | accept p50 | RSS MB |",
+        ]
+        lines.append("|---|---|---|---|---|---|")
+        for count, stage in report["scale"].items():
+            lines.append(
+                f"| {int(count):,} | {stage['seed_seconds']} | {stage['search']['p50_ms']:.2f} | "
+                f"{stage['tag_search']['p50_ms']:.2f} | {stage['accept']['p50_ms']:.2f} | "
+                f"{stage['rss_mb']} |"
+            )
     lines.append(
         f"\nsignature verification: {report['signature_verify_us']} µs; "
         f"server peak RSS (sqlite): {report['sqlite'].get('rss_mb', 0):.0f} MB; "
