@@ -19,8 +19,11 @@ from sharekeeper.domain.shares import Association, ResourceShare
 
 def timestamp(millis: int) -> str:
     """ISO-8601 UTC with milliseconds and a Z, as Huawei sends: 2022-08-22T12:28:26.631Z."""
-    seconds, ms = divmod(millis, 1000)
-    return f"{_second(seconds)}.{ms:03d}Z"
+    # Two per item of a page: looking the parts up cost under half of formatting them.
+    return _second(millis // 1000) + _MILLIS[millis % 1000]
+
+
+_MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))
 
 
 @lru_cache(maxsize=4096)

@@ -53,16 +53,35 @@ def entity_hash(entity: str) -> str:
     return hashlib.sha256(entity.encode("utf-8")).hexdigest()
 
 
-def _share(row: Any, tags: Sequence[Tag] = ()) -> ResourceShare:
+_COLUMNS = [c.name for c in resource_shares.columns]
+_ID, _NAME, _DESCRIPTION, _OWNER, _EXTERNAL, _STATUS, _CREATED, _UPDATED = (
+    _COLUMNS.index(name)
+    for name in (
+        "id",
+        "name",
+        "description",
+        "owner_account_id",
+        "allow_external_principals",
+        "status",
+        "created_at",
+        "updated_at",
+    )
+)
+_SHARE_STATUS = {status.value: status for status in ShareStatus}
+
+
+def _share(row: Sequence[Any], tags: Sequence[Tag] = ()) -> ResourceShare:
+    """A share from a row of ``select(resource_shares)``, read by position (by name cost more
+    than building the share)."""
     return ResourceShare(
-        id=row.id,
-        name=row.name,
-        description=row.description,
-        owner_account_id=row.owner_account_id,
-        allow_external_principals=row.allow_external_principals,
-        status=ShareStatus(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=row[_ID],
+        name=row[_NAME],
+        description=row[_DESCRIPTION],
+        owner_account_id=row[_OWNER],
+        allow_external_principals=row[_EXTERNAL],
+        status=_SHARE_STATUS[row[_STATUS]],
+        created_at=row[_CREATED],
+        updated_at=row[_UPDATED],
         tags=tuple(tags),
     )
 
@@ -174,8 +193,8 @@ class ShareRepository:
                 S.owner_account_id != receiver, S.id.in_(received_share_ids(through))
             )
         found = fetch_page(self._c, statement, S.seq, page, lambda row: row)
-        tags = self._tags([row.id for row in found.items])
-        return Page([_share(row, tags.get(row.id, ())) for row in found.items], found.next_marker)
+        tags = self._tags([row[_ID] for row in found.items])
+        return Page([_share(row, tags.get(row[_ID], ())) for row in found.items], found.next_marker)
 
     def count_by_tags(self, owner: str, query: TagQuery) -> int:
         statement = select(func.count()).select_from(resource_shares)
@@ -192,8 +211,8 @@ class ShareRepository:
             .limit(limit)
             .offset(offset)
         ).all()
-        tags = self._tags([row.id for row in rows])
-        return [_share(row, tags.get(row.id, ())) for row in rows]
+        tags = self._tags([row[_ID] for row in rows])
+        return [_share(row, tags.get(row[_ID], ())) for row in rows]
 
     @staticmethod
     def _filters(query: ShareQuery) -> list[ColumnElement[bool]]:
@@ -226,8 +245,8 @@ class ShareRepository:
                 .where(T.resource_share_id.in_(share_ids))
                 .order_by(T.resource_share_id, T.key)
             )
-            for row in rows:
-                result[row.resource_share_id].append(Tag(row.key, row.value))
+            for share_id, key, value in rows.all():
+                result[share_id].append(Tag.stored(key, value))
         return result
 
     def purge_deleted(self, now: Millis) -> int:
