@@ -252,6 +252,31 @@ class Caller:
         return wrk.raw_request(method, path, headers, body)
 
 
+def searches(owner: Caller, receiver: Caller) -> dict[str, list[str]]:
+    """The receiver's search of its invitations and the owner's search of its shares tagged
+    env=prod, a page of 50 each."""
+    tag_search = {
+        "resource_owner": "self",
+        "limit": 50,
+        "tag_filters": [{"key": "env", "values": ["prod"]}],
+    }
+    return {
+        "search": [
+            receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')
+        ],
+        "tag_search": [
+            owner.signed("POST", "/v1/resource-shares/search", json.dumps(tag_search).encode())
+        ],
+    }
+
+
+def accepts(receiver: Caller, invitation_ids: list[str]) -> list[str]:
+    return [
+        receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
+        for i in invitation_ids
+    ]
+
+
 def sharekeeper_env(database_url: str, data_dir: Path, workers: int = 1) -> dict[str, str]:
     return {
         **os.environ,
@@ -300,24 +325,9 @@ def measure_sharekeeper(
         **sharekeeper_env(database_url, data_dir, workers),
         "SHAREKEEPER_MASTER_KEY": settings.master_key or "",
     }
-    accept = [
-        receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
-        for i in invitation_ids
-    ]
-    search = [receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')]
-    tagged = [
-        owner.signed(
-            "POST",
-            "/v1/resource-shares/search",
-            json.dumps(
-                {
-                    "resource_owner": "self",
-                    "limit": 50,
-                    "tag_filters": [{"key": "env", "values": ["prod"]}],
-                }
-            ).encode(),
-        )
-    ]
+    accept = accepts(receiver, invitation_ids)
+    reads = searches(owner, receiver)
+    search, tagged = reads["search"], reads["tag_search"]
     create = [
         creator.signed(
             "POST",
@@ -478,24 +488,8 @@ def measure_scale(work: Path, counts: tuple[int, ...], seconds: float) -> dict[s
         receiver = Caller(
             receiver_account.id, receiver_key.access_key, receiver_key.secret_key, port
         )
-        requests = {
-            "search": [
-                receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')
-            ],
-            "tag_search": [
-                owner.signed(
-                    "POST",
-                    "/v1/resource-shares/search",
-                    b'{"resource_owner": "self", "limit": 50, '
-                    b'"tag_filters": [{"key": "env", "values": ["prod"]}]}',
-                )
-            ],
-            # The newest invitations, never accepted before: each request a distinct one.
-            "accept": [
-                receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
-                for i in ids[-20000:]
-            ],
-        }
+        # The newest invitations, never accepted before: each request a distinct one.
+        requests = {**searches(owner, receiver), "accept": accepts(receiver, ids[-20000:])}
         command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
         ready = f"http://127.0.0.1:{port}/healthz"
         with process(command, env, work / f"scale-{count}.log", ready) as pid:

@@ -44,8 +44,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
     )
     if upgrade:
         migrate.upgrade(engine)
-    sqlite = engine.dialect.name == "sqlite"
-    connections = Connections(engine, keep=sqlite)
+    connections = Connections(engine)
     context = Context(
         unit_of_work=lambda write: UnitOfWork(connections, write),
         clock=clock or system_clock,
@@ -54,6 +53,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         invitation_ttl=settings.invitation_ttl_seconds * SECOND,
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
         quotas=settings.quotas,
-        group_commit=GroupCommit(engine) if sqlite else None,
+        group_commit=GroupCommit(engine) if engine.dialect.name == "sqlite" else None,
     )
     return Runtime(context, engine, connections)

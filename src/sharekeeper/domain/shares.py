@@ -74,9 +74,7 @@ class ResourceShare:
         )
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
-# building the rows of a page cost more than reading them (docs/performance.md). Treated as a
-# value all the same: changes go through dataclasses.replace.
+# Not frozen, as ResourceShare above.
 @dataclass(slots=True)
 class Association:
     """A principal or a resource bound to a share.

@@ -90,9 +90,14 @@ def _ping_when_idle(engine: Engine) -> None:
         checked_in = record.info.get(_CHECKED_IN)
         if checked_in is None or time.monotonic() - checked_in < IDLE_BEFORE_PING_SECONDS:
             return
-        if not engine.dialect._do_ping_w_event(dbapi_connection):
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
             # The pool discards this connection and checks out another (or connects anew).
-            raise DisconnectionError("an idle pooled connection was closed by the server")
+            raise DisconnectionError("an idle pooled connection was closed") from error
 
 
 class HeldConnection(sqlite3.Connection):

@@ -23,28 +23,51 @@ from sharekeeper.store.views import ViewRepository
 
 
 class Connections:
-    """Where units of work get their connection.
+    """Where units of work get their connection, ready for a read or a write, and where they
+    give it back with the unit's transaction ended.
 
-    With ``keep``, each thread keeps the connection of its last unit of work and reuses it for
-    the next: checking a SQLAlchemy connection out of the pool and back in cost more than a
-    SQLite query (docs/performance.md). Only for SQLite, whose use cases run one at a time on
-    the event loop's thread; PostgreSQL connections go back to the pool, to be shared."""
+    On SQLite each thread keeps the connection of its last unit of work and reuses it for the
+    next: checking a SQLAlchemy connection out of the pool and back in cost more than a SQLite
+    query (docs/performance.md); its use cases run one at a time on the event loop's thread.
+    PostgreSQL connections go back to the pool, to be shared, and a read-only unit runs without
+    a transaction: at READ COMMITTED each statement sees its own snapshot anyway, and BEGIN and
+    ROLLBACK cost a round trip each."""
 
-    def __init__(self, engine: Engine, keep: bool) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._keep = keep
+        self._keep = engine.dialect.name == "sqlite"
+        self._autocommit_reads = engine.dialect.name == "postgresql"
         self._local = threading.local()
         self._kept: set[Connection] = set()
         self._lock = threading.Lock()
 
-    def take(self) -> Connection:
-        idle: Connection | None = getattr(self._local, "idle", None)
-        if idle is not None:
+    def take(self, write: bool) -> Connection:
+        connection: Connection | None = getattr(self._local, "idle", None)
+        if connection is not None:
             self._local.idle = None
-            return idle
-        return self.engine.connect()
+        else:
+            connection = self.engine.connect()
+        connection.info[WRITE] = write
+        if self._autocommit_reads and not write:
+            _autocommit(connection, True)
+        return connection
 
-    def give_back(self, connection: Connection) -> None:
+    def give_back(self, connection: Connection, write: bool) -> None:
+        """Rolls back what the unit left open, then keeps or closes the connection."""
+        if connection.invalidated:
+            # The connection broke (the database restarted): there is nothing to end on it;
+            # SQLAlchemy's view of the transaction is ended and the connection dropped.
+            connection.rollback()
+            connection.close()
+            return
+        try:
+            end_on_driver(connection, commit=False)
+            connection.rollback()
+            if self._autocommit_reads and not write:
+                _autocommit(connection, False)
+        except BaseException:
+            connection.close()
+            raise
         if self._keep and getattr(self._local, "idle", None) is None and not connection.closed:
             self._local.idle = connection
             with self._lock:
@@ -91,10 +114,7 @@ class UnitOfWork:
             except DBAPIError as error:
                 raise translate(error) from error
         else:
-            self.connection = self._connections.take()
-            self.connection.info[WRITE] = self._write
-            if not self._write and self.connection.dialect.name == "postgresql":
-                _autocommit(self.connection, True)
+            self.connection = self._connections.take(self._write)
         self._open = True
         self.accounts = AccountRepository(self.connection)
         self.shares = ShareRepository(self.connection)
@@ -137,31 +157,14 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._group is not None:
-            if self._open:
-                self._open = False
-                self._group.close_unit(commit=False)
-        else:
-            if self.connection.invalidated:
-                # The connection broke (the database restarted): there is nothing to end on
-                # it; SQLAlchemy's view of the transaction is ended and the connection dropped.
-                self.connection.rollback()
-                self.connection.close()
-            else:
-                try:
-                    end_on_driver(self.connection, commit=False)
-                    self.connection.rollback()
-                    if not self._write and self.connection.dialect.name == "postgresql":
-                        _autocommit(self.connection, False)
-                except BaseException:
-                    self.connection.close()
-                    raise
-                self._connections.give_back(self.connection)
+        if self._group is None:
+            self._connections.give_back(self.connection, self._write)
+        elif self._open:
+            self._open = False
+            self._group.close_unit(commit=False)
         if isinstance(exc, IntegrityError | DBAPIError):
             raise translate(exc) from exc
 
 
 def _autocommit(connection: Connection, on: bool) -> None:
-    """A read-only unit on PostgreSQL runs without a transaction: at READ COMMITTED each
-    statement sees its own snapshot anyway, and BEGIN and ROLLBACK cost a round trip each."""
     connection.connection.driver_connection.autocommit = on  # type: ignore[union-attr]
