@@ -1,4 +1,4 @@
-"""Huawei's OpenAPI files (../shared/spec/oas) as JSON Schema validators."""
+"""Huawei's OpenAPI files (kept in tests/data/oas) as JSON Schema validators."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import regex
 from jsonschema import Draft7Validator, ValidationError, validators
 
-OAS_DIR = Path(__file__).resolve().parents[2] / "shared" / "spec" / "oas"
+OAS_DIR = Path(__file__).resolve().parent / "data" / "oas"
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:

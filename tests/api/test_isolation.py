@@ -160,6 +160,9 @@ def calls(ids: dict[str, str], receiver: str) -> dict[str, tuple[str, str, Any, 
         "ShowOrganizationShare": ("GET", "/v1/organization-share", None, ""),
         "EnableOrganizationShare": ("POST", "/v1/organization-share/enable", None, ""),
         "DisableOrganizationShare": ("POST", "/v1/organization-share/disable", None, ""),
+        "KeystoneListAuthDomains": ("GET", "/v3/auth/domains", None, ""),
+        "KeystoneListProjects": ("GET", "/v3/projects", None, "name=cn-north-4"),
+        "GetCallerIdentity": ("GET", "/v5/caller-identity", None, ""),
     }
 
 

@@ -84,20 +84,53 @@ def test_missing_and_malformed_headers(http: SignedHttp, owner: Account) -> None
     refused(send(http, "POST", SEARCH, no_date, BODY), "X-Sdk-Date header missing")
 
 
-def test_unsigned_identity_headers_cannot_be_injected(
-    http: SignedHttp, owner: Account, receiver: Account
+def test_host_may_be_left_unsigned_and_tampering_is_still_refused(
+    http: SignedHttp, owner: Account
 ) -> None:
-    signed = signed_headers(owner, "POST", SEARCH, "", BODY, host=http.host)
-    refused(
-        send(http, "POST", SEARCH, {**signed, "X-Security-Token": "x"}, BODY), "x-security-token"
-    )
-    # Signed without X-Domain-Id is fine (the SDK does that without a domain id); adding one
-    # afterwards is not, whichever account it names.
+    """As Huawei's Go clients sign: no Host in SignedHeaders. Everything else still binds."""
+    headers = signed_headers(owner, "POST", SEARCH, "", BODY, host=http.host, omit=("Host",))
+    assert "host" not in headers["Authorization"].split("SignedHeaders=")[1].split(",")[0]
+    assert send(http, "POST", SEARCH, headers, BODY).status_code == 200
+    refused(send(http, "POST", SEARCH, headers, BODY.replace(b"5", b"6")), "signature")
+    refused(send(http, "POST", "/v1/resource-share-invitations/search", headers, BODY), "signature")
+    refused(send(http, "POST", SEARCH + "?limit=1", headers, BODY), "signature")
+    later = {
+        **headers,
+        "X-Sdk-Date": (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ"),
+    }
+    refused(send(http, "POST", SEARCH, later, BODY), "signature")
+    # Signed, Host must match like any signed header (sent here with the real Host).
+    signed = signed_headers(owner, "POST", SEARCH, "", BODY, host="localhost:1")
+    signed.pop("Host")
+    refused(send(http, "POST", SEARCH, signed, BODY), "signature")
+
+
+def test_unsigned_identity_headers_are_checked_against_the_key(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
+) -> None:
+    """Added after signing, as Terraform adds them: each is taken only when it agrees with the
+    key, so altering or injecting one gains nothing (docs/security.md)."""
     bare = signed_headers(owner, "POST", SEARCH, "", BODY, host=http.host, omit=("X-Domain-Id",))
-    assert send(http, "POST", SEARCH, bare, BODY).status_code == 200
-    for account in (owner, receiver):
-        injected = {**bare, "X-Domain-Id": account.account_id}
-        refused(send(http, "POST", SEARCH, injected, BODY), "x-domain-id")
+    project = {**bare, "X-Project-Id": "0123456789abcdef0123456789abcdef"}
+    assert send(http, "POST", SEARCH, project, BODY).status_code == 200
+    refused(send(http, "POST", SEARCH, {**bare, "X-Project-Id": "../x y"}, BODY), "X-Project-Id")
+    own = {**bare, "X-Domain-Id": owner.account_id}
+    assert send(http, "POST", SEARCH, own, BODY).status_code == 200
+    other = send(http, "POST", SEARCH, {**bare, "X-Domain-Id": receiver.account_id}, BODY)
+    assert (other.status_code, other.json()["error_code"]) == (400, "RAM.1002")
+    doubled = [*bare.items(), ("X-Domain-Id", owner.account_id), ("X-Domain-Id", owner.account_id)]
+    refused(http.client.request("POST", SEARCH, content=BODY, headers=doubled), "more than once")
+    # A permanent key takes no token, signed or not.
+    refused(send(http, "POST", SEARCH, {**bare, "X-Security-Token": "x"}, BODY), "permanent")
+
+    temporary = server.temporary(owner, ttl_seconds=600)
+    assert temporary.security_token
+    plain = Account(owner.account_id, temporary.access_key, temporary.secret_key, owner.endpoint)
+    unsigned = signed_headers(plain, "POST", SEARCH, "", BODY, host=http.host, omit=("Host",))
+    token = {**unsigned, "X-Security-Token": temporary.security_token}
+    assert send(http, "POST", SEARCH, token, BODY).status_code == 200
+    refused(send(http, "POST", SEARCH, {**unsigned, "X-Security-Token": "wrong"}, BODY), "belong")
+    refused(send(http, "POST", SEARCH, unsigned, BODY), "X-Security-Token")
 
 
 def test_a_domain_id_of_another_account_is_refused(

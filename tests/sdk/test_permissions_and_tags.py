@@ -76,8 +76,13 @@ def test_permission_rules(owner: Account, receiver: Account, outsider: Account) 
     bind(owner, share.id, SUBNET_READONLY, replace=True)
     assert bound(owner, share.id) == [("vpc:subnet", SUBNET_READONLY, "readonly-vpc-subnet")]
     bind(owner, share.id, SUBNET_READONLY)  # binding what is bound changes nothing
-    # The type's resources are in the share: its permission can be replaced, not removed.
-    fails(lambda: unbind(owner, share.id, SUBNET_READONLY), "RAM.9106")
+    # The type's resources are in the share: removing its permission falls back to the default;
+    # removing the default leaves the type with none, and one can be bound again.
+    unbind(owner, share.id, SUBNET_READONLY)
+    assert bound(owner, share.id) == [("vpc:subnet", SUBNET_DEFAULT, "default-vpc-subnet")]
+    unbind(owner, share.id, SUBNET_DEFAULT)
+    assert bound(owner, share.id) == []
+    bind(owner, share.id, SUBNET_READONLY)
     fails(lambda: unbind(owner, share.id, ZONE_DEFAULT), "RAM.9201")
     bind(owner, share.id, ZONE_DEFAULT)
     assert {p[0] for p in bound(owner, share.id)} == {"vpc:subnet", "dns:zone"}
@@ -191,7 +196,10 @@ def test_tag_queries_over_ones_own_shares(owner: Account, receiver: Account) -> 
     assert (paged.total_count, [r.resource_id for r in paged.resources]) == (3, [c.id])
     assert by_tags(owner, offset="10").resources == []
 
-    fails(lambda: by_tags(owner, matches=[Match(key="owner", value="x")]), "RAM.9100")
+    # A match on a field shares do not have matches nothing, and is no error (Terraform).
+    assert ids(matches=[Match(key="test_key", value="test_value")]) == []
+    assert by_tags(owner, matches=[Match(key="test", value="value")]).total_count == 0
+    assert count_by_tags(owner, matches=[Match(key="owner", value="x")]) == 0
     fails(
         lambda: by_tags(
             owner,

@@ -34,7 +34,7 @@ def test_every_route_is_documented() -> None:
     from sharekeeper.api.routes import OPERATIONS
 
     operations = {(op.method, op.path) for op in OPERATIONS if op.method != "PATCH"}
-    assert len(operations) == 30
+    assert len([path for _, path in operations if path.startswith("/v1/")]) == 30
     for method, path in operations:
         # The doc abbreviates the invitation id; the route table names it in full.
         shown = path.replace("{resource_share_invitation_id}", "{id}")

@@ -90,7 +90,10 @@ def test_principal_and_resource_rules() -> None:
     with pytest.raises(errors.ResourceNotOwned):
         check_resources([f"vpc:r:{OTHER}:subnet:s"], OWNER, catalogue)
     with pytest.raises(errors.ResourceTypeNotShareable):
-        check_resources([f"vpc:r:{OWNER}:subnets:s"], OWNER, catalogue)
+        check_resources([f"vpc:r:{OWNER}:network:s"], OWNER, catalogue)
+    # An alias names the catalogue's type; the URN itself is kept as written.
+    (alias,) = check_resources([f"vpc:r:{OWNER}:subnets:s"], OWNER, catalogue)
+    assert (alias.resource_type, alias.value) == ("vpc:subnet", f"vpc:r:{OWNER}:subnets:s")
 
 
 def test_default_permissions_fill_the_types_not_chosen() -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import P256SHA256Signer, SM2SM3Signer, SM3Signer, Signer
+
 from sharekeeper.auth import signing
+from sharekeeper.auth.derived_keys import verify_derived
 
 
 def test_known_answer_vector_from_the_sdk() -> None:
@@ -40,13 +47,74 @@ def test_canonical_query_sorts_and_encodes_rfc3986() -> None:
     assert signing.canonical_query(pairs) == (
         "limit=20&marker=m%20a%2Fr%2Bk~er&resource_type=vpc%3Asubnet"
     )
-    assert signing.canonical_query(signing.query_pairs("b=&a=1+2")) == "a=1%2B2&b="
+    # A bare + is a space, as Go's url.Query() reads it; %2B is a plus; "b" alone is "b=".
+    assert signing.canonical_query(signing.query_pairs("b&a=1+2&c=%2B")) == "a=1%202&b=&c=%2B"
 
 
-def test_authorization_parsing_rejects_other_algorithms() -> None:
+def test_authorization_names_each_sdk_algorithm_and_refuses_others() -> None:
+    for name in ("SDK-HMAC-SHA256", "SDK-HMAC-SM3", "SDK-ECDSA-P256-SHA256", "SDK-SM2-SM3"):
+        parsed = signing.parse_authorization(
+            f"{name} Access=a, SignedHeaders=x-sdk-date, Signature=0"
+        )
+        assert parsed.algorithm.name == name
     try:
-        signing.parse_authorization("SDK-HMAC-SM3 Access=a, SignedHeaders=host, Signature=00")
+        signing.parse_authorization("V11-HMAC-SHA256 Credential=a/b, SignedHeaders=h, Signature=0")
     except signing.MalformedAuthorization as error:
-        assert "SDK-HMAC-SM3" in str(error)
+        assert "V11-HMAC-SHA256" in str(error)
     else:
-        raise AssertionError("SM3 must be refused")
+        raise AssertionError("V11 must be refused")
+
+
+class _Credentials:
+    ak = "KATAK0000000000000000"
+    sk = "KATSK00000000000000000000000000000000000"
+
+
+def _sdk_request(method: str = "POST", body: bytes = b'{"limit": 10}\n') -> Any:
+    return SdkRequest(
+        method=method,
+        schema="http",
+        host="127.0.0.1:8080",
+        resource_path="/v1/resource-share-invitations/search",
+        query_params=[("marker", "a b+c"), ("limit", 5)],
+        header_params={"Content-Type": "application/json", "X-Sdk-Date": "20250101T000000Z"},
+        body=body,
+    )
+
+
+@pytest.mark.parametrize(
+    "signer, algorithm", [(Signer, signing.HMAC_SHA256), (SM3Signer, signing.HMAC_SM3)]
+)
+def test_hmac_signatures_equal_the_sdks(signer: Any, algorithm: signing.Algorithm) -> None:
+    request = signer(_Credentials).sign(_sdk_request())
+    ours = signing.sign_headers(
+        access_key=_Credentials.ak,
+        secret_key=_Credentials.sk,
+        method="POST",
+        raw_path=request.resource_path,
+        raw_query=request.uri.partition("?")[2],
+        headers={k: v for k, v in request.header_params.items() if k != "Authorization"},
+        body=request.body,
+        algorithm=algorithm,
+    )
+    assert ours == request.header_params["Authorization"]
+
+
+@pytest.mark.parametrize(
+    "signer, algorithm",
+    [(P256SHA256Signer, signing.ECDSA_P256_SHA256), (SM2SM3Signer, signing.SM2_SM3)],
+)
+def test_derived_key_signatures_of_the_sdk_verify(
+    signer: Any, algorithm: signing.Algorithm
+) -> None:
+    # Signatures are randomized: several, so the SDK's minimal-length Z encoding is met too.
+    for n in range(5):
+        to_sign = f"{algorithm.name}\n20250101T000000Z\n{n:064x}"
+        sig = signer(_Credentials)._sign_string_to_sign(to_sign)
+        assert verify_derived(algorithm, _Credentials.ak, _Credentials.sk, sig, to_sign)
+        assert not verify_derived(algorithm, _Credentials.ak, _Credentials.sk, sig, to_sign + "0")
+        assert not verify_derived(algorithm, _Credentials.ak, "another secret", sig, to_sign)
+    assert not verify_derived(algorithm, _Credentials.ak, _Credentials.sk, "zz", to_sign)
+    assert not verify_derived(
+        algorithm, _Credentials.ak, _Credentials.sk, "3006020101020101", to_sign
+    )

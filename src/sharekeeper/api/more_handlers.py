@@ -7,7 +7,7 @@ from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
 from sharekeeper.api.endpoint import Call, Reply
 from sharekeeper.domain.paging import PageRequest, decode_position
-from sharekeeper.domain.tags import Tag, TagFilter, TagQuery, name_match, tag_filters
+from sharekeeper.domain.tags import Tag, TagFilter, TagQuery, read_matches, tag_filters
 from sharekeeper.domain.views import SharedPrincipalQuery, SharedResourceQuery
 from sharekeeper.services import organizations, permissions, tags, views
 from sharekeeper.services.context import Context
@@ -71,10 +71,12 @@ def list_tags(ctx: Context, call: Call) -> Reply:
 
 def _tag_query(call: Call) -> TagQuery:
     body = call.json(w.TagQueryBody)
+    name, matches_nothing = read_matches([(m.key, m.value) for m in body.matches or ()])
     return TagQuery(
         tags=tag_filters([TagFilter(f.key, tuple(f.values or ())) for f in body.tags or ()]),
         without_any_tag=bool(body.without_any_tag),
-        name_match=name_match([(m.key, m.value) for m in body.matches or ()]),
+        name_match=name,
+        matches_nothing=matches_nothing,
     )
 
 

@@ -4,6 +4,7 @@ segments that share their prefix (``/v1/resource-shares/search`` before ``…/{i
 
 from __future__ import annotations
 
+from sharekeeper.api import discovery as d
 from sharekeeper.api import handlers as h
 from sharekeeper.api import more_handlers as m
 from sharekeeper.api import schemas as w
@@ -240,5 +241,28 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v1/organization-share/disable",
         m.disable_organization_share,
+    ),
+    # The IAM and STS calls clients make before RAM (api/discovery.py).
+    _(
+        "KeystoneListAuthDomains",
+        "GET",
+        "/v3/auth/domains",
+        d.list_auth_domains,
+        reply=d.DomainsReply,
+    ),
+    _(
+        "KeystoneListProjects",
+        "GET",
+        "/v3/projects",
+        d.list_projects,
+        query=d.ProjectsQuery,
+        reply=d.ProjectsReply,
+    ),
+    _(
+        "GetCallerIdentity",
+        "GET",
+        "/v5/caller-identity",
+        d.show_caller_identity,
+        reply=d.CallerIdentityReply,
     ),
 )

@@ -1,4 +1,7 @@
-"""SDK-HMAC-SHA256, exactly as the official Huawei SDK computes it (../shared/spec/sdk-signing.md).
+"""The SDK's request signatures, exactly as the official Huawei SDKs compute them
+(../shared/spec/sdk-signing.md): SDK-HMAC-SHA256 (the default), SDK-HMAC-SM3, and the canonical
+request that SDK-ECDSA-P256-SHA256 and SDK-SM2-SM3 sign with a key derived from AK/SK
+(``auth/derived_keys.py``).
 
 Pure functions: no I/O, no clock. The server verifies with them, clients and tests sign with them.
 """
@@ -13,9 +16,52 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
-ALGORITHM = "SDK-HMAC-SHA256"
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def _sm3(data: bytes) -> bytes:
+    # cryptography's own OpenSSL always has SM3; Python's hashlib has it only where the system's does.
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Algorithm:
+    """One of the SDK's signing algorithms: its name, its hash, the header that may replace the
+    payload hash, and whether the signature is by a key derived from AK/SK instead of an HMAC."""
+
+    name: str
+    sm3: bool
+    payload_header: str
+    derived_key: bool
+
+    def digest(self, data: bytes) -> bytes:
+        return _sm3(data) if self.sm3 else hashlib.sha256(data).digest()
+
+    def hmac(self, key: bytes, data: bytes) -> bytes:
+        if not self.sm3:
+            return hmac.new(key, data, hashlib.sha256).digest()
+        mac = crypto_hmac.HMAC(key, hashes.SM3())
+        mac.update(data)
+        return mac.finalize()
+
+    def payload_hash(self, body: bytes) -> str:
+        if not self.sm3:
+            return payload_sha256(body)
+        return _EMPTY_SM3 if not body else _sm3(body).hex()
+
+
+HMAC_SHA256 = Algorithm("SDK-HMAC-SHA256", False, "x-sdk-content-sha256", False)
+HMAC_SM3 = Algorithm("SDK-HMAC-SM3", True, "x-sdk-content-sm3", False)
+ECDSA_P256_SHA256 = Algorithm("SDK-ECDSA-P256-SHA256", False, "x-sdk-content-sha256", True)
+SM2_SM3 = Algorithm("SDK-SM2-SM3", True, "x-sdk-content-sm3", True)
+ALGORITHMS = {a.name: a for a in (HMAC_SHA256, HMAC_SM3, ECDSA_P256_SHA256, SM2_SM3)}
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
+_EMPTY_SM3 = _sm3(b"").hex()
 
 
 def canonical_uri(raw_path: str) -> str:
@@ -26,7 +72,12 @@ def canonical_uri(raw_path: str) -> str:
 
 
 def query_pairs(raw_query: str) -> list[tuple[str, str]]:
-    """Decoded (key, value) pairs; ``+`` is a literal plus, as the SDK encodes a space as %20."""
+    """Decoded (key, value) pairs. A bare ``+`` is a space, as Go's ``url.Query()`` reads it when
+    a Go client signs (and as Go's form encoding sends a space); the Python SDK never sends a
+    bare ``+``: it escapes a plus as %2B and a space as %20. A key without ``=`` has an empty
+    value (the Go SDK sends ``marker`` for ``marker=``)."""
+    if "+" in raw_query:
+        raw_query = raw_query.replace("+", "%20")
     pairs = []
     for part in raw_query.split("&"):
         if not part:
@@ -61,13 +112,14 @@ def canonical_request(
     )
 
 
-def string_to_sign(sdk_date: str, canonical: str) -> str:
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return f"{ALGORITHM}\n{sdk_date}\n{digest}"
+def string_to_sign(sdk_date: str, canonical: str, algorithm: Algorithm = HMAC_SHA256) -> str:
+    digest = algorithm.digest(canonical.encode("utf-8")).hex()
+    return f"{algorithm.name}\n{sdk_date}\n{digest}"
 
 
-def signature(secret_key: str, to_sign: str) -> str:
-    return hmac.new(secret_key.encode("utf-8"), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+def signature(secret_key: str, to_sign: str, algorithm: Algorithm = HMAC_SHA256) -> str:
+    """The HMAC signature (the HMAC algorithms only: the derived-key ones are randomized)."""
+    return algorithm.hmac(secret_key.encode("utf-8"), to_sign.encode("utf-8")).hex()
 
 
 def payload_sha256(body: bytes) -> str:
@@ -99,10 +151,11 @@ class Authorization:
     access_key: str
     signed_headers: tuple[str, ...]
     signature: str
+    algorithm: Algorithm = HMAC_SHA256
 
     def header(self) -> str:
         return (
-            f"{ALGORITHM} Access={self.access_key}, "
+            f"{self.algorithm.name} Access={self.access_key}, "
             f"SignedHeaders={';'.join(self.signed_headers)}, Signature={self.signature}"
         )
 
@@ -112,10 +165,11 @@ class MalformedAuthorization(ValueError):
 
 
 def parse_authorization(value: str) -> Authorization:
-    algorithm, _, rest = value.strip().partition(" ")
-    if algorithm != ALGORITHM:
+    name, _, rest = value.strip().partition(" ")
+    algorithm = ALGORITHMS.get(name)
+    if algorithm is None:
         raise MalformedAuthorization(
-            f"unsupported signing algorithm {algorithm[:40]!r}, only {ALGORITHM} is accepted"
+            f"unsupported signing algorithm {name[:40]!r}; accepted: {', '.join(ALGORITHMS)}"
         )
     fields: dict[str, str] = {}
     for part in rest.split(","):
@@ -129,7 +183,7 @@ def parse_authorization(value: str) -> Authorization:
         raise MalformedAuthorization(f"Authorization header lacks {missing.args[0]}") from None
     if not access_key or not names:
         raise MalformedAuthorization("malformed Authorization header")
-    return Authorization(access_key, tuple(names.lower().split(";")), sig.lower())
+    return Authorization(access_key, tuple(names.lower().split(";")), sig.lower(), algorithm)
 
 
 def sign_headers(
@@ -141,10 +195,14 @@ def sign_headers(
     raw_query: str,
     headers: Mapping[str, str],
     body: bytes,
+    algorithm: Algorithm = HMAC_SHA256,
 ) -> str:
     """The Authorization value for a request whose headers (names any case) are all signed."""
     values = {name.lower(): value for name, value in headers.items()}
     names = tuple(sorted(values))
-    canonical = canonical_request(method, raw_path, raw_query, names, values, payload_sha256(body))
-    sig = signature(secret_key, string_to_sign(values["x-sdk-date"], canonical))
-    return Authorization(access_key, names, sig).header()
+    payload = algorithm.payload_hash(body)
+    canonical = canonical_request(method, raw_path, raw_query, names, values, payload)
+    sig = signature(
+        secret_key, string_to_sign(values["x-sdk-date"], canonical, algorithm), algorithm
+    )
+    return Authorization(access_key, names, sig, algorithm).header()

@@ -27,7 +27,6 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── UnknownPermission         RAM.9103
     │   ├── PermissionConflict        RAM.9104
     │   ├── PermissionAlreadyBound    RAM.9105
-    │   ├── PermissionInUse           RAM.9106
     │   ├── UnknownOrganizationPrincipal RAM.9107
     │   └── DirectoryRuleBroken       RAM.9110
     ├── StateConflict                             the target is not in a state that allows it
@@ -264,16 +263,6 @@ class PermissionAlreadyBound(InvalidRequest):
         super().__init__(
             f"The permission {permission_id} is already bound for the resource type "
             f"{resource_type}; set replace to true to replace it."
-        )
-
-
-class PermissionInUse(InvalidRequest):
-    code = "RAM.9106"
-
-    def __init__(self, resource_type: str) -> None:
-        super().__init__(
-            f"The resource share holds {resource_type} resources, so the permission for that "
-            "type can only be replaced, not removed or newly bound; disassociate them first."
         )
 
 

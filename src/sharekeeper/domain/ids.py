@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import uuid
@@ -38,6 +39,17 @@ def require_account_id(value: str) -> str:
     return value
 
 
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def project_id(account_id: str, name: str) -> str | None:
+    """The account's project named after a region: stable without being stored, since RAM is
+    global and a project scopes nothing in it; None for a name no project could have."""
+    if _PROJECT_NAME.fullmatch(name) is None:
+        return None
+    return hashlib.sha256(f"project:{account_id}:{name}".encode()).hexdigest()[:32]
+
+
 def new_access_key_id() -> str:
     # Huawei access keys are 20 upper-case alphanumerics.
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -57,10 +69,8 @@ class ResourceUrn:
     account_id: str
     type_name: str
     path: str
-
-    @property
-    def resource_type(self) -> str:
-        return f"{self.service}:{self.type_name}"
+    # service:type as written; the catalogue names it canonically (sharing.check_resources).
+    resource_type: str
 
     @property
     def resource_id(self) -> str:
@@ -81,4 +91,5 @@ class ResourceUrn:
             account_id=match["account"],
             type_name=match["type"],
             path=match["path"],
+            resource_type=f"{match['service']}:{match['type']}",
         )

@@ -45,6 +45,8 @@ class ResourceType:
     name: str
     allows_leaving: bool
     regions: tuple[str, ...]
+    # Other spellings clients use (Terraform and Huawei's error sample say vpc:subnets).
+    aliases: tuple[str, ...] = ()
 
 
 def _millis(text: str) -> Millis:
@@ -54,6 +56,7 @@ def _millis(text: str) -> Millis:
 class Catalogue:
     def __init__(self, types: Sequence[ResourceType], versions: Sequence[Permission]) -> None:
         self.types: dict[str, ResourceType] = {t.name: t for t in types}
+        self._names = {name: t.name for t in types for name in (t.name, *t.aliases)}
         self._versions: dict[str, list[Permission]] = {}
         for p in versions:
             self._versions.setdefault(p.id, []).append(p)
@@ -70,7 +73,12 @@ class Catalogue:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Catalogue:
         types = [
-            ResourceType(t["resource_type"], bool(t["allows_leaving"]), tuple(t["regions"]))
+            ResourceType(
+                t["resource_type"],
+                bool(t["allows_leaving"]),
+                tuple(t["regions"]),
+                tuple(t.get("aliases", ())),
+            )
             for t in data["resource_types"]
         ]
         versions: list[Permission] = []
@@ -97,8 +105,13 @@ class Catalogue:
         text = resources.files("sharekeeper.domain").joinpath("catalogue.json").read_text("utf-8")
         return cls.from_mapping(json.loads(text))
 
+    def canonical(self, resource_type: str) -> str:
+        """The catalogue's name for a type or one of its aliases; other names as they are (a
+        filter on a type the catalogue lacks then matches nothing)."""
+        return self._names.get(resource_type, resource_type)
+
     def require_shareable(self, resource_type: str) -> ResourceType:
-        found = self.types.get(resource_type)
+        found = self.types.get(self.canonical(resource_type))
         if found is None:
             raise ResourceTypeNotShareable(resource_type)
         return found
@@ -107,6 +120,8 @@ class Catalogue:
         self, resource_type: str | None = None, permission_type: str | None = None
     ) -> list[Permission]:
         """The default version of every permission, filtered."""
+        if resource_type is not None:
+            resource_type = self.canonical(resource_type)
         return [
             p
             for p in self._current
@@ -129,4 +144,4 @@ class Catalogue:
         return self._versions[permission_id]
 
     def default_for(self, resource_type: str) -> Permission | None:
-        return self._default_for.get(resource_type)
+        return self._default_for.get(self.canonical(resource_type))

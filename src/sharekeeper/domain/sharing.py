@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharekeeper.domain.errors import (
     CrossOrganizationPrincipal,
@@ -72,7 +72,8 @@ def check_organization_principals(
 
 
 def check_resources(values: Sequence[str], owner: str, catalogue: Catalogue) -> list[ResourceUrn]:
-    """Resource URNs, each once, owned by ``owner``, of a shareable type."""
+    """Resource URNs, each once, owned by ``owner``, of a shareable type, each with the
+    catalogue's name for its type (``vpc:subnets`` is ``vpc:subnet``)."""
     seen: set[str] = set()
     urns = []
     for value in values:
@@ -82,8 +83,8 @@ def check_resources(values: Sequence[str], owner: str, catalogue: Catalogue) -> 
         urn = ResourceUrn.parse(value)
         if urn.account_id != owner:
             raise ResourceNotOwned(owner, value)
-        catalogue.require_shareable(urn.resource_type)
-        urns.append(urn)
+        kind = catalogue.require_shareable(urn.resource_type)
+        urns.append(replace(urn, resource_type=kind.name))
     return urns
 
 

@@ -97,22 +97,25 @@ class TagQuery:
 
     ``without_any_tag`` selects untagged shares and, as in Huawei's tag service, makes ``tags``
     ignored. ``name_match`` is the ``resource_name`` match: a non-empty value is a prefix, an
-    empty one an exact match.
+    empty one an exact match. ``matches_nothing``: a match on a field shares do not have (any
+    key but ``resource_name``), which no share satisfies; Terraform's own acceptance tests send
+    one and expect an answer, not an error (docs/api.md).
     """
 
     tags: tuple[TagFilter, ...] = ()
     without_any_tag: bool = False
     name_match: str | None = None
+    matches_nothing: bool = False
 
 
-def name_match(matches: Sequence[tuple[str, str]]) -> str | None:
+def read_matches(matches: Sequence[tuple[str, str]]) -> tuple[str | None, bool]:
+    """The ``resource_name`` match value, and whether another key makes the query match
+    nothing."""
     keys = [key for key, _ in matches]
-    for key in keys:
-        if key not in MATCHABLE_KEYS:
-            raise InvalidParameter(f"matches key {key!r} is not supported; use resource_name.")
     if len(set(keys)) != len(keys):
         raise InvalidParameter("Each matches key may be given once.")
-    return matches[0][1] if matches else None
+    names = [value for key, value in matches if key in MATCHABLE_KEYS]
+    return (names[0] if names else None), len(names) != len(keys)
 
 
 def tag_filters(filters: Sequence[TagFilter]) -> tuple[TagFilter, ...]:

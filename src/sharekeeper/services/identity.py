@@ -80,6 +80,23 @@ def revoke_access_key(ctx: Context, access_key: str) -> None:
         uow.commit()
 
 
+def describe_caller(ctx: Context, caller: Caller) -> Account:
+    """The caller's own account: what IAM's domain and STS's caller identity tell a client."""
+    with ctx.reading() as uow:
+        account = uow.accounts.get(caller.account_id)
+    if account is None:  # deleted between authentication and this read
+        raise AccountNotFound(caller.account_id)
+    return account
+
+
+def caller_projects(ctx: Context, caller: Caller, name: str | None) -> list[tuple[str, str]]:
+    """(project id, name) of the caller's projects: the one named, or one per region the
+    catalogue knows."""
+    names = [name] if name is not None else sorted({r for r, _ in ctx.catalogue.type_regions})
+    found = ((ids.project_id(caller.account_id, n), n) for n in names)
+    return [(project, n) for project, n in found if project is not None]
+
+
 def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
     """The account whose key signed the request; raises AuthenticationFailed otherwise."""
 

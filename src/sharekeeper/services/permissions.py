@@ -6,7 +6,6 @@ from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import (
     NotAssociated,
     PermissionAlreadyBound,
-    PermissionInUse,
     PermissionNotFound,
     UnknownPermission,
 )
@@ -29,7 +28,7 @@ def associate_share_permission(
     ctx: Context, caller: Caller, share_id: str, permission_id: str, replace: bool = False
 ) -> None:
     """Binds the permission for its resource type. A type holds one permission: replacing
-    one needs ``replace``; a type the share holds resources of can only be replaced."""
+    one needs ``replace``."""
     permission = _catalogue_permission(ctx, permission_id)
     resource_type = permission.resource_type
     now = ctx.clock()
@@ -45,8 +44,6 @@ def associate_share_permission(
                 raise PermissionAlreadyBound(resource_type, current)
             uow.permissions.replace(share.id, permission, now)
         else:
-            if resource_type in uow.associations.live_resource_types(share.id):
-                raise PermissionInUse(resource_type)
             ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), 1)
             uow.permissions.bind(share.id, [permission], now)
         uow.commit()
@@ -55,7 +52,9 @@ def associate_share_permission(
 def disassociate_share_permission(
     ctx: Context, caller: Caller, share_id: str, permission_id: str
 ) -> None:
-    """Unbinds the permission, only while the share holds no resource of its type."""
+    """Unbinds the permission. While the share holds resources of its type, the type falls back
+    to its default permission (Terraform destroys a share permission this way, on a share that
+    keeps its resources); unbinding the default itself leaves the type with none."""
     now = ctx.clock()
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
@@ -64,9 +63,12 @@ def disassociate_share_permission(
         types = [t for t, p in bound.items() if p == permission_id]
         if not types:
             raise NotAssociated(f"The permission {permission_id}", share.id)
-        if types[0] in uow.associations.live_resource_types(share.id):
-            raise PermissionInUse(types[0])
-        uow.permissions.unbind(share.id, types[0])
+        default = ctx.catalogue.default_for(types[0])
+        in_use = types[0] in uow.associations.live_resource_types(share.id)
+        if in_use and default is not None and default.id != permission_id:
+            uow.permissions.replace(share.id, default, now)
+        else:
+            uow.permissions.unbind(share.id, types[0])
         uow.commit()
 
 

@@ -66,6 +66,8 @@ def find_shares_by_tags(
     """The caller's active shares matching the query, ``offset`` in, and how many match."""
     if not 1 <= limit <= MAX_FILTER_LIMIT:
         raise InvalidParameter(f"limit must be between 1 and {MAX_FILTER_LIMIT}.")
+    if query.matches_nothing:
+        return [], 0
     with ctx.reading() as uow:
         total = uow.shares.count_by_tags(caller.account_id, query)
         found = uow.shares.find_by_tags(caller.account_id, query, limit, offset) if total else []
@@ -73,5 +75,7 @@ def find_shares_by_tags(
 
 
 def count_shares_by_tags(ctx: Context, caller: Caller, query: TagQuery) -> int:
+    if query.matches_nothing:
+        return 0
     with ctx.reading() as uow:
         return uow.shares.count_by_tags(caller.account_id, query)

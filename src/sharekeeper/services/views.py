@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from sharekeeper.domain.accounts import Caller
@@ -38,6 +39,8 @@ def _from_side(
 def search_shared_resources(
     ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
 ) -> Page[SharedResource]:
+    if query.resource_type is not None:
+        query = replace(query, resource_type=ctx.catalogue.canonical(query.resource_type))
     return _from_side(
         ctx,
         caller,
