@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import P256SHA256Signer, SM2SM3Signer, SM3Signer, Signer
+from huaweicloudsdkcore.signer.signer import P256SHA256Signer, Signer, SM2SM3Signer, SM3Signer
 
 from sharekeeper.auth import signing
 from sharekeeper.auth.derived_keys import verify_derived

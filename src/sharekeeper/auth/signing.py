@@ -23,7 +23,7 @@ DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
 def _sm3(data: bytes) -> bytes:
-    # cryptography's own OpenSSL always has SM3; Python's hashlib has it only where the system's does.
+    # cryptography's bundled OpenSSL always has SM3; hashlib has it only where the system's does.
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
     return digest.finalize()
