@@ -160,3 +160,24 @@ def test_errors_and_exit_codes(server: LiveServer, owner: Account) -> None:
         "--endpoint", "http://127.0.0.1:9", "--ak", "A", "--sk", "B", "shares", "list"
     )
     assert unreachable.returncode == 3 and "cannot reach" in unreachable.stderr
+
+
+def test_query_values_with_spaces_reach_the_server_as_sent(owner: Account) -> None:
+    """httpx sends a space as a bare +: the server reads it as a space, as Go clients mean it,
+    so a tag marker with a space pages on from the right key."""
+    from sharekeeper.cli.client import Credentials, RamClient
+    from tests.sdk.helpers import create_share
+
+    share = create_share(owner, "spaced")
+    client = RamClient(Credentials(owner.endpoint, owner.access_key, owner.secret_key))
+    keys = [{"key": k, "value": "v"} for k in ("a b", "a c", "a+b")]
+    client.call("POST", f"/v1/resource-shares/{share.id}/tags/create", {"tags": keys})
+    seen, marker = [], None
+    while True:
+        page = client.call("GET", "/v1/resource-shares/tags", query={"limit": 1, "marker": marker})
+        seen += [t["key"] for t in page["tags"]]
+        marker = page["page_info"].get("next_marker")
+        if not marker:
+            break
+    client.close()
+    assert [k for k in seen if k.startswith("a")] == ["a b", "a c", "a+b"]

@@ -353,3 +353,12 @@ def test_every_data_source_reads(
             assert [r["resource_id"] for r in found] == [share_id]
             assert found[0]["resource_name"] == "ds_share"
             assert {"key": "foo", "value": "ds-value"} in found[0]["tags"]
+
+
+def test_iam_paths_it_does_not_serve_are_huawei_shaped_404s(alice: Provider) -> None:
+    for path in ("/v3/users", "/v3.0/OS-CREDENTIAL/securitytokens", "/v5/agencies/assume"):
+        response = alice.ram.send("GET", path)
+        assert response.status_code == 404, path
+        body = response.json()
+        assert body["error_code"] == "APIGW.0101" and body["error_msg"]
+        assert body["request_id"] == response.headers["X-Request-Id"]
