@@ -53,6 +53,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         invitation_ttl=settings.invitation_ttl_seconds * SECOND,
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
         quotas=settings.quotas,
-        group_commit=GroupCommit(engine) if engine.dialect.name == "sqlite" else None,
+        group_commit=(
+            GroupCommit(engine, settings.statement_timeout_seconds)
+            if engine.dialect.name == "sqlite"
+            else None
+        ),
     )
     return Runtime(context, engine, connections)

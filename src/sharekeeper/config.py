@@ -24,7 +24,9 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "sharekeeper"
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int = 2**31 - 1
+) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -34,6 +36,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -50,7 +54,13 @@ _FILE_KEYS = (
     "rate_burst",
     "max_body_bytes",
     "max_header_bytes",
+    "max_headers",
+    "max_request_line",
+    "header_timeout",
+    "idle_timeout",
     "body_timeout",
+    "max_connections",
+    "max_connections_per_source",
     "statement_timeout",
     "master_key",
     "admin_token",
@@ -134,7 +144,17 @@ class Settings:
     rate_burst: int = 0
     max_body_bytes: int = 256 * 1024
     max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+    max_request_line_bytes: int = 8 * 1024
+    # From a connection's first byte (or its last answer) to the end of the request's headers.
+    header_timeout_seconds: float = 10.0
+    # How long a kept-alive connection may wait, idle, for its next request.
+    idle_timeout_seconds: float = 5.0
+    # From the end of the headers to the last byte of the body, whatever the pace.
     body_timeout_seconds: float = 30.0
+    # Open connections per worker process, and per source address (0: no per-source cap).
+    max_connections: int = 2048
+    max_connections_per_source: int = 256
     statement_timeout_seconds: float = 15.0
     master_key: str | None = field(default=None, repr=False)
     # The admin API (/admin/v1) answers only when a token is set.
@@ -163,8 +183,10 @@ class Settings:
             database_url=env.get("SHAREKEEPER_DATABASE_URL")
             or f"sqlite:///{data_dir / 'sharekeeper.db'}",
             host=env.get("SHAREKEEPER_HOST", "127.0.0.1"),
-            port=_int(env, "SHAREKEEPER_PORT", DEFAULT_PORT, 0),
-            invitation_ttl_seconds=_int(env, "SHAREKEEPER_INVITATION_TTL", 7 * 24 * 3600, 1),
+            port=_int(env, "SHAREKEEPER_PORT", DEFAULT_PORT, 0, 65535),
+            invitation_ttl_seconds=_int(
+                env, "SHAREKEEPER_INVITATION_TTL", 7 * 24 * 3600, 1, 366 * 24 * 3600
+            ),
             max_clock_skew_seconds=_int(env, "SHAREKEEPER_MAX_CLOCK_SKEW", 900, 1),
             sqlite_synchronous=synchronous,
             db_pool_size=_int(env, "SHAREKEEPER_DB_POOL_SIZE", 8, 1),
@@ -173,7 +195,13 @@ class Settings:
             rate_burst=_int(env, "SHAREKEEPER_RATE_BURST", 0, 0),
             max_body_bytes=_int(env, "SHAREKEEPER_MAX_BODY_BYTES", 256 * 1024, 1024),
             max_header_bytes=_int(env, "SHAREKEEPER_MAX_HEADER_BYTES", 32 * 1024, 1024),
+            max_headers=_int(env, "SHAREKEEPER_MAX_HEADERS", 100, 10),
+            max_request_line_bytes=_int(env, "SHAREKEEPER_MAX_REQUEST_LINE", 8 * 1024, 256),
+            header_timeout_seconds=_float(env, "SHAREKEEPER_HEADER_TIMEOUT", 10.0),
+            idle_timeout_seconds=_float(env, "SHAREKEEPER_IDLE_TIMEOUT", 5.0),
             body_timeout_seconds=_float(env, "SHAREKEEPER_BODY_TIMEOUT", 30.0),
+            max_connections=_int(env, "SHAREKEEPER_MAX_CONNECTIONS", 2048, 1),
+            max_connections_per_source=_int(env, "SHAREKEEPER_MAX_CONNECTIONS_PER_SOURCE", 256, 0),
             statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
             admin_token=env.get("SHAREKEEPER_ADMIN_TOKEN") or None,

@@ -118,6 +118,7 @@ class Server:
         import uvicorn
 
         from sharekeeper.api.app import create_app
+        from sharekeeper.api.connections import ServerConfig
         from sharekeeper.bootstrap import build_runtime
         from sharekeeper.domain.clock import AdjustableClock
 
@@ -129,7 +130,9 @@ class Server:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
+        config = ServerConfig(
+            self.app, settings, log_level="warning", access_log=False, lifespan="on"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True

@@ -60,6 +60,15 @@ def canonical_query(values: dict[str, list[str]]) -> str:
     )
 
 
+def go_sdk_v3_query(values: dict[str, list[str]]) -> str:
+    """The raw query the Go SDK v3 sends: ``url.Values.Encode()`` (space as +), then + as %20,
+    and an empty value's ``=`` dropped (``marker=`` goes out as ``marker``)."""
+    encoded = "&".join(
+        f"{escape(key)}={escape(value)}" for key in sorted(values) for value in values[key]
+    )
+    return encoded.strip("=").replace("=&", "&")
+
+
 def canonical_uri(path: str) -> str:
     uri = "/".join(escape(segment) for segment in unquote(path).split("/"))
     return uri if uri.endswith("/") else uri + "/"
@@ -150,11 +159,14 @@ class GoClient:
         }
         if self.go_sdk_v3:  # the Go SDK v3 adds them before signing
             headers.update({k: v for k, v in identity.items() if v})
-        rewritten = canonical_query(parse_query(query))
-        headers["Authorization"] = self._sign(method, path, rewritten, headers, payload)
+        values = parse_query(query)
+        canonical = canonical_query(values)
+        headers["Authorization"] = self._sign(method, path, canonical, headers, payload)
         if not self.go_sdk_v3:  # golangsdk sets them after signing
             headers.update({k: v for k, v in identity.items() if v})
-        url = path + (f"?{rewritten}" if rewritten else "")
+        # golangsdk rewrites the raw query to the canonical one; the Go SDK v3 encodes its own.
+        wire = go_sdk_v3_query(values) if self.go_sdk_v3 else canonical
+        url = path + (f"?{wire}" if wire else "")
         request = self.http.build_request(
             method, url, content=payload if method != "GET" else None, headers=headers
         )

@@ -149,6 +149,21 @@ def test_a_cleared_description_and_the_go_sdks_body(alice: Provider, owner: Acco
     assert "content-type" not in v3.sent[0].headers["Authorization"]
     state = alice.read_share(share_id)
     assert state is not None and state["description"] == "from the Go"
+    # Its query: an empty value goes out as a bare key (refused as an empty marker, naming it),
+    # a space as %20.
+    with pytest.raises(GoError) as caught:
+        v3.call(
+            "GET", f"/v1/resource-shares/{share_id}/associated-permissions", query="marker=&limit=5"
+        )
+    assert v3.sent[-1].url.query == b"limit=5&marker"
+    assert caught.value.code == "RAM.9100" and "marker" in caught.value.body
+    named = v3.call(
+        "GET",
+        f"/v1/resource-shares/{share_id}/associated-permissions",
+        query="permission_name=no such",
+    )
+    assert b"permission_name=no%20such" in v3.sent[-1].url.query
+    assert named["associated_permissions"] == []
     v3.close()
 
 

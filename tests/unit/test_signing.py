@@ -107,7 +107,7 @@ def test_hmac_signatures_equal_the_sdks(signer: Any, algorithm: signing.Algorith
 def test_derived_key_signatures_of_the_sdk_verify(
     signer: Any, algorithm: signing.Algorithm
 ) -> None:
-    # Signatures are randomized: several, so the SDK's minimal-length Z encoding is met too.
+    # Signatures are randomized: several of them.
     for n in range(5):
         to_sign = f"{algorithm.name}\n20250101T000000Z\n{n:064x}"
         sig = signer(_Credentials)._sign_string_to_sign(to_sign)
@@ -118,3 +118,24 @@ def test_derived_key_signatures_of_the_sdk_verify(
     assert not verify_derived(
         algorithm, _Credentials.ak, _Credentials.sk, "3006020101020101", to_sign
     )
+
+
+def test_sm2_signatures_verify_for_a_key_with_a_short_coordinate() -> None:
+    """The SDK hashes the public key's coordinates in as few bytes as they need: a key whose
+    x or y has a leading zero byte only verifies if the server encodes them the same way."""
+    from sharekeeper.auth.derived_keys import SM2, derive_private_key
+
+    class Short:
+        ak = ""
+        sk = _Credentials.sk
+
+    for n in range(4000):  # about 1 key in 128 has one; bounded
+        Short.ak = f"SHORTCOORD{n:010d}"
+        point = derive_private_key(signing.SM2_SM3, Short.ak, Short.sk, SM2.q) * SM2.G
+        if min(point.x.bit_length(), point.y.bit_length()) <= 248:
+            break
+    else:
+        raise AssertionError("no key with a short coordinate among 4000")
+    to_sign = "SDK-SM2-SM3\n20250101T000000Z\n" + "0" * 64
+    sig = SM2SM3Signer(Short)._sign_string_to_sign(to_sign)
+    assert verify_derived(signing.SM2_SM3, Short.ak, Short.sk, sig, to_sign)

@@ -33,7 +33,7 @@ class NewAccount(Struct):
 
 
 class NewTemporary(Struct):
-    ttl_seconds: Annotated[int, Meta(ge=1, le=7 * 24 * 3600)] = 3600
+    ttl_seconds: Annotated[int, Meta(ge=1, le=identity.MAX_TEMPORARY_TTL_SECONDS)] = 3600
 
 
 class NewOrganization(Struct):

@@ -144,7 +144,6 @@ def create_app(
             Middleware(
                 RequestLimits,
                 max_body_bytes=settings.max_body_bytes,
-                max_header_bytes=settings.max_header_bytes,
                 body_timeout=settings.body_timeout_seconds,
             ),
             Middleware(IgnoreTrailingSlash),

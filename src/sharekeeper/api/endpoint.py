@@ -98,6 +98,10 @@ def decode_body(body: bytes, kind: type[T]) -> T:
         raise InvalidParameter(f"Invalid request body: {error}") from None
     except (msgspec.DecodeError, UnicodeDecodeError) as error:
         raise MalformedBody(str(error)) from None
+    except RecursionError:
+        # Nesting deeper than the decoder may recurse (an unknown field is skipped, not
+        # refused, and skipping recurses too): bad input, however the stack stands.
+        raise MalformedBody("the JSON is nested too deeply") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +237,7 @@ class Endpoint:
         group = self.edge.ctx.group_commit
         if group is None or not self.operation.writes:
             return _run(*arguments)
+        await group.open()  # the write lock, waited for off the event loop's back
         failure: Exception | None = None
         with group.joined() as membership:
             try:

@@ -1,5 +1,6 @@
-"""Request limits enforced before any work: header size, body size, and how long the body may
-take to arrive, so one caller cannot tie up the server for the others."""
+"""Limits on the request body, enforced before any work: its size, and how long it may take to
+arrive in all, so one caller cannot tie up the server for the others. The limits on connections
+and on the request head are the HTTP protocol's (``api/connections.py``)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sharekeeper.api.endpoint import new_request_id
 from sharekeeper.api.errors import error_response
 from sharekeeper.domain.errors import (
-    HeadersTooLarge,
     InvalidParameter,
     RequestTimeout,
     RequestTooLarge,
     ShareKeeperError,
 )
 
-MAX_HEADERS = 100
-
 
 class RequestLimits:
-    def __init__(
-        self, app: ASGIApp, max_body_bytes: int, max_header_bytes: int, body_timeout: float
-    ) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout: float) -> None:
         self.app = app
         self.max_body = max_body_bytes
-        self.max_headers = max_header_bytes
         self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -34,19 +29,14 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         try:
-            self._check_headers(scope)
+            self._check_length(scope)
         except ShareKeeperError as error:
             await error_response(error, new_request_id())(scope, receive, send)
             return
         await self.app(scope, self._limited(receive), send)
 
-    def _check_headers(self, scope: Scope) -> None:
-        headers = scope["headers"]
-        if len(headers) > MAX_HEADERS:
-            raise HeadersTooLarge(f"more than {MAX_HEADERS} headers")
-        if sum(len(name) + len(value) for name, value in headers) > self.max_headers:
-            raise HeadersTooLarge(f"more than {self.max_headers} bytes")
-        for name, value in headers:
+    def _check_length(self, scope: Scope) -> None:
+        for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit():
                     raise InvalidParameter("Content-Length is not a number.")
@@ -55,14 +45,18 @@ class RequestLimits:
 
     def _limited(self, receive: Receive) -> Receive:
         """Counts body bytes as they arrive (a chunked body has no Content-Length) and bounds
-        the wait for each part; the endpoint answers the error it raises."""
+        the time the whole body may take, from the first read; the endpoint answers the error
+        it raises."""
         received = 0
+        deadline: float | None = None
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, deadline
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + self.body_timeout
             try:
                 # A timer rather than wait_for, which wraps every receive in a task of its own.
-                async with asyncio.timeout(self.body_timeout):
+                async with asyncio.timeout_at(deadline):
                     message = await receive()
             except TimeoutError:
                 raise RequestTimeout(self.body_timeout) from None

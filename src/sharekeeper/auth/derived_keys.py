@@ -30,6 +30,7 @@ SM2 = Curve(
     0x32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7,
     0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0,
 )
+_INFINITY = SM2.G + (-SM2.G)
 # GB/T 32918's default user id, which the SDK uses.
 _SM2_USER_ID = b"1234567812345678"
 
@@ -85,6 +86,8 @@ def _sm2_verify(access_key: str, secret_key: str, r: int, s: int, message: bytes
     public, z = _sm2_public_key(access_key, secret_key)
     e = int.from_bytes(SM2_SM3.digest(z + message), "big")
     point = s * SM2.G + t * public
+    if point == _INFINITY:  # never a valid signature's point (GB/T 32918.2, verification B7)
+        return False
     return (e + point.x) % n == r
 
 

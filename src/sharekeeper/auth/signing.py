@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 
@@ -50,18 +51,29 @@ class Algorithm:
         return mac.finalize()
 
     def payload_hash(self, body: bytes) -> str:
-        if not self.sm3:
-            return payload_sha256(body)
-        return _EMPTY_SM3 if not body else _sm3(body).hex()
+        return payload_sha256(body) if not self.sm3 else _sm3(body).hex()
 
 
 HMAC_SHA256 = Algorithm("SDK-HMAC-SHA256", False, "x-sdk-content-sha256", False)
 HMAC_SM3 = Algorithm("SDK-HMAC-SM3", True, "x-sdk-content-sm3", False)
 ECDSA_P256_SHA256 = Algorithm("SDK-ECDSA-P256-SHA256", False, "x-sdk-content-sha256", True)
 SM2_SM3 = Algorithm("SDK-SM2-SM3", True, "x-sdk-content-sm3", True)
-ALGORITHMS = {a.name: a for a in (HMAC_SHA256, HMAC_SM3, ECDSA_P256_SHA256, SM2_SM3)}
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
-_EMPTY_SM3 = _sm3(b"").hex()
+
+
+def _sm3_available() -> bool:
+    try:
+        _sm3(b"")
+    except UnsupportedAlgorithm:  # an OpenSSL built without it (FIPS): the SM3 ones are refused
+        return False
+    return True
+
+
+ALGORITHMS = {
+    a.name: a
+    for a in (HMAC_SHA256, HMAC_SM3, ECDSA_P256_SHA256, SM2_SM3)
+    if not a.sm3 or _sm3_available()
+}
 
 
 def canonical_uri(raw_path: str) -> str:
@@ -72,10 +84,10 @@ def canonical_uri(raw_path: str) -> str:
 
 
 def query_pairs(raw_query: str) -> list[tuple[str, str]]:
-    """Decoded (key, value) pairs. A bare ``+`` is a space, as Go's ``url.Query()`` reads it when
-    a Go client signs (and as Go's form encoding sends a space); the Python SDK never sends a
-    bare ``+``: it escapes a plus as %2B and a space as %20. A key without ``=`` has an empty
-    value (the Go SDK sends ``marker`` for ``marker=``)."""
+    """Decoded (key, value) pairs. A bare ``+`` is a space, as form encoders send one (httpx, so
+    ``sharekeeper ram``; axios) and as Go's ``url.Query()`` reads it when golangsdk canonicalises
+    a query it was handed; Huawei's SDKs themselves send %2B for a plus and %20 for a space. A
+    key without ``=`` has an empty value (the Go SDK v3 sends ``marker`` for ``marker=``)."""
     if "+" in raw_query:
         raw_query = raw_query.replace("+", "%20")
     pairs = []
@@ -119,6 +131,8 @@ def string_to_sign(sdk_date: str, canonical: str, algorithm: Algorithm = HMAC_SH
 
 def signature(secret_key: str, to_sign: str, algorithm: Algorithm = HMAC_SHA256) -> str:
     """The HMAC signature (the HMAC algorithms only: the derived-key ones are randomized)."""
+    if algorithm.derived_key:
+        raise ValueError(f"{algorithm.name} signs with a derived key, not an HMAC")
     return algorithm.hmac(secret_key.encode("utf-8"), to_sign.encode("utf-8")).hex()
 
 

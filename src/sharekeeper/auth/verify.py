@@ -3,8 +3,9 @@
 Every check of sdk-signing.md section 4, relaxed where real clients need it
 (real-clients.md section 1.2): Huawei's Go clients never sign ``Host`` and add ``X-Project-Id``,
 ``X-Domain-Id`` and ``X-Security-Token`` after signing. Those three are therefore not required to
-be signed; they are checked against the key instead (docs/security.md says why that adds no
-way in)."""
+be signed; they are checked against the key instead: the token and the project id's shape here,
+the domain id by ``services.identity.authenticate`` (docs/security.md says why this adds no way
+in)."""
 
 from __future__ import annotations
 
@@ -85,15 +86,17 @@ def verify(
         algorithm.payload_hash(request.body),
     )
     to_sign = signing.string_to_sign(header_values["x-sdk-date"], canonical, algorithm)
-    if algorithm.derived_key:
-        valid = verify_derived(algorithm, auth.access_key, key.secret_key, auth.signature, to_sign)
-    else:
-        expected = signing.signature(key.secret_key, to_sign, algorithm)
-        valid = hmac.compare_digest(expected, auth.signature)
-    if not valid:
+    if not _signature_valid(auth, key.secret_key, to_sign):
         raise AuthenticationFailed("verify aksk signature fail")
     _check_key_state(request, key, now_ms)
     return auth.access_key, key
+
+
+def _signature_valid(auth: signing.Authorization, secret_key: str, to_sign: str) -> bool:
+    if auth.algorithm.derived_key:
+        return verify_derived(auth.algorithm, auth.access_key, secret_key, auth.signature, to_sign)
+    expected = signing.signature(secret_key, to_sign, auth.algorithm)
+    return hmac.compare_digest(expected, auth.signature)
 
 
 def _check_date(request: IncomingRequest, now_seconds: float, max_skew_seconds: int) -> None:

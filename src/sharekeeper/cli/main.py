@@ -92,10 +92,12 @@ def options(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on; 0 picks a free one.")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on; 0 picks a free one.", min=0, max=65535)
+    ] = None,
     database: DatabaseOption = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default 1).", min=1)
+        int | None, typer.Option(help="Worker processes (default 1).", min=1, max=256)
     ] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Make demo accounts and print how to use them.")
@@ -106,6 +108,7 @@ def serve(
     from uvicorn.supervisors import Multiprocess
 
     from sharekeeper.api.app import create_app
+    from sharekeeper.api.connections import raise_file_limit
 
     settings = _settings(database).with_overrides(host=host, port=port, workers=workers)
     configure_logging(settings.log_format, settings.log_level)
@@ -121,6 +124,7 @@ def serve(
     runtime = build_runtime(settings)
     if demo:
         typer.echo(demo_text(ensure_demo(runtime, settings.data_dir), endpoint))
+    files = raise_file_limit()
     log.info(
         "ShareKeeper listening on %s (database %s, %d worker%s, pid %d)",
         endpoint,
@@ -129,6 +133,13 @@ def serve(
         "" if settings.workers == 1 else "s",
         os.getpid(),
     )
+    if files < settings.max_connections + 64:
+        log.warning(
+            "the open-file limit (%d) is below SHAREKEEPER_MAX_CONNECTIONS (%d): raise it "
+            "(ulimit -n) or lower the setting",
+            files,
+            settings.max_connections,
+        )
     if settings.workers == 1:
         app = create_app(settings, runtime=runtime)
         uvicorn.Server(_uvicorn_config(app, settings)).run(sockets=[sock])
@@ -143,10 +154,11 @@ def serve(
 
 
 def _uvicorn_config(app: Any, settings: Settings) -> Any:
-    import uvicorn
+    from sharekeeper.api.connections import ServerConfig
 
-    return uvicorn.Config(
+    return ServerConfig(
         app,
+        settings,
         factory=isinstance(app, str),
         workers=settings.workers,
         lifespan="on",
@@ -196,7 +208,14 @@ def key_create(
 @key_app.command("create-temporary")
 def key_create_temporary(
     account_id: str,
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.", min=1)] = 3600,
+    ttl: Annotated[
+        int,
+        typer.Option(
+            help="Lifetime in seconds (at most 7 days).",
+            min=1,
+            max=identity.MAX_TEMPORARY_TTL_SECONDS,
+        ),
+    ] = 3600,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:

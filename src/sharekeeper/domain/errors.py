@@ -43,7 +43,9 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── HeadersTooLarge           RAM.9003
     │   ├── TooManyRequests           RAM.9004
     │   ├── RequestTimeout            RAM.9005
-    │   └── ServiceBusy               RAM.9006
+    │   ├── ServiceBusy               RAM.9006
+    │   ├── RequestLineTooLong        RAM.9007
+    │   └── TooManyConnections        RAM.9008
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
@@ -377,8 +379,8 @@ class TooManyRequests(LimitExceeded):
 class RequestTimeout(LimitExceeded):
     code = "RAM.9005"
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"The request body did not arrive within {seconds:g} s.")
+    def __init__(self, seconds: float, part: str = "body") -> None:
+        super().__init__(f"The request {part} did not arrive within {seconds:g} s.")
 
 
 class ServiceBusy(LimitExceeded):
@@ -386,6 +388,23 @@ class ServiceBusy(LimitExceeded):
 
     def __init__(self) -> None:
         super().__init__("The database is busy; retry the request shortly.")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
+class RequestLineTooLong(LimitExceeded):
+    code = "RAM.9007"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request line is longer than {limit} bytes.")
+
+
+class TooManyConnections(LimitExceeded):
+    code = "RAM.9008"
+
+    def __init__(self, whose: str, limit: int) -> None:
+        super().__init__(f"{whose} already holds {limit} open connections; retry shortly.")
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": "1"}

@@ -92,6 +92,7 @@ def bind(
         uow.associations.save(association, principal_account_id=entity if is_account else None)
         if invited:
             uow.invitations.expire_stale(share.id, entity, now)
+            uow.invitations.forget_withdrawn(share.id, entity)
             invitations.append(
                 Invitation(
                     ids.new_resource_id(),

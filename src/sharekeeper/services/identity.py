@@ -19,6 +19,10 @@ from sharekeeper.domain.errors import (
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
 
+# Temporary credentials live at most a week (Huawei's own last a day at most): long enough for
+# any test run, and far inside what the expiry column holds.
+MAX_TEMPORARY_TTL_SECONDS = 7 * 24 * 3600
+
 
 @dataclass(frozen=True, slots=True)
 class IssuedKey:
@@ -61,8 +65,11 @@ def create_account(ctx: Context, name: str) -> tuple[Account, IssuedKey]:
 
 def create_access_key(ctx: Context, account_id: str, ttl_seconds: int | None = None) -> IssuedKey:
     """A permanent key, or temporary credentials when ``ttl_seconds`` is given."""
-    if ttl_seconds is not None and ttl_seconds < 1:
-        raise InvalidParameter("The lifetime of temporary credentials must be at least 1 second.")
+    if ttl_seconds is not None and not 1 <= ttl_seconds <= MAX_TEMPORARY_TTL_SECONDS:
+        raise InvalidParameter(
+            "The lifetime of temporary credentials must be from 1 to "
+            f"{MAX_TEMPORARY_TTL_SECONDS} seconds (7 days)."
+        )
     with ctx.writing() as uow:
         if uow.accounts.get(account_id) is None:
             raise AccountNotFound(account_id)

@@ -9,7 +9,12 @@ fail, every request of the group answers with the error, none having been acknow
 
 Reads use their own connections (``Connections``) and see only what is committed. Only the API's
 write use cases on the event loop join a group (``joining``); the CLI, the admin API and the
-housekeeping threads commit as before."""
+housekeeping threads commit as before.
+
+The group's transaction takes SQLite's write lock before any unit runs (``open``), without
+holding the event loop while another process has it: the lock is tried at once and again after
+short sleeps, up to the statement timeout. Once it is held, no statement of the group's units
+waits for a lock, so the event loop never blocks on one."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from sharekeeper.domain.errors import ServiceBusy
 from sharekeeper.store.engine import DRIVER_TRANSACTION, WRITE, begin_on_driver, translate
 
 
@@ -45,8 +51,9 @@ def joining() -> Membership | None:
 
 
 class GroupCommit:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, lock_timeout_seconds: float) -> None:
         self._engine = engine
+        self._lock_timeout = lock_timeout_seconds
         self._writer: Connection | None = None
         self._batch: asyncio.Future[None] | None = None
         # Set when SQLite ended the group's transaction by itself: its units are lost.
@@ -65,24 +72,55 @@ class GroupCommit:
     def _driver(self, writer: Connection) -> Any:
         return writer.connection.driver_connection
 
+    async def open(self) -> None:
+        """Makes sure the group's transaction is open, so that the units that run next (on the
+        event loop, with no await in between) join it; raises ServiceBusy when the write lock
+        is not had within the statement timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._lock_timeout
+        pause = 0.001
+        while self._batch is None:
+            try:
+                self._begin()
+            except DBAPIError as error:
+                if not isinstance(translate(error), ServiceBusy):
+                    raise translate(error) from error
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise ServiceBusy() from error
+                await asyncio.sleep(min(pause, left))
+                pause = min(pause * 2, 0.05)
+
+    def _writer_connection(self) -> Connection:
+        if self._writer is None:
+            self._writer = self._engine.connect()
+            # Never wait for the lock inside SQLite (that would hold the event loop): ``open``
+            # waits between tries instead.
+            self._driver(self._writer).execute("PRAGMA busy_timeout = 0")
+        return self._writer
+
+    def _begin(self) -> None:
+        """Opens the group's transaction and schedules its commit; raises DBAPIError at once
+        when another connection holds the write lock."""
+        writer = self._writer_connection()
+        writer.info[WRITE] = True
+        begin_on_driver(writer)
+        self._driver(writer).held = True
+        loop = asyncio.get_running_loop()
+        self._batch = loop.create_future()
+        # Read, so that a failed group no waiter saw (all went away) is not reported.
+        self._batch.add_done_callback(lambda batch: batch.exception())
+        self._lost = False
+        loop.call_soon(self._commit)
+
     def open_unit(self, membership: Membership) -> Connection:
         """The group's connection, with a savepoint open for one unit of work; opens the
-        group's transaction (and schedules its commit) if none is open."""
-        writer = self._writer
-        if writer is None:
-            writer = self._writer = self._engine.connect()
-        driver = self._driver(writer)
+        group's transaction if ``open`` did not (failing at once if the lock is taken)."""
         if self._batch is None:
-            writer.info[WRITE] = True
-            begin_on_driver(writer)  # raises DBAPIError when the write lock is not had in time
-            driver.held = True
-            loop = asyncio.get_running_loop()
-            self._batch = loop.create_future()
-            # Read, so that a failed group no waiter saw (all went away) is not reported.
-            self._batch.add_done_callback(lambda batch: batch.exception())
-            self._lost = False
-            loop.call_soon(self._commit)
-        elif self._lost or not driver.in_transaction:
+            self._begin()
+        writer = self._writer_connection()
+        driver = self._driver(writer)
+        if self._lost or not driver.in_transaction:
             self._lost = True
             raise DBAPIError.instance(
                 "SAVEPOINT",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     func,
     or_,
     select,
@@ -172,6 +173,18 @@ class InvitationRepository:
     def expire_stale(self, share_id: str, receiver: str, now: Millis) -> None:
         """Records an unanswered, expired invitation as expired, so a new one may be sent."""
         _EXPIRE_STALE.rowcount(self._c, {"share_id": share_id, "receiver": receiver, "now": now})
+
+    def forget_withdrawn(self, share_id: str, receiver: str) -> None:
+        """Deletes the receiver's withdrawn invitations to the share, before a new one is sent:
+        an owner associating and disassociating one account over and over leaves it one
+        withdrawn invitation per share, not one per round."""
+        self._c.execute(
+            delete(invitations).where(
+                INV.resource_share_id == share_id,
+                INV.receiver_account_id == receiver,
+                INV.status == InvitationStatus.WITHDRAWN,
+            )
+        )
 
     def count_by_status(self, now: Millis) -> dict[str, int]:
         seen = case(

@@ -1,0 +1,365 @@
+"""Hostile callers, attacking the way they were found to (loopback only, every loop bounded in
+count and time): each attack is refused or bounded, and a well-behaved client is served
+throughout. Latencies are reported in the run's figures, never asserted."""
+
+from __future__ import annotations
+
+import select
+import socket
+import sqlite3
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+
+from sharekeeper.api.routes import OPERATIONS
+from tests import figures
+from tests.sdk.helpers import associate, create_share, disassociate, invitations
+from tests.support import Account, LiveServer, ServerProcess, SignedHttp, settings_for
+
+SEARCH = "/v1/resource-shares/search"
+BODY = b'{"resource_owner": "self", "limit": 1}'
+ADMIN_TOKEN = "hostile-admin-token"
+
+
+@pytest.fixture(scope="module")
+def guarded(database_url: str, data_dir: Path) -> Iterator[LiveServer]:
+    settings = settings_for(
+        database_url,
+        data_dir,
+        header_timeout_seconds=1.0,
+        idle_timeout_seconds=1.0,
+        body_timeout_seconds=1.0,
+        statement_timeout_seconds=0.5,
+        max_connections=80,
+        max_connections_per_source=20,
+        admin_token=ADMIN_TOKEN,
+    )
+    live = LiveServer(settings).start()
+    yield live
+    live.stop()
+
+
+class WellBehaved:
+    """A client sending signed searches on one kept-alive connection while an attack runs
+    (against ``target``, by default the server the account was made on)."""
+
+    def __init__(self, server: LiveServer, name: str, target: Any = None) -> None:
+        self.name = name
+        self.http = SignedHttp(target or server)
+        self.account = server.account("well-behaved")
+        self.latencies: list[float] = []
+        self.statuses: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        for _ in range(2000):  # bounded: ~0.02 s apart, so at most ~40 s
+            if self._stop.is_set():
+                return
+            started = time.perf_counter()
+            response = self.http.request(self.account, "POST", SEARCH, BODY)
+            self.latencies.append(time.perf_counter() - started)
+            self.statuses.append(response.status_code)
+            time.sleep(0.02)
+
+    def __enter__(self) -> WellBehaved:
+        self.http.request(self.account, "POST", SEARCH, BODY)  # the connection is open first
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(30)
+        self.http.close()
+        assert self.statuses and set(self.statuses) == {200}, self.statuses
+        micros = sorted(int(s * 1e6) for s in self.latencies)
+        figures.FIGURES[f"hostile {self.name}: well-behaved requests served"] = len(micros)
+        figures.FIGURES[f"hostile {self.name}: well-behaved p50 us"] = int(
+            statistics.median(micros)
+        )
+        figures.FIGURES[f"hostile {self.name}: well-behaved max us"] = micros[-1]
+
+
+def connect(server: LiveServer, source: str = "127.0.0.1") -> socket.socket:
+    conn = socket.socket()
+    conn.settimeout(5)
+    conn.bind((source, 0))
+    conn.connect(("127.0.0.1", server.port))
+    return conn
+
+
+def answer(conn: socket.socket, wait: float = 5) -> str:
+    """What the server sent before closing or within ``wait`` seconds."""
+    data = b""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([conn], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        try:
+            chunk = conn.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data.decode("latin-1")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_huge_header_is_refused_before_it_is_buffered(
+    guarded: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    """Eight connections each start a 100 MB header line at a server process of its own: each
+    is refused after a few reads, and the server's memory stays where it was."""
+    process = ServerProcess(database_url, data_dir)
+    port = int(process.endpoint.rsplit(":", 1)[1])
+    target = SimpleNamespace(port=port, endpoint=process.endpoint)
+    try:
+        before = rss_kib(process.process.pid)
+        sent_before_refusal = []
+        with WellBehaved(guarded, "huge headers", target):
+            for _ in range(8):
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+                conn.sendall(b"POST /v1/resource-shares/search HTTP/1.1\r\nHost: x\r\nX-Big: ")
+                sent, chunk = 0, b"a" * 65536
+                while sent < 100 * 1024 * 1024:
+                    try:
+                        conn.sendall(chunk)
+                    except (BrokenPipeError, ConnectionResetError):
+                        break
+                    sent += len(chunk)
+                    if select.select([conn], [], [], 0)[0]:
+                        break
+                reply = answer(conn, 2)
+                conn.close()
+                assert reply.startswith("HTTP/1.1 431"), reply[:200]
+                assert '"error_code":"RAM.9003"' in reply
+                sent_before_refusal.append(sent)
+        grown = rss_kib(process.process.pid) - before
+    finally:
+        process.stop()
+    # What the client sent includes what the kernel buffered on its way; the server read ~40 KB.
+    assert max(sent_before_refusal) < 16 * 1024 * 1024, sent_before_refusal
+    assert grown < 20 * 1024, f"the server grew by {grown} KiB"
+    figures.FIGURES["hostile huge headers: server RSS growth KiB"] = max(grown, 0)
+
+
+def test_headers_trickled_byte_by_byte_are_cut_off(guarded: LiveServer) -> None:
+    """Slowloris: 40 connections from four addresses send a header byte every 0.2 s."""
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 200
+    with WellBehaved(guarded, "slow headers"):
+        conns = [connect(guarded, f"127.0.0.{2 + i % 4}") for i in range(40)]
+        started = time.monotonic()
+        open_conns = list(conns)
+        replies: dict[socket.socket, str] = {}
+        for byte in head:
+            if not open_conns or time.monotonic() - started > 6:
+                break
+            for conn in list(open_conns):
+                try:
+                    conn.sendall(bytes((byte,)))
+                except OSError:
+                    open_conns.remove(conn)
+                    continue
+                if select.select([conn], [], [], 0)[0]:
+                    replies[conn] = answer(conn, 0.5)
+                    open_conns.remove(conn)
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        for conn in conns:
+            replies.setdefault(conn, answer(conn, 1))
+            conn.close()
+    assert all(r.startswith("HTTP/1.1 408") for r in replies.values()), set(replies.values())
+    assert elapsed < 6, elapsed
+    figures.FIGURES["hostile slow headers: connections cut off"] = len(replies)
+
+
+def test_connections_are_capped_per_source_and_per_process(guarded: LiveServer) -> None:
+    with WellBehaved(guarded, "connection flood"):
+        # One address: 20 are admitted (and sit idle), the next are refused at once.
+        flood = [connect(guarded, "127.0.0.9") for _ in range(30)]
+        refused = [answer(c, 0.3) for c in flood[20:]]
+        assert all(r.startswith("HTTP/1.1 503") and "RAM.9008" in r for r in refused), refused
+        # Other addresses fill the process's 80: a new connection is refused, kept ones work.
+        more = [connect(guarded, f"127.0.0.{10 + i // 20}") for i in range(60)]
+        late = connect(guarded, "127.0.0.40")
+        assert answer(late, 0.5).startswith("HTTP/1.1 503")
+        late.close()
+        # Idle connections are closed by the header timeout, and room comes back.
+        time.sleep(1.5)
+        closed = [answer(c, 0.2) == "" for c in flood[:20] + more[:10]]
+        assert all(closed)
+        for conn in flood + more:
+            conn.close()
+        time.sleep(0.2)
+        fresh = httpx.get(f"{guarded.endpoint}/healthz", timeout=5)
+        assert fresh.status_code == 200
+    figures.FIGURES["hostile connection flood: connections refused with 503"] = len(refused) + 1
+
+
+def test_a_body_sent_a_byte_at_a_time_meets_one_deadline(guarded: LiveServer) -> None:
+    """The body timeout bounds the whole body (1 s here), not each chunk of it."""
+    body = b'{"resource_owner": "self", "x": 1}'
+    with WellBehaved(guarded, "slow body"):
+        conn = connect(guarded)
+        conn.sendall(
+            b"POST /v1/resource-shares/search HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+        )
+        started = time.monotonic()
+        reply = ""
+        for byte in body:  # at most 35 bytes, 0.3 s apart
+            if select.select([conn], [], [], 0)[0]:
+                break
+            try:
+                conn.sendall(bytes((byte,)))
+            except OSError:
+                break
+            time.sleep(0.3)
+        reply = answer(conn, 2)
+        elapsed = time.monotonic() - started
+        conn.close()
+    assert reply.startswith("HTTP/1.1 408") and '"error_code":"RAM.9005"' in reply, reply
+    assert elapsed < 4, elapsed
+
+
+def _deep(depth: int) -> bytes:
+    return b'{"zz": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def test_deeply_nested_json_is_never_a_500(guarded: LiveServer) -> None:
+    """Every operation with a body, RAM and admin: nesting too deep to decode is a 400
+    RAM.9001, and leaves no 500 audit record."""
+    account = guarded.account("deep")
+    ids = {"resource_share_id": "x", "resource_share_invitation_id": "x", "permission_id": "x"}
+    with_body = [op for op in OPERATIONS if op.body is not None]
+    assert len(with_body) >= 17
+    with (
+        closing(SignedHttp(guarded)) as http,
+        httpx.Client(
+            base_url=guarded.endpoint, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        ) as admin,
+    ):
+        for op in with_body:
+            path = op.path.format(**ids)
+            # Shallow enough to skip, the body is judged on its other fields.
+            shallow = http.request(account, op.method, path, _deep(970))
+            assert shallow.status_code < 500, (op.name, shallow.text[:200])
+            deep = http.request(account, op.method, path, _deep(50_000))
+            assert deep.status_code == 400, (op.name, deep.text[:200])
+            assert deep.json()["error_code"] == "RAM.9001", op.name
+        for path in (
+            "/admin/v1/accounts",
+            "/admin/v1/organizations",
+            "/admin/v1/organizations/units",
+        ):
+            response = admin.post(path, content=_deep(50_000))
+            assert response.status_code == 400, (path, response.text[:200])
+            assert response.json()["error_code"] == "RAM.9001", path
+        records = admin.get("/admin/v1/audit-records", params={"account_id": account.account_id})
+        outcomes = {r["outcome"] for r in records.json()["audit_records"]}
+        assert not any(o.startswith("5") for o in outcomes), outcomes
+    figures.FIGURES["hostile deep JSON: requests answered without a 500"] = 2 * len(with_body) + 3
+
+
+def test_a_held_sqlite_write_lock_does_not_freeze_the_server(
+    guarded: LiveServer, database_url: str
+) -> None:
+    """Another process holds SQLite's write lock for 2.5 s: writes wait off the event loop and
+    answer 503 after the statement timeout; reads and /healthz go on being served."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL has row locks, waited for in worker threads")
+    writer = guarded.account("lock-waiter")
+    http = SignedHttp(guarded)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    health: list[float] = []
+    with WellBehaved(guarded, "held sqlite lock"):
+        holder.execute("BEGIN IMMEDIATE")
+        held = time.monotonic()
+        results: list[tuple[int, float]] = []
+
+        def write() -> None:
+            started = time.monotonic()
+            response = http.request(writer, "POST", "/v1/resource-shares", b'{"name": "w"}')
+            results.append((response.status_code, time.monotonic() - started))
+
+        writers = [threading.Thread(target=write) for _ in range(4)]
+        for thread in writers:
+            thread.start()
+        while time.monotonic() - held < 2.5:
+            started = time.monotonic()
+            assert httpx.get(f"{guarded.endpoint}/healthz", timeout=5).status_code == 200
+            health.append(time.monotonic() - started)
+            time.sleep(0.05)
+        for thread in writers:
+            thread.join(10)
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [status for status, _ in results] == [503] * 4, results
+    assert all(seconds < 2.0 for _, seconds in results), results
+    after = http.request(writer, "POST", "/v1/resource-shares", b'{"name": "w"}')
+    assert after.status_code == 201
+    http.close()
+    figures.FIGURES["hostile held sqlite lock: /healthz max us"] = int(max(health) * 1e6)
+
+
+def test_an_owner_cannot_pile_withdrawn_invitations_on_an_account(
+    owner: Account, receiver: Account
+) -> None:
+    share = create_share(owner, "spam")
+    for _ in range(50):  # bounded: 100 calls
+        associate(owner, share.id, principals=[receiver.account_id])
+        disassociate(owner, share.id, principals=[receiver.account_id])
+    received = [i for i in invitations(receiver) if i.resource_share_id == share.id]
+    assert [i.status for i in received] == ["withdrawn"]
+    # Inviting again replaces the withdrawn one.
+    associate(owner, share.id, principals=[receiver.account_id])
+    statuses = [i.status for i in invitations(receiver) if i.resource_share_id == share.id]
+    assert statuses == ["pending"]
+
+
+def test_an_absurd_ttl_is_one_line_not_a_traceback(
+    server: LiveServer, owner: Account, database_url: str, data_dir: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support import env_for_subprocess
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sharekeeper",
+            "key",
+            "create-temporary",
+            owner.account_id,
+            "--ttl",
+            "10000000000000000",
+        ],
+        env=env_for_subprocess(database_url, data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "INSERT" not in result.stderr
+    assert "604800" in result.stderr, result.stderr
+    assert result.stdout == ""
