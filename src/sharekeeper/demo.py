@@ -3,19 +3,25 @@ invitation accepted, so a newcomer sees ShareKeeper work within a minute."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 from sharekeeper.bootstrap import Runtime
+from sharekeeper.config import Settings
 from sharekeeper.services import identity, organizations
 
 
-def ensure_demo(runtime: Runtime, data_dir: Path) -> dict[str, Any]:
+def ensure_demo(runtime: Runtime, settings: Settings) -> dict[str, Any]:
     """The demo accounts, made on first start and kept (with their keys, mode 0600) in the data
-    directory; made again if the database no longer has them."""
-    path = data_dir / "demo.json"
+    directory, one file per database; made again if the database no longer has them."""
+    data_dir = settings.data_dir
+    tag = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    path = data_dir / f"demo-{tag}.json"
     ctx = runtime.context
     if path.exists():
         demo: dict[str, Any] = json.loads(path.read_text("utf-8"))
@@ -45,7 +51,7 @@ def demo_text(demo: dict[str, Any], endpoint: str) -> str:
 
     def ram(who: dict[str, str], command: str) -> str:
         keys = f"--endpoint {endpoint} --ak {who['access_key']} --sk {who['secret_key']}"
-        return f"sharekeeper ram {keys} {command}"
+        return f"{command_path()} ram {keys} {command}"
 
     cli = "\n".join(
         (
@@ -89,3 +95,13 @@ print(answer.resource_share_invitation.status)
 {cli}
 ----- end -----
 """
+
+
+def command_path() -> str:
+    """How to run ``sharekeeper`` from here: its name if the PATH finds this one, else its
+    full path (a virtual environment's bin is seldom on the PATH)."""
+    beside = Path(sys.executable).parent / "sharekeeper"
+    found = shutil.which("sharekeeper")
+    if found and (not beside.exists() or Path(found).resolve() == beside.resolve()):
+        return "sharekeeper"
+    return str(beside) if beside.exists() else f"{sys.executable} -m sharekeeper"

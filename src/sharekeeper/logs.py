@@ -9,7 +9,16 @@ import sys
 import time
 from typing import TextIO
 
-FIELDS = ("request_id", "operation", "method", "path", "status", "duration_ms", "account_id")
+FIELDS = (
+    "request_id",
+    "operation",
+    "method",
+    "path",
+    "status",
+    "error_code",
+    "duration_ms",
+    "account_id",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -33,7 +42,9 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        extra = " ".join(f"{k}={getattr(record, k)}" for k in FIELDS if hasattr(record, k))
+        extra = " ".join(
+            f"{k}={getattr(record, k)}" for k in FIELDS if getattr(record, k, "") not in ("", None)
+        )
         return f"{line} {extra}" if extra else line
 
 
@@ -52,3 +63,9 @@ def configure_logging(log_format: str, level: str, stream: TextIO | None = None)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic says which dialect it found each time a revision is read (every /readyz);
+    # ShareKeeper logs the migrations it runs itself (store/migrate.py).
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    # uvicorn's start-up and shutdown chatter: ShareKeeper says where it listens, and when it
+    # stops, in lines of its own.
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)

@@ -5,6 +5,7 @@ same services as the command line and the pytest plugin."""
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sharekeeper.api.access import note_error
 from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.api.endpoint import decode_body, new_request_id
 from sharekeeper.api.errors import InternalError, error_response
@@ -150,6 +152,7 @@ _ROUTES: tuple[tuple[str, str, AdminHandler], ...] = (
     ("GET", "/admin/v1/audit-records", audit_records),
 )
 _encode = msgspec.json.Encoder().encode
+log = logging.getLogger("sharekeeper.api")
 
 
 def _endpoint(
@@ -168,8 +171,11 @@ def _endpoint(
             raw = await request.body()
             status, data = await run_in_threadpool(handler, ctx, request, raw)
         except ShareKeeperError as error:
+            note_error(request.scope, error)
             return error_response(error, request_id)
         except Exception:
+            log.exception("admin request %s failed", request_id, extra={"request_id": request_id})
+            note_error(request.scope, InternalError())
             return error_response(InternalError(), request_id)
         headers = {"X-Request-Id": request_id}
         if data is None:

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sharekeeper.api.access import AccessLog, note_error
 from sharekeeper.api.admin import admin_routes
 from sharekeeper.api.dispatch import Dispatch
 from sharekeeper.api.endpoint import Edge, Endpoint, new_request_id
@@ -59,6 +60,7 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
     error: ApiNotFound = ApiNotFound(request.method, request.url.path)
     if isinstance(exc, HTTPException) and exc.status_code == 405 and exc.headers:
         error = MethodNotAllowed(request.method, request.url.path, exc.headers["Allow"])
+    note_error(request.scope, error)
     return error_response(error, new_request_id())
 
 
@@ -67,7 +69,7 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(_encode_json(data), status, headers=headers, media_type="application/json")
 
 
-def _operator_routes(edge: Edge) -> list[Route]:
+def _operator_routes(edge: Edge, counters: Metrics) -> list[Route]:
     """Unsigned routes for operators and tools: the API document, liveness, readiness and
     metrics. They reveal no tenant data (invitation counts only)."""
 
@@ -85,7 +87,7 @@ def _operator_routes(edge: Edge) -> list[Route]:
 
     async def metrics(request: Request) -> Response:
         counts = await run_in_threadpool(operations.invitation_counts, edge.ctx)
-        text = edge.metrics.render(counts)
+        text = counters.render(counts)
         return Response(text, media_type="text/plain; version=0.0.4")
 
     return [
@@ -116,11 +118,12 @@ def create_app(
         burst = settings.rate_burst or max(1, int(settings.rate_limit * 2))
         limiter = RateLimiter(settings.rate_limit, burst)
     inline = runtime.engine.dialect.name == "sqlite"
-    edge = Edge(runtime.context, Metrics(), limiter, inline)
+    edge = Edge(runtime.context, limiter, inline)
+    metrics = Metrics()
     endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in OPERATIONS]
     # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method.
     routes = [Route(path, endpoint, methods=[method]) for method, path, endpoint in endpoints]
-    routes += _operator_routes(edge)
+    routes += _operator_routes(edge, metrics)
     routes += admin_routes(runtime.context, settings.admin_token)
 
     @contextlib.asynccontextmanager
@@ -137,10 +140,12 @@ def create_app(
         finally:
             purger.cancel()
             runtime.close()
+            log.info("ShareKeeper stopped (pid %d)", os.getpid())
 
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(AccessLog, metrics=metrics),
             Middleware(
                 RequestLimits,
                 max_body_bytes=settings.max_body_bytes,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,8 +14,8 @@ import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
+from sharekeeper.api.access import Access, noted
 from sharekeeper.api.errors import InternalError, error_parts, status_of
-from sharekeeper.api.metrics import Metrics
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
@@ -28,7 +27,6 @@ from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 
 log = logging.getLogger("sharekeeper.api")
-access = logging.getLogger("sharekeeper.access")
 T = TypeVar("T")
 # A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
 # has a use for it, so it is refused before it reaches a query.
@@ -164,11 +162,11 @@ def _run(
     path: dict[str, str],
     request_id: str,
     source: str,
-    who: list[str],
+    access: Access,
 ) -> Reply:
     ctx = edge.ctx
     caller = authenticate(ctx, incoming)
-    who.append(caller.account_id)  # for the request's log line, whatever the outcome
+    access.account_id = caller.account_id  # for the request's log line, whatever the outcome
     if edge.limiter is not None:
         edge.limiter.take(caller.account_id)
     call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
@@ -206,7 +204,6 @@ class Edge:
     """What every endpoint of one app shares."""
 
     ctx: Context
-    metrics: Metrics
     limiter: RateLimiter | None = None
     # Run each use case on the event loop instead of in the thread pool. For SQLite a use case
     # takes microseconds, and hopping threads costs more than it saves: Python hands the GIL
@@ -251,9 +248,9 @@ class Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         edge, operation = self.edge, self.operation
-        started = time.perf_counter()
         request_id = new_request_id()
-        who: list[str] = []
+        access = noted(scope)
+        access.operation = operation.name
         headers: dict[str, str] = {"X-Request-Id": request_id}
         try:
             incoming = IncomingRequest(
@@ -266,7 +263,7 @@ class Endpoint:
             client = scope.get("client")
             source = client[0] if client else ""
             path = scope.get("path_params", {})
-            arguments = (edge, operation, incoming, path, request_id, source, who)
+            arguments = (edge, operation, incoming, path, request_id, source, access)
             if edge.inline:
                 reply = await self._inline(arguments)
             else:
@@ -274,9 +271,11 @@ class Endpoint:
             status = reply.status
             body = b"" if reply.body is None else _encode(reply.body)
         except ShareKeeperError as error:
+            access.error_code = error.code
             status, headers, body = error_parts(error, request_id)
         except Exception:
             log.exception("request %s failed", request_id, extra={"request_id": request_id})
+            access.error_code = InternalError.code
             status, headers, body = error_parts(InternalError(), request_id)
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw.append((b"content-length", str(len(body)).encode()))
@@ -284,18 +283,3 @@ class Endpoint:
             raw.append((b"content-type", b"application/json"))
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
-        elapsed = time.perf_counter() - started
-        edge.metrics.observe(operation.name, status, elapsed)
-        access.info(
-            "%s %s %d",
-            operation.method,
-            operation.name,
-            status,
-            extra={
-                "request_id": request_id,
-                "operation": operation.name,
-                "status": status,
-                "duration_ms": round(elapsed * 1000, 2),
-                "account_id": who[0] if who else "",
-            },
-        )

@@ -8,6 +8,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sharekeeper.api.access import note_error
 from sharekeeper.api.endpoint import new_request_id
 from sharekeeper.api.errors import error_response
 from sharekeeper.domain.errors import (
@@ -31,6 +32,7 @@ class RequestLimits:
         try:
             self._check_length(scope)
         except ShareKeeperError as error:
+            note_error(scope, error)
             await error_response(error, new_request_id())(scope, receive, send)
             return
         await self.app(scope, self._limited(receive), send)

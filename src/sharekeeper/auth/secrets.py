@@ -5,6 +5,7 @@ only compared, are kept as SHA-256 hashes."""
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 import secrets
@@ -45,10 +46,20 @@ def new_security_token() -> str:
     return secrets.token_urlsafe(96)
 
 
-def decode_master_key(text: str) -> bytes:
-    key = base64.b64decode(text.strip(), validate=True)
+class InvalidMasterKey(ValueError):
+    pass
+
+
+def decode_master_key(text: str, source: str = "SHAREKEEPER_MASTER_KEY") -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except binascii.Error as error:
+        raise InvalidMasterKey(f"the master key in {source} is not base64 ({error})") from None
     if len(key) != MASTER_KEY_BYTES:
-        raise ValueError("SHAREKEEPER_MASTER_KEY must be 32 bytes, base64-encoded")
+        raise InvalidMasterKey(
+            f"the master key in {source} is {len(key)} bytes, not {MASTER_KEY_BYTES}: it must "
+            "be 32 random bytes, base64-encoded"
+        )
     return key
 
 
@@ -68,4 +79,4 @@ def load_or_create_master_key(path: Path) -> bytes:
             pass
         finally:
             temp.unlink()
-    return decode_master_key(path.read_text("ascii"))
+    return decode_master_key(path.read_text("ascii", errors="replace"), str(path))

@@ -136,7 +136,10 @@ class RamClient:
         try:
             response = self._http.request(method, path, params=params, content=content)
         except httpx.HTTPError as error:
-            raise Unreachable(f"cannot reach {self._http.base_url}: {error}") from None
+            raise Unreachable(
+                f"cannot reach {self._http.base_url} ({error}): is the server running there? "
+                "(--endpoint or SHAREKEEPER_ENDPOINT)"
+            ) from None
         request_id = response.headers.get("X-Request-Id", "")
         if response.status_code >= 400:
             try:
@@ -149,7 +152,15 @@ class RamClient:
                     f"{code} (HTTP {response.status_code}, request {request_id}): {message}"
                 )
             raise ApiError(response.status_code, code, message, request_id)
-        return response.json() if response.content else {}
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise Unreachable(
+                f"{self._http.base_url} answered HTTP {response.status_code} with a body that "
+                "is not JSON: is it a ShareKeeper or Huawei RAM endpoint?"
+            ) from None
 
     def pages(self, method: str, path: str, items: str, body: dict[str, Any]) -> list[Any]:
         """Every item of a marker-paged search."""

@@ -8,25 +8,58 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from sharekeeper.cli.client import ApiError, RamClient, Unreachable, UsageError, resolve_credentials
+from sharekeeper.cli.apps import command_group
 
-ram_app = typer.Typer(help="Call the RAM API of a server, signed with your access key.")
-shares_app = typer.Typer(help="Resource shares.")
-invitations_app = typer.Typer(help="Invitations received and sent.")
-permissions_app = typer.Typer(help="The managed-permission catalogue.")
-org_app = typer.Typer(help="Sharing with your organization.")
+if TYPE_CHECKING:
+    from sharekeeper.cli.client import RamClient
+
+ram_app = command_group("Call the RAM API of a server, signed with your access key.")
+shares_app = command_group("Resource shares.")
+invitations_app = command_group("Invitations received and sent.")
+permissions_app = command_group("The managed-permission catalogue.")
+org_app = command_group("Sharing with your organization.")
 ram_app.add_typer(shares_app, name="shares")
 ram_app.add_typer(invitations_app, name="invitations")
 ram_app.add_typer(permissions_app, name="permissions")
 ram_app.add_typer(org_app, name="org-sharing")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
+# The connection options: accepted after any ram command too (cli.main.hoist moves them).
+CONNECTION_OPTIONS = (
+    "--endpoint",
+    "--ak",
+    "--sk",
+    "--security-token",
+    "--domain-id",
+    "--profile",
+)
+
+
+class Owner(StrEnum):
+    SELF = "self"
+    OTHER_ACCOUNTS = "other-accounts"
+
+
+class ShareStatus(StrEnum):
+    ACTIVE = "active"
+    DELETING = "deleting"
+    FAILED = "failed"
+    DELETED = "deleted"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
 Principals = Annotated[
     list[str] | None, typer.Option("--principal", help="Account id or org/OU URN; repeatable.")
 ]
@@ -67,28 +100,34 @@ def connection(
 
 @contextmanager
 def _client(ctx: typer.Context) -> Iterator[RamClient]:
-    err = Console(stderr=True)
+    from sharekeeper.cli.client import ApiError, RamClient, Unreachable, UsageError
+    from sharekeeper.cli.client import resolve_credentials as resolve
+
+    def fail(error: Exception, code: int) -> typer.Exit:
+        typer.echo(f"error: {error}", err=True)
+        return typer.Exit(code)
+
     try:
-        client = RamClient(resolve_credentials(ctx.obj["flags"], ctx.obj["profile"]))
+        client = RamClient(resolve(ctx.obj["flags"], ctx.obj["profile"]))
         try:
             yield client
         finally:
             client.close()
     except UsageError as error:
-        err.print(f"error: {error}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(error, 2) from None
     except ApiError as error:
-        err.print(f"error: {error}", highlight=False)
-        raise typer.Exit(1) from None
+        raise fail(error, 1) from None
     except Unreachable as error:
-        err.print(f"error: {error}", highlight=False)
-        raise typer.Exit(3) from None
+        raise fail(error, 3) from None
 
 
 def _show(data: Any, as_json: bool, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     if as_json:
         sys.stdout.write(json.dumps(data) + "\n")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(*columns)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
@@ -125,7 +164,7 @@ INVITATION_COLUMNS = (
 def shares_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="The share's name.")],
-    description: Annotated[str | None, typer.Option()] = None,
+    description: Annotated[str | None, typer.Option(help="What the share is for.")] = None,
     principal: Principals = None,
     resource: Resources = None,
     permission: Annotated[list[str] | None, typer.Option(help="Permission id; repeatable.")] = None,
@@ -163,18 +202,21 @@ def shares_create(
 def shares_list(
     ctx: typer.Context,
     owner: Annotated[
-        str, typer.Option(help="self, or other-accounts for shares given to you.")
-    ] = "self",
-    name: Annotated[str | None, typer.Option()] = None,
-    status: Annotated[str | None, typer.Option()] = None,
+        Owner, typer.Option(help="self, or other-accounts for shares given to you.")
+    ] = Owner.SELF,
+    name: Annotated[str | None, typer.Option(help="Only shares of this name.")] = None,
+    status: Annotated[
+        ShareStatus | None, typer.Option(help="Only shares in this status.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List resource shares (every page)."""
-    body = {
-        k: v
-        for k, v in {"resource_owner": owner, "name": name, "resource_share_status": status}.items()
-        if v
+    wanted = {
+        "resource_owner": owner.value,
+        "name": name,
+        "resource_share_status": status.value if status else None,
     }
+    body = {k: v for k, v in wanted.items() if v}
     with _client(ctx) as client:
         found = client.pages("POST", "/v1/resource-shares/search", "resource_shares", body)
     _show({"resource_shares": found}, as_json, found, SHARE_COLUMNS)
@@ -205,6 +247,8 @@ def shares_show(ctx: typer.Context, share_id: str, as_json: JsonOption = False) 
         else:
             found = search(client, "other-accounts")
         if not found:
+            from sharekeeper.cli.client import ApiError
+
             raise ApiError(404, "RAM.9401", f"The resource share {share_id} does not exist.", "")
     data = {"resource_share": found[0], "resource_share_associations": associations}
     _show(data, as_json, found, SHARE_COLUMNS)
@@ -217,8 +261,17 @@ def shares_update(
     ctx: typer.Context,
     share_id: str,
     name: Annotated[str, typer.Option(help="The name (Huawei requires it on every update).")],
-    description: Annotated[str | None, typer.Option()] = None,
-    external: Annotated[bool | None, typer.Option("--external/--no-external")] = None,
+    description: Annotated[
+        str | None, typer.Option(help="A new description ('' clears it).")
+    ] = None,
+    external: Annotated[
+        bool | None,
+        typer.Option(
+            "--external/--no-external",
+            help="Allow principals outside the organization. [default: unchanged]",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Update a share's name, description or external-principal setting."""
@@ -268,7 +321,10 @@ shares_app.command("disassociate")(_associations("disassociate"))
 @invitations_app.command("list")
 def invitations_list(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[
+        InvitationStatus | None,
+        typer.Option(help="Only invitations in this status.", show_default=False),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List invitations you received or sent."""
@@ -277,7 +333,7 @@ def invitations_list(
             "POST",
             "/v1/resource-share-invitations/search",
             "resource_share_invitations",
-            {"status": status} if status else {},
+            {"status": status.value} if status else {},
         )
     _show({"resource_share_invitations": found}, as_json, found, INVITATION_COLUMNS)
 
@@ -301,7 +357,9 @@ PERMISSION_COLUMNS = ("id", "name", "resource_type", "version", "is_resource_typ
 @permissions_app.command("list")
 def permissions_list(
     ctx: typer.Context,
-    resource_type: Annotated[str | None, typer.Option()] = None,
+    resource_type: Annotated[
+        str | None, typer.Option(help="Only permissions for this type (vpc:subnet, ...).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List managed permissions."""
@@ -314,7 +372,10 @@ def permissions_list(
 def permissions_show(
     ctx: typer.Context,
     permission_id: str,
-    version: Annotated[int | None, typer.Option()] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(help="A version number. [default: the current one]", show_default=False),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show a permission (its current version unless --version)."""

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, IntegrityError
 
 from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 
-__all__ = ["Engine", "create_database_engine", "display_url", "driver_url"]
+__all__ = ["Engine", "create_database_engine", "display_url", "driver_reason", "driver_url"]
 from sqlalchemy.engine import make_url
 
 
@@ -22,13 +22,25 @@ class UnsupportedDatabase(ValueError):
 
 def driver_url(url: str) -> str:
     """ShareKeeper picks its own drivers: sqlite3 and psycopg 3."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnsupportedDatabase("a database URL that cannot be parsed") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+pysqlite").render_as_string(hide_password=False)
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     raise UnsupportedDatabase(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def driver_reason(error: BaseException) -> str | None:
+    """The driver's own words for a failure SQLAlchemy wrapped, without the statement and its
+    parameters (SQLAlchemy's message shows both, secrets included); None for other errors."""
+    if not isinstance(error, DBAPIError):
+        return None
+    lines = str(error.orig).strip().splitlines() if error.orig else []
+    return lines[0] if lines else type(error).__name__
 
 
 def display_url(url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Engine, text
 
 from sharekeeper.store.engine import WRITE
 
+log = logging.getLogger("sharekeeper.store")
 _SCRIPTS = str(Path(__file__).with_name("migrations"))
 # Any fixed number: the PostgreSQL advisory lock that serializes migrating processes.
 _PG_LOCK_ID = 0x5348_4B50
@@ -66,8 +68,13 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
 def upgrade(engine: Engine) -> None:
     """Brings the database to the newest revision (a no-op when it is already there)."""
     with _migration_lock(engine) as connection:
-        if MigrationContext.configure(connection).get_current_revision() == head_revision():
+        current, head = (
+            MigrationContext.configure(connection).get_current_revision(),
+            head_revision(),
+        )
+        if current == head:
             return
         connection.info[WRITE] = True
         command.upgrade(_config(connection), "head")
         connection.commit()
+    log.info("migrated the database from revision %s to %s", current or "(empty)", head)
