@@ -70,6 +70,39 @@ def process(
                 proc.kill()
 
 
+_BARE_APP = """
+import sys, uvicorn
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def measure_cold_start(work: Path, rounds: int = 3) -> dict[str, float]:
+    """Seconds from launching a server until /healthz answers, best of ``rounds``: ShareKeeper's
+    ``serve`` on a fresh SQLite database each time (it migrates first), and as the floor a bare
+    uvicorn app in a fresh interpreter."""
+    timings: dict[str, list[float]] = {"sharekeeper": [], "floor": []}
+    for i in range(rounds):
+        for name in timings:
+            port = free_port()
+            data = work / f"cold-{name}-{i}"
+            data.mkdir()
+            if name == "sharekeeper":
+                command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
+            else:
+                command = [PYTHON, "-c", _BARE_APP, str(port)]
+            env = {**os.environ, "SHAREKEEPER_DATA_DIR": str(data)}
+            started = time.perf_counter()
+            with process(command, env, data / "log", f"http://127.0.0.1:{port}/healthz"):
+                timings[name].append(time.perf_counter() - started)
+    best = {name: round(min(values), 3) for name, values in timings.items()}
+    return {**best, "ratio": round(best["sharekeeper"] / best["floor"], 2)}
+
+
 PROFILE_DIR = os.environ.get("SHAREKEEPER_BENCH_PROFILE", "")
 
 
@@ -585,6 +618,7 @@ def main() -> None:
             ("SDK-SM2-SM3", 300),
         )
     }
+    report["cold_start_s"] = measure_cold_start(work)
     if args.scale or not args.quick:
         scale_dir = work / "scale"
         scale_dir.mkdir()
@@ -697,7 +731,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines.append(
         f"\nsignature verification: {report['signature_verify_us']} µs (HMAC-SHA256), "
         + ", ".join(f"{k} {v} µs" for k, v in report["signature_verify_other_us"].items())
-        + "; "
+        + f"; cold start {report['cold_start_s']['sharekeeper']} s against a bare uvicorn app's "
+        f"{report['cold_start_s']['floor']} s ({report['cold_start_s']['ratio']}x); "
         f"server peak RSS (sqlite): {report['sqlite'].get('rss_mb', 0):.0f} MB; "
         f"run took {report['elapsed_s']} s"
     )

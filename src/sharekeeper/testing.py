@@ -201,9 +201,9 @@ def _migrated_template() -> Path:
         return _template
 
 
-def start_server(data_dir: Path, **settings: Any) -> Server:
-    """Starts a server on a fresh SQLite database in ``data_dir`` (settings may override any
-    field of `sharekeeper.config.Settings`, e.g. ``invitation_ttl_seconds=60``)."""
+def fresh_settings(data_dir: Path, **settings: Any) -> Settings:
+    """Settings over a fresh, migrated SQLite database in ``data_dir`` (copied from the
+    process's template); ``settings`` override any field."""
     from sharekeeper.config import Settings
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -215,7 +215,13 @@ def start_server(data_dir: Path, **settings: Any) -> Server:
         sqlite_synchronous="normal",  # a throwaway database need not survive power loss
         master_key=base64.b64encode(os.urandom(32)).decode(),
     )
-    return Server(base.with_overrides(**settings)).start()
+    return base.with_overrides(**settings)
+
+
+def start_server(data_dir: Path, **settings: Any) -> Server:
+    """Starts a server on a fresh SQLite database in ``data_dir`` (settings may override any
+    field of `sharekeeper.config.Settings`, e.g. ``invitation_ttl_seconds=60``)."""
+    return Server(fresh_settings(data_dir, **settings)).start()
 
 
 @pytest.fixture

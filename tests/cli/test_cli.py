@@ -1,33 +1,39 @@
-"""The fixed command-line contracts, through the real entry point, while a server runs on the
-same database."""
+"""The fixed command-line contracts while a server runs on the same database: in-process
+(Typer's CliRunner, the same parsing and commands as ``python -m sharekeeper``, which
+tests/cli/test_failures.py and test_ram_client.py run as processes), since a process per call
+added only start-up time."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from typer.testing import CliRunner
 
+from sharekeeper.cli.main import app, hoist
 from tests import figures
 from tests.sdk.helpers import create_share, shares
 from tests.support import Account, LiveServer, env_for_subprocess
 
 
-def run(
-    database_url: str, data_dir: Path, *args: str, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sharekeeper", *args, "--database", database_url],
-        env=env_for_subprocess("sqlite:////nonexistent/ignored.db", data_dir),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=check,
-    )
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(database_url: str, data_dir: Path, *args: str, check: bool = True) -> Ran:
+    env = env_for_subprocess("sqlite:////nonexistent/ignored.db", data_dir)
+    result = CliRunner().invoke(app, hoist([*args, "--database", database_url]), env=env)
+    ran = Ran(result.exit_code, result.stdout, result.stderr)
+    if check and ran.returncode != 0:
+        raise AssertionError(f"exit {ran.returncode}: {ran.stderr}")
+    return ran
 
 
 def run_json(database_url: str, data_dir: Path, *args: str) -> dict[str, Any]:
