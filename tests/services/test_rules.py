@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sharekeeper.config import Settings
 from sharekeeper.domain import errors, ids
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import AdjustableClock
@@ -126,18 +127,19 @@ def test_demo_accounts_are_kept_per_database(tmp_path: Path) -> None:
     from sharekeeper.demo import ensure_demo
     from sharekeeper.testing import fresh_settings
 
-    made = {}
-    for name in ("one", "two", "one"):
-        settings = fresh_settings(tmp_path / name)
-        settings = settings.with_overrides(data_dir=tmp_path / "shared-data")
-        if name in made:  # the same database again: same file, same accounts
-            settings = settings.with_overrides(database_url=made[name][0])
+    shared = tmp_path / "shared-data"  # one data directory, two databases
+    one, two = (
+        fresh_settings(tmp_path / name).with_overrides(data_dir=shared) for name in ("1", "2")
+    )
+
+    def demo_of(settings: Settings) -> dict[str, str]:
         runtime = build_runtime(settings, upgrade=False)
         try:
-            demo = ensure_demo(runtime, settings)
+            alice: dict[str, str] = ensure_demo(runtime, settings)["alice"]
         finally:
             runtime.close()
-        if name in made:
-            assert demo["alice"] == made[name][1]
-        made[name] = (settings.database_url, demo["alice"])
-    assert made["one"][1] != made["two"][1]
+        return alice
+
+    first = demo_of(one)
+    assert demo_of(two) != first
+    assert demo_of(one) == first  # the same database again: the same accounts
