@@ -92,7 +92,8 @@ def bind(
         uow.associations.save(association, principal_account_id=entity if is_account else None)
         if invited:
             uow.invitations.expire_stale(share.id, entity, now)
-            uow.invitations.forget_withdrawn(share.id, entity)
+            if existing is not None:  # a principal new to the share has no invitation yet
+                uow.invitations.forget_withdrawn(share.id, entity)
             invitations.append(
                 Invitation(
                     ids.new_resource_id(),

@@ -123,6 +123,13 @@ _EXPIRE_STALE = Prepared(
     )
     .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
 )
+_FORGET_WITHDRAWN = Prepared(
+    delete(invitations).where(
+        INV.resource_share_id == bindparam("share_id"),
+        INV.receiver_account_id == bindparam("receiver"),
+        INV.status == InvitationStatus.WITHDRAWN,
+    )
+)
 _SEARCHES: dict[tuple[bool, bool, str | None], Prepared | Select[Any]] = {}
 
 
@@ -178,13 +185,7 @@ class InvitationRepository:
         """Deletes the receiver's withdrawn invitations to the share, before a new one is sent:
         an owner associating and disassociating one account over and over leaves it one
         withdrawn invitation per share, not one per round."""
-        self._c.execute(
-            delete(invitations).where(
-                INV.resource_share_id == share_id,
-                INV.receiver_account_id == receiver,
-                INV.status == InvitationStatus.WITHDRAWN,
-            )
-        )
+        _FORGET_WITHDRAWN.rowcount(self._c, {"share_id": share_id, "receiver": receiver})
 
     def count_by_status(self, now: Millis) -> dict[str, int]:
         seen = case(
