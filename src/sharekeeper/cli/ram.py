@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sharekeeper.cli.apps import command_group
+from sharekeeper.domain.invitations import InvitationStatus
+from sharekeeper.domain.shares import ShareStatus
 
 if TYPE_CHECKING:
     from sharekeeper.cli.client import RamClient
@@ -43,21 +45,6 @@ CONNECTION_OPTIONS = (
 class Owner(StrEnum):
     SELF = "self"
     OTHER_ACCOUNTS = "other-accounts"
-
-
-class ShareStatus(StrEnum):
-    ACTIVE = "active"
-    DELETING = "deleting"
-    FAILED = "failed"
-    DELETED = "deleted"
-
-
-class InvitationStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
 
 
 Principals = Annotated[
