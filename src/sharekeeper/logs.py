@@ -18,7 +18,10 @@ FIELDS = (
     "error_code",
     "duration_ms",
     "account_id",
+    "source",
 )
+# A request's path is the caller's text: a newline in it must not start a log line of its own.
+_CONTROL = str.maketrans({c: f"\\x{c:02x}" for c in (*range(32), 127)})
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,7 +46,9 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         extra = " ".join(
-            f"{k}={getattr(record, k)}" for k in FIELDS if getattr(record, k, "") not in ("", None)
+            f"{k}={str(getattr(record, k)).translate(_CONTROL)}"
+            for k in FIELDS
+            if getattr(record, k, "") not in ("", None)
         )
         return f"{line} {extra}" if extra else line
 

@@ -131,7 +131,12 @@ class Server:
         self.port: int = self._socket.getsockname()[1]
         self.endpoint = f"http://127.0.0.1:{self.port}"
         config = ServerConfig(
-            self.app, settings, log_level="warning", access_log=False, lifespan="on"
+            self.app,
+            settings,
+            self.app.state.metrics,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -212,6 +212,70 @@ def test_connections_are_capped_per_source_and_per_process(guarded: LiveServer) 
     figures.FIGURES["hostile connection flood: connections refused with 503"] = len(refused) + 1
 
 
+def test_pipelined_requests_are_bounded(guarded: LiveServer) -> None:
+    """A thousand requests sent ahead of their answers: some are answered, in order, then the
+    connection closes instead of queueing the rest."""
+    with WellBehaved(guarded, "pipelining"):
+        conn = connect(guarded)
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 1000)
+        reply = answer(conn, 5)
+        conn.close()
+    answered = reply.count("HTTP/1.1 200")
+    assert 1 <= answered <= 100, answered
+    figures.FIGURES["hostile pipelining: answered of 1000 sent ahead"] = answered
+
+
+def test_a_trailer_that_never_ends_is_cut_off(guarded: LiveServer) -> None:
+    """A chunked body whose trailer line never ends: refused within the head limit."""
+    conn = connect(guarded)
+    conn.sendall(
+        b"POST /v1/resource-shares/search HTTP/1.1\r\nHost: x\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-Trailer: "
+    )
+    sent = 0
+    while sent < 16 * 1024 * 1024:  # bounded
+        try:
+            conn.sendall(b"t" * 65536)
+        except OSError:
+            break
+        sent += 65536
+        if select.select([conn], [], [], 0)[0]:
+            break
+    answer(conn, 3)
+    with pytest.raises(OSError):  # the server closed the connection
+        for _ in range(64):
+            conn.sendall(b"t" * 65536)
+    conn.close()
+    assert sent < 16 * 1024 * 1024
+
+
+def test_a_refused_body_is_not_waited_for(guarded: LiveServer) -> None:
+    """Answered 413 before its body came, then trickled on a byte every 0.3 s (which would
+    keep resetting the idle timer): the connection closes after the answer."""
+    conn = connect(guarded)
+    conn.sendall(
+        b"POST /v1/resource-shares/search HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Length: 1000000000000\r\n\r\n{"
+    )
+    reply = conn.recv(4096).decode("latin-1")
+    assert reply.startswith("HTTP/1.1 413"), reply[:100]
+    started, closed = time.monotonic(), False
+    while time.monotonic() - started < 6 and not closed:  # bounded: 20 bytes at most
+        try:
+            conn.sendall(b"x")
+        except OSError:
+            closed = True
+            break
+        ready = select.select([conn], [], [], 0.3)[0]
+        if ready:
+            try:
+                closed = conn.recv(4096) == b""
+            except ConnectionResetError:
+                closed = True
+    conn.close()
+    assert closed and time.monotonic() - started < 3
+
+
 def test_a_body_sent_a_byte_at_a_time_meets_one_deadline(guarded: LiveServer) -> None:
     """The body timeout bounds the whole body (1 s here), not each chunk of it."""
     body = b'{"resource_owner": "self", "x": 1}'

@@ -76,6 +76,22 @@ def test_group_options_are_taken_where_users_put_them() -> None:
     ]
     # Outside ram, --endpoint is nobody's: left where it is, for Click to refuse.
     assert hoist(["migrate", "--endpoint", "E"]) == ["migrate", "--endpoint", "E"]
+    # An option's value stays its value, even when it looks like an option; so does all
+    # after "--".
+    typed = ["ram", "shares", "create", "--description", "--endpoint", "--endpoint", "E"]
+    assert hoist(typed) == ["ram", "--endpoint", "E", *typed[1:5]]
+    assert hoist(["ram", "shares", "create", "--name", "--debug"]) == [
+        "ram",
+        "shares",
+        "create",
+        "--name",
+        "--debug",
+    ]
+    assert hoist(["ram", "--", "--endpoint", "x"]) == ["ram", "--", "--endpoint", "x"]
+    assert hoist(["account", "create", "--name", "ram", "--endpoint", "E"])[-2:] == [
+        "--endpoint",
+        "E",
+    ]
 
 
 def test_the_limit_on_temporary_credentials_is_the_services() -> None:

@@ -159,6 +159,7 @@ def create_app(
     )
     app.router.redirect_slashes = False
     app.state.runtime = runtime
+    app.state.metrics = metrics  # the HTTP protocol counts its refusals there too
     return app
 
 

@@ -28,8 +28,10 @@ import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from sharekeeper.api.access import access_log
 from sharekeeper.api.endpoint import new_request_id
-from sharekeeper.api.errors import error_parts
+from sharekeeper.api.errors import error_parts, status_of
+from sharekeeper.api.metrics import Metrics
 from sharekeeper.config import Settings
 from sharekeeper.domain.errors import (
     HeadersTooLarge,
@@ -88,9 +90,12 @@ class _Refused(Exception):
 
 class ServerConfig(uvicorn.Config):
     """uvicorn's configuration, serving with ``GuardedProtocol`` and carrying what it reads:
-    the settings and the process's connection counts (a worker process unpickles its own)."""
+    the settings, the process's connection counts (a worker process unpickles its own) and,
+    when the app is built in this process, its metrics."""
 
-    def __init__(self, app: Any, settings: Settings, **options: Any) -> None:
+    def __init__(
+        self, app: Any, settings: Settings, metrics: Metrics | None = None, **options: Any
+    ) -> None:
         super().__init__(
             app,
             http=GuardedProtocol,
@@ -98,22 +103,32 @@ class ServerConfig(uvicorn.Config):
             **options,
         )
         self.settings = settings
+        self.metrics = metrics
         self.connection_counts = ConnectionCounts(
             settings.max_connections, settings.max_connections_per_source
         )
+
+
+# Requests a client may send ahead of its answers on one connection (HTTP pipelining); past
+# that the connection answers what it has and closes, instead of queueing without bound.
+MAX_PIPELINED = 16
 
 
 class GuardedProtocol(HttpToolsProtocol):
     def __init__(self, config: ServerConfig, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
         self.settings = config.settings
+        self.metrics = config.metrics
         self.counts = config.connection_counts
         self._head_limit = self.settings.max_request_line_bytes + self.settings.max_header_bytes
         self._source: str | None = None
         self._reading_head = True
-        self._head_bytes = 0
+        # Bytes received since the parser last made progress (the end of a head, a piece of
+        # body): a head, a chunk-size line or a trailer the parser is still buffering.
+        self._pending = 0
         self._header_bytes = 0
         self._header_timer: asyncio.TimerHandle | None = None
+        self._close_when_idle = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -134,8 +149,9 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
-        if self._reading_head:
-            self._head_bytes += len(data)
+        if self._close_when_idle:
+            return  # refused already: what is in flight is answered, nothing more is read
+        self._pending += len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as error:
@@ -147,8 +163,8 @@ class GuardedProtocol(HttpToolsProtocol):
         except (httptools.HttpParserError, httptools.HttpParserUpgrade):
             self._bad_request()  # no upgrades are served either
             return
-        if self._reading_head and self._head_bytes > self._head_limit:
-            self._refuse(HeadersTooLarge(f"more than {self._head_limit} bytes before the body"))
+        if self._pending > self._head_limit:
+            self._refuse(HeadersTooLarge(f"more than {self._head_limit} bytes of head or trailer"))
 
     # Parser callbacks
 
@@ -171,22 +187,45 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        if len(self.pipeline) >= MAX_PIPELINED:
+            raise _Refused(HeadersTooLarge(f"more than {MAX_PIPELINED} requests ahead"))
         self._reading_head = False
+        self._pending = 0
         self._stop_header_timer()
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._pending = 0
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         # The next request's head counts afresh (a pipelined one may follow at once).
         self._reading_head = True
-        self._head_bytes = 0
+        self._pending = 0
 
     def on_response_complete(self) -> None:
+        # With nothing queued, self.cycle is the request just answered.
+        unread = not self.pipeline and self.cycle is not None and self.cycle.more_body
         super().on_response_complete()
-        if not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if unread or (self._close_when_idle and not self._busy()):
+            # Answered before its body arrived (a 413, a 404): the rest of the body would
+            # keep the connection open past every timeout, so it is not waited for.
+            self.transport.close()
+            return
+        if self.pipeline:
+            self.flow.pause_reading()  # read on only once the queued requests are answered
+        elif not self._busy():
             self._await_head()
 
     # Limits
+
+    def _busy(self) -> bool:
+        """Whether an answer is being written or queued on this connection."""
+        running = self.cycle is not None and not self.cycle.response_complete
+        return running or bool(self.pipeline)
 
     def _await_head(self) -> None:
         self._stop_header_timer()
@@ -201,20 +240,51 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _head_too_slow(self) -> None:
         self._header_timer = None
-        if not self._reading_head or self.transport.is_closing():
+        if not self._reading_head or self.transport.is_closing() or self._busy():
             return
-        if self._head_bytes:
+        if self._pending:
             self._refuse(RequestTimeout(self.settings.header_timeout_seconds, "headers"))
         else:
             self.transport.close()  # nothing was asked: nothing to answer
 
     def _bad_request(self) -> None:
         self.logger.warning("Invalid HTTP request received.")
+        if self._busy():
+            self._close_after_answers()
+            return
         self.send_400_response("Invalid HTTP request received.")
 
+    def _close_after_answers(self) -> None:
+        """An answer is on its way: a refusal cannot be written in the middle of it, so the
+        connection reads no more and closes once what it owes is answered."""
+        self._close_when_idle = True
+        self.flow.pause_reading()
+        self._stop_header_timer()
+
     def _refuse(self, error: ShareKeeperError) -> None:
-        """Answers ``error`` in Huawei's shape and closes the connection."""
-        status, headers, body = error_parts(error, new_request_id())
+        """Answers ``error`` in Huawei's shape and closes the connection (after the answers
+        already owed, if any), with an access-log line and a metric like any request."""
+        request_id = new_request_id()
+        access_log.info(
+            "%s %s %d %s",
+            "-",
+            "Refused",
+            status_of(type(error)),
+            error.code,
+            extra={
+                "request_id": request_id,
+                "operation": "Refused",
+                "status": status_of(type(error)),
+                "error_code": error.code,
+                "source": self.client[0] if self.client else "",
+            },
+        )
+        if self.metrics is not None:
+            self.metrics.observe("Refused", status_of(type(error)), 0.0)
+        if self._busy():
+            self._close_after_answers()
+            return
+        status, headers, body = error_parts(error, request_id)
         lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
         lines += [f"{name}: {value}".encode("latin-1") for name, value in headers.items()]
         lines += [

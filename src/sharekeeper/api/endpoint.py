@@ -155,20 +155,25 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     return headers
 
 
+def _caller(edge: Edge, incoming: IncomingRequest, access: Access) -> Caller:
+    """Who signed the request, within the rate limit; raises otherwise (not audited)."""
+    caller = authenticate(edge.ctx, incoming)
+    access.account_id = caller.account_id  # for the request's log line, whatever the outcome
+    if edge.limiter is not None:
+        edge.limiter.take(caller.account_id)
+    return caller
+
+
 def _run(
     edge: Edge,
     operation: Operation,
+    caller: Caller,
     incoming: IncomingRequest,
     path: dict[str, str],
     request_id: str,
     source: str,
-    access: Access,
 ) -> Reply:
     ctx = edge.ctx
-    caller = authenticate(ctx, incoming)
-    access.account_id = caller.account_id  # for the request's log line, whatever the outcome
-    if edge.limiter is not None:
-        edge.limiter.take(caller.account_id)
     call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
     if not operation.writes:
         return operation.handler(ctx, call)
@@ -228,23 +233,32 @@ class Endpoint:
         self.edge = edge
         self.operation = operation
 
-    async def _inline(self, arguments: tuple[Any, ...]) -> Reply:
+    async def _inline(
+        self, incoming: IncomingRequest, access: Access, arguments: tuple[Any, ...]
+    ) -> Reply:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
-        group = self.edge.ctx.group_commit
-        if group is None or not self.operation.writes:
-            return _run(*arguments)
-        await group.open()  # the write lock, waited for off the event loop's back
+        edge, operation = self.edge, self.operation
+        caller = _caller(edge, incoming, access)
+        group = edge.ctx.group_commit
+        if group is None or not operation.writes:
+            return _run(edge, operation, caller, *arguments)
+        # The write lock, waited for off the event loop's back, and only for a signed caller.
+        await group.open()
         failure: Exception | None = None
         with group.joined() as membership:
             try:
-                reply = _run(*arguments)
+                reply = _run(edge, operation, caller, *arguments)
             except Exception as error:
                 failure = error
         await group.settle(membership)
         if failure is not None:
             raise failure
         return reply
+
+    def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> Reply:
+        caller = _caller(self.edge, arguments[0], access)
+        return _run(self.edge, self.operation, caller, *arguments)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         edge, operation = self.edge, self.operation
@@ -263,11 +277,11 @@ class Endpoint:
             client = scope.get("client")
             source = client[0] if client else ""
             path = scope.get("path_params", {})
-            arguments = (edge, operation, incoming, path, request_id, source, access)
+            arguments = (incoming, path, request_id, source)
             if edge.inline:
-                reply = await self._inline(arguments)
+                reply = await self._inline(incoming, access, arguments)
             else:
-                reply = await run_in_threadpool(_run, *arguments)
+                reply = await run_in_threadpool(self._threaded, access, arguments)
             status = reply.status
             body = b"" if reply.body is None else _encode(reply.body)
         except ShareKeeperError as error:

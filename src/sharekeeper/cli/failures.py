@@ -22,8 +22,8 @@ def _database(settings: Settings) -> str:
 
     try:
         return display_url(settings.database_url)
-    except Exception:  # a URL SQLAlchemy cannot even parse: show it as given
-        return settings.database_url
+    except Exception:  # a URL SQLAlchemy cannot parse: not shown, it may hold a password
+        return "the URL given"
 
 
 def _database_failure(error: Exception, settings: Settings) -> str | None:
@@ -60,10 +60,7 @@ def describe(error: BaseException, settings: Settings) -> str | None:
     from sharekeeper.store.engine import UnsupportedDatabase
 
     if isinstance(error, UnsupportedDatabase):
-        return (
-            f"{error} in {settings.database_url!r}: use sqlite:///PATH or "
-            "postgresql://USER@HOST:PORT/DB"
-        )
+        return f"{error} in {_database(settings)}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     if isinstance(
         error, PermissionError | FileNotFoundError | FileExistsError | NotADirectoryError
     ) or (isinstance(error, OSError) and error.errno in (errno.EROFS, errno.ENOSPC)):

@@ -184,7 +184,8 @@ def serve(
         )
     if settings.workers == 1:
         app = create_app(settings, runtime=runtime)
-        uvicorn.Server(_uvicorn_config(app, settings)).run(sockets=[sock])
+        config = _uvicorn_config(app, settings, app.state.metrics)
+        uvicorn.Server(config).run(sockets=[sock])
         return
     runtime.close()
     # Workers rebuild the settings from the environment: pass on what the flags changed.
@@ -217,12 +218,13 @@ def _listen(host: str, port: int) -> Any:
     return sock
 
 
-def _uvicorn_config(app: Any, settings: Settings) -> Any:
+def _uvicorn_config(app: Any, settings: Settings, metrics: Any = None) -> Any:
     from sharekeeper.api.connections import ServerConfig
 
     return ServerConfig(
         app,
         settings,
+        metrics,
         factory=isinstance(app, str),
         workers=settings.workers,
         lifespan="on",
@@ -434,29 +436,35 @@ def audit_list(
         )
 
 
+# Options that take no value: after any other option, the next word is that option's value,
+# even when it looks like an option itself (``--description --endpoint`` is a description).
+FLAGS = frozenset(
+    ("--debug", "--version", "--help", "--json", "--demo", "--external", "--no-external")
+)
+
+
 def hoist(args: list[str]) -> list[str]:
     """Moves options of a group to just after the group's name, wherever they were typed:
     ``sharekeeper ram shares list --endpoint URL`` is ``sharekeeper ram --endpoint URL shares
-    list``, and ``--config``/``--debug`` may stand after any command."""
+    list``, and ``--config``/``--debug`` may stand after any command. Words after ``--`` and
+    the values of other options stay where they are."""
     groups: dict[str, list[str]] = {"": [], "ram": []}
     rest: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
         name = arg.split("=", 1)[0]
         group = "" if name in GLOBAL_FLAGS + GLOBAL_OPTIONS else None
-        if name in CONNECTION_OPTIONS and "ram" in args[:i]:
+        if name in CONNECTION_OPTIONS and rest[:1] == ["ram"]:
             group = "ram"
-        if group is None:
-            rest.append(arg)
-        else:
-            takes_value = name not in GLOBAL_FLAGS and "=" not in arg and i + 1 < len(args)
-            groups[group] += args[i : i + 2] if takes_value else [arg]
-            i += 1 if takes_value else 0
-        i += 1
-    if groups["ram"]:
-        at = rest.index("ram") + 1
-        rest[at:at] = groups["ram"]
+        takes_value = name.startswith("--") and name not in FLAGS and "=" not in arg
+        width = 2 if takes_value and i + 1 < len(args) else 1
+        (groups[group] if group is not None else rest).extend(args[i : i + width])
+        i += width
+    rest[1:1] = groups["ram"]  # right after "ram", the only group that collects any
     return groups[""] + rest
 
 

@@ -55,6 +55,7 @@ class GroupCommit:
         self._engine = engine
         self._lock_timeout = lock_timeout_seconds
         self._writer: Connection | None = None
+        self._lock_free: asyncio.Task[None] | None = None
         self._batch: asyncio.Future[None] | None = None
         # Set when SQLite ended the group's transaction by itself: its units are lost.
         self._lost = False
@@ -75,28 +76,52 @@ class GroupCommit:
     async def open(self) -> None:
         """Makes sure the group's transaction is open, so that the units that run next (on the
         event loop, with no await in between) join it; raises ServiceBusy when the write lock
-        is not had within the statement timeout."""
+        is not had within the statement timeout. While another process holds the lock, one
+        task watches for it to come free and the waiting requests try again then, however
+        many they are."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._lock_timeout
-        pause = 0.001
         while self._batch is None:
             try:
                 self._begin()
+                return
             except DBAPIError as error:
                 if not isinstance(translate(error), ServiceBusy):
                     raise translate(error) from error
-                left = deadline - loop.time()
-                if left <= 0:
-                    raise ServiceBusy() from error
-                await asyncio.sleep(min(pause, left))
+            if self._lock_free is None:
+                self._lock_free = loop.create_task(self._watch_lock())
+            left = deadline - loop.time()
+            if left <= 0:
+                raise ServiceBusy()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._lock_free), left)
+            except TimeoutError:
+                raise ServiceBusy() from None
+
+    async def _watch_lock(self) -> None:
+        """Returns once the write lock could be had (or a group opened meanwhile): probed with
+        BEGIN IMMEDIATE and let go at once, after sleeps that grow to 50 ms."""
+        pause = 0.001
+        try:
+            while self._batch is None:
+                await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.05)
+                if self._batch is not None:
+                    return
+                driver = self._driver(self._writer_connection())
+                try:
+                    driver.execute("PRAGMA busy_timeout = 0")
+                    driver.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    continue
+                driver.execute("ROLLBACK")
+                return
+        finally:
+            self._lock_free = None
 
     def _writer_connection(self) -> Connection:
         if self._writer is None:
             self._writer = self._engine.connect()
-            # Never wait for the lock inside SQLite (that would hold the event loop): ``open``
-            # waits between tries instead.
-            self._driver(self._writer).execute("PRAGMA busy_timeout = 0")
         return self._writer
 
     def _begin(self) -> None:
@@ -104,6 +129,9 @@ class GroupCommit:
         when another connection holds the write lock."""
         writer = self._writer_connection()
         writer.info[WRITE] = True
+        # Never wait for the lock inside SQLite (that would hold the event loop): ``open``
+        # waits between tries. Set each time: a reconnected driver starts with the default.
+        self._driver(writer).execute("PRAGMA busy_timeout = 0")
         begin_on_driver(writer)
         self._driver(writer).held = True
         loop = asyncio.get_running_loop()
