@@ -14,7 +14,7 @@ from sharekeeper.domain.clock import AdjustableClock
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.tags import TagQuery, read_matches
-from sharekeeper.domain.views import SharedResourceQuery
+from sharekeeper.domain.views import SharedResourceQuery, Side
 from sharekeeper.services import (
     associations,
     identity,
@@ -64,7 +64,7 @@ def test_an_alias_urn_is_the_catalogues_type(ctx: Context, owner: Caller) -> Non
     assert bound(ctx, owner, share.id) == [SUBNET_DEFAULT]
     for spelling in ("vpc:subnet", "vpc:subnets"):
         page = views.search_shared_resources(
-            ctx, owner, True, SharedResourceQuery(resource_type=spelling), PAGE
+            ctx, owner, Side.OWNER, SharedResourceQuery(resource_type=spelling), PAGE
         )
         assert [(r.resource_urn, r.resource_type) for r in page.items] == [(plural, "vpc:subnet")]
     with pytest.raises(errors.ResourceTypeNotShareable):

@@ -54,13 +54,8 @@ class Operation:
     body: type[msgspec.Struct] | None = None
     query: type[msgspec.Struct] | None = None
     reply: type[msgspec.Struct] | None = None
-
-    @property
-    def writes(self) -> bool:
-        """Whether it may change state, and so is audited."""
-        if self.method in ("PUT", "PATCH", "DELETE"):
-            return True
-        return self.method == "POST" and not self.name.startswith(("Search", "List"))
+    # It may change state: it runs in a writing unit of work and is audited, refusals too.
+    writes: bool = False
 
 
 def _declared(kind: type[Any], declared: type[Any] | None, operation: str) -> None:

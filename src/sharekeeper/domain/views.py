@@ -4,6 +4,7 @@ and the associated-permission list show it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from sharekeeper.domain.clock import Millis
 
@@ -40,6 +41,13 @@ class SharedPrincipal:
 class DistinctPrincipal:
     id: str
     updated_at: Millis
+
+
+class Side(Enum):
+    """Which side of the shares a view looks from."""
+
+    OWNER = "owner"  # what the account shares
+    RECEIVER = "receiver"  # what is shared with it
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from sharekeeper.domain.views import (
     SharedPrincipalQuery,
     SharedResource,
     SharedResourceQuery,
+    Side,
 )
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
@@ -28,57 +29,57 @@ T = TypeVar("T")
 
 
 def _from_side(
-    ctx: Context, caller: Caller, mine: bool, read: Callable[[UnitOfWork, list[str]], Page[T]]
+    ctx: Context, caller: Caller, side: Side, read: Callable[[UnitOfWork, list[str]], Page[T]]
 ) -> Page[T]:
     """Runs a view query from the owner's side, or from the receiver's with the principals
     through which shares reach the caller."""
     with ctx.reading() as uow:
-        return read(uow, [] if mine else access_entities(uow, caller.account_id))
+        return read(uow, [] if side is Side.OWNER else access_entities(uow, caller.account_id))
 
 
 def search_shared_resources(
-    ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
+    ctx: Context, caller: Caller, side: Side, query: SharedResourceQuery, page: PageRequest
 ) -> Page[SharedResource]:
     if query.resource_type is not None:
         query = replace(query, resource_type=ctx.catalogue.canonical(query.resource_type))
     return _from_side(
         ctx,
         caller,
-        mine,
-        lambda uow, via: uow.views.shared_resources(mine, caller.account_id, via, query, page),
+        side,
+        lambda uow, via: uow.views.shared_resources(side, caller.account_id, via, query, page),
     )
 
 
 def search_distinct_resources(
-    ctx: Context, caller: Caller, mine: bool, query: SharedResourceQuery, page: PageRequest
+    ctx: Context, caller: Caller, side: Side, query: SharedResourceQuery, page: PageRequest
 ) -> Page[DistinctResource]:
     return _from_side(
         ctx,
         caller,
-        mine,
-        lambda uow, via: uow.views.distinct_resources(mine, caller.account_id, via, query, page),
+        side,
+        lambda uow, via: uow.views.distinct_resources(side, caller.account_id, via, query, page),
     )
 
 
 def search_shared_principals(
-    ctx: Context, caller: Caller, mine: bool, query: SharedPrincipalQuery, page: PageRequest
+    ctx: Context, caller: Caller, side: Side, query: SharedPrincipalQuery, page: PageRequest
 ) -> Page[SharedPrincipal]:
     return _from_side(
         ctx,
         caller,
-        mine,
-        lambda uow, via: uow.views.shared_principals(mine, caller.account_id, via, query, page),
+        side,
+        lambda uow, via: uow.views.shared_principals(side, caller.account_id, via, query, page),
     )
 
 
 def search_distinct_principals(
-    ctx: Context, caller: Caller, mine: bool, query: SharedPrincipalQuery, page: PageRequest
+    ctx: Context, caller: Caller, side: Side, query: SharedPrincipalQuery, page: PageRequest
 ) -> Page[DistinctPrincipal]:
     return _from_side(
         ctx,
         caller,
-        mine,
-        lambda uow, via: uow.views.distinct_principals(mine, caller.account_id, via, query, page),
+        side,
+        lambda uow, via: uow.views.distinct_principals(side, caller.account_id, via, query, page),
     )
 
 

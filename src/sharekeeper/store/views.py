@@ -1,6 +1,6 @@
 """The shared-resource and shared-principal views, and per-share usage for quotas.
 
-``mine=True`` is the owner's side (what the account shares); ``mine=False`` the receiver's (what
+``Side.OWNER`` is the owner's side (what the account shares); ``Side.RECEIVER`` the receiver's (what
 others share with the account through any of the principals ``through``). Only what is in
 effect is listed: associated principals and resources of active shares.
 """
@@ -22,6 +22,7 @@ from sharekeeper.domain.views import (
     SharedPrincipalQuery,
     SharedResource,
     SharedResourceQuery,
+    Side,
 )
 from sharekeeper.store.paging import fetch_page, page_from_rows
 from sharekeeper.store.shares import entity_hash, received_share_ids, status_is
@@ -32,9 +33,9 @@ S = resource_shares.c
 T = share_tags.c
 
 
-def _shares(mine: bool, account: str, through: Sequence[str]) -> list[ColumnElement[bool]]:
+def _shares(side: Side, account: str, through: Sequence[str]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [S.status == ShareStatus.ACTIVE]
-    if mine:
+    if side is Side.OWNER:
         conditions.append(S.owner_account_id == account)
     else:
         conditions += [S.owner_account_id != account, S.id.in_(received_share_ids(through))]
@@ -50,15 +51,15 @@ def _shares_with(association_type: AssociationType, entity: str) -> Select[Any]:
 
 
 def _resources(
-    mine: bool, account: str, through: Sequence[str], query: SharedResourceQuery
+    side: Side, account: str, through: Sequence[str], query: SharedResourceQuery
 ) -> list[ColumnElement[bool]]:
     conditions = [
-        *_shares(mine, account, through),
+        *_shares(side, account, through),
         A.association_type == AssociationType.RESOURCE,
         A.status == AssociationStatus.ASSOCIATED,
     ]
     if query.principal is not None:
-        if mine:
+        if side is Side.OWNER:
             conditions.append(S.id.in_(_shares_with(AssociationType.PRINCIPAL, query.principal)))
         else:
             conditions.append(S.owner_account_id == query.principal)
@@ -90,7 +91,7 @@ class ViewRepository:
 
     def shared_resources(
         self,
-        mine: bool,
+        side: Side,
         account: str,
         through: Sequence[str],
         query: SharedResourceQuery,
@@ -99,7 +100,7 @@ class ViewRepository:
         statement = (
             select(associations)
             .join(resource_shares, S.id == A.resource_share_id)
-            .where(*_resources(mine, account, through, query))
+            .where(*_resources(side, account, through, query))
         )
         return fetch_page(
             self._c,
@@ -118,7 +119,7 @@ class ViewRepository:
 
     def distinct_resources(
         self,
-        mine: bool,
+        side: Side,
         account: str,
         through: Sequence[str],
         query: SharedResourceQuery,
@@ -133,7 +134,7 @@ class ViewRepository:
                 first.label("seq"),
             )
             .join(resource_shares, S.id == A.resource_share_id)
-            .where(*_resources(mine, account, through, query))
+            .where(*_resources(side, account, through, query))
             .group_by(A.entity_hash, A.entity, A.resource_type)
         )
         rows = _grouped_page(self._c, statement, first, page)
@@ -142,14 +143,14 @@ class ViewRepository:
         )
 
     def _principal_conditions(
-        self, mine: bool, account: str, through: Sequence[str], query: SharedPrincipalQuery
+        self, side: Side, account: str, through: Sequence[str], query: SharedPrincipalQuery
     ) -> list[ColumnElement[bool]]:
-        conditions = _shares(mine, account, through)
+        conditions = _shares(side, account, through)
         if query.resource_urn is not None:
             conditions.append(S.id.in_(_shares_with(AssociationType.RESOURCE, query.resource_urn)))
         if query.share_ids:
             conditions.append(S.id.in_(query.share_ids))
-        if mine:
+        if side is Side.OWNER:
             conditions += [
                 A.association_type == AssociationType.PRINCIPAL,
                 A.status == AssociationStatus.ASSOCIATED,
@@ -162,14 +163,14 @@ class ViewRepository:
 
     def shared_principals(
         self,
-        mine: bool,
+        side: Side,
         account: str,
         through: Sequence[str],
         query: SharedPrincipalQuery,
         page: PageRequest,
     ) -> Page[SharedPrincipal]:
-        conditions = self._principal_conditions(mine, account, through, query)
-        if mine:
+        conditions = self._principal_conditions(side, account, through, query)
+        if side is Side.OWNER:
             statement = (
                 select(A.seq, A.entity.label("id"), A.resource_share_id, A.created_at, A.updated_at)
                 .join(resource_shares, S.id == A.resource_share_id)
@@ -196,14 +197,14 @@ class ViewRepository:
 
     def distinct_principals(
         self,
-        mine: bool,
+        side: Side,
         account: str,
         through: Sequence[str],
         query: SharedPrincipalQuery,
         page: PageRequest,
     ) -> Page[DistinctPrincipal]:
-        conditions = self._principal_conditions(mine, account, through, query)
-        if mine:
+        conditions = self._principal_conditions(side, account, through, query)
+        if side is Side.OWNER:
             first = func.min(A.seq)
             statement = (
                 select(

@@ -1,0 +1,66 @@
+"""Handlers of the principals and resources associated with a share.
+Each parses the wire input, calls one service and shapes the wire output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sharekeeper.api import convert
+from sharekeeper.api import schemas as w
+from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType
+from sharekeeper.services import associations
+from sharekeeper.services.context import Context
+
+
+class AssociationChange(Protocol):
+    def __call__(
+        self,
+        ctx: Context,
+        caller: Caller,
+        share_id: str,
+        *,
+        principals: Sequence[str] = (),
+        resource_urns: Sequence[str] = (),
+    ) -> list[Association]: ...
+
+
+def _change_associations(ctx: Context, call: Call, change: AssociationChange) -> Reply:
+    body = call.json(w.AssociationBody)
+    changed = change(
+        ctx,
+        call.caller,
+        call.path_id("resource_share_id"),
+        principals=body.principals or (),
+        resource_urns=body.resource_urns or (),
+    )
+    return Reply(200, w.AssociationsReply(convert.associations(changed)))
+
+
+def associate_resource_share(ctx: Context, call: Call) -> Reply:
+    return _change_associations(ctx, call, associations.associate_resource_share)
+
+
+def disassociate_resource_share(ctx: Context, call: Call) -> Reply:
+    return _change_associations(ctx, call, associations.disassociate_resource_share)
+
+
+def search_resource_share_associations(ctx: Context, call: Call) -> Reply:
+    body = call.json(w.SearchAssociationsBody)
+    query = AssociationQuery(
+        association_type=AssociationType(body.association_type),
+        status=body.association_status,
+        principal=body.principal,
+        resource_urn=body.resource_urn,
+        share_ids=tuple(body.resource_share_ids or ()),
+        resource_ids=tuple(body.resource_ids or ()),
+    )
+    page = associations.search_resource_share_associations(
+        ctx, call.caller, query, PageRequest(body.limit, body.marker)
+    )
+    return Reply(
+        200, w.AssociationsPageReply(convert.associations(page.items), convert.page_info(page))
+    )

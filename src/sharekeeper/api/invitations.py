@@ -1,0 +1,42 @@
+"""Handlers of invitations: accept, reject, search.
+Each parses the wire input, calls one service and shapes the wire output."""
+
+from __future__ import annotations
+
+from sharekeeper.api import convert
+from sharekeeper.api import schemas as w
+from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.domain.invitations import InvitationQuery
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services import invitations
+from sharekeeper.services.context import Context
+
+
+def accept_invitation(ctx: Context, call: Call) -> Reply:
+    accepted = invitations.accept_invitation(
+        ctx, call.caller, call.path_id("resource_share_invitation_id")
+    )
+    return Reply(200, w.InvitationReply(convert.invitation(accepted)))
+
+
+def reject_invitation(ctx: Context, call: Call) -> Reply:
+    rejected = invitations.reject_invitation(
+        ctx, call.caller, call.path_id("resource_share_invitation_id")
+    )
+    return Reply(200, w.InvitationReply(convert.invitation(rejected)))
+
+
+def search_invitations(ctx: Context, call: Call) -> Reply:
+    body = call.json(w.SearchInvitationsBody)
+    query = InvitationQuery(
+        share_ids=tuple(body.resource_share_ids or ()),
+        invitation_ids=tuple(body.resource_share_invitation_ids or ()),
+        status=body.status,
+    )
+    page = invitations.search_invitations(
+        ctx, call.caller, query, PageRequest(body.limit, body.marker)
+    )
+    return Reply(
+        200,
+        w.InvitationsReply([convert.invitation(i) for i in page.items], convert.page_info(page)),
+    )
