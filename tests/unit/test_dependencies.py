@@ -33,3 +33,28 @@ def test_every_imported_package_is_a_dependency() -> None:
     third_party = {m for m in imported if m not in sys.stdlib_module_names} - {"sharekeeper"}
     missing = {m for m in third_party - OPTIONAL if DISTRIBUTIONS.get(m, m) not in declared}
     assert missing == set()
+
+
+def _extra(extras: dict[str, list[str]], name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The distributions an extra brings, following ``sharekeeper[other]`` references."""
+    names: set[str] = set()
+    for requirement in extras[name]:
+        bare = requirement.split(">")[0].split("=")[0].strip().lower()
+        if bare.startswith("sharekeeper["):
+            for other in bare[len("sharekeeper[") : -1].split(","):
+                assert other not in seen | {name}, f"the extra {name} refers to itself"
+                names |= _extra(extras, other.strip(), seen | {name})
+        else:
+            names.add(bare.split("[")[0])
+    return names
+
+
+def test_the_plugin_extra_brings_what_its_fixtures_import() -> None:
+    """The pytest extra, and the test extra through it, bring pytest and the official SDK (a
+    self-reference once emptied the extra, and only a fresh environment showed it)."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    needed = {"pytest", "huaweicloudsdkram", "huaweicloudsdkcore"}
+    assert needed <= _extra(extras, "pytest")
+    assert needed <= _extra(extras, "test")
