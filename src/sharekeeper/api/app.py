@@ -134,6 +134,10 @@ def create_app(
             # PostgreSQL, 40 threads served a third of the requests 4 to 8 threads did).
             limiter = anyio.to_thread.current_default_thread_limiter()
             limiter.total_tokens = settings.db_pool_size
+        if runtime.context.group_commit is not None:
+            # Opening a SQLite connection sets its pragmas, which may wait for a lock: done in a
+            # thread at start-up, never on the event loop at a first write.
+            await asyncio.to_thread(runtime.context.group_commit.connect)
         purger = asyncio.create_task(_purge_periodically(runtime))
         try:
             yield

@@ -119,6 +119,11 @@ class GroupCommit:
         finally:
             self._lock_free = None
 
+    def connect(self) -> None:
+        """Opens the group's connection ahead of the first write (``serve`` does, off the event
+        loop: a new SQLite connection sets its pragmas, which may wait for a lock)."""
+        self._writer_connection()
+
     def _writer_connection(self) -> Connection:
         if self._writer is None:
             self._writer = self._engine.connect()
