@@ -46,7 +46,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         migrate.upgrade(engine)
     connections = Connections(engine)
     context = Context(
-        unit_of_work=lambda write: UnitOfWork(connections, write),
+        unit_of_work=lambda write, audit, membership: UnitOfWork(
+            connections, write, audit, membership
+        ),
         clock=clock or system_clock,
         catalogue=Catalogue.packaged(),
         secret_box=SecretBox(master_key(settings)),

@@ -39,18 +39,18 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Mem
     """One request on the event loop: a unit of work writing one account, then the wait for
     its group's commit (the endpoint's order)."""
     group = _group(runtime)
-    with group.joined() as membership:
-        try:
-            with runtime.context.writing() as uow:
-                uow.connection.execute(
-                    insert(accounts).values(id=account_id, name=account_id, created_at=0)
-                )
-                assert account_id not in _stored(runtime)  # not committed before the turn ends
-                if fail:
-                    raise LookupError("refused")
-                uow.commit()
-        except LookupError:
-            pass
+    membership = Membership(group)  # the request's scope: its units of work join the group
+    try:
+        with runtime.context.scoped(None, membership).writing() as uow:
+            uow.connection.execute(
+                insert(accounts).values(id=account_id, name=account_id, created_at=0)
+            )
+            assert account_id not in _stored(runtime)  # not committed before the turn ends
+            if fail:
+                raise LookupError("refused")
+            uow.commit()
+    except LookupError:
+        pass
     await group.settle(membership)
     assert fail or account_id in _stored(runtime)  # durable when the request answers
     return membership
@@ -82,7 +82,8 @@ def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
 def test_a_request_that_wrote_nothing_does_not_wait(runtime: Runtime) -> None:
     async def reader() -> Membership:
         group = _group(runtime)
-        with group.joined() as membership, runtime.context.reading() as uow:
+        membership = Membership(group)
+        with runtime.context.scoped(None, membership).reading() as uow:
             uow.connection.execute(select(accounts.c.id)).all()
         await group.settle(membership)
         return membership
@@ -96,7 +97,8 @@ def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
 
     async def losing() -> Membership:
         group = _group(runtime)
-        with group.joined() as membership, runtime.context.writing() as uow:
+        membership = Membership(group)
+        with runtime.context.scoped(None, membership).writing() as uow:
             uow.connection.exec_driver_sql("SELECT 1")
             uow.connection.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
             uow.commit()

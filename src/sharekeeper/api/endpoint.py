@@ -19,12 +19,13 @@ from sharekeeper.api.errors import InternalError, error_parts, status_of
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.domain.audit import AuditRecord, PendingAudit, pending_audit
+from sharekeeper.domain.audit import AuditRecord, PendingAudit
 from sharekeeper.domain.errors import InvalidParameter, MalformedBody, ShareKeeperError
 from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.services.audit import record_call
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
+from sharekeeper.store.group_commit import Membership
 
 log = logging.getLogger("sharekeeper.api")
 T = TypeVar("T")
@@ -167,7 +168,11 @@ def _run(
     path: dict[str, str],
     request_id: str,
     source: str,
+    membership: Membership | None = None,
 ) -> Reply:
+    """The use case, in the request's scope: a write's units of work commit its audit record
+    with the change (and join ``membership``'s group commit, if any); a refusal is recorded on
+    its own."""
     ctx = edge.ctx
     call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
     if not operation.writes:
@@ -183,19 +188,16 @@ def _run(
         outcome=str(operation.status),
     )
     pending = PendingAudit(record)
-    token = pending_audit.set(pending)
+    unaudited = ctx.scoped(None, membership)
     try:
-        reply = operation.handler(ctx, call)
+        reply = operation.handler(ctx.scoped(pending, membership), call)
     except Exception as error:
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
-        pending.written = True
-        pending_audit.reset(token)
-        record_call(ctx, record)
+        record_call(unaudited, record)
         raise
-    pending_audit.reset(token)
-    if not pending.written:
-        record_call(ctx, record)
+    if not pending.written:  # it changed nothing, so no unit of work committed the record
+        record_call(unaudited, record)
     return reply
 
 
@@ -241,11 +243,12 @@ class Endpoint:
         # The write lock, waited for off the event loop's back, and only for a signed caller.
         await group.open()
         failure: Exception | None = None
-        with group.joined() as membership:
-            try:
-                reply = _run(edge, operation, caller, *arguments)
-            except Exception as error:
-                failure = error
+        membership = Membership(group)
+        try:
+            incoming_, path, request_id, source = arguments
+            reply = _run(edge, operation, caller, incoming_, path, request_id, source, membership)
+        except Exception as error:
+            failure = error
         await group.settle(membership)
         if failure is not None:
             raise failure

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from sharekeeper.domain.clock import Millis
@@ -28,6 +27,3 @@ class PendingAudit:
 
     record: AuditRecord
     written: bool = False
-
-
-pending_audit: ContextVar[PendingAudit | None] = ContextVar("pending_audit", default=None)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sharekeeper.auth.secrets import SecretBox
+from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.clock import Clock, Millis
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.quotas import Quotas
-from sharekeeper.store.group_commit import GroupCommit
+from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    unit_of_work: Callable[[bool], UnitOfWork]
+    """Composed once; an API request serves with its own copy (``scoped``), which adds the
+    request's audit record and group membership for its units of work to use."""
+
+    unit_of_work: Callable[[bool, PendingAudit | None, Membership | None], UnitOfWork]
     clock: Clock
     catalogue: Catalogue
     secret_box: SecretBox
@@ -24,9 +28,16 @@ class Context:
     quotas: Quotas = field(default_factory=Quotas)
     # SQLite: the API's write use cases on the event loop commit in groups (store/group_commit).
     group_commit: GroupCommit | None = None
+    # The request's own: the record its committing unit of work writes with the change, and
+    # its part in a group commit (SQLite, on the event loop).
+    audit: PendingAudit | None = None
+    membership: Membership | None = None
+
+    def scoped(self, audit: PendingAudit | None, membership: Membership | None) -> Context:
+        return replace(self, audit=audit, membership=membership)
 
     def reading(self) -> UnitOfWork:
-        return self.unit_of_work(False)
+        return self.unit_of_work(False, None, None)
 
     def writing(self) -> UnitOfWork:
-        return self.unit_of_work(True)
+        return self.unit_of_work(True, self.audit, self.membership)

@@ -8,7 +8,8 @@ answers only after that commit: nothing is acknowledged before it is durable. Sh
 fail, every request of the group answers with the error, none having been acknowledged.
 
 Reads use their own connections (``Connections``) and see only what is committed. Only the API's
-write use cases on the event loop join a group (``joining``); the CLI, the admin API and the
+write use cases on the event loop join a group (their request's ``Membership``, carried by
+the request's scoped Context); the CLI, the admin API and the
 housekeeping threads commit as before.
 
 The group's transaction takes SQLite's write lock before any unit runs (``open``), without
@@ -20,9 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -42,14 +40,6 @@ class Membership:
         self.batch: asyncio.Future[None] | None = None
 
 
-_JOINING: ContextVar[Membership | None] = ContextVar("sharekeeper_group_commit", default=None)
-
-
-def joining() -> Membership | None:
-    """The current request's membership, if its write units of work join a group."""
-    return _JOINING.get()
-
-
 class GroupCommit:
     def __init__(self, engine: Engine, lock_timeout_seconds: float) -> None:
         self._engine = engine
@@ -59,16 +49,6 @@ class GroupCommit:
         self._batch: asyncio.Future[None] | None = None
         # Set when SQLite ended the group's transaction by itself: its units are lost.
         self._lost = False
-
-    @contextmanager
-    def joined(self) -> Iterator[Membership]:
-        """Write units of work opened in this context (on the event loop) join the group."""
-        membership = Membership(self)
-        token = _JOINING.set(membership)
-        try:
-            yield membership
-        finally:
-            _JOINING.reset(token)
 
     def _driver(self, writer: Connection) -> Any:
         return writer.connection.driver_connection

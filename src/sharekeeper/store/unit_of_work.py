@@ -8,12 +8,12 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from sharekeeper.domain.audit import pending_audit
+from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.engine import WRITE, end_on_driver, translate
-from sharekeeper.store.group_commit import GroupCommit, joining
+from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
@@ -99,14 +99,24 @@ class UnitOfWork:
     views: ViewRepository
     audit: AuditRepository
 
-    def __init__(self, connections: Connections, write: bool = False) -> None:
+    def __init__(
+        self,
+        connections: Connections,
+        write: bool = False,
+        audit: PendingAudit | None = None,
+        membership: Membership | None = None,
+    ) -> None:
+        """``audit``: the request's record, committed with the change; ``membership``: the
+        request's part in a group commit, which a writing unit then joins."""
         self._connections = connections
         self._write = write
+        self._audit = audit if write else None
+        self._membership = membership if write else None
         self._group: GroupCommit | None = None
         self._open = False
 
     def __enter__(self) -> UnitOfWork:
-        membership = joining() if self._write else None
+        membership = self._membership
         if membership is not None:
             self._group = membership.group
             try:
@@ -132,13 +142,12 @@ class UnitOfWork:
 
     def note_target(self, target_id: str) -> None:
         """Names what this change created, for its audit record."""
-        pending = pending_audit.get()
-        if pending is not None:
-            pending.record.targets.append(target_id)
+        if self._audit is not None:
+            self._audit.record.targets.append(target_id)
 
     def commit(self) -> None:
-        pending = pending_audit.get()
-        if self._write and pending is not None and not pending.written:
+        pending = self._audit
+        if pending is not None and not pending.written:
             self.audit.add(pending.record)
             pending.written = True
         try:
