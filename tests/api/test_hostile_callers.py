@@ -4,6 +4,7 @@ throughout. Latencies are reported in the run's figures, never asserted."""
 
 from __future__ import annotations
 
+import re
 import select
 import socket
 import sqlite3
@@ -22,7 +23,14 @@ import pytest
 from sharekeeper.api.routes import OPERATIONS
 from tests import figures
 from tests.sdk.helpers import associate, create_share, disassociate, invitations
-from tests.support import Account, LiveServer, ServerProcess, SignedHttp, settings_for
+from tests.support import (
+    Account,
+    LiveServer,
+    ServerProcess,
+    SignedHttp,
+    settings_for,
+    signed_headers,
+)
 
 SEARCH = "/v1/resource-shares/search"
 BODY = b'{"resource_owner": "self", "limit": 1}'
@@ -427,3 +435,39 @@ def test_an_absurd_ttl_is_one_line_not_a_traceback(
     assert "Traceback" not in result.stderr and "INSERT" not in result.stderr
     assert "604800" in result.stderr, result.stderr
     assert result.stdout == ""
+
+
+def test_a_pipelined_request_in_progress_is_answered(
+    database_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    """The header timeout (0.3 s here) never cuts off a pipelined request still being served
+    (a write waiting 1 s for SQLite's lock, which another process holds)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("needs SQLite's single write lock to hold a request")
+    settings = settings_for(
+        database_url, data_dir, header_timeout_seconds=0.3, statement_timeout_seconds=1.0
+    )
+    live = LiveServer(settings).start()
+    try:
+        writer = live.account("pipelined")
+        headers = signed_headers(
+            writer, "POST", "/v1/resource-shares", "", b'{"name": "p"}', host="x"
+        )
+        write = (
+            "POST /v1/resource-shares HTTP/1.1\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "Content-Length: 13\r\n\r\n"
+        ).encode() + b'{"name": "p"}'
+        holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            conn = connect(live)
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + write)
+            reply = answer(conn, 4)
+            conn.close()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    finally:
+        live.stop()
+    assert re.findall(r"HTTP/1\.1 (\d{3}) ", reply) == ["200", "503"], reply[:300]
