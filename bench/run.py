@@ -590,6 +590,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="SQLite only, small counts, < 60 s")
     parser.add_argument(
+        "--postgres-only",
+        action="store_true",
+        help="PostgreSQL with one and two workers, and moto, without SQLite or scale",
+    )
+    parser.add_argument(
         "--scale",
         action="store_true",
         help="only the scale measurement (10 thousand and 1 million invitations)",
@@ -605,7 +610,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-bench-"))
     started = time.monotonic()
     report: dict[str, Any] = {
-        "mode": "quick" if args.quick else "full",
+        "mode": "quick" if args.quick else "postgres" if args.postgres_only else "full",
         "machine": f"{os.cpu_count()} cores",
         "seconds_per_run": seconds,
     }
@@ -619,25 +624,26 @@ def main() -> None:
         )
     }
     report["cold_start_s"] = measure_cold_start(work)
-    if args.scale or not args.quick:
+    if args.scale or not (args.quick or args.postgres_only):
         scale_dir = work / "scale"
         scale_dir.mkdir()
         report["scale"] = measure_scale(scale_dir, (10_000, 1_000_000), seconds)
         if args.scale:
             print(json.dumps(report["scale"]))
             return
-    sqlite_dir = work / "sqlite"
-    sqlite_dir.mkdir()
-    report["sqlite"] = measure_sharekeeper(
-        f"sqlite:///{sqlite_dir / 'bench.db'}",
-        sqlite_dir,
-        12_000 if args.quick else 40_000,
-        seconds,
-        floor=True,
-        sdk_seconds=2.0 if args.quick else 5.0,
-    )
+    if not args.postgres_only:
+        sqlite_dir = work / "sqlite"
+        sqlite_dir.mkdir()
+        report["sqlite"] = measure_sharekeeper(
+            f"sqlite:///{sqlite_dir / 'bench.db'}",
+            sqlite_dir,
+            12_000 if args.quick else 40_000,
+            seconds,
+            floor=True,
+            sdk_seconds=2.0 if args.quick else 5.0,
+        )
     report.update(measure_moto(work, seconds))
-    if not args.quick:
+    if args.postgres_only or not args.quick:
         for workers in (1, 2):
             pg_dir = work / f"postgres-{workers}"
             pg_dir.mkdir()
@@ -651,7 +657,7 @@ def main() -> None:
                     workers=workers,
                     sdk_seconds=5.0 if workers == 1 else 0,
                 )
-    s = report["sqlite"]
+    s = report["sqlite" if "sqlite" in report else "postgres_1_worker"]
     summary = {
         "accept_rps": round(s["accept"]["rps"]),
         "accept_floor_rps": round(s["accept_floor"]["rps"]),
@@ -733,7 +739,7 @@ def markdown(report: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v} µs" for k, v in report["signature_verify_other_us"].items())
         + f"; cold start {report['cold_start_s']['sharekeeper']} s against a bare uvicorn app's "
         f"{report['cold_start_s']['floor']} s ({report['cold_start_s']['ratio']}x); "
-        f"server peak RSS (sqlite): {report['sqlite'].get('rss_mb', 0):.0f} MB; "
+        f"server peak RSS (sqlite): {report.get('sqlite', {}).get('rss_mb', 0):.0f} MB; "
         f"run took {report['elapsed_s']} s"
     )
     return "\n".join(lines)

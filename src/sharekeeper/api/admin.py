@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta, Struct
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,6 +19,7 @@ from sharekeeper.api.access import note_error
 from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.api.endpoint import decode_body, new_request_id
 from sharekeeper.api.errors import InternalError, error_response
+from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.errors import (
     AuthenticationFailed,
     InvalidParameter,
@@ -156,7 +156,7 @@ log = logging.getLogger("sharekeeper.api")
 
 
 def _endpoint(
-    ctx: Context, token: str, handler: AdminHandler
+    serving: Serving, token: str, handler: AdminHandler
 ) -> Callable[[Request], Awaitable[Response]]:
     expected = f"Bearer {token}".encode()
 
@@ -169,7 +169,7 @@ def _endpoint(
                     "a valid admin token is required (Authorization: Bearer)"
                 )
             raw = await request.body()
-            status, data = await run_in_threadpool(handler, ctx, request, raw)
+            status, data = await serving.run(handler, serving.context, request, raw)
         except ShareKeeperError as error:
             note_error(request.scope, error)
             return error_response(error, request_id)
@@ -185,8 +185,8 @@ def _endpoint(
     return serve
 
 
-def admin_routes(ctx: Context, token: str | None) -> list[Route]:
+def admin_routes(serving: Serving, token: str | None) -> list[Route]:
     """The admin routes, or none at all without a token."""
     if not token:
         return []
-    return [Route(path, _endpoint(ctx, token, h), methods=[m]) for m, path, h in _ROUTES]
+    return [Route(path, _endpoint(serving, token, h), methods=[m]) for m, path, h in _ROUTES]

@@ -9,10 +9,8 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -29,7 +27,7 @@ from sharekeeper.api.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import OPERATIONS
-from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.bootstrap import Runtime, Serving, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.domain.clock import Clock
 from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
@@ -80,13 +78,13 @@ def _operator_routes(edge: Edge, counters: Metrics) -> list[Route]:
         return _json({"status": "ok", "pid": os.getpid()})
 
     async def readyz(request: Request) -> Response:
-        ready, reason = await run_in_threadpool(operations.readiness, edge.ctx)
+        ready, reason = await edge.serving.run(operations.readiness, edge.ctx)
         return _json(
             {"status": "ready" if ready else "not ready", "reason": reason}, 200 if ready else 503
         )
 
     async def metrics(request: Request) -> Response:
-        counts = await run_in_threadpool(operations.invitation_counts, edge.ctx)
+        counts = await edge.serving.run(operations.invitation_counts, edge.ctx)
         text = counters.render(counts)
         return Response(text, media_type="text/plain; version=0.0.4")
 
@@ -98,10 +96,10 @@ def _operator_routes(edge: Edge, counters: Metrics) -> list[Route]:
     ]
 
 
-async def _purge_periodically(runtime: Runtime) -> None:
+async def _purge_periodically(serving: Serving) -> None:
     while True:
         try:
-            purged = await asyncio.to_thread(purge_expired_records, runtime.context)
+            purged = await serving.run(purge_expired_records, serving.context)
             if purged:
                 log.info("purged %d resource shares deleted more than 48 hours ago", purged)
         except Exception:
@@ -117,32 +115,27 @@ def create_app(
     if settings.rate_limit > 0:
         burst = settings.rate_burst or max(1, int(settings.rate_limit * 2))
         limiter = RateLimiter(settings.rate_limit, burst)
-    inline = runtime.engine.dialect.name == "sqlite"
-    edge = Edge(runtime.context, limiter, inline)
+    serving = runtime.serving()
+    edge = Edge(serving, limiter)
     metrics = Metrics()
     endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in OPERATIONS]
     # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method.
     routes = [Route(path, endpoint, methods=[method]) for method, path, endpoint in endpoints]
     routes += _operator_routes(edge, metrics)
-    routes += admin_routes(runtime.context, settings.admin_token)
+    routes += admin_routes(serving, settings.admin_token)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not inline:
-            # A use case in a worker thread holds a pooled connection throughout: more threads
-            # than connections only queue for one, handing the GIL around meanwhile (on
-            # PostgreSQL, 40 threads served a third of the requests 4 to 8 threads did).
-            limiter = anyio.to_thread.current_default_thread_limiter()
-            limiter.total_tokens = settings.db_pool_size
         if runtime.context.group_commit is not None:
             # Opening a SQLite connection sets its pragmas, which may wait for a lock: done in a
             # thread at start-up, never on the event loop at a first write.
             await asyncio.to_thread(runtime.context.group_commit.connect)
-        purger = asyncio.create_task(_purge_periodically(runtime))
+        purger = asyncio.create_task(_purge_periodically(serving))
         try:
             yield
         finally:
             purger.cancel()
+            await serving.close()
             runtime.close()
             log.info("ShareKeeper stopped (pid %d)", os.getpid())
 

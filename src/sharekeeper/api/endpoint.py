@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from sharekeeper.api.access import Access, noted
 from sharekeeper.api.errors import InternalError, error_parts, status_of
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, PendingAudit
 from sharekeeper.domain.errors import InvalidParameter, MalformedBody, ShareKeeperError
@@ -205,12 +205,12 @@ def _run(
 class Edge:
     """What every endpoint of one app shares."""
 
-    ctx: Context
+    serving: Serving
     limiter: RateLimiter | None = None
-    # Run each use case on the event loop instead of in the thread pool. For SQLite a use case
-    # takes microseconds, and hopping threads costs more than it saves: Python hands the GIL
-    # back and forth between the loop and the workers (see docs/performance.md).
-    inline: bool = False
+
+    @property
+    def ctx(self) -> Context:
+        return self.serving.context
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -276,10 +276,10 @@ class Endpoint:
             source = client[0] if client else ""
             path = scope.get("path_params", {})
             arguments = (incoming, path, request_id, source)
-            if edge.inline:
+            if edge.serving.inline:
                 reply = await self._inline(incoming, access, arguments)
             else:
-                reply = await run_in_threadpool(self._threaded, access, arguments)
+                reply = await edge.serving.run(self._threaded, access, arguments)
             status = reply.status
             body = b"" if reply.body is None else _encode(reply.body)
         except ShareKeeperError as error:

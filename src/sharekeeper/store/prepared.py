@@ -79,7 +79,9 @@ class Prepared:
         if not connection.in_transaction() and not connection.info.get(DRIVER_TRANSACTION):
             begin_on_driver(connection)
         parameters = compiled.parameters(values)
-        driver = connection.connection.driver_connection
+        # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
+        # driver, which waits for each call in the request's greenlet (no thread hop).
+        driver = connection.connection.dbapi_connection
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(compiled.sql, parameters)

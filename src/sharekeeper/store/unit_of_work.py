@@ -176,4 +176,4 @@ class UnitOfWork:
 
 
 def _autocommit(connection: Connection, on: bool) -> None:
-    connection.connection.driver_connection.autocommit = on  # type: ignore[union-attr]
+    connection.connection.dbapi_connection.autocommit = on  # type: ignore[union-attr]
