@@ -42,9 +42,7 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Mem
     membership = Membership(group)  # the request's scope: its units of work join the group
     try:
         with runtime.context.scoped(None, membership).writing() as uow:
-            uow.connection.execute(
-                insert(accounts).values(id=account_id, name=account_id, created_at=0)
-            )
+            uow.tx.execute(insert(accounts).values(id=account_id, name=account_id, created_at=0))
             assert account_id not in _stored(runtime)  # not committed before the turn ends
             if fail:
                 raise LookupError("refused")
@@ -84,7 +82,7 @@ def test_a_request_that_wrote_nothing_does_not_wait(runtime: Runtime) -> None:
         group = _group(runtime)
         membership = Membership(group)
         with runtime.context.scoped(None, membership).reading() as uow:
-            uow.connection.execute(select(accounts.c.id)).all()
+            uow.tx.execute(select(accounts.c.id)).all()
         await group.settle(membership)
         return membership
 
@@ -99,8 +97,8 @@ def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
         group = _group(runtime)
         membership = Membership(group)
         with runtime.context.scoped(None, membership).writing() as uow:
-            uow.connection.exec_driver_sql("SELECT 1")
-            uow.connection.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+            uow.tx.command("SELECT 1")
+            uow.tx.connection.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
             uow.commit()
         await group.settle(membership)
         return membership
@@ -127,3 +125,29 @@ def test_the_group_connection_holds_no_transaction_between_turns(runtime: Runtim
             text("UPDATE accounts SET name = 'renamed' WHERE id = :id"), {"id": "h" * 32}
         )
         connection.commit()
+
+
+def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
+    runtime: Runtime,
+) -> None:
+    """No use case awaits inside a unit of work (they are plain functions); should one ever,
+    the group's commit finds the unit still open and fails the group whole, and the unit's
+    next statement, with no transaction left, fails instead of committing on its own."""
+
+    async def spanning() -> None:
+        group = _group(runtime)
+        membership = Membership(group)
+        with runtime.context.scoped(None, membership).writing() as uow:
+            uow.tx.execute(insert(accounts).values(id="s" * 32, name="before", created_at=0))
+            await asyncio.sleep(0)  # the group commits meanwhile
+            uow.tx.execute(insert(accounts).values(id="t" * 32, name="after", created_at=0))
+            uow.commit()
+
+    async def turn() -> list[Membership | BaseException | None]:
+        return await asyncio.gather(_request(runtime, "u" * 32), spanning(), return_exceptions=True)
+
+    outcomes = asyncio.run(turn())
+    assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert not {"s" * 32, "t" * 32, "u" * 32} & _stored(runtime)
+    asyncio.run(_request(runtime, "v" * 32))  # the next group starts afresh
+    assert "v" * 32 in _stored(runtime)

@@ -30,7 +30,7 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
 def _backend(runtime: Runtime) -> int:
     """The server process behind the pool's connection (its only one: a pool of one)."""
     with runtime.context.reading() as uow:
-        return int(uow.connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        return int(uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
 def _terminate(pid: int) -> None:
@@ -41,13 +41,13 @@ def _terminate(pid: int) -> None:
 
 def test_a_read_unit_holds_no_transaction(runtime: Runtime) -> None:
     with runtime.context.reading() as uow:
-        uow.connection.execute(text("SELECT 1")).all()
-        driver = uow.connection.connection.driver_connection
+        uow.tx.execute(text("SELECT 1")).all()
+        driver = uow.tx.connection.connection.driver_connection
         assert driver is not None
         assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     with runtime.context.writing() as uow:
-        uow.connection.execute(text("SELECT 1")).all()
-        driver = uow.connection.connection.driver_connection
+        uow.tx.execute(text("SELECT 1")).all()
+        driver = uow.tx.connection.connection.driver_connection
         assert driver is not None
         assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
 
@@ -58,7 +58,7 @@ def test_a_connection_closed_in_use_fails_one_request_with_a_retryable_error(
     first = _backend(runtime)
     _terminate(first)  # checked in a moment ago: not pinged at the next checkout
     with pytest.raises(ServiceBusy), runtime.context.reading() as uow:
-        uow.connection.execute(text("SELECT 1")).all()
+        uow.tx.execute(text("SELECT 1")).all()
     assert _backend(runtime) != first  # the next request has a new connection
 
 

@@ -17,7 +17,7 @@ def readiness(ctx: Context) -> tuple[bool, str]:
 
     try:
         with ctx.reading() as uow:
-            current = migrate.revision_of(uow.connection)
+            current = migrate.revision_of(uow.tx.connection)
     except Exception as error:  # whatever the driver raises: the answer is "not ready"
         return False, f"database unreachable: {type(error).__name__}"
     head = migrate.head_revision()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from sharekeeper.domain.accounts import AccessKey, Account
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import access_keys, accounts
+from sharekeeper.store.transaction import Transaction
 
 K = access_keys.c
 # The statement of every request, on the driver directly (docs/performance.md); its columns are
@@ -28,24 +29,24 @@ _LOCK = Prepared(
 
 
 class AccountRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def add(self, account: Account) -> None:
-        self._c.execute(
+        self._tx.execute(
             insert(accounts).values(id=account.id, name=account.name, created_at=account.created_at)
         )
 
     def get(self, account_id: str) -> Account | None:
-        row = self._c.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        row = self._tx.execute(select(accounts).where(accounts.c.id == account_id)).first()
         return None if row is None else Account(row.id, row.name, row.created_at)
 
     def lock(self, account_id: str) -> None:
         """Serializes writers that count what the account owns (its share quota)."""
-        _LOCK.rows(self._c, {"account_id": account_id})
+        self._tx.rows(_LOCK, {"account_id": account_id})
 
     def add_key(self, key: AccessKey) -> None:
-        self._c.execute(
+        self._tx.execute(
             insert(access_keys).values(
                 access_key=key.access_key,
                 account_id=key.account_id,
@@ -58,11 +59,11 @@ class AccountRepository:
         )
 
     def get_key(self, access_key: str) -> AccessKey | None:
-        row = _GET_KEY.first(self._c, {"access_key": access_key})
+        row = self._tx.first(_GET_KEY, {"access_key": access_key})
         return None if row is None else AccessKey(*row)
 
     def revoke_key(self, access_key: str, now: int) -> bool:
-        result = self._c.execute(
+        result = self._tx.execute(
             update(access_keys)
             .where(access_keys.c.access_key == access_key, access_keys.c.revoked_at.is_(None))
             .values(revoked_at=now)

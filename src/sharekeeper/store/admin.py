@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import delete, update
 
 from sharekeeper.store.tables import metadata, org_units
+from sharekeeper.store.transaction import Transaction
 
 
-def delete_everything(connection: Connection) -> None:
+def delete_everything(tx: Transaction) -> None:
     """Removes every row of every table, children before parents."""
     # Units refer to their parent unit: cut those links first, so any order of rows deletes.
-    connection.execute(update(org_units).values(parent_id=None))
+    tx.execute(update(org_units).values(parent_id=None))
     for table in reversed(metadata.sorted_tables):
-        connection.execute(delete(table))
+        tx.execute(delete(table))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.clock import Millis
@@ -13,6 +13,7 @@ from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import audit_records
+from sharekeeper.store.transaction import Transaction
 
 R = audit_records.c
 _INSERT = Prepared.insert(audit_records)
@@ -32,8 +33,8 @@ def _record(row: Any) -> AuditRecord:
 
 
 class AuditRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def add(self, record: AuditRecord) -> None:
         values = {
@@ -46,7 +47,7 @@ class AuditRepository:
             "source_address": record.source_address,
             "outcome": record.outcome,
         }
-        _INSERT.rowcount(self._c, values)
+        self._tx.rowcount(_INSERT, values)
 
     def page(
         self, account_id: str | None, since: Millis | None, page: PageRequest
@@ -56,4 +57,4 @@ class AuditRepository:
             statement = statement.where(R.account_id == account_id)
         if since is not None:
             statement = statement.where(R.at >= since)
-        return fetch_page(self._c, statement, R.seq, page, _record)
+        return fetch_page(self._tx, statement, R.seq, page, _record)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -142,21 +141,6 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("an idle pooled connection was closed") from error
 
 
-class HeldConnection(sqlite3.Connection):
-    """A SQLite connection whose commit and rollback do nothing while its group holds it, so
-    that SQLAlchemy ending its own view of a unit's transaction leaves the group's alone."""
-
-    held = False
-
-    def commit(self) -> None:
-        if not self.held:
-            super().commit()
-
-    def rollback(self) -> None:
-        if not self.held:
-            super().rollback()
-
-
 def _sqlite_engine(
     url: str, database: str | None, pool_size: int, synchronous: str, busy_seconds: float
 ) -> Engine:
@@ -170,13 +154,12 @@ def _sqlite_engine(
         connect_args={
             "timeout": busy_seconds,
             "check_same_thread": False,
-            "factory": HeldConnection,
         },
     )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transactions into our own hands (see _on_begin) and set the pragmas.
+        # Transactions are in our own hands (store/transaction.py).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -186,51 +169,20 @@ def _sqlite_engine(
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if not connection.info.get(DRIVER_TRANSACTION):  # else it is open already
-            _begin_sqlite(connection)
+        # SQLAlchemy's own transactions (migrations, tools), as SQLAlchemy's recipe for
+        # pysqlite does: the driver, in autocommit, opens none itself. A unit of work's
+        # connection is in autocommit for SQLAlchemy too: its transaction is Transaction's.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            immediate = connection.info.get(WRITE, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
-# Set while a transaction is open on the driver but not (yet) known to SQLAlchemy.
-DRIVER_TRANSACTION = "sharekeeper.driver_transaction"
+# Set on a connection whose SQLAlchemy transactions write (a migration): SQLite's write lock is
+# taken at BEGIN, since a deferred transaction that reads and then writes can fail with
+# SQLITE_BUSY instead of waiting its turn.
 WRITE = "sharekeeper.write"
-
-
-def _begin_sqlite(connection: Connection) -> None:
-    # A writer takes the write lock up front: a deferred transaction that reads first and
-    # then writes can fail with SQLITE_BUSY instead of waiting its turn.
-    statement = "BEGIN IMMEDIATE" if connection.info.get(WRITE, False) else "BEGIN"
-    # On the driver: through SQLAlchemy this statement cost more than most queries after it.
-    try:
-        connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
-    except sqlite3.Error as error:
-        # A lock not had in time, raised as SQLAlchemy would, for the unit of work to answer.
-        raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
-
-
-def begin_on_driver(connection: Connection) -> None:
-    """Opens a transaction on the driver alone: SQLAlchemy's own transaction bookkeeping cost as
-    much as a query. The unit of work ends it (``end_on_driver``); a later statement through
-    SQLAlchemy joins it. psycopg opens one by itself at the first statement."""
-    if connection.dialect.name == "sqlite":
-        _begin_sqlite(connection)
-    connection.info[DRIVER_TRANSACTION] = True
-
-
-def end_on_driver(connection: Connection, commit: bool) -> None:
-    """Commits or rolls back what ``begin_on_driver`` opened, unless SQLAlchemy took it over
-    (then the caller ends it through SQLAlchemy)."""
-    if not connection.info.pop(DRIVER_TRANSACTION, False) or connection.in_transaction():
-        return
-    driver = connection.connection.dbapi_connection
-    try:
-        driver.commit() if commit else driver.rollback()  # type: ignore[union-attr]
-    except connection.dialect.loaded_dbapi.Error as error:
-        statement = "COMMIT" if commit else "ROLLBACK"
-        raise DBAPIError.instance(
-            statement, (), error, connection.dialect.loaded_dbapi.Error
-        ) from error
 
 
 def translate(error: Exception) -> Exception:

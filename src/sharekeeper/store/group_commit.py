@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from sharekeeper.domain.errors import ServiceBusy
-from sharekeeper.store.engine import DRIVER_TRANSACTION, WRITE, begin_on_driver, translate
+from sharekeeper.store.engine import translate
+from sharekeeper.store.transaction import Backend, State, Transaction, autocommit
 
 
 class Membership:
@@ -44,14 +44,11 @@ class GroupCommit:
     def __init__(self, engine: Engine, lock_timeout_seconds: float) -> None:
         self._engine = engine
         self._lock_timeout = lock_timeout_seconds
-        self._writer: Connection | None = None
+        self._writer: Transaction | None = None
         self._lock_free: asyncio.Task[None] | None = None
         self._batch: asyncio.Future[None] | None = None
         # Set when SQLite ended the group's transaction by itself: its units are lost.
         self._lost = False
-
-    def _driver(self, writer: Connection) -> Any:
-        return writer.connection.driver_connection
 
     async def open(self) -> None:
         """Makes sure the group's transaction is open, so that the units that run next (on the
@@ -88,13 +85,13 @@ class GroupCommit:
                 pause = min(pause * 2, 0.05)
                 if self._batch is not None:
                     return
-                driver = self._driver(self._writer_connection())
+                writer = self._writer_transaction()
                 try:
-                    driver.execute("PRAGMA busy_timeout = 0")
-                    driver.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError:
+                    writer.command("PRAGMA busy_timeout = 0")
+                    writer.begin(write=True)
+                except DBAPIError:
                     continue
-                driver.execute("ROLLBACK")
+                writer.rollback()
                 return
         finally:
             self._lock_free = None
@@ -102,23 +99,26 @@ class GroupCommit:
     def connect(self) -> None:
         """Opens the group's connection ahead of the first write (``serve`` does, off the event
         loop: a new SQLite connection sets its pragmas, which may wait for a lock)."""
-        self._writer_connection()
+        self._writer_transaction()
 
-    def _writer_connection(self) -> Connection:
+    def _writer_transaction(self) -> Transaction:
         if self._writer is None:
-            self._writer = self._engine.connect()
+            connection = autocommit(self._engine.connect())
+            self._writer = Transaction(connection, Backend.of(self._engine))
         return self._writer
+
+    def _in_transaction(self, writer: Transaction) -> bool:
+        """Whether SQLite still has the group's transaction open (it may end it by itself)."""
+        return bool(writer.connection.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
 
     def _begin(self) -> None:
         """Opens the group's transaction and schedules its commit; raises DBAPIError at once
         when another connection holds the write lock."""
-        writer = self._writer_connection()
-        writer.info[WRITE] = True
+        writer = self._writer_transaction()
         # Never wait for the lock inside SQLite (that would hold the event loop): ``open``
         # waits between tries. Set each time: a reconnected driver starts with the default.
-        self._driver(writer).execute("PRAGMA busy_timeout = 0")
-        begin_on_driver(writer)
-        self._driver(writer).held = True
+        writer.command("PRAGMA busy_timeout = 0")
+        writer.begin(write=True)
         loop = asyncio.get_running_loop()
         self._batch = loop.create_future()
         # Read, so that a failed group no waiter saw (all went away) is not reported.
@@ -126,14 +126,13 @@ class GroupCommit:
         self._lost = False
         loop.call_soon(self._commit)
 
-    def open_unit(self, membership: Membership) -> Connection:
-        """The group's connection, with a savepoint open for one unit of work; opens the
+    def open_unit(self, membership: Membership) -> Transaction:
+        """The group's transaction, with a savepoint open for one unit of work; opens the
         group's transaction if ``open`` did not (failing at once if the lock is taken)."""
         if self._batch is None:
             self._begin()
-        writer = self._writer_connection()
-        driver = self._driver(writer)
-        if self._lost or not driver.in_transaction:
+        writer = self._writer_transaction()
+        if self._lost or not self._in_transaction(writer):
             self._lost = True
             raise DBAPIError.instance(
                 "SAVEPOINT",
@@ -141,43 +140,42 @@ class GroupCommit:
                 sqlite3.OperationalError("the group's transaction was lost"),
                 sqlite3.Error,
             )
-        driver.execute("SAVEPOINT unit")
+        writer.open_unit()
         membership.batch = self._batch
         return writer
 
-    def close_unit(self, commit: bool) -> None:
+    def close_unit(self, keep: bool) -> None:
         """Releases the unit's savepoint, or rolls back to it."""
-        writer = self._writer
-        assert writer is not None
-        driver = self._driver(writer)
-        try:
-            if not driver.in_transaction:
-                # SQLite ended the whole transaction itself (a full disk, an I/O error): the
-                # group's earlier units are lost, and the commit will say so to each.
-                self._lost = True
-                return
-            if not commit:
-                driver.execute("ROLLBACK TO unit")
-            driver.execute("RELEASE unit")
-        finally:
-            writer.rollback()  # SQLAlchemy forgets the unit's transaction; the driver is held
+        writer = self._writer_transaction()
+        if not self._in_transaction(writer):
+            # SQLite ended the whole transaction itself (a full disk, an I/O error): the
+            # group's earlier units are lost, and the commit will say so to each.
+            self._lost = True
+            writer.lost()
+            return
+        writer.close_unit(keep)
 
     def _commit(self) -> None:
+        """Commits the group, once the units of the event loop's turn have run. A unit still
+        open here spanned an await, which no use case may: the group fails whole (its unit's
+        next statement finds no transaction and fails too), rather than commit half a unit."""
         batch, self._batch = self._batch, None
         writer = self._writer
         assert batch is not None and writer is not None
-        driver = self._driver(writer)
-        driver.held = False
-        writer.info.pop(DRIVER_TRANSACTION, None)
         try:
-            if self._lost or not driver.in_transaction:
+            if writer.state is State.UNIT_IN_GROUP:
+                raise sqlite3.OperationalError("a unit of work spanned an await")
+            if self._lost or not self._in_transaction(writer):
                 raise sqlite3.OperationalError("the group's transaction was lost")
-            driver.commit()
-        except sqlite3.Error as error:
+            writer.commit()
+        except (sqlite3.Error, DBAPIError) as error:
+            cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
             try:
-                driver.rollback()
+                if self._in_transaction(writer):
+                    writer.rollback()
             finally:
-                batch.set_exception(DBAPIError.instance("COMMIT", (), error, sqlite3.Error))
+                writer.lost()
+                batch.set_exception(DBAPIError.instance("COMMIT", (), cause, sqlite3.Error))
             return
         batch.set_result(None)
 
@@ -196,5 +194,5 @@ class GroupCommit:
 
     def close(self) -> None:
         if self._writer is not None:
-            self._writer.close()
+            self._writer.connection.close()
             self._writer = None

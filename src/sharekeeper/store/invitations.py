@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Connection,
     Select,
     String,
     and_,
@@ -27,33 +26,30 @@ from sharekeeper.domain.invitations import Invitation, InvitationQuery, Invitati
 from sharekeeper.domain.paging import Page, PageRequest, decode_position
 from sharekeeper.store.paging import page_of
 from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.rows import Field, RowMapping, enum_of
 from sharekeeper.store.tables import invitations, resource_shares
+from sharekeeper.store.transaction import Transaction
 
 INV = invitations.c
 S = resource_shares.c
 
-# The columns of an Invitation, in the order of its fields, then the keyset position.
-_WITH_SHARE_NAME = select(
+INVITATION = RowMapping(
+    Invitation,
     INV.id,
     INV.resource_share_id,
-    S.name,
+    Field(S.name, "resource_share_name"),
     INV.sender_account_id,
     INV.receiver_account_id,
-    INV.status,
+    Field(INV.status, convert=enum_of(InvitationStatus)),
     INV.created_at,
     INV.updated_at,
     INV.expires_at,
-    INV.seq,
-).join(resource_shares, S.id == INV.resource_share_id)
-_SEQ = 9
-_STATUS = {status.value: status for status in InvitationStatus}
-
-
-def _invitation(row: Sequence[Any]) -> Invitation:
-    # By position: reading a SQLAlchemy row by name costs more than building the invitation.
-    return Invitation(
-        row[0], row[1], row[2], row[3], row[4], _STATUS[row[5]], row[6], row[7], row[8]
-    )
+)
+# An invitation's columns, then its keyset position.
+_WITH_SHARE_NAME = select(*INVITATION.columns, INV.seq).join(
+    resource_shares, S.id == INV.resource_share_id
+)
+_SEQ = len(INVITATION.columns)
 
 
 def _status_shape(status: str | None) -> str | None:
@@ -134,8 +130,8 @@ _SEARCHES: dict[tuple[bool, bool, str | None], Prepared | Select[Any]] = {}
 
 
 class InvitationRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def add_many(self, items: Iterable[Invitation]) -> None:
         for i in items:
@@ -149,16 +145,16 @@ class InvitationRepository:
                 "updated_at": i.updated_at,
                 "expires_at": i.expires_at,
             }
-            _INSERT.rowcount(self._c, row)
+            self._tx.rowcount(_INSERT, row)
 
     def get(self, invitation_id: str) -> Invitation | None:
-        row = _GET.first(self._c, {"invitation_id": invitation_id})
-        return None if row is None else _invitation(row)
+        row = self._tx.first(_GET, {"invitation_id": invitation_id})
+        return None if row is None else INVITATION.read(row)
 
     def answer(self, invitation_id: str, status: InvitationStatus, now: Millis) -> bool:
         """pending -> ``status`` if still pending and unexpired; False if another change won."""
         parameters = {"invitation_id": invitation_id, "answer": status.value, "now": now}
-        return _ANSWER.rowcount(self._c, parameters) == 1
+        return self._tx.rowcount(_ANSWER, parameters) == 1
 
     def close_pending(self, share_id: str, now: Millis, receiver: str | None = None) -> None:
         """Withdraws the share's open invitations (of one receiver, if given); the expired ones
@@ -166,12 +162,12 @@ class InvitationRepository:
         scope = [INV.resource_share_id == share_id, INV.status == InvitationStatus.PENDING]
         if receiver is not None:
             scope.append(INV.receiver_account_id == receiver)
-        self._c.execute(
+        self._tx.execute(
             update(invitations)
             .where(*scope, INV.expires_at <= now)
             .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
         )
-        self._c.execute(
+        self._tx.execute(
             update(invitations)
             .where(*scope, INV.expires_at > now)
             .values(status=InvitationStatus.WITHDRAWN, updated_at=now)
@@ -179,20 +175,20 @@ class InvitationRepository:
 
     def expire_stale(self, share_id: str, receiver: str, now: Millis) -> None:
         """Records an unanswered, expired invitation as expired, so a new one may be sent."""
-        _EXPIRE_STALE.rowcount(self._c, {"share_id": share_id, "receiver": receiver, "now": now})
+        self._tx.rowcount(_EXPIRE_STALE, {"share_id": share_id, "receiver": receiver, "now": now})
 
     def forget_withdrawn(self, share_id: str, receiver: str) -> None:
         """Deletes the receiver's withdrawn invitations to the share, before a new one is sent:
         an owner associating and disassociating one account over and over leaves it one
         withdrawn invitation per share, not one per round."""
-        _FORGET_WITHDRAWN.rowcount(self._c, {"share_id": share_id, "receiver": receiver})
+        self._tx.rowcount(_FORGET_WITHDRAWN, {"share_id": share_id, "receiver": receiver})
 
     def count_by_status(self, now: Millis) -> dict[str, int]:
         seen = case(
             (and_(INV.status == InvitationStatus.PENDING, INV.expires_at <= now), "expired"),
             else_=INV.status,
         ).label("seen")
-        rows = self._c.execute(select(seen, func.count()).group_by(seen))
+        rows = self._tx.execute(select(seen, func.count()).group_by(seen))
         return {row[0]: int(row[1]) for row in rows}
 
     def search(
@@ -216,8 +212,8 @@ class InvitationRepository:
             "now": now,
         }
         if isinstance(statement, Prepared):
-            rows: Sequence[Sequence[Any]] = statement.rows(self._c, parameters)
+            rows: Sequence[Sequence[Any]] = self._tx.rows(statement, parameters)
         else:
-            rows = self._c.execute(statement, parameters).all()
-        items = [_invitation(row).seen_at(now) for row in rows[: page.limit]]
+            rows = self._tx.execute(statement, parameters).all()
+        items = [INVITATION.read(row).seen_at(now) for row in rows[: page.limit]]
         return page_of(items, rows, page.limit, _SEQ)

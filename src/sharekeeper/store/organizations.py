@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
 from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import org_members, org_units, organizations
+from sharekeeper.store.transaction import Transaction
 
 ORG = organizations.c
 U = org_units.c
@@ -28,11 +29,11 @@ def _organization(row: Any) -> Organization:
 
 
 class OrganizationRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def add(self, organization: Organization, root: OrgUnit) -> None:
-        self._c.execute(
+        self._tx.execute(
             insert(organizations).values(
                 id=organization.id,
                 management_account_id=organization.management_account_id,
@@ -47,16 +48,16 @@ class OrganizationRepository:
         statement = select(organizations).where(ORG.id == organization_id)
         if lock:
             statement = statement.with_for_update()
-        row = self._c.execute(statement).first()
+        row = self._tx.execute(statement).first()
         return None if row is None else _organization(row)
 
     def set_sharing(self, organization_id: str, enabled: bool) -> None:
-        self._c.execute(
+        self._tx.execute(
             update(organizations).where(ORG.id == organization_id).values(sharing_enabled=enabled)
         )
 
     def add_unit(self, unit: OrgUnit) -> None:
-        self._c.execute(
+        self._tx.execute(
             insert(org_units).values(
                 id=unit.id,
                 organization_id=unit.organization_id,
@@ -67,14 +68,14 @@ class OrganizationRepository:
         )
 
     def get_unit(self, unit_id: str) -> OrgUnit | None:
-        row = self._c.execute(select(org_units).where(U.id == unit_id)).first()
+        row = self._tx.execute(select(org_units).where(U.id == unit_id)).first()
         if row is None:
             return None
         return OrgUnit(row.id, row.organization_id, row.parent_id, row.name, row.created_at)
 
     def parents(self, organization_id: str) -> dict[str, str | None]:
         """unit id -> parent unit id, for the whole organization (a small tree)."""
-        rows = self._c.execute(
+        rows = self._tx.execute(
             select(U.id, U.parent_id).where(U.organization_id == organization_id)
         )
         return {row.id: row.parent_id for row in rows}
@@ -82,13 +83,13 @@ class OrganizationRepository:
     def unit_is_empty(self, unit_id: str) -> bool:
         child = exists().where(U.parent_id == unit_id)
         member = exists().where(M.parent_id == unit_id)
-        return not self._c.execute(select(or_(child, member))).scalar()
+        return not self._tx.execute(select(or_(child, member))).scalar()
 
     def delete_unit(self, unit_id: str) -> None:
-        self._c.execute(delete(org_units).where(U.id == unit_id))
+        self._tx.execute(delete(org_units).where(U.id == unit_id))
 
     def membership(self, account_id: str) -> Membership | None:
-        row = _MEMBERSHIP.first(self._c, {"account_id": account_id})
+        row = self._tx.first(_MEMBERSHIP, {"account_id": account_id})
         return None if row is None else Membership(*row)
 
     def organizations_of(self, account_ids: Iterable[str]) -> dict[str, str]:
@@ -96,18 +97,20 @@ class OrganizationRepository:
         ids = list(account_ids)
         if not ids:
             return {}
-        rows = self._c.execute(select(M.account_id, M.organization_id).where(M.account_id.in_(ids)))
+        rows = self._tx.execute(
+            select(M.account_id, M.organization_id).where(M.account_id.in_(ids))
+        )
         return {row.account_id: row.organization_id for row in rows}
 
     def place_member(self, membership: Membership, now: int) -> None:
         """Adds the account under ``parent_id``, or moves it there within its organization."""
-        moved = self._c.execute(
+        moved = self._tx.execute(
             update(org_members)
             .where(M.account_id == membership.account_id)
             .values(parent_id=membership.parent_id)
         )
         if moved.rowcount == 0:
-            self._c.execute(
+            self._tx.execute(
                 insert(org_members).values(
                     account_id=membership.account_id,
                     organization_id=membership.organization_id,
@@ -117,4 +120,4 @@ class OrganizationRepository:
             )
 
     def remove_member(self, account_id: str) -> None:
-        self._c.execute(delete(org_members).where(M.account_id == account_id))
+        self._tx.execute(delete(org_members).where(M.account_id == account_id))

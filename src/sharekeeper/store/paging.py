@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Connection, Select
+from sqlalchemy import Column, Select
 
 from sharekeeper.domain.paging import Page, PageRequest, decode_position
+from sharekeeper.store.transaction import Transaction
 
 T = TypeVar("T")
 
 
 def fetch_page(
-    connection: Connection,
+    tx: Transaction,
     statement: Select[Any],
     seq: Column[int],
     page: PageRequest,
@@ -22,7 +23,7 @@ def fetch_page(
     after = decode_position(page.marker)
     if page.marker is not None:
         statement = statement.where(seq > after)
-    rows = connection.execute(statement.order_by(seq).limit(page.limit + 1)).all()
+    rows = tx.execute(statement.order_by(seq).limit(page.limit + 1)).all()
     return page_from_rows(rows, page.limit, to_item)
 
 

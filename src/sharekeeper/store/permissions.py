@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
@@ -15,6 +15,7 @@ from sharekeeper.domain.views import BoundPermission
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import resource_shares, share_permissions
+from sharekeeper.store.transaction import Transaction
 
 P = share_permissions.c
 _INSERT = Prepared.insert(share_permissions)
@@ -36,12 +37,12 @@ def _bound(row: Any) -> BoundPermission:
 
 
 class PermissionBindingRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def bound(self, share_id: str) -> dict[str, str]:
         """resource type -> id of the permission bound for it."""
-        return dict(_BOUND.rows(self._c, {"share_id": share_id}))
+        return dict(self._tx.rows(_BOUND, {"share_id": share_id}))
 
     def bind(self, share_id: str, permissions: Iterable[Permission], now: Millis) -> None:
         for p in permissions:
@@ -54,10 +55,10 @@ class PermissionBindingRepository:
                 "created_at": now,
                 "updated_at": now,
             }
-            _INSERT.rowcount(self._c, row)
+            self._tx.rowcount(_INSERT, row)
 
     def replace(self, share_id: str, permission: Permission, now: Millis) -> None:
-        self._c.execute(
+        self._tx.execute(
             update(share_permissions)
             .where(P.resource_share_id == share_id, P.resource_type == permission.resource_type)
             .values(
@@ -69,7 +70,7 @@ class PermissionBindingRepository:
         )
 
     def unbind(self, share_id: str, resource_type: str) -> None:
-        self._c.execute(
+        self._tx.execute(
             delete(share_permissions).where(
                 P.resource_share_id == share_id, P.resource_type == resource_type
             )
@@ -81,7 +82,7 @@ class PermissionBindingRepository:
         statement = select(share_permissions).where(P.resource_share_id == share_id)
         if permission_ids is not None:
             statement = statement.where(P.permission_id.in_(permission_ids))
-        return fetch_page(self._c, statement, P.seq, page, _bound)
+        return fetch_page(self._tx, statement, P.seq, page, _bound)
 
     def most_per_share(self, owner: str) -> int:
         """The most permissions bound to any one of the owner's active shares."""
@@ -93,4 +94,4 @@ class PermissionBindingRepository:
             .group_by(P.resource_share_id)
             .subquery()
         )
-        return int(self._c.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())
+        return int(self._tx.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())

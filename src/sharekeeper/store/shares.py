@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
-    Connection,
     Select,
     String,
     Text,
@@ -42,8 +41,10 @@ from sharekeeper.domain.shares import (
 from sharekeeper.domain.tags import Tag, TagQuery
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.rows import Field, RowMapping, enum_of, optional_bool
 from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
 from sharekeeper.store.tags import tag_query
+from sharekeeper.store.transaction import Transaction
 
 S = resource_shares.c
 A = associations.c
@@ -53,37 +54,23 @@ def entity_hash(entity: str) -> str:
     return hashlib.sha256(entity.encode("utf-8")).hexdigest()
 
 
-_COLUMNS = [c.name for c in resource_shares.columns]
-_ID, _NAME, _DESCRIPTION, _OWNER, _EXTERNAL, _STATUS, _CREATED, _UPDATED = (
-    _COLUMNS.index(name)
-    for name in (
-        "id",
-        "name",
-        "description",
-        "owner_account_id",
-        "allow_external_principals",
-        "status",
-        "created_at",
-        "updated_at",
-    )
+SHARE = RowMapping(
+    ResourceShare,
+    S.id,
+    S.name,
+    S.description,
+    S.owner_account_id,
+    S.allow_external_principals,
+    Field(S.status, convert=enum_of(ShareStatus)),
+    S.created_at,
+    S.updated_at,
 )
-_SHARE_STATUS = {status.value: status for status in ShareStatus}
+# A share's columns, then its keyset position; its tags are read apart.
+_SHARES = select(*SHARE.columns, S.seq)
 
 
 def _share(row: Sequence[Any], tags: Sequence[Tag] = ()) -> ResourceShare:
-    """A share from a row of ``select(resource_shares)``, read by position (by name cost more
-    than building the share)."""
-    return ResourceShare(
-        id=row[_ID],
-        name=row[_NAME],
-        description=row[_DESCRIPTION],
-        owner_account_id=row[_OWNER],
-        allow_external_principals=row[_EXTERNAL],
-        status=_SHARE_STATUS[row[_STATUS]],
-        created_at=row[_CREATED],
-        updated_at=row[_UPDATED],
-        tags=tuple(tags),
-    )
+    return SHARE.read(row, tuple(tags))
 
 
 def share_visible(now: Millis | ColumnElement[int]) -> ColumnElement[bool]:
@@ -114,8 +101,8 @@ _COUNT_ACTIVE = Prepared(
 
 
 class ShareRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def add(self, share: ResourceShare) -> None:
         values = {
@@ -128,41 +115,41 @@ class ShareRepository:
             "created_at": share.created_at,
             "updated_at": share.updated_at,
         }
-        _INSERT_SHARE.rowcount(self._c, values)
+        self._tx.rowcount(_INSERT_SHARE, values)
         self.add_tags(share.id, share.tags)
 
     def add_tags(self, share_id: str, tags: Iterable[Tag]) -> None:
         rows = [{"resource_share_id": share_id, "key": t.key, "value": t.value} for t in tags]
         if rows:
-            self._c.execute(insert(share_tags), rows)
+            self._tx.execute(insert(share_tags), rows)
 
     def get(self, share_id: str, now: Millis, lock: bool = False) -> ResourceShare | None:
         """The share, or None once purged; ``lock`` serializes writers of one share."""
-        statement = select(resource_shares).where(S.id == share_id, share_visible(now))
+        statement = _SHARES.where(S.id == share_id, share_visible(now))
         if lock:
             statement = statement.with_for_update()
-        row = self._c.execute(statement).first()
+        row = self._tx.execute(statement).first()
         if row is None:
             return None
         return _share(row, self._tags([share_id]).get(share_id, ()))
 
     def lock(self, share_id: str, now: Millis) -> bool:
         """Locks the share's row for this transaction; False when there is no such share."""
-        return _LOCK.first(self._c, {"share_id": share_id, "now": now}) is not None
+        return self._tx.first(_LOCK, {"share_id": share_id, "now": now}) is not None
 
     def lock_many(self, share_ids: Sequence[str]) -> None:
         """Locks shares in the given order (callers sort it), as a batch writer must."""
         if share_ids:
-            self._c.execute(
+            self._tx.execute(
                 select(S.id).where(S.id.in_(share_ids)).order_by(S.id).with_for_update()
             ).all()
 
     def count_active(self, owner: str) -> int:
-        row = _COUNT_ACTIVE.first(self._c, {"owner": owner})
+        row = self._tx.first(_COUNT_ACTIVE, {"owner": owner})
         return 0 if row is None else int(row[0])
 
     def save(self, share: ResourceShare) -> None:
-        self._c.execute(
+        self._tx.execute(
             update(resource_shares)
             .where(S.id == share.id)
             .values(
@@ -185,34 +172,30 @@ class ShareRepository:
     ) -> Page[ResourceShare]:
         """Shares ``owner`` owns, or shares others gave ``receiver`` through any of the
         principals ``through`` (itself, its organization units); exactly one side is set."""
-        statement = select(resource_shares).where(share_visible(now), *self._filters(query))
+        statement = _SHARES.where(share_visible(now), *self._filters(query))
         if owner is not None:
             statement = statement.where(S.owner_account_id == owner)
         else:
             statement = statement.where(
                 S.owner_account_id != receiver, S.id.in_(received_share_ids(through))
             )
-        found = fetch_page(self._c, statement, S.seq, page, lambda row: row)
-        tags = self._tags([row[_ID] for row in found.items])
-        return Page([_share(row, tags.get(row[_ID], ())) for row in found.items], found.next_marker)
+        found = fetch_page(self._tx, statement, S.seq, page, lambda row: row)
+        tags = self._tags([row[0] for row in found.items])
+        return Page([_share(row, tags.get(row[0], ())) for row in found.items], found.next_marker)
 
     def count_by_tags(self, owner: str, query: TagQuery) -> int:
         statement = select(func.count()).select_from(resource_shares)
-        return int(self._c.execute(statement.where(*tag_query(owner, query))).scalar_one())
+        return int(self._tx.execute(statement.where(*tag_query(owner, query))).scalar_one())
 
     def find_by_tags(
         self, owner: str, query: TagQuery, limit: int, offset: int
     ) -> list[ResourceShare]:
         """The owner's matching active shares in creation order, ``offset`` rows in."""
-        rows = self._c.execute(
-            select(resource_shares)
-            .where(*tag_query(owner, query))
-            .order_by(S.seq)
-            .limit(limit)
-            .offset(offset)
+        rows = self._tx.execute(
+            _SHARES.where(*tag_query(owner, query)).order_by(S.seq).limit(limit).offset(offset)
         ).all()
-        tags = self._tags([row[_ID] for row in rows])
-        return [_share(row, tags.get(row[_ID], ())) for row in rows]
+        tags = self._tags([row[0] for row in rows])
+        return [_share(row, tags.get(row[0], ())) for row in rows]
 
     @staticmethod
     def _filters(query: ShareQuery) -> list[ColumnElement[bool]]:
@@ -240,7 +223,7 @@ class ShareRepository:
         result: dict[str, list[Tag]] = defaultdict(list)
         if share_ids:
             T = share_tags.c
-            rows = self._c.execute(
+            rows = self._tx.execute(
                 select(T.resource_share_id, T.key, T.value)
                 .where(T.resource_share_id.in_(share_ids))
                 .order_by(T.resource_share_id, T.key)
@@ -251,30 +234,12 @@ class ShareRepository:
 
     def purge_deleted(self, now: Millis) -> int:
         """Removes shares deleted more than 48 hours ago, with everything that hangs off them."""
-        result = self._c.execute(
+        result = self._tx.execute(
             delete(resource_shares).where(
                 S.status == ShareStatus.DELETED, S.updated_at <= now - RETENTION_MILLIS
             )
         )
         return int(result.rowcount)
-
-
-def _association(row: Sequence[Any]) -> Association:
-    # By position (see _WITH_SHARE_NAME); SQLite hands a boolean back as 0 or 1.
-    external = row[7]
-    return Association(
-        row[0],
-        row[1],
-        _ASSOCIATION_TYPES[row[2]],
-        row[3],
-        _ASSOCIATION_STATUSES[row[4]],
-        row[5],
-        row[6],
-        None if external is None else bool(external),
-        row[8],
-        row[9],
-        row[10],
-    )
 
 
 def status_is(status: str, now: Millis | ColumnElement[int]) -> ColumnElement[bool]:
@@ -303,23 +268,24 @@ def _association_visible(now: Millis) -> ColumnElement[bool]:
     )
 
 
-# The columns of an Association in the order of its fields, then its keyset position.
-_WITH_SHARE_NAME = select(
+ASSOCIATION = RowMapping(
+    Association,
     A.resource_share_id,
-    S.name,
-    A.association_type,
+    Field(S.name, "resource_share_name"),
+    Field(A.association_type, convert=enum_of(AssociationType)),
     A.entity,
-    A.status,
+    Field(A.status, convert=enum_of(AssociationStatus)),
     A.created_at,
     A.updated_at,
-    A.external,
+    Field(A.external, convert=optional_bool),
     A.status_message,
     A.expires_at,
     A.resource_type,
-    A.seq,
-).join(resource_shares, S.id == A.resource_share_id)
-_ASSOCIATION_TYPES = {kind.value: kind for kind in AssociationType}
-_ASSOCIATION_STATUSES = {status.value: status for status in AssociationStatus}
+)
+# An association's columns, then its keyset position.
+_WITH_SHARE_NAME = select(*ASSOCIATION.columns, A.seq).join(
+    resource_shares, S.id == A.resource_share_id
+)
 
 
 _MOVE_PRINCIPAL = Prepared(
@@ -381,8 +347,8 @@ _COUNT_LIVE = Prepared(
 
 
 class AssociationRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def find(
         self, share_id: str, association_type: AssociationType, entities: Iterable[str]
@@ -392,11 +358,11 @@ class AssociationRepository:
             return {}
         kind = association_type.value
         if len(hashes) == 1:
-            rows = _FIND_ONE.rows(self._c, {"share_id": share_id, "kind": kind, "hash": hashes[0]})
+            rows = self._tx.rows(_FIND_ONE, {"share_id": share_id, "kind": kind, "hash": hashes[0]})
         else:
             parameters = {"share_id": share_id, "kind": kind, "hashes": hashes}
-            rows = [tuple(row) for row in self._c.execute(_FIND, parameters)]
-        return {row[3]: _association(row) for row in rows}
+            rows = [tuple(row) for row in self._tx.execute(_FIND, parameters)]
+        return {row[3]: ASSOCIATION.read(row) for row in rows}
 
     def save(
         self,
@@ -419,7 +385,7 @@ class AssociationRepository:
             "k_hash": entity_hash(association.entity),
         }
         overwrite = {**key, **{f"v_{name}": value for name, value in values.items()}}
-        if _OVERWRITE.rowcount(self._c, overwrite):
+        if self._tx.rowcount(_OVERWRITE, overwrite):
             return
         row = {
             "resource_share_id": key["k_share"],
@@ -433,10 +399,10 @@ class AssociationRepository:
             "created_at": association.created_at,
             **values,
         }
-        _INSERT.rowcount(self._c, row)
+        self._tx.rowcount(_INSERT, row)
 
     def end_all(self, share_id: str, now: Millis, message: str) -> None:
-        self._c.execute(
+        self._tx.execute(
             update(associations)
             .where(A.resource_share_id == share_id, A.status != AssociationStatus.DISASSOCIATED)
             .values(
@@ -463,10 +429,10 @@ class AssociationRepository:
             "message": message,
             "now": now,
         }
-        return _MOVE_PRINCIPAL.rowcount(self._c, parameters) == 1
+        return self._tx.rowcount(_MOVE_PRINCIPAL, parameters) == 1
 
     def first_live_external_principal(self, share_id: str, now: Millis) -> str | None:
-        row = self._c.execute(
+        row = self._tx.execute(
             select(A.entity)
             .where(
                 A.resource_share_id == share_id,
@@ -482,7 +448,7 @@ class AssociationRepository:
     def count_live(self, share_id: str, association_type: AssociationType, now: Millis) -> int:
         """Principals or resources that count against the share's quota: not ended."""
         parameters = {"share_id": share_id, "kind": association_type.value, "now": now}
-        row = _COUNT_LIVE.first(self._c, parameters)
+        row = self._tx.first(_COUNT_LIVE, parameters)
         return 0 if row is None else int(row[0])
 
     def internal_principals_of(self, account_id: str) -> list[tuple[str, str]]:
@@ -494,7 +460,7 @@ class AssociationRepository:
             A.external.is_(False),
             A.status != AssociationStatus.DISASSOCIATED,
         )
-        rows = self._c.execute(
+        rows = self._tx.execute(
             select(A.resource_share_id, A.entity)
             .join(resource_shares, S.id == A.resource_share_id)
             .where(
@@ -506,7 +472,7 @@ class AssociationRepository:
 
     def principals_named(self, names: Iterable[str]) -> list[tuple[str, str]]:
         """(share id, principal) of the live principal associations naming any of ``names``."""
-        rows = self._c.execute(
+        rows = self._tx.execute(
             select(A.resource_share_id, A.entity).where(
                 A.association_type == AssociationType.PRINCIPAL,
                 A.entity_hash.in_([entity_hash(n) for n in names]),
@@ -516,7 +482,7 @@ class AssociationRepository:
         return [(row.resource_share_id, row.entity) for row in rows]
 
     def end_principal(self, share_id: str, entity: str, now: Millis, message: str) -> None:
-        self._c.execute(
+        self._tx.execute(
             update(associations)
             .where(
                 A.resource_share_id == share_id,
@@ -532,7 +498,7 @@ class AssociationRepository:
         )
 
     def live_resource_types(self, share_id: str) -> set[str]:
-        rows = self._c.execute(
+        rows = self._tx.execute(
             select(A.resource_type)
             .where(
                 A.resource_share_id == share_id,
@@ -562,5 +528,5 @@ class AssociationRepository:
         if query.resource_ids:
             statement = statement.where(A.resource_id.in_(query.resource_ids))
         return fetch_page(
-            self._c, statement, A.seq, page, lambda row: _association(row).seen_at(now)
+            self._tx, statement, A.seq, page, lambda row: ASSOCIATION.read(row).seen_at(now)
         )

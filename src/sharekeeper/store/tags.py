@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, insert, not_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, not_, select
 
 from sharekeeper.domain.shares import ShareStatus
 from sharekeeper.domain.tags import Tag, TagQuery
 from sharekeeper.store.tables import resource_shares, share_tags
+from sharekeeper.store.transaction import Transaction
 
 S = resource_shares.c
 T = share_tags.c
@@ -42,20 +43,20 @@ def tag_query(owner: str, query: TagQuery) -> list[ColumnElement[bool]]:
 
 
 class TagRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def put(self, share_id: str, tags: Iterable[Tag]) -> None:
         """Sets each tag, overwriting the value of a key the share has already."""
         items = list(tags)
         if not items:
             return
-        self._c.execute(
+        self._tx.execute(
             delete(share_tags).where(
                 T.resource_share_id == share_id, T.key.in_([t.key for t in items])
             )
         )
-        self._c.execute(
+        self._tx.execute(
             insert(share_tags),
             [{"resource_share_id": share_id, "key": t.key, "value": t.value} for t in items],
         )
@@ -65,7 +66,7 @@ class TagRepository:
         condition = and_(T.resource_share_id == share_id, T.key == key)
         if value is not None:
             condition = and_(condition, T.value == value)
-        self._c.execute(delete(share_tags).where(condition))
+        self._tx.execute(delete(share_tags).where(condition))
 
     def keys(self, owner: str, limit: int, after: str | None) -> list[tuple[str, list[str]]]:
         """The keys on the owner's active shares, in key order after ``after``, each with all
@@ -78,10 +79,10 @@ class TagRepository:
         keys = select(T.key).join(resource_shares, on_owned).distinct()
         if after is not None:
             keys = keys.where(T.key > after)
-        page = [row.key for row in self._c.execute(keys.order_by(T.key).limit(limit + 1))]
+        page = [row.key for row in self._tx.execute(keys.order_by(T.key).limit(limit + 1))]
         if not page:
             return []
-        rows = self._c.execute(
+        rows = self._tx.execute(
             select(T.key, T.value)
             .join(resource_shares, on_owned)
             .where(T.key.in_(page))

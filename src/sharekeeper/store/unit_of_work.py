@@ -12,48 +12,50 @@ from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
-from sharekeeper.store.engine import WRITE, end_on_driver, translate
+from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
 from sharekeeper.store.tags import TagRepository
+from sharekeeper.store.transaction import Backend, Transaction, autocommit
 from sharekeeper.store.views import ViewRepository
 
 
 class Connections:
-    """Where units of work get their connection, ready for a read or a write, and where they
-    give it back with the unit's transaction ended.
+    """Where units of work get a connection with their transaction begun, and where they give
+    it back with that transaction ended.
 
     On SQLite each thread keeps the connection of its last unit of work and reuses it for the
     next: checking a SQLAlchemy connection out of the pool and back in cost more than a SQLite
     query (docs/performance.md); its use cases run one at a time on the event loop's thread.
-    PostgreSQL connections go back to the pool, to be shared, and a read-only unit runs without
-    a transaction: at READ COMMITTED each statement sees its own snapshot anyway, and BEGIN and
-    ROLLBACK cost a round trip each."""
+    PostgreSQL connections go back to the pool, to be shared."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._keep = engine.dialect.name == "sqlite"
-        self._autocommit_reads = engine.dialect.name == "postgresql"
+        self.backend = Backend.of(engine)
         self._local = threading.local()
         self._kept: set[Connection] = set()
         self._lock = threading.Lock()
 
-    def take(self, write: bool) -> Connection:
+    def take(self, write: bool) -> Transaction:
         connection: Connection | None = getattr(self._local, "idle", None)
         if connection is not None:
             self._local.idle = None
         else:
-            connection = self.engine.connect()
-        connection.info[WRITE] = write
-        if self._autocommit_reads and not write:
-            _autocommit(connection, True)
-        return connection
+            connection = autocommit(self.engine.connect())
+        transaction = Transaction(connection, self.backend)
+        try:
+            transaction.begin(write)
+        except BaseException:
+            self.give_back(transaction)
+            raise
+        return transaction
 
-    def give_back(self, connection: Connection, write: bool) -> None:
+    def give_back(self, transaction: Transaction) -> None:
         """Rolls back what the unit left open, then keeps or closes the connection."""
+        connection = transaction.connection
         if connection.invalidated:
             # The connection broke (the database restarted): there is nothing to end on it;
             # SQLAlchemy's view of the transaction is ended and the connection dropped.
@@ -61,14 +63,15 @@ class Connections:
             connection.close()
             return
         try:
-            end_on_driver(connection, commit=False)
-            connection.rollback()
-            if self._autocommit_reads and not write:
-                _autocommit(connection, False)
+            transaction.rollback()
         except BaseException:
             connection.close()
             raise
-        if self._keep and getattr(self._local, "idle", None) is None and not connection.closed:
+        if (
+            self.backend.embedded
+            and getattr(self._local, "idle", None) is None
+            and not connection.closed
+        ):
             self._local.idle = connection
             with self._lock:
                 self._kept.add(connection)
@@ -88,7 +91,7 @@ class Connections:
 class UnitOfWork:
     """``with uow: ...; uow.commit()``. ``write`` takes SQLite's write lock at BEGIN."""
 
-    connection: Connection
+    tx: Transaction
     accounts: AccountRepository
     shares: ShareRepository
     associations: AssociationRepository
@@ -117,28 +120,29 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         membership = self._membership
-        if membership is not None:
-            self._group = membership.group
-            try:
-                self.connection = self._group.open_unit(membership)
-            except DBAPIError as error:
-                raise translate(error) from error
-        else:
-            self.connection = self._connections.take(self._write)
+        try:
+            if membership is not None:
+                self._group = membership.group
+                self.tx = self._group.open_unit(membership)
+            else:
+                self.tx = self._connections.take(self._write)
+        except DBAPIError as error:
+            raise translate(error) from error
         self._open = True
-        self.accounts = AccountRepository(self.connection)
-        self.shares = ShareRepository(self.connection)
-        self.associations = AssociationRepository(self.connection)
-        self.invitations = InvitationRepository(self.connection)
-        self.organizations = OrganizationRepository(self.connection)
-        self.permissions = PermissionBindingRepository(self.connection)
-        self.tags = TagRepository(self.connection)
-        self.views = ViewRepository(self.connection)
-        self.audit = AuditRepository(self.connection)
+        tx = self.tx
+        self.accounts = AccountRepository(tx)
+        self.shares = ShareRepository(tx)
+        self.associations = AssociationRepository(tx)
+        self.invitations = InvitationRepository(tx)
+        self.organizations = OrganizationRepository(tx)
+        self.permissions = PermissionBindingRepository(tx)
+        self.tags = TagRepository(tx)
+        self.views = ViewRepository(tx)
+        self.audit = AuditRepository(tx)
         return self
 
     def delete_everything(self) -> None:
-        delete_everything(self.connection)
+        delete_everything(self.tx)
 
     def note_target(self, target_id: str) -> None:
         """Names what this change created, for its audit record."""
@@ -153,10 +157,9 @@ class UnitOfWork:
         try:
             if self._group is not None:
                 self._open = False
-                self._group.close_unit(commit=True)
-                return
-            end_on_driver(self.connection, commit=True)
-            self.connection.commit()
+                self._group.close_unit(keep=True)
+            else:
+                self.tx.commit()
         except (IntegrityError, DBAPIError) as error:
             raise translate(error) from error
 
@@ -167,13 +170,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._group is None:
-            self._connections.give_back(self.connection, self._write)
+            self._connections.give_back(self.tx)
         elif self._open:
             self._open = False
-            self._group.close_unit(commit=False)
+            self._group.close_unit(keep=False)
         if isinstance(exc, IntegrityError | DBAPIError):
             raise translate(exc) from exc
-
-
-def _autocommit(connection: Connection, on: bool) -> None:
-    connection.connection.dbapi_connection.autocommit = on  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest, decode_position
@@ -27,6 +27,7 @@ from sharekeeper.domain.views import (
 from sharekeeper.store.paging import fetch_page, page_from_rows
 from sharekeeper.store.shares import entity_hash, received_share_ids, status_is
 from sharekeeper.store.tables import associations, resource_shares, share_tags
+from sharekeeper.store.transaction import Transaction
 
 A = associations.c
 S = resource_shares.c
@@ -77,17 +78,17 @@ def _resources(
 
 
 def _grouped_page(
-    connection: Connection, statement: Select[Any], first_seq: Any, page: PageRequest
+    tx: Transaction, statement: Select[Any], first_seq: Any, page: PageRequest
 ) -> list[Any]:
     """Keyset paging over groups: a group's place is its first (smallest) seq."""
     if page.marker is not None:
         statement = statement.having(first_seq > decode_position(page.marker))
-    return list(connection.execute(statement.order_by(first_seq).limit(page.limit + 1)).all())
+    return list(tx.execute(statement.order_by(first_seq).limit(page.limit + 1)).all())
 
 
 class ViewRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     def shared_resources(
         self,
@@ -103,7 +104,7 @@ class ViewRepository:
             .where(*_resources(side, account, through, query))
         )
         return fetch_page(
-            self._c,
+            self._tx,
             statement,
             A.seq,
             page,
@@ -137,7 +138,7 @@ class ViewRepository:
             .where(*_resources(side, account, through, query))
             .group_by(A.entity_hash, A.entity, A.resource_type)
         )
-        rows = _grouped_page(self._c, statement, first, page)
+        rows = _grouped_page(self._tx, statement, first, page)
         return page_from_rows(
             rows, page.limit, lambda r: DistinctResource(r.entity, r.resource_type, r.updated_at)
         )
@@ -188,7 +189,7 @@ class ViewRepository:
             ).where(*conditions)
             seq = S.seq
         return fetch_page(
-            self._c,
+            self._tx,
             statement,
             seq,
             page,
@@ -227,7 +228,7 @@ class ViewRepository:
                 .where(*conditions)
                 .group_by(S.owner_account_id)
             )
-        rows = _grouped_page(self._c, statement, first, page)
+        rows = _grouped_page(self._tx, statement, first, page)
         return page_from_rows(rows, page.limit, lambda r: DistinctPrincipal(r.id, r.updated_at))
 
     def most_associations_per_share(
@@ -247,7 +248,7 @@ class ViewRepository:
             .group_by(A.resource_share_id)
             .subquery()
         )
-        return int(self._c.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())
+        return int(self._tx.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())
 
     def most_tags_per_share(self, owner: str) -> int:
         per_share = (
@@ -258,4 +259,4 @@ class ViewRepository:
             .group_by(T.resource_share_id)
             .subquery()
         )
-        return int(self._c.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())
+        return int(self._tx.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())

@@ -1,0 +1,199 @@
+"""The one owner of a connection's transaction, and the one way statements run on it.
+
+Every connection a unit of work uses is in the driver's autocommit mode, so neither the driver
+nor SQLAlchemy opens or ends a transaction by itself: ``Transaction`` sends BEGIN, COMMIT,
+ROLLBACK and the group's savepoints, and knows at every moment which of its states it is in.
+Statements run through it: hot ones (``Prepared``) on the driver's cursor, the rest through
+SQLAlchemy on the same connection, so all of a unit's statements share its transaction. Each
+statement's SQL passes the one hook (``watching``) that tests and tracing use.
+
+What differs between SQLite and PostgreSQL is said once, in ``Backend``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, CursorResult, Engine, Executable
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from sharekeeper.store.prepared import Prepared
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What differs between the two databases, in one place."""
+
+    name: str
+    # A read unit: SQLite opens a deferred transaction, one snapshot for all its statements
+    # and no lock taken. PostgreSQL opens none: at READ COMMITTED each statement has its own
+    # snapshot anyway, and BEGIN and ROLLBACK would cost a round trip each.
+    begin_read: str | None
+    # A write unit: SQLite takes the write lock up front (a deferred transaction that reads and
+    # then writes can fail with SQLITE_BUSY instead of waiting its turn).
+    begin_write: str
+    # SQLite: a thread keeps its connection from one unit to the next (a pool checkout cost
+    # more than a query); the API's writes commit in groups; use cases run on the event loop.
+    # PostgreSQL: pooled connections, shared; asyncio psycopg under the API.
+    embedded: bool
+
+    @classmethod
+    def of(cls, engine: Engine) -> Backend:
+        if engine.dialect.name == "sqlite":
+            return cls("sqlite", "BEGIN", "BEGIN IMMEDIATE", embedded=True)
+        return cls(engine.dialect.name, None, "BEGIN", embedded=False)
+
+
+def autocommit(connection: Connection) -> Connection:
+    """A connection whose transactions are ``Transaction``'s alone: the driver in autocommit
+    mode, so that it opens none by itself, and SQLAlchemy told so (it then ends none either:
+    its own commit or rollback reaches the driver only when the connection goes back)."""
+    return connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+class State(Enum):
+    IDLE = "idle"  # no transaction of ours is open
+    READING = "reading"  # a read unit's (SQLite), or none at all (PostgreSQL's autocommit reads)
+    WRITING = "writing"  # a write unit's transaction, or a group's
+    UNIT_IN_GROUP = "unit in group"  # one unit's savepoint inside the group's transaction
+
+
+StatementHook = Callable[[str], None]
+_hooks: list[StatementHook] = []
+
+
+@contextmanager
+def watching(hook: StatementHook) -> Iterator[None]:
+    """Calls ``hook(sql)`` before every statement any unit of work runs, while the block runs
+    (tests count a use case's statements with it; tracing could time them)."""
+    _hooks.append(hook)
+    try:
+        yield
+    finally:
+        _hooks.remove(hook)
+
+
+class Transaction:
+    __slots__ = ("backend", "connection", "state")
+
+    def __init__(self, connection: Connection, backend: Backend) -> None:
+        self.connection = connection
+        self.backend = backend
+        self.state = State.IDLE
+
+    # -- states -------------------------------------------------------------------------
+
+    def begin(self, write: bool) -> None:
+        self._expect(State.IDLE)
+        statement = self.backend.begin_write if write else self.backend.begin_read
+        if statement is not None:
+            self.command(statement)
+        self.state = State.WRITING if write else State.READING
+
+    def commit(self) -> None:
+        if self.state is State.UNIT_IN_GROUP:
+            raise RuntimeError("a unit in a group is released, not committed")
+        if self.state is not State.IDLE:
+            self._end("COMMIT")
+
+    def rollback(self) -> None:
+        """Ends whatever is open, savepoint and all; nothing to do when idle."""
+        if self.state is not State.IDLE:
+            self._end("ROLLBACK")
+
+    def _end(self, statement: str) -> None:
+        opened = self.state is not State.READING or self.backend.begin_read is not None
+        self.state = State.IDLE  # whatever the outcome: a failed COMMIT ends it too
+        if opened:
+            self.command(statement)
+
+    def lost(self) -> None:
+        """The database ended the transaction by itself (SQLite does, after a full disk or an
+        I/O error): nothing is open any more."""
+        self.state = State.IDLE
+
+    def open_unit(self) -> None:
+        """A savepoint for one unit of work inside the (group's) write transaction."""
+        self._expect(State.WRITING)
+        self.command("SAVEPOINT unit")
+        self.state = State.UNIT_IN_GROUP
+
+    def close_unit(self, keep: bool) -> None:
+        """Releases the unit's savepoint, first rolling back to it unless ``keep``."""
+        self._expect(State.UNIT_IN_GROUP)
+        self.state = State.WRITING
+        if not keep:
+            self.command("ROLLBACK TO unit")
+        self.command("RELEASE unit")
+
+    def _expect(self, state: State) -> None:
+        if self.state is not state:
+            raise RuntimeError(f"transaction is {self.state.value}, not {state.value}")
+
+    # -- statements ---------------------------------------------------------------------
+
+    def command(self, sql: str) -> None:
+        """A statement without parameters or rows (transaction control, a pragma)."""
+        self._cursor(sql, ()).close()
+
+    def rows(self, statement: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = self._run(statement, values)
+        try:
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def first(self, statement: Prepared, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        cursor = self._run(statement, values)
+        try:
+            row = cursor.fetchone()
+            return None if row is None else tuple(row)
+        finally:
+            cursor.close()
+
+    def rowcount(self, statement: Prepared, values: Mapping[str, Any]) -> int:
+        cursor = self._run(statement, values)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def execute(
+        self, statement: Executable, parameters: Any = None
+    ) -> CursorResult[*tuple[Any, ...]]:
+        """A statement built per call, run by SQLAlchemy (which converts the types it knows)
+        in this transaction."""
+        self._in_unit()
+        for hook in _hooks:
+            hook(str(statement))
+        return self.connection.execute(statement, parameters)
+
+    def _run(self, statement: Prepared, values: Mapping[str, Any]) -> Any:
+        self._in_unit()
+        sql, parameters = statement.compiled_for(self.connection.dialect, values)
+        return self._cursor(sql, parameters)
+
+    def _in_unit(self) -> None:
+        # A statement outside any unit would commit on its own, in autocommit: a unit that
+        # outlived its transaction (its group committed meanwhile) must fail, not write alone.
+        if self.state is State.IDLE:
+            raise RuntimeError("a statement outside a unit of work's transaction")
+
+    def _cursor(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> Any:
+        for hook in _hooks:
+            hook(sql)
+        # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
+        # driver, which waits for each call in the request's greenlet (no thread hop).
+        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        error_type = self.connection.dialect.loaded_dbapi.Error
+        try:
+            cursor.execute(sql, parameters)
+        except error_type as error:
+            cursor.close()
+            # The exception SQLAlchemy would raise, for the unit of work to translate.
+            raise DBAPIError.instance(sql, parameters, error, error_type) from error
+        return cursor
