@@ -59,7 +59,7 @@ class Runtime:
 
     def serving(self) -> Serving:
         """The app's way to the database: on PostgreSQL a pool of its own, asynchronous."""
-        if self.engine.dialect.name == "sqlite":
+        if self.connections.backend.embedded:
             return Serving(self.context, self.engine, inline=True, asynchronous=False)
         engine = _engine(self.settings, asynchronous=True)
         connections = Connections(engine)
@@ -95,7 +95,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         quotas=settings.quotas,
         group_commit=(
             GroupCommit(engine, settings.statement_timeout_seconds)
-            if engine.dialect.name == "sqlite"
+            if connections.backend.embedded
             else None
         ),
     )

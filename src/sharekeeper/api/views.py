@@ -3,10 +3,16 @@ Each parses the wire input, calls one service and shapes the wire output."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+import msgspec
+
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
-from sharekeeper.domain.paging import PageRequest
+from sharekeeper.api.endpoint import Call, Handler, Reply
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.views import SharedPrincipalQuery, SharedResourceQuery, Side
 from sharekeeper.services import views
 from sharekeeper.services.context import Context
@@ -24,32 +30,6 @@ def _resource_query(body: w.DistinctResourcesBody) -> SharedResourceQuery:
     )
 
 
-def search_shared_resources(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.SharedResourcesBody)
-    page = views.search_shared_resources(
-        ctx,
-        call.caller,
-        side_of(body.resource_owner),
-        _resource_query(body),
-        PageRequest(body.limit, body.marker),
-    )
-    items = convert.records(page.items, w.SharedResourceWire)
-    return Reply(200, w.SharedResourcesReply(items, convert.page_info(page)))
-
-
-def search_distinct_resources(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.DistinctResourcesBody)
-    page = views.search_distinct_resources(
-        ctx,
-        call.caller,
-        side_of(body.resource_owner),
-        _resource_query(body),
-        PageRequest(body.limit, body.marker),
-    )
-    items = convert.records(page.items, w.DistinctResourceWire)
-    return Reply(200, w.DistinctResourcesReply(items, convert.page_info(page)))
-
-
 def _principal_query(body: w.DistinctPrincipalsBody) -> SharedPrincipalQuery:
     shared = body if isinstance(body, w.SharedPrincipalsBody) else None
     return SharedPrincipalQuery(
@@ -59,30 +39,67 @@ def _principal_query(body: w.DistinctPrincipalsBody) -> SharedPrincipalQuery:
     )
 
 
-def search_shared_principals(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.SharedPrincipalsBody)
-    page = views.search_shared_principals(
-        ctx,
-        call.caller,
-        side_of(body.resource_owner),
-        _principal_query(body),
-        PageRequest(body.limit, body.marker),
-    )
-    items = convert.records(page.items, w.SharedPrincipalWire)
-    return Reply(200, w.SharedPrincipalsReply(items, convert.page_info(page)))
+class _ViewBody(Protocol):
+    @property
+    def resource_owner(self) -> str: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def marker(self) -> str | None: ...
 
 
-def search_distinct_principals(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.DistinctPrincipalsBody)
-    page = views.search_distinct_principals(
-        ctx,
-        call.caller,
-        side_of(body.resource_owner),
-        _principal_query(body),
-        PageRequest(body.limit, body.marker),
-    )
-    items = convert.records(page.items, w.DistinctPrincipalWire)
-    return Reply(200, w.DistinctPrincipalsReply(items, convert.page_info(page)))
+B = TypeVar("B", bound=_ViewBody)
+Q = TypeVar("Q")
+R = TypeVar("R")
+
+
+def _view(
+    kind: type[B],
+    query_of: Callable[[B], Q],
+    search: Callable[[Context, Caller, Side, Q, PageRequest], Page[R]],
+    wire: type[msgspec.Struct],
+    reply: Callable[[list[Any], w.PageInfo], msgspec.Struct],
+) -> Handler:
+    """A view's handler: its body as ``kind``, the query and side it asks for, the service
+    that answers, and the reply of its wire records."""
+
+    def handler(ctx: Context, call: Call) -> Reply:
+        body = call.json(kind)
+        page_request = PageRequest(body.limit, body.marker)
+        page = search(ctx, call.caller, side_of(body.resource_owner), query_of(body), page_request)
+        return Reply(200, reply(convert.records(page.items, wire), convert.page_info(page)))
+
+    return handler
+
+
+search_shared_resources = _view(
+    w.SharedResourcesBody,
+    _resource_query,
+    views.search_shared_resources,
+    w.SharedResourceWire,
+    w.SharedResourcesReply,
+)
+search_distinct_resources = _view(
+    w.DistinctResourcesBody,
+    _resource_query,
+    views.search_distinct_resources,
+    w.DistinctResourceWire,
+    w.DistinctResourcesReply,
+)
+search_shared_principals = _view(
+    w.SharedPrincipalsBody,
+    _principal_query,
+    views.search_shared_principals,
+    w.SharedPrincipalWire,
+    w.SharedPrincipalsReply,
+)
+search_distinct_principals = _view(
+    w.DistinctPrincipalsBody,
+    _principal_query,
+    views.search_distinct_principals,
+    w.DistinctPrincipalWire,
+    w.DistinctPrincipalsReply,
+)
 
 
 def side_of(resource_owner: str) -> Side:

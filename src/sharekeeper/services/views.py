@@ -23,18 +23,25 @@ from sharekeeper.domain.views import (
 )
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
-from sharekeeper.store.unit_of_work import UnitOfWork
+from sharekeeper.store.views import ViewRepository
 
+Q = TypeVar("Q")
 T = TypeVar("T")
 
 
 def _from_side(
-    ctx: Context, caller: Caller, side: Side, read: Callable[[UnitOfWork, list[str]], Page[T]]
+    ctx: Context,
+    caller: Caller,
+    side: Side,
+    read: Callable[[ViewRepository, Side, str, list[str], Q, PageRequest], Page[T]],
+    query: Q,
+    page: PageRequest,
 ) -> Page[T]:
     """Runs a view query from the owner's side, or from the receiver's with the principals
     through which shares reach the caller."""
     with ctx.reading() as uow:
-        return read(uow, [] if side is Side.OWNER else access_entities(uow, caller.account_id))
+        through = [] if side is Side.OWNER else access_entities(uow, caller.account_id)
+        return read(uow.views, side, caller.account_id, through, query, page)
 
 
 def search_shared_resources(
@@ -42,45 +49,25 @@ def search_shared_resources(
 ) -> Page[SharedResource]:
     if query.resource_type is not None:
         query = replace(query, resource_type=ctx.catalogue.canonical(query.resource_type))
-    return _from_side(
-        ctx,
-        caller,
-        side,
-        lambda uow, via: uow.views.shared_resources(side, caller.account_id, via, query, page),
-    )
+    return _from_side(ctx, caller, side, ViewRepository.shared_resources, query, page)
 
 
 def search_distinct_resources(
     ctx: Context, caller: Caller, side: Side, query: SharedResourceQuery, page: PageRequest
 ) -> Page[DistinctResource]:
-    return _from_side(
-        ctx,
-        caller,
-        side,
-        lambda uow, via: uow.views.distinct_resources(side, caller.account_id, via, query, page),
-    )
+    return _from_side(ctx, caller, side, ViewRepository.distinct_resources, query, page)
 
 
 def search_shared_principals(
     ctx: Context, caller: Caller, side: Side, query: SharedPrincipalQuery, page: PageRequest
 ) -> Page[SharedPrincipal]:
-    return _from_side(
-        ctx,
-        caller,
-        side,
-        lambda uow, via: uow.views.shared_principals(side, caller.account_id, via, query, page),
-    )
+    return _from_side(ctx, caller, side, ViewRepository.shared_principals, query, page)
 
 
 def search_distinct_principals(
     ctx: Context, caller: Caller, side: Side, query: SharedPrincipalQuery, page: PageRequest
 ) -> Page[DistinctPrincipal]:
-    return _from_side(
-        ctx,
-        caller,
-        side,
-        lambda uow, via: uow.views.distinct_principals(side, caller.account_id, via, query, page),
-    )
+    return _from_side(ctx, caller, side, ViewRepository.distinct_principals, query, page)
 
 
 def list_quotas(ctx: Context, caller: Caller) -> list[QuotaUsage]:

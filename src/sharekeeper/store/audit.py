@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.rows import Field, RowMapping
 from sharekeeper.store.tables import audit_records
 from sharekeeper.store.transaction import Transaction
 
@@ -19,17 +19,17 @@ R = audit_records.c
 _INSERT = Prepared.insert(audit_records)
 
 
-def _record(row: Any) -> AuditRecord:
-    return AuditRecord(
-        at=row.at,
-        account_id=row.account_id,
-        access_key=row.access_key,
-        operation=row.operation,
-        request_id=row.request_id,
-        source_address=row.source_address,
-        targets=json.loads(row.targets),
-        outcome=row.outcome,
-    )
+AUDIT_RECORD = RowMapping(
+    AuditRecord,
+    R.at,
+    R.account_id,
+    R.access_key,
+    R.operation,
+    R.request_id,
+    R.source_address,
+    Field(R.targets, convert=json.loads, store=json.dumps),
+    R.outcome,
+)
 
 
 class AuditRepository:
@@ -37,24 +37,14 @@ class AuditRepository:
         self._tx = tx
 
     def add(self, record: AuditRecord) -> None:
-        values = {
-            "at": record.at,
-            "account_id": record.account_id,
-            "access_key": record.access_key,
-            "operation": record.operation,
-            "targets": json.dumps(record.targets),
-            "request_id": record.request_id,
-            "source_address": record.source_address,
-            "outcome": record.outcome,
-        }
-        self._tx.rowcount(_INSERT, values)
+        self._tx.rowcount(_INSERT, AUDIT_RECORD.values(record))
 
     def page(
         self, account_id: str | None, since: Millis | None, page: PageRequest
     ) -> Page[AuditRecord]:
-        statement = select(audit_records)
+        statement = select(*AUDIT_RECORD.columns, R.seq)
         if account_id is not None:
             statement = statement.where(R.account_id == account_id)
         if since is not None:
             statement = statement.where(R.at >= since)
-        return fetch_page(self._tx, statement, R.seq, page, _record)
+        return fetch_page(self._tx, statement, R.seq, page, AUDIT_RECORD.read)

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
 from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
 from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.rows import Field, RowMapping
 from sharekeeper.store.tables import org_members, org_units, organizations
 from sharekeeper.store.transaction import Transaction
 
 ORG = organizations.c
 U = org_units.c
 M = org_members.c
-_MEMBERSHIP = Prepared(
-    select(M.account_id, M.organization_id, M.parent_id).where(
-        M.account_id == bindparam("account_id")
-    )
+ORGANIZATION = RowMapping(
+    Organization,
+    ORG.id,
+    ORG.management_account_id,
+    ORG.root_id,
+    Field(ORG.sharing_enabled, convert=bool),
+    ORG.created_at,
 )
-
-
-def _organization(row: Any) -> Organization:
-    return Organization(
-        row.id, row.management_account_id, row.root_id, row.sharing_enabled, row.created_at
-    )
+UNIT = RowMapping(OrgUnit, U.id, U.organization_id, U.parent_id, U.name, U.created_at)
+MEMBERSHIP = RowMapping(Membership, M.account_id, M.organization_id, M.parent_id)
+_MEMBERSHIP = Prepared(select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id")))
 
 
 class OrganizationRepository:
@@ -33,23 +33,15 @@ class OrganizationRepository:
         self._tx = tx
 
     def add(self, organization: Organization, root: OrgUnit) -> None:
-        self._tx.execute(
-            insert(organizations).values(
-                id=organization.id,
-                management_account_id=organization.management_account_id,
-                root_id=organization.root_id,
-                sharing_enabled=organization.sharing_enabled,
-                created_at=organization.created_at,
-            )
-        )
+        self._tx.execute(insert(organizations).values(ORGANIZATION.values(organization)))
         self.add_unit(root)
 
     def get(self, organization_id: str, lock: bool = False) -> Organization | None:
-        statement = select(organizations).where(ORG.id == organization_id)
+        statement = select(*ORGANIZATION.columns).where(ORG.id == organization_id)
         if lock:
             statement = statement.with_for_update()
         row = self._tx.execute(statement).first()
-        return None if row is None else _organization(row)
+        return None if row is None else ORGANIZATION.read(row)
 
     def set_sharing(self, organization_id: str, enabled: bool) -> None:
         self._tx.execute(
@@ -57,21 +49,11 @@ class OrganizationRepository:
         )
 
     def add_unit(self, unit: OrgUnit) -> None:
-        self._tx.execute(
-            insert(org_units).values(
-                id=unit.id,
-                organization_id=unit.organization_id,
-                parent_id=unit.parent_id,
-                name=unit.name,
-                created_at=unit.created_at,
-            )
-        )
+        self._tx.execute(insert(org_units).values(UNIT.values(unit)))
 
     def get_unit(self, unit_id: str) -> OrgUnit | None:
-        row = self._tx.execute(select(org_units).where(U.id == unit_id)).first()
-        if row is None:
-            return None
-        return OrgUnit(row.id, row.organization_id, row.parent_id, row.name, row.created_at)
+        row = self._tx.execute(select(*UNIT.columns).where(U.id == unit_id)).first()
+        return None if row is None else UNIT.read(row)
 
     def parents(self, organization_id: str) -> dict[str, str | None]:
         """unit id -> parent unit id, for the whole organization (a small tree)."""
@@ -90,7 +72,7 @@ class OrganizationRepository:
 
     def membership(self, account_id: str) -> Membership | None:
         row = self._tx.first(_MEMBERSHIP, {"account_id": account_id})
-        return None if row is None else Membership(*row)
+        return None if row is None else MEMBERSHIP.read(row)
 
     def organizations_of(self, account_ids: Iterable[str]) -> dict[str, str]:
         """account id -> organization id, for those of ``account_ids`` that are members."""
@@ -111,12 +93,7 @@ class OrganizationRepository:
         )
         if moved.rowcount == 0:
             self._tx.execute(
-                insert(org_members).values(
-                    account_id=membership.account_id,
-                    organization_id=membership.organization_id,
-                    parent_id=membership.parent_id,
-                    joined_at=now,
-                )
+                insert(org_members).values({**MEMBERSHIP.values(membership), "joined_at": now})
             )
 
     def remove_member(self, account_id: str) -> None:

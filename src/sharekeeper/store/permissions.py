@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 
@@ -14,6 +13,7 @@ from sharekeeper.domain.shares import AssociationStatus, ShareStatus
 from sharekeeper.domain.views import BoundPermission
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.rows import RowMapping
 from sharekeeper.store.tables import resource_shares, share_permissions
 from sharekeeper.store.transaction import Transaction
 
@@ -25,15 +25,15 @@ _BOUND = Prepared(
 S = resource_shares.c
 
 
-def _bound(row: Any) -> BoundPermission:
-    return BoundPermission(
-        row.permission_id,
-        row.permission_version,
-        row.resource_type,
-        row.status,
-        row.created_at,
-        row.updated_at,
-    )
+BOUND_PERMISSION = RowMapping(
+    BoundPermission,
+    P.permission_id,
+    P.permission_version,
+    P.resource_type,
+    P.status,
+    P.created_at,
+    P.updated_at,
+)
 
 
 class PermissionBindingRepository:
@@ -46,16 +46,11 @@ class PermissionBindingRepository:
 
     def bind(self, share_id: str, permissions: Iterable[Permission], now: Millis) -> None:
         for p in permissions:
-            row = {
-                "resource_share_id": share_id,
-                "permission_id": p.id,
-                "permission_version": p.version,
-                "resource_type": p.resource_type,
-                "status": AssociationStatus.ASSOCIATED.value,
-                "created_at": now,
-                "updated_at": now,
-            }
-            self._tx.rowcount(_INSERT, row)
+            bound = BoundPermission(
+                p.id, p.version, p.resource_type, AssociationStatus.ASSOCIATED.value, now, now
+            )
+            values = {"resource_share_id": share_id, **BOUND_PERMISSION.values(bound)}
+            self._tx.rowcount(_INSERT, values)
 
     def replace(self, share_id: str, permission: Permission, now: Millis) -> None:
         self._tx.execute(
@@ -79,10 +74,10 @@ class PermissionBindingRepository:
     def page(
         self, share_id: str, permission_ids: Sequence[str] | None, page: PageRequest
     ) -> Page[BoundPermission]:
-        statement = select(share_permissions).where(P.resource_share_id == share_id)
+        statement = select(*BOUND_PERMISSION.columns, P.seq).where(P.resource_share_id == share_id)
         if permission_ids is not None:
             statement = statement.where(P.permission_id.in_(permission_ids))
-        return fetch_page(self._tx, statement, P.seq, page, _bound)
+        return fetch_page(self._tx, statement, P.seq, page, BOUND_PERMISSION.read)
 
     def most_per_share(self, owner: str) -> int:
         """The most permissions bound to any one of the owner's active shares."""

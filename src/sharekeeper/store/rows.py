@@ -21,11 +21,13 @@ E = TypeVar("E")
 @dataclass(frozen=True, slots=True)
 class Field:
     """A column and the entity field it fills (by default, the field of the column's name);
-    ``convert`` turns the stored value into the field's."""
+    ``convert`` turns the stored value into the field's, ``store`` the field's into the
+    stored one."""
 
     column: ColumnElement[Any]
     name: str | None = None
     convert: Callable[[Any], Any] | None = None
+    store: Callable[[Any], Any] | None = None
 
 
 def enum_of(kind: type[Enum]) -> Callable[[Any], Any]:
@@ -40,7 +42,8 @@ def optional_bool(value: Any) -> bool | None:
 
 class RowMapping(Generic[E]):
     """``columns`` to select (more may follow them: a keyset position, say) and ``read`` to
-    build the entity from such a row, with any trailing fields given as ``extra``."""
+    build the entity from such a row, with any trailing fields given as ``extra``; ``values``
+    are an entity's stored values by column, to insert."""
 
     def __init__(self, entity: type[E], *declared: Field | ColumnElement[Any]) -> None:
         mapped = [d if isinstance(d, Field) else Field(d) for d in declared]
@@ -56,12 +59,21 @@ class RowMapping(Generic[E]):
             (i, m.convert) for i, m in enumerate(mapped) if m.convert is not None
         )
         self._width = len(mapped)
+        self._stored = tuple(
+            (name, _column_name(m.column), m.store) for name, m in zip(names, mapped, strict=True)
+        )
 
     def read(self, row: Sequence[Any], *extra: Any) -> E:
         values = list(row[: self._width])
         for index, convert in self._conversions:
             values[index] = convert(values[index])
         return self.entity(*values, *extra)
+
+    def values(self, entity: E) -> dict[str, Any]:
+        return {
+            column: getattr(entity, name) if store is None else store(getattr(entity, name))
+            for name, column, store in self._stored
+        }
 
 
 def _column_name(column: ColumnElement[Any]) -> str:
