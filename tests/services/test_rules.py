@@ -10,6 +10,7 @@ import pytest
 from sharekeeper.config import Settings
 from sharekeeper.domain import errors, ids
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.audit import AuditRecord, PendingAudit
 from sharekeeper.domain.clock import AdjustableClock
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
@@ -25,6 +26,7 @@ from sharekeeper.services import (
     views,
 )
 from sharekeeper.services.context import Context
+from sharekeeper.store.transaction import watching
 
 SUBNET_DEFAULT = "0bab42d4-5008-52be-83fa-7b947b8a5c95"
 SUBNET_READONLY = "6b640602-9e2c-5ef5-86d3-68febb8f125d"
@@ -143,3 +145,19 @@ def test_demo_accounts_are_kept_per_database(tmp_path: Path) -> None:
     first = demo_of(one)
     assert demo_of(two) != first
     assert demo_of(one) == first  # the same database again: the same accounts
+
+
+def test_an_accept_is_six_statements(ctx: Context, owner: Caller, receiver: Caller) -> None:
+    """Each statement is a round trip on PostgreSQL: the accept reads the invitation with its
+    share locked in one, moves invitation and association, and writes its audit record."""
+    share = shares.create_resource_share(ctx, owner, name="one", principals=[receiver.account_id])
+    (invitation,) = invitations.search_invitations(
+        ctx, receiver, InvitationQuery(share_ids=(share.id,)), PAGE
+    ).items
+    record = AuditRecord(0, receiver.account_id, receiver.access_key, "Accept", "r", "")
+    seen: list[str] = []
+    with watching(lambda sql: seen.append(sql.split()[0].upper())):
+        invitations.accept_invitation(
+            ctx.scoped(PendingAudit(record), None), receiver, invitation.id
+        )
+    assert seen == ["BEGIN", "SELECT", "UPDATE", "UPDATE", "INSERT", "COMMIT"], seen

@@ -22,12 +22,10 @@ def _answer(
 ) -> Invitation:
     now = ctx.clock()
     with ctx.writing() as uow:
-        invitation = uow.invitations.get(invitation_id)
-        # Only the receiver may answer; to anyone else the invitation does not exist.
-        if invitation is None or invitation.receiver_account_id != caller.account_id:
-            raise InvitationNotFound(invitation_id)
-        # Lock the share first, as every writer of a share does, so that racing writers queue.
-        if not uow.shares.lock(invitation.resource_share_id, now):
+        # Only the receiver may answer; to anyone else the invitation does not exist. Its share
+        # is locked first, as every writer of a share does, so that racing writers queue.
+        invitation = uow.invitations.get_to_answer(invitation_id, caller.account_id, now)
+        if invitation is None:
             raise InvitationNotFound(invitation_id)
         invitation.require_pending(now)
         if not uow.invitations.answer(invitation_id, answer, now):

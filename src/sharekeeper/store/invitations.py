@@ -27,6 +27,7 @@ from sharekeeper.domain.paging import Page, PageRequest, decode_position
 from sharekeeper.store.paging import page_of
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of
+from sharekeeper.store.shares import share_visible
 from sharekeeper.store.tables import invitations, resource_shares
 from sharekeeper.store.transaction import Transaction
 
@@ -98,6 +99,15 @@ def _search_statement(share_ids: bool, invitation_ids: bool, status: str | None)
 
 
 _GET = Prepared(_WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id")))
+# The receiver's invitation with its share's row locked (SQLite: its writers are serialized by
+# BEGIN IMMEDIATE instead), as every writer of a share locks it first: one round trip for both.
+_GET_FOR_ANSWER = Prepared(
+    _WITH_SHARE_NAME.where(
+        INV.id == bindparam("invitation_id"),
+        INV.receiver_account_id == bindparam("receiver"),
+        share_visible(bindparam("now", type_=BigInteger)),
+    ).with_for_update(of=resource_shares)
+)
 # The compare-and-set of accept and reject: only a pending, unexpired invitation moves.
 _ANSWER = Prepared(
     update(invitations)
@@ -149,6 +159,14 @@ class InvitationRepository:
 
     def get(self, invitation_id: str) -> Invitation | None:
         row = self._tx.first(_GET, {"invitation_id": invitation_id})
+        return None if row is None else INVITATION.read(row)
+
+    def get_to_answer(self, invitation_id: str, receiver: str, now: Millis) -> Invitation | None:
+        """The receiver's invitation, its share locked for this transaction; None if there is
+        no such invitation for this receiver, or its share is gone. The invitation's status
+        is as it was when the statement began: the answer's compare-and-set decides."""
+        parameters = {"invitation_id": invitation_id, "receiver": receiver, "now": now}
+        row = self._tx.first(_GET_FOR_ANSWER, parameters)
         return None if row is None else INVITATION.read(row)
 
     def answer(self, invitation_id: str, status: InvitationStatus, now: Millis) -> bool:
