@@ -17,6 +17,7 @@ from sharekeeper.services.context import Context
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import Engine, create_database_engine, run_in_greenlet
 from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import Connections, UnitOfWork
 
 T = TypeVar("T")
@@ -37,13 +38,19 @@ class Serving:
     inline: bool
     asynchronous: bool
 
+    async def start(self) -> None:
+        if self.context.key_cache is not None:
+            await self.context.key_cache.start()
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         if self.asynchronous:
             return await run_in_greenlet(function, *args)
         return await run_in_threadpool(function, *args)
 
     async def close(self) -> None:
-        """Closes the app's own pool (on PostgreSQL), from the event loop."""
+        """Closes the app's own pool and key cache (on PostgreSQL), from the event loop."""
+        if self.context.key_cache is not None:
+            await self.context.key_cache.close()
         if self.asynchronous:
             await run_in_greenlet(self.engine.dispose)
 
@@ -63,7 +70,11 @@ class Runtime:
             return Serving(self.context, self.engine, inline=True, asynchronous=False)
         engine = _engine(self.settings, asynchronous=True)
         connections = Connections(engine)
-        context = replace(self.context, unit_of_work=_units(connections))
+        context = replace(
+            self.context,
+            unit_of_work=_units(connections),
+            key_cache=KeyCache(self.settings.database_url),
+        )
         return Serving(context, engine, inline=False, asynchronous=True)
 
     def close(self) -> None:

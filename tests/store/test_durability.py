@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
 from huaweicloudsdkcore.exceptions.exceptions import SdkException
 
 from tests import figures
@@ -34,8 +35,9 @@ def write_until_killed(
             if count % 2:
                 (invitation,) = invitations(them, resource_share_ids=[share.id])
                 accept(them, invitation.resource_share_invitation_id)
-        except SdkException:
-            return  # the server is gone
+        except (SdkException, requests.RequestException):
+            # The server is gone: refused, or killed mid-answer (headers sent, body not yet).
+            return
         count += 1
 
 

@@ -130,6 +130,7 @@ def create_app(
             # Opening a SQLite connection sets its pragmas, which may wait for a lock: done in a
             # thread at start-up, never on the event loop at a first write.
             await asyncio.to_thread(runtime.context.group_commit.connect)
+        await serving.start()
         purger = asyncio.create_task(_purge_periodically(serving))
         try:
             yield

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sharekeeper.auth.secrets import SecretBox
+from sharekeeper.auth.verify import KeyMaterial
 from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.clock import Clock, Millis
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.quotas import Quotas
 from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -28,6 +30,8 @@ class Context:
     quotas: Quotas = field(default_factory=Quotas)
     # SQLite: the API's write use cases on the event loop commit in groups (store/group_commit).
     group_commit: GroupCommit | None = None
+    # PostgreSQL, the API: signing keys as last read, forgotten when they change.
+    key_cache: KeyCache[KeyMaterial] | None = None
     # The request's own: the record its committing unit of work writes with the change, and
     # its part in a group commit (SQLite, on the event loop).
     audit: PendingAudit | None = None

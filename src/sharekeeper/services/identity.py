@@ -79,7 +79,8 @@ def create_access_key(ctx: Context, account_id: str, ttl_seconds: int | None = N
 
 
 def revoke_access_key(ctx: Context, access_key: str) -> None:
-    """Takes effect on the next request: every request reads the key's state."""
+    """Takes effect on the next request: every request reads the key's state, from the
+    database or from a key cache that the revocation's commit notifies."""
     with ctx.writing() as uow:
         if uow.accounts.get_key(access_key) is None:
             raise AccessKeyNotFound(access_key)
@@ -108,17 +109,27 @@ def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
     """The account whose key signed the request; raises AuthenticationFailed otherwise."""
 
     def lookup(access_key: str) -> KeyMaterial | None:
+        cache = ctx.key_cache
+        generation = 0
+        if cache is not None:
+            cached = cache.get(access_key)
+            if cached is not None:
+                return cached
+            generation = cache.generation
         with ctx.reading() as uow:
             key = uow.accounts.get_key(access_key)
         if key is None:
             return None
-        return KeyMaterial(
+        material = KeyMaterial(
             account_id=key.account_id,
             secret_key=ctx.secret_box.open(key.sealed_secret),
             token_hash=key.token_hash,
             expires_at_ms=key.expires_at,
             revoked=key.revoked_at is not None,
         )
+        if cache is not None:
+            cache.put(access_key, material, generation)
+        return material
 
     # The signature window follows the wall clock the client signed with, not the domain clock.
     access_key, key = verify(request, lookup, time.time(), ctx.clock(), ctx.max_clock_skew_seconds)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from sharekeeper.domain.accounts import AccessKey, Account
+from sharekeeper.store.key_cache import CHANNEL
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import RowMapping
 from sharekeeper.store.tables import access_keys, accounts
@@ -27,6 +28,13 @@ _GET_KEY = Prepared(select(*ACCESS_KEY.columns).where(K.access_key == bindparam(
 _LOCK = Prepared(
     select(accounts.c.id).where(accounts.c.id == bindparam("account_id")).with_for_update()
 )
+
+
+def notify_key_change(tx: Transaction, access_key: str) -> None:
+    """Tells every process's key cache, when this transaction commits, that the key changed
+    (``EVERY_KEY``: any key may have)."""
+    if tx.backend.key_notices:
+        tx.execute(select(func.pg_notify(CHANNEL, access_key)))
 
 
 class AccountRepository:
@@ -58,4 +66,5 @@ class AccountRepository:
             .where(access_keys.c.access_key == access_key, access_keys.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        notify_key_change(self._tx, access_key)
         return result.rowcount == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
+from sharekeeper.store.accounts import notify_key_change
+from sharekeeper.store.key_cache import EVERY_KEY
 from sharekeeper.store.tables import metadata, org_units
 from sharekeeper.store.transaction import Transaction
 
@@ -14,3 +16,4 @@ def delete_everything(tx: Transaction) -> None:
     tx.execute(update(org_units).values(parent_id=None))
     for table in reversed(metadata.sorted_tables):
         tx.execute(delete(table))
+    notify_key_change(tx, EVERY_KEY)

@@ -40,12 +40,15 @@ class Backend:
     # more than a query); the API's writes commit in groups; use cases run on the event loop.
     # PostgreSQL: pooled connections, shared; asyncio psycopg under the API.
     embedded: bool
+    # PostgreSQL: a change to an access key notifies every listening process, whose key
+    # caches forget it (store/key_cache.py); SQLite has no one to tell, and no cache.
+    key_notices: bool
 
     @classmethod
     def of(cls, engine: Engine) -> Backend:
         if engine.dialect.name == "sqlite":
-            return cls("sqlite", "BEGIN", "BEGIN IMMEDIATE", embedded=True)
-        return cls(engine.dialect.name, None, "BEGIN", embedded=False)
+            return cls("sqlite", "BEGIN", "BEGIN IMMEDIATE", embedded=True, key_notices=False)
+        return cls(engine.dialect.name, None, "BEGIN", embedded=False, key_notices=True)
 
 
 def autocommit(connection: Connection) -> Connection:

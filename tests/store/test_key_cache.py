@@ -1,0 +1,135 @@
+"""PostgreSQL: each serving process keeps the signing keys it read, and forgets one as soon as
+PostgreSQL delivers the notice of its change, however many processes serve."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from sharekeeper.services import identity
+from sharekeeper.store.key_cache import CHANNEL, KeyCache
+from sharekeeper.store.transaction import watching
+from tests import figures
+from tests.conftest import POSTGRES_URL
+from tests.support import LiveServer, ServerProcess, SignedHttp
+
+pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
+SEARCH = "/v1/resource-shares/search"
+BODY = json.dumps({"resource_owner": "self", "limit": 5}).encode()
+
+
+@pytest.fixture
+def other_process(database_url: str, data_dir: Path) -> Iterator[ServerProcess]:
+    process = ServerProcess(database_url, data_dir)
+    yield process
+    process.stop()
+
+
+def test_a_revoked_key_stops_at_once_in_another_process(
+    server: LiveServer, other_process: ServerProcess
+) -> None:
+    """The key is cached in the other process (it signed there before), then revoked from
+    this one: the other process's very next request with it is refused."""
+    rounds = 20  # bounded: 60 requests
+    other = SignedHttp(server)
+    other.client.close()
+    other.client = httpx.Client(base_url=other_process.endpoint, timeout=30)
+    other.host = other_process.endpoint.removeprefix("http://")
+    refused = 0
+    for round_ in range(rounds):
+        account = server.account(f"cached-{round_}")
+        for _ in range(2):  # the first request reads the key, the second finds it cached
+            assert other.request(account, "POST", SEARCH, BODY).status_code == 200
+        identity.revoke_access_key(server.runtime.context, account.access_key)
+        response = other.request(account, "POST", SEARCH, BODY)
+        assert response.status_code == 401, (round_, response.text)
+        assert "revoked" in response.json()["error_msg"]
+        refused += 1
+    other.close()
+    figures.FIGURES["revocations refused at once by another process"] = refused
+
+
+def test_a_cached_key_saves_the_lookup(server: LiveServer, http: SignedHttp) -> None:
+    account = server.account("cached-here")
+    assert http.request(account, "POST", SEARCH, BODY).status_code == 200
+    seen: list[str] = []
+    with watching(seen.append):
+        assert http.request(account, "POST", SEARCH, BODY).status_code == 200
+    assert seen, "the search ran no statement"
+    assert not [sql for sql in seen if "access_keys" in sql], seen
+
+
+def _notify(key: str) -> None:
+    assert POSTGRES_URL is not None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, key))
+
+
+async def _listening(cache: KeyCache[str]) -> None:
+    await cache.start()
+    deadline = time.monotonic() + 10
+    while not cache.listening:
+        assert time.monotonic() < deadline, "the cache never listened"
+        await asyncio.sleep(0.01)
+
+
+async def _arrived(cache: KeyCache[str], generation: int) -> None:
+    deadline = time.monotonic() + 10
+    while cache.generation == generation:
+        assert time.monotonic() < deadline, "the notice never arrived"
+        await asyncio.sleep(0.01)
+        cache.drain()
+
+
+def test_a_key_read_before_a_notice_is_not_kept() -> None:
+    assert POSTGRES_URL is not None
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL)
+        await _listening(cache)
+        cache.put("AK1", "kept", cache.generation)
+        assert cache.get("AK1") == "kept"
+        before = cache.generation  # a lookup starts reading AK2 ...
+        _notify("AK2")  # ... the key changes meanwhile ...
+        await _arrived(cache, before)
+        cache.put("AK2", "stale", before)  # ... and what it read is not kept
+        assert cache.get("AK2") is None
+        _notify("AK1")
+        await _arrived(cache, cache.generation)
+        assert cache.get("AK1") is None
+        await cache.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
+    assert POSTGRES_URL is not None
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL)
+        await _listening(cache)
+        cache.put("AK1", "kept", cache.generation)
+        listener = cache._listener
+        assert listener is not None
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (listener.info.backend_pid,))
+        deadline = time.monotonic() + 10
+        while cache.get("AK1") is not None:  # read past the end of the connection
+            assert time.monotonic() < deadline, "the lost connection went unnoticed"
+            await asyncio.sleep(0.01)
+        assert not cache.listening
+        cache.put("AK1", "kept", cache.generation)  # not kept while deaf
+        assert cache.get("AK1") is None
+        await _listening(cache)  # reconnects by itself
+        cache.put("AK1", "kept", cache.generation)
+        assert cache.get("AK1") == "kept"
+        await cache.close()
+
+    asyncio.run(scenario())
