@@ -215,3 +215,22 @@ def test_quotas_are_enforced(tight: LiveServer) -> None:
         "The resource_share num exceeds the total quota 2 if add count 1.",
     )
     assert quotas(owner)["resource_share"] == (2, 2)
+
+
+def test_racing_creations_stay_within_the_share_quota(tight: LiveServer) -> None:
+    """Twelve creations of one owner at once, against a quota of two shares: two succeed and
+    every other is refused with RAM.1012, however they interleave."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    owner = tight.account("racer")
+
+    def create(index: int) -> str:
+        try:
+            create_share(owner, name=f"race-{index}")
+        except ClientRequestException as error:
+            return str(error.error_code)
+        return "created"
+
+    with ThreadPoolExecutor(max_workers=12) as pool:  # bounded: 12 requests
+        outcomes = sorted(pool.map(create, range(12)))
+    assert outcomes == ["RAM.1012"] * 10 + ["created"] * 2, outcomes

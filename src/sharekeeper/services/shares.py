@@ -48,15 +48,18 @@ def create_resource_share(
         updated_at=now,
         tags=unique_tags(tags),
     )
+    ctx.quotas.check_share(QuotaType.TAG_ASSOCIATION, share.id, 0, len(share.tags))
+    ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
     with ctx.writing() as uow:
-        uow.accounts.lock(owner)
-        ctx.quotas.check_total(uow.shares.count_active(owner), 1)
-        ctx.quotas.check_share(QuotaType.TAG_ASSOCIATION, share.id, 0, len(share.tags))
-        ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
         uow.shares.add(share)
         uow.note_target(share.id)
         uow.permissions.bind(share.id, permissions, now)
         bind(ctx, uow, share, chosen, urns, now)
+        # The owner's share quota is counted last, under the owner's lock and with this share
+        # among those counted: creations of one owner queue for two statements, not for the
+        # whole creation, and one that counts after another committed sees its share.
+        uow.accounts.lock(owner)
+        ctx.quotas.check_total(uow.shares.count_active(owner) - 1, 1)
         uow.commit()
     return share
 

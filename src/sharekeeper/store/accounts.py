@@ -25,8 +25,12 @@ ACCESS_KEY = RowMapping(
 )
 # The statement of every request, on the driver directly (docs/performance.md).
 _GET_KEY = Prepared(select(*ACCESS_KEY.columns).where(K.access_key == bindparam("access_key")))
+# FOR NO KEY UPDATE: it queues the account's other lockers, but not the inserts whose foreign
+# keys name the account (they take KEY SHARE on it), which a creation makes before it locks.
 _LOCK = Prepared(
-    select(accounts.c.id).where(accounts.c.id == bindparam("account_id")).with_for_update()
+    select(accounts.c.id)
+    .where(accounts.c.id == bindparam("account_id"))
+    .with_for_update(key_share=True)
 )
 
 
