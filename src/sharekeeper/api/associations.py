@@ -8,7 +8,7 @@ from typing import Protocol
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType
@@ -28,8 +28,10 @@ class AssociationChange(Protocol):
     ) -> list[Association]: ...
 
 
-def _change_associations(ctx: Context, call: Call, change: AssociationChange) -> Reply:
-    body = call.json(w.AssociationBody)
+def _change_associations(
+    ctx: Context, call: Call[w.AssociationBody, None], change: AssociationChange
+) -> w.AssociationsReply:
+    body = call.body
     changed = change(
         ctx,
         call.caller,
@@ -37,19 +39,25 @@ def _change_associations(ctx: Context, call: Call, change: AssociationChange) ->
         principals=body.principals or (),
         resource_urns=body.resource_urns or (),
     )
-    return Reply(200, w.AssociationsReply(convert.associations(changed)))
+    return w.AssociationsReply(convert.associations(changed))
 
 
-def associate_resource_share(ctx: Context, call: Call) -> Reply:
+def associate_resource_share(
+    ctx: Context, call: Call[w.AssociationBody, None]
+) -> w.AssociationsReply:
     return _change_associations(ctx, call, associations.associate_resource_share)
 
 
-def disassociate_resource_share(ctx: Context, call: Call) -> Reply:
+def disassociate_resource_share(
+    ctx: Context, call: Call[w.AssociationBody, None]
+) -> w.AssociationsReply:
     return _change_associations(ctx, call, associations.disassociate_resource_share)
 
 
-def search_resource_share_associations(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.SearchAssociationsBody)
+def search_resource_share_associations(
+    ctx: Context, call: Call[w.SearchAssociationsBody, None]
+) -> w.AssociationsPageReply:
+    body = call.body
     query = AssociationQuery(
         association_type=AssociationType(body.association_type),
         status=body.association_status,
@@ -61,6 +69,4 @@ def search_resource_share_associations(ctx: Context, call: Call) -> Reply:
     page = associations.search_resource_share_associations(
         ctx, call.caller, query, PageRequest(body.limit, body.marker)
     )
-    return Reply(
-        200, w.AssociationsPageReply(convert.associations(page.items), convert.page_info(page))
-    )
+    return w.AssociationsPageReply(convert.associations(page.items), convert.page_info(page))

@@ -5,46 +5,40 @@ from __future__ import annotations
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import catalogue
 from sharekeeper.services.context import Context
 
 
-def list_permissions(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.ListPermissionsQuery)
+def list_permissions(ctx: Context, call: Call[None, w.ListPermissionsQuery]) -> w.PermissionsReply:
+    q = call.query
     page = catalogue.list_permissions(
         ctx, PageRequest(q.limit, q.marker), q.resource_type, q.permission_type
     )
-    return Reply(
-        200,
-        w.PermissionsReply(
-            [convert.permission_summary(p) for p in page.items], convert.page_info(page)
-        ),
+    return w.PermissionsReply(
+        [convert.permission_summary(p) for p in page.items], convert.page_info(page)
     )
 
 
-def show_permission(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.ShowPermissionQuery)
+def show_permission(ctx: Context, call: Call[None, w.ShowPermissionQuery]) -> w.PermissionReply:
+    q = call.query
     found = catalogue.show_permission(ctx, call.path_id("permission_id"), q.permission_version)
-    return Reply(200, w.PermissionReply(convert.permission(found)))
+    return w.PermissionReply(convert.permission(found))
 
 
-def list_permission_versions(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.PageQuery)
+def list_permission_versions(ctx: Context, call: Call[None, w.PageQuery]) -> w.PermissionsReply:
+    q = call.query
     page = catalogue.list_permission_versions(
         ctx, call.path_id("permission_id"), PageRequest(q.limit, q.marker)
     )
-    return Reply(
-        200,
-        w.PermissionsReply(
-            [convert.permission_summary(p) for p in page.items], convert.page_info(page)
-        ),
+    return w.PermissionsReply(
+        [convert.permission_summary(p) for p in page.items], convert.page_info(page)
     )
 
 
-def list_resource_types(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.PageQuery)
+def list_resource_types(ctx: Context, call: Call[None, w.PageQuery]) -> w.ResourceTypesReply:
+    q = call.query
     page = catalogue.list_resource_types(ctx, PageRequest(q.limit, q.marker))
     items = [w.ResourceTypeWire(resource_type=t, region_id=r) for r, t in page.items]
-    return Reply(200, w.ResourceTypesReply(items, convert.page_info(page)))
+    return w.ResourceTypesReply(items, convert.page_info(page))

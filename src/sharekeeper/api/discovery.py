@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 
@@ -57,15 +57,15 @@ class CallerIdentityReply(Struct):
     principal_urn: str
 
 
-def list_auth_domains(ctx: Context, call: Call) -> Reply:
+def list_auth_domains(ctx: Context, call: Call[None, None]) -> DomainsReply:
     account = identity.describe_caller(ctx, call.caller)
     domain = DomainWire(account.id, account.name, True, "", Links(f"/v3/domains/{account.id}"))
     # Never an empty list: the Go SDK dereferences domains[0] without a check.
-    return Reply(200, DomainsReply([domain], Links("/v3/auth/domains")))
+    return DomainsReply([domain], Links("/v3/auth/domains"))
 
 
-def list_projects(ctx: Context, call: Call) -> Reply:
-    q = call.params(ProjectsQuery)
+def list_projects(ctx: Context, call: Call[None, ProjectsQuery]) -> ProjectsReply:
+    q = call.query
     account_id = call.caller.account_id
     projects = [
         ProjectWire(
@@ -73,9 +73,9 @@ def list_projects(ctx: Context, call: Call) -> Reply:
         )
         for project, name in identity.caller_projects(ctx, call.caller, q.name)
     ]
-    return Reply(200, ProjectsReply(projects, Links("/v3/projects")))
+    return ProjectsReply(projects, Links("/v3/projects"))
 
 
-def show_caller_identity(ctx: Context, call: Call) -> Reply:
+def show_caller_identity(ctx: Context, call: Call[None, None]) -> CallerIdentityReply:
     account = identity.describe_caller(ctx, call.caller)
-    return Reply(200, CallerIdentityReply(account.id, account.id, f"iam::{account.id}:root"))
+    return CallerIdentityReply(account.id, account.id, f"iam::{account.id}:root")

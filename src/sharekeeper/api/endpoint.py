@@ -7,8 +7,8 @@ import logging
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, get_args, get_type_hints
 
 import msgspec
 from starlette.types import Receive, Scope, Send
@@ -34,36 +34,58 @@ T = TypeVar("T")
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+B = TypeVar("B")
+Q = TypeVar("Q")
+
+
 @dataclass(frozen=True, slots=True)
-class Reply:
-    status: int
-    body: msgspec.Struct | None = None
+class Call(Generic[B, Q]):
+    """One request as a handler sees it: authenticated, its body and query decoded as the
+    handler's own signature declares (``Call[Body, Query]``; None for neither)."""
+
+    caller: Caller
+    path: dict[str, str]
+    body: B
+    query: Q
+
+    def path_id(self, name: str) -> str:
+        """A path id: 1 to 36 ASCII letters, digits, _ or - (Huawei's ^[\\w-]+$ read as ASCII)."""
+        value = self.path[name]
+        if _ID.fullmatch(value) is None:
+            raise InvalidParameter(f"{name} must be 1 to 36 letters, digits, _ or -.")
+        return value
 
 
-Handler = Callable[[Context, "Call"], Reply]
+# ``handler(ctx, call) -> reply body``, its wire types in its signature: ``call: Call[Body,
+# Query]`` and the reply's Struct (None: an empty answer).
+Handler = Callable[[Context, Call[Any, Any]], msgspec.Struct | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One API operation: Huawei's name, the route, the handler and the wire types."""
+    """One API operation: Huawei's name, the route, the status of its success, whether it
+    writes, and its handler, whose signature declares the wire types (read here once, for
+    decoding and for /openapi.json)."""
 
     name: str
     method: str
     path: str
     handler: Handler
     status: int = 200
-    body: type[msgspec.Struct] | None = None
-    query: type[msgspec.Struct] | None = None
-    reply: type[msgspec.Struct] | None = None
     # It may change state: it runs in a writing unit of work and is audited, refusals too.
     writes: bool = False
+    body: type[msgspec.Struct] | None = field(init=False)
+    query: type[msgspec.Struct] | None = field(init=False)
+    reply: type[msgspec.Struct] | None = field(init=False)
 
-
-def _declared(kind: type[Any], declared: type[Any] | None, operation: str) -> None:
-    # The OpenAPI document is generated from the declared types: a handler reading another
-    # type would serve what the document does not say.
-    if kind is not declared:
-        raise TypeError(f"{operation} reads {kind.__name__}, but declares {declared}")
+    def __post_init__(self) -> None:
+        hints = get_type_hints(self.handler)
+        body, query = get_args(hints["call"]) or (None, None)
+        for name, kind in (("body", body), ("query", query), ("reply", hints["return"])):
+            declared = None if kind is type(None) or kind is None else kind
+            if declared is not None and not issubclass(declared, msgspec.Struct):
+                raise TypeError(f"{self.name}: its {name} type {kind} is not a wire Struct")
+            object.__setattr__(self, name, declared)
 
 
 _encode = msgspec.json.Encoder().encode
@@ -98,43 +120,19 @@ def decode_body(body: bytes, kind: type[T]) -> T:
         raise MalformedBody("the JSON is nested too deeply") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One request as a handler sees it: already authenticated."""
-
-    caller: Caller
-    path: dict[str, str]
-    query: list[tuple[str, str]]
-    body: bytes
-    operation: Operation
-
-    def json(self, kind: type[T]) -> T:
-        """The body as ``kind``; an empty body is an empty object (the SDK sends none at all
-        for a request model without a body)."""
-        _declared(kind, self.operation.body, self.operation.name)
-        return decode_body(self.body, kind)
-
-    def path_id(self, name: str) -> str:
-        """A path id: 1 to 36 ASCII letters, digits, _ or - (Huawei's ^[\\w-]+$ read as ASCII)."""
-        value = self.path[name]
-        if _ID.fullmatch(value) is None:
-            raise InvalidParameter(f"{name} must be 1 to 36 letters, digits, _ or -.")
-        return value
-
-    def params(self, kind: type[T]) -> T:
-        """Query parameters as ``kind``, converting digit strings where numbers are expected."""
-        _declared(kind, self.operation.query, self.operation.name)
-        values: dict[str, str] = {}
-        for key, value in self.query:
-            if key in values:
-                raise InvalidParameter(f"Query parameter {key} is given more than once.")
-            if "\x00" in value:
-                raise InvalidParameter(f"Query parameter {key} holds a NUL character.")
-            values[key] = value
-        try:
-            return msgspec.convert(values, kind, strict=False)
-        except msgspec.ValidationError as error:
-            raise InvalidParameter(f"Invalid query parameter: {error}") from None
+def decode_query(pairs: list[tuple[str, str]], kind: type[T]) -> T:
+    """Query parameters as ``kind``, converting digit strings where numbers are expected."""
+    values: dict[str, str] = {}
+    for key, value in pairs:
+        if key in values:
+            raise InvalidParameter(f"Query parameter {key} is given more than once.")
+        if "\x00" in value:
+            raise InvalidParameter(f"Query parameter {key} holds a NUL character.")
+        values[key] = value
+    try:
+        return msgspec.convert(values, kind, strict=False)
+    except msgspec.ValidationError as error:
+        raise InvalidParameter(f"Invalid query parameter: {error}") from None
 
 
 def new_request_id() -> str:
@@ -160,6 +158,21 @@ def _caller(edge: Edge, incoming: IncomingRequest, access: Access) -> Caller:
     return caller
 
 
+def _serve(
+    operation: Operation,
+    ctx: Context,
+    caller: Caller,
+    incoming: IncomingRequest,
+    path: dict[str, str],
+) -> msgspec.Struct | None:
+    """Decodes the request's body and query as the handler declares them, and runs it."""
+    body = None if operation.body is None else decode_body(incoming.body, operation.body)
+    query = None
+    if operation.query is not None:
+        query = decode_query(query_pairs(incoming.raw_query), operation.query)
+    return operation.handler(ctx, Call(caller, path, body, query))
+
+
 def _run(
     edge: Edge,
     operation: Operation,
@@ -169,14 +182,13 @@ def _run(
     request_id: str,
     source: str,
     membership: Membership | None = None,
-) -> Reply:
+) -> msgspec.Struct | None:
     """The use case, in the request's scope: a write's units of work commit its audit record
     with the change (and join ``membership``'s group commit, if any); a refusal is recorded on
     its own."""
     ctx = edge.ctx
-    call = Call(caller, path, query_pairs(incoming.raw_query), incoming.body, operation)
     if not operation.writes:
-        return operation.handler(ctx, call)
+        return _serve(operation, ctx, caller, incoming, path)
     record = AuditRecord(
         at=ctx.clock(),
         account_id=caller.account_id,
@@ -190,7 +202,7 @@ def _run(
     pending = PendingAudit(record)
     unaudited = ctx.scoped(None, membership)
     try:
-        reply = operation.handler(ctx.scoped(pending, membership), call)
+        reply = _serve(operation, ctx.scoped(pending, membership), caller, incoming, path)
     except Exception as error:
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
@@ -232,7 +244,7 @@ class Endpoint:
 
     async def _inline(
         self, incoming: IncomingRequest, access: Access, arguments: tuple[Any, ...]
-    ) -> Reply:
+    ) -> msgspec.Struct | None:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
         edge, operation = self.edge, self.operation
@@ -254,7 +266,7 @@ class Endpoint:
             raise failure
         return reply
 
-    def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> Reply:
+    def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
         caller = _caller(self.edge, arguments[0], access)
         return _run(self.edge, self.operation, caller, *arguments)
 
@@ -280,8 +292,8 @@ class Endpoint:
                 reply = await self._inline(incoming, access, arguments)
             else:
                 reply = await edge.serving.run(self._threaded, access, arguments)
-            status = reply.status
-            body = b"" if reply.body is None else _encode(reply.body)
+            status = operation.status
+            body = b"" if reply is None else _encode(reply)
         except ShareKeeperError as error:
             access.error_code = error.code
             status, headers, body = error_parts(error, request_id)

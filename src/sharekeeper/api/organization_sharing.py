@@ -4,21 +4,21 @@ Each parses the wire input, calls one service and shapes the wire output."""
 from __future__ import annotations
 
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 
 
-def show_organization_share(ctx: Context, call: Call) -> Reply:
+def show_organization_share(ctx: Context, call: Call[None, None]) -> w.OrganizationShareReply:
     enabled = organizations.show_organization_sharing(ctx, call.caller)
-    return Reply(200, w.OrganizationShareReply(enabled))
+    return w.OrganizationShareReply(enabled)
 
 
-def enable_organization_share(ctx: Context, call: Call) -> Reply:
+def enable_organization_share(ctx: Context, call: Call[None, None]) -> None:
     organizations.set_organization_sharing(ctx, call.caller, True)
-    return Reply(200)
+    return None
 
 
-def disable_organization_share(ctx: Context, call: Call) -> Reply:
+def disable_organization_share(ctx: Context, call: Call[None, None]) -> None:
     organizations.set_organization_sharing(ctx, call.caller, False)
-    return Reply(200)
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import permissions
 from sharekeeper.services.context import Context
@@ -13,26 +13,30 @@ from sharekeeper.services.context import Context
 SHARE_ID = "resource_share_id"
 
 
-def associate_share_permission(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.AssociatePermissionBody)
+def associate_share_permission(ctx: Context, call: Call[w.AssociatePermissionBody, None]) -> None:
+    body = call.body
     permissions.associate_share_permission(
         ctx, call.caller, call.path_id(SHARE_ID), body.permission_id, bool(body.replace)
     )
-    return Reply(200)
+    return None
 
 
-def disassociate_share_permission(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.DisassociatePermissionBody)
+def disassociate_share_permission(
+    ctx: Context, call: Call[w.DisassociatePermissionBody, None]
+) -> None:
+    body = call.body
     permissions.disassociate_share_permission(
         ctx, call.caller, call.path_id(SHARE_ID), body.permission_id
     )
-    return Reply(200)
+    return None
 
 
-def list_share_permissions(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.ListSharePermissionsQuery)
+def list_share_permissions(
+    ctx: Context, call: Call[None, w.ListSharePermissionsQuery]
+) -> w.AssociatedPermissionsReply:
+    q = call.query
     page = permissions.list_share_permissions(
         ctx, call.caller, call.path_id(SHARE_ID), q.permission_name, PageRequest(q.limit, q.marker)
     )
     items = convert.records(page.items, w.AssociatedPermissionWire)
-    return Reply(200, w.AssociatedPermissionsReply(items, convert.page_info(page)))
+    return w.AssociatedPermissionsReply(items, convert.page_info(page))

@@ -1,7 +1,8 @@
-"""The whole route table, in one place: each operation with Huawei's name, its handler (in the
-module of its topic) and its wire types (from which /openapi.json is generated). Literal
-segments come before ``{id}`` segments that share their prefix (``/v1/resource-shares/search``
-before ``…/{id}``)."""
+"""The whole route table, in one place: each operation with Huawei's name, its route, its
+handler (in the module of its topic, whose signature declares the wire types that are decoded,
+encoded and published in /openapi.json), the status of its success and whether it writes.
+Literal segments come before ``{id}`` segments that share their prefix
+(``/v1/resource-shares/search`` before ``…/{id}``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from sharekeeper.api import (
     tags,
     views,
 )
-from sharekeeper.api import schemas as w
 from sharekeeper.api.endpoint import Operation
 
 SHARE = "/v1/resource-shares/{resource_share_id}"
@@ -25,101 +25,41 @@ PERMISSION = "/v1/permissions/{permission_id}"
 _ = Operation
 
 OPERATIONS: tuple[Operation, ...] = (
-    _(
-        "ListPermissions",
-        "GET",
-        "/v1/permissions",
-        catalogue.list_permissions,
-        query=w.ListPermissionsQuery,
-        reply=w.PermissionsReply,
-    ),
-    _(
-        "ShowPermission",
-        "GET",
-        PERMISSION,
-        catalogue.show_permission,
-        query=w.ShowPermissionQuery,
-        reply=w.PermissionReply,
-    ),
+    _("ListPermissions", "GET", "/v1/permissions", catalogue.list_permissions),
+    _("ShowPermission", "GET", PERMISSION, catalogue.show_permission),
     _(
         "ListPermissionVersions",
         "GET",
         PERMISSION + "/versions",
         catalogue.list_permission_versions,
-        query=w.PageQuery,
-        reply=w.PermissionsReply,
     ),
-    _(
-        "ListResourceTypes",
-        "GET",
-        "/v1/resource-types",
-        catalogue.list_resource_types,
-        query=w.PageQuery,
-        reply=w.ResourceTypesReply,
-    ),
+    _("ListResourceTypes", "GET", "/v1/resource-types", catalogue.list_resource_types),
     _(
         "CreateResourceShare",
         "POST",
         "/v1/resource-shares",
         shares.create_resource_share,
         status=201,
-        body=w.CreateResourceShareBody,
-        reply=w.ResourceShareReply,
         writes=True,
     ),
-    _(
-        "SearchResourceShares",
-        "POST",
-        "/v1/resource-shares/search",
-        shares.search_resource_shares,
-        body=w.SearchResourceSharesBody,
-        reply=w.ResourceSharesReply,
-    ),
-    _("ListQuota", "GET", "/v1/resource-shares/quotas", shares.list_quotas, reply=w.QuotasReply),
-    _(
-        "ListResourceShareTags",
-        "GET",
-        "/v1/resource-shares/tags",
-        tags.list_tags,
-        query=w.ListTagsQuery,
-        reply=w.TagsReply,
-    ),
+    _("SearchResourceShares", "POST", "/v1/resource-shares/search", shares.search_resource_shares),
+    _("ListQuota", "GET", "/v1/resource-shares/quotas", shares.list_quotas),
+    _("ListResourceShareTags", "GET", "/v1/resource-shares/tags", tags.list_tags),
     _(
         "ListResourceSharesByTags",
         "POST",
         "/v1/resource-shares/resource-instances/filter",
         tags.find_shares_by_tags,
-        query=w.FilterPageQuery,
-        body=w.TagQueryBody,
-        reply=w.TaggedSharesReply,
     ),
     _(
         "SearchResourceShareCountByTags",
         "POST",
         "/v1/resource-shares/resource-instances/count",
         tags.count_shares_by_tags,
-        body=w.TagQueryBody,
-        reply=w.CountReply,
     ),
-    _(
-        "UpdateResourceShare",
-        "PUT",
-        SHARE,
-        shares.update_resource_share,
-        body=w.UpdateResourceShareBody,
-        reply=w.ResourceShareReply,
-        writes=True,
-    ),
+    _("UpdateResourceShare", "PUT", SHARE, shares.update_resource_share, writes=True),
     # Huawei's action list names PATCH for the same update; accepting both costs nothing.
-    _(
-        "UpdateResourceShareByPatch",
-        "PATCH",
-        SHARE,
-        shares.update_resource_share,
-        body=w.UpdateResourceShareBody,
-        reply=w.ResourceShareReply,
-        writes=True,
-    ),
+    _("UpdateResourceShareByPatch", "PATCH", SHARE, shares.update_resource_share, writes=True),
     _(
         "DeleteResourceShare",
         "DELETE",
@@ -133,8 +73,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         SHARE + "/associate",
         associations.associate_resource_share,
-        body=w.AssociationBody,
-        reply=w.AssociationsReply,
         writes=True,
     ),
     _(
@@ -142,8 +80,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         SHARE + "/disassociate",
         associations.disassociate_resource_share,
-        body=w.AssociationBody,
-        reply=w.AssociationsReply,
         writes=True,
     ),
     _(
@@ -151,7 +87,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         SHARE + "/associate-permission",
         permissions.associate_share_permission,
-        body=w.AssociatePermissionBody,
         writes=True,
     ),
     _(
@@ -159,7 +94,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         SHARE + "/disassociate-permission",
         permissions.disassociate_share_permission,
-        body=w.DisassociatePermissionBody,
         writes=True,
     ),
     _(
@@ -167,15 +101,12 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         SHARE + "/associated-permissions",
         permissions.list_share_permissions,
-        query=w.ListSharePermissionsQuery,
-        reply=w.AssociatedPermissionsReply,
     ),
     _(
         "BatchCreateResourceShareTags",
         "POST",
         SHARE + "/tags/create",
         tags.tag_resource_share,
-        body=w.TagsBody,
         writes=True,
     ),
     _(
@@ -183,7 +114,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         SHARE + "/tags/delete",
         tags.untag_resource_share,
-        body=w.UntagBody,
         writes=True,
     ),
     _(
@@ -191,23 +121,18 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v1/resource-share-associations/search",
         associations.search_resource_share_associations,
-        body=w.SearchAssociationsBody,
-        reply=w.AssociationsPageReply,
     ),
     _(
         "SearchResourceShareInvitation",
         "POST",
         "/v1/resource-share-invitations/search",
         invitations.search_invitations,
-        body=w.SearchInvitationsBody,
-        reply=w.InvitationsReply,
     ),
     _(
         "AcceptResourceShareInvitation",
         "POST",
         INVITATION + "/accept",
         invitations.accept_invitation,
-        reply=w.InvitationReply,
         writes=True,
     ),
     _(
@@ -215,7 +140,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         INVITATION + "/reject",
         invitations.reject_invitation,
-        reply=w.InvitationReply,
         writes=True,
     ),
     _(
@@ -223,39 +147,30 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v1/shared-resources/search",
         views.search_shared_resources,
-        body=w.SharedResourcesBody,
-        reply=w.SharedResourcesReply,
     ),
     _(
         "SearchDistinctSharedResources",
         "POST",
         "/v1/shared-resources/search-distinct-resource",
         views.search_distinct_resources,
-        body=w.DistinctResourcesBody,
-        reply=w.DistinctResourcesReply,
     ),
     _(
         "SearchSharedPrincipals",
         "POST",
         "/v1/shared-principals/search",
         views.search_shared_principals,
-        body=w.SharedPrincipalsBody,
-        reply=w.SharedPrincipalsReply,
     ),
     _(
         "SearchDistinctPrincipals",
         "POST",
         "/v1/shared-principals/search-distinct-principal",
         views.search_distinct_principals,
-        body=w.DistinctPrincipalsBody,
-        reply=w.DistinctPrincipalsReply,
     ),
     _(
         "ShowOrganizationShare",
         "GET",
         "/v1/organization-share",
         organization_sharing.show_organization_share,
-        reply=w.OrganizationShareReply,
     ),
     _(
         "EnableOrganizationShare",
@@ -272,26 +187,7 @@ OPERATIONS: tuple[Operation, ...] = (
         writes=True,
     ),
     # The IAM and STS calls clients make before RAM (api/discovery.py).
-    _(
-        "KeystoneListAuthDomains",
-        "GET",
-        "/v3/auth/domains",
-        discovery.list_auth_domains,
-        reply=discovery.DomainsReply,
-    ),
-    _(
-        "KeystoneListProjects",
-        "GET",
-        "/v3/projects",
-        discovery.list_projects,
-        query=discovery.ProjectsQuery,
-        reply=discovery.ProjectsReply,
-    ),
-    _(
-        "GetCallerIdentity",
-        "GET",
-        "/v5/caller-identity",
-        discovery.show_caller_identity,
-        reply=discovery.CallerIdentityReply,
-    ),
+    _("KeystoneListAuthDomains", "GET", "/v3/auth/domains", discovery.list_auth_domains),
+    _("KeystoneListProjects", "GET", "/v3/projects", discovery.list_projects),
+    _("GetCallerIdentity", "GET", "/v5/caller-identity", discovery.show_caller_identity),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
@@ -13,8 +13,10 @@ from sharekeeper.services import shares, views
 from sharekeeper.services.context import Context
 
 
-def create_resource_share(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.CreateResourceShareBody)
+def create_resource_share(
+    ctx: Context, call: Call[w.CreateResourceShareBody, None]
+) -> w.ResourceShareReply:
+    body = call.body
     created = shares.create_resource_share(
         ctx,
         call.caller,
@@ -28,11 +30,13 @@ def create_resource_share(ctx: Context, call: Call) -> Reply:
         resource_urns=body.resource_urns or (),
         tags=[Tag(t.key, t.value) for t in body.tags or ()],
     )
-    return Reply(201, w.ResourceShareReply(convert.share(created)))
+    return w.ResourceShareReply(convert.share(created))
 
 
-def search_resource_shares(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.SearchResourceSharesBody)
+def search_resource_shares(
+    ctx: Context, call: Call[w.SearchResourceSharesBody, None]
+) -> w.ResourceSharesReply:
+    body = call.body
     query = ShareQuery(
         name=body.name,
         status=body.resource_share_status,
@@ -47,13 +51,13 @@ def search_resource_shares(ctx: Context, call: Call) -> Reply:
         query=query,
         page=PageRequest(body.limit, body.marker),
     )
-    return Reply(
-        200, w.ResourceSharesReply([convert.share(s) for s in page.items], convert.page_info(page))
-    )
+    return w.ResourceSharesReply([convert.share(s) for s in page.items], convert.page_info(page))
 
 
-def update_resource_share(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.UpdateResourceShareBody)
+def update_resource_share(
+    ctx: Context, call: Call[w.UpdateResourceShareBody, None]
+) -> w.ResourceShareReply:
+    body = call.body
     updated = shares.update_resource_share(
         ctx,
         call.caller,
@@ -62,14 +66,14 @@ def update_resource_share(ctx: Context, call: Call) -> Reply:
         description=body.description,
         allow_external_principals=body.allow_external_principals,
     )
-    return Reply(200, w.ResourceShareReply(convert.share(updated)))
+    return w.ResourceShareReply(convert.share(updated))
 
 
-def delete_resource_share(ctx: Context, call: Call) -> Reply:
+def delete_resource_share(ctx: Context, call: Call[None, None]) -> None:
     shares.delete_resource_share(ctx, call.caller, call.path_id("resource_share_id"))
-    return Reply(204)
+    return None
 
 
-def list_quotas(ctx: Context, call: Call) -> Reply:
+def list_quotas(ctx: Context, call: Call[None, None]) -> w.QuotasReply:
     usage = convert.records(views.list_quotas(ctx, call.caller), w.QuotaWire)
-    return Reply(200, w.QuotasReply(w.QuotaResources(usage)))
+    return w.QuotasReply(w.QuotaResources(usage))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call, Reply
+from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.paging import decode_position
 from sharekeeper.domain.tags import Tag, TagFilter, TagQuery, read_matches, tag_filters
 from sharekeeper.services import tags
@@ -14,31 +14,30 @@ from sharekeeper.services.context import Context
 SHARE_ID = "resource_share_id"
 
 
-def tag_resource_share(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.TagsBody)
+def tag_resource_share(ctx: Context, call: Call[w.TagsBody, None]) -> None:
+    body = call.body
     tags.tag_resource_share(
         ctx, call.caller, call.path_id(SHARE_ID), [Tag(t.key, t.value) for t in body.tags]
     )
-    return Reply(200)
+    return None
 
 
-def untag_resource_share(ctx: Context, call: Call) -> Reply:
-    body = call.json(w.UntagBody)
+def untag_resource_share(ctx: Context, call: Call[w.UntagBody, None]) -> None:
+    body = call.body
     tags.untag_resource_share(
         ctx, call.caller, call.path_id(SHARE_ID), [(t.key, t.value) for t in body.tags]
     )
-    return Reply(200)
+    return None
 
 
-def list_tags(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.ListTagsQuery)
+def list_tags(ctx: Context, call: Call[None, w.ListTagsQuery]) -> w.TagsReply:
+    q = call.query
     keys, next_marker = tags.list_tags(ctx, call.caller, q.limit, q.marker)
     page_info = w.PageInfo(next_marker=next_marker, current_count=len(keys) or None)
-    return Reply(200, w.TagsReply([w.TagKeyWire(k, v) for k, v in keys], page_info))
+    return w.TagsReply([w.TagKeyWire(k, v) for k, v in keys], page_info)
 
 
-def _tag_query(call: Call) -> TagQuery:
-    body = call.json(w.TagQueryBody)
+def _tag_query(body: w.TagQueryBody) -> TagQuery:
     name, matches_nothing = read_matches([(m.key, m.value) for m in body.matches or ()])
     return TagQuery(
         tags=tag_filters([TagFilter(f.key, tuple(f.values or ())) for f in body.tags or ()]),
@@ -48,15 +47,17 @@ def _tag_query(call: Call) -> TagQuery:
     )
 
 
-def find_shares_by_tags(ctx: Context, call: Call) -> Reply:
-    q = call.params(w.FilterPageQuery)
+def find_shares_by_tags(
+    ctx: Context, call: Call[w.TagQueryBody, w.FilterPageQuery]
+) -> w.TaggedSharesReply:
+    q = call.query
     found, total = tags.find_shares_by_tags(
-        ctx, call.caller, _tag_query(call), q.limit, decode_position(q.offset)
+        ctx, call.caller, _tag_query(call.body), q.limit, decode_position(q.offset)
     )
     details = [convert.share(s) for s in found]
     resources = [w.TaggedShareWire(d.id, d.name, d, d.tags) for d in details]
-    return Reply(200, w.TaggedSharesReply(resources, total))
+    return w.TaggedSharesReply(resources, total)
 
 
-def count_shares_by_tags(ctx: Context, call: Call) -> Reply:
-    return Reply(200, w.CountReply(tags.count_shares_by_tags(ctx, call.caller, _tag_query(call))))
+def count_shares_by_tags(ctx: Context, call: Call[w.TagQueryBody, None]) -> w.CountReply:
+    return w.CountReply(tags.count_shares_by_tags(ctx, call.caller, _tag_query(call.body)))
