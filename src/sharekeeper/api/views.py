@@ -4,7 +4,9 @@ Each parses the wire input, calls one service and shapes the wire output."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+
+import msgspec
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
@@ -51,48 +53,55 @@ Q = TypeVar("Q")
 R = TypeVar("R")
 
 
-def _search(
-    ctx: Context,
-    call: Call[B, None],
+def _view(
+    kind: type[B],
     query_of: Callable[[B], Q],
     search: Callable[[Context, Caller, Side, Q, PageRequest], Page[R]],
-) -> Page[R]:
-    """A view's page: the side, the query and the page the body asks for, from its service."""
-    body = call.body
-    side = side_of(body.resource_owner)
-    return search(ctx, call.caller, side, query_of(body), PageRequest(body.limit, body.marker))
+    wire: type[msgspec.Struct],
+    reply: Callable[[list[Any], w.PageInfo], msgspec.Struct],
+) -> Callable[[Context, Call[B, None]], msgspec.Struct]:
+    """A view's handler: the side, query and page its body (a ``kind``) asks for, answered by
+    its service, its records as ``wire`` in a ``reply``."""
+
+    def handler(ctx: Context, call: Call[B, None]) -> msgspec.Struct:
+        body = call.body
+        page_request = PageRequest(body.limit, body.marker)
+        page = search(ctx, call.caller, side_of(body.resource_owner), query_of(body), page_request)
+        return reply(convert.records(page.items, wire), convert.page_info(page))
+
+    # The wire types, where Operation reads every handler's: in its signature.
+    handler.__annotations__ = {"ctx": Context, "call": Call[kind, None], "return": reply}  # type: ignore[valid-type]
+    return handler
 
 
-def search_shared_resources(
-    ctx: Context, call: Call[w.SharedResourcesBody, None]
-) -> w.SharedResourcesReply:
-    page = _search(ctx, call, _resource_query, views.search_shared_resources)
-    items = convert.records(page.items, w.SharedResourceWire)
-    return w.SharedResourcesReply(items, convert.page_info(page))
-
-
-def search_distinct_resources(
-    ctx: Context, call: Call[w.DistinctResourcesBody, None]
-) -> w.DistinctResourcesReply:
-    page = _search(ctx, call, _resource_query, views.search_distinct_resources)
-    items = convert.records(page.items, w.DistinctResourceWire)
-    return w.DistinctResourcesReply(items, convert.page_info(page))
-
-
-def search_shared_principals(
-    ctx: Context, call: Call[w.SharedPrincipalsBody, None]
-) -> w.SharedPrincipalsReply:
-    page = _search(ctx, call, _principal_query, views.search_shared_principals)
-    items = convert.records(page.items, w.SharedPrincipalWire)
-    return w.SharedPrincipalsReply(items, convert.page_info(page))
-
-
-def search_distinct_principals(
-    ctx: Context, call: Call[w.DistinctPrincipalsBody, None]
-) -> w.DistinctPrincipalsReply:
-    page = _search(ctx, call, _principal_query, views.search_distinct_principals)
-    items = convert.records(page.items, w.DistinctPrincipalWire)
-    return w.DistinctPrincipalsReply(items, convert.page_info(page))
+search_shared_resources = _view(
+    w.SharedResourcesBody,
+    _resource_query,
+    views.search_shared_resources,
+    w.SharedResourceWire,
+    w.SharedResourcesReply,
+)
+search_distinct_resources = _view(
+    w.DistinctResourcesBody,
+    _resource_query,
+    views.search_distinct_resources,
+    w.DistinctResourceWire,
+    w.DistinctResourcesReply,
+)
+search_shared_principals = _view(
+    w.SharedPrincipalsBody,
+    _principal_query,
+    views.search_shared_principals,
+    w.SharedPrincipalWire,
+    w.SharedPrincipalsReply,
+)
+search_distinct_principals = _view(
+    w.DistinctPrincipalsBody,
+    _principal_query,
+    views.search_distinct_principals,
+    w.DistinctPrincipalWire,
+    w.DistinctPrincipalsReply,
+)
 
 
 def side_of(resource_owner: str) -> Side:
