@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, IntegrityError
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
 from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
@@ -93,11 +92,13 @@ def create_database_engine(
         "max_overflow": 0 if asynchronous else pool_size * 4,
         "connect_args": {"options": options},
     }
-    engine = (
-        create_async_engine(full_url, **engine_options).sync_engine
-        if asynchronous
-        else create_engine(full_url, **engine_options)
-    )
+    if asynchronous:
+        # Imported here: it brings in the ORM, a tenth of a second of every start-up.
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(full_url, **engine_options).sync_engine
+    else:
+        engine = create_engine(full_url, **engine_options)
     _ping_when_idle(engine)
     return engine
 

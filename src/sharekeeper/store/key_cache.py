@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from typing import Generic, TypeVar
-
-import psycopg
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sharekeeper.store.engine import driver_url
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger("sharekeeper.store")
 V = TypeVar("V")
@@ -38,6 +39,8 @@ class KeyCache(Generic[V]):
         self._max_keys = max_keys
         self._keys: OrderedDict[str, V] = OrderedDict()
         self._listener: psycopg.AsyncConnection[object] | None = None
+        # psycopg is imported when the cache starts: SQLite's processes never load it.
+        self._errors: type[Exception] = Exception
         self._task: asyncio.Task[None] | None = None
         # Counts the notices read: a key read from the database before a notice is not kept.
         self.generation = 0
@@ -47,6 +50,9 @@ class KeyCache(Generic[V]):
         return self._listener is not None
 
     async def start(self) -> None:
+        import psycopg
+
+        self._errors = psycopg.Error
         self._task = asyncio.get_running_loop().create_task(self._keep_listening())
 
     async def close(self) -> None:
@@ -87,7 +93,7 @@ class KeyCache(Generic[V]):
                     self._keys.clear()
                 else:
                     self._keys.pop(key, None)
-        except psycopg.Error:
+        except self._errors:
             log.warning("the key cache lost its PostgreSQL connection; keys are read each time")
             self._lost()
 
@@ -105,6 +111,8 @@ class KeyCache(Generic[V]):
             await listener.close()
 
     async def _keep_listening(self) -> None:
+        import psycopg
+
         while True:
             if self._listener is None:
                 try:
