@@ -69,7 +69,7 @@ class Runtime:
         if self.connections.backend.embedded:
             return Serving(self.context, self.engine, inline=True, asynchronous=False)
         engine = _engine(self.settings, asynchronous=True)
-        connections = Connections(engine)
+        connections = Connections(engine, in_autocommit=True)
         context = replace(
             self.context,
             unit_of_work=_units(connections),

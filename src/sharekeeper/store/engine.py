@@ -96,7 +96,11 @@ def create_database_engine(
         # Imported here: it brings in the ORM, a tenth of a second of every start-up.
         from sqlalchemy.ext.asyncio import create_async_engine
 
-        engine = create_async_engine(full_url, **engine_options).sync_engine
+        # Only units of work use this pool, each ending its own transaction: its connections
+        # stay in autocommit, with nothing to reset when they go back (store/transaction.py).
+        engine = create_async_engine(
+            full_url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **engine_options
+        ).sync_engine
     else:
         engine = create_engine(full_url, **engine_options)
     _ping_when_idle(engine)

@@ -194,5 +194,6 @@ class GroupCommit:
 
     def close(self) -> None:
         if self._writer is not None:
+            self._writer.close()
             self._writer.connection.close()
             self._writer = None

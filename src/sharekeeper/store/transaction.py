@@ -81,12 +81,15 @@ def watching(hook: StatementHook) -> Iterator[None]:
 
 
 class Transaction:
-    __slots__ = ("backend", "connection", "state")
+    __slots__ = ("_cursor_kept", "backend", "connection", "state")
 
     def __init__(self, connection: Connection, backend: Backend) -> None:
         self.connection = connection
         self.backend = backend
         self.state = State.IDLE
+        # One driver cursor for every statement of ours: making one cost more than many a
+        # statement (psycopg builds its adapters for each).
+        self._cursor_kept: Any = None
 
     # -- states -------------------------------------------------------------------------
 
@@ -141,28 +144,22 @@ class Transaction:
 
     def command(self, sql: str) -> None:
         """A statement without parameters or rows (transaction control, a pragma)."""
-        self._cursor(sql, ()).close()
+        self._cursor(sql, ())
 
     def rows(self, statement: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        cursor = self._run(statement, values)
-        try:
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+        return list(self._run(statement, values).fetchall())
 
     def first(self, statement: Prepared, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        cursor = self._run(statement, values)
-        try:
-            row = cursor.fetchone()
-            return None if row is None else tuple(row)
-        finally:
-            cursor.close()
+        row = self._run(statement, values).fetchone()
+        return None if row is None else tuple(row)
 
     def rowcount(self, statement: Prepared, values: Mapping[str, Any]) -> int:
-        cursor = self._run(statement, values)
-        try:
-            return int(cursor.rowcount)
-        finally:
+        return int(self._run(statement, values).rowcount)
+
+    def close(self) -> None:
+        """Closes the kept cursor (the connection goes back, or away)."""
+        cursor, self._cursor_kept = self._cursor_kept, None
+        if cursor is not None:
             cursor.close()
 
     def execute(
@@ -189,14 +186,17 @@ class Transaction:
     def _cursor(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> Any:
         for hook in _hooks:
             hook(sql)
-        # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
-        # driver, which waits for each call in the request's greenlet (no thread hop).
-        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = self._cursor_kept
+        if cursor is None:
+            # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
+            # driver, which waits for each call in the request's greenlet (no thread hop).
+            dbapi = self.connection.connection.dbapi_connection
+            cursor = self._cursor_kept = dbapi.cursor()  # type: ignore[union-attr]
         error_type = self.connection.dialect.loaded_dbapi.Error
         try:
             cursor.execute(sql, parameters)
         except error_type as error:
-            cursor.close()
+            self.close()
             # The exception SQLAlchemy would raise, for the unit of work to translate.
             raise DBAPIError.instance(sql, parameters, error, error_type) from error
         return cursor

@@ -32,9 +32,12 @@ class Connections:
     query (docs/performance.md); its use cases run one at a time on the event loop's thread.
     PostgreSQL connections go back to the pool, to be shared."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, in_autocommit: bool = False) -> None:
+        """``in_autocommit``: the engine opens its connections in autocommit (the app's pool
+        on PostgreSQL), so they need no switching at each checkout and back."""
         self.engine = engine
         self.backend = Backend.of(engine)
+        self._in_autocommit = in_autocommit
         self._local = threading.local()
         self._kept: set[Connection] = set()
         self._lock = threading.Lock()
@@ -44,7 +47,9 @@ class Connections:
         if connection is not None:
             self._local.idle = None
         else:
-            connection = autocommit(self.engine.connect())
+            connection = self.engine.connect()
+            if not self._in_autocommit:
+                connection = autocommit(connection)
         transaction = Transaction(connection, self.backend)
         try:
             transaction.begin(write)
@@ -64,7 +69,11 @@ class Connections:
             return
         try:
             transaction.rollback()
+            transaction.close()
         except BaseException:
+            # Its state is unknown: the pool gets no connection back that may hold a
+            # transaction (the app's pool does not reset what comes back).
+            connection.invalidate()
             connection.close()
             raise
         if (
