@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 
 from sharekeeper.domain.clock import Millis
-from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.paging import Page, PageRequest, decode_position
 from sharekeeper.domain.shares import (
     RETENTION_MILLIS,
     Association,
@@ -39,7 +40,7 @@ from sharekeeper.domain.shares import (
     ShareStatus,
 )
 from sharekeeper.domain.tags import Tag, TagQuery
-from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.paging import fetch_page, page_of
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of, optional_bool
 from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
@@ -98,6 +99,85 @@ _COUNT_ACTIVE = Prepared(
     .select_from(resource_shares)
     .where(S.owner_account_id == bindparam("owner"), S.status == ShareStatus.ACTIVE)
 )
+
+
+_T = share_tags.c
+_TAGS_OF = (
+    select(_T.resource_share_id, _T.key, _T.value)
+    .where(_T.resource_share_id.in_(bindparam("share_ids", expanding=True)))
+    .order_by(_T.resource_share_id, _T.key)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchShape:
+    """Which filters a share search uses: its statement, on bound parameters, is built once
+    per shape (building it cost more than running it, docs/performance.md)."""
+
+    owned: bool
+    name: bool
+    status: bool
+    ids: bool
+    permission: bool
+    tag_values: tuple[bool, ...]  # per tag filter: whether it names values
+
+    @classmethod
+    def of(cls, query: ShareQuery, owned: bool) -> _SearchShape:
+        return cls(
+            owned,
+            query.name is not None,
+            query.status is not None,
+            bool(query.ids),
+            query.permission_id is not None,
+            tuple(bool(f.values) for f in query.tag_filters),
+        )
+
+    def statement(self) -> Select[Any]:
+        statement = _SEARCHES.get(self)
+        if statement is None:
+            statement = self._build()
+            if len(_SEARCHES) < _MOST_SHAPES:
+                _SEARCHES[self] = statement
+        return statement
+
+    def _build(self) -> Select[Any]:
+        now = bindparam("now", type_=BigInteger)
+        conditions = [share_visible(now), S.seq > bindparam("after")]
+        if self.owned:
+            conditions.append(S.owner_account_id == bindparam("owner"))
+        else:
+            received = select(A.resource_share_id).where(
+                A.association_type == AssociationType.PRINCIPAL,
+                A.entity_hash.in_(bindparam("through", expanding=True)),
+                A.status == AssociationStatus.ASSOCIATED,
+            )
+            conditions += [S.owner_account_id != bindparam("receiver"), S.id.in_(received)]
+        if self.name:
+            conditions.append(S.name == bindparam("name"))
+        if self.status:
+            conditions.append(S.status == bindparam("status"))
+        if self.ids:
+            conditions.append(S.id.in_(bindparam("ids", expanding=True)))
+        if self.permission:
+            P = share_permissions.c
+            conditions.append(
+                exists().where(
+                    P.resource_share_id == S.id, P.permission_id == bindparam("permission_id")
+                )
+            )
+        for index, values in enumerate(self.tag_values):
+            tagged = and_(_T.resource_share_id == S.id, _T.key == bindparam(f"tag_key_{index}"))
+            if values:
+                tagged = and_(
+                    tagged, _T.value.in_(bindparam(f"tag_values_{index}", expanding=True))
+                )
+            conditions.append(exists().where(tagged))
+        return _SHARES.where(*conditions).order_by(S.seq).limit(bindparam("limit"))
+
+
+_SEARCHES: dict[_SearchShape, Select[Any]] = {}
+# Shapes beyond this many (a caller trying every combination) are built each time.
+_MOST_SHAPES = 256
 
 
 class ShareRepository:
@@ -172,16 +252,27 @@ class ShareRepository:
     ) -> Page[ResourceShare]:
         """Shares ``owner`` owns, or shares others gave ``receiver`` through any of the
         principals ``through`` (itself, its organization units); exactly one side is set."""
-        statement = _SHARES.where(share_visible(now), *self._filters(query))
-        if owner is not None:
-            statement = statement.where(S.owner_account_id == owner)
-        else:
-            statement = statement.where(
-                S.owner_account_id != receiver, S.id.in_(received_share_ids(through))
-            )
-        found = fetch_page(self._tx, statement, S.seq, page, lambda row: row)
-        tags = self._tags([row[0] for row in found.items])
-        return Page([_share(row, tags.get(row[0], ())) for row in found.items], found.next_marker)
+        shape = _SearchShape.of(query, owned=owner is not None)
+        parameters: dict[str, Any] = {
+            "now": now,
+            "after": decode_position(page.marker),
+            "limit": page.limit + 1,
+            "owner": owner,
+            "receiver": receiver,
+            "through": [entity_hash(e) for e in through],
+            "name": query.name,
+            "status": query.status,
+            "ids": list(query.ids),
+            "permission_id": query.permission_id,
+        }
+        for index, tag_filter in enumerate(query.tag_filters):
+            parameters[f"tag_key_{index}"] = tag_filter.key
+            parameters[f"tag_values_{index}"] = list(tag_filter.values)
+        rows = self._tx.execute(shape.statement(), parameters).all()
+        items = rows[: page.limit]
+        tags = self._tags([row[0] for row in items])
+        shares = [_share(row, tags.get(row[0], ())) for row in items]
+        return page_of(shares, rows, page.limit, len(SHARE.columns))
 
     def count_by_tags(self, owner: str, query: TagQuery) -> int:
         statement = select(func.count()).select_from(resource_shares)
@@ -197,37 +288,10 @@ class ShareRepository:
         tags = self._tags([row[0] for row in rows])
         return [_share(row, tags.get(row[0], ())) for row in rows]
 
-    @staticmethod
-    def _filters(query: ShareQuery) -> list[ColumnElement[bool]]:
-        filters: list[ColumnElement[bool]] = []
-        if query.name is not None:
-            filters.append(S.name == query.name)
-        if query.status is not None:
-            filters.append(S.status == query.status)
-        if query.ids:
-            filters.append(S.id.in_(query.ids))
-        if query.permission_id is not None:
-            P = share_permissions.c
-            filters.append(
-                exists().where(P.resource_share_id == S.id, P.permission_id == query.permission_id)
-            )
-        T = share_tags.c
-        for tag_filter in query.tag_filters:
-            condition = and_(T.resource_share_id == S.id, T.key == tag_filter.key)
-            if tag_filter.values:
-                condition = and_(condition, T.value.in_(tag_filter.values))
-            filters.append(exists().where(condition))
-        return filters
-
     def _tags(self, share_ids: Sequence[str]) -> dict[str, list[Tag]]:
         result: dict[str, list[Tag]] = defaultdict(list)
         if share_ids:
-            T = share_tags.c
-            rows = self._tx.execute(
-                select(T.resource_share_id, T.key, T.value)
-                .where(T.resource_share_id.in_(share_ids))
-                .order_by(T.resource_share_id, T.key)
-            )
+            rows = self._tx.execute(_TAGS_OF, {"share_ids": list(share_ids)})
             for share_id, key, value in rows.all():
                 result[share_id].append(Tag.stored(key, value))
         return result
