@@ -85,7 +85,7 @@ async def _arrived(cache: KeyCache[str], generation: int) -> None:
     while cache.generation == generation:
         assert time.monotonic() < deadline, "the notice never arrived"
         await asyncio.sleep(0.01)
-        cache.drain()
+        await cache.caught_up()
 
 
 def test_a_key_read_before_a_notice_is_not_kept() -> None:
@@ -109,6 +109,27 @@ def test_a_key_read_before_a_notice_is_not_kept() -> None:
     asyncio.run(scenario())
 
 
+def test_every_notice_committed_before_caught_up_is_read_by_it() -> None:
+    """No waiting, no polling: the round trip that ``caught_up`` makes delivers every notice
+    committed before it."""
+    assert POSTGRES_URL is not None
+    rounds = 50
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL)
+        await _listening(cache)
+        for round_ in range(rounds):
+            await cache.caught_up()
+            cache.put("AK1", "kept", cache.generation)
+            assert cache.get("AK1") == "kept", round_
+            _notify("AK1")
+            await cache.caught_up()
+            assert cache.get("AK1") is None, round_
+        await cache.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
     assert POSTGRES_URL is not None
 
@@ -121,7 +142,8 @@ def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (listener.info.backend_pid,))
         deadline = time.monotonic() + 10
-        while cache.get("AK1") is not None:  # read past the end of the connection
+        while cache.listening:  # its next round trip finds the connection gone
+            await cache.caught_up()
             assert time.monotonic() < deadline, "the lost connection went unnoticed"
             await asyncio.sleep(0.01)
         assert not cache.listening

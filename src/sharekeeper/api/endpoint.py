@@ -291,6 +291,9 @@ class Endpoint:
             if edge.serving.inline:
                 reply = await self._inline(incoming, access, arguments)
             else:
+                if edge.ctx.key_cache is not None:
+                    # Whatever happened to a key before this request is known before it is used.
+                    await edge.ctx.key_cache.caught_up()
                 reply = await edge.serving.run(self._threaded, access, arguments)
             status = operation.status
             body = b"" if reply is None else _encode(reply)

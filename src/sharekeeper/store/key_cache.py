@@ -1,11 +1,15 @@
 """Access keys as last read, kept only while PostgreSQL tells this process of every change to
-them: the round trip that looked up the signing key on every request, saved.
+them: the key lookup on the request's pooled connection, saved.
 
 Whatever changes a key (a revocation; a reset that deletes them all) sends a notification on
 ``CHANNEL`` in its own transaction (``Backend.key_notices``), so PostgreSQL delivers it when that
 transaction commits, to every process of every host that listens. Each process listens on a
-connection of its own and reads what has arrived, without waiting, before every lookup and
-every store, and once a second besides: a key is forgotten as soon as its notice is read.
+connection of its own. Before a request uses the cache it waits for ``caught_up``: a round trip
+on that connection begun after the request arrived. PostgreSQL hands a listening session the
+notices committed before a query, before that query's answer, so every change committed before
+the request is known to it: a revocation takes effect on the next request, whichever process
+serves it. Requests arriving together share one such round trip (``SELECT 1``, no pooled
+connection, no transaction).
 
 The cache holds only what it may trust: nothing while it is not listening (before it has
 connected, or after its connection is lost, when it forgets everything until it listens again),
@@ -29,7 +33,8 @@ V = TypeVar("V")
 CHANNEL = "sharekeeper_keys"
 # A notice that names no key: every key may have changed.
 EVERY_KEY = "*"
-DRAIN_SECONDS = 1.0
+# An idle process still reads its notices this often (they would pile up on the server).
+IDLE_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
 
 
@@ -42,6 +47,10 @@ class KeyCache(Generic[V]):
         # psycopg is imported when the cache starts: SQLite's processes never load it.
         self._errors: type[Exception] = Exception
         self._task: asyncio.Task[None] | None = None
+        self._trips: asyncio.Task[None] | None = None
+        # The round trip under way, and the one the requests that came after it wait for.
+        self._current: asyncio.Future[None] | None = None
+        self._next: asyncio.Future[None] | None = None
         # Counts the notices read: a key read from the database before a notice is not kept.
         self.generation = 0
 
@@ -56,13 +65,30 @@ class KeyCache(Generic[V]):
         self._task = asyncio.get_running_loop().create_task(self._keep_listening())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        for task in (self._task, self._trips):
+            if task is not None:
+                task.cancel()
+        self._task = self._trips = None
         await self._forget_listener()
+        # Whoever still waits goes on with nothing cached.
+        for waiting in (self._current, self._next):
+            if waiting is not None and not waiting.done():
+                waiting.set_result(None)
+        self._current = self._next = None
+
+    async def caught_up(self) -> None:
+        """Returns once every notice committed before the call has been read (at once while
+        not listening: the cache then holds nothing)."""
+        if self._listener is None:
+            return
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if self._current is None:
+                self._trips = asyncio.get_running_loop().create_task(self._round_trips())
+        await asyncio.shield(self._next)
 
     def get(self, access_key: str) -> V | None:
-        self.drain()
+        """The key as kept; call it only after ``caught_up``."""
         value = self._keys.get(access_key)
         if value is not None:
             self._keys.move_to_end(access_key)
@@ -71,37 +97,41 @@ class KeyCache(Generic[V]):
     def put(self, access_key: str, value: V, generation: int) -> None:
         """Keeps ``value``, read from the database when ``generation`` was current, unless a
         notice has been read since (it may have been about this key)."""
-        self.drain()
         if self._listener is None or generation != self.generation:
             return
         self._keys[access_key] = value
         if len(self._keys) > self._max_keys:
             self._keys.popitem(last=False)
 
-    def drain(self) -> None:
-        """Reads the notices that have arrived, without waiting for any."""
-        listener = self._listener
-        if listener is None:
-            return
-        pgconn = listener.pgconn
-        try:
-            pgconn.consume_input()
-            while (notice := pgconn.notifies()) is not None:
-                self.generation += 1
-                key = notice.extra.decode("utf-8", "replace")
-                if key == EVERY_KEY:
-                    self._keys.clear()
-                else:
-                    self._keys.pop(key, None)
-        except self._errors:
-            log.warning("the key cache lost its PostgreSQL connection; keys are read each time")
-            self._lost()
+    async def _round_trips(self) -> None:
+        """One round trip on the listening connection for each batch of waiting requests,
+        until none waits; psycopg hands each notice it reads to ``_heard``."""
+        while self._next is not None:
+            self._current, self._next = self._next, None
+            listener = self._listener
+            if listener is not None:
+                try:
+                    await listener.execute("SELECT 1")
+                except self._errors as error:
+                    log.warning("the key cache lost its PostgreSQL connection (%s)", error)
+                    self._lost(listener)
+            self._current.set_result(None)
+            self._current = None
 
-    def _lost(self) -> None:
-        self._keys.clear()
+    def _heard(self, notice: psycopg.Notify) -> None:
         self.generation += 1
-        listener, self._listener = self._listener, None
-        if listener is not None and not listener.closed:
+        if notice.payload == EVERY_KEY:
+            self._keys.clear()
+        else:
+            self._keys.pop(notice.payload, None)
+
+    def _lost(self, listener: psycopg.AsyncConnection[object]) -> None:
+        """Keys are read each time until ``_keep_listening`` listens again."""
+        if self._listener is listener:
+            self._listener = None
+            self._keys.clear()
+            self.generation += 1
+        if not listener.closed:
             listener.pgconn.finish()
 
     async def _forget_listener(self) -> None:
@@ -117,13 +147,20 @@ class KeyCache(Generic[V]):
             if self._listener is None:
                 try:
                     listener = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+                except psycopg.Error as error:
+                    log.warning("the key cache cannot listen (%s); keys are read each time", error)
+                    await asyncio.sleep(RECONNECT_SECONDS)
+                    continue
+                listener.add_notify_handler(self._heard)
+                try:
                     await listener.execute(f"LISTEN {CHANNEL}")
                 except psycopg.Error as error:
+                    await listener.close()
                     log.warning("the key cache cannot listen (%s); keys are read each time", error)
                     await asyncio.sleep(RECONNECT_SECONDS)
                     continue
                 self._keys.clear()
                 self.generation += 1
                 self._listener = listener
-            await asyncio.sleep(DRAIN_SECONDS)
-            self.drain()
+            await asyncio.sleep(IDLE_SECONDS)
+            await self.caught_up()
