@@ -16,7 +16,7 @@ from huaweicloudsdkram.v1 import EnableOrganizationShareRequest
 
 from tests import figures
 from tests.sdk.helpers import create_share, shares
-from tests.support import Account, LiveServer, settings_for
+from tests.support import Account, LiveServer, SignedHttp, settings_for
 
 TOKEN = "admin-" + uuid.uuid4().hex
 
@@ -167,3 +167,37 @@ def test_admin_bodies_are_checked_like_every_other(admin: Admin) -> None:
     ):
         response = admin.http.post("/admin/v1/accounts", content=raw)
         assert (response.status_code, response.json()["error_code"]) == (400, code)
+
+
+def test_a_defect_is_answered_as_an_internal_error_and_logged_on_every_route(
+    admin: Admin,
+    admin_server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The RAM routes and the admin routes render a failure through one function: a clean
+    Huawei-shaped 500 for the caller, the traceback with the request's id in the log."""
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("sharekeeper.services.identity.revoke_access_key", broken)
+    monkeypatch.setattr("sharekeeper.services.shares.search_resource_shares", broken)
+    account = admin.account("defect")
+    http = SignedHttp(admin_server)
+    answers = [
+        admin.http.delete(f"/admin/v1/access-keys/{account.access_key}"),
+        http.request(account, "POST", "/v1/resource-shares/search", b'{"resource_owner":"self"}'),
+    ]
+    http.close()
+    for response in answers:
+        assert response.status_code == 500, response.text
+        request_id = response.headers["X-Request-Id"]
+        assert response.json() == {
+            "error_code": "RAM.9000",
+            "error_msg": "The service failed to handle the request; it has been logged.",
+            "request_id": request_id,
+        }
+        logged = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
+        assert logged and logged[0].exc_info is not None, request_id
+        assert "a defect" in str(logged[0].exc_info[1])

@@ -5,7 +5,6 @@ same services as the command line and the pytest plugin."""
 from __future__ import annotations
 
 import hmac
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -18,12 +17,11 @@ from starlette.routing import Route
 from sharekeeper.api.access import note_error
 from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.api.endpoint import decode_body, new_request_id
-from sharekeeper.api.errors import InternalError, error_response
+from sharekeeper.api.errors import answered, error_response
 from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.errors import (
     AuthenticationFailed,
     InvalidParameter,
-    ShareKeeperError,
 )
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import admin, audit, identity, organizations
@@ -152,7 +150,6 @@ _ROUTES: tuple[tuple[str, str, AdminHandler], ...] = (
     ("GET", "/admin/v1/audit-records", audit_records),
 )
 _encode = msgspec.json.Encoder().encode
-log = logging.getLogger("sharekeeper.api")
 
 
 def _endpoint(
@@ -170,13 +167,10 @@ def _endpoint(
                 )
             raw = await request.body()
             status, data = await serving.run(handler, serving.context, request, raw)
-        except ShareKeeperError as error:
+        except Exception as failure:
+            error = answered(failure, request_id)
             note_error(request.scope, error)
             return error_response(error, request_id)
-        except Exception:
-            log.exception("admin request %s failed", request_id, extra={"request_id": request_id})
-            note_error(request.scope, InternalError())
-            return error_response(InternalError(), request_id)
         headers = {"X-Request-Id": request_id}
         if data is None:
             return Response(status_code=status, headers=headers)

@@ -3,7 +3,6 @@ off the event loop, encode the reply. Every response carries X-Request-Id."""
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Callable
@@ -14,7 +13,7 @@ import msgspec
 from starlette.types import Receive, Scope, Send
 
 from sharekeeper.api.access import Access, noted
-from sharekeeper.api.errors import InternalError, error_parts, status_of
+from sharekeeper.api.errors import InternalError, answered, error_parts, status_of
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.bootstrap import Serving
@@ -27,7 +26,6 @@ from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 from sharekeeper.store.group_commit import Membership
 
-log = logging.getLogger("sharekeeper.api")
 T = TypeVar("T")
 # A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
 # has a use for it, so it is refused before it reaches a query.
@@ -297,13 +295,10 @@ class Endpoint:
                 reply = await edge.serving.run(self._threaded, access, arguments)
             status = operation.status
             body = b"" if reply is None else _encode(reply)
-        except ShareKeeperError as error:
+        except Exception as failure:
+            error = answered(failure, request_id)
             access.error_code = error.code
             status, headers, body = error_parts(error, request_id)
-        except Exception:
-            log.exception("request %s failed", request_id, extra={"request_id": request_id})
-            access.error_code = InternalError.code
-            status, headers, body = error_parts(InternalError(), request_id)
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw.append((b"content-length", str(len(body)).encode()))
         if body:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import msgspec
 from starlette.responses import Response
 
@@ -66,6 +68,17 @@ def status_of(kind: type[ShareKeeperError]) -> int:
 
 
 _encode = msgspec.json.Encoder().encode
+log = logging.getLogger("sharekeeper.api")
+
+
+def answered(error: Exception, request_id: str) -> ShareKeeperError:
+    """The error a request is answered with: a ShareKeeper error as it is; anything else is a
+    defect, logged here with its traceback (every route's failures pass through) and answered
+    as an internal error."""
+    if isinstance(error, ShareKeeperError):
+        return error
+    log.error("request %s failed", request_id, exc_info=error, extra={"request_id": request_id})
+    return InternalError()
 
 
 def error_parts(error: ShareKeeperError, request_id: str) -> tuple[int, dict[str, str], bytes]:
