@@ -19,7 +19,7 @@ def test_the_documented_example_passes(pytester: pytest.Pytester) -> None:
     (example,) = re.findall(r"<!-- plugin-example -->\n```python\n(.*?)```", GUIDE, re.DOTALL)
     pytester.makepyfile(test_user_suite=example)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_a_failing_user_test_fails(pytester: pytest.Pytester) -> None:

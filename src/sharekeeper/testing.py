@@ -43,6 +43,7 @@ class Account:
     endpoint: str
     security_token: str | None = None
     _ram: Any = field(default=None, repr=False)
+    _organizations: Any = field(default=None, repr=False)
 
     def credentials(self) -> Any:
         from huaweicloudsdkcore.auth.credentials import GlobalCredentials
@@ -56,17 +57,30 @@ class Account:
     def ram(self) -> Any:
         """A `huaweicloudsdkram.v1.RamClient` signed as this account (built once)."""
         if self._ram is None:
-            from huaweicloudsdkcore.http.http_config import HttpConfig
             from huaweicloudsdkram.v1 import RamClient
 
-            self._ram = (
-                RamClient.new_builder()
-                .with_credentials(self.credentials())
-                .with_endpoints([self.endpoint])
-                .with_http_config(HttpConfig(timeout=(5, 30)))
-                .build()
-            )
+            self._ram = self._client(RamClient)
         return self._ram
+
+    @property
+    def organizations(self) -> Any:
+        """A `huaweicloudsdkorganizations.v1.OrganizationsClient` signed as this account."""
+        if self._organizations is None:
+            from huaweicloudsdkorganizations.v1 import OrganizationsClient
+
+            self._organizations = self._client(OrganizationsClient)
+        return self._organizations
+
+    def _client(self, kind: Any) -> Any:
+        from huaweicloudsdkcore.http.http_config import HttpConfig
+
+        return (
+            kind.new_builder()
+            .with_credentials(self.credentials())
+            .with_endpoints([self.endpoint])
+            .with_http_config(HttpConfig(timeout=(5, 30)))
+            .build()
+        )
 
     def urn(self, path: str, resource_type: str = "vpc:subnet", region: str = "cn-north-4") -> str:
         """The URN of a resource of this account: ``vpc:cn-north-4:{account}:subnet:{path}``."""

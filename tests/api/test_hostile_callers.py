@@ -320,7 +320,15 @@ def test_deeply_nested_json_is_never_a_500(guarded: LiveServer) -> None:
     """Every operation with a body, RAM and admin: nesting too deep to decode is a 400
     RAM.9001, and leaves no 500 audit record."""
     account = guarded.account("deep")
-    ids = {"resource_share_id": "x", "resource_share_invitation_id": "x", "permission_id": "x"}
+    ids = {
+        "resource_share_id": "x",
+        "resource_share_invitation_id": "x",
+        "permission_id": "x",
+        "organizational_unit_id": "x",
+        "account_id": "x",
+        "handshake_id": "x",
+        "create_account_status_id": "x",
+    }
     with_body = [op for op in OPERATIONS if op.body is not None]
     assert len(with_body) >= 17
     with (

@@ -9,9 +9,19 @@ from typing import Any
 
 import pytest
 
+from sharekeeper.domain.handshakes import CreateAccountState, HandshakeStatus
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
+from sharekeeper.domain.organizations import JoinMethod
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
-from sharekeeper.store import accounts, audit, invitations, organizations, permissions, shares
+from sharekeeper.store import (
+    accounts,
+    audit,
+    handshakes,
+    invitations,
+    organizations,
+    permissions,
+    shares,
+)
 from sharekeeper.store.rows import RowMapping
 from sharekeeper.store.tables import invitations as invitation_table
 
@@ -24,6 +34,9 @@ TYPED = {
     ("ResourceShare", "status"): ("active", ShareStatus.ACTIVE),
     ("Organization", "sharing_enabled"): (1, True),
     ("AuditRecord", "targets"): ('["a", "b"]', ["a", "b"]),
+    ("Membership", "join_method"): ("created", JoinMethod.CREATED),
+    ("Handshake", "status"): ("pending", HandshakeStatus.PENDING),
+    ("CreateAccountStatus", "state"): ("succeeded", CreateAccountState.SUCCEEDED),
 }
 MAPPINGS = [
     invitations.INVITATION,
@@ -34,6 +47,9 @@ MAPPINGS = [
     organizations.ORGANIZATION,
     organizations.UNIT,
     organizations.MEMBERSHIP,
+    organizations.TRUSTED,
+    handshakes.HANDSHAKE,
+    handshakes.CREATE_ACCOUNT_STATUS,
     audit.AUDIT_RECORD,
     permissions.BOUND_PERMISSION,
 ]

@@ -13,7 +13,13 @@ import sharekeeper
 ROOT = Path(__file__).resolve().parents[2]
 # Imported only where they are certainly present: pytest loads the plugin itself, and the SDK
 # is imported lazily by the plugin for users who have installed it.
-OPTIONAL = {"pytest", "_pytest", "huaweicloudsdkcore", "huaweicloudsdkram"}
+OPTIONAL = {
+    "pytest",
+    "_pytest",
+    "huaweicloudsdkcore",
+    "huaweicloudsdkram",
+    "huaweicloudsdkorganizations",
+}
 # Module names whose distribution is named otherwise.
 DISTRIBUTIONS = {"sqlalchemy": "sqlalchemy", "yaml": "pyyaml"}
 

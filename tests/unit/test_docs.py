@@ -22,7 +22,7 @@ def all_errors() -> list[type[errors.ShareKeeperError]]:
 
 
 def test_every_code_is_documented_with_its_status() -> None:
-    rows = set(re.findall(r"^\| (\d{3}) \| ([A-Z]+\.\d{4}) \|", DOC, re.MULTILINE))
+    rows = set(re.findall(r"^\| (\d{3}) \| ([A-Za-z]+\.\d{4}) \|", DOC, re.MULTILINE))
     for kind in all_errors():
         assert (str(status_of(kind)), kind.code) in rows, f"{kind.__name__} {kind.code}"
 
@@ -34,7 +34,9 @@ def test_every_route_is_documented() -> None:
     from sharekeeper.api.routes import OPERATIONS
 
     operations = {(op.method, op.path) for op in OPERATIONS if op.method != "PATCH"}
-    assert len([path for _, path in operations if path.startswith("/v1/")]) == 30
+    organizations = ("/v1/organizations", "/v1/received-handshakes")
+    ram = [p for _, p in operations if p.startswith("/v1/") and not p.startswith(organizations)]
+    assert len(ram) == 30
     for method, path in operations:
         # The doc abbreviates the invitation id; the route table names it in full.
         shown = path.replace("{resource_share_invitation_id}", "{id}")

@@ -23,6 +23,11 @@ def timestamp(millis: int) -> str:
     return _second(millis // 1000) + _MILLIS[millis % 1000]
 
 
+def timestamp_seconds(millis: int) -> str:
+    """ISO-8601 UTC to the second, as Huawei's Organizations sends: 2022-08-24T06:31:46Z."""
+    return _second(millis // 1000) + "Z"
+
+
 _MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))
 
 

@@ -17,6 +17,8 @@ from sharekeeper.domain.errors import (
     LimitExceeded,
     MethodNotAllowed,
     NotFound,
+    OrganizationNotFound,
+    OrgNotManagementAccount,
     RequestLineTooLong,
     RequestTimeout,
     RequestTooLarge,
@@ -31,6 +33,9 @@ from sharekeeper.domain.errors import (
 # Huawei answers every documented RAM.* error with 400; a lost race is a retryable 409.
 STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
     (AuthenticationFailed, 401),
+    # Huawei's Organizations answers these two with 401 (Terraform reads 1015 as "gone").
+    (OrgNotManagementAccount, 401),
+    (OrganizationNotFound, 401),
     (MethodNotAllowed, 405),
     (RequestTooLarge, 413),
     (HeadersTooLarge, 431),

@@ -11,7 +11,9 @@ from sharekeeper.api import (
     catalogue,
     discovery,
     invitations,
+    members,
     organization_sharing,
+    organizations,
     permissions,
     shares,
     tags,
@@ -22,6 +24,14 @@ from sharekeeper.api.endpoint import Operation
 SHARE = "/v1/resource-shares/{resource_share_id}"
 INVITATION = "/v1/resource-share-invitations/{resource_share_invitation_id}"
 PERMISSION = "/v1/permissions/{permission_id}"
+OU_LIST = "/v1/organizations/organizational-units"
+OU = OU_LIST + "/{organizational_unit_id}"
+TRUSTED_SERVICES = "/v1/organizations/trusted-services"
+ACCOUNTS = "/v1/organizations/accounts"
+ACCOUNT = ACCOUNTS + "/{account_id}"
+HANDSHAKE = "/v1/organizations/handshakes/{handshake_id}"
+RECEIVED = "/v1/received-handshakes"
+STATUSES = "/v1/organizations/create-account-status"
 _ = Operation
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -185,6 +195,104 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/organization-share/disable",
         organization_sharing.disable_organization_share,
         writes=True,
+    ),
+    # Organizations v1 (api/organizations.py): the directory RAM's organization sharing uses.
+    _(
+        "CreateOrganization",
+        "POST",
+        "/v1/organizations",
+        organizations.create_organization,
+        status=201,
+        writes=True,
+    ),
+    _("ShowOrganization", "GET", "/v1/organizations", organizations.show_organization),
+    _(
+        "DeleteOrganization",
+        "DELETE",
+        "/v1/organizations",
+        organizations.delete_organization,
+        status=204,
+        writes=True,
+    ),
+    _("ListRoots", "GET", "/v1/organizations/roots", organizations.list_roots),
+    _(
+        "CreateOrganizationalUnit",
+        "POST",
+        OU_LIST,
+        organizations.create_organizational_unit,
+        status=201,
+        writes=True,
+    ),
+    _("ListOrganizationalUnits", "GET", OU_LIST, organizations.list_organizational_units),
+    _("ShowOrganizationalUnit", "GET", OU, organizations.show_organizational_unit),
+    _(
+        "UpdateOrganizationalUnit",
+        "PATCH",
+        OU,
+        organizations.update_organizational_unit,
+        writes=True,
+    ),
+    _(
+        "DeleteOrganizationalUnit",
+        "DELETE",
+        OU,
+        organizations.delete_organizational_unit,
+        status=204,
+        writes=True,
+    ),
+    _("ListEntities", "GET", "/v1/organizations/entities", organizations.list_entities),
+    _(
+        "EnableTrustedService",
+        "POST",
+        TRUSTED_SERVICES + "/enable",
+        organizations.enable_trusted_service,
+        writes=True,
+    ),
+    _(
+        "DisableTrustedService",
+        "POST",
+        TRUSTED_SERVICES + "/disable",
+        organizations.disable_trusted_service,
+        writes=True,
+    ),
+    _("ListTrustedServices", "GET", TRUSTED_SERVICES, organizations.list_trusted_services),
+    _(
+        "LeaveOrganization",
+        "POST",
+        "/v1/organizations/leave",
+        members.leave_organization,
+        writes=True,
+    ),
+    _("InviteAccount", "POST", ACCOUNTS + "/invite", members.invite_account, writes=True),
+    _("CreateAccount", "POST", ACCOUNTS, members.create_account, status=201, writes=True),
+    _("ListAccounts", "GET", ACCOUNTS, members.list_accounts),
+    _("ShowAccount", "GET", ACCOUNT, members.show_account),
+    _("MoveAccount", "POST", ACCOUNT + "/move", members.move_account, writes=True),
+    _("RemoveAccount", "POST", ACCOUNT + "/remove", members.remove_account, writes=True),
+    _("ListHandshakes", "GET", "/v1/organizations/handshakes", members.list_handshakes),
+    _("ShowHandshake", "GET", HANDSHAKE, members.show_handshake),
+    _("CancelHandshake", "POST", HANDSHAKE + "/cancel", members.cancel_handshake, writes=True),
+    _("ListReceivedHandshakes", "GET", RECEIVED, members.list_received_handshakes),
+    _(
+        "AcceptHandshake",
+        "POST",
+        RECEIVED + "/{handshake_id}/accept",
+        members.accept_handshake,
+        writes=True,
+    ),
+    _(
+        "DeclineHandshake",
+        "POST",
+        RECEIVED + "/{handshake_id}/decline",
+        members.decline_handshake,
+        writes=True,
+    ),
+    _("ListCreateAccountStatuses", "GET", STATUSES, members.list_create_account_statuses),
+    _(
+        "ShowCreateAccountStatus",
+        "GET",
+        STATUSES + "/{create_account_status_id}",
+        members.show_create_account_status,
     ),
     # The IAM and STS calls clients make before RAM (api/discovery.py).
     _("KeystoneListAuthDomains", "GET", "/v3/auth/domains", discovery.list_auth_domains),

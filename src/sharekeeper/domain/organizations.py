@@ -24,20 +24,21 @@ class NodeKind(StrEnum):
     OU = "ou"
 
 
-def _new_id(prefix: str) -> str:
+def new_id(prefix: str) -> str:
+    """``prefix`` and 32 random lowercase letters and digits: Huawei Organizations' ids."""
     return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(32))
 
 
 def new_organization_id() -> str:
-    return _new_id("o-")
+    return new_id("o-")
 
 
 def new_root_id() -> str:
-    return _new_id("r-")
+    return new_id("r-")
 
 
 def new_ou_id() -> str:
-    return _new_id("ou-")
+    return new_id("ou-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class Organization:
     root_id: str
     sharing_enabled: bool
     created_at: Millis
+    # When RAM became a trusted service (organization sharing switched on), while it is.
+    sharing_enabled_at: Millis | None = None
 
     @property
     def urn(self) -> str:
@@ -63,6 +66,47 @@ class Organization:
             return (self.urn, self.id)
         return (self.node_urn(node_id), node_id)
 
+    def account_urn(self, account_id: str) -> str:
+        return f"organizations::{self.management_account_id}:account:{self.id}/{account_id}"
+
+    def trusted_services(self, others: list[TrustedService]) -> list[TrustedService]:
+        """Every service the organization trusts: RAM while it shares, and ``others``."""
+        trusted = list(others)
+        if self.sharing_enabled:
+            trusted.append(TrustedService(RAM_SERVICE, self.sharing_enabled_at or self.created_at))
+        return sorted(trusted, key=lambda service: service.service_principal)
+
+
+# RAM's trust and the organization's sharing are one switch, whichever API sets it (Huawei's
+# RAM guide: enabling RAM as a trusted service turns organization sharing on, and back).
+RAM_SERVICE = "service.RAM"
+# Service principals an organization may trust: those of Huawei's ListServices that ShareKeeper
+# knows of. Any other is refused, as Huawei refuses a service it does not integrate.
+TRUSTED_SERVICE_PRINCIPALS = frozenset(
+    {
+        "service.AOM",
+        "service.CBR",
+        "service.CFW",
+        "service.Config",
+        "service.CTS",
+        "service.IdentityCenter",
+        "service.RAM",
+        "service.RGC",
+        "service.SecMaster",
+        "service.TMS",
+    }
+)
+OU_NAME_MAX = 64
+# Huawei Organizations' quotas: 1,000 OUs, nested at most 5 levels below the root.
+OU_MOST = 1000
+OU_DEPTH_MOST = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedService:
+    service_principal: str
+    enabled_at: Millis
+
 
 @dataclass(frozen=True, slots=True)
 class OrgUnit:
@@ -75,11 +119,18 @@ class OrgUnit:
     created_at: Millis
 
 
+class JoinMethod(StrEnum):
+    INVITED = "invited"  # accepted a handshake, or placed by the command line
+    CREATED = "created"  # made by CreateAccount, or founded the organization
+
+
 @dataclass(frozen=True, slots=True)
 class Membership:
     account_id: str
     organization_id: str
     parent_id: str
+    join_method: JoinMethod = JoinMethod.INVITED
+    joined_at: Millis = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from sharekeeper.domain.errors import (
     NotManagementAccount,
 )
 from sharekeeper.domain.organizations import (
+    JoinMethod,
     Membership,
     Organization,
     OrgUnit,
@@ -26,6 +27,7 @@ from sharekeeper.store.unit_of_work import UnitOfWork
 
 LEFT = "The account left the organization."
 OU_DELETED = "The organizational unit was deleted."
+ORGANIZATION_DELETED = "The organization was deleted."
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,9 @@ class OwnerDirectory:
 
 
 def owner_directory(uow: UnitOfWork, owner: str, accounts: list[str]) -> OwnerDirectory:
+    """For a write that binds ``accounts`` to ``owner``'s share: their memberships, held until
+    it commits (a member leaving meanwhile waits, then ends what this write bound)."""
+    uow.organizations.lock_members([owner, *accounts], exclusive=False)
     membership = uow.organizations.membership(owner)
     if membership is None:
         return OwnerDirectory(None, {}, {})
@@ -74,20 +79,25 @@ def access_entities(uow: UnitOfWork, account_id: str) -> list[str]:
 
 
 def create_organization(ctx: Context, management_account_id: str) -> Organization:
-    now = ctx.clock()
-    organization = Organization(
-        new_organization_id(), management_account_id, new_root_id(), False, now
-    )
-    root = OrgUnit(organization.root_id, organization.id, None, "Root", now)
     with ctx.writing() as uow:
         if uow.accounts.get(management_account_id) is None:
             raise AccountNotFound(management_account_id)
         _require_no_organization(uow, management_account_id)
-        uow.organizations.add(organization, root)
-        uow.organizations.place_member(
-            Membership(management_account_id, organization.id, root.id), now
-        )
+        organization = found_organization(uow, management_account_id, ctx.clock())
         uow.commit()
+    return organization
+
+
+def found_organization(uow: UnitOfWork, management_account_id: str, now: Millis) -> Organization:
+    """A new organization with its root, the account its management account and first member
+    (the caller checked that it belongs to none)."""
+    organization = Organization(
+        new_organization_id(), management_account_id, new_root_id(), False, now
+    )
+    root = OrgUnit(organization.root_id, organization.id, None, "Root", now)
+    uow.organizations.add(organization, root)
+    founder = Membership(management_account_id, organization.id, root.id, JoinMethod.CREATED)
+    uow.organizations.place_member(founder, now)
     return organization
 
 
@@ -135,10 +145,18 @@ def remove_account(ctx: Context, account_id: str) -> None:
         assert organization is not None
         if organization.management_account_id == account_id:
             raise DirectoryRuleBroken("The management account cannot leave its organization.")
-        ended = uow.associations.internal_principals_of(account_id)
-        _end(uow, ended, now, LEFT)
-        uow.organizations.remove_member(account_id)
+        leave(uow, account_id, now)
         uow.commit()
+
+
+def leave(uow: UnitOfWork, account_id: str, now: Millis) -> None:
+    """The member (not the management account) leaves, with what relied on its membership:
+    its row locked first, so a write binding it as a member either commits before (and is
+    ended here) or reads it gone."""
+    uow.organizations.lock_members([account_id], exclusive=True)
+    ended = uow.associations.internal_principals_of(account_id)
+    end_associations(uow, ended, now, LEFT)
+    uow.organizations.remove_member(account_id)
 
 
 def delete_unit(ctx: Context, unit_id: str) -> None:
@@ -154,13 +172,20 @@ def delete_unit(ctx: Context, unit_id: str) -> None:
             )
         organization = uow.organizations.get(unit.organization_id)
         assert organization is not None
-        ended = uow.associations.principals_named(organization.names_of(unit.id))
-        _end(uow, ended, now, OU_DELETED)
-        uow.organizations.delete_unit(unit.id)
+        remove_unit(uow, organization, unit, now)
         uow.commit()
 
 
-def _end(uow: UnitOfWork, ended: list[tuple[str, str]], now: Millis, message: str) -> None:
+def remove_unit(uow: UnitOfWork, organization: Organization, unit: OrgUnit, now: Millis) -> None:
+    """Deletes the (empty) OU, disassociating it from every share that names it."""
+    ended = uow.associations.principals_named(organization.names_of(unit.id))
+    end_associations(uow, ended, now, OU_DELETED)
+    uow.organizations.delete_unit(unit.id)
+
+
+def end_associations(
+    uow: UnitOfWork, ended: list[tuple[str, str]], now: Millis, message: str
+) -> None:
     """Ends (share id, principal) associations, locking their shares in a fixed order first so
     that this never deadlocks with a writer of one of them."""
     uow.shares.lock_many(sorted({share_id for share_id, _ in ended}))
@@ -211,5 +236,5 @@ def set_organization_sharing(ctx: Context, caller: Caller, enabled: bool) -> Non
     follows the switch at once; explicit associations stay."""
     with ctx.writing() as uow:
         organization = _managed_organization(uow, caller)
-        uow.organizations.set_sharing(organization.id, enabled)
+        uow.organizations.set_sharing(organization.id, enabled, ctx.clock())
         uow.commit()

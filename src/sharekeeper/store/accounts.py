@@ -53,6 +53,15 @@ class AccountRepository:
         row = self._tx.execute(statement).first()
         return None if row is None else ACCOUNT.read(row)
 
+    def names(self, account_ids: list[str]) -> dict[str, str]:
+        """account id -> name, for those of ``account_ids`` that exist."""
+        if not account_ids:
+            return {}
+        rows = self._tx.execute(
+            select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(account_ids))
+        )
+        return {row.id: row.name for row in rows}
+
     def lock(self, account_id: str) -> None:
         """Serializes writers that count what the account owns (its share quota)."""
         self._tx.rows(_LOCK, {"account_id": account_id})

@@ -6,15 +6,30 @@ from collections.abc import Iterable
 
 from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
-from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.organizations import (
+    JoinMethod,
+    Membership,
+    Organization,
+    OrgUnit,
+    TrustedService,
+)
 from sharekeeper.store.prepared import Prepared
-from sharekeeper.store.rows import Field, RowMapping
-from sharekeeper.store.tables import org_members, org_units, organizations
+from sharekeeper.store.rows import Field, RowMapping, enum_of
+from sharekeeper.store.tables import (
+    create_account_statuses,
+    handshakes,
+    org_members,
+    org_units,
+    organizations,
+    trusted_services,
+)
 from sharekeeper.store.transaction import Transaction
 
 ORG = organizations.c
 U = org_units.c
 M = org_members.c
+T = trusted_services.c
 ORGANIZATION = RowMapping(
     Organization,
     ORG.id,
@@ -22,9 +37,18 @@ ORGANIZATION = RowMapping(
     ORG.root_id,
     Field(ORG.sharing_enabled, convert=bool),
     ORG.created_at,
+    ORG.sharing_enabled_at,
 )
+TRUSTED = RowMapping(TrustedService, T.service_principal, T.enabled_at)
 UNIT = RowMapping(OrgUnit, U.id, U.organization_id, U.parent_id, U.name, U.created_at)
-MEMBERSHIP = RowMapping(Membership, M.account_id, M.organization_id, M.parent_id)
+MEMBERSHIP = RowMapping(
+    Membership,
+    M.account_id,
+    M.organization_id,
+    M.parent_id,
+    Field(M.join_method, convert=enum_of(JoinMethod)),
+    M.joined_at,
+)
 _MEMBERSHIP = Prepared(select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id")))
 
 
@@ -43,10 +67,63 @@ class OrganizationRepository:
         row = self._tx.execute(statement).first()
         return None if row is None else ORGANIZATION.read(row)
 
-    def set_sharing(self, organization_id: str, enabled: bool) -> None:
+    def set_sharing(self, organization_id: str, enabled: bool, now: Millis) -> None:
+        """Switches organization sharing (RAM's trust); a switch to what it is keeps its time."""
         self._tx.execute(
-            update(organizations).where(ORG.id == organization_id).values(sharing_enabled=enabled)
+            update(organizations)
+            .where(ORG.id == organization_id, ORG.sharing_enabled != enabled)
+            .values(sharing_enabled=enabled, sharing_enabled_at=now if enabled else None)
         )
+
+    def delete(self, organization_id: str) -> None:
+        """An organization left with its root and management account, and what it recorded."""
+        self._tx.execute(delete(org_members).where(M.organization_id == organization_id))
+        for table in (trusted_services, handshakes, create_account_statuses):
+            self._tx.execute(delete(table).where(table.c.organization_id == organization_id))
+        # Only its root is left (the service refuses to delete one that holds OUs).
+        self._tx.execute(delete(org_units).where(U.organization_id == organization_id))
+        self._tx.execute(delete(organizations).where(ORG.id == organization_id))
+
+    def members(self, organization_id: str) -> list[Membership]:
+        rows = self._tx.execute(
+            select(*MEMBERSHIP.columns)
+            .where(M.organization_id == organization_id)
+            .order_by(M.joined_at, M.account_id)
+        )
+        return [MEMBERSHIP.read(row) for row in rows]
+
+    def units(self, organization_id: str) -> list[OrgUnit]:
+        """The root and every OU, oldest first."""
+        rows = self._tx.execute(
+            select(*UNIT.columns)
+            .where(U.organization_id == organization_id)
+            .order_by(U.created_at, U.id)
+        )
+        return [UNIT.read(row) for row in rows]
+
+    def rename_unit(self, unit_id: str, name: str) -> None:
+        self._tx.execute(update(org_units).where(U.id == unit_id).values(name=name))
+
+    def other_trusted_services(self, organization_id: str) -> list[TrustedService]:
+        rows = self._tx.execute(
+            select(*TRUSTED.columns).where(T.organization_id == organization_id)
+        )
+        return [TRUSTED.read(row) for row in rows]
+
+    def trust(self, organization_id: str, service: TrustedService) -> None:
+        self._tx.execute(
+            insert(trusted_services).values(
+                organization_id=organization_id, **TRUSTED.values(service)
+            )
+        )
+
+    def distrust(self, organization_id: str, service_principal: str) -> int:
+        deleted = self._tx.execute(
+            delete(trusted_services).where(
+                T.organization_id == organization_id, T.service_principal == service_principal
+            )
+        )
+        return int(deleted.rowcount)
 
     def add_unit(self, unit: OrgUnit) -> None:
         self._tx.execute(insert(org_units).values(UNIT.values(unit)))
@@ -73,6 +150,19 @@ class OrganizationRepository:
     def membership(self, account_id: str) -> Membership | None:
         row = self._tx.first(_MEMBERSHIP, {"account_id": account_id})
         return None if row is None else MEMBERSHIP.read(row)
+
+    def lock_members(self, account_ids: Iterable[str], exclusive: bool) -> None:
+        """Locks the membership rows of those of ``account_ids`` that are members, in one
+        order: shared by a writer that decides by membership (a member is bound at once),
+        exclusive by one that ends a membership, so that each sees the other's outcome."""
+        ids = sorted(set(account_ids))
+        if ids:
+            self._tx.execute(
+                select(M.account_id)
+                .where(M.account_id.in_(ids))
+                .order_by(M.account_id)
+                .with_for_update(read=not exclusive)
+            ).all()
 
     def organizations_of(self, account_ids: Iterable[str]) -> dict[str, str]:
         """account id -> organization id, for those of ``account_ids`` that are members."""

@@ -200,6 +200,7 @@ organizations = Table(
     Column("root_id", String(40), nullable=False),
     Column("sharing_enabled", Boolean, nullable=False),
     Column("created_at", Millis, nullable=False),
+    Column("sharing_enabled_at", Millis),
 )
 
 # The root of an organization is the unit without a parent; OUs nest under it.
@@ -234,6 +235,62 @@ org_members = Table(
     ),
     Column("parent_id", String(40), ForeignKey("org_units.id"), nullable=False, index=True),
     Column("joined_at", Millis, nullable=False),
+    # "invited" (a handshake, or placed by the command line) or "created" (CreateAccount, or
+    # the account that founded the organization).
+    Column("join_method", String(16), nullable=False, server_default="invited"),
+)
+
+handshakes = Table(
+    "handshakes",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("management_account_id", String(32), nullable=False),
+    Column("target_account_id", String(32), nullable=False, index=True),
+    Column("notes", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Column("expired_at", Millis, nullable=False),
+)
+
+create_account_statuses = Table(
+    "create_account_statuses",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("account_id", String(32), nullable=False),
+    Column("account_name", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("completed_at", Millis, nullable=False),
+)
+
+# The services an organization trusts, other than RAM: RAM's trust is the organization's own
+# sharing_enabled (one switch, two APIs), with its time in sharing_enabled_at.
+trusted_services = Table(
+    "trusted_services",
+    metadata,
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("service_principal", String(64), primary_key=True),
+    Column("enabled_at", Millis, nullable=False),
 )
 
 audit_records = Table(

@@ -14,6 +14,7 @@ from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
@@ -106,6 +107,7 @@ class UnitOfWork:
     associations: AssociationRepository
     invitations: InvitationRepository
     organizations: OrganizationRepository
+    handshakes: HandshakeRepository
     permissions: PermissionBindingRepository
     tags: TagRepository
     views: ViewRepository
@@ -144,6 +146,7 @@ class UnitOfWork:
         self.associations = AssociationRepository(tx)
         self.invitations = InvitationRepository(tx)
         self.organizations = OrganizationRepository(tx)
+        self.handshakes = HandshakeRepository(tx)
         self.permissions = PermissionBindingRepository(tx)
         self.tags = TagRepository(tx)
         self.views = ViewRepository(tx)

@@ -1,0 +1,150 @@
+"""Handlers of the Organizations API's member accounts: invitations (handshakes) sent and
+received, accounts created, listed, shown, moved, removed, and leaving. Each parses the wire
+input, calls one service and shapes the wire output."""
+
+from __future__ import annotations
+
+from sharekeeper.api import organization_schemas as o
+from sharekeeper.api.convert import page_info, timestamp_seconds
+from sharekeeper.api.endpoint import Call
+from sharekeeper.domain.handshakes import CreateAccountStatus
+from sharekeeper.domain.paging import PageRequest, page_of_sequence
+from sharekeeper.services import members
+from sharekeeper.services.context import Context
+
+# ShareKeeper closes no accounts: every member is active.
+ACTIVE = "active"
+
+
+def list_accounts(ctx: Context, call: Call[None, o.ListAccountsQuery]) -> o.AccountsReply:
+    q = call.query
+    found = members.list_accounts(ctx, call.caller, q.parent_id)
+    page = page_of_sequence(found, PageRequest(q.limit, q.marker))
+    return o.AccountsReply([_account(m) for m in page.items], page_info(page))
+
+
+def show_account(ctx: Context, call: Call[None, None]) -> o.AccountReply:
+    member = members.show_account(ctx, call.caller, call.path_id("account_id"))
+    return o.AccountReply(_account(member))
+
+
+def move_account(ctx: Context, call: Call[o.MoveAccountBody, None]) -> None:
+    body = call.body
+    members.move_account(
+        ctx,
+        call.caller,
+        call.path_id("account_id"),
+        body.source_parent_id,
+        body.destination_parent_id,
+    )
+
+
+def remove_account(ctx: Context, call: Call[None, None]) -> None:
+    members.remove_account(ctx, call.caller, call.path_id("account_id"))
+
+
+def leave_organization(ctx: Context, call: Call[None, None]) -> None:
+    members.leave_organization(ctx, call.caller)
+
+
+def invite_account(ctx: Context, call: Call[o.InviteAccountBody, None]) -> o.HandshakeReply:
+    body = call.body
+    sent = members.invite_account(ctx, call.caller, body.target.entity, body.notes)
+    return o.HandshakeReply(_handshake(sent))
+
+
+def list_handshakes(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.HandshakesReply:
+    return _handshakes(members.sent_handshakes(ctx, call.caller), call.query)
+
+
+def show_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
+    found = members.show_handshake(ctx, call.caller, call.path_id("handshake_id"))
+    return o.HandshakeReply(_handshake(found))
+
+
+def cancel_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
+    cancelled = members.cancel_handshake(ctx, call.caller, call.path_id("handshake_id"))
+    return o.HandshakeReply(_handshake(cancelled))
+
+
+def list_received_handshakes(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.HandshakesReply:
+    return _handshakes(members.received_handshakes(ctx, call.caller), call.query)
+
+
+def accept_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
+    answered = members.answer_handshake(ctx, call.caller, call.path_id("handshake_id"), True)
+    return o.HandshakeReply(_handshake(answered))
+
+
+def decline_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
+    answered = members.answer_handshake(ctx, call.caller, call.path_id("handshake_id"), False)
+    return o.HandshakeReply(_handshake(answered))
+
+
+def create_account(
+    ctx: Context, call: Call[o.CreateAccountBody, None]
+) -> o.CreateAccountStatusReply:
+    status = members.create_account(ctx, call.caller, call.body.name)
+    return o.CreateAccountStatusReply(_status(status))
+
+
+def list_create_account_statuses(
+    ctx: Context, call: Call[None, o.ListCreateAccountStatusesQuery]
+) -> o.CreateAccountStatusesReply:
+    q = call.query
+    states = None if q.states is None else q.states.split(",")
+    found = members.create_account_statuses(ctx, call.caller, states)
+    page = page_of_sequence(found, PageRequest(q.limit, q.marker))
+    return o.CreateAccountStatusesReply([_status(s) for s in page.items], page_info(page))
+
+
+def show_create_account_status(ctx: Context, call: Call[None, None]) -> o.CreateAccountStatusReply:
+    status_id = call.path_id("create_account_status_id")
+    return o.CreateAccountStatusReply(
+        _status(members.show_create_account_status(ctx, call.caller, status_id))
+    )
+
+
+def _account(member: members.Member) -> o.AccountWire:
+    m = member.membership
+    return o.AccountWire(
+        m.account_id,
+        member.organization.account_urn(m.account_id),
+        m.join_method,
+        ACTIVE,
+        timestamp_seconds(m.joined_at),
+        member.name,
+    )
+
+
+def _handshake(view: members.HandshakeView) -> o.HandshakeWire:
+    h = view.handshake
+    return o.HandshakeWire(
+        id=h.id,
+        urn=h.urn,
+        updated_at=timestamp_seconds(h.updated_at),
+        created_at=timestamp_seconds(h.created_at),
+        expired_at=timestamp_seconds(h.expired_at),
+        management_account_id=h.management_account_id,
+        management_account_name=view.management_account_name,
+        organization_id=h.organization_id,
+        notes=h.notes,
+        target=o.TargetWire("account", h.target_account_id),
+        status=view.status,
+    )
+
+
+def _handshakes(found: list[members.HandshakeView], q: o.OrgPageQuery) -> o.HandshakesReply:
+    page = page_of_sequence(found, PageRequest(q.limit, q.marker))
+    return o.HandshakesReply([_handshake(h) for h in page.items], page_info(page))
+
+
+def _status(status: CreateAccountStatus) -> o.CreateAccountStatusWire:
+    return o.CreateAccountStatusWire(
+        status.id,
+        status.state,
+        status.account_id,
+        status.account_name,
+        timestamp_seconds(status.created_at),
+        timestamp_seconds(status.completed_at),
+    )

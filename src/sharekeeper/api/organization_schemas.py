@@ -1,0 +1,219 @@
+"""Wire types of the Organizations API, field for field as Huawei's (the SDK's models in
+``huaweicloudsdkorganizations.v1.model`` are the schema: OrganizationDto, RootDto, ...)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+from sharekeeper.api.schemas import Id, Limit, Marker, PageInfo, Reply, TagBody
+from sharekeeper.domain.handshakes import NOTES_MAX
+from sharekeeper.domain.organizations import OU_NAME_MAX
+
+# Huawei's newest Organizations pages: a list without a limit gives 1,000 items.
+ORG_DEFAULT_LIMIT = 1000
+
+OuName = Annotated[str, Meta(min_length=1, max_length=OU_NAME_MAX)]
+ServicePrincipal = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class OrganizationWire(Reply):
+    id: str
+    urn: str
+    management_account_id: str
+    management_account_name: str
+    created_at: str
+
+
+class OrganizationReply(Reply):
+    organization: OrganizationWire
+
+
+class PolicyTypeWire(Reply):
+    status: str
+    type: str
+
+
+class RootWire(Reply):
+    id: str
+    urn: str
+    name: str
+    policy_types: list[PolicyTypeWire]
+    created_at: str
+
+
+class RootsReply(Reply):
+    roots: list[RootWire]
+    page_info: PageInfo
+
+
+class OrganizationalUnitWire(Reply):
+    id: str
+    urn: str
+    name: str
+    created_at: str
+
+
+class OrganizationalUnitReply(Reply):
+    organizational_unit: OrganizationalUnitWire
+
+
+class OrganizationalUnitsReply(Reply):
+    organizational_units: list[OrganizationalUnitWire]
+    page_info: PageInfo
+
+
+class CreateOrganizationalUnitBody(Struct):
+    name: OuName
+    parent_id: Id
+    tags: Annotated[list[TagBody], Meta(max_length=20)] | None = None
+
+
+class UpdateOrganizationalUnitBody(Struct):
+    name: OuName
+
+
+class ListOrganizationalUnitsQuery(Struct):
+    parent_id: Id | None = None
+    limit: Limit = ORG_DEFAULT_LIMIT
+    marker: Marker | None = None
+
+
+class EntityWire(Reply):
+    name: str
+    id: str
+    type: str
+
+
+class EntitiesReply(Reply):
+    entities: list[EntityWire]
+    page_info: PageInfo
+
+
+class ListEntitiesQuery(Struct):
+    parent_id: Id | None = None
+    child_id: Id | None = None
+    limit: Limit = ORG_DEFAULT_LIMIT
+    marker: Marker | None = None
+
+
+class TrustedServiceBody(Struct):
+    service_principal: ServicePrincipal
+
+
+class TrustedServiceWire(Reply):
+    service_principal: str
+    enabled_at: str
+
+
+class TrustedServicesReply(Reply):
+    trusted_services: list[TrustedServiceWire]
+    page_info: PageInfo
+
+
+class AccountWire(Reply):
+    id: str
+    urn: str
+    join_method: str
+    status: str
+    joined_at: str
+    name: str
+
+
+class AccountReply(Reply):
+    account: AccountWire
+
+
+class AccountsReply(Reply):
+    accounts: list[AccountWire]
+    page_info: PageInfo
+
+
+class ListAccountsQuery(Struct):
+    parent_id: Id | None = None
+    with_register_contact_info: bool | None = None
+    limit: Limit = ORG_DEFAULT_LIMIT
+    marker: Marker | None = None
+
+
+class MoveAccountBody(Struct):
+    source_parent_id: Id
+    destination_parent_id: Id
+
+
+class TargetBody(Struct):
+    type: Literal["account"]
+    entity: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class InviteAccountBody(Struct):
+    target: TargetBody
+    notes: Annotated[str, Meta(max_length=NOTES_MAX)] = ""
+    tags: Annotated[list[TagBody], Meta(max_length=20)] | None = None
+
+
+class TargetWire(Reply):
+    type: str
+    entity: str
+
+
+class HandshakeWire(Reply):
+    id: str
+    urn: str
+    updated_at: str
+    created_at: str
+    expired_at: str
+    management_account_id: str
+    management_account_name: str
+    organization_id: str
+    notes: str
+    target: TargetWire
+    status: str
+
+
+class HandshakeReply(Reply):
+    handshake: HandshakeWire
+
+
+class HandshakesReply(Reply):
+    handshakes: list[HandshakeWire]
+    page_info: PageInfo
+
+
+class CreateAccountBody(Struct):
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    email: Annotated[str, Meta(max_length=64)] | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    agency_name: Annotated[str, Meta(max_length=64)] | None = None
+    description: Annotated[str, Meta(max_length=1024)] | None = None
+    tags: Annotated[list[TagBody], Meta(max_length=20)] | None = None
+
+
+class CreateAccountStatusWire(Reply):
+    id: str
+    state: str
+    account_id: str
+    account_name: str
+    created_at: str
+    completed_at: str
+
+
+class CreateAccountStatusReply(Reply):
+    create_account_status: CreateAccountStatusWire
+
+
+class CreateAccountStatusesReply(Reply):
+    create_account_statuses: list[CreateAccountStatusWire]
+    page_info: PageInfo
+
+
+class ListCreateAccountStatusesQuery(Struct):
+    states: Annotated[str, Meta(max_length=64)] | None = None
+    limit: Limit = ORG_DEFAULT_LIMIT
+    marker: Marker | None = None
+
+
+class OrgPageQuery(Struct):
+    limit: Limit = ORG_DEFAULT_LIMIT
+    marker: Marker | None = None

@@ -1,0 +1,127 @@
+"""Handlers of the Organizations API: the organization, its root and OUs, its entities and
+trusted services. Each parses the wire input, calls one service and shapes the wire output."""
+
+from __future__ import annotations
+
+from sharekeeper.api import organization_schemas as o
+from sharekeeper.api.convert import page_info, timestamp_seconds
+from sharekeeper.api.endpoint import Call
+from sharekeeper.domain.organizations import Organization, OrgUnit
+from sharekeeper.domain.paging import PageRequest, page_of_sequence
+from sharekeeper.services import directory
+from sharekeeper.services.context import Context
+
+# ShareKeeper enforces no policies: every policy type of a root is reported disabled.
+_POLICY_TYPES = [
+    o.PolicyTypeWire("disabled", "service_control_policy"),
+    o.PolicyTypeWire("disabled", "tag_policy"),
+]
+
+
+def create_organization(ctx: Context, call: Call[None, None]) -> o.OrganizationReply:
+    return _organization(directory.create_organization(ctx, call.caller))
+
+
+def show_organization(ctx: Context, call: Call[None, None]) -> o.OrganizationReply:
+    return _organization(directory.show_organization(ctx, call.caller))
+
+
+def delete_organization(ctx: Context, call: Call[None, None]) -> None:
+    directory.delete_organization(ctx, call.caller)
+
+
+def list_roots(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.RootsReply:
+    organization, roots = directory.list_roots(ctx, call.caller)
+    page = page_of_sequence(roots, PageRequest(call.query.limit, call.query.marker))
+    wire = [
+        o.RootWire(
+            root.id,
+            organization.node_urn(root.id),
+            root.name,
+            _POLICY_TYPES,
+            timestamp_seconds(root.created_at),
+        )
+        for root in page.items
+    ]
+    return o.RootsReply(wire, page_info(page))
+
+
+def create_organizational_unit(
+    ctx: Context, call: Call[o.CreateOrganizationalUnitBody, None]
+) -> o.OrganizationalUnitReply:
+    body = call.body
+    organization, unit = directory.create_unit(ctx, call.caller, body.parent_id, body.name)
+    return o.OrganizationalUnitReply(_unit(organization, unit))
+
+
+def list_organizational_units(
+    ctx: Context, call: Call[None, o.ListOrganizationalUnitsQuery]
+) -> o.OrganizationalUnitsReply:
+    q = call.query
+    organization, units = directory.list_units(ctx, call.caller, q.parent_id)
+    page = page_of_sequence(units, PageRequest(q.limit, q.marker))
+    return o.OrganizationalUnitsReply(
+        [_unit(organization, unit) for unit in page.items], page_info(page)
+    )
+
+
+def show_organizational_unit(ctx: Context, call: Call[None, None]) -> o.OrganizationalUnitReply:
+    unit_id = call.path_id("organizational_unit_id")
+    return o.OrganizationalUnitReply(_unit(*directory.show_unit(ctx, call.caller, unit_id)))
+
+
+def update_organizational_unit(
+    ctx: Context, call: Call[o.UpdateOrganizationalUnitBody, None]
+) -> o.OrganizationalUnitReply:
+    unit_id = call.path_id("organizational_unit_id")
+    renamed = directory.rename_unit(ctx, call.caller, unit_id, call.body.name)
+    return o.OrganizationalUnitReply(_unit(*renamed))
+
+
+def delete_organizational_unit(ctx: Context, call: Call[None, None]) -> None:
+    directory.delete_unit(ctx, call.caller, call.path_id("organizational_unit_id"))
+
+
+def list_entities(ctx: Context, call: Call[None, o.ListEntitiesQuery]) -> o.EntitiesReply:
+    q = call.query
+    entities = directory.list_entities(ctx, call.caller, q.parent_id, q.child_id)
+    page = page_of_sequence(entities, PageRequest(q.limit, q.marker))
+    wire = [o.EntityWire(e.name, e.id, e.type) for e in page.items]
+    return o.EntitiesReply(wire, page_info(page))
+
+
+def enable_trusted_service(ctx: Context, call: Call[o.TrustedServiceBody, None]) -> None:
+    directory.set_trusted_service(ctx, call.caller, call.body.service_principal, True)
+
+
+def disable_trusted_service(ctx: Context, call: Call[o.TrustedServiceBody, None]) -> None:
+    directory.set_trusted_service(ctx, call.caller, call.body.service_principal, False)
+
+
+def list_trusted_services(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.TrustedServicesReply:
+    services = directory.list_trusted_services(ctx, call.caller)
+    page = page_of_sequence(services, PageRequest(call.query.limit, call.query.marker))
+    wire = [
+        o.TrustedServiceWire(s.service_principal, timestamp_seconds(s.enabled_at))
+        for s in page.items
+    ]
+    return o.TrustedServicesReply(wire, page_info(page))
+
+
+def _organization(view: directory.OrganizationView) -> o.OrganizationReply:
+    org = view.organization
+    return o.OrganizationReply(
+        o.OrganizationWire(
+            org.id,
+            org.urn,
+            org.management_account_id,
+            view.management_account_name,
+            timestamp_seconds(org.created_at),
+        )
+    )
+
+
+def _unit(organization: Organization, unit: OrgUnit) -> o.OrganizationalUnitWire:
+    return o.OrganizationalUnitWire(
+        unit.id, organization.node_urn(unit.id), unit.name, timestamp_seconds(unit.created_at)
+    )
