@@ -218,6 +218,9 @@ def calls(ids: dict[str, str], receiver: str) -> dict[str, tuple[str, str, Any, 
             "",
         ),
         "CreateAccount": ("POST", accounts, {"name": "planted"}, ""),
+        "CreateAccountV2": ("POST", "/v2/organizations/accounts", {"name": "planted"}, ""),
+        "UpdateAccount": ("PATCH", f"{accounts}/{ids['member']}", {"description": "x"}, ""),
+        "CloseAccount": ("POST", f"{accounts}/{ids['member']}/close", None, ""),
         "ListAccounts": ("GET", accounts, None, f"parent_id={ids['root_id']}"),
         "ShowAccount": ("GET", f"{accounts}/{ids['member']}", None, ""),
         "MoveAccount": (
@@ -337,6 +340,7 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
                 "Leave",
                 "CreateOrganizationalUnit",
                 "CreateAccount",
+                "Close",
             )
         ):
             assert response.status_code in (400, 401, 404), (name, response.text)

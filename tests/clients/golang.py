@@ -141,13 +141,18 @@ class GoClient:
             f"Signature={signature}"
         )
 
-    def send(self, method: str, path: str, body: Any = None, query: str = "") -> httpx.Response:
+    def send(
+        self, method: str, path: str, body: Any = None, query: str = "", json_type: bool = False
+    ) -> httpx.Response:
+        """``json_type``: Content-Type: application/json without a body, as some of the
+        provider's calls set it through MoreHeaders."""
         payload = b""
         headers: dict[str, str] = {}
         if body is not None:
             payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             if self.go_sdk_v3:
                 payload += b"\n"
+        if body is not None or json_type:
             headers["Content-Type"] = "application/json"
         headers["Accept"] = "application/json"
         headers["User-Agent"] = "terraform-provider-huaweicloud/1.80.0 golangsdk"
@@ -173,9 +178,11 @@ class GoClient:
         self.sent.append(request)
         return self.http.send(request)
 
-    def call(self, method: str, path: str, body: Any = None, query: str = "") -> Any:
+    def call(
+        self, method: str, path: str, body: Any = None, query: str = "", json_type: bool = False
+    ) -> Any:
         """As ``client.Request`` with the default OkCodes: the decoded body, or GoError."""
-        response = self.send(method, path, body, query)
+        response = self.send(method, path, body, query, json_type)
         if response.status_code not in OK_CODES[method]:
             raise GoError(response.status_code, response.text)
         return response.json() if response.content else None

@@ -15,6 +15,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkorganizations.v1 import (
     AcceptHandshakeRequest,
     CancelHandshakeRequest,
+    CloseAccountRequest,
     CreateAccountReqBody,
     CreateAccountRequest,
     CreateOrganizationRequest,
@@ -293,3 +294,22 @@ def test_a_member_removed_while_a_share_names_it_is_never_left_bound(
         assert status in ("disassociated", "associating"), (round_, status)
         assert share.id not in share_ids(receiver, "other-accounts")
     figures.add("membership races run", 6)
+
+
+def test_a_closed_account_leaves_and_its_keys_stop_at_once(
+    owner: Account, receiver: Account
+) -> None:
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    accept(receiver, invite(owner, receiver).id)
+    trust(owner, "service.RAM")
+    (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
+    share = create_share(owner, principals=[root.urn])
+    assert share.id in share_ids(receiver, "other-accounts")
+    owner.organizations.close_account(CloseAccountRequest(account_id=receiver.account_id))
+    assert receiver.account_id not in accounts(owner)
+    fails(lambda: share_ids(receiver, "other-accounts"), 401, "APIGW.0301")
+    fails(
+        lambda: owner.organizations.close_account(CloseAccountRequest(account_id=owner.account_id)),
+        400,
+        "Organizations.9108",
+    )

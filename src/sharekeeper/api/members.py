@@ -39,6 +39,14 @@ def move_account(ctx: Context, call: Call[o.MoveAccountBody, None]) -> None:
     )
 
 
+def update_account(ctx: Context, call: Call[o.UpdateAccountBody, None]) -> None:
+    members.update_account(ctx, call.caller, call.path_id("account_id"), call.body.description)
+
+
+def close_account(ctx: Context, call: Call[None, None]) -> None:
+    members.close_account(ctx, call.caller, call.path_id("account_id"))
+
+
 def remove_account(ctx: Context, call: Call[None, None]) -> None:
     members.remove_account(ctx, call.caller, call.path_id("account_id"))
 
@@ -84,7 +92,8 @@ def decline_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
 def create_account(
     ctx: Context, call: Call[o.CreateAccountBody, None]
 ) -> o.CreateAccountStatusReply:
-    status = members.create_account(ctx, call.caller, call.body.name)
+    body = call.body
+    status = members.create_account(ctx, call.caller, body.name, body.description or "")
     return o.CreateAccountStatusReply(_status(status))
 
 
@@ -114,6 +123,7 @@ def _account(member: members.Member) -> o.AccountWire:
         ACTIVE,
         timestamp_seconds(m.joined_at),
         member.name,
+        m.description,
     )
 
 

@@ -9,7 +9,7 @@ from msgspec import Meta, Struct
 
 from sharekeeper.api.schemas import Id, Limit, Marker, PageInfo, Reply, TagBody
 from sharekeeper.domain.handshakes import NOTES_MAX
-from sharekeeper.domain.organizations import OU_NAME_MAX
+from sharekeeper.domain.organizations import DESCRIPTION_MAX, OU_NAME_MAX
 
 # Huawei's newest Organizations pages: a list without a limit gives 1,000 items.
 ORG_DEFAULT_LIMIT = 1000
@@ -119,6 +119,11 @@ class AccountWire(Reply):
     status: str
     joined_at: str
     name: str
+    description: str = ""
+
+
+class UpdateAccountBody(Struct):
+    description: Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
 
 
 class AccountReply(Reply):
@@ -186,7 +191,7 @@ class CreateAccountBody(Struct):
     email: Annotated[str, Meta(max_length=64)] | None = None
     phone: Annotated[str, Meta(max_length=32)] | None = None
     agency_name: Annotated[str, Meta(max_length=64)] | None = None
-    description: Annotated[str, Meta(max_length=1024)] | None = None
+    description: Annotated[str, Meta(max_length=DESCRIPTION_MAX)] | None = None
     tags: Annotated[list[TagBody], Meta(max_length=20)] | None = None
 
 

@@ -574,8 +574,8 @@ class ManagementAccountStays(InvalidRequest):
 
     def __init__(self, account_id: str) -> None:
         super().__init__(
-            f"The management account {account_id} cannot leave or be removed from its "
-            "organization; delete the organization instead."
+            f"The management account {account_id} cannot leave, be removed from or be closed "
+            "in its organization; delete the organization instead."
         )
 
 

@@ -97,6 +97,7 @@ TRUSTED_SERVICE_PRINCIPALS = frozenset(
     }
 )
 OU_NAME_MAX = 64
+DESCRIPTION_MAX = 1024
 # Huawei Organizations' quotas: 1,000 OUs, nested at most 5 levels below the root.
 OU_MOST = 1000
 OU_DEPTH_MOST = 5
@@ -131,6 +132,7 @@ class Membership:
     parent_id: str
     join_method: JoinMethod = JoinMethod.INVITED
     joined_at: Millis = 0
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,12 @@ from sharekeeper.domain.handshakes import (
     new_create_account_status_id,
     new_handshake_id,
 )
-from sharekeeper.domain.organizations import JoinMethod, Membership, Organization
+from sharekeeper.domain.organizations import (
+    DESCRIPTION_MAX,
+    JoinMethod,
+    Membership,
+    Organization,
+)
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization, organization_of, unit_of
@@ -82,7 +87,7 @@ def move_account(
         if membership.parent_id != source_id:
             raise OrgEntityNotFound(source_id)
         destination = unit_of(uow, organization, destination_id)
-        moved = Membership(account_id, organization.id, destination.id, membership.join_method)
+        moved = replace(membership, parent_id=destination.id)
         uow.organizations.place_member(moved, ctx.clock())
         uow.commit()
 
@@ -95,6 +100,31 @@ def remove_account(ctx: Context, caller: Caller, account_id: str) -> None:
         if account_id == organization.management_account_id:
             raise ManagementAccountStays(account_id)
         organizations.leave(uow, account_id, ctx.clock())
+        uow.commit()
+
+
+def update_account(ctx: Context, caller: Caller, account_id: str, description: str) -> None:
+    if len(description) > DESCRIPTION_MAX:
+        raise OrgInvalidParameter(f"description must have at most {DESCRIPTION_MAX} characters.")
+    with ctx.writing() as uow:
+        organization = managed_organization(uow, caller)
+        _member(uow, organization, account_id)
+        uow.organizations.describe_member(account_id, description)
+        uow.commit()
+
+
+def close_account(ctx: Context, caller: Caller, account_id: str) -> None:
+    """Closes a member account: it leaves the organization (with what relied on that) and
+    every access key of it is revoked at once. Its records stay; an operator can issue it a
+    key again (docs/api.md)."""
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        organization = managed_organization(uow, caller)
+        _member(uow, organization, account_id)
+        if account_id == organization.management_account_id:
+            raise ManagementAccountStays(account_id)
+        organizations.leave(uow, account_id, now)
+        uow.accounts.revoke_keys_of(account_id, now)
         uow.commit()
 
 
@@ -153,9 +183,13 @@ def sent_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
 
 
 def show_handshake(ctx: Context, caller: Caller, handshake_id: str) -> HandshakeView:
+    """To the management account that sent it, and to the account it invites (Terraform's
+    accepter reads it back with the invitee's key)."""
     now = ctx.clock()
     with ctx.reading() as uow:
-        handshake = _sent(uow, managed_organization(uow, caller), handshake_id)
+        handshake = uow.handshakes.get(handshake_id)
+        if handshake is None or handshake.target_account_id != caller.account_id:
+            handshake = _sent(uow, managed_organization(uow, caller), handshake_id)
         names = uow.accounts.names([handshake.management_account_id])
     return _view(handshake, now, names)
 
@@ -203,7 +237,9 @@ def answer_handshake(
     return _answered(handshake, status, now, names)
 
 
-def create_account(ctx: Context, caller: Caller, name: str) -> CreateAccountStatus:
+def create_account(
+    ctx: Context, caller: Caller, name: str, description: str = ""
+) -> CreateAccountStatus:
     """A new account, a member at the root from the start ("created"). It has no access key:
     the operator issues one (docs/api.md), as for every account of ShareKeeper."""
     if not 1 <= len(name) <= 64:
@@ -213,10 +249,14 @@ def create_account(ctx: Context, caller: Caller, name: str) -> CreateAccountStat
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller)
         uow.accounts.add(account)
-        uow.organizations.place_member(
-            Membership(account.id, organization.id, organization.root_id, JoinMethod.CREATED),
-            now,
+        joined = Membership(
+            account.id,
+            organization.id,
+            organization.root_id,
+            JoinMethod.CREATED,
+            description=description,
         )
+        uow.organizations.place_member(joined, now)
         status = CreateAccountStatus(
             new_create_account_status_id(),
             organization.id,

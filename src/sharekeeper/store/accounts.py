@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, select, update
 
 from sharekeeper.domain.accounts import AccessKey, Account
-from sharekeeper.store.key_cache import CHANNEL
+from sharekeeper.store.key_cache import CHANNEL, EVERY_KEY
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import RowMapping
 from sharekeeper.store.tables import access_keys, accounts
@@ -72,6 +72,15 @@ class AccountRepository:
     def get_key(self, access_key: str) -> AccessKey | None:
         row = self._tx.first(_GET_KEY, {"access_key": access_key})
         return None if row is None else ACCESS_KEY.read(row)
+
+    def revoke_keys_of(self, account_id: str, now: int) -> None:
+        """Every key of the account, at once (a closed account); every cache forgets all."""
+        self._tx.execute(
+            update(access_keys)
+            .where(access_keys.c.account_id == account_id, access_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        notify_key_change(self._tx, EVERY_KEY)
 
     def revoke_key(self, access_key: str, now: int) -> bool:
         result = self._tx.execute(

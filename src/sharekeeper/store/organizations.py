@@ -48,6 +48,7 @@ MEMBERSHIP = RowMapping(
     M.parent_id,
     Field(M.join_method, convert=enum_of(JoinMethod)),
     M.joined_at,
+    M.description,
 )
 _MEMBERSHIP = Prepared(select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id")))
 
@@ -185,6 +186,11 @@ class OrganizationRepository:
             self._tx.execute(
                 insert(org_members).values({**MEMBERSHIP.values(membership), "joined_at": now})
             )
+
+    def describe_member(self, account_id: str, description: str) -> None:
+        self._tx.execute(
+            update(org_members).where(M.account_id == account_id).values(description=description)
+        )
 
     def remove_member(self, account_id: str) -> None:
         self._tx.execute(delete(org_members).where(M.account_id == account_id))

@@ -238,6 +238,8 @@ org_members = Table(
     # "invited" (a handshake, or placed by the command line) or "created" (CreateAccount, or
     # the account that founded the organization).
     Column("join_method", String(16), nullable=False, server_default="invited"),
+    # The Organizations API's description of the member account (UpdateAccount).
+    Column("description", String(1024), nullable=False, server_default=""),
 )
 
 handshakes = Table(

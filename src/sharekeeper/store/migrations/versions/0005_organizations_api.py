@@ -79,6 +79,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("join_method", sa.String(length=16), server_default="invited", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("description", sa.String(length=1024), server_default="", nullable=False)
+        )
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sharing_enabled_at", sa.BigInteger(), nullable=True))
     # Sharing switched on before this revision: its time is unknown, the organization's
@@ -90,6 +93,7 @@ def downgrade() -> None:
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.drop_column("sharing_enabled_at")
     with op.batch_alter_table("org_members", schema=None) as batch_op:
+        batch_op.drop_column("description")
         batch_op.drop_column("join_method")
     op.drop_table("create_account_statuses")
     op.drop_table("handshakes")

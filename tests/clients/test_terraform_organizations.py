@@ -1,0 +1,241 @@
+"""The call sequences of terraform-provider-huaweicloud's Organizations resources
+(huaweicloud/services/organizations/*.go; docs/api.md, "Terraform's Organizations resources"):
+each resource's create, read, update, delete and the data sources, through the Go-style
+client, with the provider's own rules for what counts as "gone"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.clients.golang import GoClient, GoError
+from tests.clients.terraform import Provider
+from tests.support import Account, LiveServer
+
+REGION = "cn-north-4"
+ORGANIZATION_GONE = "Organizations.1015"
+
+
+def gone(error: GoError, *codes: str) -> bool:
+    """CheckDeletedDiag after ConvertExpected401ErrInto404Err / ...400...: a 404, or a 401 or
+    400 whose error_code the resource names."""
+    if error.status == 404:
+        return True
+    return error.status in (400, 401) and error.code in (ORGANIZATION_GONE, *codes)
+
+
+class Organizations:
+    """The provider's organizations client: global, no project in the URL, X-Project-Id sent."""
+
+    def __init__(self, account: Account) -> None:
+        provider = Provider(account.endpoint, account.access_key, account.secret_key, REGION)
+        provider.close()
+        self.go = GoClient(
+            account.endpoint, account.access_key, account.secret_key, project_id=provider.project_id
+        )
+
+    def root(self) -> dict[str, Any]:
+        roots: list[dict[str, Any]] = self.go.call(
+            "GET", "/v1/organizations/roots", json_type=True
+        )["roots"]
+        return roots[0]
+
+    def parent_of(self, account_id: str) -> str:
+        entities = self.go.call("GET", "/v1/organizations/entities", query=f"child_id={account_id}")
+        parent: str = entities["entities"][0]["id"]
+        return parent
+
+    def move(self, account_id: str, source: str, destination: str) -> None:
+        body = {"source_parent_id": source, "destination_parent_id": destination}
+        self.go.call("POST", f"/v1/organizations/accounts/{account_id}/move", body)
+
+    def paged(self, path: str, key: str, query: str, limit: int) -> list[dict[str, Any]]:
+        """The provider's loops: limit, then marker=next_marker until a short page or none."""
+        found: list[dict[str, Any]] = []
+        marker = ""
+        for _ in range(100):  # bounded
+            page = self.go.call("GET", path, query=f"limit={limit}{query}{marker}")
+            found += page.get(key) or []
+            following = (page.get("page_info") or {}).get("next_marker")
+            if len(page.get(key) or []) < limit or not following:
+                return found
+            marker = f"&marker={following}"
+        raise AssertionError("paging never ended")
+
+
+@pytest.fixture
+def manager(owner: Account) -> Iterator[Organizations]:
+    made = Organizations(owner)
+    yield made
+    made.go.close()
+
+
+def test_organization_and_ou_resources(manager: Organizations, owner: Account) -> None:
+    # huaweicloud_organizations_organization: create (no body, JSON content type), read.
+    sent = manager.go.send("POST", "/v1/organizations", json_type=True)
+    assert sent.status_code == 201, sent.text
+    organization_id = sent.json()["organization"]["id"]
+    organization = manager.go.call("GET", "/v1/organizations", json_type=True)["organization"]
+    root = manager.root()
+    assert (organization["id"], organization["management_account_id"]) == (
+        organization_id,
+        owner.account_id,
+    )
+    assert organization["urn"] and organization["created_at"].endswith("Z")
+    assert root["urn"].endswith(f"{organization_id}/{root['id']}") and root["name"] == "Root"
+    assert [p["type"] for p in root["policy_types"] if p["status"] == "enabled"] == []
+
+    # huaweicloud_organizations_organizational_unit: tags go in the create body, null if none.
+    ou = manager.go.call(
+        "POST",
+        "/v1/organizations/organizational-units",
+        {"name": "engineering", "parent_id": root["id"], "tags": None},
+    )["organizational_unit"]
+    path = f"/v1/organizations/organizational-units/{ou['id']}"
+    read = manager.go.call("GET", path)["organizational_unit"]
+    assert (read["name"], read["urn"], read["created_at"]) == (
+        "engineering",
+        ou["urn"],
+        ou["created_at"],
+    )
+    # Tags are read after every OU read; a failure there is only a warning for the provider.
+    with pytest.raises(GoError):
+        manager.go.call(
+            "GET", f"/v1/organizations/organizations:ous/{ou['id']}/tags", query="limit=200"
+        )
+    manager.go.call("PATCH", path, {"name": "platform"})
+    assert manager.go.call("GET", path)["organizational_unit"]["name"] == "platform"
+
+    # data source huaweicloud_organizations_organizational_units
+    listed = manager.paged(
+        "/v1/organizations/organizational-units",
+        "organizational_units",
+        f"&parent_id={root['id']}",
+        200,
+    )
+    assert [u["id"] for u in listed] == [ou["id"]]
+
+    # destroy: the OU, then the organization; a second destroy finds both gone.
+    manager.go.call("DELETE", path)
+    with pytest.raises(GoError) as missing:
+        manager.go.call("GET", path)
+    assert gone(missing.value)
+    assert manager.go.send("DELETE", "/v1/organizations", json_type=True).status_code == 204
+    with pytest.raises(GoError) as again:
+        manager.go.call("DELETE", "/v1/organizations", json_type=True)
+    assert (again.value.status, again.value.code) == (401, ORGANIZATION_GONE)
+    assert gone(again.value)
+
+
+def test_invite_accepter_and_trusted_service_resources(
+    server: LiveServer, manager: Organizations, owner: Account, receiver: Account
+) -> None:
+    manager.go.call("POST", "/v1/organizations", json_type=True)
+    # huaweicloud_organizations_account_invite: notes "" always sent.
+    body = {"target": {"type": "account", "entity": receiver.account_id}, "notes": ""}
+    handshake_id = manager.go.call("POST", "/v1/organizations/accounts/invite", body)["handshake"][
+        "id"
+    ]
+    read = manager.go.call("GET", f"/v1/organizations/handshakes/{handshake_id}", json_type=True)[
+        "handshake"
+    ]
+    assert (read["status"], read["target"]["entity"]) == ("pending", receiver.account_id)
+
+    # huaweicloud_organizations_account_invite_accepter, with the invitee's key.
+    invitee = Organizations(receiver)
+    accepted = invitee.go.call("POST", f"/v1/received-handshakes/{handshake_id}/accept")
+    assert accepted["handshake"]["id"] == handshake_id
+    seen = invitee.go.call("GET", f"/v1/organizations/handshakes/{handshake_id}")["handshake"]
+    assert (seen["status"], seen["organization_id"]) == ("accepted", read["organization_id"])
+    # The invite's read of an accepted invitation also reads the account.
+    account = manager.go.call(
+        "GET", f"/v1/organizations/accounts/{receiver.account_id}", json_type=True
+    )["account"]
+    assert (account["join_method"], account["status"]) == ("invited", "active")
+
+    # huaweicloud_organizations_trusted_service: enable, read through the paged list, disable.
+    manager.go.call(
+        "POST", "/v1/organizations/trusted-services/enable", {"service_principal": "service.RAM"}
+    )
+    services = manager.paged("/v1/organizations/trusted-services", "trusted_services", "", 100)
+    (ram,) = [s for s in services if s["service_principal"] == "service.RAM"]
+    assert ram["enabled_at"].endswith("Z")
+    disable = {"service_principal": "service.RAM"}
+    manager.go.call("POST", "/v1/organizations/trusted-services/disable", disable)
+    with pytest.raises(GoError) as twice:
+        manager.go.call("POST", "/v1/organizations/trusted-services/disable", disable)
+    assert gone(twice.value, "Organizations.1900")
+
+    # destroy the accepter with leave_organization_on_destroy: read, then leave.
+    invitee.go.call("GET", f"/v1/organizations/handshakes/{handshake_id}")
+    invitee.go.call("POST", "/v1/organizations/leave")
+    with pytest.raises(GoError) as left:
+        invitee.go.call("GET", "/v1/organizations", json_type=True)
+    assert gone(left.value)
+
+    # A pending invite destroyed is cancelled; cancelling it again is gone (1401).
+    second = manager.go.call("POST", "/v1/organizations/accounts/invite", body)["handshake"]["id"]
+    manager.go.call("POST", f"/v1/organizations/handshakes/{second}/cancel")
+    with pytest.raises(GoError) as cancelled:
+        manager.go.call("POST", f"/v1/organizations/handshakes/{second}/cancel")
+    assert gone(cancelled.value, "Organizations.1401")
+    invitee.go.close()
+
+
+def test_account_and_account_associate_resources(manager: Organizations) -> None:
+    manager.go.call("POST", "/v1/organizations", json_type=True)
+    root_id = manager.root()["id"]
+    ou_id = manager.go.call(
+        "POST",
+        "/v1/organizations/organizational-units",
+        {"name": "accounts", "parent_id": root_id, "tags": None},
+    )["organizational_unit"]["id"]
+
+    # huaweicloud_organizations_account without email or phone: v2, then poll the status.
+    created = manager.go.call(
+        "POST", "/v2/organizations/accounts", {"name": "tf-member", "description": "made by tf"}
+    )["create_account_status"]
+    status = manager.go.call(
+        "GET", f"/v1/organizations/create-account-status/{created['id']}", json_type=True
+    )["create_account_status"]
+    assert status["state"] == "succeeded"
+    account_id = status["account_id"]
+    if manager.parent_of(account_id) != ou_id:  # parent_id set in the configuration
+        manager.move(account_id, manager.parent_of(account_id), ou_id)
+    account = manager.go.call(
+        "GET",
+        f"/v1/organizations/accounts/{account_id}",
+        query="with_register_contact_info=true",
+        json_type=True,
+    )["account"]
+    assert (account["name"], account["status"], account["join_method"]) == (
+        "tf-member",
+        "active",
+        "created",
+    )
+    assert account["description"] == "made by tf"
+    assert manager.parent_of(account_id) == ou_id
+    manager.go.call("PATCH", f"/v1/organizations/accounts/{account_id}", {"description": ""})
+    read = manager.go.call("GET", f"/v1/organizations/accounts/{account_id}")["account"]
+    assert read.get("description", "") == ""
+
+    # data source huaweicloud_organizations_accounts
+    listed = manager.paged(
+        "/v1/organizations/accounts", "accounts", "&with_register_contact_info=false", 200
+    )
+    assert account_id in {a["id"] for a in listed}
+
+    # huaweicloud_organizations_account_associate destroyed: back to the root.
+    manager.move(account_id, ou_id, manager.root()["id"])
+    assert manager.parent_of(account_id) == root_id
+
+    # destroy the account: close it; it is gone for every later read.
+    manager.go.call("POST", f"/v1/organizations/accounts/{account_id}/close")
+    with pytest.raises(GoError) as closed:
+        manager.go.call("GET", f"/v1/organizations/accounts/{account_id}", json_type=True)
+    assert gone(closed.value)
+    with pytest.raises(GoError) as twice:
+        manager.go.call("POST", f"/v1/organizations/accounts/{account_id}/close")
+    assert gone(twice.value, "Organizations.1325")
