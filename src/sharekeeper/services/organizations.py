@@ -46,15 +46,15 @@ class OwnerDirectory:
 def owner_directory(uow: UnitOfWork, owner: str, accounts: list[str]) -> OwnerDirectory:
     """For a write that binds ``accounts`` to ``owner``'s share: their memberships, held until
     it commits (a member leaving meanwhile waits, then ends what this write bound)."""
-    uow.organizations.lock_members([owner, *accounts], exclusive=False)
-    membership = uow.organizations.membership(owner)
+    members = uow.organizations.lock_members([owner, *accounts], exclusive=False)
+    membership = members.get(owner)
     if membership is None:
         return OwnerDirectory(None, {}, {})
     organization = uow.organizations.get(membership.organization_id)
     return OwnerDirectory(
         organization,
         uow.organizations.parents(membership.organization_id),
-        uow.organizations.organizations_of(accounts),
+        {account: members[account].organization_id for account in accounts if account in members},
     )
 
 

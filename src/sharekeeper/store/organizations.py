@@ -152,28 +152,20 @@ class OrganizationRepository:
         row = self._tx.first(_MEMBERSHIP, {"account_id": account_id})
         return None if row is None else MEMBERSHIP.read(row)
 
-    def lock_members(self, account_ids: Iterable[str], exclusive: bool) -> None:
-        """Locks the membership rows of those of ``account_ids`` that are members, in one
-        order: shared by a writer that decides by membership (a member is bound at once),
+    def lock_members(self, account_ids: Iterable[str], exclusive: bool) -> dict[str, Membership]:
+        """The memberships of those of ``account_ids`` that are members, their rows locked in
+        one order: shared by a writer that decides by membership (a member is bound at once),
         exclusive by one that ends a membership, so that each sees the other's outcome."""
         ids = sorted(set(account_ids))
-        if ids:
-            self._tx.execute(
-                select(M.account_id)
-                .where(M.account_id.in_(ids))
-                .order_by(M.account_id)
-                .with_for_update(read=not exclusive)
-            ).all()
-
-    def organizations_of(self, account_ids: Iterable[str]) -> dict[str, str]:
-        """account id -> organization id, for those of ``account_ids`` that are members."""
-        ids = list(account_ids)
         if not ids:
             return {}
         rows = self._tx.execute(
-            select(M.account_id, M.organization_id).where(M.account_id.in_(ids))
+            select(*MEMBERSHIP.columns)
+            .where(M.account_id.in_(ids))
+            .order_by(M.account_id)
+            .with_for_update(read=not exclusive)
         )
-        return {row.account_id: row.organization_id for row in rows}
+        return {row.account_id: MEMBERSHIP.read(row) for row in rows}
 
     def place_member(self, membership: Membership, now: int) -> None:
         """Adds the account under ``parent_id``, or moves it there within its organization."""
