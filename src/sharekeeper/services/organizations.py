@@ -45,11 +45,12 @@ class OwnerDirectory:
 
 def owner_directory(uow: UnitOfWork, owner: str, accounts: list[str]) -> OwnerDirectory:
     """For a write that binds ``accounts`` to ``owner``'s share: their memberships, held until
-    it commits (a member leaving meanwhile waits, then ends what this write bound)."""
-    members = uow.organizations.lock_members([owner, *accounts], exclusive=False)
-    membership = members.get(owner)
+    it commits (a member leaving meanwhile waits, then ends what this write bound). An owner
+    in no organization binds every account as an outsider, whatever their memberships."""
+    membership = uow.organizations.membership(owner, shared_lock=True)
     if membership is None:
         return OwnerDirectory(None, {}, {})
+    members = uow.organizations.lock_members(accounts, exclusive=False)
     organization = uow.organizations.get(membership.organization_id)
     return OwnerDirectory(
         organization,

@@ -50,7 +50,17 @@ MEMBERSHIP = RowMapping(
     M.joined_at,
     M.description,
 )
-_MEMBERSHIP = Prepared(select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id")))
+# Built once: building it per call cost more than running it (a create's 0.7 ms, cProfile).
+_MEMBERS = (
+    select(*MEMBERSHIP.columns)
+    .where(M.account_id.in_(bindparam("account_ids", expanding=True)))
+    .order_by(M.account_id)
+)
+_LOCK_SHARED = _MEMBERS.with_for_update(read=True)
+_LOCK_EXCLUSIVE = _MEMBERS.with_for_update()
+_ONE_MEMBER = select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id"))
+_MEMBERSHIP = Prepared(_ONE_MEMBER)
+_MEMBERSHIP_SHARED = Prepared(_ONE_MEMBER.with_for_update(read=True))
 
 
 class OrganizationRepository:
@@ -148,8 +158,10 @@ class OrganizationRepository:
     def delete_unit(self, unit_id: str) -> None:
         self._tx.execute(delete(org_units).where(U.id == unit_id))
 
-    def membership(self, account_id: str) -> Membership | None:
-        row = self._tx.first(_MEMBERSHIP, {"account_id": account_id})
+    def membership(self, account_id: str, shared_lock: bool = False) -> Membership | None:
+        """``shared_lock``: held until the transaction ends (see ``lock_members``)."""
+        statement = _MEMBERSHIP_SHARED if shared_lock else _MEMBERSHIP
+        row = self._tx.first(statement, {"account_id": account_id})
         return None if row is None else MEMBERSHIP.read(row)
 
     def lock_members(self, account_ids: Iterable[str], exclusive: bool) -> dict[str, Membership]:
@@ -159,12 +171,8 @@ class OrganizationRepository:
         ids = sorted(set(account_ids))
         if not ids:
             return {}
-        rows = self._tx.execute(
-            select(*MEMBERSHIP.columns)
-            .where(M.account_id.in_(ids))
-            .order_by(M.account_id)
-            .with_for_update(read=not exclusive)
-        )
+        statement = _LOCK_EXCLUSIVE if exclusive else _LOCK_SHARED
+        rows = self._tx.execute(statement, {"account_ids": ids})
         return {row.account_id: MEMBERSHIP.read(row) for row in rows}
 
     def place_member(self, membership: Membership, now: int) -> None:
