@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime
 import threading
-from functools import partial
 from typing import Any
 
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkorganizations.v1 import (
     AcceptHandshakeRequest,
     CancelHandshakeRequest,
@@ -41,7 +39,7 @@ from huaweicloudsdkram.v1 import ShowOrganizationShareRequest
 
 from tests import figures
 from tests.sdk.helpers import create_share, invitations, share_ids, shares, status_of
-from tests.sdk.test_organizations_api import complete, create_ou, entities, fails, trust
+from tests.sdk.test_organizations_api import complete, create_ou, entities, fails, race, trust
 from tests.support import Account, LiveServer
 
 
@@ -225,24 +223,6 @@ def test_an_invitation_expires_after_fifteen_days(sharekeeper: Any) -> None:
     invite(owner, receiver)  # a new one may be sent once the old one expired
 
 
-def race(calls: list[Any]) -> list[str]:
-    """Runs the calls at once; each one's handshake status, or its error code."""
-    outcomes: list[str] = []
-
-    def run(call: Any) -> None:
-        try:
-            outcomes.append(call().status)
-        except ClientRequestException as error:
-            outcomes.append(error.error_code)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return outcomes
-
-
 def test_racing_accepts_and_cancel_of_one_invitation_have_one_winner(
     owner: Account, receiver: Account
 ) -> None:
@@ -251,9 +231,9 @@ def test_racing_accepts_and_cancel_of_one_invitation_have_one_winner(
         handshake_id = invite(owner, receiver).id
         outcomes = race(
             [
-                partial(accept, receiver, handshake_id),
-                partial(accept, receiver, handshake_id),
-                partial(cancel, owner, handshake_id),
+                lambda h=handshake_id: accept(receiver, h).status,
+                lambda h=handshake_id: accept(receiver, h).status,
+                lambda h=handshake_id: cancel(owner, h).status,
             ]
         )
         winners = [o for o in outcomes if o in ("accepted", "cancelled")]

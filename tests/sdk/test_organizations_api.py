@@ -5,6 +5,8 @@ sharing follows; every reply carries every field of the SDK's model."""
 from __future__ import annotations
 
 import datetime
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -262,3 +264,32 @@ def test_a_manager_reaches_nothing_of_another_organization(
     seen = entities(outsider)  # its own root and itself, nothing of the other organization
     assert [kind for kind, _ in seen] == ["account", "root"]
     assert seen[0][1] == outsider.account_id and seen[1][1] != root.id
+
+
+def race(calls: list[Callable[[], str]]) -> list[str]:
+    """Runs the calls at once: what each returned, or its error code."""
+    outcomes: list[str] = []
+
+    def run(call: Callable[[], str]) -> None:
+        try:
+            outcomes.append(call())
+        except ClientRequestException as error:
+            outcomes.append(error.error_code)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_racing_ous_of_one_name_leave_one(owner: Account) -> None:
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
+    for round_ in range(4):  # bounded: 12 racing creations
+        name = f"same-{round_}"
+        outcomes = race([lambda n=name: create_ou(owner, root.id, n).id] * 3)
+        assert sorted(o.startswith("ou-") for o in outcomes) == [False, False, True], outcomes
+        assert outcomes.count("Organizations.9104") == 2, outcomes
+    assert len(ous(owner, root.id)) == 4

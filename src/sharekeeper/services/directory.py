@@ -99,7 +99,7 @@ def create_unit(
 ) -> tuple[Organization, OrgUnit]:
     _check_name(name)
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        organization = managed_organization(uow, caller, lock=True)
         parent = unit_of(uow, organization, parent_id)
         units = uow.organizations.units(organization.id)
         _require_free_name(units, parent.id, name)
@@ -146,7 +146,7 @@ def rename_unit(
 ) -> tuple[Organization, OrgUnit]:
     _check_name(name)
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        organization = managed_organization(uow, caller, lock=True)
         unit = _ou_of(uow, organization, unit_id)
         others = [u for u in uow.organizations.units(organization.id) if u.id != unit.id]
         _require_free_name(others, unit.parent_id, name)
@@ -246,16 +246,20 @@ def _check_name(name: str) -> None:
         )
 
 
-def organization_of(uow: UnitOfWork, caller: Caller) -> Organization:
+def organization_of(uow: UnitOfWork, caller: Caller, lock: bool = False) -> Organization:
+    """``lock``: the organization's row, so that checks over its whole tree (a name free under
+    a parent, the OU count and depth) hold until the change commits."""
     membership = uow.organizations.membership(caller.account_id)
-    organization = None if membership is None else uow.organizations.get(membership.organization_id)
+    organization = (
+        None if membership is None else uow.organizations.get(membership.organization_id, lock=lock)
+    )
     if organization is None:
         raise OrganizationNotFound(caller.account_id)
     return organization
 
 
-def managed_organization(uow: UnitOfWork, caller: Caller) -> Organization:
-    organization = organization_of(uow, caller)
+def managed_organization(uow: UnitOfWork, caller: Caller, lock: bool = False) -> Organization:
+    organization = organization_of(uow, caller, lock)
     if organization.management_account_id != caller.account_id:
         raise OrgNotManagementAccount(caller.account_id)
     return organization

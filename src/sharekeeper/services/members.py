@@ -144,7 +144,8 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
         raise OrgInvalidParameter(f"notes must have at most {NOTES_MAX} characters.")
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        # Locked: two invitations to one account cannot both find none pending.
+        organization = managed_organization(uow, caller, lock=True)
         if uow.accounts.get(account_id) is None:
             raise OrgAccountNotFound(account_id)
         if uow.organizations.membership(account_id) is not None:
