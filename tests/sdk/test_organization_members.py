@@ -37,6 +37,7 @@ from huaweicloudsdkorganizations.v1 import (
 )
 from huaweicloudsdkram.v1 import ShowOrganizationShareRequest
 
+from sharekeeper.services import identity
 from tests import figures
 from tests.sdk.helpers import create_share, invitations, share_ids, shares, status_of
 from tests.sdk.test_organizations_api import complete, create_ou, entities, fails, race, trust
@@ -128,6 +129,10 @@ def test_an_organization_built_and_shared_through_official_clients(
     assert status.account_id == created.account_id
     listed = manager.list_create_account_statuses(ListCreateAccountStatusesRequest())
     assert [s.id for s in listed.create_account_statuses] == [created.id]
+    states = ListCreateAccountStatusesRequest(states=["failed", "succeeded"])
+    assert len(manager.list_create_account_statuses(states).create_account_statuses) == 1
+    states = ListCreateAccountStatusesRequest(states=["in_progress"])
+    assert not manager.list_create_account_statuses(states).create_account_statuses
 
     members = accounts(owner)
     assert {m: members[m].join_method for m in members} == {
@@ -276,20 +281,61 @@ def test_a_member_removed_while_a_share_names_it_is_never_left_bound(
     figures.add("membership races run", 6)
 
 
-def test_a_closed_account_leaves_and_its_keys_stop_at_once(
-    owner: Account, receiver: Account
+def test_only_a_created_account_is_closed_and_its_keys_stop_at_once(
+    server: LiveServer, owner: Account, receiver: Account
 ) -> None:
     owner.organizations.create_organization(CreateOrganizationRequest())
-    accept(receiver, invite(owner, receiver).id)
     trust(owner, "service.RAM")
     (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
     share = create_share(owner, principals=[root.urn])
+    # An invited account is a tenant of its own: the organization removes it, never closes it.
+    accept(receiver, invite(owner, receiver).id)
+    close = owner.organizations.close_account
+    fails(
+        lambda: close(CloseAccountRequest(account_id=receiver.account_id)),
+        400,
+        "Organizations.9110",
+    )
     assert share.id in share_ids(receiver, "other-accounts")
-    owner.organizations.close_account(CloseAccountRequest(account_id=receiver.account_id))
-    assert receiver.account_id not in accounts(owner)
-    fails(lambda: share_ids(receiver, "other-accounts"), 401, "APIGW.0301")
+    # A created account, given a key by the operator, is closed: out, and its key refused.
+    created = owner.organizations.create_account(
+        CreateAccountRequest(body=CreateAccountReqBody(name="to-close"))
+    ).create_account_status
+    key = identity.create_access_key(server.runtime.context, created.account_id)
+    member = Account(created.account_id, key.access_key, key.secret_key, owner.endpoint)
+    assert share.id in share_ids(member, "other-accounts")
+    close(CloseAccountRequest(account_id=member.account_id))
+    assert member.account_id not in accounts(owner)
+    fails(lambda: share_ids(member, "other-accounts"), 401, "APIGW.0301")
     fails(
         lambda: owner.organizations.close_account(CloseAccountRequest(account_id=owner.account_id)),
         400,
         "Organizations.9108",
     )
+
+
+def test_an_account_invited_by_two_organizations_joins_one(
+    server: LiveServer, owner: Account, outsider: Account, receiver: Account
+) -> None:
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    outsider.organizations.create_organization(CreateOrganizationRequest())
+    for _ in range(3):  # bounded: 6 racing accepts
+        first, second = invite(owner, receiver).id, invite(outsider, receiver).id
+        outcomes = race(
+            [
+                lambda h=first: accept(receiver, h).status,
+                lambda h=second: accept(receiver, h).status,
+            ]
+        )
+        assert sorted(outcomes)[1] == "accepted" and sorted(outcomes)[0] != "accepted", outcomes
+        joined = [a for a in (owner, outsider) if receiver.account_id in accounts(a)]
+        assert len(joined) == 1, outcomes
+        receiver.organizations.leave_organization(LeaveOrganizationRequest())
+        for manager, handshake in ((owner, first), (outsider, second)):
+            if (
+                manager.organizations.show_handshake(
+                    ShowHandshakeRequest(handshake_id=handshake)
+                ).handshake.status
+                == "pending"
+            ):
+                cancel(manager, handshake)

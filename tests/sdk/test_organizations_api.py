@@ -31,7 +31,8 @@ from huaweicloudsdkorganizations.v1 import (
 )
 from huaweicloudsdkram.v1 import DisableOrganizationShareRequest, ShowOrganizationShareRequest
 
-from sharekeeper.services import organizations
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services import audit, organizations
 from tests.sdk.helpers import create_share, share_ids, status_of
 from tests.support import Account, LiveServer
 
@@ -127,6 +128,15 @@ def test_the_management_account_builds_its_organization_through_the_sdk(
 
     engineering = create_ou(owner, root.id, "engineering")
     networks = create_ou(owner, engineering.id, "networks")
+    # Each change is audited with what it made (a creation has no id in its path).
+    trail = audit.list_audit_records(server.runtime.context, owner.account_id, None, PageRequest())
+    made = [(r.operation, r.targets, r.outcome) for r in trail.items]
+    assert made == [
+        ("CreateOrganization", [organization.id], "201"),
+        ("CreateOrganization", [], "400 Organizations.9101"),
+        ("CreateOrganizationalUnit", [engineering.id], "201"),
+        ("CreateOrganizationalUnit", [networks.id], "201"),
+    ]
     fails(lambda: create_ou(owner, root.id, "engineering"), 400, "Organizations.9104")
     fails(lambda: create_ou(owner, "ou-" + "0" * 32, "x"), 404, "Organizations.9401")
     assert [u.id for u in ous(owner, root.id)] == [engineering.id]

@@ -7,7 +7,8 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, get_args, get_type_hints
+from types import UnionType
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 from starlette.types import Receive, Scope, Send
@@ -119,18 +120,47 @@ def decode_body(body: bytes, kind: type[T]) -> T:
 
 
 def decode_query(pairs: list[tuple[str, str]], kind: type[T]) -> T:
-    """Query parameters as ``kind``, converting digit strings where numbers are expected."""
-    values: dict[str, str] = {}
+    """Query parameters as ``kind``, converting digit strings where numbers are expected. A
+    list field takes its key repeated (``states=a&states=b``, as the SDKs send a list); any
+    other key may come once."""
+    repeatable = _list_fields(kind)
+    values: dict[str, Any] = {}
     for key, value in pairs:
-        if key in values:
-            raise InvalidParameter(f"Query parameter {key} is given more than once.")
         if "\x00" in value:
             raise InvalidParameter(f"Query parameter {key} holds a NUL character.")
-        values[key] = value
+        if key in repeatable:
+            values.setdefault(key, []).append(value)
+        elif key in values:
+            raise InvalidParameter(f"Query parameter {key} is given more than once.")
+        else:
+            values[key] = value
     try:
         return msgspec.convert(values, kind, strict=False)
     except msgspec.ValidationError as error:
         raise InvalidParameter(f"Invalid query parameter: {error}") from None
+
+
+def _list_fields(kind: type[Any]) -> frozenset[str]:
+    """The query fields of ``kind`` that hold a list (read once per kind)."""
+    found = _LIST_FIELDS.get(kind)
+    if found is None:
+        hints = get_type_hints(kind, include_extras=True)
+        fields = msgspec.structs.fields(kind)
+        found = frozenset(f.encode_name for f in fields if _is_list(hints[f.name]))
+        _LIST_FIELDS[kind] = found
+    return found
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_list(get_args(annotation)[0])
+    if origin in (UnionType, Union):
+        return any(_is_list(arm) for arm in get_args(annotation))
+    return origin is list
+
+
+_LIST_FIELDS: dict[type[Any], frozenset[str]] = {}
 
 
 def new_request_id() -> str:

@@ -12,7 +12,7 @@ from sharekeeper.domain.paging import PageRequest, page_of_sequence
 from sharekeeper.services import members
 from sharekeeper.services.context import Context
 
-# ShareKeeper closes no accounts: every member is active.
+# A closed account leaves the organization, so every member listed is active.
 ACTIVE = "active"
 
 
@@ -101,8 +101,7 @@ def list_create_account_statuses(
     ctx: Context, call: Call[None, o.ListCreateAccountStatusesQuery]
 ) -> o.CreateAccountStatusesReply:
     q = call.query
-    states = None if q.states is None else q.states.split(",")
-    found = members.create_account_statuses(ctx, call.caller, states)
+    found = members.create_account_statuses(ctx, call.caller, list(q.states))
     page = page_of_sequence(found, PageRequest(q.limit, q.marker))
     return o.CreateAccountStatusesReply([_status(s) for s in page.items], page_info(page))
 

@@ -214,7 +214,7 @@ class CreateAccountStatusesReply(Reply):
 
 
 class ListCreateAccountStatusesQuery(Struct):
-    states: Annotated[str, Meta(max_length=64)] | None = None
+    states: Annotated[list[Literal["in_progress", "succeeded", "failed"]], Meta(max_length=3)] = []
     limit: Limit = ORG_DEFAULT_LIMIT
     marker: Marker | None = None
 

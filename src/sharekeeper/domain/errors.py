@@ -59,7 +59,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     TrustedServiceDisabled 1900, OrgInvalidParameter 9100, OrgAccountAlreadyMember 9101,
     OrganizationNotEmpty 9102, OrgUnitNotEmpty 9103, OrgUnitNameTaken 9104,
     UnknownTrustedService 9105, HandshakeAlreadyPending 9106, HandshakeNotPending 9107,
-    HandshakeCancelled 1401, ManagementAccountStays 9108, OrgUnitLimit 9109; OrgEntityNotFound 9401,
+    HandshakeCancelled 1401, ManagementAccountStays 9108, OrgUnitLimit 9109,
+    OrgAccountNotClosable 9110; OrgEntityNotFound 9401,
     OrgAccountNotFound 9402, HandshakeNotFound 9403, CreateAccountStatusNotFound 9404 (404)
 
 Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
@@ -465,7 +466,7 @@ class AccessKeyNotFound(NotFound):
         super().__init__(f"The access key {access_key} does not exist.")
 
 
-# The Organizations API's own errors. Huawei documents Organizations.1001, 1003, 1015 and 1900
+# The Organizations API's own errors. Huawei documents Organizations.1001, 1015, 1401 and 1900
 # (docs/errors.md); Organizations.9xxx are ShareKeeper's, where Huawei's code is not published.
 
 
@@ -602,3 +603,13 @@ class CreateAccountStatusNotFound(NotFound):
 
 class OrgUnitLimit(InvalidRequest):
     code = "Organizations.9109"
+
+
+class OrgAccountNotClosable(InvalidRequest):
+    code = "Organizations.9110"
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(
+            f"The account {account_id} joined by invitation; only an account the organization "
+            "created can be closed (remove it instead)."
+        )

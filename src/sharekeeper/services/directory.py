@@ -57,6 +57,7 @@ def create_organization(ctx: Context, caller: Caller) -> OrganizationView:
         if uow.organizations.membership(caller.account_id) is not None:
             raise OrgAccountAlreadyMember(caller.account_id)
         organization = organizations.found_organization(uow, caller.account_id, ctx.clock())
+        uow.note_target(organization.id)
         names = uow.accounts.names([caller.account_id])
         uow.commit()
     return OrganizationView(organization, names.get(caller.account_id, ""))
@@ -74,7 +75,7 @@ def delete_organization(ctx: Context, caller: Caller) -> None:
     """Only once it holds no other account and no OU (as Huawei requires); its trusted
     services go with it, and every share naming it or its root is disassociated from it."""
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        organization = managed_organization(uow, caller, lock=True)
         members = uow.organizations.members(organization.id)
         units = uow.organizations.units(organization.id)
         if len(members) > 1 or len(units) > 1:
@@ -113,6 +114,7 @@ def create_unit(
             raise OrgUnitLimit(f"OUs nest at most {OU_DEPTH_MOST} levels below the root.")
         unit = OrgUnit(new_ou_id(), organization.id, parent.id, name, ctx.clock())
         uow.organizations.add_unit(unit)
+        uow.note_target(unit.id)
         uow.commit()
     return organization, unit
 
@@ -178,13 +180,7 @@ def list_entities(
         members = uow.organizations.members(organization.id)
         names = uow.accounts.names([m.account_id for m in members])
     by_id = {unit.id: unit for unit in units}
-    nodes: list[tuple[Entity, str | None]] = [
-        (
-            Entity(u.id, u.name, "root" if u.parent_id is None else "organizational_unit"),
-            u.parent_id,
-        )
-        for u in units
-    ] + [
+    nodes: list[tuple[Entity, str | None]] = [(_entity(u), u.parent_id) for u in units] + [
         (Entity(m.account_id, names.get(m.account_id, ""), "account"), m.parent_id) for m in members
     ]
     if parent_id is not None:
@@ -216,7 +212,8 @@ def set_trusted_service(
         raise UnknownTrustedService(service_principal)
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        organization = managed_organization(uow, caller, lock=True)
+        uow.note_target(service_principal)
         others = uow.organizations.other_trusted_services(organization.id)
         trusted = {s.service_principal for s in organization.trusted_services(others)}
         if not enabled and service_principal not in trusted:

@@ -16,6 +16,7 @@ from sharekeeper.domain.errors import (
     HandshakeNotPending,
     ManagementAccountStays,
     OrgAccountAlreadyMember,
+    OrgAccountNotClosable,
     OrgAccountNotFound,
     OrgEntityNotFound,
     OrgInvalidParameter,
@@ -87,8 +88,9 @@ def move_account(
         if membership.parent_id != source_id:
             raise OrgEntityNotFound(source_id)
         destination = unit_of(uow, organization, destination_id)
-        moved = replace(membership, parent_id=destination.id)
-        uow.organizations.place_member(moved, ctx.clock())
+        uow.note_target(destination.id)
+        if not uow.organizations.move(membership, destination.id):
+            raise OrgEntityNotFound(account_id)  # left, removed or moved meanwhile
         uow.commit()
 
 
@@ -108,21 +110,25 @@ def update_account(ctx: Context, caller: Caller, account_id: str, description: s
         raise OrgInvalidParameter(f"description must have at most {DESCRIPTION_MAX} characters.")
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller)
-        _member(uow, organization, account_id)
-        uow.organizations.describe_member(account_id, description)
+        membership = _member(uow, organization, account_id)
+        if not uow.organizations.describe_member(membership, description):
+            raise OrgEntityNotFound(account_id)
         uow.commit()
 
 
 def close_account(ctx: Context, caller: Caller, account_id: str) -> None:
-    """Closes a member account: it leaves the organization (with what relied on that) and
-    every access key of it is revoked at once. Its records stay; an operator can issue it a
-    key again (docs/api.md)."""
+    """Closes an account the organization created: it leaves the organization (with what
+    relied on that) and every access key of it is revoked at once. An invited account is its
+    own tenant and cannot be closed by the organization (Huawei's guide: only created ones).
+    Its records stay; an operator can issue it a key again (docs/api.md)."""
     now = ctx.clock()
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller)
-        _member(uow, organization, account_id)
+        membership = _member(uow, organization, account_id)
         if account_id == organization.management_account_id:
             raise ManagementAccountStays(account_id)
+        if membership.join_method != JoinMethod.CREATED:
+            raise OrgAccountNotClosable(account_id)
         organizations.leave(uow, account_id, now)
         uow.accounts.revoke_keys_of(account_id, now)
         uow.commit()
@@ -168,6 +174,8 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
             now + HANDSHAKE_TTL,
         )
         uow.handshakes.add(handshake)
+        uow.note_target(handshake.id)
+        uow.note_target(account_id)
         names = uow.accounts.names([caller.account_id])
         uow.commit()
     return HandshakeView(handshake, HandshakeStatus.PENDING, names.get(caller.account_id, ""))
@@ -223,7 +231,8 @@ def answer_handshake(
         handshake = uow.handshakes.get(handshake_id)
         if handshake is None or handshake.target_account_id != caller.account_id:
             raise HandshakeNotFound(handshake_id)
-        organization = uow.organizations.get(handshake.organization_id)
+        # Locked: an organization being deleted is not joined behind its back.
+        organization = uow.organizations.get(handshake.organization_id, lock=True)
         if organization is None:  # deleted since: the invitation went with it
             raise HandshakeNotFound(handshake_id)
         _answer(uow, handshake, status, now)
@@ -232,7 +241,7 @@ def answer_handshake(
             raise OrgAccountAlreadyMember(caller.account_id)
         if accept:
             joined = Membership(caller.account_id, organization.id, organization.root_id)
-            uow.organizations.place_member(joined, now)
+            uow.organizations.join(joined, now)
         names = uow.accounts.names([handshake.management_account_id])
         uow.commit()
     return _answered(handshake, status, now, names)
@@ -248,7 +257,7 @@ def create_account(
     now = ctx.clock()
     account = Account(ids.new_account_id(), name, now)
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        organization = managed_organization(uow, caller, lock=True)
         uow.accounts.add(account)
         joined = Membership(
             account.id,
@@ -257,7 +266,7 @@ def create_account(
             JoinMethod.CREATED,
             description=description,
         )
-        uow.organizations.place_member(joined, now)
+        uow.organizations.join(joined, now)
         status = CreateAccountStatus(
             new_create_account_status_id(),
             organization.id,
@@ -268,6 +277,7 @@ def create_account(
             now,
         )
         uow.handshakes.add_create_account_status(status)
+        uow.note_target(account.id)
         uow.commit()
     return status
 
@@ -309,7 +319,9 @@ def _answer(uow: UnitOfWork, handshake: Handshake, status: HandshakeStatus, now:
     if uow.handshakes.answer(handshake.id, status, now):
         return
     current = uow.handshakes.get(handshake.id)
-    became = handshake.status if current is None else current.status_at(now)
+    if current is None:  # its organization was deleted meanwhile
+        raise HandshakeNotFound(handshake.id)
+    became = current.status_at(now)
     if became == HandshakeStatus.CANCELLED:
         raise HandshakeCancelled(handshake.id)
     raise HandshakeNotPending(handshake.id, became)

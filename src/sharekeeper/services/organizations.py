@@ -8,6 +8,7 @@ from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
     AccountNotFound,
+    ConcurrentChange,
     DirectoryEntryNotFound,
     DirectoryRuleBroken,
     NoOrganization,
@@ -98,7 +99,7 @@ def found_organization(uow: UnitOfWork, management_account_id: str, now: Millis)
     root = OrgUnit(organization.root_id, organization.id, None, "Root", now)
     uow.organizations.add(organization, root)
     founder = Membership(management_account_id, organization.id, root.id, JoinMethod.CREATED)
-    uow.organizations.place_member(founder, now)
+    uow.organizations.join(founder, now)
     return organization
 
 
@@ -127,9 +128,11 @@ def add_account(ctx: Context, account_id: str, parent_id: str) -> None:
                 f"The account {account_id} already belongs to the organization "
                 f"{current.organization_id}; remove it from there first."
             )
-        uow.organizations.place_member(
-            Membership(account_id, parent.organization_id, parent.id), ctx.clock()
-        )
+        if current is None:
+            joined = Membership(account_id, parent.organization_id, parent.id)
+            uow.organizations.join(joined, ctx.clock())
+        elif not uow.organizations.move(current, parent.id):
+            raise ConcurrentChange()
         uow.commit()
 
 

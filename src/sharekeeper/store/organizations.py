@@ -175,22 +175,37 @@ class OrganizationRepository:
         rows = self._tx.execute(statement, {"account_ids": ids})
         return {row.account_id: MEMBERSHIP.read(row) for row in rows}
 
-    def place_member(self, membership: Membership, now: int) -> None:
-        """Adds the account under ``parent_id``, or moves it there within its organization."""
+    def join(self, membership: Membership, now: int) -> None:
+        """Adds an account in no organization; if another write made it a member meanwhile,
+        the primary key refuses this one (a 409, nothing written)."""
+        self._tx.execute(
+            insert(org_members).values({**MEMBERSHIP.values(membership), "joined_at": now})
+        )
+
+    def move(self, membership: Membership, destination_id: str) -> bool:
+        """Moves the member from where ``membership`` says it is; false if it is no longer
+        there (it left, was removed or moved meanwhile)."""
         moved = self._tx.execute(
             update(org_members)
-            .where(M.account_id == membership.account_id)
-            .values(parent_id=membership.parent_id)
-        )
-        if moved.rowcount == 0:
-            self._tx.execute(
-                insert(org_members).values({**MEMBERSHIP.values(membership), "joined_at": now})
+            .where(
+                M.account_id == membership.account_id,
+                M.organization_id == membership.organization_id,
+                M.parent_id == membership.parent_id,
             )
-
-    def describe_member(self, account_id: str, description: str) -> None:
-        self._tx.execute(
-            update(org_members).where(M.account_id == account_id).values(description=description)
+            .values(parent_id=destination_id)
         )
+        return bool(moved.rowcount)
+
+    def describe_member(self, membership: Membership, description: str) -> bool:
+        described = self._tx.execute(
+            update(org_members)
+            .where(
+                M.account_id == membership.account_id,
+                M.organization_id == membership.organization_id,
+            )
+            .values(description=description)
+        )
+        return bool(described.rowcount)
 
     def remove_member(self, account_id: str) -> None:
         self._tx.execute(delete(org_members).where(M.account_id == account_id))

@@ -87,6 +87,11 @@ def upgrade() -> None:
     # Sharing switched on before this revision: its time is unknown, the organization's
     # creation is the earliest it can have been.
     op.execute("UPDATE organizations SET sharing_enabled_at = created_at WHERE sharing_enabled")
+    # The account that founded an organization is its management account: "created".
+    op.execute(
+        "UPDATE org_members SET join_method = 'created' WHERE account_id IN "
+        "(SELECT management_account_id FROM organizations)"
+    )
 
 
 def downgrade() -> None:
