@@ -10,7 +10,7 @@ from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
 
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.services import members
+from sharekeeper.services import handshakes, members
 from tests.sdk.helpers import accept, create_share, invitation_for
 from tests.support import Account, LiveServer, SignedHttp
 
@@ -44,7 +44,7 @@ def world(server: LiveServer, owner: Account, receiver: Account) -> dict[str, st
     member = server.account("secret-member")
     org.add(member)
     invitee = server.account("secret-invitee")
-    handshake = members.invite_account(
+    handshake = handshakes.invite_account(
         server.runtime.context, owner_caller(owner), invitee.account_id, ""
     )
     created = members.create_account(server.runtime.context, owner_caller(owner), "secret-created")

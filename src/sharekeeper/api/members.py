@@ -9,7 +9,7 @@ from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.handshakes import CreateAccountStatus
 from sharekeeper.domain.paging import PageRequest, page_of_sequence
-from sharekeeper.services import members
+from sharekeeper.services import handshakes, members
 from sharekeeper.services.context import Context
 
 # A closed account leaves the organization, so every member listed is active.
@@ -57,35 +57,35 @@ def leave_organization(ctx: Context, call: Call[None, None]) -> None:
 
 def invite_account(ctx: Context, call: Call[o.InviteAccountBody, None]) -> o.HandshakeReply:
     body = call.body
-    sent = members.invite_account(ctx, call.caller, body.target.entity, body.notes)
+    sent = handshakes.invite_account(ctx, call.caller, body.target.entity, body.notes)
     return o.HandshakeReply(_handshake(sent))
 
 
 def list_handshakes(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.HandshakesReply:
-    return _handshakes(members.sent_handshakes(ctx, call.caller), call.query)
+    return _handshakes(handshakes.sent_handshakes(ctx, call.caller), call.query)
 
 
 def show_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
-    found = members.show_handshake(ctx, call.caller, call.path_id("handshake_id"))
+    found = handshakes.show_handshake(ctx, call.caller, call.path_id("handshake_id"))
     return o.HandshakeReply(_handshake(found))
 
 
 def cancel_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
-    cancelled = members.cancel_handshake(ctx, call.caller, call.path_id("handshake_id"))
+    cancelled = handshakes.cancel_handshake(ctx, call.caller, call.path_id("handshake_id"))
     return o.HandshakeReply(_handshake(cancelled))
 
 
 def list_received_handshakes(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.HandshakesReply:
-    return _handshakes(members.received_handshakes(ctx, call.caller), call.query)
+    return _handshakes(handshakes.received_handshakes(ctx, call.caller), call.query)
 
 
 def accept_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
-    answered = members.answer_handshake(ctx, call.caller, call.path_id("handshake_id"), True)
+    answered = handshakes.answer_handshake(ctx, call.caller, call.path_id("handshake_id"), True)
     return o.HandshakeReply(_handshake(answered))
 
 
 def decline_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
-    answered = members.answer_handshake(ctx, call.caller, call.path_id("handshake_id"), False)
+    answered = handshakes.answer_handshake(ctx, call.caller, call.path_id("handshake_id"), False)
     return o.HandshakeReply(_handshake(answered))
 
 
@@ -126,7 +126,7 @@ def _account(member: members.Member) -> o.AccountWire:
     )
 
 
-def _handshake(view: members.HandshakeView) -> o.HandshakeWire:
+def _handshake(view: handshakes.HandshakeView) -> o.HandshakeWire:
     h = view.handshake
     return o.HandshakeWire(
         id=h.id,
@@ -143,7 +143,7 @@ def _handshake(view: members.HandshakeView) -> o.HandshakeWire:
     )
 
 
-def _handshakes(found: list[members.HandshakeView], q: o.OrgPageQuery) -> o.HandshakesReply:
+def _handshakes(found: list[handshakes.HandshakeView], q: o.OrgPageQuery) -> o.HandshakesReply:
     page = page_of_sequence(found, PageRequest(q.limit, q.marker))
     return o.HandshakesReply([_handshake(h) for h in page.items], page_info(page))
 

@@ -1,35 +1,25 @@
-"""The Organizations API's use cases for member accounts: invitations to join (handshakes),
-accounts created in the organization, and listing, moving, removing and leaving. Membership
-changes follow the same rules whichever path makes them (services/organizations.py)."""
+"""The Organizations API's use cases for member accounts: accounts created in the
+organization, and listing, moving, describing, removing, closing and leaving (invitations to
+join are services/handshakes.py). Membership changes follow the same rules whichever path
+makes them (services/organizations.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Account, Caller
 from sharekeeper.domain.errors import (
     CreateAccountStatusNotFound,
-    HandshakeAlreadyPending,
-    HandshakeCancelled,
-    HandshakeNotFound,
-    HandshakeNotPending,
     ManagementAccountStays,
-    OrgAccountAlreadyMember,
     OrgAccountNotClosable,
-    OrgAccountNotFound,
     OrgEntityNotFound,
     OrgInvalidParameter,
 )
 from sharekeeper.domain.handshakes import (
-    HANDSHAKE_TTL,
-    NOTES_MAX,
     CreateAccountState,
     CreateAccountStatus,
-    Handshake,
-    HandshakeStatus,
     new_create_account_status_id,
-    new_handshake_id,
 )
 from sharekeeper.domain.organizations import (
     DESCRIPTION_MAX,
@@ -48,13 +38,6 @@ class Member:
     organization: Organization
     membership: Membership
     name: str
-
-
-@dataclass(frozen=True, slots=True)
-class HandshakeView:
-    handshake: Handshake
-    status: HandshakeStatus  # as of now: a pending one past its expiry is expired
-    management_account_name: str
 
 
 def list_accounts(ctx: Context, caller: Caller, parent_id: str | None) -> list[Member]:
@@ -144,109 +127,6 @@ def leave_organization(ctx: Context, caller: Caller) -> None:
         uow.commit()
 
 
-def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) -> HandshakeView:
-    """An invitation to an existing account in no organization; it joins only on accepting."""
-    if len(notes) > NOTES_MAX:
-        raise OrgInvalidParameter(f"notes must have at most {NOTES_MAX} characters.")
-    now = ctx.clock()
-    with ctx.writing() as uow:
-        # Locked: two invitations to one account cannot both find none pending.
-        organization = managed_organization(uow, caller, lock=True)
-        if uow.accounts.get(account_id) is None:
-            raise OrgAccountNotFound(account_id)
-        if uow.organizations.membership(account_id) is not None:
-            raise OrgAccountAlreadyMember(account_id)
-        sent = uow.handshakes.sent(organization.id)
-        if any(
-            h.target_account_id == account_id and h.status_at(now) == HandshakeStatus.PENDING
-            for h in sent
-        ):
-            raise HandshakeAlreadyPending(account_id)
-        handshake = Handshake(
-            new_handshake_id(),
-            organization.id,
-            caller.account_id,
-            account_id,
-            notes,
-            HandshakeStatus.PENDING,
-            now,
-            now,
-            now + HANDSHAKE_TTL,
-        )
-        uow.handshakes.add(handshake)
-        uow.note_target(handshake.id)
-        uow.note_target(account_id)
-        names = uow.accounts.names([caller.account_id])
-        uow.commit()
-    return HandshakeView(handshake, HandshakeStatus.PENDING, names.get(caller.account_id, ""))
-
-
-def sent_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
-    now = ctx.clock()
-    with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
-        sent = uow.handshakes.sent(organization.id)
-        names = uow.accounts.names([organization.management_account_id])
-    name = names.get(organization.management_account_id, "")
-    return [HandshakeView(h, h.status_at(now), name) for h in sent]
-
-
-def show_handshake(ctx: Context, caller: Caller, handshake_id: str) -> HandshakeView:
-    """To the management account that sent it, and to the account it invites (Terraform's
-    accepter reads it back with the invitee's key)."""
-    now = ctx.clock()
-    with ctx.reading() as uow:
-        handshake = uow.handshakes.get(handshake_id)
-        if handshake is None or handshake.target_account_id != caller.account_id:
-            handshake = _sent(uow, managed_organization(uow, caller), handshake_id)
-        names = uow.accounts.names([handshake.management_account_id])
-    return _view(handshake, now, names)
-
-
-def received_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
-    now = ctx.clock()
-    with ctx.reading() as uow:
-        received = uow.handshakes.received(caller.account_id)
-        names = uow.accounts.names(sorted({h.management_account_id for h in received}))
-    return [_view(h, now, names) for h in received]
-
-
-def cancel_handshake(ctx: Context, caller: Caller, handshake_id: str) -> HandshakeView:
-    now = ctx.clock()
-    with ctx.writing() as uow:
-        handshake = _sent(uow, managed_organization(uow, caller), handshake_id)
-        _answer(uow, handshake, HandshakeStatus.CANCELLED, now)
-        names = uow.accounts.names([handshake.management_account_id])
-        uow.commit()
-    return _answered(handshake, HandshakeStatus.CANCELLED, now, names)
-
-
-def answer_handshake(
-    ctx: Context, caller: Caller, handshake_id: str, accept: bool
-) -> HandshakeView:
-    """The invitee accepts (and joins at the organization's root) or declines."""
-    now = ctx.clock()
-    status = HandshakeStatus.ACCEPTED if accept else HandshakeStatus.DECLINED
-    with ctx.writing() as uow:
-        handshake = uow.handshakes.get(handshake_id)
-        if handshake is None or handshake.target_account_id != caller.account_id:
-            raise HandshakeNotFound(handshake_id)
-        # Locked: an organization being deleted is not joined behind its back.
-        organization = uow.organizations.get(handshake.organization_id, lock=True)
-        if organization is None:  # deleted since: the invitation went with it
-            raise HandshakeNotFound(handshake_id)
-        _answer(uow, handshake, status, now)
-        # Joined another organization since it was invited: nothing of this answer stays.
-        if accept and uow.organizations.membership(caller.account_id) is not None:
-            raise OrgAccountAlreadyMember(caller.account_id)
-        if accept:
-            joined = Membership(caller.account_id, organization.id, organization.root_id)
-            uow.organizations.join(joined, now)
-        names = uow.accounts.names([handshake.management_account_id])
-        uow.commit()
-    return _answered(handshake, status, now, names)
-
-
 def create_account(
     ctx: Context, caller: Caller, name: str, description: str = ""
 ) -> CreateAccountStatus:
@@ -298,41 +178,8 @@ def show_create_account_status(ctx: Context, caller: Caller, status_id: str) -> 
     raise CreateAccountStatusNotFound(status_id)
 
 
-def _sent(uow: UnitOfWork, organization: Organization, handshake_id: str) -> Handshake:
-    """An invitation the organization sent; any other is as absent."""
-    handshake = uow.handshakes.get(handshake_id)
-    if handshake is None or handshake.organization_id != organization.id:
-        raise HandshakeNotFound(handshake_id)
-    return handshake
-
-
 def _member(uow: UnitOfWork, organization: Organization, account_id: str) -> Membership:
     membership = uow.organizations.membership(account_id)
     if membership is None or membership.organization_id != organization.id:
         raise OrgEntityNotFound(account_id)
     return membership
-
-
-def _answer(uow: UnitOfWork, handshake: Handshake, status: HandshakeStatus, now: int) -> None:
-    """Compare-and-set from pending: of two answers (or an answer and a cancellation), one
-    wins; the other learns what the handshake had become."""
-    if uow.handshakes.answer(handshake.id, status, now):
-        return
-    current = uow.handshakes.get(handshake.id)
-    if current is None:  # its organization was deleted meanwhile
-        raise HandshakeNotFound(handshake.id)
-    became = current.status_at(now)
-    if became == HandshakeStatus.CANCELLED:
-        raise HandshakeCancelled(handshake.id)
-    raise HandshakeNotPending(handshake.id, became)
-
-
-def _view(handshake: Handshake, now: int, names: dict[str, str]) -> HandshakeView:
-    name = names.get(handshake.management_account_id, "")
-    return HandshakeView(handshake, handshake.status_at(now), name)
-
-
-def _answered(
-    handshake: Handshake, status: HandshakeStatus, now: int, names: dict[str, str]
-) -> HandshakeView:
-    return _view(replace(handshake, status=status, updated_at=now), now, names)
