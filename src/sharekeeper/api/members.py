@@ -7,8 +7,8 @@ from __future__ import annotations
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
+from sharekeeper.api.organizations import page
 from sharekeeper.domain.handshakes import CreateAccountStatus
-from sharekeeper.domain.paging import PageRequest, page_of_sequence
 from sharekeeper.services import handshakes, members
 from sharekeeper.services.context import Context
 
@@ -19,8 +19,8 @@ ACTIVE = "active"
 def list_accounts(ctx: Context, call: Call[None, o.ListAccountsQuery]) -> o.AccountsReply:
     q = call.query
     found = members.list_accounts(ctx, call.caller, q.parent_id)
-    page = page_of_sequence(found, PageRequest(q.limit, q.marker))
-    return o.AccountsReply([_account(m) for m in page.items], page_info(page))
+    listed = page(found, q)
+    return o.AccountsReply([_account(m) for m in listed.items], page_info(listed))
 
 
 def show_account(ctx: Context, call: Call[None, None]) -> o.AccountReply:
@@ -102,8 +102,8 @@ def list_create_account_statuses(
 ) -> o.CreateAccountStatusesReply:
     q = call.query
     found = members.create_account_statuses(ctx, call.caller, list(q.states))
-    page = page_of_sequence(found, PageRequest(q.limit, q.marker))
-    return o.CreateAccountStatusesReply([_status(s) for s in page.items], page_info(page))
+    listed = page(found, q)
+    return o.CreateAccountStatusesReply([_status(s) for s in listed.items], page_info(listed))
 
 
 def show_create_account_status(ctx: Context, call: Call[None, None]) -> o.CreateAccountStatusReply:
@@ -144,8 +144,8 @@ def _handshake(view: handshakes.HandshakeView) -> o.HandshakeWire:
 
 
 def _handshakes(found: list[handshakes.HandshakeView], q: o.OrgPageQuery) -> o.HandshakesReply:
-    page = page_of_sequence(found, PageRequest(q.limit, q.marker))
-    return o.HandshakesReply([_handshake(h) for h in page.items], page_info(page))
+    listed = page(found, q)
+    return o.HandshakesReply([_handshake(h) for h in listed.items], page_info(listed))
 
 
 def _status(status: CreateAccountStatus) -> o.CreateAccountStatusWire:

@@ -74,10 +74,13 @@ class UpdateOrganizationalUnitBody(Struct):
     name: OuName
 
 
-class ListOrganizationalUnitsQuery(Struct):
-    parent_id: Id | None = None
+class OrgPageQuery(Struct):
     limit: Limit = ORG_DEFAULT_LIMIT
     marker: Marker | None = None
+
+
+class ListOrganizationalUnitsQuery(OrgPageQuery):
+    parent_id: Id | None = None
 
 
 class EntityWire(Reply):
@@ -91,11 +94,9 @@ class EntitiesReply(Reply):
     page_info: PageInfo
 
 
-class ListEntitiesQuery(Struct):
+class ListEntitiesQuery(OrgPageQuery):
     parent_id: Id | None = None
     child_id: Id | None = None
-    limit: Limit = ORG_DEFAULT_LIMIT
-    marker: Marker | None = None
 
 
 class TrustedServiceBody(Struct):
@@ -135,11 +136,9 @@ class AccountsReply(Reply):
     page_info: PageInfo
 
 
-class ListAccountsQuery(Struct):
+class ListAccountsQuery(OrgPageQuery):
     parent_id: Id | None = None
     with_register_contact_info: bool | None = None
-    limit: Limit = ORG_DEFAULT_LIMIT
-    marker: Marker | None = None
 
 
 class MoveAccountBody(Struct):
@@ -213,12 +212,5 @@ class CreateAccountStatusesReply(Reply):
     page_info: PageInfo
 
 
-class ListCreateAccountStatusesQuery(Struct):
+class ListCreateAccountStatusesQuery(OrgPageQuery):
     states: Annotated[list[Literal["in_progress", "succeeded", "failed"]], Meta(max_length=3)] = []
-    limit: Limit = ORG_DEFAULT_LIMIT
-    marker: Marker | None = None
-
-
-class OrgPageQuery(Struct):
-    limit: Limit = ORG_DEFAULT_LIMIT
-    marker: Marker | None = None

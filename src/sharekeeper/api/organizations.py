@@ -3,13 +3,18 @@ trusted services. Each parses the wire input, calls one service and shapes the w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.organizations import Organization, OrgUnit
-from sharekeeper.domain.paging import PageRequest, page_of_sequence
+from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
 from sharekeeper.services import directory
 from sharekeeper.services.context import Context
+
+T = TypeVar("T")
 
 # ShareKeeper enforces no policies: every policy type of a root is reported disabled.
 _POLICY_TYPES = [
@@ -32,7 +37,7 @@ def delete_organization(ctx: Context, call: Call[None, None]) -> None:
 
 def list_roots(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.RootsReply:
     organization, roots = directory.list_roots(ctx, call.caller)
-    page = page_of_sequence(roots, PageRequest(call.query.limit, call.query.marker))
+    found = page(roots, call.query)
     wire = [
         o.RootWire(
             root.id,
@@ -41,9 +46,9 @@ def list_roots(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.RootsReply:
             _POLICY_TYPES,
             timestamp_seconds(root.created_at),
         )
-        for root in page.items
+        for root in found.items
     ]
-    return o.RootsReply(wire, page_info(page))
+    return o.RootsReply(wire, page_info(found))
 
 
 def create_organizational_unit(
@@ -59,9 +64,9 @@ def list_organizational_units(
 ) -> o.OrganizationalUnitsReply:
     q = call.query
     organization, units = directory.list_units(ctx, call.caller, q.parent_id)
-    page = page_of_sequence(units, PageRequest(q.limit, q.marker))
+    found = page(units, q)
     return o.OrganizationalUnitsReply(
-        [_unit(organization, unit) for unit in page.items], page_info(page)
+        [_unit(organization, unit) for unit in found.items], page_info(found)
     )
 
 
@@ -85,9 +90,9 @@ def delete_organizational_unit(ctx: Context, call: Call[None, None]) -> None:
 def list_entities(ctx: Context, call: Call[None, o.ListEntitiesQuery]) -> o.EntitiesReply:
     q = call.query
     entities = directory.list_entities(ctx, call.caller, q.parent_id, q.child_id)
-    page = page_of_sequence(entities, PageRequest(q.limit, q.marker))
-    wire = [o.EntityWire(e.name, e.id, e.type) for e in page.items]
-    return o.EntitiesReply(wire, page_info(page))
+    found = page(entities, q)
+    wire = [o.EntityWire(e.name, e.id, e.type) for e in found.items]
+    return o.EntitiesReply(wire, page_info(found))
 
 
 def enable_trusted_service(ctx: Context, call: Call[o.TrustedServiceBody, None]) -> None:
@@ -100,12 +105,17 @@ def disable_trusted_service(ctx: Context, call: Call[o.TrustedServiceBody, None]
 
 def list_trusted_services(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.TrustedServicesReply:
     services = directory.list_trusted_services(ctx, call.caller)
-    page = page_of_sequence(services, PageRequest(call.query.limit, call.query.marker))
+    found = page(services, call.query)
     wire = [
         o.TrustedServiceWire(s.service_principal, timestamp_seconds(s.enabled_at))
-        for s in page.items
+        for s in found.items
     ]
-    return o.TrustedServicesReply(wire, page_info(page))
+    return o.TrustedServicesReply(wire, page_info(found))
+
+
+def page(items: Sequence[T], query: o.OrgPageQuery) -> Page[T]:
+    """A page of a directory list (a directory is small: the page is cut from the whole)."""
+    return page_of_sequence(items, PageRequest(query.limit, query.marker))
 
 
 def _organization(view: directory.OrganizationView) -> o.OrganizationReply:

@@ -4,7 +4,7 @@ RAM's organization sharing use (services/organizations.py holds the rules they s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import (
@@ -154,15 +154,13 @@ def rename_unit(
         _require_free_name(others, unit.parent_id, name)
         uow.organizations.rename_unit(unit.id, name)
         uow.commit()
-    return organization, OrgUnit(
-        unit.id, unit.organization_id, unit.parent_id, name, unit.created_at
-    )
+    return organization, replace(unit, name=name)
 
 
 def delete_unit(ctx: Context, caller: Caller, unit_id: str) -> None:
     """An empty OU, disassociated from every share that names it (as the CLI deletes one)."""
     with ctx.writing() as uow:
-        organization = managed_organization(uow, caller)
+        organization = managed_organization(uow, caller, lock=True)
         unit = _ou_of(uow, organization, unit_id)
         if not uow.organizations.unit_is_empty(unit.id):
             raise OrgUnitNotEmpty(unit.id)

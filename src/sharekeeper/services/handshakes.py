@@ -48,11 +48,7 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
             raise OrgAccountNotFound(account_id)
         if uow.organizations.membership(account_id) is not None:
             raise OrgAccountAlreadyMember(account_id)
-        sent = uow.handshakes.sent(organization.id)
-        if any(
-            h.target_account_id == account_id and h.status_at(now) == HandshakeStatus.PENDING
-            for h in sent
-        ):
+        if uow.handshakes.pending(organization.id, account_id, now):
             raise HandshakeAlreadyPending(account_id)
         handshake = Handshake(
             new_handshake_id(),
@@ -70,7 +66,7 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
         uow.note_target(account_id)
         names = uow.accounts.names([caller.account_id])
         uow.commit()
-    return HandshakeView(handshake, HandshakeStatus.PENDING, names.get(caller.account_id, ""))
+    return _view(handshake, now, names)
 
 
 def sent_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
@@ -79,8 +75,7 @@ def sent_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
         organization = managed_organization(uow, caller)
         sent = uow.handshakes.sent(organization.id)
         names = uow.accounts.names([organization.management_account_id])
-    name = names.get(organization.management_account_id, "")
-    return [HandshakeView(h, h.status_at(now), name) for h in sent]
+    return [_view(h, now, names) for h in sent]
 
 
 def show_handshake(ctx: Context, caller: Caller, handshake_id: str) -> HandshakeView:
@@ -132,8 +127,10 @@ def answer_handshake(
         if accept and uow.organizations.membership(caller.account_id) is not None:
             raise OrgAccountAlreadyMember(caller.account_id)
         if accept:
-            joined = Membership(caller.account_id, organization.id, organization.root_id)
-            uow.organizations.join(joined, now)
+            joined = Membership(
+                caller.account_id, organization.id, organization.root_id, joined_at=now
+            )
+            uow.organizations.join(joined)
         names = uow.accounts.names([handshake.management_account_id])
         uow.commit()
     return _answered(handshake, status, now, names)

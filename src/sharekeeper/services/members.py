@@ -144,9 +144,10 @@ def create_account(
             organization.id,
             organization.root_id,
             JoinMethod.CREATED,
+            joined_at=now,
             description=description,
         )
-        uow.organizations.join(joined, now)
+        uow.organizations.join(joined)
         status = CreateAccountStatus(
             new_create_account_status_id(),
             organization.id,

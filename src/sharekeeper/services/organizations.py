@@ -98,8 +98,10 @@ def found_organization(uow: UnitOfWork, management_account_id: str, now: Millis)
     )
     root = OrgUnit(organization.root_id, organization.id, None, "Root", now)
     uow.organizations.add(organization, root)
-    founder = Membership(management_account_id, organization.id, root.id, JoinMethod.CREATED)
-    uow.organizations.join(founder, now)
+    founder = Membership(
+        management_account_id, organization.id, root.id, JoinMethod.CREATED, joined_at=now
+    )
+    uow.organizations.join(founder)
     return organization
 
 
@@ -129,8 +131,10 @@ def add_account(ctx: Context, account_id: str, parent_id: str) -> None:
                 f"{current.organization_id}; remove it from there first."
             )
         if current is None:
-            joined = Membership(account_id, parent.organization_id, parent.id)
-            uow.organizations.join(joined, ctx.clock())
+            joined = Membership(
+                account_id, parent.organization_id, parent.id, joined_at=ctx.clock()
+            )
+            uow.organizations.join(joined)
         elif not uow.organizations.move(current, parent.id):
             raise ConcurrentChange()
         uow.commit()

@@ -58,6 +58,20 @@ class HandshakeRepository:
     def received(self, account_id: str) -> list[Handshake]:
         return self._read(H.target_account_id == account_id)
 
+    def pending(self, organization_id: str, account_id: str, now: Millis) -> bool:
+        """Whether the organization has an unexpired pending invitation to the account."""
+        found = self._tx.execute(
+            select(H.id)
+            .where(
+                H.organization_id == organization_id,
+                H.target_account_id == account_id,
+                H.status == HandshakeStatus.PENDING,
+                H.expired_at > now,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
     def answer(self, handshake_id: str, status: HandshakeStatus, now: Millis) -> bool:
         """Moves a pending, unexpired handshake to ``status``; false if it was not (another
         answer, a cancellation or its expiry came first: the compare-and-set has one winner)."""

@@ -128,13 +128,12 @@ class OrganizationRepository:
             )
         )
 
-    def distrust(self, organization_id: str, service_principal: str) -> int:
-        deleted = self._tx.execute(
+    def distrust(self, organization_id: str, service_principal: str) -> None:
+        self._tx.execute(
             delete(trusted_services).where(
                 T.organization_id == organization_id, T.service_principal == service_principal
             )
         )
-        return int(deleted.rowcount)
 
     def add_unit(self, unit: OrgUnit) -> None:
         self._tx.execute(insert(org_units).values(UNIT.values(unit)))
@@ -175,12 +174,10 @@ class OrganizationRepository:
         rows = self._tx.execute(statement, {"account_ids": ids})
         return {row.account_id: MEMBERSHIP.read(row) for row in rows}
 
-    def join(self, membership: Membership, now: int) -> None:
+    def join(self, membership: Membership) -> None:
         """Adds an account in no organization; if another write made it a member meanwhile,
         the primary key refuses this one (a 409, nothing written)."""
-        self._tx.execute(
-            insert(org_members).values({**MEMBERSHIP.values(membership), "joined_at": now})
-        )
+        self._tx.execute(insert(org_members).values(MEMBERSHIP.values(membership)))
 
     def move(self, membership: Membership, destination_id: str) -> bool:
         """Moves the member from where ``membership`` says it is; false if it is no longer
