@@ -31,6 +31,7 @@ from huaweicloudsdkorganizations.v1 import (
 )
 from huaweicloudsdkram.v1 import DisableOrganizationShareRequest, ShowOrganizationShareRequest
 
+from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import audit, organizations
 from tests.sdk.helpers import create_share, share_ids, status_of
@@ -129,7 +130,9 @@ def test_the_management_account_builds_its_organization_through_the_sdk(
     engineering = create_ou(owner, root.id, "engineering")
     networks = create_ou(owner, engineering.id, "networks")
     # Each change is audited with what it made (a creation has no id in its path).
-    trail = audit.list_audit_records(server.runtime.context, owner.account_id, None, PageRequest())
+    trail = audit.list_audit_records(
+        server.runtime.context, AuditFilter(account_id=owner.account_id), PageRequest()
+    )
     made = [(r.operation, r.targets, r.outcome) for r in trail.items]
     assert made == [
         ("CreateOrganization", [organization.id], "201"),

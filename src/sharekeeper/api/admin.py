@@ -19,6 +19,7 @@ from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.api.endpoint import decode_body, new_request_id
 from sharekeeper.api.errors import answered, error_response
 from sharekeeper.bootstrap import Serving
+from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.errors import (
     AuthenticationFailed,
     InvalidParameter,
@@ -51,6 +52,8 @@ class Placement(Struct):
 
 class AuditQuery(Struct):
     account_id: str | None = None
+    operation: Annotated[str, Meta(max_length=64)] | None = None
+    channel: Annotated[str, Meta(max_length=16)] | None = None
     since: Annotated[int, Meta(ge=0)] | None = None  # milliseconds since the epoch
     limit: Annotated[int, Meta(ge=1, le=2000)] = 1000
     marker: Annotated[str, Meta(max_length=64)] | None = None
@@ -129,9 +132,8 @@ def audit_records(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]
         query = msgspec.convert(dict(request.query_params), AuditQuery, strict=False)
     except msgspec.ValidationError as error:
         raise InvalidParameter(f"Invalid query parameter: {error}") from None
-    page = audit.list_audit_records(
-        ctx, query.account_id, query.since, PageRequest(query.limit, query.marker)
-    )
+    wanted = AuditFilter(query.account_id, query.operation, query.channel, query.since)
+    page = audit.list_audit_records(ctx, wanted, PageRequest(query.limit, query.marker))
     records = [audit_record(r) for r in page.items]
     return 200, {"audit_records": records, "next_marker": page.next_marker}
 

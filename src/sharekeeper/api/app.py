@@ -29,6 +29,7 @@ from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.bootstrap import Runtime, Serving, build_runtime
 from sharekeeper.config import Settings
+from sharekeeper.console.app import console_routes
 from sharekeeper.domain.clock import Clock
 from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.domain.ratelimit import RateLimiter
@@ -123,6 +124,7 @@ def create_app(
     routes = [Route(path, endpoint, methods=[method]) for method, path, endpoint in endpoints]
     routes += _operator_routes(edge, metrics)
     routes += admin_routes(serving, settings.admin_token)
+    routes += console_routes(edge, settings.admin_token)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

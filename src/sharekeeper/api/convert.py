@@ -135,4 +135,5 @@ def audit_record(record: AuditRecord) -> dict[str, Any]:
         "request_id": record.request_id,
         "source_address": record.source_address,
         "outcome": record.outcome,
+        "channel": record.channel,
     }

@@ -201,7 +201,7 @@ def _serve(
     return operation.handler(ctx, Call(caller, path, body, query))
 
 
-def _run(
+def run_operation(
     edge: Edge,
     operation: Operation,
     caller: Caller,
@@ -210,10 +210,10 @@ def _run(
     request_id: str,
     source: str,
     membership: Membership | None = None,
+    channel: str = "api",
 ) -> msgspec.Struct | None:
-    """The use case, in the request's scope: a write's units of work commit its audit record
-    with the change (and join ``membership``'s group commit, if any); a refusal is recorded on
-    its own."""
+    """The use case, in the request's scope: a write is audited (``audited``), as coming
+    through ``channel`` (the API, or the console calling the same operation)."""
     ctx = edge.ctx
     if not operation.writes:
         return _serve(operation, ctx, caller, incoming, path)
@@ -226,11 +226,26 @@ def _run(
         source_address=source,
         targets=list(path.values()),
         outcome=str(operation.status),
+        channel=channel,
     )
+    return audited(
+        ctx, record, lambda scoped: _serve(operation, scoped, caller, incoming, path), membership
+    )
+
+
+def audited(
+    ctx: Context,
+    record: AuditRecord,
+    use_case: Callable[[Context], T],
+    membership: Membership | None = None,
+) -> T:
+    """Runs a write in a scope whose units of work commit ``record`` with the change (and join
+    ``membership``'s group commit, if any); a refusal, or a call that changed nothing, is
+    recorded on its own, with the refusal's status and code as its outcome."""
     pending = PendingAudit(record)
     unaudited = ctx.scoped(None, membership)
     try:
-        reply = _serve(operation, ctx.scoped(pending, membership), caller, incoming, path)
+        result = use_case(ctx.scoped(pending, membership))
     except Exception as error:
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
@@ -238,7 +253,7 @@ def _run(
         raise
     if not pending.written:  # it changed nothing, so no unit of work committed the record
         record_call(unaudited, record)
-    return reply
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,14 +294,16 @@ class Endpoint:
         caller = _caller(edge, incoming, access)
         group = edge.ctx.group_commit
         if group is None or not operation.writes:
-            return _run(edge, operation, caller, *arguments)
+            return run_operation(edge, operation, caller, *arguments)
         # The write lock, waited for off the event loop's back, and only for a signed caller.
         await group.open()
         failure: Exception | None = None
         membership = Membership(group)
         try:
             incoming_, path, request_id, source = arguments
-            reply = _run(edge, operation, caller, incoming_, path, request_id, source, membership)
+            reply = run_operation(
+                edge, operation, caller, incoming_, path, request_id, source, membership
+            )
         except Exception as error:
             failure = error
         await group.settle(membership)
@@ -296,7 +313,7 @@ class Endpoint:
 
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
         caller = _caller(self.edge, arguments[0], access)
-        return _run(self.edge, self.operation, caller, *arguments)
+        return run_operation(self.edge, self.operation, caller, *arguments)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         edge, operation = self.edge, self.operation

@@ -88,7 +88,7 @@ def verify(
     to_sign = signing.string_to_sign(header_values["x-sdk-date"], canonical, algorithm)
     if not _signature_valid(auth, key.secret_key, to_sign):
         raise AuthenticationFailed("verify aksk signature fail")
-    _check_key_state(request, key, now_ms)
+    check_key_state(key, request.header("x-security-token"), now_ms)
     return auth.access_key, key
 
 
@@ -126,10 +126,11 @@ def _signed_header_values(request: IncomingRequest, names: Sequence[str]) -> dic
     return values
 
 
-def _check_key_state(request: IncomingRequest, key: KeyMaterial, now_ms: int) -> None:
+def check_key_state(key: KeyMaterial, token: str | None, now_ms: int) -> None:
+    """A key may be used: not revoked, and temporary credentials with their own token and
+    unexpired. A signed request and a console sign-in pass the same checks."""
     if key.revoked:
         raise AuthenticationFailed("the access key has been revoked")
-    token = request.header("x-security-token")
     if key.token_hash is None:
         if token is not None:
             raise AuthenticationFailed("a security token was sent with a permanent access key")

@@ -403,6 +403,7 @@ def audit_list(
     from datetime import UTC, datetime
 
     from sharekeeper.api.convert import audit_record
+    from sharekeeper.domain.audit import AuditFilter
     from sharekeeper.domain.paging import PageRequest
     from sharekeeper.services import audit
 
@@ -419,9 +420,8 @@ def audit_list(
     with _runtime(database) as runtime:
         marker = None
         while True:
-            page = audit.list_audit_records(
-                runtime.context, account, since_ms, PageRequest(1000, marker)
-            )
+            wanted = AuditFilter(account_id=account, since=since_ms)
+            page = audit.list_audit_records(runtime.context, wanted, PageRequest(1000, marker))
             records += [audit_record(r) for r in page.items]
             marker = page.next_marker
             if marker is None:
@@ -432,7 +432,7 @@ def audit_list(
     for r in records:
         typer.echo(
             f"{r['at']} {r['account_id']} {r['operation']} {' '.join(r['targets'])} "
-            f"{r['outcome']} {r['request_id']} {r['source_address']}"
+            f"{r['outcome']} {r['request_id']} {r['source_address']} {r['channel']}"
         )
 
 

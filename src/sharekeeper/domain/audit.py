@@ -18,6 +18,8 @@ class AuditRecord:
     targets: list[str] = field(default_factory=list)
     # The HTTP status and, for a refusal, the error code: "201", "400 RAM.1004".
     outcome: str = ""
+    # Where the call came from: "api" (signed HTTP) or "console" (the web console).
+    channel: str = "api"
 
 
 @dataclass(slots=True)
@@ -27,3 +29,13 @@ class PendingAudit:
 
     record: AuditRecord
     written: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which records to read back; a field left None does not filter."""
+
+    account_id: str | None = None
+    operation: str | None = None
+    channel: str | None = None
+    since: Millis | None = None

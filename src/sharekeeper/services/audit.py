@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.audit import AuditFilter, AuditRecord
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services.context import Context
 
@@ -16,8 +15,6 @@ def record_call(ctx: Context, record: AuditRecord) -> None:
         uow.commit()
 
 
-def list_audit_records(
-    ctx: Context, account_id: str | None, since: Millis | None, page: PageRequest
-) -> Page[AuditRecord]:
+def list_audit_records(ctx: Context, wanted: AuditFilter, page: PageRequest) -> Page[AuditRecord]:
     with ctx.reading() as uow:
-        return uow.audit.page(account_id, since, page)
+        return uow.audit.page(wanted, page)

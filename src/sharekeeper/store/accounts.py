@@ -53,6 +53,24 @@ class AccountRepository:
         row = self._tx.execute(statement).first()
         return None if row is None else ACCOUNT.read(row)
 
+    def page(self, after: str | None, limit: int) -> list[Account]:
+        """Accounts in id order, after the id ``after`` (the operator's list)."""
+        statement = select(*ACCOUNT.columns).order_by(accounts.c.id).limit(limit)
+        if after is not None:
+            statement = statement.where(accounts.c.id > after)
+        return [ACCOUNT.read(row) for row in self._tx.execute(statement).all()]
+
+    def keys_of(self, account_ids: list[str]) -> list[AccessKey]:
+        """Every key of these accounts, oldest first."""
+        if not account_ids:
+            return []
+        statement = (
+            select(*ACCESS_KEY.columns)
+            .where(K.account_id.in_(account_ids))
+            .order_by(K.created_at, K.access_key)
+        )
+        return [ACCESS_KEY.read(row) for row in self._tx.execute(statement).all()]
+
     def names(self, account_ids: list[str]) -> dict[str, str]:
         """account id -> name, for those of ``account_ids`` that exist."""
         if not account_ids:

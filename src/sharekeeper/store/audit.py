@@ -6,8 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.audit import AuditFilter, AuditRecord
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
@@ -29,6 +28,7 @@ AUDIT_RECORD = RowMapping(
     R.source_address,
     Field(R.targets, convert=json.loads, store=json.dumps),
     R.outcome,
+    R.channel,
 )
 
 
@@ -39,12 +39,15 @@ class AuditRepository:
     def add(self, record: AuditRecord) -> None:
         self._tx.rowcount(_INSERT, AUDIT_RECORD.values(record))
 
-    def page(
-        self, account_id: str | None, since: Millis | None, page: PageRequest
-    ) -> Page[AuditRecord]:
+    def page(self, wanted: AuditFilter, page: PageRequest) -> Page[AuditRecord]:
         statement = select(*AUDIT_RECORD.columns, R.seq)
-        if account_id is not None:
-            statement = statement.where(R.account_id == account_id)
-        if since is not None:
-            statement = statement.where(R.at >= since)
+        for column, value in (
+            (R.account_id, wanted.account_id),
+            (R.operation, wanted.operation),
+            (R.channel, wanted.channel),
+        ):
+            if value is not None:
+                statement = statement.where(column == value)
+        if wanted.since is not None:
+            statement = statement.where(R.at >= wanted.since)
         return fetch_page(self._tx, statement, R.seq, page, AUDIT_RECORD.read)

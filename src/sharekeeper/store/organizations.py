@@ -71,6 +71,11 @@ class OrganizationRepository:
         self._tx.execute(insert(organizations).values(ORGANIZATION.values(organization)))
         self.add_unit(root)
 
+    def every(self, limit: int) -> list[Organization]:
+        """Organizations, oldest first (the operator's directory)."""
+        statement = select(*ORGANIZATION.columns).order_by(ORG.created_at, ORG.id).limit(limit)
+        return [ORGANIZATION.read(row) for row in self._tx.execute(statement).all()]
+
     def get(self, organization_id: str, lock: bool = False) -> Organization | None:
         statement = select(*ORGANIZATION.columns).where(ORG.id == organization_id)
         if lock:

@@ -224,6 +224,13 @@ class ShareRepository:
                 select(S.id).where(S.id.in_(share_ids)).order_by(S.id).with_for_update()
             ).all()
 
+    def owners_of(self, share_ids: Sequence[str]) -> dict[str, str]:
+        """share id -> owner account id, for those of ``share_ids`` that exist."""
+        if not share_ids:
+            return {}
+        statement = select(S.id, S.owner_account_id).where(S.id.in_(share_ids))
+        return {row[0]: row[1] for row in self._tx.execute(statement).all()}
+
     def count_active(self, owner: str) -> int:
         row = self._tx.first(_COUNT_ACTIVE, {"owner": owner})
         return 0 if row is None else int(row[0])
@@ -572,6 +579,20 @@ class AssociationRepository:
             .distinct()
         )
         return {row.resource_type for row in rows}
+
+    def principals_of_every_share(self, now: Millis, limit: int) -> list[Association]:
+        """The principal associations in effect or under way, of every owner's active shares:
+        the operator's picture of who shares with whom (at most ``limit``)."""
+        statement = _WITH_SHARE_NAME.where(
+            S.status == ShareStatus.ACTIVE,
+            A.association_type == AssociationType.PRINCIPAL,
+            or_(
+                status_is(AssociationStatus.ASSOCIATED, now),
+                status_is(AssociationStatus.ASSOCIATING, now),
+            ),
+        )
+        rows = self._tx.execute(statement.order_by(A.seq).limit(limit)).all()
+        return [ASSOCIATION.read(row).seen_at(now) for row in rows]
 
     def search(
         self, owner: str, query: AssociationQuery, page: PageRequest, now: Millis

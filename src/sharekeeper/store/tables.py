@@ -307,7 +307,24 @@ audit_records = Table(
     Column("request_id", String(64), nullable=False),
     Column("source_address", String(64), nullable=False),
     Column("outcome", String(64), nullable=False),
+    # Where the call came from: "api" (signed HTTP) or "console" (the web console).
+    Column("channel", String(16), nullable=False, server_default="api"),
     Index("ix_audit_records_account_seq", "account_id", "seq"),
     Index("ix_audit_records_at", "at"),
     sqlite_autoincrement=True,
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    # SHA-256 of the browser's token: the database never holds a usable session.
+    Column("token_hash", String(64), primary_key=True),
+    # The account and key signed in with; both NULL for the operator. A key or account that is
+    # deleted takes its sessions with it.
+    Column("account_id", String(32), ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("access_key", String(40), ForeignKey("access_keys.access_key", ondelete="CASCADE")),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("seen_at", Millis, nullable=False),
+    Column("expires_at", Millis, nullable=False, index=True),
 )

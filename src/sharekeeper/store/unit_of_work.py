@@ -18,6 +18,7 @@ from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
+from sharekeeper.store.sessions import SessionRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
 from sharekeeper.store.tags import TagRepository
 from sharekeeper.store.transaction import Backend, Transaction, autocommit
@@ -112,6 +113,7 @@ class UnitOfWork:
     tags: TagRepository
     views: ViewRepository
     audit: AuditRepository
+    sessions: SessionRepository
 
     def __init__(
         self,
@@ -151,6 +153,7 @@ class UnitOfWork:
         self.tags = TagRepository(tx)
         self.views = ViewRepository(tx)
         self.audit = AuditRepository(tx)
+        self.sessions = SessionRepository(tx)
         return self
 
     def delete_everything(self) -> None:
@@ -160,6 +163,13 @@ class UnitOfWork:
         """Names what this change created, for its audit record."""
         if self._audit is not None:
             self._audit.record.targets.append(target_id)
+
+    def note_caller(self, account_id: str, access_key: str) -> None:
+        """Names who acted, for its audit record, where only the change knows it (a console
+        sign-in learns the account from the key)."""
+        if self._audit is not None:
+            self._audit.record.account_id = account_id
+            self._audit.record.access_key = access_key
 
     def commit(self) -> None:
         pending = self._audit

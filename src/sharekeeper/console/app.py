@@ -1,0 +1,87 @@
+"""The console's routes: sign-in, an account's pages, the operator's pages, its stylesheet."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sharekeeper.api.endpoint import Edge
+from sharekeeper.console import operator, pages, sign_in
+from sharekeeper.console.web import Console, Handler, page, secured
+
+GET, POST = ["GET"], ["POST"]
+SHARE = "/console/shares/{share_id:str}"
+# An account's pages: (path, methods, handler).
+ACCOUNT_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
+    ("/console", GET, pages.home),
+    ("/console/sign-out", POST, sign_in.sign_out),
+    ("/console/invitations", GET, pages.invitations),
+    ("/console/invitations/{invitation_id:str}/accept", POST, pages.accept_invitation),
+    ("/console/invitations/{invitation_id:str}/reject", POST, pages.reject_invitation),
+    ("/console/shares", GET, pages.shares_list),
+    ("/console/shares/new", GET, pages.new_share),
+    ("/console/shares/new", POST, pages.create_share),
+    (SHARE, GET, pages.share_detail),
+    (SHARE + "/edit", GET, pages.edit_share_form),
+    (SHARE + "/edit", POST, pages.edit_share),
+    (SHARE + "/associate", POST, pages.associate),
+    (SHARE + "/disassociate", POST, pages.disassociate),
+    (SHARE + "/delete", GET, pages.delete_share_form),
+    (SHARE + "/delete", POST, pages.delete_share),
+    ("/console/shared-with-me", GET, pages.shared_with_me),
+    ("/console/organization", GET, pages.organization),
+    ("/console/organization/sharing", POST, pages.organization_sharing),
+)
+OPERATOR_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
+    ("/console/operator/sign-out", POST, sign_in.sign_out),
+    ("/console/operator/accounts", GET, operator.accounts),
+    ("/console/operator/accounts", POST, operator.create_account),
+    ("/console/operator/accounts/{account_id:str}/keys", POST, operator.create_key),
+    ("/console/operator/keys/{access_key:str}/revoke", POST, operator.revoke_key),
+    ("/console/operator/directory", GET, operator.directory),
+    ("/console/operator/audit", GET, operator.audit_trail),
+    ("/console/operator/graph", GET, operator.graph),
+)
+_STYLESHEET = resources.files("sharekeeper.console").joinpath("static/console.css").read_bytes()
+
+
+def _open(
+    console: Console, handler: Callable[[Console, Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    """A page anyone may load (the sign-in forms)."""
+
+    async def endpoint(request: Request) -> Response:
+        return await handler(console, request)
+
+    return endpoint
+
+
+async def _stylesheet(request: Request) -> Response:
+    return secured(Response(_STYLESHEET, media_type="text/css"))
+
+
+def console_routes(edge: Edge, admin_token: str | None) -> list[Route]:
+    console = Console(edge, admin_token)
+    routes = [
+        Route("/console/static/console.css", _stylesheet, methods=GET),
+        Route("/console/sign-in", _open(console, sign_in.sign_in_form), methods=GET),
+        Route("/console/sign-in", _open(console, sign_in.sign_in), methods=POST),
+    ]
+    routes += [Route(p, page(console, h), methods=m) for p, m, h in ACCOUNT_PAGES]
+    if admin_token:  # without a token there is no operator, as there is no admin API
+        routes += [
+            Route("/console/operator/sign-in", _open(console, sign_in.operator_form), methods=GET),
+            Route(
+                "/console/operator/sign-in",
+                _open(console, sign_in.operator_sign_in),
+                methods=POST,
+            ),
+        ]
+        routes += [
+            Route(p, page(console, h, operator=True), methods=m) for p, m, h in OPERATOR_PAGES
+        ]
+    return routes

@@ -1,0 +1,281 @@
+"""An account's pages: invitations, its resource shares, what is shared with it, and its
+organization. Reads call the console's read services; every change is the API's own
+operation (``act``), so the console follows exactly the API's rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import Response
+
+from sharekeeper.console.web import Console, Visit, act, redirect
+from sharekeeper.domain import errors
+from sharekeeper.domain.errors import ShareKeeperError
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.shares import ResourceShare, ShareQuery
+from sharekeeper.services import console as reads
+from sharekeeper.services import shares
+from sharekeeper.services.context import Context
+
+PAGE_SIZE = 50
+SHARE_FIELDS = (
+    "name",
+    "description",
+    "principals",
+    "resource_urns",
+    "tags",
+    "allow_external_principals",
+)
+_MARKER = re.compile(r"\d{1,18}")
+# A new share's form: external principals allowed, as the API's default.
+NEW_SHARE: dict[str, Any] = {
+    **dict.fromkeys(SHARE_FIELDS, ""),
+    "allow_external_principals": "on",
+    "permission_ids": [],
+}
+# Which field of the share form a refusal is about, to show it there; others go on top.
+FIELD_OF_ERROR: dict[type[ShareKeeperError], str] = {
+    errors.InvalidAccountId: "principals",
+    errors.PrincipalIsOwner: "principals",
+    errors.DuplicatePrincipal: "principals",
+    errors.CrossOrganizationPrincipal: "principals",
+    errors.ExternalPrincipalNotAllowed: "principals",
+    errors.OrganizationSharingDisabled: "principals",
+    errors.UnknownOrganizationPrincipal: "principals",
+    errors.DuplicateResourceUrn: "resource_urns",
+    errors.ResourceNotOwned: "resource_urns",
+    errors.InvalidResourceUrn: "resource_urns",
+    errors.ResourceTypeNotShareable: "resource_urns",
+    errors.ResourceTypeWithoutPermission: "permission_ids",
+    errors.UnknownPermission: "permission_ids",
+    errors.PermissionConflict: "permission_ids",
+}
+# A wire decoding error names its field: "... - at `$.principals[0]`".
+_WIRE_FIELD = re.compile(r"`\$\.([a-z_]+)")
+
+
+def field_of(error: ShareKeeperError) -> str:
+    """The form field ``error`` is about, or "" for the form as a whole."""
+    found = _WIRE_FIELD.search(error.message)
+    if found is not None:
+        return found.group(1)
+    return FIELD_OF_ERROR.get(type(error), "")
+
+
+def _marker(visit: Visit) -> str | None:
+    marker = visit.request.query_params.get("marker")
+    return marker if marker is not None and _MARKER.fullmatch(marker) else None
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _tags(text: str) -> list[dict[str, str]]:
+    """``key=value`` per line (a line without ``=`` is a key with an empty value)."""
+    pairs = (line.partition("=") for line in _lines(text))
+    return [{"key": key.strip(), "value": value.strip()} for key, _, value in pairs]
+
+
+async def home(console: Console, visit: Visit) -> Response:
+    return redirect("/console/invitations")
+
+
+async def invitations(console: Console, visit: Visit) -> Response:
+    page = await console.run(
+        reads.invitations, visit.caller, PageRequest(PAGE_SIZE, _marker(visit))
+    )
+    me = visit.caller.account_id
+    return console.render(
+        visit.request,
+        "invitations.html",
+        visit.session,
+        received=[i for i in page.items if i.receiver_account_id == me],
+        sent=[i for i in page.items if i.sender_account_id == me],
+        next_marker=page.next_marker,
+    )
+
+
+async def _answer(console: Console, visit: Visit, operation: str) -> Response:
+    """Accept or Reject: the API's operation, then the list shows the new status."""
+    path = {"resource_share_invitation_id": visit.request.path_params["invitation_id"]}
+    await act(console, visit, operation, path, {})
+    return redirect("/console/invitations")
+
+
+async def accept_invitation(console: Console, visit: Visit) -> Response:
+    return await _answer(console, visit, "AcceptResourceShareInvitation")
+
+
+async def reject_invitation(console: Console, visit: Visit) -> Response:
+    return await _answer(console, visit, "RejectResourceShareInvitation")
+
+
+async def shares_list(console: Console, visit: Visit) -> Response:
+    name = visit.request.query_params.get("name", "").strip()[:64]
+    query, wanted = ShareQuery(name=name or None), PageRequest(PAGE_SIZE, _marker(visit))
+
+    def search(ctx: Context) -> Page[ResourceShare]:
+        return shares.search_resource_shares(
+            ctx, visit.caller, owned=True, query=query, page=wanted
+        )
+
+    page = await console.edge.serving.run(search, console.edge.ctx)
+    return console.render(
+        visit.request,
+        "shares.html",
+        visit.session,
+        shares=page.items,
+        name=name,
+        next_marker=page.next_marker,
+    )
+
+
+def _share_form(console: Console, visit: Visit, status: int = 200, **values: Any) -> Response:
+    values.setdefault("error", None)
+    values.setdefault("field", "")
+    values.setdefault("form", NEW_SHARE)
+    permissions = console.edge.ctx.catalogue.permissions()
+    return console.render(
+        visit.request, "share_new.html", visit.session, status, permissions=permissions, **values
+    )
+
+
+async def new_share(console: Console, visit: Visit) -> Response:
+    return _share_form(console, visit)
+
+
+async def create_share(console: Console, visit: Visit) -> Response:
+    body: dict[str, Any] = {
+        "name": visit.field("name").strip(),
+        "description": visit.field("description"),
+        "allow_external_principals": visit.field("allow_external_principals") == "on",
+        "principals": _lines(visit.field("principals")),
+        "resource_urns": _lines(visit.field("resource_urns")),
+        "permission_ids": visit.fields("permission_ids"),
+        "tags": _tags(visit.field("tags")),
+    }
+    try:
+        reply = await act(console, visit, "CreateResourceShare", {}, body)
+    except ShareKeeperError as error:
+        form: dict[str, Any] = {k: visit.field(k) for k in SHARE_FIELDS}
+        form["permission_ids"] = visit.fields("permission_ids")
+        return _share_form(console, visit, 400, error=error, field=field_of(error), form=form)
+    return redirect(f"/console/shares/{reply.resource_share.id}")
+
+
+async def share_detail(console: Console, visit: Visit) -> Response:
+    share_id = visit.request.path_params["share_id"]
+    details = await console.run(reads.share_details, visit.caller, share_id)
+    return console.render(visit.request, "share.html", visit.session, d=details, error=None)
+
+
+async def edit_share_form(console: Console, visit: Visit) -> Response:
+    share_id = visit.request.path_params["share_id"]
+    details = await console.run(reads.share_details, visit.caller, share_id)
+    share = details.share
+    form = {
+        "name": share.name,
+        "description": share.description,
+        "allow_external_principals": "on" if share.allow_external_principals else "",
+    }
+    return console.render(
+        visit.request,
+        "share_edit.html",
+        visit.session,
+        share=share,
+        form=form,
+        error=None,
+        field="",
+    )
+
+
+async def edit_share(console: Console, visit: Visit) -> Response:
+    share_id = visit.request.path_params["share_id"]
+    body = {
+        "name": visit.field("name").strip(),
+        "description": visit.field("description"),
+        "allow_external_principals": visit.field("allow_external_principals") == "on",
+    }
+    try:
+        await act(console, visit, "UpdateResourceShare", {"resource_share_id": share_id}, body)
+    except ShareKeeperError as error:
+        if isinstance(error, errors.NotFound):
+            raise
+        details = await console.run(reads.share_details, visit.caller, share_id)
+        form: dict[str, Any] = {
+            k: visit.field(k) for k in ("name", "description", "allow_external_principals")
+        }
+        return console.render(
+            visit.request,
+            "share_edit.html",
+            visit.session,
+            400,
+            share=details.share,
+            form=form,
+            error=error,
+            field=field_of(error),
+        )
+    return redirect(f"/console/shares/{share_id}")
+
+
+async def associate(console: Console, visit: Visit) -> Response:
+    return await _change_associations(console, visit, "AssociateResourceShare")
+
+
+async def disassociate(console: Console, visit: Visit) -> Response:
+    return await _change_associations(console, visit, "DisassociateResourceShare")
+
+
+async def _change_associations(console: Console, visit: Visit, operation: str) -> Response:
+    """Associate or disassociate principals and resources, one per line of each field."""
+    share_id = visit.request.path_params["share_id"]
+    body = {
+        "principals": _lines(visit.field("principals")),
+        "resource_urns": _lines(visit.field("resource_urns")),
+    }
+    try:
+        await act(console, visit, operation, {"resource_share_id": share_id}, body)
+    except ShareKeeperError as error:
+        if isinstance(error, errors.NotFound):
+            raise
+        details = await console.run(reads.share_details, visit.caller, share_id)
+        return console.render(
+            visit.request, "share.html", visit.session, 400, d=details, error=error
+        )
+    return redirect(f"/console/shares/{share_id}")
+
+
+async def delete_share_form(console: Console, visit: Visit) -> Response:
+    share_id = visit.request.path_params["share_id"]
+    details = await console.run(reads.share_details, visit.caller, share_id)
+    return console.render(visit.request, "share_delete.html", visit.session, share=details.share)
+
+
+async def delete_share(console: Console, visit: Visit) -> Response:
+    share_id = visit.request.path_params["share_id"]
+    await act(console, visit, "DeleteResourceShare", {"resource_share_id": share_id}, {})
+    return redirect("/console/shares")
+
+
+async def shared_with_me(console: Console, visit: Visit) -> Response:
+    found = await console.run(
+        reads.shared_with_me, visit.caller, PageRequest(PAGE_SIZE, _marker(visit))
+    )
+    return console.render(visit.request, "shared_with_me.html", visit.session, found=found)
+
+
+async def organization(console: Console, visit: Visit) -> Response:
+    tree = await console.run(reads.organization_tree, visit.caller)
+    return console.render(visit.request, "organization.html", visit.session, tree=tree)
+
+
+async def organization_sharing(console: Console, visit: Visit) -> Response:
+    operation = (
+        "EnableOrganizationShare"
+        if visit.field("enabled") == "true"
+        else ("DisableOrganizationShare")
+    )
+    await act(console, visit, operation, {}, {})
+    return redirect("/console/organization")

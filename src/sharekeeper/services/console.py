@@ -1,0 +1,192 @@
+"""What the web console's pages show, each page's worth read in one unit of work. The
+console's changes are the API's own operations (console/actions.py); these are its reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sharekeeper.domain.accounts import AccessKey, Account, Caller
+from sharekeeper.domain.invitations import Invitation, InvitationQuery
+from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.shares import (
+    Association,
+    AssociationQuery,
+    AssociationType,
+    ResourceShare,
+    ShareQuery,
+)
+from sharekeeper.domain.views import AssociatedPermission, SharedResource, SharedResourceQuery, Side
+from sharekeeper.services.access import owned_share
+from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import access_entities
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+# The console shows this many associations, permissions or invitations of one share at once;
+# a share holds at most a few hundred (quotas), and the API pages the rest.
+DETAIL_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ShareDetails:
+    share: ResourceShare
+    principals: list[Association]
+    resources: list[Association]
+    permissions: list[AssociatedPermission]
+    # The newest invitation of each external principal: why it is still "associating".
+    invitations: dict[str, Invitation]
+
+
+@dataclass(frozen=True, slots=True)
+class SharedWithMe:
+    shares: Page[ResourceShare]
+    resources: list[SharedResource]
+    owners: dict[str, str]  # owner account id -> name
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationTree:
+    organization: Organization
+    units: list[OrgUnit]
+    members: list[Membership]
+    names: dict[str, str]  # account id -> name
+
+
+def invitations(ctx: Context, caller: Caller, page: PageRequest) -> Page[Invitation]:
+    """The invitations the caller received and those its shares sent, newest walk first."""
+    with ctx.reading() as uow:
+        return uow.invitations.search(caller.account_id, InvitationQuery(), page, ctx.clock())
+
+
+def share_details(ctx: Context, caller: Caller, share_id: str) -> ShareDetails:
+    """One of the caller's shares with its principals, resources, permissions and invitations;
+    anyone else's does not exist."""
+    now = ctx.clock()
+    everything = PageRequest(DETAIL_LIMIT)
+    with ctx.reading() as uow:
+        share = owned_share(uow, caller, share_id, now)
+        principals, resources = (
+            uow.associations.search(
+                caller.account_id, AssociationQuery(kind, share_ids=(share.id,)), everything, now
+            ).items
+            for kind in (AssociationType.PRINCIPAL, AssociationType.RESOURCE)
+        )
+        bound = uow.permissions.page(share.id, None, everything).items
+        sent = uow.invitations.search(
+            caller.account_id, InvitationQuery(share_ids=(share.id,)), everything, now
+        ).items
+    permissions = [
+        AssociatedPermission(
+            b.permission_id,
+            ctx.catalogue.get(b.permission_id).name,
+            b.resource_type,
+            b.status,
+            b.created_at,
+            b.updated_at,
+        )
+        for b in bound
+    ]
+    newest: dict[str, Invitation] = {}
+    for invitation in sent:
+        known = newest.get(invitation.receiver_account_id)
+        if known is None or invitation.created_at >= known.created_at:
+            newest[invitation.receiver_account_id] = invitation
+    return ShareDetails(share, list(principals), list(resources), permissions, newest)
+
+
+def shared_with_me(ctx: Context, caller: Caller, page: PageRequest) -> SharedWithMe:
+    """The shares in effect for the caller, their resources and their owners' names."""
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        through = access_entities(uow, caller.account_id)
+        shares = uow.shares.search(
+            ShareQuery(), page, now, receiver=caller.account_id, through=through
+        )
+        ids = tuple(s.id for s in shares.items)
+        resources = (
+            uow.views.shared_resources(
+                Side.RECEIVER,
+                caller.account_id,
+                through,
+                SharedResourceQuery(share_ids=ids),
+                PageRequest(DETAIL_LIMIT),
+            ).items
+            if ids
+            else []
+        )
+        owners = uow.accounts.names(sorted({s.owner_account_id for s in shares.items}))
+    return SharedWithMe(shares, list(resources), owners)
+
+
+def organization_tree(ctx: Context, caller: Caller) -> OrganizationTree | None:
+    """The organization the caller manages, with its OUs and members; None when it manages
+    none (a member sees its organization through the Organizations API, not here)."""
+    with ctx.reading() as uow:
+        membership = uow.organizations.membership(caller.account_id)
+        if membership is None:
+            return None
+        organization = uow.organizations.get(membership.organization_id)
+        if organization is None or organization.management_account_id != caller.account_id:
+            return None
+        return _tree(uow, organization)
+
+
+def _tree(uow: UnitOfWork, organization: Organization) -> OrganizationTree:
+    members = uow.organizations.members(organization.id)
+    names = uow.accounts.names([m.account_id for m in members])
+    return OrganizationTree(organization, uow.organizations.units(organization.id), members, names)
+
+
+# The operator's pages: everyone's data, for the holder of the admin token only.
+
+OPERATOR_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class AccountKeys:
+    account: Account
+    keys: list[AccessKey]
+
+
+def accounts_with_keys(ctx: Context, after: str | None) -> tuple[list[AccountKeys], str | None]:
+    """A page of accounts in id order with every key of each (secrets stay sealed), and the
+    id to continue after."""
+    with ctx.reading() as uow:
+        accounts = uow.accounts.page(after, OPERATOR_LIMIT + 1)
+        more = len(accounts) > OPERATOR_LIMIT
+        accounts = accounts[:OPERATOR_LIMIT]
+        keys = uow.accounts.keys_of([a.id for a in accounts])
+    by_account: dict[str, list[AccessKey]] = {a.id: [] for a in accounts}
+    for key in keys:
+        by_account[key.account_id].append(key)
+    listed = [AccountKeys(a, by_account[a.id]) for a in accounts]
+    return listed, accounts[-1].id if more else None
+
+
+def directory(ctx: Context) -> list[OrganizationTree]:
+    """Every organization with its OUs and members."""
+    with ctx.reading() as uow:
+        return [_tree(uow, o) for o in uow.organizations.every(OPERATOR_LIMIT)]
+
+
+@dataclass(frozen=True, slots=True)
+class SharingPicture:
+    """Who shares what with whom: every active share's principals, and names for the ids."""
+
+    principals: list[Association]
+    owners: dict[str, str]  # share id -> owner account id
+    names: dict[str, str]  # account or OU id -> name
+
+
+def sharing_picture(ctx: Context) -> SharingPicture:
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        principals = uow.associations.principals_of_every_share(now, OPERATOR_LIMIT * 4)
+        share_ids = sorted({a.resource_share_id for a in principals})
+        owners = uow.shares.owners_of(share_ids)
+        accounts = sorted({*owners.values(), *(a.entity for a in principals)})
+        names = uow.accounts.names(accounts)
+        for organization in uow.organizations.every(OPERATOR_LIMIT):
+            for unit in uow.organizations.units(organization.id):
+                names[unit.id] = unit.name
+    return SharingPicture(principals, owners, names)

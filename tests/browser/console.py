@@ -1,0 +1,67 @@
+"""A person at the console, as the browser tests and the screenshot command drive it: by the
+labels and button names people see (the console's fixed contract), never by markup."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.support import Account
+
+
+class Person:
+    """One browser context (its own cookies) of someone using the console at ``endpoint``."""
+
+    def __init__(self, browser: Any, endpoint: str, **context: Any) -> None:
+        self.endpoint = endpoint
+        self.context = browser.new_context(base_url=endpoint, **context)
+        # Fail in seconds, not Playwright's 30: every page here answers in milliseconds.
+        self.context.set_default_timeout(10_000)
+        self.page = self.context.new_page()
+
+    def close(self) -> None:
+        self.context.close()
+
+    def open(self, path: str) -> Any:
+        return self.page.goto(self.endpoint + path)
+
+    def sign_in(self, account: Account, secret: str | None = None) -> None:
+        page = self.page
+        self.open("/console/sign-in")
+        page.get_by_label("Access key ID").fill(account.access_key)
+        page.get_by_label("Secret access key").fill(secret or account.secret_key)
+        if account.security_token:
+            page.get_by_label("Security token").fill(account.security_token)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    def sign_in_as_operator(self, token: str) -> None:
+        self.open("/console/operator/sign-in")
+        self.page.get_by_label("Admin token").fill(token)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+
+    def row(self, text: str) -> Any:
+        """The table row that mentions ``text`` (a share's name, a principal's id)."""
+        return self.page.get_by_role("row").filter(has_text=re.compile(re.escape(text)))
+
+    def answer(self, share_name: str, button: str) -> None:
+        """Presses Accept or Reject in the row of the invitation to ``share_name``."""
+        self.row(share_name).get_by_role("button", name=button, exact=True).click()
+        self.page.wait_for_load_state()
+
+    def create_share(self, name: str, principals: list[str], resources: list[str]) -> None:
+        page = self.page
+        self.open("/console/shares/new")
+        page.get_by_label("Name", exact=True).fill(name)
+        self.textbox("Principals").fill("\n".join(principals))
+        self.textbox("Resources").fill("\n".join(resources))
+        page.get_by_role("button", name="Create").click()
+        page.wait_for_load_state()
+
+    def textbox(self, label: str) -> Any:
+        """The text field whose label begins with ``label`` (labels carry hints after it)."""
+        return self.page.get_by_role("textbox", name=re.compile("^" + re.escape(label)))
+
+    def text(self) -> str:
+        return str(self.page.locator("main").inner_text())
