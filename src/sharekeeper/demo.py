@@ -94,6 +94,8 @@ print(answer.resource_share_invitation.status)
 ----- the same from the command line -----
 {cli}
 ----- end -----
+
+Web console: {endpoint}/console/ (sign in with an AK and SK above)
 """
 
 

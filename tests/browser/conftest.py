@@ -3,6 +3,7 @@ admin token, on SQLite or PostgreSQL like every other test."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ def browser() -> Iterator[Any]:
     """Module-scoped: while Playwright runs, its event loop counts as running in this thread,
     and the later tests that call asyncio.run() would fail."""
     if find_chromium() is None:
+        if os.environ.get("SHAREKEEPER_REQUIRE_BROWSER"):
+            pytest.fail(MISSING)  # CI installed one: not finding it is a failure
         pytest.skip(MISSING)
     with chromium() as launched:
         yield launched

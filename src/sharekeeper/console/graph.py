@@ -1,6 +1,6 @@
-"""The operator's picture of who shares with whom, laid out in three columns: owners, their
-shares, and the principals (accounts, OUs, organizations) each share reaches. Pure: positions
-only; the template draws them as SVG."""
+"""The operator's picture of who shares with whom, laid out in four columns: owners, their
+shares, the principals (accounts, OUs, organizations) each share names, and the member accounts
+an OU or organization reaches. Pure: positions only; the template draws them as SVG."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sharekeeper.services.console import SharingPicture
 NODE_WIDTH = 230
 NODE_HEIGHT = 30
 ROW = 44
-COLUMNS = (10, 330, 650)
+COLUMNS = (10, 300, 590, 880)
 _LAST_PART = re.compile(r"[^/:]+$")
 
 
@@ -21,7 +21,7 @@ _LAST_PART = re.compile(r"[^/:]+$")
 class Node:
     key: str
     label: str
-    kind: str  # "owner", "share" or "principal"
+    kind: str  # "owner", "share", "principal" or "member"
     x: int
     y: int
 
@@ -32,7 +32,7 @@ class Link:
     y1: int
     x2: int
     y2: int
-    kind: str  # "owns", "associated" or "associating"
+    kind: str  # "owns", "associated", "associating" or "member"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +63,14 @@ def layout(picture: SharingPicture) -> Graph:
     shares = sorted(share_names, key=lambda s: (picture.owners.get(s, ""), share_names[s]))
     owners = sorted({picture.owners[s] for s in shares if s in picture.owners})
     principals = sorted({a.entity for a in picture.principals})
+    members = sorted({m for reached in picture.reached.values() for m in reached})
     at: dict[str, tuple[int, int]] = {}
     nodes: list[Node] = []
     for column, kind, keys in (
         (0, "owner", [f"owner:{o}" for o in owners]),
         (1, "share", [f"share:{s}" for s in shares]),
         (2, "principal", [f"principal:{p}" for p in principals]),
+        (3, "member", [f"member:{m}" for m in members]),
     ):
         for row, key in enumerate(keys):
             x, y = COLUMNS[column], 10 + row * ROW
@@ -78,6 +80,7 @@ def layout(picture: SharingPicture) -> Graph:
                 "owner": picture.names.get(ident, ident),
                 "share": share_names.get(ident, ident),
                 "principal": principal_label(ident, picture.names),
+                "member": picture.names.get(ident, ident),
             }[kind]
             nodes.append(Node(key, _short(label), kind, x, y))
     links: list[Link] = []
@@ -93,5 +96,8 @@ def layout(picture: SharingPicture) -> Graph:
     for a in picture.principals:
         kind = "associated" if a.status is AssociationStatus.ASSOCIATED else "associating"
         link(f"share:{a.resource_share_id}", f"principal:{a.entity}", kind)
-    rows = max(len(owners), len(shares), len(principals), 1)
-    return Graph(nodes, links, COLUMNS[2] + NODE_WIDTH + 10, 20 + rows * ROW)
+    for principal, reached in picture.reached.items():
+        for member in reached:
+            link(f"principal:{principal}", f"member:{member}", "member")
+    rows = max(len(owners), len(shares), len(principals), len(members), 1)
+    return Graph(nodes, links, COLUMNS[-1] + NODE_WIDTH + 10, 20 + rows * ROW)

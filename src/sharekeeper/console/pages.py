@@ -83,16 +83,17 @@ async def home(console: Console, visit: Visit) -> Response:
 
 
 async def invitations(console: Console, visit: Visit) -> Response:
-    page = await console.run(
+    found = await console.run(
         reads.invitations, visit.caller, PageRequest(PAGE_SIZE, _marker(visit))
     )
-    me = visit.caller.account_id
+    page, me = found.page, visit.caller.account_id
     return console.render(
         visit.request,
         "invitations.html",
         visit.session,
         received=[i for i in page.items if i.receiver_account_id == me],
         sent=[i for i in page.items if i.sender_account_id == me],
+        names=found.names,
         next_marker=page.next_marker,
     )
 

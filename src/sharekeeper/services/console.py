@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from sharekeeper.domain.accounts import AccessKey, Account, Caller
 from sharekeeper.domain.invitations import Invitation, InvitationQuery
-from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
+from sharekeeper.domain.organizations import (
+    Membership,
+    Organization,
+    OrgUnit,
+    parse_organization_principal,
+)
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import (
     Association,
@@ -52,10 +57,21 @@ class OrganizationTree:
     names: dict[str, str]  # account id -> name
 
 
-def invitations(ctx: Context, caller: Caller, page: PageRequest) -> Page[Invitation]:
-    """The invitations the caller received and those its shares sent, newest walk first."""
+@dataclass(frozen=True, slots=True)
+class Invitations:
+    page: Page[Invitation]
+    names: dict[str, str]  # sender or receiver account id -> name
+
+
+def invitations(ctx: Context, caller: Caller, page: PageRequest) -> Invitations:
+    """The invitations the caller received and those its shares sent, with the names of the
+    accounts on the other side."""
     with ctx.reading() as uow:
-        return uow.invitations.search(caller.account_id, InvitationQuery(), page, ctx.clock())
+        found = uow.invitations.search(caller.account_id, InvitationQuery(), page, ctx.clock())
+        others = {i.sender_account_id for i in found.items}
+        others |= {i.receiver_account_id for i in found.items}
+        names = uow.accounts.names(sorted(others))
+    return Invitations(found, names)
 
 
 def share_details(ctx: Context, caller: Caller, share_id: str) -> ShareDetails:
@@ -176,6 +192,8 @@ class SharingPicture:
     principals: list[Association]
     owners: dict[str, str]  # share id -> owner account id
     names: dict[str, str]  # account or OU id -> name
+    # An organization, root or OU principal -> the member accounts it reaches.
+    reached: dict[str, list[str]]
 
 
 def sharing_picture(ctx: Context) -> SharingPicture:
@@ -184,9 +202,43 @@ def sharing_picture(ctx: Context) -> SharingPicture:
         principals = uow.associations.principals_of_every_share(now, OPERATOR_LIMIT * 4)
         share_ids = sorted({a.resource_share_id for a in principals})
         owners = uow.shares.owners_of(share_ids)
-        accounts = sorted({*owners.values(), *(a.entity for a in principals)})
+        trees = {o.id: _tree(uow, o) for o in uow.organizations.every(OPERATOR_LIMIT)}
+        reached = {
+            a.entity: _reached_through(a.entity, trees)
+            for a in principals
+            if parse_organization_principal(a.entity) is not None
+        }
+        members = {m for accounts in reached.values() for m in accounts}
+        accounts = sorted({*owners.values(), *(a.entity for a in principals), *members})
         names = uow.accounts.names(accounts)
-        for organization in uow.organizations.every(OPERATOR_LIMIT):
-            for unit in uow.organizations.units(organization.id):
-                names[unit.id] = unit.name
-    return SharingPicture(principals, owners, names)
+    for tree in trees.values():
+        names.update((unit.id, unit.name) for unit in tree.units)
+    return SharingPicture(principals, owners, names, reached)
+
+
+def _reached_through(entity: str, trees: dict[str, OrganizationTree]) -> list[str]:
+    """The members of the organization, or of the root or OU and every OU below it."""
+    principal = parse_organization_principal(entity)
+    assert principal is not None
+    for tree in trees.values():
+        if principal.organization_id not in (None, tree.organization.id):
+            continue
+        parents = {u.id: u.parent_id for u in tree.units}
+        node = principal.node_id
+        if node is not None and node not in parents:
+            continue
+        return sorted(
+            m.account_id
+            for m in tree.members
+            if node is None or _within(m.parent_id, node, parents)
+        )
+    return []
+
+
+def _within(unit_id: str | None, node: str, parents: dict[str, str | None]) -> bool:
+    """Whether ``unit_id`` is ``node`` or lies below it."""
+    while unit_id is not None:
+        if unit_id == node:
+            return True
+        unit_id = parents.get(unit_id)
+    return False

@@ -1,0 +1,106 @@
+"""Regenerates the console's screenshots in docs/console/ (``docs/console.md`` shows them):
+
+    .venv/bin/python -m tests.browser.screenshots
+
+A server of its own on a temporary SQLite database, a little sharing between three accounts
+and an organization, then every console page in the system's Chromium at 1200x800."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from huaweicloudsdkram.v1 import EnableOrganizationShareRequest
+
+from sharekeeper.testing import Server, start_server
+from tests.browser.chromium import chromium
+from tests.browser.console import Person
+from tests.sdk.helpers import accept, create_share, invitation_for
+
+ADMIN_TOKEN = "screenshots-admin-token"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "console"
+# (file name, who looks, path): every page of the console, for docs/console.md.
+PAGES = (
+    ("sign-in", None, "/console/sign-in"),
+    ("invitations", "bob", "/console/invitations"),
+    ("shares", "alice", "/console/shares"),
+    ("share-new", "alice", "/console/shares/new"),
+    ("share", "alice", "/console/shares/{share}"),
+    ("share-edit", "alice", "/console/shares/{share}/edit"),
+    ("share-delete", "alice", "/console/shares/{share}/delete"),
+    ("shared-with-me", "bob", "/console/shared-with-me"),
+    ("organization", "alice", "/console/organization"),
+    ("operator-sign-in", None, "/console/operator/sign-in"),
+    ("operator-accounts", "operator", "/console/operator/accounts"),
+    ("operator-directory", "operator", "/console/operator/directory"),
+    ("operator-audit", "operator", "/console/operator/audit"),
+    ("operator-graph", "operator", "/console/operator/graph"),
+)
+
+
+def _scene(server: Server) -> dict[str, Any]:
+    """Alice manages an organization with Carol in an OU; she shares subnets with Bob (one
+    accepted, one pending) and with the OU."""
+    alice, bob, carol = (server.account(n) for n in ("alice", "bob", "carol"))
+    org = server.organization(alice)
+    ou, ou_urn = org.ou("engineering")
+    org.add(carol, ou)
+    alice.ram.enable_organization_share(EnableOrganizationShareRequest())
+    build = create_share(
+        alice,
+        "build-subnet",
+        description="the build farm's subnet",
+        principals=[bob.account_id, ou_urn],
+        resource_urns=[alice.urn("subnet-build"), alice.urn("subnet-cache")],
+    )
+    create_share(
+        alice,
+        "dns-zone",
+        principals=[bob.account_id],
+        resource_urns=[alice.urn("zone-1", "dns:zone")],
+    )
+    accept(bob, invitation_for(bob, build.id).resource_share_invitation_id)
+    return {"alice": alice, "bob": bob, "share": build.id}
+
+
+def take(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    server = start_server(
+        Path(tempfile.mkdtemp(prefix="sharekeeper-shots-")), admin_token=ADMIN_TOKEN
+    )
+    written = []
+    try:
+        scene = _scene(server)
+        with chromium() as browser:
+            people: dict[str | None, Person] = {}
+            for name, who, path in PAGES:
+                if who not in people:
+                    person = people[who] = Person(
+                        browser, server.endpoint, viewport={"width": 1200, "height": 800}
+                    )
+                    if who == "operator":
+                        person.sign_in_as_operator(ADMIN_TOKEN)
+                    elif who is not None:
+                        person.sign_in(scene[who])
+                people[who].open(path.format(share=scene["share"]))
+                target = out / f"{name}.png"
+                people[who].page.screenshot(path=str(target), full_page=True)
+                written.append(target)
+            for person in people.values():
+                person.close()
+    finally:
+        server.stop()
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DOCS, help="where the PNG files go")
+    for path in take(parser.parse_args().out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
