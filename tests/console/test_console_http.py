@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -246,3 +248,196 @@ def test_operator_creates_an_account_and_a_key_shown_once(
     ).items
     assert records and records[-1].account_id == "operator" and records[-1].channel == "console"
     identity.revoke_access_key(console_server.runtime.context, key_id.group(1))
+
+
+def test_unknown_console_paths_and_methods_get_a_page(visitor: Browserless) -> None:
+    for method, path in (("GET", "/console/nothing-here"), ("GET", "/console/sign-out")):
+        answer = visitor.http.request(method, path)
+        assert answer.status_code == 404
+        assert "APIGW.0101" in answer.text and "text/html" in answer.headers["content-type"]
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
+def test_a_secret_pasted_as_the_key_id_is_neither_kept_nor_shown(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    account = console_server.account("pasted")
+    token = visitor.form_token("/console/sign-in")
+    answer = visitor.http.post(
+        "/console/sign-in",
+        data={"csrf_token": token, "access_key": account.secret_key, "secret_key": "x"},
+    )
+    assert answer.status_code == 401
+    assert account.secret_key not in answer.text
+    records = audit.list_audit_records(
+        console_server.runtime.context, AuditFilter(operation="ConsoleSignIn"), PageRequest(2000)
+    ).items
+    assert not any(account.secret_key in repr(r) for r in records)
+
+
+def test_guesses_sent_at_once_do_not_outrun_the_limit(database_url: str, data_dir: Path) -> None:
+    server = LiveServer(settings_for(database_url, data_dir)).start()
+    try:
+        account = server.account("raced")
+        clients = [Browserless(server) for _ in range(16)]
+        tokens = [c.form_token("/console/sign-in") for c in clients]
+
+        def guess(n: int) -> int:
+            fields = {
+                "csrf_token": tokens[n],
+                "access_key": account.access_key,
+                "secret_key": f"guess-{n}",
+            }
+            return clients[n].http.post("/console/sign-in", data=fields).status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(guess, range(16)))
+        assert statuses.count(401) <= 5 and statuses.count(429) >= 11, statuses
+    finally:
+        for c in clients:
+            c.close()
+        server.stop()
+
+
+def test_hostile_forms_and_ids_get_a_page_not_a_500(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    owner = console_server.account("hostile")
+    visitor.sign_in(owner)
+    token = visitor.form_token("/console/shares/new")
+    too_many = [("csrf_token", token)] + [(f"f{n}", "x") for n in range(300)]
+    answer = visitor.http.post(
+        "/console/shares/new",
+        content=urlencode(too_many),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 400 and "text/html" in answer.headers["content-type"]
+    for path in (
+        "/console/shares/a%00b",
+        "/console/shares?name=a%00b",
+        "/console/shares?marker=abc",
+        "/console/invitations?marker=99999999999999999999",
+    ):
+        answer = visitor.http.get(path)
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert "RAM.9100" in answer.text
+    nul = visitor.http.post("/console/shares/new", data={"csrf_token": token, "name": "a\x00b"})
+    assert nul.status_code == 400 and "RAM.9100" in nul.text
+    huge = visitor.http.post(
+        "/console/sign-in",
+        content=b"a=" + b"x" * (console_server.settings.max_body_bytes + 10),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert huge.status_code == 413 and "RAM.9002" in huge.text
+
+
+def test_console_requests_count_against_the_accounts_rate_limit(
+    database_url: str, data_dir: Path
+) -> None:
+    server = LiveServer(settings_for(database_url, data_dir, rate_limit=1, rate_burst=3)).start()
+    client = Browserless(server)
+    try:
+        client.sign_in(server.account("limited"))
+        statuses = [client.http.get("/console/shares").status_code for _ in range(6)]
+        assert statuses[:3] == [200, 200, 200] and 429 in statuses
+        assert "RAM.9004" in client.http.get("/console/shares").text
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_a_new_admin_token_ends_the_old_tokens_sessions(database_url: str, data_dir: Path) -> None:
+    first = LiveServer(settings_for(database_url, data_dir, admin_token="old-token")).start()
+    client = Browserless(first)
+    try:
+        token = client.form_token("/console/operator/sign-in")
+        client.http.post(
+            "/console/operator/sign-in", data={"csrf_token": token, "admin_token": "old-token"}
+        )
+        cookie = client.http.cookies["sharekeeper_session"]
+        assert client.http.get("/console/operator/accounts").status_code == 200
+    finally:
+        client.close()
+        first.stop()
+    second = LiveServer(settings_for(database_url, data_dir, admin_token="new-token")).start()
+    try:
+        replay = httpx.get(
+            second.endpoint + "/console/operator/accounts",
+            cookies={"sharekeeper_session": cookie},
+        )
+        assert replay.status_code == 303 and replay.headers["location"] == "/console/sign-in"
+    finally:
+        second.stop()
+
+
+def test_signing_out_is_audited_and_signing_in_again_ends_the_earlier_session(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    account = console_server.account("again")
+    visitor.sign_in(account)
+    first = visitor.http.cookies["sharekeeper_session"]
+    visitor.sign_in(account)
+    stale = httpx.get(
+        console_server.endpoint + "/console/invitations", cookies={"sharekeeper_session": first}
+    )
+    assert stale.status_code == 303
+    token = visitor.form_token("/console/invitations")
+    visitor.http.post("/console/sign-out", data={"csrf_token": token})
+    records = audit.list_audit_records(
+        console_server.runtime.context,
+        AuditFilter(account_id=account.account_id, channel="console"),
+        PageRequest(100),
+    ).items
+    assert [r.operation for r in records] == ["ConsoleSignIn", "ConsoleSignIn", "ConsoleSignOut"]
+
+
+def test_a_refused_change_keeps_what_was_typed_beside_its_field(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    owner = console_server.account("typed")
+    visitor.sign_in(owner)
+    token = visitor.form_token("/console/shares/new")
+    created = visitor.http.post(
+        "/console/shares/new", data={"csrf_token": token, "name": "typed-share"}
+    )
+    share_path = created.headers["location"]
+    wrong = "vpc:cn-north-4:someone-else:subnet:x"
+    answer = visitor.http.post(
+        share_path + "/associate", data={"csrf_token": token, "resource_urns": wrong}
+    )
+    assert answer.status_code == 400
+    assert f">{wrong}</textarea>" in answer.text
+    assert 'id="add-resource_urns-error"' in answer.text
+    tags = visitor.http.post(
+        "/console/shares/new", data={"csrf_token": token, "name": "t", "tags": "_sys_x=1"}
+    )
+    assert tags.status_code == 400 and 'id="tags-error"' in tags.text
+    # A deleted share has no edit form: its page is shown instead.
+    visitor.http.post(share_path + "/delete", data={"csrf_token": token})
+    assert visitor.http.get(share_path + "/edit").headers["location"] == share_path
+
+
+def test_the_sharing_graph_reaches_members_only_while_the_organization_shares(
+    console_server: LiveServer,
+) -> None:
+    from huaweicloudsdkram.v1 import (
+        DisableOrganizationShareRequest,
+        EnableOrganizationShareRequest,
+    )
+
+    from sharekeeper.services import console as reads
+    from tests.sdk.helpers import create_share
+
+    manager, member = console_server.account("graph-manager"), console_server.account("member")
+    org = console_server.organization(manager)
+    ou, ou_urn = org.ou("graph-ou")
+    org.add(member, ou)
+    manager.ram.enable_organization_share(EnableOrganizationShareRequest())
+    create_share(
+        manager, "graph-share", principals=[ou_urn], resource_urns=[manager.urn("subnet-graph")]
+    )
+    picture = reads.sharing_picture(console_server.runtime.context)
+    assert picture.reached[ou_urn] == [member.account_id]
+    manager.ram.disable_organization_share(DisableOrganizationShareRequest())
+    picture = reads.sharing_picture(console_server.runtime.context)
+    assert picture.reached.get(ou_urn, []) == []

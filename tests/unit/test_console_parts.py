@@ -74,3 +74,42 @@ def test_docs_show_every_page_the_console_serves() -> None:
     for name, _, _ in PAGES:
         assert f"(console/{name}.png)" in text
         assert (DOCS / "console" / f"{name}.png").stat().st_size > 1000
+
+
+def test_a_success_gives_back_what_the_attempt_took() -> None:
+    from sharekeeper.domain.errors import TooManyRequests
+    from sharekeeper.domain.ratelimit import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(rate=0.5, burst=2, now=lambda: now[0])
+    for _ in range(10):  # attempts that succeed cost nothing in the end
+        limiter.take("10.0.0.1")
+        limiter.give_back("10.0.0.1")
+    limiter.take("10.0.0.1")
+    limiter.take("10.0.0.1")
+    try:
+        limiter.take("10.0.0.1")
+    except TooManyRequests as refused:
+        assert refused.retry_after == 2
+    else:
+        raise AssertionError("a third attempt passed a bucket of two")
+    limiter.take("10.0.0.2")  # another source has its own allowance
+    now[0] += 2.0
+    limiter.take("10.0.0.1")
+
+
+def test_buckets_of_many_sources_do_not_grow_without_end() -> None:
+    from sharekeeper.domain.ratelimit import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(rate=1.0, burst=3, now=lambda: now[0])
+    limiter.MAX_BUCKETS = 100
+    for n in range(100):
+        limiter.take(f"source-{n}")
+    now[0] += 10.0  # every bucket has filled up again: all are dropped
+    limiter.take("one-more")
+    assert len(limiter._buckets) == 1
+    for n in range(200):  # none fills up in time: the oldest tenth goes at each overflow
+        limiter.take(f"busy-{n}")
+        assert len(limiter._buckets) <= 100
+    assert "busy-199" in limiter._buckets

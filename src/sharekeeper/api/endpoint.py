@@ -48,11 +48,14 @@ class Call(Generic[B, Q]):
     query: Q
 
     def path_id(self, name: str) -> str:
-        """A path id: 1 to 36 ASCII letters, digits, _ or - (Huawei's ^[\\w-]+$ read as ASCII)."""
-        value = self.path[name]
-        if _ID.fullmatch(value) is None:
-            raise InvalidParameter(f"{name} must be 1 to 36 letters, digits, _ or -.")
-        return value
+        return path_id(name, self.path[name])
+
+
+def path_id(name: str, value: str) -> str:
+    """A path id: 1 to 36 ASCII letters, digits, _ or - (Huawei's ^[\\w-]+$ read as ASCII)."""
+    if _ID.fullmatch(value) is None:
+        raise InvalidParameter(f"{name} must be 1 to 36 letters, digits, _ or -.")
+    return value
 
 
 # ``handler(ctx, call) -> reply body``, its wire types in its signature: ``call: Call[Body,

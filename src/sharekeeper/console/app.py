@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from sharekeeper.api.endpoint import Edge
 from sharekeeper.console import operator, pages, sign_in
-from sharekeeper.console.web import Console, Handler, page, secured
+from sharekeeper.console.web import Console, Handler, guarded, page, secured
+from sharekeeper.domain.errors import ApiNotFound
 
 GET, POST = ["GET"], ["POST"]
 SHARE = "/console/shares/{share_id:str}"
@@ -52,10 +53,28 @@ _STYLESHEET = resources.files("sharekeeper.console").joinpath("static/console.cs
 def _open(
     console: Console, handler: Callable[[Console, Request], Awaitable[Response]]
 ) -> Callable[[Request], Awaitable[Response]]:
-    """A page anyone may load (the sign-in forms)."""
+    """A page anyone may load (the sign-in forms), guarded like every other."""
+
+    async def respond(request: Request) -> Response:
+        return await handler(console, request)
+
+    return guarded(console, respond)
+
+
+def _not_found(console: Console) -> Callable[[Request], Awaitable[Response]]:
+    """Any other path under /console: a page, not the API's JSON."""
 
     async def endpoint(request: Request) -> Response:
-        return await handler(console, request)
+        error = ApiNotFound(request.method, request.url.path)
+        return console.render(
+            request,
+            "error.html",
+            None,
+            404,
+            heading="Not found",
+            code=error.code,
+            message=error.message,
+        )
 
     return endpoint
 
@@ -84,4 +103,6 @@ def console_routes(edge: Edge, admin_token: str | None) -> list[Route]:
         routes += [
             Route(p, page(console, h, operator=True), methods=m) for p, m, h in OPERATOR_PAGES
         ]
+    every = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    routes.append(Route("/console/{rest:path}", _not_found(console), methods=every))
     return routes

@@ -4,16 +4,14 @@ audited with the operator as their account and the console as their channel."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from starlette.responses import Response
 
-from sharekeeper.api.endpoint import audited
 from sharekeeper.console.graph import layout
-from sharekeeper.console.web import Console, Visit, redirect, source_of
-from sharekeeper.domain.audit import AuditFilter, AuditRecord
+from sharekeeper.console.web import Console, Visit, audited_change, record, redirect
+from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.sessions import OPERATOR
@@ -23,36 +21,20 @@ from sharekeeper.services.context import Context
 
 T = TypeVar("T")
 AUDIT_PAGE = 100
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_MARKER = re.compile(r"\d{1,18}")
 
 
-def _param(visit: Visit, name: str, pattern: re.Pattern[str] = _ID) -> str | None:
-    value = visit.request.query_params.get(name, "").strip()
-    return value if pattern.fullmatch(value) else None
-
-
-async def _audited(
+def _audited(
     console: Console, visit: Visit, operation: str, target: str, change: Callable[[Context], T]
-) -> T:
-    record = AuditRecord(
-        at=console.edge.ctx.clock(),
-        account_id=OPERATOR,
-        access_key="",
-        operation=operation,
-        request_id=visit.request_id,
-        source_address=source_of(visit.request),
-        targets=[target] if target else [],
-        outcome="200",
-        channel="console",
-    )
-    return await console.edge.serving.run(audited, console.edge.ctx, record, change)
+) -> Awaitable[T]:
+    """An operator's change, audited as the operator's, with the console as its channel."""
+    entry = record(console, visit.request, operation, OPERATOR, "", (target,) if target else ())
+    return audited_change(console, entry, change)
 
 
 async def _accounts_page(
     console: Console, visit: Visit, status: int = 200, **values: object
 ) -> Response:
-    after = _param(visit, "after")
+    after = visit.query("after")
     listed, next_after = await console.run(reads.accounts_with_keys, after)
     values.setdefault("error", None)
     values.setdefault("issued", None)
@@ -84,7 +66,7 @@ async def create_account(console: Console, visit: Visit) -> Response:
 
 
 async def create_key(console: Console, visit: Visit) -> Response:
-    account_id = visit.request.path_params["account_id"]
+    account_id = visit.path_id("account_id")
     key = await _audited(
         console,
         visit,
@@ -96,7 +78,7 @@ async def create_key(console: Console, visit: Visit) -> Response:
 
 
 async def revoke_key(console: Console, visit: Visit) -> Response:
-    access_key = visit.request.path_params["access_key"]
+    access_key = visit.path_id("access_key")
     await _audited(
         console,
         visit,
@@ -114,11 +96,11 @@ async def directory(console: Console, visit: Visit) -> Response:
 
 async def audit_trail(console: Console, visit: Visit) -> Response:
     wanted = AuditFilter(
-        account_id=_param(visit, "account_id"),
-        operation=_param(visit, "operation"),
-        channel=_param(visit, "channel"),
+        account_id=visit.query("account_id"),
+        operation=visit.query("operation"),
+        channel=visit.query("channel"),
     )
-    marker = _param(visit, "marker", _MARKER)
+    marker = visit.query("marker")
     page = await console.run(audit.list_audit_records, wanted, PageRequest(AUDIT_PAGE, marker))
     return console.render(
         visit.request,

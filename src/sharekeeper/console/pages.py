@@ -13,7 +13,7 @@ from sharekeeper.console.web import Console, Visit, act, redirect
 from sharekeeper.domain import errors
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.shares import ResourceShare, ShareQuery
+from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
 from sharekeeper.services import console as reads
 from sharekeeper.services import shares
 from sharekeeper.services.context import Context
@@ -27,7 +27,6 @@ SHARE_FIELDS = (
     "tags",
     "allow_external_principals",
 )
-_MARKER = re.compile(r"\d{1,18}")
 # A new share's form: external principals allowed, as the API's default.
 NEW_SHARE: dict[str, Any] = {
     **dict.fromkeys(SHARE_FIELDS, ""),
@@ -60,12 +59,9 @@ def field_of(error: ShareKeeperError) -> str:
     found = _WIRE_FIELD.search(error.message)
     if found is not None:
         return found.group(1)
+    if isinstance(error, errors.InvalidParameter) and error.message.startswith("Tag"):
+        return "tags"  # the tag rules' refusals (domain/tags.py) each begin so
     return FIELD_OF_ERROR.get(type(error), "")
-
-
-def _marker(visit: Visit) -> str | None:
-    marker = visit.request.query_params.get("marker")
-    return marker if marker is not None and _MARKER.fullmatch(marker) else None
 
 
 def _lines(text: str) -> list[str]:
@@ -84,7 +80,7 @@ async def home(console: Console, visit: Visit) -> Response:
 
 async def invitations(console: Console, visit: Visit) -> Response:
     found = await console.run(
-        reads.invitations, visit.caller, PageRequest(PAGE_SIZE, _marker(visit))
+        reads.invitations, visit.caller, PageRequest(PAGE_SIZE, visit.query("marker"))
     )
     page, me = found.page, visit.caller.account_id
     return console.render(
@@ -100,7 +96,7 @@ async def invitations(console: Console, visit: Visit) -> Response:
 
 async def _answer(console: Console, visit: Visit, operation: str) -> Response:
     """Accept or Reject: the API's operation, then the list shows the new status."""
-    path = {"resource_share_invitation_id": visit.request.path_params["invitation_id"]}
+    path = {"resource_share_invitation_id": visit.path_id("invitation_id")}
     await act(console, visit, operation, path, {})
     return redirect("/console/invitations")
 
@@ -115,7 +111,7 @@ async def reject_invitation(console: Console, visit: Visit) -> Response:
 
 async def shares_list(console: Console, visit: Visit) -> Response:
     name = visit.request.query_params.get("name", "").strip()[:64]
-    query, wanted = ShareQuery(name=name or None), PageRequest(PAGE_SIZE, _marker(visit))
+    query, wanted = ShareQuery(name=name or None), PageRequest(PAGE_SIZE, visit.query("marker"))
 
     def search(ctx: Context) -> Page[ResourceShare]:
         return shares.search_resource_shares(
@@ -167,15 +163,39 @@ async def create_share(console: Console, visit: Visit) -> Response:
 
 
 async def share_detail(console: Console, visit: Visit) -> Response:
-    share_id = visit.request.path_params["share_id"]
+    share_id = visit.path_id("share_id")
     details = await console.run(reads.share_details, visit.caller, share_id)
-    return console.render(visit.request, "share.html", visit.session, d=details, error=None)
+    return _share_page(console, visit, details)
+
+
+def _share_page(
+    console: Console,
+    visit: Visit,
+    details: reads.ShareDetails,
+    status: int = 200,
+    error: ShareKeeperError | None = None,
+    typed: dict[str, Any] | None = None,
+) -> Response:
+    """A share's page; after a refused associate or disassociate, with what was typed kept
+    and the refusal beside its field."""
+    return console.render(
+        visit.request,
+        "share.html",
+        visit.session,
+        status,
+        d=details,
+        error=error,
+        field=field_of(error) if error is not None else "",
+        typed=typed or {"change": ""},
+    )
 
 
 async def edit_share_form(console: Console, visit: Visit) -> Response:
-    share_id = visit.request.path_params["share_id"]
+    share_id = visit.path_id("share_id")
     details = await console.run(reads.share_details, visit.caller, share_id)
     share = details.share
+    if share.status is not ShareStatus.ACTIVE:  # a deleted share has nothing to edit
+        return redirect(f"/console/shares/{share_id}")
     form = {
         "name": share.name,
         "description": share.description,
@@ -193,7 +213,7 @@ async def edit_share_form(console: Console, visit: Visit) -> Response:
 
 
 async def edit_share(console: Console, visit: Visit) -> Response:
-    share_id = visit.request.path_params["share_id"]
+    share_id = visit.path_id("share_id")
     body = {
         "name": visit.field("name").strip(),
         "description": visit.field("description"),
@@ -231,7 +251,7 @@ async def disassociate(console: Console, visit: Visit) -> Response:
 
 async def _change_associations(console: Console, visit: Visit, operation: str) -> Response:
     """Associate or disassociate principals and resources, one per line of each field."""
-    share_id = visit.request.path_params["share_id"]
+    share_id = visit.path_id("share_id")
     body = {
         "principals": _lines(visit.field("principals")),
         "resource_urns": _lines(visit.field("resource_urns")),
@@ -242,27 +262,30 @@ async def _change_associations(console: Console, visit: Visit, operation: str) -
         if isinstance(error, errors.NotFound):
             raise
         details = await console.run(reads.share_details, visit.caller, share_id)
-        return console.render(
-            visit.request, "share.html", visit.session, 400, d=details, error=error
-        )
+        typed = {
+            "change": operation,
+            "principals": visit.field("principals"),
+            "resource_urns": visit.field("resource_urns"),
+        }
+        return _share_page(console, visit, details, 400, error=error, typed=typed)
     return redirect(f"/console/shares/{share_id}")
 
 
 async def delete_share_form(console: Console, visit: Visit) -> Response:
-    share_id = visit.request.path_params["share_id"]
+    share_id = visit.path_id("share_id")
     details = await console.run(reads.share_details, visit.caller, share_id)
     return console.render(visit.request, "share_delete.html", visit.session, share=details.share)
 
 
 async def delete_share(console: Console, visit: Visit) -> Response:
-    share_id = visit.request.path_params["share_id"]
+    share_id = visit.path_id("share_id")
     await act(console, visit, "DeleteResourceShare", {"resource_share_id": share_id}, {})
     return redirect("/console/shares")
 
 
 async def shared_with_me(console: Console, visit: Visit) -> Response:
     found = await console.run(
-        reads.shared_with_me, visit.caller, PageRequest(PAGE_SIZE, _marker(visit))
+        reads.shared_with_me, visit.caller, PageRequest(PAGE_SIZE, visit.query("marker"))
     )
     return console.render(visit.request, "shared_with_me.html", visit.session, found=found)
 

@@ -13,17 +13,22 @@ from typing import Any, TypeVar
 import jinja2
 import msgspec
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from sharekeeper.api.endpoint import Edge, new_request_id, run_operation
+from sharekeeper.api.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.errors import answered, status_of
 from sharekeeper.api.routes import OPERATIONS
+from sharekeeper.auth.secrets import hash_token
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.domain.sessions import ConsoleSession
 from sharekeeper.services import sessions
+from sharekeeper.services.context import Context
 
 T = TypeVar("T")
 
@@ -74,6 +79,16 @@ class Console:
         )
         self.templates.filters["when"] = _when
 
+    def operator_token_hash(self) -> str | None:
+        return None if not self.admin_token else hash_token(self.admin_token)
+
+    def operator_session(self, session: ConsoleSession) -> bool:
+        """An operator's session holds only while the admin token it signed in with is the
+        server's: changing a leaked token ends every session it opened."""
+        current = self.operator_token_hash()
+        given = session.admin_token_hash
+        return current is not None and given is not None and hmac.compare_digest(given, current)
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """A service call, as the API runs its own (a greenlet or a thread)."""
         return await self.edge.serving.run(function, self.edge.ctx, *args)
@@ -92,12 +107,15 @@ class Console:
             csrf_token=session.csrf_token if session is not None else "",
             **values,
         )
-        return secured(HTMLResponse(html, status))
+        # The request id its audit record carries, when page() gave it one.
+        return secured(HTMLResponse(html, status), getattr(request.state, "request_id", None))
 
 
-def secured(response: Response) -> Response:
+def secured(response: Response, request_id: str | None = None) -> Response:
+    """The console's security headers, and the request's id (a new one for a response made
+    outside any request's scope)."""
     response.headers.update(SECURITY_HEADERS)
-    response.headers.setdefault("X-Request-Id", new_request_id())
+    response.headers.setdefault("X-Request-Id", request_id or new_request_id())
     return response
 
 
@@ -146,6 +164,14 @@ class Visit:
         assert account_id is not None and access_key is not None  # pages check who may enter
         return Caller(account_id, access_key)
 
+    def path_id(self, name: str) -> str:
+        """An id from the path, checked as the API checks its path ids."""
+        return path_id(name, self.request.path_params[name])
+
+    def query(self, name: str) -> str | None:
+        value = self.request.query_params.get(name, "").strip()
+        return value or None
+
     def field(self, name: str) -> str:
         value = self.form.get(name, "") if self.form is not None else ""
         return value if isinstance(value, str) else ""
@@ -157,6 +183,7 @@ class Visit:
 
 
 Handler = Callable[[Console, Visit], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Refused(Exception):
@@ -167,51 +194,109 @@ class Refused(Exception):
         self.status = status
 
 
-def page(
-    console: Console, handler: Handler, operator: bool = False
-) -> Callable[[Request], Awaitable[Response]]:
-    """A console page: only for a live session of the right kind (an account's, or the
-    operator's), a form post only with its session's CSRF token and from the console's own
-    origin. Errors become pages, never a trace."""
+def guarded(console: Console, respond: Endpoint) -> Endpoint:
+    """Every console request: its id, NUL refused in the path and query (PostgreSQL text
+    cannot hold one), and every failure answered as a page, never a trace."""
 
     async def endpoint(request: Request) -> Response:
-        request_id = new_request_id()
-        session: ConsoleSession | None = None
+        request.state.request_id = new_request_id()
         try:
-            token = request.cookies.get(SESSION_COOKIE)
-            session = await console.run(sessions.resume, token) if token else None
-            if session is None:
-                return redirect("/console/sign-in")
-            if session.operator != operator:
-                home = "/console/operator/accounts" if session.operator else "/console/invitations"
-                return redirect(home)
-            form = None
-            if request.method == "POST":
-                if not same_origin(request):
-                    raise Refused(403, "The form was posted from another site.")
-                form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-                given = form.get(CSRF_FIELD, "")
-                if not isinstance(given, str) or not hmac.compare_digest(
-                    given.encode(), session.csrf_token.encode()
-                ):
-                    raise Refused(403, "The form has no valid CSRF token; reload the page.")
-            return await handler(console, Visit(request, session, form, request_id))
-        except Refused as refusal:
-            return console.render(
-                request, "error.html", session, refusal.status, code="", message=str(refusal)
-            )
+            values = [*request.path_params.values(), *request.query_params.values()]
+            if any("\x00" in str(v) for v in values):
+                raise InvalidParameter("The request holds a NUL character.")
+            return await respond(request)
         except Exception as failure:
-            error = answered(failure, request_id)
-            return console.render(
-                request,
-                "error.html",
-                session,
-                status_of(type(error)),
-                code=error.code,
-                message=error.message,
-            )
+            return _failure_page(console, request, failure)
 
     return endpoint
+
+
+def _failure_page(console: Console, request: Request, failure: Exception) -> Response:
+    session = getattr(request.state, "session", None)
+    if isinstance(failure, Refused):
+        status, code, message = failure.status, "", str(failure)
+    else:
+        error = answered(failure, request.state.request_id)
+        status, code, message = status_of(type(error)), error.code, error.message
+    heading = "Not found" if status == 404 else "Refused"
+    return console.render(
+        request, "error.html", session, status, heading=heading, code=code, message=message
+    )
+
+
+async def read_form(request: Request) -> FormData:
+    """A posted form from this console's own pages: refused from another site's (by its
+    Origin), when it cannot be read (too many fields, not a form) or when it holds a NUL."""
+    if not same_origin(request):
+        raise Refused(403, "The form was posted from another site.")
+    try:
+        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    except HTTPException as unreadable:  # Starlette's answer to a form it will not parse
+        raise Refused(400, f"The form could not be read: {unreadable.detail}") from None
+    if any("\x00" in str(v) for v in form.values()):
+        raise InvalidParameter("The form holds a NUL character.")
+    return form
+
+
+def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint:
+    """A console page: only for a live session of the right kind (an account's, within the
+    API's per-account rate limit, or the operator's, signed in with the current admin token),
+    a form post only with its session's CSRF token and from the console's own origin."""
+
+    async def respond(request: Request) -> Response:
+        token = request.cookies.get(SESSION_COOKIE)
+        session = await console.run(sessions.resume, token) if token else None
+        if session is not None and session.operator and not console.operator_session(session):
+            session = None
+        if session is None:
+            return redirect("/console/sign-in")
+        request.state.session = session
+        if session.operator != operator:
+            return redirect("/console/operator/accounts" if session.operator else "/console")
+        limiter = console.edge.limiter
+        if limiter is not None and session.account_id is not None:
+            limiter.take(session.account_id)
+        form = None
+        if request.method == "POST":
+            form = await read_form(request)
+            given = form.get(CSRF_FIELD, "")
+            if not isinstance(given, str) or not hmac.compare_digest(
+                given.encode(), session.csrf_token.encode()
+            ):
+                raise Refused(403, "The form has no valid CSRF token; reload the page.")
+        return await handler(console, Visit(request, session, form, request.state.request_id))
+
+    return guarded(console, respond)
+
+
+def record(
+    console: Console,
+    request: Request,
+    operation: str,
+    account_id: str,
+    access_key: str = "",
+    targets: tuple[str, ...] = (),
+) -> AuditRecord:
+    """The audit record of a console action that is not an API operation (signing in and
+    out, the operator's changes)."""
+    return AuditRecord(
+        at=console.edge.ctx.clock(),
+        account_id=account_id,
+        access_key=access_key,
+        operation=operation,
+        request_id=request.state.request_id,
+        source_address=source_of(request),
+        targets=list(targets),
+        outcome="200",
+        channel="console",
+    )
+
+
+def audited_change(
+    console: Console, entry: AuditRecord, change: Callable[[Context], T]
+) -> Awaitable[T]:
+    """Runs ``change`` with ``entry`` committed alongside it, or recorded as refused."""
+    return console.edge.serving.run(audited, console.edge.ctx, entry, change)
 
 
 def act(

@@ -50,6 +50,15 @@ def project_id(account_id: str, name: str) -> str | None:
     return hashlib.sha256(f"project:{account_id}:{name}".encode()).hexdigest()[:32]
 
 
+def is_access_key_id(value: str) -> bool:
+    """Whether ``value`` has the shape of the access key ids this service issues (never that
+    of a secret key, which is twice as long and mixes cases)."""
+    return _ACCESS_KEY_ID.fullmatch(value) is not None
+
+
+_ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{20}")
+
+
 def new_access_key_id() -> str:
     # Huawei access keys are 20 upper-case alphanumerics.
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -18,19 +18,16 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}  # account -> (tokens, last time)
         self._lock = threading.Lock()
 
-    def check(self, key: str) -> None:
-        """Raises TooManyRequests when ``key``'s bucket is empty, spending nothing (what only
-        failures spend, such as failed sign-ins, is checked before each attempt)."""
-        with self._lock:
-            tokens = self._refilled(key, self._now())
-        if tokens < 1:
-            raise TooManyRequests(key, max(1, math.ceil((1 - tokens) / self.rate)))
+    # Keys that come from callers (source addresses) must not grow memory without end.
+    MAX_BUCKETS = 100_000
 
     def take(self, account_id: str) -> None:
         """Spends one token of the account's bucket, or raises TooManyRequests."""
         now = self._now()
         with self._lock:
             tokens = self._refilled(account_id, now)
+            if len(self._buckets) >= self.MAX_BUCKETS and account_id not in self._buckets:
+                self._make_room(now)
             if tokens < 1:
                 self._buckets[account_id] = (tokens, now)
                 raise TooManyRequests(account_id, max(1, math.ceil((1 - tokens) / self.rate)))
@@ -40,3 +37,21 @@ class RateLimiter:
         """The tokens in ``key``'s bucket at ``now`` (the caller holds the lock)."""
         tokens, last = self._buckets.get(key, (float(self.burst), now))
         return min(float(self.burst), tokens + (now - last) * self.rate)
+
+    def give_back(self, key: str) -> None:
+        """Returns the token a ``take`` spent: what only failures should spend (a sign-in) is
+        taken before the attempt, so attempts at once cannot outrun it, and given back when
+        the attempt succeeds."""
+        now = self._now()
+        with self._lock:
+            tokens = self._refilled(key, now)
+            self._buckets[key] = (min(float(self.burst), tokens + 1), now)
+
+    def _make_room(self, now: float) -> None:
+        """Drops the full buckets (a new bucket holds as much); if too few are full, the tenth
+        that has been there longest, so the cost of each drop is spread over many takes."""
+        full = [k for k in self._buckets if self._refilled(k, now) >= self.burst]
+        if len(full) < self.MAX_BUCKETS // 10:
+            full = list(self._buckets)[: self.MAX_BUCKETS // 10]
+        for key in full:
+            del self._buckets[key]

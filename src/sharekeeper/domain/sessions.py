@@ -26,6 +26,8 @@ class ConsoleSession:
     created_at: Millis
     seen_at: Millis
     expires_at: Millis
+    # The operator's: a hash of the admin token it signed in with (None for an account's).
+    admin_token_hash: str | None = None
 
     @property
     def operator(self) -> bool:

@@ -10,9 +10,12 @@ from sharekeeper.services.organizations import access_entities
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
-def owned_share(uow: UnitOfWork, caller: Caller, share_id: str, now: Millis) -> ResourceShare:
-    """The caller's own share, locked for this transaction; anyone else's does not exist."""
-    share = uow.shares.get(share_id, now, lock=True)
+def owned_share(
+    uow: UnitOfWork, caller: Caller, share_id: str, now: Millis, lock: bool = True
+) -> ResourceShare:
+    """The caller's own share, locked for this transaction (unless a read asks ``lock=False``);
+    anyone else's does not exist."""
+    share = uow.shares.get(share_id, now, lock=lock)
     if share is None or share.owner_account_id != caller.account_id:
         raise ResourceShareNotFound(share_id)
     return share

@@ -1,5 +1,5 @@
 """What the web console's pages show, each page's worth read in one unit of work. The
-console's changes are the API's own operations (console/actions.py); these are its reads."""
+console's changes are the API's own operations (``console.web.act``); these are its reads."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from sharekeeper.domain.views import AssociatedPermission, SharedResource, Share
 from sharekeeper.services.access import owned_share
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
+from sharekeeper.services.permissions import associated_permissions
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 # The console shows this many associations, permissions or invitations of one share at once;
@@ -80,7 +81,7 @@ def share_details(ctx: Context, caller: Caller, share_id: str) -> ShareDetails:
     now = ctx.clock()
     everything = PageRequest(DETAIL_LIMIT)
     with ctx.reading() as uow:
-        share = owned_share(uow, caller, share_id, now)
+        share = owned_share(uow, caller, share_id, now, lock=False)
         principals, resources = (
             uow.associations.search(
                 caller.account_id, AssociationQuery(kind, share_ids=(share.id,)), everything, now
@@ -91,17 +92,7 @@ def share_details(ctx: Context, caller: Caller, share_id: str) -> ShareDetails:
         sent = uow.invitations.search(
             caller.account_id, InvitationQuery(share_ids=(share.id,)), everything, now
         ).items
-    permissions = [
-        AssociatedPermission(
-            b.permission_id,
-            ctx.catalogue.get(b.permission_id).name,
-            b.resource_type,
-            b.status,
-            b.created_at,
-            b.updated_at,
-        )
-        for b in bound
-    ]
+    permissions = associated_permissions(ctx, bound)
     newest: dict[str, Invitation] = {}
     for invitation in sent:
         known = newest.get(invitation.receiver_account_id)
@@ -223,6 +214,8 @@ def _reached_through(entity: str, trees: dict[str, OrganizationTree]) -> list[st
     for tree in trees.values():
         if principal.organization_id not in (None, tree.organization.id):
             continue
+        if not tree.organization.sharing_enabled:
+            return []  # as access_entities: an organization not sharing reaches no one
         parents = {u.id: u.parent_id for u in tree.units}
         node = principal.node_id
         if node is not None and node not in parents:

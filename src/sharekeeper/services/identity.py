@@ -105,6 +105,17 @@ def caller_projects(ctx: Context, caller: Caller, name: str | None) -> list[tupl
     return [(project, n) for project, n in found if project is not None]
 
 
+def key_material(ctx: Context, key: AccessKey) -> KeyMaterial:
+    """What checking a key needs: its secret opened, and its state."""
+    return KeyMaterial(
+        account_id=key.account_id,
+        secret_key=ctx.secret_box.open(key.sealed_secret),
+        token_hash=key.token_hash,
+        expires_at_ms=key.expires_at,
+        revoked=key.revoked_at is not None,
+    )
+
+
 def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
     """The account whose key signed the request; raises AuthenticationFailed otherwise."""
 
@@ -120,13 +131,7 @@ def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
             key = uow.accounts.get_key(access_key)
         if key is None:
             return None
-        material = KeyMaterial(
-            account_id=key.account_id,
-            secret_key=ctx.secret_box.open(key.sealed_secret),
-            token_hash=key.token_hash,
-            expires_at_ms=key.expires_at,
-            revoked=key.revoked_at is not None,
-        )
+        material = key_material(ctx, key)
         if cache is not None:
             cache.put(access_key, material, generation)
         return material

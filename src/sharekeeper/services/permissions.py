@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import (
     NotAssociated,
@@ -12,7 +14,7 @@ from sharekeeper.domain.errors import (
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.quotas import QuotaType
-from sharekeeper.domain.views import AssociatedPermission
+from sharekeeper.domain.views import AssociatedPermission, BoundPermission
 from sharekeeper.services.access import owned_share, visible_share
 from sharekeeper.services.context import Context
 
@@ -83,7 +85,14 @@ def list_share_permissions(
     with ctx.reading() as uow:
         share = visible_share(uow, caller, share_id, now)
         found = uow.permissions.page(share.id, ids, page)
-    items = [
+    return Page(associated_permissions(ctx, found.items), found.next_marker)
+
+
+def associated_permissions(
+    ctx: Context, bound: Sequence[BoundPermission]
+) -> list[AssociatedPermission]:
+    """A share's bound permissions with their names from the catalogue."""
+    return [
         AssociatedPermission(
             b.permission_id,
             ctx.catalogue.get(b.permission_id).name,
@@ -92,6 +101,5 @@ def list_share_permissions(
             b.created_at,
             b.updated_at,
         )
-        for b in found.items
+        for b in bound
     ]
-    return Page(items, found.next_marker)

@@ -7,10 +7,11 @@ import re
 import secrets
 
 from sharekeeper.auth.secrets import hash_token
-from sharekeeper.auth.verify import KeyMaterial, check_key_state
+from sharekeeper.auth.verify import check_key_state
 from sharekeeper.domain.errors import AuthenticationFailed
 from sharekeeper.domain.sessions import ConsoleSession, session_deadline
 from sharekeeper.services.context import Context
+from sharekeeper.services.identity import key_material
 
 _ACCESS_KEY = re.compile(r"[A-Za-z0-9]{1,40}")
 # One answer for an unknown key and a wrong secret: the form tells no one which keys exist.
@@ -18,7 +19,11 @@ WRONG_KEY = "the access key ID or the secret access key is wrong"
 
 
 def _new_session(
-    ctx: Context, account_id: str | None, access_key: str | None, key_expires_at: int | None
+    ctx: Context,
+    account_id: str | None,
+    access_key: str | None,
+    key_expires_at: int | None,
+    admin_token_hash: str | None = None,
 ) -> tuple[str, ConsoleSession]:
     token = secrets.token_urlsafe(32)
     now = ctx.clock()
@@ -30,6 +35,7 @@ def _new_session(
         created_at=now,
         seen_at=now,
         expires_at=session_deadline(now, key_expires_at),
+        admin_token_hash=admin_token_hash,
     )
     with ctx.writing() as uow:
         if account_id is not None and access_key is not None:
@@ -49,24 +55,20 @@ def sign_in(
     if _ACCESS_KEY.fullmatch(access_key):
         with ctx.reading() as uow:
             key = uow.accounts.get_key(access_key)
-    if key is None or not hmac.compare_digest(
-        ctx.secret_box.open(key.sealed_secret).encode(), secret_key.encode()
+    material = None if key is None else key_material(ctx, key)
+    if material is None or not hmac.compare_digest(
+        material.secret_key.encode(), secret_key.encode()
     ):
         raise AuthenticationFailed(WRONG_KEY)
-    material = KeyMaterial(
-        account_id=key.account_id,
-        secret_key="",
-        token_hash=key.token_hash,
-        expires_at_ms=key.expires_at,
-        revoked=key.revoked_at is not None,
-    )
+    assert key is not None
     check_key_state(material, security_token or None, ctx.clock())
     return _new_session(ctx, key.account_id, key.access_key, key.expires_at)
 
 
-def operator_sign_in(ctx: Context) -> tuple[str, ConsoleSession]:
-    """A session for the operator, whose admin token the edge has checked."""
-    return _new_session(ctx, None, None, None)
+def operator_sign_in(ctx: Context, admin_token_hash: str) -> tuple[str, ConsoleSession]:
+    """A session for the operator, whose admin token the edge has checked; the token's hash
+    is kept, so that a new token ends the sessions of the old."""
+    return _new_session(ctx, None, None, None, admin_token_hash)
 
 
 def resume(ctx: Context, token: str) -> ConsoleSession | None:

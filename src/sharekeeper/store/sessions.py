@@ -20,6 +20,7 @@ SESSION = RowMapping(
     S.created_at,
     S.seen_at,
     S.expires_at,
+    S.admin_token_hash,
 )
 
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("seen_at", sa.BigInteger(), nullable=False),
         sa.Column("expires_at", sa.BigInteger(), nullable=False),
+        sa.Column("admin_token_hash", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["access_key"],
             ["access_keys.access_key"],
