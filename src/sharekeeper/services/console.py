@@ -135,13 +135,22 @@ def organization_tree(ctx: Context, caller: Caller) -> OrganizationTree | None:
         organization = uow.organizations.get(membership.organization_id)
         if organization is None or organization.management_account_id != caller.account_id:
             return None
-        return _tree(uow, organization)
+        return _trees(uow, [organization])[0]
 
 
-def _tree(uow: UnitOfWork, organization: Organization) -> OrganizationTree:
-    members = uow.organizations.members(organization.id)
-    names = uow.accounts.names([m.account_id for m in members])
-    return OrganizationTree(organization, uow.organizations.units(organization.id), members, names)
+def _trees(uow: UnitOfWork, organizations: list[Organization]) -> list[OrganizationTree]:
+    """Each organization with its units, members and their names: three statements for any
+    number of organizations."""
+    ids = [o.id for o in organizations]
+    members, units = uow.organizations.members_of(ids), uow.organizations.units_of(ids)
+    names = uow.accounts.names(sorted({m.account_id for m in members}))
+    units_by: dict[str, list[OrgUnit]] = {i: [] for i in ids}
+    members_by: dict[str, list[Membership]] = {i: [] for i in ids}
+    for unit in units:
+        units_by[unit.organization_id].append(unit)
+    for member in members:
+        members_by[member.organization_id].append(member)
+    return [OrganizationTree(o, units_by[o.id], members_by[o.id], names) for o in organizations]
 
 
 # The operator's pages: everyone's data, for the holder of the admin token only.
@@ -173,7 +182,7 @@ def accounts_with_keys(ctx: Context, after: str | None) -> tuple[list[AccountKey
 def directory(ctx: Context) -> list[OrganizationTree]:
     """Every organization with its OUs and members."""
     with ctx.reading() as uow:
-        return [_tree(uow, o) for o in uow.organizations.every(OPERATOR_LIMIT)]
+        return _trees(uow, uow.organizations.every(OPERATOR_LIMIT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +202,7 @@ def sharing_picture(ctx: Context) -> SharingPicture:
         principals = uow.associations.principals_of_every_share(now, OPERATOR_LIMIT * 4)
         share_ids = sorted({a.resource_share_id for a in principals})
         owners = uow.shares.owners_of(share_ids)
-        trees = {o.id: _tree(uow, o) for o in uow.organizations.every(OPERATOR_LIMIT)}
+        trees = {t.organization.id: t for t in _trees(uow, uow.organizations.every(OPERATOR_LIMIT))}
         reached = {
             a.entity: _reached_through(a.entity, trees)
             for a in principals

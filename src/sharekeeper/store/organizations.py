@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
@@ -116,6 +116,28 @@ class OrganizationRepository:
             .order_by(U.created_at, U.id)
         )
         return [UNIT.read(row) for row in rows]
+
+    def members_of(self, organization_ids: Sequence[str]) -> list[Membership]:
+        """The members of several organizations in one statement (the operator's pages)."""
+        if not organization_ids:
+            return []
+        statement = (
+            select(*MEMBERSHIP.columns)
+            .where(M.organization_id.in_(organization_ids))
+            .order_by(M.joined_at, M.account_id)
+        )
+        return [MEMBERSHIP.read(row) for row in self._tx.execute(statement)]
+
+    def units_of(self, organization_ids: Sequence[str]) -> list[OrgUnit]:
+        """The roots and OUs of several organizations in one statement."""
+        if not organization_ids:
+            return []
+        statement = (
+            select(*UNIT.columns)
+            .where(U.organization_id.in_(organization_ids))
+            .order_by(U.created_at, U.id)
+        )
+        return [UNIT.read(row) for row in self._tx.execute(statement)]
 
     def rename_unit(self, unit_id: str, name: str) -> None:
         self._tx.execute(update(org_units).where(U.id == unit_id).values(name=name))
