@@ -115,6 +115,7 @@ def test_manage_a_share_edit_associate_disassociate_and_delete(
     alice.create_share("managed", [], [owner.urn("subnet-a")])
     page = alice.page
     page.get_by_role("link", name="Edit").click()
+    _accessible(alice)
     page.get_by_label("Name", exact=True).fill("managed-renamed")
     page.get_by_label("Description").fill("for the build farm")
     page.get_by_role("button", name="Save").click()
@@ -175,6 +176,7 @@ def test_hostile_requests_are_refused(console_server: LiveServer, people: Any) -
     response = eve.open(f"/console/shares/{share.id}")
     assert response.status == 404
     assert "RAM.9401" in eve.text()
+    _accessible(eve)
     eve.open("/console/invitations")
     token = eve.page.locator("input[name=csrf_token]").first.input_value()
     stolen = eve.page.request.post(
@@ -217,6 +219,8 @@ def test_operator_sees_accounts_directory_audit_and_graph(
     bob.answer("audited-subnet", "Accept")
 
     operator = people()
+    operator.open("/console/operator/sign-in")
+    _accessible(operator)
     operator.sign_in_as_operator(ADMIN_TOKEN)
     page = operator.page
     assert page.url.endswith("/console/operator/accounts")
@@ -258,6 +262,7 @@ def test_narrow_screen_and_keyboard(console_server: LiveServer, people: Any) -> 
     phone = people(viewport={"width": 360, "height": 740})
     page = phone.page
     phone.open("/console/sign-in")
+    _accessible(phone)
     # Keyboard only: the skip link, then each field in order, then Enter.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
