@@ -428,6 +428,8 @@ def test_the_sharing_graph_reaches_members_only_while_the_organization_shares(
     from sharekeeper.services import console as reads
     from tests.sdk.helpers import create_share
 
+    console_server.organization(console_server.account("quiet-manager"))  # never shares
+    console_server.clock.offset += 10  # made after it, whatever the clock's resolution
     manager, member = console_server.account("graph-manager"), console_server.account("member")
     org = console_server.organization(manager)
     ou, ou_urn = org.ou("graph-ou")
@@ -438,6 +440,50 @@ def test_the_sharing_graph_reaches_members_only_while_the_organization_shares(
     )
     picture = reads.sharing_picture(console_server.runtime.context)
     assert picture.reached[ou_urn] == [member.account_id]
+    # Named by its bare id: the organization made first, which does not share, is not it.
+    create_share(manager, "graph-bare", principals=[ou], resource_urns=[manager.urn("subnet-bare")])
+    assert reads.sharing_picture(console_server.runtime.context).reached[ou] == [member.account_id]
     manager.ram.disable_organization_share(DisableOrganizationShareRequest())
     picture = reads.sharing_picture(console_server.runtime.context)
     assert picture.reached.get(ou_urn, []) == []
+
+
+def test_a_refused_edit_says_why_and_a_redirect_names_its_audit_record(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    owner, outsider = console_server.account("edited"), console_server.account("outside")
+    visitor.sign_in(owner)
+    token = visitor.form_token("/console/shares/new")
+    created = visitor.http.post(
+        "/console/shares/new",
+        data={
+            "csrf_token": token,
+            "name": "edited",
+            "principals": outsider.account_id,
+            "allow_external_principals": "on",
+        },
+    )
+    share_path = created.headers["location"]
+    records = audit.list_audit_records(
+        console_server.runtime.context,
+        AuditFilter(account_id=owner.account_id, operation="CreateResourceShare"),
+        PageRequest(10),
+    ).items
+    assert created.headers["x-request-id"] == records[-1].request_id
+    refused = visitor.http.post(share_path + "/edit", data={"csrf_token": token, "name": "edited"})
+    assert refused.status_code == 400
+    assert "RAM.1015" in refused.text and 'role="alert"' in refused.text
+
+
+def test_the_operator_session_keeps_no_plain_hash_of_the_admin_token(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    token = visitor.form_token("/console/operator/sign-in")
+    visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
+    cookie = visitor.http.cookies["sharekeeper_session"]
+    with console_server.runtime.context.reading() as uow:
+        found = uow.sessions.get(hashlib.sha256(cookie.encode()).hexdigest())
+    assert found is not None
+    kept = found[0].admin_token_hash
+    assert kept is not None and kept != hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert TOKEN not in kept

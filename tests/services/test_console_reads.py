@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.services import console as reads
 from sharekeeper.services import associations, organizations, shares
+from sharekeeper.services import console as reads
 from sharekeeper.services.context import Context
 from sharekeeper.store.transaction import watching
 from tests.services.conftest import caller

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sharekeeper.console.app import ACCOUNT_PAGES, OPERATOR_PAGES
 from sharekeeper.console.graph import NODE_HEIGHT, NODE_WIDTH, layout, principal_label
-from sharekeeper.console.pages import field_of
+from sharekeeper.console.pages import EDIT_FIELDS, NEW_SHARE_FIELDS, field_of
 from sharekeeper.domain import errors
 from sharekeeper.domain.shares import Association, AssociationStatus, AssociationType
 from sharekeeper.services.console import SharingPicture
@@ -57,11 +57,14 @@ def test_a_principal_is_labelled_by_name_or_by_the_id_it_ends_with() -> None:
 
 
 def test_a_refusal_is_shown_beside_its_field() -> None:
-    assert field_of(errors.PrincipalIsOwner("x")) == "principals"
-    assert field_of(errors.InvalidResourceUrn("x", "why")) == "resource_urns"
+    form = NEW_SHARE_FIELDS
+    assert field_of(errors.PrincipalIsOwner("x"), form) == "principals"
+    assert field_of(errors.InvalidResourceUrn("x", "why"), form) == "resource_urns"
     wire = errors.InvalidParameter("Invalid request body: Expected `str` - at `$.tags[0].key`")
-    assert field_of(wire) == "tags"
-    assert field_of(errors.ConcurrentChange()) == ""
+    assert field_of(wire, form) == "tags"
+    assert field_of(errors.ConcurrentChange(), form) == ""
+    # The edit form has no principals: a refusal about them is shown on top.
+    assert field_of(errors.ExternalPrincipalNotAllowed("x"), EDIT_FIELDS) == ""
 
 
 def test_docs_show_every_page_the_console_serves() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 import secrets
 from functools import lru_cache
@@ -23,6 +24,8 @@ class SecretBox:
         if len(master_key) != MASTER_KEY_BYTES:
             raise ValueError("the master key must be 32 bytes")
         self._aead = AESGCM(master_key)
+        # A key of its own for fingerprints, so that no fingerprint relates to the sealing key.
+        self._fingerprint_key = hmac.new(master_key, b"sharekeeper fingerprint", "sha256").digest()
         # Opening the same sealed secret again is pure; caching keeps it off the request path.
         self.open = lru_cache(maxsize=4096)(self._open)
 
@@ -30,6 +33,12 @@ class SecretBox:
         nonce = os.urandom(12)
         sealed = nonce + self._aead.encrypt(nonce, plaintext.encode("utf-8"), None)
         return _PREFIX + base64.b64encode(sealed).decode("ascii")
+
+    def fingerprint(self, secret: str) -> str:
+        """HMAC-SHA256 of ``secret`` under a key derived from the master key: it can be stored
+        to recognise the secret later, and without the master key no one can test guesses of
+        the secret against it (a plain hash of a short token could be brute-forced)."""
+        return hmac.new(self._fingerprint_key, secret.encode("utf-8"), "sha256").hexdigest()
 
     def _open(self, sealed: str) -> str:
         if not sealed.startswith(_PREFIX):

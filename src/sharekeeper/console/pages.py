@@ -27,6 +27,10 @@ SHARE_FIELDS = (
     "tags",
     "allow_external_principals",
 )
+# The fields of each form, where a refusal about one of them is shown.
+NEW_SHARE_FIELDS = (*SHARE_FIELDS, "permission_ids")
+EDIT_FIELDS = ("name", "description", "allow_external_principals")
+CHANGE_FIELDS = ("principals", "resource_urns")
 # A new share's form: external principals allowed, as the API's default.
 NEW_SHARE: dict[str, Any] = {
     **dict.fromkeys(SHARE_FIELDS, ""),
@@ -54,8 +58,14 @@ FIELD_OF_ERROR: dict[type[ShareKeeperError], str] = {
 _WIRE_FIELD = re.compile(r"`\$\.([a-z_]+)")
 
 
-def field_of(error: ShareKeeperError) -> str:
-    """The form field ``error`` is about, or "" for the form as a whole."""
+def field_of(error: ShareKeeperError, fields: tuple[str, ...]) -> str:
+    """The field of a form with ``fields`` that ``error`` is about, or "" for the form as a
+    whole (shown on top), which is also where an error about a field the form lacks goes."""
+    found = _field_named(error)
+    return found if found in fields else ""
+
+
+def _field_named(error: ShareKeeperError) -> str:
     found = _WIRE_FIELD.search(error.message)
     if found is not None:
         return found.group(1)
@@ -158,7 +168,9 @@ async def create_share(console: Console, visit: Visit) -> Response:
     except ShareKeeperError as error:
         form: dict[str, Any] = {k: visit.field(k) for k in SHARE_FIELDS}
         form["permission_ids"] = visit.fields("permission_ids")
-        return _share_form(console, visit, 400, error=error, field=field_of(error), form=form)
+        return _share_form(
+            console, visit, 400, error=error, field=field_of(error, NEW_SHARE_FIELDS), form=form
+        )
     return redirect(f"/console/shares/{reply.resource_share.id}")
 
 
@@ -185,7 +197,7 @@ def _share_page(
         status,
         d=details,
         error=error,
-        field=field_of(error) if error is not None else "",
+        field=field_of(error, CHANGE_FIELDS) if error is not None else "",
         typed=typed or {"change": ""},
     )
 
@@ -236,7 +248,7 @@ async def edit_share(console: Console, visit: Visit) -> Response:
             share=details.share,
             form=form,
             error=error,
-            field=field_of(error),
+            field=field_of(error, EDIT_FIELDS),
         )
     return redirect(f"/console/shares/{share_id}")
 

@@ -21,7 +21,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from sharekeeper.api.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.errors import answered, status_of
 from sharekeeper.api.routes import OPERATIONS
-from sharekeeper.auth.secrets import hash_token
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
@@ -83,7 +82,11 @@ class Console:
         self.templates.filters["when"] = _when
 
     def operator_token_hash(self) -> str | None:
-        return None if not self.admin_token else hash_token(self.admin_token)
+        """The admin token's fingerprint, kept in the operator's sessions (keyed by the master
+        key: a copy of the database gives no way to test guesses of the token)."""
+        if not self.admin_token:
+            return None
+        return self.edge.ctx.secret_box.fingerprint(self.admin_token)
 
     def operator_session(self, session: ConsoleSession) -> bool:
         """An operator's session holds only while the admin token it signed in with is the
@@ -210,9 +213,12 @@ def guarded(console: Console, respond: Endpoint) -> Endpoint:
             values = [*request.path_params.values(), *request.query_params.values()]
             if any("\x00" in str(v) for v in values):
                 raise InvalidParameter("The request holds a NUL character.")
-            return await respond(request)
+            response = await respond(request)
         except Exception as failure:
-            return _failure_page(console, request, failure)
+            response = _failure_page(console, request, failure)
+        # Every answer, a redirect after a change too, names the id its audit record carries.
+        response.headers["X-Request-Id"] = request.state.request_id
+        return response
 
     return endpoint
 

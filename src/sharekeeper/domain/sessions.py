@@ -26,7 +26,8 @@ class ConsoleSession:
     created_at: Millis
     seen_at: Millis
     expires_at: Millis
-    # The operator's: a hash of the admin token it signed in with (None for an account's).
+    # The operator's: a fingerprint of the admin token it signed in with (None for an
+    # account's): HMAC under a key derived from the master key, never a plain hash.
     admin_token_hash: str | None = None
 
     @property

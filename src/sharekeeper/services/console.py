@@ -223,12 +223,12 @@ def _reached_through(entity: str, trees: dict[str, OrganizationTree]) -> list[st
     for tree in trees.values():
         if principal.organization_id not in (None, tree.organization.id):
             continue
-        if not tree.organization.sharing_enabled:
-            return []  # as access_entities: an organization not sharing reaches no one
         parents = {u.id: u.parent_id for u in tree.units}
         node = principal.node_id
         if node is not None and node not in parents:
             continue
+        if not tree.organization.sharing_enabled:
+            return []  # as access_entities: an organization not sharing reaches no one
         return sorted(
             m.account_id
             for m in tree.members

@@ -41,6 +41,9 @@ def notify_key_change(tx: Transaction, access_key: str) -> None:
         tx.execute(select(func.pg_notify(CHANNEL, access_key)))
 
 
+NAMES_BATCH = 10_000
+
+
 class AccountRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -73,12 +76,15 @@ class AccountRepository:
 
     def names(self, account_ids: list[str]) -> dict[str, str]:
         """account id -> name, for those of ``account_ids`` that exist."""
-        if not account_ids:
-            return {}
-        rows = self._tx.execute(
-            select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(account_ids))
-        )
-        return {row.id: row.name for row in rows}
+        found: dict[str, str] = {}
+        # In batches: SQLite takes at most 32,766 parameters in one statement.
+        for start in range(0, len(account_ids), NAMES_BATCH):
+            batch = account_ids[start : start + NAMES_BATCH]
+            rows = self._tx.execute(
+                select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(batch))
+            )
+            found.update((row.id, row.name) for row in rows)
+        return found
 
     def lock(self, account_id: str) -> None:
         """Serializes writers that count what the account owns (its share quota)."""

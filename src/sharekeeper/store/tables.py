@@ -327,6 +327,7 @@ console_sessions = Table(
     Column("created_at", Millis, nullable=False),
     Column("seen_at", Millis, nullable=False),
     Column("expires_at", Millis, nullable=False, index=True),
-    # The operator's sessions: SHA-256 of the admin token they signed in with.
+    # The operator's sessions: a fingerprint (keyed HMAC) of the admin token they signed in
+    # with.
     Column("admin_token_hash", String(64)),
 )
