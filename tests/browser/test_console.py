@@ -132,6 +132,27 @@ def test_manage_a_share_edit_associate_disassociate_and_delete(
     page.get_by_role("button", name="Disassociate").click()
     assert "disassociat" in alice.row(owner.urn("subnet-a")).inner_text()
 
+    # Tags and permissions, from the share's page.
+    alice.textbox("Tags to add").fill("team=infra\nenv=prod")
+    page.get_by_role("button", name="Add tags").click()
+    tags = page.locator("#tags-heading + ul").inner_text()
+    assert "team" in tags and "infra" in tags and "env" in tags
+    page.get_by_role("button", name="Remove tag team").click()
+    tags = page.locator("#tags-heading + ul").inner_text()
+    assert "team" not in tags and "env" in tags
+    alice.textbox("Tags to add").fill("_sys_reserved=1")
+    page.get_by_role("button", name="Add tags").click()
+    assert "_sys_" in page.locator("#add-tags-error").inner_text()
+    assert alice.textbox("Tags to add").input_value() == "_sys_reserved=1"
+    page.get_by_label("Permission", exact=True).select_option(
+        label="readonly-vpc-subnet (vpc:subnet)"
+    )
+    page.get_by_label("Replace its resource type's permission").check()
+    page.get_by_role("button", name="Add permission").click()
+    permissions = page.locator("#permissions-heading + ul").inner_text()
+    assert "readonly-vpc-subnet" in permissions and "default-vpc-subnet" not in permissions
+    _accessible(alice)
+
     alice.open("/console/shares?name=managed-renamed")
     assert alice.row("managed-renamed").count() == 1
     _accessible(alice)

@@ -30,7 +30,7 @@ SHARE_FIELDS = (
 # The fields of each form, where a refusal about one of them is shown.
 NEW_SHARE_FIELDS = (*SHARE_FIELDS, "permission_ids")
 EDIT_FIELDS = ("name", "description", "allow_external_principals")
-CHANGE_FIELDS = ("principals", "resource_urns")
+CHANGE_FIELDS = ("principals", "resource_urns", "tags")
 # A new share's form: external principals allowed, as the API's default.
 NEW_SHARE: dict[str, Any] = {
     **dict.fromkeys(SHARE_FIELDS, ""),
@@ -199,6 +199,7 @@ def _share_page(
         error=error,
         field=field_of(error, CHANGE_FIELDS) if error is not None else "",
         typed=typed or {"change": ""},
+        permissions=console.edge.ctx.catalogue.permissions(),
     )
 
 
@@ -254,32 +255,57 @@ async def edit_share(console: Console, visit: Visit) -> Response:
 
 
 async def associate(console: Console, visit: Visit) -> Response:
-    return await _change_associations(console, visit, "AssociateResourceShare")
+    principals, resources = visit.field("principals"), visit.field("resource_urns")
+    body = {"principals": _lines(principals), "resource_urns": _lines(resources)}
+    typed = {"principals": principals, "resource_urns": resources}
+    return await _change_share(console, visit, "AssociateResourceShare", body, typed)
 
 
 async def disassociate(console: Console, visit: Visit) -> Response:
-    return await _change_associations(console, visit, "DisassociateResourceShare")
+    principals, resources = visit.field("principals"), visit.field("resource_urns")
+    body = {"principals": _lines(principals), "resource_urns": _lines(resources)}
+    typed = {"principals": principals, "resource_urns": resources}
+    return await _change_share(console, visit, "DisassociateResourceShare", body, typed)
 
 
-async def _change_associations(console: Console, visit: Visit, operation: str) -> Response:
-    """Associate or disassociate principals and resources, one per line of each field."""
-    share_id = visit.path_id("share_id")
+async def add_tags(console: Console, visit: Visit) -> Response:
+    text = visit.field("tags")
+    body = {"tags": _tags(text)}
+    return await _change_share(console, visit, "BatchCreateResourceShareTags", body, {"tags": text})
+
+
+async def remove_tag(console: Console, visit: Visit) -> Response:
+    body = {"tags": [{"key": visit.field("key"), "value": visit.field("value")}]}
+    return await _change_share(console, visit, "BatchDeleteResourceShareTags", body, {})
+
+
+async def add_permission(console: Console, visit: Visit) -> Response:
     body = {
-        "principals": _lines(visit.field("principals")),
-        "resource_urns": _lines(visit.field("resource_urns")),
+        "permission_id": visit.field("permission_id"),
+        "replace": visit.field("replace") == "on",
     }
+    return await _change_share(console, visit, "AssociateResourceSharePermission", body, {})
+
+
+async def remove_permission(console: Console, visit: Visit) -> Response:
+    body = {"permission_id": visit.field("permission_id")}
+    return await _change_share(console, visit, "DisassociateResourceSharePermission", body, {})
+
+
+async def _change_share(
+    console: Console, visit: Visit, operation: str, body: dict[str, Any], typed: dict[str, str]
+) -> Response:
+    """One of a share's changes from its page (the API operation on the form's fields); a
+    refusal shows the page again with it beside its field and what was typed kept."""
+    share_id = visit.path_id("share_id")
     try:
         await act(console, visit, operation, {"resource_share_id": share_id}, body)
     except ShareKeeperError as error:
         if isinstance(error, errors.NotFound):
             raise
         details = await console.run(reads.share_details, visit.caller, share_id)
-        typed = {
-            "change": operation,
-            "principals": visit.field("principals"),
-            "resource_urns": visit.field("resource_urns"),
-        }
-        return _share_page(console, visit, details, 400, error=error, typed=typed)
+        kept = {"change": operation, **typed}
+        return _share_page(console, visit, details, 400, error=error, typed=kept)
     return redirect(f"/console/shares/{share_id}")
 
 
