@@ -250,12 +250,18 @@ def test_operator_creates_an_account_and_a_key_shown_once(
     identity.revoke_access_key(console_server.runtime.context, key_id.group(1))
 
 
-def test_unknown_console_paths_and_methods_get_a_page(visitor: Browserless) -> None:
+def test_unknown_console_paths_and_methods_get_a_page(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
     for method, path in (("GET", "/console/nothing-here"), ("GET", "/console/sign-out")):
         answer = visitor.http.request(method, path)
         assert answer.status_code == 404
         assert "APIGW.0101" in answer.text and "text/html" in answer.headers["content-type"]
         assert "default-src 'none'" in answer.headers["content-security-policy"]
+        assert "Sign out" not in answer.text
+    visitor.sign_in(console_server.account("lost"))
+    answer = visitor.http.get("/console/nothing-here")
+    assert answer.status_code == 404 and "Sign out" in answer.text
 
 
 def test_a_secret_pasted_as_the_key_id_is_neither_kept_nor_shown(

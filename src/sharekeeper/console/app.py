@@ -11,8 +11,9 @@ from starlette.routing import Route
 
 from sharekeeper.api.endpoint import Edge
 from sharekeeper.console import operator, pages, sign_in
-from sharekeeper.console.web import Console, Handler, guarded, page, secured
+from sharekeeper.console.web import SESSION_COOKIE, Console, Handler, guarded, page, secured
 from sharekeeper.domain.errors import ApiNotFound
+from sharekeeper.services import sessions
 
 GET, POST = ["GET"], ["POST"]
 SHARE = "/console/shares/{share_id:str}"
@@ -68,19 +69,13 @@ def _open(
 def _not_found(console: Console) -> Callable[[Request], Awaitable[Response]]:
     """Any other path under /console: a page, not the API's JSON."""
 
-    async def endpoint(request: Request) -> Response:
-        error = ApiNotFound(request.method, request.url.path)
-        return console.render(
-            request,
-            "error.html",
-            None,
-            404,
-            heading="Not found",
-            code=error.code,
-            message=error.message,
-        )
+    async def respond(request: Request) -> Response:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:  # the page keeps the signed-in header (and way home) of who is looking
+            request.state.session = await console.run(sessions.resume, token)
+        raise ApiNotFound(request.method, request.url.path)
 
-    return endpoint
+    return guarded(console, respond)
 
 
 async def _stylesheet(request: Request) -> Response:
