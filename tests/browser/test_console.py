@@ -322,4 +322,11 @@ def test_organization_page_for_the_management_account(
     bob = people()
     bob.sign_in(member)
     bob.open("/console/organization")
-    assert "manages no organization" in bob.text()
+    text = bob.text()  # a member sees where it sits, not the others
+    assert org.id in text and "Root / engineering" in text and manager.account_id in text
+    assert "Enable sharing" not in text and "Disable sharing" not in text
+    _accessible(bob)
+    outsider = people()
+    outsider.sign_in(console_server.account("loner"))
+    outsider.open("/console/organization")
+    assert "in no organization" in outsider.text()

@@ -329,8 +329,10 @@ async def shared_with_me(console: Console, visit: Visit) -> Response:
 
 
 async def organization(console: Console, visit: Visit) -> Response:
-    tree = await console.run(reads.organization_tree, visit.caller)
-    return console.render(visit.request, "organization.html", visit.session, tree=tree)
+    view = await console.run(reads.organization_view, visit.caller)
+    tree = view if isinstance(view, reads.OrganizationTree) else None
+    place = view if isinstance(view, reads.MemberPlace) else None
+    return console.render(visit.request, "organization.html", visit.session, tree=tree, place=place)
 
 
 async def organization_sharing(console: Console, visit: Visit) -> Response:

@@ -125,17 +125,36 @@ def shared_with_me(ctx: Context, caller: Caller, page: PageRequest) -> SharedWit
     return SharedWithMe(shares, list(resources), owners)
 
 
-def organization_tree(ctx: Context, caller: Caller) -> OrganizationTree | None:
-    """The organization the caller manages, with its OUs and members; None when it manages
-    none (a member sees its organization through the Organizations API, not here)."""
+@dataclass(frozen=True, slots=True)
+class MemberPlace:
+    """Where a member account (not the manager) sits: what Huawei lets a member see."""
+
+    organization: Organization
+    manager_name: str
+    path: list[str]  # the names of the units from the root down to the account's own
+
+
+def organization_view(ctx: Context, caller: Caller) -> OrganizationTree | MemberPlace | None:
+    """The organization the caller manages, with its OUs and members; for a member, only
+    where it sits; None outside any organization."""
     with ctx.reading() as uow:
         membership = uow.organizations.membership(caller.account_id)
         if membership is None:
             return None
         organization = uow.organizations.get(membership.organization_id)
-        if organization is None or organization.management_account_id != caller.account_id:
+        if organization is None:
             return None
-        return _trees(uow, [organization])[0]
+        if organization.management_account_id == caller.account_id:
+            return _trees(uow, [organization])[0]
+        units = {u.id: u for u in uow.organizations.units(organization.id)}
+        manager = organization.management_account_id
+        names = uow.accounts.names([manager])
+    path: list[str] = []
+    unit = units.get(membership.parent_id)
+    while unit is not None:
+        path.insert(0, "Root" if unit.parent_id is None else unit.name)
+        unit = units.get(unit.parent_id) if unit.parent_id is not None else None
+    return MemberPlace(organization, names.get(manager, ""), path)
 
 
 def _trees(uow: UnitOfWork, organizations: list[Organization]) -> list[OrganizationTree]:
