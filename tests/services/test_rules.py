@@ -161,3 +161,22 @@ def test_an_accept_is_six_statements(ctx: Context, owner: Caller, receiver: Call
             ctx.scoped(PendingAudit(record), None), receiver, invitation.id
         )
     assert seen == ["BEGIN", "SELECT", "UPDATE", "UPDATE", "INSERT", "COMMIT"], seen
+
+
+def test_the_operator_makes_ous_by_the_trees_rules_too(ctx: Context, owner: Caller) -> None:
+    """One set of tree rules for the Organizations API and the operator (CLI, admin API)."""
+    import pytest
+
+    from sharekeeper.domain.errors import OrgUnitLimit, OrgUnitNameTaken
+    from sharekeeper.domain.organizations import OU_DEPTH_MOST
+    from sharekeeper.services import organizations
+
+    org = organizations.create_organization(ctx, owner.account_id)
+    organizations.create_unit(ctx, org.root_id, "twice")
+    with pytest.raises(OrgUnitNameTaken):
+        organizations.create_unit(ctx, org.root_id, "twice")
+    parent = org.root_id
+    for depth in range(OU_DEPTH_MOST):
+        parent = organizations.create_unit(ctx, parent, f"level-{depth}")[1].id
+    with pytest.raises(OrgUnitLimit):
+        organizations.create_unit(ctx, parent, "too-deep")

@@ -19,6 +19,7 @@ from sharekeeper.api.convert import audit_record, timestamp
 from sharekeeper.api.endpoint import decode_body, new_request_id
 from sharekeeper.api.errors import answered, error_response
 from sharekeeper.bootstrap import Serving
+from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.errors import (
     AuthenticationFailed,
@@ -30,7 +31,7 @@ from sharekeeper.services.context import Context
 
 
 class NewAccount(Struct):
-    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    name: Annotated[str, Meta(min_length=1, max_length=ACCOUNT_NAME_MAX)]
 
 
 class NewTemporary(Struct):

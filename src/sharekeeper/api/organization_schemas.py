@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from sharekeeper.api.schemas import Id, Limit, Marker, PageInfo, Reply, TagBody
+from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.handshakes import NOTES_MAX
 from sharekeeper.domain.organizations import DESCRIPTION_MAX, OU_NAME_MAX
 
@@ -186,7 +187,7 @@ class HandshakesReply(Reply):
 
 
 class CreateAccountBody(Struct):
-    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    name: Annotated[str, Meta(min_length=1, max_length=ACCOUNT_NAME_MAX)]
     email: Annotated[str, Meta(max_length=64)] | None = None
     phone: Annotated[str, Meta(max_length=32)] | None = None
     agency_name: Annotated[str, Meta(max_length=64)] | None = None

@@ -205,8 +205,7 @@ def _share_page(
 
 async def edit_share_form(console: Console, visit: Visit) -> Response:
     share_id = visit.path_id("share_id")
-    details = await console.run(reads.share_details, visit.caller, share_id)
-    share = details.share
+    share = await console.run(reads.own_share, visit.caller, share_id)
     if share.status is not ShareStatus.ACTIVE:  # a deleted share has nothing to edit
         return redirect(f"/console/shares/{share_id}")
     form = {
@@ -214,15 +213,7 @@ async def edit_share_form(console: Console, visit: Visit) -> Response:
         "description": share.description,
         "allow_external_principals": "on" if share.allow_external_principals else "",
     }
-    return console.render(
-        visit.request,
-        "share_edit.html",
-        visit.session,
-        share=share,
-        form=form,
-        error=None,
-        field="",
-    )
+    return _edit_page(console, visit, share, form)
 
 
 async def edit_share(console: Console, visit: Visit) -> Response:
@@ -237,21 +228,33 @@ async def edit_share(console: Console, visit: Visit) -> Response:
     except ShareKeeperError as error:
         if isinstance(error, errors.NotFound):
             raise
-        details = await console.run(reads.share_details, visit.caller, share_id)
-        form: dict[str, Any] = {
-            k: visit.field(k) for k in ("name", "description", "allow_external_principals")
-        }
-        return console.render(
-            visit.request,
-            "share_edit.html",
-            visit.session,
-            400,
-            share=details.share,
-            form=form,
-            error=error,
-            field=field_of(error, EDIT_FIELDS),
-        )
+        share = await console.run(reads.own_share, visit.caller, share_id)
+        form = {k: visit.field(k) for k in EDIT_FIELDS}
+        return _edit_page(console, visit, share, form, 400, error)
     return redirect(f"/console/shares/{share_id}")
+
+
+def _edit_page(
+    console: Console,
+    visit: Visit,
+    share: ResourceShare,
+    form: dict[str, str],
+    status: int = 200,
+    error: ShareKeeperError | None = None,
+) -> Response:
+    """A share's edit form; after a refusal, with what was typed and the refusal beside its
+    field."""
+    field = field_of(error, EDIT_FIELDS) if error is not None else ""
+    return console.render(
+        visit.request,
+        "share_edit.html",
+        visit.session,
+        status,
+        share=share,
+        form=form,
+        error=error,
+        field=field,
+    )
 
 
 async def associate(console: Console, visit: Visit) -> Response:
@@ -311,8 +314,8 @@ async def _change_share(
 
 async def delete_share_form(console: Console, visit: Visit) -> Response:
     share_id = visit.path_id("share_id")
-    details = await console.run(reads.share_details, visit.caller, share_id)
-    return console.render(visit.request, "share_delete.html", visit.session, share=details.share)
+    share = await console.run(reads.own_share, visit.caller, share_id)
+    return console.render(visit.request, "share_delete.html", visit.session, share=share)
 
 
 async def delete_share(console: Console, visit: Visit) -> Response:

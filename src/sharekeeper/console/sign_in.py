@@ -22,8 +22,10 @@ from sharekeeper.console.web import (
     redirect,
     set_cookie,
     source_of,
+    token_matches,
 )
 from sharekeeper.domain import ids
+from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.clock import SECOND
 from sharekeeper.domain.errors import AuthenticationFailed, ShareKeeperError, TooManyRequests
 from sharekeeper.domain.sessions import ABSOLUTE_TIMEOUT, OPERATOR, ConsoleSession
@@ -57,22 +59,13 @@ def _form(
 async def _posted(request: Request) -> dict[str, str] | None:
     """The sign-in form's fields, or None when its CSRF token is not its cookie's."""
     form = await read_form(request)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    expected = request.cookies.get(SIGN_IN_COOKIE, "")
-    given = fields.get(CSRF_FIELD, "")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not token_matches(form.get(CSRF_FIELD), request.cookies.get(SIGN_IN_COOKIE, "")):
         return None
-    return fields
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 async def _attempt(
-    console: Console,
-    request: Request,
-    operation: str,
-    template: str,
-    key_id: str,
-    sign: Signing,
-    home: str,
+    console: Console, request: Request, entry: AuditRecord, template: str, sign: Signing, home: str
 ) -> Response:
     """Runs a sign-in, audited, within the source's allowance of failures: a token is spent
     before the attempt (so attempts sent at once cannot outrun the limit) and given back when
@@ -83,16 +76,11 @@ async def _attempt(
     except TooManyRequests as refused:
         wait = f"Too many failed sign-ins from {source}; try again in {refused.retry_after} s."
         return _form(console, request, template, 429, wait)
-    account = OPERATOR if operation == OPERATOR_SIGN_IN else ""
-    entry = record(console, request, operation, account, key_id)
     try:
         token, _ = await audited_change(console, entry, sign)
     except ShareKeeperError as error:
-        return _form(console, request, template, 401, error.message, key_id)
+        return _form(console, request, template, 401, error.message, entry.access_key)
     console.failed_sign_ins.give_back(source)
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:  # the browser's earlier session ends: one browser, one session
-        await console.run(sessions.sign_out, previous)
     response = redirect(home)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=ABSOLUTE_TIMEOUT // SECOND)
     response.delete_cookie(SIGN_IN_COOKIE, path="/console")
@@ -114,12 +102,14 @@ async def sign_in(console: Console, request: Request) -> Response:
     # never a secret pasted into the wrong field.
     key_id = access_key if ids.is_access_key_id(access_key) else ""
 
-    def sign(ctx: Context) -> tuple[str, ConsoleSession]:
-        return sessions.sign_in(ctx, access_key, secret_key, token)
+    # The browser's earlier session ends with this sign-in: one browser, one session.
+    previous = request.cookies.get(SESSION_COOKIE)
 
-    return await _attempt(
-        console, request, SIGN_IN, "sign_in.html", key_id, sign, "/console/invitations"
-    )
+    def sign(ctx: Context) -> tuple[str, ConsoleSession]:
+        return sessions.sign_in(ctx, access_key, secret_key, token, replacing=previous)
+
+    entry = record(console, request, SIGN_IN, "", key_id)
+    return await _attempt(console, request, entry, "sign_in.html", sign, "/console/invitations")
 
 
 async def operator_form(console: Console, request: Request) -> Response:
@@ -133,16 +123,16 @@ async def operator_sign_in(console: Console, request: Request) -> Response:
         return _form(console, request, template, 403, "The form expired; try again.")
     expected = (console.admin_token or "").encode()
     given = fields.get("admin_token", "").encode()
-    fingerprint = console.operator_token_hash()
+    fingerprint = console.operator_fingerprint
+    previous = request.cookies.get(SESSION_COOKIE)
 
     def sign(ctx: Context) -> tuple[str, ConsoleSession]:
         if fingerprint is None or not hmac.compare_digest(given, expected):
             raise AuthenticationFailed("the admin token is wrong")
-        return sessions.operator_sign_in(ctx, fingerprint)
+        return sessions.operator_sign_in(ctx, fingerprint, replacing=previous)
 
-    return await _attempt(
-        console, request, OPERATOR_SIGN_IN, template, "", sign, "/console/operator/accounts"
-    )
+    entry = record(console, request, OPERATOR_SIGN_IN, OPERATOR)
+    return await _attempt(console, request, entry, template, sign, "/console/operator/accounts")
 
 
 async def sign_out(console: Console, visit: Visit) -> Response:

@@ -80,19 +80,16 @@ class Console:
             auto_reload=False,  # the templates ship in the package: no file checks a page
         )
         self.templates.filters["when"] = _when
-
-    def operator_token_hash(self) -> str | None:
-        """The admin token's fingerprint, kept in the operator's sessions (keyed by the master
-        key: a copy of the database gives no way to test guesses of the token)."""
-        if not self.admin_token:
-            return None
-        return self.edge.ctx.secret_box.fingerprint(self.admin_token)
+        # The admin token's fingerprint, kept in the operator's sessions: keyed by the master
+        # key, so a copy of the database gives no way to test guesses of the token.
+        self.operator_fingerprint = (
+            edge.ctx.secret_box.fingerprint(admin_token) if admin_token else None
+        )
 
     def operator_session(self, session: ConsoleSession) -> bool:
         """An operator's session holds only while the admin token it signed in with is the
         server's: changing a leaked token ends every session it opened."""
-        current = self.operator_token_hash()
-        given = session.admin_token_hash
+        current, given = self.operator_fingerprint, session.admin_token_hash
         return current is not None and given is not None and hmac.compare_digest(given, current)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
@@ -116,16 +113,24 @@ class Console:
             csrf=Markup('<input type="hidden" name="csrf_token" value="%s">') % token,
             **values,
         )
-        # The request id its audit record carries, when page() gave it one.
-        return secured(HTMLResponse(html, status), getattr(request.state, "request_id", None))
+        return secured(HTMLResponse(html, status))
 
 
-def secured(response: Response, request_id: str | None = None) -> Response:
-    """The console's security headers, and the request's id (a new one for a response made
-    outside any request's scope)."""
+def secured(response: Response) -> Response:
+    """The console's security headers, and a request id (``guarded`` replaces it with the
+    one the request's audit record carries)."""
     response.headers.update(SECURITY_HEADERS)
-    response.headers.setdefault("X-Request-Id", request_id or new_request_id())
+    response.headers.setdefault("X-Request-Id", new_request_id())
     return response
+
+
+def token_matches(given: object, expected: str) -> bool:
+    """A form's CSRF token against the one expected, in constant time."""
+    return (
+        isinstance(given, str)
+        and bool(expected)
+        and hmac.compare_digest(given.encode(), expected.encode())
+    )
 
 
 def redirect(path: str) -> Response:
@@ -165,7 +170,10 @@ class Visit:
     request: Request
     session: ConsoleSession
     form: FormData | None
-    request_id: str
+
+    @property
+    def request_id(self) -> str:
+        return str(self.request.state.request_id)
 
     @property
     def caller(self) -> Caller:
@@ -271,12 +279,9 @@ def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint
         form = None
         if request.method == "POST":
             form = await read_form(request)
-            given = form.get(CSRF_FIELD, "")
-            if not isinstance(given, str) or not hmac.compare_digest(
-                given.encode(), session.csrf_token.encode()
-            ):
+            if not token_matches(form.get(CSRF_FIELD), session.csrf_token):
                 raise Refused(403, "The form has no valid CSRF token; reload the page.")
-        return await handler(console, Visit(request, session, form, request.state.request_id))
+        return await handler(console, Visit(request, session, form))
 
     return guarded(console, respond)
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from sharekeeper.domain.clock import Millis
 
+# An account's name, wherever an account is made (operator, console, Organizations API).
+ACCOUNT_NAME_MAX = 64
+
 
 @dataclass(frozen=True, slots=True)
 class Account:

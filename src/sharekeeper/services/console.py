@@ -10,6 +10,7 @@ from sharekeeper.domain.invitations import Invitation, InvitationQuery
 from sharekeeper.domain.organizations import (
     Membership,
     Organization,
+    OrganizationPrincipal,
     OrgUnit,
     parse_organization_principal,
 )
@@ -73,6 +74,13 @@ def invitations(ctx: Context, caller: Caller, page: PageRequest) -> Invitations:
         others |= {i.receiver_account_id for i in found.items}
         names = uow.accounts.names(sorted(others))
     return Invitations(found, names)
+
+
+def own_share(ctx: Context, caller: Caller, share_id: str) -> ResourceShare:
+    """One of the caller's shares alone (the edit and delete forms); anyone else's does not
+    exist."""
+    with ctx.reading() as uow:
+        return owned_share(uow, caller, share_id, ctx.clock(), lock=False)
 
 
 def share_details(ctx: Context, caller: Caller, share_id: str) -> ShareDetails:
@@ -222,11 +230,11 @@ def sharing_picture(ctx: Context) -> SharingPicture:
         share_ids = sorted({a.resource_share_id for a in principals})
         owners = uow.shares.owners_of(share_ids)
         trees = {t.organization.id: t for t in _trees(uow, uow.organizations.every(OPERATOR_LIMIT))}
-        reached = {
-            a.entity: _reached_through(a.entity, trees)
-            for a in principals
-            if parse_organization_principal(a.entity) is not None
-        }
+        reached: dict[str, list[str]] = {}
+        for a in principals:
+            principal = parse_organization_principal(a.entity)
+            if principal is not None:
+                reached[a.entity] = _reached_through(principal, trees)
         members = {m for accounts in reached.values() for m in accounts}
         accounts = sorted({*owners.values(), *(a.entity for a in principals), *members})
         names = uow.accounts.names(accounts)
@@ -235,10 +243,10 @@ def sharing_picture(ctx: Context) -> SharingPicture:
     return SharingPicture(principals, owners, names, reached)
 
 
-def _reached_through(entity: str, trees: dict[str, OrganizationTree]) -> list[str]:
+def _reached_through(
+    principal: OrganizationPrincipal, trees: dict[str, OrganizationTree]
+) -> list[str]:
     """The members of the organization, or of the root or OU and every OU below it."""
-    principal = parse_organization_principal(entity)
-    assert principal is not None
     for tree in trees.values():
         if principal.organization_id not in (None, tree.organization.id):
             continue

@@ -14,25 +14,21 @@ from sharekeeper.domain.errors import (
     OrgEntityNotFound,
     OrgInvalidParameter,
     OrgNotManagementAccount,
-    OrgUnitLimit,
-    OrgUnitNameTaken,
     OrgUnitNotEmpty,
     TrustedServiceDisabled,
     UnknownTrustedService,
 )
 from sharekeeper.domain.organizations import (
-    OU_DEPTH_MOST,
-    OU_MOST,
     OU_NAME_MAX,
     RAM_SERVICE,
     TRUSTED_SERVICE_PRINCIPALS,
     Organization,
     OrgUnit,
     TrustedService,
-    new_ou_id,
 )
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import add_unit, require_free_name
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -102,18 +98,7 @@ def create_unit(
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         parent = unit_of(uow, organization, parent_id)
-        units = uow.organizations.units(organization.id)
-        _require_free_name(units, parent.id, name)
-        if len(units) > OU_MOST:
-            raise OrgUnitLimit(f"An organization holds at most {OU_MOST} OUs.")
-        parents = {u.id: u.parent_id for u in units}
-        depth, above = 1, parent.parent_id
-        while above is not None:
-            depth, above = depth + 1, parents.get(above)
-        if depth > OU_DEPTH_MOST:
-            raise OrgUnitLimit(f"OUs nest at most {OU_DEPTH_MOST} levels below the root.")
-        unit = OrgUnit(new_ou_id(), organization.id, parent.id, name, ctx.clock())
-        uow.organizations.add_unit(unit)
+        unit = add_unit(uow, organization, parent, name, ctx.clock())
         uow.note_target(unit.id)
         uow.commit()
     return organization, unit
@@ -151,7 +136,7 @@ def rename_unit(
         organization = managed_organization(uow, caller, lock=True)
         unit = _ou_of(uow, organization, unit_id)
         others = [u for u in uow.organizations.units(organization.id) if u.id != unit.id]
-        _require_free_name(others, unit.parent_id, name)
+        require_free_name(others, unit.parent_id, name)
         uow.organizations.rename_unit(unit.id, name)
         uow.commit()
     return organization, replace(unit, name=name)
@@ -227,11 +212,6 @@ def set_trusted_service(
 
 def _entity(unit: OrgUnit) -> Entity:
     return Entity(unit.id, unit.name, "root" if unit.parent_id is None else "organizational_unit")
-
-
-def _require_free_name(units: list[OrgUnit], parent_id: str | None, name: str) -> None:
-    if any(u.parent_id == parent_id and u.name == name for u in units):
-        raise OrgUnitNameTaken(name)
 
 
 def _check_name(name: str) -> None:

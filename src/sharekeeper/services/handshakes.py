@@ -124,9 +124,9 @@ def answer_handshake(
             raise HandshakeNotFound(handshake_id)
         _answer(uow, handshake, status, now)
         # Joined another organization since it was invited: nothing of this answer stays.
-        if accept and uow.organizations.membership(caller.account_id) is not None:
-            raise OrgAccountAlreadyMember(caller.account_id)
         if accept:
+            if uow.organizations.membership(caller.account_id) is not None:
+                raise OrgAccountAlreadyMember(caller.account_id)
             joined = Membership(
                 caller.account_id, organization.id, organization.root_id, joined_at=now
             )

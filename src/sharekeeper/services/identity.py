@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sharekeeper.auth.secrets import hash_token, new_security_token
 from sharekeeper.auth.verify import IncomingRequest, KeyMaterial, verify
 from sharekeeper.domain import ids
-from sharekeeper.domain.accounts import AccessKey, Account, Caller
+from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX, AccessKey, Account, Caller
 from sharekeeper.domain.clock import SECOND, Millis
 from sharekeeper.domain.errors import (
     AccessKeyNotFound,
@@ -53,8 +53,8 @@ def _issue(ctx: Context, uow: UnitOfWork, account_id: str, ttl_seconds: int | No
 
 
 def create_account(ctx: Context, name: str) -> tuple[Account, IssuedKey]:
-    if not 1 <= len(name) <= 64:
-        raise InvalidParameter("An account name must have 1 to 64 characters.")
+    if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
+        raise InvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
     account = Account(ids.new_account_id(), name, ctx.clock())
     with ctx.writing() as uow:
         uow.accounts.add(account)

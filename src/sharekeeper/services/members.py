@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sharekeeper.domain import ids
-from sharekeeper.domain.accounts import Account, Caller
+from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX, Account, Caller
 from sharekeeper.domain.errors import (
     CreateAccountStatusNotFound,
     ManagementAccountStays,
@@ -132,8 +132,8 @@ def create_account(
 ) -> CreateAccountStatus:
     """A new account, a member at the root from the start ("created"). It has no access key:
     the operator issues one (docs/api.md), as for every account of ShareKeeper."""
-    if not 1 <= len(name) <= 64:
-        raise OrgInvalidParameter("An account name must have 1 to 64 characters.")
+    if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
+        raise OrgInvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
     now = ctx.clock()
     account = Account(ids.new_account_id(), name, now)
     with ctx.writing() as uow:

@@ -13,8 +13,12 @@ from sharekeeper.domain.errors import (
     DirectoryRuleBroken,
     NoOrganization,
     NotManagementAccount,
+    OrgUnitLimit,
+    OrgUnitNameTaken,
 )
 from sharekeeper.domain.organizations import (
+    OU_DEPTH_MOST,
+    OU_MOST,
     JoinMethod,
     Membership,
     Organization,
@@ -56,7 +60,7 @@ def owner_directory(uow: UnitOfWork, owner: str, accounts: list[str]) -> OwnerDi
     return OwnerDirectory(
         organization,
         uow.organizations.parents(membership.organization_id),
-        {account: members[account].organization_id for account in accounts if account in members},
+        {account: m.organization_id for account, m in members.items()},
     )
 
 
@@ -110,12 +114,38 @@ def create_unit(ctx: Context, parent_id: str, name: str) -> tuple[Organization, 
         raise DirectoryRuleBroken("An OU name must have 1 to 128 characters.")
     with ctx.writing() as uow:
         parent = _unit(uow, parent_id)
-        organization = uow.organizations.get(parent.organization_id)
+        organization = uow.organizations.get(parent.organization_id, lock=True)
         assert organization is not None
-        unit = OrgUnit(new_ou_id(), organization.id, parent.id, name, ctx.clock())
-        uow.organizations.add_unit(unit)
+        unit = add_unit(uow, organization, parent, name, ctx.clock())
         uow.commit()
     return organization, unit
+
+
+def add_unit(
+    uow: UnitOfWork, organization: Organization, parent: OrgUnit, name: str, now: Millis
+) -> OrgUnit:
+    """A new OU under ``parent``, within the tree's rules, whoever makes it (the
+    Organizations API or the operator): a name free under its parent, at most OU_MOST OUs,
+    nested at most OU_DEPTH_MOST levels. The caller holds the organization's row lock, so
+    two creations cannot both pass the checks."""
+    units = uow.organizations.units(organization.id)
+    require_free_name(units, parent.id, name)
+    if len(units) > OU_MOST:
+        raise OrgUnitLimit(f"An organization holds at most {OU_MOST} OUs.")
+    parents = {u.id: u.parent_id for u in units}
+    depth, above = 1, parent.parent_id
+    while above is not None:
+        depth, above = depth + 1, parents.get(above)
+    if depth > OU_DEPTH_MOST:
+        raise OrgUnitLimit(f"OUs nest at most {OU_DEPTH_MOST} levels below the root.")
+    unit = OrgUnit(new_ou_id(), organization.id, parent.id, name, now)
+    uow.organizations.add_unit(unit)
+    return unit
+
+
+def require_free_name(units: list[OrgUnit], parent_id: str | None, name: str) -> None:
+    if any(u.parent_id == parent_id and u.name == name for u in units):
+        raise OrgUnitNameTaken(name)
 
 
 def add_account(ctx: Context, account_id: str, parent_id: str) -> None:

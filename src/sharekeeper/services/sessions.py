@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 
 from sharekeeper.auth.secrets import hash_token
 from sharekeeper.auth.verify import check_key_state
+from sharekeeper.domain import ids
 from sharekeeper.domain.errors import AuthenticationFailed
 from sharekeeper.domain.sessions import ConsoleSession, session_deadline
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import key_material
 
-_ACCESS_KEY = re.compile(r"[A-Za-z0-9]{1,40}")
 # One answer for an unknown key and a wrong secret: the form tells no one which keys exist.
 WRONG_KEY = "the access key ID or the secret access key is wrong"
 
@@ -24,7 +23,10 @@ def _new_session(
     access_key: str | None,
     key_expires_at: int | None,
     admin_token_hash: str | None = None,
+    replacing: str | None = None,
 ) -> tuple[str, ConsoleSession]:
+    """A new session, and the end of the browser's earlier one (``replacing``, its token) in
+    the same transaction: one browser, one session."""
     token = secrets.token_urlsafe(32)
     now = ctx.clock()
     session = ConsoleSession(
@@ -40,19 +42,25 @@ def _new_session(
     with ctx.writing() as uow:
         if account_id is not None and access_key is not None:
             uow.note_caller(account_id, access_key)
+        if replacing:
+            uow.sessions.remove(hash_token(replacing))
         uow.sessions.add(session)
         uow.commit()
     return token, session
 
 
 def sign_in(
-    ctx: Context, access_key: str, secret_key: str, security_token: str | None
+    ctx: Context,
+    access_key: str,
+    secret_key: str,
+    security_token: str | None,
+    replacing: str | None = None,
 ) -> tuple[str, ConsoleSession]:
     """A session for the holder of a key, checked as strictly as a signature is: the secret,
     then the key's state (revoked, temporary credentials' token and expiry). Returns the
     browser's token (never stored) and the session."""
     key = None
-    if _ACCESS_KEY.fullmatch(access_key):
+    if ids.is_access_key_id(access_key):
         with ctx.reading() as uow:
             key = uow.accounts.get_key(access_key)
     material = None if key is None else key_material(ctx, key)
@@ -62,13 +70,15 @@ def sign_in(
         raise AuthenticationFailed(WRONG_KEY)
     assert key is not None
     check_key_state(material, security_token or None, ctx.clock())
-    return _new_session(ctx, key.account_id, key.access_key, key.expires_at)
+    return _new_session(ctx, key.account_id, key.access_key, key.expires_at, replacing=replacing)
 
 
-def operator_sign_in(ctx: Context, admin_token_hash: str) -> tuple[str, ConsoleSession]:
+def operator_sign_in(
+    ctx: Context, admin_token_hash: str, replacing: str | None = None
+) -> tuple[str, ConsoleSession]:
     """A session for the operator, whose admin token the edge has checked; the token's hash
     is kept, so that a new token ends the sessions of the old."""
-    return _new_session(ctx, None, None, None, admin_token_hash)
+    return _new_session(ctx, None, None, None, admin_token_hash, replacing)
 
 
 def resume(ctx: Context, token: str) -> ConsoleSession | None:

@@ -101,21 +101,11 @@ class OrganizationRepository:
         self._tx.execute(delete(organizations).where(ORG.id == organization_id))
 
     def members(self, organization_id: str) -> list[Membership]:
-        rows = self._tx.execute(
-            select(*MEMBERSHIP.columns)
-            .where(M.organization_id == organization_id)
-            .order_by(M.joined_at, M.account_id)
-        )
-        return [MEMBERSHIP.read(row) for row in rows]
+        return self.members_of([organization_id])
 
     def units(self, organization_id: str) -> list[OrgUnit]:
         """The root and every OU, oldest first."""
-        rows = self._tx.execute(
-            select(*UNIT.columns)
-            .where(U.organization_id == organization_id)
-            .order_by(U.created_at, U.id)
-        )
-        return [UNIT.read(row) for row in rows]
+        return self.units_of([organization_id])
 
     def members_of(self, organization_ids: Sequence[str]) -> list[Membership]:
         """The members of several organizations in one statement (the operator's pages)."""
