@@ -14,6 +14,8 @@ import re
 import select
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +29,13 @@ from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import audit
 from sharekeeper.testing import Account
 from tests import figures
-from tests.support import LiveServer, settings_for, signed_headers
+from tests.support import (
+    LiveServer,
+    ServerProcess,
+    env_for_subprocess,
+    settings_for,
+    signed_headers,
+)
 
 HEALTH = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
 SEARCH = "/v1/resource-shares/search"
@@ -312,14 +320,15 @@ def records_of(live: LiveServer, account: Account, operation: str) -> list[Audit
 
 
 def create_share(live: LiveServer, account: Account, forwarded_for: str) -> httpx.Response:
+    return create_share_at(live.endpoint, account, forwarded_for)
+
+
+def create_share_at(endpoint: str, account: Account, forwarded_for: str) -> httpx.Response:
     body = b'{"name": "forwarded"}'
-    headers = signed_headers(
-        account, "POST", "/v1/resource-shares", "", body, host=f"127.0.0.1:{live.port}"
-    )
+    host = endpoint.removeprefix("http://")
+    headers = signed_headers(account, "POST", "/v1/resource-shares", "", body, host=host)
     headers["X-Forwarded-For"] = forwarded_for
-    return httpx.post(
-        f"{live.endpoint}/v1/resource-shares", content=body, headers=headers, timeout=10
-    )
+    return httpx.post(f"{endpoint}/v1/resource-shares", content=body, headers=headers, timeout=10)
 
 
 def test_forwarding_headers_from_an_untrusted_peer_choose_nothing(
@@ -393,3 +402,33 @@ def test_a_trusted_proxy_names_the_client(database_url: str, data_dir: Path) -> 
     finally:
         client.close()
         live.stop()
+
+
+def test_serve_believes_forwarding_headers_only_from_its_trusted_proxies(
+    crowded: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    """The server as operators run it: ``sharekeeper serve`` (its workers too) ignores
+    X-Forwarded-For from 127.0.0.1 by default, believes it with ``--trusted-proxies``, and
+    refuses a malformed list in one line."""
+    account = crowded.account("n4-serve")  # the same database as the processes below
+    bad = subprocess.run(
+        [sys.executable, "-m", "sharekeeper", "serve", "--port", "0", "--trusted-proxies", "x"],
+        env=env_for_subprocess(database_url, data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "--trusted-proxies takes IP addresses" in bad.stderr
+    processes = [
+        ServerProcess(database_url, data_dir, "--workers", "2"),
+        ServerProcess(database_url, data_dir, "--trusted-proxies", "127.0.0.0/8"),
+    ]
+    try:
+        for process, forwarded in zip(processes, ("10.9.9.8", "198.51.100.9"), strict=True):
+            created = create_share_at(process.endpoint, account, forwarded)
+            assert created.status_code == 201, created.text
+    finally:
+        for process in processes:
+            process.stop()
+    sources = sorted(r.source_address for r in records_of(crowded, account, "CreateResourceShare"))
+    assert sources == ["127.0.0.1", "198.51.100.9"], sources
