@@ -91,6 +91,8 @@ def config_file(path: Path) -> dict[str, str]:
                 values[f"SHAREKEEPER_QUOTA_{kind.upper()}"] = str(limit)
         elif key in _FILE_KEYS and not isinstance(value, dict | list):
             values[f"SHAREKEEPER_{key.upper()}"] = str(value)
+        elif key == "trusted_proxies" and isinstance(value, list):
+            values["SHAREKEEPER_TRUSTED_PROXIES"] = ",".join(str(item) for item in value)
         else:
             raise SettingsError(f"{path}: unknown setting {key!r}")
     return values

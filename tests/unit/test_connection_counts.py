@@ -3,6 +3,8 @@ the process is full, the connection idle the longest closed to make room."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sharekeeper.api.connections import ConnectionCounts, TrustedProxies, network_of, peer_key
@@ -116,3 +118,15 @@ def test_trusted_proxies_and_the_prefix_cap_are_settings() -> None:
     for bad in ("nginx", "10.0.0.1/24", "*"):
         with pytest.raises(SettingsError, match="SHAREKEEPER_TRUSTED_PROXIES"):
             Settings.from_env({"SHAREKEEPER_TRUSTED_PROXIES": bad})
+
+
+def test_the_config_file_takes_trusted_proxies_as_a_list_or_a_string(tmp_path: Path) -> None:
+    listed, joined = tmp_path / "listed.toml", tmp_path / "joined.toml"
+    listed.write_text(
+        'trusted_proxies = ["10.0.0.5", "fd00::/8"]\nmax_connections_per_prefix = 64\n'
+    )
+    joined.write_text('trusted_proxies = "10.0.0.5, fd00::/8"\n')
+    for path in (listed, joined):
+        settings = Settings.from_env({"SHAREKEEPER_CONFIG": str(path)})
+        assert settings.trusted_proxies == ("10.0.0.5", "fd00::/8")
+    assert Settings.from_env({"SHAREKEEPER_CONFIG": str(listed)}).max_connections_per_prefix == 64
