@@ -2,9 +2,13 @@
 buffered: uvicorn's httptools protocol, which by itself caps neither the header block, nor how
 long it may take to arrive, nor how many connections one source may hold open.
 
-- **Connections**: at most ``max_connections`` per worker process and
-  ``max_connections_per_source`` per peer address; one past either is answered 503 and closed
-  at once, so it holds no file descriptor.
+- **Connections**: at most ``max_connections_per_source`` per peer address and
+  ``max_connections_per_prefix`` per /24 or /64 (a trusted proxy is exempt from both), and
+  ``max_connections`` per worker process: when that is reached, the connection idle the longest
+  is closed to make room, and only with none idle is the newcomer refused. A refusal is a 503,
+  and the connection is closed at once, so it holds no file descriptor.
+- **Proxies**: forwarding headers are believed only from ``trusted_proxies`` (uvicorn would
+  believe them from 127.0.0.1 by default).
 - **The request head** (request line and headers): at most ``max_request_line_bytes`` for the
   line (414), ``max_headers`` headers and ``max_header_bytes`` in all (431), counted as the bytes
   come in, so a 100 MB header line is refused after one read, not after it is buffered; and it
