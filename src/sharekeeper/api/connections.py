@@ -23,6 +23,7 @@ the body as the application reads it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import resource
 from collections import Counter, OrderedDict
@@ -67,24 +68,28 @@ def raise_file_limit() -> int:
 def peer_key(source: str) -> str:
     """The address a connection counts under: an IPv4-mapped IPv6 address (a dual-stack
     socket's view of an IPv4 client) as the IPv4 address it is."""
-    try:
-        address = ipaddress.ip_address(source)
-    except ValueError:
-        return source  # not an IP peer (a Unix socket): counted under its own name
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    return str(address)
+    return counted_as(source)[0]
 
 
 def network_of(source: str) -> str:
     """The network prefix ``source`` counts under: its /24 for IPv4, its /64 for IPv6 (what one
     subscriber, or one attacker, is commonly given)."""
+    return counted_as(source)[1]
+
+
+# Parsed once per address, not per accept: a parse costs microseconds, a cached one nothing.
+@functools.lru_cache(maxsize=4096)
+def counted_as(source: str) -> tuple[str, str]:
+    """``source``'s address and network prefix, as the connection caps count them."""
     try:
-        address = ipaddress.ip_address(peer_key(source))
+        address = ipaddress.ip_address(source)
     except ValueError:
-        return source
-    length = 24 if address.version == 4 else 64
-    return str(ipaddress.ip_network(f"{address}/{length}", strict=False))
+        return source, source  # not an IP peer (a Unix socket): counted under its own name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address), f"{ipaddress.IPv4Address(int(address) >> 8 << 8)}/24"
+    return str(address), f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"
 
 
 class TrustedProxies:
@@ -138,8 +143,7 @@ class ConnectionCounts:
         """Counts ``connection`` in, or says why not. ``exempt`` (a trusted proxy, which carries
         every client) skips the per-source and per-prefix caps, never the total. When the process
         is full, the connection idle the longest is closed to make room."""
-        source = peer_key(source)
-        prefix = network_of(source)
+        source, prefix = counted_as(source)
         if not exempt:
             if self.source_limit and self.by_source[source] >= self.source_limit:
                 return TooManyConnections(f"The address {source}", self.source_limit)
