@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -61,6 +62,8 @@ _FILE_KEYS = (
     "body_timeout",
     "max_connections",
     "max_connections_per_source",
+    "max_connections_per_prefix",
+    "trusted_proxies",
     "statement_timeout",
     "master_key",
     "admin_token",
@@ -88,6 +91,8 @@ def config_file(path: Path) -> dict[str, str]:
                 values[f"SHAREKEEPER_QUOTA_{kind.upper()}"] = str(limit)
         elif key in _FILE_KEYS and not isinstance(value, dict | list):
             values[f"SHAREKEEPER_{key.upper()}"] = str(value)
+        elif key == "trusted_proxies" and isinstance(value, list):
+            values["SHAREKEEPER_TRUSTED_PROXIES"] = ",".join(str(item) for item in value)
         else:
             raise SettingsError(f"{path}: unknown setting {key!r}")
     return values
@@ -111,6 +116,24 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value < 0 or value != value:
         raise SettingsError(f"{name} must be zero or more, got {raw!r}")
     return value
+
+
+def trusted_proxies(raw: str, name: str = "SHAREKEEPER_TRUSTED_PROXIES") -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, each checked and written canonically: uvicorn
+    would take a malformed entry as a literal host name that never matches, silently."""
+    entries = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            entry = ipaddress.ip_network(item) if "/" in item else ipaddress.ip_address(item)
+        except ValueError as error:
+            raise SettingsError(
+                f"{name} takes IP addresses and networks (10.0.0.5, 10.0.0.0/24), got {item!r}: "
+                f"{error}"
+            ) from None
+        entries.append(str(entry))
+    return tuple(dict.fromkeys(entries))
 
 
 def _quotas(env: Mapping[str, str]) -> Quotas:
@@ -155,6 +178,10 @@ class Settings:
     # Open connections per worker process, and per source address (0: no per-source cap).
     max_connections: int = 2048
     max_connections_per_source: int = 256
+    # Open connections per network prefix (/24, /64) and process (0: no per-prefix cap).
+    max_connections_per_prefix: int = 512
+    # Peers whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses, networks).
+    trusted_proxies: tuple[str, ...] = ()
     statement_timeout_seconds: float = 15.0
     master_key: str | None = field(default=None, repr=False)
     # The admin API (/admin/v1) answers only when a token is set.
@@ -202,6 +229,8 @@ class Settings:
             body_timeout_seconds=_float(env, "SHAREKEEPER_BODY_TIMEOUT", 30.0),
             max_connections=_int(env, "SHAREKEEPER_MAX_CONNECTIONS", 2048, 1),
             max_connections_per_source=_int(env, "SHAREKEEPER_MAX_CONNECTIONS_PER_SOURCE", 256, 0),
+            max_connections_per_prefix=_int(env, "SHAREKEEPER_MAX_CONNECTIONS_PER_PREFIX", 512, 0),
+            trusted_proxies=trusted_proxies(env.get("SHAREKEEPER_TRUSTED_PROXIES", "")),
             statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
             admin_token=env.get("SHAREKEEPER_ADMIN_TOKEN") or None,

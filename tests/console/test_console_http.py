@@ -95,9 +95,22 @@ def test_session_cookie_and_security_headers(
     assert "<script" not in page.text
 
 
-def test_cookies_are_secure_behind_tls(console_server: LiveServer, visitor: Browserless) -> None:
-    """Behind a TLS proxy (uvicorn trusts X-Forwarded-Proto from 127.0.0.1 by default, and
-    from the addresses of --forwarded-allow-ips), both cookies are Secure."""
+def test_cookies_are_secure_behind_tls(database_url: str, data_dir: Path) -> None:
+    """Behind a TLS proxy (its X-Forwarded-Proto believed from the addresses of
+    SHAREKEEPER_TRUSTED_PROXIES, here 127.0.0.1), both cookies are Secure."""
+    console_server = LiveServer(
+        settings_for(database_url, data_dir, trusted_proxies=("127.0.0.1",))
+    )
+    console_server.start()
+    visitor = Browserless(console_server)
+    try:
+        _secure_behind_tls(console_server, visitor)
+    finally:
+        visitor.close()
+        console_server.stop()
+
+
+def _secure_behind_tls(console_server: LiveServer, visitor: Browserless) -> None:
     account = console_server.account("tls")
     tls = {"X-Forwarded-Proto": "https"}
     page = visitor.http.get("/console/sign-in", headers=tls)

@@ -142,6 +142,13 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Make demo accounts and print how to use them.")
     ] = False,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: "
+            "comma-separated addresses or CIDR networks (default: none, every peer is the client)."
+        ),
+    ] = None,
 ) -> None:
     """Run the server (migrating the database first)."""
     import logging
@@ -155,7 +162,9 @@ def serve(
     from sharekeeper.logs import configure_logging
     from sharekeeper.store.engine import display_url
 
-    settings = _settings(database).with_overrides(host=host, port=port, workers=workers)
+    settings = _settings(database).with_overrides(
+        host=host, port=port, workers=workers, trusted_proxies=_proxies(trusted_proxies)
+    )
     configure_logging(settings.log_format, settings.log_level)
     log = logging.getLogger("sharekeeper")
     sock = _listen(settings.host, settings.port)
@@ -175,6 +184,8 @@ def serve(
         "" if settings.workers == 1 else "s",
         os.getpid(),
     )
+    if settings.trusted_proxies:
+        log.info("forwarding headers believed from %s", ", ".join(settings.trusted_proxies))
     if files < settings.max_connections + 64:
         log.warning(
             "the open-file limit (%d) is below SHAREKEEPER_MAX_CONNECTIONS (%d): raise it "
@@ -190,10 +201,24 @@ def serve(
     runtime.close()
     # Workers rebuild the settings from the environment: pass on what the flags changed.
     os.environ.update(
-        SHAREKEEPER_DATABASE_URL=settings.database_url, SHAREKEEPER_DATA_DIR=str(settings.data_dir)
+        SHAREKEEPER_DATABASE_URL=settings.database_url,
+        SHAREKEEPER_DATA_DIR=str(settings.data_dir),
+        SHAREKEEPER_TRUSTED_PROXIES=",".join(settings.trusted_proxies),
     )
     config = _uvicorn_config("sharekeeper.api.app:app_from_environment", settings)
     Multiprocess(config, sockets=[sock]).run()
+
+
+def _proxies(option: str | None) -> tuple[str, ...] | None:
+    """``--trusted-proxies``, checked as the setting is; None when not given."""
+    from sharekeeper.config import SettingsError, trusted_proxies
+
+    if option is None:
+        return None
+    try:
+        return trusted_proxies(option, "--trusted-proxies")
+    except SettingsError as error:
+        raise CommandError(str(error), exit_code=2) from None
 
 
 def _listen(host: str, port: int) -> Any:

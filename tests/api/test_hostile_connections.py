@@ -1,0 +1,435 @@
+"""Hostile callers, second round: connections and proxies (loopback only, every loop bounded in
+count and time, latencies to the run's figures, never asserted).
+
+- A few addresses holding kept-alive connections fill the process's connection cap: the
+  connections idle the longest are closed to make room, so everyone else is still served.
+- One network prefix (/24) spread over many addresses is capped as one source.
+- Forwarding headers (X-Forwarded-For, X-Forwarded-Proto) are believed only from the trusted
+  proxies: from any other peer they choose neither the source address the audit trail and the
+  sign-in limiter see, nor the cookies' Secure flag."""
+
+from __future__ import annotations
+
+import re
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sharekeeper.domain.audit import AuditFilter, AuditRecord
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services import audit
+from sharekeeper.testing import Account
+from tests import figures
+from tests.support import (
+    LiveServer,
+    ServerProcess,
+    env_for_subprocess,
+    settings_for,
+    signed_headers,
+)
+
+HEALTH = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+SEARCH = "/v1/resource-shares/search"
+BODY = b'{"resource_owner": "self", "limit": 1}'
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def serve(database_url: str, data_dir: Path, **overrides: object) -> LiveServer:
+    live = LiveServer(settings_for(database_url, data_dir, **overrides))
+    live.start()
+    return live
+
+
+@pytest.fixture(scope="module")
+def crowded(database_url: str, data_dir: Path) -> Iterator[LiveServer]:
+    """A process capped at 40 connections, 10 per address, with no prefix cap: a few
+    127.0.0.x addresses can fill it. Timeouts long enough that the tests' steps fit in them."""
+    live = serve(
+        database_url,
+        data_dir,
+        max_connections=40,
+        max_connections_per_source=10,
+        max_connections_per_prefix=0,
+        header_timeout_seconds=10.0,
+        idle_timeout_seconds=10.0,
+    )
+    yield live
+    live.stop()
+
+
+def connect(port: int, source: str) -> socket.socket:
+    conn = socket.socket()
+    conn.settimeout(5)
+    conn.bind((source, 0))
+    conn.connect(("127.0.0.1", port))
+    return conn
+
+
+def closed(conn: socket.socket, wait: float = 2.0) -> bool:
+    """Whether the server closed ``conn`` (EOF or reset) within ``wait`` seconds, sending
+    nothing."""
+    if not select.select([conn], [], [], wait)[0]:
+        return False
+    try:
+        return conn.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+def reply_to(conn: socket.socket, request: bytes = HEALTH) -> str | None:
+    """Sends ``request`` and reads one whole answer; None if the connection was closed."""
+    try:
+        conn.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: (\d+)", head)
+        while length and len(body) < int(length.group(1)):
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            body += chunk
+        return head.decode("latin-1")
+    except (ConnectionResetError, BrokenPipeError, TimeoutError):
+        return None
+
+
+def refusal(conn: socket.socket) -> str:
+    """What a connection was told before it sent anything: a refused one gets its 503 at once
+    (empty when nothing came within 2 s)."""
+    if not select.select([conn], [], [], 2)[0]:
+        return ""
+    return conn.recv(65536).decode("latin-1")
+
+
+def refused_at_once(conn: socket.socket) -> bool:
+    answer = refusal(conn)
+    return answer.startswith("HTTP/1.1 503") and "RAM.9008" in answer
+
+
+class Attack:
+    """``per_address`` kept-alive connections from each of ``sources``, each sending GET
+    /healthz every ``period`` seconds (more often than the idle timeout closes them) and
+    reconnecting whenever its connection is closed or refused, the way the probe did."""
+
+    def __init__(self, port: int, sources: list[str], per_address: int, period: float) -> None:
+        self.port = port
+        self.slots: list[tuple[str, socket.socket | None]] = [
+            (source, None) for source in sources for _ in range(per_address)
+        ]
+        self.period = period
+        self.answered = self.closed = self.refused = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 60
+        for _ in range(400):  # bounded in count and in time
+            if self._stop.is_set() or time.monotonic() > deadline:
+                break
+            started = time.monotonic()
+            for index, (source, conn) in enumerate(self.slots):
+                if self._stop.is_set():
+                    break
+                if conn is None:
+                    conn = connect(self.port, source)
+                    if select.select([conn], [], [], 0.005)[0]:  # refused at once
+                        self.refused += 1
+                        conn.close()
+                        conn = None
+                elif reply_to(conn) is None:
+                    self.closed += 1
+                    conn.close()
+                    conn = None
+                else:
+                    self.answered += 1
+                self.slots[index] = (source, conn)
+            self._stop.wait(max(0.0, self.period - (time.monotonic() - started)))
+        for _, conn in self.slots:
+            if conn is not None:
+                conn.close()
+
+    def held(self) -> int:
+        return sum(conn is not None for _, conn in self.slots)
+
+    def __enter__(self) -> Attack:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+
+def test_a_few_addresses_cannot_hold_the_whole_process(crowded: LiveServer) -> None:
+    """N1 scaled down: 6 addresses x 9 kept-alive connections (each under the 10 per address)
+    against a 40-connection process, each sending GET /healthz every 0.5 s. A client from
+    another network, on a new connection for every request, is served throughout."""
+    account = crowded.account("n1-well-behaved")
+    transport = httpx.HTTPTransport(local_address="127.0.1.1")
+    client = httpx.Client(
+        base_url=crowded.endpoint,
+        transport=transport,
+        timeout=10,
+        limits=httpx.Limits(max_keepalive_connections=0),  # a new connection every time
+    )
+    host = f"127.0.0.1:{crowded.port}"
+    statuses: list[int] = []
+    latencies: list[float] = []
+    sources = [f"127.0.0.{10 + i}" for i in range(6)]
+    try:
+        with Attack(crowded.port, sources, per_address=9, period=0.5) as attack:
+            # 54 connections for 40 places: once some are closed to make room for the others,
+            # the process is full.
+            deadline = time.monotonic() + 10
+            while not attack.closed and time.monotonic() < deadline:
+                time.sleep(0.05)
+            full = attack.closed > 0
+            for _ in range(40):  # ~0.1 s apart: about 4 s of attack
+                headers = signed_headers(account, "POST", SEARCH, "", BODY, host=host)
+                started = time.perf_counter()
+                response = client.post(SEARCH, content=BODY, headers=headers)
+                latencies.append(time.perf_counter() - started)
+                statuses.append(response.status_code)
+                time.sleep(0.1)
+            # Closed ones reconnected: the attack still holds about the whole process.
+            held_at_end = attack.held()
+    finally:
+        client.close()
+    assert full, (attack.closed, attack.refused, attack.answered)
+    assert statuses == [200] * 40, statuses
+    assert attack.answered > 0
+    micros = sorted(int(s * 1e6) for s in latencies)
+    figures.FIGURES["hostile idle hold (N1): well-behaved requests served"] = len(micros)
+    figures.FIGURES["hostile idle hold (N1): well-behaved p50 us"] = int(statistics.median(micros))
+    figures.FIGURES["hostile idle hold (N1): well-behaved max us"] = micros[-1]
+    figures.FIGURES["hostile idle hold (N1): attacker connections held at the end"] = held_at_end
+    figures.FIGURES["hostile idle hold (N1): attacker connections closed for room"] = attack.closed
+    figures.FIGURES["hostile idle hold (N1): attacker requests answered"] = attack.answered
+
+
+def test_the_oldest_idle_connection_is_closed_first(crowded: LiveServer) -> None:
+    """The process is filled in a known order; a newcomer closes the connection idle the
+    longest, skipping one that has begun its next head and one that was just answered; with
+    nothing idle left, the newcomer is refused at once and nothing is closed for it."""
+    port = crowded.port
+    time.sleep(0.5)  # the previous test's connections are gone
+    conns = [connect(port, f"127.0.3.{1 + i // 10}") for i in range(40)]
+    # The last one answered: all were accepted, in this order, and it is now the newest idle.
+    assert reply_to(conns[39]) is not None
+    assert reply_to(conns[0]) is not None  # answered since: now the most recently idle
+    conns[1].sendall(b"GET /healthz HTTP/1.1\r\n")  # a head begun: not idle
+    time.sleep(0.5)  # for the server to read it
+    first = connect(port, "127.0.4.1")
+    assert closed(conns[2]), "the connection idle the longest stays open"
+    assert reply_to(first) is not None
+    assert not any(closed(c, 0) for c in conns[:2] + conns[3:])
+    second = connect(port, "127.0.4.2")
+    assert closed(conns[3])
+    assert reply_to(second) is not None
+    # Every connection left begins a head: none is idle, so the next newcomer is refused.
+    busy = [conns[1], *conns[4:], first, second]
+    assert reply_to(conns[0]) is not None
+    busy.append(conns[0])
+    for conn in busy:
+        if conn is not conns[1]:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\n")
+    time.sleep(0.5)
+    late = connect(port, "127.0.4.3")
+    assert refused_at_once(late)
+    late.close()
+    assert not any(closed(c, 0) for c in busy)
+    # The heads completed are answered: refusing the newcomer closed none of them.
+    for conn in busy:
+        answer = reply_to(conn, b"Host: x\r\n\r\n")
+        assert answer is not None and answer.startswith("HTTP/1.1 200"), answer
+    for conn in [*conns, first, second]:
+        conn.close()
+
+
+def test_one_network_spread_over_many_addresses_is_capped_as_one(
+    database_url: str, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Per address 10, per /24 30: 8 addresses of 127.0.5.0/24 with 6 connections each get 30
+    places between them, the rest refused at once; another /24 is admitted meanwhile."""
+    live = serve(
+        database_url,
+        data_dir,
+        max_connections=200,
+        max_connections_per_source=10,
+        max_connections_per_prefix=30,
+        header_timeout_seconds=5.0,
+        idle_timeout_seconds=5.0,
+    )
+    conns: list[socket.socket] = []
+    try:
+        caplog.set_level("INFO", "sharekeeper.access")
+        conns = [connect(live.port, f"127.0.5.{1 + i // 6}") for i in range(48)]
+        refusals = [refusal(conn) for conn in conns[30:]]
+        assert all(
+            r.startswith("HTTP/1.1 503") and "The network 127.0.0.0/24" not in r for r in refusals
+        )
+        assert all("RAM.9008" in r and "The network 127.0.5.0/24" in r for r in refusals)
+        assert not any(closed(c, 0) for c in conns[:30])
+        other = connect(live.port, "127.0.6.1")
+        conns.append(other)
+        assert reply_to(other) is not None
+        logged = [r for r in caplog.records if getattr(r, "error_code", "") == "RAM.9008"]
+        assert len(logged) == 18 and {getattr(r, "source", "") for r in logged} == {
+            "127.0.5.6",
+            "127.0.5.7",
+            "127.0.5.8",
+        }
+    finally:
+        for conn in conns:
+            conn.close()
+        live.stop()
+    figures.FIGURES["hostile one /24 over 8 addresses: connections refused with 503"] = 18
+
+
+# N4: forwarding headers from a peer that is not a trusted proxy.
+
+
+def sign_in(
+    client: httpx.Client, account: Account, secret: str, headers: dict[str, str]
+) -> httpx.Response:
+    page = client.get("/console/sign-in", headers=headers)
+    token = _CSRF.search(page.text)
+    assert token is not None, page.text
+    fields = {"csrf_token": token.group(1), "access_key": account.access_key, "secret_key": secret}
+    return client.post("/console/sign-in", data=fields, headers=headers)
+
+
+def records_of(live: LiveServer, account: Account, operation: str) -> list[AuditRecord]:
+    records = audit.list_audit_records(
+        live.runtime.context, AuditFilter(operation=operation), PageRequest(1000)
+    ).items
+    return [r for r in records if r.access_key == account.access_key]
+
+
+def create_share(live: LiveServer, account: Account, forwarded_for: str) -> httpx.Response:
+    return create_share_at(live.endpoint, account, forwarded_for)
+
+
+def create_share_at(endpoint: str, account: Account, forwarded_for: str) -> httpx.Response:
+    body = b'{"name": "forwarded"}'
+    host = endpoint.removeprefix("http://")
+    headers = signed_headers(account, "POST", "/v1/resource-shares", "", body, host=host)
+    headers["X-Forwarded-For"] = forwarded_for
+    return httpx.post(f"{endpoint}/v1/resource-shares", content=body, headers=headers, timeout=10)
+
+
+def test_forwarding_headers_from_an_untrusted_peer_choose_nothing(
+    database_url: str, data_dir: Path
+) -> None:
+    """No trusted proxies (the default): from 127.0.0.1, a new X-Forwarded-For on every
+    failed sign-in does not escape the per-source limit; the audit trail records the TCP peer;
+    X-Forwarded-Proto: https does not make the cookies Secure."""
+    live = serve(database_url, data_dir)
+    client = httpx.Client(base_url=live.endpoint, follow_redirects=False, timeout=10)
+    try:
+        account = live.account("n4-target")
+        statuses = []
+        for n in range(8):
+            forged = {"X-Forwarded-For": f"10.9.{n}.1", "X-Forwarded-Proto": "https"}
+            answer = sign_in(client, account, "wrong-secret-n4", forged)
+            statuses.append(answer.status_code)
+            assert "Secure" not in answer.headers.get("set-cookie", "")
+        assert statuses == [401] * 5 + [429] * 3, statuses
+        sources = {r.source_address for r in records_of(live, account, "ConsoleSignIn")}
+        assert sources <= {"127.0.0.1"}, sources  # (if failed sign-ins are audited at all)
+        created = create_share(live, account, "10.9.9.9")
+        assert created.status_code == 201, created.text
+        sources = {r.source_address for r in records_of(live, account, "CreateResourceShare")}
+        assert sources == {"127.0.0.1"}, sources
+    finally:
+        client.close()
+        live.stop()
+
+
+def test_a_trusted_proxy_names_the_client(database_url: str, data_dir: Path) -> None:
+    """SHAREKEEPER_TRUSTED_PROXIES=127.0.0.1: the forwarded address is the one audited and
+    limited, X-Forwarded-Proto: https makes the cookies Secure, and a forwarded value that is
+    no IP address is refused (400, Huawei's shape), not recorded."""
+    live = serve(
+        database_url,
+        data_dir,
+        trusted_proxies=("127.0.0.1",),
+        max_connections_per_source=2,
+        max_connections_per_prefix=2,
+    )
+    client = httpx.Client(base_url=live.endpoint, follow_redirects=False, timeout=10)
+    try:
+        account = live.account("n4-proxied")
+        created = create_share(live, account, "198.51.100.7")
+        assert created.status_code == 201, created.text
+        sources = {r.source_address for r in records_of(live, account, "CreateResourceShare")}
+        assert sources == {"198.51.100.7"}, sources
+        # Each client behind the proxy has its own failed sign-in allowance.
+        for n in range(6):
+            forwarded = {"X-Forwarded-For": f"198.51.100.{10 + n}"}
+            answer = sign_in(client, account, "wrong-secret-n4", forwarded)
+            assert answer.status_code == 401, answer.status_code
+        sources = {r.source_address for r in records_of(live, account, "ConsoleSignIn")}
+        assert sources <= {f"198.51.100.{10 + n}" for n in range(6)}, sources
+        page = client.get("/console/sign-in", headers={"X-Forwarded-Proto": "https"})
+        assert "Secure" in page.headers["set-cookie"]
+        # The proxy carries every client: its connections skip the per-address and per-/24
+        # caps (and leave its neighbours their share), never the process's total.
+        held = [connect(live.port, "127.0.0.1") for _ in range(5)]
+        held += [connect(live.port, "127.0.0.2") for _ in range(2)]
+        assert all(reply_to(conn) is not None for conn in held)
+        third = connect(live.port, "127.0.0.2")
+        assert refused_at_once(third)
+        for conn in [*held, third]:
+            conn.close()
+        junk = create_share(live, account, "not-an-address-" + "x" * 100)
+        assert junk.status_code == 400, junk.text
+        assert junk.json()["error_code"] == "RAM.9100"
+        assert len(records_of(live, account, "CreateResourceShare")) == 1
+    finally:
+        client.close()
+        live.stop()
+
+
+def test_serve_believes_forwarding_headers_only_from_its_trusted_proxies(
+    crowded: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    """The server as operators run it: ``sharekeeper serve`` (its workers too) ignores
+    X-Forwarded-For from 127.0.0.1 by default, believes it with ``--trusted-proxies``, and
+    refuses a malformed list in one line."""
+    account = crowded.account("n4-serve")  # the same database as the processes below
+    bad = subprocess.run(
+        [sys.executable, "-m", "sharekeeper", "serve", "--port", "0", "--trusted-proxies", "x"],
+        env=env_for_subprocess(database_url, data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "--trusted-proxies takes IP addresses" in bad.stderr
+    processes = [
+        ServerProcess(database_url, data_dir, "--workers", "2"),
+        ServerProcess(database_url, data_dir, "--trusted-proxies", "127.0.0.0/8"),
+    ]
+    try:
+        for process, forwarded in zip(processes, ("10.9.9.8", "198.51.100.9"), strict=True):
+            created = create_share_at(process.endpoint, account, forwarded)
+            assert created.status_code == 201, created.text
+    finally:
+        for process in processes:
+            process.stop()
+    sources = sorted(r.source_address for r in records_of(crowded, account, "CreateResourceShare"))
+    assert sources == ["127.0.0.1", "198.51.100.9"], sources
