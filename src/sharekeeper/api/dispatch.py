@@ -33,7 +33,9 @@ class Dispatch:
         the path as sent, decoded after splitting: ``%2F`` in an id is a character of that id
         (which its check refuses), never a separator, and an empty id (``/v1/permissions//``)
         is an id of its own, so neither can reach an operation with fewer segments."""
-        segments = [unquote(s) for s in _segments(raw_path)]
+        segments = _segments(raw_path)
+        if "%" in raw_path:
+            segments = [unquote(s) for s in segments]
         for template, names, endpoint in self._routes.get((method, len(segments)), ()):
             values = []
             for literal, segment in zip(template, segments, strict=True):
