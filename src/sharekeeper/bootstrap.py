@@ -109,8 +109,8 @@ def master_key(settings: Settings, engine: Engine, clock: Clock) -> bytes:
         ):
             raise InvalidMasterKey(
                 f"there is no master key at {path}, and the database at {where} holds secrets "
-                f"sealed under one{_expected(recorded)}: set SHAREKEEPER_MASTER_KEY or "
-                "SHAREKEEPER_DATA_DIR to the right one"
+                f"sealed under one{_recorded(recorded)}: set SHAREKEEPER_MASTER_KEY or "
+                "SHAREKEEPER_DATA_DIR to it (no key was made there)"
             )
         key = load_or_create_master_key(path)
     fingerprint = master_key_fingerprint(key)
@@ -126,14 +126,14 @@ def master_key(settings: Settings, engine: Engine, clock: Clock) -> bytes:
     if recorded != fingerprint:
         raise InvalidMasterKey(
             f"the master key in {source} is not the one the database at {where} was created "
-            f"with (fingerprint {fingerprint[:12]}{_expected(recorded)}): set "
+            f"with (fingerprint {fingerprint[:12]}, expected {recorded[:12]}): set "
             "SHAREKEEPER_MASTER_KEY or SHAREKEEPER_DATA_DIR to the right one"
         )
     return key
 
 
-def _expected(recorded: str | None) -> str:
-    return "" if recorded is None else f", expected {recorded[:12]}"
+def _recorded(recorded: str | None) -> str:
+    return "" if recorded is None else f" (fingerprint {recorded[:12]})"
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool = True) -> Runtime:
