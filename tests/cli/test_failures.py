@@ -223,3 +223,26 @@ def test_a_database_made_before_fingerprints_checks_the_key_against_its_secrets(
     assert _fingerprint_row(own_database) is None  # nothing recorded for the wrong key
     assert run("migrate", "--database", own_database, data_dir=tmp_path).returncode == 0
     assert _fingerprint_row(own_database) is not None  # the right key, recorded on first use
+
+
+def test_the_operators_reset_keeps_the_master_keys_fingerprint(
+    tmp_path: Path, own_database: str
+) -> None:
+    """A reset empties every table but the fingerprint: the serving processes keep their key,
+    and a process started later with another key is still refused."""
+    from sharekeeper.bootstrap import build_runtime
+    from sharekeeper.config import Settings
+    from sharekeeper.services.admin import reset_all_data
+
+    settings = Settings(data_dir=tmp_path, database_url=own_database)
+    runtime = build_runtime(settings)
+    try:
+        recorded = _fingerprint_row(own_database)
+        assert recorded is not None
+        reset_all_data(runtime.context)
+        assert _fingerprint_row(own_database) == recorded
+    finally:
+        runtime.close()
+    other = {"SHAREKEEPER_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    refused = run("migrate", "--database", own_database, data_dir=tmp_path, env=other)
+    one_line(refused, 1, "is not the one", recorded[:12])
