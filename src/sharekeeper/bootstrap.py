@@ -8,14 +8,21 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from sharekeeper.auth.secrets import SecretBox, decode_master_key, load_or_create_master_key
+from sharekeeper.auth.secrets import (
+    InvalidMasterKey,
+    SecretBox,
+    decode_master_key,
+    load_or_create_master_key,
+    master_key_fingerprint,
+)
 from sharekeeper.config import Settings
 from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.clock import SECOND, Clock, system_clock
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.services.context import Context
+from sharekeeper.store import master_key as stored_key
 from sharekeeper.store import migrate
-from sharekeeper.store.engine import Engine, create_database_engine, run_in_greenlet
+from sharekeeper.store.engine import Engine, create_database_engine, display_url, run_in_greenlet
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import Connections, UnitOfWork
@@ -84,10 +91,49 @@ class Runtime:
         self.engine.dispose()
 
 
-def master_key(settings: Settings) -> bytes:
+def master_key(settings: Settings, engine: Engine, clock: Clock) -> bytes:
+    """The master key, refused unless it is the one the database's secrets are sealed under
+    (its fingerprint is recorded by the first process to open the database with a key). A key
+    file is made only for a database that holds no secret yet: a command run with the wrong
+    SHAREKEEPER_DATA_DIR must not quietly seal new secrets under a key of its own."""
+    recorded = stored_key.recorded_fingerprint(engine)
+    where = display_url(settings.database_url)
     if settings.master_key is not None:
-        return decode_master_key(settings.master_key)
-    return load_or_create_master_key(settings.master_key_path)
+        source = "SHAREKEEPER_MASTER_KEY"
+        key = decode_master_key(settings.master_key)
+    else:
+        path = settings.master_key_path
+        source = str(path)
+        if not path.exists() and (
+            recorded is not None or stored_key.a_sealed_secret(engine) is not None
+        ):
+            raise InvalidMasterKey(
+                f"there is no master key at {path}, and the database at {where} holds secrets "
+                f"sealed under one{_recorded(recorded)}: set SHAREKEEPER_MASTER_KEY or "
+                "SHAREKEEPER_DATA_DIR to it (no key was made there)"
+            )
+        key = load_or_create_master_key(path)
+    fingerprint = master_key_fingerprint(key)
+    if recorded is None:
+        sealed = stored_key.a_sealed_secret(engine)
+        if sealed is not None and not SecretBox(key).opens(sealed):
+            raise InvalidMasterKey(
+                f"the master key in {source} does not open the secrets the database at "
+                f"{where} holds: set SHAREKEEPER_MASTER_KEY or SHAREKEEPER_DATA_DIR to the key "
+                "they were sealed with"
+            )
+        recorded = stored_key.record_fingerprint(engine, fingerprint, clock())
+    if recorded != fingerprint:
+        raise InvalidMasterKey(
+            f"the master key in {source} is not the one the database at {where} was created "
+            f"with (fingerprint {fingerprint[:12]}, expected {recorded[:12]}): set "
+            "SHAREKEEPER_MASTER_KEY or SHAREKEEPER_DATA_DIR to the right one"
+        )
+    return key
+
+
+def _recorded(recorded: str | None) -> str:
+    return "" if recorded is None else f" (fingerprint {recorded[:12]})"
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool = True) -> Runtime:
@@ -95,12 +141,18 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
     engine = _engine(settings)
     if upgrade:
         migrate.upgrade(engine)
+    clock = clock or system_clock
+    try:
+        key = master_key(settings, engine, clock)
+    except Exception:
+        engine.dispose()
+        raise
     connections = Connections(engine)
     context = Context(
         unit_of_work=_units(connections),
-        clock=clock or system_clock,
+        clock=clock,
         catalogue=Catalogue.packaged(),
-        secret_box=SecretBox(master_key(settings)),
+        secret_box=SecretBox(key),
         invitation_ttl=settings.invitation_ttl_seconds * SECOND,
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
         quotas=settings.quotas,

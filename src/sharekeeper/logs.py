@@ -21,8 +21,16 @@ FIELDS = (
     "account_id",
     "source",
 )
-# A request's path is the caller's text: a newline in it must not start a log line of its own.
-_CONTROL = str.maketrans({c: f"\\x{c:02x}" for c in (*range(32), 127)})
+# A request's path is the caller's text: a newline in it must not start a log line of its own,
+# nor an escape sequence (C0, DEL, or the C1 controls some terminals obey) reach a terminal.
+_CONTROL = str.maketrans({c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160))})
+
+
+def printable(text: str) -> str:
+    """``text`` with each control character written out as ``\\xNN``: text a caller chose
+    (a path, an id, a name) shown to an operator, in a log line, a terminal or a page, can
+    neither start a line nor move the cursor, retitle the window or write the clipboard."""
+    return text.translate(_CONTROL)
 
 
 _encode = msgspec.json.Encoder().encode
@@ -51,7 +59,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         extra = " ".join(
-            f"{k}={str(getattr(record, k)).translate(_CONTROL)}"
+            f"{k}={printable(str(getattr(record, k)))}"
             for k in FIELDS
             if getattr(record, k, "") not in ("", None)
         )

@@ -4,6 +4,7 @@ entry point (``python -m sharekeeper``), with a non-zero exit code; a traceback 
 
 from __future__ import annotations
 
+import base64
 import http.server
 import os
 import socket
@@ -15,6 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from sharekeeper.auth.secrets import master_key_fingerprint
+from tests import figures
 
 POSTGRES_URL = os.environ.get("SHAREKEEPER_TEST_POSTGRES_URL")
 
@@ -141,3 +145,104 @@ def test_the_client_against_a_server_that_is_down_or_not_ram(tmp_path: Path, not
     one_line(down, 3, "cannot reach http://127.0.0.1:1", "--endpoint")
     html = run("ram", "shares", "list", "--endpoint", not_json, *keys, data_dir=tmp_path)
     one_line(html, 3, "not JSON")
+
+
+@pytest.fixture
+def own_database(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own: SQLite, or a new PostgreSQL database dropped after."""
+    if POSTGRES_URL is None:
+        yield f"sqlite:///{tmp_path / 'keyed.db'}"
+        return
+    import uuid
+
+    import psycopg
+
+    name = "sharekeeper_key_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _fingerprint_row(database: str, delete: bool = False) -> str | None:
+    from sqlalchemy import text
+
+    from sharekeeper.store.engine import create_database_engine
+
+    engine = create_database_engine(database)
+    try:
+        with engine.begin() as connection:
+            if delete:
+                connection.execute(text("DELETE FROM master_key"))
+            value = connection.execute(text("SELECT fingerprint FROM master_key")).scalar()
+            return None if value is None else str(value)
+    finally:
+        engine.dispose()
+
+
+def test_a_master_key_the_database_was_not_made_with(tmp_path: Path, own_database: str) -> None:
+    """The probe's N16: a command run with another key (or without SHAREKEEPER_DATA_DIR, which
+    used to make a second key) sealed secrets no server could open; now every command that
+    opens the database refuses, in one line, and makes no key file."""
+    first = tmp_path / "first"
+    made = run("account", "create", "--name", "a", "--database", own_database, data_dir=first)
+    assert made.returncode == 0, made.stderr
+    figures.issued(made.stdout.split("secret_key: ")[1].split()[0])
+    key_text = (first / "master.key").read_text().strip()
+    recorded = _fingerprint_row(own_database)
+    assert recorded == master_key_fingerprint(base64.b64decode(key_text))  # not the key itself
+    other = {"SHAREKEEPER_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    for command in (
+        ("account", "create", "--name", "b"),
+        ("migrate",),
+        ("audit", "list"),
+        ("serve", "--port", "0"),
+    ):
+        refused = run(*command, "--database", own_database, data_dir=first, env=other)
+        words = ("SHAREKEEPER_MASTER_KEY is not the one", f"expected {recorded[:12]}")
+        one_line(refused, 1, *words, "SHAREKEEPER_DATA_DIR")
+    # Another data directory holds no key: refused, and no second key is made there.
+    second = tmp_path / "second"
+    refused = run("account", "create", "--name", "c", "--database", own_database, data_dir=second)
+    one_line(refused, 1, f"there is no master key at {second / 'master.key'}", recorded[:12])
+    assert not (second / "master.key").exists()
+    assert run("migrate", "--database", own_database, data_dir=first).returncode == 0
+
+
+def test_a_database_made_before_fingerprints_checks_the_key_against_its_secrets(
+    tmp_path: Path, own_database: str
+) -> None:
+    made = run("account", "create", "--name", "a", "--database", own_database, data_dir=tmp_path)
+    assert made.returncode == 0, made.stderr
+    figures.issued(made.stdout.split("secret_key: ")[1].split()[0])
+    assert _fingerprint_row(own_database, delete=True) is None  # as before revision 0007
+    other = {"SHAREKEEPER_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    refused = run("migrate", "--database", own_database, data_dir=tmp_path, env=other)
+    one_line(refused, 1, "does not open the secrets", "SHAREKEEPER_MASTER_KEY")
+    assert _fingerprint_row(own_database) is None  # nothing recorded for the wrong key
+    assert run("migrate", "--database", own_database, data_dir=tmp_path).returncode == 0
+    assert _fingerprint_row(own_database) is not None  # the right key, recorded on first use
+
+
+def test_the_operators_reset_keeps_the_master_keys_fingerprint(
+    tmp_path: Path, own_database: str
+) -> None:
+    """A reset empties every table but the fingerprint: the serving processes keep their key,
+    and a process started later with another key is still refused."""
+    from sharekeeper.bootstrap import build_runtime
+    from sharekeeper.config import Settings
+    from sharekeeper.services.admin import reset_all_data
+
+    settings = Settings(data_dir=tmp_path, database_url=own_database)
+    runtime = build_runtime(settings)
+    try:
+        recorded = _fingerprint_row(own_database)
+        assert recorded is not None
+        reset_all_data(runtime.context)
+        assert _fingerprint_row(own_database) == recorded
+    finally:
+        runtime.close()
+    other = {"SHAREKEEPER_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    refused = run("migrate", "--database", own_database, data_dir=tmp_path, env=other)
+    one_line(refused, 1, "is not the one", recorded[:12])

@@ -506,3 +506,75 @@ def test_the_operator_session_keeps_no_plain_hash_of_the_admin_token(
     kept = found[0].admin_token_hash
     assert kept is not None and kept != hashlib.sha256(TOKEN.encode()).hexdigest()
     assert TOKEN not in kept
+
+
+# Issue 22, second round: what the console shows of others stays the owner's to see.
+
+
+def test_an_owner_sees_a_principals_name_only_once_it_answered_or_joined_its_organization(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    """N17: an owner may name any account id; the Invitations page shows that account's name
+    only once it answered one of the owner's invitations, or is in the owner's organization."""
+    from tests.sdk.helpers import accept, create_share, invitation_for, reject
+
+    owner = console_server.account("n17-owner")
+    carol, dave, erin, frank = (
+        console_server.account(f"n17-{name}-secret") for name in ("carol", "dave", "erin", "frank")
+    )
+    principals = [a.account_id for a in (carol, dave, erin, frank)]
+    share = create_share(
+        owner, "n17-names", principals=principals, resource_urns=[owner.urn("subnet-n17")]
+    )
+    visitor.sign_in(owner)
+
+    def shown() -> set[str]:
+        page = visitor.http.get("/console/invitations")
+        assert page.status_code == 200
+        for account in (carol, dave, erin, frank):
+            assert account.account_id in page.text  # the id is always there
+        return {n for n in ("carol", "dave", "erin", "frank") if f"n17-{n}-secret" in page.text}
+
+    assert shown() == set()  # before any answer: ids alone
+    accept(carol, invitation_for(carol, share.id).resource_share_invitation_id)
+    reject(dave, invitation_for(dave, share.id).resource_share_invitation_id)
+    console_server.organization(owner).add(erin)
+    assert shown() == {"carol", "dave", "erin"}  # frank has not answered
+    # A receiver sees the name of the owner that wrote to it.
+    other = Browserless(console_server)
+    try:
+        other.sign_in(frank)
+        assert "n17-owner" in other.http.get("/console/invitations").text
+    finally:
+        other.close()
+
+
+def test_the_operators_audit_page_shows_control_characters_as_text(
+    console_server: LiveServer, visitor: Browserless
+) -> None:
+    """N9: a caller's text kept in the audit trail (by an earlier version, or a source a proxy
+    passed on) is written out on the operator's page, escaped for HTML as before."""
+    from sharekeeper.domain.audit import AuditRecord
+
+    account_id = console_server.account("n9-audited").account_id
+    hostile = "\x1b]0;title\x07<b>x</b>\x9b2J"
+    audit.record_call(
+        console_server.runtime.context,
+        AuditRecord(
+            at=console_server.clock(),
+            account_id=account_id,
+            access_key="AK",
+            operation="DeleteResourceShare",
+            request_id="n9",
+            source_address=hostile,
+            targets=[hostile],
+            outcome="400 RAM.9100",
+        ),
+    )
+    token = visitor.form_token("/console/operator/sign-in")
+    visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
+    page = visitor.http.get("/console/operator/audit", params={"account_id": account_id})
+    assert page.status_code == 200
+    assert "\x1b" not in page.text and "\x07" not in page.text and "\x9b" not in page.text
+    written = "\\x1b]0;title\\x07&lt;b&gt;x&lt;/b&gt;\\x9b2J"
+    assert page.text.count(written) == 2  # the target and the source

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 
 
 @pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
+def runtime(data_dir: Path) -> Iterator[Runtime]:
     assert POSTGRES_URL is not None
-    runtime = build_runtime(settings_for(POSTGRES_URL, tmp_path, db_pool_size=1))
+    # The session's data directory: its master key is the one the database records.
+    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=1))
     yield runtime
     runtime.close()
 

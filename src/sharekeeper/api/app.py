@@ -43,7 +43,8 @@ PURGE_INTERVAL_SECONDS = 3600
 
 
 class IgnoreTrailingSlash:
-    """``/x/`` is ``/x``: both sign alike, and the SDK reports a redirect as an empty success."""
+    """``/x/`` is ``/x``: both sign alike, and the SDK reports a redirect as an empty success.
+    One slash only: ``/x//`` ends in an empty segment, which is not ``/x``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -51,8 +52,14 @@ class IgnoreTrailingSlash:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
+            scope = {**scope, "path": path[:-1]}
         await self.app(scope, receive, send)
+
+
+async def _not_dispatched(request: Request) -> Response:
+    """A RAM route's method and path that Dispatch did not take: the path decoded has other
+    segments than the path sent (``%2F`` in an id), so it names no operation."""
+    raise HTTPException(404)
 
 
 async def _unknown_route(request: Request, exc: Exception) -> Response:
@@ -120,8 +127,9 @@ def create_app(
     edge = Edge(serving, limiter)
     metrics = Metrics()
     endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in OPERATIONS]
-    # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method.
-    routes = [Route(path, endpoint, methods=[method]) for method, path, endpoint in endpoints]
+    # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method;
+    # it never runs one (Dispatch does, from the path as sent).
+    routes = [Route(path, _not_dispatched, methods=[method]) for method, path, _ in endpoints]
     routes += _operator_routes(edge, metrics)
     routes += admin_routes(serving, settings.admin_token)
     routes += console_routes(edge, settings.admin_token)

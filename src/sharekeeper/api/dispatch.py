@@ -5,6 +5,7 @@ operator routes, the admin API, unknown paths (404) and wrong methods (405)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,14 +28,18 @@ class Dispatch:
             template, names = _template(path)
             self._routes.setdefault((method, len(template)), []).append((template, names, endpoint))
 
-    def match(self, method: str, path: str) -> tuple[ASGIApp, dict[str, str]] | None:
-        segments = path.strip("/").split("/")
+    def match(self, method: str, raw_path: str) -> tuple[ASGIApp, dict[str, str]] | None:
+        """The operation for a path as sent, and its parameters. An id is one segment of
+        the path as sent, decoded after splitting: ``%2F`` in an id is a character of that id
+        (which its check refuses), never a separator, and an empty id (``/v1/permissions//``)
+        is an id of its own, so neither can reach an operation with fewer segments."""
+        segments = _segments(raw_path)
+        if "%" in raw_path:
+            segments = [unquote(s) for s in segments]
         for template, names, endpoint in self._routes.get((method, len(segments)), ()):
             values = []
             for literal, segment in zip(template, segments, strict=True):
                 if literal is None:
-                    if not segment:
-                        break
                     values.append(segment)
                 elif literal != segment:
                     break
@@ -44,9 +49,18 @@ class Dispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            found = self.match(scope["method"], scope["path"])
+            raw = scope.get("raw_path")
+            found = self.match(scope["method"], raw.decode("latin-1") if raw else scope["path"])
             if found is not None:
                 endpoint, params = found
                 await endpoint({**scope, "path_params": params}, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _segments(raw_path: str) -> list[str]:
+    """The segments of a path as sent: one leading slash and one trailing slash are not
+    segments (``/x/`` is ``/x``, as IgnoreTrailingSlash has it); any other slash is."""
+    path = raw_path.split("?", 1)[0]
+    path = path[1:] if path.startswith("/") else path
+    return (path[:-1] if path.endswith("/") else path).split("/")

@@ -58,6 +58,17 @@ def path_id(name: str, value: str) -> str:
     return value
 
 
+# What an audit record keeps of a path id that fails ``path_id``: the record is written
+# before the handler checks its ids (a refusal is recorded too), and the caller's text, which
+# may hold terminal escapes or markup, has no place in the operator's trail.
+INVALID_TARGET = "invalid"
+
+
+def audit_targets(path: dict[str, str]) -> list[str]:
+    """The path ids a write names, as its audit record keeps them."""
+    return [v if _ID.fullmatch(v) else INVALID_TARGET for v in path.values()]
+
+
 # ``handler(ctx, call) -> reply body``, its wire types in its signature: ``call: Call[Body,
 # Query]`` and the reply's Struct (None: an empty answer).
 Handler = Callable[[Context, Call[Any, Any]], msgspec.Struct | None]
@@ -227,7 +238,7 @@ def run_operation(
         operation=operation.name,
         request_id=request_id,
         source_address=source,
-        targets=list(path.values()),
+        targets=audit_targets(path),
         outcome=str(operation.status),
         channel=channel,
     )

@@ -8,15 +8,28 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _PREFIX = "v1:"
 MASTER_KEY_BYTES = 32
+# What the database records of its master key: an HMAC of this label under the key. It tells
+# one key from another and reveals nothing of the key (nor of any secret sealed under it).
+_FINGERPRINT_LABEL = b"sharekeeper master key fingerprint v1"
+# How many unreadable keys are remembered, so that each is logged once (bounded memory).
+_REPORTED_MAX = 4096
+
+log = logging.getLogger("sharekeeper.auth")
+
+
+class SealedByAnotherKey(ValueError):
+    """A sealed secret this master key cannot open: it was sealed under another one."""
 
 
 class SecretBox:
@@ -28,6 +41,30 @@ class SecretBox:
         self._fingerprint_key = hmac.new(master_key, b"sharekeeper fingerprint", "sha256").digest()
         # Opening the same sealed secret again is pure; caching keeps it off the request path.
         self.open = lru_cache(maxsize=4096)(self._open)
+        self.key_fingerprint = master_key_fingerprint(master_key)
+        self._reported: set[str] = set()
+
+    def opens(self, sealed: str) -> bool:
+        try:
+            self.open(sealed)
+        except SealedByAnotherKey:
+            return False
+        return True
+
+    def report_unreadable(self, access_key: str) -> None:
+        """Tells the operator, once per access key, why requests signed with it fail."""
+        if access_key in self._reported:
+            return
+        if len(self._reported) >= _REPORTED_MAX:
+            self._reported.clear()
+        self._reported.add(access_key)
+        log.error(
+            "the secret of access key %s was sealed under another master key than this "
+            "server's (fingerprint %s): requests signed with it are refused (401); give the "
+            "server the master key it was made with, or issue the account a new access key",
+            access_key,
+            self.key_fingerprint[:12],
+        )
 
     def seal(self, plaintext: str) -> str:
         nonce = os.urandom(12)
@@ -44,7 +81,15 @@ class SecretBox:
         if not sealed.startswith(_PREFIX):
             raise ValueError("unknown sealed-secret format")
         raw = base64.b64decode(sealed[len(_PREFIX) :])
-        return self._aead.decrypt(raw[:12], raw[12:], None).decode("utf-8")
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], None).decode("utf-8")
+        except InvalidTag:
+            raise SealedByAnotherKey("the secret was sealed under another master key") from None
+
+
+def master_key_fingerprint(master_key: bytes) -> str:
+    """What a database records of the master key its secrets are sealed under."""
+    return hmac.new(master_key, _FINGERPRINT_LABEL, "sha256").hexdigest()
 
 
 def hash_token(token: str) -> str:
@@ -56,7 +101,7 @@ def new_security_token() -> str:
 
 
 class InvalidMasterKey(ValueError):
-    pass
+    """A master key that cannot be used, in one line an operator can act on."""
 
 
 def decode_master_key(text: str, source: str = "SHAREKEEPER_MASTER_KEY") -> bytes:

@@ -91,11 +91,13 @@ def _runtime(database: str | None) -> Iterator[Runtime]:
 
 
 def _emit(data: dict[str, Any], as_json: bool) -> None:
+    from sharekeeper.logs import printable
+
     if as_json:
         typer.echo(json.dumps(data))
     else:
         for key, value in data.items():
-            typer.echo(f"{key}: {value}")
+            typer.echo(f"{key}: {printable(str(value))}")
 
 
 def _version(show: bool) -> None:
@@ -430,6 +432,7 @@ def audit_list(
     from sharekeeper.api.convert import audit_record
     from sharekeeper.domain.audit import AuditFilter
     from sharekeeper.domain.paging import PageRequest
+    from sharekeeper.logs import printable
     from sharekeeper.services import audit
 
     since_ms = None
@@ -452,13 +455,15 @@ def audit_list(
             if marker is None:
                 break
     if as_json:
-        typer.echo(json.dumps(records))
+        typer.echo(json.dumps(records))  # ensure_ascii: every control character is \\u-escaped
         return
     for r in records:
-        typer.echo(
+        # Targets and source are a caller's text: written out, never sent to the terminal.
+        line = (
             f"{r['at']} {r['account_id']} {r['operation']} {' '.join(r['targets'])} "
             f"{r['outcome']} {r['request_id']} {r['source_address']} {r['channel']}"
         )
+        typer.echo(printable(line))
 
 
 # Options that take no value: after any other option, the next word is that option's value,

@@ -27,6 +27,7 @@ from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.domain.sessions import ConsoleSession
+from sharekeeper.logs import printable
 from sharekeeper.services import sessions
 from sharekeeper.services.context import Context
 
@@ -80,6 +81,8 @@ class Console:
             auto_reload=False,  # the templates ship in the package: no file checks a page
         )
         self.templates.filters["when"] = _when
+        # A caller's text (an audit target, a source) with its control characters shown.
+        self.templates.filters["printable"] = printable
         # The admin token's fingerprint, kept in the operator's sessions: keyed by the master
         # key, so a copy of the database gives no way to test guesses of the token.
         self.operator_fingerprint = (

@@ -3,6 +3,7 @@ console's changes are the API's own operations (``console.web.act``); these are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sharekeeper.domain.accounts import AccessKey, Account, Caller
@@ -67,13 +68,29 @@ class Invitations:
 
 def invitations(ctx: Context, caller: Caller, page: PageRequest) -> Invitations:
     """The invitations the caller received and those its shares sent, with the names of the
-    accounts on the other side."""
+    accounts on the other side that the caller may see: every sender's (it chose to write),
+    and a receiver's by ``principal_names``."""
+    me = caller.account_id
     with ctx.reading() as uow:
-        found = uow.invitations.search(caller.account_id, InvitationQuery(), page, ctx.clock())
-        others = {i.sender_account_id for i in found.items}
-        others |= {i.receiver_account_id for i in found.items}
-        names = uow.accounts.names(sorted(others))
+        found = uow.invitations.search(me, InvitationQuery(), page, ctx.clock())
+        senders = {i.sender_account_id for i in found.items if i.receiver_account_id == me}
+        receivers = {i.receiver_account_id for i in found.items if i.sender_account_id == me}
+        names = uow.accounts.names(sorted(senders))
+        names.update(principal_names(uow, me, receivers))
     return Invitations(found, names)
+
+
+def principal_names(uow: UnitOfWork, owner: str, principals: Iterable[str]) -> dict[str, str]:
+    """The names an owner may see of accounts it named as principals: of those that answered
+    one of its invitations (accepted or rejected) and of those in its own organization. Any
+    other account shows as its id alone: an owner may name any id, and seeing its name before
+    the account answers would let it list the names of every id it knows (docs/security.md)."""
+    wanted = sorted(set(principals))
+    shown = uow.invitations.answered_by(owner, wanted)
+    membership = uow.organizations.membership(owner)
+    if membership is not None:
+        shown |= uow.organizations.members_among(membership.organization_id, wanted)
+    return uow.accounts.names(sorted(shown))
 
 
 def own_share(ctx: Context, caller: Caller, share_id: str) -> ResourceShare:

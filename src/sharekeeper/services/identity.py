@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sharekeeper.auth.secrets import hash_token, new_security_token
+from sharekeeper.auth.secrets import SealedByAnotherKey, hash_token, new_security_token
 from sharekeeper.auth.verify import IncomingRequest, KeyMaterial, verify
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX, AccessKey, Account, Caller
@@ -13,6 +13,7 @@ from sharekeeper.domain.clock import SECOND, Millis
 from sharekeeper.domain.errors import (
     AccessKeyNotFound,
     AccountNotFound,
+    AuthenticationFailed,
     DomainIdMismatch,
     InvalidParameter,
 )
@@ -106,10 +107,19 @@ def caller_projects(ctx: Context, caller: Caller, name: str | None) -> list[tupl
 
 
 def key_material(ctx: Context, key: AccessKey) -> KeyMaterial:
-    """What checking a key needs: its secret opened, and its state."""
+    """What checking a key needs: its secret opened, and its state. A secret sealed under
+    another master key (a row written by a process given the wrong key) fails the request's
+    authentication, and the operator is told why, once per key."""
+    try:
+        secret_key = ctx.secret_box.open(key.sealed_secret)
+    except SealedByAnotherKey:
+        ctx.secret_box.report_unreadable(key.access_key)
+        raise AuthenticationFailed(
+            "this server cannot read the access key's secret; its operator has been told"
+        ) from None
     return KeyMaterial(
         account_id=key.account_id,
-        secret_key=ctx.secret_box.open(key.sealed_secret),
+        secret_key=secret_key,
         token_hash=key.token_hash,
         expires_at_ms=key.expires_at,
         revoked=key.revoked_at is not None,

@@ -201,6 +201,23 @@ class InvitationRepository:
         withdrawn invitation per share, not one per round."""
         self._tx.rowcount(_FORGET_WITHDRAWN, {"share_id": share_id, "receiver": receiver})
 
+    def answered_by(self, sender: str, receivers: Sequence[str]) -> set[str]:
+        """Those of ``receivers`` that answered (accepted or rejected) an invitation of one of
+        ``sender``'s shares."""
+        if not receivers:
+            return set()
+        answered = (InvitationStatus.ACCEPTED, InvitationStatus.REJECTED)
+        statement = (
+            select(INV.receiver_account_id)
+            .where(
+                INV.sender_account_id == sender,
+                INV.receiver_account_id.in_(sorted(set(receivers))),
+                INV.status.in_(answered),
+            )
+            .distinct()
+        )
+        return {row.receiver_account_id for row in self._tx.execute(statement)}
+
     def count_by_status(self, now: Millis) -> dict[str, int]:
         seen = case(
             (and_(INV.status == InvitationStatus.PENDING, INV.expires_at <= now), "expired"),

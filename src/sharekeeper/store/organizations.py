@@ -180,6 +180,15 @@ class OrganizationRepository:
         row = self._tx.first(statement, {"account_id": account_id})
         return None if row is None else MEMBERSHIP.read(row)
 
+    def members_among(self, organization_id: str, account_ids: Sequence[str]) -> set[str]:
+        """Those of ``account_ids`` that are members of the organization."""
+        if not account_ids:
+            return set()
+        statement = select(M.account_id).where(
+            M.organization_id == organization_id, M.account_id.in_(sorted(set(account_ids)))
+        )
+        return {row.account_id for row in self._tx.execute(statement)}
+
     def lock_members(self, account_ids: Iterable[str], exclusive: bool) -> dict[str, Membership]:
         """The memberships of those of ``account_ids`` that are members, their rows locked in
         one order: shared by a writer that decides by membership (a member is bound at once),

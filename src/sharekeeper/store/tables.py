@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -330,4 +331,16 @@ console_sessions = Table(
     # The operator's sessions: a fingerprint (keyed HMAC) of the admin token they signed in
     # with.
     Column("admin_token_hash", String(64)),
+)
+
+# One row: a fingerprint of the master key the database's secrets are sealed under (an HMAC of
+# a fixed label under the key, never the key), so a process given another key refuses to start
+# instead of answering every signed request with a failure (store/master_key.py).
+master_key = Table(
+    "master_key",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("recorded_at", Millis, nullable=False),
+    CheckConstraint("id = 1", name="one_row"),
 )

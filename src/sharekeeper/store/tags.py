@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, not_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, not_, select
 
 from sharekeeper.domain.shares import ShareStatus
 from sharekeeper.domain.tags import Tag, TagQuery
@@ -15,10 +15,11 @@ S = resource_shares.c
 T = share_tags.c
 
 
-def like_prefix(prefix: str) -> str:
-    """A LIKE pattern matching ``prefix`` literally (escape character: backslash)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
+def starts_with(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``column`` begins with ``prefix``, character for character, on both databases: LIKE
+    ignores ASCII case on SQLite and not on PostgreSQL, and gives ``%`` and ``_`` a meaning;
+    comparing the column's first characters has neither problem (docs/api.md)."""
+    return func.substr(column, 1, len(prefix)) == prefix
 
 
 def tag_query(owner: str, query: TagQuery) -> list[ColumnElement[bool]]:
@@ -38,7 +39,7 @@ def tag_query(owner: str, query: TagQuery) -> list[ColumnElement[bool]]:
     if query.name_match == "":
         conditions.append(S.name == "")
     elif query.name_match is not None:
-        conditions.append(S.name.like(like_prefix(query.name_match), escape="\\"))
+        conditions.append(starts_with(S.name, query.name_match))
     return conditions
 
 
