@@ -198,7 +198,9 @@ class OrganizationRepository:
         written: the caller answers in its own API's terms."""
         dialect = sqlite if self._tx.backend.name == "sqlite" else postgresql
         statement = dialect.insert(org_members).values(MEMBERSHIP.values(membership))
-        return bool(self._tx.execute(statement.on_conflict_do_nothing()).rowcount)
+        # RETURNING, not the row count: psycopg reports -1 for an insert that did nothing.
+        joined = statement.on_conflict_do_nothing().returning(M.account_id)
+        return self._tx.execute(joined).first() is not None
 
     def move(self, membership: Membership, destination_id: str) -> bool:
         """Moves the member from where ``membership`` says it is; false if it is no longer
