@@ -27,13 +27,9 @@ def list_quotas(ctx: Context, caller: Caller) -> list[QuotaUsage]:
     now = ctx.clock()
     with ctx.reading() as uow:
         organization = managed_organization(uow, caller)
-        used = {
-            OrganizationQuotaType.ACCOUNT: accounts_held(uow, organization, now),
-            OrganizationQuotaType.ORGANIZATIONAL_UNIT: len(
-                uow.organizations.parents(organization.id)
-            )
-            - 1,  # the root is no OU
-        }
+        accounts = accounts_held(uow, organization, now)
+        ous = len(uow.organizations.parents(organization.id)) - 1  # the root is no OU
+    used = {OrganizationQuotaType.ACCOUNT: accounts, OrganizationQuotaType.ORGANIZATIONAL_UNIT: ous}
     return [
         QuotaUsage(name, ctx.quotas.limit(kind), *ORGANIZATION_QUOTA_RANGE[kind], used[kind])
         for kind, name in _LISTED.items()
@@ -61,8 +57,6 @@ def require_invitation_room(
     ctx: Context, uow: UnitOfWork, organization: Organization, now: Millis
 ) -> None:
     """Room for one more account and one more pending invitation."""
+    require_account_room(ctx, uow, organization, now)
     pending = uow.handshakes.count_pending(organization.id, now)
-    members = uow.organizations.count_members(organization.id)
-    quotas = ctx.quotas
-    quotas.check_organization(OrganizationQuotaType.ACCOUNT, organization.id, members + pending)
-    quotas.check_organization(OrganizationQuotaType.PENDING_HANDSHAKE, organization.id, pending)
+    ctx.quotas.check_organization(OrganizationQuotaType.PENDING_HANDSHAKE, organization.id, pending)
