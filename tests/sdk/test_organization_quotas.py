@@ -21,6 +21,7 @@ from huaweicloudsdkorganizations.v1 import (
     CreateAccountReqBody,
     CreateAccountRequest,
     CreateOrganizationRequest,
+    DeleteOrganizationRequest,
     LeaveOrganizationRequest,
     ListAccountsRequest,
     ListQuotasRequest,
@@ -40,6 +41,7 @@ from tests.sdk.test_organizations_api import complete, create_ou, fails
 from tests.support import Account, LiveServer, ServerProcess, settings_for
 
 ROUNDS = 3  # bounded: 8 racing calls a round
+found = CreateOrganizationRequest()
 QUOTA_IN_RACE = 5
 
 
@@ -264,6 +266,19 @@ def test_two_organizations_invitations_accepted_at_once_lose_with_an_organizatio
             )
             if shown.handshake.status == "pending":
                 cancel(manager, handshake)
+
+
+@pytest.mark.slow
+def test_racing_creations_of_one_organization_leave_one(
+    two_servers: list[ServerProcess], outsider: Account
+) -> None:
+    endpoints = [p.endpoint for p in two_servers]
+    for _ in range(ROUNDS):
+        outcomes = race(
+            [(outsider, lambda me: me.organizations.create_organization(found))] * 4, endpoints
+        )
+        assert sorted(outcomes) == ["400:Organizations.9101"] * 3 + ["ok"], outcomes
+        outsider.organizations.delete_organization(DeleteOrganizationRequest())
 
 
 def test_ended_invitations_are_purged_after_48_hours_and_accepted_ones_kept(
