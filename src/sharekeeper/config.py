@@ -9,7 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sharekeeper.domain.quotas import QUOTA_MAX, Quotas, QuotaType
+from sharekeeper.domain.quotas import (
+    ORGANIZATION_QUOTA_RANGE,
+    QUOTA_MAX,
+    OrganizationQuotaType,
+    Quotas,
+    QuotaType,
+)
 
 DEFAULT_PORT = 9460
 
@@ -86,7 +92,7 @@ def config_file(path: Path) -> dict[str, str]:
     for key, value in data.items():
         if key == "quotas" and isinstance(value, dict):
             for kind, limit in value.items():
-                if kind not in {q.value for q in QuotaType}:
+                if kind not in {q.value for q in (*QuotaType, *OrganizationQuotaType)}:
                     raise SettingsError(f"{path}: unknown quota {kind!r}")
                 values[f"SHAREKEEPER_QUOTA_{kind.upper()}"] = str(limit)
         elif key in _FILE_KEYS and not isinstance(value, dict | list):
@@ -147,7 +153,20 @@ def _quotas(env: Mapping[str, str]) -> Quotas:
         if value > QUOTA_MAX:
             raise SettingsError(f"{name} may be at most {QUOTA_MAX}, got {value}")
         values[kind.value] = value
+    values.update(_organization_quotas(env))
     return Quotas(**values)
+
+
+def _organization_quotas(env: Mapping[str, str]) -> dict[str, int]:
+    """SHAREKEEPER_QUOTA_ORGANIZATION_ACCOUNT, ..._ORGANIZATIONAL_UNIT, ..._PENDING_HANDSHAKE,
+    each within its range (domain/quotas.py)."""
+    defaults = Quotas()
+    values = {}
+    for kind in OrganizationQuotaType:
+        least, most = ORGANIZATION_QUOTA_RANGE[kind]
+        name = f"SHAREKEEPER_QUOTA_{kind.value.upper()}"
+        values[kind.value] = _int(env, name, defaults.limit(kind), least, most)
+    return values
 
 
 @dataclass(frozen=True, slots=True)

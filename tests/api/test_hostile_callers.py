@@ -507,3 +507,59 @@ def test_a_pipelined_request_in_progress_is_answered(
     finally:
         live.stop()
     assert re.findall(r"HTTP/1\.1 (\d{3}) ", reply) == ["200", "503"], reply[:300]
+
+
+# Organizations and invitations that cannot pile up on an account (the second probe's N3 and
+# N13): a loop that once left one row per round leaves one row in all. Rows are counted
+# through the API and in the database.
+
+CYCLES = 200  # bounded: 400 calls each; enough to tell one row from one per round
+
+
+def _rows(server: LiveServer, table: Any, *where: Any) -> int:
+    from sqlalchemy import func, select
+
+    with server.runtime.engine.connect() as connection:
+        counted = select(func.count()).select_from(table).where(*where)
+        return int(connection.execute(counted).scalar_one())
+
+
+def test_an_organization_cannot_pile_invitations_on_an_account(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
+) -> None:
+    from sharekeeper.store.tables import handshakes
+
+    assert http.request(owner, "POST", "/v1/organizations").status_code == 201
+    invite = {"target": {"type": "account", "entity": receiver.account_id}, "notes": "n" * 1024}
+    started = time.perf_counter()
+    for _ in range(CYCLES):
+        sent = http.request(owner, "POST", "/v1/organizations/accounts/invite", invite)
+        assert sent.status_code == 200, sent.text
+        handshake_id = sent.json()["handshake"]["id"]
+        cancel = f"/v1/organizations/handshakes/{handshake_id}/cancel"
+        assert http.request(owner, "POST", cancel).status_code == 200
+    figures.FIGURES["hostile invite+cancel cycles a second"] = int(
+        CYCLES / (time.perf_counter() - started)
+    )
+    received = http.request(receiver, "GET", "/v1/received-handshakes").json()["handshakes"]
+    assert [(h["id"], h["status"]) for h in received] == [(handshake_id, "cancelled")]
+    target = handshakes.c.target_account_id == receiver.account_id
+    assert _rows(server, handshakes, target) == 1
+
+
+def test_creating_and_deleting_shares_cannot_pile_invitations_on_an_account(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
+) -> None:
+    from sharekeeper.store.tables import invitations as invitation_rows
+
+    body = {"name": "spam", "principals": [receiver.account_id]}
+    for _ in range(CYCLES):
+        created = http.request(owner, "POST", "/v1/resource-shares", body)
+        assert created.status_code == 201, created.text
+        share_id = created.json()["resource_share"]["id"]
+        assert http.request(owner, "DELETE", f"/v1/resource-shares/{share_id}").status_code == 204
+    seen = [(i.resource_share_id, i.status) for i in invitations(receiver)]
+    assert seen == [(share_id, "withdrawn")]
+    from_owner = invitation_rows.c.sender_account_id == owner.account_id
+    to_receiver = invitation_rows.c.receiver_account_id == receiver.account_id
+    assert _rows(server, invitation_rows, from_owner, to_receiver) == 1

@@ -210,6 +210,7 @@ def calls(ids: dict[str, str], receiver: str) -> dict[str, tuple[str, str, Any, 
             "",
         ),
         "ListTrustedServices": ("GET", "/v1/organizations/trusted-services", None, ""),
+        "ListQuotas": ("GET", "/v1/organizations/quotas", None, ""),
         "LeaveOrganization": ("POST", "/v1/organizations/leave", None, ""),
         "InviteAccount": (
             "POST",

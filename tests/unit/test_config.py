@@ -59,3 +59,24 @@ def test_the_config_file_under_the_environment(tmp_path: Path) -> None:
     config.write_text("[quotas]\nstars = 3\n")
     with pytest.raises(SettingsError, match="unknown quota 'stars'"):
         Settings.from_env({"SHAREKEEPER_CONFIG": str(config)})
+
+
+def test_organization_quotas_from_the_environment_and_the_file(tmp_path: Path) -> None:
+    defaults = Settings.from_env({}).quotas
+    assert (defaults.organization_account, defaults.organizational_unit) == (10, 1000)
+    assert defaults.pending_handshake == 20
+    settings = Settings.from_env(
+        {
+            "SHAREKEEPER_QUOTA_ORGANIZATION_ACCOUNT": "500",
+            "SHAREKEEPER_QUOTA_PENDING_HANDSHAKE": "0",
+        }
+    )
+    assert (settings.quotas.organization_account, settings.quotas.pending_handshake) == (500, 0)
+    assert settings.quotas.resource_share == 50  # RAM's are untouched
+    with pytest.raises(SettingsError, match="ORGANIZATION_ACCOUNT must be at least 1"):
+        Settings.from_env({"SHAREKEEPER_QUOTA_ORGANIZATION_ACCOUNT": "0"})
+    with pytest.raises(SettingsError, match="ORGANIZATIONAL_UNIT must be at most 1000"):
+        Settings.from_env({"SHAREKEEPER_QUOTA_ORGANIZATIONAL_UNIT": "1001"})
+    config = tmp_path / "sharekeeper.toml"
+    config.write_text("[quotas]\norganizational_unit = 5\n")
+    assert Settings.from_env({"SHAREKEEPER_CONFIG": str(config)}).quotas.organizational_unit == 5

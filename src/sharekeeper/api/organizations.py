@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from sharekeeper.api import convert
 from sharekeeper.api import organization_schemas as o
+from sharekeeper.api import schemas as w
 from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
-from sharekeeper.services import directory
+from sharekeeper.services import directory, organization_quotas
 from sharekeeper.services.context import Context
 
 T = TypeVar("T")
@@ -111,6 +113,12 @@ def list_trusted_services(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.T
         for s in found.items
     ]
     return o.TrustedServicesReply(wire, page_info(found))
+
+
+def list_quotas(ctx: Context, call: Call[None, None]) -> w.QuotasReply:
+    """Huawei's ListQuotas, in the shape RAM's ListQuota has too (QuotasResourcesDto)."""
+    usage = organization_quotas.list_quotas(ctx, call.caller)
+    return w.QuotasReply(w.QuotaResources(convert.records(usage, w.QuotaWire)))
 
 
 def page(items: Sequence[T], query: o.OrgPageQuery) -> Page[T]:

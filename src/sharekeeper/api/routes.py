@@ -256,6 +256,7 @@ OPERATIONS: tuple[Operation, ...] = (
         writes=True,
     ),
     _("ListTrustedServices", "GET", TRUSTED_SERVICES, organizations.list_trusted_services),
+    _("ListQuotas", "GET", "/v1/organizations/quotas", organizations.list_quotas),
     _(
         "LeaveOrganization",
         "POST",

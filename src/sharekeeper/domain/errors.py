@@ -60,7 +60,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     OrganizationNotEmpty 9102, OrgUnitNotEmpty 9103, OrgUnitNameTaken 9104,
     UnknownTrustedService 9105, HandshakeAlreadyPending 9106, HandshakeNotPending 9107,
     HandshakeCancelled 1401, ManagementAccountStays 9108, OrgUnitLimit 9109,
-    OrgAccountNotClosable 9110; OrgEntityNotFound 9401,
+    OrgAccountNotClosable 9110, HandshakeQuotaExceeded 9111; Huawei's quota codes
+    OrgAccountQuotaExceeded 1305 and OrgUnitQuotaExceeded 1204; OrgEntityNotFound 9401,
     OrgAccountNotFound 9402, HandshakeNotFound 9403, CreateAccountStatusNotFound 9404 (404)
 
 Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
@@ -613,3 +614,34 @@ class OrgAccountNotClosable(InvalidRequest):
             f"The account {account_id} joined by invitation; only an account the organization "
             "created can be closed (remove it instead)."
         )
+
+
+class OrgQuotaExceeded(InvalidRequest):
+    """An organization quota (domain/quotas.py) would be exceeded."""
+
+    what = ""
+
+    def __init__(self, organization_id: str, quota: int, used: int) -> None:
+        super().__init__(
+            f"Quota exceeded for {self.what}: the organization {organization_id} may have "
+            f"{quota}, and has {used}."
+        )
+
+
+class OrgAccountQuotaExceeded(OrgQuotaExceeded):
+    """Huawei's code and message for an organization's account quota."""
+
+    code = "Organizations.1305"
+    what = "account (members and pending invitations together)"
+
+
+class OrgUnitQuotaExceeded(OrgQuotaExceeded):
+    """Huawei's code and message for an organization's OU quota."""
+
+    code = "Organizations.1204"
+    what = "organizational unit"
+
+
+class HandshakeQuotaExceeded(OrgQuotaExceeded):
+    code = "Organizations.9111"
+    what = "pending invitation"

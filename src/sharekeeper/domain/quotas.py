@@ -1,12 +1,21 @@
 """Quotas: how many shares an account may own, and how many principals, resources, permissions
-and tags one share may hold. Configurable; checked inside the writing transaction."""
+and tags one share may hold; how many accounts, OUs and pending invitations an organization may
+have. Configurable; checked inside the writing transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sharekeeper.domain.errors import QuotaExceeded, TotalQuotaExceeded
+from sharekeeper.domain.errors import (
+    HandshakeQuotaExceeded,
+    OrgAccountQuotaExceeded,
+    OrgQuotaExceeded,
+    OrgUnitQuotaExceeded,
+    QuotaExceeded,
+    TotalQuotaExceeded,
+)
+from sharekeeper.domain.organizations import OU_MOST
 
 
 class QuotaType(StrEnum):
@@ -17,8 +26,29 @@ class QuotaType(StrEnum):
     TAG_ASSOCIATION = "tag_association"
 
 
+class OrganizationQuotaType(StrEnum):
+    """An organization's quotas, named as their settings are (SHAREKEEPER_QUOTA_...)."""
+
+    ACCOUNT = "organization_account"  # members and pending invitations together
+    ORGANIZATIONAL_UNIT = "organizational_unit"
+    PENDING_HANDSHAKE = "pending_handshake"
+
+
 # The most a quota may be raised to: what one share's lists page through comfortably.
 QUOTA_MAX = 10_000
+# What each organization quota may be set to. An organization holds its management account,
+# so its account quota is at least 1; the OU tree is checked whole on each change, so its OUs
+# stay within Huawei's fixed 1,000.
+ORGANIZATION_QUOTA_RANGE = {
+    OrganizationQuotaType.ACCOUNT: (1, QUOTA_MAX),
+    OrganizationQuotaType.ORGANIZATIONAL_UNIT: (0, OU_MOST),
+    OrganizationQuotaType.PENDING_HANDSHAKE: (0, QUOTA_MAX),
+}
+_ORGANIZATION_ERRORS: dict[OrganizationQuotaType, type[OrgQuotaExceeded]] = {
+    OrganizationQuotaType.ACCOUNT: OrgAccountQuotaExceeded,
+    OrganizationQuotaType.ORGANIZATIONAL_UNIT: OrgUnitQuotaExceeded,
+    OrganizationQuotaType.PENDING_HANDSHAKE: HandshakeQuotaExceeded,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +58,14 @@ class Quotas:
     principal_association: int = 100
     permission_association: int = 20
     tag_association: int = 20
+    # Huawei Organizations' defaults: 10 accounts in an organization (its management account
+    # among them), 1,000 OUs. Huawei publishes no number of pending invitations, only 20
+    # invitations a day: 20 pending at once is that day's worth.
+    organization_account: int = 10
+    organizational_unit: int = OU_MOST
+    pending_handshake: int = 20
 
-    def limit(self, kind: QuotaType) -> int:
+    def limit(self, kind: QuotaType | OrganizationQuotaType) -> int:
         value: int = getattr(self, kind.value)
         return value
 
@@ -44,3 +80,12 @@ class Quotas:
         quota = self.limit(kind)
         if adding > 0 and used + adding > quota:
             raise QuotaExceeded(kind, share_id, quota, adding)
+
+    def check_organization(
+        self, kind: OrganizationQuotaType, organization_id: str, used: int, adding: int = 1
+    ) -> None:
+        """An organization's accounts (Huawei's Organizations.1305), OUs (1204) or pending
+        invitations (ShareKeeper's 9111), counted by the caller under the organization's lock."""
+        quota = self.limit(kind)
+        if used + adding > quota:
+            raise _ORGANIZATION_ERRORS[kind](organization_id, quota, used)

@@ -48,11 +48,16 @@ class Entity:
 
 
 def create_organization(ctx: Context, caller: Caller) -> OrganizationView:
-    """The caller founds an organization and becomes its management account."""
+    """The caller founds an organization and becomes its management account. Its account row
+    is locked first: of two racing creations the second then finds it a member (9101), rather
+    than failing on the one-organization-per-manager key (a RAM 409)."""
     with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)
         if uow.organizations.membership(caller.account_id) is not None:
             raise OrgAccountAlreadyMember(caller.account_id)
         organization = organizations.found_organization(uow, caller.account_id, ctx.clock())
+        if organization is None:  # it accepted an invitation meanwhile
+            raise OrgAccountAlreadyMember(caller.account_id)
         uow.note_target(organization.id)
         names = uow.accounts.names([caller.account_id])
         uow.commit()
@@ -98,7 +103,7 @@ def create_unit(
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         parent = unit_of(uow, organization, parent_id)
-        unit = add_unit(uow, organization, parent, name, ctx.clock())
+        unit = add_unit(uow, organization, parent, name, ctx.clock(), ctx.quotas)
         uow.note_target(unit.id)
         uow.commit()
     return organization, unit

@@ -26,6 +26,10 @@ from sharekeeper.domain.handshakes import (
 from sharekeeper.domain.organizations import Membership, Organization
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization
+from sharekeeper.services.organization_quotas import (
+    require_account_room,
+    require_invitation_room,
+)
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -37,7 +41,9 @@ class HandshakeView:
 
 
 def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) -> HandshakeView:
-    """An invitation to an existing account in no organization; it joins only on accepting."""
+    """An invitation to an existing account in no organization; it joins only on accepting.
+    It holds a place within the organization's account quota, and replaces the
+    organization's ended invitations to that account (so invitations cannot pile up on it)."""
     if len(notes) > NOTES_MAX:
         raise OrgInvalidParameter(f"notes must have at most {NOTES_MAX} characters.")
     now = ctx.clock()
@@ -50,6 +56,8 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
             raise OrgAccountAlreadyMember(account_id)
         if uow.handshakes.pending(organization.id, account_id, now):
             raise HandshakeAlreadyPending(account_id)
+        require_invitation_room(ctx, uow, organization, now)
+        uow.handshakes.forget_ended(organization.id, account_id, now)
         handshake = Handshake(
             new_handshake_id(),
             organization.id,
@@ -123,14 +131,18 @@ def answer_handshake(
         if organization is None:  # deleted since: the invitation went with it
             raise HandshakeNotFound(handshake_id)
         _answer(uow, handshake, status, now)
-        # Joined another organization since it was invited: nothing of this answer stays.
+        # Joined another organization since it was invited, or joins one at this moment
+        # (the insert waits for that write and finds the account taken): nothing of this
+        # answer stays, and the answer is the Organizations API's own.
         if accept:
             if uow.organizations.membership(caller.account_id) is not None:
                 raise OrgAccountAlreadyMember(caller.account_id)
+            require_account_room(ctx, uow, organization, now)
             joined = Membership(
                 caller.account_id, organization.id, organization.root_id, joined_at=now
             )
-            uow.organizations.join(joined)
+            if not uow.organizations.join(joined):
+                raise OrgAccountAlreadyMember(caller.account_id)
         names = uow.accounts.names([handshake.management_account_id])
         uow.commit()
     return _answered(handshake, status, now, names)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from sharekeeper.domain.sessions import IDLE_TIMEOUT
+from sharekeeper.domain.shares import RETENTION_MILLIS
 from sharekeeper.services.context import Context
 
 
 def purge_expired_records(ctx: Context) -> int:
-    """Deletes shares deleted more than 48 hours ago, and console sessions that have ended;
-    returns how many shares. Readers already hide both, so this only reclaims space and may run
-    at any time, in any process."""
+    """Deletes shares deleted more than 48 hours ago, organization invitations that ended
+    (cancelled, declined, expired) as long ago, and console sessions that have ended; returns
+    how many shares. Readers already hide the shares and sessions, and an ended invitation
+    answers nothing, so this only reclaims space and may run at any time, in any process."""
     now = ctx.clock()
     with ctx.writing() as uow:
         purged = uow.shares.purge_deleted(now)
+        uow.handshakes.purge_ended(now - RETENTION_MILLIS)
         uow.sessions.remove_ended(now - IDLE_TIMEOUT, now)
         uow.commit()
     return purged

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX, Account, Caller
 from sharekeeper.domain.errors import (
+    ConcurrentChange,
     CreateAccountStatusNotFound,
     ManagementAccountStays,
     OrgAccountNotClosable,
+    OrganizationNotFound,
     OrgEntityNotFound,
     OrgInvalidParameter,
 )
@@ -30,6 +32,7 @@ from sharekeeper.domain.organizations import (
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization, organization_of, unit_of
+from sharekeeper.services.organization_quotas import require_account_room
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -78,13 +81,15 @@ def move_account(
 
 
 def remove_account(ctx: Context, caller: Caller, account_id: str) -> None:
-    """The management account removes a member, which loses what it had through it."""
+    """The management account removes a member, which loses what it had through it. Of
+    racing removals (RemoveAccount, LeaveOrganization, CloseAccount) one wins; the others find
+    it gone (9401, or 1015 for the member itself)."""
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller)
-        _member(uow, organization, account_id)
+        _member(uow, organization, account_id, lock=True)
         if account_id == organization.management_account_id:
             raise ManagementAccountStays(account_id)
-        organizations.leave(uow, account_id, ctx.clock())
+        _leave(uow, organization, account_id, ctx.clock())
         uow.commit()
 
 
@@ -107,12 +112,12 @@ def close_account(ctx: Context, caller: Caller, account_id: str) -> None:
     now = ctx.clock()
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller)
-        membership = _member(uow, organization, account_id)
+        membership = _member(uow, organization, account_id, lock=True)
         if account_id == organization.management_account_id:
             raise ManagementAccountStays(account_id)
         if membership.join_method != JoinMethod.CREATED:
             raise OrgAccountNotClosable(account_id)
-        organizations.leave(uow, account_id, now)
+        _leave(uow, organization, account_id, now)
         uow.accounts.revoke_keys_of(account_id, now)
         uow.commit()
 
@@ -123,21 +128,28 @@ def leave_organization(ctx: Context, caller: Caller) -> None:
         organization = organization_of(uow, caller)
         if caller.account_id == organization.management_account_id:
             raise ManagementAccountStays(caller.account_id)
-        organizations.leave(uow, caller.account_id, ctx.clock())
+        locked = uow.organizations.lock_members([caller.account_id], exclusive=True)
+        membership = locked.get(caller.account_id)
+        if membership is None or membership.organization_id != organization.id:
+            raise OrganizationNotFound(caller.account_id)  # removed meanwhile
+        _leave(uow, organization, caller.account_id, ctx.clock())
         uow.commit()
 
 
 def create_account(
     ctx: Context, caller: Caller, name: str, description: str = ""
 ) -> CreateAccountStatus:
-    """A new account, a member at the root from the start ("created"). It has no access key:
-    the operator issues one (docs/api.md), as for every account of ShareKeeper."""
+    """A new account, a member at the root from the start ("created"), within the
+    organization's account quota (counted under its row lock, so racing creations cannot pass
+    it together). It has no access key: the operator issues one (docs/api.md), as for every
+    account of ShareKeeper."""
     if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
         raise OrgInvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
     now = ctx.clock()
     account = Account(ids.new_account_id(), name, now)
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
+        require_account_room(ctx, uow, organization, now)
         uow.accounts.add(account)
         joined = Membership(
             account.id,
@@ -147,7 +159,8 @@ def create_account(
             joined_at=now,
             description=description,
         )
-        uow.organizations.join(joined)
+        if not uow.organizations.join(joined):
+            raise ConcurrentChange()  # a new account id is in no organization: unreachable
         status = CreateAccountStatus(
             new_create_account_status_id(),
             organization.id,
@@ -179,8 +192,21 @@ def show_create_account_status(ctx: Context, caller: Caller, status_id: str) -> 
     raise CreateAccountStatusNotFound(status_id)
 
 
-def _member(uow: UnitOfWork, organization: Organization, account_id: str) -> Membership:
-    membership = uow.organizations.membership(account_id)
+def _member(
+    uow: UnitOfWork, organization: Organization, account_id: str, lock: bool = False
+) -> Membership:
+    """``lock``: the membership row, exclusively, for a change that ends it: racing removals
+    wait here, then find it gone."""
+    if lock:
+        membership = uow.organizations.lock_members([account_id], exclusive=True).get(account_id)
+    else:
+        membership = uow.organizations.membership(account_id)
     if membership is None or membership.organization_id != organization.id:
         raise OrgEntityNotFound(account_id)
     return membership
+
+
+def _leave(uow: UnitOfWork, organization: Organization, account_id: str, now: int) -> None:
+    # The membership is locked by the caller, so this cannot lose a race; checked all the same.
+    if not organizations.leave(uow, account_id, now):
+        raise OrgEntityNotFound(account_id)

@@ -18,7 +18,6 @@ from sharekeeper.domain.errors import (
 )
 from sharekeeper.domain.organizations import (
     OU_DEPTH_MOST,
-    OU_MOST,
     JoinMethod,
     Membership,
     Organization,
@@ -27,12 +26,15 @@ from sharekeeper.domain.organizations import (
     new_ou_id,
     new_root_id,
 )
+from sharekeeper.domain.quotas import OrganizationQuotaType, Quotas
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 LEFT = "The account left the organization."
 OU_DELETED = "The organizational unit was deleted."
 ORGANIZATION_DELETED = "The organization was deleted."
+# The operator's tools are held to Huawei's fixed tree limits, not to the API's settings.
+_HUAWEI_QUOTAS = Quotas()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +92,20 @@ def create_organization(ctx: Context, management_account_id: str) -> Organizatio
             raise AccountNotFound(management_account_id)
         _require_no_organization(uow, management_account_id)
         organization = found_organization(uow, management_account_id, ctx.clock())
+        if organization is None:
+            raise DirectoryRuleBroken(
+                f"The account {management_account_id} joined an organization meanwhile."
+            )
         uow.commit()
     return organization
 
 
-def found_organization(uow: UnitOfWork, management_account_id: str, now: Millis) -> Organization:
+def found_organization(
+    uow: UnitOfWork, management_account_id: str, now: Millis
+) -> Organization | None:
     """A new organization with its root, the account its management account and first member
-    (the caller checked that it belongs to none)."""
+    (the caller checked that it belongs to none); None if it joined one meanwhile, and the
+    caller's unit of work must not commit."""
     organization = Organization(
         new_organization_id(), management_account_id, new_root_id(), False, now
     )
@@ -105,7 +114,8 @@ def found_organization(uow: UnitOfWork, management_account_id: str, now: Millis)
     founder = Membership(
         management_account_id, organization.id, root.id, JoinMethod.CREATED, joined_at=now
     )
-    uow.organizations.join(founder)
+    if not uow.organizations.join(founder):
+        return None
     return organization
 
 
@@ -122,16 +132,22 @@ def create_unit(ctx: Context, parent_id: str, name: str) -> tuple[Organization, 
 
 
 def add_unit(
-    uow: UnitOfWork, organization: Organization, parent: OrgUnit, name: str, now: Millis
+    uow: UnitOfWork,
+    organization: Organization,
+    parent: OrgUnit,
+    name: str,
+    now: Millis,
+    quotas: Quotas = _HUAWEI_QUOTAS,
 ) -> OrgUnit:
     """A new OU under ``parent``, within the tree's rules, whoever makes it (the
-    Organizations API or the operator): a name free under its parent, at most OU_MOST OUs,
-    nested at most OU_DEPTH_MOST levels. The caller holds the organization's row lock, so
-    two creations cannot both pass the checks."""
+    Organizations API or the operator): a name free under its parent, at most the OU quota
+    (the API's setting; Huawei's 1,000 for the operator), nested at most OU_DEPTH_MOST levels.
+    The caller holds the organization's row lock, so two creations cannot both pass the
+    checks."""
     units = uow.organizations.units(organization.id)
     require_free_name(units, parent.id, name)
-    if len(units) > OU_MOST:
-        raise OrgUnitLimit(f"An organization holds at most {OU_MOST} OUs.")
+    ous = len(units) - 1  # the root is no OU
+    quotas.check_organization(OrganizationQuotaType.ORGANIZATIONAL_UNIT, organization.id, ous)
     parents = {u.id: u.parent_id for u in units}
     depth, above = 1, parent.parent_id
     while above is not None:
@@ -164,7 +180,8 @@ def add_account(ctx: Context, account_id: str, parent_id: str) -> None:
             joined = Membership(
                 account_id, parent.organization_id, parent.id, joined_at=ctx.clock()
             )
-            uow.organizations.join(joined)
+            if not uow.organizations.join(joined):
+                raise ConcurrentChange()  # it joined another organization meanwhile
         elif not uow.organizations.move(current, parent.id):
             raise ConcurrentChange()
         uow.commit()
@@ -183,18 +200,21 @@ def remove_account(ctx: Context, account_id: str) -> None:
         assert organization is not None
         if organization.management_account_id == account_id:
             raise DirectoryRuleBroken("The management account cannot leave its organization.")
-        leave(uow, account_id, now)
+        if not leave(uow, account_id, now):
+            raise NoOrganization(account_id)  # another removal came first
         uow.commit()
 
 
-def leave(uow: UnitOfWork, account_id: str, now: Millis) -> None:
+def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
     """The member (not the management account) leaves, with what relied on its membership:
     its row locked first, so a write binding it as a member either commits before (and is
-    ended here) or reads it gone."""
-    uow.organizations.lock_members([account_id], exclusive=True)
+    ended here) or reads it gone. False, and nothing changed, if it is no member by then
+    (another removal won; its caller answers that it is gone)."""
+    if not uow.organizations.lock_members([account_id], exclusive=True):
+        return False
     ended = uow.associations.internal_principals_of(account_id)
     end_associations(uow, ended, now, LEFT)
-    uow.organizations.remove_member(account_id)
+    return uow.organizations.remove_member(account_id)
 
 
 def delete_unit(ctx: Context, unit_id: str) -> None:

@@ -87,7 +87,9 @@ def update_resource_share(
 
 
 def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
-    """Marks the share deleted: every association ends and open invitations are withdrawn."""
+    """Marks the share deleted: every association ends and open invitations are withdrawn.
+    Each receiver keeps one withdrawn invitation from the owner's deleted shares, this one:
+    creating and deleting shares that name an account cannot pile invitations on it."""
     now = ctx.clock()
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
@@ -95,6 +97,7 @@ def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
         uow.shares.save(share.deleted(now))
         uow.associations.end_all(share.id, now, "The resource share was deleted.")
         uow.invitations.close_pending(share.id, now)
+        uow.invitations.forget_withdrawn_of_deleted(caller.account_id, share.id)
         uow.commit()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.handshakes import (
@@ -99,8 +99,50 @@ class HandshakeRepository:
         )
         return [CREATE_ACCOUNT_STATUS.read(row) for row in rows]
 
+    def count_pending(self, organization_id: str, now: Millis) -> int:
+        """The organization's unanswered, unexpired invitations (its quotas count them)."""
+        counted = (
+            select(func.count())
+            .select_from(handshakes)
+            .where(H.organization_id == organization_id, _pending(now))
+        )
+        return int(self._tx.execute(counted).scalar_one())
+
+    def forget_ended(self, organization_id: str, account_id: str, now: Millis) -> None:
+        """Deletes the organization's ended (cancelled, declined, expired) invitations to the
+        account, before a new one is sent: inviting and cancelling over and over leaves the
+        account one ended invitation per organization, not one per round. Accepted ones stay
+        (Terraform reads an accepted invitation back)."""
+        self._tx.execute(
+            delete(handshakes).where(
+                H.organization_id == organization_id,
+                H.target_account_id == account_id,
+                _ended(now),
+            )
+        )
+
+    def purge_ended(self, ended_before: Millis) -> int:
+        """Deletes invitations that ended (cancelled, declined, expired) before
+        ``ended_before``; returns how many."""
+        expired_then = and_(H.status == HandshakeStatus.PENDING, H.expired_at <= ended_before)
+        answered_then = and_(H.status.in_(_ENDED), H.updated_at <= ended_before)
+        purged = self._tx.execute(delete(handshakes).where(or_(expired_then, answered_then)))
+        return int(purged.rowcount)
+
     def _read(self, condition: ColumnElement[bool]) -> list[Handshake]:
         rows = self._tx.execute(
             select(*HANDSHAKE.columns).where(condition).order_by(H.created_at, H.id)
         )
         return [HANDSHAKE.read(row) for row in rows]
+
+
+_ENDED = (HandshakeStatus.CANCELLED, HandshakeStatus.DECLINED, HandshakeStatus.EXPIRED)
+
+
+def _pending(now: Millis) -> ColumnElement[bool]:
+    return and_(H.status == HandshakeStatus.PENDING, H.expired_at > now)
+
+
+def _ended(now: Millis) -> ColumnElement[bool]:
+    """The SQL twin of Handshake.status_at being cancelled, declined or expired."""
+    return or_(H.status.in_(_ENDED), and_(H.status == HandshakeStatus.PENDING, H.expired_at <= now))

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest, decode_position
+from sharekeeper.domain.shares import ShareStatus
 from sharekeeper.store.paging import page_of
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of
@@ -136,6 +137,29 @@ _FORGET_WITHDRAWN = Prepared(
         INV.status == InvitationStatus.WITHDRAWN,
     )
 )
+_NEWEST = invitations.alias("newest")
+# A share's deletion withdraws its invitations; each receiver's withdrawn invitations from the
+# owner's other deleted shares are then forgotten, so that creating and deleting shares that
+# name an account over and over leaves it one withdrawn invitation from that owner, not one
+# per round. (Active shares keep theirs: the owner's share quota bounds them.)
+_FORGET_WITHDRAWN_OF_DELETED = Prepared(
+    delete(invitations).where(
+        INV.status == InvitationStatus.WITHDRAWN,
+        INV.sender_account_id == bindparam("owner"),
+        INV.resource_share_id != bindparam("share_id"),
+        INV.receiver_account_id.in_(
+            select(_NEWEST.c.receiver_account_id).where(
+                _NEWEST.c.resource_share_id == bindparam("share_id"),
+                _NEWEST.c.status == InvitationStatus.WITHDRAWN,
+            )
+        ),
+        INV.resource_share_id.in_(
+            select(S.id).where(
+                S.owner_account_id == bindparam("owner"), S.status == ShareStatus.DELETED
+            )
+        ),
+    )
+)
 _SEARCHES: dict[tuple[bool, bool, str | None], Prepared | Select[Any]] = {}
 
 
@@ -217,6 +241,12 @@ class InvitationRepository:
             .distinct()
         )
         return {row.receiver_account_id for row in self._tx.execute(statement)}
+
+    def forget_withdrawn_of_deleted(self, owner: str, share_id: str) -> None:
+        """After ``share_id`` (of ``owner``) was deleted and its invitations withdrawn: each of
+        their receivers keeps only this newest withdrawn invitation from the owner's deleted
+        shares."""
+        self._tx.rowcount(_FORGET_WITHDRAWN_OF_DELETED, {"owner": owner, "share_id": share_id})
 
     def count_by_status(self, now: Millis) -> dict[str, int]:
         seen = case(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.organizations import (
@@ -200,10 +201,15 @@ class OrganizationRepository:
         rows = self._tx.execute(statement, {"account_ids": ids})
         return {row.account_id: MEMBERSHIP.read(row) for row in rows}
 
-    def join(self, membership: Membership) -> None:
-        """Adds an account in no organization; if another write made it a member meanwhile,
-        the primary key refuses this one (a 409, nothing written)."""
-        self._tx.execute(insert(org_members).values(MEMBERSHIP.values(membership)))
+    def join(self, membership: Membership) -> bool:
+        """Adds an account in no organization; false if another write made it a member
+        meanwhile (the primary key decides, waiting for that write to end), and nothing is
+        written: the caller answers in its own API's terms."""
+        dialect = sqlite if self._tx.backend.name == "sqlite" else postgresql
+        statement = dialect.insert(org_members).values(MEMBERSHIP.values(membership))
+        # RETURNING, not the row count: psycopg reports -1 for an insert that did nothing.
+        joined = statement.on_conflict_do_nothing().returning(M.account_id)
+        return self._tx.execute(joined).first() is not None
 
     def move(self, membership: Membership, destination_id: str) -> bool:
         """Moves the member from where ``membership`` says it is; false if it is no longer
@@ -230,5 +236,17 @@ class OrganizationRepository:
         )
         return bool(described.rowcount)
 
-    def remove_member(self, account_id: str) -> None:
-        self._tx.execute(delete(org_members).where(M.account_id == account_id))
+    def remove_member(self, account_id: str) -> bool:
+        """False if it was no member (another removal came first): of racing removals, one
+        wins."""
+        removed = self._tx.execute(delete(org_members).where(M.account_id == account_id))
+        return bool(removed.rowcount)
+
+    def count_members(self, organization_id: str) -> int:
+        """Its members, the management account among them (its account quota)."""
+        counted = (
+            select(func.count())
+            .select_from(org_members)
+            .where(M.organization_id == organization_id)
+        )
+        return int(self._tx.execute(counted).scalar_one())
