@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, insert, select, update
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select, union_all, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.handshakes import (
@@ -11,6 +13,8 @@ from sharekeeper.domain.handshakes import (
     Handshake,
     HandshakeStatus,
 )
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.store.paging import after_key, fetch_key_page, key_page_of
 from sharekeeper.store.rows import Field, RowMapping, enum_of
 from sharekeeper.store.tables import create_account_statuses, handshakes
 from sharekeeper.store.transaction import Transaction
@@ -52,12 +56,6 @@ class HandshakeRepository:
         row = self._tx.execute(select(*HANDSHAKE.columns).where(H.id == handshake_id)).first()
         return None if row is None else HANDSHAKE.read(row)
 
-    def sent(self, organization_id: str) -> list[Handshake]:
-        return self._read(H.organization_id == organization_id)
-
-    def received(self, account_id: str) -> list[Handshake]:
-        return self._read(H.target_account_id == account_id)
-
     def pending(self, organization_id: str, account_id: str, now: Millis) -> bool:
         """Whether the organization has an unexpired pending invitation to the account."""
         found = self._tx.execute(
@@ -91,16 +89,38 @@ class HandshakeRepository:
             insert(create_account_statuses).values(CREATE_ACCOUNT_STATUS.values(status))
         )
 
-    def create_account_statuses(self, organization_id: str) -> list[CreateAccountStatus]:
-        rows = self._tx.execute(
-            select(*CREATE_ACCOUNT_STATUS.columns)
-            .where(C.organization_id == organization_id)
-            .order_by(C.created_at, C.id)
-        )
-        return [CREATE_ACCOUNT_STATUS.read(row) for row in rows]
+    # -- pages: each an index range (tables.DIRECTORY_INDEXES), oldest first, then by id ----
 
-    def _read(self, condition: ColumnElement[bool]) -> list[Handshake]:
-        rows = self._tx.execute(
-            select(*HANDSHAKE.columns).where(condition).order_by(H.created_at, H.id)
+    def sent_page(self, organization_id: str, page: PageRequest) -> Page[Handshake]:
+        statement = select(*HANDSHAKE.columns).where(H.organization_id == organization_id)
+        return fetch_key_page(self._tx, statement, H.created_at, H.id, page, HANDSHAKE.read)
+
+    def received_page(self, account_id: str, page: PageRequest) -> Page[Handshake]:
+        statement = select(*HANDSHAKE.columns).where(H.target_account_id == account_id)
+        return fetch_key_page(self._tx, statement, H.created_at, H.id, page, HANDSHAKE.read)
+
+    def create_account_status_page(
+        self, organization_id: str, states: Sequence[CreateAccountState], page: PageRequest
+    ) -> Page[CreateAccountStatus]:
+        """The organization's statuses in ``states`` (every state if none), oldest first: one
+        index range per state, merged, so a rare state is found without reading the others."""
+        branches = []
+        for state in sorted(set(states) or set(CreateAccountState)):
+            branch = select(*CREATE_ACCOUNT_STATUS.columns).where(
+                C.organization_id == organization_id, C.state == state
+            )
+            if page.marker is not None:
+                branch = branch.where(after_key(C.created_at, C.id, page.marker))
+            branches.append(branch.order_by(C.created_at, C.id).limit(page.limit + 1))
+        merged = union_all(*(b.subquery().select() for b in branches)).subquery()
+        statement = (
+            select(*merged.c).order_by(merged.c.created_at, merged.c.id).limit(page.limit + 1)
         )
-        return [HANDSHAKE.read(row) for row in rows]
+        rows = self._tx.execute(statement).all()
+        return key_page_of(rows, page.limit, C.created_at, C.id, CREATE_ACCOUNT_STATUS.read)
+
+    def create_account_status(self, status_id: str) -> CreateAccountStatus | None:
+        row = self._tx.execute(
+            select(*CREATE_ACCOUNT_STATUS.columns).where(C.id == status_id)
+        ).first()
+        return None if row is None else CREATE_ACCOUNT_STATUS.read(row)
