@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import insert, select, union_all, update
+from sqlalchemy import Integer, Select, bindparam, insert, select, union_all, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.handshakes import (
@@ -14,7 +16,7 @@ from sharekeeper.domain.handshakes import (
     HandshakeStatus,
 )
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.store.paging import after_key, fetch_key_page, key_page_of
+from sharekeeper.store.paging import after_bound, bound_key, fetch_key_page, key_page_of
 from sharekeeper.store.rows import Field, RowMapping, enum_of
 from sharekeeper.store.tables import create_account_statuses, handshakes
 from sharekeeper.store.transaction import Transaction
@@ -43,6 +45,23 @@ CREATE_ACCOUNT_STATUS = RowMapping(
     C.created_at,
     C.completed_at,
 )
+
+
+@functools.cache
+def _status_page(states: tuple[CreateAccountState, ...], after: bool) -> Select[Any]:
+    """Statuses in ``states``: a branch per state, each an index range of ``limit`` rows,
+    merged in order. Built once per shape: building it cost more than running it."""
+    limit = bindparam("limit", type_=Integer)
+    branches = []
+    for state in states:
+        branch = select(*CREATE_ACCOUNT_STATUS.columns).where(
+            C.organization_id == bindparam("organization_id"), C.state == state.value
+        )
+        if after:
+            branch = branch.where(after_bound(C.created_at, C.id))
+        branches.append(branch.order_by(C.created_at, C.id).limit(limit).subquery().select())
+    merged = union_all(*branches).subquery()
+    return select(*merged.c).order_by(merged.c.created_at, merged.c.id).limit(limit)
 
 
 class HandshakeRepository:
@@ -104,19 +123,12 @@ class HandshakeRepository:
     ) -> Page[CreateAccountStatus]:
         """The organization's statuses in ``states`` (every state if none), oldest first: one
         index range per state, merged, so a rare state is found without reading the others."""
-        branches = []
-        for state in sorted(set(states) or set(CreateAccountState)):
-            branch = select(*CREATE_ACCOUNT_STATUS.columns).where(
-                C.organization_id == organization_id, C.state == state
-            )
-            if page.marker is not None:
-                branch = branch.where(after_key(C.created_at, C.id, page.marker))
-            branches.append(branch.order_by(C.created_at, C.id).limit(page.limit + 1))
-        merged = union_all(*(b.subquery().select() for b in branches)).subquery()
-        statement = (
-            select(*merged.c).order_by(merged.c.created_at, merged.c.id).limit(page.limit + 1)
-        )
-        rows = self._tx.execute(statement).all()
+        chosen = tuple(sorted(set(states) or set(CreateAccountState)))
+        statement = _status_page(chosen, page.marker is not None)
+        values = {"organization_id": organization_id, "limit": page.limit + 1}
+        if page.marker is not None:
+            values.update(bound_key(page.marker))
+        rows = self._tx.execute(statement, values).all()
         return key_page_of(rows, page.limit, C.created_at, C.id, CREATE_ACCOUNT_STATUS.read)
 
     def create_account_status(self, status_id: str) -> CreateAccountStatus | None:

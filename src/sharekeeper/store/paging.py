@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, ColumnElement, Select, and_, or_
+from sqlalchemy import BindParameter, Column, ColumnElement, Select, and_, bindparam, or_
 
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.paging import Page, PageRequest, decode_position
@@ -65,6 +65,19 @@ def after_key(at: ColumnElement[int], key: ColumnElement[str], marker: str) -> C
     is not portable)."""
     last_at, last_key = decode_key(marker)
     return and_(at >= last_at, or_(at > last_at, key > last_key))
+
+
+def after_bound(at: ColumnElement[int], key: ColumnElement[str]) -> ColumnElement[bool]:
+    """``after_key`` for a statement built once: the marker's values are bound at each run
+    (``bound_key``)."""
+    last_at: BindParameter[int] = bindparam("after_at")
+    last_key: BindParameter[str] = bindparam("after_key")
+    return and_(at >= last_at, or_(at > last_at, key > last_key))
+
+
+def bound_key(marker: str) -> dict[str, Any]:
+    last_at, last_key = decode_key(marker)
+    return {"after_at": last_at, "after_key": last_key}
 
 
 def fetch_key_page(
