@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import pytest
 
 from sharekeeper.domain.clock import system_clock
+from sharekeeper.domain.organizations import Organization
 from sharekeeper.services import console as reads
 from sharekeeper.services import organizations
 from sharekeeper.store import bulk
 from tests.console.test_console_http import TOKEN, Browserless, console_server
-from tests.support import LiveServer
+from tests.support import Account, LiveServer
 
 __all__ = ["console_server"]  # the module's server fixture, shared
 
@@ -55,7 +56,15 @@ def test_the_manager_and_the_operator_see_members_a_page_at_a_time(
     manager = console_server.account("console-pages")
     made = organizations.create_organization(console_server.runtime.context, manager.account_id)
     bulk.load_members(console_server.runtime.engine, made, MEMBERS, system_clock() + 1)
+    try:
+        _walk_both(console_server, visitor, manager, made)
+    finally:
+        bulk.unload(console_server.runtime.engine, made)  # the run's other tests share it
 
+
+def _walk_both(
+    console_server: LiveServer, visitor: Browserless, manager: Account, made: Organization
+) -> None:
     visitor.sign_in(manager)
     first = visitor.http.get("/console/organization")
     assert len(set(_ACCOUNT.findall(first.text))) == reads.MEMBERS_PAGE

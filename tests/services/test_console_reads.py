@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.clock import AdjustableClock
 from sharekeeper.domain.organizations import Organization
 from sharekeeper.services import associations, members, organizations, shares
 from sharekeeper.services import console as reads
@@ -92,12 +93,16 @@ def test_the_organization_pages_show_a_page_of_members_in_a_fixed_number_of_stat
     assert more.names[made.management_account_id] == "paged-manager"
 
 
-def test_the_operator_directory_pages_organizations(ctx: Context) -> None:
+def test_the_operator_directory_pages_organizations_newest_first(
+    ctx: Context, clock: AdjustableClock
+) -> None:
+    made = []
     for n in range(reads.DIRECTORY_PAGE + 1):
-        organizations.create_organization(ctx, caller(ctx, f"org-{n}").account_id)
+        made.append(organizations.create_organization(ctx, caller(ctx, f"org-{n}").account_id).id)
+        clock.advance(1)
     first = reads.directory(ctx, None)
     assert len(first.items) == reads.DIRECTORY_PAGE and first.next_marker is not None
     rest = reads.directory(ctx, first.next_marker)
     assert len(rest.items) == 1 and rest.next_marker is None
-    ids = {t.organization.id for t in (*first.items, *rest.items)}
-    assert len(ids) == reads.DIRECTORY_PAGE + 1
+    listed = [t.organization.id for t in (*first.items, *rest.items)]
+    assert listed == made[::-1]

@@ -228,7 +228,7 @@ DIRECTORY_PAGE = 20
 
 
 def directory(ctx: Context, after: str | None) -> Page[OrganizationTree]:
-    """A page of organizations, oldest first, each with its OUs and first page of members:
+    """A page of organizations, newest first, each with its OUs and first page of members:
     four statements, however many members each has."""
     with ctx.reading() as uow:
         found = uow.organizations.organization_page(PageRequest(DIRECTORY_PAGE, after))

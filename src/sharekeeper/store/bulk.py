@@ -1,13 +1,14 @@
 """Bulk loading of a large directory, for benchmarks and the tests that show a read's cost does
 not grow with it: rows go straight into the tables in batches (CreateAccount would take
 minutes for 100,000 accounts). What is loaded is what the API would have made: created
-accounts at the root with their create-account statuses, and ended invitations."""
+accounts at the root with their create-account statuses, and ended invitations; ``unload``
+takes it away again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, delete, insert, select
 
 from sharekeeper.domain import ids
 from sharekeeper.domain.handshakes import (
@@ -59,6 +60,28 @@ def load_handshakes(
         ]
         _insert(engine, (handshakes, rows))
     _analyze(engine)
+
+
+def unload(engine: Engine, organization: Organization) -> None:
+    """Removes what was loaded into the organization: its members but the management account,
+    their accounts, its create-account statuses and invitations (a test leaves the database
+    it shares with the run's other tests as it found it)."""
+    manager = organization.management_account_id
+    loaded = select(org_members.c.account_id).where(
+        org_members.c.organization_id == organization.id, org_members.c.account_id != manager
+    )
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Removing thousands of accounts checks every reference to each: longer than the
+            # statement timeout a server under test may set, which serves requests, not this.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        account_ids = list(connection.execute(loaded).scalars())
+        for table in (create_account_statuses, handshakes):
+            connection.execute(delete(table).where(table.c.organization_id == organization.id))
+        for start in range(0, len(account_ids), BATCH):
+            batch = account_ids[start : start + BATCH]
+            connection.execute(delete(org_members).where(org_members.c.account_id.in_(batch)))
+            connection.execute(delete(accounts).where(accounts.c.id.in_(batch)))
 
 
 def _member(organization: Organization, account_id: str, at: int) -> dict[str, Any]:

@@ -295,9 +295,11 @@ class OrganizationRepository:
         return Page(items + list(members.items), members.next_marker)
 
     def organization_page(self, page: PageRequest) -> Page[Organization]:
-        """Organizations, oldest first (the operator's directory)."""
+        """Organizations, newest first (the operator's directory: what changed lately)."""
         statement = select(*ORGANIZATION.columns)
-        return fetch_key_page(self._tx, statement, ORG.created_at, ORG.id, page, ORGANIZATION.read)
+        return fetch_key_page(
+            self._tx, statement, ORG.created_at, ORG.id, page, ORGANIZATION.read, descending=True
+        )
 
     def first_members(
         self, organization_ids: Sequence[str], limit: int

@@ -59,11 +59,15 @@ def decode_key(marker: str) -> tuple[int, str]:
     return int(found.group(1)), found.group(2)
 
 
-def after_key(at: ColumnElement[int], key: ColumnElement[str], marker: str) -> ColumnElement[bool]:
-    """Rows after the marker's row in (``at``, ``key``) order, written so that both databases
-    read it as a range of the index that starts with those columns (a row-value comparison
-    is not portable)."""
+def after_key(
+    at: ColumnElement[int], key: ColumnElement[str], marker: str, descending: bool = False
+) -> ColumnElement[bool]:
+    """Rows after the marker's row in (``at``, ``key``) order (or before it, ``descending``),
+    written so that both databases read it as a range of the index that starts with those
+    columns (a row-value comparison is not portable)."""
     last_at, last_key = decode_key(marker)
+    if descending:
+        return and_(at <= last_at, or_(at < last_at, key < last_key))
     return and_(at >= last_at, or_(at > last_at, key > last_key))
 
 
@@ -87,12 +91,15 @@ def fetch_key_page(
     key: ColumnElement[str],
     page: PageRequest,
     to_item: Callable[[Any], T],
+    descending: bool = False,
 ) -> Page[T]:
-    """A page of ``statement`` in (``at``, ``key``) order after ``page.marker``: ``limit + 1``
-    rows read, the next marker made from the last row of the page."""
+    """A page of ``statement`` in (``at``, ``key``) order (newest first if ``descending``)
+    after ``page.marker``: ``limit + 1`` rows read, the next marker made from the last row
+    of the page."""
     if page.marker is not None:
-        statement = statement.where(after_key(at, key, page.marker))
-    rows = tx.execute(statement.order_by(at, key).limit(page.limit + 1)).all()
+        statement = statement.where(after_key(at, key, page.marker, descending))
+    order = (at.desc(), key.desc()) if descending else (at, key)
+    rows = tx.execute(statement.order_by(*order).limit(page.limit + 1)).all()
     return key_page_of(rows, page.limit, at, key, to_item)
 
 
