@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, or_, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.organizations import (
@@ -326,11 +336,11 @@ class OrganizationRepository:
         }
 
 
-def _members_in(organization_id: str, parent_id: str | None) -> Any:
+def _members_in(organization_id: str, parent_id: str | None) -> ColumnElement[bool]:
     return M.organization_id == organization_id if parent_id is None else M.parent_id == parent_id
 
 
-def _units_in(organization_id: str, parent_id: str | None) -> Any:
+def _units_in(organization_id: str, parent_id: str | None) -> ColumnElement[bool]:
     return U.organization_id == organization_id if parent_id is None else U.parent_id == parent_id
 
 
