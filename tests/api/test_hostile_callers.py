@@ -563,3 +563,48 @@ def test_creating_and_deleting_shares_cannot_pile_invitations_on_an_account(
     from_owner = invitation_rows.c.sender_account_id == owner.account_id
     to_receiver = invitation_rows.c.receiver_account_id == receiver.account_id
     assert _rows(server, invitation_rows, from_owner, to_receiver) == 1
+
+
+# -- N2, the read half: a directory grown by CreateAccount in a loop, then read in a loop -----
+
+
+def test_a_large_directory_read_in_a_loop_does_not_hold_the_others(guarded: LiveServer) -> None:
+    """A management account with 20,000 accounts (loaded in bulk: the loop of CreateAccount is
+    the quota's matter) reads `ListAccounts?limit=1` and `ListEntities?limit=1` on two
+    connections for 3 s; each read is a page of an index (tests/api/test_directory_pages.py
+    counts its rows), so the well-behaved client is served throughout."""
+    from sharekeeper.domain.clock import system_clock
+    from sharekeeper.services import organizations
+    from sharekeeper.store import bulk
+
+    manager = guarded.account("bulk-manager")
+    made = organizations.create_organization(guarded.runtime.context, manager.account_id)
+    bulk.load_members(guarded.runtime.engine, made, 20_000, system_clock() + 1)
+    statuses: list[int] = []
+    latencies: list[float] = []
+
+    def read_in_a_loop(path: str) -> None:
+        http = SignedHttp(guarded)
+        deadline = time.monotonic() + 3
+        for _ in range(5_000):  # bounded in count and time
+            if time.monotonic() > deadline:
+                break
+            started = time.perf_counter()
+            statuses.append(http.request(manager, "GET", path, query="limit=1").status_code)
+            latencies.append(time.perf_counter() - started)
+        http.close()
+
+    paths = ("/v1/organizations/accounts", "/v1/organizations/entities")
+    try:
+        with WellBehaved(guarded, "directory read loop"):
+            readers = [threading.Thread(target=read_in_a_loop, args=(p,)) for p in paths]
+            for reader in readers:
+                reader.start()
+            for reader in readers:
+                reader.join(30)
+    finally:
+        bulk.unload(guarded.runtime.engine, made)  # the run's other tests share the database
+    assert statuses and set(statuses) == {200}, set(statuses)
+    micros = sorted(int(s * 1e6) for s in latencies)
+    figures.FIGURES["hostile directory read loop: reads of 20,000 accounts"] = len(micros)
+    figures.FIGURES["hostile directory read loop: read p50 us"] = int(statistics.median(micros))

@@ -7,8 +7,9 @@ from __future__ import annotations
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
-from sharekeeper.api.organizations import page
-from sharekeeper.domain.handshakes import CreateAccountStatus
+from sharekeeper.api.organizations import page_request
+from sharekeeper.domain.handshakes import CreateAccountState, CreateAccountStatus
+from sharekeeper.domain.paging import Page
 from sharekeeper.services import handshakes, members
 from sharekeeper.services.context import Context
 
@@ -18,8 +19,7 @@ ACTIVE = "active"
 
 def list_accounts(ctx: Context, call: Call[None, o.ListAccountsQuery]) -> o.AccountsReply:
     q = call.query
-    found = members.list_accounts(ctx, call.caller, q.parent_id)
-    listed = page(found, q)
+    listed = members.list_accounts(ctx, call.caller, q.parent_id, page_request(q))
     return o.AccountsReply([_account(m) for m in listed.items], page_info(listed))
 
 
@@ -62,7 +62,7 @@ def invite_account(ctx: Context, call: Call[o.InviteAccountBody, None]) -> o.Han
 
 
 def list_handshakes(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.HandshakesReply:
-    return _handshakes(handshakes.sent_handshakes(ctx, call.caller), call.query)
+    return _handshakes(handshakes.sent_handshakes(ctx, call.caller, page_request(call.query)))
 
 
 def show_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
@@ -76,7 +76,8 @@ def cancel_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
 
 
 def list_received_handshakes(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.HandshakesReply:
-    return _handshakes(handshakes.received_handshakes(ctx, call.caller), call.query)
+    received = handshakes.received_handshakes(ctx, call.caller, page_request(call.query))
+    return _handshakes(received)
 
 
 def accept_handshake(ctx: Context, call: Call[None, None]) -> o.HandshakeReply:
@@ -101,8 +102,8 @@ def list_create_account_statuses(
     ctx: Context, call: Call[None, o.ListCreateAccountStatusesQuery]
 ) -> o.CreateAccountStatusesReply:
     q = call.query
-    found = members.create_account_statuses(ctx, call.caller, list(q.states))
-    listed = page(found, q)
+    states = [CreateAccountState(s) for s in q.states]
+    listed = members.create_account_statuses(ctx, call.caller, states, page_request(q))
     return o.CreateAccountStatusesReply([_status(s) for s in listed.items], page_info(listed))
 
 
@@ -143,8 +144,7 @@ def _handshake(view: handshakes.HandshakeView) -> o.HandshakeWire:
     )
 
 
-def _handshakes(found: list[handshakes.HandshakeView], q: o.OrgPageQuery) -> o.HandshakesReply:
-    listed = page(found, q)
+def _handshakes(listed: Page[handshakes.HandshakeView]) -> o.HandshakesReply:
     return o.HandshakesReply([_handshake(h) for h in listed.items], page_info(listed))
 
 

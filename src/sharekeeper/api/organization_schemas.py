@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
-from sharekeeper.api.schemas import Id, Limit, Marker, PageInfo, Reply, TagBody
+from sharekeeper.api.schemas import Id, Limit, PageInfo, Reply, TagBody
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.handshakes import NOTES_MAX
 from sharekeeper.domain.organizations import DESCRIPTION_MAX, OU_NAME_MAX
@@ -15,6 +15,9 @@ from sharekeeper.domain.organizations import DESCRIPTION_MAX, OU_NAME_MAX
 # Huawei's newest Organizations pages: a list without a limit gives 1,000 items.
 ORG_DEFAULT_LIMIT = 1000
 
+# The directory's markers name the last row of a page ("<time>-<id>", store/paging.py): Huawei's
+# Organizations API documents its marker as a plain string, unlike RAM's digits.
+OrgMarker = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[0-9a-z-]+$")]
 OuName = Annotated[str, Meta(min_length=1, max_length=OU_NAME_MAX)]
 ServicePrincipal = Annotated[str, Meta(min_length=1, max_length=64)]
 
@@ -77,7 +80,7 @@ class UpdateOrganizationalUnitBody(Struct):
 
 class OrgPageQuery(Struct):
     limit: Limit = ORG_DEFAULT_LIMIT
-    marker: Marker | None = None
+    marker: OrgMarker | None = None
 
 
 class ListOrganizationalUnitsQuery(OrgPageQuery):

@@ -65,8 +65,7 @@ def list_organizational_units(
     ctx: Context, call: Call[None, o.ListOrganizationalUnitsQuery]
 ) -> o.OrganizationalUnitsReply:
     q = call.query
-    organization, units = directory.list_units(ctx, call.caller, q.parent_id)
-    found = page(units, q)
+    organization, found = directory.list_units(ctx, call.caller, q.parent_id, page_request(q))
     return o.OrganizationalUnitsReply(
         [_unit(organization, unit) for unit in found.items], page_info(found)
     )
@@ -91,8 +90,7 @@ def delete_organizational_unit(ctx: Context, call: Call[None, None]) -> None:
 
 def list_entities(ctx: Context, call: Call[None, o.ListEntitiesQuery]) -> o.EntitiesReply:
     q = call.query
-    entities = directory.list_entities(ctx, call.caller, q.parent_id, q.child_id)
-    found = page(entities, q)
+    found = directory.list_entities(ctx, call.caller, q.parent_id, q.child_id, page_request(q))
     wire = [o.EntityWire(e.name, e.id, e.type) for e in found.items]
     return o.EntitiesReply(wire, page_info(found))
 
@@ -122,8 +120,13 @@ def list_quotas(ctx: Context, call: Call[None, None]) -> w.QuotasReply:
 
 
 def page(items: Sequence[T], query: o.OrgPageQuery) -> Page[T]:
-    """A page of a directory list (a directory is small: the page is cut from the whole)."""
-    return page_of_sequence(items, PageRequest(query.limit, query.marker))
+    """A page of a list that is short by nature (the one root, the trusted services), cut
+    from the whole; the directory's lists page in SQL instead (``page_request``)."""
+    return page_of_sequence(items, page_request(query))
+
+
+def page_request(query: o.OrgPageQuery) -> PageRequest:
+    return PageRequest(query.limit, query.marker)
 
 
 def _organization(view: directory.OrganizationView) -> o.OrganizationReply:

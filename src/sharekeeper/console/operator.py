@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from starlette.responses import Response
 
+from sharekeeper.api.endpoint import path_id
 from sharekeeper.console.graph import layout
 from sharekeeper.console.web import Console, Visit, audited_change, record, redirect
 from sharekeeper.domain.audit import AuditFilter
@@ -90,8 +91,26 @@ async def revoke_key(console: Console, visit: Visit) -> Response:
 
 
 async def directory(console: Console, visit: Visit) -> Response:
-    trees = await console.run(reads.directory)
-    return console.render(visit.request, "operator_directory.html", visit.session, trees=trees)
+    """A page of organizations with their first members; or, given ``organization``, that one
+    with the page of its members from ``marker``."""
+    chosen = visit.query("organization")
+    if chosen is None:
+        found = await console.run(reads.directory, visit.query("after"))
+        trees, next_marker = list(found.items), found.next_marker
+    else:
+        organization_id = path_id("organization", chosen)
+        tree = await console.run(reads.directory_members, organization_id, visit.query("marker"))
+        trees, next_marker = ([] if tree is None else [tree]), None
+    return console.render(
+        visit.request,
+        "operator_directory.html",
+        visit.session,
+        trees=trees,
+        chosen=chosen,
+        next_marker=next_marker,
+        members_page=reads.MEMBERS_PAGE,
+        directory_page=reads.DIRECTORY_PAGE,
+    )
 
 
 async def audit_trail(console: Console, visit: Visit) -> Response:

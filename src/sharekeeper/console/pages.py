@@ -332,10 +332,17 @@ async def shared_with_me(console: Console, visit: Visit) -> Response:
 
 
 async def organization(console: Console, visit: Visit) -> Response:
-    view = await console.run(reads.organization_view, visit.caller)
+    view = await console.run(reads.organization_view, visit.caller, visit.query("marker"))
     tree = view if isinstance(view, reads.OrganizationTree) else None
     place = view if isinstance(view, reads.MemberPlace) else None
-    return console.render(visit.request, "organization.html", visit.session, tree=tree, place=place)
+    return console.render(
+        visit.request,
+        "organization.html",
+        visit.session,
+        tree=tree,
+        place=place,
+        members_page=reads.MEMBERS_PAGE,
+    )
 
 
 async def organization_sharing(console: Console, visit: Visit) -> Response:

@@ -4,7 +4,7 @@ console's changes are the API's own operations (``console.web.act``); these are 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import AccessKey, Account, Caller
 from sharekeeper.domain.invitations import Invitation, InvitationQuery
@@ -29,6 +29,10 @@ from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
 from sharekeeper.services.permissions import associated_permissions
 from sharekeeper.store.unit_of_work import UnitOfWork
+
+# An organization's members, a page at a time: the OU tree is small (at most 1,000 OUs) but the
+# members are as many as CreateAccount made.
+MEMBERS_PAGE = 100
 
 # The console shows this many associations, permissions or invitations of one share at once;
 # a share holds at most a few hundred (quotas), and the API pages the rest.
@@ -56,8 +60,9 @@ class SharedWithMe:
 class OrganizationTree:
     organization: Organization
     units: list[OrgUnit]
-    members: list[Membership]
+    members: list[Membership]  # a page of them where ``next_marker`` may say more follow
     names: dict[str, str]  # account id -> name
+    next_marker: str | None = None  # where the next page of members starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +164,11 @@ class MemberPlace:
     path: list[str]  # the names of the units from the root down to the account's own
 
 
-def organization_view(ctx: Context, caller: Caller) -> OrganizationTree | MemberPlace | None:
-    """The organization the caller manages, with its OUs and members; for a member, only
-    where it sits; None outside any organization."""
+def organization_view(
+    ctx: Context, caller: Caller, marker: str | None = None
+) -> OrganizationTree | MemberPlace | None:
+    """The organization the caller manages, with its OUs and a page of its members (from
+    ``marker``); for a member, only where it sits; None outside any organization."""
     with ctx.reading() as uow:
         membership = uow.organizations.membership(caller.account_id)
         if membership is None:
@@ -170,7 +177,7 @@ def organization_view(ctx: Context, caller: Caller) -> OrganizationTree | Member
         if organization is None:
             return None
         if organization.management_account_id == caller.account_id:
-            return _trees(uow, [organization])[0]
+            return _tree(uow, organization, marker)
         units = {u.id: u for u in uow.organizations.units(organization.id)}
         manager = organization.management_account_id
         names = uow.accounts.names([manager])
@@ -180,6 +187,16 @@ def organization_view(ctx: Context, caller: Caller) -> OrganizationTree | Member
         path.insert(0, "Root" if unit.parent_id is None else unit.name)
         unit = units.get(unit.parent_id) if unit.parent_id is not None else None
     return MemberPlace(organization, names.get(manager, ""), path)
+
+
+def _tree(uow: UnitOfWork, organization: Organization, marker: str | None) -> OrganizationTree:
+    """One organization with its units and a page of its members: two statements however
+    many members it has."""
+    page = uow.organizations.member_page(organization.id, None, PageRequest(MEMBERS_PAGE, marker))
+    units = uow.organizations.units(organization.id)
+    members = [m for m, _ in page.items]
+    names = {m.account_id: name for m, name in page.items}
+    return OrganizationTree(organization, units, members, names, page.next_marker)
 
 
 def _trees(uow: UnitOfWork, organizations: list[Organization]) -> list[OrganizationTree]:
@@ -223,10 +240,44 @@ def accounts_with_keys(ctx: Context, after: str | None) -> tuple[list[AccountKey
     return listed, accounts[-1].id if more else None
 
 
-def directory(ctx: Context) -> list[OrganizationTree]:
-    """Every organization with its OUs and members."""
+# Organizations on one page of the operator's directory, each with its first page of members.
+DIRECTORY_PAGE = 20
+
+
+def directory(ctx: Context, after: str | None) -> Page[OrganizationTree]:
+    """A page of organizations, newest first, each with its OUs and first page of members:
+    four statements, however many members each has."""
     with ctx.reading() as uow:
-        return _trees(uow, uow.organizations.every(OPERATOR_LIMIT))
+        found = uow.organizations.organization_page(PageRequest(DIRECTORY_PAGE, after))
+        ids = [o.id for o in found.items]
+        pages = uow.organizations.first_members(ids, MEMBERS_PAGE)
+        units = uow.organizations.units_of(ids)
+        # A manager is its organization's first member, unless it was moved out of view.
+        names = uow.accounts.names(sorted({o.management_account_id for o in found.items}))
+    units_by: dict[str, list[OrgUnit]] = {i: [] for i in ids}
+    for unit in units:
+        units_by[unit.organization_id].append(unit)
+    trees = []
+    for o in found.items:
+        page = pages[o.id]
+        named = {**names, **{m.account_id: name for m, name in page.items}}
+        members = [m for m, _ in page.items]
+        trees.append(OrganizationTree(o, units_by[o.id], members, named, page.next_marker))
+    return Page(trees, found.next_marker)
+
+
+def directory_members(
+    ctx: Context, organization_id: str, marker: str | None
+) -> OrganizationTree | None:
+    """One organization of the directory with a further page of its members."""
+    with ctx.reading() as uow:
+        organization = uow.organizations.get(organization_id)
+        if organization is None:
+            return None
+        tree = _tree(uow, organization, marker)
+        manager = organization.management_account_id
+        names = uow.accounts.names([manager])
+    return replace(tree, names={**names, **tree.names})
 
 
 @dataclass(frozen=True, slots=True)

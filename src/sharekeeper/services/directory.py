@@ -26,9 +26,11 @@ from sharekeeper.domain.organizations import (
     OrgUnit,
     TrustedService,
 )
+from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import add_unit, require_free_name
+from sharekeeper.store.organizations import NamedMember
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -110,19 +112,15 @@ def create_unit(
 
 
 def list_units(
-    ctx: Context, caller: Caller, parent_id: str | None
-) -> tuple[Organization, list[OrgUnit]]:
-    """The OUs directly under ``parent_id`` (a root or an OU), or every OU without one."""
+    ctx: Context, caller: Caller, parent_id: str | None, page: PageRequest
+) -> tuple[Organization, Page[OrgUnit]]:
+    """A page of the OUs directly under ``parent_id`` (a root or an OU), or of every OU
+    without one, oldest first."""
     with ctx.reading() as uow:
         organization = managed_organization(uow, caller)
         if parent_id is not None:
             unit_of(uow, organization, parent_id)
-        units = uow.organizations.units(organization.id)
-    found = [
-        unit
-        for unit in units
-        if unit.parent_id is not None and (parent_id is None or unit.parent_id == parent_id)
-    ]
+        found = uow.organizations.unit_page(organization.id, parent_id, page, ous_only=True)
     return organization, found
 
 
@@ -159,29 +157,32 @@ def delete_unit(ctx: Context, caller: Caller, unit_id: str) -> None:
 
 
 def list_entities(
-    ctx: Context, caller: Caller, parent_id: str | None, child_id: str | None
-) -> list[Entity]:
-    """The children of ``parent_id``, or the parent of ``child_id``; every node without either."""
+    ctx: Context, caller: Caller, parent_id: str | None, child_id: str | None, page: PageRequest
+) -> Page[Entity]:
+    """A page of the children of ``parent_id``, or of every node without either (units
+    oldest first, then accounts in joining order); or the parent of ``child_id``."""
     with ctx.reading() as uow:
         organization = managed_organization(uow, caller)
-        units = uow.organizations.units(organization.id)
-        members = uow.organizations.members(organization.id)
-        names = uow.accounts.names([m.account_id for m in members])
-    by_id = {unit.id: unit for unit in units}
-    nodes: list[tuple[Entity, str | None]] = [(_entity(u), u.parent_id) for u in units] + [
-        (Entity(m.account_id, names.get(m.account_id, ""), "account"), m.parent_id) for m in members
-    ]
-    if parent_id is not None:
-        if parent_id not in by_id:
-            raise OrgEntityNotFound(parent_id)
-        return [entity for entity, parent in nodes if parent == parent_id]
-    if child_id is not None:
-        parents = [parent for entity, parent in nodes if entity.id == child_id]
-        if not parents:
+        if parent_id is None and child_id is not None:
+            parent = _parent_of(uow, organization, child_id)
+            return Page([] if parent is None else [_entity(parent)])
+        if parent_id is not None:
+            unit_of(uow, organization, parent_id)
+        found = uow.organizations.entity_page(organization.id, parent_id, page)
+    return Page([_node(item) for item in found.items], found.next_marker)
+
+
+def _parent_of(uow: UnitOfWork, organization: Organization, child_id: str) -> OrgUnit | None:
+    """The unit above a unit or member account of the organization (none above the root)."""
+    unit = uow.organizations.get_unit(child_id)
+    if unit is not None and unit.organization_id == organization.id:
+        above = unit.parent_id
+    else:
+        membership = uow.organizations.membership(child_id)
+        if membership is None or membership.organization_id != organization.id:
             raise OrgEntityNotFound(child_id)
-        parent = by_id.get(parents[0] or "")
-        return [] if parent is None else [_entity(parent)]
-    return [entity for entity, _ in nodes]
+        above = membership.parent_id
+    return None if above is None else uow.organizations.get_unit(above)
 
 
 def list_trusted_services(ctx: Context, caller: Caller) -> list[TrustedService]:
@@ -213,6 +214,13 @@ def set_trusted_service(
         elif service_principal not in trusted:  # enabling one that is already enabled: no-op
             uow.organizations.trust(organization.id, TrustedService(service_principal, now))
         uow.commit()
+
+
+def _node(item: OrgUnit | NamedMember) -> Entity:
+    if isinstance(item, OrgUnit):
+        return _entity(item)
+    membership, name = item
+    return Entity(membership.account_id, name, "account")
 
 
 def _entity(unit: OrgUnit) -> Entity:

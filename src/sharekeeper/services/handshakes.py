@@ -24,6 +24,7 @@ from sharekeeper.domain.handshakes import (
     new_handshake_id,
 )
 from sharekeeper.domain.organizations import Membership, Organization
+from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization
 from sharekeeper.services.organization_quotas import (
@@ -77,13 +78,14 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
     return _view(handshake, now, names)
 
 
-def sent_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
+def sent_handshakes(ctx: Context, caller: Caller, page: PageRequest) -> Page[HandshakeView]:
+    """A page of the organization's invitations, oldest first."""
     now = ctx.clock()
     with ctx.reading() as uow:
         organization = managed_organization(uow, caller)
-        sent = uow.handshakes.sent(organization.id)
+        sent = uow.handshakes.sent_page(organization.id, page)
         names = uow.accounts.names([organization.management_account_id])
-    return [_view(h, now, names) for h in sent]
+    return Page([_view(h, now, names) for h in sent.items], sent.next_marker)
 
 
 def show_handshake(ctx: Context, caller: Caller, handshake_id: str) -> HandshakeView:
@@ -98,12 +100,14 @@ def show_handshake(ctx: Context, caller: Caller, handshake_id: str) -> Handshake
     return _view(handshake, now, names)
 
 
-def received_handshakes(ctx: Context, caller: Caller) -> list[HandshakeView]:
+def received_handshakes(ctx: Context, caller: Caller, page: PageRequest) -> Page[HandshakeView]:
+    """A page of the invitations the caller received, oldest first, with the names of the
+    page's senders."""
     now = ctx.clock()
     with ctx.reading() as uow:
-        received = uow.handshakes.received(caller.account_id)
-        names = uow.accounts.names(sorted({h.management_account_id for h in received}))
-    return [_view(h, now, names) for h in received]
+        received = uow.handshakes.received_page(caller.account_id, page)
+        names = uow.accounts.names(sorted({h.management_account_id for h in received.items}))
+    return Page([_view(h, now, names) for h in received.items], received.next_marker)
 
 
 def cancel_handshake(ctx: Context, caller: Caller, handshake_id: str) -> HandshakeView:

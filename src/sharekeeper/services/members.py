@@ -29,6 +29,7 @@ from sharekeeper.domain.organizations import (
     Membership,
     Organization,
 )
+from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization, organization_of, unit_of
@@ -43,18 +44,17 @@ class Member:
     name: str
 
 
-def list_accounts(ctx: Context, caller: Caller, parent_id: str | None) -> list[Member]:
+def list_accounts(
+    ctx: Context, caller: Caller, parent_id: str | None, page: PageRequest
+) -> Page[Member]:
+    """A page of the members, of the organization or directly under ``parent_id``, in the
+    order they joined: the page's rows alone are read, names and all (docs/api.md)."""
     with ctx.reading() as uow:
         organization = managed_organization(uow, caller)
         if parent_id is not None:
             unit_of(uow, organization, parent_id)
-        members = [
-            m
-            for m in uow.organizations.members(organization.id)
-            if parent_id is None or m.parent_id == parent_id
-        ]
-        names = uow.accounts.names([m.account_id for m in members])
-    return [Member(organization, m, names.get(m.account_id, "")) for m in members]
+        found = uow.organizations.member_page(organization.id, parent_id, page)
+    return Page([Member(organization, m, name) for m, name in found.items], found.next_marker)
 
 
 def show_account(ctx: Context, caller: Caller, account_id: str) -> Member:
@@ -177,19 +177,22 @@ def create_account(
 
 
 def create_account_statuses(
-    ctx: Context, caller: Caller, states: list[str] | None
-) -> list[CreateAccountStatus]:
+    ctx: Context, caller: Caller, states: list[CreateAccountState], page: PageRequest
+) -> Page[CreateAccountStatus]:
+    """A page of the organization's create-account statuses in ``states`` (all without
+    any), oldest first."""
     with ctx.reading() as uow:
         organization = managed_organization(uow, caller)
-        statuses = uow.handshakes.create_account_statuses(organization.id)
-    return [s for s in statuses if not states or s.state in states]
+        return uow.handshakes.create_account_status_page(organization.id, states, page)
 
 
 def show_create_account_status(ctx: Context, caller: Caller, status_id: str) -> CreateAccountStatus:
-    for status in create_account_statuses(ctx, caller, None):
-        if status.id == status_id:
-            return status
-    raise CreateAccountStatusNotFound(status_id)
+    with ctx.reading() as uow:
+        organization = managed_organization(uow, caller)
+        status = uow.handshakes.create_account_status(status_id)
+    if status is None or status.organization_id != organization.id:
+        raise CreateAccountStatusNotFound(status_id)
+    return status
 
 
 def _member(

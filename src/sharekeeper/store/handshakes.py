@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.handshakes import (
@@ -11,6 +28,8 @@ from sharekeeper.domain.handshakes import (
     Handshake,
     HandshakeStatus,
 )
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.store.paging import after_bound, bound_key, fetch_key_page, key_page_of
 from sharekeeper.store.rows import Field, RowMapping, enum_of
 from sharekeeper.store.tables import create_account_statuses, handshakes
 from sharekeeper.store.transaction import Transaction
@@ -41,6 +60,23 @@ CREATE_ACCOUNT_STATUS = RowMapping(
 )
 
 
+@functools.cache
+def _status_page(states: tuple[CreateAccountState, ...], after: bool) -> Select[Any]:
+    """Statuses in ``states``: a branch per state, each an index range of ``limit`` rows,
+    merged in order. Built once per shape: building it cost more than running it."""
+    limit = bindparam("limit", type_=Integer)
+    branches = []
+    for state in states:
+        branch = select(*CREATE_ACCOUNT_STATUS.columns).where(
+            C.organization_id == bindparam("organization_id"), C.state == state.value
+        )
+        if after:
+            branch = branch.where(after_bound(C.created_at, C.id))
+        branches.append(branch.order_by(C.created_at, C.id).limit(limit).subquery().select())
+    merged = union_all(*branches).subquery()
+    return select(*merged.c).order_by(merged.c.created_at, merged.c.id).limit(limit)
+
+
 class HandshakeRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -51,12 +87,6 @@ class HandshakeRepository:
     def get(self, handshake_id: str) -> Handshake | None:
         row = self._tx.execute(select(*HANDSHAKE.columns).where(H.id == handshake_id)).first()
         return None if row is None else HANDSHAKE.read(row)
-
-    def sent(self, organization_id: str) -> list[Handshake]:
-        return self._read(H.organization_id == organization_id)
-
-    def received(self, account_id: str) -> list[Handshake]:
-        return self._read(H.target_account_id == account_id)
 
     def pending(self, organization_id: str, account_id: str, now: Millis) -> bool:
         """Whether the organization has an unexpired pending invitation to the account."""
@@ -91,13 +121,34 @@ class HandshakeRepository:
             insert(create_account_statuses).values(CREATE_ACCOUNT_STATUS.values(status))
         )
 
-    def create_account_statuses(self, organization_id: str) -> list[CreateAccountStatus]:
-        rows = self._tx.execute(
-            select(*CREATE_ACCOUNT_STATUS.columns)
-            .where(C.organization_id == organization_id)
-            .order_by(C.created_at, C.id)
-        )
-        return [CREATE_ACCOUNT_STATUS.read(row) for row in rows]
+    # -- pages: each an index range (tables.DIRECTORY_INDEXES), oldest first, then by id ----
+
+    def sent_page(self, organization_id: str, page: PageRequest) -> Page[Handshake]:
+        statement = select(*HANDSHAKE.columns).where(H.organization_id == organization_id)
+        return fetch_key_page(self._tx, statement, H.created_at, H.id, page, HANDSHAKE.read)
+
+    def received_page(self, account_id: str, page: PageRequest) -> Page[Handshake]:
+        statement = select(*HANDSHAKE.columns).where(H.target_account_id == account_id)
+        return fetch_key_page(self._tx, statement, H.created_at, H.id, page, HANDSHAKE.read)
+
+    def create_account_status_page(
+        self, organization_id: str, states: Sequence[CreateAccountState], page: PageRequest
+    ) -> Page[CreateAccountStatus]:
+        """The organization's statuses in ``states`` (every state if none), oldest first: one
+        index range per state, merged, so a rare state is found without reading the others."""
+        chosen = tuple(sorted(set(states) or set(CreateAccountState)))
+        statement = _status_page(chosen, page.marker is not None)
+        values = {"organization_id": organization_id, "limit": page.limit + 1}
+        if page.marker is not None:
+            values.update(bound_key(page.marker))
+        rows = self._tx.execute(statement, values).all()
+        return key_page_of(rows, page.limit, C.created_at, C.id, CREATE_ACCOUNT_STATUS.read)
+
+    def create_account_status(self, status_id: str) -> CreateAccountStatus | None:
+        row = self._tx.execute(
+            select(*CREATE_ACCOUNT_STATUS.columns).where(C.id == status_id)
+        ).first()
+        return None if row is None else CREATE_ACCOUNT_STATUS.read(row)
 
     def count_pending(self, organization_id: str, now: Millis) -> int:
         """The organization's unanswered, unexpired invitations (its quotas count them)."""
@@ -128,12 +179,6 @@ class HandshakeRepository:
         answered_then = and_(H.status.in_(_ENDED), H.updated_at <= ended_before)
         purged = self._tx.execute(delete(handshakes).where(or_(expired_then, answered_then)))
         return int(purged.rowcount)
-
-    def _read(self, condition: ColumnElement[bool]) -> list[Handshake]:
-        rows = self._tx.execute(
-            select(*HANDSHAKE.columns).where(condition).order_by(H.created_at, H.id)
-        )
-        return [HANDSHAKE.read(row) for row in rows]
 
 
 _ENDED = (HandshakeStatus.CANCELLED, HandshakeStatus.DECLINED, HandshakeStatus.EXPIRED)

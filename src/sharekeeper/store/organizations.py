@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sharekeeper.domain.clock import Millis
@@ -15,9 +27,18 @@ from sharekeeper.domain.organizations import (
     OrgUnit,
     TrustedService,
 )
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.store.paging import (
+    after_key,
+    decode_key,
+    encode_key,
+    fetch_key_page,
+    key_page_of,
+)
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of
 from sharekeeper.store.tables import (
+    accounts,
     create_account_statuses,
     handshakes,
     org_members,
@@ -62,6 +83,17 @@ _LOCK_EXCLUSIVE = _MEMBERS.with_for_update()
 _ONE_MEMBER = select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id"))
 _MEMBERSHIP = Prepared(_ONE_MEMBER)
 _MEMBERSHIP_SHARED = Prepared(_ONE_MEMBER.with_for_update(read=True))
+# A member and its account's name, in one row (the name is the row's last column).
+_NAMED_MEMBERS = select(*MEMBERSHIP.columns, accounts.c.name).join(
+    accounts, accounts.c.id == M.account_id
+)
+
+# A member with its account's name, as a directory page lists it.
+NamedMember = tuple[Membership, str]
+
+
+def _named(row: Any) -> NamedMember:
+    return MEMBERSHIP.read(row), row[-1]
 
 
 class OrganizationRepository:
@@ -250,3 +282,95 @@ class OrganizationRepository:
             .where(M.organization_id == organization_id)
         )
         return int(self._tx.execute(counted).scalar_one())
+
+    # -- the directory's pages: each an index range (tables.DIRECTORY_INDEXES) -------------
+
+    def member_page(
+        self, organization_id: str, parent_id: str | None, page: PageRequest
+    ) -> Page[NamedMember]:
+        """Members of the organization, or those directly under ``parent_id`` (a unit of it),
+        with their names, in the order they joined (then account id)."""
+        statement = _NAMED_MEMBERS.where(_members_in(organization_id, parent_id))
+        return fetch_key_page(self._tx, statement, M.joined_at, M.account_id, page, _named)
+
+    def unit_page(
+        self, organization_id: str, parent_id: str | None, page: PageRequest, ous_only: bool
+    ) -> Page[OrgUnit]:
+        """Units of the organization (its OUs alone if ``ous_only``), or those directly under
+        ``parent_id``, oldest first (then id)."""
+        statement = select(*UNIT.columns).where(_units_in(organization_id, parent_id))
+        if ous_only:
+            statement = statement.where(U.parent_id.is_not(None))
+        return fetch_key_page(self._tx, statement, U.created_at, U.id, page, UNIT.read)
+
+    def entity_page(
+        self, organization_id: str, parent_id: str | None, page: PageRequest
+    ) -> Page[OrgUnit | NamedMember]:
+        """ListEntities: the units (oldest first), then the members (in joining order), of the
+        organization or directly under ``parent_id``. A marker names a unit or a member (a
+        unit's id holds a dash, an account's never does): its kind says which list goes on."""
+        in_members = page.marker is not None and "-" not in decode_key(page.marker)[1]
+        items: list[OrgUnit | NamedMember] = []
+        marker = page.marker
+        if not in_members:
+            units = self.unit_page(organization_id, parent_id, page, ous_only=False)
+            if units.next_marker is not None:
+                return Page(list(units.items), units.next_marker)
+            items += units.items
+            marker = None
+        # As many members as are left, and one more to tell whether a next page exists.
+        room = page.limit - len(items)
+        statement = _NAMED_MEMBERS.where(_members_in(organization_id, parent_id))
+        if marker is not None:
+            statement = statement.where(after_key(M.joined_at, M.account_id, marker))
+        statement = statement.order_by(M.joined_at, M.account_id).limit(room + 1)
+        rows = self._tx.execute(statement).all()
+        if room == 0:  # the units filled the page: go on after the last of them
+            last = items[-1]
+            following = _unit_marker(last) if rows and isinstance(last, OrgUnit) else None
+            return Page(items, following)
+        members = key_page_of(rows, room, M.joined_at, M.account_id, _named)
+        return Page(items + list(members.items), members.next_marker)
+
+    def organization_page(self, page: PageRequest) -> Page[Organization]:
+        """Organizations, newest first (the operator's directory: what changed lately)."""
+        statement = select(*ORGANIZATION.columns)
+        return fetch_key_page(
+            self._tx, statement, ORG.created_at, ORG.id, page, ORGANIZATION.read, descending=True
+        )
+
+    def first_members(
+        self, organization_ids: Sequence[str], limit: int
+    ) -> dict[str, Page[NamedMember]]:
+        """The first ``limit`` members of each organization, with their names, in one
+        statement: one index range per organization, however large each is."""
+        if not organization_ids:
+            return {}
+        branches = [
+            _NAMED_MEMBERS.where(M.organization_id == organization_id)
+            .order_by(M.joined_at, M.account_id)
+            .limit(limit + 1)
+            .subquery()
+            .select()
+            for organization_id in organization_ids
+        ]
+        rows = self._tx.execute(union_all(*branches)).all()
+        by_organization: dict[str, list[Any]] = {i: [] for i in organization_ids}
+        for row in rows:
+            by_organization[row.organization_id].append(row)
+        return {
+            i: key_page_of(found, limit, M.joined_at, M.account_id, _named)
+            for i, found in by_organization.items()
+        }
+
+
+def _members_in(organization_id: str, parent_id: str | None) -> ColumnElement[bool]:
+    return M.organization_id == organization_id if parent_id is None else M.parent_id == parent_id
+
+
+def _units_in(organization_id: str, parent_id: str | None) -> ColumnElement[bool]:
+    return U.organization_id == organization_id if parent_id is None else U.parent_id == parent_id
+
+
+def _unit_marker(unit: OrgUnit) -> str:
+    return encode_key(unit.created_at, unit.id)
