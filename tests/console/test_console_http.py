@@ -175,20 +175,30 @@ def test_failed_sign_ins_are_limited_per_source_and_audited_without_secrets(
     server = LiveServer(settings_for(database_url, data_dir)).start()
     client = Browserless(server)
     try:
-        account = server.account("target")
+        account, other = server.account("target"), server.account("other")
         wrong = "wrong-secret-that-must-not-be-kept"
         for _ in range(5):
             assert client.sign_in(account, secret=wrong).status_code == 401
-        limited = client.sign_in(account)  # even the right secret waits now
+        # Even the right secret waits now, in a browser that never signed in with the key.
+        limited = client.sign_in(account)
         assert limited.status_code == 429 and "Too many failed sign-ins" in limited.text
+        assert int(limited.headers["retry-after"]) >= 1
         assert not client.signed_in()
-        records = audit.list_audit_records(
-            server.runtime.context, AuditFilter(operation="ConsoleSignIn"), PageRequest(1000)
-        ).items
-        mine = [r for r in records if r.access_key == account.access_key]
-        assert [r.outcome for r in mine] == ["401 APIGW.0301"] * 5
-        assert all(r.channel == "console" for r in mine)
-        assert not any(wrong in repr(r) or account.secret_key in repr(r) for r in records)
+
+        def mine() -> list[tuple[str, int]]:
+            records = audit.list_audit_records(
+                server.runtime.context, AuditFilter(operation="ConsoleSignIn"), PageRequest(1000)
+            ).items
+            assert not any(wrong in repr(r) or account.secret_key in repr(r) for r in records)
+            assert all(r.channel == "console" for r in records)
+            return [(r.outcome, r.count) for r in records if r.access_key == account.access_key]
+
+        # The first refusal of each kind is recorded at once, the rest counted ...
+        assert mine() == [("401 APIGW.0301", 1), ("429 RAM.9004", 1)]
+        # ... and written as one record when the minute closes: here by the next refusal.
+        server.clock.offset += 61 * SECOND
+        assert client.sign_in(other, secret=wrong).status_code == 401
+        assert mine() == [("401 APIGW.0301", 1), ("429 RAM.9004", 1), ("401 APIGW.0301", 4)]
     finally:
         client.close()
         server.stop()

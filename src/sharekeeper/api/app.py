@@ -123,7 +123,7 @@ def create_app(
     # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method.
     routes = [Route(path, endpoint, methods=[method]) for method, path, endpoint in endpoints]
     routes += _operator_routes(edge, metrics)
-    routes += admin_routes(serving, settings.admin_token)
+    routes += admin_routes(edge, settings.admin_token)
     routes += console_routes(edge, settings.admin_token)
 
     @contextlib.asynccontextmanager

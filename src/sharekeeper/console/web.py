@@ -25,7 +25,6 @@ from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.errors import InvalidParameter
-from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.domain.sessions import ConsoleSession
 from sharekeeper.services import sessions
 from sharekeeper.services.context import Context
@@ -51,9 +50,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-# Failed sign-ins per source address: 5 at once, then one every 12 seconds.
-FAILED_SIGN_IN_BURST = 5
-FAILED_SIGN_IN_RATE = 1 / 12
 MAX_FORM_FIELDS = 200
 _OPERATIONS = {op.name: op for op in OPERATIONS}
 _encode = msgspec.json.Encoder().encode
@@ -72,7 +68,6 @@ class Console:
     def __init__(self, edge: Edge, admin_token: str | None) -> None:
         self.edge = edge
         self.admin_token = admin_token
-        self.failed_sign_ins = RateLimiter(FAILED_SIGN_IN_RATE, FAILED_SIGN_IN_BURST)
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("sharekeeper.console"),
             autoescape=True,
@@ -233,15 +228,19 @@ def guarded(console: Console, respond: Endpoint) -> Endpoint:
 
 def _failure_page(console: Console, request: Request, failure: Exception) -> Response:
     session = getattr(request.state, "session", None)
+    headers: dict[str, str] = {}
     if isinstance(failure, Refused):
         status, code, message = failure.status, "", str(failure)
     else:
         error = answered(failure, request.state.request_id)
         status, code, message = status_of(type(error)), error.code, error.message
+        headers = error.headers()  # Retry-After of a busy database or a rate limit
     heading = "Not found" if status == 404 else "Refused"
-    return console.render(
+    response = console.render(
         request, "error.html", session, status, heading=heading, code=code, message=message
     )
+    response.headers.update(headers)
+    return response
 
 
 async def read_form(request: Request) -> FormData:

@@ -1,0 +1,102 @@
+"""The failed-attempt limits and the aggregate audit of refused attempts, on their own clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from sharekeeper.domain.audit import FAILURE_WINDOW, AuditRecord, FailureTally
+from sharekeeper.domain.errors import TooManyFailures
+from sharekeeper.domain.ratelimit import OPERATOR_KEY, Guesses
+
+KEY, OTHER = "A" * 20, "B" * 20
+
+
+def _clocked() -> tuple[Guesses, list[float]]:
+    now = [0.0]
+    return Guesses(lambda: now[0]), now
+
+
+def test_a_pair_gets_five_failures_and_a_success_costs_nothing() -> None:
+    guesses, now = _clocked()
+    for _ in range(10):
+        guesses.sign_in("10.0.0.1", KEY).succeeded()
+    for _ in range(5):
+        guesses.sign_in("10.0.0.1", KEY)  # failures: never given back
+    with pytest.raises(TooManyFailures) as refused:
+        guesses.sign_in("10.0.0.1", KEY)
+    assert refused.value.retry_after == 12 and refused.value.code == "RAM.9004"
+    guesses.sign_in("10.0.0.1", OTHER)  # another key from the same source: its own pair
+    guesses.sign_in("10.0.0.2", KEY)  # the same key from elsewhere
+    now[0] += 12.0
+    guesses.sign_in("10.0.0.1", KEY)
+
+
+def test_rotating_key_ids_meets_the_sources_allowance() -> None:
+    guesses, _ = _clocked()
+    for n in range(20):
+        guesses.sign_in("10.0.0.1", f"{n:020d}")
+    with pytest.raises(TooManyFailures):
+        guesses.sign_in("10.0.0.1", "C" * 20)
+    # The refused attempt took nothing from the pair it named.
+    guesses.sign_in("10.0.0.2", "C" * 20)
+
+
+def test_a_known_browser_spends_only_its_own_allowance() -> None:
+    guesses, _ = _clocked()
+    for _ in range(5):
+        guesses.sign_in("10.0.0.1", KEY)
+    with pytest.raises(TooManyFailures):
+        guesses.sign_in("10.0.0.1", KEY)
+    guesses.sign_in("10.0.0.1", KEY, browser="n1").succeeded()
+    for _ in range(5):  # that browser's own failures do count, against it alone
+        guesses.sign_in("10.0.0.1", KEY, browser="n1")
+    with pytest.raises(TooManyFailures):
+        guesses.sign_in("10.0.0.1", KEY, browser="n1")
+    guesses.sign_in("10.0.0.1", KEY, browser="n2")
+    guesses.sign_in("10.0.0.1", OPERATOR_KEY, browser="n1")
+
+
+def test_derived_checks_are_bounded_per_key_and_a_known_pair_keeps_its_own() -> None:
+    guesses, now = _clocked()
+    guesses.derived("10.0.0.9", KEY).succeeded()  # a good client, known from now on
+    for n in range(10):  # forged signatures from ten sources at one key
+        guesses.derived(f"10.0.1.{n}", KEY)
+    with pytest.raises(TooManyFailures):
+        guesses.derived("10.0.2.1", KEY)
+    for _ in range(20):  # the known pair is served, its successes cost nothing
+        guesses.derived("10.0.0.9", KEY).succeeded()
+    guesses.derived("10.0.2.1", OTHER).succeeded()  # another key from anywhere
+    for n in range(9):
+        guesses.derived("10.0.3.1", f"{n:020d}")
+    guesses.derived("10.0.3.1", "D" * 20)
+    with pytest.raises(TooManyFailures):  # one source rotating key ids
+        guesses.derived("10.0.3.1", "E" * 20)
+    now[0] += 3601.0  # a pair is known for an hour after its last success
+    for _ in range(10):
+        guesses.derived("10.0.0.9", KEY).succeeded()
+
+
+def _refusal(at: int, source: str = "10.0.0.1", key: str = KEY) -> AuditRecord:
+    return AuditRecord(at, "", key, "ConsoleSignIn", f"r{at}", source, [], "401 APIGW.0301")
+
+
+def test_refusals_make_at_most_two_records_per_source_and_window() -> None:
+    tally = FailureTally()
+    written = tally.note(_refusal(0))
+    assert [r.request_id for r in written] == ["r0"]
+    for at in range(1, 600):
+        assert tally.note(_refusal(at, key=KEY if at % 2 else OTHER)) == []
+    assert tally.note(_refusal(5, source="10.0.0.2")) != []  # another source's own window
+    assert tally.closed(FAILURE_WINDOW - 1) == []
+    counted = tally.closed(FAILURE_WINDOW + 5)
+    assert [(r.count, r.access_key, r.source_address) for r in counted] == [(599, "", "10.0.0.1")]
+    assert not tally.pending
+
+
+def test_the_next_refusal_after_a_window_writes_its_count_first() -> None:
+    tally = FailureTally()
+    tally.note(_refusal(0))
+    tally.note(_refusal(1))
+    tally.note(_refusal(2))
+    later = tally.note(_refusal(FAILURE_WINDOW))
+    assert [(r.request_id, r.count) for r in later] == [("r2", 2), (f"r{FAILURE_WINDOW}", 1)]
