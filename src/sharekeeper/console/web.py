@@ -24,7 +24,7 @@ from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.errors import InvalidParameter
+from sharekeeper.domain.errors import InvalidParameter, ServiceBusy
 from sharekeeper.domain.sessions import ConsoleSession
 from sharekeeper.services import sessions
 from sharekeeper.services.context import Context
@@ -198,6 +198,14 @@ Handler = Callable[[Console, Visit], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+class Busy(Exception):
+    """The database was too busy for a console action: answered as the API answers it."""
+
+    def __init__(self, error: ServiceBusy) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class Refused(Exception):
     """A request the console turns away with a page of its own (a bad form, a CSRF miss)."""
 
@@ -229,6 +237,8 @@ def guarded(console: Console, respond: Endpoint) -> Endpoint:
 def _failure_page(console: Console, request: Request, failure: Exception) -> Response:
     session = getattr(request.state, "session", None)
     headers: dict[str, str] = {}
+    if isinstance(failure, Busy):
+        failure = failure.error
     if isinstance(failure, Refused):
         status, code, message = failure.status, "", str(failure)
     else:
@@ -315,23 +325,27 @@ def audited_change(
     return console.edge.serving.run(audited, console.edge.ctx, entry, change)
 
 
-def act(
+async def act(
     console: Console, visit: Visit, operation: str, path: dict[str, str], body: dict[str, Any]
-) -> Awaitable[Any]:
+) -> Any:
     """Runs an API operation as the signed-in account, on the form's fields as its JSON body:
     the same decoding, rules and audit as a signed call, with ``console`` as its channel."""
     incoming = IncomingRequest(
         method="POST", raw_path="", raw_query="", headers={}, body=_encode(body)
     )
-    return console.edge.serving.run(
-        run_operation,
-        console.edge,
-        _OPERATIONS[operation],
-        visit.caller,
-        incoming,
-        path,
-        visit.request_id,
-        source_of(visit.request),
-        None,
-        "console",
-    )
+    try:
+        return await console.edge.serving.run(
+            run_operation,
+            console.edge,
+            _OPERATIONS[operation],
+            visit.caller,
+            incoming,
+            path,
+            visit.request_id,
+            source_of(visit.request),
+            None,
+            "console",
+        )
+    except ServiceBusy as busy:
+        # Not the form's fault: a page of its own (503, Retry-After), not the form again.
+        raise Busy(busy) from None
