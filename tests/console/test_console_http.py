@@ -204,6 +204,42 @@ def test_failed_sign_ins_are_limited_per_source_and_audited_without_secrets(
         server.stop()
 
 
+def test_a_known_browser_cookie_is_bound_to_its_key_and_cannot_be_forged(
+    database_url: str, data_dir: Path
+) -> None:
+    server = LiveServer(settings_for(database_url, data_dir))
+    server.start()
+    user, guesser = Browserless(server), Browserless(server)
+    try:
+        mine, theirs = server.account("cookie-owner"), server.account("cookie-target")
+        signed = user.sign_in(mine)
+        assert signed.status_code == 303
+        name = f"sharekeeper_known_{mine.access_key}"
+        flags = [h for h in signed.headers.get_list("set-cookie") if h.startswith(name)]
+        assert len(flags) == 1 and "HttpOnly" in flags[0] and "Path=/console" in flags[0]
+        assert "SameSite=strict" in flags[0] and "Max-Age=7776000" in flags[0]
+        cookie = user.http.cookies[name]
+        for account in (mine, theirs):  # both pairs at this address used up by a guesser
+            for _ in range(5):
+                assert guesser.sign_in(account, secret="wrong").status_code == 401
+        # The cookie names its key: moved to another key's name it lets nothing through.
+        user.http.cookies.set(f"sharekeeper_known_{theirs.access_key}", cookie, path="/console")
+        assert user.sign_in(theirs).status_code == 429
+        nonce, issued, mac = cookie.split(".")
+        for forged in (f"{nonce}.{issued}.{'0' * len(mac)}", f"x{nonce}.{issued}.{mac}", "junk"):
+            user.http.cookies.set(name, forged, path="/console")
+            assert user.sign_in(mine).status_code == 429
+        user.http.cookies.set(name, cookie, path="/console")
+        server.clock.offset += 91 * 24 * 3600 * SECOND  # and it lasts 90 days
+        assert user.sign_in(mine).status_code == 429
+        server.clock.offset -= 91 * 24 * 3600 * SECOND
+        assert user.sign_in(mine).status_code == 303
+    finally:
+        user.close()
+        guesser.close()
+        server.stop()
+
+
 def test_the_database_keeps_no_usable_session(
     console_server: LiveServer, visitor: Browserless
 ) -> None:
