@@ -34,7 +34,7 @@ from tests.support import (
 
 SEARCH = "/v1/resource-shares/search"
 BODY = b'{"resource_owner": "self", "limit": 1}'
-ADMIN_TOKEN = "hostile-admin-token"
+ADMIN_TOKEN = "hostile-admin-token-of-at-least-32-chars"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from sharekeeper.domain.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 from sharekeeper.services import audit, identity
 from tests.support import Account, LiveServer, settings_for
 
-TOKEN = "console-http-admin-token"
+TOKEN = "console-http-admin-token-of-32-characters"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -399,19 +399,28 @@ def test_console_requests_count_against_the_accounts_rate_limit(
 
 
 def test_a_new_admin_token_ends_the_old_tokens_sessions(database_url: str, data_dir: Path) -> None:
-    first = LiveServer(settings_for(database_url, data_dir, admin_token="old-token")).start()
+    first = LiveServer(
+        settings_for(
+            database_url, data_dir, admin_token="old-admin-token-of-at-least-32-characters"
+        )
+    ).start()
     client = Browserless(first)
     try:
         token = client.form_token("/console/operator/sign-in")
         client.http.post(
-            "/console/operator/sign-in", data={"csrf_token": token, "admin_token": "old-token"}
+            "/console/operator/sign-in",
+            data={"csrf_token": token, "admin_token": "old-admin-token-of-at-least-32-characters"},
         )
         cookie = client.http.cookies["sharekeeper_session"]
         assert client.http.get("/console/operator/accounts").status_code == 200
     finally:
         client.close()
         first.stop()
-    second = LiveServer(settings_for(database_url, data_dir, admin_token="new-token")).start()
+    second = LiveServer(
+        settings_for(
+            database_url, data_dir, admin_token="new-admin-token-of-at-least-32-characters"
+        )
+    ).start()
     try:
         replay = httpx.get(
             second.endpoint + "/console/operator/accounts",
