@@ -100,3 +100,25 @@ def test_the_next_refusal_after_a_window_writes_its_count_first() -> None:
     tally.note(_refusal(2))
     later = tally.note(_refusal(FAILURE_WINDOW))
     assert [(r.request_id, r.count) for r in later] == [("r2", 2), (f"r{FAILURE_WINDOW}", 1)]
+
+
+def test_windows_close_in_the_order_they_opened_and_a_crowd_closes_them_all() -> None:
+    from sharekeeper.domain import audit
+
+    tally = FailureTally()
+    for n, source in enumerate(("10.0.0.1", "10.0.0.2", "10.0.0.3")):
+        for at in (n * 1000, n * 1000 + 1):
+            tally.note(_refusal(at, source=source))
+    closed = tally.closed(FAILURE_WINDOW + 1000)
+    assert [r.source_address for r in closed] == ["10.0.0.1", "10.0.0.2"]
+    tally.note(_refusal(FAILURE_WINDOW + 3000, source="10.0.0.1"))  # reopened: now the newest
+    assert [r.source_address for r in tally.closed(FAILURE_WINDOW + 2000)] == ["10.0.0.3"]
+    crowd = FailureTally()
+    limit, audit.MAX_OPEN_WINDOWS = audit.MAX_OPEN_WINDOWS, 3
+    try:
+        for n in range(5):
+            crowd.note(_refusal(0, source=f"10.0.1.{n}"))
+            crowd.note(_refusal(1, source=f"10.0.1.{n}"))
+        assert len(crowd.closed(2)) == 5 and not crowd.pending
+    finally:
+        audit.MAX_OPEN_WINDOWS = limit

@@ -75,6 +75,8 @@ class FailureTally:
         key = (record.channel, record.source_address, record.operation, record.outcome)
         found = self._open.get(key)
         if found is None or record.at - found.opened >= self.window:
+            # Kept in the order windows open, so ``closed`` reads only the ones that ended.
+            self._open.pop(key, None)
             self._open[key] = _Window(record.at)
             ended = found.rest if found is not None else None
             return [record] if ended is None else [ended, record]
@@ -93,12 +95,14 @@ class FailureTally:
         """The counts of the windows that have closed by ``now`` (all of them when too many
         are open), each to be written once; forgets them."""
         crowded = len(self._open) > MAX_OPEN_WINDOWS
-        ended = [k for k, w in self._open.items() if crowded or now - w.opened >= self.window]
         records = []
-        for key in ended:
-            rest = self._open.pop(key).rest
-            if rest is not None:
-                records.append(rest)
+        while self._open:
+            key, oldest = next(iter(self._open.items()))
+            if not crowded and now - oldest.opened < self.window:
+                break  # every later window opened later still
+            del self._open[key]
+            if oldest.rest is not None:
+                records.append(oldest.rest)
         return records
 
     @property
