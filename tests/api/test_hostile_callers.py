@@ -662,7 +662,7 @@ def test_refused_sign_ins_make_a_bounded_number_of_audit_records(
 
 def test_admin_ids_and_queries_with_nul_or_controls_are_a_400(guarded: LiveServer) -> None:
     """N11: on PostgreSQL a NUL reached a query and answered 500; every admin route checks its
-    path ids as the RAM API does, and the audit query's values."""
+    path ids as the RAM API does, and the audit query's values; ids in bodies are a 4xx."""
     admin = httpx.Client(
         base_url=guarded.endpoint, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30
     )
@@ -685,6 +685,19 @@ def test_admin_ids_and_queries_with_nul_or_controls_are_a_400(guarded: LiveServe
                 # No body: the id is refused before one would be read.
                 answer = admin.request(method, path)
                 answers.append((method, path, answer.status_code, answer.json()["error_code"]))
+                assert answer.headers["x-request-id"], path
+        # Ids in bodies: a NUL escape is refused as the RAM API refuses it, another control
+        # character is an id that does not exist.
+        for value in ("\\u0000", "x\\u0000y", "\\u001b[31m", "a\\u0007b"):
+            for method, path, field in (
+                ("POST", "/admin/v1/organizations", "management_account_id"),
+                ("POST", "/admin/v1/organizations/units", "parent_id"),
+                ("PUT", f"/admin/v1/organizations/members/{'0' * 32}", "parent_id"),
+            ):
+                body = f'{{"{field}": "{value}", "name": "n"}}'.encode()
+                answer = admin.request(method, path, content=body)
+                status = answer.status_code
+                answers.append((method, path, 400 if status in (400, 404) else status, body))
     finally:
         admin.close()
     wrong = [a for a in answers if a[2] != 400]
