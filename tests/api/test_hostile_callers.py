@@ -723,12 +723,15 @@ def test_a_sign_in_while_the_database_is_locked_is_a_503_that_costs_no_allowance
         with HeldLock(database_url):
             busy = [stranger.sign_in(account.access_key, account.secret_key) for _ in range(6)]
             waited = max(b.elapsed.total_seconds() for b in busy)
+            # A wrong secret is still a failed sign-in, whose record cannot be written now.
+            wrong = stranger.sign_in(account.access_key, "wrong-secret-under-the-lock")
             action = browser.http.post(
                 "/console/shares/new", data={"csrf_token": found.group(1), "name": "locked"}
             )
         assert [b.status_code for b in busy] == [503] * 6
         assert all("RAM.9006" in b.text or "busy" in b.text for b in busy)
         assert busy[0].headers["retry-after"] == "1"
+        assert wrong.status_code == 401
         assert action.status_code == 503 and "RAM.9006" in action.text
         assert action.headers["retry-after"] == "1"
         # No allowance was spent: the key signs in from the same address at once.

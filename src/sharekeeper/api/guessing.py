@@ -9,6 +9,7 @@ import logging
 
 from sharekeeper.api.endpoint import Edge
 from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.services.audit import record_calls
 
 log = logging.getLogger("sharekeeper.api")
@@ -47,9 +48,12 @@ async def _sweep(edge: Edge) -> None:
 async def _write(edge: Edge, records: list[AuditRecord]) -> None:
     if not records:
         return
+    # A refusal's record lost must not turn the refusal itself into an error; the access log
+    # still has the request.
+    count = sum(r.count for r in records)
     try:
         await edge.serving.run(record_calls, edge.ctx, records)
+    except ShareKeeperError as error:  # the database busy or gone: known, no traceback
+        log.warning("could not record %d refused attempts: %s", count, error.message)
     except Exception:
-        # A refusal's record lost (the database busy or gone) must not turn the refusal itself
-        # into an error; the access log still has the request.
-        log.exception("could not record %d refused attempts", sum(r.count for r in records))
+        log.exception("could not record %d refused attempts", count)

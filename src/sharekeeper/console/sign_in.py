@@ -1,7 +1,7 @@
 """Signing in with an access key, or as the operator with the admin token, and signing out.
 Each is audited with the console as its channel; failed sign-ins are limited per source and
 per (source, key), refused ones recorded in aggregate, and a browser that signed in with a key
-before is let through whatever others at its address did (docs/console.md, "Guessing")."""
+before is let through whatever others at its address did (docs/console.md, Security)."""
 
 from __future__ import annotations
 
