@@ -122,3 +122,33 @@ def test_windows_close_in_the_order_they_opened_and_a_crowd_closes_them_all() ->
         assert len(crowd.closed(2)) == 5 and not crowd.pending
     finally:
         audit.MAX_OPEN_WINDOWS = limit
+
+
+def test_a_window_no_refusal_ends_is_written_by_the_sweep() -> None:
+    import asyncio
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from sharekeeper.api import guessing
+
+    written: list[list[tuple[str, int]]] = []
+    now = [0]
+
+    async def run(function: Any, ctx: Any, records: list[AuditRecord]) -> None:
+        written.append([(r.request_id, r.count) for r in records])
+
+    edge = SimpleNamespace(
+        failures=FailureTally(window=50),
+        serving=SimpleNamespace(run=run),
+        ctx=SimpleNamespace(clock=lambda: now[0]),
+    )
+
+    async def attack_then_stop() -> None:
+        for at in range(3):
+            await guessing.refused(cast(Any, edge), _refusal(at))
+        now[0] = 100
+        await asyncio.sleep(1.3)  # the sweep is due 1.05 s after the first refusal
+
+    asyncio.run(attack_then_stop())
+    assert written == [[("r0", 1)], [("r2", 2)]]
+    assert not edge.failures.pending and not edge.failures.sweeping
