@@ -541,17 +541,20 @@ class Browser:
         self.http.close()
 
 
-def _refusals(server: LiveServer, source: str, operation: str, since: int) -> list[tuple[str, int]]:
-    """(outcome, count) of the audit records of ``operation`` from ``source`` since ``since``
-    (a database may hold an earlier run's)."""
+def _refusals(
+    server: LiveServer, answers: list[httpx.Response], operation: str
+) -> list[tuple[str, int]]:
+    """(outcome, count) of the audit records of ``operation`` made for ``answers`` (each
+    answer names its request; a count's record names the last it counted)."""
     from sharekeeper.domain.audit import AuditFilter
     from sharekeeper.domain.paging import PageRequest
     from sharekeeper.services import audit
 
+    ours = {answer.headers["x-request-id"] for answer in answers}
     found = audit.list_audit_records(
-        server.runtime.context, AuditFilter(operation=operation, since=since), PageRequest(2000)
+        server.runtime.context, AuditFilter(operation=operation), PageRequest(2000)
     ).items
-    return [(r.outcome, r.count) for r in found if r.source_address == source]
+    return [(r.outcome, r.count) for r in found if r.request_id in ours]
 
 
 def test_sign_in_guessing_is_bounded_and_a_known_browser_is_served(guarded: LiveServer) -> None:
@@ -588,7 +591,6 @@ def test_operator_sign_in_and_admin_token_guessing_share_one_bounded_allowance(
     an address, then 429 in each channel's own shape; the right token from another address is
     served, and the operator's browser that signed in before is too."""
     source, elsewhere = "127.0.22.2", "127.0.22.3"
-    since = guarded.runtime.context.clock()
     operator, guesser = Browser(guarded, source), Browser(guarded, source)
     api = httpx.Client(
         base_url=guarded.endpoint, transport=httpx.HTTPTransport(local_address=source), timeout=30
@@ -621,7 +623,7 @@ def test_operator_sign_in_and_admin_token_guessing_share_one_bounded_allowance(
         guesser.close()
         api.close()
     # N8: 201 refusals from the address are at most two records a kind this minute.
-    records = _refusals(guarded, source, "AdminTokenRefused", since)
+    records = _refusals(guarded, answers, "AdminTokenRefused")
     assert records == [("401 APIGW.0301", 1), ("429 RAM.9004", 1)], records
     figures.FIGURES["hostile admin token guessing: guesses tried of 200"] = statuses.count(401)
 
@@ -635,18 +637,19 @@ def test_refused_sign_ins_make_a_bounded_number_of_audit_records(
     live.start()
     source = "127.0.22.4"
     guesser = Browser(live, source)
-    since = live.runtime.context.clock()
     try:
-        statuses = [guesser.sign_in(f"GUESS{n:015d}", "x").status_code for n in range(600)]
+        answers = [guesser.sign_in(f"GUESS{n:015d}", "x") for n in range(600)]
+        statuses = [answer.status_code for answer in answers]
         assert statuses.count(401) == 20 and statuses.count(429) == 580
-        assert _refusals(live, source, "ConsoleSignIn", since) == [
+        assert _refusals(live, answers, "ConsoleSignIn") == [
             ("401 APIGW.0301", 1),
             ("429 RAM.9004", 1),
         ]
         # The minute closes; the next refusal writes what it counted, and opens a new minute.
         live.clock.offset += 61_000
-        assert guesser.sign_in("GUESS" + "9" * 15, "x").status_code == 429
-        records = _refusals(live, source, "ConsoleSignIn", since)
+        answers.append(guesser.sign_in("GUESS" + "9" * 15, "x"))
+        assert answers[-1].status_code == 429
+        records = _refusals(live, answers, "ConsoleSignIn")
     finally:
         guesser.close()
         live.stop()
