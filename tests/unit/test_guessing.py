@@ -124,7 +124,7 @@ def test_windows_close_in_the_order_they_opened_and_a_crowd_closes_them_all() ->
         audit.MAX_OPEN_WINDOWS = limit
 
 
-def test_a_window_no_refusal_ends_is_written_by_the_sweep() -> None:
+def test_a_window_no_refusal_ends_is_written_by_the_sweep_and_every_one_at_the_end() -> None:
     import asyncio
     from types import SimpleNamespace
     from typing import Any, cast
@@ -137,18 +137,25 @@ def test_a_window_no_refusal_ends_is_written_by_the_sweep() -> None:
     async def run(function: Any, ctx: Any, records: list[AuditRecord]) -> None:
         written.append([(r.request_id, r.count) for r in records])
 
-    edge = SimpleNamespace(
-        failures=FailureTally(window=50),
-        serving=SimpleNamespace(run=run),
-        ctx=SimpleNamespace(clock=lambda: now[0]),
+    edge = cast(
+        Any,
+        SimpleNamespace(
+            failures=FailureTally(window=50),
+            serving=SimpleNamespace(run=run),
+            ctx=SimpleNamespace(clock=lambda: now[0]),
+        ),
     )
 
     async def attack_then_stop() -> None:
         for at in range(3):
-            await guessing.refused(cast(Any, edge), _refusal(at))
-        now[0] = 100
-        await asyncio.sleep(1.3)  # the sweep is due 1.05 s after the first refusal
+            await guessing.refused(edge, _refusal(at))
+        await guessing.refused(edge, _refusal(1, source="10.0.0.2"))
+        await guessing.refused(edge, _refusal(2, source="10.0.0.2"))
+        await guessing.sweep(edge)  # nothing has closed yet
+        now[0] = 50
+        await guessing.sweep(edge)  # the first source's window has
+        await guessing.sweep(edge, everything=True)  # the app stops: every count is written
 
     asyncio.run(attack_then_stop())
-    assert written == [[("r0", 1)], [("r2", 2)]]
-    assert not edge.failures.pending and not edge.failures.sweeping
+    assert written == [[("r0", 1)], [("r1", 1)], [("r2", 2)], [("r2", 1)]]
+    assert not edge.failures.pending

@@ -13,36 +13,28 @@ from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.services.audit import record_calls
 
 log = logging.getLogger("sharekeeper.api")
-# The sweeps scheduled, kept so that none is collected before it has run.
-_SWEEPS: set[asyncio.Task[None]] = set()
+# How often the app looks for minutes that closed with no later refusal to write their count.
+SWEEP_SECONDS = 5.0
 
 
 async def refused(edge: Edge, record: AuditRecord) -> None:
-    """Notes a refused attempt, writing what its window calls for now."""
+    """Notes a refused attempt, writing what its window (and any that has closed) calls for."""
     tally = edge.failures
-    due = tally.note(record)
-    due += tally.closed(record.at)
-    await _write(edge, due)
-    if not tally.sweeping and tally.pending:
-        tally.sweeping = True
-        seconds = tally.window / 1000 + 1
-        asyncio.get_running_loop().call_later(seconds, _start_sweep, edge)
+    await _write(edge, tally.note(record) + tally.closed(record.at))
 
 
-def _start_sweep(edge: Edge) -> None:
-    task = asyncio.ensure_future(_sweep(edge))
-    _SWEEPS.add(task)
-    task.add_done_callback(_SWEEPS.discard)
+async def sweep_periodically(edge: Edge) -> None:
+    """The app's task: writes the counts of windows that closed while no refusal came."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        await sweep(edge)
 
 
-async def _sweep(edge: Edge) -> None:
-    """Writes the counts of the windows that closed while no refusal came to write them."""
+async def sweep(edge: Edge, everything: bool = False) -> None:
+    """Writes the counts of the windows that have closed, or of every window (the app stops)."""
     tally = edge.failures
-    tally.sweeping = False
-    await _write(edge, tally.closed(edge.ctx.clock()))
-    if tally.pending:
-        tally.sweeping = True
-        asyncio.get_running_loop().call_later(tally.window / 1000 + 1, _start_sweep, edge)
+    now = edge.ctx.clock()
+    await _write(edge, tally.closed(now + tally.window if everything else now))
 
 
 async def _write(edge: Edge, records: list[AuditRecord]) -> None:

@@ -60,13 +60,11 @@ class FailureTally:
     """Refused attempts at a secret (sign-ins, the admin token), recorded in aggregate so a
     guesser cannot grow the audit trail without bound: the first of a window (per channel,
     source, operation and outcome) is recorded at once, the rest are counted and recorded as
-    one record (its ``count``) when the window closes. At most two records per source and
-    window. Used from the event loop only."""
+    one record (its ``count``) when the window closes: at the next refusal, or at the app's
+    periodic sweep. At most two records per source and window. Used from the event loop only."""
 
     def __init__(self, window: Millis = FAILURE_WINDOW) -> None:
         self.window = window
-        # Whether the edge has a sweep of closed windows scheduled.
-        self.sweeping = False
         self._open: dict[tuple[str, str, str, str], _Window] = {}
 
     def note(self, record: AuditRecord) -> list[AuditRecord]:
