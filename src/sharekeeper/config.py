@@ -31,6 +31,21 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "sharekeeper"
 
 
+# The admin token opens every account. Failed tries are limited per source address, but a
+# guesser with many addresses (an IPv6 prefix) is bounded only by the token's own entropy.
+ADMIN_TOKEN_MIN_LENGTH = 32
+
+
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("SHAREKEEPER_ADMIN_TOKEN") or None
+    if token is not None and len(token) < ADMIN_TOKEN_MIN_LENGTH:
+        raise SettingsError(
+            f"SHAREKEEPER_ADMIN_TOKEN must be at least {ADMIN_TOKEN_MIN_LENGTH} characters; "
+            "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return token
+
+
 def _int(
     env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int = 2**31 - 1
 ) -> int:
@@ -252,7 +267,7 @@ class Settings:
             trusted_proxies=trusted_proxies(env.get("SHAREKEEPER_TRUSTED_PROXIES", "")),
             statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
-            admin_token=env.get("SHAREKEEPER_ADMIN_TOKEN") or None,
+            admin_token=_admin_token(env),
             log_format=_choice(env, "SHAREKEEPER_LOG_FORMAT", "auto", ("auto", "json", "text")),
             log_level=_choice(
                 env, "SHAREKEEPER_LOG_LEVEL", "info", ("debug", "info", "warning", "error")

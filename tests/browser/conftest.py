@@ -14,7 +14,7 @@ from tests.browser.chromium import MISSING, chromium, find_chromium
 from tests.browser.console import Person
 from tests.support import LiveServer, settings_for
 
-ADMIN_TOKEN = "browser-tests-admin-token"
+ADMIN_TOKEN = "browser-tests-admin-token-of-32-characters"
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from tests.browser.chromium import chromium
 from tests.browser.console import Person
 from tests.sdk.helpers import accept, create_share, invitation_for
 
-ADMIN_TOKEN = "screenshots-admin-token"
+ADMIN_TOKEN = "screenshots-admin-token-of-32-characters"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "console"
 # (file name, who looks, path): every page of the console, for docs/console.md.
 PAGES = (

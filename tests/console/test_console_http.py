@@ -21,7 +21,7 @@ from sharekeeper.domain.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 from sharekeeper.services import audit, identity
 from tests.support import Account, LiveServer, settings_for
 
-TOKEN = "console-http-admin-token"
+TOKEN = "console-http-admin-token-of-32-characters"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -188,22 +188,68 @@ def test_failed_sign_ins_are_limited_per_source_and_audited_without_secrets(
     server = LiveServer(settings_for(database_url, data_dir)).start()
     client = Browserless(server)
     try:
-        account = server.account("target")
+        account, other = server.account("target"), server.account("other")
         wrong = "wrong-secret-that-must-not-be-kept"
         for _ in range(5):
             assert client.sign_in(account, secret=wrong).status_code == 401
-        limited = client.sign_in(account)  # even the right secret waits now
+        # Even the right secret waits now, in a browser that never signed in with the key.
+        limited = client.sign_in(account)
         assert limited.status_code == 429 and "Too many failed sign-ins" in limited.text
+        assert int(limited.headers["retry-after"]) >= 1
         assert not client.signed_in()
-        records = audit.list_audit_records(
-            server.runtime.context, AuditFilter(operation="ConsoleSignIn"), PageRequest(1000)
-        ).items
-        mine = [r for r in records if r.access_key == account.access_key]
-        assert [r.outcome for r in mine] == ["401 APIGW.0301"] * 5
-        assert all(r.channel == "console" for r in mine)
-        assert not any(wrong in repr(r) or account.secret_key in repr(r) for r in records)
+
+        def mine() -> list[tuple[str, int]]:
+            records = audit.list_audit_records(
+                server.runtime.context, AuditFilter(operation="ConsoleSignIn"), PageRequest(1000)
+            ).items
+            assert not any(wrong in repr(r) or account.secret_key in repr(r) for r in records)
+            assert all(r.channel == "console" for r in records)
+            return [(r.outcome, r.count) for r in records if r.access_key == account.access_key]
+
+        # The first refusal of each kind is recorded at once, the rest counted ...
+        assert mine() == [("401 APIGW.0301", 1), ("429 RAM.9004", 1)]
+        # ... and written as one record when the minute closes: here by the next refusal.
+        server.clock.offset += 61 * SECOND
+        assert client.sign_in(other, secret=wrong).status_code == 401
+        assert mine() == [("401 APIGW.0301", 1), ("429 RAM.9004", 1), ("401 APIGW.0301", 4)]
     finally:
         client.close()
+        server.stop()
+
+
+def test_a_known_browser_cookie_is_bound_to_its_key_and_cannot_be_forged(
+    database_url: str, data_dir: Path
+) -> None:
+    server = LiveServer(settings_for(database_url, data_dir))
+    server.start()
+    user, guesser = Browserless(server), Browserless(server)
+    try:
+        mine, theirs = server.account("cookie-owner"), server.account("cookie-target")
+        signed = user.sign_in(mine)
+        assert signed.status_code == 303
+        name = f"sharekeeper_known_{mine.access_key}"
+        flags = [h for h in signed.headers.get_list("set-cookie") if h.startswith(name)]
+        assert len(flags) == 1 and "HttpOnly" in flags[0] and "Path=/console" in flags[0]
+        assert "SameSite=strict" in flags[0] and "Max-Age=7776000" in flags[0]
+        cookie = user.http.cookies[name]
+        for account in (mine, theirs):  # both pairs at this address used up by a guesser
+            for _ in range(5):
+                assert guesser.sign_in(account, secret="wrong").status_code == 401
+        # The cookie names its key: moved to another key's name it lets nothing through.
+        user.http.cookies.set(f"sharekeeper_known_{theirs.access_key}", cookie, path="/console")
+        assert user.sign_in(theirs).status_code == 429
+        nonce, issued, mac = cookie.split(".")
+        for forged in (f"{nonce}.{issued}.{'0' * len(mac)}", f"x{nonce}.{issued}.{mac}", "junk"):
+            user.http.cookies.set(name, forged, path="/console")
+            assert user.sign_in(mine).status_code == 429
+        user.http.cookies.set(name, cookie, path="/console")
+        server.clock.offset += 91 * 24 * 3600 * SECOND  # and it lasts 90 days
+        assert user.sign_in(mine).status_code == 429
+        server.clock.offset -= 91 * 24 * 3600 * SECOND
+        assert user.sign_in(mine).status_code == 303
+    finally:
+        user.close()
+        guesser.close()
         server.stop()
 
 
@@ -366,19 +412,28 @@ def test_console_requests_count_against_the_accounts_rate_limit(
 
 
 def test_a_new_admin_token_ends_the_old_tokens_sessions(database_url: str, data_dir: Path) -> None:
-    first = LiveServer(settings_for(database_url, data_dir, admin_token="old-token")).start()
+    first = LiveServer(
+        settings_for(
+            database_url, data_dir, admin_token="old-admin-token-of-at-least-32-characters"
+        )
+    ).start()
     client = Browserless(first)
     try:
         token = client.form_token("/console/operator/sign-in")
         client.http.post(
-            "/console/operator/sign-in", data={"csrf_token": token, "admin_token": "old-token"}
+            "/console/operator/sign-in",
+            data={"csrf_token": token, "admin_token": "old-admin-token-of-at-least-32-characters"},
         )
         cookie = client.http.cookies["sharekeeper_session"]
         assert client.http.get("/console/operator/accounts").status_code == 200
     finally:
         client.close()
         first.stop()
-    second = LiveServer(settings_for(database_url, data_dir, admin_token="new-token")).start()
+    second = LiveServer(
+        settings_for(
+            database_url, data_dir, admin_token="new-admin-token-of-at-least-32-characters"
+        )
+    ).start()
     try:
         replay = httpx.get(
             second.endpoint + "/console/operator/accounts",

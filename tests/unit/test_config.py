@@ -38,6 +38,14 @@ def test_environment_overrides_and_bad_values() -> None:
     assert settings.with_overrides(port=None, host="0.0.0.0").host == "0.0.0.0"
 
 
+def test_a_short_admin_token_is_refused_in_one_line() -> None:
+    with pytest.raises(SettingsError, match="at least 32 characters") as refused:
+        Settings.from_env({"SHAREKEEPER_ADMIN_TOKEN": "choose-a-long-token"})
+    assert "\n" not in str(refused.value)
+    token = "x" * 32
+    assert Settings.from_env({"SHAREKEEPER_ADMIN_TOKEN": token}).admin_token == token
+
+
 def test_the_config_file_under_the_environment(tmp_path: Path) -> None:
     config = tmp_path / "sharekeeper.toml"
     config.write_text(

@@ -1,5 +1,6 @@
 """The admin API under /admin/v1: accounts, keys, organizations, reset, audit records. Protected
-by a bearer token from the settings; absent (404) when no token is set. Every route calls the
+by a bearer token from the settings, within the source's allowance of failed attempts (shared
+with the operator's sign-in form); absent (404) when no token is set. Every route calls the
 same services as the command line and the pytest plugin."""
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ from starlette.routing import Route
 
 from sharekeeper.api.access import note_error
 from sharekeeper.api.convert import audit_record, timestamp
-from sharekeeper.api.endpoint import decode_body, new_request_id
-from sharekeeper.api.errors import answered, error_response
-from sharekeeper.bootstrap import Serving
+from sharekeeper.api.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
+from sharekeeper.api.errors import answered, error_response, status_of
+from sharekeeper.api.guessing import refused
+from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
-from sharekeeper.domain.audit import AuditFilter
-from sharekeeper.domain.errors import (
-    AuthenticationFailed,
-    InvalidParameter,
-)
+from sharekeeper.domain.audit import AuditFilter, AuditRecord
+from sharekeeper.domain.errors import AuthenticationFailed, ShareKeeperError, TooManyFailures
 from sharekeeper.domain.paging import PageRequest
+from sharekeeper.domain.ratelimit import OPERATOR_KEY
+from sharekeeper.domain.sessions import OPERATOR
 from sharekeeper.services import admin, audit, identity, organizations
 from sharekeeper.services.context import Context
 
@@ -51,10 +52,15 @@ class Placement(Struct):
     parent_id: str
 
 
+# What an audit filter can match: ids and names are letters, digits, _ and -; no control
+# character can be in any of them.
+_FILTER = r"^[A-Za-z0-9_-]*$"
+
+
 class AuditQuery(Struct):
-    account_id: str | None = None
-    operation: Annotated[str, Meta(max_length=64)] | None = None
-    channel: Annotated[str, Meta(max_length=16)] | None = None
+    account_id: Annotated[str, Meta(max_length=32, pattern=_FILTER)] | None = None
+    operation: Annotated[str, Meta(max_length=64, pattern=_FILTER)] | None = None
+    channel: Annotated[str, Meta(max_length=16, pattern=_FILTER)] | None = None
     since: Annotated[int, Meta(ge=0)] | None = None  # milliseconds since the epoch
     limit: Annotated[int, Meta(ge=1, le=2000)] = 1000
     marker: Annotated[str, Meta(max_length=64)] | None = None
@@ -129,10 +135,8 @@ def reset(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
 
 
 def audit_records(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    try:
-        query = msgspec.convert(dict(request.query_params), AuditQuery, strict=False)
-    except msgspec.ValidationError as error:
-        raise InvalidParameter(f"Invalid query parameter: {error}") from None
+    # Decoded as the RAM API decodes a query: NUL refused, a key given twice refused.
+    query = decode_query(query_pairs(request.url.query), AuditQuery)
     wanted = AuditFilter(query.account_id, query.operation, query.channel, query.since)
     page = audit.list_audit_records(ctx, wanted, PageRequest(query.limit, query.marker))
     records = [audit_record(r) for r in page.items]
@@ -153,21 +157,44 @@ _ROUTES: tuple[tuple[str, str, AdminHandler], ...] = (
     ("GET", "/admin/v1/audit-records", audit_records),
 )
 _encode = msgspec.json.Encoder().encode
+# The audit trail's operation and channel for a refused admin token (recorded in aggregate).
+REFUSED_TOKEN = "AdminTokenRefused"
+ADMIN_CHANNEL = "admin"
+
+
+def _authorize(edge: Edge, source: str, given: bytes, expected: bytes) -> None:
+    """The bearer token, within the source's allowance of failures: the operator's sign-in
+    form takes the same secret, and spends from the same buckets."""
+    spent = edge.guesses.sign_in(source, OPERATOR_KEY)
+    if not hmac.compare_digest(given, expected):
+        raise AuthenticationFailed("a valid admin token is required (Authorization: Bearer)")
+    spent.succeeded()
+
+
+def _checked(request: Request) -> None:
+    """Path ids checked as the RAM API checks its own: NUL and control characters, which
+    PostgreSQL text cannot hold or no id has, are a 400 before any query."""
+    for name, value in request.path_params.items():
+        path_id(name, value)
 
 
 def _endpoint(
-    serving: Serving, token: str, handler: AdminHandler
+    edge: Edge, token: str, handler: AdminHandler
 ) -> Callable[[Request], Awaitable[Response]]:
     expected = f"Bearer {token}".encode()
+    serving = edge.serving
 
     async def serve(request: Request) -> Response:
         request_id = new_request_id()
+        source = request.client.host if request.client else ""
         try:
-            given = request.headers.get("authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
-                raise AuthenticationFailed(
-                    "a valid admin token is required (Authorization: Bearer)"
-                )
+            try:
+                given = request.headers.get("authorization", "").encode()
+                _authorize(edge, source, given, expected)
+            except (AuthenticationFailed, TooManyFailures) as refusal:
+                await refused(edge, _refusal_record(edge, request_id, source, refusal))
+                raise
+            _checked(request)
             raw = await request.body()
             status, data = await serving.run(handler, serving.context, request, raw)
         except Exception as failure:
@@ -182,8 +209,23 @@ def _endpoint(
     return serve
 
 
-def admin_routes(serving: Serving, token: str | None) -> list[Route]:
+def _refusal_record(
+    edge: Edge, request_id: str, source: str, refusal: ShareKeeperError
+) -> AuditRecord:
+    return AuditRecord(
+        at=edge.ctx.clock(),
+        account_id=OPERATOR,
+        access_key="",
+        operation=REFUSED_TOKEN,
+        request_id=request_id,
+        source_address=source,
+        outcome=f"{status_of(type(refusal))} {refusal.code}",
+        channel=ADMIN_CHANNEL,
+    )
+
+
+def admin_routes(edge: Edge, token: str | None) -> list[Route]:
     """The admin routes, or none at all without a token."""
     if not token:
         return []
-    return [Route(path, _endpoint(serving, token, h), methods=[m]) for m, path, h in _ROUTES]
+    return [Route(path, _endpoint(edge, token, h), methods=[m]) for m, path, h in _ROUTES]

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sharekeeper.api import guessing
 from sharekeeper.api.access import AccessLog, note_error
 from sharekeeper.api.admin import admin_routes
 from sharekeeper.api.dispatch import Dispatch
@@ -131,7 +132,7 @@ def create_app(
     # it never runs one (Dispatch does, from the path as sent).
     routes = [Route(path, _not_dispatched, methods=[method]) for method, path, _ in endpoints]
     routes += _operator_routes(edge, metrics)
-    routes += admin_routes(serving, settings.admin_token)
+    routes += admin_routes(edge, settings.admin_token)
     routes += console_routes(edge, settings.admin_token)
 
     @contextlib.asynccontextmanager
@@ -142,10 +143,13 @@ def create_app(
             await asyncio.to_thread(runtime.context.group_commit.connect)
         await serving.start()
         purger = asyncio.create_task(_purge_periodically(serving))
+        sweeper = asyncio.create_task(guessing.sweep_periodically(edge))
         try:
             yield
         finally:
             purger.cancel()
+            sweeper.cancel()
+            await guessing.sweep(edge, everything=True)  # refusals counted but not yet written
             await serving.close()
             runtime.close()
             log.info("ShareKeeper stopped (pid %d)", os.getpid())

@@ -136,4 +136,5 @@ def audit_record(record: AuditRecord) -> dict[str, Any]:
         "source_address": record.source_address,
         "outcome": record.outcome,
         "channel": record.channel,
+        "count": record.count,
     }

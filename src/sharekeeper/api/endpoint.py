@@ -19,9 +19,14 @@ from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.domain.audit import AuditRecord, PendingAudit
-from sharekeeper.domain.errors import InvalidParameter, MalformedBody, ShareKeeperError
-from sharekeeper.domain.ratelimit import RateLimiter
+from sharekeeper.domain.audit import AuditRecord, FailureTally, PendingAudit
+from sharekeeper.domain.errors import (
+    InvalidParameter,
+    MalformedBody,
+    ServiceBusy,
+    ShareKeeperError,
+)
+from sharekeeper.domain.ratelimit import Guesses, RateLimiter
 from sharekeeper.services.audit import record_call
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
@@ -191,9 +196,11 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     return headers
 
 
-def _caller(edge: Edge, incoming: IncomingRequest, access: Access) -> Caller:
-    """Who signed the request, within the rate limit; raises otherwise (not audited)."""
-    caller = authenticate(edge.ctx, incoming)
+def _caller(edge: Edge, incoming: IncomingRequest, access: Access, source: str) -> Caller:
+    """Who signed the request, within the rate limit; raises otherwise (not audited). A
+    derived-key signature is checked only within the source's and the key's allowance of
+    failures (``Guesses.derived``)."""
+    caller = authenticate(edge.ctx, incoming, lambda key: edge.guesses.derived(source, key))
     access.account_id = caller.account_id  # for the request's log line, whatever the outcome
     if edge.limiter is not None:
         edge.limiter.take(caller.account_id)
@@ -260,6 +267,8 @@ def audited(
     unaudited = ctx.scoped(None, membership)
     try:
         result = use_case(ctx.scoped(pending, membership))
+    except ServiceBusy:
+        raise  # the record could not be written either; waiting again would double the wait
     except Exception as error:
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
@@ -276,6 +285,10 @@ class Edge:
 
     serving: Serving
     limiter: RateLimiter | None = None
+    # Failed attempts at a secret (sign-ins, the admin token, derived-key signatures): their
+    # limits, and their audit records gathered per source and minute.
+    guesses: Guesses = field(default_factory=Guesses)
+    failures: FailureTally = field(default_factory=FailureTally)
 
     @property
     def ctx(self) -> Context:
@@ -305,7 +318,7 @@ class Endpoint:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
         edge, operation = self.edge, self.operation
-        caller = _caller(edge, incoming, access)
+        caller = _caller(edge, incoming, access, arguments[3])
         group = edge.ctx.group_commit
         if group is None or not operation.writes:
             return run_operation(edge, operation, caller, *arguments)
@@ -326,7 +339,7 @@ class Endpoint:
         return reply
 
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
-        caller = _caller(self.edge, arguments[0], access)
+        caller = _caller(self.edge, arguments[0], access, arguments[3])
         return run_operation(self.edge, self.operation, caller, *arguments)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

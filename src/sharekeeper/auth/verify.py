@@ -18,6 +18,11 @@ from sharekeeper.auth import signing
 from sharekeeper.auth.derived_keys import verify_derived
 from sharekeeper.auth.secrets import hash_token
 from sharekeeper.domain.errors import AuthenticationFailed
+from sharekeeper.domain.ratelimit import Spent
+
+# Asked before a derived-key signature is checked, with its access key: spends the allowance of
+# failures (raising TooManyFailures when none is left); a valid signature gives it back.
+DerivedGate = Callable[[str], Spent]
 
 _ACCESS_KEY = re.compile(r"[A-Za-z0-9]{1,40}")
 # Huawei project ids are 32 hex characters; test configurations carry made-up ones, so any id of
@@ -57,8 +62,10 @@ def verify(
     now_seconds: float,
     now_ms: int,
     max_skew_seconds: int,
+    gate: DerivedGate | None = None,
 ) -> tuple[str, KeyMaterial]:
-    """Returns the access key and its material, or raises AuthenticationFailed with the reason."""
+    """Returns the access key and its material, or raises AuthenticationFailed with the reason
+    (TooManyFailures when ``gate`` refuses to check a derived-key signature)."""
     value = request.header("authorization")
     if value is None:
         raise AuthenticationFailed("the request is not signed: Authorization header missing")
@@ -86,8 +93,13 @@ def verify(
         algorithm.payload_hash(request.body),
     )
     to_sign = signing.string_to_sign(header_values["x-sdk-date"], canonical, algorithm)
+    # An unknown key was refused above without any costly check; a derived-key signature costs
+    # ~2 ms of CPU, so it is checked only within the gate's allowance.
+    spent = gate(auth.access_key) if gate is not None and algorithm.derived_key else None
     if not _signature_valid(auth, key.secret_key, to_sign):
         raise AuthenticationFailed("verify aksk signature fail")
+    if spent is not None:
+        spent.succeeded()
     check_key_state(key, request.header("x-security-token"), now_ms)
     return auth.access_key, key
 

@@ -1,5 +1,7 @@
 """Signing in with an access key, or as the operator with the admin token, and signing out.
-Each is audited with the console as its channel; failed sign-ins are limited per source."""
+Each is audited with the console as its channel; failed sign-ins are limited per source and
+per (source, key), refused ones recorded in aggregate, and a browser that signed in with a key
+before is let through whatever others at its address did (docs/console.md, Security)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sharekeeper.api.errors import status_of
+from sharekeeper.api.guessing import refused
 from sharekeeper.console.web import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -25,17 +29,28 @@ from sharekeeper.console.web import (
     token_matches,
 )
 from sharekeeper.domain import ids
-from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.audit import AuditRecord, PendingAudit
 from sharekeeper.domain.clock import SECOND
-from sharekeeper.domain.errors import AuthenticationFailed, ShareKeeperError, TooManyRequests
+from sharekeeper.domain.errors import (
+    AuthenticationFailed,
+    ServiceBusy,
+    ShareKeeperError,
+    TooManyFailures,
+)
+from sharekeeper.domain.ratelimit import OPERATOR_KEY
 from sharekeeper.domain.sessions import ABSOLUTE_TIMEOUT, OPERATOR, ConsoleSession
 from sharekeeper.services import sessions
+from sharekeeper.services.audit import record_call
 from sharekeeper.services.context import Context
 
 SIGN_IN = "ConsoleSignIn"
 OPERATOR_SIGN_IN = "ConsoleOperatorSignIn"
 SIGN_OUT = "ConsoleSignOut"
 Signing = Callable[[Context], tuple[str, ConsoleSession]]
+# "This browser signed in with key K before" (OWASP's device cookie): an HMAC under a key derived
+# from the master key over K, a random id and the time it was set; one cookie per key.
+KNOWN_BROWSER_COOKIE = "sharekeeper_known_"
+KNOWN_BROWSER_SECONDS = 90 * 24 * 3600
 
 
 def _form(
@@ -64,26 +79,89 @@ async def _posted(request: Request) -> dict[str, str] | None:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _signed_in(ctx: Context, entry: AuditRecord, sign: Signing) -> tuple[str, ConsoleSession]:
+    """Runs a sign-in with its audit record committed alongside the session. A refusal is not
+    recorded here: refused attempts are recorded in aggregate (``api.guessing.refused``)."""
+    pending = PendingAudit(entry)
+    result = sign(ctx.scoped(pending, None))
+    if not pending.written:
+        record_call(ctx, entry)
+    return result
+
+
+def _browser_mac(console: Console, key_id: str, nonce: str, issued: str) -> str:
+    # NUL-separated and prefixed: no admin token (an environment value, never holding NUL) has
+    # the same fingerprint as a known-browser cookie.
+    return console.edge.ctx.secret_box.fingerprint(f"\0known-browser\0{key_id}\0{nonce}\0{issued}")
+
+
+def _known_browser(console: Console, request: Request, key_id: str) -> str | None:
+    """The id of a browser that signed in with ``key_id`` before (its known-browser cookie,
+    checked and unexpired), or None."""
+    value = request.cookies.get(KNOWN_BROWSER_COOKIE + key_id, "")
+    nonce, _, rest = value.partition(".")
+    issued, _, mac = rest.partition(".")
+    if not (key_id and nonce and issued.isdigit() and len(issued) <= 12):
+        return None
+    age = console.edge.ctx.clock() // SECOND - int(issued)
+    if not 0 <= age < KNOWN_BROWSER_SECONDS:
+        return None
+    expected = _browser_mac(console, key_id, nonce, issued)
+    return nonce if hmac.compare_digest(mac.encode(), expected.encode()) else None
+
+
+def _remember_browser(console: Console, request: Request, response: Response, key_id: str) -> None:
+    """Marks this browser as one that signed in with ``key_id``: a new cookie each time."""
+    nonce = secrets.token_urlsafe(16)
+    issued = str(console.edge.ctx.clock() // SECOND)
+    value = f"{nonce}.{issued}.{_browser_mac(console, key_id, nonce, issued)}"
+    set_cookie(
+        request, response, KNOWN_BROWSER_COOKIE + key_id, value, max_age=KNOWN_BROWSER_SECONDS
+    )
+
+
 async def _attempt(
-    console: Console, request: Request, entry: AuditRecord, template: str, sign: Signing, home: str
+    console: Console,
+    request: Request,
+    entry: AuditRecord,
+    template: str,
+    sign: Signing,
+    home: str,
+    key_id: str,
 ) -> Response:
-    """Runs a sign-in, audited, within the source's allowance of failures: a token is spent
-    before the attempt (so attempts sent at once cannot outrun the limit) and given back when
-    it succeeds. Answers the form again when it fails."""
-    source = source_of(request)
+    """Runs a sign-in, audited, within the allowance of failures (``Guesses.sign_in``): tokens
+    are spent before the attempt (so attempts sent at once cannot outrun the limit) and given
+    back when it succeeds, or when the database was too busy to try. A browser that signed in
+    with the key before spends only its own allowance. Answers the form again when it fails."""
+    edge = console.edge
+    browser = _known_browser(console, request, key_id)
     try:
-        console.failed_sign_ins.take(source)
-    except TooManyRequests as refused:
-        wait = f"Too many failed sign-ins from {source}; try again in {refused.retry_after} s."
-        return _form(console, request, template, 429, wait)
+        spent = edge.guesses.sign_in(source_of(request), key_id, browser)
+    except TooManyFailures as limited:
+        entry.outcome = f"429 {limited.code}"
+        await refused(edge, entry)
+        wait = f"Too many failed sign-ins; try again in {limited.retry_after} s."
+        return _with(_form(console, request, template, 429, wait), limited)
     try:
-        token, _ = await audited_change(console, entry, sign)
+        token, _ = await edge.serving.run(_signed_in, edge.ctx, entry, sign)
+    except ServiceBusy as busy:
+        spent.succeeded()  # nothing was tried: not a failure
+        return _with(_form(console, request, template, 503, busy.message, entry.access_key), busy)
     except ShareKeeperError as error:
+        entry.outcome = f"{status_of(type(error))} {error.code}"
+        await refused(edge, entry)
         return _form(console, request, template, 401, error.message, entry.access_key)
-    console.failed_sign_ins.give_back(source)
+    spent.succeeded()
     response = redirect(home)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=ABSOLUTE_TIMEOUT // SECOND)
     response.delete_cookie(SIGN_IN_COOKIE, path="/console")
+    if key_id:
+        _remember_browser(console, request, response, key_id)
+    return response
+
+
+def _with(response: Response, error: ShareKeeperError) -> Response:
+    response.headers.update(error.headers())
     return response
 
 
@@ -109,7 +187,8 @@ async def sign_in(console: Console, request: Request) -> Response:
         return sessions.sign_in(ctx, access_key, secret_key, token, replacing=previous)
 
     entry = record(console, request, SIGN_IN, "", key_id)
-    return await _attempt(console, request, entry, "sign_in.html", sign, "/console/invitations")
+    home = "/console/invitations"
+    return await _attempt(console, request, entry, "sign_in.html", sign, home, key_id)
 
 
 async def operator_form(console: Console, request: Request) -> Response:
@@ -132,7 +211,8 @@ async def operator_sign_in(console: Console, request: Request) -> Response:
         return sessions.operator_sign_in(ctx, fingerprint, replacing=previous)
 
     entry = record(console, request, OPERATOR_SIGN_IN, OPERATOR)
-    return await _attempt(console, request, entry, template, sign, "/console/operator/accounts")
+    home = "/console/operator/accounts"
+    return await _attempt(console, request, entry, template, sign, home, OPERATOR_KEY)
 
 
 async def sign_out(console: Console, visit: Visit) -> Response:

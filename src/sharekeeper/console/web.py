@@ -24,8 +24,7 @@ from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.errors import InvalidParameter
-from sharekeeper.domain.ratelimit import RateLimiter
+from sharekeeper.domain.errors import InvalidParameter, ServiceBusy
 from sharekeeper.domain.sessions import ConsoleSession
 from sharekeeper.logs import printable
 from sharekeeper.services import sessions
@@ -52,9 +51,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-# Failed sign-ins per source address: 5 at once, then one every 12 seconds.
-FAILED_SIGN_IN_BURST = 5
-FAILED_SIGN_IN_RATE = 1 / 12
 MAX_FORM_FIELDS = 200
 _OPERATIONS = {op.name: op for op in OPERATIONS}
 _encode = msgspec.json.Encoder().encode
@@ -73,7 +69,6 @@ class Console:
     def __init__(self, edge: Edge, admin_token: str | None) -> None:
         self.edge = edge
         self.admin_token = admin_token
-        self.failed_sign_ins = RateLimiter(FAILED_SIGN_IN_RATE, FAILED_SIGN_IN_BURST)
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("sharekeeper.console"),
             autoescape=True,
@@ -206,6 +201,14 @@ Handler = Callable[[Console, Visit], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+class Busy(Exception):
+    """The database was too busy for a console action: answered as the API answers it."""
+
+    def __init__(self, error: ServiceBusy) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class Refused(Exception):
     """A request the console turns away with a page of its own (a bad form, a CSRF miss)."""
 
@@ -236,15 +239,21 @@ def guarded(console: Console, respond: Endpoint) -> Endpoint:
 
 def _failure_page(console: Console, request: Request, failure: Exception) -> Response:
     session = getattr(request.state, "session", None)
+    headers: dict[str, str] = {}
+    if isinstance(failure, Busy):
+        failure = failure.error
     if isinstance(failure, Refused):
         status, code, message = failure.status, "", str(failure)
     else:
         error = answered(failure, request.state.request_id)
         status, code, message = status_of(type(error)), error.code, error.message
+        headers = error.headers()  # Retry-After of a busy database or a rate limit
     heading = "Not found" if status == 404 else "Refused"
-    return console.render(
+    response = console.render(
         request, "error.html", session, status, heading=heading, code=code, message=message
     )
+    response.headers.update(headers)
+    return response
 
 
 async def read_form(request: Request) -> FormData:
@@ -319,23 +328,27 @@ def audited_change(
     return console.edge.serving.run(audited, console.edge.ctx, entry, change)
 
 
-def act(
+async def act(
     console: Console, visit: Visit, operation: str, path: dict[str, str], body: dict[str, Any]
-) -> Awaitable[Any]:
+) -> Any:
     """Runs an API operation as the signed-in account, on the form's fields as its JSON body:
     the same decoding, rules and audit as a signed call, with ``console`` as its channel."""
     incoming = IncomingRequest(
         method="POST", raw_path="", raw_query="", headers={}, body=_encode(body)
     )
-    return console.edge.serving.run(
-        run_operation,
-        console.edge,
-        _OPERATIONS[operation],
-        visit.caller,
-        incoming,
-        path,
-        visit.request_id,
-        source_of(visit.request),
-        None,
-        "console",
-    )
+    try:
+        return await console.edge.serving.run(
+            run_operation,
+            console.edge,
+            _OPERATIONS[operation],
+            visit.caller,
+            incoming,
+            path,
+            visit.request_id,
+            source_of(visit.request),
+            None,
+            "console",
+        )
+    except ServiceBusy as busy:
+        # Not the form's fault: a page of its own (503, Retry-After), not the form again.
+        raise Busy(busy) from None

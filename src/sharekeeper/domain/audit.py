@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.clock import SECOND, Millis
 
 
 @dataclass(slots=True)
@@ -20,6 +20,9 @@ class AuditRecord:
     outcome: str = ""
     # Where the call came from: "api" (signed HTTP) or "console" (the web console).
     channel: str = "api"
+    # How many calls the record stands for: 1, or the refused attempts at a secret from one
+    # source in one window, gathered by FailureTally.
+    count: int = 1
 
 
 @dataclass(slots=True)
@@ -39,3 +42,67 @@ class AuditFilter:
     operation: str | None = None
     channel: str | None = None
     since: Millis | None = None
+
+
+# Refused attempts at a secret are recorded per source, operation and outcome and per window.
+FAILURE_WINDOW: Millis = 60 * SECOND
+# Sources with a window open at once; past it every open window is closed early.
+MAX_OPEN_WINDOWS = 10_000
+
+
+@dataclass(slots=True)
+class _Window:
+    opened: Millis
+    rest: AuditRecord | None = None  # the latest refusal after the first, with the count
+
+
+class FailureTally:
+    """Refused attempts at a secret (sign-ins, the admin token), recorded in aggregate so a
+    guesser cannot grow the audit trail without bound: the first of a window (per channel,
+    source, operation and outcome) is recorded at once, the rest are counted and recorded as
+    one record (its ``count``) when the window closes: at the next refusal, or at the app's
+    periodic sweep. At most two records per source and window. Used from the event loop only."""
+
+    def __init__(self, window: Millis = FAILURE_WINDOW) -> None:
+        self.window = window
+        self._open: dict[tuple[str, str, str, str], _Window] = {}
+
+    def note(self, record: AuditRecord) -> list[AuditRecord]:
+        """The records to write now: this one when it is the first of its window (after the
+        count of the window it ends, if that was not yet written); none when it is counted."""
+        key = (record.channel, record.source_address, record.operation, record.outcome)
+        found = self._open.get(key)
+        if found is None or record.at - found.opened >= self.window:
+            # Kept in the order windows open, so ``closed`` reads only the ones that ended.
+            self._open.pop(key, None)
+            self._open[key] = _Window(record.at)
+            ended = found.rest if found is not None else None
+            return [record] if ended is None else [ended, record]
+        if found.rest is None:
+            found.rest = replace(record, count=1)
+        else:
+            same_key = found.rest.access_key == record.access_key
+            found.rest = replace(
+                record,
+                count=found.rest.count + 1,
+                access_key=record.access_key if same_key else "",
+            )
+        return []
+
+    def closed(self, now: Millis) -> list[AuditRecord]:
+        """The counts of the windows that have closed by ``now`` (all of them when too many
+        are open), each to be written once; forgets them."""
+        crowded = len(self._open) > MAX_OPEN_WINDOWS
+        records = []
+        while self._open:
+            key, oldest = next(iter(self._open.items()))
+            if not crowded and now - oldest.opened < self.window:
+                break  # every later window opened later still
+            del self._open[key]
+            if oldest.rest is not None:
+                records.append(oldest.rest)
+        return records
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._open)

@@ -41,7 +41,7 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     ├── LimitExceeded                 RAM.9009    the request is beyond what is served
     │   ├── RequestTooLarge           RAM.9002
     │   ├── HeadersTooLarge           RAM.9003
-    │   ├── TooManyRequests           RAM.9004
+    │   ├── TooManyRequests           RAM.9004 (TooManyFailures: failed attempts at a secret)
     │   ├── RequestTimeout            RAM.9005
     │   ├── ServiceBusy               RAM.9006
     │   ├── RequestLineTooLong        RAM.9007
@@ -384,6 +384,15 @@ class TooManyRequests(LimitExceeded):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class TooManyFailures(TooManyRequests):
+    """Too many failed attempts at a secret (a sign-in, the admin token, a derived-key
+    signature) from this source or at this key; the attempt was not tried."""
+
+    def __init__(self, retry_after: int) -> None:
+        LimitExceeded.__init__(self, f"Too many failed attempts; try again in {retry_after} s.")
+        self.retry_after = retry_after
 
 
 class RequestTimeout(LimitExceeded):

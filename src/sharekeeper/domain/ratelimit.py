@@ -1,4 +1,6 @@
-"""A token bucket per account: ``rate`` requests a second on average, bursts up to ``burst``."""
+"""A token bucket per account: ``rate`` requests a second on average, bursts up to ``burst``;
+and ``Guesses``, the buckets that bound failed attempts at a secret (docs/security.md,
+"Guessing is bounded")."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from sharekeeper.domain.errors import TooManyRequests
+from sharekeeper.domain.errors import TooManyFailures, TooManyRequests
 
 
 class RateLimiter:
@@ -55,3 +58,107 @@ class RateLimiter:
             full = list(self._buckets)[: self.MAX_BUCKETS // 10]
         for key in full:
             del self._buckets[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """Failures allowed: ``burst`` at once, then ``rate`` a second."""
+
+    burst: int
+    rate: float
+
+
+# Attempts at a secret typed by a person or a script (console sign-in, operator sign-in, the
+# admin API's bearer token). The pair's allowance is the console's from before; a source gets
+# a looser one over every key it tries, so rotating key ids buys a guesser only that much.
+PER_SOURCE_AND_KEY = Allowance(5, 1 / 12)
+PER_SOURCE = Allowance(20, 1 / 6)
+# A browser that signed in with the key before spends its own allowance, nobody else's.
+PER_KNOWN_BROWSER = Allowance(5, 1 / 12)
+# Derived-key (SM2, ECDSA) signatures cost ~2 ms of CPU each to check: per source and per key
+# id, about 2 failed checks a second, or ~1 % of a core each.
+DERIVED_PER_SOURCE = Allowance(10, 2.0)
+DERIVED_PER_KEY = Allowance(10, 2.0)
+# A source whose signature with a key verified lately spends only the pair's own allowance.
+DERIVED_PER_KNOWN_PAIR = Allowance(10, 2.0)
+KNOWN_PAIR_SECONDS = 3600.0
+MAX_KNOWN_PAIRS = 10_000
+# The admin token's key id in the buckets: the operator sign-in and the admin API share them.
+OPERATOR_KEY = "operator"
+
+
+@dataclass(slots=True)
+class Spent:
+    """The tokens one attempt took, given back by ``succeeded``."""
+
+    owner: Guesses
+    taken: list[tuple[Allowance, str]] = field(default_factory=list)
+    # The (source, key) pair a success makes known (derived-key checks).
+    pair: str | None = None
+
+    def succeeded(self) -> None:
+        self.owner.give_back(self)
+
+
+class Guesses:
+    """Attempts at a secret, limited by their failures, one instance per app. An attempt spends
+    a token of each bucket it names before it runs, so attempts sent at once cannot outrun the
+    limit, and a success gives them back: only failures use an allowance up."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._limiters: dict[Allowance, RateLimiter] = {}
+        self._known_pairs: dict[str, float] = {}  # "source key" -> when it verified last
+        self._lock = threading.Lock()
+
+    def sign_in(self, source: str, key_id: str, browser: str | None = None) -> Spent:
+        """A secret typed for ``key_id`` (an access key ID, or OPERATOR_KEY): from a browser
+        that signed in with that key before (``browser``, its known-browser id), only that
+        browser's own failures count; otherwise the source's and the (source, key) pair's."""
+        if browser is not None:
+            return self._spend([(PER_KNOWN_BROWSER, f"{key_id} {browser}")])
+        return self._spend([(PER_SOURCE, source), (PER_SOURCE_AND_KEY, f"{source} {key_id}")])
+
+    def derived(self, source: str, key_id: str) -> Spent:
+        """A derived-key signature about to be checked."""
+        pair = f"{source} {key_id}"
+        if self._known(pair):
+            return self._spend([(DERIVED_PER_KNOWN_PAIR, pair)], pair)
+        return self._spend([(DERIVED_PER_SOURCE, source), (DERIVED_PER_KEY, key_id)], pair)
+
+    def give_back(self, spent: Spent) -> None:
+        for allowance, key in spent.taken:
+            self._limiter(allowance).give_back(key)
+        spent.taken.clear()
+        if spent.pair is not None:
+            with self._lock:
+                self._known_pairs.pop(spent.pair, None)  # re-inserted last: the newest
+                if len(self._known_pairs) >= MAX_KNOWN_PAIRS:
+                    del self._known_pairs[next(iter(self._known_pairs))]
+                self._known_pairs[spent.pair] = self._now()
+
+    def _known(self, pair: str) -> bool:
+        with self._lock:
+            seen = self._known_pairs.get(pair)
+        return seen is not None and self._now() - seen < KNOWN_PAIR_SECONDS
+
+    def _spend(self, buckets: list[tuple[Allowance, str]], pair: str | None = None) -> Spent:
+        spent = Spent(self, pair=pair)
+        for allowance, key in buckets:
+            try:
+                self._limiter(allowance).take(key)
+            except TooManyRequests as refused:
+                spent.pair = None
+                self.give_back(spent)
+                raise TooManyFailures(refused.retry_after) from None
+            spent.taken.append((allowance, key))
+        return spent
+
+    def _limiter(self, allowance: Allowance) -> RateLimiter:
+        with self._lock:
+            found = self._limiters.get(allowance)
+            if found is None:
+                found = self._limiters[allowance] = RateLimiter(
+                    allowance.rate, allowance.burst, self._now
+                )
+            return found

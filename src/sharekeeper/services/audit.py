@@ -15,6 +15,15 @@ def record_call(ctx: Context, record: AuditRecord) -> None:
         uow.commit()
 
 
+def record_calls(ctx: Context, records: list[AuditRecord]) -> None:
+    """Records refused calls gathered by a FailureTally (the first of a window, the count of
+    the rest), in one transaction."""
+    with ctx.writing() as uow:
+        for record in records:
+            uow.audit.add(record)
+        uow.commit()
+
+
 def list_audit_records(ctx: Context, wanted: AuditFilter, page: PageRequest) -> Page[AuditRecord]:
     with ctx.reading() as uow:
         return uow.audit.page(wanted, page)

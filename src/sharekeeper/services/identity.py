@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from sharekeeper.auth.secrets import SealedByAnotherKey, hash_token, new_security_token
-from sharekeeper.auth.verify import IncomingRequest, KeyMaterial, verify
+from sharekeeper.auth.verify import DerivedGate, IncomingRequest, KeyMaterial, verify
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX, AccessKey, Account, Caller
 from sharekeeper.domain.clock import SECOND, Millis
@@ -126,8 +126,9 @@ def key_material(ctx: Context, key: AccessKey) -> KeyMaterial:
     )
 
 
-def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
-    """The account whose key signed the request; raises AuthenticationFailed otherwise."""
+def authenticate(ctx: Context, request: IncomingRequest, gate: DerivedGate | None = None) -> Caller:
+    """The account whose key signed the request; raises AuthenticationFailed otherwise, or
+    TooManyFailures when ``gate`` refuses to check a derived-key signature."""
 
     def lookup(access_key: str) -> KeyMaterial | None:
         cache = ctx.key_cache
@@ -147,7 +148,9 @@ def authenticate(ctx: Context, request: IncomingRequest) -> Caller:
         return material
 
     # The signature window follows the wall clock the client signed with, not the domain clock.
-    access_key, key = verify(request, lookup, time.time(), ctx.clock(), ctx.max_clock_skew_seconds)
+    access_key, key = verify(
+        request, lookup, time.time(), ctx.clock(), ctx.max_clock_skew_seconds, gate
+    )
     domain_id = request.header("x-domain-id")
     if domain_id is not None and domain_id != key.account_id:
         raise DomainIdMismatch(domain_id)

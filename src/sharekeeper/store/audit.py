@@ -1,4 +1,4 @@
-"""Audit records: appended, never changed."""
+"""Audit records: appended, never changed (a count of refusals is a record of its own)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ AUDIT_RECORD = RowMapping(
     Field(R.targets, convert=json.loads, store=json.dumps),
     R.outcome,
     R.channel,
+    R.count,
 )
 
 

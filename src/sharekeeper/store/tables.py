@@ -310,6 +310,9 @@ audit_records = Table(
     Column("outcome", String(64), nullable=False),
     # Where the call came from: "api" (signed HTTP) or "console" (the web console).
     Column("channel", String(16), nullable=False, server_default="api"),
+    # How many calls the record stands for: refused attempts at a secret are gathered per
+    # source and minute (domain/audit.py: FailureTally).
+    Column("count", Integer, nullable=False, server_default="1"),
     Index("ix_audit_records_account_seq", "account_id", "seq"),
     Index("ix_audit_records_at", "at"),
     sqlite_autoincrement=True,
