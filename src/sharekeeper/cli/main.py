@@ -459,9 +459,11 @@ def audit_list(
         return
     for r in records:
         # Targets and source are a caller's text: written out, never sent to the terminal.
+        # A record of refusals in aggregate says how many it stands for.
+        times = f" x{r['count']}" if r["count"] > 1 else ""
         line = (
             f"{r['at']} {r['account_id']} {r['operation']} {' '.join(r['targets'])} "
-            f"{r['outcome']} {r['request_id']} {r['source_address']} {r['channel']}"
+            f"{r['outcome']}{times} {r['request_id']} {r['source_address']} {r['channel']}"
         )
         typer.echo(printable(line))
 
