@@ -27,6 +27,7 @@ from huaweicloudsdkorganizations.v1 import (
 from huaweicloudsdkram.v1 import DisableOrganizationShareRequest
 
 from sharekeeper.services import identity
+from tests import figures
 from tests.sdk.test_organization_members import accept, invite
 from tests.sdk.test_organizations_api import (
     complete,
@@ -223,4 +224,34 @@ def test_racing_registrations_leave_one_row(server: LiveServer, owner: Account) 
     for member in members:  # bounded: three rounds of three
         outcomes = race([lambda m=member: register(owner, m.account_id) or "201"] * 3)
         assert sorted(outcomes) == ["201", "Organizations.9150", "Organizations.9150"], outcomes
+    figures.add("delegation registration races (3 at once)", len(members))
     assert administrators(owner) == [m.account_id for m in members]
+
+
+def test_a_registration_racing_the_members_removal_leaves_no_delegation(
+    server: LiveServer, owner: Account
+) -> None:
+    """Either the removal comes second and takes the delegation with the membership, or it
+    comes first and the registration finds no member: never a delegation without a member."""
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    trust(owner, CTS)
+
+    def remove(account_id: str) -> str:
+        request = RemoveAccountRequest(account_id=account_id)
+        owner.organizations.remove_account(request)
+        return "removed"
+
+    outcomes: list[str] = []
+    for round_ in range(4):  # bounded: four rounds of two calls
+        member = created(server, owner, f"leaving-{round_}")
+        outcomes += race(
+            [
+                lambda m=member: register(owner, m.account_id) or "201",
+                lambda m=member: remove(m.account_id),
+            ]
+        )
+        assert administrators(owner, None) == [], outcomes
+    assert outcomes.count("removed") == 4, outcomes
+    assert set(outcomes) <= {"removed", "201", "Organizations.9401"}, outcomes
+    figures.add("delegation registrations raced against removals", 4)
+    figures.add("of those, registered before the removal", outcomes.count("201"))
