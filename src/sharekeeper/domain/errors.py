@@ -63,6 +63,9 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     OrgAccountNotClosable 9110, HandshakeQuotaExceeded 9111; Huawei's quota codes
     OrgAccountQuotaExceeded 1305 and OrgUnitQuotaExceeded 1204; OrgEntityNotFound 9401,
     OrgAccountNotFound 9402, HandshakeNotFound 9403, CreateAccountStatusNotFound 9404 (404)
+    Delegated administrators: OrgNotManagementOrDelegated 1002 (401), DelegatedAdministrator-
+    NotFound 1500, DelegatedAdministratorExists 9150, ManagementAccountNotDelegable 9151,
+    ServiceNotTrusted 9152, DelegatedAdministratorQuotaExceeded 9153
 
 Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
 Huawei documents no code for (docs/errors.md).
