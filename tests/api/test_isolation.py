@@ -10,11 +10,12 @@ from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
 
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.services import handshakes, members
+from sharekeeper.services import delegation, directory, handshakes, members, organizations
 from tests.sdk.helpers import accept, create_share, invitation_for
 from tests.support import Account, LiveServer, SignedHttp
 
 ZONE = "1c5f8e10-27d3-50ca-8df0-f334b7dc3974"
+DELEGATED = "/v1/organizations/delegated-administrators"
 
 
 def owner_caller(owner: Account) -> Caller:
@@ -48,7 +49,11 @@ def world(server: LiveServer, owner: Account, receiver: Account) -> dict[str, st
         server.runtime.context, owner_caller(owner), invitee.account_id, ""
     )
     created = members.create_account(server.runtime.context, owner_caller(owner), "secret-created")
+    delegation.register(
+        server.runtime.context, owner_caller(owner), member.account_id, "service.RAM"
+    )
     return {
+        "created_account": created.account_id,
         "member": member.account_id,
         "invitee": invitee.account_id,
         "handshake": handshake.handshake.id,
@@ -259,6 +264,26 @@ def calls(ids: dict[str, str], receiver: str) -> dict[str, tuple[str, str, Any, 
             None,
             "",
         ),
+        # Delegated administrators: the member is one for RAM (world).
+        "RegisterDelegatedAdministrator": (
+            "POST",
+            DELEGATED + "/register",
+            {"service_principal": "service.RAM", "account_id": ids["created_account"]},
+            "",
+        ),
+        "DeregisterDelegatedAdministrator": (
+            "POST",
+            DELEGATED + "/deregister",
+            {"service_principal": "service.RAM", "account_id": ids["member"]},
+            "",
+        ),
+        "ListDelegatedAdministrators": ("GET", DELEGATED, None, "service_principal=service.RAM"),
+        "ListDelegatedServices": (
+            "GET",
+            f"{accounts}/{ids['member']}/delegated-services",
+            None,
+            "",
+        ),
         "KeystoneListAuthDomains": ("GET", "/v3/auth/domains", None, ""),
         "KeystoneListProjects": ("GET", "/v3/projects", None, "name=cn-north-4"),
         "GetCallerIdentity": ("GET", "/v5/caller-identity", None, ""),
@@ -308,6 +333,7 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
         ids["invitee"],
         ids["handshake"],
         ids["created"],
+        ids["created_account"],
         owner.account_id,
         receiver.account_id,
     ]
@@ -342,6 +368,8 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
                 "CreateOrganizationalUnit",
                 "CreateAccount",
                 "Close",
+                "Register",
+                "Deregister",
             )
         ):
             assert response.status_code in (400, 401, 404), (name, response.text)
@@ -388,3 +416,53 @@ def test_a_receiver_sees_only_what_it_accepted(
             receiver, method, f"/v1/resource-shares/{ids['accepted']}{suffix}", body
         )
         assert response.status_code == 404, (method, suffix)
+
+
+def test_a_member_reads_the_directory_only_as_a_delegated_administrator(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account, outsider: Account
+) -> None:
+    """A plain member of the organization gets no directory read nor any delegation call; a
+    delegated administrator of another organization gets nothing of this one."""
+    ids = world(server, owner, receiver)
+    matrix = calls(ids, receiver.account_id)
+    opened = (
+        "ListRoots",
+        "ListOrganizationalUnits",
+        "ShowOrganizationalUnit",
+        "ListEntities",
+        "ListTrustedServices",
+        "ListAccounts",
+        "ShowAccount",
+        "ListDelegatedAdministrators",
+        "ListDelegatedServices",
+    )
+    # The receiver is a member of the owner's organization, and no delegated administrator.
+    organizations.add_account(server.runtime.context, receiver.account_id, ids["root_id"])
+    for name in opened:
+        method, path, body, query = matrix[name]
+        response = http.request(receiver, method, path, body, query=query)
+        assert response.json()["error_code"] == "Organizations.1002", (name, response.text)
+    for name in ("RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"):
+        method, path, body, query = matrix[name]
+        response = http.request(receiver, method, path, body, query=query)
+        assert response.json()["error_code"] == "Organizations.1001", (name, response.text)
+    # A delegated administrator of its own organization reads that one only.
+    own = server.organization(outsider)
+    colleague = server.account("colleague")
+    own.add(colleague)
+    directory.set_trusted_service(
+        server.runtime.context, owner_caller(outsider), "service.CTS", True
+    )
+    delegation.register(
+        server.runtime.context, owner_caller(outsider), colleague.account_id, "service.CTS"
+    )
+    for name in opened:
+        method, path, body, query = matrix[name]
+        response = http.request(colleague, method, path, body, query=query)
+        sent = path + json.dumps(body)
+        leaked = [s for s in (ids["member"], owner.account_id, ids["ou"]) if s in response.text]
+        assert [s for s in leaked if s not in sent] == [], (name, response.text)
+        if name in ("ListRoots", "ListTrustedServices", "ListDelegatedAdministrators"):
+            assert response.status_code == 200, (name, response.text)  # its own organization's
+        else:
+            assert response.status_code == 404, (name, response.text)

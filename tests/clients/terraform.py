@@ -246,3 +246,118 @@ class Provider:
             f"/v1/resource-shares/{share_id}/disassociate-permission",
             {"permission_id": permission_id},
         )
+
+
+# Organizations: delegated administrators (R9, D17) and the organization data source (D1), as
+# huaweicloud/services/organizations/*.go send them (tf-organizations-calls.md 2.8, 2.12).
+
+ORGANIZATION_NOT_FOUND = "Organizations.1015"
+DELEGATED = "/v1/organizations/delegated-administrators"
+
+
+def _gone(error: GoError, *codes: str) -> bool:
+    """CheckDeletedDiag after ConvertExpected401ErrInto404Err (1015) or ...400... (``codes``)."""
+    if error.status == 404:
+        return True
+    return error.status in (400, 401) and error.code in (ORGANIZATION_NOT_FOUND, *codes)
+
+
+def _marker_pages(go: GoClient, path: str, key: str, query: str) -> list[dict[str, Any]]:
+    """The hand loop without ``limit`` (P1): ``query``, then ``&marker=<next_marker>`` (or
+    ``?marker=`` with no query) until next_marker is empty or missing."""
+    found: list[dict[str, Any]] = []
+    marker = ""
+    for _ in range(100):  # bounded
+        suffix = f"marker={marker}" if marker else ""
+        page = go.call("GET", path, query="&".join(p for p in (query, suffix) if p))
+        found += page.get(key) or []
+        marker = (page.get("page_info") or {}).get("next_marker") or ""
+        if not marker:
+            return found
+    raise AssertionError("paging never ended")
+
+
+class DelegatedAdministrator:
+    """``resource "huaweicloud_organizations_delegated_administrator"``: account_id and
+    service_principal (both Required, ForceNew); ID ``<account_id>/<service_principal>``."""
+
+    def __init__(self, go: GoClient) -> None:
+        self.go = go
+
+    def create(self, account_id: str, service_principal: str) -> str:
+        body = {"account_id": account_id, "service_principal": service_principal}
+        self.go.call("POST", DELEGATED + "/register", body)
+        return f"{account_id}/{service_principal}"
+
+    def read(self, resource_id: str) -> dict[str, str] | None:
+        """The state Read sets, or None when gone (absent from the list, 401 1015, 404)."""
+        account_id, service_principal = resource_id.split("/", 1)
+        try:
+            listed = _marker_pages(
+                self.go,
+                DELEGATED,
+                "delegated_administrators",
+                f"service_principal={service_principal}",
+            )
+        except GoError as error:
+            if _gone(error):
+                return None
+            raise
+        found = [a for a in listed if a["account_id"] == account_id]
+        if not found:
+            return None
+        return {"account_id": found[0]["account_id"], "service_principal": service_principal}
+
+    def delete(self, resource_id: str) -> None:
+        """400 Organizations.1500 (not found), 401 1015 and 404 are "already gone"."""
+        account_id, service_principal = resource_id.split("/", 1)
+        body = {"account_id": account_id, "service_principal": service_principal}
+        try:
+            self.go.call("POST", DELEGATED + "/deregister", body)
+        except GoError as error:
+            if not _gone(error, "Organizations.1500"):
+                raise
+
+
+def delegated_services(go: GoClient, account_id: str) -> list[dict[str, str]]:
+    """``data "huaweicloud_organizations_delegated_services"``: ``?marker=`` paging."""
+    path = f"/v1/organizations/accounts/{account_id}/delegated-services"
+    return [
+        {
+            "service_principal": s["service_principal"],
+            "delegation_enabled_at": s["delegation_enabled_at"],
+        }
+        for s in _marker_pages(go, path, "delegated_services", "")
+    ]
+
+
+def organization_data_source(go: GoClient) -> dict[str, Any]:
+    """``data "huaweicloud_organizations_organization"``: ShowOrganization and ListRoots
+    (both fatal on error), then the root's tags (only a warning when that fails: None)."""
+    organization = go.call("GET", "/v1/organizations", json_type=True)["organization"]
+    assert organization["id"], "the organization ID is empty"
+    roots = go.call("GET", "/v1/organizations/roots", json_type=True)["roots"]
+    root = roots[0]
+    try:
+        tags_reply = go.call(
+            "GET", f"/v1/organizations/organizations:roots/{root['id']}/tags", query="limit=200"
+        )
+        root_tags: dict[str, str] | None = {
+            t["key"]: t["value"] for t in tags_reply.get("tags") or []
+        }
+    except GoError:  # [WARN] error fetching the root's tags
+        root_tags = None
+    return {
+        "id": organization["id"],
+        "urn": organization["urn"],
+        "master_account_id": organization["management_account_id"],
+        "master_account_name": organization["management_account_name"],
+        "created_at": organization["created_at"],
+        "root_id": root["id"],
+        "root_name": root["name"],
+        "root_urn": root["urn"],
+        "enabled_policy_types": [
+            p["type"] for p in root.get("policy_types") or [] if p["status"] == "enabled"
+        ],
+        "root_tags": root_tags,
+    }

@@ -162,8 +162,9 @@ def test_the_management_account_builds_its_organization_through_the_sdk(
     assert entities(owner, parent_id=root.id) == sorted(
         [("account", owner.account_id), ("organizational_unit", engineering.id)]
     )
+    # A plain member: Huawei's 1002 for a read it opens to delegated administrators too.
+    fails(lambda: receiver.organizations.list_roots(ListRootsRequest()), 401, "Organizations.1002")
     for call in (
-        lambda: receiver.organizations.list_roots(ListRootsRequest()),
         lambda: create_ou(receiver, root.id, "mine"),
         lambda: trust(receiver, "service.RAM"),
     ):

@@ -19,6 +19,7 @@ from sharekeeper.domain.errors import (
     NotFound,
     OrganizationNotFound,
     OrgNotManagementAccount,
+    OrgNotManagementOrDelegated,
     RequestLineTooLong,
     RequestTimeout,
     RequestTooLarge,
@@ -36,6 +37,7 @@ STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
     # Huawei's Organizations answers these two with 401 (Terraform reads 1015 as "gone").
     (OrgNotManagementAccount, 401),
     (OrganizationNotFound, 401),
+    (OrgNotManagementOrDelegated, 401),
     (MethodNotAllowed, 405),
     (RequestTooLarge, 413),
     (HeadersTooLarge, 431),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sharekeeper.api import (
     associations,
     catalogue,
+    delegation,
     discovery,
     invitations,
     members,
@@ -32,6 +33,7 @@ ACCOUNT = ACCOUNTS + "/{account_id}"
 HANDSHAKE = "/v1/organizations/handshakes/{handshake_id}"
 RECEIVED = "/v1/received-handshakes"
 STATUSES = "/v1/organizations/create-account-status"
+DELEGATED = "/v1/organizations/delegated-administrators"
 _ = Operation
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -305,6 +307,34 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         STATUSES + "/{create_account_status_id}",
         members.show_create_account_status,
+    ),
+    # Delegated administrators (api/delegation.py).
+    _(
+        "RegisterDelegatedAdministrator",
+        "POST",
+        DELEGATED + "/register",
+        delegation.register_delegated_administrator,
+        status=201,
+        writes=True,
+    ),
+    _(
+        "DeregisterDelegatedAdministrator",
+        "POST",
+        DELEGATED + "/deregister",
+        delegation.deregister_delegated_administrator,
+        writes=True,
+    ),
+    _(
+        "ListDelegatedAdministrators",
+        "GET",
+        DELEGATED,
+        delegation.list_delegated_administrators,
+    ),
+    _(
+        "ListDelegatedServices",
+        "GET",
+        ACCOUNT + "/delegated-services",
+        delegation.list_delegated_services,
     ),
     # The IAM and STS calls clients make before RAM (api/discovery.py).
     _("KeystoneListAuthDomains", "GET", "/v3/auth/domains", discovery.list_auth_domains),

@@ -63,6 +63,9 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     OrgAccountNotClosable 9110, HandshakeQuotaExceeded 9111; Huawei's quota codes
     OrgAccountQuotaExceeded 1305 and OrgUnitQuotaExceeded 1204; OrgEntityNotFound 9401,
     OrgAccountNotFound 9402, HandshakeNotFound 9403, CreateAccountStatusNotFound 9404 (404)
+    Delegated administrators: OrgNotManagementOrDelegated 1002 (401), DelegatedAdministrator-
+    NotFound 1500, DelegatedAdministratorExists 9150, ManagementAccountNotDelegable 9151,
+    ServiceNotTrusted 9152, DelegatedAdministratorQuotaExceeded 9153
 
 Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
 Huawei documents no code for (docs/errors.md).
@@ -654,3 +657,67 @@ class OrgUnitQuotaExceeded(OrgQuotaExceeded):
 class HandshakeQuotaExceeded(OrgQuotaExceeded):
     code = "Organizations.9111"
     what = "pending invitation"
+
+
+# Delegated administrators (services/delegation.py). Huawei documents 1002 and 1500; the
+# Organizations.915x codes are ShareKeeper's, where Huawei's are not published.
+
+
+class OrgNotManagementOrDelegated(InvalidRequest):
+    """A read Huawei opens to delegated administrators too (401, as Huawei answers)."""
+
+    code = "Organizations.1002"
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(
+            "This operation can be called only from the management account of an organization "
+            f"or by a member account that is a delegated administrator for a service (the "
+            f"account {account_id} is neither).",
+        )
+
+
+class DelegatedAdministratorNotFound(StateConflict):
+    """Huawei's code (Terraform reads it as gone on deregistering)."""
+
+    code = "Organizations.1500"
+
+    def __init__(self, account_id: str, service_principal: str) -> None:
+        super().__init__(
+            f"The delegated administrator not found: the account {account_id} is not one for "
+            f"{service_principal}."
+        )
+
+
+class DelegatedAdministratorExists(InvalidRequest):
+    code = "Organizations.9150"
+
+    def __init__(self, account_id: str, service_principal: str) -> None:
+        super().__init__(
+            f"The account {account_id} is already a delegated administrator for "
+            f"{service_principal}."
+        )
+
+
+class ManagementAccountNotDelegable(InvalidRequest):
+    code = "Organizations.9151"
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(
+            f"The management account {account_id} cannot be a delegated administrator: "
+            "register a member account."
+        )
+
+
+class ServiceNotTrusted(InvalidRequest):
+    code = "Organizations.9152"
+
+    def __init__(self, service_principal: str) -> None:
+        super().__init__(
+            f"The service {service_principal} is not a trusted service of the organization: "
+            "enable it (EnableTrustedService) before registering a delegated administrator."
+        )
+
+
+class DelegatedAdministratorQuotaExceeded(OrgQuotaExceeded):
+    code = "Organizations.9153"
+    what = "delegated administrators of one service"

@@ -14,6 +14,7 @@ from sharekeeper.domain.errors import (
     OrgEntityNotFound,
     OrgInvalidParameter,
     OrgNotManagementAccount,
+    OrgNotManagementOrDelegated,
     OrgUnitNotEmpty,
     TrustedServiceDisabled,
     UnknownTrustedService,
@@ -92,7 +93,7 @@ def delete_organization(ctx: Context, caller: Caller) -> None:
 
 def list_roots(ctx: Context, caller: Caller) -> tuple[Organization, list[OrgUnit]]:
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         root = uow.organizations.get_unit(organization.root_id)
     assert root is not None
     return organization, [root]
@@ -117,7 +118,7 @@ def list_units(
     """A page of the OUs directly under ``parent_id`` (a root or an OU), or of every OU
     without one, oldest first."""
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         if parent_id is not None:
             unit_of(uow, organization, parent_id)
         found = uow.organizations.unit_page(organization.id, parent_id, page, ous_only=True)
@@ -126,7 +127,7 @@ def list_units(
 
 def show_unit(ctx: Context, caller: Caller, unit_id: str) -> tuple[Organization, OrgUnit]:
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         unit = _ou_of(uow, organization, unit_id)
     return organization, unit
 
@@ -162,7 +163,7 @@ def list_entities(
     """A page of the children of ``parent_id``, or of every node without either (units
     oldest first, then accounts in joining order); or the parent of ``child_id``."""
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         if parent_id is None and child_id is not None:
             parent = _parent_of(uow, organization, child_id)
             return Page([] if parent is None else [_entity(parent)])
@@ -187,7 +188,7 @@ def _parent_of(uow: UnitOfWork, organization: Organization, child_id: str) -> Or
 
 def list_trusted_services(ctx: Context, caller: Caller) -> list[TrustedService]:
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         others = uow.organizations.other_trusted_services(organization.id)
     return organization.trusted_services(others)
 
@@ -213,6 +214,8 @@ def set_trusted_service(
             uow.organizations.distrust(organization.id, service_principal)
         elif service_principal not in trusted:  # enabling one that is already enabled: no-op
             uow.organizations.trust(organization.id, TrustedService(service_principal, now))
+        if not enabled:  # a service no longer trusted has no delegated administrators
+            uow.delegation.remove_service(organization.id, service_principal)
         uow.commit()
 
 
@@ -250,6 +253,18 @@ def managed_organization(uow: UnitOfWork, caller: Caller, lock: bool = False) ->
     organization = organization_of(uow, caller, lock)
     if organization.management_account_id != caller.account_id:
         raise OrgNotManagementAccount(caller.account_id)
+    return organization
+
+
+def readable_organization(uow: UnitOfWork, caller: Caller) -> Organization:
+    """For the reads Huawei opens to "the management account or a member account that is a
+    delegated administrator for a service" (ListRoots and the directory's lists, docs/api.md):
+    a delegated administrator of any service reads the whole directory, read-only."""
+    organization = organization_of(uow, caller)
+    if organization.management_account_id == caller.account_id:
+        return organization
+    if not uow.delegation.is_administrator(caller.account_id):
+        raise OrgNotManagementOrDelegated(caller.account_id)
     return organization
 
 

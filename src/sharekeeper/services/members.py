@@ -32,7 +32,12 @@ from sharekeeper.domain.organizations import (
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
-from sharekeeper.services.directory import managed_organization, organization_of, unit_of
+from sharekeeper.services.directory import (
+    managed_organization,
+    organization_of,
+    readable_organization,
+    unit_of,
+)
 from sharekeeper.services.organization_quotas import require_account_room
 from sharekeeper.store.unit_of_work import UnitOfWork
 
@@ -50,7 +55,7 @@ def list_accounts(
     """A page of the members, of the organization or directly under ``parent_id``, in the
     order they joined: the page's rows alone are read, names and all (docs/api.md)."""
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         if parent_id is not None:
             unit_of(uow, organization, parent_id)
         found = uow.organizations.member_page(organization.id, parent_id, page)
@@ -59,7 +64,7 @@ def list_accounts(
 
 def show_account(ctx: Context, caller: Caller, account_id: str) -> Member:
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         membership = _member(uow, organization, account_id)
         names = uow.accounts.names([account_id])
     return Member(organization, membership, names.get(account_id, ""))

@@ -18,6 +18,7 @@ from sharekeeper.domain.errors import (
 )
 from sharekeeper.domain.organizations import (
     OU_DEPTH_MOST,
+    RAM_SERVICE,
     JoinMethod,
     Membership,
     Organization,
@@ -295,4 +296,6 @@ def set_organization_sharing(ctx: Context, caller: Caller, enabled: bool) -> Non
     with ctx.writing() as uow:
         organization = _managed_organization(uow, caller)
         uow.organizations.set_sharing(organization.id, enabled, ctx.clock())
+        if not enabled:  # RAM no longer trusted: it has no delegated administrators
+            uow.delegation.remove_service(organization.id, RAM_SERVICE)
         uow.commit()

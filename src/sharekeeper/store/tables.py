@@ -395,3 +395,31 @@ DIRECTORY_INDEXES = (
         create_account_statuses.c.id,
     ),
 )
+
+# Delegated administrators (store/delegation.py): one row per member account and service. The
+# membership key cascades, so an account that leaves (RemoveAccount, LeaveOrganization,
+# CloseAccount, a deleted organization) stops being one in the same statement.
+delegated_administrators = Table(
+    "delegated_administrators",
+    metadata,
+    Column(
+        "account_id",
+        String(32),
+        ForeignKey("org_members.account_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("service_principal", String(100), primary_key=True),
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("enabled_at", Millis, nullable=False),
+    Index(
+        "ix_delegated_administrators_org_service",
+        "organization_id",
+        "service_principal",
+        "account_id",
+    ),
+)

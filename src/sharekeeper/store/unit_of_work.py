@@ -12,6 +12,7 @@ from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
+from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.handshakes import HandshakeRepository
@@ -114,6 +115,7 @@ class UnitOfWork:
     views: ViewRepository
     audit: AuditRepository
     sessions: SessionRepository
+    delegation: DelegationRepository
 
     def __init__(
         self,
@@ -154,6 +156,7 @@ class UnitOfWork:
         self.views = ViewRepository(tx)
         self.audit = AuditRepository(tx)
         self.sessions = SessionRepository(tx)
+        self.delegation = DelegationRepository(tx)
         return self
 
     def delete_everything(self) -> None:
