@@ -63,6 +63,10 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     OrgAccountNotClosable 9110, HandshakeQuotaExceeded 9111; Huawei's quota codes
     OrgAccountQuotaExceeded 1305 and OrgUnitQuotaExceeded 1204; OrgEntityNotFound 9401,
     OrgAccountNotFound 9402, HandshakeNotFound 9403, CreateAccountStatusNotFound 9404 (404)
+    Policies (domain/policies.py): PolicyContentInvalid 9301, PolicyNameTaken 9302,
+    PolicyStillAttached 9303, PolicyTypeNotEnabled 9304, PolicyAttachmentLimit 9305,
+    PolicyAlreadyAttached 9306, SystemPolicyReadOnly 9307, EffectivePolicyUnsupported 9308,
+    PolicyQuotaExceeded 9309; PolicyNotFound 9430, PolicyAttachmentNotFound 9431 (404)
 
 Codes RAM.10xx-18xx are Huawei's own (spec section 8); RAM.9xxx are ShareKeeper's, for cases
 Huawei documents no code for (docs/errors.md).
@@ -654,3 +658,83 @@ class OrgUnitQuotaExceeded(OrgQuotaExceeded):
 class HandshakeQuotaExceeded(OrgQuotaExceeded):
     code = "Organizations.9111"
     what = "pending invitation"
+
+
+# -- Organizations policies (services/policies.py). Huawei publishes no codes for these
+# (docs/errors.md): ShareKeeper's own, in a range of their own.
+
+
+class PolicyContentInvalid(InvalidRequest):
+    code = "Organizations.9301"
+
+
+class PolicyNameTaken(InvalidRequest):
+    code = "Organizations.9302"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"A policy named {name!r} already exists in the organization.")
+
+
+class PolicyStillAttached(StateConflict):
+    code = "Organizations.9303"
+
+    def __init__(self, policy_id: str) -> None:
+        super().__init__(
+            f"The policy {policy_id} is attached to a root, OU or account; detach it first."
+        )
+
+
+class PolicyTypeNotEnabled(StateConflict):
+    code = "Organizations.9304"
+
+    def __init__(self, policy_type: str) -> None:
+        super().__init__(f"The policy type {policy_type} is not enabled in the root.")
+
+
+class PolicyAttachmentLimit(InvalidRequest):
+    code = "Organizations.9305"
+
+    def __init__(self, entity_id: str, policy_type: str, most: int) -> None:
+        super().__init__(
+            f"The entity {entity_id} already has {most} policies of type {policy_type}."
+        )
+
+
+class PolicyAlreadyAttached(StateConflict):
+    code = "Organizations.9306"
+
+    def __init__(self, policy_id: str, entity_id: str) -> None:
+        super().__init__(f"The policy {policy_id} is already attached to {entity_id}.")
+
+
+class SystemPolicyReadOnly(InvalidRequest):
+    code = "Organizations.9307"
+
+    def __init__(self, policy_id: str) -> None:
+        super().__init__(
+            f"The policy {policy_id} is a system policy: it cannot be changed, deleted, "
+            "attached or detached."
+        )
+
+
+class EffectivePolicyUnsupported(InvalidRequest):
+    code = "Organizations.9308"
+
+
+class PolicyNotFound(NotFound):
+    code = "Organizations.9430"
+
+    def __init__(self, policy_id: str) -> None:
+        super().__init__(f"The policy {policy_id} does not exist in the caller's organization.")
+
+
+class PolicyAttachmentNotFound(NotFound):
+    code = "Organizations.9431"
+
+    def __init__(self, policy_id: str, entity_id: str) -> None:
+        super().__init__(f"The policy {policy_id} is not attached to {entity_id}.")
+
+
+class PolicyQuotaExceeded(OrgQuotaExceeded):
+    code = "Organizations.9309"
+    what = "policy (of the type)"
