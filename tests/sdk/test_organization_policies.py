@@ -6,8 +6,12 @@ configuration. Every refusal in the Organizations API's own shape."""
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from huaweicloudsdkorganizations.v1 import (
     AttachDryRunPolicyRequest,
     AttachPolicyRequest,
@@ -36,10 +40,11 @@ from huaweicloudsdkorganizations.v1 import (
     UpdatePolicyRequest,
 )
 
+from tests import figures
 from tests.sdk.test_organization_members import accept, invite, move
-from tests.sdk.test_organization_quotas import quotas
+from tests.sdk.test_organization_quotas import quotas, race
 from tests.sdk.test_organizations_api import complete, create_ou, fails
-from tests.support import Account
+from tests.support import Account, LiveServer, ServerProcess
 
 SCP = "service_control_policy"
 TAG = "tag_policy"
@@ -262,3 +267,48 @@ def test_dry_run_policies_and_configuration(owner: Account) -> None:
     assert (config.status, config.bucket_name, config.region_id) == ("enabled", "logs", "r1")
     tag_config = ShowDryRunConfigRequest(root_id=root.id, policy_type=TAG)
     fails(lambda: owner.organizations.show_dry_run_config(tag_config), 400, "Organizations.9100")
+
+
+POLICY_QUOTA = 3
+
+
+@pytest.fixture(scope="module")
+def policy_servers(
+    server: LiveServer, database_url: str, data_dir: Path
+) -> Iterator[list[ServerProcess]]:
+    env = {"SHAREKEEPER_QUOTA_POLICY": str(POLICY_QUOTA)}
+    processes = [ServerProcess(database_url, data_dir, env=env) for _ in range(2)]
+    yield processes
+    for process in processes:
+        process.stop()
+
+
+@pytest.mark.slow
+def test_racing_policy_creations_stop_at_the_quota(
+    policy_servers: list[ServerProcess], owner: Account
+) -> None:
+    """8 creations at once through two processes, at a quota of 3: exactly 3 are made (the
+    count is taken under the organization's row lock), and 8 attachments of 8 SCPs to one OU
+    at once make exactly 5 (Huawei's limit per entity)."""
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    endpoints = [p.endpoint for p in policy_servers]
+    calls = [(owner, lambda me, i=i: create(me, f"racer-{i}", scp(["*"]))) for i in range(8)]
+    outcomes = race(calls, endpoints)
+    assert Counter(outcomes) == {"ok": 3, "400:Organizations.9309": 5}, outcomes
+    assert quotas(owner)["policy"][3] == POLICY_QUOTA
+
+    # The owner's own client goes to the first server, whose quota is the default 1,000.
+    for i in range(5):
+        create(owner, f"more-{i}", scp(["*"]))
+    root = root_of(owner)
+    ou = create_ou(owner, root.id, "contended")
+    set_type(owner, root.id, SCP, True)
+    listed = owner.organizations.list_policies(ListPoliciesRequest()).policies
+    scps = [p.id for p in listed if not p.is_builtin]
+    assert len(scps) == 8
+    attaches = [(owner, lambda me, p=p: attach(me, p, ou.id)) for p in scps]
+    outcomes = race(attaches, endpoints)
+    assert Counter(outcomes) == {"ok": 5, "400:Organizations.9305": 3}, outcomes
+    on_ou = owner.organizations.list_policies(ListPoliciesRequest(attached_entity_id=ou.id))
+    assert len(on_ou.policies) == 6  # FullAccess and the 5
+    figures.add("policy quota races (8 creations at once)")
