@@ -20,6 +20,8 @@ from huaweicloudsdkorganizations.v1 import (
     CreateOrganizationRequest,
     CreatePolicyReqBody,
     CreatePolicyRequest,
+    DeleteOrganizationalUnitRequest,
+    DeleteOrganizationRequest,
     DeletePolicyRequest,
     DetachPolicyRequest,
     DisablePolicyTypeRequest,
@@ -200,6 +202,27 @@ def test_attach_detach_and_policy_types(owner: Account) -> None:
     assert statuses(set_type(owner, root.id, SCP, False)) == {SCP: "disabled", TAG: "disabled"}
     assert entities(owner, policy.id) == [] and entities(owner, "p-FullAccess") == []
     owner.organizations.delete_policy(delete)
+
+    # A deleted OU takes its attachments with it; the organization, its policies and types.
+    set_type(owner, root.id, SCP, True)
+    doomed = create_ou(owner, root.id, "doomed")
+    attach(owner, extra[0].id, doomed.id)
+    owner.organizations.delete_organizational_unit(
+        DeleteOrganizationalUnitRequest(organizational_unit_id=doomed.id)
+    )
+    assert entities(owner, extra[0].id) == []
+    owner.organizations.delete_policy(DeletePolicyRequest(policy_id=extra[0].id))
+    attach(owner, extra[1].id, root.id)
+    owner.organizations.delete_organizational_unit(
+        DeleteOrganizationalUnitRequest(organizational_unit_id=ou.id)
+    )
+    owner.organizations.delete_organization(DeleteOrganizationRequest())
+    fails(lambda: root_of(owner), 401, "Organizations.1015")
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    assert statuses(root_of(owner)) == {SCP: "disabled", TAG: "disabled"}
+    assert [p.name for p in owner.organizations.list_policies(ListPoliciesRequest()).policies] == [
+        "FullAccess"
+    ]
 
 
 def test_effective_tag_policy_merges_root_to_account(owner: Account, receiver: Account) -> None:
