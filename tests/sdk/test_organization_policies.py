@@ -247,13 +247,12 @@ def test_effective_tag_policy_merges_root_to_account(owner: Account, receiver: A
         "tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": ["b", "c"]}}
     }
     assert reply.last_updated_at is not None
-    for entity, kind in ((ou.id, TAG), (receiver.account_id, SCP)):
-        request = ShowEffectivePoliciesRequest(entity_id=entity, policy_type=kind)
-        fails(
-            lambda r=request: owner.organizations.show_effective_policies(r),
-            400,
-            "Organizations.9308",
-        )
+    # An OU's (a difference from Huawei, which answers for accounts only): its path's.
+    request = ShowEffectivePoliciesRequest(entity_id=ou.id, policy_type=TAG)
+    above = json.loads(owner.organizations.show_effective_policies(request).policy_content)
+    assert above["tags"]["costcenter"]["tag_value"] == ["a", "b", "c"]
+    request = ShowEffectivePoliciesRequest(entity_id=receiver.account_id, policy_type=SCP)
+    fails(lambda: owner.organizations.show_effective_policies(request), 400, "Organizations.9308")
 
 
 def test_dry_run_policies_and_configuration(owner: Account) -> None:

@@ -10,7 +10,7 @@ from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.api.organizations import page, root_wire
 from sharekeeper.domain.policies import DryRunConfig, Policy, PolicyType
-from sharekeeper.services import policies
+from sharekeeper.services import dry_run_config, policies
 from sharekeeper.services.context import Context
 from sharekeeper.services.policies import PolicyChange
 
@@ -105,7 +105,9 @@ def show_effective_policies(
 
 def show_dry_run_config(ctx: Context, call: Call[None, p.DryRunConfigQuery]) -> p.DryRunConfigReply:
     q = call.query
-    config = policies.show_dry_run_config(ctx, call.caller, q.root_id, PolicyType(q.policy_type))
+    config = dry_run_config.show_dry_run_config(
+        ctx, call.caller, q.root_id, PolicyType(q.policy_type)
+    )
     return p.DryRunConfigReply(_dry_run(q.root_id, config))
 
 
@@ -120,7 +122,7 @@ def update_dry_run_config(
         "agency_name": b.agency_name,
     }
     enabled = None if b.status is None else b.status == "enabled"
-    config = policies.update_dry_run_config(
+    config = dry_run_config.update_dry_run_config(
         ctx, call.caller, b.root_id, PolicyType(b.policy_type), enabled, fields
     )
     return p.DryRunConfigReply(_dry_run(b.root_id, config))

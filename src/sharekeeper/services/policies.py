@@ -27,7 +27,6 @@ from sharekeeper.domain.policies import (
     ATTACHED_MOST,
     FULL_ACCESS_ID,
     Attachment,
-    DryRunConfig,
     Policy,
     PolicyType,
     TagPolicyContent,
@@ -260,18 +259,15 @@ def set_policy_type(
 def effective_policy(
     ctx: Context, caller: Caller, entity_id: str, type_: PolicyType
 ) -> EffectivePolicy:
-    """An account's effective tag policy: the tag policies attached to the root, each OU
-    down and the account, merged (domain/policies.py, effective_tag_policy). Huawei answers
-    for accounts and tag policies only, and so does ShareKeeper."""
+    """The effective tag policy of an account, OU or root: the tag policies attached to the
+    root, each OU down and the entity itself, merged (domain/policies.py,
+    effective_tag_policy). Huawei answers for accounts only; the path is the same for the
+    others, so ShareKeeper answers them too. SCPs have no effective policy (as on Huawei)."""
     if type_ is not PolicyType.TAG:
         raise EffectivePolicyUnsupported("Only the effective tag_policy can be queried.")
     with ctx.reading() as uow:
         organization = policy_organization(uow, caller)
         path = _path(uow, organization, entity_id)
-        if uow.organizations.get_unit(entity_id) is not None:
-            raise EffectivePolicyUnsupported(
-                "The effective policy of a root or OU cannot be queried: name an account."
-            )
         if PolicyType.TAG not in uow.policies.enabled_types(organization.id):
             raise PolicyTypeNotEnabled(PolicyType.TAG)
         attached = uow.policies.attached_to(organization.id, path, dry_run=False)
@@ -280,67 +276,6 @@ def effective_policy(
     content = json.dumps(effective_tag_policy(levels), separators=(",", ":"))
     updated = max((p.updated_at for _, p in tag_policies), default=organization.created_at)
     return EffectivePolicy(entity_id, type_, content, updated)
-
-
-def show_dry_run_config(
-    ctx: Context, caller: Caller, root_id: str, type_: PolicyType
-) -> DryRunConfig:
-    """A root that was never configured reads as disabled, every field empty."""
-    with ctx.reading() as uow:
-        organization = _dry_run_root(uow, caller, root_id, type_)
-        found = uow.policies.dry_run_config(organization.id, type_)
-    return found or DryRunConfig(
-        organization.id,
-        type_,
-        False,
-        created_at=organization.created_at,
-        updated_at=organization.created_at,
-    )
-
-
-def update_dry_run_config(
-    ctx: Context,
-    caller: Caller,
-    root_id: str,
-    type_: PolicyType,
-    enabled: bool | None,
-    fields: dict[str, str | None],
-) -> DryRunConfig:
-    """Sets the status and the log destination; a field left out (None) keeps its value."""
-    now = ctx.clock()
-    with ctx.writing() as uow:
-        organization = _dry_run_root(uow, caller, root_id, type_, lock=True)
-        old = uow.policies.dry_run_config(organization.id, type_)
-        base = old or DryRunConfig(organization.id, type_, False, created_at=now)
-        config = replace(
-            base,
-            enabled=base.enabled if enabled is None else enabled,
-            bucket_name=_kept(fields, "bucket_name", base.bucket_name),
-            region_id=_kept(fields, "region_id", base.region_id),
-            bucket_prefix=_kept(fields, "bucket_prefix", base.bucket_prefix),
-            agency_name=_kept(fields, "agency_name", base.agency_name),
-            updated_at=now,
-        )
-        uow.policies.save_dry_run_config(config, exists=old is not None)
-        uow.note_target(root_id)
-        uow.commit()
-    return config
-
-
-def _kept(fields: dict[str, str | None], name: str, old: str) -> str:
-    value = fields.get(name)
-    return old if value is None else value
-
-
-def _dry_run_root(
-    uow: UnitOfWork, caller: Caller, root_id: str, type_: PolicyType, lock: bool = False
-) -> Organization:
-    if type_ is not PolicyType.SERVICE_CONTROL:
-        raise OrgInvalidParameter("Dry runs are for service_control_policy only.")
-    organization = policy_organization(uow, caller, lock)
-    if root_id != organization.root_id:
-        raise OrgEntityNotFound(root_id)
-    return organization
 
 
 def _policy(uow: UnitOfWork, organization: Organization, policy_id: str, dry_run: bool) -> Policy:
