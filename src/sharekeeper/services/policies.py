@@ -271,10 +271,12 @@ def effective_policy(
         if PolicyType.TAG not in uow.policies.enabled_types(organization.id):
             raise PolicyTypeNotEnabled(PolicyType.TAG)
         attached = uow.policies.attached_to(organization.id, path, dry_run=False)
-    tag_policies = [(e, p) for e, p in attached if p.type is PolicyType.TAG]
-    levels = [[_tag_content(p) for e, p in tag_policies if e == level] for level in path]
+    tag_policies = [(a, p) for a, p in attached if p.type is PolicyType.TAG]
+    levels = [[_tag_content(p) for a, p in tag_policies if a.entity_id == level] for level in path]
     content = json.dumps(effective_tag_policy(levels), separators=(",", ":"))
-    updated = max((p.updated_at for _, p in tag_policies), default=organization.created_at)
+    # Its last change: a merged policy changed, or attached.
+    changes = [max(a.attached_at, p.updated_at) for a, p in tag_policies]
+    updated = max(changes, default=organization.created_at)
     return EffectivePolicy(entity_id, type_, content, updated)
 
 

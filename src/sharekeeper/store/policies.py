@@ -128,13 +128,13 @@ class PolicyRepository:
 
     def attached_to(
         self, organization_id: str, entity_ids: Sequence[str], dry_run: bool
-    ) -> list[tuple[str, Policy]]:
-        """(entity id, policy) for every policy of the kind attached to any of ``entity_ids``,
+    ) -> list[tuple[Attachment, Policy]]:
+        """Every policy of the kind attached to any of ``entity_ids``, with its attachment,
         in the order they were attached."""
         if not entity_ids:
             return []
         statement = (
-            select(A.entity_id, *POLICY.columns)
+            select(*ATTACHMENT.columns, *POLICY.columns)
             .join(policies, P.id == A.policy_id)
             .where(
                 A.entity_id.in_(sorted(set(entity_ids))),
@@ -143,7 +143,10 @@ class PolicyRepository:
             )
             .order_by(A.attached_at, A.policy_id)
         )
-        return [(row.entity_id, POLICY.read(row[1:])) for row in self._tx.execute(statement)]
+        width = len(ATTACHMENT.columns)
+        return [
+            (ATTACHMENT.read(row), POLICY.read(row[width:])) for row in self._tx.execute(statement)
+        ]
 
     def detach_type(self, organization_id: str, type_: PolicyType) -> None:
         """Every attachment of the organization's policies of the type (the type disabled)."""
