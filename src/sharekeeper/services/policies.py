@@ -176,7 +176,7 @@ def attach_policy(
     with ctx.writing() as uow:
         organization = policy_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
-        _path(uow, organization, entity_id)
+        _path(uow, organization, entity_id, lock=True)
         if not dry_run and policy.type not in uow.policies.enabled_types(organization.id):
             raise PolicyTypeNotEnabled(policy.type)
         on_entity = [p for _, p in uow.policies.attached_to(organization.id, [entity_id], dry_run)]
@@ -298,14 +298,18 @@ def _customer_policy(
     return policy
 
 
-def _path(uow: UnitOfWork, organization: Organization, entity_id: str) -> list[str]:
-    """The ids from the root down to the entity (a root, OU or member account)."""
+def _path(
+    uow: UnitOfWork, organization: Organization, entity_id: str, lock: bool = False
+) -> list[str]:
+    """The ids from the root down to the entity (a root, OU or member account). ``lock``: a
+    member's row shared, so that a removal (which locks it exclusively, then drops the
+    account's attachments) cannot pass an attachment being made to it."""
     parents = uow.organizations.parents(organization.id)
     if entity_id in parents:
         above: str | None = entity_id
         path: list[str] = []
     else:
-        membership = uow.organizations.membership(entity_id)
+        membership = uow.organizations.membership(entity_id, shared_lock=lock)
         if membership is None or membership.organization_id != organization.id:
             raise OrgEntityNotFound(entity_id)
         above, path = membership.parent_id, [entity_id]
