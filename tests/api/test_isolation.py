@@ -10,7 +10,8 @@ from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
 
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.services import delegation, directory, handshakes, members, organizations
+from sharekeeper.domain.policies import PolicyType
+from sharekeeper.services import delegation, directory, handshakes, members, organizations, policies
 from tests.sdk.helpers import accept, create_share, invitation_for
 from tests.support import Account, LiveServer, SignedHttp
 
@@ -52,7 +53,10 @@ def world(server: LiveServer, owner: Account, receiver: Account) -> dict[str, st
     delegation.register(
         server.runtime.context, owner_caller(owner), member.account_id, "service.RAM"
     )
+    secret_policies = policy_world(server, owner, ou_id, org.root_id)
     return {
+        **secret_policies,
+        "member_key": f"{member.access_key}:{member.secret_key}",
         "created_account": created.account_id,
         "member": member.account_id,
         "invitee": invitee.account_id,
@@ -287,6 +291,7 @@ def calls(ids: dict[str, str], receiver: str) -> dict[str, tuple[str, str, Any, 
         "KeystoneListAuthDomains": ("GET", "/v3/auth/domains", None, ""),
         "KeystoneListProjects": ("GET", "/v3/projects", None, "name=cn-north-4"),
         "GetCallerIdentity": ("GET", "/v5/caller-identity", None, ""),
+        **policy_calls(ids),
         # Last: the outsider founds an organization of its own, which is no way into another's
         # (tests/sdk/test_organizations_api.py aims a manager at another organization's ids).
         "CreateOrganization": ("POST", "/v1/organizations", None, ""),
@@ -334,6 +339,9 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
         ids["handshake"],
         ids["created"],
         ids["created_account"],
+        ids["policy"],
+        ids["dry_run_policy"],
+        "secret-policy",
         owner.account_id,
         receiver.account_id,
     ]
@@ -466,3 +474,99 @@ def test_a_member_reads_the_directory_only_as_a_delegated_administrator(
             assert response.status_code == 200, (name, response.text)  # its own organization's
         else:
             assert response.status_code == 404, (name, response.text)
+
+
+# -- Organizations policies (branch policies) -------------------------------------------------
+
+
+def policy_world(server: LiveServer, owner: Account, ou_id: str, root_id: str) -> dict[str, str]:
+    """A policy and a dry-run policy of the owner's organization, attached to its OU, both
+    policy types enabled and a dry-run configuration set."""
+    ctx, caller = server.runtime.context, owner_caller(owner)
+    for kind in PolicyType:
+        policies.set_policy_type(ctx, caller, root_id, kind, True)
+    content = '{"Statement":[{"Effect":"Deny","Action":"ecs:*"}]}'
+    made = policies.create_policy(
+        ctx, caller, PolicyType.SERVICE_CONTROL, "secret-policy", "", content
+    )
+    trial = policies.create_policy(
+        ctx, caller, PolicyType.SERVICE_CONTROL, "secret-policy", "", content, dry_run=True
+    )
+    for policy in (made, trial):
+        policies.attach_policy(ctx, caller, policy.id, ou_id, dry_run=policy.dry_run)
+    return {"policy": made.id, "dry_run_policy": trial.id}
+
+
+def policy_calls(ids: dict[str, str]) -> dict[str, tuple[str, str, Any, str]]:
+    policy = f"/v1/organizations/policies/{ids['policy']}"
+    trial = f"/v1/organizations/dry-run-policies/{ids['dry_run_policy']}"
+    allow = '{"Statement":[{"Effect":"Allow","Action":"*"}]}'
+    scp = {"name": "planted", "type": "service_control_policy", "content": allow}
+    on_ou = {"entity_id": ids["ou"]}
+    root_type = {"policy_type": "service_control_policy", "root_id": ids["root_id"]}
+    return {
+        "EnablePolicyType": ("POST", "/v1/organizations/policies/enable", root_type, ""),
+        "DisablePolicyType": ("POST", "/v1/organizations/policies/disable", root_type, ""),
+        "CreatePolicy": ("POST", "/v1/organizations/policies", scp, ""),
+        "ListPolicies": (
+            "GET",
+            "/v1/organizations/policies",
+            None,
+            f"attached_entity_id={ids['ou']}",
+        ),
+        "ShowPolicy": ("GET", policy, None, ""),
+        "UpdatePolicy": ("PATCH", policy, {"name": "stolen"}, ""),
+        "DeletePolicy": ("DELETE", policy, None, ""),
+        "AttachPolicy": ("POST", policy + "/attach", {"entity_id": ids["root_id"]}, ""),
+        "DetachPolicy": ("POST", policy + "/detach", on_ou, ""),
+        "ListEntitiesForPolicy": ("GET", policy + "/attached-entities", None, ""),
+        "ShowEffectivePolicies": (
+            "GET",
+            "/v1/organizations/entities/effective-policies",
+            None,
+            f"entity_id={ids['member']}&policy_type=tag_policy",
+        ),
+        "CreateDryRunPolicy": ("POST", "/v1/organizations/dry-run-policies", scp, ""),
+        "ListDryRunPolicies": ("GET", "/v1/organizations/dry-run-policies", None, ""),
+        "ShowDryRunPolicy": ("GET", trial, None, ""),
+        "UpdateDryRunPolicy": ("PATCH", trial, {"name": "stolen"}, ""),
+        "DeleteDryRunPolicy": ("DELETE", trial, None, ""),
+        "AttachDryRunPolicy": ("POST", trial + "/attach", {"entity_id": ids["root_id"]}, ""),
+        "DetachDryRunPolicy": ("POST", trial + "/detach", on_ou, ""),
+        "ListEntitiesForDryRunPolicy": ("GET", trial + "/attached-entities", None, ""),
+        "ShowDryRunConfig": (
+            "GET",
+            "/v1/organizations/dry-run-config",
+            None,
+            f"root_id={ids['root_id']}&policy_type=service_control_policy",
+        ),
+        "UpdateDryRunConfig": (
+            "POST",
+            "/v1/organizations/dry-run-config",
+            {**root_type, "status": "enabled", "bucket_name": "stolen"},
+            "",
+        ),
+    }
+
+
+def test_a_member_gets_nothing_of_its_organizations_policies(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
+) -> None:
+    """Policies are the management account's: a member is refused every policy operation
+    (Huawei's 401 Organizations.1001), reads included, and changes nothing."""
+    ids = world(server, owner, receiver)
+    access_key, secret_key = ids["member_key"].split(":")
+    member = Account(ids["member"], access_key, secret_key, owner.endpoint)
+    before = http.request(owner, "GET", f"/v1/organizations/policies/{ids['policy']}").text
+    for name, (method, path, body, query) in policy_calls(ids).items():
+        response = http.request(member, method, path, body, query=query)
+        assert (response.status_code, response.json()["error_code"]) == (
+            401,
+            "Organizations.1001",
+        ), (name, response.text)
+        assert "secret-policy" not in response.text, name
+    assert http.request(owner, "GET", f"/v1/organizations/policies/{ids['policy']}").text == before
+    attached = http.request(
+        owner, "GET", f"/v1/organizations/policies/{ids['policy']}/attached-entities"
+    )
+    assert [e["id"] for e in attached.json()["attached_entities"]] == [ids["ou"]]

@@ -68,6 +68,7 @@ def test_list_quotas_answers_the_management_account_in_huaweis_shape(
     assert quotas(owner) == {
         "account": (10, 1, 10_000, 1),
         "organizational_unit": (1000, 0, 1000, 0),
+        "policy": (1000, 0, 1000, 0),
     }
     (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
     create_ou(owner, root.id, "counted")

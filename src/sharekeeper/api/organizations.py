@@ -13,16 +13,11 @@ from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
-from sharekeeper.services import directory, organization_quotas
+from sharekeeper.domain.policies import PolicyType
+from sharekeeper.services import directory, organization_quotas, policies
 from sharekeeper.services.context import Context
 
 T = TypeVar("T")
-
-# ShareKeeper enforces no policies: every policy type of a root is reported disabled.
-_POLICY_TYPES = [
-    o.PolicyTypeWire("disabled", "service_control_policy"),
-    o.PolicyTypeWire("disabled", "tag_policy"),
-]
 
 
 def create_organization(ctx: Context, call: Call[None, None]) -> o.OrganizationReply:
@@ -38,19 +33,27 @@ def delete_organization(ctx: Context, call: Call[None, None]) -> None:
 
 
 def list_roots(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.RootsReply:
-    organization, roots = directory.list_roots(ctx, call.caller)
-    found = page(roots, call.query)
-    wire = [
-        o.RootWire(
-            root.id,
-            organization.node_urn(root.id),
-            root.name,
-            _POLICY_TYPES,
-            timestamp_seconds(root.created_at),
-        )
-        for root in found.items
+    organization, root, enabled = policies.list_roots(ctx, call.caller)
+    found = page([root], call.query)
+    return o.RootsReply(
+        [root_wire(organization, r, enabled) for r in found.items], page_info(found)
+    )
+
+
+def root_wire(organization: Organization, root: OrgUnit, enabled: set[PolicyType]) -> o.RootWire:
+    """A root with both policy types, each enabled or disabled: Terraform polls ListRoots
+    for the status of one after enabling or disabling it."""
+    types = [
+        o.PolicyTypeWire("enabled" if kind in enabled else "disabled", kind.value)
+        for kind in PolicyType
     ]
-    return o.RootsReply(wire, page_info(found))
+    return o.RootWire(
+        root.id,
+        organization.node_urn(root.id),
+        root.name,
+        types,
+        timestamp_seconds(root.created_at),
+    )
 
 
 def create_organizational_unit(

@@ -16,6 +16,7 @@ from sharekeeper.api import (
     organization_sharing,
     organizations,
     permissions,
+    policies,
     shares,
     tags,
     views,
@@ -34,6 +35,8 @@ HANDSHAKE = "/v1/organizations/handshakes/{handshake_id}"
 RECEIVED = "/v1/received-handshakes"
 STATUSES = "/v1/organizations/create-account-status"
 DELEGATED = "/v1/organizations/delegated-administrators"
+POLICIES = "/v1/organizations/policies"
+DRY_RUN_POLICIES = "/v1/organizations/dry-run-policies"
 _ = Operation
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -335,6 +338,114 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         ACCOUNT + "/delegated-services",
         delegation.list_delegated_services,
+    ),
+    # Organizations policies and dry-run policies (api/policies.py).
+    _(
+        "EnablePolicyType",
+        "POST",
+        POLICIES + "/enable",
+        policies.enable_policy_type,
+        status=202,
+        writes=True,
+    ),
+    _(
+        "DisablePolicyType",
+        "POST",
+        POLICIES + "/disable",
+        policies.disable_policy_type,
+        status=202,
+        writes=True,
+    ),
+    _("CreatePolicy", "POST", POLICIES, policies.create_policy, status=201, writes=True),
+    _("ListPolicies", "GET", POLICIES, policies.list_policies),
+    _("ShowPolicy", "GET", POLICIES + "/{policy_id}", policies.show_policy),
+    _("UpdatePolicy", "PATCH", POLICIES + "/{policy_id}", policies.update_policy, writes=True),
+    _(
+        "DeletePolicy",
+        "DELETE",
+        POLICIES + "/{policy_id}",
+        policies.delete_policy,
+        status=204,
+        writes=True,
+    ),
+    _(
+        "AttachPolicy",
+        "POST",
+        POLICIES + "/{policy_id}/attach",
+        policies.attach_policy,
+        writes=True,
+    ),
+    _(
+        "DetachPolicy",
+        "POST",
+        POLICIES + "/{policy_id}/detach",
+        policies.detach_policy,
+        writes=True,
+    ),
+    _(
+        "ListEntitiesForPolicy",
+        "GET",
+        POLICIES + "/{policy_id}/attached-entities",
+        policies.list_entities_for_policy,
+    ),
+    _(
+        "ShowEffectivePolicies",
+        "GET",
+        "/v1/organizations/entities/effective-policies",
+        policies.show_effective_policies,
+    ),
+    _(
+        "CreateDryRunPolicy",
+        "POST",
+        DRY_RUN_POLICIES,
+        policies.create_dry_run_policy,
+        status=201,
+        writes=True,
+    ),
+    _("ListDryRunPolicies", "GET", DRY_RUN_POLICIES, policies.list_dry_run_policies),
+    _("ShowDryRunPolicy", "GET", DRY_RUN_POLICIES + "/{policy_id}", policies.show_dry_run_policy),
+    _(
+        "UpdateDryRunPolicy",
+        "PATCH",
+        DRY_RUN_POLICIES + "/{policy_id}",
+        policies.update_dry_run_policy,
+        writes=True,
+    ),
+    _(
+        "DeleteDryRunPolicy",
+        "DELETE",
+        DRY_RUN_POLICIES + "/{policy_id}",
+        policies.delete_dry_run_policy,
+        status=204,
+        writes=True,
+    ),
+    _(
+        "AttachDryRunPolicy",
+        "POST",
+        DRY_RUN_POLICIES + "/{policy_id}/attach",
+        policies.attach_dry_run_policy,
+        writes=True,
+    ),
+    _(
+        "DetachDryRunPolicy",
+        "POST",
+        DRY_RUN_POLICIES + "/{policy_id}/detach",
+        policies.detach_dry_run_policy,
+        writes=True,
+    ),
+    _(
+        "ListEntitiesForDryRunPolicy",
+        "GET",
+        DRY_RUN_POLICIES + "/{policy_id}/attached-entities",
+        policies.list_entities_for_dry_run_policy,
+    ),
+    _("ShowDryRunConfig", "GET", "/v1/organizations/dry-run-config", policies.show_dry_run_config),
+    _(
+        "UpdateDryRunConfig",
+        "POST",
+        "/v1/organizations/dry-run-config",
+        policies.update_dry_run_config,
+        writes=True,
     ),
     # The IAM and STS calls clients make before RAM (api/discovery.py).
     _("KeystoneListAuthDomains", "GET", "/v3/auth/domains", discovery.list_auth_domains),

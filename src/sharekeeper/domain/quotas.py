@@ -12,10 +12,12 @@ from sharekeeper.domain.errors import (
     OrgAccountQuotaExceeded,
     OrgQuotaExceeded,
     OrgUnitQuotaExceeded,
+    PolicyQuotaExceeded,
     QuotaExceeded,
     TotalQuotaExceeded,
 )
 from sharekeeper.domain.organizations import OU_MOST
+from sharekeeper.domain.policies import POLICIES_MOST
 
 
 class QuotaType(StrEnum):
@@ -32,6 +34,7 @@ class OrganizationQuotaType(StrEnum):
     ACCOUNT = "organization_account"  # members and pending invitations together
     ORGANIZATIONAL_UNIT = "organizational_unit"
     PENDING_HANDSHAKE = "pending_handshake"
+    POLICY = "policy"  # of each type: Huawei's 1,000 SCPs and 1,000 tag policies
 
 
 # The most a quota may be raised to: what one share's lists page through comfortably.
@@ -43,11 +46,13 @@ ORGANIZATION_QUOTA_RANGE = {
     OrganizationQuotaType.ACCOUNT: (1, QUOTA_MAX),
     OrganizationQuotaType.ORGANIZATIONAL_UNIT: (0, OU_MOST),
     OrganizationQuotaType.PENDING_HANDSHAKE: (0, QUOTA_MAX),
+    OrganizationQuotaType.POLICY: (0, POLICIES_MOST),
 }
 _ORGANIZATION_ERRORS: dict[OrganizationQuotaType, type[OrgQuotaExceeded]] = {
     OrganizationQuotaType.ACCOUNT: OrgAccountQuotaExceeded,
     OrganizationQuotaType.ORGANIZATIONAL_UNIT: OrgUnitQuotaExceeded,
     OrganizationQuotaType.PENDING_HANDSHAKE: HandshakeQuotaExceeded,
+    OrganizationQuotaType.POLICY: PolicyQuotaExceeded,
 }
 
 
@@ -64,6 +69,7 @@ class Quotas:
     organization_account: int = 10
     organizational_unit: int = OU_MOST
     pending_handshake: int = 20
+    policy: int = POLICIES_MOST
 
     def limit(self, kind: QuotaType | OrganizationQuotaType) -> int:
         value: int = getattr(self, kind.value)

@@ -91,14 +91,6 @@ def delete_organization(ctx: Context, caller: Caller) -> None:
         uow.commit()
 
 
-def list_roots(ctx: Context, caller: Caller) -> tuple[Organization, list[OrgUnit]]:
-    with ctx.reading() as uow:
-        organization = readable_organization(uow, caller)
-        root = uow.organizations.get_unit(organization.root_id)
-    assert root is not None
-    return organization, [root]
-
-
 def create_unit(
     ctx: Context, caller: Caller, parent_id: str, name: str
 ) -> tuple[Organization, OrgUnit]:

@@ -7,17 +7,19 @@ from __future__ import annotations
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.organizations import Organization
+from sharekeeper.domain.policies import PolicyType
 from sharekeeper.domain.quotas import ORGANIZATION_QUOTA_RANGE, OrganizationQuotaType
 from sharekeeper.domain.views import QuotaUsage
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization
 from sharekeeper.store.unit_of_work import UnitOfWork
 
-# Huawei's ListQuotas names two of them (its third, "policy", ShareKeeper has none of); the
-# limit on pending invitations is ShareKeeper's own and is documented, not listed.
+# Huawei's ListQuotas names three; the limit on pending invitations is ShareKeeper's own and
+# is documented, not listed.
 _LISTED = {
     OrganizationQuotaType.ACCOUNT: "account",
     OrganizationQuotaType.ORGANIZATIONAL_UNIT: "organizational_unit",
+    OrganizationQuotaType.POLICY: "policy",
 }
 
 
@@ -29,7 +31,13 @@ def list_quotas(ctx: Context, caller: Caller) -> list[QuotaUsage]:
         organization = managed_organization(uow, caller)
         accounts = accounts_held(uow, organization, now)
         ous = len(uow.organizations.parents(organization.id)) - 1  # the root is no OU
-    used = {OrganizationQuotaType.ACCOUNT: accounts, OrganizationQuotaType.ORGANIZATIONAL_UNIT: ous}
+        # The policy quota holds for each type: the fuller type is the one it binds.
+        policies = max(uow.policies.count(organization.id, False, kind) for kind in PolicyType)
+    used = {
+        OrganizationQuotaType.ACCOUNT: accounts,
+        OrganizationQuotaType.ORGANIZATIONAL_UNIT: ous,
+        OrganizationQuotaType.POLICY: policies,
+    }
     return [
         QuotaUsage(name, ctx.quotas.limit(kind), *ORGANIZATION_QUOTA_RANGE[kind], used[kind])
         for kind, name in _LISTED.items()

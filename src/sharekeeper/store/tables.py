@@ -423,3 +423,71 @@ delegated_administrators = Table(
         "account_id",
     ),
 )
+
+# -- Organizations policies (store/policies.py) -----------------------------------------------
+# Customer policies, and dry-run policies beside them (``dry_run``): one domain, one table.
+# Huawei's system policy (FullAccess) is no row: it is the same in every organization.
+policies = Table(
+    "policies",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("dry_run", Boolean, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("description", String(512), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("organization_id", "dry_run", "type", "name"),
+)
+# Which policy is attached to which root, OU or account (an entity's id, whichever kind).
+policy_attachments = Table(
+    "policy_attachments",
+    metadata,
+    Column(
+        "policy_id",
+        String(40),
+        ForeignKey("policies.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("entity_id", String(40), primary_key=True, index=True),
+    Column("attached_at", Millis, nullable=False),
+)
+# The policy types enabled in an organization's root (absent: disabled).
+root_policy_types = Table(
+    "root_policy_types",
+    metadata,
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("policy_type", String(32), primary_key=True),
+    Column("enabled_at", Millis, nullable=False),
+)
+# The dry-run configuration of a root, per policy type (only SCPs on Huawei).
+dry_run_configs = Table(
+    "dry_run_configs",
+    metadata,
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("policy_type", String(32), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("bucket_name", String(64), nullable=False),
+    Column("region_id", String(64), nullable=False),
+    Column("bucket_prefix", String(256), nullable=False),
+    Column("agency_name", String(64), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+)

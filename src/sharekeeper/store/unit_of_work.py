@@ -19,6 +19,7 @@ from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
+from sharekeeper.store.policies import PolicyRepository
 from sharekeeper.store.sessions import SessionRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
 from sharekeeper.store.tags import TagRepository
@@ -157,6 +158,7 @@ class UnitOfWork:
         self.audit = AuditRepository(tx)
         self.sessions = SessionRepository(tx)
         self.delegation = DelegationRepository(tx)
+        self.policies = PolicyRepository(tx)
         return self
 
     def delete_everything(self) -> None:

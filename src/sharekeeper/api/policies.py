@@ -1,0 +1,212 @@
+"""Handlers of the Organizations policy operations (policies and dry-run policies, their
+attachments, the root's policy types, effective policies, the dry-run configuration). Each
+parses the wire input, calls one service and shapes the wire output."""
+
+from __future__ import annotations
+
+from sharekeeper.api import organization_schemas as o
+from sharekeeper.api import policy_schemas as p
+from sharekeeper.api.convert import page_info, timestamp_seconds
+from sharekeeper.api.endpoint import Call
+from sharekeeper.api.organizations import page, root_wire
+from sharekeeper.domain.policies import DryRunConfig, Policy, PolicyType
+from sharekeeper.services import dry_run_config, policies
+from sharekeeper.services.context import Context
+from sharekeeper.services.policies import PolicyChange
+
+POLICY = "policy_id"
+
+
+def create_policy(ctx: Context, call: Call[p.CreatePolicyBody, None]) -> p.PolicyReply:
+    return _create(ctx, call, dry_run=False)
+
+
+def create_dry_run_policy(ctx: Context, call: Call[p.CreatePolicyBody, None]) -> p.PolicyReply:
+    return _create(ctx, call, dry_run=True)
+
+
+def show_policy(ctx: Context, call: Call[None, None]) -> p.PolicyReply:
+    return _show(ctx, call, dry_run=False)
+
+
+def show_dry_run_policy(ctx: Context, call: Call[None, None]) -> p.PolicyReply:
+    return _show(ctx, call, dry_run=True)
+
+
+def update_policy(ctx: Context, call: Call[p.UpdatePolicyBody, None]) -> p.PolicyReply:
+    return _update(ctx, call, dry_run=False)
+
+
+def update_dry_run_policy(ctx: Context, call: Call[p.UpdatePolicyBody, None]) -> p.PolicyReply:
+    return _update(ctx, call, dry_run=True)
+
+
+def delete_policy(ctx: Context, call: Call[None, None]) -> None:
+    policies.delete_policy(ctx, call.caller, call.path_id(POLICY))
+
+
+def delete_dry_run_policy(ctx: Context, call: Call[None, None]) -> None:
+    policies.delete_policy(ctx, call.caller, call.path_id(POLICY), dry_run=True)
+
+
+def list_policies(ctx: Context, call: Call[None, p.ListPoliciesQuery]) -> p.PoliciesReply:
+    return _list(ctx, call, dry_run=False)
+
+
+def list_dry_run_policies(ctx: Context, call: Call[None, p.ListPoliciesQuery]) -> p.PoliciesReply:
+    return _list(ctx, call, dry_run=True)
+
+
+def attach_policy(ctx: Context, call: Call[p.PolicyTachBody, None]) -> None:
+    policies.attach_policy(ctx, call.caller, call.path_id(POLICY), call.body.entity_id)
+
+
+def attach_dry_run_policy(ctx: Context, call: Call[p.PolicyTachBody, None]) -> None:
+    policies.attach_policy(ctx, call.caller, call.path_id(POLICY), call.body.entity_id, True)
+
+
+def detach_policy(ctx: Context, call: Call[p.PolicyTachBody, None]) -> None:
+    policies.detach_policy(ctx, call.caller, call.path_id(POLICY), call.body.entity_id)
+
+
+def detach_dry_run_policy(ctx: Context, call: Call[p.PolicyTachBody, None]) -> None:
+    policies.detach_policy(ctx, call.caller, call.path_id(POLICY), call.body.entity_id, True)
+
+
+def list_entities_for_policy(
+    ctx: Context, call: Call[None, o.OrgPageQuery]
+) -> p.AttachedEntitiesReply:
+    return _entities(ctx, call, dry_run=False)
+
+
+def list_entities_for_dry_run_policy(
+    ctx: Context, call: Call[None, o.OrgPageQuery]
+) -> p.AttachedEntitiesReply:
+    return _entities(ctx, call, dry_run=True)
+
+
+def enable_policy_type(ctx: Context, call: Call[p.PolicyTypeBody, None]) -> p.RootReply:
+    return _policy_type(ctx, call, enabled=True)
+
+
+def disable_policy_type(ctx: Context, call: Call[p.PolicyTypeBody, None]) -> p.RootReply:
+    return _policy_type(ctx, call, enabled=False)
+
+
+def show_effective_policies(
+    ctx: Context, call: Call[None, p.EffectivePoliciesQuery]
+) -> p.EffectivePoliciesReply:
+    q = call.query
+    found = policies.effective_policy(ctx, call.caller, q.entity_id, PolicyType(q.policy_type))
+    return p.EffectivePoliciesReply(
+        timestamp_seconds(found.last_updated_at), found.content, found.policy_type, found.entity_id
+    )
+
+
+def show_dry_run_config(ctx: Context, call: Call[None, p.DryRunConfigQuery]) -> p.DryRunConfigReply:
+    q = call.query
+    config = dry_run_config.show_dry_run_config(
+        ctx, call.caller, q.root_id, PolicyType(q.policy_type)
+    )
+    return p.DryRunConfigReply(_dry_run(q.root_id, config))
+
+
+def update_dry_run_config(
+    ctx: Context, call: Call[p.UpdateDryRunConfigBody, None]
+) -> p.DryRunConfigReply:
+    b = call.body
+    fields = {
+        "bucket_name": b.bucket_name,
+        "region_id": b.region_id,
+        "bucket_prefix": b.bucket_prefix,
+        "agency_name": b.agency_name,
+    }
+    enabled = None if b.status is None else b.status == "enabled"
+    config = dry_run_config.update_dry_run_config(
+        ctx, call.caller, b.root_id, PolicyType(b.policy_type), enabled, fields
+    )
+    return p.DryRunConfigReply(_dry_run(b.root_id, config))
+
+
+def _create(ctx: Context, call: Call[p.CreatePolicyBody, None], dry_run: bool) -> p.PolicyReply:
+    b = call.body
+    policy = policies.create_policy(
+        ctx, call.caller, PolicyType(b.type), b.name, b.description, b.content, dry_run
+    )
+    return p.PolicyReply(_policy(call.caller.account_id, policy))
+
+
+def _show(ctx: Context, call: Call[None, None], dry_run: bool) -> p.PolicyReply:
+    policy = policies.show_policy(ctx, call.caller, call.path_id(POLICY), dry_run)
+    return p.PolicyReply(_policy(call.caller.account_id, policy))
+
+
+def _update(ctx: Context, call: Call[p.UpdatePolicyBody, None], dry_run: bool) -> p.PolicyReply:
+    b = call.body
+    change = PolicyChange(b.name, b.description, b.content)
+    policy = policies.update_policy(ctx, call.caller, call.path_id(POLICY), change, dry_run)
+    return p.PolicyReply(_policy(call.caller.account_id, policy))
+
+
+def _list(ctx: Context, call: Call[None, p.ListPoliciesQuery], dry_run: bool) -> p.PoliciesReply:
+    q = call.query
+    kind = None if q.policy_type is None else PolicyType(q.policy_type)
+    found = page(policies.list_policies(ctx, call.caller, dry_run, q.attached_entity_id, kind), q)
+    wire = [_summary(call.caller.account_id, policy) for policy in found.items]
+    return p.PoliciesReply(wire, page_info(found))
+
+
+def _entities(
+    ctx: Context, call: Call[None, o.OrgPageQuery], dry_run: bool
+) -> p.AttachedEntitiesReply:
+    entities = policies.attached_entities(ctx, call.caller, call.path_id(POLICY), dry_run)
+    found = page(entities, call.query)
+    wire = [o.EntityWire(e.name, e.id, e.type) for e in found.items]
+    return p.AttachedEntitiesReply(wire, page_info(found))
+
+
+def _policy_type(ctx: Context, call: Call[p.PolicyTypeBody, None], enabled: bool) -> p.RootReply:
+    b = call.body
+    changed = policies.set_policy_type(
+        ctx, call.caller, b.root_id, PolicyType(b.policy_type), enabled
+    )
+    return p.RootReply(root_wire(*changed))
+
+
+def _policy(management_account_id: str, policy: Policy) -> p.PolicyWire:
+    return p.PolicyWire(policy.content, _summary(management_account_id, policy))
+
+
+def _summary(management_account_id: str, policy: Policy) -> p.PolicySummaryWire:
+    return p.PolicySummaryWire(
+        policy.builtin,
+        policy.description,
+        policy.id,
+        _urn(management_account_id, policy),
+        policy.name,
+        policy.type.value,
+    )
+
+
+def _urn(management_account_id: str, policy: Policy) -> str:
+    # The caller is the management account (services/policies.py, policy_organization).
+    if policy.builtin:
+        return f"organizations::system:policy:{policy.type.value}/{policy.id}"
+    return (
+        f"organizations::{management_account_id}:policy:"
+        f"{policy.organization_id}/{policy.type.value}/{policy.id}"
+    )
+
+
+def _dry_run(root_id: str, config: DryRunConfig) -> p.DryRunConfigWire:
+    return p.DryRunConfigWire(
+        root_id,
+        "enabled" if config.enabled else "disabled",
+        config.bucket_name,
+        config.region_id,
+        config.bucket_prefix,
+        config.agency_name,
+        config.policy_type.value,
+        timestamp_seconds(config.created_at),
+        timestamp_seconds(config.updated_at),
+    )
