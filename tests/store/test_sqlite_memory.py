@@ -1,9 +1,12 @@
-"""On SQLite each thread keeps its connection between units of work; a thread that ends must
-not leave its connection open for the life of the process (the server's worker threads stop
-after idling, and each kept connection holds a page cache of its own)."""
+"""What bounds a SQLite server's memory (docs/performance.md, "Memory"): each thread keeps its
+connection between units of work, but a thread that ends must not leave its connection open for
+the life of the process (the server's worker threads stop after idling, and each connection
+holds a page cache of its own); and SQLite's heap, page caches included, is held near a limit
+whatever the number of connections."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 from sqlalchemy import event
 
 from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.store.engine import SQLITE_HEAP_LIMIT_BYTES, create_database_engine
 from tests.support import settings_for
 
 THREADS = 6
@@ -60,3 +64,18 @@ def test_rounds_of_threads_reuse_the_pooled_connections(runtime: Runtime) -> Non
     # The first round opens one connection a thread; later rounds reuse the pooled ones
     # (the pool keeps 8; a round's connections are returned by its successors).
     assert len(opened) <= 2 * THREADS
+
+
+def test_a_new_connection_sets_the_heap_limit(tmp_path: Path) -> None:
+    # The limit is the SQLite library's, for the whole process: cleared first, so that only
+    # the engine's own connection can have set it again.
+    with sqlite3.connect(tmp_path / "other.db") as other:
+        other.execute("PRAGMA soft_heap_limit=0")
+        assert other.execute("PRAGMA soft_heap_limit").fetchone() == (0,)
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'limited.db'}")
+    try:
+        with engine.connect() as connection:
+            limit = connection.exec_driver_sql("PRAGMA soft_heap_limit").scalar()
+        assert limit == SQLITE_HEAP_LIMIT_BYTES
+    finally:
+        engine.dispose()
