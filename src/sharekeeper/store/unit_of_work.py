@@ -54,7 +54,8 @@ class Connections:
         if connection is not None:
             self._local.idle = None
         else:
-            self._return_orphans()
+            if self.backend.embedded:
+                self._return_orphans()
             connection = self.engine.connect()
             if not self._in_autocommit:
                 connection = autocommit(connection)
