@@ -57,7 +57,8 @@ KEEP_SHARES = 500
 
 # Runs the server so that, on SIGUSR1, it writes a JSON summary of its memory (SQLite's own heap,
 # malloc's arenas, the garbage collector's objects; Python's traced heap and a snapshot too when
-# SOAK_TRACEMALLOC is set) to the directory given first. For --diagnose only.
+# SOAK_TRACEMALLOC is set) to the directory given first; with SOAK_MALLOC_TRIM it first hands
+# malloc's free pages back to the system (malloc_trim). For --diagnose only.
 _DIAGNOSED_SERVER = r"""
 import ctypes, ctypes.util, gc, json, os, pathlib, signal, sys, threading, tracemalloc
 traced = bool(os.environ.get("SOAK_TRACEMALLOC"))
@@ -75,6 +76,8 @@ taken = [0, 0]
 def dump(signum, frame):
     taken[0] += 1
     wanted = out / "take-snapshot"
+    if os.environ.get("SOAK_MALLOC_TRIM"):  # an experiment: is the rest malloc's free memory?
+        libc.malloc_trim(0)
     info = libc.mallinfo2()
     summary = {
         "sqlite_heap_mb": sqlite.sqlite3_memory_used() / 2**20,
