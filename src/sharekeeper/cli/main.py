@@ -162,8 +162,10 @@ def serve(
     from sharekeeper.api.connections import raise_file_limit
     from sharekeeper.demo import demo_text, ensure_demo
     from sharekeeper.logs import configure_logging
+    from sharekeeper.memory import limit_malloc_arenas
     from sharekeeper.store.engine import display_url
 
+    limit_malloc_arenas()  # before the server starts any thread
     settings = _settings(database).with_overrides(
         host=host, port=port, workers=workers, trusted_proxies=_proxies(trusted_proxies)
     )

@@ -146,6 +146,14 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("an idle pooled connection was closed") from error
 
 
+# SQLite's heap in this process, page caches included, is held near this: past it, a connection
+# reuses pages of its own cache instead of growing it (the limit is the library's, for every
+# connection of the process). Without it, each connection's cache grows to SQLite's default of
+# 2 MB as the database grows, and the connections are the live threads' plus the pool's, so
+# the server's memory followed the database for minutes (docs/performance.md, "Memory").
+SQLITE_HEAP_LIMIT_BYTES = 8 * 2**20
+
+
 def _sqlite_engine(
     url: str, database: str | None, pool_size: int, synchronous: str, busy_seconds: float
 ) -> Engine:
@@ -170,6 +178,7 @@ def _sqlite_engine(
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -34,7 +34,11 @@ class Connections:
     On SQLite each thread keeps the connection of its last unit of work and reuses it for the
     next: checking a SQLAlchemy connection out of the pool and back in cost more than a SQLite
     query (docs/performance.md); its use cases run one at a time on the event loop's thread.
-    PostgreSQL connections go back to the pool, to be shared."""
+    A thread that ends (the server's worker threads stop after idling) cannot give its
+    connection back: the next thread to need one returns it to the pool first, where it is
+    reused, so open connections stay bounded by the live threads and the pool, each with its
+    page cache (docs/performance.md, "Memory"). PostgreSQL connections go back to the pool,
+    to be shared."""
 
     def __init__(self, engine: Engine, in_autocommit: bool = False) -> None:
         """``in_autocommit``: the engine opens its connections in autocommit (the app's pool
@@ -43,7 +47,8 @@ class Connections:
         self.backend = Backend.of(engine)
         self._in_autocommit = in_autocommit
         self._local = threading.local()
-        self._kept: set[Connection] = set()
+        # Each kept connection, with the thread that keeps it.
+        self._kept: dict[Connection, threading.Thread] = {}
         self._lock = threading.Lock()
 
     def take(self, write: bool) -> Transaction:
@@ -51,6 +56,8 @@ class Connections:
         if connection is not None:
             self._local.idle = None
         else:
+            if self.backend.embedded:
+                self._return_orphans()
             connection = self.engine.connect()
             if not self._in_autocommit:
                 connection = autocommit(connection)
@@ -87,16 +94,27 @@ class Connections:
         ):
             self._local.idle = connection
             with self._lock:
-                self._kept.add(connection)
+                self._kept[connection] = threading.current_thread()
             return
         with self._lock:
-            self._kept.discard(connection)
+            self._kept.pop(connection, None)
         connection.close()
+
+    def _return_orphans(self) -> None:
+        """Returns to the pool the connections kept by threads that have ended (each would
+        otherwise stay open, with its page cache, for the life of the process)."""
+        with self._lock:
+            orphans = [c for c, thread in self._kept.items() if not thread.is_alive()]
+            for connection in orphans:
+                del self._kept[connection]
+        for connection in orphans:
+            # Idle between units: its transaction was ended when it was kept.
+            connection.close()
 
     def close(self) -> None:
         """Closes the kept connections of every thread (at shutdown, before disposing)."""
         with self._lock:
-            kept, self._kept = self._kept, set()
+            kept, self._kept = self._kept, {}
         for connection in kept:
             connection.close()
 
