@@ -153,6 +153,9 @@ def _ping_when_idle(engine: Engine) -> None:
 # the server's memory followed the database for minutes (docs/performance.md, "Memory").
 SQLITE_HEAP_LIMIT_BYTES = 8 * 2**20
 
+# anyio's default limit on worker threads (the console's pages and the admin API run there).
+_WORKER_THREADS = 40
+
 
 def _sqlite_engine(
     url: str, database: str | None, pool_size: int, synchronous: str, busy_seconds: float
@@ -162,7 +165,10 @@ def _sqlite_engine(
     engine = create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size * 4,
+        # Each thread that runs a unit keeps its connection (store/unit_of_work.py): anyio's
+        # worker threads, the event loop's and group commit's must all fit, or the last page
+        # of a burst waits for a connection no one gives back.
+        max_overflow=max(pool_size * 4, _WORKER_THREADS + 2 - pool_size),
         # How long a writer waits for the write lock before the request is answered "busy".
         connect_args={
             "timeout": busy_seconds,
