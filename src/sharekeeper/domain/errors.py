@@ -654,3 +654,31 @@ class OrgUnitQuotaExceeded(OrgQuotaExceeded):
 class HandshakeQuotaExceeded(OrgQuotaExceeded):
     code = "Organizations.9111"
     what = "pending invitation"
+
+
+# --- Organizations tags and read access (branch tags; codes 9120-9129 are this area's) ---
+
+
+class OrgNotManagementOrDelegated(OrgNotManagementAccount):
+    """Huawei's code for the reads it opens to delegated administrators too (ListRoots, the
+    tag reads): 401 like 1001, through its base."""
+
+    code = "Organizations.1002"
+
+    def __init__(self, account_id: str) -> None:
+        InvalidRequest.__init__(
+            self,
+            "This operation can be called only from the management account of an organization "
+            "or by a member account that is a delegated administrator for a service (the "
+            f"account {account_id} is neither).",
+        )
+
+
+class OrgTagLimitExceeded(InvalidRequest):
+    code = "Organizations.9120"
+
+    def __init__(self, resource_id: str, most: int, have: int) -> None:
+        super().__init__(
+            f"Quota exceeded for tags: the resource {resource_id} may have {most} tags, and "
+            f"has {have}."
+        )

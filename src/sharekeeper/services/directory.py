@@ -4,6 +4,7 @@ RAM's organization sharing use (services/organizations.py holds the rules they s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
@@ -14,10 +15,12 @@ from sharekeeper.domain.errors import (
     OrgEntityNotFound,
     OrgInvalidParameter,
     OrgNotManagementAccount,
+    OrgNotManagementOrDelegated,
     OrgUnitNotEmpty,
     TrustedServiceDisabled,
     UnknownTrustedService,
 )
+from sharekeeper.domain.org_tags import TagResourceType, org_tags
 from sharekeeper.domain.organizations import (
     OU_NAME_MAX,
     RAM_SERVICE,
@@ -92,20 +95,27 @@ def delete_organization(ctx: Context, caller: Caller) -> None:
 
 def list_roots(ctx: Context, caller: Caller) -> tuple[Organization, list[OrgUnit]]:
     with ctx.reading() as uow:
-        organization = managed_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         root = uow.organizations.get_unit(organization.root_id)
     assert root is not None
     return organization, [root]
 
 
 def create_unit(
-    ctx: Context, caller: Caller, parent_id: str, name: str
+    ctx: Context,
+    caller: Caller,
+    parent_id: str,
+    name: str,
+    tag_pairs: Sequence[tuple[str, str]] = (),
 ) -> tuple[Organization, OrgUnit]:
+    """A new OU under a root or OU, with the tags its create body carries."""
     _check_name(name)
+    tags = org_tags(tag_pairs)
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         parent = unit_of(uow, organization, parent_id)
         unit = add_unit(uow, organization, parent, name, ctx.clock(), ctx.quotas)
+        uow.org_tags.put(organization.id, TagResourceType.OUS, unit.id, tags)
         uow.note_target(unit.id)
         uow.commit()
     return organization, unit
@@ -250,6 +260,15 @@ def managed_organization(uow: UnitOfWork, caller: Caller, lock: bool = False) ->
     organization = organization_of(uow, caller, lock)
     if organization.management_account_id != caller.account_id:
         raise OrgNotManagementAccount(caller.account_id)
+    return organization
+
+
+def readable_organization(uow: UnitOfWork, caller: Caller) -> Organization:
+    """For the reads Huawei opens to the management account and to delegated administrators
+    (ListRoots, the tag reads): any other member gets 1002, which names both."""
+    organization = organization_of(uow, caller)
+    if organization.management_account_id != caller.account_id:
+        raise OrgNotManagementOrDelegated(caller.account_id)
     return organization
 
 

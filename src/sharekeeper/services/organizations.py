@@ -16,6 +16,7 @@ from sharekeeper.domain.errors import (
     OrgUnitLimit,
     OrgUnitNameTaken,
 )
+from sharekeeper.domain.org_tags import TagResourceType
 from sharekeeper.domain.organizations import (
     OU_DEPTH_MOST,
     JoinMethod,
@@ -214,6 +215,8 @@ def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
         return False
     ended = uow.associations.internal_principals_of(account_id)
     end_associations(uow, ended, now, LEFT)
+    # Its tags were the organization's, and stay behind with it.
+    uow.org_tags.drop(TagResourceType.ACCOUNTS, account_id)
     return uow.organizations.remove_member(account_id)
 
 
@@ -238,6 +241,7 @@ def remove_unit(uow: UnitOfWork, organization: Organization, unit: OrgUnit, now:
     """Deletes the (empty) OU, disassociating it from every share that names it."""
     ended = uow.associations.principals_named(organization.names_of(unit.id))
     end_associations(uow, ended, now, OU_DELETED)
+    uow.org_tags.drop(TagResourceType.OUS, unit.id)
     uow.organizations.delete_unit(unit.id)
 
 

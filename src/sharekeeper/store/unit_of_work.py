@@ -16,6 +16,7 @@ from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
+from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.sessions import SessionRepository
@@ -114,6 +115,7 @@ class UnitOfWork:
     views: ViewRepository
     audit: AuditRepository
     sessions: SessionRepository
+    org_tags: OrgTagRepository
 
     def __init__(
         self,
@@ -154,6 +156,7 @@ class UnitOfWork:
         self.views = ViewRepository(tx)
         self.audit = AuditRepository(tx)
         self.sessions = SessionRepository(tx)
+        self.org_tags = OrgTagRepository(tx)
         return self
 
     def delete_everything(self) -> None:
