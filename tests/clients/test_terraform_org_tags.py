@@ -7,12 +7,22 @@ statuses (D16). Each CRUD replay ends in the read that would plan no change."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.clients.golang import GoError
-from tests.clients.terraform import AccountConfig, OrgProvider, changed, org_gone
+from tests.clients.terraform import (
+    AccountConfig,
+    OrgProvider,
+    Provider,
+    ShareConfig,
+    changed,
+    org_gone,
+)
 from tests.support import Account, LiveServer
 
 REGION = "cn-north-4"
@@ -210,3 +220,59 @@ def test_organization_data_source_and_services(
     )
     assert [(r["resource_id"], r["resource_name"]) for r in roots] == [(state["root_id"], "Root")]
     assert manager.resource_instances("organizations:policies", {}) == []
+
+
+GUIDE = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text("utf-8")
+
+
+def guide_example() -> str:
+    (hcl,) = re.findall(r"<!-- terraform-example -->\n```hcl\n(.*?)```", GUIDE, re.DOTALL)
+    return hcl
+
+
+def test_the_guides_example_sets_both_endpoints_and_counts_pending_invitations() -> None:
+    hcl = guide_example()
+    endpoints = re.findall(r"endpoints = \{(.*?)\}", hcl, re.DOTALL)
+    assert len(endpoints) == 2  # Alice's and Bob's provider blocks
+    for block in endpoints:
+        assert re.search(r"\bram\s*=\s*local\.sharekeeper", block), block
+        assert re.search(r"\borganizations\s*=\s*local\.sharekeeper", block), block
+    assert re.search(r'status\s*=\s*"pending"', hcl)
+    assert re.search(
+        r"count\s*=\s*length\(data\.huaweicloud_ram_resource_share_invitations\.pending\."
+        r"resource_share_invitations\)",
+        hcl,
+    )
+    assert "resource_share_invitations[count.index].id" in hcl
+    assert "[0]" not in hcl  # the index that fails once the invitation is accepted
+
+
+def test_the_guides_flow_plans_clean_once_accepted(owner: Account, receiver: Account) -> None:
+    """The example's applies: the share (-target), then one accepter per pending invitation;
+    the next plan reads no pending invitation, so the accepter's count is 0 (no index into an
+    empty list) and the share reads back as configured."""
+    alice = Provider(owner.endpoint, owner.access_key, owner.secret_key, REGION)
+    bob = Provider(receiver.endpoint, receiver.access_key, receiver.secret_key, REGION)
+    try:
+        config = ShareConfig(
+            "shared-subnet", [receiver.account_id], [owner.urn("subnet-1")], tags={"env": "test"}
+        )
+        share_id = alice.create_share(config)
+
+        def pending() -> list[dict[str, Any]]:
+            body = {"resource_share_ids": [share_id], "status": "pending", "limit": 200}
+            reply = bob.ram.call("POST", "/v1/resource-share-invitations/search", body)
+            found: list[dict[str, Any]] = reply["resource_share_invitations"]
+            return found
+
+        invitations = pending()
+        assert len(invitations) == 1  # count = 1
+        for invitation in invitations:
+            bob.answer_invitation(invitation["resource_share_invitation_id"], "accept")
+        assert pending() == []  # count = 0 on every later plan
+        state = alice.read_share(share_id)
+        assert state is not None
+        assert (state["principals"], state["tags"]) == ([receiver.account_id], {"env": "test"})
+    finally:
+        alice.close()
+        bob.close()
