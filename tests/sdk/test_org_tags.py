@@ -203,3 +203,27 @@ def test_a_member_reads_neither_roots_nor_tags(
     fails(lambda: member.list_roots(ListRootsRequest()), 401, "Organizations.1002")
     fails(lambda: tags_of(receiver, ROOTS, org_root), 401, "Organizations.1002")
     fails(lambda: tag(receiver, ROOTS, org_root, x="y"), 401, "Organizations.1001")
+
+
+def test_contact_details_and_tags_stay_with_the_organization(
+    server: LiveServer, owner: Account, outsider: Account
+) -> None:
+    """A created account removed from its organization and placed in another: the new
+    organization sees neither the contact details nor the tags it was created with."""
+    from sharekeeper.services import organizations
+
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    body = CreateAccountReqBody(
+        name="moving", email="m@example.com", tags=[TagDto(key="k", value="v")]
+    )
+    status = owner.organizations.create_account(CreateAccountRequest(body=body))
+    account_id = status.create_account_status.account_id
+    organizations.remove_account(server.runtime.context, account_id)
+    outsider.organizations.create_organization(CreateOrganizationRequest())
+    other_root = outsider.organizations.list_roots(ListRootsRequest()).roots[0].id
+    organizations.add_account(server.runtime.context, account_id, other_root)
+    shown = outsider.organizations.show_account(
+        ShowAccountRequest(account_id=account_id, with_register_contact_info=True)
+    ).account
+    assert (shown.name, shown.email, shown.mobile_phone) == ("moving", None, None)
+    assert tags_of(outsider, ACCOUNTS, account_id).tags == []

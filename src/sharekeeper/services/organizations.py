@@ -215,8 +215,10 @@ def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
         return False
     ended = uow.associations.internal_principals_of(account_id)
     end_associations(uow, ended, now, LEFT)
-    # Its tags were the organization's, and stay behind with it.
+    # Its tags and the contact details it was created with were the organization's: another
+    # organization it may join later sees neither.
     uow.org_tags.drop(TagResourceType.ACCOUNTS, account_id)
+    uow.org_tags.drop_contacts(account_id)
     return uow.organizations.remove_member(account_id)
 
 

@@ -130,6 +130,11 @@ class OrgTagRepository:
             )
         )
 
+    def drop_contacts(self, account_id: str) -> None:
+        self._tx.execute(
+            delete(account_contacts).where(account_contacts.c.account_id == account_id)
+        )
+
     def contacts(self, account_ids: Sequence[str]) -> dict[str, ContactDetails]:
         found: dict[str, ContactDetails] = {}
         a = account_contacts.c
