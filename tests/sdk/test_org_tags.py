@@ -227,3 +227,36 @@ def test_contact_details_and_tags_stay_with_the_organization(
     ).account
     assert (shown.name, shown.email, shown.mobile_phone) == ("moving", None, None)
     assert tags_of(outsider, ACCOUNTS, account_id).tags == []
+
+
+def test_an_invitations_tags_go_to_the_account_that_accepts(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    from huaweicloudsdkorganizations.v1 import (
+        AcceptHandshakeRequest,
+        CancelHandshakeRequest,
+        InviteAccountReqBody,
+        InviteAccountRequest,
+        TargetDto,
+    )
+
+    client = owner.organizations
+    client.create_organization(CreateOrganizationRequest())
+
+    def invite(account: Account, **tags: str) -> str:
+        body = InviteAccountReqBody(
+            target=TargetDto(type="account", entity=account.account_id),
+            notes="",
+            tags=[TagDto(key=k, value=v) for k, v in tags.items()],
+        )
+        return str(client.invite_account(InviteAccountRequest(body=body)).handshake.id)
+
+    # Cancelled: its tags go with it; a later invitation without tags brings none.
+    cancelled = invite(outsider, stale="yes")
+    client.cancel_handshake(CancelHandshakeRequest(handshake_id=cancelled))
+    accepted = invite(receiver, team="net")
+    receiver.organizations.accept_handshake(AcceptHandshakeRequest(handshake_id=accepted))
+    assert as_map(tags_of(owner, ACCOUNTS, receiver.account_id)) == {"team": "net"}
+    again = invite(outsider)
+    outsider.organizations.accept_handshake(AcceptHandshakeRequest(handshake_id=again))
+    assert tags_of(owner, ACCOUNTS, outsider.account_id).tags == []
