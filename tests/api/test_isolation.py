@@ -10,8 +10,17 @@ from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
 
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.org_tags import TagResourceType
 from sharekeeper.domain.policies import PolicyType
-from sharekeeper.services import delegation, directory, handshakes, members, organizations, policies
+from sharekeeper.services import (
+    delegation,
+    directory,
+    handshakes,
+    members,
+    org_tags,
+    organizations,
+    policies,
+)
 from tests.sdk.helpers import accept, create_share, invitation_for
 from tests.support import Account, LiveServer, SignedHttp
 
@@ -323,9 +332,10 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
     server: LiveServer, http: SignedHttp, owner: Account, receiver: Account, outsider: Account
 ) -> None:
     ids = world(server, owner, receiver)
-    matrix = calls(ids, receiver.account_id)
+    tag_secrets = tag_world(server, owner, ids)
+    matrix = with_org_tag_calls(calls(ids, receiver.account_id), ids)
     assert set(matrix) == {op.name for op in OPERATIONS}, "the matrix must cover every operation"
-    before = owners_view(http, owner, ids)
+    before = owners_view(http, owner, ids) + tags_view(http, owner, ids)
     secrets = [
         ids["accepted"],
         ids["pending"],
@@ -344,6 +354,7 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
         "secret-policy",
         owner.account_id,
         receiver.account_id,
+        *tag_secrets,
     ]
     for name, (method, path, body, query) in matrix.items():
         response = http.request(outsider, method, path, body, query=query)
@@ -381,7 +392,7 @@ def test_an_outsider_sees_and_changes_nothing_of_others(
             )
         ):
             assert response.status_code in (400, 401, 404), (name, response.text)
-    assert owners_view(http, owner, ids) == before
+    assert owners_view(http, owner, ids) + tags_view(http, owner, ids) == before
 
 
 def test_a_receiver_sees_only_what_it_accepted(
@@ -570,3 +581,94 @@ def test_a_member_gets_nothing_of_its_organizations_policies(
         owner, "GET", f"/v1/organizations/policies/{ids['policy']}/attached-entities"
     )
     assert [e["id"] for e in attached.json()["attached_entities"]] == [ids["ou"]]
+
+
+# --- Organizations tags, services and closed accounts (branch tags) ---
+
+TAG_TYPES = {"roots": "root_id", "ous": "ou", "accounts": "member", "policies": "root_id"}
+
+
+def tag_world(server: LiveServer, owner: Account, ids: dict[str, str]) -> list[str]:
+    """Secret tags on the owner's root, OU and member account; the strings they hold."""
+    caller = owner_caller(owner)
+    for kind, key in (
+        (TagResourceType.ROOTS, "root_id"),
+        (TagResourceType.OUS, "ou"),
+        (TagResourceType.ACCOUNTS, "member"),
+    ):
+        org_tags.tag_resource(
+            server.runtime.context, caller, kind, ids[key], [("secret-tag", "secret-value")]
+        )
+    return ["secret-tag", "secret-value"]
+
+
+def with_org_tag_calls(
+    matrix: dict[str, tuple[str, str, Any, str]], ids: dict[str, str]
+) -> dict[str, tuple[str, str, Any, str]]:
+    """The matrix with every tag operation aimed at the owner's things (policies at the
+    root's id, which names no policy), CreateOrganization kept last."""
+    founding = matrix.pop("CreateOrganization")
+    tag = {"tags": [{"key": "planted", "value": "x"}]}
+    untag = {"tags": [{"key": "secret-tag", "value": "secret-value"}]}
+    query = {"tags": [{"key": "secret-tag", "values": ["secret-value"]}]}
+    for kind, key in TAG_TYPES.items():
+        base = f"/v1/organizations/organizations:{kind}"
+        one = f"{base}/{ids[key]}"
+        matrix |= {
+            f"ListTagResources:{kind}": ("GET", one + "/tags", None, "limit=200"),
+            f"CreateTagResource:{kind}": ("POST", one + "/tags/create", tag, ""),
+            f"DeleteTagResource:{kind}": ("POST", one + "/tags/delete", untag, ""),
+            f"ListResourceTags:{kind}": ("GET", base + "/tags", None, ""),
+            f"ListResourceInstances:{kind}": (
+                "POST",
+                base + "/resource-instances/filter",
+                query,
+                "limit=100&offset=0",
+            ),
+            f"ShowResourceInstancesCount:{kind}": (
+                "POST",
+                base + "/resource-instances/count",
+                {},
+                "",
+            ),
+        }
+    matrix |= {
+        "ListServices": ("GET", "/v1/organizations/services", None, ""),
+        "ListTagPolicyServices": ("GET", "/v1/organizations/tag-policy-services", None, ""),
+        "ListCloseAccountStatuses": ("GET", "/v1/organizations/close-account-status", None, ""),
+        "CreateOrganization": founding,
+    }
+    return matrix
+
+
+def tags_view(http: SignedHttp, owner: Account, ids: dict[str, str]) -> str:
+    """The owner's tags on its root, OU and member, as one comparable text."""
+    parts = []
+    for kind, key in list(TAG_TYPES.items())[:3]:
+        path = f"/v1/organizations/organizations:{kind}/{ids[key]}/tags"
+        parts.append(http.request(owner, "GET", path).json())
+    return json.dumps(parts, sort_keys=True)
+
+
+def test_a_member_gets_nothing_of_its_organizations_tags(
+    server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
+) -> None:
+    """A member of the organization (not its management account) reads and changes no tag
+    of it: the reads Huawei opens to delegated administrators are 1002, the writes 1001; and
+    it learns nothing of the organization's closed accounts."""
+    ids = world(server, owner, receiver)
+    secrets = tag_world(server, owner, ids)
+    member = server.account("tag-reader")
+    organizations.add_account(server.runtime.context, member.account_id, ids["root_id"])
+    before = tags_view(http, owner, ids)
+    matrix = with_org_tag_calls({"CreateOrganization": ("POST", "", None, "")}, ids)
+    writes = ("CreateTagResource", "DeleteTagResource", "ListCloseAccountStatuses")
+    for name, (method, path, body, query) in matrix.items():
+        if name in ("CreateOrganization", "ListServices", "ListTagPolicyServices"):
+            continue
+        response = http.request(member, method, path, body, query=query)
+        assert response.status_code == 401, (name, response.text)
+        expected = "Organizations.1001" if name.startswith(writes) else "Organizations.1002"
+        assert response.json()["error_code"] == expected, (name, response.text)
+        assert not [s for s in secrets if s in response.text], name
+    assert tags_view(http, owner, ids) == before

@@ -89,6 +89,15 @@ def test_policy_resource_and_data_sources(tf: PolicyResources) -> None:
     tf.update_policy(policy_id, described, cleared)
     assert tf.plan_changes(cleared, tf.read_policy(policy_id)) == []
 
+    # Tags: in the create body, then changed through the policy's tag operations.
+    tagged_config = PolicyConfig("tagged", DENY, SCP, tags={"team": "net"})
+    tagged = tf.create_policy(tagged_config)
+    assert tf.plan_changes(tagged_config, tf.read_policy(tagged)) == []
+    retagged = PolicyConfig("tagged", DENY, SCP, tags={"team": "sec", "env": "prod"})
+    tf.update_policy(tagged, tagged_config, retagged)
+    assert tf.plan_changes(retagged, tf.read_policy(tagged)) == []
+    assert tf.delete_policy(tagged)
+
     # D4: every policy, filtered by the provider itself.
     assert [p["id"] for p in tf.list_policies(build_type="custom")] == [policy_id]
     system = tf.list_policies(build_type="system")

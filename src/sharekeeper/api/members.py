@@ -9,6 +9,7 @@ from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.api.organizations import page_request
 from sharekeeper.domain.handshakes import CreateAccountState, CreateAccountStatus
+from sharekeeper.domain.org_tags import ContactDetails
 from sharekeeper.domain.paging import Page
 from sharekeeper.services import handshakes, members
 from sharekeeper.services.context import Context
@@ -19,12 +20,14 @@ ACTIVE = "active"
 
 def list_accounts(ctx: Context, call: Call[None, o.ListAccountsQuery]) -> o.AccountsReply:
     q = call.query
-    listed = members.list_accounts(ctx, call.caller, q.parent_id, page_request(q))
+    with_contacts = bool(q.with_register_contact_info)
+    listed = members.list_accounts(ctx, call.caller, q.parent_id, page_request(q), with_contacts)
     return o.AccountsReply([_account(m) for m in listed.items], page_info(listed))
 
 
-def show_account(ctx: Context, call: Call[None, None]) -> o.AccountReply:
-    member = members.show_account(ctx, call.caller, call.path_id("account_id"))
+def show_account(ctx: Context, call: Call[None, o.ShowAccountQuery]) -> o.AccountReply:
+    with_contacts = bool(call.query.with_register_contact_info)
+    member = members.show_account(ctx, call.caller, call.path_id("account_id"), with_contacts)
     return o.AccountReply(_account(member))
 
 
@@ -57,7 +60,8 @@ def leave_organization(ctx: Context, call: Call[None, None]) -> None:
 
 def invite_account(ctx: Context, call: Call[o.InviteAccountBody, None]) -> o.HandshakeReply:
     body = call.body
-    sent = handshakes.invite_account(ctx, call.caller, body.target.entity, body.notes)
+    tags = [(t.key, t.value) for t in body.tags or ()]
+    sent = handshakes.invite_account(ctx, call.caller, body.target.entity, body.notes, tags)
     return o.HandshakeReply(_handshake(sent))
 
 
@@ -94,7 +98,14 @@ def create_account(
     ctx: Context, call: Call[o.CreateAccountBody, None]
 ) -> o.CreateAccountStatusReply:
     body = call.body
-    status = members.create_account(ctx, call.caller, body.name, body.description or "")
+    status = members.create_account(
+        ctx,
+        call.caller,
+        body.name,
+        body.description or "",
+        [(t.key, t.value) for t in body.tags or ()],
+        ContactDetails(body.email or None, body.phone or None),
+    )
     return o.CreateAccountStatusReply(_status(status))
 
 
@@ -124,6 +135,8 @@ def _account(member: members.Member) -> o.AccountWire:
         timestamp_seconds(m.joined_at),
         member.name,
         m.description,
+        member.contacts.mobile_phone,
+        member.contacts.email,
     )
 
 

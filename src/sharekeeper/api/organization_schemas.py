@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
-from sharekeeper.api.schemas import Id, Limit, PageInfo, Reply, TagBody
+from sharekeeper.api.schemas import Id, Limit, PageInfo, Reply, TagBody, TagKeyWire, TagWire
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.handshakes import NOTES_MAX
 from sharekeeper.domain.organizations import DESCRIPTION_MAX, OU_NAME_MAX
@@ -125,6 +125,9 @@ class AccountWire(Reply):
     joined_at: str
     name: str
     description: str = ""
+    # Only with with_register_contact_info=true, and only where the account has them.
+    mobile_phone: str | None = None
+    email: str | None = None
 
 
 class UpdateAccountBody(Struct):
@@ -218,3 +221,72 @@ class CreateAccountStatusesReply(Reply):
 
 class ListCreateAccountStatusesQuery(OrgPageQuery):
     states: Annotated[list[Literal["in_progress", "succeeded", "failed"]], Meta(max_length=3)] = []
+
+
+# --- Organizations tags, services, closed accounts and contact details (branch tags) ---
+
+# A tag key as a marker: the page's last key (any character a key may hold).
+TagMarker = Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+class ShowAccountQuery(Struct):
+    with_register_contact_info: bool | None = None
+
+
+class ListTagResourcesQuery(Struct):
+    limit: Limit = 200
+    marker: TagMarker | None = None
+
+
+class TagResourceBody(Struct):
+    tags: Annotated[list[TagBody], Meta(min_length=1, max_length=20)]
+
+
+class ResourceTagsPageReply(Reply):
+    tags: list[TagWire]
+    page_info: PageInfo
+
+
+class ResourceTagKeysReply(Reply):
+    tags: list[TagKeyWire]
+
+
+class TaggedResourceWire(Reply):
+    resource_id: str
+    resource_name: str
+    tags: list[TagWire]
+
+
+class TaggedResourcesReply(Reply):
+    resources: list[TaggedResourceWire]
+    total_count: int
+
+
+class ServicesReply(Reply):
+    services: list[str]
+
+
+class TagPolicyServiceWire(Reply):
+    service_name: str
+    resource_types: list[str]
+    support_all: bool
+
+
+class TagPolicyServicesReply(Reply):
+    services: list[TagPolicyServiceWire]
+
+
+class ListCloseAccountStatusesQuery(Struct):
+    states: Annotated[list[Literal["pending_closure", "suspended"]], Meta(max_length=2)] = []
+
+
+class CloseAccountStatusWire(Reply):
+    account_id: str
+    created_at: str
+    updated_at: str
+    organization_id: str
+    state: str
+
+
+class CloseAccountStatusesReply(Reply):
+    close_account_statuses: list[CloseAccountStatusWire]

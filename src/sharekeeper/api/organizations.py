@@ -60,7 +60,8 @@ def create_organizational_unit(
     ctx: Context, call: Call[o.CreateOrganizationalUnitBody, None]
 ) -> o.OrganizationalUnitReply:
     body = call.body
-    organization, unit = directory.create_unit(ctx, call.caller, body.parent_id, body.name)
+    tags = [(t.key, t.value) for t in body.tags or ()]
+    organization, unit = directory.create_unit(ctx, call.caller, body.parent_id, body.name, tags)
     return o.OrganizationalUnitReply(_unit(organization, unit))
 
 

@@ -130,8 +130,9 @@ def update_dry_run_config(
 
 def _create(ctx: Context, call: Call[p.CreatePolicyBody, None], dry_run: bool) -> p.PolicyReply:
     b = call.body
+    tags = [(t.key, t.value) for t in b.tags or ()]
     policy = policies.create_policy(
-        ctx, call.caller, PolicyType(b.type), b.name, b.description, b.content, dry_run
+        ctx, call.caller, PolicyType(b.type), b.name, b.description, b.content, dry_run, tags
     )
     return p.PolicyReply(_policy(call.caller.account_id, policy))
 

@@ -13,6 +13,7 @@ from sharekeeper.api import (
     discovery,
     invitations,
     members,
+    org_tags,
     organization_sharing,
     organizations,
     permissions,
@@ -451,4 +452,20 @@ OPERATIONS: tuple[Operation, ...] = (
     _("KeystoneListAuthDomains", "GET", "/v3/auth/domains", discovery.list_auth_domains),
     _("KeystoneListProjects", "GET", "/v3/projects", discovery.list_projects),
     _("GetCallerIdentity", "GET", "/v5/caller-identity", discovery.show_caller_identity),
+    # Organizations tags (one route per resource type), services and closed accounts
+    # (api/org_tags.py).
+    *org_tags.routes(),
+    _("ListServices", "GET", "/v1/organizations/services", org_tags.list_services),
+    _(
+        "ListTagPolicyServices",
+        "GET",
+        "/v1/organizations/tag-policy-services",
+        org_tags.list_tag_policy_services,
+    ),
+    _(
+        "ListCloseAccountStatuses",
+        "GET",
+        "/v1/organizations/close-account-status",
+        org_tags.list_close_account_statuses,
+    ),
 )

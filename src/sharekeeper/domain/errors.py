@@ -805,3 +805,16 @@ class PolicyAttachmentNotFound(NotFound):
 class PolicyQuotaExceeded(OrgQuotaExceeded):
     code = "Organizations.9309"
     what = "policy (of the type)"
+
+
+# --- Organizations tags and read access (branch tags; codes 9120-9129 are this area's) ---
+
+
+class OrgTagLimitExceeded(InvalidRequest):
+    code = "Organizations.9120"
+
+    def __init__(self, resource_id: str, most: int, have: int) -> None:
+        super().__init__(
+            f"Quota exceeded for tags: the resource {resource_id} may have {most} tags, and "
+            f"has {have}."
+        )

@@ -4,6 +4,7 @@ RAM's organization sharing use (services/organizations.py holds the rules they s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
@@ -19,6 +20,7 @@ from sharekeeper.domain.errors import (
     TrustedServiceDisabled,
     UnknownTrustedService,
 )
+from sharekeeper.domain.org_tags import TagResourceType, org_tags
 from sharekeeper.domain.organizations import (
     OU_NAME_MAX,
     RAM_SERVICE,
@@ -92,13 +94,20 @@ def delete_organization(ctx: Context, caller: Caller) -> None:
 
 
 def create_unit(
-    ctx: Context, caller: Caller, parent_id: str, name: str
+    ctx: Context,
+    caller: Caller,
+    parent_id: str,
+    name: str,
+    tag_pairs: Sequence[tuple[str, str]] = (),
 ) -> tuple[Organization, OrgUnit]:
+    """A new OU under a root or OU, with the tags its create body carries."""
     _check_name(name)
+    tags = org_tags(tag_pairs)
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         parent = unit_of(uow, organization, parent_id)
         unit = add_unit(uow, organization, parent, name, ctx.clock(), ctx.quotas)
+        uow.org_tags.put(organization.id, TagResourceType.OUS, unit.id, tags)
         uow.note_target(unit.id)
         uow.commit()
     return organization, unit

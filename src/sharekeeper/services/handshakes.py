@@ -4,6 +4,7 @@ the account a member under the same rules as every other way of joining."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
@@ -23,6 +24,7 @@ from sharekeeper.domain.handshakes import (
     HandshakeStatus,
     new_handshake_id,
 )
+from sharekeeper.domain.org_tags import HANDSHAKE_TAGS, TagResourceType, org_tags
 from sharekeeper.domain.organizations import Membership, Organization
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services.context import Context
@@ -41,12 +43,20 @@ class HandshakeView:
     management_account_name: str
 
 
-def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) -> HandshakeView:
-    """An invitation to an existing account in no organization; it joins only on accepting.
-    It holds a place within the organization's account quota, and replaces the
-    organization's ended invitations to that account (so invitations cannot pile up on it)."""
+def invite_account(
+    ctx: Context,
+    caller: Caller,
+    account_id: str,
+    notes: str,
+    tag_pairs: Sequence[tuple[str, str]] = (),
+) -> HandshakeView:
+    """An invitation to an existing account in no organization; it joins only on accepting,
+    and then carries the invitation's tags. It holds a place within the organization's
+    account quota, and replaces the organization's ended invitations to that account (so
+    invitations cannot pile up on it)."""
     if len(notes) > NOTES_MAX:
         raise OrgInvalidParameter(f"notes must have at most {NOTES_MAX} characters.")
+    tags = org_tags(tag_pairs)
     now = ctx.clock()
     with ctx.writing() as uow:
         # Locked: two invitations to one account cannot both find none pending.
@@ -71,6 +81,7 @@ def invite_account(ctx: Context, caller: Caller, account_id: str, notes: str) ->
             now + HANDSHAKE_TTL,
         )
         uow.handshakes.add(handshake)
+        uow.org_tags.put(organization.id, HANDSHAKE_TAGS, handshake.id, tags)
         uow.note_target(handshake.id)
         uow.note_target(account_id)
         names = uow.accounts.names([caller.account_id])
@@ -115,6 +126,7 @@ def cancel_handshake(ctx: Context, caller: Caller, handshake_id: str) -> Handsha
     with ctx.writing() as uow:
         handshake = _sent(uow, managed_organization(uow, caller), handshake_id)
         _answer(uow, handshake, HandshakeStatus.CANCELLED, now)
+        uow.org_tags.drop(HANDSHAKE_TAGS, handshake.id)
         names = uow.accounts.names([handshake.management_account_id])
         uow.commit()
     return _answered(handshake, HandshakeStatus.CANCELLED, now, names)
@@ -147,6 +159,9 @@ def answer_handshake(
             )
             if not uow.organizations.join(joined):
                 raise OrgAccountAlreadyMember(caller.account_id)
+            carried = uow.org_tags.tags(organization.id, HANDSHAKE_TAGS, handshake.id)
+            uow.org_tags.put(organization.id, TagResourceType.ACCOUNTS, caller.account_id, carried)
+        uow.org_tags.drop(HANDSHAKE_TAGS, handshake.id)
         names = uow.accounts.names([handshake.management_account_id])
         uow.commit()
     return _answered(handshake, status, now, names)

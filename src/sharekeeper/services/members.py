@@ -5,6 +5,7 @@ makes them (services/organizations.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sharekeeper.domain import ids
@@ -22,6 +23,14 @@ from sharekeeper.domain.handshakes import (
     CreateAccountState,
     CreateAccountStatus,
     new_create_account_status_id,
+)
+from sharekeeper.domain.org_tags import (
+    NO_CONTACTS,
+    CloseAccountStatus,
+    CloseState,
+    ContactDetails,
+    TagResourceType,
+    org_tags,
 )
 from sharekeeper.domain.organizations import (
     DESCRIPTION_MAX,
@@ -47,27 +56,48 @@ class Member:
     organization: Organization
     membership: Membership
     name: str
+    # Read only when asked for (with_register_contact_info): none otherwise.
+    contacts: ContactDetails = NO_CONTACTS
 
 
 def list_accounts(
-    ctx: Context, caller: Caller, parent_id: str | None, page: PageRequest
+    ctx: Context,
+    caller: Caller,
+    parent_id: str | None,
+    page: PageRequest,
+    with_contacts: bool = False,
 ) -> Page[Member]:
     """A page of the members, of the organization or directly under ``parent_id``, in the
-    order they joined: the page's rows alone are read, names and all (docs/api.md)."""
+    order they joined: the page's rows alone are read, names and all (docs/api.md), and their
+    contact details with ``with_contacts``."""
     with ctx.reading() as uow:
         organization = readable_organization(uow, caller)
         if parent_id is not None:
             unit_of(uow, organization, parent_id)
         found = uow.organizations.member_page(organization.id, parent_id, page)
-    return Page([Member(organization, m, name) for m, name in found.items], found.next_marker)
+        ids = [m.account_id for m, _ in found.items]
+        contacts = uow.org_tags.contacts(ids) if with_contacts else {}
+    members = [
+        Member(organization, m, name, contacts.get(m.account_id, NO_CONTACTS))
+        for m, name in found.items
+    ]
+    return Page(members, found.next_marker)
 
 
-def show_account(ctx: Context, caller: Caller, account_id: str) -> Member:
+def show_account(
+    ctx: Context, caller: Caller, account_id: str, with_contacts: bool = False
+) -> Member:
     with ctx.reading() as uow:
         organization = readable_organization(uow, caller)
         membership = _member(uow, organization, account_id)
         names = uow.accounts.names([account_id])
-    return Member(organization, membership, names.get(account_id, ""))
+        contacts = uow.org_tags.contacts([account_id]) if with_contacts else {}
+    return Member(
+        organization,
+        membership,
+        names.get(account_id, ""),
+        contacts.get(account_id, NO_CONTACTS),
+    )
 
 
 def move_account(
@@ -124,6 +154,9 @@ def close_account(ctx: Context, caller: Caller, account_id: str) -> None:
             raise OrgAccountNotClosable(account_id)
         _leave(uow, organization, account_id, now)
         uow.accounts.revoke_keys_of(account_id, now)
+        # Closing is done at once: the record says so from the start (ListCloseAccountStatuses).
+        closed = CloseAccountStatus(organization.id, account_id, CloseState.SUSPENDED, now, now)
+        uow.org_tags.record_closed(closed)
         uow.commit()
 
 
@@ -142,14 +175,20 @@ def leave_organization(ctx: Context, caller: Caller) -> None:
 
 
 def create_account(
-    ctx: Context, caller: Caller, name: str, description: str = ""
+    ctx: Context,
+    caller: Caller,
+    name: str,
+    description: str = "",
+    tag_pairs: Sequence[tuple[str, str]] = (),
+    contacts: ContactDetails = NO_CONTACTS,
 ) -> CreateAccountStatus:
     """A new account, a member at the root from the start ("created"), within the
     organization's account quota (counted under its row lock, so racing creations cannot pass
-    it together). It has no access key: the operator issues one (docs/api.md), as for every
-    account of ShareKeeper."""
+    it together), with the tags and contact details its create body carries. It has no access
+    key: the operator issues one (docs/api.md), as for every account of ShareKeeper."""
     if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
         raise OrgInvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
+    tags = org_tags(tag_pairs)
     now = ctx.clock()
     account = Account(ids.new_account_id(), name, now)
     with ctx.writing() as uow:
@@ -166,6 +205,9 @@ def create_account(
         )
         if not uow.organizations.join(joined):
             raise ConcurrentChange()  # a new account id is in no organization: unreachable
+        uow.org_tags.put(organization.id, TagResourceType.ACCOUNTS, account.id, tags)
+        if contacts.given:
+            uow.org_tags.add_contacts(account.id, contacts)
         status = CreateAccountStatus(
             new_create_account_status_id(),
             organization.id,

@@ -16,6 +16,7 @@ from sharekeeper.domain.errors import (
     OrgUnitLimit,
     OrgUnitNameTaken,
 )
+from sharekeeper.domain.org_tags import TagResourceType
 from sharekeeper.domain.organizations import (
     OU_DEPTH_MOST,
     RAM_SERVICE,
@@ -215,6 +216,10 @@ def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
         return False
     ended = uow.associations.internal_principals_of(account_id)
     end_associations(uow, ended, now, LEFT)
+    # Its tags and the contact details it was created with were the organization's: another
+    # organization it may join later sees neither.
+    uow.org_tags.drop(TagResourceType.ACCOUNTS, account_id)
+    uow.org_tags.drop_contacts(account_id)
     return uow.organizations.remove_member(account_id)
 
 
@@ -239,6 +244,7 @@ def remove_unit(uow: UnitOfWork, organization: Organization, unit: OrgUnit, now:
     """Deletes the (empty) OU, disassociating it from every share that names it."""
     ended = uow.associations.principals_named(organization.names_of(unit.id))
     end_associations(uow, ended, now, OU_DELETED)
+    uow.org_tags.drop(TagResourceType.OUS, unit.id)
     uow.organizations.delete_unit(unit.id)
 
 

@@ -6,6 +6,7 @@ the counts it checks (policies of a type, policies on an entity) hold until it c
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
@@ -22,6 +23,7 @@ from sharekeeper.domain.errors import (
     PolicyTypeNotEnabled,
     SystemPolicyReadOnly,
 )
+from sharekeeper.domain.org_tags import TagResourceType, org_tags
 from sharekeeper.domain.organizations import Organization, OrgUnit, new_id
 from sharekeeper.domain.policies import (
     ATTACHED_MOST,
@@ -70,16 +72,6 @@ def policy_organization(uow: UnitOfWork, caller: Caller, lock: bool = False) -> 
     return managed_organization(uow, caller, lock)
 
 
-def policy_exists(uow: UnitOfWork, organization_id: str, policy_id: str) -> bool:
-    """A policy or dry-run policy of the organization (for the tags of organizations:policies)."""
-    if policy_id == FULL_ACCESS_ID:
-        return True
-    return any(
-        uow.policies.get(organization_id, policy_id, dry_run) is not None
-        for dry_run in (False, True)
-    )
-
-
 def create_policy(
     ctx: Context,
     caller: Caller,
@@ -88,10 +80,13 @@ def create_policy(
     description: str,
     content: str,
     dry_run: bool = False,
+    tag_pairs: Sequence[tuple[str, str]] = (),
 ) -> Policy:
+    """A policy (or dry-run policy) with the tags its create body carries."""
     if dry_run and type_ is not PolicyType.SERVICE_CONTROL:
         raise OrgInvalidParameter("A dry-run policy is a service_control_policy.")
     check_policy(type_, name, description, content)
+    tags = org_tags(tag_pairs)
     now = ctx.clock()
     with ctx.writing() as uow:
         organization = policy_organization(uow, caller, lock=True)
@@ -103,6 +98,7 @@ def create_policy(
             new_id("p-"), organization.id, type_, name, description, content, dry_run, now, now
         )
         uow.policies.add(policy)
+        uow.org_tags.put(organization.id, TagResourceType.POLICIES, policy.id, tags)
         uow.note_target(policy.id)
         uow.commit()
     return policy
@@ -146,6 +142,7 @@ def delete_policy(ctx: Context, caller: Caller, policy_id: str, dry_run: bool = 
         if uow.policies.attachments_of(policy.id):
             raise PolicyStillAttached(policy.id)
         uow.policies.remove(policy.id)
+        uow.org_tags.drop(TagResourceType.POLICIES, policy.id)
         uow.commit()
 
 

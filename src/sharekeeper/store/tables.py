@@ -491,3 +491,55 @@ dry_run_configs = Table(
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
 )
+
+# --- Organizations tags, contact details and closed accounts (branch tags) ---
+
+# Tags on the nodes and policies of an organization (Huawei's Organizations tag API), kept per
+# organization: a node that leaves it (an account, a deleted OU) has its tags dropped, and an
+# organization's tags go with it. ``resource_type`` is the API's ("organizations:ous", ...),
+# or "organizations:handshakes" for the tags an invitation carries to the account that joins.
+org_tags = Table(
+    "org_tags",
+    metadata,
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("resource_type", String(32), nullable=False),
+    Column("resource_id", String(130), nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("value", String(255), nullable=False),
+    PrimaryKeyConstraint("organization_id", "resource_type", "resource_id", "key"),
+    Index("ix_org_tags_type_key", "organization_id", "resource_type", "key"),
+)
+
+# The contact details an account was created with (CreateAccount's email and phone), shown
+# only to a caller that asks for them (with_register_contact_info=true).
+account_contacts = Table(
+    "account_contacts",
+    metadata,
+    Column(
+        "account_id", String(32), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("email", String(64)),
+    Column("mobile_phone", String(32)),
+)
+
+# One record per account an organization closed (ListCloseAccountStatuses); closing is done at
+# once, so its state is "suspended" from the start.
+close_account_statuses = Table(
+    "close_account_statuses",
+    metadata,
+    Column(
+        "organization_id",
+        String(40),
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("account_id", String(32), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+)

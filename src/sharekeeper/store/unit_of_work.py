@@ -17,6 +17,7 @@ from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
+from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.policies import PolicyRepository
@@ -135,6 +136,7 @@ class UnitOfWork:
     audit: AuditRepository
     sessions: SessionRepository
     delegation: DelegationRepository
+    org_tags: OrgTagRepository
 
     def __init__(
         self,
@@ -177,6 +179,7 @@ class UnitOfWork:
         self.sessions = SessionRepository(tx)
         self.delegation = DelegationRepository(tx)
         self.policies = PolicyRepository(tx)
+        self.org_tags = OrgTagRepository(tx)
         return self
 
     def delete_everything(self) -> None:

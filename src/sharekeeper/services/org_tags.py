@@ -1,0 +1,193 @@
+"""Tags on the caller's organization's roots, OUs, accounts and policies: list, set, remove,
+the keys of a type, and the resources of a type selected by their tags. Each resource type is
+resolved by one function (``TARGETS``): does this id name one of the organization's, and what
+is its name. Reads are the management account's (and, where Huawei says so, a delegated
+administrator's: ``readable_organization``); writes are the management account's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter
+from sharekeeper.domain.org_tags import (
+    TaggedResource,
+    TagResourceType,
+    org_tag_keys,
+    org_tags,
+    require_tag_room,
+    selects,
+)
+from sharekeeper.domain.organizations import Organization
+from sharekeeper.domain.tags import Tag, TagQuery
+from sharekeeper.services.context import Context
+from sharekeeper.services.directory import managed_organization, readable_organization, unit_of
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+MAX_FILTER_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TagTarget:
+    """How one resource type is found in an organization: ``find`` answers the name of the
+    resource an id names (OrgEntityNotFound if none), ``every`` lists them all (id, name)."""
+
+    find: Callable[[UnitOfWork, Organization, str], str]
+    every: Callable[[UnitOfWork, Organization], list[tuple[str, str]]]
+
+
+def _find_root(uow: UnitOfWork, organization: Organization, root_id: str) -> str:
+    unit = unit_of(uow, organization, root_id)
+    if unit.parent_id is not None:
+        raise OrgEntityNotFound(root_id)
+    return unit.name
+
+
+def _every_root(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
+    root = uow.organizations.get_unit(organization.root_id)
+    return [] if root is None else [(root.id, root.name)]
+
+
+def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str) -> str:
+    unit = unit_of(uow, organization, unit_id)
+    if unit.parent_id is None:
+        raise OrgEntityNotFound(unit_id)
+    return unit.name
+
+
+def _every_ou(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
+    return [(u.id, u.name) for u in uow.organizations.units(organization.id) if u.parent_id]
+
+
+def _find_account(uow: UnitOfWork, organization: Organization, account_id: str) -> str:
+    membership = uow.organizations.membership(account_id)
+    if membership is None or membership.organization_id != organization.id:
+        raise OrgEntityNotFound(account_id)
+    return uow.accounts.names([account_id]).get(account_id, "")
+
+
+def _every_account(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
+    ids = [m.account_id for m in uow.organizations.members(organization.id)]
+    names = uow.accounts.names(ids)
+    return [(account_id, names.get(account_id, "")) for account_id in ids]
+
+
+def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str) -> str:
+    """A customer policy or dry-run policy of the organization (the system policy, the same in
+    every organization, takes no tags)."""
+    for dry_run in (False, True):
+        policy = uow.policies.get(organization.id, policy_id, dry_run)
+        if policy is not None:
+            return policy.name
+    raise OrgEntityNotFound(policy_id)
+
+
+def _every_policy(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
+    return [
+        (p.id, p.name)
+        for dry_run in (False, True)
+        for p in uow.policies.of_organization(organization.id, dry_run)
+    ]
+
+
+TARGETS: dict[TagResourceType, TagTarget] = {
+    TagResourceType.ROOTS: TagTarget(_find_root, _every_root),
+    TagResourceType.OUS: TagTarget(_find_ou, _every_ou),
+    TagResourceType.ACCOUNTS: TagTarget(_find_account, _every_account),
+    TagResourceType.POLICIES: TagTarget(_find_policy, _every_policy),
+}
+
+
+def list_resource_tags(
+    ctx: Context,
+    caller: Caller,
+    kind: TagResourceType,
+    resource_id: str,
+    limit: int,
+    marker: str | None,
+) -> tuple[list[Tag], str | None]:
+    """A page of the resource's tags in key order, after the key ``marker``; an untagged
+    resource has none. The next marker is the page's last key, if more follow."""
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        TARGETS[kind].find(uow, organization, resource_id)
+        tags = uow.org_tags.tags(organization.id, kind.value, resource_id)
+    if marker is not None:
+        tags = [t for t in tags if t.key > marker]
+    page = tags[:limit]
+    return page, page[-1].key if len(tags) > limit else None
+
+
+def tag_resource(
+    ctx: Context,
+    caller: Caller,
+    kind: TagResourceType,
+    resource_id: str,
+    pairs: Sequence[tuple[str, str]],
+) -> None:
+    """Sets tags; a key the resource has already gets the new value; at most 20 in all."""
+    tags = org_tags(pairs)
+    with ctx.writing() as uow:
+        # The organization's row, so that racing writers cannot pass the limit together.
+        organization = managed_organization(uow, caller, lock=True)
+        TARGETS[kind].find(uow, organization, resource_id)
+        have = {t.key for t in uow.org_tags.tags(organization.id, kind.value, resource_id)}
+        require_tag_room(resource_id, have, tags)
+        uow.org_tags.put(organization.id, kind.value, resource_id, tags)
+        uow.commit()
+
+
+def untag_resource(
+    ctx: Context,
+    caller: Caller,
+    kind: TagResourceType,
+    resource_id: str,
+    pairs: Sequence[tuple[str, str | None]],
+) -> None:
+    """Removes keys; a key given with a value goes only while it holds that value. A key the
+    resource does not have is no error (the end state is what was asked)."""
+    org_tag_keys(pairs)
+    with ctx.writing() as uow:
+        organization = managed_organization(uow, caller, lock=True)
+        TARGETS[kind].find(uow, organization, resource_id)
+        for key, value in pairs:
+            uow.org_tags.remove(organization.id, kind.value, resource_id, key, value)
+        uow.commit()
+
+
+def list_tag_keys(
+    ctx: Context, caller: Caller, kind: TagResourceType
+) -> list[tuple[str, list[str]]]:
+    """Every key used on the organization's resources of the type, with its values."""
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        return uow.org_tags.keys(organization.id, kind.value)
+
+
+def find_resources(
+    ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery, limit: int, offset: int
+) -> tuple[list[TaggedResource], int]:
+    """The organization's resources of the type the query selects, ``offset`` in (in the
+    order the organization lists them), and how many it selects."""
+    if not 1 <= limit <= MAX_FILTER_LIMIT:
+        raise OrgInvalidParameter(f"limit must be between 1 and {MAX_FILTER_LIMIT}.")
+    selected = _selected(ctx, caller, kind, query)
+    return selected[offset : offset + limit], len(selected)
+
+
+def count_resources(ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery) -> int:
+    return len(_selected(ctx, caller, kind, query))
+
+
+def _selected(
+    ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery
+) -> list[TaggedResource]:
+    # An organization holds at most a thousand OUs and a few accounts: filtering them here
+    # costs less than a query per filter shape, and keeps one rule for every type.
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        every = TARGETS[kind].every(uow, organization)
+        tags = uow.org_tags.tags_of(organization.id, kind.value, [i for i, _ in every])
+    resources = [TaggedResource(i, name, tuple(tags.get(i, ()))) for i, name in every]
+    return [r for r in resources if selects(query, r)]

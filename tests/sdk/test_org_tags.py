@@ -1,0 +1,262 @@
+"""Organizations tags, contact details, services, tag-policy services and close-account
+statuses through the official ``huaweicloudsdkorganizations`` client: every reply in the
+SDK's model, every refusal with its status and code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkorganizations.v1 import (
+    CloseAccountRequest,
+    CreateAccountReqBody,
+    CreateAccountRequest,
+    CreateOrganizationalUnitReqBody,
+    CreateOrganizationalUnitRequest,
+    CreateOrganizationRequest,
+    CreateTagResourceRequest,
+    DeleteOrganizationalUnitRequest,
+    DeleteTagResourceRequest,
+    ListAccountsRequest,
+    ListCloseAccountStatusesRequest,
+    ListResourceInstancesRequest,
+    ListResourceTagsRequest,
+    ListRootsRequest,
+    ListServicesRequest,
+    ListTagPolicyServicesRequest,
+    ListTagResourcesRequest,
+    Match,
+    ResourceInstanceReqBody,
+    ShowAccountRequest,
+    ShowResourceInstancesCountRequest,
+    TagDto,
+    TagResourceReqBody,
+    TagsDTO,
+)
+
+from tests.support import Account, LiveServer
+
+ROOTS, OUS, ACCOUNTS = "organizations:roots", "organizations:ous", "organizations:accounts"
+
+
+def fails(call: Any, status: int, code: str) -> ClientRequestException:
+    with pytest.raises(ClientRequestException) as caught:
+        call()
+    assert (caught.value.status_code, caught.value.error_code) == (status, code), caught.value
+    assert caught.value.request_id
+    return caught.value
+
+
+def tags_of(account: Account, kind: str, resource_id: str, **page: Any) -> Any:
+    request = ListTagResourcesRequest(resource_type=kind, resource_id=resource_id, **page)
+    return account.organizations.list_tag_resources(request)
+
+
+def tag(account: Account, kind: str, resource_id: str, **tags: str) -> None:
+    body = TagResourceReqBody(tags=[TagDto(key=k, value=v) for k, v in tags.items()])
+    account.organizations.create_tag_resource(
+        CreateTagResourceRequest(resource_type=kind, resource_id=resource_id, body=body)
+    )
+
+
+def untag(account: Account, kind: str, resource_id: str, **tags: str) -> None:
+    body = TagResourceReqBody(tags=[TagDto(key=k, value=v) for k, v in tags.items()])
+    account.organizations.delete_tag_resource(
+        DeleteTagResourceRequest(resource_type=kind, resource_id=resource_id, body=body)
+    )
+
+
+def as_map(reply: Any) -> dict[str, str]:
+    return {t.key: t.value for t in reply.tags or []}
+
+
+def test_tags_on_roots_ous_and_accounts(owner: Account, outsider: Account) -> None:
+    client = owner.organizations
+    organization_id = client.create_organization(CreateOrganizationRequest()).organization.id
+    root_id = client.list_roots(ListRootsRequest()).roots[0].id
+    # Untagged: 200 with an empty list.
+    assert tags_of(owner, ROOTS, root_id).tags == []
+    tag(owner, ROOTS, root_id, env="prod", team="net")
+    assert as_map(tags_of(owner, ROOTS, root_id)) == {"env": "prod", "team": "net"}
+    # A key set again takes the new value; removal by key and value.
+    tag(owner, ROOTS, root_id, env="dev")
+    untag(owner, ROOTS, root_id, team="net")
+    assert as_map(tags_of(owner, ROOTS, root_id)) == {"env": "dev"}
+    # A removal naming another value leaves the key.
+    untag(owner, ROOTS, root_id, env="prod")
+    assert as_map(tags_of(owner, ROOTS, root_id)) == {"env": "dev"}
+
+    # Tags in the create bodies of an OU and of an account (v1, with contact details).
+    ou_body = CreateOrganizationalUnitReqBody(
+        name="tagged", parent_id=root_id, tags=[TagDto(key="owner", value="ops")]
+    )
+    ou = client.create_organizational_unit(CreateOrganizationalUnitRequest(body=ou_body))
+    ou_id = ou.organizational_unit.id
+    assert as_map(tags_of(owner, OUS, ou_id)) == {"owner": "ops"}
+    account_body = CreateAccountReqBody(
+        name="sdk-member",
+        email="member@example.com",
+        phone="+86-13800000000",
+        tags=[TagDto(key="owner", value="dev")],
+    )
+    status = client.create_account(CreateAccountRequest(body=account_body)).create_account_status
+    account_id = status.account_id
+    assert as_map(tags_of(owner, ACCOUNTS, account_id)) == {"owner": "dev"}
+
+    # Paging: a page of one with a marker (the last key), until none follows.
+    tag(owner, OUS, ou_id, a="1", b="2")
+    first = tags_of(owner, OUS, ou_id, limit=2)
+    assert [t.key for t in first.tags] == ["a", "b"] and first.page_info.next_marker == "b"
+    rest = tags_of(owner, OUS, ou_id, limit=2, marker="b")
+    assert [t.key for t in rest.tags] == ["owner"] and rest.page_info.next_marker is None
+
+    # The keys of a type, and the resources of a type by their tags.
+    keys = client.list_resource_tags(ListResourceTagsRequest(resource_type=OUS)).tags
+    assert [(k.key, k.values) for k in keys] == [("a", ["1"]), ("b", ["2"]), ("owner", ["ops"])]
+    body = ResourceInstanceReqBody(tags=[TagsDTO(key="owner", values=["ops", "dev"])])
+    found = client.list_resource_instances(
+        ListResourceInstancesRequest(resource_type=OUS, body=body, limit=10, offset="0")
+    )
+    assert found.total_count == 1
+    (resource,) = found.resources
+    assert (resource.resource_id, resource.resource_name) == (ou_id, "tagged")
+    assert {t.key for t in resource.tags} == {"a", "b", "owner"}
+    by_name = ResourceInstanceReqBody(matches=[Match(key="resource_name", value="sdk-")])
+    counted = client.show_resource_instances_count(
+        ShowResourceInstancesCountRequest(resource_type=ACCOUNTS, body=by_name)
+    )
+    assert counted.total_count == 1
+    untagged = ResourceInstanceReqBody(without_any_tag=True)
+    counted = client.show_resource_instances_count(
+        ShowResourceInstancesCountRequest(resource_type=ACCOUNTS, body=untagged)
+    )
+    assert counted.total_count == 1  # the management account; the created one has a tag
+
+    # Contact details only when asked for.
+    shown = client.show_account(ShowAccountRequest(account_id=account_id)).account
+    assert (shown.email, shown.mobile_phone) == (None, None)
+    shown = client.show_account(
+        ShowAccountRequest(account_id=account_id, with_register_contact_info=True)
+    ).account
+    assert (shown.email, shown.mobile_phone) == ("member@example.com", "+86-13800000000")
+    listed = client.list_accounts(ListAccountsRequest(with_register_contact_info=True)).accounts
+    assert {a.id: a.email for a in listed}[account_id] == "member@example.com"
+
+    # Closing: the account's tags go, and a close-account status records it.
+    client.close_account(CloseAccountRequest(account_id=account_id))
+    statuses = client.list_close_account_statuses(
+        ListCloseAccountStatusesRequest(states=["suspended"])
+    ).close_account_statuses
+    assert [(s.account_id, s.state) for s in statuses] == [(account_id, "suspended")]
+    assert statuses[0].organization_id == organization_id
+    assert statuses[0].created_at == statuses[0].updated_at
+    fails(lambda: tags_of(owner, ACCOUNTS, account_id), 404, "Organizations.9401")
+
+    # Deleting the OU drops its tags: the keys of the type are gone.
+    client.delete_organizational_unit(DeleteOrganizationalUnitRequest(organizational_unit_id=ou_id))
+    assert client.list_resource_tags(ListResourceTagsRequest(resource_type=OUS)).tags == []
+
+    # Another organization's root is as absent; so is any policy id.
+    outsider.organizations.create_organization(CreateOrganizationRequest())
+    fails(lambda: tags_of(outsider, ROOTS, root_id), 404, "Organizations.9401")
+    fails(lambda: tag(outsider, ROOTS, root_id, x="y"), 404, "Organizations.9401")
+    fails(lambda: tags_of(owner, "organizations:policies", root_id), 404, "Organizations.9401")
+    # The root's id is no OU, and an OU's is no root.
+    fails(lambda: tags_of(owner, OUS, root_id), 404, "Organizations.9401")
+
+
+def test_tag_limits_and_bad_tags(owner: Account) -> None:
+    client = owner.organizations
+    client.create_organization(CreateOrganizationRequest())
+    root_id = client.list_roots(ListRootsRequest()).roots[0].id
+    tag(owner, ROOTS, root_id, **{f"k{i:02d}": "v" for i in range(20)})
+    # A 21st key is refused and nothing changes; a new value for a key it has is no new tag.
+    fails(lambda: tag(owner, ROOTS, root_id, extra="x", k00="w"), 400, "Organizations.9120")
+    assert as_map(tags_of(owner, ROOTS, root_id))["k00"] == "v"
+    tag(owner, ROOTS, root_id, k00="w")
+    assert len(tags_of(owner, ROOTS, root_id).tags) == 20
+    for bad in ({"_sys_x": "v"}, {" k": "v"}, {"k": "<b>"}, {"": "v"}):
+        fails(lambda bad=bad: tag(owner, ROOTS, root_id, **bad), 400, "Organizations.9100")
+    body = CreateAccountReqBody(name="bad-contact", email="not-an-address")
+    fails(lambda: client.create_account(CreateAccountRequest(body=body)), 400, "Organizations.9100")
+
+
+def test_services_and_tag_policy_services(owner: Account) -> None:
+    services = owner.organizations.list_services(ListServicesRequest()).services
+    assert "service.RAM" in services and services == sorted(services)
+    reply = owner.organizations.list_tag_policy_services(ListTagPolicyServicesRequest())
+    by_name = {s.service_name: s for s in reply.services}
+    assert by_name["dns"].resource_types == ["resolverRule", "zone"]
+    assert all(s.support_all for s in reply.services)
+
+
+def test_a_member_reads_neither_roots_nor_tags(
+    server: LiveServer, owner: Account, receiver: Account
+) -> None:
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    org_root = owner.organizations.list_roots(ListRootsRequest()).roots[0].id
+    from sharekeeper.services import organizations
+
+    organizations.add_account(server.runtime.context, receiver.account_id, org_root)
+    member = receiver.organizations
+    fails(lambda: member.list_roots(ListRootsRequest()), 401, "Organizations.1002")
+    fails(lambda: tags_of(receiver, ROOTS, org_root), 401, "Organizations.1002")
+    fails(lambda: tag(receiver, ROOTS, org_root, x="y"), 401, "Organizations.1001")
+
+
+def test_contact_details_and_tags_stay_with_the_organization(
+    server: LiveServer, owner: Account, outsider: Account
+) -> None:
+    """A created account removed from its organization and placed in another: the new
+    organization sees neither the contact details nor the tags it was created with."""
+    from sharekeeper.services import organizations
+
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    body = CreateAccountReqBody(
+        name="moving", email="m@example.com", tags=[TagDto(key="k", value="v")]
+    )
+    status = owner.organizations.create_account(CreateAccountRequest(body=body))
+    account_id = status.create_account_status.account_id
+    organizations.remove_account(server.runtime.context, account_id)
+    outsider.organizations.create_organization(CreateOrganizationRequest())
+    other_root = outsider.organizations.list_roots(ListRootsRequest()).roots[0].id
+    organizations.add_account(server.runtime.context, account_id, other_root)
+    shown = outsider.organizations.show_account(
+        ShowAccountRequest(account_id=account_id, with_register_contact_info=True)
+    ).account
+    assert (shown.name, shown.email, shown.mobile_phone) == ("moving", None, None)
+    assert tags_of(outsider, ACCOUNTS, account_id).tags == []
+
+
+def test_an_invitations_tags_go_to_the_account_that_accepts(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    from huaweicloudsdkorganizations.v1 import (
+        AcceptHandshakeRequest,
+        CancelHandshakeRequest,
+        InviteAccountReqBody,
+        InviteAccountRequest,
+        TargetDto,
+    )
+
+    client = owner.organizations
+    client.create_organization(CreateOrganizationRequest())
+
+    def invite(account: Account, **tags: str) -> str:
+        body = InviteAccountReqBody(
+            target=TargetDto(type="account", entity=account.account_id),
+            notes="",
+            tags=[TagDto(key=k, value=v) for k, v in tags.items()],
+        )
+        return str(client.invite_account(InviteAccountRequest(body=body)).handshake.id)
+
+    # Cancelled: its tags go with it; a later invitation without tags brings none.
+    cancelled = invite(outsider, stale="yes")
+    client.cancel_handshake(CancelHandshakeRequest(handshake_id=cancelled))
+    accepted = invite(receiver, team="net")
+    receiver.organizations.accept_handshake(AcceptHandshakeRequest(handshake_id=accepted))
+    assert as_map(tags_of(owner, ACCOUNTS, receiver.account_id)) == {"team": "net"}
+    again = invite(outsider)
+    outsider.organizations.accept_handshake(AcceptHandshakeRequest(handshake_id=again))
+    assert tags_of(owner, ACCOUNTS, outsider.account_id).tags == []
