@@ -955,6 +955,15 @@ class OrgProvider:
         )
         return found
 
+    def quotas(self) -> list[dict[str, Any]]:
+        """``data "huaweicloud_organizations_quotas"``: ``quotas`` read as an object
+        (schemas.ObjectToList), its ``resources`` flattened with numbers as numbers."""
+        reply = self.go.call("GET", "/v1/organizations/quotas", json_type=True)
+        return [
+            {key: r[key] for key in ("type", "quota", "min", "max", "used")}
+            for r in reply["quotas"]["resources"]
+        ]
+
     def tag_policy_services(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = (
             self.go.call("GET", "/v1/organizations/tag-policy-services", json_type=True).get(

@@ -214,6 +214,12 @@ def test_organization_data_source_and_services(
     vpc = [s for s in tag_services if s["service_name"] == "vpc"]
     assert vpc == [{"service_name": "vpc", "resource_types": ["subnet"], "support_all": True}]
 
+    # D10: the quotas, each a number; the member counts with the management account.
+    quotas = {q["type"]: q for q in manager.quotas()}
+    assert set(quotas) >= {"account", "organizational_unit", "policy"}
+    assert quotas["account"]["used"] == 2 and quotas["organizational_unit"]["used"] == 0
+    assert all(isinstance(q[k], int) for q in quotas.values() for k in ("quota", "min", "max"))
+
     # D12 on roots: the root by its tag; policies: none yet.
     roots = manager.resource_instances(
         "organizations:roots", {"tags": [{"key": "cost-center", "values": ["42"]}]}
