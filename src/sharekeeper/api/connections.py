@@ -23,7 +23,6 @@ the body as the application reads it.
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 import resource
 from collections import Counter, OrderedDict
@@ -49,6 +48,7 @@ from sharekeeper.domain.errors import (
     ShareKeeperError,
     TooManyConnections,
 )
+from sharekeeper.domain.sources import counted_as
 
 
 def raise_file_limit() -> int:
@@ -75,21 +75,6 @@ def network_of(source: str) -> str:
     """The network prefix ``source`` counts under: its /24 for IPv4, its /64 for IPv6 (what one
     subscriber, or one attacker, is commonly given)."""
     return counted_as(source)[1]
-
-
-# Parsed once per address, not per accept: a parse costs microseconds, a cached one nothing.
-@functools.lru_cache(maxsize=4096)
-def counted_as(source: str) -> tuple[str, str]:
-    """``source``'s address and network prefix, as the connection caps count them."""
-    try:
-        address = ipaddress.ip_address(source)
-    except ValueError:
-        return source, source  # not an IP peer (a Unix socket): counted under its own name
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if isinstance(address, ipaddress.IPv4Address):
-        return str(address), f"{ipaddress.IPv4Address(int(address) >> 8 << 8)}/24"
-    return str(address), f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"
 
 
 class TrustedProxies:
