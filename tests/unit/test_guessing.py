@@ -219,3 +219,48 @@ def test_a_window_no_refusal_ends_is_written_by_the_sweep_and_every_one_at_the_e
     asyncio.run(attack_then_stop())
     assert written == [[("r0", 1)], [("r1", 1)], [("r2", 2)], [("r2", 1)]]
     assert not edge.failures.pending
+
+
+def test_a_count_whose_write_fails_or_is_cancelled_is_written_later() -> None:
+    """Issue 22 review C3: the sweep's records are put back when their write fails (the
+    database gone) or is cancelled (the app stops), and the next write carries them."""
+    import asyncio
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from sharekeeper.api import guessing
+    from sharekeeper.domain.errors import ShareKeeperError
+
+    written: list[list[tuple[str, int]]] = []
+    outcomes: list[str] = ["fail", "hang"]
+
+    async def run(function: Any, ctx: Any, records: list[AuditRecord]) -> None:
+        outcome = outcomes.pop(0) if outcomes else "write"
+        if outcome == "fail":
+            raise ShareKeeperError("the database is gone")
+        if outcome == "hang":
+            await asyncio.sleep(3600)
+        written.append([(r.request_id, r.count) for r in records])
+
+    edge = cast(
+        Any,
+        SimpleNamespace(
+            failures=FailureTally(window=50),
+            serving=SimpleNamespace(run=run),
+            ctx=SimpleNamespace(clock=lambda: 100),
+        ),
+    )
+
+    async def attack_then_stop() -> None:
+        edge.failures.note(_refusal(0))
+        edge.failures.note(_refusal(1))
+        await guessing.sweep(edge)  # the write fails: kept
+        assert edge.failures.pending
+        sweeping = asyncio.create_task(guessing.sweep(edge))
+        await asyncio.sleep(0.01)
+        sweeping.cancel()  # the app stops in the middle of a write
+        await asyncio.gather(sweeping, return_exceptions=True)
+        await guessing.sweep(edge, everything=True)
+
+    asyncio.run(attack_then_stop())
+    assert written == [[("r1", 1)]] and not edge.failures.pending

@@ -46,6 +46,11 @@ async def _write(edge: Edge, records: list[AuditRecord]) -> None:
     try:
         await edge.serving.run(record_calls, edge.ctx, records)
     except ShareKeeperError as error:  # the database busy or gone: known, no traceback
-        log.warning("could not record %d refused attempts: %s", count, error.message)
+        edge.failures.keep(records)  # written with the next ones
+        log.warning("could not record %d refused attempts yet: %s", count, error.message)
+    except asyncio.CancelledError:
+        edge.failures.keep(records)  # the app stops: its last sweep writes them
+        raise
     except Exception:
-        log.exception("could not record %d refused attempts", count)
+        edge.failures.keep(records)
+        log.exception("could not record %d refused attempts yet", count)

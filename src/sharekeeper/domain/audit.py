@@ -76,6 +76,7 @@ class FailureTally:
         self._open: dict[tuple[str, str, str, str], _Window] = {}
         self._firsts_since: Millis | None = None  # when the current count of firsts began
         self._firsts = 0
+        self._unwritten: list[AuditRecord] = []  # records whose write failed, to try again
 
     def note(self, record: AuditRecord) -> list[AuditRecord]:
         """The records to write now: this one when it is the first of its window (after the
@@ -126,11 +127,16 @@ class FailureTally:
             else group_of(record.source_address),
         )
 
+    def keep(self, records: list[AuditRecord]) -> None:
+        """Takes back ``records`` whose write failed: ``closed`` returns them again (the oldest
+        dropped past MAX_OPEN_WINDOWS, so a database gone for long cannot grow memory)."""
+        self._unwritten = (self._unwritten + records)[-MAX_OPEN_WINDOWS:]
+
     def closed(self, now: Millis) -> list[AuditRecord]:
         """The counts of the windows that have closed by ``now`` (all of them when too many
-        are open), each to be written once; forgets them."""
+        are open), and any record whose write failed, each to be written once; forgets them."""
         crowded = len(self._open) > MAX_OPEN_WINDOWS
-        records = []
+        records, self._unwritten = self._unwritten, []
         while self._open:
             key, oldest = next(iter(self._open.items()))
             if not crowded and now - oldest.opened < self.window:
@@ -142,4 +148,4 @@ class FailureTally:
 
     @property
     def pending(self) -> bool:
-        return bool(self._open)
+        return bool(self._open or self._unwritten)
