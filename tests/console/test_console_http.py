@@ -613,18 +613,20 @@ def test_the_operators_audit_page_shows_control_characters_as_text(
 
     account_id = console_server.account("n9-audited").account_id
     hostile = "\x1b]0;title\x07<b>x</b>\x9b2J"
-    audit.record_call(
+    audit.record_calls(
         console_server.runtime.context,
-        AuditRecord(
-            at=console_server.clock(),
-            account_id=account_id,
-            access_key="AK",
-            operation="DeleteResourceShare",
-            request_id="n9",
-            source_address=hostile,
-            targets=[hostile],
-            outcome="400 RAM.9100",
-        ),
+        [
+            AuditRecord(
+                at=console_server.clock(),
+                account_id=account_id,
+                access_key="AK",
+                operation="DeleteResourceShare",
+                request_id="n9",
+                source_address=hostile,
+                targets=[hostile],
+                outcome="400 RAM.9100",
+            )
+        ],
     )
     token = visitor.form_token("/console/operator/sign-in")
     visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})

@@ -193,12 +193,6 @@ def test_racing_removals_and_leaves_of_one_member_have_one_winner(
     endpoints = [p.endpoint for p in two_servers]
     remove = RemoveAccountRequest(account_id=receiver.account_id)
 
-    def removes(me: Account) -> None:
-        me.organizations.remove_account(remove)
-
-    def leaves(me: Account) -> None:
-        me.organizations.leave_organization(LeaveOrganizationRequest())
-
     for _ in range(ROUNDS):
         accept(receiver, invite(owner, receiver).id)
         since = int(time.time() * 1000)  # the processes' clock is the real one

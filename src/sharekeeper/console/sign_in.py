@@ -41,7 +41,7 @@ from sharekeeper.domain.errors import (
 from sharekeeper.domain.ratelimit import OPERATOR_KEY
 from sharekeeper.domain.sessions import ABSOLUTE_TIMEOUT, OPERATOR, ConsoleSession
 from sharekeeper.services import sessions
-from sharekeeper.services.audit import record_call
+from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 
 SIGN_IN = "ConsoleSignIn"
@@ -86,7 +86,7 @@ def _signed_in(ctx: Context, entry: AuditRecord, sign: Signing) -> tuple[str, Co
     pending = PendingAudit(entry)
     result = sign(ctx.scoped(pending, None))
     if not pending.written:
-        record_call(ctx, entry)
+        record_calls(ctx, [entry])
     return result
 
 
