@@ -19,7 +19,8 @@ class AuditRecord:
     targets: list[str] = field(default_factory=list)
     # The HTTP status and, for a refusal, the error code: "201", "400 RAM.1004".
     outcome: str = ""
-    # Where the call came from: "api" (signed HTTP) or "console" (the web console).
+    # Where the call came from: "api" (signed HTTP), "console" (the web console) or "admin"
+    # (the admin API; only its refused bearer tokens are recorded, AdminTokenRefused).
     channel: str = "api"
     # How many calls the record stands for: 1, or the refused attempts at a secret from one
     # source in one window, gathered by FailureTally.

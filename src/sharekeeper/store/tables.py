@@ -309,6 +309,7 @@ audit_records = Table(
     Column("source_address", String(64), nullable=False),
     Column("outcome", String(64), nullable=False),
     # Where the call came from: "api" (signed HTTP) or "console" (the web console).
+    # "api", "console" or "admin" (domain/audit.py: AuditRecord.channel).
     Column("channel", String(16), nullable=False, server_default="api"),
     # How many calls the record stands for: refused attempts at a secret are gathered per
     # source and minute (domain/audit.py: FailureTally).
