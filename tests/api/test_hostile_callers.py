@@ -575,9 +575,10 @@ def test_a_large_directory_read_in_a_loop_does_not_hold_the_others(guarded: Live
     the quota's matter) reads `ListAccounts?limit=1` and `ListEntities?limit=1` on two
     connections for 3 s; each read is a page of an index (tests/api/test_directory_pages.py
     counts its rows), so the well-behaved client is served throughout."""
+    from bench import seed as bulk
+
     from sharekeeper.domain.clock import system_clock
     from sharekeeper.services import organizations
-    from sharekeeper.store import bulk
 
     manager = guarded.account("bulk-manager")
     made = organizations.create_organization(guarded.runtime.context, manager.account_id)
