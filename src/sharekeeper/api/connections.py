@@ -4,9 +4,11 @@ long it may take to arrive, nor how many connections one source may hold open.
 
 - **Connections**: at most ``max_connections_per_source`` per peer address and
   ``max_connections_per_prefix`` per /24 or /64 (a trusted proxy is exempt from both), and
-  ``max_connections`` per worker process: when that is reached, the connection idle the longest
-  is closed to make room, and only with none idle is the newcomer refused. A refusal is a 503,
-  and the connection is closed at once, so it holds no file descriptor.
+  ``max_connections`` per worker process: when that is reached, room is made at the expense of
+  the network holding the most connections (its connection idle the longest, else its oldest
+  still reading a request nothing of which was acted on); the newcomer is refused only when
+  there is none such, or when its own network holds the most. A refusal is a 503, and the
+  connection is closed at once, so it holds no file descriptor.
 - **Proxies**: forwarding headers are believed only from ``trusted_proxies`` (uvicorn would
   believe them from 127.0.0.1 by default).
 - **The request head** (request line and headers): at most ``max_request_line_bytes`` for the

@@ -1,6 +1,7 @@
 """Refused attempts at a secret (console and operator sign-ins, the admin API's bearer token),
-recorded in aggregate: at most two audit records per source, operation and outcome a minute
-(``domain.audit.FailureTally``), the second written when its minute closes."""
+recorded in aggregate: at most two audit records per source network, operation and outcome a
+minute, and at most 100 firsts a minute in all (``domain.audit.FailureTally``), the count
+written when its minute closes."""
 
 from __future__ import annotations
 
