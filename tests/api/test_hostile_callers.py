@@ -201,14 +201,15 @@ def test_headers_trickled_byte_by_byte_are_cut_off(guarded: LiveServer) -> None:
 def test_connections_are_capped_per_source_and_per_process(guarded: LiveServer) -> None:
     with WellBehaved(guarded, "connection flood"):
         # One address: 20 are admitted (and sit idle), the next are refused at once.
-        flood = [connect(guarded, "127.0.0.9") for _ in range(30)]
+        # From a /24 of its own: the well-behaved client's 127.0.0.1 is not the flood's network.
+        flood = [connect(guarded, "127.0.9.9") for _ in range(30)]
         refused = [answer(c, 0.3) for c in flood[20:]]
         assert all(r.startswith("HTTP/1.1 503") and "RAM.9008" in r for r in refused), refused
         # Other addresses of the /24 fill the process's 80 (with the well-behaved client's
         # connection): a newcomer from another network is admitted in place of the heaviest
         # network's connection idle the longest (see test_hostile_connections.py), so the first
         # of the flood is closed, not the newcomer.
-        more = [connect(guarded, f"127.0.0.{10 + i // 20}") for i in range(59)]
+        more = [connect(guarded, f"127.0.9.{10 + i // 20}") for i in range(59)]
         late = connect(guarded, "127.0.40.1")
         late.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert answer(late, 0.5).startswith("HTTP/1.1 200")
