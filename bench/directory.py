@@ -1,5 +1,5 @@
 """Whether a directory read stays flat as an organization grows: two organizations on one
-server, one of 10 accounts and one of 100,000 (loaded in bulk through store/bulk.py, with as
+server, one of 10 accounts and one of 100,000 (loaded in bulk through bench/seed.py, with as
 many create-account statuses), and the median round trip of signed ListAccounts, ListEntities
 and ListCreateAccountStatuses with ``limit=1`` in each, and of the console's Organization
 page (its first 100 members; there against an organization of 200 accounts, which fills the
@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import seed as bulk  # bench/, this script's own directory
 
 from sharekeeper.auth import signing
 from sharekeeper.domain.clock import system_clock
 from sharekeeper.services import console as reads
 from sharekeeper.services import organizations
-from sharekeeper.store import bulk
 from sharekeeper.testing import Account, Server, start_server
 
 SMALL = 10

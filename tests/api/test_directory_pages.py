@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from bench import seed as bulk
 
 from sharekeeper.domain.clock import system_clock
 from sharekeeper.domain.organizations import Organization
 from sharekeeper.services import organizations
-from sharekeeper.store import bulk
 from sharekeeper.store.transaction import Transaction
 from tests.support import Account, LiveServer, SignedHttp
 

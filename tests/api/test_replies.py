@@ -69,18 +69,20 @@ def test_audit_fields_are_printed_with_their_control_characters_written_out(
     proxy passed on): the CLI's table and JSON write every control character out."""
     account_id = server.account("old-record").account_id
     hostile = "\x1b]52;c;cGF5bG9hZA==\x07\x1b[2J\x9b31m\r\nforged"
-    audit.record_call(
+    audit.record_calls(
         server.runtime.context,
-        AuditRecord(
-            at=server.clock(),
-            account_id=account_id,
-            access_key="AK",
-            operation="DeleteResourceShare",
-            request_id="r" * 32,
-            source_address=hostile,
-            targets=[hostile],
-            outcome="400 RAM.9100",
-        ),
+        [
+            AuditRecord(
+                at=server.clock(),
+                account_id=account_id,
+                access_key="AK",
+                operation="DeleteResourceShare",
+                request_id="r" * 32,
+                source_address=hostile,
+                targets=[hostile],
+                outcome="400 RAM.9100",
+            )
+        ],
     )
     table = cli(database_url, data_dir, "audit", "list", "--account", account_id)
     assert_no_control(table)

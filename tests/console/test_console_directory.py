@@ -8,12 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from bench import seed as bulk
 
 from sharekeeper.domain.clock import system_clock
 from sharekeeper.domain.organizations import Organization
 from sharekeeper.services import console as reads
 from sharekeeper.services import organizations
-from sharekeeper.store import bulk
 from tests.console.test_console_http import TOKEN, Browserless, console_server
 from tests.support import Account, LiveServer
 

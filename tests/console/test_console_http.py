@@ -613,18 +613,20 @@ def test_the_operators_audit_page_shows_control_characters_as_text(
 
     account_id = console_server.account("n9-audited").account_id
     hostile = "\x1b]0;title\x07<b>x</b>\x9b2J"
-    audit.record_call(
+    audit.record_calls(
         console_server.runtime.context,
-        AuditRecord(
-            at=console_server.clock(),
-            account_id=account_id,
-            access_key="AK",
-            operation="DeleteResourceShare",
-            request_id="n9",
-            source_address=hostile,
-            targets=[hostile],
-            outcome="400 RAM.9100",
-        ),
+        [
+            AuditRecord(
+                at=console_server.clock(),
+                account_id=account_id,
+                access_key="AK",
+                operation="DeleteResourceShare",
+                request_id="n9",
+                source_address=hostile,
+                targets=[hostile],
+                outcome="400 RAM.9100",
+            )
+        ],
     )
     token = visitor.form_token("/console/operator/sign-in")
     visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
@@ -633,3 +635,45 @@ def test_the_operators_audit_page_shows_control_characters_as_text(
     assert "\x1b" not in page.text and "\x07" not in page.text and "\x9b" not in page.text
     written = "\\x1b]0;title\\x07&lt;b&gt;x&lt;/b&gt;\\x9b2J"
     assert page.text.count(written) == 2  # the target and the source
+
+
+def test_hostile_known_browser_cookies_are_ignored_not_a_500(
+    database_url: str, data_dir: Path
+) -> None:
+    """Issue 22 review S3: a known-browser cookie whose parts are anything but what the console
+    set (a superscript digit, which str.isdigit() takes and int() refuses, among them) is no
+    known browser: the sign-in is judged like any other, never an anonymous 500."""
+    server = LiveServer(settings_for(database_url, data_dir))
+    server.start()
+    client = Browserless(server)
+    hostile = [
+        "n.\xb2.x",
+        "n.\xb9\xb2\xb3.x",
+        "n.-1.x",
+        "n.+1.x",
+        "n. 1.x",
+        "n.1_0.x",
+        "n.9999999999999.x",
+        "n..x",
+        ".1.x",
+        "n.1.",
+        "\xff\xfe.\xb2\xb2.\xff",
+        "n.1.x.y.z",
+    ]
+    try:
+        statuses = []
+        for n, value in enumerate(hostile):
+            key_id = f"COOKIE{n:014d}"
+            token = client.form_token("/console/sign-in")
+            jar = "; ".join(f"{name}={v}" for name, v in client.http.cookies.items())
+            raw = f"{jar}; sharekeeper_known_{key_id}={value}"
+            answer = client.http.post(
+                "/console/sign-in",
+                data={"csrf_token": token, "access_key": key_id, "secret_key": "wrong"},
+                headers={"cookie": raw.encode("latin-1", "replace")},
+            )
+            statuses.append(answer.status_code)
+    finally:
+        client.close()
+        server.stop()
+    assert statuses == [401] * len(hostile), statuses

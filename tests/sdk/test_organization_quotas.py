@@ -194,12 +194,6 @@ def test_racing_removals_and_leaves_of_one_member_have_one_winner(
     endpoints = [p.endpoint for p in two_servers]
     remove = RemoveAccountRequest(account_id=receiver.account_id)
 
-    def removes(me: Account) -> None:
-        me.organizations.remove_account(remove)
-
-    def leaves(me: Account) -> None:
-        me.organizations.leave_organization(LeaveOrganizationRequest())
-
     for _ in range(ROUNDS):
         accept(receiver, invite(owner, receiver).id)
         since = int(time.time() * 1000)  # the processes' clock is the real one
@@ -304,3 +298,49 @@ def test_ended_invitations_are_purged_after_48_hours_and_accepted_ones_kept(
         assert show(ShowHandshakeRequest(handshake_id=accepted)).handshake.status == "accepted"
     finally:
         live.stop()
+
+
+def test_a_create_and_close_loop_stops_at_the_creations_a_day(
+    database_url: str, data_dir: Path
+) -> None:
+    """Issue 22 review S5: the account quota counts live members, so creating and closing in
+    a loop never meets it; the accounts created in 24 hours do (3 here), counted from the
+    create-account statuses, and 24 hours later the organization may create again. Statuses
+    past their retention are purged; the accounts stay."""
+    from sharekeeper.domain.clock import SECOND
+    from sharekeeper.services.housekeeping import CREATE_ACCOUNT_STATUS_RETENTION
+    from sharekeeper.store.tables import accounts, create_account_statuses
+
+    small = Quotas(account_creations_per_day=3)
+    live = LiveServer(settings_for(database_url, data_dir, quotas=small)).start()
+    try:
+        manager = live.account("creating-manager")
+        organization = manager.organizations.create_organization(CreateOrganizationRequest())
+        organization_id = complete(organization.organization).id
+        created = []
+        for n in range(10):  # bounded: the loop an attacker would run without end
+            try:
+                account_id = create_account(manager, f"loop-{n}").account_id
+            except ClientRequestException as error:
+                assert (error.status_code, error.error_code) == (400, "Organizations.9112")
+                assert "may have 3, and has 3" in error.error_msg
+                break
+            created.append(account_id)
+            manager.organizations.close_account(CloseAccountRequest(account_id=account_id))
+        assert len(created) == 3, created
+        live.clock.offset += 24 * 3600 * SECOND
+        again = create_account(manager, "next-day").account_id
+        live.clock.offset += CREATE_ACCOUNT_STATUS_RETENTION
+        purge_expired_records(live.runtime.context)
+        with live.runtime.engine.connect() as db:
+            statuses = db.execute(
+                create_account_statuses.select().where(
+                    create_account_statuses.c.organization_id == organization_id
+                )
+            ).fetchall()
+            kept = db.execute(
+                accounts.select().where(accounts.c.id.in_([*created, again]))
+            ).fetchall()
+    finally:
+        live.stop()
+    assert statuses == [] and len(kept) == 4

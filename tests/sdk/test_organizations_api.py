@@ -307,3 +307,49 @@ def test_racing_ous_of_one_name_leave_one(owner: Account) -> None:
         assert sorted(o.startswith("ou-") for o in outcomes) == [False, False, True], outcomes
         assert outcomes.count("Organizations.9104") == 2, outcomes
     assert len(ous(owner, root.id)) == 4
+
+
+def _found_at_once(server: LiveServer, founder: Account) -> list[str]:
+    """The operator's creation and the founder's own through the SDK, started together."""
+    from sharekeeper.domain.errors import ShareKeeperError
+
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def by_operator() -> None:
+        start.wait(10)
+        try:
+            organizations.create_organization(server.runtime.context, founder.account_id)
+            outcomes.append("operator")
+        except ShareKeeperError as error:
+            outcomes.append(f"operator {error.code}")
+
+    def by_api() -> None:
+        start.wait(10)
+        try:
+            founder.organizations.create_organization(CreateOrganizationRequest())
+            outcomes.append("api")
+        except ClientRequestException as error:
+            outcomes.append(f"api {error.error_code}")
+
+    threads = [threading.Thread(target=by_operator), threading.Thread(target=by_api)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return sorted(outcomes)
+
+
+def test_the_operator_and_the_api_founding_one_organization_at_once_leave_one(
+    server: LiveServer,
+) -> None:
+    """Issue 22 review C1: the operator's creation (the service the console and CLI call) and
+    the account's own through the SDK, at once: one organization, and the loser gets its own
+    path's error, never the one-organization-per-manager key's RAM 409 on the Organizations
+    API."""
+    for round_ in range(6):  # bounded: 6 rounds of two racing creations
+        outcomes = _found_at_once(server, server.account(f"racing-founder-{round_}"))
+        assert outcomes in (
+            ["api", "operator RAM.9110"],
+            ["api Organizations.9101", "operator"],
+        ), outcomes

@@ -1,5 +1,5 @@
 """The connection counts of a worker process: caps per address and per network prefix, and, when
-the process is full, the connection idle the longest closed to make room."""
+the process is full, a connection of the heaviest source group closed to make room."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ from sharekeeper.config import Settings, SettingsError
 
 
 class Conn:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, answering: bool = False) -> None:
         self.name = name
         self.evicted = False
+        self.answering = answering  # an answer begun: refuses to be closed
 
-    def evict(self) -> None:
+    def evict(self) -> bool:
+        if self.answering:
+            return False
         self.evicted = True
+        return True
 
 
 def admitted(counts: ConnectionCounts, source: str, name: str, exempt: bool = False) -> Conn:
@@ -26,25 +30,61 @@ def admitted(counts: ConnectionCounts, source: str, name: str, exempt: bool = Fa
     return conn
 
 
-def test_a_full_process_closes_the_connection_idle_the_longest() -> None:
-    counts = ConnectionCounts(total=3, per_source=0)
+def test_a_full_process_makes_room_at_the_expense_of_the_heaviest_group() -> None:
+    counts = ConnectionCounts(total=4, per_source=0)
     a, b, c = (admitted(counts, f"127.0.0.{i}", name) for i, name in enumerate("abc", 1))
+    d = admitted(counts, "127.0.1.1", "d")
     counts.idle(b)
     counts.idle(a)
-    counts.idle(c)
-    counts.busy(c)  # a byte of its next head came: no longer idle
-    d = admitted(counts, "127.0.1.1", "d")
-    assert (a.evicted, b.evicted, c.evicted) == (False, True, False)
-    assert counts.open == 3 and "127.0.0.2" not in counts.by_source
+    counts.idle(d)  # idle longer than a, but of a lighter group
+    # c, just admitted, has a request running: never closed.
+    e = admitted(counts, "127.0.2.1", "e")
+    assert (a.evicted, b.evicted, c.evicted, d.evicted) == (False, True, False, False)
+    assert counts.open == 4 and "127.0.0.2" not in counts.by_source
     counts.idle(b)  # an evicted connection reporting itself idle again is not counted back
-    e = admitted(counts, "127.0.1.1", "e")
-    assert a.evicted and not c.evicted and not d.evicted and not e.evicted
+    f = admitted(counts, "127.0.2.2", "f")
+    assert a.evicted and not d.evicted
     counts.release(a)  # its connection_lost after the eviction: already counted out
-    assert counts.open == 3
-    # Nothing idle: the next is refused, and nothing is closed for it.
-    refusal = counts.admit(Conn("f"), "127.0.2.1")
+    assert counts.open == 4
+    # The newcomer's group (127.0.2.0/24, 2) is now the heaviest with anything to close
+    # (127.0.1.0/24, 1): refused, and nothing is closed for it.
+    refusal = counts.admit(Conn("g"), "127.0.2.3")
     assert refusal is not None and refusal.code == "RAM.9008"
-    assert "The server" in str(refusal) and not any(x.evicted for x in (c, d, e))
+    assert "The server" in str(refusal) and not any(x.evicted for x in (c, d, e, f))
+    # Another /24 takes d's place.
+    admitted(counts, "127.0.3.1", "h")
+    assert d.evicted
+
+
+def test_connections_reading_a_request_are_closed_after_the_idle_ones_never_one_answering() -> None:
+    """Issue 22 review S1: a group whose connections are never idle (each begins its next head
+    at once, or drips a body) still makes room; one answering is never closed."""
+    counts = ConnectionCounts(total=4, per_source=0)
+    first, second = admitted(counts, "127.0.0.1", "first"), admitted(counts, "127.0.0.2", "2nd")
+    answering = Conn("answering", answering=True)
+    assert counts.admit(answering, "127.0.0.3") is None
+    for conn in (answering, first, second):
+        counts.idle(conn)
+        counts.began(conn)  # a byte of the next head: reading, in this order
+    counts.began(answering)  # already reading: keeps its place
+    other = admitted(counts, "127.0.9.1", "other")
+    counts.idle(other)
+    newcomer = admitted(counts, "127.0.1.1", "newcomer")
+    # The heaviest group has no idle connection: its oldest reading one that can be closed.
+    assert (answering.evicted, first.evicted, second.evicted, other.evicted) == (
+        False,
+        True,
+        False,
+        False,
+    )
+    counts.reading(newcomer)
+    admitted(counts, "127.0.2.1", "next")
+    assert second.evicted and not other.evicted
+    counts.busy(answering)
+    counts.busy(newcomer)
+    counts.busy(other)
+    refusal = counts.admit(Conn("late"), "127.0.3.1")  # nothing left to close
+    assert refusal is not None and not answering.evicted
 
 
 def test_falling_idle_again_moves_a_connection_to_the_back() -> None:
@@ -54,7 +94,7 @@ def test_falling_idle_again_moves_a_connection_to_the_back() -> None:
     counts.idle(b)
     counts.busy(a)
     counts.idle(a)  # answered a request since: now the most recently idle
-    admitted(counts, "127.0.0.3", "c")
+    admitted(counts, "127.0.1.3", "c")
     assert b.evicted and not a.evicted
 
 

@@ -149,6 +149,8 @@ def create_app(
         finally:
             purger.cancel()
             sweeper.cancel()
+            # Awaited: a sweep cancelled in its write puts its records back for the last one.
+            await asyncio.gather(purger, sweeper, return_exceptions=True)
             await guessing.sweep(edge, everything=True)  # refusals counted but not yet written
             await serving.close()
             runtime.close()

@@ -4,9 +4,11 @@ long it may take to arrive, nor how many connections one source may hold open.
 
 - **Connections**: at most ``max_connections_per_source`` per peer address and
   ``max_connections_per_prefix`` per /24 or /64 (a trusted proxy is exempt from both), and
-  ``max_connections`` per worker process: when that is reached, the connection idle the longest
-  is closed to make room, and only with none idle is the newcomer refused. A refusal is a 503,
-  and the connection is closed at once, so it holds no file descriptor.
+  ``max_connections`` per worker process: when that is reached, room is made at the expense of
+  the network holding the most connections (its connection idle the longest, else its oldest
+  still reading a request nothing of which was acted on); the newcomer is refused only when
+  there is none such, or when its own network holds the most. A refusal is a 503, and the
+  connection is closed at once, so it holds no file descriptor.
 - **Proxies**: forwarding headers are believed only from ``trusted_proxies`` (uvicorn would
   believe them from 127.0.0.1 by default).
 - **The request head** (request line and headers): at most ``max_request_line_bytes`` for the
@@ -23,7 +25,6 @@ the body as the application reads it.
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 import resource
 from collections import Counter, OrderedDict
@@ -49,6 +50,7 @@ from sharekeeper.domain.errors import (
     ShareKeeperError,
     TooManyConnections,
 )
+from sharekeeper.domain.sources import counted_as
 
 
 def raise_file_limit() -> int:
@@ -77,21 +79,6 @@ def network_of(source: str) -> str:
     return counted_as(source)[1]
 
 
-# Parsed once per address, not per accept: a parse costs microseconds, a cached one nothing.
-@functools.lru_cache(maxsize=4096)
-def counted_as(source: str) -> tuple[str, str]:
-    """``source``'s address and network prefix, as the connection caps count them."""
-    try:
-        address = ipaddress.ip_address(source)
-    except ValueError:
-        return source, source  # not an IP peer (a Unix socket): counted under its own name
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if isinstance(address, ipaddress.IPv4Address):
-        return str(address), f"{ipaddress.IPv4Address(int(address) >> 8 << 8)}/24"
-    return str(address), f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"
-
-
 class TrustedProxies:
     """The peers whose forwarding headers are believed (``SHAREKEEPER_TRUSTED_PROXIES``)."""
 
@@ -117,13 +104,33 @@ class TrustedProxies:
 
 
 class Evictable(Protocol):
-    def evict(self) -> None:
-        """Closes the connection at once: it was idle, and its place is needed."""
+    def evict(self) -> bool:
+        """Closes the connection at once if nothing of it has been acted on (idle, or reading a
+        head or a body no answer has begun for); says whether it did."""
+
+
+class _Group:
+    """The connections of one source group (a /24 or /64, or a trusted proxy's address) that
+    may be closed for room, each oldest first: idle ones by when they fell idle, reading ones
+    by when they began to read."""
+
+    __slots__ = ("idle", "reading", "size")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.idle: OrderedDict[Evictable, None] = OrderedDict()
+        self.reading: OrderedDict[Evictable, None] = OrderedDict()
+
+    def closable(self) -> int:
+        return len(self.idle) + len(self.reading)
 
 
 class ConnectionCounts:
     """Open connections of one worker process: in all, per source address and per network
-    prefix, and which of them are idle (oldest first), to close when the process is full."""
+    prefix; and, per source group, which may be closed to make room when the process is full
+    (idle, or reading a request nothing of which was acted on). Room is made at the expense of
+    the group holding the most connections; the groups that have a connection to close are
+    kept in buckets by size, so finding the heaviest costs O(1) amortized, never a scan."""
 
     def __init__(self, total: int, per_source: int, per_prefix: int = 0) -> None:
         self.total_limit = total
@@ -132,51 +139,90 @@ class ConnectionCounts:
         self.open = 0
         self.by_source: Counter[str] = Counter()
         self.by_prefix: Counter[str] = Counter()
-        # Each connection's address and network (None for a trusted proxy's).
-        self._where: dict[Evictable, tuple[str, str] | None] = {}
-        # Insertion order is the order they fell idle: the first is the oldest.
-        self._idle: OrderedDict[Evictable, None] = OrderedDict()
+        # Each connection's address and network (None for a trusted proxy's) and group.
+        self._where: dict[Evictable, tuple[tuple[str, str] | None, str]] = {}
+        self._groups: dict[str, _Group] = {}
+        # Groups with a connection to close, by their size; _top is at least the largest size.
+        self._by_size: dict[int, dict[str, None]] = {}
+        self._top = 0
 
     def admit(
         self, connection: Evictable, source: str, exempt: bool = False
     ) -> TooManyConnections | None:
         """Counts ``connection`` in, or says why not. ``exempt`` (a trusted proxy, which carries
         every client) skips the per-source and per-prefix caps, never the total. When the process
-        is full, the connection idle the longest is closed to make room."""
+        is full, a connection of the heaviest group is closed to make room, unless that group
+        is the newcomer's own."""
         source, prefix = counted_as(source)
+        group = f"proxy {source}" if exempt else prefix
         if not exempt:
             if self.source_limit and self.by_source[source] >= self.source_limit:
                 return TooManyConnections(f"The address {source}", self.source_limit)
             if self.prefix_limit and self.by_prefix[prefix] >= self.prefix_limit:
                 return TooManyConnections(f"The network {prefix}", self.prefix_limit)
-        if self.open >= self.total_limit and not self._evict_oldest_idle():
+        if self.open >= self.total_limit and not self._make_room(group):
             return TooManyConnections("The server", self.total_limit)
         self.open += 1
+        found = self._groups.get(group)
+        if found is None:
+            found = self._groups[group] = _Group()
+        self._resize(group, found, +1)
         if exempt:
             # Not counted against its address or network: its neighbours keep their share.
-            self._where[connection] = None
+            self._where[connection] = (None, group)
             return None
         self.by_source[source] += 1
         self.by_prefix[prefix] += 1
-        self._where[connection] = (source, prefix)
+        self._where[connection] = ((source, prefix), group)
         return None
 
     def idle(self, connection: Evictable) -> None:
         """``connection`` waits for a request head and has received none of it."""
-        if connection in self._where:
-            self._idle[connection] = None
-            self._idle.move_to_end(connection)
+        found = self._group_of(connection)
+        if found is not None:
+            group, state = found
+            state.reading.pop(connection, None)
+            state.idle[connection] = None
+            state.idle.move_to_end(connection)
+            self._resize(group, state, 0)
+
+    def reading(self, connection: Evictable) -> None:
+        """``connection`` has begun a head (or reads a body) of a request not yet acted on;
+        one already reading keeps its place."""
+        found = self._group_of(connection)
+        if found is not None and connection not in found[1].reading:
+            group, state = found
+            state.idle.pop(connection, None)
+            state.reading[connection] = None
+            self._resize(group, state, 0)
+
+    def began(self, connection: Evictable) -> None:
+        """A byte arrived: an idle connection is now reading a head; any other keeps its state."""
+        found = self._group_of(connection)
+        if found is not None and connection in found[1].idle:
+            self.reading(connection)
 
     def busy(self, connection: Evictable) -> None:
-        self._idle.pop(connection, None)
+        """A request of ``connection`` is running or being answered: never closed for room."""
+        found = self._group_of(connection)
+        if found is not None:
+            group, state = found
+            state.idle.pop(connection, None)
+            state.reading.pop(connection, None)
+            self._resize(group, state, 0)
 
     def release(self, connection: Evictable) -> None:
         """Counts ``connection`` out; again, or for one never admitted, does nothing."""
         if connection not in self._where:
             return
-        where = self._where.pop(connection)
-        self._idle.pop(connection, None)
+        where, group = self._where[connection]
+        self.busy(connection)
+        del self._where[connection]
         self.open -= 1
+        state = self._groups[group]
+        self._resize(group, state, -1)
+        if not state.size:
+            del self._groups[group]
         if where is None:
             return
         source, prefix = where
@@ -185,13 +231,46 @@ class ConnectionCounts:
             if not counts[key]:
                 del counts[key]
 
-    def _evict_oldest_idle(self) -> bool:
-        if not self._idle:
-            return False
-        oldest = next(iter(self._idle))
-        self.release(oldest)
-        oldest.evict()
-        return True
+    def _group_of(self, connection: Evictable) -> tuple[str, _Group] | None:
+        where = self._where.get(connection)
+        return None if where is None else (where[1], self._groups[where[1]])
+
+    def _resize(self, group: str, state: _Group, change: int) -> None:
+        """Applies ``change`` to the group's size and files it under its size if it has a
+        connection to close (the caller changed which it has)."""
+        self._by_size.get(state.size, {}).pop(group, None)
+        if not self._by_size.get(state.size, True):
+            del self._by_size[state.size]
+        state.size += change
+        if state.size and state.closable():
+            self._by_size.setdefault(state.size, {})[group] = None
+            self._top = max(self._top, state.size)
+
+    def _heaviest(self) -> str | None:
+        """The largest group with a connection to close. _top only falls here, by at most as
+        much as it rose in _resize: O(1) amortized."""
+        while self._top > 0 and not self._by_size.get(self._top):
+            self._top -= 1
+        bucket = self._by_size.get(self._top)
+        return next(iter(bucket)) if bucket else None
+
+    def _make_room(self, newcomer: str) -> bool:
+        """Closes one connection of the heaviest group that has one to close, unless the
+        newcomer's group is as large (it would be making room at its own expense only to
+        grow): the idle the longest, else the oldest reading. A connection that turns out to
+        be answering (it answered early, before its body came) is marked busy and skipped."""
+        while (group := self._heaviest()) is not None:
+            state = self._groups[group]
+            own = self._groups.get(newcomer)
+            if own is not None and own.size >= state.size:
+                return False
+            victims = state.idle if state.idle else state.reading
+            victim = next(iter(victims))
+            if victim.evict():
+                self.release(victim)
+                return True
+            self.busy(victim)
+        return False
 
 
 class _Refused(Exception):
@@ -318,6 +397,11 @@ class GuardedProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._header_timer: asyncio.TimerHandle | None = None
         self._close_when_idle = False
+        # Whether a request's body is still arriving (its head is complete, its end not yet).
+        self._reading_body = False
+        # Whether a byte of the next head has been parsed (llhttp begins a message at its first
+        # byte): what arrived in the same read as the end of the previous request counts.
+        self._head_begun = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -333,14 +417,23 @@ class GuardedProtocol(HttpToolsProtocol):
         self.counts.release(self)
         super().connection_lost(exc)
 
-    def evict(self) -> None:
-        # Idle between requests, so closing is what HTTP allows at any time (RFC 9112 9.5):
-        # a client retries a request it finds its idle connection closed under.
+    def evict(self) -> bool:
+        # Idle between requests, closing is what HTTP allows at any time (RFC 9112 9.5): a
+        # client retries a request it finds its idle connection closed under. Reading a head, or
+        # a body no answer has begun for, nothing of the request was acted on or acknowledged.
+        # A request running, queued or being answered is never cut off.
+        if self.pipeline or self.transport.is_closing():
+            return False
+        cycle = self.cycle
+        running = cycle is not None and not cycle.response_complete
+        if running and (cycle.response_started or not self._reading_body):
+            return False
         self._stop_header_timer()
         self.transport.close()
+        return True
 
     def data_received(self, data: bytes) -> None:
-        self.counts.busy(self)
+        self.counts.began(self)
         self._unset_keepalive_if_required()
         if self._close_when_idle:
             return  # refused already: what is in flight is answered, nothing more is read
@@ -364,6 +457,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._header_bytes = 0
+        self._head_begun = True
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -383,6 +477,8 @@ class GuardedProtocol(HttpToolsProtocol):
         if len(self.pipeline) >= MAX_PIPELINED:
             raise _Refused(HeadersTooLarge(f"more than {MAX_PIPELINED} requests ahead"))
         self._reading_head = False
+        self._head_begun = False
+        self._reading_body = True
         self._pending = 0
         self._stop_header_timer()
         super().on_headers_complete()
@@ -393,7 +489,11 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        # The next request's head counts afresh (a pipelined one may follow at once).
+        # The request is whole and acted on from here: never closed for room.
+        self.counts.busy(self)
+        self._reading_body = False
+        # The next request's head counts afresh (a pipelined one may follow at once, and its
+        # first byte sets _head_begun).
         self._reading_head = True
         self._pending = 0
 
@@ -421,7 +521,9 @@ class GuardedProtocol(HttpToolsProtocol):
         return running or bool(self.pipeline)
 
     def _await_head(self) -> None:
-        if not self._pending:
+        if self._pending or self._head_begun:
+            self.counts.reading(self)  # a head begun: may be closed for room, after the idle
+        else:
             self.counts.idle(self)  # no byte of the next head yet: may be closed for room
         self._stop_header_timer()
         self._header_timer = self.loop.call_later(
@@ -437,7 +539,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._header_timer = None
         if not self._reading_head or self.transport.is_closing() or self._busy():
             return
-        if self._pending:
+        if self._pending or self._head_begun:
             self._refuse(RequestTimeout(self.settings.header_timeout_seconds, "headers"))
         else:
             self.transport.close()  # nothing was asked: nothing to answer

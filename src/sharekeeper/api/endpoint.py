@@ -27,7 +27,7 @@ from sharekeeper.domain.errors import (
     ShareKeeperError,
 )
 from sharekeeper.domain.ratelimit import Guesses, RateLimiter
-from sharekeeper.services.audit import record_call
+from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 from sharekeeper.store.group_commit import Membership
@@ -272,10 +272,10 @@ def audited(
     except Exception as error:
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
-        record_call(unaudited, record)
+        record_calls(unaudited, [record])
         raise
     if not pending.written:  # it changed nothing, so no unit of work committed the record
-        record_call(unaudited, record)
+        record_calls(unaudited, [record])
     return result
 
 

@@ -1,6 +1,7 @@
 """Refused attempts at a secret (console and operator sign-ins, the admin API's bearer token),
-recorded in aggregate: at most two audit records per source, operation and outcome a minute
-(``domain.audit.FailureTally``), the second written when its minute closes."""
+recorded in aggregate: at most two audit records per source network, operation and outcome a
+minute, and at most 100 firsts a minute in all (``domain.audit.FailureTally``), the count
+written when its minute closes."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ async def _write(edge: Edge, records: list[AuditRecord]) -> None:
     try:
         await edge.serving.run(record_calls, edge.ctx, records)
     except ShareKeeperError as error:  # the database busy or gone: known, no traceback
-        log.warning("could not record %d refused attempts: %s", count, error.message)
+        edge.failures.keep(records)  # written with the next ones
+        log.warning("could not record %d refused attempts yet: %s", count, error.message)
+    except asyncio.CancelledError:
+        edge.failures.keep(records)  # the app stops: its last sweep writes them
+        raise
     except Exception:
-        log.exception("could not record %d refused attempts", count)
+        edge.failures.keep(records)
+        log.exception("could not record %d refused attempts yet", count)

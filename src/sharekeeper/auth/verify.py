@@ -62,7 +62,7 @@ def verify(
     now_seconds: float,
     now_ms: int,
     max_skew_seconds: int,
-    gate: DerivedGate | None = None,
+    gate: DerivedGate,
 ) -> tuple[str, KeyMaterial]:
     """Returns the access key and its material, or raises AuthenticationFailed with the reason
     (TooManyFailures when ``gate`` refuses to check a derived-key signature)."""
@@ -95,7 +95,7 @@ def verify(
     to_sign = signing.string_to_sign(header_values["x-sdk-date"], canonical, algorithm)
     # An unknown key was refused above without any costly check; a derived-key signature costs
     # ~2 ms of CPU, so it is checked only within the gate's allowance.
-    spent = gate(auth.access_key) if gate is not None and algorithm.derived_key else None
+    spent = gate(auth.access_key) if algorithm.derived_key else None
     if not _signature_valid(auth, key.secret_key, to_sign):
         raise AuthenticationFailed("verify aksk signature fail")
     if spent is not None:

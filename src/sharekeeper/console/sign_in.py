@@ -6,6 +6,7 @@ before is let through whatever others at its address did (docs/console.md, Secur
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 
@@ -40,7 +41,7 @@ from sharekeeper.domain.errors import (
 from sharekeeper.domain.ratelimit import OPERATOR_KEY
 from sharekeeper.domain.sessions import ABSOLUTE_TIMEOUT, OPERATOR, ConsoleSession
 from sharekeeper.services import sessions
-from sharekeeper.services.audit import record_call
+from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 
 SIGN_IN = "ConsoleSignIn"
@@ -85,8 +86,11 @@ def _signed_in(ctx: Context, entry: AuditRecord, sign: Signing) -> tuple[str, Co
     pending = PendingAudit(entry)
     result = sign(ctx.scoped(pending, None))
     if not pending.written:
-        record_call(ctx, entry)
+        record_calls(ctx, [entry])
     return result
+
+
+_ISSUED = re.compile(r"[0-9]{1,12}")
 
 
 def _browser_mac(console: Console, key_id: str, nonce: str, issued: str) -> str:
@@ -101,7 +105,8 @@ def _known_browser(console: Console, request: Request, key_id: str) -> str | Non
     value = request.cookies.get(KNOWN_BROWSER_COOKIE + key_id, "")
     nonce, _, rest = value.partition(".")
     issued, _, mac = rest.partition(".")
-    if not (key_id and nonce and issued.isdigit() and len(issued) <= 12):
+    # ASCII digits only: str.isdigit() also takes '²', which int() then refuses (a 500).
+    if not (key_id and nonce and _ISSUED.fullmatch(issued)):
         return None
     age = console.edge.ctx.clock() // SECOND - int(issued)
     if not 0 <= age < KNOWN_BROWSER_SECONDS:

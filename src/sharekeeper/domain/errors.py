@@ -60,7 +60,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     OrganizationNotEmpty 9102, OrgUnitNotEmpty 9103, OrgUnitNameTaken 9104,
     UnknownTrustedService 9105, HandshakeAlreadyPending 9106, HandshakeNotPending 9107,
     HandshakeCancelled 1401, ManagementAccountStays 9108, OrgUnitLimit 9109,
-    OrgAccountNotClosable 9110, HandshakeQuotaExceeded 9111; Huawei's quota codes
+    OrgAccountNotClosable 9110, HandshakeQuotaExceeded 9111,
+    OrgAccountCreationQuotaExceeded 9112; Huawei's quota codes
     OrgAccountQuotaExceeded 1305 and OrgUnitQuotaExceeded 1204; OrgEntityNotFound 9401,
     OrgAccountNotFound 9402, HandshakeNotFound 9403, CreateAccountStatusNotFound 9404 (404)
     Delegated administrators: OrgNotManagementOrDelegated 1002 (401), DelegatedAdministrator-
@@ -649,6 +650,13 @@ class OrgAccountQuotaExceeded(OrgQuotaExceeded):
 
     code = "Organizations.1305"
     what = "account (members and pending invitations together)"
+
+
+class OrgAccountCreationQuotaExceeded(OrgQuotaExceeded):
+    """CreateAccount past the accounts an organization may create in 24 hours."""
+
+    code = "Organizations.9112"
+    what = "accounts created in the last 24 hours"
 
 
 class OrgUnitQuotaExceeded(OrgQuotaExceeded):

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sharekeeper.domain.clock import SECOND, Millis
 from sharekeeper.domain.errors import (
     HandshakeQuotaExceeded,
+    OrgAccountCreationQuotaExceeded,
     OrgAccountQuotaExceeded,
     OrgQuotaExceeded,
     OrgUnitQuotaExceeded,
@@ -35,6 +37,13 @@ class OrganizationQuotaType(StrEnum):
     ORGANIZATIONAL_UNIT = "organizational_unit"
     PENDING_HANDSHAKE = "pending_handshake"
     POLICY = "policy"  # of each type: Huawei's 1,000 SCPs and 1,000 tag policies
+    # Accounts created in a rolling 24 hours: the account quota counts live members, so without
+    # it a CreateAccount + CloseAccount loop would add account rows without bound.
+    ACCOUNT_CREATIONS_PER_DAY = "account_creations_per_day"
+
+
+# The rolling window ACCOUNT_CREATIONS_PER_DAY counts over.
+ACCOUNT_CREATION_WINDOW: Millis = 24 * 3600 * SECOND
 
 
 # The most a quota may be raised to: what one share's lists page through comfortably.
@@ -47,12 +56,14 @@ ORGANIZATION_QUOTA_RANGE = {
     OrganizationQuotaType.ORGANIZATIONAL_UNIT: (0, OU_MOST),
     OrganizationQuotaType.PENDING_HANDSHAKE: (0, QUOTA_MAX),
     OrganizationQuotaType.POLICY: (0, POLICIES_MOST),
+    OrganizationQuotaType.ACCOUNT_CREATIONS_PER_DAY: (0, QUOTA_MAX),
 }
 _ORGANIZATION_ERRORS: dict[OrganizationQuotaType, type[OrgQuotaExceeded]] = {
     OrganizationQuotaType.ACCOUNT: OrgAccountQuotaExceeded,
     OrganizationQuotaType.ORGANIZATIONAL_UNIT: OrgUnitQuotaExceeded,
     OrganizationQuotaType.PENDING_HANDSHAKE: HandshakeQuotaExceeded,
     OrganizationQuotaType.POLICY: PolicyQuotaExceeded,
+    OrganizationQuotaType.ACCOUNT_CREATIONS_PER_DAY: OrgAccountCreationQuotaExceeded,
 }
 
 
@@ -70,6 +81,10 @@ class Quotas:
     organizational_unit: int = OU_MOST
     pending_handshake: int = 20
     policy: int = POLICIES_MOST
+    # Huawei publishes no rate of CreateAccount; it allows 20 invitations a day, and 20
+    # creations a day fill the default account quota twice over while bounding the rows a
+    # create-and-close loop leaves at 20 a day.
+    account_creations_per_day: int = 20
 
     def limit(self, kind: QuotaType | OrganizationQuotaType) -> int:
         value: int = getattr(self, kind.value)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sharekeeper.domain.errors import TooManyFailures, TooManyRequests
+from sharekeeper.domain.sources import group_of
 
 
 class RateLimiter:
@@ -60,7 +61,8 @@ class RateLimiter:
             del self._buckets[key]
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: each allowance is its own set of buckets, even where two have the same figures.
+@dataclass(frozen=True, slots=True, eq=False)
 class Allowance:
     """Failures allowed: ``burst`` at once, then ``rate`` a second."""
 
@@ -81,6 +83,10 @@ DERIVED_PER_SOURCE = Allowance(10, 2.0)
 DERIVED_PER_KEY = Allowance(10, 2.0)
 # A source whose signature with a key verified lately spends only the pair's own allowance.
 DERIVED_PER_KNOWN_PAIR = Allowance(10, 2.0)
+# A source not known with a key (a restart, another worker) whose key's allowance others used
+# up gets one check a minute of its own with it: one forged, it has to wait like the rest; one
+# good, the pair is known. So an attacker who knows a key id cannot lock its owner out.
+DERIVED_FIRST_TRY = Allowance(1, 1 / 60)
 KNOWN_PAIR_SECONDS = 3600.0
 MAX_KNOWN_PAIRS = 10_000
 # The admin token's key id in the buckets: the operator sign-in and the admin API share them.
@@ -103,7 +109,9 @@ class Spent:
 class Guesses:
     """Attempts at a secret, limited by their failures, one instance per app. An attempt spends
     a token of each bucket it names before it runs, so attempts sent at once cannot outrun the
-    limit, and a success gives them back: only failures use an allowance up."""
+    limit, and a success gives them back: only failures use an allowance up. A source counts
+    as its network prefix (``domain.sources``): addresses rotated within one /24 or /64 share
+    one allowance."""
 
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self._now = now
@@ -117,14 +125,31 @@ class Guesses:
         browser's own failures count; otherwise the source's and the (source, key) pair's."""
         if browser is not None:
             return self._spend([(PER_KNOWN_BROWSER, f"{key_id} {browser}")])
+        source = group_of(source)
         return self._spend([(PER_SOURCE, source), (PER_SOURCE_AND_KEY, f"{source} {key_id}")])
 
     def derived(self, source: str, key_id: str) -> Spent:
         """A derived-key signature about to be checked."""
+        source = group_of(source)
         pair = f"{source} {key_id}"
         if self._known(pair):
             return self._spend([(DERIVED_PER_KNOWN_PAIR, pair)], pair)
-        return self._spend([(DERIVED_PER_SOURCE, source), (DERIVED_PER_KEY, key_id)], pair)
+        try:
+            spent = self._spend([(DERIVED_PER_SOURCE, source), (DERIVED_PER_KEY, key_id)], pair)
+        except TooManyFailures as refused:
+            # The key's allowance (or the source's) is spent: a first try, if the pair has one.
+            try:
+                return self._spend([(DERIVED_PER_SOURCE, source), (DERIVED_FIRST_TRY, pair)], pair)
+            except TooManyFailures:
+                raise refused from None
+        # A failure here is a failure at the key too: it spends the pair's first try, if any.
+        try:
+            self._limiter(DERIVED_FIRST_TRY).take(pair)
+        except TooManyRequests:
+            pass
+        else:
+            spent.taken.append((DERIVED_FIRST_TRY, pair))
+        return spent
 
     def give_back(self, spent: Spent) -> None:
         for allowance, key in spent.taken:

@@ -7,17 +7,10 @@ from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services.context import Context
 
 
-def record_call(ctx: Context, record: AuditRecord) -> None:
-    """Records a call whose change did not commit its own record (a refusal, or a request that
-    changed nothing). Successful changes are recorded by their own transaction."""
-    with ctx.writing() as uow:
-        uow.audit.add(record)
-        uow.commit()
-
-
 def record_calls(ctx: Context, records: list[AuditRecord]) -> None:
-    """Records refused calls gathered by a FailureTally (the first of a window, the count of
-    the rest), in one transaction."""
+    """Records calls whose change did not commit their own record (a refusal, a request that
+    changed nothing, refusals gathered by a FailureTally), in one transaction. Successful
+    changes are recorded by their own transaction."""
     with ctx.writing() as uow:
         for record in records:
             uow.audit.add(record)

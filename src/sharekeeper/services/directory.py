@@ -53,15 +53,11 @@ class Entity:
 
 
 def create_organization(ctx: Context, caller: Caller) -> OrganizationView:
-    """The caller founds an organization and becomes its management account. Its account row
-    is locked first: of two racing creations the second then finds it a member (9101), rather
-    than failing on the one-organization-per-manager key (a RAM 409)."""
+    """The caller founds an organization and becomes its management account (9101 if it
+    belongs to one; ``found_organization`` locks its row, so a racing creation finds it so)."""
     with ctx.writing() as uow:
-        uow.accounts.lock(caller.account_id)
-        if uow.organizations.membership(caller.account_id) is not None:
-            raise OrgAccountAlreadyMember(caller.account_id)
         organization = organizations.found_organization(uow, caller.account_id, ctx.clock())
-        if organization is None:  # it accepted an invitation meanwhile
+        if organization is None:
             raise OrgAccountAlreadyMember(caller.account_id)
         uow.note_target(organization.id)
         names = uow.accounts.names([caller.account_id])

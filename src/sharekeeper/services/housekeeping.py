@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from sharekeeper.domain.clock import SECOND
+from sharekeeper.domain.quotas import ACCOUNT_CREATION_WINDOW
 from sharekeeper.domain.sessions import IDLE_TIMEOUT
 from sharekeeper.domain.shares import RETENTION_MILLIS
 from sharekeeper.services.context import Context
 
+# How long ListCreateAccountStatuses shows a creation: 30 days, longer than the 24 hours the
+# creation quota counts (the accounts themselves stay, with their audit records).
+CREATE_ACCOUNT_STATUS_RETENTION = max(30 * 24 * 3600 * SECOND, ACCOUNT_CREATION_WINDOW)
+
 
 def purge_expired_records(ctx: Context) -> int:
     """Deletes shares deleted more than 48 hours ago, organization invitations that ended
-    (cancelled, declined, expired) as long ago, and console sessions that have ended; returns
+    (cancelled, declined, expired) as long ago, create-account statuses older than 30 days,
+    and console sessions that have ended; returns
     how many shares. Readers already hide the shares and sessions, and an ended invitation
     answers nothing, so this only reclaims space and may run at any time, in any process."""
     now = ctx.clock()
     with ctx.writing() as uow:
         purged = uow.shares.purge_deleted(now)
         uow.handshakes.purge_ended(now - RETENTION_MILLIS)
+        uow.handshakes.purge_create_account_statuses(now - CREATE_ACCOUNT_STATUS_RETENTION)
         uow.sessions.remove_ended(now - IDLE_TIMEOUT, now)
         uow.commit()
     return purged

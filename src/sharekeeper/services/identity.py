@@ -126,7 +126,7 @@ def key_material(ctx: Context, key: AccessKey) -> KeyMaterial:
     )
 
 
-def authenticate(ctx: Context, request: IncomingRequest, gate: DerivedGate | None = None) -> Caller:
+def authenticate(ctx: Context, request: IncomingRequest, gate: DerivedGate) -> Caller:
     """The account whose key signed the request; raises AuthenticationFailed otherwise, or
     TooManyFailures when ``gate`` refuses to check a derived-key signature."""
 

@@ -39,6 +39,7 @@ from sharekeeper.domain.organizations import (
     Organization,
 )
 from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.quotas import ACCOUNT_CREATION_WINDOW, OrganizationQuotaType
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import (
@@ -183,9 +184,10 @@ def create_account(
     contacts: ContactDetails = NO_CONTACTS,
 ) -> CreateAccountStatus:
     """A new account, a member at the root from the start ("created"), within the
-    organization's account quota (counted under its row lock, so racing creations cannot pass
-    it together), with the tags and contact details its create body carries. It has no access
-    key: the operator issues one (docs/api.md), as for every account of ShareKeeper."""
+    organization's account quota and its accounts created in 24 hours (both counted under its
+    row lock, so racing creations cannot pass them together), with the tags and contact details
+    its create body carries. It has no access key: the operator issues one (docs/api.md), as for
+    every account of ShareKeeper."""
     if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
         raise OrgInvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
     tags = org_tags(tag_pairs)
@@ -194,6 +196,12 @@ def create_account(
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         require_account_room(ctx, uow, organization, now)
+        created = uow.handshakes.count_account_creations(
+            organization.id, now - ACCOUNT_CREATION_WINDOW
+        )
+        ctx.quotas.check_organization(
+            OrganizationQuotaType.ACCOUNT_CREATIONS_PER_DAY, organization.id, created
+        )
         uow.accounts.add(account)
         joined = Membership(
             account.id,

@@ -92,9 +92,9 @@ def create_organization(ctx: Context, management_account_id: str) -> Organizatio
     with ctx.writing() as uow:
         if uow.accounts.get(management_account_id) is None:
             raise AccountNotFound(management_account_id)
-        _require_no_organization(uow, management_account_id)
         organization = found_organization(uow, management_account_id, ctx.clock())
         if organization is None:
+            _require_no_organization(uow, management_account_id)
             raise DirectoryRuleBroken(
                 f"The account {management_account_id} joined an organization meanwhile."
             )
@@ -105,9 +105,14 @@ def create_organization(ctx: Context, management_account_id: str) -> Organizatio
 def found_organization(
     uow: UnitOfWork, management_account_id: str, now: Millis
 ) -> Organization | None:
-    """A new organization with its root, the account its management account and first member
-    (the caller checked that it belongs to none); None if it joined one meanwhile, and the
-    caller's unit of work must not commit."""
+    """A new organization with its root, the account its management account and first member;
+    None if the account belongs to one, and the caller's unit of work must not commit. The
+    account's row is locked first, for the operator's path and the API's alike: of two racing
+    creations the second then finds it a member, rather than failing on the
+    one-organization-per-manager key (a RAM 409 on the Organizations API)."""
+    uow.accounts.lock(management_account_id)
+    if uow.organizations.membership(management_account_id) is not None:
+        return None
     organization = Organization(
         new_organization_id(), management_account_id, new_root_id(), False, now
     )

@@ -172,6 +172,20 @@ class HandshakeRepository:
             )
         )
 
+    def count_account_creations(self, organization_id: str, since: Millis) -> int:
+        """The organization's create-account statuses from ``since`` on (on its index)."""
+        counted = select(func.count()).where(
+            C.organization_id == organization_id,
+            C.state.in_([state.value for state in CreateAccountState]),
+            C.created_at >= since,
+        )
+        return int(self._tx.execute(counted).scalar_one())
+
+    def purge_create_account_statuses(self, before: Millis) -> int:
+        """Deletes create-account statuses older than ``before`` (the accounts stay)."""
+        purged = self._tx.execute(delete(create_account_statuses).where(C.created_at < before))
+        return int(purged.rowcount)
+
     def purge_ended(self, ended_before: Millis) -> int:
         """Deletes invitations that ended (cancelled, declined, expired) before
         ``ended_before``; returns how many."""

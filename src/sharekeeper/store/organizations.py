@@ -82,6 +82,21 @@ _MEMBERS = (
 _LOCK_SHARED = _MEMBERS.with_for_update(read=True)
 _LOCK_EXCLUSIVE = _MEMBERS.with_for_update()
 _ONE_MEMBER = select(*MEMBERSHIP.columns).where(M.account_id == bindparam("account_id"))
+
+
+def _join(dialect: Any) -> Prepared:
+    """Inserts a membership unless the account has one (its primary key): RETURNING, not the
+    row count, says which, since psycopg reports -1 for an insert that did nothing. Each
+    dialect spells the upsert its own way; each statement is built and compiled once."""
+    values = {c.name: bindparam(c.name, type_=c.type) for c in MEMBERSHIP.columns}
+    statement = dialect.insert(org_members).values(values)
+    return Prepared(
+        statement.on_conflict_do_nothing(index_elements=[M.account_id]).returning(M.account_id)
+    )
+
+
+_JOIN_SQLITE = _join(sqlite)
+_JOIN_POSTGRESQL = _join(postgresql)
 _MEMBERSHIP = Prepared(_ONE_MEMBER)
 _MEMBERSHIP_SHARED = Prepared(_ONE_MEMBER.with_for_update(read=True))
 # A member and its account's name, in one row (the name is the row's last column).
@@ -241,11 +256,8 @@ class OrganizationRepository:
         """Adds an account in no organization; false if another write made it a member
         meanwhile (the primary key decides, waiting for that write to end), and nothing is
         written: the caller answers in its own API's terms."""
-        dialect = sqlite if self._tx.backend.name == "sqlite" else postgresql
-        statement = dialect.insert(org_members).values(MEMBERSHIP.values(membership))
-        # RETURNING, not the row count: psycopg reports -1 for an insert that did nothing.
-        joined = statement.on_conflict_do_nothing().returning(M.account_id)
-        return self._tx.execute(joined).first() is not None
+        joined = _JOIN_SQLITE if self._tx.backend.name == "sqlite" else _JOIN_POSTGRESQL
+        return self._tx.first(joined, MEMBERSHIP.values(membership)) is not None
 
     def move(self, membership: Membership, destination_id: str) -> bool:
         """Moves the member from where ``membership`` says it is; false if it is no longer

@@ -140,6 +140,8 @@ invitations = Table(
     Column("expires_at", Millis, nullable=False),
     Index("ix_invitations_receiver_seq", "receiver_account_id", "seq"),
     Index("ix_invitations_sender_seq", "sender_account_id", "seq"),
+    # Forgetting a receiver's withdrawn invitations from one owner (store/invitations.py).
+    Index("ix_invitations_receiver_sender", "receiver_account_id", "sender_account_id"),
     # At most one open invitation per share and receiver, enforced by the database.
     Index(
         "uq_invitations_pending",
@@ -214,7 +216,6 @@ org_units = Table(
         String(40),
         ForeignKey("organizations.id", ondelete="CASCADE"),
         nullable=False,
-        index=True,
     ),
     Column("parent_id", String(40), ForeignKey("org_units.id")),
     Column("name", String(128), nullable=False),
@@ -232,9 +233,8 @@ org_members = Table(
         String(40),
         ForeignKey("organizations.id", ondelete="CASCADE"),
         nullable=False,
-        index=True,
     ),
-    Column("parent_id", String(40), ForeignKey("org_units.id"), nullable=False, index=True),
+    Column("parent_id", String(40), ForeignKey("org_units.id"), nullable=False),
     Column("joined_at", Millis, nullable=False),
     # "invited" (a handshake, or placed by the command line) or "created" (CreateAccount, or
     # the account that founded the organization).
@@ -252,10 +252,9 @@ handshakes = Table(
         String(40),
         ForeignKey("organizations.id", ondelete="CASCADE"),
         nullable=False,
-        index=True,
     ),
     Column("management_account_id", String(32), nullable=False),
-    Column("target_account_id", String(32), nullable=False, index=True),
+    Column("target_account_id", String(32), nullable=False),
     Column("notes", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("created_at", Millis, nullable=False),
@@ -272,7 +271,6 @@ create_account_statuses = Table(
         String(40),
         ForeignKey("organizations.id", ondelete="CASCADE"),
         nullable=False,
-        index=True,
     ),
     Column("account_id", String(32), nullable=False),
     Column("account_name", String(64), nullable=False),
@@ -309,6 +307,7 @@ audit_records = Table(
     Column("source_address", String(64), nullable=False),
     Column("outcome", String(64), nullable=False),
     # Where the call came from: "api" (signed HTTP) or "console" (the web console).
+    # "api", "console" or "admin" (domain/audit.py: AuditRecord.channel).
     Column("channel", String(16), nullable=False, server_default="api"),
     # How many calls the record stands for: refused attempts at a secret are gathered per
     # source and minute (domain/audit.py: FailureTally).
@@ -350,8 +349,9 @@ master_key = Table(
 
 # The directory's reads page on these (store/paging.py's keyset over a time and an id): each
 # list's filter, then its order, so a page of n rows reads n + 1 index entries whatever the
-# organization's size. Declared apart from their tables so that changes to the tables and to
-# the reads stay apart.
+# organization's size. They also serve the lookups by their leading column (foreign keys
+# included): the single-column indexes they superseded were dropped (migration 0013).
+# Declared apart from their tables so that changes to the tables and to the reads stay apart.
 DIRECTORY_INDEXES = (
     Index("ix_organizations_created", organizations.c.created_at, organizations.c.id),
     Index(
