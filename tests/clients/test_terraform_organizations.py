@@ -1,7 +1,14 @@
 """The call sequences of terraform-provider-huaweicloud's Organizations resources
-(huaweicloud/services/organizations/*.go; docs/api.md, "Terraform's Organizations resources"):
-each resource's create, read, update, delete and the data sources, through the Go-style
-client, with the provider's own rules for what counts as "gone"."""
+(huaweicloud/services/organizations/*.go), through the Go-style client, with the provider's own
+rules for what counts as "gone". This file replays R1 and R2 without tags, D2, R5 and R6
+(invite, accept, leave, cancel), R8, R3 without tags or contact details, D3, and R4's destroy.
+The rest, each ending in the read that would plan no change (docs/api.md, "Terraform's
+Organizations resources", has the table of R1-R14 and D1-D19):
+- test_terraform_org_tags.py: R1 with root_tags, R2 and R3 with tags, D1, D8-D12, D16;
+- test_terraform_org_invitations.py: R4, R5's destroy paths, R7, D7, D12 as the provider's
+  acceptance test filters, D13, D14, D15;
+- test_terraform_org_delegated.py: R9, D17, D1 with a delegated administrator's key;
+- test_terraform_org_policies.py: R1's enabled_policy_types, R10-R14, D4-D6, D18, D19."""
 
 from __future__ import annotations
 
