@@ -142,12 +142,21 @@ class GoClient:
         )
 
     def send(
-        self, method: str, path: str, body: Any = None, query: str = "", json_type: bool = False
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: str = "",
+        json_type: bool = False,
+        httphelper: bool = False,
     ) -> httpx.Response:
         """``json_type``: Content-Type: application/json without a body, as some of the
-        provider's calls set it through MoreHeaders."""
+        provider's calls set it through MoreHeaders. ``httphelper``: the provider's generated
+        data sources, whose helper adds that Content-Type and ``X-Language: en-us`` to every
+        request, GET included (both in the header map, so signed)."""
         payload = b""
         headers: dict[str, str] = {}
+        json_type = json_type or httphelper
         if body is not None:
             payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             if self.go_sdk_v3:
@@ -156,6 +165,8 @@ class GoClient:
             headers["Content-Type"] = "application/json"
         headers["Accept"] = "application/json"
         headers["User-Agent"] = "terraform-provider-huaweicloud/1.80.0 golangsdk"
+        if httphelper:
+            headers["X-Language"] = "en-us"
         headers["X-Sdk-Date"] = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         identity = {
             "X-Project-Id": self.project_id,
@@ -179,10 +190,16 @@ class GoClient:
         return self.http.send(request)
 
     def call(
-        self, method: str, path: str, body: Any = None, query: str = "", json_type: bool = False
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: str = "",
+        json_type: bool = False,
+        httphelper: bool = False,
     ) -> Any:
         """As ``client.Request`` with the default OkCodes: the decoded body, or GoError."""
-        response = self.send(method, path, body, query, json_type)
+        response = self.send(method, path, body, query, json_type, httphelper)
         if response.status_code not in OK_CODES[method]:
             raise GoError(response.status_code, response.text)
         return response.json() if response.content else None

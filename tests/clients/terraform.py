@@ -249,18 +249,70 @@ class Provider:
         )
 
 
-# Organizations: delegated administrators (R9, D17) and the organization data source (D1), as
-# huaweicloud/services/organizations/*.go send them (tf-organizations-calls.md 2.8, 2.12).
+# Organizations (huaweicloud/services/organizations/*.go): the helpers every resource shares
+# (gone, ListRoots, getTags, MarkerPager), then delegated administrators (R9, D17) and the
+# organization data source (D1) (tf-organizations-calls.md 2.8, 2.12).
 
-ORGANIZATION_NOT_FOUND = "Organizations.1015"
+ORGANIZATION_GONE = "Organizations.1015"
 DELEGATED = "/v1/organizations/delegated-administrators"
+TAG_PAGE = 200
 
 
-def _gone(error: GoError, *codes: str) -> bool:
-    """CheckDeletedDiag after ConvertExpected401ErrInto404Err (1015) or ...400... (``codes``)."""
+def org_gone(error: GoError, *codes: str) -> bool:
+    """CheckDeletedDiag after ConvertExpected401ErrInto404Err: a 404, or a 401/400 whose
+    error_code the resource names (1015, the organization not found, everywhere)."""
     if error.status == 404:
         return True
-    return error.status in (400, 401) and error.code in (ORGANIZATION_NOT_FOUND, *codes)
+    return error.status in (400, 401) and error.code in (ORGANIZATION_GONE, *codes)
+
+
+def list_roots(go: GoClient) -> list[dict[str, Any]]:
+    """common.go getRoot: ListRoots with Content-Type: application/json and no body."""
+    roots: list[dict[str, Any]] = go.call("GET", "/v1/organizations/roots", json_type=True)["roots"]
+    return roots
+
+
+def get_tags(go: GoClient, kind: str, resource_id: str) -> dict[str, str] | None:
+    """common.go getTags: P1 with a short-page stop; any failure is only a [WARN], and the
+    attribute stays unset (None)."""
+    found: dict[str, str] = {}
+    marker = ""
+    for _ in range(50):  # bounded
+        try:
+            page = go.call(
+                "GET",
+                f"/v1/organizations/{kind}/{resource_id}/tags",
+                query=f"limit={TAG_PAGE}{marker}",
+            )
+        except GoError:
+            return None
+        tags = page.get("tags") or []
+        found |= {t["key"]: t["value"] for t in tags}
+        following = (page.get("page_info") or {}).get("next_marker")
+        if len(tags) < TAG_PAGE or not following:
+            return found
+        marker = f"&marker={following}"
+    raise AssertionError("tag paging never ended")
+
+
+def marker_pager(go: GoClient, path: str, key: str, query: str = "") -> list[dict[str, Any]]:
+    """P2, httphelper.MarkerPager: no limit; stops on an empty list (checked before the page
+    is used) or a missing next_marker, else the same URL with marker=<next_marker>."""
+    found: list[dict[str, Any]] = []
+    marker = ""
+    for _ in range(100):  # bounded
+        suffix = f"marker={marker}" if marker else ""
+        page = go.call(
+            "GET", path, query="&".join(p for p in (query, suffix) if p), httphelper=True
+        )
+        items = page.get(key) or []
+        if not items:
+            return found
+        found += items
+        marker = (page.get("page_info") or {}).get("next_marker") or ""
+        if not marker:
+            return found
+    raise AssertionError("paging never ended")
 
 
 def _marker_pages(go: GoClient, path: str, key: str, query: str) -> list[dict[str, Any]]:
@@ -301,7 +353,7 @@ class DelegatedAdministrator:
                 f"service_principal={service_principal}",
             )
         except GoError as error:
-            if _gone(error):
+            if org_gone(error):
                 return None
             raise
         found = [a for a in listed if a["account_id"] == account_id]
@@ -316,7 +368,7 @@ class DelegatedAdministrator:
         try:
             self.go.call("POST", DELEGATED + "/deregister", body)
         except GoError as error:
-            if not _gone(error, "Organizations.1500"):
+            if not org_gone(error, "Organizations.1500"):
                 raise
 
 
@@ -333,21 +385,11 @@ def delegated_services(go: GoClient, account_id: str) -> list[dict[str, str]]:
 
 
 def organization_data_source(go: GoClient) -> dict[str, Any]:
-    """``data "huaweicloud_organizations_organization"``: ShowOrganization and ListRoots
-    (both fatal on error), then the root's tags (only a warning when that fails: None)."""
+    """``data "huaweicloud_organizations_organization"`` and R1's read: ShowOrganization and
+    ListRoots, then the root's tags (only a warning when that fails: None)."""
     organization = go.call("GET", "/v1/organizations", json_type=True)["organization"]
     assert organization["id"], "the organization ID is empty"
-    roots = go.call("GET", "/v1/organizations/roots", json_type=True)["roots"]
-    root = roots[0]
-    try:
-        tags_reply = go.call(
-            "GET", f"/v1/organizations/organizations:roots/{root['id']}/tags", query="limit=200"
-        )
-        root_tags: dict[str, str] | None = {
-            t["key"]: t["value"] for t in tags_reply.get("tags") or []
-        }
-    except GoError:  # [WARN] error fetching the root's tags
-        root_tags = None
+    root = list_roots(go)[0]
     return {
         "id": organization["id"],
         "urn": organization["urn"],
@@ -360,7 +402,7 @@ def organization_data_source(go: GoClient) -> dict[str, Any]:
         "enabled_policy_types": [
             p["type"] for p in root.get("policy_types") or [] if p["status"] == "enabled"
         ],
-        "root_tags": root_tags,
+        "root_tags": get_tags(go, "organizations:roots", root["id"]),
     }
 
 
@@ -413,10 +455,7 @@ class PolicyResources:
     # R1's enabled_policy_types, and its read
 
     def roots(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.go.call(
-            "GET", "/v1/organizations/roots", json_type=True
-        )["roots"]
-        return found
+        return list_roots(self.go)
 
     def enabled_policy_types(self) -> list[str]:
         """roots|[0].policy_types[?status=='enabled'].type"""
@@ -457,7 +496,7 @@ class PolicyResources:
         try:
             policy = self.go.call("GET", self._policy_path(policy_id, dry_run))["policy"]
         except GoError as error:
-            if _gone(error):
+            if org_gone(error):
                 return None
             raise
         summary = policy["policy_summary"]
@@ -469,18 +508,8 @@ class PolicyResources:
             "urn": summary["urn"],
             "is_builtin": summary["is_builtin"],
         }
-        state["tags"] = self.read_tags("organizations:policies", policy_id)
+        state["tags"] = get_tags(self.go, "organizations:policies", policy_id)
         return state
-
-    def read_tags(self, resource_type: str, resource_id: str) -> dict[str, str] | None:
-        """getTags: a failure is only a [WARN], and ``tags`` stays unset (None)."""
-        try:
-            reply = self.go.call(
-                "GET", f"/v1/organizations/{resource_type}/{resource_id}/tags", query="limit=200"
-            )
-        except GoError:
-            return None
-        return {t["key"]: t["value"] for t in reply.get("tags") or []}
 
     def update_policy(
         self, policy_id: str, old: PolicyConfig, new: PolicyConfig, dry_run: bool = False
@@ -502,7 +531,7 @@ class PolicyResources:
         try:
             self.go.call("DELETE", self._policy_path(policy_id, dry_run))
         except GoError as error:
-            if _gone(error):
+            if org_gone(error):
                 return False
             raise
         return True
@@ -535,7 +564,7 @@ class PolicyResources:
         try:
             entities = self.attached_entities(policy_id, dry_run)
         except GoError as error:
-            if _gone(error):
+            if org_gone(error):
                 return None
             raise
         found = [e for e in entities if e["id"] == entity_id]
@@ -553,7 +582,7 @@ class PolicyResources:
             path = self._policy_path(policy_id, dry_run) + "/detach"
             self.go.call("POST", path, {"entity_id": entity_id})
         except GoError as error:
-            if _gone(error):
+            if org_gone(error):
                 return False
             raise
         return True
@@ -573,21 +602,9 @@ class PolicyResources:
         raise AssertionError("paging never ended")
 
     def attached_entities_p2(self, policy_id: str) -> list[dict[str, Any]]:
-        """D5: httphelper.MarkerPager; stops on an empty list or a missing next_marker."""
+        """D5: httphelper.MarkerPager."""
         path = self._policy_path(policy_id, False) + "/attached-entities"
-        found: list[dict[str, Any]] = []
-        query = ""
-        for _ in range(100):  # bounded
-            page = self.go.call("GET", path, query=query)
-            items = page.get("attached_entities") or []
-            if not items:
-                return found
-            found += items
-            marker = (page.get("page_info") or {}).get("next_marker")
-            if not marker:
-                return found
-            query = f"marker={marker}"
-        raise AssertionError("paging never ended")
+        return marker_pager(self.go, path, "attached_entities")
 
     # D4 huaweicloud_organizations_policies, D18 huaweicloud_organizations_dry_run_policies
 
@@ -676,7 +693,7 @@ class PolicyResources:
                 query=f"root_id={root_id}&policy_type={policy_type}",
             )["root"]
         except GoError as error:
-            if _gone(error):
+            if org_gone(error):
                 return None
             raise
         names = ("root_id", "policy_type", "status", "bucket_name", "region_id")
@@ -710,17 +727,6 @@ class PolicyResources:
 # --- Organizations: tags, the organization, OUs, accounts and the small data sources
 # (branch tags; huaweicloud/services/organizations/*.go, tf-organizations-calls.md 2.1-2.4,
 # 2.10-2.12) ---
-
-ORGANIZATION_GONE = "Organizations.1015"
-TAG_PAGE = 200
-
-
-def org_gone(error: GoError, *codes: str) -> bool:
-    """CheckDeletedDiag after ConvertExpected401ErrInto404Err: a 404, or a 401/400 whose
-    error_code the resource names (1015, the organization not found, everywhere)."""
-    if error.status == 404:
-        return True
-    return error.status in (400, 401) and error.code in (ORGANIZATION_GONE, *codes)
 
 
 def changed(config: dict[str, Any] | None, state: dict[str, Any] | None) -> bool:
@@ -757,25 +763,7 @@ class OrgProvider:
     # common.go: getTags, addTags, deleteTags, updateTags
 
     def get_tags(self, kind: str, resource_id: str) -> dict[str, str] | None:
-        """P1 with a short-page stop; any failure is only a [WARN]: None (left unset)."""
-        found: dict[str, str] = {}
-        marker = ""
-        for _ in range(50):  # bounded
-            try:
-                page = self.go.call(
-                    "GET",
-                    f"/v1/organizations/{kind}/{resource_id}/tags",
-                    query=f"limit={TAG_PAGE}{marker}",
-                )
-            except GoError:
-                return None
-            tags = page.get("tags") or []
-            found |= {t["key"]: t["value"] for t in tags}
-            following = (page.get("page_info") or {}).get("next_marker")
-            if len(tags) < TAG_PAGE or not following:
-                return found
-            marker = f"&marker={following}"
-        raise AssertionError("tag paging never ended")
+        return get_tags(self.go, kind, resource_id)
 
     def update_tags(
         self, kind: str, resource_id: str, old: dict[str, str], new: dict[str, str]
@@ -796,32 +784,16 @@ class OrgProvider:
         return organization_id
 
     def root(self) -> dict[str, Any]:
-        roots: list[dict[str, Any]] = self.go.call("GET", "/v1/organizations/roots")["roots"]
-        return roots[0]
+        return list_roots(self.go)[0]
 
     def read_organization(self) -> dict[str, Any] | None:
+        """R1's read: the data source's calls, with a missing organization (or root) gone."""
         try:
-            organization = self.go.call("GET", "/v1/organizations", json_type=True)
+            return organization_data_source(self.go)
         except GoError as error:
             if org_gone(error):
                 return None
             raise
-        organization = organization["organization"]
-        root = self.root()
-        return {
-            "id": organization["id"],
-            "urn": organization["urn"],
-            "master_account_id": organization["management_account_id"],
-            "master_account_name": organization["management_account_name"],
-            "created_at": organization["created_at"],
-            "root_id": root["id"],
-            "root_name": root["name"],
-            "root_urn": root["urn"],
-            "enabled_policy_types": [
-                p["type"] for p in root["policy_types"] if p["status"] == "enabled"
-            ],
-            "root_tags": self.get_tags("organizations:roots", root["id"]),
-        }
 
     def update_organization(self, old: dict[str, str], new: dict[str, str]) -> None:
         root_id = self.root()["id"]
@@ -951,14 +923,14 @@ class OrgProvider:
 
     def services(self) -> list[str]:
         found: list[str] = (
-            self.go.call("GET", "/v1/organizations/services", json_type=True).get("services") or []
+            self.go.call("GET", "/v1/organizations/services", httphelper=True).get("services") or []
         )
         return found
 
     def quotas(self) -> list[dict[str, Any]]:
         """``data "huaweicloud_organizations_quotas"``: ``quotas`` read as an object
         (schemas.ObjectToList), its ``resources`` flattened with numbers as numbers."""
-        reply = self.go.call("GET", "/v1/organizations/quotas", json_type=True)
+        reply = self.go.call("GET", "/v1/organizations/quotas", httphelper=True)
         return [
             {key: r[key] for key in ("type", "quota", "min", "max", "used")}
             for r in reply["quotas"]["resources"]
@@ -966,7 +938,7 @@ class OrgProvider:
 
     def tag_policy_services(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = (
-            self.go.call("GET", "/v1/organizations/tag-policy-services", json_type=True).get(
+            self.go.call("GET", "/v1/organizations/tag-policy-services", httphelper=True).get(
                 "services"
             )
             or []
@@ -974,7 +946,7 @@ class OrgProvider:
         return found
 
     def resource_tags(self, kind: str) -> list[dict[str, Any]]:
-        tags = self.go.call("GET", f"/v1/organizations/{kind}/tags", json_type=True)
+        tags = self.go.call("GET", f"/v1/organizations/{kind}/tags", httphelper=True)
         return [
             {"key": t["key"], "values": [str(v) for v in t["values"]]}
             for t in tags.get("tags") or []
@@ -989,6 +961,7 @@ class OrgProvider:
                 f"/v1/organizations/{kind}/resource-instances/filter",
                 _remove_nil(body),
                 query=f"limit=100&offset={page * 100}",
+                httphelper=True,
             )
             resources = reply.get("resources") or []
             found += [
@@ -1006,7 +979,154 @@ class OrgProvider:
     def close_account_statuses(self, states: list[str]) -> list[dict[str, Any]]:
         query = "&".join(f"states={s}" for s in states)
         reply = self.go.call(
-            "GET", "/v1/organizations/close-account-status", query=query, json_type=True
+            "GET", "/v1/organizations/close-account-status", query=query, httphelper=True
         )
         found: list[dict[str, Any]] = reply.get("close_account_statuses") or []
         return found
+
+    # The P1 loops of D2 and D3: limit, then marker=next_marker until a short page or none.
+
+    def paged(self, path: str, key: str, query: str, limit: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        marker = ""
+        for _ in range(100):  # bounded
+            page = self.go.call("GET", path, query=f"limit={limit}{query}{marker}")
+            found += page.get(key) or []
+            following = (page.get("page_info") or {}).get("next_marker")
+            if len(page.get(key) or []) < limit or not following:
+                return found
+            marker = f"&marker={following}"
+        raise AssertionError("paging never ended")
+
+    # huaweicloud_organizations_account_associate (R4): ID = the account's id
+
+    def create_associate(self, account_id: str, parent_id: str) -> str:
+        current = self.parent_of(account_id)
+        if current != parent_id:
+            self.move(account_id, current, parent_id)
+        return account_id
+
+    def read_associate(self, account_id: str) -> dict[str, Any] | None:
+        """ShowAccount without a query and no status check, then ListEntities."""
+        try:
+            account = self.go.call("GET", f"/v1/organizations/accounts/{account_id}")["account"]
+        except GoError as error:
+            if org_gone(error):
+                return None
+            raise
+        return {
+            "account_id": account["id"],
+            "parent_id": self.parent_of(account_id),
+            "name": account["name"],
+            "urn": account["urn"],
+            "joined_at": account["joined_at"],
+            "joined_method": account["join_method"],
+        }
+
+    def update_associate(self, account_id: str, parent_id: str) -> None:
+        """Unconditionally: the current parent, then a move from it to the new one."""
+        self.move(account_id, self.parent_of(account_id), parent_id)
+
+    def delete_associate(self, account_id: str, parent_id: str) -> None:
+        """Back to the root from the parent in state (the root itself included)."""
+        try:
+            self.move(account_id, parent_id, self.root()["id"])
+        except GoError as error:
+            if not org_gone(error):
+                raise
+
+    # huaweicloud_organizations_account_invite (R5) and _invite_decliner (R7)
+
+    def invite(self, account_id: str) -> str:
+        body = {"target": {"type": "account", "entity": account_id}, "notes": ""}
+        reply = self.go.call("POST", "/v1/organizations/accounts/invite", body)
+        handshake_id: str = reply["handshake"]["id"]
+        return handshake_id
+
+    def read_invite(self, handshake_id: str) -> dict[str, Any] | None:
+        """R5's and R6's read: cancelled or expired is gone; an accepted invitation reads the
+        account too (gone with it)."""
+        try:
+            reply = self.go.call(
+                "GET", f"/v1/organizations/handshakes/{handshake_id}", json_type=True
+            )
+            handshake = reply.get("handshake")
+            if handshake is None or handshake["status"] in ("cancelled", "expired"):
+                return None
+            if handshake["status"] == "accepted":
+                self.go.call(
+                    "GET",
+                    f"/v1/organizations/accounts/{handshake['target']['entity']}",
+                    json_type=True,
+                )
+        except GoError as error:
+            if org_gone(error):
+                return None
+            raise
+        return {
+            "urn": handshake["urn"],
+            "account_id": handshake["target"]["entity"],
+            "master_account_id": handshake["management_account_id"],
+            "master_account_name": handshake["management_account_name"],
+            "organization_id": handshake["organization_id"],
+            "created_at": handshake["created_at"],
+            "updated_at": handshake["updated_at"],
+            "status": handshake["status"],
+        }
+
+    def delete_invite(self, handshake_id: str, state: dict[str, Any], remove: bool) -> None:
+        """By the status in state: pending is cancelled; accepted with
+        remove_account_on_destroy removes the account; anything else sends nothing."""
+        try:
+            if state["status"] == "pending":
+                self.go.call("POST", f"/v1/organizations/handshakes/{handshake_id}/cancel")
+            elif state["status"] == "accepted" and remove:
+                self.go.call("POST", f"/v1/organizations/accounts/{state['account_id']}/remove")
+        except GoError as error:
+            if not org_gone(error, "Organizations.1401"):
+                raise
+
+    def decline(self, invitation_id: str) -> str:
+        """R7's create, its only call (its read and delete send nothing)."""
+        reply = self.go.call("POST", f"/v1/received-handshakes/{invitation_id}/decline")
+        handshake_id: str = reply["handshake"]["id"]
+        assert handshake_id, "unable to find the handshake ID"
+        return handshake_id
+
+    # Data sources D7, D13, D14, D15 (httphelper.MarkerPager)
+
+    def trusted_services(self) -> list[dict[str, str]]:
+        return [
+            {"service_principal": s["service_principal"], "enabled_at": s["enabled_at"]}
+            for s in marker_pager(self.go, "/v1/organizations/trusted-services", "trusted_services")
+        ]
+
+    def sent_invitations(self) -> list[dict[str, Any]]:
+        return [
+            _invitation(h)
+            for h in marker_pager(self.go, "/v1/organizations/handshakes", "handshakes")
+        ]
+
+    def received_invitations(self) -> list[dict[str, Any]]:
+        return [
+            _invitation(h) for h in marker_pager(self.go, "/v1/received-handshakes", "handshakes")
+        ]
+
+    def create_account_statuses(self, states: list[str]) -> list[dict[str, Any]]:
+        names = ("id", "state", "account_id", "account_name", "created_at", "completed_at")
+        rows = marker_pager(
+            self.go,
+            "/v1/organizations/create-account-status",
+            "create_account_statuses",
+            "&".join(f"states={s}" for s in states),
+        )
+        return [{n: r.get(n, "") for n in (*names, "failure_reason")} for r in rows]
+
+
+def _invitation(handshake: dict[str, Any]) -> dict[str, Any]:
+    """D13's and D14's handshakes[]: ``target`` flattened to a one-element list."""
+    names = ("id", "urn", "status", "organization_id", "management_account_id")
+    extra = ("management_account_name", "created_at", "updated_at", "notes")
+    row = {n: handshake.get(n, "") for n in names + extra}
+    row["target"] = [{"type": handshake["target"]["type"], "entity": handshake["target"]["entity"]}]
+    return row

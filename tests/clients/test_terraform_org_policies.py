@@ -228,3 +228,26 @@ def test_dry_run_policy_resources_and_data_sources(tf: PolicyResources) -> None:
     assert tf.read_attachment(resource_id, dry_run=True) is None
     assert tf.delete_policy(policy_id, dry_run=True)
     assert tf.read_policy(policy_id, dry_run=True) is None
+
+
+def test_dry_run_policy_with_tags_plans_clean(tf: PolicyResources) -> None:
+    # R12 with tags: in the create body, read back through organizations:policies' tags.
+    config = PolicyConfig("dry-tagged", DENY, SCP, tags={"stage": "trial", "owner": "sec"})
+    policy_id = tf.create_policy(config, dry_run=True)
+    state = tf.read_policy(policy_id, dry_run=True)
+    assert state is not None and state["tags"] == config.tags
+    assert tf.plan_changes(config, state) == []
+
+    # A change of one tag: every old tag deleted, every new one created; the refresh agrees.
+    retagged = PolicyConfig("dry-tagged", DENY, SCP, tags={"stage": "live", "owner": "sec"})
+    tf.update_policy(policy_id, config, retagged, dry_run=True)
+    assert tf.plan_changes(retagged, tf.read_policy(policy_id, dry_run=True)) == []
+
+    # Tags removed from the configuration: read back as an empty map, so no change planned.
+    bare = PolicyConfig("dry-tagged", DENY, SCP)
+    tf.update_policy(policy_id, retagged, bare, dry_run=True)
+    state = tf.read_policy(policy_id, dry_run=True)
+    assert state is not None and state["tags"] == {}
+    assert tf.plan_changes(bare, state) == []
+    assert tf.delete_policy(policy_id, dry_run=True)
+    assert tf.read_policy(policy_id, dry_run=True) is None

@@ -2,8 +2,8 @@
 its small data sources, as the provider calls them (tests/clients/terraform.py: OrgProvider):
 the organization with root_tags (R1), an OU with tags and a change of them (R2), an account
 with tags and contact details (R3), the organization data source (D1), services (D8),
-tag-policy services (D9), resource tags (D11), resource instances (D12) and close-account
-statuses (D16). Each CRUD replay ends in the read that would plan no change."""
+tag-policy services (D9), quotas (D10), resource tags (D11), resource instances (D12) and
+close-account statuses (D16). Each CRUD replay ends in the read that would plan no change."""
 
 from __future__ import annotations
 
