@@ -4,6 +4,7 @@ SDK's model, every refusal with its status and code."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +35,12 @@ from huaweicloudsdkorganizations.v1 import (
     TagResourceReqBody,
     TagsDTO,
 )
+from sqlalchemy import select
 
-from tests.support import Account, LiveServer
+from sharekeeper.domain.org_tags import HANDSHAKE_TAGS
+from sharekeeper.services.housekeeping import purge_expired_records
+from sharekeeper.store.tables import org_tags
+from tests.support import Account, LiveServer, settings_for
 
 ROOTS, OUS, ACCOUNTS = "organizations:roots", "organizations:ous", "organizations:accounts"
 
@@ -260,3 +265,41 @@ def test_an_invitations_tags_go_to_the_account_that_accepts(
     again = invite(outsider)
     outsider.organizations.accept_handshake(AcceptHandshakeRequest(handshake_id=again))
     assert tags_of(owner, ACCOUNTS, outsider.account_id).tags == []
+
+
+def test_an_expired_invitations_tags_go_with_it(database_url: str, data_dir: Path) -> None:
+    """An invitation that expires is never answered: its tags go when a new invitation to the
+    account replaces it, or when housekeeping purges it 48 hours after it ended."""
+    from huaweicloudsdkorganizations.v1 import InviteAccountReqBody, InviteAccountRequest, TargetDto
+
+    # A server of its own on the same database: its clock moves, the session's must not.
+    live = LiveServer(settings_for(database_url, data_dir)).start()
+    try:
+        manager, again, never = (live.account(n) for n in ("tag-inviter", "again", "never"))
+        manager.organizations.create_organization(CreateOrganizationRequest())
+
+        def invite(account: Account) -> str:
+            body = InviteAccountReqBody(
+                target=TargetDto(type="account", entity=account.account_id),
+                notes="",
+                tags=[TagDto(key="team", value="net")],
+            )
+            reply = manager.organizations.invite_account(InviteAccountRequest(body=body))
+            return str(reply.handshake.id)
+
+        def tagged() -> set[str]:
+            with live.runtime.engine.connect() as db:
+                rows = db.execute(
+                    select(org_tags.c.resource_id).where(org_tags.c.resource_type == HANDSHAKE_TAGS)
+                )
+                return {row[0] for row in rows}
+
+        first, lapsed = invite(again), invite(never)
+        live.clock.advance(15 * 24 * 3600 * 1000 + 1)  # both expired
+        second = invite(again)  # replaces the expired one
+        assert tagged() >= {lapsed, second} and first not in tagged()
+        live.clock.advance(48 * 3600 * 1000 + 1)
+        purge_expired_records(live.runtime.context)
+        assert lapsed not in tagged() and second in tagged()
+    finally:
+        live.stop()
