@@ -4,6 +4,7 @@ SDK's model, every refusal with its status and code."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +304,66 @@ def test_an_expired_invitations_tags_go_with_it(database_url: str, data_dir: Pat
         assert lapsed not in tagged() and second in tagged()
     finally:
         live.stop()
+
+
+def test_tags_set_while_the_account_is_removed_do_not_outlive_it(
+    server: LiveServer, owner: Account, receiver: Account, database_url: str
+) -> None:
+    """Issue 23 review 3, on PostgreSQL: the tag write is held (another session's lock on the
+    tags table) after it read the membership, and a removal starts meanwhile. The write holds
+    the member's row shared, so the removal waits for it and drops the tags it set; unlocked,
+    the removal would pass it and the tags would return when the account rejoins."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: the two writes cannot interleave")
+    import threading
+
+    import psycopg
+    from huaweicloudsdkorganizations.v1 import RemoveAccountRequest
+
+    from sharekeeper.services import organizations
+
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    root_id = owner.organizations.list_roots(ListRootsRequest()).roots[0].id
+    organizations.add_account(server.runtime.context, receiver.account_id, root_id)
+    outcomes: list[str] = []
+
+    def call(action: Any) -> None:
+        try:
+            action()
+            outcomes.append("ok")
+        except ClientRequestException as error:
+            outcomes.append(str(error.error_code))
+
+    remove = RemoveAccountRequest(account_id=receiver.account_id)
+    with psycopg.connect(database_url.replace("+psycopg", "")) as holder:
+        holder.execute("LOCK TABLE org_tags IN ACCESS EXCLUSIVE MODE")
+        tagging = threading.Thread(
+            target=call, args=(lambda: tag(owner, ACCOUNTS, receiver.account_id, k="v"),)
+        )
+        removing = threading.Thread(
+            target=call, args=(lambda: owner.organizations.remove_account(remove),)
+        )
+        tagging.start()
+        _waiting(holder, 1)
+        removing.start()
+        _waiting(holder, 2)
+        holder.rollback()
+    tagging.join(30)
+    removing.join(30)
+    assert sorted(outcomes) == ["ok", "ok"], outcomes
+    organizations.add_account(server.runtime.context, receiver.account_id, root_id)
+    assert tags_of(owner, ACCOUNTS, receiver.account_id).tags == []
+
+
+def _waiting(holder: Any, count: int) -> None:
+    """Until ``count`` sessions of this database wait on a lock (at most 10 s)."""
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(200):
+        holder.execute("SELECT pg_stat_clear_snapshot()")  # else the view holds its first read
+        if holder.execute(waiting).fetchone()[0] >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} sessions never waited on a lock")

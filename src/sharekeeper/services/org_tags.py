@@ -31,13 +31,15 @@ MAX_FILTER_LIMIT = 1000
 @dataclass(frozen=True, slots=True)
 class TagTarget:
     """How one resource type is found in an organization: ``find`` answers the name of the
-    resource an id names (OrgEntityNotFound if none), ``every`` lists them all (id, name)."""
+    resource an id names (OrgEntityNotFound if none), ``every`` lists them all (id, name).
+    ``find``'s last argument, ``lock``, is true in the writes: what it read then holds until
+    the write commits."""
 
-    find: Callable[[UnitOfWork, Organization, str], str]
+    find: Callable[[UnitOfWork, Organization, str, bool], str]
     every: Callable[[UnitOfWork, Organization], list[tuple[str, str]]]
 
 
-def _find_root(uow: UnitOfWork, organization: Organization, root_id: str) -> str:
+def _find_root(uow: UnitOfWork, organization: Organization, root_id: str, lock: bool) -> str:
     unit = unit_of(uow, organization, root_id)
     if unit.parent_id is not None:
         raise OrgEntityNotFound(root_id)
@@ -49,7 +51,7 @@ def _every_root(uow: UnitOfWork, organization: Organization) -> list[tuple[str, 
     return [] if root is None else [(root.id, root.name)]
 
 
-def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str) -> str:
+def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str, lock: bool) -> str:
     unit = unit_of(uow, organization, unit_id)
     if unit.parent_id is None:
         raise OrgEntityNotFound(unit_id)
@@ -60,8 +62,11 @@ def _every_ou(uow: UnitOfWork, organization: Organization) -> list[tuple[str, st
     return [(u.id, u.name) for u in uow.organizations.units(organization.id) if u.parent_id]
 
 
-def _find_account(uow: UnitOfWork, organization: Organization, account_id: str) -> str:
-    membership = uow.organizations.membership(account_id)
+def _find_account(uow: UnitOfWork, organization: Organization, account_id: str, lock: bool) -> str:
+    # Locked, the member's row is shared: a removal (which locks it exclusively, then drops
+    # the account's tags) waits for the tags being set, or comes first and the account is
+    # gone; unlocked, the tags could land after the removal and return if it rejoins.
+    membership = uow.organizations.membership(account_id, shared_lock=lock)
     if membership is None or membership.organization_id != organization.id:
         raise OrgEntityNotFound(account_id)
     return uow.accounts.names([account_id]).get(account_id, "")
@@ -73,7 +78,7 @@ def _every_account(uow: UnitOfWork, organization: Organization) -> list[tuple[st
     return [(account_id, names.get(account_id, "")) for account_id in ids]
 
 
-def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str) -> str:
+def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str, lock: bool) -> str:
     """A customer policy or dry-run policy of the organization (the system policy, the same in
     every organization, takes no tags)."""
     for dry_run in (False, True):
@@ -111,7 +116,7 @@ def list_resource_tags(
     resource has none. The next marker is the page's last key, if more follow."""
     with ctx.reading() as uow:
         organization = readable_organization(uow, caller)
-        TARGETS[kind].find(uow, organization, resource_id)
+        TARGETS[kind].find(uow, organization, resource_id, False)
         tags = uow.org_tags.tags(organization.id, kind.value, resource_id)
     if marker is not None:
         tags = [t for t in tags if t.key > marker]
@@ -131,7 +136,7 @@ def tag_resource(
     with ctx.writing() as uow:
         # The organization's row, so that racing writers cannot pass the limit together.
         organization = managed_organization(uow, caller, lock=True)
-        TARGETS[kind].find(uow, organization, resource_id)
+        TARGETS[kind].find(uow, organization, resource_id, True)
         have = {t.key for t in uow.org_tags.tags(organization.id, kind.value, resource_id)}
         require_tag_room(resource_id, have, tags)
         uow.org_tags.put(organization.id, kind.value, resource_id, tags)
@@ -150,7 +155,7 @@ def untag_resource(
     org_tag_keys(pairs)
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
-        TARGETS[kind].find(uow, organization, resource_id)
+        TARGETS[kind].find(uow, organization, resource_id, True)
         for key, value in pairs:
             uow.org_tags.remove(organization.id, kind.value, resource_id, key, value)
         uow.commit()
