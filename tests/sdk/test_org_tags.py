@@ -167,7 +167,7 @@ def test_tags_on_roots_ous_and_accounts(owner: Account, outsider: Account) -> No
     outsider.organizations.create_organization(CreateOrganizationRequest())
     fails(lambda: tags_of(outsider, ROOTS, root_id), 404, "Organizations.9401")
     fails(lambda: tag(outsider, ROOTS, root_id, x="y"), 404, "Organizations.9401")
-    fails(lambda: tags_of(owner, "organizations:policies", root_id), 404, "Organizations.9401")
+    fails(lambda: tags_of(owner, "organizations:policies", root_id), 404, "Organizations.9430")
     # The root's id is no OU, and an OU's is no root.
     fails(lambda: tags_of(owner, OUS, root_id), 404, "Organizations.9401")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter
+from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter, PolicyNotFound
 from sharekeeper.domain.org_tags import (
     TaggedResource,
     TagResourceType,
@@ -80,12 +80,12 @@ def _every_account(uow: UnitOfWork, organization: Organization) -> list[tuple[st
 
 def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str, lock: bool) -> str:
     """A customer policy or dry-run policy of the organization (the system policy, the same in
-    every organization, takes no tags)."""
+    every organization, takes no tags). None is "no such policy", as on the policy routes."""
     for dry_run in (False, True):
         policy = uow.policies.get(organization.id, policy_id, dry_run)
         if policy is not None:
             return policy.name
-    raise OrgEntityNotFound(policy_id)
+    raise PolicyNotFound(policy_id)
 
 
 def _every_policy(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
