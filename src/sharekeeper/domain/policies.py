@@ -37,7 +37,6 @@ DESCRIPTION_MOST = 512
 CONTENT_MOST = {PolicyType.SERVICE_CONTROL: 5120, PolicyType.TAG: 10_000}
 POLICIES_MOST = 1000  # of each type, in an organization
 ATTACHED_MOST = {PolicyType.SERVICE_CONTROL: 5, PolicyType.TAG: 10}  # per root, OU, account
-TAGS_MOST = 20  # tags on a policy, as on a root, OU or account (domain/org_tags.py)
 # A policy's JSON nests a few levels (document, Statement list, statement, Condition, operator,
 # key, values): json.loads recurses per level and raises RecursionError near a thousand, so
 # deeper text is refused before it is parsed.

@@ -20,12 +20,10 @@ from sharekeeper.domain.org_tags import (
     selects,
 )
 from sharekeeper.domain.organizations import Organization
-from sharekeeper.domain.tags import Tag, TagQuery
+from sharekeeper.domain.tags import MAX_FILTER_LIMIT, Tag, TagQuery
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization, readable_organization, unit_of
 from sharekeeper.store.unit_of_work import UnitOfWork
-
-MAX_FILTER_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
