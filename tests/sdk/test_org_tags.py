@@ -367,3 +367,53 @@ def _waiting(holder: Any, count: int) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"{count} sessions never waited on a lock")
+
+
+def test_resource_instances_page_and_name_what_they_select(
+    server: LiveServer, owner: Account
+) -> None:
+    """Sixty members, every third tagged: the tag filter reads only the tagged ones, pages
+    them with limit and offset in the organization's order, and names each resource of the
+    page; a name match with a tag filter, and without, selects by both rules at once."""
+    from sharekeeper.services import organizations
+
+    client = owner.organizations
+    client.create_organization(CreateOrganizationRequest())
+    root_id = client.list_roots(ListRootsRequest()).roots[0].id
+    names = [f"fleet-{n:02}" for n in range(60)]  # bounded
+    members = [server.account(name) for name in names]
+    for n, member in enumerate(members):
+        organizations.add_account(server.runtime.context, member.account_id, root_id)
+        if n % 3 == 0:
+            tag(owner, ACCOUNTS, member.account_id, fleet="blue" if n % 2 else "green")
+    tagged = [m for n, m in enumerate(members) if n % 3 == 0]
+
+    def listed(body: Any, limit: int, offset: int) -> tuple[list[tuple[str, str]], int]:
+        request = ListResourceInstancesRequest(
+            resource_type=ACCOUNTS, body=body, limit=limit, offset=str(offset)
+        )
+        reply = client.list_resource_instances(request)
+        return [(r.resource_id, r.resource_name) for r in reply.resources], reply.total_count
+
+    fleet = ResourceInstanceReqBody(tags=[TagsDTO(key="fleet", values=[])])
+    expected = [(m.account_id, names[members.index(m)]) for m in tagged]
+    whole, total = listed(fleet, 100, 0)
+    assert sorted(whole) == sorted(expected) and total == 20
+    pages = [listed(fleet, 7, offset) for offset in range(0, 21, 7)]
+    assert [p for page, _ in pages for p in page] == whole  # the same order, page by page
+    assert {total for _, total in pages} == {20}
+    green = ResourceInstanceReqBody(tags=[TagsDTO(key="fleet", values=["green"])])
+    greens, count = listed(green, 100, 0)
+    assert sorted(greens) == sorted(e for n, e in enumerate(expected) if n % 2 == 0)
+    assert count == 10
+    named = ResourceInstanceReqBody(
+        tags=[TagsDTO(key="fleet", values=["blue"])],
+        matches=[Match(key="resource_name", value="fleet-3")],
+    )
+    blue_3x = [(members[n].account_id, names[n]) for n in (33, 39)]
+    found, count = listed(named, 100, 0)
+    assert (sorted(found), count) == (sorted(blue_3x), 2)
+    by_name = ResourceInstanceReqBody(matches=[Match(key="resource_name", value="fleet-1")])
+    teens, count = listed(by_name, 100, 0)
+    assert sorted(teens) == sorted((members[n].account_id, names[n]) for n in range(10, 20))
+    assert listed(by_name, 3, 2) == (teens[2:5], 10)

@@ -7,7 +7,7 @@ administrator's: ``readable_organization``); writes are the management account's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter, PolicyNotFound
@@ -29,12 +29,15 @@ from sharekeeper.store.unit_of_work import UnitOfWork
 @dataclass(frozen=True, slots=True)
 class TagTarget:
     """How one resource type is found in an organization: ``find`` answers the name of the
-    resource an id names (OrgEntityNotFound if none), ``every`` lists them all (id, name).
+    resource an id names (OrgEntityNotFound if none), ``every`` lists the ids of them all in
+    the organization's order, ``names`` names those of some ids (an organization may hold
+    100,000 accounts: the filter names only the page it answers).
     ``find``'s last argument, ``lock``, is true in the writes: what it read then holds until
     the write commits."""
 
     find: Callable[[UnitOfWork, Organization, str, bool], str]
-    every: Callable[[UnitOfWork, Organization], list[tuple[str, str]]]
+    every: Callable[[UnitOfWork, Organization], list[str]]
+    names: Callable[[UnitOfWork, Organization, list[str]], dict[str, str]]
 
 
 def _find_root(uow: UnitOfWork, organization: Organization, root_id: str, lock: bool) -> str:
@@ -44,9 +47,8 @@ def _find_root(uow: UnitOfWork, organization: Organization, root_id: str, lock: 
     return unit.name
 
 
-def _every_root(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    root = uow.organizations.get_unit(organization.root_id)
-    return [] if root is None else [(root.id, root.name)]
+def _every_root(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return [organization.root_id]
 
 
 def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str, lock: bool) -> str:
@@ -56,8 +58,13 @@ def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str, lock: bo
     return unit.name
 
 
-def _every_ou(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    return [(u.id, u.name) for u in uow.organizations.units(organization.id) if u.parent_id]
+def _every_ou(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return [u.id for u in uow.organizations.units(organization.id) if u.parent_id]
+
+
+def _unit_names(uow: UnitOfWork, organization: Organization, ids: list[str]) -> dict[str, str]:
+    # The root and at most a thousand OUs (Huawei's quota): one statement for them all.
+    return {u.id: u.name for u in uow.organizations.units(organization.id) if u.id in ids}
 
 
 def _find_account(uow: UnitOfWork, organization: Organization, account_id: str, lock: bool) -> str:
@@ -70,10 +77,12 @@ def _find_account(uow: UnitOfWork, organization: Organization, account_id: str, 
     return uow.accounts.names([account_id]).get(account_id, "")
 
 
-def _every_account(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    ids = [m.account_id for m in uow.organizations.members(organization.id)]
-    names = uow.accounts.names(ids)
-    return [(account_id, names.get(account_id, "")) for account_id in ids]
+def _every_account(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return [m.account_id for m in uow.organizations.members(organization.id)]
+
+
+def _account_names(uow: UnitOfWork, organization: Organization, ids: list[str]) -> dict[str, str]:
+    return uow.accounts.names(ids)
 
 
 def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str, lock: bool) -> str:
@@ -86,19 +95,28 @@ def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str, lo
     raise PolicyNotFound(policy_id)
 
 
-def _every_policy(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    return [
-        (p.id, p.name)
+def _policies(uow: UnitOfWork, organization: Organization) -> dict[str, str]:
+    return {
+        p.id: p.name
         for dry_run in (False, True)
         for p in uow.policies.of_organization(organization.id, dry_run)
-    ]
+    }
+
+
+def _every_policy(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return list(_policies(uow, organization))
+
+
+def _policy_names(uow: UnitOfWork, organization: Organization, ids: list[str]) -> dict[str, str]:
+    # At most 1,000 policies of each type (Huawei's quota).
+    return {i: name for i, name in _policies(uow, organization).items() if i in ids}
 
 
 TARGETS: dict[TagResourceType, TagTarget] = {
-    TagResourceType.ROOTS: TagTarget(_find_root, _every_root),
-    TagResourceType.OUS: TagTarget(_find_ou, _every_ou),
-    TagResourceType.ACCOUNTS: TagTarget(_find_account, _every_account),
-    TagResourceType.POLICIES: TagTarget(_find_policy, _every_policy),
+    TagResourceType.ROOTS: TagTarget(_find_root, _every_root, _unit_names),
+    TagResourceType.OUS: TagTarget(_find_ou, _every_ou, _unit_names),
+    TagResourceType.ACCOUNTS: TagTarget(_find_account, _every_account, _account_names),
+    TagResourceType.POLICIES: TagTarget(_find_policy, _every_policy, _policy_names),
 }
 
 
@@ -175,22 +193,38 @@ def find_resources(
     order the organization lists them), and how many it selects."""
     if not 1 <= limit <= MAX_FILTER_LIMIT:
         raise OrgInvalidParameter(f"limit must be between 1 and {MAX_FILTER_LIMIT}.")
-    selected = _selected(ctx, caller, kind, query)
-    return selected[offset : offset + limit], len(selected)
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        selected = _selected(uow, organization, kind, query)
+        page = selected[offset : offset + limit]
+        if query.name_match is None:  # else named already, to be matched
+            names = TARGETS[kind].names(uow, organization, [r.id for r in page])
+            page = [replace(r, name=names.get(r.id, "")) for r in page]
+    return page, len(selected)
 
 
 def count_resources(ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery) -> int:
-    return len(_selected(ctx, caller, kind, query))
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        return len(_selected(uow, organization, kind, query))
 
 
 def _selected(
-    ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery
+    uow: UnitOfWork, organization: Organization, kind: TagResourceType, query: TagQuery
 ) -> list[TaggedResource]:
-    # An organization holds at most a thousand OUs and a few accounts: filtering them here
-    # costs less than a query per filter shape, and keeps one rule for every type.
-    with ctx.reading() as uow:
-        organization = readable_organization(uow, caller)
-        every = TARGETS[kind].every(uow, organization)
-        tags = uow.org_tags.tags_of(organization.id, kind.value, [i for i, _ in every])
-    resources = [TaggedResource(i, name, tuple(tags.get(i, ()))) for i, name in every]
+    """What the query selects, in the organization's order, unnamed unless it matches names.
+    Only the ids of the type are read whole (one column; 100,000 accounts at most); with a
+    tag filter only the resources carrying its first key are read further, and names only
+    when the query matches on them (the caller names the page it answers)."""
+    if query.matches_nothing:
+        return []
+    target = TARGETS[kind]
+    ids = target.every(uow, organization)
+    if query.tags and not query.without_any_tag:
+        first = query.tags[0]
+        carrying = uow.org_tags.carrying(organization.id, kind.value, first.key, first.values)
+        ids = [i for i in ids if i in carrying]
+    tags = uow.org_tags.tags_of(organization.id, kind.value, ids)
+    names = target.names(uow, organization, ids) if query.name_match is not None else {}
+    resources = (TaggedResource(i, names.get(i, ""), tuple(tags.get(i, ()))) for i in ids)
     return [r for r in resources if selects(query, r)]
