@@ -93,8 +93,23 @@ class SdkSigner(requests.auth.AuthBase):
 def signed_session(server: LiveServer) -> Iterator[requests.Session]:
     session = requests.Session()
     session.auth = SdkSigner(server.account("fuzzer"))
+    _found_organization(session, server.endpoint)
     yield session
     session.close()
+
+
+def _found_organization(session: requests.Session, endpoint: str) -> None:
+    """The fuzzed account manages an organization with both policy types enabled: an account
+    outside one stops at 401 before a policy's content or a tag body is read."""
+    made = session.post(endpoint + "/v1/organizations", timeout=10)
+    assert made.status_code == 201, made.text
+    roots = session.get(endpoint + "/v1/organizations/roots", timeout=10).json()["roots"]
+    for kind in ("service_control_policy", "tag_policy"):
+        body = {"policy_type": kind, "root_id": roots[0]["id"]}
+        enabled = session.post(
+            endpoint + "/v1/organizations/policies/enable", json=body, timeout=10
+        )
+        assert enabled.status_code == 202, enabled.text
 
 
 FUZZ_SETTINGS = settings(

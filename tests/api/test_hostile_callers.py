@@ -361,7 +361,56 @@ def test_deeply_nested_json_is_never_a_500(guarded: LiveServer) -> None:
         records = admin.get("/admin/v1/audit-records", params={"account_id": account.account_id})
         outcomes = {r["outcome"] for r in records.json()["audit_records"]}
         assert not any(o.startswith("5") for o in outcomes), outcomes
-    figures.FIGURES["hostile deep JSON: requests answered without a 500"] = 2 * len(with_body) + 3
+        refused = _deep_policy_content(guarded, http)
+    figures.FIGURES["hostile deep JSON: requests answered without a 500"] = (
+        2 * len(with_body) + 3 + refused
+    )
+
+
+def _deep_policy_content(server: LiveServer, http: SignedHttp) -> int:
+    """A policy's ``content`` is JSON inside a JSON string: the body decodes, then the content
+    nests 2,500 levels (within an SCP's 5,120 characters), deep enough to make json.loads
+    recurse out. Every policy write that parses content refuses it as invalid content."""
+    owner = server.account("deep-policies")
+    assert http.request(owner, "POST", "/v1/organizations").status_code == 201
+    (root,) = http.request(owner, "GET", "/v1/organizations/roots").json()["roots"]
+    for kind in ("service_control_policy", "tag_policy"):
+        body = {"policy_type": kind, "root_id": root["id"]}
+        enabled = http.request(owner, "POST", "/v1/organizations/policies/enable", body)
+        assert enabled.status_code == 202, enabled.text
+    nested = "[" * 2500 + "]" * 2500
+    contents = {
+        "service_control_policy": '{"Version":"5.0","Statement":' + nested + "}",
+        "tag_policy": '{"tags":{"k":{"tag_value":{"@@assign":' + nested + "}}}}",
+    }
+    plain = '{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["*"]}]}'
+    calls: list[tuple[str, str, dict[str, str]]] = []
+    for base in ("/v1/organizations/policies", "/v1/organizations/dry-run-policies"):
+        made = http.request(
+            owner,
+            "POST",
+            base,
+            {"name": "plain", "type": "service_control_policy", "content": plain},
+        )
+        assert made.status_code == 201, made.text
+        policy_id = made.json()["policy"]["policy_summary"]["id"]
+        for kind, content in contents.items():
+            if base.endswith("dry-run-policies") and kind == "tag_policy":
+                continue  # a dry-run policy is an SCP
+            calls.append(("POST", base, {"name": "deep", "type": kind, "content": content}))
+        calls.append(
+            ("PATCH", f"{base}/{policy_id}", {"content": contents["service_control_policy"]})
+        )
+    plain_tag = {"name": "plain-tag", "type": "tag_policy", "content": '{"tags":{}}'}
+    made = http.request(owner, "POST", "/v1/organizations/policies", plain_tag)
+    assert made.status_code == 201, made.text
+    tag_path = "/v1/organizations/policies/" + made.json()["policy"]["policy_summary"]["id"]
+    calls.append(("PATCH", tag_path, {"content": contents["tag_policy"]}))
+    for method, path, body in calls:
+        response = http.request(owner, method, path, body)
+        assert response.status_code == 400, (method, path, response.text[:200])
+        assert response.json()["error_code"] == "Organizations.9301", (path, response.text[:200])
+    return len(calls)
 
 
 class HeldLock:

@@ -497,10 +497,10 @@ def policy_world(server: LiveServer, owner: Account, ou_id: str, root_id: str) -
     for kind in PolicyType:
         policies.set_policy_type(ctx, caller, root_id, kind, True)
     content = '{"Statement":[{"Effect":"Deny","Action":"ecs:*"}]}'
-    made = policies.create_policy(
+    _, made = policies.create_policy(
         ctx, caller, PolicyType.SERVICE_CONTROL, "secret-policy", "", content
     )
-    trial = policies.create_policy(
+    _, trial = policies.create_policy(
         ctx, caller, PolicyType.SERVICE_CONTROL, "secret-policy", "", content, dry_run=True
     )
     for policy in (made, trial):
@@ -560,22 +560,51 @@ def policy_calls(ids: dict[str, str]) -> dict[str, tuple[str, str, Any, str]]:
     }
 
 
+# The policy reads Huawei opens to delegated administrators (docs/api.md); the rest are writes.
+POLICY_READS = (
+    "ListPolicies",
+    "ShowPolicy",
+    "ListEntitiesForPolicy",
+    "ShowEffectivePolicies",
+    "ListDryRunPolicies",
+    "ShowDryRunPolicy",
+    "ListEntitiesForDryRunPolicy",
+    "ShowDryRunConfig",
+)
+
+
 def test_a_member_gets_nothing_of_its_organizations_policies(
     server: LiveServer, http: SignedHttp, owner: Account, receiver: Account
 ) -> None:
-    """Policies are the management account's: a member is refused every policy operation
-    (Huawei's 401 Organizations.1001), reads included, and changes nothing."""
+    """Policy writes are the management account's: every member is refused them (Huawei's
+    401 Organizations.1001) and changes nothing. The reads answer a delegated administrator
+    (the world's member) exactly as they answer the management account, URNs included, and
+    a plain member 401 Organizations.1002."""
     ids = world(server, owner, receiver)
     access_key, secret_key = ids["member_key"].split(":")
-    member = Account(ids["member"], access_key, secret_key, owner.endpoint)
+    delegate = Account(ids["member"], access_key, secret_key, owner.endpoint)
+    plain = server.account("policy-reader")
+    organizations.add_account(server.runtime.context, plain.account_id, ids["root_id"])
+    matrix = policy_calls(ids)
+    for name in POLICY_READS:
+        method, path, body, query = matrix[name]
+        seen = http.request(owner, method, path, body, query=query)
+        assert seen.status_code == 200, (name, seen.text)
+        shown = http.request(delegate, method, path, body, query=query)
+        assert (shown.status_code, shown.json()) == (200, seen.json()), (name, shown.text)
     before = http.request(owner, "GET", f"/v1/organizations/policies/{ids['policy']}").text
-    for name, (method, path, body, query) in policy_calls(ids).items():
-        response = http.request(member, method, path, body, query=query)
-        assert (response.status_code, response.json()["error_code"]) == (
-            401,
-            "Organizations.1001",
-        ), (name, response.text)
-        assert "secret-policy" not in response.text, name
+    assert f"organizations::{owner.account_id}:policy:" in before
+    for name, (method, path, body, query) in matrix.items():
+        for member in (delegate, plain):
+            if name in POLICY_READS and member is delegate:
+                continue
+            response = http.request(member, method, path, body, query=query)
+            refused = "Organizations.1002" if name in POLICY_READS else "Organizations.1001"
+            assert (response.status_code, response.json()["error_code"]) == (401, refused), (
+                name,
+                response.text,
+            )
+            assert "secret-policy" not in response.text, name
     assert http.request(owner, "GET", f"/v1/organizations/policies/{ids['policy']}").text == before
     attached = http.request(
         owner, "GET", f"/v1/organizations/policies/{ids['policy']}/attached-entities"
@@ -585,16 +614,18 @@ def test_a_member_gets_nothing_of_its_organizations_policies(
 
 # --- Organizations tags, services and closed accounts (branch tags) ---
 
-TAG_TYPES = {"roots": "root_id", "ous": "ou", "accounts": "member", "policies": "root_id"}
+TAG_TYPES = {"roots": "root_id", "ous": "ou", "accounts": "member", "policies": "policy"}
 
 
 def tag_world(server: LiveServer, owner: Account, ids: dict[str, str]) -> list[str]:
-    """Secret tags on the owner's root, OU and member account; the strings they hold."""
+    """Secret tags on the owner's root, OU, member account and policy; the strings they
+    hold."""
     caller = owner_caller(owner)
     for kind, key in (
         (TagResourceType.ROOTS, "root_id"),
         (TagResourceType.OUS, "ou"),
         (TagResourceType.ACCOUNTS, "member"),
+        (TagResourceType.POLICIES, "policy"),
     ):
         org_tags.tag_resource(
             server.runtime.context, caller, kind, ids[key], [("secret-tag", "secret-value")]
@@ -605,8 +636,8 @@ def tag_world(server: LiveServer, owner: Account, ids: dict[str, str]) -> list[s
 def with_org_tag_calls(
     matrix: dict[str, tuple[str, str, Any, str]], ids: dict[str, str]
 ) -> dict[str, tuple[str, str, Any, str]]:
-    """The matrix with every tag operation aimed at the owner's things (policies at the
-    root's id, which names no policy), CreateOrganization kept last."""
+    """The matrix with every tag operation aimed at the owner's things (its root, OU, member
+    and policy), CreateOrganization kept last."""
     founding = matrix.pop("CreateOrganization")
     tag = {"tags": [{"key": "planted", "value": "x"}]}
     untag = {"tags": [{"key": "secret-tag", "value": "secret-value"}]}
@@ -642,9 +673,9 @@ def with_org_tag_calls(
 
 
 def tags_view(http: SignedHttp, owner: Account, ids: dict[str, str]) -> str:
-    """The owner's tags on its root, OU and member, as one comparable text."""
+    """The owner's tags on its root, OU, member and policy, as one comparable text."""
     parts = []
-    for kind, key in list(TAG_TYPES.items())[:3]:
+    for kind, key in TAG_TYPES.items():
         path = f"/v1/organizations/organizations:{kind}/{ids[key]}/tags"
         parts.append(http.request(owner, "GET", path).json())
     return json.dumps(parts, sort_keys=True)

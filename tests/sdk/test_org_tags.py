@@ -4,6 +4,8 @@ SDK's model, every refusal with its status and code."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +36,12 @@ from huaweicloudsdkorganizations.v1 import (
     TagResourceReqBody,
     TagsDTO,
 )
+from sqlalchemy import select
 
-from tests.support import Account, LiveServer
+from sharekeeper.domain.org_tags import HANDSHAKE_TAGS
+from sharekeeper.services.housekeeping import purge_expired_records
+from sharekeeper.store.tables import org_tags
+from tests.support import Account, LiveServer, settings_for
 
 ROOTS, OUS, ACCOUNTS = "organizations:roots", "organizations:ous", "organizations:accounts"
 
@@ -161,7 +167,7 @@ def test_tags_on_roots_ous_and_accounts(owner: Account, outsider: Account) -> No
     outsider.organizations.create_organization(CreateOrganizationRequest())
     fails(lambda: tags_of(outsider, ROOTS, root_id), 404, "Organizations.9401")
     fails(lambda: tag(outsider, ROOTS, root_id, x="y"), 404, "Organizations.9401")
-    fails(lambda: tags_of(owner, "organizations:policies", root_id), 404, "Organizations.9401")
+    fails(lambda: tags_of(owner, "organizations:policies", root_id), 404, "Organizations.9430")
     # The root's id is no OU, and an OU's is no root.
     fails(lambda: tags_of(owner, OUS, root_id), 404, "Organizations.9401")
 
@@ -260,3 +266,154 @@ def test_an_invitations_tags_go_to_the_account_that_accepts(
     again = invite(outsider)
     outsider.organizations.accept_handshake(AcceptHandshakeRequest(handshake_id=again))
     assert tags_of(owner, ACCOUNTS, outsider.account_id).tags == []
+
+
+def test_an_expired_invitations_tags_go_with_it(database_url: str, data_dir: Path) -> None:
+    """An invitation that expires is never answered: its tags go when a new invitation to the
+    account replaces it, or when housekeeping purges it 48 hours after it ended."""
+    from huaweicloudsdkorganizations.v1 import InviteAccountReqBody, InviteAccountRequest, TargetDto
+
+    # A server of its own on the same database: its clock moves, the session's must not.
+    live = LiveServer(settings_for(database_url, data_dir)).start()
+    try:
+        manager, again, never = (live.account(n) for n in ("tag-inviter", "again", "never"))
+        manager.organizations.create_organization(CreateOrganizationRequest())
+
+        def invite(account: Account) -> str:
+            body = InviteAccountReqBody(
+                target=TargetDto(type="account", entity=account.account_id),
+                notes="",
+                tags=[TagDto(key="team", value="net")],
+            )
+            reply = manager.organizations.invite_account(InviteAccountRequest(body=body))
+            return str(reply.handshake.id)
+
+        def tagged() -> set[str]:
+            with live.runtime.engine.connect() as db:
+                rows = db.execute(
+                    select(org_tags.c.resource_id).where(org_tags.c.resource_type == HANDSHAKE_TAGS)
+                )
+                return {row[0] for row in rows}
+
+        first, lapsed = invite(again), invite(never)
+        live.clock.advance(15 * 24 * 3600 * 1000 + 1)  # both expired
+        second = invite(again)  # replaces the expired one
+        assert tagged() >= {lapsed, second} and first not in tagged()
+        live.clock.advance(48 * 3600 * 1000 + 1)
+        purge_expired_records(live.runtime.context)
+        assert lapsed not in tagged() and second in tagged()
+    finally:
+        live.stop()
+
+
+def test_tags_set_while_the_account_is_removed_do_not_outlive_it(
+    server: LiveServer, owner: Account, receiver: Account, database_url: str
+) -> None:
+    """Issue 23 review 3, on PostgreSQL: the tag write is held (another session's lock on the
+    tags table) after it read the membership, and a removal starts meanwhile. The write holds
+    the member's row shared, so the removal waits for it and drops the tags it set; unlocked,
+    the removal would pass it and the tags would return when the account rejoins."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: the two writes cannot interleave")
+    import threading
+
+    import psycopg
+    from huaweicloudsdkorganizations.v1 import RemoveAccountRequest
+
+    from sharekeeper.services import organizations
+
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    root_id = owner.organizations.list_roots(ListRootsRequest()).roots[0].id
+    organizations.add_account(server.runtime.context, receiver.account_id, root_id)
+    outcomes: list[str] = []
+
+    def call(action: Any) -> None:
+        try:
+            action()
+            outcomes.append("ok")
+        except ClientRequestException as error:
+            outcomes.append(str(error.error_code))
+
+    remove = RemoveAccountRequest(account_id=receiver.account_id)
+    with psycopg.connect(database_url.replace("+psycopg", "")) as holder:
+        holder.execute("LOCK TABLE org_tags IN ACCESS EXCLUSIVE MODE")
+        tagging = threading.Thread(
+            target=call, args=(lambda: tag(owner, ACCOUNTS, receiver.account_id, k="v"),)
+        )
+        removing = threading.Thread(
+            target=call, args=(lambda: owner.organizations.remove_account(remove),)
+        )
+        tagging.start()
+        _waiting(holder, 1)
+        removing.start()
+        _waiting(holder, 2)
+        holder.rollback()
+    tagging.join(30)
+    removing.join(30)
+    assert sorted(outcomes) == ["ok", "ok"], outcomes
+    organizations.add_account(server.runtime.context, receiver.account_id, root_id)
+    assert tags_of(owner, ACCOUNTS, receiver.account_id).tags == []
+
+
+def _waiting(holder: Any, count: int) -> None:
+    """Until ``count`` sessions of this database wait on a lock (at most 10 s)."""
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(200):
+        holder.execute("SELECT pg_stat_clear_snapshot()")  # else the view holds its first read
+        if holder.execute(waiting).fetchone()[0] >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} sessions never waited on a lock")
+
+
+def test_resource_instances_page_and_name_what_they_select(
+    server: LiveServer, owner: Account
+) -> None:
+    """Sixty members, every third tagged: the tag filter reads only the tagged ones, pages
+    them with limit and offset in the organization's order, and names each resource of the
+    page; a name match with a tag filter, and without, selects by both rules at once."""
+    from sharekeeper.services import organizations
+
+    client = owner.organizations
+    client.create_organization(CreateOrganizationRequest())
+    root_id = client.list_roots(ListRootsRequest()).roots[0].id
+    names = [f"fleet-{n:02}" for n in range(60)]  # bounded
+    members = [server.account(name) for name in names]
+    for n, member in enumerate(members):
+        organizations.add_account(server.runtime.context, member.account_id, root_id)
+        if n % 3 == 0:
+            tag(owner, ACCOUNTS, member.account_id, fleet="blue" if n % 2 else "green")
+    tagged = [m for n, m in enumerate(members) if n % 3 == 0]
+
+    def listed(body: Any, limit: int, offset: int) -> tuple[list[tuple[str, str]], int]:
+        request = ListResourceInstancesRequest(
+            resource_type=ACCOUNTS, body=body, limit=limit, offset=str(offset)
+        )
+        reply = client.list_resource_instances(request)
+        return [(r.resource_id, r.resource_name) for r in reply.resources], reply.total_count
+
+    fleet = ResourceInstanceReqBody(tags=[TagsDTO(key="fleet", values=[])])
+    expected = [(m.account_id, names[members.index(m)]) for m in tagged]
+    whole, total = listed(fleet, 100, 0)
+    assert sorted(whole) == sorted(expected) and total == 20
+    pages = [listed(fleet, 7, offset) for offset in range(0, 21, 7)]
+    assert [p for page, _ in pages for p in page] == whole  # the same order, page by page
+    assert {total for _, total in pages} == {20}
+    green = ResourceInstanceReqBody(tags=[TagsDTO(key="fleet", values=["green"])])
+    greens, count = listed(green, 100, 0)
+    assert sorted(greens) == sorted(e for n, e in enumerate(expected) if n % 2 == 0)
+    assert count == 10
+    named = ResourceInstanceReqBody(
+        tags=[TagsDTO(key="fleet", values=["blue"])],
+        matches=[Match(key="resource_name", value="fleet-3")],
+    )
+    blue_3x = [(members[n].account_id, names[n]) for n in (33, 39)]
+    found, count = listed(named, 100, 0)
+    assert (sorted(found), count) == (sorted(blue_3x), 2)
+    by_name = ResourceInstanceReqBody(matches=[Match(key="resource_name", value="fleet-1")])
+    teens, count = listed(by_name, 100, 0)
+    assert sorted(teens) == sorted((members[n].account_id, names[n]) for n in range(10, 20))
+    assert listed(by_name, 3, 2) == (teens[2:5], 10)

@@ -255,3 +255,67 @@ def test_a_registration_racing_the_members_removal_leaves_no_delegation(
     assert set(outcomes) <= {"removed", "201", "Organizations.9401"}, outcomes
     figures.add("delegation registrations raced against removals", 4)
     figures.add("of those, registered before the removal", outcomes.count("201"))
+
+
+def test_a_delegated_administrator_reads_policies_and_changes_none(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    """Huawei opens ListPolicies, ListEntitiesForPolicy, ShowEffectivePolicies and
+    ShowDryRunConfig (and ShareKeeper ShowPolicy and the dry-run twins, docs/api.md) to a
+    delegated administrator: it reads what the management account reads, the URNs naming
+    the management account; a plain member gets 1002; the writes stay the management
+    account's (1001)."""
+    from huaweicloudsdkorganizations.v1 import (
+        ListDryRunPoliciesRequest,
+        ListEntitiesForPolicyRequest,
+        ListPoliciesRequest,
+        ShowDryRunConfigRequest,
+        ShowEffectivePoliciesRequest,
+        ShowPolicyRequest,
+    )
+
+    from tests.sdk.test_organization_policies import (
+        SCP,
+        TAG,
+        attach,
+        create,
+        scp,
+        set_type,
+        tag_policy,
+    )
+
+    owner.organizations.create_organization(CreateOrganizationRequest())
+    root = root_of(owner)
+    join(owner, receiver)
+    join(owner, outsider)  # a plain member from here on
+    set_type(owner, root.id, SCP, True)
+    set_type(owner, root.id, TAG, True)
+    deny = create(owner, "deny-all", scp(["*"], "Deny"))
+    tags = create(owner, "cost", tag_policy("costcenter", "CostCenter"), TAG)
+    attach(owner, deny.id, receiver.account_id)
+    attach(owner, tags.id, receiver.account_id)
+    trust(owner, CTS)
+    register(owner, receiver.account_id)
+
+    reads: list[tuple[str, Any]] = [
+        ("list_policies", ListPoliciesRequest()),
+        ("list_policies", ListPoliciesRequest(attached_entity_id=receiver.account_id)),
+        ("show_policy", ShowPolicyRequest(policy_id=deny.id)),
+        ("list_entities_for_policy", ListEntitiesForPolicyRequest(policy_id=tags.id)),
+        (
+            "show_effective_policies",
+            ShowEffectivePoliciesRequest(entity_id=receiver.account_id, policy_type=TAG),
+        ),
+        ("list_dry_run_policies", ListDryRunPoliciesRequest()),
+        ("show_dry_run_config", ShowDryRunConfigRequest(root_id=root.id, policy_type=SCP)),
+    ]
+    for name, request in reads:
+        seen = getattr(owner.organizations, name)(request).to_dict()
+        assert getattr(receiver.organizations, name)(request).to_dict() == seen, name
+        plain = getattr(outsider.organizations, name)
+        fails(lambda call=plain, r=request: call(r), 401, "Organizations.1002")
+    shown = receiver.organizations.show_policy(ShowPolicyRequest(policy_id=deny.id)).policy
+    assert shown.policy_summary.urn.startswith(f"organizations::{owner.account_id}:policy:")
+    fails(lambda: create(receiver, "mine", scp(["*"])), 401, "Organizations.1001")
+    fails(lambda: attach(receiver, deny.id, root.id), 401, "Organizations.1001")
+    fails(lambda: set_type(receiver, root.id, TAG, False), 401, "Organizations.1001")

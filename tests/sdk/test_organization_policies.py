@@ -129,12 +129,13 @@ def test_policy_lifecycle_through_the_sdk(owner: Account, receiver: Account) -> 
     fails(lambda: create(owner, "renamed", scp(["*"])), 400, "Organizations.9302")
     builtin = UpdatePolicyRequest(policy_id="p-FullAccess", body=UpdatePolicyReqBody(name="x"))
     fails(lambda: owner.organizations.update_policy(builtin), 400, "Organizations.9307")
-    # Only the management account manages policies.
+    # Only the management account manages policies; a plain member reads none of them either
+    # (1002: the reads are a delegated administrator's too).
     invited = invite(owner, receiver)
     accept(receiver, invited.id)
     fails(lambda: create(receiver, "mine", scp(["*"])), 401, "Organizations.1001")
     show = ShowPolicyRequest(policy_id=created.id)
-    fails(lambda: receiver.organizations.show_policy(show), 401, "Organizations.1001")
+    fails(lambda: receiver.organizations.show_policy(show), 401, "Organizations.1002")
 
     owner.organizations.delete_policy(DeletePolicyRequest(policy_id=created.id))
     fails(lambda: owner.organizations.show_policy(show), 404, "Organizations.9430")

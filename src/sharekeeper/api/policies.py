@@ -9,6 +9,7 @@ from sharekeeper.api import policy_schemas as p
 from sharekeeper.api.convert import page_info, timestamp_seconds
 from sharekeeper.api.endpoint import Call
 from sharekeeper.api.organizations import page, root_wire
+from sharekeeper.domain.organizations import Organization
 from sharekeeper.domain.policies import DryRunConfig, Policy, PolicyType
 from sharekeeper.services import dry_run_config, policies
 from sharekeeper.services.context import Context
@@ -131,29 +132,34 @@ def update_dry_run_config(
 def _create(ctx: Context, call: Call[p.CreatePolicyBody, None], dry_run: bool) -> p.PolicyReply:
     b = call.body
     tags = [(t.key, t.value) for t in b.tags or ()]
-    policy = policies.create_policy(
+    organization, policy = policies.create_policy(
         ctx, call.caller, PolicyType(b.type), b.name, b.description, b.content, dry_run, tags
     )
-    return p.PolicyReply(_policy(call.caller.account_id, policy))
+    return p.PolicyReply(_policy(organization, policy))
 
 
 def _show(ctx: Context, call: Call[None, None], dry_run: bool) -> p.PolicyReply:
-    policy = policies.show_policy(ctx, call.caller, call.path_id(POLICY), dry_run)
-    return p.PolicyReply(_policy(call.caller.account_id, policy))
+    organization, policy = policies.show_policy(ctx, call.caller, call.path_id(POLICY), dry_run)
+    return p.PolicyReply(_policy(organization, policy))
 
 
 def _update(ctx: Context, call: Call[p.UpdatePolicyBody, None], dry_run: bool) -> p.PolicyReply:
     b = call.body
     change = PolicyChange(b.name, b.description, b.content)
-    policy = policies.update_policy(ctx, call.caller, call.path_id(POLICY), change, dry_run)
-    return p.PolicyReply(_policy(call.caller.account_id, policy))
+    organization, policy = policies.update_policy(
+        ctx, call.caller, call.path_id(POLICY), change, dry_run
+    )
+    return p.PolicyReply(_policy(organization, policy))
 
 
 def _list(ctx: Context, call: Call[None, p.ListPoliciesQuery], dry_run: bool) -> p.PoliciesReply:
     q = call.query
     kind = None if q.policy_type is None else PolicyType(q.policy_type)
-    found = page(policies.list_policies(ctx, call.caller, dry_run, q.attached_entity_id, kind), q)
-    wire = [_summary(call.caller.account_id, policy) for policy in found.items]
+    organization, listed = policies.list_policies(
+        ctx, call.caller, dry_run, q.attached_entity_id, kind
+    )
+    found = page(listed, q)
+    wire = [_summary(organization, policy) for policy in found.items]
     return p.PoliciesReply(wire, page_info(found))
 
 
@@ -174,28 +180,18 @@ def _policy_type(ctx: Context, call: Call[p.PolicyTypeBody, None], enabled: bool
     return p.RootReply(root_wire(*changed))
 
 
-def _policy(management_account_id: str, policy: Policy) -> p.PolicyWire:
-    return p.PolicyWire(policy.content, _summary(management_account_id, policy))
+def _policy(organization: Organization, policy: Policy) -> p.PolicyWire:
+    return p.PolicyWire(policy.content, _summary(organization, policy))
 
 
-def _summary(management_account_id: str, policy: Policy) -> p.PolicySummaryWire:
+def _summary(organization: Organization, policy: Policy) -> p.PolicySummaryWire:
     return p.PolicySummaryWire(
         policy.builtin,
         policy.description,
         policy.id,
-        _urn(management_account_id, policy),
+        organization.policy_urn(policy),
         policy.name,
         policy.type.value,
-    )
-
-
-def _urn(management_account_id: str, policy: Policy) -> str:
-    # The caller is the management account (services/policies.py, policy_organization).
-    if policy.builtin:
-        return f"organizations::system:policy:{policy.type.value}/{policy.id}"
-    return (
-        f"organizations::{management_account_id}:policy:"
-        f"{policy.organization_id}/{policy.type.value}/{policy.id}"
     )
 
 

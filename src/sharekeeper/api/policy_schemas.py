@@ -10,7 +10,8 @@ from msgspec import Meta, Struct
 
 from sharekeeper.api.organization_schemas import EntityWire, OrgPageQuery, RootWire
 from sharekeeper.api.schemas import PageInfo, Reply, TagBody
-from sharekeeper.domain.policies import DESCRIPTION_MOST, NAME_MOST, TAGS_MOST
+from sharekeeper.domain.org_tags import MAX_TAGS_PER_RESOURCE
+from sharekeeper.domain.policies import DESCRIPTION_MOST, NAME_MOST
 
 PolicyTypeName = Literal["service_control_policy", "tag_policy"]
 # Huawei's API takes up to 20,000 characters; the per-type limits (5,120 and 10,000) are the
@@ -29,7 +30,7 @@ class CreatePolicyBody(Struct):
     type: PolicyTypeName
     # Required by the SDK's model; Terraform leaves it out when empty.
     description: PolicyDescription = ""
-    tags: Annotated[list[TagBody], Meta(max_length=TAGS_MOST)] | None = None
+    tags: Annotated[list[TagBody], Meta(max_length=MAX_TAGS_PER_RESOURCE)] | None = None
 
 
 class UpdatePolicyBody(Struct):

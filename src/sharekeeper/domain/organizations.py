@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.policies import Policy
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _URN = re.compile(
@@ -68,6 +69,16 @@ class Organization:
 
     def account_urn(self, account_id: str) -> str:
         return f"organizations::{self.management_account_id}:account:{self.id}/{account_id}"
+
+    def policy_urn(self, policy: Policy) -> str:
+        """Named by the management account, whoever reads it (a delegated administrator too).
+        The system policy is one for every organization: its URN names none."""
+        if policy.builtin:
+            return f"organizations::system:policy:{policy.type.value}/{policy.id}"
+        return (
+            f"organizations::{self.management_account_id}:policy:"
+            f"{self.id}/{policy.type.value}/{policy.id}"
+        )
 
     def trusted_services(self, others: list[TrustedService]) -> list[TrustedService]:
         """Every service the organization trusts: RAM while it shares, and ``others``."""

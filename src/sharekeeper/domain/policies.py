@@ -37,7 +37,10 @@ DESCRIPTION_MOST = 512
 CONTENT_MOST = {PolicyType.SERVICE_CONTROL: 5120, PolicyType.TAG: 10_000}
 POLICIES_MOST = 1000  # of each type, in an organization
 ATTACHED_MOST = {PolicyType.SERVICE_CONTROL: 5, PolicyType.TAG: 10}  # per root, OU, account
-TAGS_MOST = 20
+# A policy's JSON nests a few levels (document, Statement list, statement, Condition, operator,
+# key, values): json.loads recurses per level and raises RecursionError near a thousand, so
+# deeper text is refused before it is parsed.
+NESTING_MOST = 32
 _NAME = re.compile(r"^[^<>]+$")
 
 # Huawei's system SCP: attached to every entity while SCPs are enabled (user guide org_03_0034:
@@ -142,15 +145,39 @@ def parse_content(type_: PolicyType, text: str) -> Content:
     most = CONTENT_MOST[type_]
     if len(text) > most:
         raise PolicyContentInvalid(f"A {type_} may have at most {most} characters.")
+    if _nesting(text) > NESTING_MOST:
+        raise PolicyContentInvalid(f"content may nest at most {NESTING_MOST} levels.")
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise PolicyContentInvalid("content is not valid JSON.") from None
     if not isinstance(document, dict):
         raise PolicyContentInvalid("content must be a JSON object.")
     if type_ is PolicyType.SERVICE_CONTROL:
         return _service_control(document)
     return _tag_policy(document)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings (one pass, no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _service_control(document: dict[str, Any]) -> ServiceControlContent:

@@ -89,6 +89,8 @@ def matches(filters: Sequence[TagFilter], tags: Mapping[str, str]) -> bool:
 
 
 MATCHABLE_KEYS = ("resource_name",)
+# The most resources one filter call answers, in RAM's and in Organizations' tag APIs alike.
+MAX_FILTER_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,16 +10,16 @@ from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter
 from sharekeeper.domain.organizations import Organization
 from sharekeeper.domain.policies import DryRunConfig, PolicyType
 from sharekeeper.services.context import Context
-from sharekeeper.services.policies import policy_organization
-from sharekeeper.store.unit_of_work import UnitOfWork
+from sharekeeper.services.directory import managed_organization, readable_organization
 
 
 def show_dry_run_config(
     ctx: Context, caller: Caller, root_id: str, type_: PolicyType
 ) -> DryRunConfig:
-    """A root that was never configured reads as disabled, every field empty."""
+    """A root that was never configured reads as disabled, every field empty. The management
+    account's read, and a delegated administrator's (Huawei's ShowDryRunConfig page)."""
     with ctx.reading() as uow:
-        organization = _dry_run_root(uow, caller, root_id, type_)
+        organization = _dry_run_root(readable_organization(uow, caller), root_id, type_)
         found = uow.policies.dry_run_config(organization.id, type_)
     return found or DryRunConfig(
         organization.id,
@@ -41,7 +41,8 @@ def update_dry_run_config(
     """Sets the status and the log destination; a field left out (None) keeps its value."""
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = _dry_run_root(uow, caller, root_id, type_, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
+        _dry_run_root(organization, root_id, type_)
         old = uow.policies.dry_run_config(organization.id, type_)
         base = old or DryRunConfig(organization.id, type_, False, created_at=now)
         config = replace(
@@ -64,12 +65,9 @@ def _kept(fields: dict[str, str | None], name: str, old: str) -> str:
     return old if value is None else value
 
 
-def _dry_run_root(
-    uow: UnitOfWork, caller: Caller, root_id: str, type_: PolicyType, lock: bool = False
-) -> Organization:
+def _dry_run_root(organization: Organization, root_id: str, type_: PolicyType) -> Organization:
     if type_ is not PolicyType.SERVICE_CONTROL:
         raise OrgInvalidParameter("Dry runs are for service_control_policy only.")
-    organization = policy_organization(uow, caller, lock)
     if root_id != organization.root_id:
         raise OrgEntityNotFound(root_id)
     return organization

@@ -7,10 +7,10 @@ administrator's: ``readable_organization``); writes are the management account's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter
+from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter, PolicyNotFound
 from sharekeeper.domain.org_tags import (
     TaggedResource,
     TagResourceType,
@@ -20,82 +20,103 @@ from sharekeeper.domain.org_tags import (
     selects,
 )
 from sharekeeper.domain.organizations import Organization
-from sharekeeper.domain.tags import Tag, TagQuery
+from sharekeeper.domain.tags import MAX_FILTER_LIMIT, Tag, TagQuery
 from sharekeeper.services.context import Context
 from sharekeeper.services.directory import managed_organization, readable_organization, unit_of
 from sharekeeper.store.unit_of_work import UnitOfWork
-
-MAX_FILTER_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class TagTarget:
     """How one resource type is found in an organization: ``find`` answers the name of the
-    resource an id names (OrgEntityNotFound if none), ``every`` lists them all (id, name)."""
+    resource an id names (OrgEntityNotFound if none), ``every`` lists the ids of them all in
+    the organization's order, ``names`` names those of some ids (an organization may hold
+    100,000 accounts: the filter names only the page it answers).
+    ``find``'s last argument, ``lock``, is true in the writes: what it read then holds until
+    the write commits."""
 
-    find: Callable[[UnitOfWork, Organization, str], str]
-    every: Callable[[UnitOfWork, Organization], list[tuple[str, str]]]
+    find: Callable[[UnitOfWork, Organization, str, bool], str]
+    every: Callable[[UnitOfWork, Organization], list[str]]
+    names: Callable[[UnitOfWork, Organization, list[str]], dict[str, str]]
 
 
-def _find_root(uow: UnitOfWork, organization: Organization, root_id: str) -> str:
+def _find_root(uow: UnitOfWork, organization: Organization, root_id: str, lock: bool) -> str:
     unit = unit_of(uow, organization, root_id)
     if unit.parent_id is not None:
         raise OrgEntityNotFound(root_id)
     return unit.name
 
 
-def _every_root(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    root = uow.organizations.get_unit(organization.root_id)
-    return [] if root is None else [(root.id, root.name)]
+def _every_root(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return [organization.root_id]
 
 
-def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str) -> str:
+def _find_ou(uow: UnitOfWork, organization: Organization, unit_id: str, lock: bool) -> str:
     unit = unit_of(uow, organization, unit_id)
     if unit.parent_id is None:
         raise OrgEntityNotFound(unit_id)
     return unit.name
 
 
-def _every_ou(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    return [(u.id, u.name) for u in uow.organizations.units(organization.id) if u.parent_id]
+def _every_ou(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return [u.id for u in uow.organizations.units(organization.id) if u.parent_id]
 
 
-def _find_account(uow: UnitOfWork, organization: Organization, account_id: str) -> str:
-    membership = uow.organizations.membership(account_id)
+def _unit_names(uow: UnitOfWork, organization: Organization, ids: list[str]) -> dict[str, str]:
+    # The root and at most a thousand OUs (Huawei's quota): one statement for them all.
+    return {u.id: u.name for u in uow.organizations.units(organization.id) if u.id in ids}
+
+
+def _find_account(uow: UnitOfWork, organization: Organization, account_id: str, lock: bool) -> str:
+    # Locked, the member's row is shared: a removal (which locks it exclusively, then drops
+    # the account's tags) waits for the tags being set, or comes first and the account is
+    # gone; unlocked, the tags could land after the removal and return if it rejoins.
+    membership = uow.organizations.membership(account_id, shared_lock=lock)
     if membership is None or membership.organization_id != organization.id:
         raise OrgEntityNotFound(account_id)
     return uow.accounts.names([account_id]).get(account_id, "")
 
 
-def _every_account(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    ids = [m.account_id for m in uow.organizations.members(organization.id)]
-    names = uow.accounts.names(ids)
-    return [(account_id, names.get(account_id, "")) for account_id in ids]
+def _every_account(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return [m.account_id for m in uow.organizations.members(organization.id)]
 
 
-def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str) -> str:
+def _account_names(uow: UnitOfWork, organization: Organization, ids: list[str]) -> dict[str, str]:
+    return uow.accounts.names(ids)
+
+
+def _find_policy(uow: UnitOfWork, organization: Organization, policy_id: str, lock: bool) -> str:
     """A customer policy or dry-run policy of the organization (the system policy, the same in
-    every organization, takes no tags)."""
+    every organization, takes no tags). None is "no such policy", as on the policy routes."""
     for dry_run in (False, True):
         policy = uow.policies.get(organization.id, policy_id, dry_run)
         if policy is not None:
             return policy.name
-    raise OrgEntityNotFound(policy_id)
+    raise PolicyNotFound(policy_id)
 
 
-def _every_policy(uow: UnitOfWork, organization: Organization) -> list[tuple[str, str]]:
-    return [
-        (p.id, p.name)
+def _policies(uow: UnitOfWork, organization: Organization) -> dict[str, str]:
+    return {
+        p.id: p.name
         for dry_run in (False, True)
         for p in uow.policies.of_organization(organization.id, dry_run)
-    ]
+    }
+
+
+def _every_policy(uow: UnitOfWork, organization: Organization) -> list[str]:
+    return list(_policies(uow, organization))
+
+
+def _policy_names(uow: UnitOfWork, organization: Organization, ids: list[str]) -> dict[str, str]:
+    # At most 1,000 policies of each type (Huawei's quota).
+    return {i: name for i, name in _policies(uow, organization).items() if i in ids}
 
 
 TARGETS: dict[TagResourceType, TagTarget] = {
-    TagResourceType.ROOTS: TagTarget(_find_root, _every_root),
-    TagResourceType.OUS: TagTarget(_find_ou, _every_ou),
-    TagResourceType.ACCOUNTS: TagTarget(_find_account, _every_account),
-    TagResourceType.POLICIES: TagTarget(_find_policy, _every_policy),
+    TagResourceType.ROOTS: TagTarget(_find_root, _every_root, _unit_names),
+    TagResourceType.OUS: TagTarget(_find_ou, _every_ou, _unit_names),
+    TagResourceType.ACCOUNTS: TagTarget(_find_account, _every_account, _account_names),
+    TagResourceType.POLICIES: TagTarget(_find_policy, _every_policy, _policy_names),
 }
 
 
@@ -111,7 +132,7 @@ def list_resource_tags(
     resource has none. The next marker is the page's last key, if more follow."""
     with ctx.reading() as uow:
         organization = readable_organization(uow, caller)
-        TARGETS[kind].find(uow, organization, resource_id)
+        TARGETS[kind].find(uow, organization, resource_id, False)
         tags = uow.org_tags.tags(organization.id, kind.value, resource_id)
     if marker is not None:
         tags = [t for t in tags if t.key > marker]
@@ -131,7 +152,7 @@ def tag_resource(
     with ctx.writing() as uow:
         # The organization's row, so that racing writers cannot pass the limit together.
         organization = managed_organization(uow, caller, lock=True)
-        TARGETS[kind].find(uow, organization, resource_id)
+        TARGETS[kind].find(uow, organization, resource_id, True)
         have = {t.key for t in uow.org_tags.tags(organization.id, kind.value, resource_id)}
         require_tag_room(resource_id, have, tags)
         uow.org_tags.put(organization.id, kind.value, resource_id, tags)
@@ -150,7 +171,7 @@ def untag_resource(
     org_tag_keys(pairs)
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
-        TARGETS[kind].find(uow, organization, resource_id)
+        TARGETS[kind].find(uow, organization, resource_id, True)
         for key, value in pairs:
             uow.org_tags.remove(organization.id, kind.value, resource_id, key, value)
         uow.commit()
@@ -172,22 +193,38 @@ def find_resources(
     order the organization lists them), and how many it selects."""
     if not 1 <= limit <= MAX_FILTER_LIMIT:
         raise OrgInvalidParameter(f"limit must be between 1 and {MAX_FILTER_LIMIT}.")
-    selected = _selected(ctx, caller, kind, query)
-    return selected[offset : offset + limit], len(selected)
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        selected = _selected(uow, organization, kind, query)
+        page = selected[offset : offset + limit]
+        if query.name_match is None:  # else named already, to be matched
+            names = TARGETS[kind].names(uow, organization, [r.id for r in page])
+            page = [replace(r, name=names.get(r.id, "")) for r in page]
+    return page, len(selected)
 
 
 def count_resources(ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery) -> int:
-    return len(_selected(ctx, caller, kind, query))
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        return len(_selected(uow, organization, kind, query))
 
 
 def _selected(
-    ctx: Context, caller: Caller, kind: TagResourceType, query: TagQuery
+    uow: UnitOfWork, organization: Organization, kind: TagResourceType, query: TagQuery
 ) -> list[TaggedResource]:
-    # An organization holds at most a thousand OUs and a few accounts: filtering them here
-    # costs less than a query per filter shape, and keeps one rule for every type.
-    with ctx.reading() as uow:
-        organization = readable_organization(uow, caller)
-        every = TARGETS[kind].every(uow, organization)
-        tags = uow.org_tags.tags_of(organization.id, kind.value, [i for i, _ in every])
-    resources = [TaggedResource(i, name, tuple(tags.get(i, ()))) for i, name in every]
+    """What the query selects, in the organization's order, unnamed unless it matches names.
+    Only the ids of the type are read whole (one column; 100,000 accounts at most); with a
+    tag filter only the resources carrying its first key are read further, and names only
+    when the query matches on them (the caller names the page it answers)."""
+    if query.matches_nothing:
+        return []
+    target = TARGETS[kind]
+    ids = target.every(uow, organization)
+    if query.tags and not query.without_any_tag:
+        first = query.tags[0]
+        carrying = uow.org_tags.carrying(organization.id, kind.value, first.key, first.values)
+        ids = [i for i in ids if i in carrying]
+    tags = uow.org_tags.tags_of(organization.id, kind.value, ids)
+    names = target.names(uow, organization, ids) if query.name_match is not None else {}
+    resources = (TaggedResource(i, names.get(i, ""), tuple(tags.get(i, ()))) for i in ids)
     return [r for r in resources if selects(query, r)]

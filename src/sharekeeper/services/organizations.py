@@ -225,6 +225,8 @@ def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
     # organization it may join later sees neither.
     uow.org_tags.drop(TagResourceType.ACCOUNTS, account_id)
     uow.org_tags.drop_contacts(account_id)
+    # Policies attached to it stay with the organization it leaves, not with the account.
+    uow.policies.forget_entity(account_id)
     return uow.organizations.remove_member(account_id)
 
 
@@ -250,6 +252,7 @@ def remove_unit(uow: UnitOfWork, organization: Organization, unit: OrgUnit, now:
     ended = uow.associations.principals_named(organization.names_of(unit.id))
     end_associations(uow, ended, now, OU_DELETED)
     uow.org_tags.drop(TagResourceType.OUS, unit.id)
+    uow.policies.forget_entity(unit.id)
     uow.organizations.delete_unit(unit.id)
 
 

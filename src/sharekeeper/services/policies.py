@@ -1,7 +1,10 @@
 """Organizations policies: service control and tag policies and their dry-run twins, their
 attachments to the root, OUs and accounts, the policy types of the root, effective tag
 policies and the dry-run configuration. Each write holds the organization's row lock, so
-the counts it checks (policies of a type, policies on an entity) hold until it commits."""
+the counts it checks (policies of a type, policies on an entity) hold until it commits.
+Writes are the management account's; the reads (ListPolicies, ShowPolicy,
+ListEntitiesForPolicy, ShowEffectivePolicies and their dry-run twins) are also a delegated
+administrator's, as Huawei opens them (readable_organization; docs/api.md)."""
 
 from __future__ import annotations
 
@@ -66,12 +69,6 @@ class EffectivePolicy:
     last_updated_at: int
 
 
-def policy_organization(uow: UnitOfWork, caller: Caller, lock: bool = False) -> Organization:
-    """Who may manage and read policies: the management account (Huawei also lets a
-    delegated administrator read them; that branch extends this one helper)."""
-    return managed_organization(uow, caller, lock)
-
-
 def create_policy(
     ctx: Context,
     caller: Caller,
@@ -81,7 +78,7 @@ def create_policy(
     content: str,
     dry_run: bool = False,
     tag_pairs: Sequence[tuple[str, str]] = (),
-) -> Policy:
+) -> tuple[Organization, Policy]:
     """A policy (or dry-run policy) with the tags its create body carries."""
     if dry_run and type_ is not PolicyType.SERVICE_CONTROL:
         raise OrgInvalidParameter("A dry-run policy is a service_control_policy.")
@@ -89,7 +86,7 @@ def create_policy(
     tags = org_tags(tag_pairs)
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = policy_organization(uow, caller, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
         if uow.policies.named(organization.id, dry_run, type_, name):
             raise PolicyNameTaken(name)
         used = uow.policies.count(organization.id, dry_run, type_)
@@ -101,21 +98,23 @@ def create_policy(
         uow.org_tags.put(organization.id, TagResourceType.POLICIES, policy.id, tags)
         uow.note_target(policy.id)
         uow.commit()
-    return policy
+    return organization, policy
 
 
-def show_policy(ctx: Context, caller: Caller, policy_id: str, dry_run: bool = False) -> Policy:
+def show_policy(
+    ctx: Context, caller: Caller, policy_id: str, dry_run: bool = False
+) -> tuple[Organization, Policy]:
     with ctx.reading() as uow:
-        organization = policy_organization(uow, caller)
-        return _policy(uow, organization, policy_id, dry_run)
+        organization = readable_organization(uow, caller)
+        return organization, _policy(uow, organization, policy_id, dry_run)
 
 
 def update_policy(
     ctx: Context, caller: Caller, policy_id: str, change: PolicyChange, dry_run: bool = False
-) -> Policy:
+) -> tuple[Organization, Policy]:
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = policy_organization(uow, caller, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
         changed = replace(
             policy,
@@ -131,13 +130,13 @@ def update_policy(
             raise PolicyNameTaken(changed.name)
         uow.policies.change(changed)
         uow.commit()
-    return changed
+    return organization, changed
 
 
 def delete_policy(ctx: Context, caller: Caller, policy_id: str, dry_run: bool = False) -> None:
     """Refused while the policy is attached anywhere, as Huawei refuses it."""
     with ctx.writing() as uow:
-        organization = policy_organization(uow, caller, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
         if uow.policies.attachments_of(policy.id):
             raise PolicyStillAttached(policy.id)
@@ -152,11 +151,11 @@ def list_policies(
     dry_run: bool = False,
     attached_entity_id: str | None = None,
     type_: PolicyType | None = None,
-) -> list[Policy]:
+) -> tuple[Organization, list[Policy]]:
     """The system policy first (Huawei lists it beside the customer's), then the customer's,
     oldest first; with ``attached_entity_id``, those attached to that entity directly."""
     with ctx.reading() as uow:
-        organization = policy_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         system = [] if dry_run else [full_access(organization.id)]
         if attached_entity_id is None:
             found = system + uow.policies.of_organization(organization.id, dry_run)
@@ -168,7 +167,7 @@ def list_policies(
             ]
             enabled = PolicyType.SERVICE_CONTROL in uow.policies.enabled_types(organization.id)
             found = (system if enabled else []) + attached
-    return [p for p in found if type_ is None or p.type is type_]
+    return organization, [p for p in found if type_ is None or p.type is type_]
 
 
 def attach_policy(
@@ -176,7 +175,7 @@ def attach_policy(
 ) -> None:
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = policy_organization(uow, caller, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
         _path(uow, organization, entity_id, lock=True)
         if not dry_run and policy.type not in uow.policies.enabled_types(organization.id):
@@ -196,7 +195,7 @@ def detach_policy(
     ctx: Context, caller: Caller, policy_id: str, entity_id: str, dry_run: bool = False
 ) -> None:
     with ctx.writing() as uow:
-        organization = policy_organization(uow, caller, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
         if not uow.policies.detach(policy.id, entity_id):
             raise PolicyAttachmentNotFound(policy.id, entity_id)
@@ -210,7 +209,7 @@ def attached_entities(
     """The roots, OUs and accounts the policy is attached to, in the order attached; the
     system policy is on every one of them while SCPs are enabled."""
     with ctx.reading() as uow:
-        organization = policy_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         policy = _policy(uow, organization, policy_id, dry_run)
         units = {u.id: u for u in uow.organizations.units(organization.id)}
         members = [m.account_id for m in uow.organizations.members(organization.id)]
@@ -242,7 +241,7 @@ def set_policy_type(
     as Huawei does; the policies stay."""
     now = ctx.clock()
     with ctx.writing() as uow:
-        organization = policy_organization(uow, caller, lock=True)
+        organization = managed_organization(uow, caller, lock=True)
         root = unit_of(uow, organization, root_id)
         if root.parent_id is not None:
             raise OrgEntityNotFound(root_id)
@@ -269,7 +268,7 @@ def effective_policy(
     if type_ is not PolicyType.TAG:
         raise EffectivePolicyUnsupported("Only the effective tag_policy can be queried.")
     with ctx.reading() as uow:
-        organization = policy_organization(uow, caller)
+        organization = readable_organization(uow, caller)
         path = _path(uow, organization, entity_id)
         if PolicyType.TAG not in uow.policies.enabled_types(organization.id):
             raise PolicyTypeNotEnabled(PolicyType.TAG)

@@ -8,11 +8,16 @@ from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import ResourceShare
-from sharekeeper.domain.tags import Tag, TagQuery, unique_tags, validate_key, validate_value
+from sharekeeper.domain.tags import (
+    MAX_FILTER_LIMIT,
+    Tag,
+    TagQuery,
+    unique_tags,
+    validate_key,
+    validate_value,
+)
 from sharekeeper.services.access import owned_share
 from sharekeeper.services.context import Context
-
-MAX_FILTER_LIMIT = 1000
 
 
 def tag_resource_share(ctx: Context, caller: Caller, share_id: str, tags: Sequence[Tag]) -> None:

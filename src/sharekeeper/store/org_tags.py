@@ -54,6 +54,17 @@ class OrgTagRepository:
                 found.setdefault(row.resource_id, []).append(Tag.stored(row.key, row.value))
         return found
 
+    def carrying(
+        self, organization_id: str, resource_type: str, key: str, values: Sequence[str]
+    ) -> set[str]:
+        """The resources of the type that carry ``key`` (with one of ``values``, if any)."""
+        statement = select(T.resource_id).where(
+            T.organization_id == organization_id, T.resource_type == resource_type, T.key == key
+        )
+        if values:
+            statement = statement.where(T.value.in_(sorted(set(values))))
+        return {row.resource_id for row in self._tx.execute(statement)}
+
     def put(
         self, organization_id: str, resource_type: str, resource_id: str, tags: Iterable[Tag]
     ) -> None:

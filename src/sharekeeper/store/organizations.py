@@ -44,7 +44,6 @@ from sharekeeper.store.tables import (
     org_members,
     org_units,
     organizations,
-    policy_attachments,
     trusted_services,
 )
 from sharekeeper.store.transaction import Transaction
@@ -221,9 +220,6 @@ class OrganizationRepository:
         return not self._tx.execute(select(or_(child, member))).scalar()
 
     def delete_unit(self, unit_id: str) -> None:
-        self._tx.execute(
-            delete(policy_attachments).where(policy_attachments.c.entity_id == unit_id)
-        )
         self._tx.execute(delete(org_units).where(U.id == unit_id))
 
     def membership(self, account_id: str, shared_lock: bool = False) -> Membership | None:
@@ -287,10 +283,6 @@ class OrganizationRepository:
     def remove_member(self, account_id: str) -> bool:
         """False if it was no member (another removal came first): of racing removals, one
         wins."""
-        # Policies attached to it stay with the organization it leaves, not with the account.
-        self._tx.execute(
-            delete(policy_attachments).where(policy_attachments.c.entity_id == account_id)
-        )
         removed = self._tx.execute(delete(org_members).where(M.account_id == account_id))
         return bool(removed.rowcount)
 
