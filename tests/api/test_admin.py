@@ -124,6 +124,16 @@ def test_accounts_keys_and_organizations_through_the_admin_api(admin: Admin) -> 
     admin("GET", "/audit-records", None, 400, limit="many")
 
 
+def test_a_since_past_any_time_is_a_400_not_a_database_error(admin: Admin) -> None:
+    # 99999999999999999999 overflowed SQLite's integer and PostgreSQL's bigint (a 500).
+    assert admin("GET", "/audit-records", since=2**53)["audit_records"] == []
+    for since in (2**53 + 1, 2**63, 99999999999999999999):
+        error = admin("GET", "/audit-records", None, 400, since=since)
+        assert "since" in str(error), error
+    # The other integer the query reaches SQL with, the marker's position: at most 18 digits.
+    admin("GET", "/audit-records", None, 400, marker="9" * 20)
+
+
 @pytest.fixture
 def own_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A database of this test's own: reset deletes everything in it."""

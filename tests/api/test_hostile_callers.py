@@ -966,6 +966,44 @@ def _sm2_headers(account: Account, host: str, forged: bool) -> dict[str, str]:
     return {**headers, "Authorization": auth.header()}
 
 
+def test_forged_sm2_signatures_from_many_networks_are_bounded_per_key(
+    guarded: LiveServer, database_url: str, data_dir: Path
+) -> None:
+    """N7's re-probe: each network new to the key had a check a minute of its own, so 3,000
+    /24s had 3,000 forged SM2 signatures checked. Here 300 /24s send one each, after the key's
+    allowance is spent: the key's first tries (10, then one every 6 s) bound them, and the
+    owner, from where it verified before, is served."""
+    process = ServerProcess(database_url, data_dir)
+    victim = guarded.account("sm2-many-networks")
+    host = process.endpoint.removeprefix("http://")
+    answers: list[int] = []
+
+    def post(source: str, forged: bool) -> int:
+        transport = httpx.HTTPTransport(local_address=source)
+        with httpx.Client(base_url=process.endpoint, transport=transport, timeout=30) as client:
+            headers = _sm2_headers(victim, host, forged=forged)
+            return client.post(SEARCH, content=BODY, headers=headers).status_code
+
+    try:
+        assert post("127.0.27.200", forged=False) == 200  # the owner: known from here
+        started = time.monotonic()
+        for _ in range(12):  # one network spends the key's allowance
+            answers.append(post("127.0.28.1", forged=True))
+        for n in range(300):  # then 300 networks, one forged request each
+            answers.append(post(f"127.{40 + n // 250}.{n % 250}.1", forged=True))
+        elapsed = time.monotonic() - started
+        assert post("127.0.27.200", forged=False) == 200
+    finally:
+        process.stop()
+    # The key's burst and its refill (2 a second), and its first tries (10, one every 6 s).
+    assert answers.count(401) <= 10 + 2 * elapsed + 10 + elapsed / 6 + 1, (
+        answers.count(401),
+        elapsed,
+    )
+    assert set(answers) == {401, 429}
+    figures.FIGURES["hostile forged SM2 from 300 networks: signatures checked"] = answers.count(401)
+
+
 def test_forged_sm2_signatures_are_bounded_and_good_clients_are_served(
     guarded: LiveServer, database_url: str, data_dir: Path
 ) -> None:

@@ -344,3 +344,39 @@ def test_a_create_and_close_loop_stops_at_the_creations_a_day(
     finally:
         live.stop()
     assert statuses == [] and len(kept) == 4
+
+
+def test_deleting_and_founding_the_organization_again_does_not_reset_the_creations_a_day(
+    database_url: str, data_dir: Path
+) -> None:
+    """Issue 22's re-probe (D-B): the day's creations were counted over the organization's
+    create-account statuses, which go with it, so CreateOrganization, CreateAccount and
+    CloseAccount to the quota, DeleteOrganization, again, made 500 accounts in 6 s. They are
+    the management account's: the loop stops at 3 whatever organization it is in."""
+    from sharekeeper.domain.clock import SECOND
+
+    small = Quotas(account_creations_per_day=3)
+    live = LiveServer(settings_for(database_url, data_dir, quotas=small)).start()
+    try:
+        manager = live.account("refounding-manager")
+        created: list[str] = []
+        refused = []
+        for round_ in range(4):  # bounded: the probe looped without end
+            manager.organizations.create_organization(CreateOrganizationRequest())
+            for n in range(5):
+                try:
+                    account_id = create_account(manager, f"loop-{round_}-{n}").account_id
+                except ClientRequestException as error:
+                    assert (error.status_code, error.error_code) == (400, "Organizations.9112")
+                    assert "may have 3, and has 3" in error.error_msg
+                    refused.append(round_)
+                    break
+                created.append(account_id)
+                manager.organizations.close_account(CloseAccountRequest(account_id=account_id))
+            manager.organizations.delete_organization(DeleteOrganizationRequest())
+        assert len(created) == 3 and refused == [0, 1, 2, 3], (created, refused)
+        live.clock.offset += 24 * 3600 * SECOND
+        manager.organizations.create_organization(CreateOrganizationRequest())
+        assert create_account(manager, "next-day").account_id
+    finally:
+        live.stop()

@@ -41,3 +41,53 @@ def test_plain_urls_get_our_drivers() -> None:
     assert driver_url("sqlite:///x.db") == "sqlite+pysqlite:///x.db"
     assert driver_url("postgresql://u@h:5432/d") == "postgresql+psycopg://u@h:5432/d"
     create_engine(driver_url("postgresql://u@h:5432/d")).dispose()
+
+
+def test_0014_credits_the_accounts_of_existing_organizations_to_their_managers(
+    tmp_path: Path,
+) -> None:
+    """The accounts-a-day quota counts accounts.created_by: an account its organization
+    created before the column existed counts for that organization's management account."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'backfill.db'}")
+
+    def upgrade_to(revision: str) -> None:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option(
+                "script_location", str(Path(migrate.__file__).with_name("migrations"))
+            )
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    upgrade_to("0013")
+    with engine.begin() as connection:
+        for account in ("manager", "created", "alone"):
+            connection.execute(
+                text("INSERT INTO accounts (id, name, created_at) VALUES (:id, :id, 1)"),
+                {"id": account},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO organizations (id, management_account_id, root_id, sharing_enabled,"
+                " created_at) VALUES ('o-1', 'manager', 'r-1', false, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO create_account_statuses VALUES"
+                " ('s-1', 'o-1', 'created', 'created', 'succeeded', 1, 1)"
+            )
+        )
+    upgrade_to("0014")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, created_by FROM accounts ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("alone", None),
+        ("created", "manager"),
+        ("manager", None),
+    ]

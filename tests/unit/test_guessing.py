@@ -112,6 +112,39 @@ def test_a_key_under_attack_lets_its_owner_in_once_a_minute_from_a_clean_network
         guesses.derived("10.99.0.3", KEY)
 
 
+def test_first_tries_from_many_networks_are_bounded_per_key_and_the_known_owner_is_served() -> None:
+    """Issue 22's re-probe (N7): each network new to the key had a check a minute of its own,
+    so 3,000 /24s had 3,000 forged SM2 signatures checked. The key's first tries are 10, then
+    one every 6 s, over every network; a pair that verified is served all along."""
+    guesses, now = _clocked()
+    guesses.derived("192.0.2.7", KEY).succeeded()  # the owner, known from here
+    for n in range(10):
+        guesses.derived(f"10.{n}.1.1", KEY)  # the attack spends the key's allowance ...
+    for n in range(10):
+        guesses.derived(f"10.{n}.2.1", KEY)  # ... and the key's first tries, from 10 more
+    checked = 0
+    for n in range(3000):  # further networks, each new to the key: none is checked
+        try:
+            guesses.derived(f"11.{n // 256}.{n % 256}.1", KEY)
+        except TooManyFailures as refused:
+            assert refused.retry_after >= 1
+        else:
+            checked += 1
+    assert checked == 0
+    for _ in range(20):
+        guesses.derived("192.0.2.7", KEY).succeeded()
+    with pytest.raises(TooManyFailures):  # the trade-off: an owner new to the key waits too
+        guesses.derived("198.51.100.7", KEY)
+    now[0] += 6.0  # one first try back for the key, and its allowance, which the attack spends
+    for n in range(10):
+        guesses.derived(f"10.{n}.1.1", KEY)
+    guesses.derived("198.51.100.7", KEY).succeeded()  # the first try, good: given back
+    guesses.derived("10.50.0.1", KEY)  # ... so a forger after it has it, and then none is left
+    with pytest.raises(TooManyFailures):
+        guesses.derived("10.51.0.1", KEY)
+    guesses.derived("10.52.0.1", OTHER).succeeded()  # other keys are not touched
+
+
 def _refusal(at: int, source: str = "10.0.0.1", key: str = KEY) -> AuditRecord:
     return AuditRecord(at, "", key, "ConsoleSignIn", f"r{at}", source, [], "401 APIGW.0301")
 

@@ -139,3 +139,60 @@ def test_sm2_signatures_verify_for_a_key_with_a_short_coordinate() -> None:
     to_sign = "SDK-SM2-SM3\n20250101T000000Z\n" + "0" * 64
     sig = SM2SM3Signer(Short)._sign_string_to_sign(to_sign)
     assert verify_derived(signing.SM2_SM3, Short.ak, Short.sk, sig, to_sign)
+
+
+def test_a_forged_sm2_signature_past_the_gate_is_refused_unchecked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """N7's re-probe through ``verify``: forged SM2 signatures from many networks are checked
+    only within the key's allowance and its first tries; past them the gate refuses before any
+    check, and the owner's good signature from a network that verified is still checked."""
+    from datetime import UTC, datetime
+
+    from sharekeeper.auth import verify as verifying
+    from sharekeeper.domain.errors import AuthenticationFailed, TooManyFailures
+    from sharekeeper.domain.ratelimit import Guesses
+
+    signed = SM2SM3Signer(_Credentials).sign(_sdk_request())
+    headers = {k.lower(): [v] for k, v in signed.header_params.items()}
+    good = verifying.IncomingRequest(
+        "POST", signed.resource_path, signed.uri.partition("?")[2], headers, signed.body
+    )
+    value = headers["authorization"][0]
+    forged_value = value[: value.rindex("Signature=")] + "Signature=" + "30" + "00" * 8
+    forged = verifying.IncomingRequest(
+        good.method,
+        good.raw_path,
+        good.raw_query,
+        {**headers, "authorization": [forged_value]},
+        good.body,
+    )
+    key = verifying.KeyMaterial("a" * 32, _Credentials.sk, None, None, False)
+    now = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
+    checks: list[bool] = []
+
+    def counted(*args: Any) -> bool:
+        checks.append(verify_derived(*args))
+        return checks[-1]
+
+    monkeypatch.setattr(verifying, "verify_derived", counted)
+    guesses = Guesses(lambda: 0.0)
+
+    def call(request: verifying.IncomingRequest, source: str) -> str:
+        def gate(access_key: str) -> Any:
+            return guesses.derived(source, access_key)
+
+        try:
+            verifying.verify(request, lambda _: key, now, int(now * 1000), 900, gate)
+        except TooManyFailures:
+            return "refused"
+        except AuthenticationFailed:
+            return "failed"
+        return "verified"
+
+    assert call(good, "192.0.2.7") == "verified"  # the owner: known from here
+    answers = [call(forged, f"10.{n // 250}.{n % 250}.1") for n in range(300)]
+    assert answers.count("failed") == 20 and answers.count("refused") == 280
+    assert len(checks) == 1 + 20  # nothing past the gate was checked
+    assert call(good, "192.0.2.7") == "verified"
+    assert call(good, "198.51.100.7") == "refused"  # a network new to the key waits

@@ -52,6 +52,8 @@ class Placement(Struct):
     parent_id: str
 
 
+MAX_MILLISECONDS = 2**53  # the year 287,396: every time a caller can mean, exact in a double
+
 # What an audit filter can match: ids and names are letters, digits, _ and -; no control
 # character can be in any of them.
 _FILTER = r"^[A-Za-z0-9_-]*$"
@@ -61,7 +63,9 @@ class AuditQuery(Struct):
     account_id: Annotated[str, Meta(max_length=32, pattern=_FILTER)] | None = None
     operation: Annotated[str, Meta(max_length=64, pattern=_FILTER)] | None = None
     channel: Annotated[str, Meta(max_length=16, pattern=_FILTER)] | None = None
-    since: Annotated[int, Meta(ge=0)] | None = None  # milliseconds since the epoch
+    # Milliseconds since the epoch; the bound keeps it inside a 64-bit column (a larger value
+    # was a 500 from the database) and well past any real time.
+    since: Annotated[int, Meta(ge=0, le=MAX_MILLISECONDS)] | None = None
     limit: Annotated[int, Meta(ge=1, le=2000)] = 1000
     marker: Annotated[str, Meta(max_length=64)] | None = None
 

@@ -87,6 +87,10 @@ DERIVED_PER_KNOWN_PAIR = Allowance(10, 2.0)
 # up gets one check a minute of its own with it: one forged, it has to wait like the rest; one
 # good, the pair is known. So an attacker who knows a key id cannot lock its owner out.
 DERIVED_FIRST_TRY = Allowance(1, 1 / 60)
+# Those first tries, over every network, per key id: without it each of an attacker's
+# networks added a check a minute (3,000 /24s, 3,000 checks). An owner new to this process
+# during an attack from more networks than this waits with them (docs/security.md).
+DERIVED_FIRST_TRIES_PER_KEY = Allowance(10, 1 / 6)
 KNOWN_PAIR_SECONDS = 3600.0
 MAX_KNOWN_PAIRS = 10_000
 # The admin token's key id in the buckets: the operator sign-in and the admin API share them.
@@ -137,9 +141,15 @@ class Guesses:
         try:
             spent = self._spend([(DERIVED_PER_SOURCE, source), (DERIVED_PER_KEY, key_id)], pair)
         except TooManyFailures as refused:
-            # The key's allowance (or the source's) is spent: a first try, if the pair has one.
+            # The key's allowance (or the source's) is spent: a first try, if the pair has one
+            # and the key's first tries are not all spent.
+            first_try = [
+                (DERIVED_PER_SOURCE, source),
+                (DERIVED_FIRST_TRY, pair),
+                (DERIVED_FIRST_TRIES_PER_KEY, key_id),
+            ]
             try:
-                return self._spend([(DERIVED_PER_SOURCE, source), (DERIVED_FIRST_TRY, pair)], pair)
+                return self._spend(first_try, pair)
             except TooManyFailures:
                 raise refused from None
         # A failure here is a failure at the key too: it spends the pair's first try, if any.

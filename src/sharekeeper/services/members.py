@@ -184,8 +184,9 @@ def create_account(
     contacts: ContactDetails = NO_CONTACTS,
 ) -> CreateAccountStatus:
     """A new account, a member at the root from the start ("created"), within the
-    organization's account quota and its accounts created in 24 hours (both counted under its
-    row lock, so racing creations cannot pass them together), with the tags and contact details
+    organization's account quota (counted under its row lock) and the accounts its management
+    account created in 24 hours in any organization (under that account's row lock), so racing
+    creations cannot pass them together, with the tags and contact details
     its create body carries. It has no access key: the operator issues one (docs/api.md), as for
     every account of ShareKeeper."""
     if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
@@ -194,15 +195,16 @@ def create_account(
     now = ctx.clock()
     account = Account(ids.new_account_id(), name, now)
     with ctx.writing() as uow:
+        # The caller's account row first, as founding an organization takes it: the day's
+        # creations are the caller's, across organizations it deleted and founded again.
+        uow.accounts.lock(caller.account_id)
         organization = managed_organization(uow, caller, lock=True)
         require_account_room(ctx, uow, organization, now)
-        created = uow.handshakes.count_account_creations(
-            organization.id, now - ACCOUNT_CREATION_WINDOW
-        )
+        created = uow.accounts.count_created_by(caller.account_id, now - ACCOUNT_CREATION_WINDOW)
         ctx.quotas.check_organization(
             OrganizationQuotaType.ACCOUNT_CREATIONS_PER_DAY, organization.id, created
         )
-        uow.accounts.add(account)
+        uow.accounts.add(account, created_by=caller.account_id)
         joined = Membership(
             account.id,
             organization.id,

@@ -48,8 +48,18 @@ class AccountRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    def add(self, account: Account) -> None:
-        self._tx.execute(insert(accounts).values(ACCOUNT.values(account)))
+    def add(self, account: Account, created_by: str | None = None) -> None:
+        """``created_by``: the management account whose CreateAccount made it."""
+        values = ACCOUNT.values(account)
+        self._tx.execute(insert(accounts).values({**values, "created_by": created_by}))
+
+    def count_created_by(self, creator_id: str, since: int) -> int:
+        """Accounts ``creator_id`` created from ``since`` on, in any organization, the
+        deleted ones' included (on ix_accounts_created_by)."""
+        counted = select(func.count()).where(
+            accounts.c.created_by == creator_id, accounts.c.created_at >= since
+        )
+        return int(self._tx.execute(counted).scalar_one())
 
     def get(self, account_id: str) -> Account | None:
         statement = select(*ACCOUNT.columns).where(accounts.c.id == account_id)

@@ -171,15 +171,6 @@ class HandshakeRepository:
         self._tx.execute(_tags_of(ended))
         self._tx.execute(delete(handshakes).where(ended))
 
-    def count_account_creations(self, organization_id: str, since: Millis) -> int:
-        """The organization's create-account statuses from ``since`` on (on its index)."""
-        counted = select(func.count()).where(
-            C.organization_id == organization_id,
-            C.state.in_([state.value for state in CreateAccountState]),
-            C.created_at >= since,
-        )
-        return int(self._tx.execute(counted).scalar_one())
-
     def purge_create_account_statuses(self, before: Millis) -> int:
         """Deletes create-account statuses older than ``before`` (the accounts stay)."""
         purged = self._tx.execute(delete(create_account_statuses).where(C.created_at < before))

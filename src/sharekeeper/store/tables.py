@@ -49,6 +49,10 @@ accounts = Table(
     Column("id", String(32), primary_key=True),
     Column("name", String(64), nullable=False),
     Column("created_at", Millis, nullable=False),
+    # The management account whose CreateAccount made it (none for the operator's): the
+    # accounts-a-day quota counts these, which outlive the organization (migration 0014).
+    Column("created_by", String(32)),
+    Index("ix_accounts_created_by", "created_by", "created_at"),
 )
 
 access_keys = Table(
