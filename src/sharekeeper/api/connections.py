@@ -17,6 +17,10 @@ long it may take to arrive, nor how many connections one source may hold open.
   must arrive within ``header_timeout_seconds`` of the connection's first byte or the previous
   answer (408), so a client trickling a byte a second is closed.
 - **Idle**: a kept-alive connection waits ``idle_timeout_seconds`` for its next request.
+- **Unread answers**: a connection whose client takes none of its answer for
+  ``send_timeout_seconds`` while writing is paused is dropped, and one paused may be closed for
+  room. Closed for any limit or timeout with answer bytes unsent, it is reset, so no orphan
+  socket keeps them in kernel memory.
 
 The body's limits (size, total time) are the ASGI middleware's (``api/limits.py``), which sees
 the body as the application reads it.
