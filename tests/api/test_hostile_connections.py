@@ -646,17 +646,35 @@ def never_reading(port: int, source: str, requests: bytes) -> socket.socket:
     return conn
 
 
-def server_sockets(port: int, peer_prefix: str) -> int:
-    """The server's TCP sockets on ``port`` whose peer address starts with ``peer_prefix``,
-    orphans included (the kernel lists them until it has freed them)."""
-    count = 0
+def send_queues(port: int, peer_prefix: str) -> list[int]:
+    """The kernel's send queue (bytes) of each of the server's TCP sockets on ``port`` whose
+    peer address starts with ``peer_prefix``, orphans included (the kernel lists them until it
+    has freed them)."""
+    queues = []
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local_port = int(fields[1].split(":")[1], 16)
         peer = socket.inet_ntoa(int(fields[2].split(":")[0], 16).to_bytes(4, "little"))
         if local_port == port and peer.startswith(peer_prefix):
-            count += 1
-    return count
+            queues.append(int(fields[4].split(":")[0], 16))
+    return queues
+
+
+def server_sockets(port: int, peer_prefix: str) -> int:
+    return len(send_queues(port, peer_prefix))
+
+
+def settled(port: int, peer_prefix: str, count: int, within: float) -> None:
+    """Waits (bounded) until ``count`` sockets' send queues are full and no longer grow: the
+    server has written what the kernel takes and is stuck on the rest."""
+    deadline = time.monotonic() + within
+    before: list[int] = []
+    while time.monotonic() < deadline:
+        now = sorted(send_queues(port, peer_prefix))
+        if len(now) == count and all(now) and now == before:
+            return
+        before = now
+        time.sleep(0.5)
 
 
 def gone(port: int, peer_prefix: str, within: float) -> bool:
@@ -699,7 +717,7 @@ def test_connections_that_never_read_their_answers_cannot_hold_the_process(
         for index in range(12):
             source = f"127.0.{30 + index % 4}.{1 + index // 4}"
             attackers.append(never_reading(live.port, source, requests))
-        time.sleep(2)  # the answers fill the buffers; nothing is asserted on how long that takes
+        settled(live.port, "127.0.3", 12, 60)  # nothing is asserted on how long that takes
         host = f"127.0.0.1:{live.port}"
         with httpx.Client(
             base_url=live.endpoint,
