@@ -81,6 +81,7 @@ _FILE_KEYS = (
     "header_timeout",
     "idle_timeout",
     "body_timeout",
+    "send_timeout",
     "max_connections",
     "max_connections_per_source",
     "max_connections_per_prefix",
@@ -209,6 +210,8 @@ class Settings:
     idle_timeout_seconds: float = 5.0
     # From the end of the headers to the last byte of the body, whatever the pace.
     body_timeout_seconds: float = 30.0
+    # How long an answer may wait, unread, for its client to take any of it (abort after).
+    send_timeout_seconds: float = 10.0
     # Open connections per worker process, and per source address (0: no per-source cap).
     max_connections: int = 2048
     max_connections_per_source: int = 256
@@ -261,6 +264,7 @@ class Settings:
             header_timeout_seconds=_float(env, "SHAREKEEPER_HEADER_TIMEOUT", 10.0),
             idle_timeout_seconds=_float(env, "SHAREKEEPER_IDLE_TIMEOUT", 5.0),
             body_timeout_seconds=_float(env, "SHAREKEEPER_BODY_TIMEOUT", 30.0),
+            send_timeout_seconds=_float(env, "SHAREKEEPER_SEND_TIMEOUT", 10.0),
             max_connections=_int(env, "SHAREKEEPER_MAX_CONNECTIONS", 2048, 1),
             max_connections_per_source=_int(env, "SHAREKEEPER_MAX_CONNECTIONS_PER_SOURCE", 256, 0),
             max_connections_per_prefix=_int(env, "SHAREKEEPER_MAX_CONNECTIONS_PER_PREFIX", 512, 0),

@@ -11,10 +11,13 @@ count and time, latencies to the run's figures, never asserted).
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import select
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import threading
@@ -591,3 +594,221 @@ def test_serve_believes_forwarding_headers_only_from_its_trusted_proxies(
             process.stop()
     sources = sorted(r.source_address for r in records_of(crowded, account, "CreateResourceShare"))
     assert sources == ["127.0.0.1", "198.51.100.9"], sources
+
+
+# Issue 22, third round: answers a client does not read (D-A, D-C), clients that leave in the
+# middle of a pipeline (D-E).
+
+ASSOCIATIONS = "/v1/resource-share-associations/search"
+ASSOCIATIONS_BODY = b'{"association_type": "principal", "limit": 2000}'
+OPENAPI = b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def large_answer(live: LiveServer, name: str) -> bytes:
+    """A tenant whose association search answers ~380 KB (1,280 principals), and that search
+    signed as raw HTTP/1.1: 15 of them pipelined are more than the kernel's send buffer holds
+    (4 MB at most), so the server's transport pauses writing for a client that never reads."""
+    account = live.account(name)
+    host = f"127.0.0.1:{live.port}"
+    with httpx.Client(base_url=live.endpoint, timeout=30) as client:
+        for share in range(16):
+            # 20 principals a call, the most one call takes: a create, then three associates.
+            path = "/v1/resource-shares"
+            for call in range(4):
+                principals = [f"{share:02d}{call}{index:029x}" for index in range(20)]
+                fields: dict[str, object] = {"principals": principals}
+                if not call:
+                    fields["name"] = f"big{share}"
+                body = json.dumps(fields).encode()
+                headers = signed_headers(account, "POST", path, "", body, host=host)
+                answer = client.post(path, content=body, headers=headers)
+                assert answer.status_code in (200, 201), answer.text
+                if not call:
+                    path = f"/v1/resource-shares/{answer.json()['resource_share']['id']}/associate"
+        headers = signed_headers(account, "POST", ASSOCIATIONS, "", ASSOCIATIONS_BODY, host=host)
+        size = len(client.post(ASSOCIATIONS, content=ASSOCIATIONS_BODY, headers=headers).content)
+    figures.FIGURES["hostile unread answers: one association search answer (bytes)"] = size
+    signed = signed_headers(account, "POST", ASSOCIATIONS, "", ASSOCIATIONS_BODY, host=host)
+    head = f"POST {ASSOCIATIONS} HTTP/1.1\r\n".encode() + b"".join(
+        f"{name}: {value}\r\n".encode() for name, value in signed.items()
+    )
+    return head + f"Content-Length: {len(ASSOCIATIONS_BODY)}\r\n\r\n".encode() + ASSOCIATIONS_BODY
+
+
+def never_reading(port: int, source: str, requests: bytes) -> socket.socket:
+    """A connection with a 4 KB receive buffer that sends ``requests`` and reads nothing."""
+    conn = socket.socket()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    conn.settimeout(5)
+    conn.bind((source, 0))
+    conn.connect(("127.0.0.1", port))
+    conn.sendall(requests)
+    return conn
+
+
+def send_queues(port: int, peer_prefix: str) -> list[int]:
+    """The kernel's send queue (bytes) of each of the server's TCP sockets on ``port`` whose
+    peer address starts with ``peer_prefix``, orphans included (the kernel lists them until it
+    has freed them)."""
+    queues = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        peer = socket.inet_ntoa(int(fields[2].split(":")[0], 16).to_bytes(4, "little"))
+        if local_port == port and peer.startswith(peer_prefix):
+            queues.append(int(fields[4].split(":")[0], 16))
+    return queues
+
+
+def server_sockets(port: int, peer_prefix: str) -> int:
+    return len(send_queues(port, peer_prefix))
+
+
+def settled(port: int, peer_prefix: str, count: int, within: float) -> None:
+    """Waits (bounded) until ``count`` sockets' send queues are full and no longer grow: the
+    server has written what the kernel takes and is stuck on the rest."""
+    deadline = time.monotonic() + within
+    before: list[int] = []
+    while time.monotonic() < deadline:
+        now = sorted(send_queues(port, peer_prefix))
+        if len(now) == count and all(now) and now == before:
+            return
+        before = now
+        time.sleep(0.5)
+
+
+def gone(port: int, peer_prefix: str, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:  # bounded in time, at most ~within/0.1 rounds
+        if not server_sockets(port, peer_prefix):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def reset_all(conns: list[socket.socket]) -> None:
+    for conn in conns:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+
+def test_connections_that_never_read_their_answers_cannot_hold_the_process(
+    database_url: str, data_dir: Path
+) -> None:
+    """D-A scaled down: a tenant with a large answer fills a 12-connection process from 4 /24s,
+    each connection sending 15 of its searches pipelined and reading nothing, so every one is
+    stuck writing with requests queued. The send timeout is long (60 s): a well-behaved client
+    from another /24 is served because such a connection is closable for room."""
+    live = serve(
+        database_url,
+        data_dir,
+        max_connections=12,
+        max_connections_per_source=0,
+        max_connections_per_prefix=0,
+        send_timeout_seconds=60.0,
+        header_timeout_seconds=60.0,
+        idle_timeout_seconds=60.0,
+    )
+    attackers: list[socket.socket] = []
+    statuses: list[int] = []
+    try:
+        requests = large_answer(live, "unread-eviction") * 15
+        well_behaved = live.account("unread-well-behaved")
+        for index in range(12):
+            source = f"127.0.{30 + index % 4}.{1 + index // 4}"
+            attackers.append(never_reading(live.port, source, requests))
+        settled(live.port, "127.0.3", 12, 60)  # nothing is asserted on how long that takes
+        host = f"127.0.0.1:{live.port}"
+        with httpx.Client(
+            base_url=live.endpoint,
+            transport=httpx.HTTPTransport(local_address="127.0.1.1"),
+            timeout=10,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        ) as client:
+            for _ in range(10):
+                headers = signed_headers(well_behaved, "POST", SEARCH, "", BODY, host=host)
+                statuses.append(client.post(SEARCH, content=BODY, headers=headers).status_code)
+        held = sum(server_sockets(live.port, f"127.0.{30 + n}.") for n in range(4))
+    finally:
+        reset_all(attackers)
+        live.stop()
+    assert statuses == [200] * 10, statuses
+    figures.FIGURES["hostile unread answers: well-behaved requests served of 10"] = 10
+    figures.FIGURES["hostile unread answers: attacker sockets left (of 12)"] = held
+
+
+def test_an_answer_nobody_reads_is_abandoned_and_its_bytes_freed(
+    database_url: str, data_dir: Path
+) -> None:
+    """D-A's send timeout and D-C: a connection whose client reads none of a large answer is
+    dropped after the send timeout; and connections whose answers all sat in the kernel's send
+    queue when the idle timeout closed them. Either way the server resets them, so no orphan
+    socket keeps the unsent bytes in kernel memory (the server's socket is gone)."""
+    live = serve(
+        database_url,
+        data_dir,
+        send_timeout_seconds=1.0,
+        idle_timeout_seconds=1.0,
+        header_timeout_seconds=1.0,
+    )
+    clients: list[socket.socket] = []
+    try:
+        requests = large_answer(live, "unread-timeout") * 15
+        clients.append(never_reading(live.port, "127.0.40.1", requests))
+        clients += [never_reading(live.port, "127.0.41.1", OPENAPI * 15) for _ in range(5)]
+        time.sleep(0.5)
+        assert server_sockets(live.port, "127.0.40.") == 1
+        assert server_sockets(live.port, "127.0.41.") == 5
+        stalled_gone = gone(live.port, "127.0.40.", 20)
+        idle_gone = gone(live.port, "127.0.41.", 20)
+        reset_seen = False
+        for _ in range(1000):  # what reached the client's buffer, then the reset
+            try:
+                if not clients[1].recv(65536):
+                    break
+            except ConnectionResetError:
+                reset_seen = True
+                break
+            except TimeoutError:
+                break
+    finally:
+        reset_all(clients)
+        live.stop()
+    assert stalled_gone, "the connection stuck writing was not dropped"
+    assert idle_gone, "idled-out connections left their unsent answers in orphan sockets"
+    assert reset_seen, "the client of an idled-out connection saw no reset"
+
+
+def test_clients_leaving_in_the_middle_of_a_pipeline_log_no_error(
+    database_url: str, data_dir: Path
+) -> None:
+    """D-E: 30 clients each pipeline 15 searches with a large answer, read none of it, and
+    leave (reset) while the answers are being written, the others queued behind them. A client
+    going away is a disconnect: no error-level line (uvicorn's 'Exception in ASGI application'
+    traceback, from an answer written to the closed transport) is logged."""
+    errors: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record)
+
+    live = serve(database_url, data_dir, max_connections_per_source=0)
+    # After the start: uvicorn's logging configuration replaces its loggers' handlers.
+    handler = Collect(logging.ERROR)
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn.error")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        requests = large_answer(live, "leaving") * 15
+        conns = [never_reading(live.port, f"127.0.50.{1 + n}", requests) for n in range(30)]
+        time.sleep(1)  # answers are being written and generated; nothing asserted on timing
+        reset_all(conns)
+        deadline = time.monotonic() + 5
+        while server_sockets(live.port, "127.0.50.") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # the answers' tasks finish
+    finally:
+        live.stop()
+        for logger in loggers:
+            logger.removeHandler(handler)
+    assert not errors, [record.getMessage() for record in errors[:3]]

@@ -87,6 +87,30 @@ def test_connections_reading_a_request_are_closed_after_the_idle_ones_never_one_
     assert refusal is not None and not answering.evicted
 
 
+def test_connections_stuck_writing_are_closed_after_the_idle_before_the_reading() -> None:
+    """Issue 22's re-probe D-A: a connection whose client stopped taking its answer (writing
+    paused) is closable, after the idle ones and before those reading a request; reading again,
+    it is busy again and never closed."""
+    counts = ConnectionCounts(total=4, per_source=0)
+    reading, stuck, idle, flowing = (
+        admitted(counts, f"127.0.0.{i}", name)
+        for i, name in enumerate(("reading", "stuck", "idle", "flowing"), 1)
+    )
+    counts.reading(reading)
+    counts.stalled(stuck)
+    counts.idle(idle)
+    counts.stalled(flowing)
+    counts.flowing(flowing)
+    order = []
+    for index in range(3):
+        admitted(counts, f"127.0.{index + 1}.1", f"newcomer{index}")
+        order.append([c.name for c in (reading, stuck, idle, flowing) if c.evicted])
+    assert order == [["idle"], ["stuck", "idle"], ["reading", "stuck", "idle"]]
+    assert not flowing.evicted
+    refusal = counts.admit(Conn("late"), "127.0.9.1")
+    assert refusal is not None and refusal.code == "RAM.9008"
+
+
 def test_falling_idle_again_moves_a_connection_to_the_back() -> None:
     counts = ConnectionCounts(total=2, per_source=0)
     a, b = admitted(counts, "127.0.0.1", "a"), admitted(counts, "127.0.0.2", "b")

@@ -17,6 +17,10 @@ long it may take to arrive, nor how many connections one source may hold open.
   must arrive within ``header_timeout_seconds`` of the connection's first byte or the previous
   answer (408), so a client trickling a byte a second is closed.
 - **Idle**: a kept-alive connection waits ``idle_timeout_seconds`` for its next request.
+- **Unread answers**: a connection whose client takes none of its answer for
+  ``send_timeout_seconds`` while writing is paused is dropped, and one paused may be closed for
+  room. Closed for any limit or timeout with answer bytes unsent, it is reset, so no orphan
+  socket keeps them in kernel memory.
 
 The body's limits (size, total time) are the ASGI middleware's (``api/limits.py``), which sees
 the body as the application reads it.
@@ -25,8 +29,12 @@ the body as the application reads it.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import ipaddress
 import resource
+import socket
+import struct
+import termios
 from collections import Counter, OrderedDict
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -114,15 +122,20 @@ class _Group:
     may be closed for room, each oldest first: idle ones by when they fell idle, reading ones
     by when they began to read."""
 
-    __slots__ = ("idle", "reading", "size")
+    __slots__ = ("idle", "reading", "size", "stalled")
 
     def __init__(self) -> None:
         self.size = 0
         self.idle: OrderedDict[Evictable, None] = OrderedDict()
         self.reading: OrderedDict[Evictable, None] = OrderedDict()
+        # Answering a client that does not read: closing loses only what it is not taking.
+        self.stalled: OrderedDict[Evictable, None] = OrderedDict()
 
     def closable(self) -> int:
-        return len(self.idle) + len(self.reading)
+        return len(self.idle) + len(self.reading) + len(self.stalled)
+
+    def victims(self) -> OrderedDict[Evictable, None]:
+        return self.idle or self.stalled or self.reading
 
 
 class ConnectionCounts:
@@ -182,6 +195,7 @@ class ConnectionCounts:
         if found is not None:
             group, state = found
             state.reading.pop(connection, None)
+            state.stalled.pop(connection, None)
             state.idle[connection] = None
             state.idle.move_to_end(connection)
             self._resize(group, state, 0)
@@ -193,6 +207,7 @@ class ConnectionCounts:
         if found is not None and connection not in found[1].reading:
             group, state = found
             state.idle.pop(connection, None)
+            state.stalled.pop(connection, None)
             state.reading[connection] = None
             self._resize(group, state, 0)
 
@@ -202,6 +217,22 @@ class ConnectionCounts:
         if found is not None and connection in found[1].idle:
             self.reading(connection)
 
+    def stalled(self, connection: Evictable) -> None:
+        """``connection``'s client stopped taking its answer (the transport paused writing)."""
+        found = self._group_of(connection)
+        if found is not None and connection not in found[1].stalled:
+            group, state = found
+            state.idle.pop(connection, None)
+            state.reading.pop(connection, None)
+            state.stalled[connection] = None
+            self._resize(group, state, 0)
+
+    def flowing(self, connection: Evictable) -> None:
+        """``connection``'s client reads again: a stalled one is busy again, others unchanged."""
+        found = self._group_of(connection)
+        if found is not None and connection in found[1].stalled:
+            self.busy(connection)
+
     def busy(self, connection: Evictable) -> None:
         """A request of ``connection`` is running or being answered: never closed for room."""
         found = self._group_of(connection)
@@ -209,6 +240,7 @@ class ConnectionCounts:
             group, state = found
             state.idle.pop(connection, None)
             state.reading.pop(connection, None)
+            state.stalled.pop(connection, None)
             self._resize(group, state, 0)
 
     def release(self, connection: Evictable) -> None:
@@ -257,15 +289,15 @@ class ConnectionCounts:
     def _make_room(self, newcomer: str) -> bool:
         """Closes one connection of the heaviest group that has one to close, unless the
         newcomer's group is as large (it would be making room at its own expense only to
-        grow): the idle the longest, else the oldest reading. A connection that turns out to
+        grow): the idle the longest, else the oldest whose client stopped reading its answer,
+        else the oldest reading. A connection that turns out to
         be answering (it answered early, before its body came) is marked busy and skipped."""
         while (group := self._heaviest()) is not None:
             state = self._groups[group]
             own = self._groups.get(newcomer)
             if own is not None and own.size >= state.size:
                 return False
-            victims = state.idle if state.idle else state.reading
-            victim = next(iter(victims))
+            victim = next(iter(state.victims()))
             if victim.evict():
                 self.release(victim)
                 return True
@@ -382,6 +414,39 @@ def log_refusal(error: ShareKeeperError, request_id: str, source: str) -> None:
 MAX_PIPELINED = 16
 
 
+def unsent_bytes(transport: asyncio.Transport) -> int:
+    """Bytes of answers not yet taken by the client: in the transport's buffer, and in the
+    kernel's send queue (Linux's TIOCOUTQ; elsewhere only the transport's are counted)."""
+    size = transport.get_write_buffer_size()
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return size
+    try:
+        queued = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+    except (OSError, AttributeError, ValueError):
+        return size
+    return size + int(struct.unpack("i", queued)[0])
+
+
+def drop(transport: asyncio.Transport) -> None:
+    """Closes a connection for a limit or a timeout. With answer bytes still unsent, a graceful
+    close would leave them to the kernel in an orphan socket, retransmitted to a client that
+    does not read (kernel memory no cap counts): the connection is reset instead, which frees
+    them at once. With nothing unsent it closes as usual."""
+    if transport.is_closing():
+        return
+    if unsent_bytes(transport):
+        sock = transport.get_extra_info("socket")
+        try:
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass  # already gone: abort drops what asyncio still holds all the same
+        transport.abort()  # uvloop's transports are asyncio's by duck typing only
+        return
+    transport.close()
+
+
 class GuardedProtocol(HttpToolsProtocol):
     def __init__(self, config: ServerConfig, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
@@ -402,6 +467,13 @@ class GuardedProtocol(HttpToolsProtocol):
         # Whether a byte of the next head has been parsed (llhttp begins a message at its first
         # byte): what arrived in the same read as the end of the previous request counts.
         self._head_begun = False
+        # While the transport has paused writing (its client takes none of the answer): when
+        # the send timeout is checked next, and how much was unsent at the last check.
+        self._send_timer: asyncio.TimerHandle | None = None
+        self._unsent_at_check = 0
+        # The cycle whose answer runs now (uvicorn's self.cycle is the last one parsed, which
+        # under pipelining is a later one).
+        self._running: Any = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -414,22 +486,83 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_header_timer()
+        self._stop_send_timer()
         self.counts.release(self)
+        # uvicorn marks only the last parsed cycle disconnected; the one answering and those
+        # queued behind it would write to the closed transport (a RuntimeError traceback for
+        # a client that merely went away). A client leaving is a disconnect, nothing more.
+        for cycle in (self._running, *(queued for queued, _ in self.pipeline)):
+            if cycle is not None and not cycle.response_complete:
+                cycle.disconnected = True
+                cycle.message_event.set()
+        self.pipeline.clear()
         super().connection_lost(exc)
+
+    def _start_asgi_task(self, cycle: Any, app: ASGI3Application) -> None:
+        self._running = cycle
+        super()._start_asgi_task(cycle, app)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_timer is None and not self.transport.is_closing():
+            if self._busy():
+                self.counts.stalled(self)  # its client does not read: closable for room
+            self._unsent_at_check = unsent_bytes(self.transport)
+            self._send_timer = self.loop.call_later(
+                self.settings.send_timeout_seconds, self._send_too_slow
+            )
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._stop_send_timer()
+        self.counts.flowing(self)
+
+    def _stop_send_timer(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _send_too_slow(self) -> None:
+        """Writing has stayed paused a whole send timeout: a client that took some of the
+        answer meanwhile is slow, not gone, and gets another; one that took none is dropped."""
+        self._send_timer = None
+        if self.transport.is_closing() or not self.flow.write_paused:
+            return
+        unsent = unsent_bytes(self.transport)
+        if unsent < self._unsent_at_check:
+            self._unsent_at_check = unsent
+            self._send_timer = self.loop.call_later(
+                self.settings.send_timeout_seconds, self._send_too_slow
+            )
+            return
+        self._stop_header_timer()
+        drop(self.transport)
+
+    def timeout_keep_alive_handler(self) -> None:
+        drop(self.transport)
 
     def evict(self) -> bool:
         # Idle between requests, closing is what HTTP allows at any time (RFC 9112 9.5): a
         # client retries a request it finds its idle connection closed under. Reading a head, or
         # a body no answer has begun for, nothing of the request was acted on or acknowledged.
-        # A request running, queued or being answered is never cut off.
-        if self.pipeline or self.transport.is_closing():
+        # A request running, queued or being answered is never cut off, unless its client has
+        # stopped taking the answer (writing paused): closing it loses only what it is not
+        # reading.
+        if self.transport.is_closing():
+            return False
+        if self.flow.write_paused:
+            self._stop_header_timer()
+            self._stop_send_timer()
+            drop(self.transport)
+            return True
+        if self.pipeline:
             return False
         cycle = self.cycle
         running = cycle is not None and not cycle.response_complete
         if running and (cycle.response_started or not self._reading_body):
             return False
         self._stop_header_timer()
-        self.transport.close()
+        drop(self.transport)
         return True
 
     def data_received(self, data: bytes) -> None:
@@ -542,7 +675,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._pending or self._head_begun:
             self._refuse(RequestTimeout(self.settings.header_timeout_seconds, "headers"))
         else:
-            self.transport.close()  # nothing was asked: nothing to answer
+            drop(self.transport)  # nothing was asked: nothing to answer (of it, at least)
 
     def _bad_request(self) -> None:
         self.logger.warning("Invalid HTTP request received.")
@@ -567,6 +700,11 @@ class GuardedProtocol(HttpToolsProtocol):
             self.metrics.observe("Refused", status_of(type(error)), 0.0)
         if self._busy():
             self._close_after_answers()
+            return
+        if unsent_bytes(self.transport):
+            # Earlier answers still unread: the refusal would queue behind them in an orphan.
+            self._stop_header_timer()
+            drop(self.transport)
             return
         status, headers, body = error_parts(error, request_id)
         lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
