@@ -297,12 +297,15 @@ def sharing_picture(ctx: Context) -> SharingPicture:
         principals = uow.associations.principals_of_every_share(now, OPERATOR_LIMIT * 4)
         share_ids = sorted({a.resource_share_id for a in principals})
         owners = uow.shares.owners_of(share_ids)
-        trees = {t.organization.id: t for t in _trees(uow, uow.organizations.every(OPERATOR_LIMIT))}
-        reached: dict[str, list[str]] = {}
-        for a in principals:
-            principal = parse_organization_principal(a.entity)
-            if principal is not None:
-                reached[a.entity] = _reached_through(principal, trees)
+        named = {a.entity: parse_organization_principal(a.entity) for a in principals}
+        organization_principals = {e: p for e, p in named.items() if p is not None}
+        # Only the organizations the principals name: however many the directory holds.
+        organizations = uow.organizations.named_by(
+            [p.organization_id for p in organization_principals.values() if p.organization_id],
+            [p.node_id for p in organization_principals.values() if p.node_id],
+        )
+        trees = {t.organization.id: t for t in _trees(uow, organizations)}
+        reached = {e: _reached_through(p, trees) for e, p in organization_principals.items()}
         members = {m for accounts in reached.values() for m in accounts}
         accounts = sorted({*owners.values(), *(a.entity for a in principals), *members})
         names = uow.accounts.names(accounts)

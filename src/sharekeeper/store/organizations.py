@@ -119,9 +119,19 @@ class OrganizationRepository:
         self._tx.execute(insert(organizations).values(ORGANIZATION.values(organization)))
         self.add_unit(root)
 
-    def every(self, limit: int) -> list[Organization]:
-        """Organizations, oldest first (the operator's directory)."""
-        statement = select(*ORGANIZATION.columns).order_by(ORG.created_at, ORG.id).limit(limit)
+    def named_by(
+        self, organization_ids: Sequence[str], unit_ids: Sequence[str]
+    ) -> list[Organization]:
+        """The organizations with these ids or holding these roots or OUs (principals that
+        name a node without its organization), in one statement."""
+        if not organization_ids and not unit_ids:
+            return []
+        holding = select(U.organization_id).where(U.id.in_(sorted(set(unit_ids))))
+        statement = (
+            select(*ORGANIZATION.columns)
+            .where(or_(ORG.id.in_(sorted(set(organization_ids))), ORG.id.in_(holding)))
+            .order_by(ORG.created_at, ORG.id)
+        )
         return [ORGANIZATION.read(row) for row in self._tx.execute(statement).all()]
 
     def get(self, organization_id: str, lock: bool = False) -> Organization | None:

@@ -582,7 +582,8 @@ class AssociationRepository:
 
     def principals_of_every_share(self, now: Millis, limit: int) -> list[Association]:
         """The principal associations in effect or under way, of every owner's active shares:
-        the operator's picture of who shares with whom (at most ``limit``)."""
+        the operator's picture of who shares with whom (the newest ``limit``: what changed
+        lately)."""
         statement = _WITH_SHARE_NAME.where(
             S.status == ShareStatus.ACTIVE,
             A.association_type == AssociationType.PRINCIPAL,
@@ -591,8 +592,8 @@ class AssociationRepository:
                 status_is(AssociationStatus.ASSOCIATING, now),
             ),
         )
-        rows = self._tx.execute(statement.order_by(A.seq).limit(limit)).all()
-        return [ASSOCIATION.read(row).seen_at(now) for row in rows]
+        rows = self._tx.execute(statement.order_by(A.seq.desc()).limit(limit)).all()
+        return [ASSOCIATION.read(row).seen_at(now) for row in reversed(rows)]
 
     def search(
         self, owner: str, query: AssociationQuery, page: PageRequest, now: Millis
