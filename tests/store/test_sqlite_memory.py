@@ -61,9 +61,11 @@ def test_rounds_of_threads_reuse_the_pooled_connections(runtime: Runtime) -> Non
     event.listen(runtime.engine, "connect", lambda *_: opened.append(1))
     for _ in range(5):
         _read_in_threads(runtime, THREADS)
-    # The first round opens one connection a thread; later rounds reuse the pooled ones
-    # (the pool keeps 8; a round's connections are returned by its successors).
-    assert len(opened) <= 2 * THREADS
+    # The first round opens one connection a thread; later rounds reuse the pooled ones (the
+    # pool keeps 8; a round's connections are returned by its successors). Threads of a round
+    # that take theirs before one of them returned the last round's may open a few more (CI
+    # saw 13); kept connections open one for every thread of every round: 5 * THREADS.
+    assert len(opened) < 5 * THREADS
 
 
 def test_a_new_connection_sets_the_heap_limit(tmp_path: Path) -> None:
