@@ -268,7 +268,11 @@ def test_operator_sees_accounts_directory_audit_and_graph(
     assert org.id in operator.text() and owner.account_id in operator.text()
     _accessible(operator)
     page.get_by_role("link", name="Sharing graph").click()
+    # A click waits for the page to start loading, not to finish: with a shared database of
+    # thousands of associations the table is still arriving when the picture is there.
+    page.wait_for_load_state("load")
     assert page.locator("svg[role=img]").count() == 1
+    operator.row("audited-subnet").first.wait_for()
     assert operator.row("audited-subnet").count() >= 1
     _accessible(operator)
 
