@@ -7,7 +7,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -165,3 +165,14 @@ class ServerProcess:
         assert self.process.stdout is not None
         self.process.stdout.close()
         figures.PROCESS_OUTPUT.extend(self.output)
+
+
+def server_processes(
+    database_url: str, data_dir: Path, env: dict[str, str], count: int = 2
+) -> Iterator[list[ServerProcess]]:
+    """``count`` server processes on one database with the same settings (a race across
+    processes), stopped when the fixture that yields from this ends."""
+    processes = [ServerProcess(database_url, data_dir, env=env) for _ in range(count)]
+    yield processes
+    for process in processes:
+        process.stop()

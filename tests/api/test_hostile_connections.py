@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import httpx
 import pytest
@@ -124,20 +125,49 @@ def refused_at_once(conn: socket.socket) -> bool:
     return answer.startswith("HTTP/1.1 503") and "RAM.9008" in answer
 
 
-class Attack:
+class HeldConnections:
+    """Connections from ``per_address`` slots of each of ``sources``, kept by a background
+    thread (``_run``, the attack's own) until the block ends; each slot's connection, or None
+    while it is being made again."""
+
+    def __init__(self, port: int, sources: list[str], per_address: int) -> None:
+        self.port = port
+        self.slots: list[tuple[str, socket.socket | None]] = [
+            (source, None) for source in sources for _ in range(per_address)
+        ]
+        self.closed = self.refused = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _close_all(self) -> None:
+        for _, conn in self.slots:
+            if conn is not None:
+                conn.close()
+
+    def held(self) -> int:
+        return sum(conn is not None for _, conn in self.slots)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+
+class Attack(HeldConnections):
     """``per_address`` kept-alive connections from each of ``sources``, each sending GET
     /healthz every ``period`` seconds (more often than the idle timeout closes them) and
     reconnecting whenever its connection is closed or refused, the way the probe did."""
 
     def __init__(self, port: int, sources: list[str], per_address: int, period: float) -> None:
-        self.port = port
-        self.slots: list[tuple[str, socket.socket | None]] = [
-            (source, None) for source in sources for _ in range(per_address)
-        ]
+        super().__init__(port, sources, per_address)
         self.period = period
-        self.answered = self.closed = self.refused = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.answered = 0
 
     def _run(self) -> None:
         deadline = time.monotonic() + 60
@@ -162,20 +192,7 @@ class Attack:
                     self.answered += 1
                 self.slots[index] = (source, conn)
             self._stop.wait(max(0.0, self.period - (time.monotonic() - started)))
-        for _, conn in self.slots:
-            if conn is not None:
-                conn.close()
-
-    def held(self) -> int:
-        return sum(conn is not None for _, conn in self.slots)
-
-    def __enter__(self) -> Attack:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(30)
+        self._close_all()
 
 
 def test_a_few_addresses_cannot_hold_the_whole_process(crowded: LiveServer) -> None:
@@ -277,7 +294,7 @@ def test_room_is_made_in_the_heaviest_network_idle_the_longest_first(crowded: Li
         conn.close()
 
 
-class NeverIdle:
+class NeverIdle(HeldConnections):
     """``per_address`` connections from each of ``sources`` that are never idle: in "head"
     mode each sends its request with the first byte of the next one and completes that head
     every 2 s (inside the 10 s header timeout); in "body" mode each sends ``head`` (a signed
@@ -287,13 +304,8 @@ class NeverIdle:
     def __init__(
         self, port: int, sources: list[str], per_address: int, mode: str, head: bytes = b""
     ) -> None:
-        self.port, self.mode, self.head = port, mode, head
-        self.slots: list[tuple[str, socket.socket | None]] = [
-            (source, None) for source in sources for _ in range(per_address)
-        ]
-        self.closed = self.refused = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__(port, sources, per_address)
+        self.mode, self.head = mode, head
 
     def _begin(self, conn: socket.socket) -> None:
         if self.mode == "head":
@@ -339,20 +351,7 @@ class NeverIdle:
                     conn = None
                 self.slots[index] = (source, conn)
             self._stop.wait(max(0.0, period - (time.monotonic() - started)))
-        for _, conn in self.slots:
-            if conn is not None:
-                conn.close()
-
-    def held(self) -> int:
-        return sum(conn is not None for _, conn in self.slots)
-
-    def __enter__(self) -> NeverIdle:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(30)
+        self._close_all()
 
 
 @pytest.mark.parametrize("mode", ["head", "body"])

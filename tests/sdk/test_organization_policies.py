@@ -46,7 +46,7 @@ from tests import figures
 from tests.sdk.test_organization_members import accept, invite, move
 from tests.sdk.test_organization_quotas import quotas, race
 from tests.sdk.test_organizations_api import complete, create_ou, fails
-from tests.support import Account, LiveServer, ServerProcess
+from tests.support import Account, LiveServer, ServerProcess, server_processes
 
 SCP = "service_control_policy"
 TAG = "tag_policy"
@@ -300,10 +300,7 @@ def policy_servers(
     server: LiveServer, database_url: str, data_dir: Path
 ) -> Iterator[list[ServerProcess]]:
     env = {"SHAREKEEPER_QUOTA_POLICY": str(POLICY_QUOTA)}
-    processes = [ServerProcess(database_url, data_dir, env=env) for _ in range(2)]
-    yield processes
-    for process in processes:
-        process.stop()
+    yield from server_processes(database_url, data_dir, env)
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ from sharekeeper.services.housekeeping import purge_expired_records
 from tests import figures
 from tests.sdk.test_organization_members import accept, cancel, invite
 from tests.sdk.test_organizations_api import complete, create_ou, fails
-from tests.support import Account, LiveServer, ServerProcess, settings_for
+from tests.support import Account, LiveServer, ServerProcess, server_processes, settings_for
 
 ROUNDS = 3  # bounded: 8 racing calls a round
 found = CreateOrganizationRequest()
@@ -127,10 +127,7 @@ def two_servers(
     server: LiveServer, database_url: str, data_dir: Path
 ) -> Iterator[list[ServerProcess]]:
     env = {"SHAREKEEPER_QUOTA_ORGANIZATION_ACCOUNT": str(QUOTA_IN_RACE)}
-    processes = [ServerProcess(database_url, data_dir, env=env) for _ in range(2)]
-    yield processes
-    for process in processes:
-        process.stop()
+    yield from server_processes(database_url, data_dir, env)
 
 
 def race(calls: list[tuple[Account, Callable[[Account], Any]]], endpoints: list[str]) -> list[str]:
