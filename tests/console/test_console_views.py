@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,18 @@ def _signed_in(server: LiveServer, visitor: Browserless, name: str) -> Account:
     return account
 
 
+def _offered(
+    server: LiveServer, people: dict[str, Browserless], name: str
+) -> tuple[Account, Account, Any, str]:
+    """The owner, signed in, shares its subnet ``name`` with the receiver, signed in too:
+    both, the share and the receiver's invitation id."""
+    owner = _signed_in(server, people["owner"], "views-owner")
+    receiver = _signed_in(server, people["receiver"], "views-receiver")
+    urn = owner.urn(name)
+    share = create_share(owner, name, principals=[receiver.account_id], resource_urns=[urn])
+    return owner, receiver, share, invitation_for(receiver, share.id).resource_share_invitation_id
+
+
 def _not_found(visitor: Browserless, path: str, code: str) -> str:
     """The page's error with the id in it blanked: what a refusal says apart from the id."""
     page = visitor.http.get(path)
@@ -54,13 +67,8 @@ def _not_found(visitor: Browserless, path: str, code: str) -> str:
 def test_a_stranger_reads_no_share_nor_invitation_and_learns_nothing_of_them(
     console_server: LiveServer, people: dict[str, Browserless]
 ) -> None:
-    owner = _signed_in(console_server, people["owner"], "views-owner")
-    receiver = _signed_in(console_server, people["receiver"], "views-receiver")
+    owner, receiver, share, invitation = _offered(console_server, people, "subnet-o")
     _signed_in(console_server, people["stranger"], "views-stranger")
-    share = create_share(
-        owner, "offered", principals=[receiver.account_id], resource_urns=[owner.urn("subnet-o")]
-    )
-    invitation = invitation_for(receiver, share.id).resource_share_invitation_id
     stranger = people["stranger"]
 
     # The same answer as for ids that do not exist: nothing tells the stranger they do.
@@ -70,11 +78,17 @@ def test_a_stranger_reads_no_share_nor_invitation_and_learns_nothing_of_them(
     refusal = _not_found(stranger, invitation_path, "RAM.9402")
     assert refusal == _not_found(stranger, f"/console/invitations/{MISSING_INVITATION}", "RAM.9402")
     page = stranger.http.get(f"/console/shares/{share.id}")
-    assert owner.urn("subnet-o") not in page.text and "offered" not in page.text
+    assert owner.urn("subnet-o") not in page.text and "subnet-o" not in page.text
 
     # Ids the API would refuse are refused the same way here.
-    bad = stranger.http.get("/console/invitations/not%20an%20id")
-    assert bad.status_code == 400 and "RAM.9100" in bad.text
+    for path in (
+        "/console/invitations/not%20an%20id",
+        "/console/permissions/a%00b",
+        "/console/shared-with-me/resources?marker=abc",
+        "/console/shared-by-me/principals?marker=99999999999999999999",
+    ):
+        bad = stranger.http.get(path)
+        assert bad.status_code == 400 and "RAM.9100" in bad.text, path
 
     # The invitee who rejects reads no more of the share.
     reject(receiver, invitation)
@@ -87,11 +101,8 @@ def test_a_stranger_reads_no_share_nor_invitation_and_learns_nothing_of_them(
 def test_an_invitee_sees_what_it_is_offered_and_a_read_only_share(
     console_server: LiveServer, people: dict[str, Browserless]
 ) -> None:
-    owner = _signed_in(console_server, people["owner"], "views-owner")
-    receiver = _signed_in(console_server, people["receiver"], "views-receiver")
+    owner, receiver, share, invitation = _offered(console_server, people, "subnet-offered")
     urn = owner.urn("subnet-offered")
-    share = create_share(owner, "offered", principals=[receiver.account_id], resource_urns=[urn])
-    invitation = invitation_for(receiver, share.id).resource_share_invitation_id
     visitor = people["receiver"]
 
     listing = visitor.http.get("/console/invitations").text
@@ -124,12 +135,10 @@ def test_an_invitee_sees_what_it_is_offered_and_a_read_only_share(
 def test_shared_with_and_by_me_name_shares_and_link_them(
     console_server: LiveServer, people: dict[str, Browserless]
 ) -> None:
-    owner = _signed_in(console_server, people["owner"], "views-owner")
-    receiver = _signed_in(console_server, people["receiver"], "views-receiver")
+    owner, receiver, share, invitation = _offered(console_server, people, "subnet-viewed")
     urn = owner.urn("subnet-viewed")
-    share = create_share(owner, "viewed", principals=[receiver.account_id], resource_urns=[urn])
-    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
-    link = f'<a href="/console/shares/{share.id}">viewed</a>'
+    accept(receiver, invitation)
+    link = f'<a href="/console/shares/{share.id}">subnet-viewed</a>'
 
     mine = people["owner"].http
     resources = mine.get("/console/shared-by-me/resources").text
@@ -137,7 +146,6 @@ def test_shared_with_and_by_me_name_shares_and_link_them(
     principals = mine.get("/console/shared-by-me/principals").text
     # The receiver answered, so the owner may see its name (principal_names).
     assert receiver.account_id in principals and "views-receiver" in principals
-    assert mine.get("/console/shared-by-me").headers["location"].endswith("/resources")
 
     theirs = people["receiver"].http
     resources = theirs.get("/console/shared-with-me/resources").text

@@ -10,7 +10,7 @@ import json
 from starlette.responses import Response
 
 from sharekeeper.console.pages import PAGE_SIZE
-from sharekeeper.console.web import Console, Handler, Visit, redirect
+from sharekeeper.console.web import Console, Handler, Visit
 from sharekeeper.domain.errors import ResourceShareNotFound
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest
 from sharekeeper.domain.views import Side
@@ -57,10 +57,6 @@ async def shared_with_me_resources(console: Console, visit: Visit) -> Response:
 
 async def shared_with_me_principals(console: Console, visit: Visit) -> Response:
     return await _shared(console, visit, Side.RECEIVER, "principals")
-
-
-async def shared_by_me(console: Console, visit: Visit) -> Response:
-    return redirect("/console/shared-by-me/resources")
 
 
 async def shared_by_me_resources(console: Console, visit: Visit) -> Response:
@@ -113,7 +109,6 @@ PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console/invitations/{invitation_id:str}", GET, invitation),
     ("/console/shared-with-me/resources", GET, shared_with_me_resources),
     ("/console/shared-with-me/principals", GET, shared_with_me_principals),
-    ("/console/shared-by-me", GET, shared_by_me),
     ("/console/shared-by-me/resources", GET, shared_by_me_resources),
     ("/console/shared-by-me/principals", GET, shared_by_me_principals),
     ("/console/permissions", GET, permissions),

@@ -8,6 +8,7 @@ in effect), yet a person should see what they accept: ``readable`` is that one r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
@@ -35,6 +36,8 @@ from sharekeeper.services.console import DETAIL_LIMIT, principal_names
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
 from sharekeeper.store.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,17 +123,19 @@ def readable(
 
 
 @dataclass(frozen=True, slots=True)
-class SharedView:
+class SharedView(Generic[T]):
     """A page of a shared-resource or shared-principal view, with the names of its shares
     and of the accounts it names."""
 
     side: Side
-    page: Page[SharedResource] | Page[SharedPrincipal]
+    page: Page[T]
     shares: dict[str, ResourceShare]  # share id -> share
     names: dict[str, str] = field(default_factory=dict)  # account id -> name
 
 
-def shared_resources(ctx: Context, caller: Caller, side: Side, page: PageRequest) -> SharedView:
+def shared_resources(
+    ctx: Context, caller: Caller, side: Side, page: PageRequest
+) -> SharedView[SharedResource]:
     """The resources the caller shares (``Side.OWNER``) or that are shared with it, as
     SearchSharedResources lists them, with their shares and owners."""
     now, me = ctx.clock(), caller.account_id
@@ -143,7 +148,9 @@ def shared_resources(ctx: Context, caller: Caller, side: Side, page: PageRequest
     return SharedView(side, found, shares, names)
 
 
-def shared_principals(ctx: Context, caller: Caller, side: Side, page: PageRequest) -> SharedView:
+def shared_principals(
+    ctx: Context, caller: Caller, side: Side, page: PageRequest
+) -> SharedView[SharedPrincipal]:
     """The principals the caller shares with (``Side.OWNER``), or the owners that share
     with it, as SearchSharedPrincipals lists them, with their shares and the names the
     caller may see (an owner sees a principal's by ``principal_names``)."""
