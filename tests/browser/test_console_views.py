@@ -79,7 +79,7 @@ def test_a_receiver_reads_an_invitation_before_accepting_and_opens_the_share(
     assert page.get_by_role("link", name="Edit").count() == 0
 
     _follow(bob, "Shared with me")
-    _follow(bob, "resources shared with me")
+    _follow(bob, "Resources")
     assert "offered-subnet" in bob.row(urn).inner_text()
     _follow(bob, "Principals")
     assert owner.account_id in bob.row("offered-subnet").inner_text()
