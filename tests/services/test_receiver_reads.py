@@ -11,7 +11,7 @@ from sharekeeper.domain.errors import InvitationNotFound, ResourceShareNotFound
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.views import Side
-from sharekeeper.services import associations, invitations, shares
+from sharekeeper.services import associations, invitations, organizations, shares
 from sharekeeper.services import receiver as reads
 from sharekeeper.services.context import Context
 from tests.services.conftest import caller
@@ -112,3 +112,20 @@ def test_the_shared_views_read_a_page_in_a_fixed_number_of_statements(
     assert {p.id for p in theirs.page.items} == {owner.account_id}
     assert theirs.names == {owner.account_id: "owner"}
     assert share_id in theirs.shares
+
+
+def test_a_member_reads_a_share_that_reaches_it_through_its_organization(
+    ctx: Context, owner: Caller, receiver: Caller
+) -> None:
+    """No invitation inside an organization that shares: the share is in effect for its
+    members at once, and so readable; an account outside it reads nothing."""
+    made = organizations.create_organization(ctx, owner.account_id)
+    organizations.add_account(ctx, receiver.account_id, made.root_id)
+    organizations.set_organization_sharing(ctx, owner, True)
+    share = shares.create_resource_share(
+        ctx, owner, name="to-all", principals=[made.urn], resource_urns=[_urn(owner, "org")]
+    )
+    contents = reads.received_share(ctx, receiver, share.id)
+    assert contents.associated and [r.entity for r in contents.resources] == [_urn(owner, "org")]
+    with pytest.raises(ResourceShareNotFound):
+        reads.received_share(ctx, caller(ctx, "outside"), share.id)
