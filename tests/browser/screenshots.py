@@ -14,6 +14,7 @@ from typing import Any
 
 from huaweicloudsdkram.v1 import EnableOrganizationShareRequest
 
+from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.testing import Server, start_server
 from tests.browser.chromium import chromium
 from tests.browser.console import Person
@@ -31,6 +32,15 @@ PAGES = (
     ("share-edit", "alice", "/console/shares/{share}/edit"),
     ("share-delete", "alice", "/console/shares/{share}/delete"),
     ("shared-with-me", "bob", "/console/shared-with-me"),
+    ("invitation", "bob", "/console/invitations/{invitation}"),
+    ("received-share", "bob", "/console/shares/{share}"),
+    ("shared-with-me-resources", "bob", "/console/shared-with-me/resources"),
+    ("shared-with-me-principals", "bob", "/console/shared-with-me/principals"),
+    ("shared-by-me-resources", "alice", "/console/shared-by-me/resources"),
+    ("shared-by-me-principals", "alice", "/console/shared-by-me/principals"),
+    ("permissions", "alice", "/console/permissions"),
+    ("permission", "alice", "/console/permissions/{permission}"),
+    ("resource-types", "alice", "/console/resource-types"),
     ("organization", "alice", "/console/organization"),
     ("operator-sign-in", None, "/console/operator/sign-in"),
     ("operator-accounts", "operator", "/console/operator/accounts"),
@@ -41,8 +51,8 @@ PAGES = (
 
 
 def _scene(server: Server) -> dict[str, Any]:
-    """Alice manages an organization with Carol in an OU; she shares subnets with Bob (one
-    accepted, one pending) and with the OU."""
+    """Alice manages an organization with Carol in an OU; she shares subnets with Bob and the
+    OU (accepted) and a DNS zone with Bob (pending)."""
     alice, bob, carol = (server.account(n) for n in ("alice", "bob", "carol"))
     org = server.organization(alice)
     ou, ou_urn = org.ou("engineering")
@@ -55,14 +65,23 @@ def _scene(server: Server) -> dict[str, Any]:
         principals=[bob.account_id, ou_urn],
         resource_urns=[alice.urn("subnet-build"), alice.urn("subnet-cache")],
     )
-    create_share(
+    zone = create_share(
         alice,
         "dns-zone",
         principals=[bob.account_id],
         resource_urns=[alice.urn("zone-1", "dns:zone")],
     )
     accept(bob, invitation_for(bob, build.id).resource_share_invitation_id)
-    return {"alice": alice, "bob": bob, "share": build.id}
+    pending = invitation_for(bob, zone.id).resource_share_invitation_id
+    # The permission page shows the one with two versions.
+    permission = next(p.id for p in Catalogue.packaged().permissions() if p.version > 1)
+    return {
+        "alice": alice,
+        "bob": bob,
+        "share": build.id,
+        "invitation": pending,
+        "permission": permission,
+    }
 
 
 def take(out: Path) -> list[Path]:
@@ -84,7 +103,7 @@ def take(out: Path) -> list[Path]:
                         person.sign_in_as_operator(ADMIN_TOKEN)
                     elif who is not None:
                         person.sign_in(scene[who])
-                people[who].open(path.format(share=scene["share"]))
+                people[who].open(path.format(**scene))
                 target = out / f"{name}.png"
                 people[who].page.screenshot(path=str(target), full_page=True)
                 written.append(target)

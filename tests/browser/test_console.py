@@ -62,7 +62,7 @@ def test_receiver_answers_invitations_and_owner_sees_the_principal_associated(
     assert bob.row("kept-subnet").get_by_role("button").count() == 0
 
     bob.page.get_by_role("link", name="Shared with me").click()
-    assert bob.row("kept-subnet").count() == 1
+    assert bob.row("kept-subnet").count() == 2  # the share's row, and its resource's naming it
     assert bob.row("refused-subnet").count() == 0
     assert owner.urn("subnet-kept") in bob.text()
     _accessible(bob)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sharekeeper.api.endpoint import Edge
-from sharekeeper.console import operator, pages, sign_in
+from sharekeeper.console import operator, pages, sign_in, views
 from sharekeeper.console.web import SESSION_COOKIE, Console, Handler, guarded, page, secured
 from sharekeeper.domain.errors import ApiNotFound
 from sharekeeper.services import sessions
@@ -27,7 +27,7 @@ ACCOUNT_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console/shares", GET, pages.shares_list),
     ("/console/shares/new", GET, pages.new_share),
     ("/console/shares/new", POST, pages.create_share),
-    (SHARE, GET, pages.share_detail),
+    (SHARE, GET, views.or_received(pages.share_detail)),
     (SHARE + "/edit", GET, pages.edit_share_form),
     (SHARE + "/edit", POST, pages.edit_share),
     (SHARE + "/associate", POST, pages.associate),
@@ -41,6 +41,7 @@ ACCOUNT_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console/shared-with-me", GET, pages.shared_with_me),
     ("/console/organization", GET, pages.organization),
     ("/console/organization/sharing", POST, pages.organization_sharing),
+    *views.PAGES,
 )
 OPERATOR_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console/operator/sign-out", POST, sign_in.sign_out),

@@ -39,6 +39,33 @@ class Permission:
     def urn(self) -> str:
         return f"ram::system:permission:{self.name}"
 
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The actions the permission's document allows, in its order: what a receiver is
+        granted, shown before it accepts."""
+        return allowed_actions(self.content)
+
+
+def allowed_actions(content: str) -> tuple[str, ...]:
+    """The ``Action`` entries of the ``Allow`` statements of a permission document (a policy
+    of ``{"Statement": [{"Effect", "Action"}]}``); a document of another shape allows none
+    that can be named, so none are listed."""
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return ()
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    found: list[str] = []
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        action = statement.get("Action", [])
+        names = [action] if isinstance(action, str) else action
+        for name in names if isinstance(names, list) else []:
+            if isinstance(name, str) and name not in found:
+                found.append(name)
+    return tuple(found)
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceType:
@@ -47,6 +74,11 @@ class ResourceType:
     regions: tuple[str, ...]
     # Other spellings clients use (Terraform and Huawei's error sample say vpc:subnets).
     aliases: tuple[str, ...] = ()
+
+    @property
+    def service(self) -> str:
+        """The cloud service the type belongs to: ``vpc`` of ``vpc:subnet``."""
+        return self.name.partition(":")[0]
 
 
 def _millis(text: str) -> Millis:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
-from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.permissions import Permission, ResourceType
 from sharekeeper.services.context import Context
 
 PERMISSION_TYPES = ("RAM_MANAGED", "CUSTOMER_MANAGED", "ALL")
@@ -31,3 +31,10 @@ def list_permission_versions(
 def list_resource_types(ctx: Context, page: PageRequest) -> Page[tuple[str, str]]:
     """(region, resource type) pairs."""
     return page_of_sequence(ctx.catalogue.type_regions, page)
+
+
+def shareable_types(ctx: Context) -> list[tuple[ResourceType, Permission | None]]:
+    """Every shareable resource type by name, with its default permission (the console's
+    resource-types page)."""
+    types = sorted(ctx.catalogue.types.values(), key=lambda t: t.name)
+    return [(t, ctx.catalogue.default_for(t.name)) for t in types]
