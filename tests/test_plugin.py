@@ -37,6 +37,92 @@ def test_sharing_with_myself(sharekeeper):
     result.stdout.fnmatch_lines(["*RAM.1005*"])
 
 
+# A user's suite whose first test leaves everything changed that a server keeps (accounts,
+# keys, an organization, a share and its invitation, audit records, request counts, the clock,
+# failed sign-ins) and whose second looks for it from outside, as a user would.
+_LEAVES_AND_LOOKS = """
+import re, time
+import httpx
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkram.v1 import (CreateResourceShareReqBody, CreateResourceShareRequest,
+    SearchResourceSharesReqBody, SearchResourceSharesRequest)
+from sharekeeper.domain.audit import AuditFilter
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services.audit import list_audit_records
+
+EARLIER = {}
+DAY = 24 * 3600 * 1000
+INVITATIONS = re.compile(r"sharekeeper_invitations[{]status=.[a-z]+.[}] [1-9]")
+
+def failed_sign_in(endpoint, access_key):
+    with httpx.Client(base_url=endpoint, timeout=10) as browser:
+        form = browser.get("/console/sign-in").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        return browser.post("/console/sign-in", data={
+            "csrf_token": token, "access_key": access_key, "secret_key": "wrong"}).status_code
+
+def audit_trail(server):
+    return list_audit_records(server.runtime.context, AuditFilter(), PageRequest(100)).items
+
+def test_leaves_everything_changed(sharekeeper):
+    alice, bob = sharekeeper.account("alice"), sharekeeper.account("bob")
+    sharekeeper.organization(alice)
+    alice.ram.create_resource_share(CreateResourceShareRequest(body=CreateResourceShareReqBody(
+        name="left-behind", principals=[bob.account_id], resource_urns=[alice.urn("subnet-1")])))
+    sharekeeper.clock.advance(8 * DAY)
+    assert [failed_sign_in(sharekeeper.endpoint, bob.access_key) for _ in range(6)][-1] == 429
+    metrics = httpx.get(sharekeeper.endpoint + "/metrics").text
+    assert "CreateResourceShare" in metrics and INVITATIONS.search(metrics)
+    assert audit_trail(sharekeeper) and sharekeeper.clock() > time.time() * 1000 + 7 * DAY
+    EARLIER.update(alice=alice, bob=bob, endpoint=sharekeeper.endpoint)
+
+def test_sees_none_of_it(sharekeeper):
+    assert sharekeeper.endpoint == EARLIER["endpoint"]  # the same server, emptied
+    metrics = httpx.get(sharekeeper.endpoint + "/metrics").text
+    assert "CreateResourceShare" not in metrics and not INVITATIONS.search(metrics)
+    assert audit_trail(sharekeeper) == []
+    assert abs(sharekeeper.clock() - time.time() * 1000) < DAY
+    try:
+        EARLIER["alice"].ram.search_resource_shares(SearchResourceSharesRequest(
+            body=SearchResourceSharesReqBody(resource_owner="self")))
+    except ClientRequestException as refused:
+        assert refused.status_code == 401, refused
+    else:
+        raise AssertionError("the earlier test's account still signs requests")
+    assert failed_sign_in(sharekeeper.endpoint, EARLIER["bob"].access_key) == 401
+    carol = sharekeeper.account("carol")
+    shares = carol.ram.search_resource_shares(SearchResourceSharesRequest(
+        body=SearchResourceSharesReqBody(resource_owner="self"))).resource_shares
+    assert shares == []
+
+def test_stops_its_server(sharekeeper):
+    EARLIER["stopped"] = sharekeeper.endpoint
+    sharekeeper.stop()
+
+def test_gets_a_running_one(sharekeeper):
+    assert sharekeeper.endpoint != EARLIER["stopped"]
+    assert httpx.get(sharekeeper.endpoint + "/healthz").status_code == 200
+    sharekeeper.account("dave")
+
+def test_the_session_server_keeps_its_accounts(sharekeeper_session):
+    EARLIER["kept"] = sharekeeper_session.account("erin")
+
+def test_the_session_server_is_another(sharekeeper, sharekeeper_session):
+    assert sharekeeper.endpoint != sharekeeper_session.endpoint
+    shares = EARLIER["kept"].ram.search_resource_shares(SearchResourceSharesRequest(
+        body=SearchResourceSharesReqBody(resource_owner="self"))).resource_shares
+    assert shares == []  # answered: the session server still knows erin
+"""
+
+
+def test_each_test_sees_an_empty_server(pytester: pytest.Pytester) -> None:
+    """One server lent to test after test, emptied in between: nothing an earlier test left
+    shows, seen through the API, the console, /metrics and the service layer."""
+    pytester.makepyfile(test_user_suite=_LEAVES_AND_LOOKS)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+
+
 def test_fresh_plugin_servers_answer_and_their_start_up_is_reported(tmp_path: Path) -> None:
     """Each server the fixture starts answers at once; how long starting took is a figure of
     the run (bench/run.py measures start-up against a bare uvicorn app)."""
