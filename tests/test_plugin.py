@@ -22,6 +22,39 @@ def test_the_documented_example_passes(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4)
 
 
+def test_the_documented_settings_fixture_empties_its_server(pytester: pytest.Pytester) -> None:
+    (fixtures,) = re.findall(
+        r"<!-- plugin-settings-example -->\n```python\n(.*?)```", GUIDE, re.DOTALL
+    )
+    pytester.makepyfile(
+        test_short=fixtures
+        + """
+from huaweicloudsdkram.v1 import (CreateResourceShareReqBody, CreateResourceShareRequest,
+    SearchResourceShareInvitationReqBody, SearchResourceShareInvitationRequest)
+
+def invitations(account):
+    return account.ram.search_resource_share_invitation(SearchResourceShareInvitationRequest(
+        body=SearchResourceShareInvitationReqBody())).resource_share_invitations
+
+def test_an_invitation_expires_after_a_minute(short_lived):
+    alice, bob = short_lived.account("alice"), short_lived.account("bob")
+    alice.ram.create_resource_share(CreateResourceShareRequest(
+        body=CreateResourceShareReqBody(name="brief", principals=[bob.account_id])))
+    short_lived.clock.advance(61_000)
+    assert [i.status for i in invitations(bob)] == ["expired"]
+
+def test_the_next_test_starts_empty(short_lived):
+    alice, bob = short_lived.account("alice"), short_lived.account("bob")
+    alice.ram.create_resource_share(CreateResourceShareRequest(
+        body=CreateResourceShareReqBody(name="brief", principals=[bob.account_id])))
+    short_lived.clock.advance(59_000)
+    assert [i.status for i in invitations(bob)] == ["pending"]
+"""
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
 def test_a_failing_user_test_fails(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_wrong="""
