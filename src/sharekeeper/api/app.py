@@ -173,6 +173,7 @@ def create_app(
     )
     app.router.redirect_slashes = False
     app.state.runtime = runtime
+    app.state.edge = edge  # what the endpoints share, for the pytest plugin to empty (forget)
     app.state.metrics = metrics  # the HTTP protocol counts its refusals there too
     return app
 

@@ -290,6 +290,15 @@ class Edge:
     guesses: Guesses = field(default_factory=Guesses)
     failures: FailureTally = field(default_factory=FailureTally)
 
+    def forget(self) -> None:
+        """Forgets what earlier requests taught the app (rate-limit buckets, failed guesses,
+        refusals not yet recorded), as a new app would start: the pytest plugin empties one
+        server between tests rather than start another. On the event loop, like the tally."""
+        if self.limiter is not None:
+            self.limiter.clear()
+        self.guesses.clear()
+        self.failures.clear()
+
     @property
     def ctx(self) -> Context:
         return self.serving.context

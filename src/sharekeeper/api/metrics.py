@@ -25,6 +25,12 @@ class Metrics:
         counts[-1] += 1
         self.sums[operation] += seconds
 
+    def clear(self) -> None:
+        """Back to no request counted, as at start-up."""
+        self.requests.clear()
+        self.buckets.clear()
+        self.sums.clear()
+
     def render(self, invitations: dict[str, int]) -> str:
         lines = [
             "# HELP sharekeeper_requests_total Requests answered, by operation and HTTP status.",

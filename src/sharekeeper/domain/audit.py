@@ -128,6 +128,12 @@ class FailureTally:
             else group_of(record.source_address),
         )
 
+    def clear(self) -> None:
+        """Drops every open window and unwritten record, as in a new tally."""
+        self._open.clear()
+        self._firsts_since, self._firsts = None, 0
+        self._unwritten = []
+
     def keep(self, records: list[AuditRecord]) -> None:
         """Takes back ``records`` whose write failed: ``closed`` returns them again (the oldest
         dropped past MAX_OPEN_WINDOWS, so a database gone for long cannot grow memory)."""

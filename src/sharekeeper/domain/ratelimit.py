@@ -37,6 +37,11 @@ class RateLimiter:
                 raise TooManyRequests(account_id, max(1, math.ceil((1 - tokens) / self.rate)))
             self._buckets[account_id] = (tokens - 1, now)
 
+    def clear(self) -> None:
+        """Every bucket full again, as in a new limiter."""
+        with self._lock:
+            self._buckets.clear()
+
     def _refilled(self, key: str, now: float) -> float:
         """The tokens in ``key``'s bucket at ``now`` (the caller holds the lock)."""
         tokens, last = self._buckets.get(key, (float(self.burst), now))
@@ -171,6 +176,12 @@ class Guesses:
                 if len(self._known_pairs) >= MAX_KNOWN_PAIRS:
                     del self._known_pairs[next(iter(self._known_pairs))]
                 self._known_pairs[spent.pair] = self._now()
+
+    def clear(self) -> None:
+        """No failure counted and no pair known, as in a new instance."""
+        with self._lock:
+            self._limiters.clear()
+            self._known_pairs.clear()
 
     def _known(self, pair: str) -> bool:
         with self._lock:
