@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sharekeeper.cli import ram_views  # noqa: F401  (adds its commands to ram_app)
 from sharekeeper.cli.apps import command_group
 from sharekeeper.cli.failures import CommandError
 from sharekeeper.cli.ram import CONNECTION_OPTIONS, ram_app
