@@ -72,79 +72,39 @@ def crowded(server: LiveServer) -> dict[str, Any]:
     }
 
 
-def listings(crowded: dict[str, Any]) -> list[tuple[str, Account, list[str], str, str]]:
-    """(what, who runs it, the command, the JSON list's key, each record's id field)."""
+SHARES = ("resource_shares", "id")
+INVITATIONS = ("resource_share_invitations", "resource_share_invitation_id")
+ASSOCIATIONS = ("resource_share_associations", "associated_entity")
+RESOURCES = ("shared_resources", "resource_urn")
+
+
+def listings(crowded: dict[str, Any]) -> list[tuple[Account, list[str], tuple[str, str]]]:
+    """(who runs it, the command, (the JSON list's key, each record's id field))."""
     owner, receiver, share = crowded["owner"], crowded["receiver"], crowded["share"]
     other = ["--owner", "other-accounts"]
+    associate = ["shares", "associate", share, "--principal", receiver.account_id]
     return [
-        ("shares", owner, ["shares", "list"], "resource_shares", "id"),
-        ("received shares", receiver, ["shares", "list", *other], "resource_shares", "id"),
-        (
-            "invitations",
-            receiver,
-            ["invitations", "list"],
-            "resource_share_invitations",
-            "resource_share_invitation_id",
-        ),  # fmt: skip
-        (
-            "sent invitations",
-            owner,
-            ["invitations", "list"],
-            "resource_share_invitations",
-            "resource_share_invitation_id",
-        ),  # fmt: skip
-        (
-            "principal associations",
-            owner,
-            ["associations", "list", "--type", "principal"],
-            "resource_share_associations",
-            "associated_entity",
-        ),  # fmt: skip
-        (
-            "resource associations",
-            owner,
-            ["associations", "list", "--type", "resource"],
-            "resource_share_associations",
-            "associated_entity",
-        ),  # fmt: skip
-        ("shared resources", owner, ["resources", "list"], "shared_resources", "resource_urn"),
-        (
-            "received resources",
-            receiver,
-            ["resources", "list", *other],
-            "shared_resources",
-            "resource_urn",
-        ),  # fmt: skip
-        ("shared principals", owner, ["principals", "list"], "shared_principals", "id"),
-        (
-            "principals sharing",
-            receiver,
-            ["principals", "list", *other],
-            "shared_principals",
-            "resource_share_id",
-        ),  # fmt: skip
-        (
-            "share associations",
-            owner,
-            ["shares", "associate", share, "--principal", receiver.account_id],
-            "resource_share_associations",
-            "associated_entity",
-        ),  # fmt: skip
-        ("permissions", owner, ["permissions", "list"], "permissions", "id"),
-        (
-            "permission versions",
-            owner,
-            ["permissions", "versions", crowded["permission"]],
-            "permissions",
-            "id",
-        ),  # fmt: skip
-        ("resource types", owner, ["resource-types"], "resource_types", "resource_type"),
-        ("tag keys", owner, ["tags", "list"], "tags", "key"),
+        (owner, ["shares", "list"], SHARES),
+        (receiver, ["shares", "list", *other], SHARES),
+        (receiver, ["invitations", "list"], INVITATIONS),
+        (owner, ["invitations", "list"], INVITATIONS),
+        (owner, ["associations", "list", "--type", "principal"], ASSOCIATIONS),
+        (owner, ["associations", "list", "--type", "resource"], ASSOCIATIONS),
+        (owner, associate, ASSOCIATIONS),
+        (owner, ["resources", "list"], RESOURCES),
+        (receiver, ["resources", "list", *other], RESOURCES),
+        (owner, ["principals", "list"], ("shared_principals", "id")),
+        (receiver, ["principals", "list", *other], ("shared_principals", "resource_share_id")),
+        (owner, ["permissions", "list"], ("permissions", "id")),
+        (owner, ["permissions", "versions", crowded["permission"]], ("permissions", "id")),
+        (owner, ["resource-types"], ("resource_types", "resource_type")),
+        (owner, ["tags", "list"], ("tags", "key")),
     ]
 
 
 def test_every_listing_fits_80_columns_with_every_id_whole(crowded: dict[str, Any]) -> None:
-    for what, account, command, items, id_field in listings(crowded):
+    for account, command, (items, id_field) in listings(crowded):
+        what = " ".join(command)
         records = json.loads(ram(account, *command, "--json"))[items]
         assert records, what
         table = ram(account, *command)
@@ -189,7 +149,7 @@ def test_shown_records_fit_too(crowded: dict[str, Any], show: str) -> None:
 
 def test_json_and_yaml_read_back_as_the_same_records(crowded: dict[str, Any]) -> None:
     owner, share = crowded["owner"], crowded["share"]
-    commands = [command for _, _, command, _, _ in listings(crowded)[:1]]
+    commands = [command for _, command, _ in listings(crowded)[:1]]
     commands += [["shares", "show", share], ["permissions", "show", crowded["permission"]]]
     commands += [["shares", "list", "--name", WIDE], ["tags", "list"]]
     for command in commands:

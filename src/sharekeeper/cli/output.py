@@ -10,7 +10,7 @@ ends with a line saying how to get every field in full."""
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -74,8 +74,16 @@ WANTED_TEXT = 30  # ... and gets this many before an optional column is shown
 
 
 def terminal_width() -> int:
-    """COLUMNS, else the terminal's width, else 80 (output to a pipe or a file)."""
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
+    """COLUMNS, else the width of the terminal standard output is, else 80 (a pipe, a file)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):  # no file descriptor (a captured stream)
+        pass
+    return 80
 
 
 def emit_data(data: Any, fmt: Format) -> bool:
@@ -161,7 +169,7 @@ def _layout(natural: list[int], columns: Sequence[Column], room: int) -> dict[in
         for i in sorted(shown):
             shown[i] += max(0, min(room - total(shown), upto(i) - shown[i]))
 
-    least = [n if c.whole else min(n, SHORTEST_TEXT) for n, c in zip(natural, columns)]
+    least = [n if c.whole else min(n, SHORTEST_TEXT) for n, c in zip(natural, columns, strict=True)]
     shown = {i: least[i] for i, c in enumerate(columns) if not c.optional}
     if total(shown) > room:
         return None
