@@ -133,45 +133,29 @@ def options(
         os.environ["SHAREKEEPER_CONFIG"] = str(config)
 
 
-def _default(setting: str, variable: str) -> str:
-    """``serve --help``'s default of an option: the variable's value, else the setting's."""
+def _setting(name: str, help: str, min: int | None = None, max: int | None = None) -> Any:
+    """A ``serve`` option for a setting, its help naming the default: the variable's value,
+    else the setting's own."""
     from dataclasses import fields
 
     from sharekeeper.config import Settings
 
-    (default,) = (f.default for f in fields(Settings) if f.name == setting)
-    return f"[default: {variable}, else {default}]"
+    (default,) = (f.default for f in fields(Settings) if f.name == name)
+    variable = f"SHAREKEEPER_{name.upper()}"
+    full = f"{help} [default: {variable}, else {default}]"
+    return typer.Option(help=full, show_default=False, min=min, max=max)
 
 
 @app.command()
 def serve(
     host: Annotated[
-        str | None,
-        typer.Option(
-            help="Address to listen on (0.0.0.0: every IPv4 address). "
-            + _default("host", "SHAREKEEPER_HOST"),
-            show_default=False,
-        ),
+        str | None, _setting("host", "Address to listen on (0.0.0.0: every IPv4 address).")
     ] = None,
     port: Annotated[
-        int | None,
-        typer.Option(
-            help="Port to listen on; 0 picks a free one. " + _default("port", "SHAREKEEPER_PORT"),
-            min=0,
-            max=65535,
-            show_default=False,
-        ),
+        int | None, _setting("port", "Port to listen on; 0 picks a free one.", min=0, max=65535)
     ] = None,
     database: DatabaseOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="Worker processes. " + _default("workers", "SHAREKEEPER_WORKERS"),
-            min=1,
-            max=256,
-            show_default=False,
-        ),
-    ] = None,
+    workers: Annotated[int | None, _setting("workers", "Worker processes.", min=1, max=256)] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Make demo accounts and print how to use them.")
     ] = False,

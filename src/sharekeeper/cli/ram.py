@@ -4,7 +4,7 @@ endpoint. Exit codes: 0 done; 1 the service refused (its error code and request 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -112,6 +112,23 @@ def connect(ctx: typer.Context) -> Iterator[RamClient]:
         raise fail(error, 3) from None
 
 
+def list_all(
+    ctx: typer.Context,
+    fmt: Format,
+    path: str,
+    items: str,
+    body: dict[str, Any],
+    columns: Sequence[Column],
+) -> None:
+    """Every page of a list as ``fmt``: searches (POST) take their filters in the body, lists
+    (GET) in the query; empty filters are left out."""
+    wanted = {k: v for k, v in body.items() if v}
+    method = "POST" if path.endswith("search") else "GET"
+    with connect(ctx) as client:
+        found = client.pages(method, path, items, wanted)
+    listing({items: found}, fmt, found, columns, items.replace("_", " "))
+
+
 SHARE_COLUMNS = (
     Column("id", whole=True),
     Column("name"),
@@ -198,11 +215,8 @@ def shares_list(
         "name": name,
         "resource_share_status": status.value if status else None,
     }
-    body = {k: v for k, v in wanted.items() if v}
     fmt = chosen(output, as_json)
-    with connect(ctx) as client:
-        found = client.pages("POST", "/v1/resource-shares/search", "resource_shares", body)
-    listing({"resource_shares": found}, fmt, found, SHARE_COLUMNS, "shares")
+    list_all(ctx, fmt, "/v1/resource-shares/search", "resource_shares", wanted, SHARE_COLUMNS)
 
 
 @shares_app.command("show")
@@ -322,15 +336,9 @@ def invitations_list(
 ) -> None:
     """List invitations you received or sent."""
     fmt = chosen(output, as_json)
-    with connect(ctx) as client:
-        found = client.pages(
-            "POST",
-            "/v1/resource-share-invitations/search",
-            "resource_share_invitations",
-            {"status": status.value} if status else {},
-        )
-    data = {"resource_share_invitations": found}
-    listing(data, fmt, found, INVITATION_COLUMNS, "invitations")
+    body = {"status": status.value if status else None}
+    path = "/v1/resource-share-invitations/search"
+    list_all(ctx, fmt, path, "resource_share_invitations", body, INVITATION_COLUMNS)
 
 
 def _answer(action: str) -> Callable[..., None]:

@@ -4,22 +4,13 @@ the API's search or list, every page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from sharekeeper.cli.apps import command_group
-from sharekeeper.cli.output import (
-    Column,
-    Format,
-    JsonOption,
-    OutputOption,
-    chosen,
-    listing,
-    record,
-)
-from sharekeeper.cli.ram import ASSOCIATION_COLUMNS, Owner, connect, ram_app
+from sharekeeper.cli.output import Column, JsonOption, OutputOption, chosen, record
+from sharekeeper.cli.ram import ASSOCIATION_COLUMNS, Owner, connect, list_all, ram_app
 from sharekeeper.domain.shares import AssociationStatus, AssociationType
 
 permissions_app = command_group("The managed-permission catalogue.")
@@ -67,23 +58,6 @@ Shares = Annotated[
 ]
 
 
-def _list(
-    ctx: typer.Context,
-    fmt: Format,
-    path: str,
-    items: str,
-    body: dict[str, Any],
-    columns: Sequence[Column],
-) -> None:
-    """Every page of a list: searches (POST) take their filters in the body, lists (GET) in
-    the query."""
-    wanted = {k: v for k, v in body.items() if v}
-    method = "POST" if path.endswith("search") else "GET"
-    with connect(ctx) as client:
-        found = client.pages(method, path, items, wanted)
-    listing({items: found}, fmt, found, columns, items.replace("_", " "))
-
-
 @permissions_app.command("list")
 def permissions_list(
     ctx: typer.Context,
@@ -96,7 +70,7 @@ def permissions_list(
     """List managed permissions (every page)."""
     fmt = chosen(output, as_json)
     body = {"resource_type": resource_type}
-    _list(ctx, fmt, "/v1/permissions", "permissions", body, PERMISSION_COLUMNS)
+    list_all(ctx, fmt, "/v1/permissions", "permissions", body, PERMISSION_COLUMNS)
 
 
 @permissions_app.command("versions")
@@ -109,7 +83,7 @@ def permissions_versions(
     """List every version of a permission."""
     fmt = chosen(output, as_json)
     path = f"/v1/permissions/{permission_id}/versions"
-    _list(ctx, fmt, path, "permissions", {}, PERMISSION_COLUMNS)
+    list_all(ctx, fmt, path, "permissions", {}, PERMISSION_COLUMNS)
 
 
 @permissions_app.command("show")
@@ -138,7 +112,7 @@ def resource_types(
 ) -> None:
     """List the shareable resource types and their regions."""
     fmt = chosen(output, as_json)
-    _list(ctx, fmt, "/v1/resource-types", "resource_types", {}, RESOURCE_TYPE_COLUMNS)
+    list_all(ctx, fmt, "/v1/resource-types", "resource_types", {}, RESOURCE_TYPE_COLUMNS)
 
 
 @associations_app.command("list")
@@ -167,7 +141,7 @@ def associations_list(
         "resource_urn": resource,
     }
     path = "/v1/resource-share-associations/search"
-    _list(ctx, fmt, path, "resource_share_associations", body, ASSOCIATION_COLUMNS)
+    list_all(ctx, fmt, path, "resource_share_associations", body, ASSOCIATION_COLUMNS)
 
 
 @resources_app.command("list")
@@ -191,7 +165,7 @@ def resources_list(
         "resource_region": region,
     }
     path = "/v1/shared-resources/search"
-    _list(ctx, fmt, path, "shared_resources", body, SHARED_RESOURCE_COLUMNS)
+    list_all(ctx, fmt, path, "shared_resources", body, SHARED_RESOURCE_COLUMNS)
 
 
 @principals_app.command("list")
@@ -207,11 +181,11 @@ def principals_list(
     fmt = chosen(output, as_json)
     body = {"resource_owner": owner.value, "resource_share_ids": share, "resource_urn": resource}
     path = "/v1/shared-principals/search"
-    _list(ctx, fmt, path, "shared_principals", body, SHARED_PRINCIPAL_COLUMNS)
+    list_all(ctx, fmt, path, "shared_principals", body, SHARED_PRINCIPAL_COLUMNS)
 
 
 @tags_app.command("list")
 def tags_list(ctx: typer.Context, output: OutputOption = None, as_json: JsonOption = False) -> None:
     """List the tag keys on your shares, with their values."""
     fmt = chosen(output, as_json)
-    _list(ctx, fmt, "/v1/resource-shares/tags", "tags", {}, TAG_COLUMNS)
+    list_all(ctx, fmt, "/v1/resource-shares/tags", "tags", {}, TAG_COLUMNS)
