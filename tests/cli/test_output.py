@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 import typer
 
-from sharekeeper.cli.output import Column, Format, chosen, record_lines, table_lines, width
+from sharekeeper.cli.output import (
+    Column,
+    Format,
+    chosen,
+    record_lines,
+    table_lines,
+    terminal_width,
+    width,
+)
 
 ID = "0f8b7c3e-5d2a-4c1b-9e6f-1a2b3c4d5e6f"
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -91,3 +99,10 @@ def test_json_is_a_synonym_that_cannot_contradict_output() -> None:
     assert chosen(Format.YAML, False) is Format.YAML
     with pytest.raises(typer.BadParameter, match="--json contradicts --output yaml"):
         chosen(Format.YAML, True)
+
+
+def test_the_width_is_columns_else_the_terminals_else_80(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "132")
+    assert terminal_width() == 132
+    monkeypatch.delenv("COLUMNS")
+    assert terminal_width() == 80  # pytest captures standard output: not a terminal

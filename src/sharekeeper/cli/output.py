@@ -20,8 +20,6 @@ from typing import Annotated, Any
 
 import typer
 
-from sharekeeper.logs import printable
-
 
 class Format(StrEnum):
     TABLE = "table"
@@ -120,7 +118,9 @@ def record(data: Any, fmt: Format, row: Mapping[str, Any]) -> None:
 
 
 def cell(value: Any) -> str:
-    """A value as one line of terminal-safe text."""
+    """A value as one line of terminal-safe text: a caller's control characters written out."""
+    from sharekeeper.logs import printable  # here: `--help` does not pay for logging's imports
+
     if isinstance(value, list):
         return ", ".join(
             f"{t['key']}={t['value']}" if isinstance(t, dict) and "key" in t else cell(t)
