@@ -1,6 +1,8 @@
 """``sharekeeper ram ...``: the RAM API from a terminal, against any ShareKeeper (or Huawei RAM)
 endpoint. Exit codes: 0 done; 1 the service refused (its error code and request id are printed);
-2 bad usage or missing credentials; 3 the server could not be reached or failed."""
+2 bad usage or missing credentials; 3 the server could not be reached or failed. What a command
+prints, as a table, JSON or YAML, is drawn by cli/output.py; the listings beside shares and
+invitations are in cli/ram_views.py."""
 
 from __future__ import annotations
 
