@@ -72,6 +72,11 @@ def test_config_file_and_json_logs_with_request_ids(
         create_share(account, "first")
         with pytest.raises(ClientRequestException) as refused:
             create_share(account, "second")
+        records = [json.loads(line) for line in process.output if line.startswith("{")]
+        # The console's address is announced, and answers there.
+        console = f"{process.endpoint}/console/"
+        assert f"console: {console}" in [r["message"] for r in records]
+        assert httpx.get(console).status_code < 400
     finally:
         process.stop()
     records = [json.loads(line) for line in process.output if line.startswith("{")]

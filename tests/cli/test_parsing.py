@@ -40,6 +40,12 @@ def test_help_pages_describe_and_show_defaults() -> None:
     assert "default: 3600" in ttl and "at most 7 days" in ttl
     _, listing = invoke("ram", "invitations", "list", "--help")
     assert "pending|accepted|rejected|expired|withdrawn" in listing
+    assert "--output" in listing and "table|json|yaml" in listing and "--json" in listing
+    _, serve = invoke("serve", "--help")
+    flat = " ".join(serve.split())
+    assert "[default: SHAREKEEPER_HOST, else 127.0.0.1]" in flat
+    assert "[default: SHAREKEEPER_PORT, else 9460]" in flat
+    assert "[default: SHAREKEEPER_WORKERS, else 1]" in flat
 
 
 def test_the_version() -> None:

@@ -162,12 +162,19 @@ class RamClient:
                 "is not JSON: is it a ShareKeeper or Huawei RAM endpoint?"
             ) from None
 
-    def pages(self, method: str, path: str, items: str, body: dict[str, Any]) -> list[Any]:
-        """Every item of a marker-paged search."""
+    def pages(
+        self, method: str, path: str, items: str, body: dict[str, Any] | None = None
+    ) -> list[Any]:
+        """Every item of a marker-paged search (POST: the marker in the body) or list (GET: the
+        marker and ``body``'s fields in the query)."""
         found: list[Any] = []
         marker = None
         while True:
-            page = self.call(method, path, {**body, **({"marker": marker} if marker else {})})
+            wanted = {**(body or {}), **({"marker": marker} if marker else {})}
+            if method == "GET":
+                page = self.call(method, path, query=wanted)
+            else:
+                page = self.call(method, path, wanted)
             found += page.get(items) or []
             marker = (page.get("page_info") or {}).get("next_marker")
             if not marker:

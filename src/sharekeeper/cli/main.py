@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sharekeeper.cli import ram_views  # noqa: F401  (adds its commands to ram_app)
 from sharekeeper.cli.apps import command_group
 from sharekeeper.cli.failures import CommandError
+from sharekeeper.cli.output import Column, OutputOption, chosen, listing
 from sharekeeper.cli.ram import CONNECTION_OPTIONS, ram_app
 
 if TYPE_CHECKING:
@@ -131,16 +133,29 @@ def options(
         os.environ["SHAREKEEPER_CONFIG"] = str(config)
 
 
+def _setting(name: str, help: str, min: int | None = None, max: int | None = None) -> Any:
+    """A ``serve`` option for a setting, its help naming the default: the variable's value,
+    else the setting's own."""
+    from dataclasses import fields
+
+    from sharekeeper.config import Settings
+
+    (default,) = (f.default for f in fields(Settings) if f.name == name)
+    variable = f"SHAREKEEPER_{name.upper()}"
+    full = f"{help} [default: {variable}, else {default}]"
+    return typer.Option(help=full, show_default=False, min=min, max=max)
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    host: Annotated[
+        str | None, _setting("host", "Address to listen on (0.0.0.0: every IPv4 address).")
+    ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port to listen on; 0 picks a free one.", min=0, max=65535)
+        int | None, _setting("port", "Port to listen on; 0 picks a free one.", min=0, max=65535)
     ] = None,
     database: DatabaseOption = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default 1).", min=1, max=256)
-    ] = None,
+    workers: Annotated[int | None, _setting("workers", "Worker processes.", min=1, max=256)] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Make demo accounts and print how to use them.")
     ] = False,
@@ -148,7 +163,9 @@ def serve(
         str | None,
         typer.Option(
             help="Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: "
-            "comma-separated addresses or CIDR networks (default: none, every peer is the client)."
+            "comma-separated addresses or CIDR networks. [default: SHAREKEEPER_TRUSTED_PROXIES, "
+            "else none: every peer is the client]",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -188,6 +205,7 @@ def serve(
         "" if settings.workers == 1 else "s",
         os.getpid(),
     )
+    log.info("console: %s/console/", _browsable(settings.host, bound_port))
     if settings.trusted_proxies:
         log.info("forwarding headers believed from %s", ", ".join(settings.trusted_proxies))
     if files < settings.max_connections + 64:
@@ -211,6 +229,13 @@ def serve(
     )
     config = _uvicorn_config("sharekeeper.api.app:app_from_environment", settings)
     Multiprocess(config, sockets=[sock]).run()
+
+
+def _browsable(host: str, port: int) -> str:
+    """The address a browser on this machine opens: a wildcard address is not one."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1" if host != "::" else "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _proxies(option: str | None) -> tuple[str, ...] | None:
@@ -419,6 +444,18 @@ def org_delete_ou(ou_id: str, database: DatabaseOption = None) -> None:
     typer.echo(f"deleted {ou_id}")
 
 
+AUDIT_COLUMNS = (
+    Column("at", whole=True),
+    Column("account_id", "account", whole=True, optional=True),
+    Column("operation"),
+    Column("targets", whole=True, optional=True),
+    Column("outcome"),
+    Column("request_id", whole=True, optional=True),
+    Column("source_address", "source", whole=True, optional=True),
+    Column("channel", optional=True),
+)
+
+
 @audit_app.command("list")
 def audit_list(
     account: Annotated[str | None, typer.Option(help="Only this account's calls.")] = None,
@@ -426,6 +463,7 @@ def audit_list(
         str | None, typer.Option(help="Only calls at or after this ISO-8601 time.")
     ] = None,
     database: DatabaseOption = None,
+    output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List audit records, oldest first."""
@@ -434,9 +472,9 @@ def audit_list(
     from sharekeeper.api.convert import audit_record
     from sharekeeper.domain.audit import AuditFilter
     from sharekeeper.domain.paging import PageRequest
-    from sharekeeper.logs import printable
     from sharekeeper.services import audit
 
+    fmt = chosen(output, as_json)
     since_ms = None
     if since is not None:
         try:
@@ -456,18 +494,12 @@ def audit_list(
             marker = page.next_marker
             if marker is None:
                 break
-    if as_json:
-        typer.echo(json.dumps(records))  # ensure_ascii: every control character is \\u-escaped
-        return
-    for r in records:
-        # Targets and source are a caller's text: written out, never sent to the terminal.
-        # A record of refusals in aggregate says how many it stands for.
-        times = f" x{r['count']}" if r["count"] > 1 else ""
-        line = (
-            f"{r['at']} {r['account_id']} {r['operation']} {' '.join(r['targets'])} "
-            f"{r['outcome']}{times} {r['request_id']} {r['source_address']} {r['channel']}"
-        )
-        typer.echo(printable(line))
+    # A record of refusals in aggregate says how many it stands for. Targets and source are a
+    # caller's text: the table writes their control characters out, JSON escapes them.
+    rows = [
+        {**r, "outcome": f"{r['outcome']} x{r['count']}"} if r["count"] > 1 else r for r in records
+    ]
+    listing(records, fmt, rows, AUDIT_COLUMNS, "audit records")
 
 
 # Options that take no value: after any other option, the next word is that option's value,

@@ -1,11 +1,11 @@
 """``sharekeeper ram ...``: the RAM API from a terminal, against any ShareKeeper (or Huawei RAM)
 endpoint. Exit codes: 0 done; 1 the service refused (its error code and request id are printed);
-2 bad usage or missing credentials; 3 the server could not be reached or failed."""
+2 bad usage or missing credentials; 3 the server could not be reached or failed. What a command
+prints, as a table, JSON or YAML, is drawn by cli/output.py; the listings beside shares and
+invitations are in cli/ram_views.py."""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
@@ -14,6 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sharekeeper.cli.apps import command_group
+from sharekeeper.cli.output import (
+    Column,
+    Format,
+    JsonOption,
+    OutputOption,
+    chosen,
+    listing,
+    record,
+)
 from sharekeeper.domain.invitations import InvitationStatus
 from sharekeeper.domain.shares import ShareStatus
 
@@ -23,14 +32,11 @@ if TYPE_CHECKING:
 ram_app = command_group("Call the RAM API of a server, signed with your access key.")
 shares_app = command_group("Resource shares.")
 invitations_app = command_group("Invitations received and sent.")
-permissions_app = command_group("The managed-permission catalogue.")
 org_app = command_group("Sharing with your organization.")
 ram_app.add_typer(shares_app, name="shares")
 ram_app.add_typer(invitations_app, name="invitations")
-ram_app.add_typer(permissions_app, name="permissions")
 ram_app.add_typer(org_app, name="org-sharing")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
 # The connection options: accepted after any ram command too (cli.main.hoist moves them).
 CONNECTION_OPTIONS = (
     "--endpoint",
@@ -86,7 +92,7 @@ def connection(
 
 
 @contextmanager
-def _client(ctx: typer.Context) -> Iterator[RamClient]:
+def connect(ctx: typer.Context) -> Iterator[RamClient]:
     from sharekeeper.cli.client import ApiError, RamClient, Unreachable, UsageError
     from sharekeeper.cli.client import resolve_credentials as resolve
 
@@ -108,42 +114,47 @@ def _client(ctx: typer.Context) -> Iterator[RamClient]:
         raise fail(error, 3) from None
 
 
-def _show(data: Any, as_json: bool, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(data) + "\n")
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console(width=200).print(table)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(
-            f"{t['key']}={t['value']}" if isinstance(t, dict) else str(t) for t in value
-        )
-    return "" if value is None else str(value)
+def list_all(
+    ctx: typer.Context,
+    fmt: Format,
+    path: str,
+    items: str,
+    body: dict[str, Any],
+    columns: Sequence[Column],
+) -> None:
+    """Every page of a list as ``fmt``: searches (POST) take their filters in the body, lists
+    (GET) in the query; empty filters are left out."""
+    wanted = {k: v for k, v in body.items() if v}
+    method = "POST" if path.endswith("search") else "GET"
+    with connect(ctx) as client:
+        found = client.pages(method, path, items, wanted)
+    listing({items: found}, fmt, found, columns, items.replace("_", " "))
 
 
-SHARE_COLUMNS = ("id", "name", "status", "owning_account_id", "allow_external_principals", "tags")
+SHARE_COLUMNS = (
+    Column("id", whole=True),
+    Column("name"),
+    Column("status"),
+    Column("owning_account_id", "owner", whole=True, optional=True),
+    Column("allow_external_principals", "external", optional=True),
+    Column("tags", optional=True),
+)
 ASSOCIATION_COLUMNS = (
-    "associated_entity",
-    "association_type",
-    "status",
-    "external",
-    "status_message",
+    Column("associated_entity", "entity", whole=True),
+    Column("status"),
+    Column("association_type", "type", optional=True),
+    Column("resource_share_id", "share_id", whole=True, optional=True),
+    Column("external", optional=True),
+    Column("status_message", "message", optional=True),
 )
 INVITATION_COLUMNS = (
-    "resource_share_invitation_id",
-    "resource_share_name",
-    "status",
-    "sender_account_id",
-    "receiver_account_id",
-    "updated_at",
+    Column("resource_share_invitation_id", "invitation_id", whole=True),
+    Column("resource_share_name", "share"),
+    Column("status"),
+    Column("sender_account_id", "sender", whole=True, optional=True),
+    Column("receiver_account_id", "receiver", whole=True, optional=True),
+    Column("resource_share_id", "share_id", whole=True, optional=True),
+    Column("updated_at", whole=True, optional=True),
 )
 
 
@@ -160,6 +171,7 @@ def shares_create(
         bool,
         typer.Option("--external/--no-external", help="Allow principals outside the organization."),
     ] = True,
+    output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a resource share."""
@@ -178,11 +190,12 @@ def shares_create(
         "permission_ids": permission,
         "tags": tags or None,
     }
-    with _client(ctx) as client:
+    fmt = chosen(output, as_json)
+    with connect(ctx) as client:
         data = client.call(
             "POST", "/v1/resource-shares", {k: v for k, v in body.items() if v is not None}
         )
-    _show(data, as_json, [data["resource_share"]], SHARE_COLUMNS)
+    record(data, fmt, data["resource_share"])
 
 
 @shares_app.command("list")
@@ -195,6 +208,7 @@ def shares_list(
     status: Annotated[
         ShareStatus | None, typer.Option(help="Only shares in this status.", show_default=False)
     ] = None,
+    output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List resource shares (every page)."""
@@ -203,15 +217,16 @@ def shares_list(
         "name": name,
         "resource_share_status": status.value if status else None,
     }
-    body = {k: v for k, v in wanted.items() if v}
-    with _client(ctx) as client:
-        found = client.pages("POST", "/v1/resource-shares/search", "resource_shares", body)
-    _show({"resource_shares": found}, as_json, found, SHARE_COLUMNS)
+    fmt = chosen(output, as_json)
+    list_all(ctx, fmt, "/v1/resource-shares/search", "resource_shares", wanted, SHARE_COLUMNS)
 
 
 @shares_app.command("show")
-def shares_show(ctx: typer.Context, share_id: str, as_json: JsonOption = False) -> None:
+def shares_show(
+    ctx: typer.Context, share_id: str, output: OutputOption = None, as_json: JsonOption = False
+) -> None:
     """Show one share, yours (with its associations) or given to you."""
+    fmt = chosen(output, as_json)
 
     def search(client: RamClient, owner: str) -> list[Any]:
         body = {"resource_owner": owner, "resource_share_ids": [share_id]}
@@ -221,7 +236,7 @@ def shares_show(ctx: typer.Context, share_id: str, as_json: JsonOption = False) 
         return found
 
     associations: list[Any] = []
-    with _client(ctx) as client:
+    with connect(ctx) as client:
         found = search(client, "self")
         if found:
             for kind in ("principal", "resource"):
@@ -238,9 +253,10 @@ def shares_show(ctx: typer.Context, share_id: str, as_json: JsonOption = False) 
 
             raise ApiError(404, "RAM.9401", f"The resource share {share_id} does not exist.", "")
     data = {"resource_share": found[0], "resource_share_associations": associations}
-    _show(data, as_json, found, SHARE_COLUMNS)
-    if associations and not as_json:
-        _show(None, False, associations, ASSOCIATION_COLUMNS)
+    record(data, fmt, found[0])
+    if associations and fmt is Format.TABLE:
+        typer.echo("")
+        listing(None, fmt, associations, ASSOCIATION_COLUMNS, "associations")
 
 
 @shares_app.command("update")
@@ -259,6 +275,7 @@ def shares_update(
             show_default=False,
         ),
     ] = None,
+    output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Update a share's name, description or external-principal setting."""
@@ -271,15 +288,16 @@ def shares_update(
         }.items()
         if v is not None
     }
-    with _client(ctx) as client:
+    fmt = chosen(output, as_json)
+    with connect(ctx) as client:
         data = client.call("PUT", f"/v1/resource-shares/{share_id}", body)
-    _show(data, as_json, [data["resource_share"]], SHARE_COLUMNS)
+    record(data, fmt, data["resource_share"])
 
 
 @shares_app.command("delete")
 def shares_delete(ctx: typer.Context, share_id: str) -> None:
     """Delete a share (it stays visible as deleted for 48 hours)."""
-    with _client(ctx) as client:
+    with connect(ctx) as client:
         client.call("DELETE", f"/v1/resource-shares/{share_id}")
     typer.echo(f"deleted {share_id}")
 
@@ -290,12 +308,15 @@ def _associations(action: str) -> Callable[..., None]:
         share_id: str,
         principal: Principals = None,
         resource: Resources = None,
+        output: OutputOption = None,
         as_json: JsonOption = False,
     ) -> None:
         body = {k: v for k, v in {"principals": principal, "resource_urns": resource}.items() if v}
-        with _client(ctx) as client:
+        fmt = chosen(output, as_json)
+        with connect(ctx) as client:
             data = client.call("POST", f"/v1/resource-shares/{share_id}/{action}", body)
-        _show(data, as_json, data["resource_share_associations"], ASSOCIATION_COLUMNS)
+        found = data["resource_share_associations"]
+        listing(data, fmt, found, ASSOCIATION_COLUMNS, "associations")
 
     command.__doc__ = f"{action.capitalize()} principals or resources (repeat the options)."
     return command
@@ -312,24 +333,27 @@ def invitations_list(
         InvitationStatus | None,
         typer.Option(help="Only invitations in this status.", show_default=False),
     ] = None,
+    output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List invitations you received or sent."""
-    with _client(ctx) as client:
-        found = client.pages(
-            "POST",
-            "/v1/resource-share-invitations/search",
-            "resource_share_invitations",
-            {"status": status.value} if status else {},
-        )
-    _show({"resource_share_invitations": found}, as_json, found, INVITATION_COLUMNS)
+    fmt = chosen(output, as_json)
+    body = {"status": status.value if status else None}
+    path = "/v1/resource-share-invitations/search"
+    list_all(ctx, fmt, path, "resource_share_invitations", body, INVITATION_COLUMNS)
 
 
 def _answer(action: str) -> Callable[..., None]:
-    def command(ctx: typer.Context, invitation_id: str, as_json: JsonOption = False) -> None:
-        with _client(ctx) as client:
+    def command(
+        ctx: typer.Context,
+        invitation_id: str,
+        output: OutputOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        fmt = chosen(output, as_json)
+        with connect(ctx) as client:
             data = client.call("POST", f"/v1/resource-share-invitations/{invitation_id}/{action}")
-        _show(data, as_json, [data["resource_share_invitation"]], INVITATION_COLUMNS)
+        record(data, fmt, data["resource_share_invitation"])
 
     command.__doc__ = f"{action.capitalize()} an invitation you received."
     return command
@@ -338,60 +362,19 @@ def _answer(action: str) -> Callable[..., None]:
 invitations_app.command("accept")(_answer("accept"))
 invitations_app.command("reject")(_answer("reject"))
 
-PERMISSION_COLUMNS = ("id", "name", "resource_type", "version", "is_resource_type_default")
-
-
-@permissions_app.command("list")
-def permissions_list(
-    ctx: typer.Context,
-    resource_type: Annotated[
-        str | None, typer.Option(help="Only permissions for this type (vpc:subnet, ...).")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """List managed permissions."""
-    with _client(ctx) as client:
-        data = client.call("GET", "/v1/permissions", query={"resource_type": resource_type})
-    _show(data, as_json, data["permissions"], PERMISSION_COLUMNS)
-
-
-@permissions_app.command("show")
-def permissions_show(
-    ctx: typer.Context,
-    permission_id: str,
-    version: Annotated[
-        int | None,
-        typer.Option(help="A version number. [default: the current one]", show_default=False),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Show a permission (its current version unless --version)."""
-    with _client(ctx) as client:
-        data = client.call(
-            "GET", f"/v1/permissions/{permission_id}", query={"permission_version": version}
-        )
-    _show(data, as_json, [data["permission"]], (*PERMISSION_COLUMNS, "content"))
-
-
-@ram_app.command("resource-types")
-def resource_types(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the shareable resource types and their regions."""
-    with _client(ctx) as client:
-        data = client.call("GET", "/v1/resource-types")
-    _show(data, as_json, data["resource_types"], ("resource_type", "region_id"))
-
 
 @org_app.command("show")
-def org_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def org_show(ctx: typer.Context, output: OutputOption = None, as_json: JsonOption = False) -> None:
     """Whether your organization shares."""
-    with _client(ctx) as client:
+    fmt = chosen(output, as_json)
+    with connect(ctx) as client:
         data = client.call("GET", "/v1/organization-share")
-    _show(data, as_json, [data], ("enabled",))
+    record(data, fmt, data)
 
 
 def _switch(action: str) -> Callable[..., None]:
     def command(ctx: typer.Context) -> None:
-        with _client(ctx) as client:
+        with connect(ctx) as client:
             client.call("POST", f"/v1/organization-share/{action}")
         typer.echo(f"organization sharing {action}d")
 

@@ -1,0 +1,108 @@
+"""The command line's tables and records, drawn for a given width: ids whole, text cut or
+wrapped, nothing wider than the room (tests/cli/test_ram_output.py drives every listing)."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from sharekeeper.cli.output import (
+    Column,
+    Format,
+    chosen,
+    record_lines,
+    table_lines,
+    terminal_width,
+    width,
+)
+
+ID = "0f8b7c3e-5d2a-4c1b-9e6f-1a2b3c4d5e6f"
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+COLUMNS = (
+    Column("id", whole=True),
+    Column("name"),
+    Column("status"),
+    Column("owner", whole=True, optional=True),
+    Column("tags", optional=True),
+)
+
+
+def rows(name: str) -> list[dict[str, object]]:
+    return [
+        {"id": ID, "name": name, "status": "active", "owner": ACCOUNT, "tags": []},
+        {"id": ID[::-1], "name": "short", "status": "deleted", "owner": ACCOUNT, "tags": []},
+    ]
+
+
+def test_a_table_that_fits_shows_every_column_and_a_closing_hint() -> None:
+    lines = table_lines(rows("web"), COLUMNS, 120, "shares")
+    assert lines[0].split() == ["ID", "NAME", "STATUS", "OWNER", "TAGS"]
+    assert lines[1].split() == [ID, "web", "active", ACCOUNT]
+    assert lines[-1] == "2 shares; every field in full: --output json (or yaml)"
+
+
+def test_a_narrow_table_drops_optional_columns_and_cuts_text_never_an_id() -> None:
+    long_name = "payments-platform-production-subnets-shared-with-analytics"
+    lines = table_lines(rows(long_name), COLUMNS, 80, "shares")
+    assert all(width(line) <= 80 for line in lines)
+    assert lines[0].split() == ["ID", "NAME", "STATUS"]
+    assert lines[1].split()[0] == ID and lines[1].split()[1].endswith("…")
+    assert long_name.startswith(lines[1].split()[1][:-1])
+    assert (
+        lines[-1]
+        == "2 shares; not shown: owner, tags; every field in full: --output json (or yaml)"
+    )
+    # With room for the required columns whole, the optional ones that fit come back.
+    assert table_lines(rows("web"), COLUMNS, 80, "shares")[0].split() == [
+        "ID",
+        "NAME",
+        "STATUS",
+        "TAGS",
+    ]
+
+
+def test_wide_characters_count_twice() -> None:
+    lines = table_lines(rows("共享子网" * 16), COLUMNS, 80, "shares")
+    assert max(width(line) for line in lines) <= 80
+    assert ID in lines[1]
+
+
+def test_ids_too_wide_to_stand_side_by_side_become_records() -> None:
+    urn = f"vpc:cn-north-4:{ACCOUNT}:subnet:subnet-with-a-rather-long-path"
+    columns = (Column("urn", whole=True), Column("share", whole=True))
+    lines = table_lines([{"urn": urn, "share": ID}], columns, 80, "shared resources")
+    assert lines == [
+        "urn:",
+        urn,
+        f"share: {ID}",
+        "",
+        "1 shared resource; every field in full: --output json (or yaml)",
+    ]
+
+
+def test_a_record_wraps_text_at_spaces_and_keeps_ids_whole() -> None:
+    row = {"id": ID, "description": "word " * 30, "resource_urn": "x" * 75}
+    lines = record_lines(row, list(row), 60)
+    assert lines[0] == f"id:           {ID}"
+    assert all(width(line) <= 60 for line in lines if not line.startswith("x"))
+    assert " ".join(" ".join(lines[1:-2]).split()[1:]) == " ".join(["word"] * 30)
+    assert lines[-2:] == ["resource_urn:", "x" * 75]
+
+
+def test_no_rows() -> None:
+    assert table_lines([], COLUMNS, 80, "invitations") == ["no invitations"]
+
+
+def test_json_is_a_synonym_that_cannot_contradict_output() -> None:
+    assert chosen(None, False) is Format.TABLE
+    assert chosen(None, True) is Format.JSON
+    assert chosen(Format.YAML, False) is Format.YAML
+    with pytest.raises(typer.BadParameter, match="--json contradicts --output yaml"):
+        chosen(Format.YAML, True)
+
+
+def test_the_width_is_columns_else_the_terminals_else_80(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "132")
+    assert terminal_width() == 132
+    monkeypatch.delenv("COLUMNS")
+    assert terminal_width() == 80  # pytest captures standard output: not a terminal
