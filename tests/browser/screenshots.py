@@ -34,6 +34,7 @@ PAGES = (
     ("organization", "alice", "/console/organization"),
     ("operator-sign-in", None, "/console/operator/sign-in"),
     ("operator-accounts", "operator", "/console/operator/accounts"),
+    ("operator-revoke", "operator", "/console/operator/keys/{key}/revoke"),
     ("operator-directory", "operator", "/console/operator/directory"),
     ("operator-audit", "operator", "/console/operator/audit"),
     ("operator-graph", "operator", "/console/operator/graph"),
@@ -62,7 +63,7 @@ def _scene(server: Server) -> dict[str, Any]:
         resource_urns=[alice.urn("zone-1", "dns:zone")],
     )
     accept(bob, invitation_for(bob, build.id).resource_share_invitation_id)
-    return {"alice": alice, "bob": bob, "share": build.id}
+    return {"alice": alice, "bob": bob, "share": build.id, "key": carol.access_key}
 
 
 def take(out: Path) -> list[Path]:
@@ -84,7 +85,7 @@ def take(out: Path) -> list[Path]:
                         person.sign_in_as_operator(ADMIN_TOKEN)
                     elif who is not None:
                         person.sign_in(scene[who])
-                people[who].open(path.format(share=scene["share"]))
+                people[who].open(path.format(share=scene["share"], key=scene["key"]))
                 target = out / f"{name}.png"
                 people[who].page.screenshot(path=str(target), full_page=True)
                 written.append(target)
