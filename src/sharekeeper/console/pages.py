@@ -313,8 +313,9 @@ async def delete_share_form(console: Console, visit: Visit) -> Response:
 
 async def delete_share(console: Console, visit: Visit) -> Response:
     share_id = visit.path_id("share_id")
+    share = await console.run(reads.own_share, visit.caller, share_id)  # its name, for the notice
     await act(console, visit, "DeleteResourceShare", {"resource_share_id": share_id}, {})
-    return notify(console, visit, "/console/shares", f"Resource share {share_id} deleted.")
+    return notify(console, visit, "/console/shares", f"Resource share {share.name} deleted.")
 
 
 async def shared_with_me(console: Console, visit: Visit) -> Response:
