@@ -23,8 +23,10 @@ from sharekeeper.api.errors import answered, status_of
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.console.navigation import (
+    ACCOUNT_HOME,
     NOTICE_COOKIE,
     NOTICE_SECONDS,
+    OPERATOR_HOME,
     open_notice,
     seal_notice,
     sign_in_location,
@@ -314,7 +316,7 @@ def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint
         request.state.session = session
         request.state.notice = _notice(console, request, session)
         if session.operator != operator:
-            return redirect("/console/operator/accounts" if session.operator else "/console")
+            return redirect(OPERATOR_HOME if session.operator else ACCOUNT_HOME)
         limiter = console.edge.limiter
         if limiter is not None and session.account_id is not None:
             limiter.take(session.account_id)
