@@ -26,8 +26,12 @@ class Person:
         return self.page.goto(self.endpoint + path)
 
     def sign_in(self, account: Account, secret: str | None = None) -> None:
-        page = self.page
         self.open("/console/sign-in")
+        self.fill_sign_in(account, secret)
+
+    def fill_sign_in(self, account: Account, secret: str | None = None) -> None:
+        """Signs in on the sign-in form the page shows (one a link led to, say)."""
+        page = self.page
         page.get_by_label("Access key ID").fill(account.access_key)
         page.get_by_label("Secret access key").fill(secret or account.secret_key)
         if account.security_token:

@@ -44,6 +44,7 @@ PAGES = (
     ("organization", "alice", "/console/organization"),
     ("operator-sign-in", None, "/console/operator/sign-in"),
     ("operator-accounts", "operator", "/console/operator/accounts"),
+    ("operator-revoke", "operator", "/console/operator/keys/{key}/revoke"),
     ("operator-directory", "operator", "/console/operator/directory"),
     ("operator-audit", "operator", "/console/operator/audit"),
     ("operator-graph", "operator", "/console/operator/graph"),
@@ -81,6 +82,7 @@ def _scene(server: Server) -> dict[str, Any]:
         "share": build.id,
         "invitation": pending,
         "permission": permission,
+        "key": carol.access_key,
     }
 
 

@@ -278,7 +278,9 @@ def test_operator_sees_accounts_directory_audit_and_graph(
 
     # Revoking a key from the operator's page ends that key at the API too.
     page.get_by_role("link", name="Accounts and keys").click()
-    page.get_by_role("button", name=f"Revoke key {receiver.access_key}").click()
+    page.get_by_role("link", name=f"Revoke key {receiver.access_key}").click()
+    page.get_by_role("button", name="Revoke access key").click()
+    page.get_by_role("status").wait_for()
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
     with pytest.raises(ClientRequestException) as refused:

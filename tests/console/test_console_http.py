@@ -59,6 +59,11 @@ class Browserless:
         }
         return self.http.post("/console/sign-in", data=fields)
 
+    def sign_in_as_operator(self, token: str = TOKEN, **extra: str) -> httpx.Response:
+        form = self.form_token("/console/operator/sign-in")
+        fields = {"csrf_token": form, "admin_token": token, **extra}
+        return self.http.post("/console/operator/sign-in", data=fields)
+
     def signed_in(self) -> bool:
         """Whether the invitations page opens (a session) or sends to sign-in (none)."""
         answer = self.http.get("/console/invitations")
@@ -275,8 +280,7 @@ def test_operator_console_needs_the_admin_token(
     )
     assert refused.status_code == 401
     assert visitor.http.get("/console/operator/accounts").status_code == 303
-    token = visitor.form_token("/console/operator/sign-in")
-    visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
+    visitor.sign_in_as_operator()
     assert visitor.http.get("/console/operator/accounts").status_code == 200
     # The operator is no account: the account pages send it to its own.
     assert visitor.http.get("/console/invitations").headers["location"] == (
@@ -287,8 +291,7 @@ def test_operator_console_needs_the_admin_token(
 def test_operator_creates_an_account_and_a_key_shown_once(
     console_server: LiveServer, visitor: Browserless
 ) -> None:
-    token = visitor.form_token("/console/operator/sign-in")
-    visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
+    visitor.sign_in_as_operator()
     token = visitor.form_token("/console/operator/accounts")
     made = visitor.http.post(
         "/console/operator/accounts", data={"csrf_token": token, "name": "made-in-console"}
@@ -439,7 +442,8 @@ def test_a_new_admin_token_ends_the_old_tokens_sessions(database_url: str, data_
             second.endpoint + "/console/operator/accounts",
             cookies={"sharekeeper_session": cookie},
         )
-        assert replay.status_code == 303 and replay.headers["location"] == "/console/sign-in"
+        assert replay.status_code == 303
+        assert replay.headers["location"] == "/console/operator/sign-in"
     finally:
         second.stop()
 
@@ -552,8 +556,7 @@ def test_a_refused_edit_says_why_and_a_redirect_names_its_audit_record(
 def test_the_operator_session_keeps_no_plain_hash_of_the_admin_token(
     console_server: LiveServer, visitor: Browserless
 ) -> None:
-    token = visitor.form_token("/console/operator/sign-in")
-    visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
+    visitor.sign_in_as_operator()
     cookie = visitor.http.cookies["sharekeeper_session"]
     with console_server.runtime.context.reading() as uow:
         found = uow.sessions.get(hashlib.sha256(cookie.encode()).hexdigest())
@@ -628,8 +631,7 @@ def test_the_operators_audit_page_shows_control_characters_as_text(
             )
         ],
     )
-    token = visitor.form_token("/console/operator/sign-in")
-    visitor.http.post("/console/operator/sign-in", data={"csrf_token": token, "admin_token": TOKEN})
+    visitor.sign_in_as_operator()
     page = visitor.http.get("/console/operator/audit", params={"account_id": account_id})
     assert page.status_code == 200
     assert "\x1b" not in page.text and "\x07" not in page.text and "\x9b" not in page.text

@@ -71,7 +71,11 @@ def test_docs_show_every_page_the_console_serves() -> None:
     served = {path for path, methods, _ in ACCOUNT_PAGES + OPERATOR_PAGES if "GET" in methods}
     served |= {"/console/sign-in", "/console/operator/sign-in"}
     served.discard("/console")  # a redirect to the invitations
-    shot = {re.sub(r"\{(\w+)\}", r"{\1_id:str}", path) for _, _, path in PAGES}
+    named = {"{key}": "{access_key:str}"}
+    shot = {
+        re.sub(r"\{(\w+)\}", lambda m: named.get(m.group(0), f"{{{m.group(1)}_id:str}}"), path)
+        for _, _, path in PAGES
+    }
     assert served == shot
     text = (DOCS / "console.md").read_text("utf-8")
     for name, _, _ in PAGES:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from importlib import resources
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sharekeeper.api.endpoint import Edge
-from sharekeeper.console import operator, pages, sign_in, views
+from sharekeeper.console import lists, operator, pages, sign_in, views
+from sharekeeper.console.navigation import prefers_html
 from sharekeeper.console.web import SESSION_COOKIE, Console, Handler, guarded, page, secured
 from sharekeeper.domain.errors import ApiNotFound
 from sharekeeper.services import sessions
@@ -21,10 +23,10 @@ SHARE = "/console/shares/{share_id:str}"
 ACCOUNT_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console", GET, pages.home),
     ("/console/sign-out", POST, sign_in.sign_out),
-    ("/console/invitations", GET, pages.invitations),
+    ("/console/invitations", GET, lists.invitations),
     ("/console/invitations/{invitation_id:str}/accept", POST, pages.accept_invitation),
     ("/console/invitations/{invitation_id:str}/reject", POST, pages.reject_invitation),
-    ("/console/shares", GET, pages.shares_list),
+    ("/console/shares", GET, lists.shares_list),
     ("/console/shares/new", GET, pages.new_share),
     ("/console/shares/new", POST, pages.create_share),
     (SHARE, GET, views.or_received(pages.share_detail)),
@@ -48,6 +50,7 @@ OPERATOR_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console/operator/accounts", GET, operator.accounts),
     ("/console/operator/accounts", POST, operator.create_account),
     ("/console/operator/accounts/{account_id:str}/keys", POST, operator.create_key),
+    ("/console/operator/keys/{access_key:str}/revoke", GET, operator.revoke_key_form),
     ("/console/operator/keys/{access_key:str}/revoke", POST, operator.revoke_key),
     ("/console/operator/directory", GET, operator.directory),
     ("/console/operator/audit", GET, operator.audit_trail),
@@ -79,6 +82,15 @@ def _not_found(console: Console) -> Callable[[Request], Awaitable[Response]]:
     return guarded(console, respond)
 
 
+async def _front_door(request: Request) -> Response:
+    """``GET /``: a browser is sent to the console; an API client (the SDK, curl) keeps the
+    API's own answer, a JSON 404 naming the path, as before."""
+    if prefers_html(request.headers.get("accept", "")):
+        # Vary: a cache must not hand the browser's redirect to an API client.
+        return secured(RedirectResponse("/console/", 302, headers={"Vary": "Accept"}))
+    raise HTTPException(404)
+
+
 async def _stylesheet(request: Request) -> Response:
     return secured(Response(_STYLESHEET, media_type="text/css"))
 
@@ -86,6 +98,7 @@ async def _stylesheet(request: Request) -> Response:
 def console_routes(edge: Edge, admin_token: str | None) -> list[Route]:
     console = Console(edge, admin_token)
     routes = [
+        Route("/", _front_door, methods=GET),
         Route("/console/static/console.css", _stylesheet, methods=GET),
         Route("/console/sign-in", _open(console, sign_in.sign_in_form), methods=GET),
         Route("/console/sign-in", _open(console, sign_in.sign_in), methods=POST),

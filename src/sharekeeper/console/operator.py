@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from sharekeeper.api.endpoint import path_id
 from sharekeeper.console.graph import layout
-from sharekeeper.console.web import Console, Visit, audited_change, record, redirect
+from sharekeeper.console.web import Console, Visit, audited_change, notify, record
 from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.paging import PageRequest
@@ -78,6 +78,19 @@ async def create_key(console: Console, visit: Visit) -> Response:
     return await _accounts_page(console, visit, 201, issued=(account_id, key))
 
 
+async def revoke_key_form(console: Console, visit: Visit) -> Response:
+    """The confirmation before a key is revoked: revoking ends its sessions and every client
+    that signs with it at once, and cannot be undone."""
+    found = await console.run(reads.key_with_account, visit.path_id("access_key"))
+    return console.render(
+        visit.request,
+        "operator_revoke.html",
+        visit.session,
+        account=found.account,
+        key=found.keys[0],
+    )
+
+
 async def revoke_key(console: Console, visit: Visit) -> Response:
     access_key = visit.path_id("access_key")
     await _audited(
@@ -87,7 +100,8 @@ async def revoke_key(console: Console, visit: Visit) -> Response:
         access_key,
         lambda ctx: identity.revoke_access_key(ctx, access_key),
     )
-    return redirect("/console/operator/accounts")
+    done = f"Access key {access_key} revoked."
+    return notify(console, visit, "/console/operator/accounts", done)
 
 
 async def directory(console: Console, visit: Visit) -> Response:

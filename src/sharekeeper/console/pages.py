@@ -9,14 +9,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sharekeeper.console.web import Console, Visit, act, redirect
+from sharekeeper.console.web import Console, Visit, act, notify, redirect
 from sharekeeper.domain import errors
 from sharekeeper.domain.errors import ShareKeeperError
-from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.domain.shares import ResourceShare, ShareStatus
 from sharekeeper.services import console as reads
-from sharekeeper.services import shares
-from sharekeeper.services.context import Context
 
 PAGE_SIZE = 50
 SHARE_FIELDS = (
@@ -88,55 +86,20 @@ async def home(console: Console, visit: Visit) -> Response:
     return redirect("/console/invitations")
 
 
-async def invitations(console: Console, visit: Visit) -> Response:
-    found = await console.run(
-        reads.invitations, visit.caller, PageRequest(PAGE_SIZE, visit.query("marker"))
-    )
-    page, me = found.page, visit.caller.account_id
-    return console.render(
-        visit.request,
-        "invitations.html",
-        visit.session,
-        received=[i for i in page.items if i.receiver_account_id == me],
-        sent=[i for i in page.items if i.sender_account_id == me],
-        names=found.names,
-        next_marker=page.next_marker,
-    )
-
-
-async def _answer(console: Console, visit: Visit, operation: str) -> Response:
+async def _answer(console: Console, visit: Visit, operation: str, verb: str) -> Response:
     """Accept or Reject: the API's operation, then the list shows the new status."""
     path = {"resource_share_invitation_id": visit.path_id("invitation_id")}
-    await act(console, visit, operation, path, {})
-    return redirect("/console/invitations")
+    reply = await act(console, visit, operation, path, {})
+    name = reply.resource_share_invitation.resource_share_name
+    return notify(console, visit, "/console/invitations", f"Invitation to {name} {verb}.")
 
 
 async def accept_invitation(console: Console, visit: Visit) -> Response:
-    return await _answer(console, visit, "AcceptResourceShareInvitation")
+    return await _answer(console, visit, "AcceptResourceShareInvitation", "accepted")
 
 
 async def reject_invitation(console: Console, visit: Visit) -> Response:
-    return await _answer(console, visit, "RejectResourceShareInvitation")
-
-
-async def shares_list(console: Console, visit: Visit) -> Response:
-    name = visit.request.query_params.get("name", "").strip()[:64]
-    query, wanted = ShareQuery(name=name or None), PageRequest(PAGE_SIZE, visit.query("marker"))
-
-    def search(ctx: Context) -> Page[ResourceShare]:
-        return shares.search_resource_shares(
-            ctx, visit.caller, owned=True, query=query, page=wanted
-        )
-
-    page = await console.edge.serving.run(search, console.edge.ctx)
-    return console.render(
-        visit.request,
-        "shares.html",
-        visit.session,
-        shares=page.items,
-        name=name,
-        next_marker=page.next_marker,
-    )
+    return await _answer(console, visit, "RejectResourceShareInvitation", "rejected")
 
 
 def _share_form(console: Console, visit: Visit, status: int = 200, **values: Any) -> Response:
@@ -171,7 +134,9 @@ async def create_share(console: Console, visit: Visit) -> Response:
         return _share_form(
             console, visit, 400, error=error, field=field_of(error, NEW_SHARE_FIELDS), form=form
         )
-    return redirect(f"/console/shares/{reply.resource_share.id}")
+    created = reply.resource_share
+    path = f"/console/shares/{created.id}"
+    return notify(console, visit, path, f"Resource share {created.name} created.")
 
 
 async def share_detail(console: Console, visit: Visit) -> Response:
@@ -231,7 +196,7 @@ async def edit_share(console: Console, visit: Visit) -> Response:
         share = await console.run(reads.own_share, visit.caller, share_id)
         form = {k: visit.field(k) for k in EDIT_FIELDS}
         return _edit_page(console, visit, share, form, 400, error)
-    return redirect(f"/console/shares/{share_id}")
+    return notify(console, visit, f"/console/shares/{share_id}", "Changes saved.")
 
 
 def _edit_page(
@@ -258,48 +223,76 @@ def _edit_page(
 
 
 async def associate(console: Console, visit: Visit) -> Response:
-    principals, resources = visit.field("principals"), visit.field("resource_urns")
-    body = {"principals": _lines(principals), "resource_urns": _lines(resources)}
-    typed = {"principals": principals, "resource_urns": resources}
-    return await _change_share(console, visit, "AssociateResourceShare", body, typed)
+    return await _associations(console, visit, "AssociateResourceShare", "associated")
 
 
 async def disassociate(console: Console, visit: Visit) -> Response:
+    return await _associations(console, visit, "DisassociateResourceShare", "disassociated")
+
+
+async def _associations(console: Console, visit: Visit, operation: str, verb: str) -> Response:
     principals, resources = visit.field("principals"), visit.field("resource_urns")
     body = {"principals": _lines(principals), "resource_urns": _lines(resources)}
     typed = {"principals": principals, "resource_urns": resources}
-    return await _change_share(console, visit, "DisassociateResourceShare", body, typed)
+    counted = [
+        _count(len(body["principals"]), "principal"),
+        _count(len(body["resource_urns"]), "resource"),
+    ]
+    done = f"{' and '.join(c for c in counted if c) or 'Nothing'} {verb}."
+    return await _change_share(console, visit, operation, body, typed, done[0].upper() + done[1:])
+
+
+def _count(n: int, noun: str) -> str:
+    return "" if n == 0 else f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 async def add_tags(console: Console, visit: Visit) -> Response:
     text = visit.field("tags")
     body = {"tags": _tags(text)}
-    return await _change_share(console, visit, "BatchCreateResourceShareTags", body, {"tags": text})
+    done = f"{_count(len(body['tags']), 'tag') or 'No tags'} added."
+    operation = "BatchCreateResourceShareTags"
+    return await _change_share(console, visit, operation, body, {"tags": text}, done)
 
 
 async def remove_tag(console: Console, visit: Visit) -> Response:
-    body = {"tags": [{"key": visit.field("key"), "value": visit.field("value")}]}
-    return await _change_share(console, visit, "BatchDeleteResourceShareTags", body, {})
+    key = visit.field("key")
+    body = {"tags": [{"key": key, "value": visit.field("value")}]}
+    done = f"Tag {key} removed."
+    return await _change_share(console, visit, "BatchDeleteResourceShareTags", body, {}, done)
 
 
 async def add_permission(console: Console, visit: Visit) -> Response:
-    body = {
-        "permission_id": visit.field("permission_id"),
-        "replace": visit.field("replace") == "on",
-    }
-    return await _change_share(console, visit, "AssociateResourceSharePermission", body, {})
+    permission_id = visit.field("permission_id")
+    body = {"permission_id": permission_id, "replace": visit.field("replace") == "on"}
+    done = f"Permission {_permission_name(console, permission_id)} added."
+    operation = "AssociateResourceSharePermission"
+    return await _change_share(console, visit, operation, body, {}, done)
 
 
 async def remove_permission(console: Console, visit: Visit) -> Response:
-    body = {"permission_id": visit.field("permission_id")}
-    return await _change_share(console, visit, "DisassociateResourceSharePermission", body, {})
+    permission_id = visit.field("permission_id")
+    body = {"permission_id": permission_id}
+    done = f"Permission {_permission_name(console, permission_id)} removed."
+    operation = "DisassociateResourceSharePermission"
+    return await _change_share(console, visit, operation, body, {}, done)
+
+
+def _permission_name(console: Console, permission_id: str) -> str:
+    named = (p.name for p in console.edge.ctx.catalogue.permissions() if p.id == permission_id)
+    return next(named, permission_id)
 
 
 async def _change_share(
-    console: Console, visit: Visit, operation: str, body: dict[str, Any], typed: dict[str, str]
+    console: Console,
+    visit: Visit,
+    operation: str,
+    body: dict[str, Any],
+    typed: dict[str, str],
+    done: str,
 ) -> Response:
-    """One of a share's changes from its page (the API operation on the form's fields); a
-    refusal shows the page again with it beside its field and what was typed kept."""
+    """One of a share's changes from its page (the API operation on the form's fields), then
+    the page with ``done`` as its notice; a refusal shows the page again with it beside its
+    field and what was typed kept."""
     share_id = visit.path_id("share_id")
     try:
         await act(console, visit, operation, {"resource_share_id": share_id}, body)
@@ -309,7 +302,7 @@ async def _change_share(
         details = await console.run(reads.share_details, visit.caller, share_id)
         kept = {"change": operation, **typed}
         return _share_page(console, visit, details, 400, error=error, typed=kept)
-    return redirect(f"/console/shares/{share_id}")
+    return notify(console, visit, f"/console/shares/{share_id}", done)
 
 
 async def delete_share_form(console: Console, visit: Visit) -> Response:
@@ -320,8 +313,9 @@ async def delete_share_form(console: Console, visit: Visit) -> Response:
 
 async def delete_share(console: Console, visit: Visit) -> Response:
     share_id = visit.path_id("share_id")
+    share = await console.run(reads.own_share, visit.caller, share_id)  # its name, for the notice
     await act(console, visit, "DeleteResourceShare", {"resource_share_id": share_id}, {})
-    return redirect("/console/shares")
+    return notify(console, visit, "/console/shares", f"Resource share {share.name} deleted.")
 
 
 async def shared_with_me(console: Console, visit: Visit) -> Response:
@@ -346,10 +340,8 @@ async def organization(console: Console, visit: Visit) -> Response:
 
 
 async def organization_sharing(console: Console, visit: Visit) -> Response:
-    operation = (
-        "EnableOrganizationShare"
-        if visit.field("enabled") == "true"
-        else ("DisableOrganizationShare")
-    )
+    enable = visit.field("enabled") == "true"
+    operation = "EnableOrganizationShare" if enable else "DisableOrganizationShare"
     await act(console, visit, operation, {}, {})
-    return redirect("/console/organization")
+    done = f"Sharing with the organization {'enabled' if enable else 'disabled'}."
+    return notify(console, visit, "/console/organization", done)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from sharekeeper.api.errors import status_of
 from sharekeeper.api.guessing import refused
+from sharekeeper.console.navigation import ACCOUNT_HOME, NEXT_FIELD, OPERATOR_HOME, safe_next
 from sharekeeper.console.web import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -61,12 +62,21 @@ def _form(
     status: int = 200,
     error: str = "",
     access_key: str = "",
+    next_path: str | None = None,
 ) -> Response:
-    """The sign-in form with a fresh CSRF token in its cookie and its hidden field. Nothing
-    typed in is sent back but an access key ID."""
+    """The sign-in form with a fresh CSRF token in its cookie and its hidden field, and the page
+    to go to after it (a path of this console only). Nothing typed in is sent back but an
+    access key ID."""
     token = secrets.token_urlsafe(32)
     response = console.render(
-        request, template, None, status, sign_in_token=token, error=error, access_key=access_key
+        request,
+        template,
+        None,
+        status,
+        sign_in_token=token,
+        error=error,
+        access_key=access_key,
+        next_path=next_path or "",
     )
     set_cookie(request, response, SIGN_IN_COOKIE, token, max_age=3600)
     return response
@@ -133,11 +143,13 @@ async def _attempt(
     sign: Signing,
     home: str,
     key_id: str,
+    next_path: str | None,
 ) -> Response:
     """Runs a sign-in, audited, within the allowance of failures (``Guesses.sign_in``): tokens
     are spent before the attempt (so attempts sent at once cannot outrun the limit) and given
     back when it succeeds, or when the database was too busy to try. A browser that signed in
-    with the key before spends only its own allowance. Answers the form again when it fails."""
+    with the key before spends only its own allowance. Answers the form again when it fails
+    (still carrying ``next_path``), and goes to ``next_path`` or ``home`` when it succeeds."""
     edge = console.edge
     browser = _known_browser(console, request, key_id)
     try:
@@ -146,18 +158,21 @@ async def _attempt(
         entry.outcome = f"429 {limited.code}"
         await refused(edge, entry)
         wait = f"Too many failed sign-ins; try again in {limited.retry_after} s."
-        return _with(_form(console, request, template, 429, wait), limited)
+        return _with(_form(console, request, template, 429, wait, next_path=next_path), limited)
     try:
         token, _ = await edge.serving.run(_signed_in, edge.ctx, entry, sign)
     except ServiceBusy as busy:
         spent.succeeded()  # nothing was tried: not a failure
-        return _with(_form(console, request, template, 503, busy.message, entry.access_key), busy)
+        busy_form = _form(
+            console, request, template, 503, busy.message, entry.access_key, next_path
+        )
+        return _with(busy_form, busy)
     except ShareKeeperError as error:
         entry.outcome = f"{status_of(type(error))} {error.code}"
         await refused(edge, entry)
-        return _form(console, request, template, 401, error.message, entry.access_key)
+        return _form(console, request, template, 401, error.message, entry.access_key, next_path)
     spent.succeeded()
-    response = redirect(home)
+    response = redirect(next_path or home)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=ABSOLUTE_TIMEOUT // SECOND)
     response.delete_cookie(SIGN_IN_COOKIE, path="/console")
     if key_id:
@@ -170,8 +185,12 @@ def _with(response: Response, error: ShareKeeperError) -> Response:
     return response
 
 
+def _next_asked(request: Request) -> str | None:
+    return safe_next(request.query_params.get(NEXT_FIELD))
+
+
 async def sign_in_form(console: Console, request: Request) -> Response:
-    return _form(console, request, "sign_in.html")
+    return _form(console, request, "sign_in.html", next_path=_next_asked(request))
 
 
 async def sign_in(console: Console, request: Request) -> Response:
@@ -192,12 +211,14 @@ async def sign_in(console: Console, request: Request) -> Response:
         return sessions.sign_in(ctx, access_key, secret_key, token, replacing=previous)
 
     entry = record(console, request, SIGN_IN, "", key_id)
-    home = "/console/invitations"
-    return await _attempt(console, request, entry, "sign_in.html", sign, home, key_id)
+    next_path = safe_next(fields.get(NEXT_FIELD))
+    return await _attempt(
+        console, request, entry, "sign_in.html", sign, ACCOUNT_HOME, key_id, next_path
+    )
 
 
 async def operator_form(console: Console, request: Request) -> Response:
-    return _form(console, request, "operator_sign_in.html")
+    return _form(console, request, "operator_sign_in.html", next_path=_next_asked(request))
 
 
 async def operator_sign_in(console: Console, request: Request) -> Response:
@@ -216,8 +237,10 @@ async def operator_sign_in(console: Console, request: Request) -> Response:
         return sessions.operator_sign_in(ctx, fingerprint, replacing=previous)
 
     entry = record(console, request, OPERATOR_SIGN_IN, OPERATOR)
-    home = "/console/operator/accounts"
-    return await _attempt(console, request, entry, template, sign, home, OPERATOR_KEY)
+    next_path = safe_next(fields.get(NEXT_FIELD))
+    return await _attempt(
+        console, request, entry, template, sign, OPERATOR_HOME, OPERATOR_KEY, next_path
+    )
 
 
 async def sign_out(console: Console, visit: Visit) -> Response:

@@ -22,6 +22,15 @@ from sharekeeper.api.endpoint import Edge, audited, new_request_id, path_id, run
 from sharekeeper.api.errors import answered, status_of
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.console.navigation import (
+    ACCOUNT_HOME,
+    NOTICE_COOKIE,
+    NOTICE_SECONDS,
+    OPERATOR_HOME,
+    open_notice,
+    seal_notice,
+    sign_in_location,
+)
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.errors import InvalidParameter, ServiceBusy
@@ -109,6 +118,7 @@ class Console:
             # Every form's hidden CSRF field, made once a page (a macro call per row of
             # Accept and Reject buttons cost more than the rest of the row).
             csrf=Markup('<input type="hidden" name="csrf_token" value="%s">') % token,
+            notice=getattr(request.state, "notice", None),
             **values,
         )
         return secured(HTMLResponse(html, status))
@@ -134,6 +144,22 @@ def token_matches(given: object, expected: str) -> bool:
 def redirect(path: str) -> Response:
     """After a change, the browser loads the page that shows it (a reload does not repeat it)."""
     return secured(RedirectResponse(path, 303))
+
+
+def notify(console: Console, visit: Visit, path: str, text: str) -> Response:
+    """After a change: the redirect to the page that shows it, and the notice that page shows
+    once (a cookie of a minute, MAC'd for this session; ``guarded`` drops it once shown)."""
+    response = redirect(path)
+    value = seal_notice(text, visit.session.csrf_token, console.edge.ctx.secret_box.fingerprint)
+    set_cookie(visit.request, response, NOTICE_COOKIE, value, max_age=NOTICE_SECONDS)
+    return response
+
+
+def _notice(console: Console, request: Request, session: ConsoleSession) -> str | None:
+    value = request.cookies.get(NOTICE_COOKIE)
+    if not value:
+        return None
+    return open_notice(value, session.csrf_token, console.edge.ctx.secret_box.fingerprint)
 
 
 def source_of(request: Request) -> str:
@@ -230,6 +256,9 @@ def guarded(console: Console, respond: Endpoint) -> Endpoint:
             response = await respond(request)
         except Exception as failure:
             response = _failure_page(console, request, failure)
+        if NOTICE_COOKIE in request.cookies and not 300 <= response.status_code < 400:
+            # Shown on this page (or not for this session): a reload does not show it again.
+            response.delete_cookie(NOTICE_COOKIE, path="/console")
         # Every answer, a redirect after a change too, names the id its audit record carries.
         response.headers["X-Request-Id"] = request.state.request_id
         return response
@@ -281,10 +310,13 @@ def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint
         if session is not None and session.operator and not console.operator_session(session):
             session = None
         if session is None:
-            return redirect("/console/sign-in")
+            # The page asked for comes back after sign-in (a form post cannot be replayed).
+            wanted = _asked_for(request) if request.method == "GET" else None
+            return redirect(sign_in_location(wanted, operator))
         request.state.session = session
+        request.state.notice = _notice(console, request, session)
         if session.operator != operator:
-            return redirect("/console/operator/accounts" if session.operator else "/console")
+            return redirect(OPERATOR_HOME if session.operator else ACCOUNT_HOME)
         limiter = console.edge.limiter
         if limiter is not None and session.account_id is not None:
             limiter.take(session.account_id)
@@ -296,6 +328,11 @@ def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint
         return await handler(console, Visit(request, session, form))
 
     return guarded(console, respond)
+
+
+def _asked_for(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def record(

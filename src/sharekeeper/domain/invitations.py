@@ -81,3 +81,6 @@ class InvitationQuery:
     share_ids: tuple[str, ...] = ()
     invitation_ids: tuple[str, ...] = ()
     status: str | None = None
+    # The console lists the newest first (what a person just sent or received is on top); the
+    # API pages oldest first, as Huawei's markers walk forwards.
+    newest_first: bool = False

@@ -125,6 +125,9 @@ class ShareQuery:
     ids: tuple[str, ...] = ()
     permission_id: str | None = None
     tag_filters: tuple[TagFilter, ...] = ()
+    # Shares that name this principal (associated or associating): the console's filter; the
+    # API has no such filter (its shared-principal view answers the question per principal).
+    principal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import AccessKey, Account, Caller
+from sharekeeper.domain.errors import AccessKeyNotFound
 from sharekeeper.domain.invitations import Invitation, InvitationQuery
 from sharekeeper.domain.organizations import (
     Membership,
@@ -71,13 +72,16 @@ class Invitations:
     names: dict[str, str]  # sender or receiver account id -> name
 
 
-def invitations(ctx: Context, caller: Caller, page: PageRequest) -> Invitations:
-    """The invitations the caller received and those its shares sent, with the names of the
-    accounts on the other side that the caller may see: every sender's (it chose to write),
-    and a receiver's by ``principal_names``."""
+def invitations(
+    ctx: Context, caller: Caller, page: PageRequest, status: str | None = None
+) -> Invitations:
+    """The invitations the caller received and those its shares sent, newest first (of one
+    ``status`` if given), with the names of the accounts on the other side that the caller may
+    see: every sender's (it chose to write), and a receiver's by ``principal_names``."""
     me = caller.account_id
+    query = InvitationQuery(status=status, newest_first=True)
     with ctx.reading() as uow:
-        found = uow.invitations.search(me, InvitationQuery(), page, ctx.clock())
+        found = uow.invitations.search(me, query, page, ctx.clock())
         senders = {i.sender_account_id for i in found.items if i.receiver_account_id == me}
         receivers = {i.receiver_account_id for i in found.items if i.sender_account_id == me}
         names = uow.accounts.names(sorted(senders))
@@ -238,6 +242,16 @@ def accounts_with_keys(ctx: Context, after: str | None) -> tuple[list[AccountKey
         by_account[key.account_id].append(key)
     listed = [AccountKeys(a, by_account[a.id]) for a in accounts]
     return listed, accounts[-1].id if more else None
+
+
+def key_with_account(ctx: Context, access_key: str) -> AccountKeys:
+    """One access key with its account (the operator's confirmation before revoking it)."""
+    with ctx.reading() as uow:
+        key = uow.accounts.get_key(access_key)
+        account = uow.accounts.get(key.account_id) if key is not None else None
+    if key is None or account is None:
+        raise AccessKeyNotFound(access_key)
+    return AccountKeys(account, [key])
 
 
 # Organizations on one page of the operator's directory, each with its first page of members.

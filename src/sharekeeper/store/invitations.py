@@ -73,14 +73,16 @@ def _status_condition(shape: str) -> ColumnElement[bool]:
     return INV.status == status
 
 
-def _search_statement(share_ids: bool, invitation_ids: bool, status: str | None) -> Select[Any]:
+def _search_statement(
+    share_ids: bool, invitation_ids: bool, status: str | None, newest_first: bool
+) -> Select[Any]:
     """The search for one combination of filters, on bound parameters: built once, since
-    building it costs several times more than running it."""
+    building it costs several times more than running it. Newest first walks the keyset
+    backwards: the marker is then the position the next page stays below."""
 
     def side(column: Any) -> Select[Any]:
-        statement = _WITH_SHARE_NAME.where(
-            column == bindparam("account"), INV.seq > bindparam("after")
-        )
+        after = INV.seq < bindparam("after") if newest_first else INV.seq > bindparam("after")
+        statement = _WITH_SHARE_NAME.where(column == bindparam("account"), after)
         if share_ids:
             statement = statement.where(
                 INV.resource_share_id.in_(bindparam("share_ids", expanding=True))
@@ -89,16 +91,22 @@ def _search_statement(share_ids: bool, invitation_ids: bool, status: str | None)
             statement = statement.where(INV.id.in_(bindparam("invitation_ids", expanding=True)))
         if status is not None:
             statement = statement.where(_status_condition(status))
-        return statement.order_by(INV.seq).limit(bindparam("limit"))
+        return statement.order_by(_order(INV.seq, newest_first)).limit(bindparam("limit"))
 
     # Owners cannot invite themselves, so the two sides never hold the same row.
     both = union_all(
         side(INV.receiver_account_id).subquery().select(),
         side(INV.sender_account_id).subquery().select(),
     ).subquery()
-    return select(both).order_by(both.c.seq).limit(bindparam("limit"))
+    return select(both).order_by(_order(both.c.seq, newest_first)).limit(bindparam("limit"))
 
 
+def _order(seq: Any, newest_first: bool) -> Any:
+    return seq.desc() if newest_first else seq
+
+
+# Where a newest-first walk starts: above every position (a BIGINT column's largest value).
+_TOP = 2**63 - 1
 _GET = Prepared(_WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id")))
 # The receiver's invitation with its share's row locked (SQLite: its writers are serialized by
 # BEGIN IMMEDIATE instead), as every writer of a share locks it first: one round trip for both.
@@ -160,7 +168,7 @@ _FORGET_WITHDRAWN_OF_DELETED = Prepared(
         ),
     )
 )
-_SEARCHES: dict[tuple[bool, bool, str | None], Prepared | Select[Any]] = {}
+_SEARCHES: dict[tuple[bool, bool, str | None, bool], Prepared | Select[Any]] = {}
 
 
 class InvitationRepository:
@@ -259,8 +267,14 @@ class InvitationRepository:
     def search(
         self, account_id: str, query: InvitationQuery, page: PageRequest, now: Millis
     ) -> Page[Invitation]:
-        """Invitations the account received or sent, in one keyset walk over both indexes."""
-        shape = (bool(query.share_ids), bool(query.invitation_ids), _status_shape(query.status))
+        """Invitations the account received or sent, in one keyset walk over both indexes
+        (backwards for ``query.newest_first``)."""
+        shape = (
+            bool(query.share_ids),
+            bool(query.invitation_ids),
+            _status_shape(query.status),
+            query.newest_first,
+        )
         statement = _SEARCHES.get(shape)
         if statement is None:
             built = _search_statement(*shape)
@@ -269,7 +283,7 @@ class InvitationRepository:
             statement = _SEARCHES[shape] = Prepared(built) if plain else built
         parameters = {
             "account": account_id,
-            "after": decode_position(page.marker),
+            "after": _start(page.marker, query.newest_first),
             "limit": page.limit + 1,
             "share_ids": list(query.share_ids),
             "invitation_ids": list(query.invitation_ids),
@@ -282,3 +296,9 @@ class InvitationRepository:
             rows = self._tx.execute(statement, parameters).all()
         items = [INVITATION.read(row).seen_at(now) for row in rows[: page.limit]]
         return page_of(items, rows, page.limit, _SEQ)
+
+
+def _start(marker: str | None, newest_first: bool) -> int:
+    if newest_first and marker is None:
+        return _TOP
+    return decode_position(marker)

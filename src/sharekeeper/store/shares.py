@@ -120,6 +120,7 @@ class _SearchShape:
     ids: bool
     permission: bool
     tag_values: tuple[bool, ...]  # per tag filter: whether it names values
+    principal: bool = False
 
     @classmethod
     def of(cls, query: ShareQuery, owned: bool) -> _SearchShape:
@@ -130,6 +131,7 @@ class _SearchShape:
             bool(query.ids),
             query.permission_id is not None,
             tuple(bool(f.values) for f in query.tag_filters),
+            query.principal is not None,
         )
 
     def statement(self) -> Select[Any]:
@@ -172,6 +174,15 @@ class _SearchShape:
                     tagged, _T.value.in_(bindparam(f"tag_values_{index}", expanding=True))
                 )
             conditions.append(exists().where(tagged))
+        if self.principal:
+            conditions.append(
+                exists().where(
+                    A.resource_share_id == S.id,
+                    A.association_type == AssociationType.PRINCIPAL,
+                    A.entity_hash == bindparam("principal"),
+                    A.status.in_((AssociationStatus.ASSOCIATED, AssociationStatus.ASSOCIATING)),
+                )
+            )
         return _SHARES.where(*conditions).order_by(S.seq).limit(bindparam("limit"))
 
 
@@ -271,6 +282,7 @@ class ShareRepository:
             "status": query.status,
             "ids": list(query.ids),
             "permission_id": query.permission_id,
+            "principal": entity_hash(query.principal) if query.principal is not None else None,
         }
         for index, tag_filter in enumerate(query.tag_filters):
             parameters[f"tag_key_{index}"] = tag_filter.key
