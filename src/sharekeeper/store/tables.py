@@ -547,3 +547,20 @@ close_account_statuses = Table(
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
 )
+
+# Resource services that ask for decisions (domain/service_principals.py): one key each, its
+# secret sealed under the master key as an account key's is. ``namespaces`` is the services'
+# names joined by spaces (a namespace holds none).
+service_principals = Table(
+    "service_principals",
+    metadata,
+    _seq(),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("namespaces", Text, nullable=False),
+    Column("access_key", String(40), nullable=False, unique=True),
+    Column("sealed_secret", String(256), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("revoked_at", Millis),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,471 @@
+"""Decisions for resource services through signed HTTP (docs/enforcement.md): the decision
+matrix (direct, via organization, via OU, invitations, disassociation, deletion, replaced
+permissions, SCP denials, alias spellings), the batch form, service keys against account keys,
+namespaces, and the resources a principal can use, paged."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from huaweicloudsdkram.v1 import (
+    DeleteResourceShareRequest,
+    EnableOrganizationShareRequest,
+)
+
+from sharekeeper.auth import signing
+from sharekeeper.services import service_principals
+from sharekeeper.testing import Account
+from tests import figures
+from tests.clients.golang import GoClient
+from tests.sdk.helpers import accept, create_share, disassociate, invitation_for, reject
+from tests.sdk.test_organization_policies import SCP, attach, create, scp, set_type
+from tests.sdk.test_permissions_and_tags import bind
+from tests.support import LiveServer, SignedHttp, settings_for
+
+AUTHORIZE = "/sharekeeper/v1/authorize"
+ACCESSIBLE = "/sharekeeper/v1/accessible-resources"
+TOKEN = "admin-" + uuid.uuid4().hex
+# The catalogue's permissions for vpc:subnet (domain/catalogue.json).
+DEFAULT_SUBNET = "0bab42d4-5008-52be-83fa-7b947b8a5c95"  # v2 allows vpc:ports:create too
+READONLY_SUBNET = "6b640602-9e2c-5ef5-86d3-68febb8f125d"
+
+
+@pytest.fixture(scope="module")
+def decider(database_url: str, data_dir: Path) -> Iterator[LiveServer]:
+    live = LiveServer(settings_for(database_url, data_dir, admin_token=TOKEN))
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def wire(decider: LiveServer) -> Iterator[SignedHttp]:
+    client = SignedHttp(decider)
+    yield client
+    client.close()
+
+
+def make_service(server: LiveServer, *namespaces: str) -> Account:
+    made, secret = service_principals.create_service(
+        server.runtime.context, "svc-" + namespaces[0], namespaces
+    )
+    figures.issued(secret)
+    return Account(made.id, made.access_key, secret, server.endpoint)
+
+
+@pytest.fixture(scope="module")
+def vpc(decider: LiveServer) -> Account:
+    return make_service(decider, "vpc")
+
+
+def call(wire: SignedHttp, service: Account, path: str, body: Any) -> httpx.Response:
+    return wire.request(service, "POST", path, body, omit=("X-Domain-Id",))
+
+
+def ask(wire: SignedHttp, service: Account, principal: Account, action: str, urn: str) -> Any:
+    body = {"principal": principal.account_id, "action": action, "resource": urn}
+    response = call(wire, service, AUTHORIZE, body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def decision(wire: SignedHttp, service: Account, principal: Account, action: str, urn: str) -> str:
+    found: str = ask(wire, service, principal, action, urn)["decision"]
+    return found
+
+
+def share_accepted(owner: Account, receiver: Account, *urns: str) -> Any:
+    """A share of ``urns`` with ``receiver``, its invitation accepted."""
+    share = create_share(
+        owner,
+        "s-" + uuid.uuid4().hex[:8],
+        principals=[receiver.account_id],
+        resource_urns=list(urns),
+    )
+    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+    return share
+
+
+def test_a_direct_share_allows_once_accepted_within_its_permission(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urn = owner.urn("subnet-direct")
+    share = create_share(owner, "direct", principals=[receiver.account_id], resource_urns=[urn])
+    # Pending: the invitation is not accepted yet.
+    assert ask(wire, vpc, receiver, "vpc:subnets:get", urn) == {"decision": "deny", "reasons": []}
+    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+    allowed = ask(wire, vpc, receiver, "vpc:subnets:get", urn)
+    assert allowed == {
+        "decision": "allow",
+        "reasons": [
+            {
+                "code": "allowed_by_share",
+                "resource_share_id": share.id,
+                "permission_id": DEFAULT_SUBNET,
+                "permission_version": 2,
+                "policy_id": None,
+            }
+        ],
+    }
+    # The permission bounds it: default v2 names vpc:ports:create, nothing names delete.
+    assert decision(wire, vpc, receiver, "vpc:ports:create", urn) == "allow"
+    assert decision(wire, vpc, receiver, "vpc:subnets:delete", urn) == "deny"
+    # Another resource of the owner, another account: not shared.
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", owner.urn("subnet-other")) == "deny"
+    assert decision(wire, vpc, decider.account("x"), "vpc:subnets:get", urn) == "deny"
+    # The owner's own use is not RAM's to decide.
+    assert ask(wire, vpc, owner, "vpc:subnets:get", urn) == {
+        "decision": "deny",
+        "reasons": [
+            {
+                "code": "principal_is_owner",
+                "resource_share_id": None,
+                "permission_id": None,
+                "permission_version": None,
+                "policy_id": None,
+            }
+        ],
+    }
+
+
+def test_rejected_disassociated_and_deleted_shares_deny(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    rejected_urn = owner.urn("subnet-rejected")
+    share = create_share(
+        owner, "rejected", principals=[receiver.account_id], resource_urns=[rejected_urn]
+    )
+    reject(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", rejected_urn) == "deny"
+
+    urn = owner.urn("subnet-left")
+    share = share_accepted(owner, receiver, urn)
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", urn) == "allow"
+    disassociate(owner, share.id, resource_urns=[urn])
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", urn) == "deny"
+
+    urn = owner.urn("subnet-principal-left")
+    share = share_accepted(owner, receiver, urn)
+    disassociate(owner, share.id, principals=[receiver.account_id])
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", urn) == "deny"
+
+    urn = owner.urn("subnet-deleted")
+    share = share_accepted(owner, receiver, urn)
+    owner.ram.delete_resource_share(DeleteResourceShareRequest(resource_share_id=share.id))
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", urn) == "deny"
+
+
+def test_a_replaced_permission_decides_from_then_on(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urn = owner.urn("subnet-replaced")
+    share = share_accepted(owner, receiver, urn)
+    assert decision(wire, vpc, receiver, "vpc:ports:create", urn) == "allow"
+    bind(owner, share.id, READONLY_SUBNET, replace=True)
+    assert decision(wire, vpc, receiver, "vpc:ports:create", urn) == "deny"
+    (reason,) = ask(wire, vpc, receiver, "vpc:subnets:get", urn)["reasons"]
+    assert (reason["permission_id"], reason["permission_version"]) == (READONLY_SUBNET, 1)
+
+
+def test_both_spellings_of_a_type_decide_alike(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    plural = owner.urn("subnet-alias", "vpc:subnets")
+    share_accepted(owner, receiver, plural)
+    singular = owner.urn("subnet-alias")
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", singular) == "allow"
+    assert decision(wire, vpc, receiver, "vpc:subnets:get", plural) == "allow"
+
+
+def _organization(decider: LiveServer) -> tuple[Account, Any]:
+    management = decider.account("management")
+    org = decider.organization(management)
+    management.ram.enable_organization_share(EnableOrganizationShareRequest())
+    return management, org
+
+
+def test_organization_and_ou_principals_follow_the_directory(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    management, org = _organization(decider)
+    member, stranger = decider.account("member"), decider.account("stranger")
+    org.add(member)
+    whole = management.urn("subnet-org")
+    create_share(management, "to-org", principals=[org.urn], resource_urns=[whole])
+    assert decision(wire, vpc, member, "vpc:subnets:get", whole) == "allow"
+    assert decision(wire, vpc, stranger, "vpc:subnets:get", whole) == "deny"
+
+    ou_id, ou_urn = org.ou("team")
+    inner_id, _ = org.ou("inner", ou_id)
+    in_ou = management.urn("subnet-ou")
+    create_share(management, "to-ou", principals=[ou_urn], resource_urns=[in_ou])
+    assert decision(wire, vpc, member, "vpc:subnets:get", in_ou) == "deny"  # at the root
+    org.remove(member)
+    org.add(member, inner_id)  # an OU below the shared one reaches it too
+    assert decision(wire, vpc, member, "vpc:subnets:get", in_ou) == "allow"
+    assert decision(wire, vpc, member, "vpc:subnets:get", whole) == "allow"
+    org.remove(member)  # left the organization: neither reaches it
+    assert decision(wire, vpc, member, "vpc:subnets:get", in_ou) == "deny"
+    assert decision(wire, vpc, member, "vpc:subnets:get", whole) == "deny"
+
+
+def test_a_deny_in_a_service_control_policy_denies_with_that_policy(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    management, org = _organization(decider)
+    member = decider.account("member")
+    org.add(member)
+    urn = management.urn("subnet-scp")
+    create_share(management, "scp", principals=[org.urn], resource_urns=[urn])
+    assert decision(wire, vpc, member, "vpc:ports:create", urn) == "allow"
+    set_type(management, org.root_id, SCP, enabled=True)
+    policy = create(management, "no-ports", scp(["vpc:ports:*"], "Deny"))
+    assert decision(wire, vpc, member, "vpc:ports:create", urn) == "allow"  # not attached yet
+    attach(management, policy.id, member.account_id)
+    denied = ask(wire, vpc, member, "vpc:ports:create", urn)
+    assert denied["decision"] == "deny"
+    assert [(r["code"], r["policy_id"]) for r in denied["reasons"]] == [
+        ("denied_by_service_control_policy", policy.id)
+    ]
+    assert decision(wire, vpc, member, "vpc:subnets:get", urn) == "allow"
+
+
+def test_a_batch_answers_in_order_up_to_a_thousand(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urn = owner.urn("subnet-batch")
+    share_accepted(owner, receiver, urn)
+    asked = [
+        ("vpc:subnets:get", urn),
+        ("vpc:subnets:delete", urn),
+        ("vpc:subnets:get", owner.urn("subnet-none")),
+        ("vpc:subnets:list", urn),
+    ]
+    requests = [
+        {"principal": receiver.account_id, "action": a, "resource": r} for a, r in asked
+    ] * 250
+    response = call(wire, vpc, AUTHORIZE, {"requests": requests})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["decision"] for r in results] == ["allow", "deny", "deny", "allow"] * 250
+    too_many = call(wire, vpc, AUTHORIZE, {"requests": requests + requests[:1]})
+    assert too_many.status_code == 400
+    assert too_many.json()["error_code"] == "RAM.9100"
+    bad = [*requests[:3], {**requests[0], "action": "vpc:*:get"}]
+    refused = call(wire, vpc, AUTHORIZE, {"requests": bad})
+    assert refused.status_code == 400
+    assert refused.json()["error_msg"].startswith("requests[3]: ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"principal": "not-an-account", "action": "vpc:subnets:get", "resource": "vpc:r:a:t:p"},
+        {"principal": "0" * 32, "action": "vpc:subnets", "resource": "vpc:r:a:t:p"},
+        {"principal": "0" * 32, "action": "vpc:subnets:get", "resource": "no-urn"},
+        {"principal": "0" * 32, "action": "vpc:subnets:get"},
+        {"requests": []},
+        {"requests": [], "principal": "0" * 32},
+        {"principal": 5, "action": "vpc:subnets:get", "resource": "vpc:r:a:t:p"},
+    ],
+)
+def test_bad_requests_are_400_in_the_api_shape(
+    wire: SignedHttp, vpc: Account, body: dict[str, Any]
+) -> None:
+    response = call(wire, vpc, AUTHORIZE, body)
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"error_code", "error_msg", "request_id"}
+
+
+def test_a_service_asks_only_within_its_namespaces(decider: LiveServer, wire: SignedHttp) -> None:
+    dns = make_service(decider, "dns")
+    both = make_service(decider, "dns", "vpc")
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urn = owner.urn("subnet-ns")
+    share_accepted(owner, receiver, urn)
+    body = {"principal": receiver.account_id, "action": "vpc:subnets:get", "resource": urn}
+    refused = call(wire, dns, AUTHORIZE, body)
+    assert refused.status_code == 403
+    assert refused.json()["error_code"] == "RAM.9503"
+    action_outside = call(wire, dns, AUTHORIZE, {**body, "resource": owner.urn("z", "dns:zone")})
+    assert action_outside.status_code == 403
+    assert decision(wire, both, receiver, "vpc:subnets:get", urn) == "allow"
+    listing = call(
+        wire, dns, ACCESSIBLE, {"principal": receiver.account_id, "resource_type": "vpc:subnet"}
+    )
+    assert listing.status_code == 403
+
+
+def test_account_keys_are_refused_and_service_keys_cannot_call_ram(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    account = decider.account("caller")
+    body = {
+        "principal": account.account_id,
+        "action": "vpc:subnets:get",
+        "resource": account.urn("x"),
+    }
+    for path in (AUTHORIZE, ACCESSIBLE):
+        refused = wire.request(account, "POST", path, body)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error_code"] == "RAM.9501"
+    ram = call(wire, vpc, "/v1/resource-shares/search", {"resource_owner": "self"})
+    assert ram.status_code == 403
+    assert ram.json()["error_code"] == "RAM.9502"
+    organizations = wire.request(vpc, "GET", "/v1/organizations", omit=("X-Domain-Id",))
+    assert organizations.status_code == 403
+    # A wrong secret is a 401 whichever key it names: nothing is told before the signature.
+    forged = Account(vpc.account_id, vpc.access_key, "x" * 40, vpc.endpoint)
+    assert call(wire, forged, "/v1/resource-shares/search", {}).status_code == 401
+    assert call(wire, forged, AUTHORIZE, body).status_code == 401
+
+
+def test_every_signing_algorithm_and_go_style_unsigned_host(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    from huaweicloudsdkcore.signer.signer import P256SHA256Signer, SM2SM3Signer
+
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urn = owner.urn("subnet-signers")
+    share_accepted(owner, receiver, urn)
+    body = json.dumps(
+        {"principal": receiver.account_id, "action": "vpc:subnets:get", "resource": urn}
+    ).encode()
+    headers = {"Content-Type": "application/json", "Host": wire.host}
+    for algorithm, signer in (
+        (signing.HMAC_SHA256, None),
+        (signing.HMAC_SM3, None),
+        (signing.ECDSA_P256_SHA256, P256SHA256Signer),
+        (signing.SM2_SM3, SM2SM3Signer),
+    ):
+        sent = {**headers, "X-Sdk-Date": signing.format_sdk_date(signing_now())}
+        values = {k.lower(): v for k, v in sent.items()}
+        names = tuple(sorted(values))
+        canonical = signing.canonical_request(
+            "POST", AUTHORIZE, "", names, values, algorithm.payload_hash(body)
+        )
+        to_sign = signing.string_to_sign(values["x-sdk-date"], canonical, algorithm)
+        if signer is None:
+            signature = signing.signature(vpc.secret_key, to_sign, algorithm)
+        else:
+            keys = SimpleNamespace(ak=vpc.access_key, sk=vpc.secret_key)
+            signature = signer(keys)._sign_string_to_sign(to_sign)
+        auth = signing.Authorization(vpc.access_key, names, signature, algorithm).header()
+        response = wire.client.post(
+            AUTHORIZE, content=body, headers={**sent, "Authorization": auth}
+        )
+        assert response.status_code == 200, (algorithm.name, response.text)
+        assert response.json()["decision"] == "allow"
+    go = GoClient(decider.endpoint, vpc.access_key, vpc.secret_key)
+    try:
+        answer = go.call("POST", AUTHORIZE, json.loads(body))
+    finally:
+        go.close()
+    assert answer["decision"] == "allow"
+    assert (
+        "host" not in go.sent[0].headers["Authorization"].split("SignedHeaders=")[1].split(",")[0]
+    )
+
+
+def signing_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def test_a_revoked_service_key_is_refused_at_once(decider: LiveServer, wire: SignedHttp) -> None:
+    service = make_service(decider, "vpc")
+    someone = decider.account("someone")
+    body = {
+        "principal": someone.account_id,
+        "action": "vpc:subnets:get",
+        "resource": someone.urn("a"),
+    }
+    assert call(wire, service, AUTHORIZE, body).status_code == 200
+    service_principals.revoke_service(decider.runtime.context, service.account_id)
+    refused = call(wire, service, AUTHORIZE, body)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["error_msg"]
+
+
+def test_accessible_resources_are_keyset_paged_and_filtered_by_action(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urns = [owner.urn(f"subnet-listed-{i}") for i in range(5)]
+    full = share_accepted(owner, receiver, *urns[:3])
+    readonly = share_accepted(owner, receiver, *urns[3:])
+    bind(owner, readonly.id, READONLY_SUBNET, replace=True)
+    create_share(owner, "pending", principals=[receiver.account_id], resource_urns=[owner.urn("p")])
+
+    def listed(**extra: Any) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        marker = None
+        for _ in range(10):
+            asked = {"principal": receiver.account_id, "resource_type": "vpc:subnets", "limit": 2}
+            response = call(wire, vpc, ACCESSIBLE, {**asked, **extra, "marker": marker})
+            assert response.status_code == 200, response.text
+            page = response.json()
+            assert len(page["resources"]) <= 2
+            found += page["resources"]
+            marker = page["page_info"]["next_marker"]
+            if marker is None:
+                return found
+        raise AssertionError("more pages than resources")
+
+    everything = listed()
+    assert [r["resource_urn"] for r in everything] == urns
+    assert {r["resource_share_id"] for r in everything} == {full.id, readonly.id}
+    assert {r["owner_account_id"] for r in everything} == {owner.account_id}
+    ports = listed(action="vpc:ports:create")
+    assert [r["resource_urn"] for r in ports] == urns[:3]
+    bad = call(
+        wire, vpc, ACCESSIBLE, {"principal": receiver.account_id, "resource_type": "vpc:nothing"}
+    )
+    assert bad.status_code == 400
+
+
+def test_the_admin_api_creates_lists_and_revokes_services(
+    decider: LiveServer, wire: SignedHttp
+) -> None:
+    admin = httpx.Client(base_url=decider.endpoint, headers={"Authorization": f"Bearer {TOKEN}"})
+    try:
+        made = admin.post("/admin/v1/services", json={"name": "kms-svc", "namespaces": ["kms"]})
+        assert made.status_code == 201, made.text
+        created = made.json()
+        figures.issued(created["secret_key"])
+        assert set(created) == {"service_id", "access_key", "secret_key"}
+        service = Account(
+            created["service_id"], created["access_key"], created["secret_key"], decider.endpoint
+        )
+        someone = decider.account("someone")
+        body = {
+            "principal": someone.account_id,
+            "action": "kms:cmk:get",
+            "resource": someone.urn("k", "kms:KeyId"),
+        }
+        assert call(wire, service, AUTHORIZE, body).json()["decision"] == "deny"
+        listed = admin.get("/admin/v1/services", params={"limit": 2000}).json()
+        (mine,) = [s for s in listed["services"] if s["service_id"] == service.account_id]
+        assert mine["namespaces"] == ["kms"] and mine["revoked_at"] is None
+        assert "secret_key" not in mine
+        bad = admin.post("/admin/v1/services", json={"name": "x", "namespaces": ["KMS!"]})
+        assert bad.status_code == 400
+        assert admin.delete(f"/admin/v1/services/{service.account_id}").status_code == 204
+        assert admin.delete("/admin/v1/services/svc-nothing").status_code == 404
+        assert call(wire, service, AUTHORIZE, body).status_code == 401
+    finally:
+        admin.close()
