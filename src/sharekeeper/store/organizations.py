@@ -241,6 +241,9 @@ class OrganizationRepository:
     def memberships(self, account_ids: Iterable[str]) -> dict[str, Membership]:
         """The memberships of those of ``account_ids`` that are members, unlocked (a read)."""
         ids = sorted(set(account_ids))
+        if len(ids) == 1:  # a single decision's: the prepared statement
+            found = self.membership(ids[0])
+            return {} if found is None else {ids[0]: found}
         if not ids:
             return {}
         statement = select(*MEMBERSHIP.columns).where(M.account_id.in_(ids))
