@@ -6,6 +6,7 @@ namespaces, and the resources a principal can use, paged."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -469,3 +470,27 @@ def test_the_admin_api_creates_lists_and_revokes_services(
         assert call(wire, service, AUTHORIZE, body).status_code == 401
     finally:
         admin.close()
+
+
+ENFORCEMENT = (Path(__file__).resolve().parents[2] / "docs" / "enforcement.md").read_text("utf-8")
+
+
+def test_the_integration_example_of_the_docs_runs_as_written(
+    decider: LiveServer, vpc: Account
+) -> None:
+    (block,) = re.findall(
+        r"<!-- enforcement-example -->\n```python\n(.*?)```", ENFORCEMENT, re.DOTALL
+    )
+    code = block.replace("http://127.0.0.1:9460", decider.endpoint)
+    code = code.replace(
+        '"SERVICE_ACCESS_KEY", "SERVICE_SECRET_KEY"', f"{vpc.access_key!r}, {vpc.secret_key!r}"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/enforcement.md", "exec"), namespace)
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    urns = [owner.urn(f"subnet-doc-{i}") for i in range(3)]
+    assert namespace["visible_subnets"](receiver.account_id) == []
+    share_accepted(owner, receiver, *urns)
+    assert namespace["may"](receiver.account_id, "vpc:subnets:get", urns[1]) is True
+    assert namespace["may"](receiver.account_id, "vpc:subnets:delete", urns[1]) is False
+    assert namespace["visible_subnets"](receiver.account_id) == urns

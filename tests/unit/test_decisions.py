@@ -100,6 +100,9 @@ def test_a_denying_scp_denies_what_a_share_allows_and_says_which() -> None:
         (Ground.POLICY_DENIES, "p-1"),
         (Ground.POLICY_DENIES, "p-2"),
     ]
+    # With no share allowing it, the policy is still the reason given.
+    alone = decide(question("vpc:subnets:get"), [], ["p-1"])
+    assert [(r.ground, r.policy_id) for r in alone.reasons] == [(Ground.POLICY_DENIES, "p-1")]
 
 
 def test_the_owner_is_not_decided_here() -> None:

@@ -121,8 +121,10 @@ def decide(
     question: Question, grants: Sequence[Grant], denying_policies: Sequence[str]
 ) -> AccessDecision:
     """Allow when some grant's permission allows the action and nothing denies it: no grant's
-    permission denies it, and no service control policy on the principal's path does
-    (``denying_policies``, their ids). The owner of the resource is not decided here."""
+    permission denies it (Deny over Allow, across shares too, as IAM evaluates), and no
+    service control policy on the principal's path does (``denying_policies``, their ids).
+    A deny names every explicit Deny that applies; with none, it has no reasons. The owner of
+    the resource is not decided here."""
     if question.resource.account_id == question.principal:
         return AccessDecision(Verdict.DENY, (Reason(Ground.OWNER),))
     allowing: list[Reason] = []
@@ -131,19 +133,30 @@ def decide(
         if grant.content is None:
             continue
         said = scp_decision(permission_rules(grant.content), question.action)
-        if said is Decision.NONE:
-            continue
-        ground = Ground.SHARE_ALLOWS if said is Decision.ALLOW else Ground.SHARE_DENIES
-        reason = Reason(ground, grant.share_id, grant.permission_id, grant.permission_version)
-        (allowing if said is Decision.ALLOW else denying).append(reason)
+        if said is Decision.ALLOW:
+            allowing.append(
+                Reason(
+                    Ground.SHARE_ALLOWS,
+                    grant.share_id,
+                    grant.permission_id,
+                    grant.permission_version,
+                )
+            )
+        elif said is Decision.DENY:
+            denying.append(
+                Reason(
+                    Ground.SHARE_DENIES,
+                    grant.share_id,
+                    grant.permission_id,
+                    grant.permission_version,
+                )
+            )
+    denying += [Reason(Ground.POLICY_DENIES, policy_id=p) for p in denying_policies]
     if denying:
         return AccessDecision(Verdict.DENY, tuple(denying))
-    if not allowing:
-        return AccessDecision(Verdict.DENY)
-    if denying_policies:
-        policies = (Reason(Ground.POLICY_DENIES, policy_id=p) for p in denying_policies)
-        return AccessDecision(Verdict.DENY, tuple(policies))
-    return AccessDecision(Verdict.ALLOW, tuple(allowing))
+    if allowing:
+        return AccessDecision(Verdict.ALLOW, tuple(allowing))
+    return AccessDecision(Verdict.DENY)
 
 
 @dataclass(frozen=True, slots=True)
