@@ -1,8 +1,8 @@
 """The reads behind access decisions: which active shares hold given resources and reach given
 principals, with the permission each binds for the resource's type; and the resources a
-principal can use, keyset-paged. Both start from indexed hashes (ix_associations_entity_hash,
-then the association's unique key per share), so their cost follows what the principal
-receives, not how many shares exist."""
+principal can use, keyset-paged. Both start from indexed hashes
+(ix_associations_entity_type_status, then the association's unique key per share), so their
+cost follows what the resource and the principal take part in, not how many shares exist."""
 
 from __future__ import annotations
 
@@ -116,12 +116,16 @@ class DecisionRepository:
         (through any of ``through``) hold, one row per share; with ``permissions``, only where
         the share binds one of those (id, version) for the type. Keyset-paged on the
         resource association's seq; the principal's own shares excluded."""
+        # From the shares that reach the principal (its entities' hashes), then each share's
+        # resources by the association's unique key: planned so on both databases, where a
+        # ``share_id IN (subquery)`` let SQLite scan live associations by status instead.
+        reached = received_share_ids(through).distinct().subquery()
         statement = (
             select(R.entity, S.id, S.owner_account_id, R.seq)
-            .select_from(_RESOURCE)
+            .select_from(reached)
+            .join(_RESOURCE, R.resource_share_id == reached.c.resource_share_id)
             .join(resource_shares, S.id == R.resource_share_id)
             .where(
-                R.resource_share_id.in_(received_share_ids(through)),
                 R.association_type == AssociationType.RESOURCE,
                 R.resource_type == resource_type,
                 R.status == AssociationStatus.ASSOCIATED,

@@ -564,3 +564,16 @@ service_principals = Table(
     Column("revoked_at", Millis),
     sqlite_autoincrement=True,
 )
+
+# Decisions start from the hashes of a resource's URN and of the principal's entities, and want
+# only live associations of one type (store/decisions.py): with equality on three columns this
+# index is the planner's pick over ix_associations_status_updated, whose leading status matches
+# most rows (SQLite has no statistics to tell them apart).
+DECISION_INDEXES = (
+    Index(
+        "ix_associations_entity_type_status",
+        associations.c.entity_hash,
+        associations.c.association_type,
+        associations.c.status,
+    ),
+)

@@ -1,4 +1,5 @@
-"""service_principals: the resource services that ask for access decisions (issue 25)
+"""service_principals: the resource services that ask for access decisions (issue 25); an
+index on associations for the decisions' reads
 
 Revision ID: 0015
 Revises: 0014
@@ -33,7 +34,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("access_key", name="uq_service_principals_access_key"),
         sqlite_autoincrement=True,
     )
+    op.create_index(
+        "ix_associations_entity_type_status",
+        "associations",
+        ["entity_hash", "association_type", "status"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_associations_entity_type_status", table_name="associations")
     op.drop_table("service_principals")
