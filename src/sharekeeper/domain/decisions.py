@@ -117,6 +117,12 @@ def permission_rules(content: str) -> ServiceControlContent:
     return rules
 
 
+@lru_cache(maxsize=65536)
+def permission_says(content: str, action: str) -> Decision:
+    """What a permission's content says of an action: pure, and asked again and again."""
+    return scp_decision(permission_rules(content), action)
+
+
 def decide(
     question: Question, grants: Sequence[Grant], denying_policies: Sequence[str]
 ) -> AccessDecision:
@@ -132,7 +138,7 @@ def decide(
     for grant in grants:
         if grant.content is None:
             continue
-        said = scp_decision(permission_rules(grant.content), question.action)
+        said = permission_says(grant.content, question.action)
         if said is Decision.ALLOW:
             allowing.append(
                 Reason(

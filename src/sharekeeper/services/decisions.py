@@ -19,6 +19,7 @@ from sharekeeper.domain.decisions import (
     check_action,
     decide,
     permission_rules,
+    permission_says,
     spelled,
 )
 from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
@@ -204,5 +205,5 @@ def _allowing_permissions(ctx: Context, resource_type: str, action: str) -> set[
         (version.id, version.version)
         for current in ctx.catalogue.permissions(resource_type)
         for version in ctx.catalogue.versions(current.id)
-        if scp_decision(permission_rules(version.content), action) is Decision.ALLOW
+        if permission_says(version.content, action) is Decision.ALLOW
     }
