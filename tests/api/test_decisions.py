@@ -216,6 +216,9 @@ def test_organization_and_ou_principals_follow_the_directory(
     org.add(member, inner_id)  # an OU below the shared one reaches it too
     assert decision(wire, vpc, member, "vpc:subnets:get", in_ou) == "allow"
     assert decision(wire, vpc, member, "vpc:subnets:get", whole) == "allow"
+    org.add(member)  # moved out of the OU, back to the root: only the organization's share
+    assert decision(wire, vpc, member, "vpc:subnets:get", in_ou) == "deny"
+    assert decision(wire, vpc, member, "vpc:subnets:get", whole) == "allow"
     org.remove(member)  # left the organization: neither reaches it
     assert decision(wire, vpc, member, "vpc:subnets:get", in_ou) == "deny"
     assert decision(wire, vpc, member, "vpc:subnets:get", whole) == "deny"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum, auto
 from functools import lru_cache
 
 from sharekeeper.domain.errors import InvalidParameter
@@ -34,15 +34,13 @@ class Verdict(StrEnum):
     DENY = "deny"
 
 
-class Ground(StrEnum):
-    """Why a decision went the way it did; one per reason."""
+class Ground(Enum):
+    """Why a decision went the way it did; one per reason (the edge names them)."""
 
-    SHARE_ALLOWS = (
-        "allowed_by_share"  # a share reaching the principal binds a permission allowing it
-    )
-    SHARE_DENIES = "denied_by_share"  # ... whose permission denies it (Deny over Allow)
-    OWNER = "principal_is_owner"  # the owner's own use is not RAM's to decide
-    POLICY_DENIES = "denied_by_service_control_policy"
+    SHARE_ALLOWS = auto()  # a share reaching the principal binds a permission allowing it
+    SHARE_DENIES = auto()  # ... whose permission denies it (Deny over Allow)
+    OWNER = auto()  # the owner's own use is not RAM's to decide
+    POLICY_DENIES = auto()  # a service control policy on the principal's path denies it
 
 
 @dataclass(frozen=True, slots=True)
