@@ -8,6 +8,11 @@
   bare Starlette app of bench/floor.py running that search's SQL without signature, validation
   or audit, over a copy of the same database.
 
+With ``--scale N``, the same decision in process (the service function, no HTTP) is timed after
+seeding 10,000 other shares and again after N: each holds a subnet of the owner and reaches an
+account of its own, so the association index grows as real sharing makes it grow. The target
+is a flat p50 (N / 10,000 <= 1.5).
+
 The targets (issue 25) are ratios to the floor: a decision >= 0.8, a batch of 100 >= 10 in
 decisions a second. A run whose answers were not all 2xx reports the errors and no rate. The
 last line of output is one JSON object."""
@@ -16,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import sys
 import tempfile
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +37,21 @@ sys.path.insert(0, str(HERE))
 import run  # noqa: E402
 import seed  # noqa: E402
 import wrk  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from sharekeeper.bootstrap import build_runtime  # noqa: E402
 from sharekeeper.config import Settings  # noqa: E402
 from sharekeeper.domain.accounts import Caller as Signer  # noqa: E402
 from sharekeeper.domain.invitations import InvitationQuery  # noqa: E402
 from sharekeeper.domain.paging import PageRequest  # noqa: E402
-from sharekeeper.services import identity, invitations, service_principals, shares  # noqa: E402
+from sharekeeper.services import (  # noqa: E402
+    decisions,
+    identity,
+    invitations,
+    service_principals,
+    shares,
+)
+from sharekeeper.store import tables  # noqa: E402
 
 AUTHORIZE = "/sharekeeper/v1/authorize"
 SUBNETS = 100
@@ -143,11 +159,89 @@ def measure(database_url: str, work: Path, seconds: float, invitation_count: int
     return {**figures, "ratios": ratios}
 
 
+def _seed_other_shares(engine: Any, owner: str, start: int, count: int) -> None:
+    """``count`` active shares of ``owner``, each holding a subnet and reaching an account."""
+    now = time.time_ns() // 1_000_000
+    for first in range(start, start + count, 20_000):
+        n = min(20_000, start + count - first)
+        ids = [str(uuid.uuid4()) for _ in range(n)]
+        shares_rows = [
+            {
+                "id": share,
+                "owner_account_id": owner,
+                "name": f"other-{first + i}",
+                "description": "",
+                "allow_external_principals": True,
+                "status": "active",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, share in enumerate(ids)
+        ]
+        rows = []
+        for i, share in enumerate(ids):
+            urn = f"vpc:cn-north-4:{owner}:subnet:other-{first + i}"
+            account = uuid.uuid4().hex
+            for kind, entity in (("resource", urn), ("principal", account)):
+                rows.append(
+                    {
+                        "resource_share_id": share,
+                        "association_type": kind,
+                        "entity": entity,
+                        "entity_hash": hashlib.sha256(entity.encode()).hexdigest(),
+                        "principal_account_id": account if kind == "principal" else None,
+                        "resource_type": "vpc:subnet" if kind == "resource" else None,
+                        "status": "associated",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        with engine.begin() as connection:
+            connection.execute(insert(tables.resource_shares), shares_rows)
+            connection.execute(insert(tables.associations), rows)
+
+
+def _p50_us(ctx: Any, caller: Signer, asked: list[tuple[str, str, str]], rounds: int) -> float:
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        decisions.authorize(ctx, caller, asked)
+        timings.append(time.perf_counter() - started)
+    return round(sorted(timings)[rounds // 2] * 1e6, 1)
+
+
+def measure_scale(database_url: str, work: Path, largest: int) -> dict[str, Any]:
+    """In-process p50 of one decision with 10,000 other shares, then with ``largest``."""
+    master_key = base64.b64encode(os.urandom(32)).decode()
+    settings = Settings(data_dir=work / "scale", database_url=database_url, master_key=master_key)
+    seeded = _seed(settings, 0)
+    runtime = build_runtime(settings)
+    try:
+        ctx = runtime.context
+        service = Signer(seeded["service"][0], seeded["service"][1])
+        asked = [(seeded["receiver"][0], "vpc:subnets:get", seeded["urns"][0])]
+        found: dict[str, Any] = {}
+        seeded_count = 0
+        for size in (10_000, largest):
+            _seed_other_shares(
+                runtime.engine, seeded["owner"][0], seeded_count, size - seeded_count
+            )
+            seeded_count = size
+            if decisions.authorize(ctx, service, asked)[0].verdict.value != "allow":
+                return {"error": "the benchmark's decision was not an allow"}
+            found[f"p50_us_{size}"] = _p50_us(ctx, service, asked, 2000)
+        found["ratio"] = round(found[f"p50_us_{largest}"] / found["p50_us_10000"], 2)
+        return found
+    finally:
+        runtime.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--invitations", type=int, default=2000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL (a fresh database is made)")
+    parser.add_argument("--scale", type=int, default=0, help="other shares for the flat check")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="sk-bench-authorize-") as tmp:
@@ -157,6 +251,12 @@ def main() -> None:
         url = f"sqlite:///{sqlite_work / 'bench.db'}"
         results["sqlite"] = measure(url, sqlite_work, args.seconds, args.invitations)
         print(json.dumps({"sqlite": results["sqlite"]}, indent=2), file=sys.stderr)
+        if args.scale:
+            scale_work = work / "scale"
+            scale_work.mkdir()
+            scale_url = f"sqlite:///{scale_work / 'scale.db'}"
+            results["sqlite_scale"] = measure_scale(scale_url, scale_work, args.scale)
+            print(json.dumps({"sqlite_scale": results["sqlite_scale"]}), file=sys.stderr)
         if args.postgres:
             pg_work = work / "postgres"
             pg_work.mkdir()
