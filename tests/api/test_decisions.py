@@ -5,6 +5,7 @@ principal can use, paged, and the docs' integration example (keys: test_service_
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -211,23 +212,46 @@ def test_a_batch_answers_in_order_up_to_a_thousand(
     assert refused.json()["error_msg"].startswith("requests[3]: ")
 
 
+GOOD = {"principal": "0" * 32, "action": "vpc:subnets:get", "resource": "vpc:r:a:t:p"}
+LISTED = {"principal": "0" * 32, "resource_type": "vpc:subnet"}
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("path", "body"),
     [
-        {},
-        {"principal": "not-an-account", "action": "vpc:subnets:get", "resource": "vpc:r:a:t:p"},
-        {"principal": "0" * 32, "action": "vpc:subnets", "resource": "vpc:r:a:t:p"},
-        {"principal": "0" * 32, "action": "vpc:subnets:get", "resource": "no-urn"},
-        {"principal": "0" * 32, "action": "vpc:subnets:get"},
-        {"requests": []},
-        {"requests": [], "principal": "0" * 32},
-        {"principal": 5, "action": "vpc:subnets:get", "resource": "vpc:r:a:t:p"},
+        (AUTHORIZE, {}),
+        (AUTHORIZE, {**GOOD, "principal": "not-an-account"}),
+        (AUTHORIZE, {**GOOD, "principal": "0" * 65}),
+        (AUTHORIZE, {**GOOD, "principal": 5}),
+        (AUTHORIZE, {**GOOD, "action": "vpc:subnets"}),
+        (AUTHORIZE, {**GOOD, "action": "vpc:subnets:" + "g" * 300}),
+        (AUTHORIZE, {**GOOD, "action": "vpc:sub\u0000nets:get"}),
+        (AUTHORIZE, {**GOOD, "resource": "no-urn"}),
+        (AUTHORIZE, {**GOOD, "resource": "vpc:r:a:t:" + "p" * 1500}),
+        (AUTHORIZE, {"principal": "0" * 32, "action": "vpc:subnets:get"}),
+        (AUTHORIZE, {"requests": []}),
+        (AUTHORIZE, {"requests": [], "principal": "0" * 32}),
+        (AUTHORIZE, {"requests": [GOOD, "not an object"]}),
+        (AUTHORIZE, {"requests": {"principal": "0" * 32}}),
+        (AUTHORIZE, {"requests": [{**GOOD, "principal": "0" * 31}]}),
+        (AUTHORIZE, []),
+        (AUTHORIZE, "not json"),
+        (ACCESSIBLE, {}),
+        (ACCESSIBLE, {**LISTED, "resource_type": "vpc"}),
+        (ACCESSIBLE, {**LISTED, "resource_type": "vpc:nothing"}),
+        (ACCESSIBLE, {**LISTED, "principal": "ABC"}),
+        (ACCESSIBLE, {**LISTED, "action": "vpc:*:get"}),
+        (ACCESSIBLE, {**LISTED, "limit": 0}),
+        (ACCESSIBLE, {**LISTED, "limit": 2001}),
+        (ACCESSIBLE, {**LISTED, "marker": "abc"}),
+        (ACCESSIBLE, {**LISTED, "marker": "9" * 19}),
     ],
 )
 def test_bad_requests_are_400_in_the_api_shape(
-    wire: SignedHttp, vpc: Account, body: dict[str, Any]
+    wire: SignedHttp, vpc: Account, path: str, body: Any
 ) -> None:
-    response = call(wire, vpc, AUTHORIZE, body)
+    raw = body if isinstance(body, str) else json.dumps(body).replace("\\\\u0000", "\\u0000")
+    response = call(wire, vpc, path, raw)
     assert response.status_code == 400, response.text
     assert set(response.json()) == {"error_code", "error_msg", "request_id"}
 
