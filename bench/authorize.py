@@ -150,12 +150,22 @@ def measure(database_url: str, work: Path, seconds: float, invitation_count: int
         "search": _rate(raw["search"]),
         "search_floor": _rate(floor["search_floor"]),
     }
-    floor_rps = figures["search_floor"].get("rps")
+    floor = figures["search_floor"]
     ratios: dict[str, Any] = {}
-    if floor_rps:
+    if "rps" in floor:
         for name in ("decision", "batch_100", "search"):
-            rate = figures[name].get("decisions_per_s")
-            ratios[f"{name}_to_search_floor"] = round(rate / floor_rps, 2) if rate else None
+            figure = figures[name]
+            if "rps" not in figure:
+                ratios[f"{name}_to_search_floor"] = None
+                continue
+            ratios[f"{name}_to_search_floor"] = round(figure["decisions_per_s"] / floor["rps"], 2)
+            # Per second of the server's CPU: on a machine others load, the server may get a
+            # fraction of its core, and not the same fraction as the floor's.
+            if figure["server_cpu"] and floor["server_cpu"]:
+                mine = figure["decisions_per_s"] / figure["server_cpu"]
+                ratios[f"{name}_to_search_floor_per_cpu"] = round(
+                    mine / (floor["rps"] / floor["server_cpu"]), 2
+                )
     return {**figures, "ratios": ratios}
 
 
