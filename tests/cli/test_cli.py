@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from sharekeeper.cli.main import app, hoist
 from tests import figures
 from tests.sdk.helpers import create_share, shares
-from tests.support import Account, LiveServer, env_for_subprocess
+from tests.support import Account, LiveServer, SignedHttp, env_for_subprocess
 
 
 @dataclass
@@ -201,3 +201,81 @@ def test_every_state_change_is_audited_without_secrets(
     )
     bad = run(database_url, data_dir, "audit", "list", "--since", "yesterday", check=False)
     assert bad.returncode != 0 and "ISO-8601" in bad.stderr
+
+
+def test_service_principals_create_list_and_revoke(
+    server: LiveServer, http: SignedHttp, database_url: str, data_dir: Path
+) -> None:
+    """The fixed contract of `sharekeeper service ...`: the key it prints signs decisions on
+    the running server, and a revocation refuses it at once."""
+    created = run_json(
+        database_url,
+        data_dir,
+        "service",
+        "create",
+        "--name",
+        "vpc-control",
+        "--namespace",
+        "vpc",
+        "--namespace",
+        "dns",
+    )
+    assert set(created) == {"service_id", "access_key", "secret_key"}
+    service = Account(
+        created["service_id"], created["access_key"], created["secret_key"], server.endpoint
+    )
+    someone = server.account("someone")
+    body = {
+        "principal": someone.account_id,
+        "action": "dns:zone:get",
+        "resource": someone.urn("zone-1", "dns:zone"),
+    }
+    asked = http.request(service, "POST", "/sharekeeper/v1/authorize", body, omit=("X-Domain-Id",))
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["reasons"] == [
+        {
+            "code": "principal_is_owner",
+            "resource_share_id": None,
+            "permission_id": None,
+            "permission_version": None,
+            "policy_id": None,
+        }
+    ]
+
+    listed = run(database_url, data_dir, "service", "list", "--json")
+    (mine,) = [s for s in json.loads(listed.stdout) if s["service_id"] == service.account_id]
+    assert mine["name"] == "vpc-control" and mine["namespaces"] == ["vpc", "dns"]
+    assert mine["access_key"] == service.access_key and mine["revoked_at"] is None
+    assert created["secret_key"] not in listed.stdout
+    plain = run(database_url, data_dir, "service", "list")  # not a terminal: 80 columns
+    (row,) = [line for line in plain.stdout.splitlines() if service.account_id in line]
+    assert row.split()[:3] == [service.account_id, service.access_key, "vpc-control"], row
+    assert all(len(line) <= 80 for line in plain.stdout.splitlines()), plain.stdout
+
+    revoked = run(database_url, data_dir, "service", "revoke", service.account_id)
+    assert revoked.stdout.strip() == f"revoked {service.account_id}"
+    again = http.request(service, "POST", "/sharekeeper/v1/authorize", body, omit=("X-Domain-Id",))
+    assert again.status_code == 401
+    (after,) = [
+        s
+        for s in json.loads(run(database_url, data_dir, "service", "list", "--json").stdout)
+        if s["service_id"] == service.account_id
+    ]
+    assert after["revoked_at"] is not None
+
+    unknown = run(database_url, data_dir, "service", "revoke", "svc-none", check=False)
+    assert unknown.returncode == 1 and "RAM.9408" in unknown.stderr
+    bad = run(
+        database_url,
+        data_dir,
+        "service",
+        "create",
+        "--name",
+        "x",
+        "--namespace",
+        "VPC",
+        check=False,
+    )
+    assert bad.returncode == 1 and "RAM.9100" in bad.stderr
+    missing = run(database_url, data_dir, "service", "create", "--name", "x", check=False)
+    assert missing.returncode == 2

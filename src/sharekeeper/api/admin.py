@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sharekeeper.api.access import note_error
-from sharekeeper.api.convert import audit_record, timestamp
+from sharekeeper.api.convert import audit_record, service_principal, timestamp
 from sharekeeper.api.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
 from sharekeeper.api.errors import answered, error_response, status_of
 from sharekeeper.api.guessing import refused
@@ -27,7 +27,7 @@ from sharekeeper.domain.errors import AuthenticationFailed, ShareKeeperError, To
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.ratelimit import OPERATOR_KEY
 from sharekeeper.domain.sessions import OPERATOR
-from sharekeeper.services import admin, audit, identity, organizations
+from sharekeeper.services import admin, audit, identity, organizations, service_principals
 from sharekeeper.services.context import Context
 
 
@@ -50,6 +50,18 @@ class NewUnit(Struct):
 
 class Placement(Struct):
     parent_id: str
+
+
+class NewService(Struct):
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    namespaces: Annotated[
+        list[Annotated[str, Meta(max_length=32)]], Meta(min_length=1, max_length=20)
+    ]
+
+
+class ServiceQuery(Struct):
+    limit: Annotated[int, Meta(ge=1, le=2000)] = 1000
+    marker: Annotated[str, Meta(max_length=64)] | None = None
 
 
 MAX_MILLISECONDS = 2**53  # the year 287,396: every time a caller can mean, exact in a double
@@ -133,6 +145,28 @@ def delete_unit(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
     return 204, None
 
 
+def create_service(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    body = decode_body(raw, NewService)
+    service, secret = service_principals.create_service(ctx, body.name, body.namespaces)
+    return 201, {
+        "service_id": service.id,
+        "access_key": service.access_key,
+        "secret_key": secret,
+    }
+
+
+def list_services(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    query = decode_query(query_pairs(request.url.query), ServiceQuery)
+    page = service_principals.list_services(ctx, PageRequest(query.limit, query.marker))
+    found = [service_principal(s) for s in page.items]
+    return 200, {"services": found, "next_marker": page.next_marker}
+
+
+def revoke_service(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    service_principals.revoke_service(ctx, request.path_params["service_id"])
+    return 204, None
+
+
 def reset(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
     admin.reset_all_data(ctx)
     return 204, None
@@ -157,6 +191,9 @@ _ROUTES: tuple[tuple[str, str, AdminHandler], ...] = (
     ("DELETE", "/admin/v1/organizations/units/{ou_id}", delete_unit),
     ("PUT", "/admin/v1/organizations/members/{account_id}", place_member),
     ("DELETE", "/admin/v1/organizations/members/{account_id}", remove_member),
+    ("POST", "/admin/v1/services", create_service),
+    ("GET", "/admin/v1/services", list_services),
+    ("DELETE", "/admin/v1/services/{service_id}", revoke_service),
     ("POST", "/admin/v1/reset", reset),
     ("GET", "/admin/v1/audit-records", audit_records),
 )

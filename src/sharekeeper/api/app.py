@@ -27,7 +27,7 @@ from sharekeeper.api.errors import error_response
 from sharekeeper.api.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
-from sharekeeper.api.routes import OPERATIONS
+from sharekeeper.api.routes import DECISION_OPERATIONS, OPERATIONS
 from sharekeeper.bootstrap import Runtime, Serving, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.console.app import console_routes
@@ -127,7 +127,8 @@ def create_app(
     serving = runtime.serving()
     edge = Edge(serving, limiter)
     metrics = Metrics()
-    endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in OPERATIONS]
+    every = (*OPERATIONS, *DECISION_OPERATIONS)
+    endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in every]
     # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method;
     # it never runs one (Dispatch does, from the path as sent).
     routes = [Route(path, _not_dispatched, methods=[method]) for method, path, _ in endpoints]

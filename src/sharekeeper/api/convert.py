@@ -14,6 +14,7 @@ from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.invitations import Invitation
 from sharekeeper.domain.paging import Page
 from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.service_principals import ServicePrincipal
 from sharekeeper.domain.shares import Association, ResourceShare
 
 
@@ -137,4 +138,17 @@ def audit_record(record: AuditRecord) -> dict[str, Any]:
         "outcome": record.outcome,
         "channel": record.channel,
         "count": record.count,
+    }
+
+
+def service_principal(service: ServicePrincipal) -> dict[str, Any]:
+    """A service principal as the admin API and `sharekeeper service list --json` show it
+    (never its secret)."""
+    return {
+        "service_id": service.id,
+        "name": service.name,
+        "namespaces": list(service.namespaces),
+        "access_key": service.access_key,
+        "created_at": timestamp(service.created_at),
+        "revoked_at": None if service.revoked_at is None else timestamp(service.revoked_at),
     }

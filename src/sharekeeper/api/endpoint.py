@@ -92,6 +92,8 @@ class Operation:
     status: int = 200
     # It may change state: it runs in a writing unit of work and is audited, refusals too.
     writes: bool = False
+    # Signed by a service principal's key, not an account's (the /sharekeeper/v1 decisions).
+    service_key: bool = False
     body: type[msgspec.Struct] | None = field(init=False)
     query: type[msgspec.Struct] | None = field(init=False)
     reply: type[msgspec.Struct] | None = field(init=False)
@@ -196,11 +198,18 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     return headers
 
 
-def _caller(edge: Edge, incoming: IncomingRequest, access: Access, source: str) -> Caller:
+def _caller(
+    edge: Edge, operation: Operation, incoming: IncomingRequest, access: Access, source: str
+) -> Caller:
     """Who signed the request, within the rate limit; raises otherwise (not audited). A
     derived-key signature is checked only within the source's and the key's allowance of
     failures (``Guesses.derived``)."""
-    caller = authenticate(edge.ctx, incoming, lambda key: edge.guesses.derived(source, key))
+    caller = authenticate(
+        edge.ctx,
+        incoming,
+        lambda key: edge.guesses.derived(source, key),
+        service=operation.service_key,
+    )
     access.account_id = caller.account_id  # for the request's log line, whatever the outcome
     if edge.limiter is not None:
         edge.limiter.take(caller.account_id)
@@ -327,7 +336,7 @@ class Endpoint:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
         edge, operation = self.edge, self.operation
-        caller = _caller(edge, incoming, access, arguments[3])
+        caller = _caller(edge, operation, incoming, access, arguments[3])
         group = edge.ctx.group_commit
         if group is None or not operation.writes:
             return run_operation(edge, operation, caller, *arguments)
@@ -348,7 +357,7 @@ class Endpoint:
         return reply
 
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
-        caller = _caller(self.edge, arguments[0], access, arguments[3])
+        caller = _caller(self.edge, self.operation, arguments[0], access, arguments[3])
         return run_operation(self.edge, self.operation, caller, *arguments)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -12,6 +12,7 @@ from sharekeeper.domain.errors import (
     ApiNotFound,
     AuthenticationFailed,
     ConcurrentChange,
+    Forbidden,
     HeadersTooLarge,
     InvalidRequest,
     LimitExceeded,
@@ -34,6 +35,7 @@ from sharekeeper.domain.errors import (
 # Huawei answers every documented RAM.* error with 400; a lost race is a retryable 409.
 STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
     (AuthenticationFailed, 401),
+    (Forbidden, 403),
     # Huawei's Organizations answers these two with 401 (Terraform reads 1015 as "gone").
     (OrgNotManagementAccount, 401),
     (OrganizationNotFound, 401),

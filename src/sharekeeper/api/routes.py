@@ -9,6 +9,7 @@ from __future__ import annotations
 from sharekeeper.api import (
     associations,
     catalogue,
+    decisions,
     delegation,
     discovery,
     invitations,
@@ -467,5 +468,19 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/v1/organizations/close-account-status",
         org_tags.list_close_account_statuses,
+    ),
+)
+
+# ShareKeeper's own operations for resource services (api/decisions.py, docs/enforcement.md):
+# signed by service principals' keys, refused to account keys. Apart from OPERATIONS, which
+# are Huawei's (the isolation matrix and /openapi.json cover those).
+DECISION_OPERATIONS: tuple[Operation, ...] = (
+    _("Authorize", "POST", "/sharekeeper/v1/authorize", decisions.authorize, service_key=True),
+    _(
+        "ListAccessibleResources",
+        "POST",
+        "/sharekeeper/v1/accessible-resources",
+        decisions.accessible_resources,
+        service_key=True,
     ),
 )

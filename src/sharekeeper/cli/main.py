@@ -33,6 +33,8 @@ app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 org_app = command_group("The organization directory.")
 app.add_typer(org_app, name="org")
+service_app = command_group("Service principals: resource services that ask for decisions.")
+app.add_typer(service_app, name="service")
 audit_app = command_group("The audit trail of state-changing calls.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ram_app, name="ram")
@@ -454,6 +456,71 @@ AUDIT_COLUMNS = (
     Column("source_address", "source", whole=True, optional=True),
     Column("channel", optional=True),
 )
+
+
+@service_app.command("create")
+def service_create(
+    name: Annotated[str, typer.Option(help="A name for the service.")],
+    namespace: Annotated[
+        list[str], typer.Option(help="A URN service it may ask about (vpc); repeatable.")
+    ],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a service principal and its key (the secret is shown this once)."""
+    from sharekeeper.services import service_principals
+
+    with _runtime(database) as runtime:
+        service, secret = service_principals.create_service(runtime.context, name, namespace)
+    _emit(
+        {"service_id": service.id, "access_key": service.access_key, "secret_key": secret},
+        as_json,
+    )
+
+
+SERVICE_COLUMNS = (
+    Column("service_id", "service", whole=True),
+    Column("access_key", "access key", whole=True),
+    Column("name"),
+    Column("namespaces", optional=True),
+    Column("revoked_at", "revoked", whole=True, optional=True),
+)
+
+
+@service_app.command("list")
+def service_list(
+    database: DatabaseOption = None, output: OutputOption = None, as_json: JsonOption = False
+) -> None:
+    """List service principals, oldest first (revoked ones too, with when)."""
+    from sharekeeper.api.convert import service_principal
+    from sharekeeper.domain.paging import PageRequest
+    from sharekeeper.services import service_principals
+
+    fmt = chosen(output, as_json)
+    found = []
+    with _runtime(database) as runtime:
+        marker = None
+        for _ in range(1_000_000):  # bounded: a page of 1,000 each
+            page = service_principals.list_services(runtime.context, PageRequest(1000, marker))
+            found += [service_principal(s) for s in page.items]
+            marker = page.next_marker
+            if marker is None:
+                break
+    rows = [
+        {**s, "namespaces": ",".join(s["namespaces"]), "revoked_at": s["revoked_at"] or ""}
+        for s in found
+    ]
+    listing(found, fmt, rows, SERVICE_COLUMNS, "services")
+
+
+@service_app.command("revoke")
+def service_revoke(service_id: str, database: DatabaseOption = None) -> None:
+    """Revoke a service principal; requests signed with its key fail from now on."""
+    from sharekeeper.services import service_principals
+
+    with _runtime(database) as runtime:
+        service_principals.revoke_service(runtime.context, service_id)
+    typer.echo(f"revoked {service_id}")
 
 
 @audit_app.command("list")

@@ -46,13 +46,18 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── ServiceBusy               RAM.9006
     │   ├── RequestLineTooLong        RAM.9007
     │   └── TooManyConnections        RAM.9008
+    ├── Forbidden                                 signed by a valid key that may not do this
+    │   ├── ServiceKeyRequired        RAM.9501    an account key on a decision operation
+    │   ├── ServiceKeyRefused         RAM.9502    a service key on the RAM or Organizations API
+    │   └── OutsideNamespaces         RAM.9503    a service asking beyond its namespaces
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
         ├── PermissionNotFound        RAM.9403
         ├── AccountNotFound           RAM.9405
         ├── AccessKeyNotFound         RAM.9406
-        └── DirectoryEntryNotFound    RAM.9407
+        ├── DirectoryEntryNotFound    RAM.9407
+        └── ServicePrincipalNotFound  RAM.9408
 
     The Organizations API's (Organizations.*, statuses in the table at the edge):
     OrgNotManagementAccount 1001, OrganizationNotFound 1015 (both 401, as Huawei answers),
@@ -482,6 +487,48 @@ class AccessKeyNotFound(NotFound):
 
     def __init__(self, access_key: str) -> None:
         super().__init__(f"The access key {access_key} does not exist.")
+
+
+class ServicePrincipalNotFound(NotFound):
+    code = "RAM.9408"
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__(f"The service principal {service_id} does not exist.")
+
+
+# Decisions for resource services (docs/enforcement.md): the caller proved who it is, and who it
+# is may not do this. Codes RAM.95xx are this area's.
+
+
+class Forbidden(ShareKeeperError):
+    code = "RAM.9500"
+
+
+class ServiceKeyRequired(Forbidden):
+    code = "RAM.9501"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only a service principal's key may call this operation; an account key is "
+            "refused (create one with `sharekeeper service create`)."
+        )
+
+
+class ServiceKeyRefused(Forbidden):
+    code = "RAM.9502"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A service principal's key may call only the /sharekeeper/v1 decision operations, "
+            "not the RAM or Organizations API; sign with an account's key."
+        )
+
+
+class OutsideNamespaces(Forbidden):
+    code = "RAM.9503"
+
+    def __init__(self, what: str, namespaces: tuple[str, ...]) -> None:
+        super().__init__(f"{what} is outside this service's namespaces ({', '.join(namespaces)}).")
 
 
 # The Organizations API's own errors. Huawei documents Organizations.1001, 1015, 1401 and 1900

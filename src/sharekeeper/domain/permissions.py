@@ -142,6 +142,12 @@ class Catalogue:
         filter on a type the catalogue lacks then matches nothing)."""
         return self._names.get(resource_type, resource_type)
 
+    def spellings(self, resource_type: str) -> tuple[str, ...]:
+        """Every name of the type (the catalogue's first, then its aliases); a type the
+        catalogue lacks has only the name given."""
+        found = self.types.get(self.canonical(resource_type))
+        return (resource_type,) if found is None else (found.name, *found.aliases)
+
     def require_shareable(self, resource_type: str) -> ResourceType:
         found = self.types.get(self.canonical(resource_type))
         if found is None:

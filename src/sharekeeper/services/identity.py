@@ -16,6 +16,8 @@ from sharekeeper.domain.errors import (
     AuthenticationFailed,
     DomainIdMismatch,
     InvalidParameter,
+    ServiceKeyRefused,
+    ServiceKeyRequired,
 )
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
@@ -126,32 +128,66 @@ def key_material(ctx: Context, key: AccessKey) -> KeyMaterial:
     )
 
 
-def authenticate(ctx: Context, request: IncomingRequest, gate: DerivedGate) -> Caller:
-    """The account whose key signed the request; raises AuthenticationFailed otherwise, or
-    TooManyFailures when ``gate`` refuses to check a derived-key signature."""
+def _account_key(ctx: Context, access_key: str) -> KeyMaterial | None:
+    cache = ctx.key_cache
+    generation = 0
+    if cache is not None:
+        cached = cache.get(access_key)
+        if cached is not None:
+            return cached
+        generation = cache.generation
+    with ctx.reading() as uow:
+        key = uow.accounts.get_key(access_key)
+    if key is None:
+        return None
+    material = key_material(ctx, key)
+    if cache is not None:
+        cache.put(access_key, material, generation)
+    return material
+
+
+def _service_key(ctx: Context, access_key: str) -> KeyMaterial | None:
+    """A service principal's key, read on every request (so a revocation holds at once):
+    its ``account_id`` is the service's id."""
+    with ctx.reading() as uow:
+        service = uow.services.by_access_key(access_key)
+    if service is None:
+        return None
+    stored = AccessKey(
+        access_key,
+        service.id,
+        service.sealed_secret,
+        service.created_at,
+        revoked_at=service.revoked_at,
+    )
+    return key_material(ctx, stored)
+
+
+def authenticate(
+    ctx: Context, request: IncomingRequest, gate: DerivedGate, service: bool = False
+) -> Caller:
+    """The account whose key signed the request (``service``: the service principal, its id
+    as ``account_id``); raises AuthenticationFailed otherwise, or TooManyFailures when
+    ``gate`` refuses to check a derived-key signature. A valid signature by the other kind of
+    key is a 403 of its own (ServiceKeyRequired, ServiceKeyRefused), told only once the
+    signature proves the caller holds the key."""
+    other_kind: list[bool] = []
 
     def lookup(access_key: str) -> KeyMaterial | None:
-        cache = ctx.key_cache
-        generation = 0
-        if cache is not None:
-            cached = cache.get(access_key)
-            if cached is not None:
-                return cached
-            generation = cache.generation
-        with ctx.reading() as uow:
-            key = uow.accounts.get_key(access_key)
-        if key is None:
-            return None
-        material = key_material(ctx, key)
-        if cache is not None:
-            cache.put(access_key, material, generation)
+        wanted, other = (_service_key, _account_key) if service else (_account_key, _service_key)
+        material = wanted(ctx, access_key)
+        if material is None:
+            material = other(ctx, access_key)
+            other_kind.append(material is not None)
         return material
 
     # The signature window follows the wall clock the client signed with, not the domain clock.
     access_key, key = verify(
         request, lookup, time.time(), ctx.clock(), ctx.max_clock_skew_seconds, gate
     )
+    if any(other_kind):
+        raise ServiceKeyRequired() if service else ServiceKeyRefused()
     domain_id = request.header("x-domain-id")
-    if domain_id is not None and domain_id != key.account_id:
+    if not service and domain_id is not None and domain_id != key.account_id:
         raise DomainIdMismatch(domain_id)
     return Caller(key.account_id, access_key)

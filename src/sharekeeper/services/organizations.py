@@ -72,18 +72,35 @@ def access_entities(uow: UnitOfWork, account_id: str) -> list[str]:
     """Every principal through which ``account_id`` may reach a share: itself and, while its
     organization shares, each unit above it and the organization. Computed from the directory
     on every read, so membership changes take effect at once."""
-    entities = [account_id]
     membership = uow.organizations.membership(account_id)
     if membership is None:
-        return entities
+        return [account_id]
     organization = uow.organizations.get(membership.organization_id)
     if organization is None or not organization.sharing_enabled:
-        return entities
-    parents = uow.organizations.parents(organization.id)
-    unit: str | None = membership.parent_id
-    while unit is not None:
-        entities += organization.names_of(unit)
+        return [account_id]
+    return reaching_entities(
+        organization,
+        units_above(uow.organizations.parents(organization.id), membership.parent_id),
+        account_id,
+    )
+
+
+def units_above(parents: dict[str, str | None], unit_id: str) -> list[str]:
+    """``unit_id`` and each unit above it, up to the root (bounded by the tree's size)."""
+    units: list[str] = []
+    unit: str | None = unit_id
+    while unit is not None and len(units) <= len(parents):
+        units.append(unit)
         unit = parents.get(unit)
+    return units
+
+
+def reaching_entities(organization: Organization, units: list[str], account_id: str) -> list[str]:
+    """The principals through which a member in ``units`` (its unit, up to the root) reaches a
+    share while its organization shares: itself, each unit, the organization; by URN and id."""
+    entities = [account_id]
+    for unit in units:
+        entities += organization.names_of(unit)
     entities += organization.names_of(None)
     return entities
 

@@ -238,6 +238,17 @@ class OrganizationRepository:
         row = self._tx.first(statement, {"account_id": account_id})
         return None if row is None else MEMBERSHIP.read(row)
 
+    def memberships(self, account_ids: Iterable[str]) -> dict[str, Membership]:
+        """The memberships of those of ``account_ids`` that are members, unlocked (a read)."""
+        ids = sorted(set(account_ids))
+        if len(ids) == 1:  # a single decision's: the prepared statement
+            found = self.membership(ids[0])
+            return {} if found is None else {ids[0]: found}
+        if not ids:
+            return {}
+        statement = select(*MEMBERSHIP.columns).where(M.account_id.in_(ids))
+        return {row.account_id: MEMBERSHIP.read(row) for row in self._tx.execute(statement)}
+
     def members_among(self, organization_id: str, account_ids: Sequence[str]) -> set[str]:
         """Those of ``account_ids`` that are members of the organization."""
         if not account_ids:

@@ -547,3 +547,33 @@ close_account_statuses = Table(
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
 )
+
+# Resource services that ask for decisions (domain/service_principals.py): one key each, its
+# secret sealed under the master key as an account key's is. ``namespaces`` is the services'
+# names joined by spaces (a namespace holds none).
+service_principals = Table(
+    "service_principals",
+    metadata,
+    _seq(),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("namespaces", Text, nullable=False),
+    Column("access_key", String(40), nullable=False, unique=True),
+    Column("sealed_secret", String(256), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("revoked_at", Millis),
+    sqlite_autoincrement=True,
+)
+
+# Decisions start from the hashes of a resource's URN and of the principal's entities, and want
+# only live associations of one type (store/decisions.py): with equality on three columns this
+# index is the planner's pick over ix_associations_status_updated, whose leading status matches
+# most rows (SQLite has no statistics to tell them apart).
+DECISION_INDEXES = (
+    Index(
+        "ix_associations_entity_type_status",
+        associations.c.entity_hash,
+        associations.c.association_type,
+        associations.c.status,
+    ),
+)

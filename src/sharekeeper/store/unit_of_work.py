@@ -12,6 +12,7 @@ from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
+from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
@@ -21,6 +22,7 @@ from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.policies import PolicyRepository
+from sharekeeper.store.service_principals import ServicePrincipalRepository
 from sharekeeper.store.sessions import SessionRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
 from sharekeeper.store.tags import TagRepository
@@ -137,6 +139,8 @@ class UnitOfWork:
     sessions: SessionRepository
     delegation: DelegationRepository
     org_tags: OrgTagRepository
+    services: ServicePrincipalRepository
+    decisions: DecisionRepository
 
     def __init__(
         self,
@@ -180,6 +184,8 @@ class UnitOfWork:
         self.delegation = DelegationRepository(tx)
         self.policies = PolicyRepository(tx)
         self.org_tags = OrgTagRepository(tx)
+        self.services = ServicePrincipalRepository(tx)
+        self.decisions = DecisionRepository(tx)
         return self
 
     def delete_everything(self) -> None:

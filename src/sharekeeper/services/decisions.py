@@ -1,0 +1,209 @@
+"""Access decisions for resource services (docs/enforcement.md): authorize (one request or a
+batch, answered in order) and the resources a principal can use. The caller is a service
+principal, asking only about its namespaces; membership in organizations and OUs is read from
+the directory at decision time, so a change is in effect at once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sharekeeper.domain import ids
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.decisions import (
+    AccessDecision,
+    AccessibleResource,
+    Grant,
+    Question,
+    check_action,
+    decide,
+    permission_rules,
+    permission_says,
+    spelled,
+)
+from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.policies import (
+    FULL_ACCESS_CONTENT,
+    Decision,
+    Policy,
+    PolicyType,
+    ServiceControlContent,
+    scp_allows,
+    scp_decision,
+)
+from sharekeeper.domain.service_principals import ServicePrincipal
+from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import reaching_entities, units_above
+from sharekeeper.store.unit_of_work import UnitOfWork
+
+# A batch answers at most this many requests (the issue's contract).
+BATCH_MOST = 1000
+
+
+@dataclass(slots=True)
+class Standing:
+    """Where a principal stands in the directory: the entities through which shares reach it,
+    and (in an organization whose root has SCPs enabled) its path, root first, with the SCPs
+    attached along it."""
+
+    entities: list[str]
+    path: list[str] = field(default_factory=list)
+    policies: list[tuple[str, Policy]] = field(default_factory=list)  # (entity id, policy)
+
+    def denying(self, action: str) -> list[str]:
+        """The ids of the SCPs on the path that deny ``action`` (none outside SCPs)."""
+        if not self.path:
+            return []
+        full_access = permission_rules(FULL_ACCESS_CONTENT)
+        levels: list[list[ServiceControlContent]] = [
+            [full_access, *(_rules(p) for at, p in self.policies if at == level)]
+            for level in self.path
+        ]
+        if scp_allows(levels, action):
+            return []
+        return [p.id for _, p in self.policies if scp_decision(_rules(p), action) is Decision.DENY]
+
+
+def _rules(policy: Policy) -> ServiceControlContent:
+    return permission_rules(policy.content)
+
+
+def _service(uow: UnitOfWork, caller: Caller) -> ServicePrincipal:
+    service = uow.services.get(caller.account_id)
+    if service is None or service.revoked_at is not None:  # revoked since the signature check
+        raise AuthenticationFailed("the service principal has been revoked")
+    return service
+
+
+def _question(
+    ctx: Context, service: ServicePrincipal, principal: str, action: str, resource: str
+) -> Question:
+    ids.require_account_id(principal)
+    check_action(action)
+    urn = ids.ResourceUrn.parse(resource)
+    service.require_namespace(urn.service, f"The resource {resource[:200]}")
+    question = Question(principal, action, urn, ctx.catalogue.canonical(urn.resource_type))
+    service.require_namespace(question.action_service, f"The action {action}")
+    return question
+
+
+def _standings(uow: UnitOfWork, principals: Iterable[str]) -> dict[str, Standing]:
+    """Each principal's standing: one read of the memberships, then per organization its
+    record, its tree and (SCPs enabled) the policies on its members' paths."""
+    wanted = set(principals)
+    standings = {p: Standing([p]) for p in wanted}
+    memberships = uow.organizations.memberships(wanted)
+    by_organization: dict[str, list[str]] = defaultdict(list)
+    for account, membership in memberships.items():
+        by_organization[membership.organization_id].append(account)
+    for organization_id, members in by_organization.items():
+        organization = uow.organizations.get(organization_id)
+        if organization is None:
+            continue
+        parents = uow.organizations.parents(organization_id)
+        scps = PolicyType.SERVICE_CONTROL in uow.policies.enabled_types(organization_id)
+        for account in members:
+            units = units_above(parents, memberships[account].parent_id)
+            standing = standings[account]
+            if organization.sharing_enabled:
+                standing.entities = reaching_entities(organization, units, account)
+            if scps:
+                standing.path = [*reversed(units), account]
+        if scps:
+            on_paths = {e for a in members for e in standings[a].path}
+            attached = uow.policies.attached_to(organization_id, sorted(on_paths), dry_run=False)
+            for account in members:
+                path = set(standings[account].path)
+                standings[account].policies = [
+                    (a.entity_id, p)
+                    for a, p in attached
+                    if a.entity_id in path and p.type is PolicyType.SERVICE_CONTROL
+                ]
+    return standings
+
+
+def authorize(
+    ctx: Context, caller: Caller, asked: Sequence[tuple[str, str, str]]
+) -> list[AccessDecision]:
+    """A decision for each (principal, action, resource URN), in order. A request that is
+    malformed fails the whole batch (400, naming its index); one outside the service's
+    namespaces too (403)."""
+    batch = len(asked) > 1
+    with ctx.reading() as uow:
+        service = _service(uow, caller)
+        questions = []
+        for index, (principal, action, resource) in enumerate(asked):
+            try:
+                questions.append(_question(ctx, service, principal, action, resource))
+            except InvalidRequest as error:
+                if batch:
+                    error.message = f"requests[{index}]: {error.message}"
+                raise
+        spellings = [
+            spelled(q.resource, ctx.catalogue.spellings(q.resource_type)) for q in questions
+        ]
+        standings = _standings(uow, (q.principal for q in questions))
+        holdings = uow.decisions.holdings(
+            {urn for urns in spellings for urn in urns},
+            {e for s in standings.values() for e in s.entities},
+        )
+    found: dict[tuple[str, str], list[Grant]] = defaultdict(list)
+    for holding in holdings:
+        found[holding.resource, holding.principal].append(holding.grant)
+    decisions = []
+    for question, urns in zip(questions, spellings, strict=True):
+        standing = standings[question.principal]
+        grants = {
+            g.share_id: _with_content(ctx, g)
+            for urn in urns
+            for entity in standing.entities
+            for g in found.get((urn, entity), ())
+        }
+        decisions.append(decide(question, list(grants.values()), standing.denying(question.action)))
+    return decisions
+
+
+def _with_content(ctx: Context, grant: Grant) -> Grant:
+    if grant.permission_id is None:
+        return grant
+    permission = ctx.catalogue.get(grant.permission_id, grant.permission_version)
+    return Grant(grant.share_id, grant.permission_id, grant.permission_version, permission.content)
+
+
+def accessible_resources(
+    ctx: Context,
+    caller: Caller,
+    principal: str,
+    resource_type: str,
+    action: str | None,
+    page: PageRequest,
+) -> Page[AccessibleResource]:
+    """The resources of the type that shares reaching ``principal`` hold, one entry per share;
+    with ``action``, only where the share's permission for the type allows it (and no SCP on
+    the principal's path denies it)."""
+    ids.require_account_id(principal)
+    type_ = ctx.catalogue.require_shareable(resource_type).name
+    with ctx.reading() as uow:
+        service = _service(uow, caller)
+        service.require_namespace(type_.split(":", 1)[0], f"The resource type {resource_type}")
+        allowing = None
+        if action is not None:
+            check_action(action)
+            service.require_namespace(action.split(":", 1)[0], f"The action {action}")
+            allowing = _allowing_permissions(ctx, type_, action)
+        standing = _standings(uow, [principal])[principal]
+        if action is not None and standing.denying(action):
+            return Page([])
+        return uow.decisions.accessible(principal, standing.entities, type_, allowing, page)
+
+
+def _allowing_permissions(ctx: Context, resource_type: str, action: str) -> set[tuple[str, int]]:
+    """Every (permission id, version) of the type whose content allows ``action``."""
+    return {
+        (version.id, version.version)
+        for current in ctx.catalogue.permissions(resource_type)
+        for version in ctx.catalogue.versions(current.id)
+        if permission_says(version.content, action) is Decision.ALLOW
+    }

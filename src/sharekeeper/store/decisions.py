@@ -1,0 +1,144 @@
+"""The reads behind access decisions: which active shares hold given resources and reach given
+principals, with the permission each binds for the resource's type; and the resources a
+principal can use, keyset-paged. Both start from indexed hashes
+(ix_associations_entity_type_status, then the association's unique key per share), so their
+cost follows what the resource and the principal take part in, not how many shares exist."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, select, tuple_
+
+from sharekeeper.domain.decisions import AccessibleResource, Grant, Holding
+from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
+from sharekeeper.store.paging import fetch_page
+from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.shares import entity_hash, received_share_ids
+from sharekeeper.store.tables import associations, resource_shares, share_permissions
+from sharekeeper.store.transaction import Transaction
+
+S = resource_shares.c
+B = share_permissions.c
+_RESOURCE = associations.alias("held")
+_PRINCIPAL = associations.alias("reached")
+R = _RESOURCE.c
+P = _PRINCIPAL.c
+
+
+def _holdings(resources: Any, principals: Any) -> Select[Any]:
+    """The holdings of the URN hashes ``resources`` and the entity hashes ``principals``."""
+    return (
+        select(R.entity_hash, P.entity_hash, S.id, B.permission_id, B.permission_version)
+        .select_from(_RESOURCE)
+        .join(resource_shares, S.id == R.resource_share_id)
+        .join(
+            _PRINCIPAL,
+            and_(
+                P.resource_share_id == R.resource_share_id,
+                P.association_type == AssociationType.PRINCIPAL,
+                P.entity_hash.in_(principals),
+                P.status == AssociationStatus.ASSOCIATED,
+            ),
+        )
+        .outerjoin(
+            share_permissions,
+            and_(B.resource_share_id == S.id, B.resource_type == R.resource_type),
+        )
+        .where(
+            R.association_type == AssociationType.RESOURCE,
+            R.entity_hash.in_(resources),
+            R.status == AssociationStatus.ASSOCIATED,
+            S.status == ShareStatus.ACTIVE,
+        )
+    )
+
+
+# A single decision asks about a few spellings and a few entities: its statement is prepared
+# once per shape (compiling it on each request cost more than running it); a batch's lists
+# are expanded instead. At most 8 x 32 shapes.
+_PREPARED_MOST = (8, 32)
+_SHAPES: dict[tuple[int, int], Prepared] = {}
+
+
+def _prepared(resources: int, principals: int) -> Prepared:
+    found = _SHAPES.get((resources, principals))
+    if found is None:
+        found = _SHAPES[resources, principals] = Prepared(
+            _holdings(
+                [bindparam(f"r{i}") for i in range(resources)],
+                [bindparam(f"p{i}") for i in range(principals)],
+            )
+        )
+    return found
+
+
+class DecisionRepository:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def holdings(self, resources: Collection[str], principals: Collection[str]) -> list[Holding]:
+        """Every (resource, principal, share) among ``resources`` (URNs) and ``principals``
+        (entities: account ids, organization and OU names) where an active share holds the
+        resource and reaches the principal, both associated. One statement for a batch."""
+        if not resources or not principals:
+            return []
+        resource_of = {entity_hash(r): r for r in resources}
+        principal_of = {entity_hash(p): p for p in principals}
+        hashes = (sorted(resource_of), sorted(principal_of))
+        if len(resource_of) <= _PREPARED_MOST[0] and len(principal_of) <= _PREPARED_MOST[1]:
+            values = {f"r{i}": h for i, h in enumerate(hashes[0])}
+            values.update({f"p{i}": h for i, h in enumerate(hashes[1])})
+            rows: Sequence[Sequence[Any]] = self._tx.rows(_prepared(*map(len, hashes)), values)
+        else:  # a batch: its lists expanded, the statement compiled once by SQLAlchemy
+            rows = list(
+                self._tx.execute(
+                    _holdings(bindparam("r", expanding=True), bindparam("p", expanding=True)),
+                    {"r": hashes[0], "p": hashes[1]},
+                )
+            )
+        return [
+            Holding(resource_of[row[0]], principal_of[row[1]], Grant(row[2], row[3], row[4], None))
+            for row in rows
+        ]
+
+    def accessible(
+        self,
+        principal: str,
+        through: Sequence[str],
+        resource_type: str,
+        permissions: Collection[tuple[str, int]] | None,
+        page: PageRequest,
+    ) -> Page[AccessibleResource]:
+        """The resources of ``resource_type`` that active shares reaching ``principal``
+        (through any of ``through``) hold, one row per share; with ``permissions``, only where
+        the share binds one of those (id, version) for the type. Keyset-paged on the
+        resource association's seq; the principal's own shares excluded."""
+        # From the shares that reach the principal (its entities' hashes), then each share's
+        # resources by the association's unique key: planned so on both databases, where a
+        # ``share_id IN (subquery)`` let SQLite scan live associations by status instead.
+        reached = received_share_ids(through).distinct().subquery()
+        statement = (
+            select(R.entity, S.id, S.owner_account_id, R.seq)
+            .select_from(reached)
+            .join(_RESOURCE, R.resource_share_id == reached.c.resource_share_id)
+            .join(resource_shares, S.id == R.resource_share_id)
+            .where(
+                R.association_type == AssociationType.RESOURCE,
+                R.resource_type == resource_type,
+                R.status == AssociationStatus.ASSOCIATED,
+                S.status == ShareStatus.ACTIVE,
+                S.owner_account_id != principal,
+            )
+        )
+        if permissions is not None:
+            bound = select(B.resource_share_id).where(
+                B.resource_type == resource_type,
+                tuple_(B.permission_id, B.permission_version).in_(sorted(permissions)),
+            )
+            statement = statement.where(R.resource_share_id.in_(bound))
+        return fetch_page(
+            self._tx, statement, R.seq, page, lambda r: AccessibleResource(r[0], r[1], r[2])
+        )
