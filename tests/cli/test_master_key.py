@@ -23,7 +23,7 @@ from sharekeeper.store.master_key import MasterKeyRepository
 from sharekeeper.testing import Account
 from tests import figures
 from tests.cli.test_failures import one_line, own_database, run
-from tests.support import ServerProcess
+from tests.support import LiveServer, ServerProcess
 
 __all__ = ["own_database"]  # the fixture, shared with the failures' tests
 
@@ -209,3 +209,42 @@ def test_a_rotation_ends_the_operators_sessions_and_keeps_the_accounts(
         runtime.close()
     sealed = stored(own_database)["sealed"][key.access_key]
     assert SecretBox(base64.b64decode(new)).open(sealed) == key.secret_key
+
+
+def test_a_server_left_running_on_the_old_key_issues_no_key_under_it(
+    tmp_path: Path, own_database: str
+) -> None:
+    """The documented mistake: rotating while a server runs. That server cannot seal a secret
+    that the restarted servers could open, so it refuses to issue one, 503 RAM.9010, and the
+    database holds no key it made after the rotation."""
+    import httpx
+
+    token = "t" * 40
+    old = new_key()
+    left_running = LiveServer(
+        _settings(own_database, tmp_path, old).with_overrides(admin_token=token)
+    )
+    left_running.start()
+    try:
+        admin = httpx.Client(
+            base_url=left_running.endpoint, headers={"Authorization": f"Bearer {token}"}
+        )
+        made = admin.post("/admin/v1/accounts", json={"name": "before"})
+        assert made.status_code == 201, made.text
+        figures.issued(made.json()["secret_key"])
+        rotator = build_runtime(_settings(own_database, tmp_path, old))
+        try:
+            rotation.rotate_master_key(rotator.context, base64.b64decode(new_key()))
+        finally:
+            rotator.close()
+        keys = stored(own_database)["sealed"]
+        refused = admin.post("/admin/v1/accounts", json={"name": "after"})
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error_code"] == "RAM.9010"
+        account = made.json()["account_id"]
+        again = admin.post(f"/admin/v1/accounts/{account}/access-keys")
+        assert (again.status_code, again.json()["error_code"]) == (503, "RAM.9010")
+        assert stored(own_database)["sealed"] == keys
+        admin.close()
+    finally:
+        left_running.stop()

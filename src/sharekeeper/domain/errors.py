@@ -46,6 +46,7 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── ServiceBusy               RAM.9006
     │   ├── RequestLineTooLong        RAM.9007
     │   └── TooManyConnections        RAM.9008
+    ├── MasterKeyRetired              RAM.9010    the server's master key was rotated out
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
@@ -435,6 +436,16 @@ class TooManyConnections(LimitExceeded):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": "1"}
+
+
+class MasterKeyRetired(ShareKeeperError):
+    code = "RAM.9010"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The master key of this server was replaced (sharekeeper key rotate-master): it "
+            "issues no access key until it is restarted with the new one."
+        )
 
 
 class NotFound(ShareKeeperError):

@@ -52,6 +52,12 @@ class MasterKeyRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
+    def recorded(self) -> str | None:
+        """The fingerprint, read under a share lock on PostgreSQL: a rotation (which updates
+        the row first) then waits for this transaction, or this one for the rotation's."""
+        statement = select(master_key.c.fingerprint).with_for_update(read=True)
+        return self._tx.execute(statement).scalar_one_or_none()
+
     def replace_fingerprint(self, current: str, new: str, now: int) -> bool:
         """Compare-and-set: records ``new`` where ``current`` is recorded. Run first, it also
         takes the row's lock, so a second rotation waits for this one and then finds no
