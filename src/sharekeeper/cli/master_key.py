@@ -10,7 +10,10 @@ from sharekeeper.auth.secrets import InvalidMasterKey, decode_master_key
 from sharekeeper.services.master_key import Rotation
 
 NEW_KEY_VARIABLE = "SHAREKEEPER_NEW_MASTER_KEY"
-MAKE_A_KEY = "python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
+MAKE_A_KEY = (
+    "(umask 077; python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
+    " > PATH)"
+)
 
 
 def new_master_key(path: Path | None, env: Mapping[str, str]) -> tuple[bytes, str]:
@@ -30,7 +33,7 @@ def new_master_key(path: Path | None, env: Mapping[str, str]) -> tuple[bytes, st
     if given is None:
         raise InvalidMasterKey(
             f"give the new master key in a file (--new-key-file PATH) or in {NEW_KEY_VARIABLE};"
-            f" make one with: {MAKE_A_KEY} > PATH"
+            f" make one with: {MAKE_A_KEY}"
         )
     return decode_master_key(given, NEW_KEY_VARIABLE), NEW_KEY_VARIABLE
 
@@ -47,7 +50,10 @@ def rotation_report(rotation: Rotation, key_file: Path | None, source: str) -> s
             f"before: {', '.join(rotation.unreadable)} (revoke them; issue new ones)"
         )
     if key_file is not None:
-        lines.append(f"{key_file} now holds the new key: restart every server")
+        lines.append(
+            f"{key_file} now holds the new key: copy it to every host that serves this "
+            "database, then restart every server"
+        )
     else:
         lines.append(
             f"set SHAREKEEPER_MASTER_KEY to the new key (from {source}) wherever ShareKeeper "
