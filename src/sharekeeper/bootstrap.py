@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -14,12 +15,14 @@ from sharekeeper.auth.secrets import (
     decode_master_key,
     load_or_create_master_key,
     master_key_fingerprint,
+    replace_master_key_file,
 )
 from sharekeeper.config import Settings
 from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.clock import SECOND, Clock, system_clock
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.services.context import Context
+from sharekeeper.services.master_key import Rotation, rotate_master_key
 from sharekeeper.store import master_key as stored_key
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import Engine, create_database_engine, display_url, run_in_greenlet
@@ -130,6 +133,26 @@ def master_key(settings: Settings, engine: Engine, clock: Clock) -> bytes:
             "SHAREKEEPER_MASTER_KEY or SHAREKEEPER_DATA_DIR to the right one"
         )
     return key
+
+
+def rotate_master(runtime: Runtime, new_key: bytes, source: str) -> tuple[Rotation, Path | None]:
+    """Re-seals the database's secrets under ``new_key`` (read from ``source``). Where the
+    current key came from the data directory's key file, that file then holds the new key (the
+    path is returned): replaced after the commit, so that a failure before it leaves the old
+    key valid in both."""
+    rotation = rotate_master_key(runtime.context, new_key)
+    settings = runtime.settings
+    if settings.master_key is not None:
+        return rotation, None
+    path = settings.master_key_path
+    try:
+        replace_master_key_file(path, new_key)
+    except OSError as error:
+        raise InvalidMasterKey(
+            f"the secrets are now sealed under the key in {source}, but {path} could not be "
+            f"replaced ({error.strerror}): copy that key there before starting ShareKeeper"
+        ) from None
+    return rotation, path
 
 
 def _recorded(recorded: str | None) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.cli.main import app, hoist
 from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.services import audit, identity
+from sharekeeper.services import audit
 from tests import figures
 from tests.sdk.helpers import associations, create_share
 from tests.support import Account, LiveServer, SignedHttp, env_for_subprocess
@@ -168,13 +167,23 @@ def test_a_key_sealed_under_another_master_key_is_a_401_told_to_the_operator_onc
     server: LiveServer, http: SignedHttp, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A row written by a process given another master key (before fingerprints, or through
-    a copy of the database): its requests are refused as unauthenticated, not a 500."""
+    a copy of the database): its requests are refused as unauthenticated, not a 500. Written
+    to the store directly: a process whose key is not the recorded one issues no key."""
     import os
 
-    foreign = replace(server.runtime.context, secret_box=SecretBox(os.urandom(32)))
-    account, key = identity.create_account(foreign, "sealed-elsewhere")
-    figures.issued(key.secret_key)
-    stranger = Account(account.id, key.access_key, key.secret_key, server.endpoint)
+    from sharekeeper.domain import accounts, ids
+
+    ctx = server.runtime.context
+    secret = ids.new_secret_key()
+    figures.issued(secret)
+    account = accounts.Account(ids.new_account_id(), "sealed-elsewhere", ctx.clock())
+    sealed = SecretBox(os.urandom(32)).seal(secret)
+    key = accounts.AccessKey(ids.new_access_key_id(), account.id, sealed, ctx.clock())
+    with ctx.writing() as uow:
+        uow.accounts.add(account)
+        uow.accounts.add_key(key)
+        uow.commit()
+    stranger = Account(account.id, key.access_key, secret, server.endpoint)
     caplog.set_level(logging.ERROR, logger="sharekeeper.auth")
     for _ in range(3):
         answer = http.request(stranger, "POST", "/v1/resource-shares/search", SEARCH)
@@ -184,7 +193,7 @@ def test_a_key_sealed_under_another_master_key_is_a_401_told_to_the_operator_onc
     told = [r.getMessage() for r in caplog.records if r.name == "sharekeeper.auth"]
     assert len(told) == 1, told
     assert key.access_key in told[0] and "another master key" in told[0]
-    assert key.secret_key not in told[0]
+    assert secret not in told[0]
     # The server's own keys still work.
     own = server.account("own-key")
     assert http.request(own, "POST", "/v1/resource-shares/search", SEARCH).status_code == 200

@@ -15,6 +15,7 @@ from huaweicloudsdkram.v1 import (
     UpdateResourceShareRequest,
 )
 
+from tests.sdk import helpers
 from tests.sdk.helpers import accept, associate, create_share, disassociate, invitation_for
 from tests.support import Account
 
@@ -74,6 +75,31 @@ def test_create_refuses_what_huawei_refuses(owner: Account, receiver: Account) -
     ]
     for fields, code, fragment in cases:
         fails(lambda: create_share(owner, **fields), 400, code, fragment)  # noqa: B023
+
+
+def test_urns_are_checked_as_huawei_checks_them(owner: Account, receiver: Account) -> None:
+    """A typo a test suite should catch: an unknown region, a space, a tab, a trailing CR
+    (a line read from a file written on Windows). Refused whole: no share is made, and a
+    share that gets one in an association is left as it was."""
+    cases = [
+        (owner.urn("sn-1", region="cn-nort-4"), "cn-nort-4 is not a region where vpc:subnet"),
+        (owner.urn("sn-1", region=""), "vpc:subnet resources are regional"),
+        (owner.urn("sn-1", region="*"), "vpc:subnet resources are regional"),
+        (owner.urn("sn 1"), "U+0020"),
+        (owner.urn("sn-1\t"), "U+0009"),
+        (owner.urn("sn-1\r"), "U+000D"),
+        (owner.urn("sn-1") + "\r\n", "U+000D"),
+    ]
+    before = helpers.share_ids(owner)
+    share = create_share(owner, resource_urns=[owner.urn("sn-ok", region="eu-west-0")])
+    for urn, says in cases:
+        fails(lambda: create_share(owner, resource_urns=[urn]), 400, "RAM.9101", says)  # noqa: B023
+        good = owner.urn("sn-2", region="cn-east-2")
+        call = lambda: associate(owner, share.id, resource_urns=[good, urn])  # noqa: B023, E731
+        fails(call, 400, "RAM.9101", says)
+    assert helpers.share_ids(owner) == before | {share.id}
+    resources = helpers.associations(owner, "resource", resource_share_ids=[share.id])
+    assert [r.associated_entity for r in resources] == [owner.urn("sn-ok", region="eu-west-0")]
 
 
 def test_bad_names_and_descriptions(owner: Account) -> None:

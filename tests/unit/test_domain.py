@@ -72,6 +72,61 @@ def test_urns_parse_into_their_parts() -> None:
             ResourceUrn.parse(bad)
 
 
+@pytest.mark.parametrize(
+    ("tail", "shown", "code"),
+    [
+        (" ", "\\u0020", "U+0020"),
+        ("\t", "\\u0009", "U+0009"),
+        ("\r", "\\u000d", "U+000D"),
+        ("\n", "\\u000a", "U+000A"),
+        ("\x00", "\\u0000", "U+0000"),
+        ("\u200b", "\\u200b", "U+200B"),
+        ("\u00a0", "\\u00a0", "U+00A0"),
+        ("\u2028", "\\u2028", "U+2028"),
+    ],
+)
+def test_a_urn_holds_no_space_nor_control_character(tail: str, shown: str, code: str) -> None:
+    """The path, which the pattern leaves open (``.+``), too: a typo or a pasted line end."""
+    for value in (
+        f"vpc:cn-north-4:{OWNER}:subnet:sn-1{tail}",
+        f"vpc:cn-north-4:{OWNER}:sub{tail}net:s",
+    ):
+        with pytest.raises(errors.InvalidResourceUrn) as refused:
+            ResourceUrn.parse(value)
+        assert shown in refused.value.message and code in refused.value.message
+        if tail != " ":  # the message's own words have spaces
+            assert tail not in refused.value.message  # written out, never sent as it is
+
+
+def test_a_urn_names_a_region_of_its_type() -> None:
+    catalogue = Catalogue.packaged()
+    regions = catalogue.types["vpc:subnet"].regions
+    assert {"cn-north-4", "cn-east-2", "eu-west-0", "ap-southeast-1"} <= set(regions)
+    assert len(regions) == len(set(regions)) == 32  # huaweicloudsdkvpc's VpcRegion
+    for region in regions:
+        (urn,) = check_resources([f"vpc:{region}:{OWNER}:subnet:s"], OWNER, catalogue)
+        assert urn.region == region
+    for region, says in (
+        ("cn-nort-4", "cn-nort-4 is not a region where vpc:subnet is shared"),
+        ("CN-NORTH-4", "CN-NORTH-4 is not a region"),
+        ("", "vpc:subnet resources are regional"),
+        ("*", "vpc:subnet resources are regional"),
+    ):
+        with pytest.raises(errors.InvalidResourceUrn, match=says):
+            check_resources([f"vpc:{region}:{OWNER}:subnet:s"], OWNER, catalogue)
+
+
+def test_a_type_names_regions_only_from_the_catalogues_list() -> None:
+    types = [{"resource_type": "x:y", "allows_leaving": False, "regions": ["r-2"]}]
+    with pytest.raises(ValueError, match="x:y names regions"):
+        Catalogue.from_mapping({"regions": ["r-1"], "resource_types": types, "permissions": []})
+    types[0]["regions"] = ["r-1"]
+    listed = Catalogue.from_mapping(
+        {"regions": ["r-1", "r-3"], "resource_types": types, "permissions": []}
+    )
+    assert listed.type_regions == [("r-1", "x:y")]
+
+
 def test_principal_and_resource_rules() -> None:
     catalogue = Catalogue.packaged()
     assert check_principals([OTHER], OWNER).accounts == [OTHER]
@@ -88,12 +143,12 @@ def test_principal_and_resource_rules() -> None:
     with pytest.raises(errors.PrincipalIsOwner):
         check_principals([OWNER], OWNER)
     with pytest.raises(errors.ResourceNotOwned):
-        check_resources([f"vpc:r:{OTHER}:subnet:s"], OWNER, catalogue)
+        check_resources([f"vpc:cn-north-4:{OTHER}:subnet:s"], OWNER, catalogue)
     with pytest.raises(errors.ResourceTypeNotShareable):
-        check_resources([f"vpc:r:{OWNER}:network:s"], OWNER, catalogue)
+        check_resources([f"vpc:cn-north-4:{OWNER}:network:s"], OWNER, catalogue)
     # An alias names the catalogue's type; the URN itself is kept as written.
-    (alias,) = check_resources([f"vpc:r:{OWNER}:subnets:s"], OWNER, catalogue)
-    assert (alias.resource_type, alias.value) == ("vpc:subnet", f"vpc:r:{OWNER}:subnets:s")
+    (alias,) = check_resources([f"vpc:cn-north-4:{OWNER}:subnets:s"], OWNER, catalogue)
+    assert (alias.resource_type, alias.value) == ("vpc:subnet", f"vpc:cn-north-4:{OWNER}:subnets:s")
 
 
 def test_default_permissions_fill_the_types_not_chosen() -> None:

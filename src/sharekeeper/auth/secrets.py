@@ -121,12 +121,7 @@ def load_or_create_master_key(path: Path) -> bytes:
     """Reads the key file, creating it (mode 0600) on first use; safe against a racing creator."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = base64.b64encode(os.urandom(MASTER_KEY_BYTES)).decode("ascii")
-        # Write aside, then link into place: a racing process sees no file or a whole one.
-        temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text + "\n")
+        temp = _written_aside(path, os.urandom(MASTER_KEY_BYTES))
         try:
             os.link(temp, path)
         except FileExistsError:
@@ -134,3 +129,20 @@ def load_or_create_master_key(path: Path) -> bytes:
         finally:
             temp.unlink()
     return decode_master_key(path.read_text("ascii", errors="replace"), str(path))
+
+
+def replace_master_key_file(path: Path, key: bytes) -> None:
+    """Puts ``key`` in the key file at ``path`` (mode 0600), whole or not at all."""
+    os.replace(_written_aside(path, key), path)
+
+
+def _written_aside(path: Path, key: bytes) -> Path:
+    """A new file beside ``path`` holding the key: written aside, then linked or moved into
+    place, a reader (a racing process) sees no file or a whole one, never part of a key."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(key).decode("ascii") + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp

@@ -375,6 +375,35 @@ def key_revoke(access_key: str, database: DatabaseOption = None) -> None:
     typer.echo(f"revoked {access_key}")
 
 
+@key_app.command("rotate-master")
+def key_rotate_master(
+    new_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file holding the new master key (32 random bytes, base64) [default: the "
+            "SHAREKEEPER_NEW_MASTER_KEY variable].",
+            show_default=False,
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Re-seal every secret under a new master key, in one transaction. Stop the servers first."""
+    from sharekeeper.auth.secrets import InvalidMasterKey
+    from sharekeeper.bootstrap import rotate_master
+    from sharekeeper.cli.master_key import new_master_key, rotation_report
+
+    try:
+        new_key, source = new_master_key(new_key_file, os.environ)
+    except InvalidMasterKey as error:
+        raise CommandError(str(error), exit_code=2) from None
+    with _runtime(database) as runtime:
+        try:
+            rotation, path = rotate_master(runtime, new_key, source)
+        except InvalidMasterKey as error:
+            raise CommandError(str(error)) from None
+    typer.echo(rotation_report(rotation, path, source))
+
+
 @org_app.command("create")
 def org_create(
     management_account: Annotated[str, typer.Option(help="The management account's id.")],

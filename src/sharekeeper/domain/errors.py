@@ -46,6 +46,7 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── ServiceBusy               RAM.9006
     │   ├── RequestLineTooLong        RAM.9007
     │   └── TooManyConnections        RAM.9008
+    ├── MasterKeyRetired              RAM.9010    the server's master key was rotated out
     ├── Forbidden                                 signed by a valid key that may not do this
     │   ├── ServiceKeyRequired        RAM.9501    an account key on a decision operation
     │   ├── ServiceKeyRefused         RAM.9502    a service key on the RAM or Organizations API
@@ -440,6 +441,16 @@ class TooManyConnections(LimitExceeded):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": "1"}
+
+
+class MasterKeyRetired(ShareKeeperError):
+    code = "RAM.9010"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The master key of this server was replaced (sharekeeper key rotate-master): it "
+            "issues no access key until it is restarted with the new one."
+        )
 
 
 class NotFound(ShareKeeperError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -18,6 +19,17 @@ _URN = re.compile(
     re.DOTALL,
 )
 MAX_URN_LENGTH = 1500
+# Spaces, line and paragraph separators, control and format characters (a tab, a trailing CR
+# from a file written on Windows, a zero-width space pasted with an id): never part of a
+# Huawei URN, whose other segments the pattern already limits to letters, digits and +/=-_.
+_INVISIBLE = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf", "Cs"))
+
+
+def _visible(value: str) -> str:
+    """``value`` with its invisible characters written as escapes, for an error message."""
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in _INVISIBLE else c for c in value
+    )
 
 
 def new_account_id() -> str:
@@ -90,6 +102,13 @@ class ResourceUrn:
     def parse(cls, value: str) -> ResourceUrn:
         if len(value) > MAX_URN_LENGTH:
             raise InvalidResourceUrn(value[:64] + "...", f"longer than {MAX_URN_LENGTH} characters")
+        for position, char in enumerate(value, 1):
+            if unicodedata.category(char) in _INVISIBLE:
+                raise InvalidResourceUrn(
+                    _visible(value),
+                    f"character {position} is U+{ord(char):04X}: a URN holds no space, tab, "
+                    "line break or other control character",
+                )
         match = _URN.fullmatch(value)
         if match is None:
             raise InvalidResourceUrn(value, "expected service:region:account-id:type:resource-path")

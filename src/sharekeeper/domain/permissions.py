@@ -104,15 +104,20 @@ class Catalogue:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Catalogue:
+        # The regions a URN may name, listed once; a type names a subset, or is in every one.
+        regions = tuple(data.get("regions", ()))
         types = [
             ResourceType(
                 t["resource_type"],
                 bool(t["allows_leaving"]),
-                tuple(t["regions"]),
+                tuple(t.get("regions", regions)),
                 tuple(t.get("aliases", ())),
             )
             for t in data["resource_types"]
         ]
+        for t in types:
+            if not set(t.regions) <= set(regions):
+                raise ValueError(f"{t.name} names regions the catalogue does not list")
         versions: list[Permission] = []
         for p in data["permissions"]:
             updated = max(_millis(v["created_at"]) for v in p["versions"])

@@ -9,6 +9,7 @@ from sharekeeper.domain.errors import (
     CrossOrganizationPrincipal,
     DuplicatePrincipal,
     DuplicateResourceUrn,
+    InvalidResourceUrn,
     OrganizationSharingDisabled,
     PermissionConflict,
     PermissionNotFound,
@@ -84,8 +85,17 @@ def check_resources(values: Sequence[str], owner: str, catalogue: Catalogue) -> 
         if urn.account_id != owner:
             raise ResourceNotOwned(owner, value)
         kind = catalogue.require_shareable(urn.resource_type)
+        if urn.region not in kind.regions:
+            raise InvalidResourceUrn(value, _region_problem(urn.region, kind.name))
         urns.append(replace(urn, resource_type=kind.name))
     return urns
+
+
+def _region_problem(region: str, resource_type: str) -> str:
+    where = "GET /v1/resource-types lists the regions of each type"
+    if region in ("", "*"):
+        return f"{resource_type} resources are regional: name the region ({where})"
+    return f"{region} is not a region where {resource_type} is shared ({where})"
 
 
 def choose_permissions(

@@ -16,6 +16,7 @@ from sharekeeper.domain.errors import (
     AuthenticationFailed,
     DomainIdMismatch,
     InvalidParameter,
+    MasterKeyRetired,
     ServiceKeyRefused,
     ServiceKeyRequired,
 )
@@ -39,6 +40,10 @@ class IssuedKey:
 
 
 def _issue(ctx: Context, uow: UnitOfWork, account_id: str, ttl_seconds: int | None) -> IssuedKey:
+    # A process still running on a rotated-out key would seal a secret no restarted server
+    # could open: it refuses instead (key creation is rare; one more read in its transaction).
+    if uow.master_key.recorded() != ctx.secret_box.key_fingerprint:
+        raise MasterKeyRetired()
     now = ctx.clock()
     secret = ids.new_secret_key()
     token = None if ttl_seconds is None else new_security_token()

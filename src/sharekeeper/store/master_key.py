@@ -1,13 +1,17 @@
-"""The fingerprint of the master key a database's secrets are sealed under: read, and recorded
-by the first process that opens the database with a key."""
+"""The fingerprint of the master key a database's secrets are sealed under: read, recorded by
+the first process that opens the database with a key, and replaced by a rotation together with
+every secret re-sealed under the new key."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sharekeeper.store.accounts import notify_key_change
 from sharekeeper.store.engine import WRITE
-from sharekeeper.store.tables import access_keys, master_key
+from sharekeeper.store.key_cache import EVERY_KEY
+from sharekeeper.store.tables import access_keys, master_key, service_principals
+from sharekeeper.store.transaction import Transaction
 
 
 def recorded_fingerprint(engine: Engine) -> str | None:
@@ -36,3 +40,62 @@ def record_fingerprint(engine: Engine, fingerprint: str, now: int) -> str:
         recorded = recorded_fingerprint(engine)
         assert recorded is not None  # the row that made the insert fail
         return recorded
+
+
+# What holds secrets sealed under the master key, each keyed by its access key: accounts' keys
+# and resource services' keys.
+_SEALED = {"account keys": access_keys, "service keys": service_principals}
+HOLDERS = tuple(_SEALED)
+
+# Rows re-sealed per statement during a rotation: bounded memory whatever the number of keys.
+RESEAL_BATCH = 500
+
+
+class MasterKeyRepository:
+    """What a rotation changes, inside its one transaction."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def recorded(self) -> str | None:
+        """The fingerprint, read under a share lock on PostgreSQL: a rotation (which updates
+        the row first) then waits for this transaction, or this one for the rotation's."""
+        statement = select(master_key.c.fingerprint).with_for_update(read=True)
+        return self._tx.execute(statement).scalar_one_or_none()
+
+    def replace_fingerprint(self, current: str, new: str, now: int) -> bool:
+        """Compare-and-set: records ``new`` where ``current`` is recorded. Run first, it also
+        takes the row's lock, so a second rotation waits for this one and then finds no
+        ``current`` to replace."""
+        statement = (
+            update(master_key)
+            .where(master_key.c.id == 1, master_key.c.fingerprint == current)
+            .values(fingerprint=new, recorded_at=now)
+        )
+        return self._tx.execute(statement).rowcount == 1
+
+    def sealed_secrets(self, holder: str, after: str, limit: int) -> list[tuple[str, str]]:
+        """(access key, sealed secret) of ``holder`` (one of HOLDERS) in access-key order, after
+        ``after``: every key, the revoked and expired ones too (a revoked key must still be
+        told apart)."""
+        table = _SEALED[holder]
+        statement = (
+            select(table.c.access_key, table.c.sealed_secret)
+            .where(table.c.access_key > after)
+            .order_by(table.c.access_key)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in self._tx.execute(statement).all()]
+
+    def reseal(self, holder: str, sealed: list[tuple[str, str]]) -> None:
+        """Writes each (access key, sealed secret) of ``holder``, and tells every key cache."""
+        if not sealed:
+            return
+        table = _SEALED[holder]
+        statement = (
+            update(table)
+            .where(table.c.access_key == bindparam("key"))
+            .values(sealed_secret=bindparam("sealed"))
+        )
+        self._tx.execute(statement, [{"key": k, "sealed": s} for k, s in sealed])
+        notify_key_change(self._tx, EVERY_KEY)

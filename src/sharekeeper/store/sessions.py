@@ -56,3 +56,9 @@ class SessionRepository:
         """Deletes the sessions past their deadline or idle since before ``idle_since``."""
         ended = (S.expires_at <= now) | (S.seen_at < idle_since)
         return self._tx.execute(delete(console_sessions).where(ended)).rowcount
+
+    def remove_operators(self) -> int:
+        """Deletes the operator's sessions: each holds a fingerprint keyed by the master key,
+        which no process holding another key could check again."""
+        operators = S.admin_token_hash.is_not(None)
+        return self._tx.execute(delete(console_sessions).where(operators)).rowcount

@@ -18,6 +18,7 @@ from sharekeeper.store.engine import translate
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
+from sharekeeper.store.master_key import MasterKeyRepository
 from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
@@ -137,6 +138,7 @@ class UnitOfWork:
     views: ViewRepository
     audit: AuditRepository
     sessions: SessionRepository
+    master_key: MasterKeyRepository
     delegation: DelegationRepository
     org_tags: OrgTagRepository
     services: ServicePrincipalRepository
@@ -181,6 +183,7 @@ class UnitOfWork:
         self.views = ViewRepository(tx)
         self.audit = AuditRepository(tx)
         self.sessions = SessionRepository(tx)
+        self.master_key = MasterKeyRepository(tx)
         self.delegation = DelegationRepository(tx)
         self.policies = PolicyRepository(tx)
         self.org_tags = OrgTagRepository(tx)
