@@ -1,4 +1,5 @@
-"""The README's SDK example, run as written against a live server."""
+"""The README's SDK example and its `sharekeeper ram` commands, run as written against a live
+server."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support import LiveServer
@@ -22,11 +25,11 @@ def _block(marker: str, language: str) -> str:
     return str(block)
 
 
-def test_the_readme_sdk_example_runs(server: LiveServer, tmp_path: Path) -> None:
-    block = _block("sdk-example", "python")
+def _write_keys(server: LiveServer, folder: Path) -> None:
+    """Alice's and Bob's keys where the README's account commands write them, as they do."""
     written = KEYS_WRITTEN.findall(_block("account-commands", "bash"))
     assert [name for name, _ in written] == ["alice", "bob"]
-    for name, path in written:  # where the README's commands put them
+    for name, path in written:
         account = server.account(name)
         keys = {
             "account_id": account.account_id,
@@ -34,8 +37,13 @@ def test_the_readme_sdk_example_runs(server: LiveServer, tmp_path: Path) -> None
             "access_key": account.access_key,
             "secret_key": account.secret_key,
         }
-        (tmp_path / path).parent.mkdir(exist_ok=True)
-        (tmp_path / path).write_text(json.dumps(keys))
+        (folder / path).parent.mkdir(exist_ok=True)
+        (folder / path).write_text(json.dumps(keys))
+
+
+def test_the_readme_sdk_example_runs(server: LiveServer, tmp_path: Path) -> None:
+    block = _block("sdk-example", "python")
+    _write_keys(server, tmp_path)
     code = block.replace("http://127.0.0.1:9460", server.endpoint)
     output = io.StringIO()
     cwd = os.getcwd()
@@ -59,3 +67,34 @@ def test_the_docs_write_secrets_only_into_a_folder_git_ignores() -> None:
     for page, path in written:
         folder, _, name = path.partition("/")
         assert name and f"{folder}/" in ignored, (page, path)
+
+
+def test_the_readme_cli_example_runs_with_no_secret_on_a_command_line(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    """The block in bash, as written, but for the server's address, the virtualenv's place, and
+    INVITATION_ID: what a reader copies, the first column of the pending invitations' table."""
+    block = _block("cli-example", "bash")
+    assert "--sk" not in block and "--ak" not in block
+    _write_keys(server, tmp_path)
+    bin_dir = f"{Path(sys.executable).parent}/"
+    listed = ".venv/bin/sharekeeper ram invitations list --status pending"
+    assert listed in block
+    copied = f"\"$({listed} | awk 'NR == 2 {{print $1}}')\""
+    script = block.replace("INVITATION_ID", copied).replace(
+        "http://127.0.0.1:9460", server.endpoint
+    )
+    script = "set -euo pipefail\n" + script.replace(".venv/bin/", bin_dir)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HUAWEICLOUD_", "SHAREKEEPER_"))
+    }
+    env.update(COLUMNS="80", NO_PROXY="127.0.0.1,localhost")
+    ran = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    table = lines.index(next(line for line in lines if line.startswith("INVITATION_ID")))
+    assert lines[table].split() == ["INVITATION_ID", "SHARE", "STATUS", "DIRECTION"]
+    assert lines[table + 1].split()[1:] == ["cli-share", "pending", "received"]
+    assert "status: accepted" in [" ".join(line.split()) for line in lines[table + 2 :]]

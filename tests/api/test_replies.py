@@ -42,7 +42,11 @@ def assert_no_control(text: str) -> None:
 
 
 def test_a_path_id_with_terminal_escapes_is_refused_and_kept_out_of_the_audit_trail(
-    server: LiveServer, http: SignedHttp, database_url: str, data_dir: Path
+    server: LiveServer,
+    http: SignedHttp,
+    database_url: str,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caller = server.account("escapes")
     body = {"principals": [server.account("someone").account_id]}
@@ -55,8 +59,9 @@ def test_a_path_id_with_terminal_escapes_is_refused_and_kept_out_of_the_audit_tr
     assert record["operation"] == "AssociateResourceShare"
     assert record["targets"] == ["invalid"]  # the caller's text is not kept
     assert record["outcome"] == "400 RAM.9100"
+    monkeypatch.setenv("COLUMNS", "200")  # room for the targets beside the account
     table = cli(database_url, data_dir, "audit", "list", "--account", caller.account_id)
-    assert "AssociateResourceShare invalid 400 RAM.9100" in " ".join(table.split())
+    assert "AssociateResourceShare 400 RAM.9100 invalid" in " ".join(table.split())
     for output in (as_json, table):
         assert "\x1b" not in output and "\x07" not in output
 

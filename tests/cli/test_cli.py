@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from typer.testing import CliRunner
 
@@ -160,7 +161,7 @@ def test_organization_commands_drive_sharing(
 
 
 def test_every_state_change_is_audited_without_secrets(
-    server: LiveServer, database_url: str, data_dir: Path
+    server: LiveServer, database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.sdk.helpers import accept, associate, invitation_for
 
@@ -191,6 +192,15 @@ def test_every_state_change_is_audited_without_secrets(
         ).stdout
     )
     assert (accepted["operation"], accepted["outcome"]) == ("AcceptResourceShareInvitation", "200")
+
+    # At 80 columns the table keeps who did it (it used to keep the source address instead).
+    monkeypatch.setenv("COLUMNS", "80")
+    table = run(database_url, data_dir, "audit", "list", "--account", owner.account_id).stdout
+    header, *rows = table.splitlines()
+    assert header.split() == ["AT", "ACCOUNT", "OPERATION", "OUTCOME"]
+    assert [row.split()[1] for row in rows[:2]] == [owner.account_id] * 2, rows
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "source" in " ".join(rows[2:])
 
     everything = run(database_url, data_dir, "audit", "list", "--json").stdout
     assert owner.secret_key not in everything and receiver.secret_key not in everything

@@ -3,6 +3,8 @@ wrapped, nothing wider than the room (tests/cli/test_ram_output.py drives every 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import typer
 
@@ -38,7 +40,7 @@ def test_a_table_that_fits_shows_every_column_and_a_closing_hint() -> None:
     lines = table_lines(rows("web"), COLUMNS, 120, "shares")
     assert lines[0].split() == ["ID", "NAME", "STATUS", "OWNER", "TAGS"]
     assert lines[1].split() == [ID, "web", "active", ACCOUNT]
-    assert lines[-1] == "2 shares; every field in full: --output json (or yaml)"
+    assert lines[-1] == "2 shares; all fields: -o json"
 
 
 def test_a_narrow_table_drops_optional_columns_and_cuts_text_never_an_id() -> None:
@@ -48,10 +50,7 @@ def test_a_narrow_table_drops_optional_columns_and_cuts_text_never_an_id() -> No
     assert lines[0].split() == ["ID", "NAME", "STATUS"]
     assert lines[1].split()[0] == ID and lines[1].split()[1].endswith("…")
     assert long_name.startswith(lines[1].split()[1][:-1])
-    assert (
-        lines[-1]
-        == "2 shares; not shown: owner, tags; every field in full: --output json (or yaml)"
-    )
+    assert lines[-1] == "2 shares; hidden: owner, tags; all fields: -o json"
     # With room for the required columns whole, the optional ones that fit come back.
     assert table_lines(rows("web"), COLUMNS, 80, "shares")[0].split() == [
         "ID",
@@ -76,7 +75,7 @@ def test_ids_too_wide_to_stand_side_by_side_become_records() -> None:
         urn,
         f"share: {ID}",
         "",
-        "1 shared resource; every field in full: --output json (or yaml)",
+        "1 shared resource; all fields: -o json",
     ]
 
 
@@ -106,3 +105,59 @@ def test_the_width_is_columns_else_the_terminals_else_80(monkeypatch: pytest.Mon
     assert terminal_width() == 132
     monkeypatch.delenv("COLUMNS")
     assert terminal_width() == 80  # pytest captures standard output: not a terminal
+
+
+def test_the_closing_line_names_the_hidden_columns_at_80() -> None:
+    """The closing line used to drop the hidden columns whenever naming them made it wider
+    than the terminal: at 80 columns, for shares, invitations and permissions alike."""
+    share = (
+        Column("id", whole=True),
+        Column("name"),
+        Column("status"),
+        Column("owning_account_id", "owner", whole=True, optional=True),
+        Column("allow_external_principals", "external", optional=True),
+        Column("tags", optional=True),
+    )
+    row = {"id": ID, "name": "n" * 40, "status": "active", "owning_account_id": ACCOUNT}
+    row |= {"allow_external_principals": True, "tags": [{"key": "k" * 30, "value": "v" * 30}]}
+    lines = table_lines([row] * 5, share, 80, "shares")
+    assert lines[-1] == "5 shares; hidden: owner, external, tags; all fields: -o json"
+    # Too many to name on the closing line: they go on a line (or lines) of their own.
+    many = tuple(Column(f"column_{n:02d}", whole=True, optional=True) for n in range(12))
+    wide = {f"column_{n:02d}": "x" * 40 for n in range(12)}
+    lines = table_lines([{**row, **wide}] * 500, (*share, *many), 80, "shares")
+    assert all(width(line) <= 80 for line in lines)
+    assert lines[-1] == "500 shares; all fields: -o json"
+    named = " ".join(lines[1 + 500 : -1])
+    assert named.startswith("hidden: owner, external, tags, column_00,")
+    assert named.endswith("column_11")
+
+
+def test_a_tail_column_goes_last_and_only_its_cell_overflows() -> None:
+    urn = f"vpc:cn-north-4:{ACCOUNT}:subnet:{ID}"  # 91 characters
+    assert len(urn) == 91
+    columns = (
+        Column("urn", whole=True, tail=True),
+        Column("status"),
+        Column("share", whole=True, optional=True),
+    )
+    rows = [{"urn": urn, "status": "associated", "share": ID}] * 3
+    lines = table_lines(rows, columns, 80, "shared resources")
+    assert lines[0].split() == ["STATUS", "URN"]
+    assert lines[1:4] == [f"associated  {urn}"] * 3
+    assert lines[-1] == "3 shared resources; hidden: share; all fields: -o json"
+    # With room for it, the URN is padded as any column, and the optional ones come back.
+    assert table_lines(rows, columns, 160, "x")[1].split() == ["associated", ID, urn]
+
+
+def test_a_json_document_is_pretty_printed_and_never_broken_inside_a_token() -> None:
+    actions = [f"vpc:ports:{verb}" for verb in ("create", "delete", "get", "list", "update")]
+    content = json.dumps({"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": actions}]})
+    lines = record_lines({"id": ID, "content": content}, ["id", "content"], 60)
+    assert lines[1] == "content:"
+    assert json.loads("\n".join(lines[2:])) == json.loads(content)
+    assert all(width(line) <= 60 for line in lines)
+    for action in actions:
+        assert f'"{action}"' in " ".join(lines), action
+    # Text that is not a document is wrapped as text, not lost.
+    assert record_lines({"content": "not json"}, ["content"], 40) == ["content: not json"]

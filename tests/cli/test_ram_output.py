@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import uuid
 from typing import Any
 
 import pytest
@@ -28,15 +29,22 @@ def columns(line: str) -> int:
 
 
 def fits(lines: list[str], ids: set[str]) -> bool:
-    """Every line is at most 80 columns, but a line that is one id (a URN of a resource with a
-    UUID, vpc:cn-north-4:ACCOUNT:subnet:UUID, is 91 characters): that one stands alone on its
-    line, whole, and the terminal soft-wraps it and copies it as one line."""
-    return all(columns(line) <= 80 or line in ids for line in lines)
+    """Every line is at most 80 columns, but a line that ends with an id starting within the
+    80 (a URN of a resource with a UUID, vpc:cn-north-4:ACCOUNT:subnet:UUID, is 91 characters):
+    only that id runs past the edge, whole, and the terminal soft-wraps it and copies it as one
+    word."""
+    return all(columns(line) <= 80 or _overflows_by_an_id(line, ids) for line in lines)
 
 
-def ram(account: Account, *args: str, width: int = 80) -> str:
+def _overflows_by_an_id(line: str, ids: set[str]) -> bool:
+    before = next((line[: -len(i)] for i in ids if line == i or line.endswith(f" {i}")), None)
+    return before is not None and columns(before) < 80
+
+
+def ram(account: Account, *args: str, width: int = 80, undomained: bool = False) -> str:
     signed = ["--endpoint", account.endpoint, "--ak", account.access_key]
-    signed += ["--sk", account.secret_key, "--domain-id", account.account_id]
+    signed += ["--sk", account.secret_key]
+    signed += [] if undomained else ["--domain-id", account.account_id]
     result = CliRunner().invoke(app, hoist(["ram", *signed, *args]), env={"COLUMNS": str(width)})
     assert result.exit_code == 0, result.stderr or result.stdout
     return result.stdout
@@ -112,23 +120,85 @@ def test_every_listing_fits_80_columns_with_every_id_whole(crowded: dict[str, An
         ids = {r[id_field] for r in records} if id_field != "key" else set()  # keys are text
         assert fits(lines, ids), (what, lines)
         assert ids <= set(table.split()), what
-        assert lines[-1].endswith("every field in full: --output json (or yaml)"), what
+        assert lines[-1].endswith("all fields: -o json"), what
         assert lines[-1].startswith(f"{len(records)} "), what
 
 
 def test_the_invitation_id_to_copy_is_on_the_line_of_its_share(crowded: dict[str, Any]) -> None:
     receiver = crowded["receiver"]
     pending = ram(receiver, "invitations", "list", "--status", "pending").splitlines()
-    assert pending[0].split() == ["INVITATION_ID", "SHARE", "STATUS"]
+    assert pending[0].split() == ["INVITATION_ID", "SHARE", "STATUS", "DIRECTION"]
     assert len(pending) == 1 + ROWS - 1 + 1
     for line in pending[1:-1]:
-        invitation_id, name, status = line.split()
-        assert len(invitation_id) == 36 and status == "pending"
+        invitation_id, name, status, direction = line.split()
+        assert len(invitation_id) == 36 and (status, direction) == ("pending", "received")
         assert name.endswith("…") or name.startswith(LONG[:20])
+    hidden = "hidden: sender, receiver, share_id, updated"
+    assert pending[-1] == f"{ROWS - 1} invitations; {hidden}; all fields: -o json"
     # A wider terminal shows who sent it.
     wide = ram(receiver, "invitations", "list", "--status", "pending", width=160)
-    assert wide.splitlines()[0].split()[:4] == ["INVITATION_ID", "SHARE", "STATUS", "SENDER"]
+    assert wide.splitlines()[0].split()[:5] == [
+        "INVITATION_ID",
+        "SHARE",
+        "STATUS",
+        "DIRECTION",
+        "SENDER",
+    ]
     assert crowded["owner"].account_id in wide
+
+
+def test_an_invitation_says_whether_it_was_sent_or_received(
+    crowded: dict[str, Any], server: LiveServer
+) -> None:
+    """At 80 columns neither the sender's nor the receiver's id fits: an account that both
+    sends and receives tells them apart by the direction, known from --domain-id or, without
+    it, from the endpoint (GET /v3/auth/domains, as the SDK asks)."""
+    owner, receiver = crowded["owner"], crowded["receiver"]
+    back = create_share(receiver, "sent-back", principals=[owner.account_id])
+    for undomained in (False, True):
+        lines = ram(owner, "invitations", "list", undomained=undomained).splitlines()
+        assert lines[0].split()[3] == "DIRECTION"
+        directions = {line.split()[0]: line.split()[3] for line in lines[1:-1]}
+        received = invitation_for(owner, back.id).resource_share_invitation_id
+        assert directions.pop(received) == "received"
+        assert set(directions.values()) == {"sent"} and len(directions) == ROWS
+
+
+def test_listings_of_91_character_urns_stay_tables(server: LiveServer) -> None:
+    """A subnet's URN with a UUID is 91 characters: the URN goes last, unpadded, and only that
+    cell runs past the edge, rather than every record turning into `field: value` lines."""
+    owner, receiver = server.account("uuid-owner"), server.account("uuid-receiver")
+    urns = {owner.urn(str(uuid.uuid4())) for _ in range(3)}
+    assert {len(urn) for urn in urns} == {91}
+    create_share(owner, "uuids", principals=[receiver.account_id], resource_urns=sorted(urns))
+    commands = {
+        ("associations", "list", "--type", "resource"): ["STATUS", "ENTITY"],
+        ("resources", "list"): ["STATUS", "URN"],
+    }
+    for command, header in commands.items():
+        lines = ram(owner, *command).splitlines()
+        assert lines[0].split() == header, command
+        rows, closing = lines[1 : 1 + len(urns)], " ".join(lines[1 + len(urns) :])
+        assert {row.split()[-1] for row in rows} == urns and not rows[0].endswith(" "), rows
+        assert fits(lines, urns) and not fits(lines, set()), lines
+        assert "hidden: " in closing and closing.endswith("all fields: -o json")
+
+
+def test_a_permission_document_is_indented_and_no_action_is_split(
+    crowded: dict[str, Any],
+) -> None:
+    """It used to be wrapped as text, breaking in the middle of an action name."""
+    owner, permission = crowded["owner"], crowded["permission"]
+    content = json.loads(ram(owner, "permissions", "show", permission, "--json"))["permission"][
+        "content"
+    ]
+    actions = json.loads(content)["Statement"][0]["Action"]
+    lines = ram(owner, "permissions", "show", permission, width=40).splitlines()
+    start = lines.index("content:")
+    document = [line for line in lines[start + 1 :] if line.startswith("  ")]
+    assert json.loads("\n".join(document)) == json.loads(content)
+    words = {word.strip('",') for line in lines for word in line.split()}
+    assert actions and set(actions) <= words
 
 
 @pytest.mark.parametrize("show", ["shares", "permissions", "org-sharing"])
@@ -144,7 +214,9 @@ def test_shown_records_fit_too(crowded: dict[str, Any], show: str) -> None:
     assert lines and fits(lines, urns), lines
     if show == "shares":
         assert f"id: {share}" in [" ".join(line.split()) for line in lines]
-        assert owner.urn("subnet-of-the-payments-platform-000") in lines
+        assert owner.urn("subnet-of-the-payments-platform-000") in {
+            line.split()[-1] for line in lines if line
+        }
 
 
 def test_json_and_yaml_read_back_as_the_same_records(crowded: dict[str, Any]) -> None:

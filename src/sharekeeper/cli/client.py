@@ -127,6 +127,20 @@ class RamClient:
         self._http = httpx.Client(
             base_url=credentials.endpoint, auth=SdkHmacAuth(credentials), timeout=timeout
         )
+        self._domain_id = credentials.domain_id
+
+    def caller(self) -> str | None:
+        """The account the key belongs to: the domain id given, else what the endpoint says as
+        IAM (``GET /v3/auth/domains``, as the SDK asks; ShareKeeper answers it), else None (an
+        endpoint that serves RAM alone)."""
+        if self._domain_id:
+            return self._domain_id
+        try:
+            domains = self.call("GET", "/v3/auth/domains").get("domains") or [{}]
+        except ApiError:
+            return None
+        found = domains[0].get("id")
+        return str(found) if found else None
 
     def call(
         self, method: str, path: str, body: Any = None, query: Mapping[str, Any] | None = None

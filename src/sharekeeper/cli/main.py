@@ -477,10 +477,10 @@ def org_delete_ou(ou_id: str, database: DatabaseOption = None) -> None:
 
 AUDIT_COLUMNS = (
     Column("at", whole=True),
-    Column("account_id", "account", whole=True, optional=True),
+    Column("account_id", "account", whole=True),  # without it the trail says not who
     Column("operation"),
-    Column("targets", whole=True, optional=True),
     Column("outcome"),
+    Column("targets", whole=True, optional=True),
     Column("request_id", whole=True, optional=True),
     Column("source_address", "source", whole=True, optional=True),
     Column("channel", optional=True),

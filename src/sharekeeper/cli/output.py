@@ -4,8 +4,9 @@ records as YAML.
 
 A table never splits or cuts an id: it narrows the text columns (a share's name, cut with ``…``)
 and leaves out the optional columns that do not fit; when even the ids and the required columns
-do not fit side by side, each record is printed as ``field: value`` lines instead. Every listing
-ends with a line saying how to get every field in full."""
+do not fit side by side, each record is printed as ``field: value`` lines instead. A long URN
+(a ``tail`` column) is drawn last and unpadded, so only its cell runs past the edge, whole.
+Every listing ends with a line naming the columns left out and how to get every field."""
 
 from __future__ import annotations
 
@@ -49,12 +50,15 @@ def chosen(output: Format | None, as_json: bool) -> Format:
 @dataclass(frozen=True, slots=True)
 class Column:
     """A field of a table. An id (``whole``) is never cut; an ``optional`` column is left out
-    when the terminal is too narrow for it."""
+    when the terminal is too narrow for it. A ``tail`` column (an id of any length: a URN) is
+    drawn last and may run past the terminal's edge rather than turn the table into records:
+    the terminal soft-wraps that one cell, and it is still copied as one word."""
 
     field: str
     header: str = ""
     whole: bool = False
     optional: bool = False
+    tail: bool = False
 
     @property
     def title(self) -> str:
@@ -65,8 +69,11 @@ GAP = 2  # spaces between two columns
 # Fields holding a person's words: wrapped anywhere in a record. Every other field (ids, URNs,
 # times, states) is kept whole.
 TEXT_FIELDS = frozenset(
-    ("name", "description", "content", "resource_share_name", "status_message", "tags", "key")
+    ("name", "description", "resource_share_name", "status_message", "tags", "key")
 )
+# Fields holding a JSON document (a permission's content): pretty-printed below the field's
+# name, one token per line as json.dumps(indent=2) lays it out, never broken inside a token.
+DOCUMENT_FIELDS = frozenset(("content",))
 SHORTEST_TEXT = 8  # a cut text column keeps at least this many characters
 WANTED_TEXT = 30  # ... and gets this many before an optional column is shown
 
@@ -159,8 +166,9 @@ def _cut(text: str, room: int) -> str:
 
 def _layout(natural: list[int], columns: Sequence[Column], room: int) -> dict[int, int] | None:
     """The width of each column shown, by index, or None when the required ones cannot fit:
-    the required columns first (a text column up to ``WANTED_TEXT`` wide), then the optional
-    ones that fit, then whatever is left to the text columns, left to right."""
+    the required columns first (a text column up to ``WANTED_TEXT`` wide, a tail column
+    whatever is left), then the optional ones that fit, then whatever is left to the text
+    columns, left to right."""
 
     def total(widths: Mapping[int, int]) -> int:
         return sum(widths.values()) + GAP * (len(widths) - 1)
@@ -169,11 +177,16 @@ def _layout(natural: list[int], columns: Sequence[Column], room: int) -> dict[in
         for i in sorted(shown):
             shown[i] += max(0, min(room - total(shown), upto(i) - shown[i]))
 
-    least = [n if c.whole else min(n, SHORTEST_TEXT) for n, c in zip(natural, columns, strict=True)]
+    # A tail column (drawn last) needs only its header's room: it grows into whatever the
+    # columns before it leave, and past the edge when that is too little.
+    least = [
+        width(c.title) if c.tail else n if c.whole else min(n, SHORTEST_TEXT)
+        for n, c in zip(natural, columns, strict=True)
+    ]
     shown = {i: least[i] for i, c in enumerate(columns) if not c.optional}
     if total(shown) > room:
         return None
-    grow(lambda i: min(natural[i], WANTED_TEXT))
+    grow(lambda i: natural[i] if columns[i].tail else min(natural[i], WANTED_TEXT))
     for i, column in enumerate(columns):
         if column.optional and total({**shown, i: least[i]}) <= room:
             shown[i] = least[i]
@@ -188,6 +201,7 @@ def table_lines(
     not fit), closed by a line saying how to see every field."""
     if not rows:
         return [f"no {noun}"]
+    columns = sorted(columns, key=lambda c: c.tail)  # stable: a tail column goes last
     cells = [[cell(row.get(c.field)) for c in columns] for row in rows]
     natural = [
         max(width(c.title), *(width(line[i]) for line in cells)) for i, c in enumerate(columns)
@@ -198,22 +212,30 @@ def table_lines(
         for row in rows:
             text = [c.field for c in columns if not c.whole]
             lines += [*record_lines(row, [c.field for c in columns], room, text), ""]
-        return [*lines, _hint(len(rows), noun, [], room)]
+        return [*lines, *_hint(len(rows), noun, [], room)]
     out = [_join([_cut(columns[i].title.upper(), w) for i, w in shown.items()])]
-    out += [_join([_cut(line[i], w) for i, w in shown.items()]) for line in cells]
-    hidden = [c.field for i, c in enumerate(columns) if i not in shown]
-    return [*out, _hint(len(rows), noun, hidden, room)]
+    out += [
+        _join([line[i] if columns[i].tail else _cut(line[i], w) for i, w in shown.items()])
+        for line in cells
+    ]
+    hidden = [c.title for i, c in enumerate(columns) if i not in shown]
+    return [*out, *_hint(len(rows), noun, hidden, room)]
 
 
 def _join(parts: list[str]) -> str:
     return (" " * GAP).join(parts).rstrip()
 
 
-def _hint(count: int, noun: str, hidden: list[str], room: int) -> str:
+def _hint(count: int, noun: str, hidden: list[str], room: int) -> list[str]:
+    """The closing line: how many, which columns were left out (by their headers), and how to
+    get every field; the left-out columns go on lines of their own when that is too wide."""
     counted = f"{count} {noun if count != 1 else noun.removesuffix('s')}"
-    full = "every field in full: --output json (or yaml)"
-    line = f"{counted}; not shown: {', '.join(hidden)}; {full}"
-    return line if hidden and width(line) <= room else f"{counted}; {full}"
+    full = "all fields: -o json"
+    if not hidden:
+        return [f"{counted}; {full}"]
+    named = f"hidden: {', '.join(hidden)}"
+    line = f"{counted}; {named}; {full}"
+    return [line] if width(line) <= room else [*_wrap(named, room, False), f"{counted}; {full}"]
 
 
 def record_lines(
@@ -225,6 +247,10 @@ def record_lines(
     label = max((width(f) for f in fields), default=0) + 2
     lines: list[str] = []
     for field in fields:
+        document = _document(row.get(field)) if field in DOCUMENT_FIELDS else None
+        if document is not None:
+            lines += [f"{field}:", *(f"  {cell(line)}" for line in document)]
+            continue
         value = cell(row.get(field))
         beside = _wrap(value, room - label, field in text)
         if all(width(line) <= room - label for line in beside):
@@ -234,6 +260,18 @@ def record_lines(
         else:
             lines += [f"{field}:", *_wrap(value, room, False)]
     return lines
+
+
+def _document(value: Any) -> list[str] | None:
+    """A JSON document (or its text) as indented lines; None for anything else."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dict | list):
+        return None
+    return json.dumps(value, indent=2, ensure_ascii=False).splitlines()
 
 
 def _wrap(text: str, room: int, breakable: bool) -> list[str]:

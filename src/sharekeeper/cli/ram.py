@@ -140,7 +140,7 @@ SHARE_COLUMNS = (
     Column("tags", optional=True),
 )
 ASSOCIATION_COLUMNS = (
-    Column("associated_entity", "entity", whole=True),
+    Column("associated_entity", "entity", whole=True, tail=True),
     Column("status"),
     Column("association_type", "type", optional=True),
     Column("resource_share_id", "share_id", whole=True, optional=True),
@@ -151,10 +151,11 @@ INVITATION_COLUMNS = (
     Column("resource_share_invitation_id", "invitation_id", whole=True),
     Column("resource_share_name", "share"),
     Column("status"),
+    Column("direction", whole=True),
     Column("sender_account_id", "sender", whole=True, optional=True),
     Column("receiver_account_id", "receiver", whole=True, optional=True),
     Column("resource_share_id", "share_id", whole=True, optional=True),
-    Column("updated_at", whole=True, optional=True),
+    Column("updated_at", "updated", whole=True, optional=True),
 )
 
 
@@ -338,9 +339,23 @@ def invitations_list(
 ) -> None:
     """List invitations you received or sent."""
     fmt = chosen(output, as_json)
-    body = {"status": status.value if status else None}
-    path = "/v1/resource-share-invitations/search"
-    list_all(ctx, fmt, path, "resource_share_invitations", body, INVITATION_COLUMNS)
+    items = "resource_share_invitations"
+    body = {"status": status.value} if status else {}
+    with connect(ctx) as client:
+        found = client.pages("POST", "/v1/resource-share-invitations/search", items, body)
+        me = client.caller() if fmt is Format.TABLE and found else None
+    # An account that both sends and receives tells them apart by a short word; the sender's
+    # and receiver's ids are 32 columns each, and only fit a wide terminal.
+    rows = [{**i, "direction": _direction(i, me)} for i in found]
+    listing({items: found}, fmt, rows, INVITATION_COLUMNS, "invitations")
+
+
+def _direction(invitation: dict[str, Any], me: str | None) -> str:
+    if me is not None and invitation.get("receiver_account_id") == me:
+        return "received"
+    if me is not None and invitation.get("sender_account_id") == me:
+        return "sent"
+    return "?"  # the endpoint would not say whose key this is
 
 
 def _answer(action: str) -> Callable[..., None]:

@@ -37,16 +37,16 @@ RESOURCE_TYPE_COLUMNS = (
     Column("region_id", "region", whole=True),
 )
 SHARED_RESOURCE_COLUMNS = (
-    Column("resource_urn", "urn", whole=True),
+    Column("resource_urn", "urn", whole=True, tail=True),
     Column("status"),
     Column("resource_share_id", "share_id", whole=True, optional=True),
     Column("resource_type", "type", whole=True, optional=True),
-    Column("updated_at", whole=True, optional=True),
+    Column("updated_at", "updated", whole=True, optional=True),
 )
 SHARED_PRINCIPAL_COLUMNS = (
-    Column("id", "principal", whole=True),
+    Column("id", "principal", whole=True, tail=True),
     Column("resource_share_id", "share_id", whole=True),
-    Column("updated_at", whole=True, optional=True),
+    Column("updated_at", "updated", whole=True, optional=True),
 )
 TAG_COLUMNS = (Column("key"), Column("values"))
 
