@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Boolean,
     ColumnElement,
     Select,
@@ -146,7 +147,7 @@ class _SearchShape:
 
     def _build(self) -> Select[Any]:
         now = bindparam("now", type_=BigInteger)
-        after = bindparam("after")
+        after: BindParameter[int] = bindparam("after")
         conditions = [share_visible(now), S.seq < after if self.newest_first else S.seq > after]
         if self.owned:
             conditions.append(S.owner_account_id == bindparam("owner"))
