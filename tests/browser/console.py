@@ -50,9 +50,14 @@ class Person:
         return self.page.get_by_role("row").filter(has_text=re.compile(re.escape(text)))
 
     def answer(self, share_name: str, button: str) -> None:
-        """Presses Accept or Reject in the row of the invitation to ``share_name``."""
-        self.row(share_name).get_by_role("button", name=button, exact=True).click()
-        self.page.wait_for_load_state()
+        """Answers the invitation to ``share_name`` as a receiver must: its row in the list
+        has no Accept or Reject, only Review, which opens the invitation's page (what the share
+        holds); ``button`` is pressed there, and the list comes back with the notice."""
+        page = self.page
+        self.row(share_name).get_by_role("link", name="Review", exact=True).click()
+        page.get_by_role("heading", name=f"Invitation to {share_name}", exact=True).wait_for()
+        page.get_by_role("button", name=button, exact=True).click()
+        page.get_by_role("heading", name="Invitations", exact=True).wait_for()
 
     def create_share(self, name: str, principals: list[str], resources: list[str]) -> None:
         page = self.page

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from huaweicloudsdkram.v1 import EnableOrganizationShareRequest
+from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
 
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.testing import Server, start_server
@@ -51,26 +51,32 @@ PAGES = (
 )
 
 
-def _scene(server: Server) -> dict[str, Any]:
+def _scene(server: Server, word: str = "") -> dict[str, Any]:
     """Alice manages an organization with Carol in an OU; she shares subnets with Bob and the
-    OU (accepted) and a DNS zone with Bob (pending)."""
-    alice, bob, carol = (server.account(n) for n in ("alice", "bob", "carol"))
+    OU (accepted) and a DNS zone with Bob (pending). With ``word``, a long unbroken word, every
+    name, description, tag and resource id another account sets ends with it (the 360 px test:
+    the owner's text must not widen the receiver's pages)."""
+    alice, bob, carol = (server.account(n + word) for n in ("alice", "bob", "carol"))
     org = server.organization(alice)
-    ou, ou_urn = org.ou("engineering")
+    ou, ou_urn = org.ou("engineering" + word)
     org.add(carol, ou)
     alice.ram.enable_organization_share(EnableOrganizationShareRequest())
+    tags = [Tag(key="team" + word, value="infra" + word)] if word else None
     build = create_share(
         alice,
-        "build-subnet",
-        description="the build farm's subnet",
+        "build-subnet" + word,
+        description="the build farm's subnet" + (f" {word * 2}" if word else ""),
         principals=[bob.account_id, ou_urn],
-        resource_urns=[alice.urn("subnet-build"), alice.urn("subnet-cache")],
+        resource_urns=[alice.urn("subnet-build" + word), alice.urn("subnet-cache")],
+        tags=tags,
     )
     zone = create_share(
         alice,
-        "dns-zone",
+        "dns-zone" + word,
+        description=word * 2 or None,
         principals=[bob.account_id],
-        resource_urns=[alice.urn("zone-1", "dns:zone")],
+        resource_urns=[alice.urn("zone-1" + word, "dns:zone")],
+        tags=tags,
     )
     accept(bob, invitation_for(bob, build.id).resource_share_invitation_id)
     pending = invitation_for(bob, zone.id).resource_share_invitation_id

@@ -14,7 +14,7 @@ from huaweicloudsdkram.v1 import DeleteResourceShareRequest, ShowOrganizationSha
 
 from sharekeeper.console.navigation import NOTICE_COOKIE
 from tests.console.test_console_http import Browserless, console_server, visitor
-from tests.sdk.helpers import accept, create_share, invitation_for, reject
+from tests.sdk.helpers import accept, create_share, invitation_for, reject, shares
 from tests.support import LiveServer
 
 __all__ = ["console_server", "visitor"]  # test_console_http's fixtures, shared
@@ -241,7 +241,10 @@ def test_shares_filter_by_name_status_tag_and_principal(
     link = re.search(r'<a href="(/console/shares\?marker=[^"]+)">Next page</a>', page.text)
     assert link is not None and "tag=team" in link.group(1) and "status=active" in link.group(1)
     second = visitor.http.get(link.group(1).replace("&amp;", "&"))
-    assert re.findall(r'<a href="/console/shares/[^"/]+">([^<]+)</a>', second.text) == ["f-other"]
+    # Newest first: f-other (made after f-tagged) was on the first page.
+    named = r'<a href="/console/shares/[^"/]+">([^<]+)</a>'
+    assert re.findall(named, page.text) == ["f-other"]
+    assert re.findall(named, second.text) == ["f-tagged"]
 
     # Bad filters: beside the tag field, or the API's own refusal.
     bad_tag = visitor.http.get("/console/shares", params={"tag": "_sys_x=1"})
@@ -249,6 +252,33 @@ def test_shares_filter_by_name_status_tag_and_principal(
     assert 'value="_sys_x=1"' in bad_tag.text
     bad_status = visitor.http.get("/console/shares", params={"status": "gone"})
     assert bad_status.status_code == 400 and "RAM.9100" in bad_status.text
+
+
+def test_shares_are_newest_first_page_after_page(
+    console_server: LiveServer, visitor: Browserless, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As invitations are: what the owner just made is on top, and the next page's link walks
+    on downwards (the API's own search still pages oldest first)."""
+    owner = console_server.account("newest-owner")
+    names = [f"n-{i}" for i in range(5)]
+    for name in names:
+        create_share(owner, name, resource_urns=[owner.urn(name)])
+    visitor.sign_in(owner)
+    share_link = r'<a href="/console/shares/[^"/]+">(n-\d)</a>'
+    assert re.findall(share_link, visitor.http.get("/console/shares").text) == names[::-1]
+
+    monkeypatch.setattr("sharekeeper.console.lists.PAGE_SIZE", 2)
+    pages, path = [], "/console/shares"
+    for _ in range(5):  # bounded: three pages are expected
+        page = visitor.http.get(path)
+        assert page.status_code == 200, page.text
+        pages.append(re.findall(share_link, page.text))
+        more = re.search(r'<a href="(/console/shares\?marker=[^"]+)">Next page</a>', page.text)
+        if more is None:
+            break
+        path = more.group(1).replace("&amp;", "&")
+    assert pages == [["n-4", "n-3"], ["n-2", "n-1"], ["n-0"]]
+    assert [s.name for s in shares(owner)] == names  # the API keeps its order, oldest first
 
 
 def test_invitations_are_newest_first_and_filter_by_status(

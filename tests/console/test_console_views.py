@@ -107,6 +107,10 @@ def test_an_invitee_sees_what_it_is_offered_and_a_read_only_share(
 
     listing = visitor.http.get("/console/invitations").text
     assert f'href="/console/invitations/{invitation}"' in listing
+    # The list answers nothing: its pending row has a Review link, no Accept or Reject.
+    assert f'<a href="/console/invitations/{invitation}">Review</a>' in listing
+    assert "/accept" not in listing and "/reject" not in listing
+    assert ">Accept</button>" not in listing and ">Reject</button>" not in listing
     page = visitor.http.get(f"/console/invitations/{invitation}").text
     permission = Catalogue.packaged().default_for("vpc:subnet")
     assert permission is not None

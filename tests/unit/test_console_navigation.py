@@ -36,6 +36,9 @@ HOSTILE = [
     "/console/./shares",
     "/console//evil.example",
     "/console/%2F%2Fevil.example",
+    "/console/shares%2Fnew",
+    "/console/shares/%2fs-1",
+    "/console/shares%5Cnew",
     "/console/\t/evil.example",
     "/\t/evil.example",
     "/console/shares\r\nLocation: https://evil.example",
@@ -66,6 +69,7 @@ def test_the_page_asked_for_is_carried_to_the_sign_in_form() -> None:
         "/console/shares?status=active&tag=team%3Dinfra",
         "/console/operator/audit?channel=api",
         "/console/shares/",
+        "/console/shares?principal=organizations%3A%3A1%3Aou%2Fo-1%2Fou-2",  # in the query only
     ):
         assert safe_next(kept) == kept
     assert sign_in_location("/console/shares/s-1", operator=False) == (

@@ -1,4 +1,4 @@
-"""An account's filtered lists: its invitations (newest first, by status) and its resource
+"""An account's filtered lists, newest first: its invitations (by status) and its resource
 shares (by name, status, tag and principal). Filters live in the query string, so a filtered
 list is a link, and its next page keeps them."""
 
@@ -55,8 +55,8 @@ def _next_query(marker: str | None, filters: dict[str, str | None]) -> str:
 
 
 async def shares_list(console: Console, visit: Visit) -> Response:
-    """The account's shares, filtered by name, status, tag (``key`` or ``key=value``) and
-    principal, all from the query string: a filtered list is a link."""
+    """The account's shares, newest first, filtered by name, status, tag (``key`` or
+    ``key=value``) and principal, all from the query string: a filtered list is a link."""
     filters = {k: (visit.query(k) or "")[:256] for k in ("name", "tag", "principal")}
     filters["status"] = _choice(visit, "status", [s.value for s in ShareStatus]) or ""
     try:
@@ -82,6 +82,7 @@ def _share_query(filters: dict[str, str]) -> ShareQuery:
         status=filters["status"] or None,
         tag_filters=tags,
         principal=filters["principal"] or None,
+        newest_first=True,
     )
 
 

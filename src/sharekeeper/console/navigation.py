@@ -41,9 +41,12 @@ def safe_next(value: str | None) -> str | None:
         return None
     path = value.partition("?")[0]
     decoded = unquote(path)
-    # Encoded dots and slashes are read back as they would be by a server or a browser that
-    # decodes them: "/console/%2e%2e/x" is not under /console/.
-    if "\\" in decoded or "//" in decoded or any(s in (".", "..") for s in decoded.split("/")):
+    # Encoded dots are read back as a server or a browser that decodes them would:
+    # "/console/%2e%2e/x" is not under /console/. An encoded slash or backslash is refused
+    # outright: no console path needs one, and a decoding proxy would make it a real one.
+    if decoded.count("/") != path.count("/") or "\\" in decoded:
+        return None
+    if "//" in decoded or any(s in (".", "..") for s in decoded.split("/")):
         return None
     if path.startswith(_NOT_AFTER_SIGN_IN):
         return None

@@ -128,6 +128,9 @@ class ShareQuery:
     # Shares that name this principal (associated or associating): the console's filter; the
     # API has no such filter (its shared-principal view answers the question per principal).
     principal: str | None = None
+    # The console lists the newest first, as it lists invitations (InvitationQuery); the API
+    # pages oldest first, as Huawei's markers walk forwards.
+    newest_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ from sqlalchemy import (
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
-from sharekeeper.domain.paging import Page, PageRequest, decode_position
+from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import ShareStatus
-from sharekeeper.store.paging import page_of
+from sharekeeper.store.paging import page_of, start_position
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of
 from sharekeeper.store.shares import share_visible
@@ -105,8 +105,6 @@ def _order(seq: Any, newest_first: bool) -> Any:
     return seq.desc() if newest_first else seq
 
 
-# Where a newest-first walk starts: above every position (a BIGINT column's largest value).
-_TOP = 2**63 - 1
 _GET = Prepared(_WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id")))
 # The receiver's invitation with its share's row locked (SQLite: its writers are serialized by
 # BEGIN IMMEDIATE instead), as every writer of a share locks it first: one round trip for both.
@@ -283,7 +281,7 @@ class InvitationRepository:
             statement = _SEARCHES[shape] = Prepared(built) if plain else built
         parameters = {
             "account": account_id,
-            "after": _start(page.marker, query.newest_first),
+            "after": start_position(page.marker, query.newest_first),
             "limit": page.limit + 1,
             "share_ids": list(query.share_ids),
             "invitation_ids": list(query.invitation_ids),
@@ -296,9 +294,3 @@ class InvitationRepository:
             rows = self._tx.execute(statement, parameters).all()
         items = [INVITATION.read(row).seen_at(now) for row in rows[: page.limit]]
         return page_of(items, rows, page.limit, _SEQ)
-
-
-def _start(marker: str | None, newest_first: bool) -> int:
-    if newest_first and marker is None:
-        return _TOP
-    return decode_position(marker)

@@ -37,6 +37,18 @@ def page_from_rows(rows: Sequence[Any], limit: int, to_item: Callable[[Any], T])
     return Page([to_item(row) for row in rows], str(rows[-1].seq) if more else None)
 
 
+# Where a newest-first walk starts: above every position (a BIGINT column's largest value).
+_TOP = 2**63 - 1
+
+
+def start_position(marker: str | None, newest_first: bool) -> int:
+    """The keyset position a page starts after (oldest first) or below (newest first: the
+    marker is then the position the next page stays below)."""
+    if newest_first and marker is None:
+        return _TOP
+    return decode_position(marker)
+
+
 def page_of(items: list[T], rows: Sequence[Sequence[Any]], limit: int, seq: int) -> Page[T]:
     """``items`` made of the first ``limit`` of ``rows`` (fetched with ``limit + 1``), whose
     column ``seq`` holds the keyset position."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Boolean,
     ColumnElement,
     Select,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 )
 
 from sharekeeper.domain.clock import Millis
-from sharekeeper.domain.paging import Page, PageRequest, decode_position
+from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import (
     RETENTION_MILLIS,
     Association,
@@ -40,7 +41,7 @@ from sharekeeper.domain.shares import (
     ShareStatus,
 )
 from sharekeeper.domain.tags import Tag, TagQuery
-from sharekeeper.store.paging import fetch_page, page_of
+from sharekeeper.store.paging import fetch_page, page_of, start_position
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of, optional_bool
 from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
@@ -121,6 +122,7 @@ class _SearchShape:
     permission: bool
     tag_values: tuple[bool, ...]  # per tag filter: whether it names values
     principal: bool = False
+    newest_first: bool = False
 
     @classmethod
     def of(cls, query: ShareQuery, owned: bool) -> _SearchShape:
@@ -132,6 +134,7 @@ class _SearchShape:
             query.permission_id is not None,
             tuple(bool(f.values) for f in query.tag_filters),
             query.principal is not None,
+            query.newest_first,
         )
 
     def statement(self) -> Select[Any]:
@@ -144,7 +147,8 @@ class _SearchShape:
 
     def _build(self) -> Select[Any]:
         now = bindparam("now", type_=BigInteger)
-        conditions = [share_visible(now), S.seq > bindparam("after")]
+        after: BindParameter[int] = bindparam("after")
+        conditions = [share_visible(now), S.seq < after if self.newest_first else S.seq > after]
         if self.owned:
             conditions.append(S.owner_account_id == bindparam("owner"))
         else:
@@ -183,7 +187,8 @@ class _SearchShape:
                     A.status.in_((AssociationStatus.ASSOCIATED, AssociationStatus.ASSOCIATING)),
                 )
             )
-        return _SHARES.where(*conditions).order_by(S.seq).limit(bindparam("limit"))
+        order = S.seq.desc() if self.newest_first else S.seq
+        return _SHARES.where(*conditions).order_by(order).limit(bindparam("limit"))
 
 
 _SEARCHES: dict[_SearchShape, Select[Any]] = {}
@@ -273,7 +278,7 @@ class ShareRepository:
         shape = _SearchShape.of(query, owned=owner is not None)
         parameters: dict[str, Any] = {
             "now": now,
-            "after": decode_position(page.marker),
+            "after": start_position(page.marker, query.newest_first),
             "limit": page.limit + 1,
             "owner": owner,
             "receiver": receiver,
