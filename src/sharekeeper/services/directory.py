@@ -32,7 +32,7 @@ from sharekeeper.domain.organizations import (
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
-from sharekeeper.services.organizations import add_unit, require_free_name
+from sharekeeper.services.organizations import add_unit, require_free_name, set_sharing
 from sharekeeper.store.organizations import NamedMember
 from sharekeeper.store.unit_of_work import UnitOfWork
 
@@ -206,7 +206,7 @@ def set_trusted_service(
         if not enabled and service_principal not in trusted:
             raise TrustedServiceDisabled(service_principal)
         if service_principal == RAM_SERVICE:
-            uow.organizations.set_sharing(organization.id, enabled, now)
+            set_sharing(uow, organization, enabled, now)
         elif not enabled:
             uow.organizations.distrust(organization.id, service_principal)
         elif service_principal not in trusted:  # enabling one that is already enabled: no-op
