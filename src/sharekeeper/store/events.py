@@ -78,10 +78,13 @@ class EventRepository:
         return row[0], row[1]
 
     def purge(self, before: Millis) -> int:
-        """Deletes the events older than ``before``; returns how many. The newest is kept
-        whatever its age, so the next event's cursor stays above every one handed out."""
+        """Deletes the events older than ``before`` and every event before them, so what is
+        kept is always the feed's end, without holes (an event's time is its change's clock,
+        not its commit's); returns how many. The newest is kept whatever its age, so the next
+        event's cursor stays above every one handed out."""
+        last_old = select(func.max(E.seq)).where(E.at < before).scalar_subquery()
         newest = select(func.max(E.seq)).scalar_subquery()
-        result = self._tx.execute(delete(events).where(E.at < before, E.seq < newest))
+        result = self._tx.execute(delete(events).where(E.seq <= last_old, E.seq < newest))
         return int(result.rowcount)
 
 
