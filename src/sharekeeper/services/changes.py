@@ -23,6 +23,14 @@ def record_closed(uow: UnitOfWork, closed: Sequence[Invitation], now: Millis) ->
         uow.record(Change.of_share(kind, invitation.resource_share_id, invitation, now))
 
 
+def record_retagged(uow: UnitOfWork, share_id: str, now: Millis) -> None:
+    """A share's tags changed: its ``resource_share.updated``, the share read back with them
+    (its wire shape carries its tags)."""
+    share = uow.shares.get(share_id, now)
+    if share is not None:
+        uow.record(Change.of_share(ChangeKind.SHARE_UPDATED, share_id, share, now))
+
+
 def record_ended(uow: UnitOfWork, ended: Sequence[Association], now: Millis) -> None:
     for association in ended:
         change = Change.of_share(

@@ -242,7 +242,17 @@ class UnitOfWork:
         except (IntegrityError, DBAPIError) as error:
             raise translate(error) from error
         if changes:
-            self._connections.bell.ring()
+            self._ring_when_committed()
+
+    def _ring_when_committed(self) -> None:
+        """Wakes the feed's waiting readers once the events are committed: now, or when the
+        group this unit wrote in commits (a reader woken earlier would find nothing yet)."""
+        bell = self._connections.bell
+        batch = self._membership.batch if self._membership is not None else None
+        if self._group is not None and batch is not None:
+            batch.add_done_callback(lambda _: bell.ring())
+        else:
+            bell.ring()
 
     def _write_events(self, changes: list[Change]) -> None:
         render = self._connections.render
