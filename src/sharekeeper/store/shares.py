@@ -608,6 +608,19 @@ class AssociationRepository:
         ]
         return self._end(scope, now, message)
 
+    def end_invited(
+        self, share_id: str, account_id: str, at: Millis, message: str
+    ) -> list[Association]:
+        """Ends the account's ``associating`` association (its invitation expired) as readers
+        already show it (``Association.seen_at``): disassociated at ``at``."""
+        scope = [
+            A.resource_share_id == share_id,
+            A.association_type == AssociationType.PRINCIPAL,
+            A.entity_hash == entity_hash(account_id),
+            A.status == AssociationStatus.ASSOCIATING,
+        ]
+        return self._end(scope, at, message)
+
     def live_resource_types(self, share_id: str) -> set[str]:
         rows = self._tx.execute(
             select(A.resource_type)
