@@ -20,7 +20,7 @@ import contextlib
 import threading
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, exists, func, insert, or_, select
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.events import FeedEvent
@@ -65,11 +65,14 @@ class EventRepository:
             select(*_COLUMNS).where(E.seq > cursor, E.seq <= through).order_by(E.seq).limit(limit)
         )
         if namespaces is not None:
-            holding = select(A.resource_share_id).where(
+            # Per event read, through the associations' (share, type, entity) key: the cost
+            # follows the events since the cursor, not how many shares exist.
+            holds = exists().where(
+                A.resource_share_id == E.share_id,
                 A.association_type == "resource",
                 or_(*(A.resource_type.like(f"{n}:%") for n in namespaces)),
             )
-            statement = statement.where(or_(E.share_id.is_(None), E.share_id.in_(holding)))
+            statement = statement.where(or_(E.share_id.is_(None), holds))
         return [FeedEvent(*row) for row in self._tx.execute(statement)]
 
     def bounds(self) -> tuple[int | None, int | None]:
