@@ -21,6 +21,7 @@ from sharekeeper.config import Settings
 from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.clock import SECOND, Clock, system_clock
 from sharekeeper.domain.permissions import Catalogue
+from sharekeeper.events.render import render_change
 from sharekeeper.services.context import Context
 from sharekeeper.services.master_key import Rotation, rotate_master_key
 from sharekeeper.store import master_key as stored_key
@@ -79,7 +80,9 @@ class Runtime:
         if self.connections.backend.embedded:
             return Serving(self.context, self.engine, inline=True, asynchronous=False)
         engine = _engine(self.settings, asynchronous=True)
-        connections = Connections(engine, in_autocommit=True)
+        connections = Connections(
+            engine, in_autocommit=True, render=render_change, bell=self.connections.bell
+        )
         context = replace(
             self.context,
             unit_of_work=_units(connections),
@@ -170,7 +173,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
     except Exception:
         engine.dispose()
         raise
-    connections = Connections(engine)
+    connections = Connections(engine, render=render_change)
     context = Context(
         unit_of_work=_units(connections),
         clock=clock,
@@ -178,6 +181,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, upgrade: bool 
         secret_box=SecretBox(key),
         invitation_ttl=settings.invitation_ttl_seconds * SECOND,
         max_clock_skew_seconds=settings.max_clock_skew_seconds,
+        event_retention=settings.event_retention_seconds * SECOND,
+        bell=connections.bell,
         quotas=settings.quotas,
         group_commit=(
             GroupCommit(engine, settings.statement_timeout_seconds)

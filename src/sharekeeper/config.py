@@ -193,6 +193,8 @@ class Settings:
     port: int = DEFAULT_PORT
     invitation_ttl_seconds: int = 7 * 24 * 3600
     max_clock_skew_seconds: int = 900
+    # How long the change feed keeps an event (docs/enforcement.md); housekeeping deletes older.
+    event_retention_seconds: int = 7 * 24 * 3600
     # "full" survives power loss; "normal" (WAL) survives a crashed process but not the OS.
     sqlite_synchronous: str = "full"
     db_pool_size: int = 8
@@ -252,6 +254,9 @@ class Settings:
                 env, "SHAREKEEPER_INVITATION_TTL", 7 * 24 * 3600, 1, 366 * 24 * 3600
             ),
             max_clock_skew_seconds=_int(env, "SHAREKEEPER_MAX_CLOCK_SKEW", 900, 1),
+            event_retention_seconds=_int(
+                env, "SHAREKEEPER_EVENT_RETENTION", 7 * 24 * 3600, 1, 366 * 24 * 3600
+            ),
             sqlite_synchronous=synchronous,
             db_pool_size=_int(env, "SHAREKEEPER_DB_POOL_SIZE", 8, 1),
             quotas=_quotas(env),

@@ -212,6 +212,16 @@ def _authorize(edge: Edge, source: str, given: bytes, expected: bytes) -> None:
     spent.succeeded()
 
 
+async def admit(edge: Edge, expected: bytes, request_id: str, source: str, given: bytes) -> None:
+    """The bearer token checked (``expected`` is ``Bearer TOKEN``), a refusal recorded in
+    the audit trail: for the admin routes and the operator's reading of the change feed."""
+    try:
+        _authorize(edge, source, given, expected)
+    except (AuthenticationFailed, TooManyFailures) as refusal:
+        await refused(edge, _refusal_record(edge, request_id, source, refusal))
+        raise
+
+
 def _checked(request: Request) -> None:
     """Path ids checked as the RAM API checks its own: NUL and control characters, which
     PostgreSQL text cannot hold or no id has, are a 400 before any query."""
@@ -229,12 +239,8 @@ def _endpoint(
         request_id = new_request_id()
         source = request.client.host if request.client else ""
         try:
-            try:
-                given = request.headers.get("authorization", "").encode()
-                _authorize(edge, source, given, expected)
-            except (AuthenticationFailed, TooManyFailures) as refusal:
-                await refused(edge, _refusal_record(edge, request_id, source, refusal))
-                raise
+            given = request.headers.get("authorization", "").encode()
+            await admit(edge, expected, request_id, source, given)
             _checked(request)
             raw = await request.body()
             status, data = await serving.run(handler, serving.context, request, raw)

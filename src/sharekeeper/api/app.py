@@ -24,6 +24,7 @@ from sharekeeper.api.admin import admin_routes
 from sharekeeper.api.dispatch import Dispatch
 from sharekeeper.api.endpoint import Edge, Endpoint, new_request_id
 from sharekeeper.api.errors import error_response
+from sharekeeper.api.events import events_routes
 from sharekeeper.api.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
@@ -134,6 +135,7 @@ def create_app(
     routes = [Route(path, _not_dispatched, methods=[method]) for method, path, _ in endpoints]
     routes += _operator_routes(edge, metrics)
     routes += admin_routes(edge, settings.admin_token)
+    routes += events_routes(edge, settings.admin_token)
     routes += console_routes(edge, settings.admin_token)
 
     @contextlib.asynccontextmanager

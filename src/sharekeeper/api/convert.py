@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 import msgspec
 
 from sharekeeper.api import schemas as w
+from sharekeeper.api.organization_schemas import OrganizationalUnitWire
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.invitations import Invitation
+from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.service_principals import ServicePrincipal
@@ -152,3 +154,9 @@ def service_principal(service: ServicePrincipal) -> dict[str, Any]:
         "created_at": timestamp(service.created_at),
         "revoked_at": None if service.revoked_at is None else timestamp(service.revoked_at),
     }
+
+
+def unit_wire(organization: Organization, unit: OrgUnit) -> OrganizationalUnitWire:
+    return OrganizationalUnitWire(
+        unit.id, organization.node_urn(unit.id), unit.name, timestamp_seconds(unit.created_at)
+    )

@@ -9,7 +9,7 @@ from typing import TypeVar
 from sharekeeper.api import convert
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api import schemas as w
-from sharekeeper.api.convert import page_info, timestamp_seconds
+from sharekeeper.api.convert import page_info, timestamp_seconds, unit_wire
 from sharekeeper.api.endpoint import Call
 from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
@@ -62,7 +62,7 @@ def create_organizational_unit(
     body = call.body
     tags = [(t.key, t.value) for t in body.tags or ()]
     organization, unit = directory.create_unit(ctx, call.caller, body.parent_id, body.name, tags)
-    return o.OrganizationalUnitReply(_unit(organization, unit))
+    return o.OrganizationalUnitReply(unit_wire(organization, unit))
 
 
 def list_organizational_units(
@@ -71,13 +71,13 @@ def list_organizational_units(
     q = call.query
     organization, found = directory.list_units(ctx, call.caller, q.parent_id, page_request(q))
     return o.OrganizationalUnitsReply(
-        [_unit(organization, unit) for unit in found.items], page_info(found)
+        [unit_wire(organization, unit) for unit in found.items], page_info(found)
     )
 
 
 def show_organizational_unit(ctx: Context, call: Call[None, None]) -> o.OrganizationalUnitReply:
     unit_id = call.path_id("organizational_unit_id")
-    return o.OrganizationalUnitReply(_unit(*directory.show_unit(ctx, call.caller, unit_id)))
+    return o.OrganizationalUnitReply(unit_wire(*directory.show_unit(ctx, call.caller, unit_id)))
 
 
 def update_organizational_unit(
@@ -85,7 +85,7 @@ def update_organizational_unit(
 ) -> o.OrganizationalUnitReply:
     unit_id = call.path_id("organizational_unit_id")
     renamed = directory.rename_unit(ctx, call.caller, unit_id, call.body.name)
-    return o.OrganizationalUnitReply(_unit(*renamed))
+    return o.OrganizationalUnitReply(unit_wire(*renamed))
 
 
 def delete_organizational_unit(ctx: Context, call: Call[None, None]) -> None:
@@ -143,10 +143,4 @@ def _organization(view: directory.OrganizationView) -> o.OrganizationReply:
             view.management_account_name,
             timestamp_seconds(org.created_at),
         )
-    )
-
-
-def _unit(organization: Organization, unit: OrgUnit) -> o.OrganizationalUnitWire:
-    return o.OrganizationalUnitWire(
-        unit.id, organization.node_urn(unit.id), unit.name, timestamp_seconds(unit.created_at)
     )

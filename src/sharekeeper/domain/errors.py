@@ -542,6 +542,22 @@ class OutsideNamespaces(Forbidden):
         super().__init__(f"{what} is outside this service's namespaces ({', '.join(namespaces)}).")
 
 
+class CursorExpired(ShareKeeperError):
+    """A change feed's cursor older than the events kept (docs/enforcement.md)."""
+
+    code = "RAM.9601"
+
+    def __init__(self, cursor: int, oldest: int) -> None:
+        super().__init__(
+            f"The cursor {cursor} is older than the events kept (SHAREKEEPER_EVENT_RETENTION); "
+            f"the oldest cursor is {oldest}: read again from there, or without after."
+        )
+        self.oldest = oldest
+
+    def headers(self) -> dict[str, str]:
+        return {"X-ShareKeeper-Oldest-Cursor": str(self.oldest)}
+
+
 # The Organizations API's own errors. Huawei documents Organizations.1001, 1015, 1401 and 1900
 # (docs/errors.md); Organizations.9xxx are ShareKeeper's, where Huawei's code is not published.
 

@@ -74,6 +74,9 @@ class ResourceShare:
         )
 
 
+INVITATION_EXPIRED = "The invitation expired before it was accepted."
+
+
 # Not frozen, as ResourceShare above.
 @dataclass(slots=True)
 class Association:
@@ -105,7 +108,7 @@ class Association:
             return replace(
                 self,
                 status=AssociationStatus.DISASSOCIATED,
-                status_message="The invitation expired before it was accepted.",
+                status_message=INVITATION_EXPIRED,
                 updated_at=self.expires_at,
                 expires_at=None,
             )

@@ -14,6 +14,7 @@ from sharekeeper.domain.errors import (
     NotAssociated,
     ResourceShareNotFound,
 )
+from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
@@ -33,8 +34,10 @@ from sharekeeper.domain.sharing import (
     choose_permissions,
 )
 from sharekeeper.services.access import owned_share, reaches
+from sharekeeper.services.changes import record_closed, record_ended
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import owner_directory
+from sharekeeper.services.permissions import bind_permissions
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 PRINCIPAL = AssociationType.PRINCIPAL
@@ -90,8 +93,9 @@ def bind(
             expires_at=now + ctx.invitation_ttl if invited else None,
         )
         uow.associations.save(association, principal_account_id=entity if is_account else None)
+        uow.record(Change.of_share(ChangeKind.ASSOCIATED, share.id, association, now))
         if invited:
-            uow.invitations.expire_stale(share.id, entity, now)
+            record_closed(uow, uow.invitations.expire_stale(share.id, share.name, entity, now), now)
             if existing is not None:  # a principal new to the share has no invitation yet
                 uow.invitations.forget_withdrawn(share.id, entity)
             invitations.append(
@@ -109,6 +113,8 @@ def bind(
             )
         results.append(association)
     uow.invitations.add_many(invitations)
+    for invitation in invitations:
+        uow.record(Change.of_share(ChangeKind.INVITATION_CREATED, share.id, invitation, now))
     return results + _bind_resources(ctx, uow, share, urns, now)
 
 
@@ -128,7 +134,7 @@ def _bind_resources(
         ctx.catalogue, (), dict.fromkeys(u.resource_type for u in new), bound
     )
     ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), len(permissions))
-    uow.permissions.bind(share.id, permissions, now)
+    bind_permissions(uow, share.id, permissions, now)
     results = [current[u.value] for u in urns if u not in new]
     for urn in new:
         existing = current.get(urn.value)
@@ -143,6 +149,7 @@ def _bind_resources(
             resource_type=urn.resource_type,
         )
         uow.associations.save(association, resource_region=urn.region, resource_id=urn.resource_id)
+        uow.record(Change.of_share(ChangeKind.ASSOCIATED, share.id, association, now))
         results.append(association)
     return results
 
@@ -196,7 +203,8 @@ def disassociate_resource_share(
                 uow, share, RESOURCE, resource_urns, now, "Disassociated by the owner."
             )
             for account in principals:
-                uow.invitations.close_pending(share.id, now, receiver=account)
+                closed = uow.invitations.close_pending(share.id, now, receiver=account)
+                record_closed(uow, closed, now)
         uow.commit()
     return results
 
@@ -231,6 +239,7 @@ def _unbind(
         )
         uow.associations.save(association)
         ended.append(association)
+    record_ended(uow, ended, now)
     return ended
 
 

@@ -11,6 +11,7 @@ from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.clock import Clock, Millis
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.quotas import Quotas
+from sharekeeper.store.events import Bell
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import UnitOfWork
@@ -28,6 +29,10 @@ class Context:
     invitation_ttl: Millis
     max_clock_skew_seconds: int = 900
     quotas: Quotas = field(default_factory=Quotas)
+    # How long the change feed keeps its events (SHAREKEEPER_EVENT_RETENTION).
+    event_retention: Millis = 7 * 24 * 3600 * 1000
+    # Rung when a unit of work of this process commits events (long-polling readers wait).
+    bell: Bell = field(default_factory=Bell)
     # SQLite: the API's write use cases on the event loop commit in groups (store/group_commit).
     group_commit: GroupCommit | None = None
     # PostgreSQL, the API: signing keys as last read, forgotten when they change.

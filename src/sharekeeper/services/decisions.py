@@ -70,7 +70,7 @@ def _rules(policy: Policy) -> ServiceControlContent:
     return permission_rules(policy.content)
 
 
-def _service(uow: UnitOfWork, caller: Caller) -> ServicePrincipal:
+def calling_service(uow: UnitOfWork, caller: Caller) -> ServicePrincipal:
     service = uow.services.get(caller.account_id)
     if service is None or service.revoked_at is not None:  # revoked since the signature check
         raise AuthenticationFailed("the service principal has been revoked")
@@ -132,7 +132,7 @@ def authorize(
     namespaces too (403)."""
     batch = len(asked) > 1
     with ctx.reading() as uow:
-        service = _service(uow, caller)
+        service = calling_service(uow, caller)
         questions = []
         for index, (principal, action, resource) in enumerate(asked):
             try:
@@ -186,7 +186,7 @@ def accessible_resources(
     ids.require_account_id(principal)
     type_ = ctx.catalogue.require_shareable(resource_type).name
     with ctx.reading() as uow:
-        service = _service(uow, caller)
+        service = calling_service(uow, caller)
         service.require_namespace(type_.split(":", 1)[0], f"The resource type {resource_type}")
         allowing = None
         if action is not None:

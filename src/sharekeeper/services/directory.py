@@ -20,6 +20,7 @@ from sharekeeper.domain.errors import (
     TrustedServiceDisabled,
     UnknownTrustedService,
 )
+from sharekeeper.domain.events import ChangeKind
 from sharekeeper.domain.org_tags import TagResourceType, org_tags
 from sharekeeper.domain.organizations import (
     OU_NAME_MAX,
@@ -32,7 +33,12 @@ from sharekeeper.domain.organizations import (
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
-from sharekeeper.services.organizations import add_unit, require_free_name
+from sharekeeper.services.organizations import (
+    add_unit,
+    record_directory,
+    require_free_name,
+    set_sharing,
+)
 from sharekeeper.store.organizations import NamedMember
 from sharekeeper.store.unit_of_work import UnitOfWork
 
@@ -84,8 +90,13 @@ def delete_organization(ctx: Context, caller: Caller) -> None:
             raise OrganizationNotEmpty(organization.id)
         names = organization.names_of(None) + organization.names_of(organization.root_id)
         ended = uow.associations.principals_named(names)
-        organizations.end_associations(uow, ended, ctx.clock(), organizations.ORGANIZATION_DELETED)
+        now = ctx.clock()
+        organizations.end_associations(uow, ended, now, organizations.ORGANIZATION_DELETED)
         uow.organizations.delete(organization.id)
+        for member in members:  # the management account, the last to leave
+            record_directory(uow, ChangeKind.ACCOUNT_LEFT, organization, member, now)
+        for unit in units:  # the root
+            record_directory(uow, ChangeKind.UNIT_DELETED, organization, unit, now)
         uow.commit()
 
 
@@ -206,7 +217,7 @@ def set_trusted_service(
         if not enabled and service_principal not in trusted:
             raise TrustedServiceDisabled(service_principal)
         if service_principal == RAM_SERVICE:
-            uow.organizations.set_sharing(organization.id, enabled, now)
+            set_sharing(uow, organization, enabled, now)
         elif not enabled:
             uow.organizations.distrust(organization.id, service_principal)
         elif service_principal not in trusted:  # enabling one that is already enabled: no-op

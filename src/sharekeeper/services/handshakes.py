@@ -17,6 +17,7 @@ from sharekeeper.domain.errors import (
     OrgAccountNotFound,
     OrgInvalidParameter,
 )
+from sharekeeper.domain.events import ChangeKind
 from sharekeeper.domain.handshakes import (
     HANDSHAKE_TTL,
     NOTES_MAX,
@@ -33,6 +34,7 @@ from sharekeeper.services.organization_quotas import (
     require_account_room,
     require_invitation_room,
 )
+from sharekeeper.services.organizations import record_directory
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -159,6 +161,7 @@ def answer_handshake(
             )
             if not uow.organizations.join(joined):
                 raise OrgAccountAlreadyMember(caller.account_id)
+            record_directory(uow, ChangeKind.ACCOUNT_JOINED, organization, joined, now)
             carried = uow.org_tags.tags(organization.id, HANDSHAKE_TAGS, handshake.id)
             uow.org_tags.put(organization.id, TagResourceType.ACCOUNTS, caller.account_id, carried)
         uow.org_tags.drop(HANDSHAKE_TAGS, handshake.id)

@@ -6,11 +6,17 @@ from dataclasses import replace
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import ConcurrentChange, InvitationNotFound
+from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import AssociationStatus
 from sharekeeper.services.context import Context
 
+ACCEPTED = InvitationStatus.ACCEPTED
+_KINDS = {
+    ACCEPTED: ChangeKind.INVITATION_ACCEPTED,
+    InvitationStatus.REJECTED: ChangeKind.INVITATION_REJECTED,
+}
 _OUTCOME = {
     InvitationStatus.ACCEPTED: (AssociationStatus.ASSOCIATED, None),
     InvitationStatus.REJECTED: (AssociationStatus.DISASSOCIATED, "The invitation was rejected."),
@@ -34,11 +40,16 @@ def _answer(
                 current.require_pending(now)
             raise ConcurrentChange()
         status, message = _OUTCOME[answer]
-        uow.associations.set_principal_status(
-            invitation.resource_share_id, caller.account_id, status, now, message
-        )
+        share_id, me = invitation.resource_share_id, caller.account_id
+        answered = replace(invitation, status=answer, updated_at=now)
+        uow.record(Change.of_share(_KINDS[answer], share_id, answered, now))
+        name = invitation.resource_share_name
+        moved = uow.associations.set_principal_status(share_id, name, me, status, now, message)
+        if moved is not None:
+            kind = ChangeKind.ASSOCIATED if answer is ACCEPTED else ChangeKind.DISASSOCIATED
+            uow.record(Change.of_share(kind, share_id, moved, now))
         uow.commit()
-    return replace(invitation, status=answer, updated_at=now)
+    return answered
 
 
 def accept_invitation(ctx: Context, caller: Caller, invitation_id: str) -> Invitation:

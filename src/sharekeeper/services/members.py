@@ -19,6 +19,7 @@ from sharekeeper.domain.errors import (
     OrgEntityNotFound,
     OrgInvalidParameter,
 )
+from sharekeeper.domain.events import ChangeKind
 from sharekeeper.domain.handshakes import (
     CreateAccountState,
     CreateAccountStatus,
@@ -49,6 +50,7 @@ from sharekeeper.services.directory import (
     unit_of,
 )
 from sharekeeper.services.organization_quotas import require_account_room
+from sharekeeper.services.organizations import move_member, record_directory
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -111,7 +113,7 @@ def move_account(
             raise OrgEntityNotFound(source_id)
         destination = unit_of(uow, organization, destination_id)
         uow.note_target(destination.id)
-        if not uow.organizations.move(membership, destination.id):
+        if not move_member(uow, organization, membership, destination.id, ctx.clock()):
             raise OrgEntityNotFound(account_id)  # left, removed or moved meanwhile
         uow.commit()
 
@@ -215,6 +217,7 @@ def create_account(
         )
         if not uow.organizations.join(joined):
             raise ConcurrentChange()  # a new account id is in no organization: unreachable
+        record_directory(uow, ChangeKind.ACCOUNT_JOINED, organization, joined, now)
         uow.org_tags.put(organization.id, TagResourceType.ACCOUNTS, account.id, tags)
         if contacts.given:
             uow.org_tags.add_contacts(account.id, contacts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
@@ -16,6 +16,7 @@ from sharekeeper.domain.errors import (
     OrgUnitLimit,
     OrgUnitNameTaken,
 )
+from sharekeeper.domain.events import Change, ChangeKind, InDirectory
 from sharekeeper.domain.org_tags import TagResourceType
 from sharekeeper.domain.organizations import (
     OU_DEPTH_MOST,
@@ -29,6 +30,7 @@ from sharekeeper.domain.organizations import (
     new_root_id,
 )
 from sharekeeper.domain.quotas import OrganizationQuotaType, Quotas
+from sharekeeper.services.changes import record_closed, record_ended
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
 
@@ -140,7 +142,20 @@ def found_organization(
     )
     if not uow.organizations.join(founder):
         return None
+    record_directory(uow, ChangeKind.UNIT_CREATED, organization, root, now)
+    record_directory(uow, ChangeKind.ACCOUNT_JOINED, organization, founder, now)
     return organization
+
+
+def record_directory(
+    uow: UnitOfWork,
+    kind: ChangeKind,
+    organization: Organization,
+    entry: Membership | OrgUnit,
+    now: Millis,
+) -> None:
+    """A directory change, its subject the organization."""
+    uow.record(Change(kind, organization.id, InDirectory(organization, entry), now))
 
 
 def create_unit(ctx: Context, parent_id: str, name: str) -> tuple[Organization, OrgUnit]:
@@ -180,6 +195,7 @@ def add_unit(
         raise OrgUnitLimit(f"OUs nest at most {OU_DEPTH_MOST} levels below the root.")
     unit = OrgUnit(new_ou_id(), organization.id, parent.id, name, now)
     uow.organizations.add_unit(unit)
+    record_directory(uow, ChangeKind.UNIT_CREATED, organization, unit, now)
     return unit
 
 
@@ -200,13 +216,15 @@ def add_account(ctx: Context, account_id: str, parent_id: str) -> None:
                 f"The account {account_id} already belongs to the organization "
                 f"{current.organization_id}; remove it from there first."
             )
+        now = ctx.clock()
+        organization = uow.organizations.get(parent.organization_id)
+        assert organization is not None
         if current is None:
-            joined = Membership(
-                account_id, parent.organization_id, parent.id, joined_at=ctx.clock()
-            )
+            joined = Membership(account_id, parent.organization_id, parent.id, joined_at=now)
             if not uow.organizations.join(joined):
                 raise ConcurrentChange()  # it joined another organization meanwhile
-        elif not uow.organizations.move(current, parent.id):
+            record_directory(uow, ChangeKind.ACCOUNT_JOINED, organization, joined, now)
+        elif not move_member(uow, organization, current, parent.id, now):
             raise ConcurrentChange()
         uow.commit()
 
@@ -236,6 +254,10 @@ def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
     (another removal won; its caller answers that it is gone)."""
     if not uow.organizations.lock_members([account_id], exclusive=True):
         return False
+    membership = uow.organizations.membership(account_id)
+    organization = None if membership is None else uow.organizations.get(membership.organization_id)
+    if membership is None or organization is None:
+        return False
     ended = uow.associations.internal_principals_of(account_id)
     end_associations(uow, ended, now, LEFT)
     # Its tags and the contact details it was created with were the organization's: another
@@ -244,7 +266,23 @@ def leave(uow: UnitOfWork, account_id: str, now: Millis) -> bool:
     uow.org_tags.drop_contacts(account_id)
     # Policies attached to it stay with the organization it leaves, not with the account.
     uow.policies.forget_entity(account_id)
-    return uow.organizations.remove_member(account_id)
+    if not uow.organizations.remove_member(account_id):
+        return False
+    record_directory(uow, ChangeKind.ACCOUNT_LEFT, organization, membership, now)
+    return True
+
+
+def move_member(
+    uow: UnitOfWork, organization: Organization, member: Membership, parent_id: str, now: Millis
+) -> bool:
+    """Moves the member under ``parent_id`` (a root or OU of its organization); False when
+    it is no longer where ``member`` says (moved or gone meanwhile)."""
+    if not uow.organizations.move(member, parent_id):
+        return False
+    if member.parent_id != parent_id:
+        moved = replace(member, parent_id=parent_id)
+        record_directory(uow, ChangeKind.ACCOUNT_MOVED, organization, moved, now)
+    return True
 
 
 def delete_unit(ctx: Context, unit_id: str) -> None:
@@ -271,6 +309,7 @@ def remove_unit(uow: UnitOfWork, organization: Organization, unit: OrgUnit, now:
     uow.org_tags.drop(TagResourceType.OUS, unit.id)
     uow.policies.forget_entity(unit.id)
     uow.organizations.delete_unit(unit.id)
+    record_directory(uow, ChangeKind.UNIT_DELETED, organization, unit, now)
 
 
 def end_associations(
@@ -280,8 +319,8 @@ def end_associations(
     that this never deadlocks with a writer of one of them."""
     uow.shares.lock_many(sorted({share_id for share_id, _ in ended}))
     for share_id, entity in ended:
-        uow.associations.end_principal(share_id, entity, now, message)
-        uow.invitations.close_pending(share_id, now, receiver=entity)
+        record_ended(uow, uow.associations.end_principal(share_id, entity, now, message), now)
+        record_closed(uow, uow.invitations.close_pending(share_id, now, receiver=entity), now)
 
 
 def _unit(uow: UnitOfWork, unit_id: str) -> OrgUnit:
@@ -326,7 +365,16 @@ def set_organization_sharing(ctx: Context, caller: Caller, enabled: bool) -> Non
     follows the switch at once; explicit associations stay."""
     with ctx.writing() as uow:
         organization = _managed_organization(uow, caller)
-        uow.organizations.set_sharing(organization.id, enabled, ctx.clock())
-        if not enabled:  # RAM no longer trusted: it has no delegated administrators
-            uow.delegation.remove_service(organization.id, RAM_SERVICE)
+        set_sharing(uow, organization, enabled, ctx.clock())
         uow.commit()
+
+
+def set_sharing(uow: UnitOfWork, organization: Organization, enabled: bool, now: Millis) -> None:
+    """Switches organization sharing, with its change (when it is one)."""
+    uow.organizations.set_sharing(organization.id, enabled, now)
+    if not enabled:  # RAM no longer trusted: it has no delegated administrators
+        uow.delegation.remove_service(organization.id, RAM_SERVICE)
+    if organization.sharing_enabled != enabled:
+        kind = ChangeKind.SHARING_ENABLED if enabled else ChangeKind.SHARING_DISABLED
+        switched = replace(organization, sharing_enabled=enabled)
+        uow.record(Change(kind, organization.id, switched, now))

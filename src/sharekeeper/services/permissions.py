@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
     NotAssociated,
     PermissionAlreadyBound,
     PermissionNotFound,
     UnknownPermission,
 )
+from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.quotas import QuotaType
+from sharekeeper.domain.shares import AssociationStatus
 from sharekeeper.domain.views import AssociatedPermission, BoundPermission
 from sharekeeper.services.access import owned_share, visible_share
 from sharekeeper.services.context import Context
+from sharekeeper.store.unit_of_work import UnitOfWork
 
 
 def _catalogue_permission(ctx: Context, permission_id: str) -> Permission:
@@ -44,10 +48,10 @@ def associate_share_permission(
         if current is not None:
             if not replace:
                 raise PermissionAlreadyBound(resource_type, current)
-            uow.permissions.replace(share.id, permission, now)
+            replace_permission(uow, share.id, permission, now)
         else:
             ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), 1)
-            uow.permissions.bind(share.id, [permission], now)
+            bind_permissions(uow, share.id, [permission], now)
         uow.commit()
 
 
@@ -68,10 +72,40 @@ def disassociate_share_permission(
         default = ctx.catalogue.default_for(types[0])
         in_use = types[0] in uow.associations.live_resource_types(share.id)
         if in_use and default is not None and default.id != permission_id:
-            uow.permissions.replace(share.id, default, now)
+            replace_permission(uow, share.id, default, now)
         else:
             uow.permissions.unbind(share.id, types[0])
+            unbound = ctx.catalogue.get(permission_id)
+            _record(uow, ChangeKind.PERMISSION_DISASSOCIATED, share.id, unbound, now)
         uow.commit()
+
+
+def bind_permissions(
+    uow: UnitOfWork, share_id: str, permissions: Iterable[Permission], now: Millis
+) -> None:
+    """Binds each permission for its resource type (none bound there yet), with its change."""
+    permissions = list(permissions)
+    uow.permissions.bind(share_id, permissions, now)
+    for permission in permissions:
+        _record(uow, ChangeKind.PERMISSION_ASSOCIATED, share_id, permission, now)
+
+
+def replace_permission(uow: UnitOfWork, share_id: str, permission: Permission, now: Millis) -> None:
+    uow.permissions.replace(share_id, permission, now)
+    _record(uow, ChangeKind.PERMISSION_REPLACED, share_id, permission, now)
+
+
+def _record(
+    uow: UnitOfWork, kind: ChangeKind, share_id: str, permission: Permission, now: Millis
+) -> None:
+    """The change's object is the permission as the share's permission list shows it, with
+    the status the change left."""
+    ended = kind is ChangeKind.PERMISSION_DISASSOCIATED
+    status = AssociationStatus.DISASSOCIATED if ended else AssociationStatus.ASSOCIATED
+    item = AssociatedPermission(
+        permission.id, permission.name, permission.resource_type, status.value, now, now
+    )
+    uow.record(Change.of_share(kind, share_id, item, now))
 
 
 def list_share_permissions(

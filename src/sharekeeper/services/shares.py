@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import ExternalPrincipalNotAllowed
+from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
@@ -14,8 +15,12 @@ from sharekeeper.domain.sharing import check_principals, check_resources, choose
 from sharekeeper.domain.tags import Tag, unique_tags
 from sharekeeper.services.access import owned_share
 from sharekeeper.services.associations import bind
+from sharekeeper.services.changes import record_closed, record_ended
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
+from sharekeeper.services.permissions import bind_permissions
+
+SHARE_DELETED = "The resource share was deleted."
 
 
 def create_resource_share(
@@ -52,8 +57,9 @@ def create_resource_share(
     ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
     with ctx.writing() as uow:
         uow.shares.add(share)
+        uow.record(Change.of_share(ChangeKind.SHARE_CREATED, share.id, share, now))
         uow.note_target(share.id)
-        uow.permissions.bind(share.id, permissions, now)
+        bind_permissions(uow, share.id, permissions, now)
         bind(ctx, uow, share, chosen, urns, now)
         # The owner's share quota is counted last, under the owner's lock and with this share
         # among those counted: creations of one owner queue for two statements, not for the
@@ -82,6 +88,7 @@ def update_resource_share(
             if external is not None:
                 raise ExternalPrincipalNotAllowed(external)
         uow.shares.save(changed)
+        uow.record(Change.of_share(ChangeKind.SHARE_UPDATED, share.id, changed, now))
         uow.commit()
     return changed
 
@@ -94,9 +101,11 @@ def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
         share.require_active()
-        uow.shares.save(share.deleted(now))
-        uow.associations.end_all(share.id, now, "The resource share was deleted.")
-        uow.invitations.close_pending(share.id, now)
+        deleted = share.deleted(now)
+        uow.shares.save(deleted)
+        uow.record(Change.of_share(ChangeKind.SHARE_DELETED, share.id, deleted, now))
+        record_ended(uow, uow.associations.end_all(share.id, now, SHARE_DELETED), now)
+        record_closed(uow, uow.invitations.close_pending(share.id, now), now)
         uow.invitations.forget_withdrawn_of_deleted(caller.account_id, share.id)
         uow.commit()
 

@@ -17,6 +17,7 @@ from sharekeeper.domain.tags import (
     validate_value,
 )
 from sharekeeper.services.access import owned_share
+from sharekeeper.services.changes import record_retagged
 from sharekeeper.services.context import Context
 
 
@@ -31,6 +32,7 @@ def tag_resource_share(ctx: Context, caller: Caller, share_id: str, tags: Sequen
         adding = len({t.key for t in tags} - have)
         ctx.quotas.check_share(QuotaType.TAG_ASSOCIATION, share.id, len(have), adding)
         uow.tags.put(share.id, tags)
+        record_retagged(uow, share.id, now)
         uow.commit()
 
 
@@ -49,6 +51,7 @@ def untag_resource_share(
         share.require_active()
         for key, value in tags:
             uow.tags.remove(share.id, key, value)
+        record_retagged(uow, share.id, now)
         uow.commit()
 
 

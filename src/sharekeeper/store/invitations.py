@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -135,6 +136,7 @@ _EXPIRE_STALE = Prepared(
         INV.expires_at <= bindparam("now", type_=BigInteger),
     )
     .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
+    .returning(INV.id, INV.sender_account_id, INV.created_at, INV.expires_at)
 )
 _FORGET_WITHDRAWN = Prepared(
     delete(invitations).where(
@@ -204,26 +206,74 @@ class InvitationRepository:
         parameters = {"invitation_id": invitation_id, "answer": status.value, "now": now}
         return self._tx.rowcount(_ANSWER, parameters) == 1
 
-    def close_pending(self, share_id: str, now: Millis, receiver: str | None = None) -> None:
+    def close_pending(
+        self, share_id: str, now: Millis, receiver: str | None = None
+    ) -> list[Invitation]:
         """Withdraws the share's open invitations (of one receiver, if given); the expired ones
-        are recorded as expired, so none is left pending."""
+        are recorded as expired, so none is left pending. Returns each as the change left it
+        (for the change feed)."""
         scope = [INV.resource_share_id == share_id, INV.status == InvitationStatus.PENDING]
         if receiver is not None:
             scope.append(INV.receiver_account_id == receiver)
-        self._tx.execute(
-            update(invitations)
-            .where(*scope, INV.expires_at <= now)
-            .values(status=InvitationStatus.EXPIRED, updated_at=INV.expires_at)
-        )
-        self._tx.execute(
-            update(invitations)
-            .where(*scope, INV.expires_at > now)
-            .values(status=InvitationStatus.WITHDRAWN, updated_at=now)
+        return self._close([*scope, INV.expires_at <= now], None) + self._close(
+            [*scope, INV.expires_at > now], now
         )
 
-    def expire_stale(self, share_id: str, receiver: str, now: Millis) -> None:
-        """Records an unanswered, expired invitation as expired, so a new one may be sent."""
-        self._tx.rowcount(_EXPIRE_STALE, {"share_id": share_id, "receiver": receiver, "now": now})
+    def due(self, now: Millis, limit: int) -> list[tuple[str, str]]:
+        """Up to ``limit`` pending invitations whose time ran out: (id, share id)."""
+        due = (
+            select(INV.id, INV.resource_share_id)
+            .where(INV.status == InvitationStatus.PENDING, INV.expires_at <= now)
+            .order_by(INV.expires_at)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in self._tx.execute(due)]
+
+    def expire(self, invitation_ids: Sequence[str]) -> list[Invitation]:
+        """Records those of the invitations still pending as expired (readers already show
+        them so); returns them, for the change feed's expiry events."""
+        if not invitation_ids:
+            return []
+        scope = [INV.id.in_(invitation_ids), INV.status == InvitationStatus.PENDING]
+        return self._close(scope, None)
+
+    def _close(self, scope: list[Any], now: Millis | None) -> list[Invitation]:
+        """Withdraws the invitations in ``scope`` at ``now``, or, with None, records them as
+        expired when they expired."""
+        found = [INVITATION.read(row) for row in self._tx.execute(_WITH_SHARE_NAME.where(*scope))]
+        if not found:
+            return []
+        status = InvitationStatus.EXPIRED if now is None else InvitationStatus.WITHDRAWN
+        at: Any = INV.expires_at if now is None else now
+        # Only the rows this statement changed: another writer may have closed one meanwhile.
+        changed = {
+            row[0]
+            for row in self._tx.execute(
+                update(invitations)
+                .where(*scope)
+                .values(status=status, updated_at=at)
+                .returning(INV.id)
+            )
+        }
+        return [
+            replace(i, status=status, updated_at=i.expires_at if now is None else now)
+            for i in found
+            if i.id in changed
+        ]
+
+    def expire_stale(
+        self, share_id: str, share_name: str, receiver: str, now: Millis
+    ) -> list[Invitation]:
+        """Records an unanswered, expired invitation as expired, so a new one may be sent;
+        returns it so (for the change feed)."""
+        expired = InvitationStatus.EXPIRED
+        parameters = {"share_id": share_id, "receiver": receiver, "now": now}
+        return [
+            Invitation(
+                id, share_id, share_name, sender, receiver, expired, created, expires, expires
+            )
+            for id, sender, created, expires in self._tx.rows(_EXPIRE_STALE, parameters)
+        ]
 
     def forget_withdrawn(self, share_id: str, receiver: str) -> None:
         """Deletes the receiver's withdrawn invitations to the share, before a new one is sent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -392,6 +392,7 @@ _MOVE_PRINCIPAL = Prepared(
         expires_at=None,
         updated_at=bindparam("now", type_=BigInteger),
     )
+    .returning(A.created_at, A.external)
 )
 
 
@@ -489,10 +490,21 @@ class AssociationRepository:
         }
         self._tx.rowcount(_INSERT, row)
 
-    def end_all(self, share_id: str, now: Millis, message: str) -> None:
+    def end_all(self, share_id: str, now: Millis, message: str) -> list[Association]:
+        """Disassociates every association of the (locked) share; returns them as ended."""
+        return self._end(
+            [A.resource_share_id == share_id, A.status != AssociationStatus.DISASSOCIATED],
+            now,
+            message,
+        )
+
+    def _end(self, scope: list[Any], now: Millis, message: str) -> list[Association]:
+        """Disassociates the associations in ``scope`` of a locked share, returning each as
+        the change left it (for the change feed)."""
+        found = [ASSOCIATION.read(row) for row in self._tx.execute(_WITH_SHARE_NAME.where(*scope))]
         self._tx.execute(
             update(associations)
-            .where(A.resource_share_id == share_id, A.status != AssociationStatus.DISASSOCIATED)
+            .where(*scope)
             .values(
                 status=AssociationStatus.DISASSOCIATED,
                 status_message=message,
@@ -500,16 +512,23 @@ class AssociationRepository:
                 updated_at=now,
             )
         )
+        ended = AssociationStatus.DISASSOCIATED
+        return [
+            replace(a, status=ended, status_message=message, expires_at=None, updated_at=now)
+            for a in found
+        ]
 
     def set_principal_status(
         self,
         share_id: str,
+        share_name: str,
         account_id: str,
         status: AssociationStatus,
         now: Millis,
         message: str | None = None,
-    ) -> bool:
-        """Moves the account's ``associating`` association on; False when it was not waiting."""
+    ) -> Association | None:
+        """Moves the account's ``associating`` association on and returns it as moved (in the
+        same statement: an accept is a round trip fewer); None when it was not waiting."""
         parameters = {
             "share_id": share_id,
             "principal_hash": entity_hash(account_id),
@@ -517,7 +536,21 @@ class AssociationRepository:
             "message": message,
             "now": now,
         }
-        return self._tx.rowcount(_MOVE_PRINCIPAL, parameters) == 1
+        row = self._tx.first(_MOVE_PRINCIPAL, parameters)
+        if row is None:
+            return None
+        created_at, external = row
+        return Association(
+            share_id,
+            share_name,
+            AssociationType.PRINCIPAL,
+            account_id,
+            status,
+            created_at,
+            now,
+            optional_bool(external),
+            message,
+        )
 
     def first_live_external_principal(self, share_id: str, now: Millis) -> str | None:
         row = self._tx.execute(
@@ -569,21 +602,29 @@ class AssociationRepository:
         )
         return [(row.resource_share_id, row.entity) for row in rows]
 
-    def end_principal(self, share_id: str, entity: str, now: Millis, message: str) -> None:
-        self._tx.execute(
-            update(associations)
-            .where(
-                A.resource_share_id == share_id,
-                A.association_type == AssociationType.PRINCIPAL,
-                A.entity_hash == entity_hash(entity),
-            )
-            .values(
-                status=AssociationStatus.DISASSOCIATED,
-                status_message=message,
-                expires_at=None,
-                updated_at=now,
-            )
-        )
+    def end_principal(
+        self, share_id: str, entity: str, now: Millis, message: str
+    ) -> list[Association]:
+        scope = [
+            A.resource_share_id == share_id,
+            A.association_type == AssociationType.PRINCIPAL,
+            A.entity_hash == entity_hash(entity),
+            A.status != AssociationStatus.DISASSOCIATED,
+        ]
+        return self._end(scope, now, message)
+
+    def end_invited(
+        self, share_id: str, account_id: str, at: Millis, message: str
+    ) -> list[Association]:
+        """Ends the account's ``associating`` association (its invitation expired) as readers
+        already show it (``Association.seen_at``): disassociated at ``at``."""
+        scope = [
+            A.resource_share_id == share_id,
+            A.association_type == AssociationType.PRINCIPAL,
+            A.entity_hash == entity_hash(account_id),
+            A.status == AssociationStatus.ASSOCIATING,
+        ]
+        return self._end(scope, at, message)
 
     def live_resource_types(self, share_id: str) -> set[str]:
         rows = self._tx.execute(

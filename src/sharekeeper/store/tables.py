@@ -577,3 +577,23 @@ DECISION_INDEXES = (
         associations.c.status,
     ),
 )
+
+# The change feed's outbox (domain/events.py, docs/enforcement.md): one row per change, written
+# in the change's own transaction. ``seq`` is the feed's cursor: rows are inserted under a
+# lock that serialises the writers until they commit (store/events.py), so ``seq`` grows in
+# commit order. ``share_id`` is the share a change is about (NULL for directory changes), for
+# the service principals' scoping; ``data`` the changed object in the API's wire shape (JSON).
+events = Table(
+    "events",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("share_id", String(36)),
+    Column("at", Millis, nullable=False),
+    Column("data", Text, nullable=False),
+    Index("ix_events_at", "at"),
+    Index("ix_events_share_id", "share_id"),
+    sqlite_autoincrement=True,
+)

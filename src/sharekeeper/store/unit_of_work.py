@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sharekeeper.domain.audit import PendingAudit
+from sharekeeper.domain.events import Change, FeedEvent
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
+from sharekeeper.store.events import Bell, EventRepository
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
@@ -44,10 +47,20 @@ class Connections:
     page cache (docs/performance.md, "Memory"). PostgreSQL connections go back to the pool,
     to be shared."""
 
-    def __init__(self, engine: Engine, in_autocommit: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        in_autocommit: bool = False,
+        render: Callable[[Change], FeedEvent] | None = None,
+        bell: Bell | None = None,
+    ) -> None:
         """``in_autocommit``: the engine opens its connections in autocommit (the app's pool
-        on PostgreSQL), so they need no switching at each checkout and back."""
+        on PostgreSQL), so they need no switching at each checkout and back. ``render``
+        turns a recorded change into its event (the edge's renderer, composed by bootstrap);
+        ``bell`` is rung after a commit that wrote events."""
         self.engine = engine
+        self.render = render
+        self.bell = bell or Bell()
         self.backend = Backend.of(engine)
         self._in_autocommit = in_autocommit
         self._local = threading.local()
@@ -143,6 +156,7 @@ class UnitOfWork:
     org_tags: OrgTagRepository
     services: ServicePrincipalRepository
     decisions: DecisionRepository
+    events: EventRepository
 
     def __init__(
         self,
@@ -159,6 +173,7 @@ class UnitOfWork:
         self._membership = membership if write else None
         self._group: GroupCommit | None = None
         self._open = False
+        self._changes: list[Change] = []
 
     def __enter__(self) -> UnitOfWork:
         membership = self._membership
@@ -189,7 +204,14 @@ class UnitOfWork:
         self.org_tags = OrgTagRepository(tx)
         self.services = ServicePrincipalRepository(tx)
         self.decisions = DecisionRepository(tx)
+        self.events = EventRepository(tx)
+        self._changes = []
         return self
+
+    def record(self, change: Change) -> None:
+        """Adds ``change`` to the feed: its event is written when this unit commits, in the
+        same transaction, and never if it does not."""
+        self._changes.append(change)
 
     def delete_everything(self) -> None:
         delete_everything(self.tx)
@@ -211,12 +233,36 @@ class UnitOfWork:
         if pending is not None and not pending.written:
             self.audit.add(pending.record)
             pending.written = True
+        changes, self._changes = self._changes, []
+        if changes:
+            self._write_events(changes)
         try:
             if self._group is not None:
                 self._open = False
                 self._group.close_unit(keep=True)
             else:
                 self.tx.commit()
+        except (IntegrityError, DBAPIError) as error:
+            raise translate(error) from error
+        if changes:
+            self._ring_when_committed()
+
+    def _ring_when_committed(self) -> None:
+        """Wakes the feed's waiting readers once the events are committed: now, or when the
+        group this unit wrote in commits (a reader woken earlier would find nothing yet)."""
+        bell = self._connections.bell
+        batch = self._membership.batch if self._membership is not None else None
+        if self._group is not None and batch is not None:
+            batch.add_done_callback(lambda _: bell.ring())
+        else:
+            bell.ring()
+
+    def _write_events(self, changes: list[Change]) -> None:
+        render = self._connections.render
+        if render is None:
+            raise RuntimeError("changes recorded by a unit of work composed without a renderer")
+        try:
+            self.events.append([(render(c), c.share_id) for c in changes])
         except (IntegrityError, DBAPIError) as error:
             raise translate(error) from error
 

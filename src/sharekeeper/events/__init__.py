@@ -1,0 +1,1 @@
+"""The change feed at the edge: events rendered in the API's wire shape (render.py)."""

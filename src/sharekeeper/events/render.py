@@ -1,0 +1,80 @@
+"""Changes to CloudEvents 1.0, in the API's own wire shape.
+
+A change's ``data`` is rendered when its unit of work commits, by the same converters the API
+answers with (api/convert.py, the Organizations handlers), and kept as JSON text: the feed
+shows each object as that change left it, whatever happened to it since, and reading the
+feed renders nothing but the envelope. The domain records (kind, subject, object); only this
+module knows the wire names (docs/enforcement.md, "The change feed")."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from sharekeeper.api import convert
+from sharekeeper.api.schemas import AssociatedPermissionWire
+from sharekeeper.domain.events import Change, FeedEvent, InDirectory
+from sharekeeper.domain.invitations import Invitation
+from sharekeeper.domain.organizations import Membership, Organization
+from sharekeeper.domain.shares import Association, ResourceShare
+from sharekeeper.domain.views import AssociatedPermission
+
+SOURCE = "/sharekeeper"
+TYPE_PREFIX = "sharekeeper."
+_encode = msgspec.json.Encoder().encode
+
+
+def render_change(change: Change) -> FeedEvent:
+    """The event of a change (its cursor is given when it is written)."""
+    data = _encode(_data(change.item)).decode()
+    return FeedEvent(0, str(uuid.uuid4()), change.kind.value, change.subject, change.at, data)
+
+
+def _data(item: object) -> Any:
+    if isinstance(item, ResourceShare):
+        return convert.share(item)
+    if isinstance(item, Association):
+        return convert.association(item)
+    if isinstance(item, Invitation):
+        return convert.invitation(item)
+    if isinstance(item, AssociatedPermission):
+        return convert.records([item], AssociatedPermissionWire)[0]
+    if isinstance(item, Organization):
+        return {"organization_id": item.id, "enabled": item.sharing_enabled}
+    if isinstance(item, InDirectory):
+        return _directory(item)
+    raise TypeError(f"no wire shape for a change's {type(item).__name__}")
+
+
+def _directory(item: InDirectory) -> Any:
+    organization, entry = item.organization, item.entry
+    if isinstance(entry, Membership):
+        return {
+            "id": entry.account_id,
+            "urn": organization.account_urn(entry.account_id),
+            "join_method": entry.join_method.value,
+            "joined_at": convert.timestamp_seconds(entry.joined_at),
+            "organization_id": organization.id,
+            "parent_id": entry.parent_id,
+        }
+    return {
+        **msgspec.to_builtins(convert.unit_wire(organization, entry)),
+        "parent_id": entry.parent_id,
+    }
+
+
+def cloud_event(event: FeedEvent) -> dict[str, Any]:
+    """The structured CloudEvent of a kept event."""
+    return {
+        "specversion": "1.0",
+        "id": event.id,
+        "source": SOURCE,
+        "type": TYPE_PREFIX + event.kind,
+        "time": convert.timestamp(event.at),
+        "subject": event.subject,
+        "datacontenttype": "application/json",
+        # Kept as JSON text: passed through, not decoded and encoded again.
+        "data": msgspec.Raw(event.data.encode()),
+    }

@@ -1,0 +1,121 @@
+"""The change feed's outbox: events appended in their change's transaction, read by cursor.
+
+Commit order. A reader takes the rows after its cursor; a row must never appear below a cursor
+already handed out. On SQLite every writer holds the database's write lock from BEGIN to
+COMMIT, so ``seq`` values are taken in commit order. On PostgreSQL a sequence value taken by a
+transaction that commits after another's larger one would let a reader skip it: each writer
+takes ``LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE`` (which conflicts with itself and not
+with readers) just before inserting, so outbox writers run one at a time from their insert to
+their commit, and a larger ``seq`` always commits later. The unit of work inserts its events
+last, right before COMMIT, so the lock is held for one insert and the commit, and a writer
+holding it waits for no other lock (no deadlock).
+
+The bell: a unit of work that committed events rings it, waking this process's long-polling
+readers at once; other processes' commits are seen by polling (api/events.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Sequence
+
+from sqlalchemy import delete, exists, func, insert, or_, select
+
+from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.events import FeedEvent
+from sharekeeper.store.tables import associations, events
+from sharekeeper.store.transaction import Transaction
+
+E = events.c
+A = associations.c
+_LOCK = "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE"
+_COLUMNS = (E.seq, E.id, E.kind, E.subject, E.at, E.data)
+
+
+class EventRepository:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def append(self, rows: Sequence[tuple[FeedEvent, str | None]]) -> None:
+        """Each event with the share it is about, in one statement; call last in the unit,
+        right before COMMIT."""
+        if not self._tx.backend.embedded:
+            self._tx.command(_LOCK)
+        values = [
+            {
+                "id": event.id,
+                "kind": event.kind,
+                "subject": event.subject,
+                "share_id": share_id,
+                "at": event.at,
+                "data": event.data,
+            }
+            for event, share_id in rows
+        ]
+        self._tx.execute(insert(events), values)
+
+    def after(
+        self, cursor: int, through: int, limit: int, namespaces: Sequence[str] | None = None
+    ) -> list[FeedEvent]:
+        """The events after ``cursor`` and up to ``through``, in commit order. With
+        ``namespaces``, only directory events and those of shares that hold (or held) a
+        resource of one of them."""
+        statement = (
+            select(*_COLUMNS).where(E.seq > cursor, E.seq <= through).order_by(E.seq).limit(limit)
+        )
+        if namespaces is not None:
+            # Per event read, through the associations' (share, type, entity) key: the cost
+            # follows the events since the cursor, not how many shares exist.
+            holds = exists().where(
+                A.resource_share_id == E.share_id,
+                A.association_type == "resource",
+                or_(*(A.resource_type.like(f"{n}:%") for n in namespaces)),
+            )
+            statement = statement.where(or_(E.share_id.is_(None), holds))
+        return [FeedEvent(*row) for row in self._tx.execute(statement)]
+
+    def bounds(self) -> tuple[int | None, int | None]:
+        """The oldest and newest cursor kept (None, None when the outbox is empty)."""
+        row = self._tx.execute(select(func.min(E.seq), func.max(E.seq))).one()
+        return row[0], row[1]
+
+    def purge(self, before: Millis) -> int:
+        """Deletes the events older than ``before`` and every event before them, so what is
+        kept is always the feed's end, without holes (an event's time is its change's clock,
+        not its commit's); returns how many. The newest is kept whatever its age, so the next
+        event's cursor stays above every one handed out."""
+        last_old = select(func.max(E.seq)).where(E.at < before).scalar_subquery()
+        newest = select(func.max(E.seq)).scalar_subquery()
+        result = self._tx.execute(delete(events).where(E.seq <= last_old, E.seq < newest))
+        return int(result.rowcount)
+
+
+class Bell:
+    """Wakes this process's waiting readers when a unit of work commits events. Rung from any
+    thread; waited on from an event loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def ring(self) -> None:
+        with self._lock:
+            waiting = list(self._waiting)
+        for loop, event in waiting:
+            # A loop that closed has nobody waiting on it any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
+
+    async def wait(self, seconds: float) -> None:
+        """Returns when rung or after ``seconds``, whichever comes first."""
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiting.add(entry)
+        try:
+            await asyncio.wait_for(entry[1].wait(), seconds)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiting.discard(entry)
