@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -163,10 +164,11 @@ def test_the_snapshot_is_a_service_principals_alone(
     owner = decider.account("owner")
     refused = wire.request(owner, "GET", "/sharekeeper/v1/snapshot")
     assert (refused.status_code, refused.json()["error_code"]) == (403, "RAM.9501")
-    with pytest.raises(CheckerError) as failed:
-        AccessChecker(
-            decider.endpoint, access_key=owner.access_key, secret_key=owner.secret_key
-        ).__enter__()
+    with (
+        pytest.raises(CheckerError) as failed,
+        AccessChecker(decider.endpoint, access_key=owner.access_key, secret_key=owner.secret_key),
+    ):
+        pass
     assert failed.value.error_code == "RAM.9501"
     snapshot = wire.request(vpc, "GET", "/sharekeeper/v1/snapshot", omit=("X-Domain-Id",))
     assert snapshot.status_code == 200, snapshot.text
@@ -174,7 +176,8 @@ def test_the_snapshot_is_a_service_principals_alone(
 
 
 def _stall(checker: AccessChecker, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Stops the checker's follower from reading the feed until the event returned is set."""
+    """Stops the checker's follower from reading the feed until the event returned is set;
+    returns once the view is stale, so that no read begun before is still under way."""
     resume = threading.Event()
     step = checker._step
 
@@ -184,7 +187,16 @@ def _stall(checker: AccessChecker, monkeypatch: pytest.MonkeyPatch) -> threading
             step()
 
     monkeypatch.setattr(checker, "_step", stalled)
+    _until(lambda: checker.staleness > 1)
     return resume
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(TRIES):
+        if condition():
+            return
+        threading.Event().wait(PAUSE)
+    pytest.fail("the condition never held")
 
 
 def test_past_its_staleness_bound_the_checker_asks_the_api(
@@ -193,21 +205,13 @@ def test_past_its_staleness_bound_the_checker_asks_the_api(
     owner, receiver = decider.account("owner"), decider.account("receiver")
     urn = owner.urn("subnet-c-stale")
     share = create_share(owner, "stale", principals=[receiver.account_id], resource_urns=[urn])
-    with checker_for(decider, vpc, max_staleness=0.3, poll_wait=0.1) as checker:
+    with checker_for(decider, vpc, max_staleness=0.5, poll_wait=0.1) as checker:
         resume = _stall(checker, monkeypatch)
         accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
-        for _ in range(TRIES):
-            if checker.staleness > 0.3:
-                break
-            threading.Event().wait(PAUSE)
-        # The view never saw the acceptance; the API's answer is given.
+        # The view never saw the acceptance: the answer is the API's.
         assert local(checker, receiver, "vpc:subnets:get", urn)["decision"] == "allow"
         resume.set()
-        for _ in range(TRIES):
-            if checker.staleness < 0.3:
-                break
-            threading.Event().wait(PAUSE)
-        assert checker.staleness < 0.3
+        _until(lambda: checker.staleness < 0.5)
         assert agree(checker, wire, vpc, receiver, urn) == "allow"
 
 
@@ -220,7 +224,7 @@ def test_an_expired_cursor_reloads_the_snapshot(
 ) -> None:
     owner, receiver = decider.account("owner"), decider.account("receiver")
     caplog.set_level(logging.INFO, "sharekeeper.enforce")
-    with checker_for(decider, vpc) as checker:
+    with checker_for(decider, vpc, poll_wait=0.1) as checker:
         resume = _stall(checker, monkeypatch)
         urns = [owner.urn(f"subnet-c-expired-{i}") for i in range(2)]
         for urn in urns:
@@ -231,9 +235,7 @@ def test_an_expired_cursor_reloads_the_snapshot(
         resume.set()
         for urn in urns:
             assert agree(checker, wire, vpc, receiver, urn) == "allow"
-    assert any(
-        "RAM.9601" in r.getMessage() or "reloading" in r.getMessage() for r in caplog.records
-    )
+    assert any("reloading the snapshot" in r.getMessage() for r in caplog.records)
 
 
 def test_the_integration_example_of_the_docs_runs_as_written(

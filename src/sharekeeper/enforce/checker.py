@@ -94,7 +94,11 @@ class AccessChecker:
         self._thread = threading.Thread(target=self._follow, name="sharekeeper-feed", daemon=True)
 
     def __enter__(self) -> AccessChecker:
-        self._load()
+        try:
+            self._load()
+        except BaseException:
+            self.close()
+            raise
         self._thread.start()
         return self
 
