@@ -79,11 +79,12 @@ class AccessChecker:
         ``max_staleness``, at most 20 s). ``resync_every``: seconds between full reloads, which
         pick up what the feed does not carry (service control policies' changes)."""
         auth = SdkHmacAuth(Credentials(endpoint.rstrip("/"), access_key, secret_key))
-        self._follower = httpx.Client(base_url=endpoint, auth=auth, timeout=timeout)
-        self._asker = httpx.Client(base_url=endpoint, auth=auth, timeout=timeout)
         self._max_staleness = max_staleness
         self._timeout = timeout
         self._wait = min(20.0, max_staleness / 2) if poll_wait is None else poll_wait
+        # The long poll's answer may take its whole wait before the usual timeout starts.
+        self._follower = httpx.Client(base_url=endpoint, auth=auth, timeout=timeout + self._wait)
+        self._asker = httpx.Client(base_url=endpoint, auth=auth, timeout=timeout)
         self._resync_every = resync_every
         self._catalogue = Catalogue.packaged()
         self._lock = threading.Lock()
