@@ -4,7 +4,8 @@ share of 100 subnets and a vpc service principal).
 
 - ``http_decision``: POST /authorize, one request, under wrk (as bench/authorize.py);
 - ``checker_first``: decide() over 20,000 different questions (the 100 subnets asked for the
-  receiver and 199 other accounts), each evaluated by the rules for the first time;
+  receiver and 199 other accounts), each evaluated by the rules for the first time (the 100
+  URNs' parses and spellings are remembered after their first question, as the server's are);
 - ``checker_repeated``: the same questions again, answered from the checker's memo (until the
   view next changes), as a resource service asks about its hot resources.
 

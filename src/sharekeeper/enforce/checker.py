@@ -57,7 +57,13 @@ class CheckerError(Exception):
         self.message = message
 
 
+# A deny with no reasons (no share grants) is the commonest answer: built once.
+_NOTHING_GRANTS = Answer("deny", ())
+
+
 def _answer(decided: AccessDecision) -> Answer:
+    if not decided.reasons:
+        return _NOTHING_GRANTS
     reply = msgspec.to_builtins(decision_reply(decided))
     return Answer(reply["decision"], tuple(reply["reasons"]))
 

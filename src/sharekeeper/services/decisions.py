@@ -88,7 +88,7 @@ def question_of(
     """One request checked, as the HTTP API and the in-process checker both take it."""
     ids.require_account_id(principal)
     check_action(action)
-    urn = ids.ResourceUrn.parse(resource)
+    urn = ids.parsed_urn(resource)
     require_namespace(namespaces, urn.service, f"The resource {resource[:200]}")
     question = Question(principal, action, urn, catalogue.canonical(urn.resource_type))
     require_namespace(namespaces, question.action_service, f"The action {action}")
