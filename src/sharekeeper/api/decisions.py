@@ -89,7 +89,7 @@ _CODES = {
 }
 
 
-def _decision(decision: AccessDecision) -> DecisionReply:
+def decision_reply(decision: AccessDecision) -> DecisionReply:
     reasons = [
         ReasonWire(_CODES[r.ground], r.share_id, r.permission_id, r.permission_version, r.policy_id)
         for r in decision.reasons
@@ -109,13 +109,13 @@ def authorize(ctx: Context, call: Call[AuthorizeBody, None]) -> AuthorizeReply:
             raise InvalidParameter("requests must hold 1 to 1000 decision requests.")
         asked = [(r.principal, r.action, r.resource) for r in body.requests]
         results = decisions.authorize(ctx, call.caller, asked)
-        return AuthorizeReply(results=[_decision(d) for d in results])
+        return AuthorizeReply(results=[decision_reply(d) for d in results])
     if body.principal is None or body.action is None or body.resource is None:
         raise InvalidParameter("principal, action and resource are required (or requests).")
     [decided] = decisions.authorize(
         ctx, call.caller, [(body.principal, body.action, body.resource)]
     )
-    reply = _decision(decided)
+    reply = decision_reply(decided)
     return AuthorizeReply(reply.decision, reply.reasons)
 
 

@@ -20,6 +20,7 @@ from sharekeeper.api import (
     permissions,
     policies,
     shares,
+    snapshot,
     tags,
     views,
 )
@@ -483,4 +484,5 @@ DECISION_OPERATIONS: tuple[Operation, ...] = (
         decisions.accessible_resources,
         service_key=True,
     ),
+    _("ShowSnapshot", "GET", "/sharekeeper/v1/snapshot", snapshot.show_snapshot, service_key=True),
 )

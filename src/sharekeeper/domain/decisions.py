@@ -94,7 +94,9 @@ def check_action(action: str) -> str:
     return action
 
 
-def spelled(resource: ResourceUrn, spellings: Sequence[str]) -> tuple[str, ...]:
+# Remembered: an in-process checker asks about the same resources again and again.
+@lru_cache(maxsize=4096)
+def spelled(resource: ResourceUrn, spellings: tuple[str, ...]) -> tuple[str, ...]:
     """The resource's URN with each spelling of its type (``...:subnet:...`` and
     ``...:subnets:...``): a share may hold it under either, and both decide alike."""
     urns = []

@@ -32,8 +32,13 @@ class ServicePrincipal:
 
     def require_namespace(self, namespace: str, what: str) -> None:
         """Raises OutsideNamespaces unless ``namespace`` is one of this service's."""
-        if namespace not in self.namespaces:
-            raise OutsideNamespaces(what, self.namespaces)
+        require_namespace(self.namespaces, namespace, what)
+
+
+def require_namespace(namespaces: tuple[str, ...], namespace: str, what: str) -> None:
+    """Raises OutsideNamespaces unless ``namespace`` is one of ``namespaces``."""
+    if namespace not in namespaces:
+        raise OutsideNamespaces(what, namespaces)
 
 
 def new_service_id() -> str:

@@ -6,7 +6,7 @@ the directory at decision time, so a change is in effect at once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sharekeeper.domain import ids
@@ -24,6 +24,7 @@ from sharekeeper.domain.decisions import (
 )
 from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
 from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.policies import (
     FULL_ACCESS_CONTENT,
     Decision,
@@ -33,7 +34,7 @@ from sharekeeper.domain.policies import (
     scp_allows,
     scp_decision,
 )
-from sharekeeper.domain.service_principals import ServicePrincipal
+from sharekeeper.domain.service_principals import ServicePrincipal, require_namespace
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import reaching_entities, units_above
 from sharekeeper.store.unit_of_work import UnitOfWork
@@ -77,19 +78,43 @@ def calling_service(uow: UnitOfWork, caller: Caller) -> ServicePrincipal:
     return service
 
 
-def _question(
-    ctx: Context, service: ServicePrincipal, principal: str, action: str, resource: str
+def question_of(
+    catalogue: Catalogue,
+    namespaces: tuple[str, ...],
+    principal: str,
+    action: str,
+    resource: str,
 ) -> Question:
+    """One request checked, as the HTTP API and the in-process checker both take it."""
     ids.require_account_id(principal)
     check_action(action)
-    urn = ids.ResourceUrn.parse(resource)
-    service.require_namespace(urn.service, f"The resource {resource[:200]}")
-    question = Question(principal, action, urn, ctx.catalogue.canonical(urn.resource_type))
-    service.require_namespace(question.action_service, f"The action {action}")
+    urn = ids.parsed_urn(resource)
+    require_namespace(namespaces, urn.service, f"The resource {resource[:200]}")
+    question = Question(principal, action, urn, catalogue.canonical(urn.resource_type))
+    require_namespace(namespaces, question.action_service, f"The action {action}")
     return question
 
 
-def _standings(uow: UnitOfWork, principals: Iterable[str]) -> dict[str, Standing]:
+def decision_for(
+    catalogue: Catalogue,
+    question: Question,
+    standing: Standing,
+    grants_at: Callable[[str, str], Iterable[Grant]],
+) -> AccessDecision:
+    """The decision of a checked question, given where its principal stands and the grants
+    (their content resolved) that each (resource URN, principal entity) has: the one assembly
+    of rules the HTTP API and the in-process checker share."""
+    urns = spelled(question.resource, catalogue.spellings(question.resource_type))
+    grants = {
+        g.share_id: g
+        for urn in urns
+        for entity in standing.entities
+        for g in grants_at(urn, entity)
+    }
+    return decide(question, list(grants.values()), standing.denying(question.action))
+
+
+def standings_of(uow: UnitOfWork, principals: Iterable[str]) -> dict[str, Standing]:
     """Each principal's standing: one read of the memberships, then per organization its
     record, its tree and (SCPs enabled) the policies on its members' paths."""
     wanted = set(principals)
@@ -136,39 +161,39 @@ def authorize(
         questions = []
         for index, (principal, action, resource) in enumerate(asked):
             try:
-                questions.append(_question(ctx, service, principal, action, resource))
+                questions.append(
+                    question_of(ctx.catalogue, service.namespaces, principal, action, resource)
+                )
             except InvalidRequest as error:
                 if batch:
                     error.message = f"requests[{index}]: {error.message}"
                 raise
-        spellings = [
-            spelled(q.resource, ctx.catalogue.spellings(q.resource_type)) for q in questions
-        ]
-        standings = _standings(uow, (q.principal for q in questions))
+        standings = standings_of(uow, (q.principal for q in questions))
         holdings = uow.decisions.holdings(
-            {urn for urns in spellings for urn in urns},
+            {
+                urn
+                for q in questions
+                for urn in spelled(q.resource, ctx.catalogue.spellings(q.resource_type))
+            },
             {e for s in standings.values() for e in s.entities},
         )
     found: dict[tuple[str, str], list[Grant]] = defaultdict(list)
     for holding in holdings:
-        found[holding.resource, holding.principal].append(holding.grant)
-    decisions = []
-    for question, urns in zip(questions, spellings, strict=True):
-        standing = standings[question.principal]
-        grants = {
-            g.share_id: _with_content(ctx, g)
-            for urn in urns
-            for entity in standing.entities
-            for g in found.get((urn, entity), ())
-        }
-        decisions.append(decide(question, list(grants.values()), standing.denying(question.action)))
-    return decisions
+        found[holding.resource, holding.principal].append(
+            with_content(ctx.catalogue, holding.grant)
+        )
+
+    def grants_at(urn: str, entity: str) -> Iterable[Grant]:
+        return found.get((urn, entity), ())
+
+    return [decision_for(ctx.catalogue, q, standings[q.principal], grants_at) for q in questions]
 
 
-def _with_content(ctx: Context, grant: Grant) -> Grant:
+def with_content(catalogue: Catalogue, grant: Grant) -> Grant:
+    """The grant with its permission's content, read from the catalogue (None: no permission)."""
     if grant.permission_id is None:
         return grant
-    permission = ctx.catalogue.get(grant.permission_id, grant.permission_version)
+    permission = catalogue.get(grant.permission_id, grant.permission_version)
     return Grant(grant.share_id, grant.permission_id, grant.permission_version, permission.content)
 
 
@@ -193,7 +218,7 @@ def accessible_resources(
             check_action(action)
             service.require_namespace(action.split(":", 1)[0], f"The action {action}")
             allowing = _allowing_permissions(ctx, type_, action)
-        standing = _standings(uow, [principal])[principal]
+        standing = standings_of(uow, [principal])[principal]
         if action is not None and standing.denying(action):
             return Page([])
         return uow.decisions.accessible(principal, standing.entities, type_, allowing, page)

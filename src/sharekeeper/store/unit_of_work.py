@@ -29,6 +29,7 @@ from sharekeeper.store.policies import PolicyRepository
 from sharekeeper.store.service_principals import ServicePrincipalRepository
 from sharekeeper.store.sessions import SessionRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
+from sharekeeper.store.snapshot import SnapshotRepository
 from sharekeeper.store.tags import TagRepository
 from sharekeeper.store.transaction import Backend, Transaction, autocommit
 from sharekeeper.store.views import ViewRepository
@@ -156,6 +157,7 @@ class UnitOfWork:
     org_tags: OrgTagRepository
     services: ServicePrincipalRepository
     decisions: DecisionRepository
+    snapshot: SnapshotRepository
     events: EventRepository
 
     def __init__(
@@ -204,6 +206,7 @@ class UnitOfWork:
         self.org_tags = OrgTagRepository(tx)
         self.services = ServicePrincipalRepository(tx)
         self.decisions = DecisionRepository(tx)
+        self.snapshot = SnapshotRepository(tx)
         self.events = EventRepository(tx)
         self._changes = []
         return self

@@ -1,0 +1,112 @@
+"""The AccessChecker's view without a server: a snapshot's facts decided by the API's rules,
+each kind of event applied in place or refused (the checker then reloads)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sharekeeper.domain.permissions import Catalogue
+from sharekeeper.enforce.view import View
+
+OWNER, RECEIVER = uuid.uuid4().hex, uuid.uuid4().hex
+URN = f"vpc:cn-north-4:{OWNER}:subnet:subnet-1"
+SHARE = "share-1"
+DEFAULT_SUBNET = "0bab42d4-5008-52be-83fa-7b947b8a5c95"  # v2 allows vpc:ports:create too
+READONLY_SUBNET = "6b640602-9e2c-5ef5-86d3-68febb8f125d"
+
+
+def _view(**standing: Any) -> View:
+    snapshot = {
+        "cursor": "7",
+        "namespaces": ["vpc"],
+        "shares": [
+            {
+                "resource_share_id": SHARE,
+                "resources": [{"urn": URN, "resource_type": "vpc:subnet"}],
+                "principals": [RECEIVER],
+                "permissions": [
+                    {
+                        "resource_type": "vpc:subnet",
+                        "permission_id": DEFAULT_SUBNET,
+                        "permission_version": 2,
+                    }
+                ],
+            }
+        ],
+        "standings": [standing] if standing else [],
+    }
+    return View(Catalogue.packaged(), snapshot)
+
+
+def _event(kind: str, subject: str = SHARE, **data: Any) -> dict[str, Any]:
+    return {"type": "sharekeeper." + kind, "subject": subject, "data": data}
+
+
+def _association(entity: str, kind: str, status: str, share: str = SHARE) -> dict[str, Any]:
+    return _event(
+        "ram.association." + ("associated" if status != "disassociated" else "disassociated"),
+        share,
+        resource_share_id=share,
+        associated_entity=entity,
+        association_type=kind,
+        status=status,
+    )
+
+
+def test_a_snapshot_decides_within_the_bound_permission() -> None:
+    view = _view()
+    allowed = view.decide(RECEIVER, "vpc:ports:create", URN)
+    assert allowed.verdict.value == "allow"
+    assert [(r.share_id, r.permission_id, r.permission_version) for r in allowed.reasons] == [
+        (SHARE, DEFAULT_SUBNET, 2)
+    ]
+    assert view.decide(RECEIVER, "vpc:subnets:delete", URN).verdict.value == "deny"
+    plural = URN.replace(":subnet:", ":subnets:")
+    assert view.decide(RECEIVER, "vpc:subnets:get", plural).verdict.value == "allow"
+    assert view.decide(OWNER, "vpc:subnets:get", URN).reasons[0].ground.name == "OWNER"
+
+
+def test_share_events_apply_in_place() -> None:
+    view = _view()
+    assert view.apply(_association(RECEIVER, "principal", "disassociated"))
+    assert view.decide(RECEIVER, "vpc:subnets:get", URN).verdict.value == "deny"
+    assert view.apply(_association(RECEIVER, "principal", "associating"))  # an invitation
+    assert view.decide(RECEIVER, "vpc:subnets:get", URN).verdict.value == "deny"
+    assert view.apply(_association(RECEIVER, "principal", "associated"))
+    assert view.apply(_association(RECEIVER, "principal", "associated"))  # again: no change
+    assert view.decide(RECEIVER, "vpc:subnets:get", URN).verdict.value == "allow"
+    subnet = "vpc:subnet"
+    assert view.apply(
+        _event("ram.permission.replaced", permission_id=READONLY_SUBNET, resource_type=subnet)
+    )
+    assert view.decide(RECEIVER, "vpc:ports:create", URN).verdict.value == "deny"
+    assert view.apply(_event("ram.invitation.accepted", status="accepted"))
+    assert view.apply(_event("ram.resource_share.deleted", id=SHARE, status="deleted"))
+    assert view.decide(RECEIVER, "vpc:subnets:get", URN).verdict.value == "deny"
+
+
+def test_what_the_view_cannot_place_asks_for_a_reload() -> None:
+    view = _view()
+    other = f"vpc:cn-north-4:{OWNER}:subnet:subnet-2"
+    assert not view.apply(_association(other, "resource", "associated", "unknown-share"))
+    assert view.apply(_association(other, "resource", "disassociated", "unknown-share"))
+    joined = _event("organizations.account.joined", "o-1", id=RECEIVER, organization_id="o-1")
+    assert not view.apply(joined)
+    assert not view.apply(_event("ram.organization_sharing.enabled", "o-1", enabled=True))
+    unknown = _event("ram.permission.associated", permission_id="nope", resource_type="vpc:subnet")
+    assert not view.apply(unknown)
+
+
+def test_a_service_control_policy_on_the_path_denies() -> None:
+    deny = json.dumps({"Version": "5.0", "Statement": [{"Effect": "Deny", "Action": ["vpc:*"]}]})
+    view = _view(
+        account_id=RECEIVER,
+        entities=[RECEIVER],
+        path=["r-1", RECEIVER],
+        policies=[{"entity_id": RECEIVER, "policy_id": "p-1", "content": deny}],
+    )
+    denied = view.decide(RECEIVER, "vpc:subnets:get", URN)
+    assert denied.verdict.value == "deny"
+    assert [(r.ground.name, r.policy_id) for r in denied.reasons] == [("POLICY_DENIES", "p-1")]
