@@ -26,6 +26,7 @@ from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.policies import PolicyRepository
+from sharekeeper.store.relays import RelayRepository
 from sharekeeper.store.service_principals import ServicePrincipalRepository
 from sharekeeper.store.sessions import SessionRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
@@ -157,6 +158,7 @@ class UnitOfWork:
     services: ServicePrincipalRepository
     decisions: DecisionRepository
     events: EventRepository
+    relays: RelayRepository
 
     def __init__(
         self,
@@ -205,6 +207,7 @@ class UnitOfWork:
         self.services = ServicePrincipalRepository(tx)
         self.decisions = DecisionRepository(tx)
         self.events = EventRepository(tx)
+        self.relays = RelayRepository(tx)
         self._changes = []
         return self
 
