@@ -111,24 +111,31 @@ class NatsRelay:
         self._client: Client | None = None
         self._stream: JetStreamContext | None = None
         self._failures = 0
+        self._database_failures = 0
 
     async def run(self) -> None:
         try:
             while True:
-                if not await self._hold():
-                    await asyncio.sleep(self._lease / 3)
-                    continue
                 try:
-                    more = await self._publish_page()
+                    await self._step()
                 except UNREACHABLE as error:
                     await self._outage(error)
-                    continue
-                if self._failures:
-                    self._recovered()
-                if not more:
-                    await self._serving.context.bell.wait(self._poll)
+                except Exception as error:
+                    # The database failed (restarting, a switch-over): the relay outlives it.
+                    await self._database_failed(error)
         finally:
             await self._stop()
+
+    async def _step(self) -> None:
+        if not await self._hold():
+            await asyncio.sleep(self._lease / 3)
+            return
+        more = await self._publish_page()
+        if self._failures:
+            self._recovered()
+        self._database_failures = 0
+        if not more:
+            await self._serving.context.bell.wait(self._poll)
 
     async def _hold(self) -> bool:
         """Whether this relay holds the lease, renewing it every third of its length."""
@@ -230,8 +237,22 @@ class NatsRelay:
                 self._target.where,
                 _describe(error),
             )
-        doublings = min(self._failures - 1, 16)
-        await asyncio.sleep(min(self._backoff_most, BACKOFF_FIRST * 2**doublings))
+        await asyncio.sleep(self._backoff(self._failures))
+
+    def _backoff(self, failures: int) -> float:
+        """The wait after the ``failures``-th failed try in a row."""
+        return min(self._backoff_most, BACKOFF_FIRST * 2 ** min(failures - 1, 16))
+
+    async def _database_failed(self, error: Exception) -> None:
+        """One line per run of failures; the lease is taken again from the database after."""
+        self._database_failures += 1
+        self._holding = False
+        if self._database_failures == 1:
+            log.warning(
+                "NATS relay: the database failed (%s); events are relayed once it answers",
+                _describe(error),
+            )
+        await asyncio.sleep(self._backoff(self._database_failures))
 
     def _recovered(self) -> None:
         log.info(
