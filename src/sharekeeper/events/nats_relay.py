@@ -241,7 +241,8 @@ class NatsRelay:
 
     def _backoff(self, failures: int) -> float:
         """The wait after the ``failures``-th failed try in a row."""
-        return min(self._backoff_most, BACKOFF_FIRST * 2 ** min(failures - 1, 16))
+        doublings: int = min(failures - 1, 16)
+        return min(self._backoff_most, BACKOFF_FIRST * float(2**doublings))
 
     async def _database_failed(self, error: Exception) -> None:
         """One line per run of failures; the lease is taken again from the database after."""
