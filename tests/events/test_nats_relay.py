@@ -56,7 +56,7 @@ def share_story(server: LiveServer, name: str) -> str:
     share = create_share(
         owner, name, principals=[receiver.account_id], resource_urns=[owner.urn(f"{name}-1")]
     )
-    accept(receiver, invitation_for(receiver, share.id).id)
+    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
     disassociate(owner, share.id, principals=[receiver.account_id])
     return str(share.id)
 

@@ -212,7 +212,11 @@ class NatsRelay:
             return self._stream
         self._client = await nats.connect(
             self._target.url,
-            allow_reconnect=False,  # the relay reconnects itself, with its own backoff
+            # The relay reconnects itself, with its own backoff: nats-py's own connect retries
+            # a refused server for two minutes (60 tries, 2 s apart) before it gives up.
+            allow_reconnect=False,
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0,
             connect_timeout=CONNECT_SECONDS,
             error_cb=_quiet,
             name="sharekeeper-relay",
