@@ -130,12 +130,14 @@ class NatsRelay:
         if not await self._hold():
             await asyncio.sleep(self._lease / 3)
             return
+        bell = self._serving.context.bell
+        rung = bell.rung  # before reading: a commit made while publishing is not missed
         more = await self._publish_page()
         if self._failures:
             self._recovered()
         self._database_failures = 0
         if not more:
-            await self._serving.context.bell.wait(self._poll)
+            await bell.wait(self._poll, rung)
 
     async def _hold(self) -> bool:
         """Whether this relay holds the lease, renewing it every third of its length."""
