@@ -93,16 +93,17 @@ def test_each_event_arrives_on_its_subject_with_the_feeds_body_and_id(
 
 
 def test_a_restarted_relay_resumes_where_it_stopped(
-    database_url: str, data_dir: Path, stream: Stream
+    database_url: str, data_dir: Path, stream: Stream, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = relaying(database_url, data_dir, stream)
     try:
         start = tail(server)
         before = share_story(server, "nats-before")
-        fed, _ = read_all(server, start)
+        fed, reached = read_all(server, start)
         stream.until(holds_all(fed))
     finally:
         server.stop()
+    caplog.clear()
     # Changes while no relay runs: the outbox keeps them.
     plain = LiveServer(settings_for(database_url, data_dir, admin_token=TOKEN))
     plain.start()
@@ -112,6 +113,8 @@ def test_a_restarted_relay_resumes_where_it_stopped(
         plain.stop()
     server = relaying(database_url, data_dir, stream)
     try:
+        # From the position stored when the first relay stopped, not from the oldest event.
+        _wait_for_line(caplog, f"publishing from {reached}")
         after = share_story(server, "nats-after")
         fed, _ = read_all(server, start)
         shares = {before, during, after}
@@ -134,7 +137,7 @@ def test_events_wait_while_nats_is_unreachable_and_flow_once_it_answers(
     try:
         start = tail(server)
         shares = {share_story(server, "nats-down-1"), share_story(server, "nats-down-2")}
-        _wait_for_outage_line(caplog, f"127.0.0.1:{port}")
+        _wait_for_line(caplog, "cannot publish", f"127.0.0.1:{port}")
         assert stream.messages() == []  # nothing reached NATS meanwhile
         forwarder = Forwarder(port)
         shares.add(share_story(server, "nats-up"))
@@ -150,10 +153,9 @@ def test_events_wait_while_nats_is_unreachable_and_flow_once_it_answers(
     assert len(outages) == 1  # one line per outage, however many tries it took
 
 
-def _wait_for_outage_line(caplog: pytest.LogCaptureFixture, where: str) -> None:
+def _wait_for_line(caplog: pytest.LogCaptureFixture, *words: str) -> None:
+    """Until the server logs a line with each of ``words`` (its relay runs in the background)."""
     deadline = time.monotonic() + 30
-    while not any(
-        "cannot publish" in r.getMessage() and where in r.getMessage() for r in caplog.records
-    ):
-        assert time.monotonic() < deadline, "the relay logged no outage"
+    while not any(all(w in r.getMessage() for w in words) for r in caplog.records):
+        assert time.monotonic() < deadline, f"the server logged no line with {words}"
         time.sleep(0.05)
