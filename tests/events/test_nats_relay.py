@@ -159,3 +159,24 @@ def _wait_for_line(caplog: pytest.LogCaptureFixture, *words: str) -> None:
     while not any(all(w in r.getMessage() for w in words) for r in caplog.records):
         assert time.monotonic() < deadline, f"the server logged no line with {words}"
         time.sleep(0.05)
+
+
+def test_two_server_processes_on_one_database_relay_once(
+    database_url: str, data_dir: Path, stream: Stream, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = relaying(database_url, data_dir, stream)
+    second = relaying(database_url, data_dir, stream)
+    try:
+        start = tail(first)
+        shares = {share_story(first, "nats-one"), share_story(second, "nats-two")}
+        fed, _ = read_all(first, start)
+        expected = [e for e in fed if e["subject"] in shares]
+        found = of_shares(stream.until(holds_all(expected)), shares)
+        # One lease holder published; the other stood by (counted before either stops: the
+        # holder's release lets the other take over).
+        taken = [r for r in caplog.records if ": publishing from " in r.getMessage()]
+    finally:
+        first.stop()
+        second.stop()
+    assert [m.msg_id for m in found] == [e["id"] for e in expected]
+    assert len(taken) == 1
