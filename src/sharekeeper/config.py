@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -92,6 +93,9 @@ _FILE_KEYS = (
     "log_format",
     "log_level",
     "workers",
+    "nats_url",
+    "nats_stream",
+    "nats_subject_prefix",
 )
 
 
@@ -156,6 +160,33 @@ def trusted_proxies(raw: str, name: str = "SHAREKEEPER_TRUSTED_PROXIES") -> tupl
             ) from None
         entries.append(str(entry))
     return tuple(dict.fromkeys(entries))
+
+
+# A JetStream stream name: no whitespace, ".", "*", ">", path separators (NATS's own rule).
+_STREAM_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A subject prefix: dot-separated tokens without wildcards or whitespace.
+_SUBJECT_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+
+
+def _nats(env: Mapping[str, str]) -> tuple[str | None, str, str]:
+    """SHAREKEEPER_NATS_URL (unset: no relay), ..._NATS_STREAM and ..._NATS_SUBJECT_PREFIX."""
+    url = env.get("SHAREKEEPER_NATS_URL") or None
+    if url is not None and not url.startswith(("nats://", "tls://", "ws://", "wss://")):
+        raise SettingsError(
+            f"SHAREKEEPER_NATS_URL must be a nats:// (or tls://, ws://, wss://) URL, got {url!r}"
+        )
+    stream = env.get("SHAREKEEPER_NATS_STREAM") or "SHAREKEEPER_EVENTS"
+    if not _STREAM_NAME.match(stream):
+        raise SettingsError(
+            f"SHAREKEEPER_NATS_STREAM must be 1 to 64 letters, digits, '_' or '-', got {stream!r}"
+        )
+    prefix = env.get("SHAREKEEPER_NATS_SUBJECT_PREFIX") or "sharekeeper"
+    if len(prefix) > 128 or not _SUBJECT_PREFIX.match(prefix):
+        raise SettingsError(
+            "SHAREKEEPER_NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, "
+            f"'_' or '-' (no wildcards), got {prefix!r}"
+        )
+    return url, stream, prefix
 
 
 def _quotas(env: Mapping[str, str]) -> Quotas:
@@ -228,6 +259,11 @@ class Settings:
     log_format: str = "auto"  # json, text, or auto: text on a terminal, JSON otherwise
     log_level: str = "info"
     workers: int = 1
+    # The change feed's relay to NATS JetStream (docs/enforcement.md): off without a URL.
+    # Kept out of repr: a URL may carry credentials (nats://user:password@host).
+    nats_url: str | None = field(default=None, repr=False)
+    nats_stream: str = "SHAREKEEPER_EVENTS"
+    nats_subject_prefix: str = "sharekeeper"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -242,6 +278,7 @@ class Settings:
             }
         data_dir = default_data_dir(env)
         synchronous = env.get("SHAREKEEPER_SQLITE_SYNCHRONOUS", "full").lower()
+        nats_url, nats_stream, nats_prefix = _nats(env)
         if synchronous not in ("full", "normal"):
             raise SettingsError("SHAREKEEPER_SQLITE_SYNCHRONOUS must be 'full' or 'normal'")
         return cls(
@@ -282,6 +319,9 @@ class Settings:
                 env, "SHAREKEEPER_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
             ),
             workers=_int(env, "SHAREKEEPER_WORKERS", 1, 1),
+            nats_url=nats_url,
+            nats_stream=nats_stream,
+            nats_subject_prefix=nats_prefix,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

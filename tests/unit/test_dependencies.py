@@ -19,6 +19,9 @@ OPTIONAL = {
     "huaweicloudsdkcore",
     "huaweicloudsdkram",
     "huaweicloudsdkorganizations",
+    # nats-py, the extra sharekeeper[nats]: events/nats_relay.py is imported only when
+    # SHAREKEEPER_NATS_URL is set, after checking that it is installed.
+    "nats",
 }
 # Module names whose distribution is named otherwise.
 DISTRIBUTIONS = {"sqlalchemy": "sqlalchemy", "yaml": "pyyaml"}

@@ -30,11 +30,12 @@ from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import DECISION_OPERATIONS, OPERATIONS
 from sharekeeper.bootstrap import Runtime, Serving, build_runtime
-from sharekeeper.config import Settings
+from sharekeeper.config import Settings, SettingsError
 from sharekeeper.console.app import console_routes
 from sharekeeper.domain.clock import Clock
 from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.domain.ratelimit import RateLimiter
+from sharekeeper.events import NATS_MISSING, nats_client_installed
 from sharekeeper.logs import configure_logging
 from sharekeeper.services import operations
 from sharekeeper.services.housekeeping import purge_expired_records
@@ -117,9 +118,22 @@ async def _purge_periodically(serving: Serving) -> None:
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 
+def _background(settings: Settings, serving: Serving) -> list[Any]:
+    """The coroutines a server process runs beside its requests: NATS's relay when set."""
+    if settings.nats_url is None:
+        return []
+    # Imported only here: nats-py is an optional extra (checked in create_app).
+    from sharekeeper.events.nats_relay import NatsRelay, Target
+
+    target = Target(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
+    return [NatsRelay(serving, target).run()]
+
+
 def create_app(
     settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None
 ) -> Starlette:
+    if settings.nats_url is not None and not nats_client_installed():
+        raise SettingsError(NATS_MISSING)
     runtime = runtime or build_runtime(settings, clock)
     limiter = None
     if settings.rate_limit > 0:
@@ -147,13 +161,15 @@ def create_app(
         await serving.start()
         purger = asyncio.create_task(_purge_periodically(serving))
         sweeper = asyncio.create_task(guessing.sweep_periodically(edge))
+        tasks = [purger, sweeper, *map(asyncio.create_task, _background(settings, serving))]
         try:
             yield
         finally:
-            purger.cancel()
-            sweeper.cancel()
-            # Awaited: a sweep cancelled in its write puts its records back for the last one.
-            await asyncio.gather(purger, sweeper, return_exceptions=True)
+            for task in tasks:
+                task.cancel()
+            # Awaited: a sweep cancelled in its write puts its records back for the last one;
+            # a relay gives its lease up.
+            await asyncio.gather(*tasks, return_exceptions=True)
             await guessing.sweep(edge, everything=True)  # refusals counted but not yet written
             await serving.close()
             runtime.close()

@@ -180,6 +180,7 @@ def serve(
     from sharekeeper.api.app import create_app
     from sharekeeper.api.connections import raise_file_limit
     from sharekeeper.demo import demo_text, ensure_demo
+    from sharekeeper.events import NATS_MISSING, nats_client_installed
     from sharekeeper.logs import configure_logging
     from sharekeeper.memory import limit_malloc_arenas
     from sharekeeper.store.engine import display_url
@@ -188,6 +189,8 @@ def serve(
     settings = _settings(database).with_overrides(
         host=host, port=port, workers=workers, trusted_proxies=_proxies(trusted_proxies)
     )
+    if settings.nats_url is not None and not nats_client_installed():
+        raise CommandError(NATS_MISSING, exit_code=2)
     configure_logging(settings.log_format, settings.log_level)
     log = logging.getLogger("sharekeeper")
     sock = _listen(settings.host, settings.port)

@@ -98,19 +98,26 @@ class Bell:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        # How many times it was rung: a reader notes it before reading, so that a ring between
+        # its read and its wait is not lost (``wait``'s ``after``).
+        self.rung = 0
 
     def ring(self) -> None:
         with self._lock:
+            self.rung += 1
             waiting = list(self._waiting)
         for loop, event in waiting:
             # A loop that closed has nobody waiting on it any more.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(event.set)
 
-    async def wait(self, seconds: float) -> None:
-        """Returns when rung or after ``seconds``, whichever comes first."""
+    async def wait(self, seconds: float, after: int | None = None) -> None:
+        """Returns when rung or after ``seconds``, whichever comes first; at once when rung
+        since ``rung`` was ``after``."""
         entry = (asyncio.get_running_loop(), asyncio.Event())
         with self._lock:
+            if after is not None and after != self.rung:
+                return
             self._waiting.add(entry)
         try:
             await asyncio.wait_for(entry[1].wait(), seconds)

@@ -597,3 +597,15 @@ events = Table(
     Index("ix_events_share_id", "share_id"),
     sqlite_autoincrement=True,
 )
+
+# The outbox's relays (events/nats_relay.py): one row per relay target, its position (the feed
+# cursor published and acknowledged up to, NULL before the first) and a lease: only the holder
+# whose lease runs publishes, so several workers or hosts on one database relay once.
+relays = Table(
+    "relays",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", Seq),
+    Column("holder", String(128), nullable=False),
+    Column("lease_until", Millis, nullable=False),
+)

@@ -26,6 +26,7 @@ from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.policies import PolicyRepository
+from sharekeeper.store.relays import RelayRepository
 from sharekeeper.store.service_principals import ServicePrincipalRepository
 from sharekeeper.store.sessions import SessionRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
@@ -159,6 +160,7 @@ class UnitOfWork:
     decisions: DecisionRepository
     snapshot: SnapshotRepository
     events: EventRepository
+    relays: RelayRepository
 
     def __init__(
         self,
@@ -208,6 +210,7 @@ class UnitOfWork:
         self.decisions = DecisionRepository(tx)
         self.snapshot = SnapshotRepository(tx)
         self.events = EventRepository(tx)
+        self.relays = RelayRepository(tx)
         self._changes = []
         return self
 
