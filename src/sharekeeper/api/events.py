@@ -103,10 +103,14 @@ async def _long_poll(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     serving = edge.serving
+    bell = serving.context.bell
     while True:
+        # Noted before the read: a commit between the read and the wait then ends the wait at
+        # once instead of at the next poll.
+        rung = bell.rung
         page = await serving.run(read_events, serving.context, caller, after, limit)
         left = deadline - loop.time()
         if page.events or left <= 0:
             return page
         after = page.cursor
-        await serving.context.bell.wait(min(POLL_SECONDS, left))
+        await bell.wait(min(POLL_SECONDS, left), after=rung)
