@@ -110,3 +110,13 @@ def test_a_service_control_policy_on_the_path_denies() -> None:
     denied = view.decide(RECEIVER, "vpc:subnets:get", URN)
     assert denied.verdict.value == "deny"
     assert [(r.ground.name, r.policy_id) for r in denied.reasons] == [("POLICY_DENIES", "p-1")]
+
+
+def test_a_resource_added_in_an_alias_spelling_finds_its_types_permission() -> None:
+    """Review finding: an associated vpc:subnets URN was stored under its own spelling while
+    bindings are keyed by the catalogue's name, so the checker denied what /authorize allowed."""
+    view = _view()
+    plural = f"vpc:cn-north-4:{OWNER}:subnets:subnet-2"
+    assert view.decide(RECEIVER, "vpc:subnets:get", plural).verdict.value == "deny"
+    assert view.apply(_association(plural, "resource", "associated"))
+    assert view.decide(RECEIVER, "vpc:subnets:get", plural).verdict.value == "allow"

@@ -106,7 +106,10 @@ class View:
             else:
                 share.principals.discard(entity)
         elif live:
-            share.resources[entity] = ResourceUrn.parse(entity).resource_type
+            # Bindings are keyed by the catalogue's name: a URN spelled with an alias
+            # (vpc:subnets) must find the vpc:subnet permission, as the snapshot's do.
+            spelled = ResourceUrn.parse(entity).resource_type
+            share.resources[entity] = self._catalogue.canonical(spelled)
             self._holding.setdefault(entity, set()).add(share.share_id)
         elif share.resources.pop(entity, None) is not None:
             self._holding[entity].discard(share.share_id)
