@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
+from huaweicloudsdkram.v1 import EnableOrganizationShareRequest
 
 from sharekeeper.services import service_principals
 from sharekeeper.testing import Account
@@ -56,3 +57,11 @@ def share_accepted(owner: Account, receiver: Account, *urns: str) -> Any:
     )
     accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
     return share
+
+
+def sharing_organization(decider: LiveServer) -> tuple[Account, Any]:
+    """A management account and its organization, sharing with it turned on."""
+    management = decider.account("management")
+    org = decider.organization(management)
+    management.ram.enable_organization_share(EnableOrganizationShareRequest())
+    return management, org

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from huaweicloudsdkram.v1 import DeleteResourceShareRequest, EnableOrganizationShareRequest
+from huaweicloudsdkram.v1 import DeleteResourceShareRequest
 
 from sharekeeper.enforce import AccessChecker, CheckerError
 from sharekeeper.testing import Account
 from tests.api.checker_support import PAUSE, TRIES, agree, checker_for, local
-from tests.api.decision_support import READONLY_SUBNET, ask, share_accepted
+from tests.api.decision_support import READONLY_SUBNET, ask, share_accepted, sharing_organization
 from tests.sdk.helpers import accept, associate, create_share, disassociate, invitation_for, reject
 from tests.sdk.test_organization_policies import SCP, attach, create, scp, set_type
 from tests.sdk.test_permissions_and_tags import bind
@@ -81,17 +81,10 @@ def test_a_snapshot_and_the_feed_agree_on_permissions_and_spellings(
         assert agree(checker, wire, vpc, receiver, gained) == "allow"
 
 
-def _organization(decider: LiveServer) -> tuple[Account, Any]:
-    management = decider.account("management")
-    org = decider.organization(management)
-    management.ram.enable_organization_share(EnableOrganizationShareRequest())
-    return management, org
-
-
 def test_organization_and_ou_shares_follow_the_directory(
     decider: LiveServer, wire: SignedHttp, vpc: Account
 ) -> None:
-    management, org = _organization(decider)
+    management, org = sharing_organization(decider)
     member = decider.account("member")
     with checker_for(decider, vpc) as checker:
         org.add(member)
@@ -116,7 +109,7 @@ def test_organization_and_ou_shares_follow_the_directory(
 def test_service_control_policies_deny_from_the_snapshot_and_each_resync(
     decider: LiveServer, wire: SignedHttp, vpc: Account
 ) -> None:
-    management, org = _organization(decider)
+    management, org = sharing_organization(decider)
     member, other = decider.account("member"), decider.account("other")
     org.add(member)
     org.add(other)

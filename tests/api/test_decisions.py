@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from huaweicloudsdkram.v1 import (
     DeleteResourceShareRequest,
-    EnableOrganizationShareRequest,
 )
 
 from sharekeeper.testing import Account
@@ -26,6 +25,7 @@ from tests.api.decision_support import (
     call,
     decision,
     share_accepted,
+    sharing_organization,
 )
 from tests.sdk.helpers import accept, create_share, disassociate, invitation_for, reject
 from tests.sdk.test_organization_policies import SCP, attach, create, scp, set_type
@@ -128,17 +128,10 @@ def test_both_spellings_of_a_type_decide_alike(
     assert decision(wire, vpc, receiver, "vpc:subnets:get", plural) == "allow"
 
 
-def _organization(decider: LiveServer) -> tuple[Account, Any]:
-    management = decider.account("management")
-    org = decider.organization(management)
-    management.ram.enable_organization_share(EnableOrganizationShareRequest())
-    return management, org
-
-
 def test_organization_and_ou_principals_follow_the_directory(
     decider: LiveServer, wire: SignedHttp, vpc: Account
 ) -> None:
-    management, org = _organization(decider)
+    management, org = sharing_organization(decider)
     member, stranger = decider.account("member"), decider.account("stranger")
     org.add(member)
     whole = management.urn("subnet-org")
@@ -166,7 +159,7 @@ def test_organization_and_ou_principals_follow_the_directory(
 def test_a_deny_in_a_service_control_policy_denies_with_that_policy(
     decider: LiveServer, wire: SignedHttp, vpc: Account
 ) -> None:
-    management, org = _organization(decider)
+    management, org = sharing_organization(decider)
     member = decider.account("member")
     org.add(member)
     urn = management.urn("subnet-scp")

@@ -17,6 +17,7 @@ from sharekeeper.cli.output import (
     terminal_width,
     width,
 )
+from sharekeeper.cli.ram import SHARE_COLUMNS
 
 ID = "0f8b7c3e-5d2a-4c1b-9e6f-1a2b3c4d5e6f"
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -110,14 +111,7 @@ def test_the_width_is_columns_else_the_terminals_else_80(monkeypatch: pytest.Mon
 def test_the_closing_line_names_the_hidden_columns_at_80() -> None:
     """The closing line used to drop the hidden columns whenever naming them made it wider
     than the terminal: at 80 columns, for shares, invitations and permissions alike."""
-    share = (
-        Column("id", whole=True),
-        Column("name"),
-        Column("status"),
-        Column("owning_account_id", "owner", whole=True, optional=True),
-        Column("allow_external_principals", "external", optional=True),
-        Column("tags", optional=True),
-    )
+    share = SHARE_COLUMNS
     row = {"id": ID, "name": "n" * 40, "status": "active", "owning_account_id": ACCOUNT}
     row |= {"allow_external_principals": True, "tags": [{"key": "k" * 30, "value": "v" * 30}]}
     lines = table_lines([row] * 5, share, 80, "shares")
