@@ -43,7 +43,7 @@ from tests.support import LiveServer, ServerProcess
 CRASHES = 3
 WRITERS = 3
 # Acknowledged writes between a start and its kill: at least, and at most this many more.
-WRITES_BEFORE_KILL = (10, 40)
+WRITES_BEFORE_KILL = (20, 45)
 # Bounds, not figures: how long a round may take to reach its writes, and the reader to catch up.
 ROUND_SECONDS = 60
 CATCH_UP_SECONDS = 60
@@ -101,7 +101,7 @@ class Writer:
         self.done.append(("associated", s, second))
         _answered(lambda: disassociate(me, s, resource_urns=[first]))
         self.done.append(("disassociated", s, first))
-        if n % 2 == 0:
+        if n % 2:
             request = DeleteResourceShareRequest(resource_share_id=s)
             _answered(lambda: me.ram.delete_resource_share(request))
             self.done.append(("deleted", s))
