@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from sharekeeper.testing import Account
 from tests.api.decision_support import TOKEN
-from tests.support import LiveServer, SignedHttp
+from tests.support import SignedHttp
 
 EVENTS = "/sharekeeper/v1/events"
 # Pages read at most to reach a feed's end: the module's server holds a few hundred events.
 PAGES_MOST = 200
 
 
-def operator_read(server: LiveServer, query: str = "", timeout: float = 30) -> httpx.Response:
+class Reachable(Protocol):
+    """A server in this process (LiveServer) or another (ServerProcess)."""
+
+    endpoint: str
+
+
+def operator_read(server: Reachable, query: str = "", timeout: float = 30) -> httpx.Response:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     url = server.endpoint + EVENTS + (f"?{query}" if query else "")
     return httpx.get(url, headers=headers, timeout=timeout)
@@ -33,13 +39,13 @@ def page(response: httpx.Response) -> tuple[list[dict[str, Any]], str]:
     return body["events"], body["cursor"]
 
 
-def tail(server: LiveServer) -> str:
+def tail(server: Reachable) -> str:
     """The cursor after every event committed so far."""
     _, cursor = read_all(server, None)
     return cursor
 
 
-def read_all(server: LiveServer, after: str | None) -> tuple[list[dict[str, Any]], str]:
+def read_all(server: Reachable, after: str | None) -> tuple[list[dict[str, Any]], str]:
     """Every event after ``after`` (from the oldest without it), and the cursor after them."""
     found: list[dict[str, Any]] = []
     cursor = after

@@ -126,7 +126,9 @@ def _decoder(kind: type[T]) -> msgspec.json.Decoder[T]:
 def decode_body(body: bytes, kind: type[T]) -> T:
     """A JSON body as ``kind``, for every endpoint (RAM and admin): an empty body is an empty
     object, and each way a body can be wrong is a 400 of its own."""
-    if _NUL_ESCAPE.search(body):
+    # The substring first: the pattern, starting with a lookbehind, is tried at every byte
+    # (1 ms for a batch of 100 decisions), and it cannot match without this substring.
+    if b"\\u0000" in body and _NUL_ESCAPE.search(body):
         raise InvalidParameter("Invalid request body: NUL characters are not allowed.")
     try:
         return _decoder(kind).decode(body or b"{}")

@@ -56,10 +56,11 @@ def _holdings(resources: Any, principals: Any) -> Select[Any]:
     )
 
 
-# A single decision asks about a few spellings and a few entities: its statement is prepared
-# once per shape (compiling it on each request cost more than running it); a batch's lists
-# are expanded instead. At most 8 x 32 shapes.
-_PREPARED_MOST = (8, 32)
+# Each statement is prepared once per shape: building and compiling it per request cost more
+# than running it. A single decision's few spellings and entities are a shape each; a batch's
+# lists are padded (their last hash repeated, which matches nothing more) to the next power of
+# two, so that batches of every size share a few dozen statements.
+_EXACT_MOST = (8, 32)
 _SHAPES: dict[tuple[int, int], Prepared] = {}
 
 
@@ -75,6 +76,16 @@ def _prepared(resources: int, principals: int) -> Prepared:
     return found
 
 
+def _shape(count: int, exact_most: int) -> int:
+    return count if count <= exact_most else 1 << (count - 1).bit_length()
+
+
+def _bound(prefix: str, hashes: list[str], exact_most: int) -> dict[str, str]:
+    """The statement's parameters for ``hashes``, padded to their shape."""
+    padded = hashes + [hashes[-1]] * (_shape(len(hashes), exact_most) - len(hashes))
+    return {f"{prefix}{i}": h for i, h in enumerate(padded)}
+
+
 class DecisionRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -87,18 +98,10 @@ class DecisionRepository:
             return []
         resource_of = {entity_hash(r): r for r in resources}
         principal_of = {entity_hash(p): p for p in principals}
-        hashes = (sorted(resource_of), sorted(principal_of))
-        if len(resource_of) <= _PREPARED_MOST[0] and len(principal_of) <= _PREPARED_MOST[1]:
-            values = {f"r{i}": h for i, h in enumerate(hashes[0])}
-            values.update({f"p{i}": h for i, h in enumerate(hashes[1])})
-            rows: Sequence[Sequence[Any]] = self._tx.rows(_prepared(*map(len, hashes)), values)
-        else:  # a batch: its lists expanded, the statement compiled once by SQLAlchemy
-            rows = list(
-                self._tx.execute(
-                    _holdings(bindparam("r", expanding=True), bindparam("p", expanding=True)),
-                    {"r": hashes[0], "p": hashes[1]},
-                )
-            )
+        values = _bound("r", sorted(resource_of), _EXACT_MOST[0])
+        principal_values = _bound("p", sorted(principal_of), _EXACT_MOST[1])
+        statement = _prepared(len(values), len(principal_values))
+        rows = self._tx.rows(statement, values | principal_values)
         return [
             Holding(resource_of[row[0]], principal_of[row[1]], Grant(row[2], row[3], row[4], None))
             for row in rows

@@ -19,11 +19,13 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.events import FeedEvent
+from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.tables import associations, events
 from sharekeeper.store.transaction import Transaction
 
@@ -31,6 +33,21 @@ E = events.c
 A = associations.c
 _LOCK = "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE"
 _COLUMNS = (E.seq, E.id, E.kind, E.subject, E.at, E.data)
+_FIELDS = ("id", "kind", "subject", "share_id", "at", "data")
+# A change writes a few events: one INSERT of that many rows, compiled once per count (built
+# and compiled by SQLAlchemy per unit of work, it cost more than the rest of the outbox).
+_PREPARED_MOST = 16
+_INSERTS: dict[int, Prepared] = {}
+
+
+def _insert_of(count: int) -> Prepared:
+    found = _INSERTS.get(count)
+    if found is None:
+        rows: list[dict[str, Any]] = [
+            {f: bindparam(f"{f}{i}") for f in _FIELDS} for i in range(count)
+        ]
+        found = _INSERTS[count] = Prepared(insert(events).values(rows))
+    return found
 
 
 class EventRepository:
@@ -53,7 +70,11 @@ class EventRepository:
             }
             for event, share_id in rows
         ]
-        self._tx.execute(insert(events), values)
+        if len(values) > _PREPARED_MOST:  # a bulk change's many events: compiled this once
+            self._tx.execute(insert(events), values)
+            return
+        numbered = {f"{f}{i}": row[f] for i, row in enumerate(values) for f in _FIELDS}
+        self._tx.rowcount(_insert_of(len(values)), numbered)
 
     def after(
         self, cursor: int, through: int, limit: int, namespaces: Sequence[str] | None = None
