@@ -11,8 +11,9 @@ from typing import Any
 
 from sharekeeper.testing import Account
 from tests.api.checker_support import agree, checker_for, local
-from tests.api.decision_support import share_accepted, sharing_organization
-from tests.sdk.helpers import create_share
+from tests.api.decision_support import make_service, share_accepted, sharing_organization
+from tests.api.feed_support import page, read_all, service_read, tail
+from tests.sdk.helpers import accept, associate, create_share, disassociate, invitation_for
 from tests.sdk.test_organization_policies import SCP, attach, create, scp, set_type
 from tests.support import LiveServer, SignedHttp
 
@@ -105,3 +106,57 @@ def test_a_snapshot_shows_only_what_its_namespaces_decisions_need(
         assert agree(checker, wire, vpc, stranger, subnet) == "deny"
         denied = local(checker, stranger, "vpc:subnets:get", subnet)
         assert [r["policy_id"] for r in denied["reasons"]] == [theirs.id]
+
+
+def _items(events: list[dict[str, Any]], share_id: str) -> list[tuple[str, str, str]]:
+    """(type, what it names, status) of a share's events: an association's entity, a
+    permission's resource type, nothing for the share's own and its invitations."""
+    found = []
+    for event in events:
+        if event["subject"] != share_id:
+            continue
+        data = event["data"]
+        named = data.get("associated_entity") or data.get("resource_type") or ""
+        found.append((event["type"].removeprefix("sharekeeper.ram."), named, data["status"]))
+    return found
+
+
+def test_a_service_reads_only_its_namespaces_items_of_a_mixed_share(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    dns, kms = make_service(decider, "dns"), make_service(decider, "kms")
+    owner, receiver = decider.account("owner"), decider.account("receiver")
+    start = tail(decider)
+    subnet, zone = owner.urn("subnet-items"), owner.urn("zone-items", "dns:zone")
+    share = create_share(owner, "mixed", principals=[receiver.account_id], resource_urns=[subnet])
+    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+    associate(owner, share.id, resource_urns=[zone])
+    disassociate(owner, share.id, resource_urns=[zone])
+    every, _ = read_all(decider, start)
+    seen = {}
+    for service in (vpc, dns, kms):
+        events, _ = page(service_read(wire, service, f"after={start}&limit=1000"))
+        seen[service.account_id] = _items(events, share.id)
+    shared = [
+        ("resource_share.created", "", "active"),
+        ("association.associated", receiver.account_id, "associating"),
+        ("invitation.created", "", "pending"),
+        ("invitation.accepted", "", "accepted"),
+        ("association.associated", receiver.account_id, "associated"),
+    ]
+    vpc_items = [
+        ("permission.associated", "vpc:subnet", "associated"),
+        ("association.associated", subnet, "associated"),
+    ]
+    zone_items = [
+        ("permission.associated", "dns:zone", "associated"),
+        ("association.associated", zone, "associated"),
+        ("association.disassociated", zone, "disassociated"),
+    ]
+    everything = _items(every, share.id)
+    assert sorted(everything) == sorted(shared + vpc_items + zone_items)
+    # Each service in commit order, without the other namespace's resources and bindings.
+    assert seen[vpc.account_id] == [i for i in everything if i not in zone_items]
+    assert seen[dns.account_id] == [i for i in everything if i not in vpc_items]
+    # A namespace the share never held a resource of reads none of it.
+    assert seen[kms.account_id] == []
