@@ -1,6 +1,7 @@
 """Reading the change feed: the events after a cursor, in commit order (docs/enforcement.md,
 "The change feed"). A service principal reads the directory's events and those of shares that
-hold (or held) resources in its namespaces; the operator reads them all."""
+hold (or held) resources in its namespaces, of those only their namespaces' items (not another
+namespace's resources and bindings); the operator reads them all."""
 
 from __future__ import annotations
 
