@@ -272,10 +272,32 @@ def test_a_cursor_older_than_the_retention_is_gone(decider: LiveServer) -> None:
     assert body["error_code"] == "RAM.9601"
     oldest = response.headers["X-ShareKeeper-Oldest-Cursor"]
     assert f"the oldest cursor is {oldest}" in body["error_msg"]
+    # A program reads the oldest cursor from the body, beside the code.
+    assert body["oldest_cursor"] == oldest
+    assert set(body) == {"error_code", "error_msg", "request_id", "oldest_cursor"}
     events, _ = page(operator_read(decider, f"after={oldest}"))
     assert len(events) == 1  # the newest is kept, so cursors never go back
     # Without after: from the oldest kept.
     assert page(operator_read(decider))[0] == events
+
+
+def test_a_cursor_beyond_the_newest_is_refused(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    create_share(decider.account("owner"), "ahead")
+    newest = tail(decider)
+    assert page(operator_read(decider, f"after={newest}")) == ([], newest)
+    for ahead in (str(int(newest) + 1), "999999999"):
+        for response in (
+            operator_read(decider, f"after={ahead}"),
+            service_read(wire, vpc, f"after={ahead}&wait=5"),  # refused before any wait
+        ):
+            assert response.status_code == 400, response.text
+            body = response.json()
+            assert body["error_code"] == "RAM.9602"
+            assert f"the newest cursor of this feed, {newest}:" in body["error_msg"]
+    # Other errors' bodies carry no extra field.
+    assert set(body) == {"error_code", "error_msg", "request_id"}
 
 
 def test_a_service_reads_its_namespaces_and_the_directory(

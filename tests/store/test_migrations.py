@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, text
 
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import create_database_engine, driver_url
@@ -48,22 +51,8 @@ def test_0014_credits_the_accounts_of_existing_organizations_to_their_managers(
 ) -> None:
     """The accounts-a-day quota counts accounts.created_by: an account its organization
     created before the column existed counts for that organization's management account."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import text
-
     engine = create_database_engine(f"sqlite:///{tmp_path / 'backfill.db'}")
-
-    def upgrade_to(revision: str) -> None:
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option(
-                "script_location", str(Path(migrate.__file__).with_name("migrations"))
-            )
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-
-    upgrade_to("0013")
+    _upgrade(engine, "0013")
     with engine.begin() as connection:
         for account in ("manager", "created", "alone"):
             connection.execute(
@@ -82,7 +71,7 @@ def test_0014_credits_the_accounts_of_existing_organizations_to_their_managers(
                 " ('s-1', 'o-1', 'created', 'created', 'succeeded', 1, 1)"
             )
         )
-    upgrade_to("0014")
+    _upgrade(engine, "0014")
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT id, created_by FROM accounts ORDER BY id")).all()
     engine.dispose()
@@ -91,3 +80,45 @@ def test_0014_credits_the_accounts_of_existing_organizations_to_their_managers(
         ("created", "manager"),
         ("manager", None),
     ]
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option(
+            "script_location", str(Path(migrate.__file__).with_name("migrations"))
+        )
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_0018_gives_existing_events_their_items_type(tmp_path: Path) -> None:
+    """A service's feed filters a share's items by the event's resource type: the events
+    written before the column existed get it from their data."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'events.db'}")
+    _upgrade(engine, "0017")
+    subnet = "vpc:cn-north-4:0123456789abcdef0123456789abcdef:subnets:subnet-1"
+    written = [
+        ("ram.resource_share.created", {"id": "s-1"}),
+        (
+            "ram.association.associated",
+            {"association_type": "resource", "associated_entity": subnet},
+        ),
+        ("ram.association.associated", {"association_type": "principal", "associated_entity": "a"}),
+        ("ram.permission.replaced", {"resource_type": "dns:zone", "permission_id": "p"}),
+        ("organizations.account.joined", {"id": "a"}),
+    ]
+    with engine.begin() as connection:
+        for kind, data in written:
+            connection.execute(
+                text(
+                    "INSERT INTO events (id, kind, subject, share_id, at, data)"
+                    " VALUES ('e', :kind, 's-1', 's-1', 1, :data)"
+                ),
+                {"kind": kind, "data": json.dumps(data)},
+            )
+    _upgrade(engine, "0018")
+    with engine.connect() as connection:
+        found = connection.execute(text("SELECT resource_type FROM events ORDER BY seq")).all()
+    engine.dispose()
+    assert [row[0] for row in found] == [None, "vpc:subnets", None, "dns:zone", None]

@@ -21,6 +21,7 @@ from sharekeeper.domain.policies import (
     parse_content,
     scp_allows,
     scp_decision,
+    scp_within,
 )
 
 SCP = PolicyType.SERVICE_CONTROL
@@ -180,3 +181,46 @@ def test_effective_tag_policy_merges_down_the_path() -> None:
     below = effective_tag_policy([[root], [reset]])
     assert below["tags"]["costcenter"]["tag_value"] == ["999"]
     assert effective_tag_policy([[], []]) == {"tags": {}}
+
+
+@pytest.mark.parametrize(
+    ("statement", "bears"),
+    [
+        ({"Effect": "Deny", "Action": ["vpc:ports:*"]}, True),
+        ({"Effect": "Deny", "Action": ["*"]}, True),
+        ({"Effect": "Deny", "Action": ["V*:subnets:get"]}, True),  # case-insensitive
+        ({"Effect": "Deny", "Action": ["*:*:delete"]}, True),
+        ({"Effect": "Deny", "Action": ["?pc:subnets:get"]}, True),
+        ({"Effect": "Allow", "Action": ["vpc:subnets:get"]}, True),
+        ({"Effect": "Deny", "Action": ["[vx]pc:*"]}, True),  # a class: taken to match
+        ({"Effect": "Deny", "Action": ["kms:*"]}, False),
+        ({"Effect": "Deny", "Action": ["vpcx:*", "vp"]}, False),
+        ({"Effect": "Deny", "NotAction": ["kms:*"]}, True),  # denies every vpc action
+        ({"Effect": "Deny", "NotAction": ["vpc:*"]}, False),
+        ({"Effect": "Deny", "NotAction": ["v*"]}, False),
+        ({"Effect": "Deny", "NotAction": ["vpc:subnets:*"]}, True),  # vpc:ports:* remain
+    ],
+)
+def test_an_scp_is_reduced_to_the_statements_about_a_services_actions(
+    statement: dict[str, Any], bears: bool
+) -> None:
+    other = {"Sid": "other", "Effect": "Deny", "Action": ["dns:*"]}
+    content = json.dumps({"Version": "5.0", "Statement": [other, statement]})
+    reduced = scp_within(content, ("vpc",))
+    if bears:
+        assert reduced is not None
+        assert json.loads(reduced) == {"Version": "5.0", "Statement": [statement]}
+        # Every vpc action is decided alike by the reduced policy and the whole one.
+        for action in ("vpc:subnets:get", "vpc:ports:create", "vpc:subnets:delete"):
+            assert scp_decision(parse_scp(reduced), action) is scp_decision(
+                parse_scp(content), action
+            )
+    else:
+        assert reduced is None
+    assert scp_within(content, ("vpc", "dns")) is not None
+
+
+def parse_scp(content: str) -> ServiceControlContent:
+    parsed = parse_content(SCP, content)
+    assert isinstance(parsed, ServiceControlContent)
+    return parsed

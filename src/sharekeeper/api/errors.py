@@ -96,7 +96,7 @@ def answered(error: Exception, request_id: str) -> ShareKeeperError:
 
 def error_parts(error: ShareKeeperError, request_id: str) -> tuple[int, dict[str, str], bytes]:
     """Status, headers beyond the content type, and body of the error's answer."""
-    body = _encode(ErrorReply(error.code, error.message, request_id))
+    body = _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
     return status_of(type(error)), {"X-Request-Id": request_id, **error.headers()}, body
 
 

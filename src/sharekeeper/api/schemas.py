@@ -402,7 +402,9 @@ class QuotasReply(Reply):
     quotas: QuotaResources
 
 
-class ErrorReply(Struct):
+class ErrorReply(Struct, omit_defaults=True):
     error_code: str
     error_msg: str
     request_id: str
+    # Only on a 410 RAM.9601 (the change feed): the oldest cursor to read from.
+    oldest_cursor: str | None = None

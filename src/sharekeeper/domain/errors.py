@@ -98,6 +98,11 @@ class ShareKeeperError(Exception):
         """HTTP headers that belong with this error (Retry-After, Allow)."""
         return {}
 
+    def details(self) -> dict[str, str]:
+        """Fields of the error body beside error_code and error_msg, for a caller's program
+        to act on (the feed's oldest cursor)."""
+        return {}
+
 
 class AuthenticationFailed(ShareKeeperError):
     code = "APIGW.0301"
@@ -556,6 +561,23 @@ class CursorExpired(ShareKeeperError):
 
     def headers(self) -> dict[str, str]:
         return {"X-ShareKeeper-Oldest-Cursor": str(self.oldest)}
+
+    def details(self) -> dict[str, str]:
+        return {"oldest_cursor": str(self.oldest)}
+
+
+class CursorAhead(InvalidRequest):
+    """A change feed's cursor beyond the newest ever handed out: not one this feed gave (a
+    typo, or another installation's), so reading on from it would silently skip events."""
+
+    code = "RAM.9602"
+
+    def __init__(self, cursor: int, newest: int) -> None:
+        super().__init__(
+            f"The cursor {cursor} is beyond the newest cursor of this feed, {newest}: pass a "
+            "cursor this feed answered with, or read without after."
+        )
+        self.newest = newest
 
 
 # The Organizations API's own errors. Huawei documents Organizations.1001, 1015, 1401 and 1900

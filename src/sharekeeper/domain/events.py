@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
+from sharekeeper.domain.shares import Association, AssociationType
+from sharekeeper.domain.views import AssociatedPermission
 
 
 class ChangeKind(StrEnum):
@@ -59,6 +62,19 @@ class Change:
     @classmethod
     def of_share(cls, kind: ChangeKind, share_id: str, item: object, at: Millis) -> Change:
         return cls(kind, share_id, item, at, share_id)
+
+    @property
+    def item_type(self) -> str | None:
+        """The resource type of a share's item the change is about (a resource's association,
+        a permission bound for a type), so that a service reads of a share holding other
+        namespaces' resources too only its own namespaces' items; None for the share's own
+        changes, its principals' and invitations, and the directory's."""
+        item = self.item
+        if isinstance(item, AssociatedPermission):
+            return item.resource_type
+        if isinstance(item, Association) and item.association_type is AssociationType.RESOURCE:
+            return item.resource_type or ResourceUrn.parse(item.entity).resource_type
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,6 +309,76 @@ def scp_allows(levels: Sequence[Sequence[ServiceControlContent]], action: str) -
     return all(Decision.ALLOW in level for level in decisions)
 
 
+def scp_within(content: str, services: Sequence[str]) -> str | None:
+    """An SCP's content reduced to the statements that can bear on an action of ``services``
+    (None when none can), for a resource service that decides only on those actions: a
+    statement that matches none of them changes none of its decisions, whatever its effect
+    (docs/enforcement.md, "What a snapshot shows")."""
+    parsed = parse_content(PolicyType.SERVICE_CONTROL, content)
+    assert isinstance(parsed, ServiceControlContent)
+    document = json.loads(content)
+    raw = document["Statement"]
+    kept = [
+        written
+        for written, statement in zip(
+            [raw] if isinstance(raw, dict) else raw, parsed.statements, strict=True
+        )
+        if any(_bears_on(statement, service) for service in services)
+    ]
+    if not kept:
+        return None
+    return json.dumps({"Version": parsed.version, "Statement": kept}, separators=(",", ":"))
+
+
+def _bears_on(statement: Statement, service: str) -> bool:
+    """Whether the statement can match some action ``service:...``. Erring towards yes: a
+    pattern with a character class is taken to match."""
+    prefix = f"{service}:".lower()
+    if statement.not_actions:
+        return not any(_covers(p.lower(), prefix) for p in statement.not_actions)
+    return any(_may_match(p.lower(), prefix) for p in statement.actions)
+
+
+def _covers(pattern: str, prefix: str) -> bool:
+    """Whether ``pattern`` matches every string that starts with ``prefix``: a literal
+    start of ``prefix`` followed by nothing but ``*``."""
+    literal = pattern.rstrip("*")
+    return (
+        literal != pattern and not any(c in literal for c in "*?[") and prefix.startswith(literal)
+    )
+
+
+def _may_match(pattern: str, prefix: str) -> bool:
+    """Whether ``pattern`` matches some string that starts with ``prefix``: the pattern's
+    positions reachable after reading ``prefix`` (as fnmatch's ``*`` and ``?`` read it);
+    whatever is left of the pattern then matches some rest."""
+    if "[" in pattern:
+        return True
+
+    def closed(positions: set[int]) -> set[int]:
+        found = set(positions)
+        for i in sorted(positions):
+            while i < len(pattern) and pattern[i] == "*":
+                i += 1
+                found.add(i)
+        return found
+
+    positions = closed({0})
+    for char in prefix:
+        step: set[int] = set()
+        for i in positions:
+            if i == len(pattern):
+                continue
+            if pattern[i] == "*":
+                step.add(i)
+            elif pattern[i] in ("?", char):
+                step.add(i + 1)
+        positions = closed(step)
+        if not positions:
+            return False
+    return True
+
+
 # -- tag policies: the effective policy of an entity ------------------------------------------
 
 

@@ -4,8 +4,9 @@ the feed's events, and the decisions made from it by the rules the HTTP API uses
 
 Share-level events (shares, associations, permissions) are applied in place; invitations
 change nothing by themselves (their associations' events do). A directory event, or an event
-the view cannot place (a share it never saw gaining a resource or a principal), answers False:
-the checker then reloads the snapshot, whose standings the server computes."""
+the view cannot place (a share it never saw gaining a resource or a principal, a principal
+whose members' standings the snapshot did not show), answers False: the checker then reloads
+the snapshot, whose standings the server computes."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ class View:
             self._shares[share.share_id] = share
             for urn in share.resources:
                 self._holding.setdefault(urn, set()).add(share.share_id)
+        # The principals whose members' standings the snapshot computed: it shows only the
+        # accounts its shares reach, so a principal beyond these needs a reload.
+        self._reached = {p for s in self._shares.values() for p in s.principals}
         self._standings = {s["account_id"]: _standing(s) for s in snapshot["standings"]}
 
     def decide(self, principal: str, action: str, resource: str) -> AccessDecision:
@@ -101,6 +105,8 @@ class View:
             return not live  # ending what the view never held changes nothing
         entity = str(data["associated_entity"])
         if data["association_type"] == AssociationType.PRINCIPAL:
+            if live and entity not in self._reached:
+                return False
             if live:
                 share.principals.add(entity)
             else:

@@ -32,7 +32,7 @@ from nats.js import JetStreamContext
 
 from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.clock import SECOND
-from sharekeeper.domain.errors import CursorExpired
+from sharekeeper.domain.errors import CursorAhead, CursorExpired
 from sharekeeper.domain.events import FeedEvent
 from sharekeeper.events.render import cloud_event
 from sharekeeper.services.feed import FeedPage, read_events
@@ -194,7 +194,18 @@ class NatsRelay:
                 expired.oldest,
             )
             self._position = expired.oldest
-            return await serving.run(read_events, serving.context, None, self._position, PAGE)
+        except CursorAhead as ahead:
+            # The outbox was emptied or restored from a backup: its new events may take
+            # cursors below the position, which reading on from it would skip.
+            log.warning(
+                "NATS relay: cursor %s is beyond the outbox's newest, %s (the database was "
+                "emptied or restored); continuing from cursor %s",
+                self._position,
+                ahead.newest,
+                ahead.newest,
+            )
+            self._position = ahead.newest
+        return await serving.run(read_events, serving.context, None, self._position, PAGE)
 
     async def _advance(self, position: int) -> None:
         serving = self._serving

@@ -16,6 +16,7 @@ from sharekeeper.domain.decisions import (
     AccessibleResource,
     Grant,
     Question,
+    Verdict,
     check_action,
     decide,
     permission_rules,
@@ -169,14 +170,25 @@ def authorize(
                     error.message = f"requests[{index}]: {error.message}"
                 raise
         standings = standings_of(uow, (q.principal for q in questions))
-        holdings = uow.decisions.holdings(
-            {
-                urn
-                for q in questions
-                for urn in spelled(q.resource, ctx.catalogue.spellings(q.resource_type))
-            },
-            {e for s in standings.values() for e in s.entities},
+        grants_at = _grants(
+            ctx, uow, questions, {e for s in standings.values() for e in s.entities}
         )
+    return [decision_for(ctx.catalogue, q, standings[q.principal], grants_at) for q in questions]
+
+
+def _grants(
+    ctx: Context, uow: UnitOfWork, questions: Iterable[Question], entities: set[str]
+) -> Callable[[str, str], Iterable[Grant]]:
+    """The grants at each (resource URN, principal entity) of the questions' resources (every
+    spelling) and ``entities``, their content resolved: one read for them all."""
+    holdings = uow.decisions.holdings(
+        {
+            urn
+            for q in questions
+            for urn in spelled(q.resource, ctx.catalogue.spellings(q.resource_type))
+        },
+        entities,
+    )
     found: dict[tuple[str, str], list[Grant]] = defaultdict(list)
     for holding in holdings:
         found[holding.resource, holding.principal].append(
@@ -186,7 +198,7 @@ def authorize(
     def grants_at(urn: str, entity: str) -> Iterable[Grant]:
         return found.get((urn, entity), ())
 
-    return [decision_for(ctx.catalogue, q, standings[q.principal], grants_at) for q in questions]
+    return grants_at
 
 
 def with_content(catalogue: Catalogue, grant: Grant) -> Grant:
@@ -206,8 +218,10 @@ def accessible_resources(
     page: PageRequest,
 ) -> Page[AccessibleResource]:
     """The resources of the type that shares reaching ``principal`` hold, one entry per share;
-    with ``action``, only where the share's permission for the type allows it (and no SCP on
-    the principal's path denies it)."""
+    with ``action``, only where the share's permission for the type allows it and /authorize
+    allows it: no SCP on the principal's path denies it, nor a Deny in another share reaching
+    the principal with the same resource (under either spelling). Those a Deny elsewhere
+    removes leave a page shorter than its limit; its marker still leads on."""
     ids.require_account_id(principal)
     type_ = ctx.catalogue.require_shareable(resource_type).name
     with ctx.reading() as uow:
@@ -219,9 +233,25 @@ def accessible_resources(
             service.require_namespace(action.split(":", 1)[0], f"The action {action}")
             allowing = _allowing_permissions(ctx, type_, action)
         standing = standings_of(uow, [principal])[principal]
-        if action is not None and standing.denying(action):
+        if action is None:
+            return uow.decisions.accessible(principal, standing.entities, type_, None, page)
+        if standing.denying(action):
             return Page([])
-        return uow.decisions.accessible(principal, standing.entities, type_, allowing, page)
+        listed = uow.decisions.accessible(principal, standing.entities, type_, allowing, page)
+        questions = {
+            r.resource_urn: question_of(
+                ctx.catalogue, service.namespaces, principal, action, r.resource_urn
+            )
+            for r in listed.items
+        }
+        grants_at = _grants(ctx, uow, questions.values(), set(standing.entities))
+    allowed = [
+        r
+        for r in listed.items
+        if decision_for(ctx.catalogue, questions[r.resource_urn], standing, grants_at).verdict
+        is Verdict.ALLOW
+    ]
+    return Page(allowed, listed.next_marker)
 
 
 def _allowing_permissions(ctx: Context, resource_type: str, action: str) -> set[tuple[str, int]]:

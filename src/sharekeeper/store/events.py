@@ -21,7 +21,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.events import FeedEvent
@@ -33,7 +33,7 @@ E = events.c
 A = associations.c
 _LOCK = "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE"
 _COLUMNS = (E.seq, E.id, E.kind, E.subject, E.at, E.data)
-_FIELDS = ("id", "kind", "subject", "share_id", "at", "data")
+_FIELDS = ("id", "kind", "subject", "share_id", "at", "data", "resource_type")
 # A change writes a few events: one INSERT of that many rows, compiled once per count (built
 # and compiled by SQLAlchemy per unit of work, it cost more than the rest of the outbox).
 _PREPARED_MOST = 16
@@ -54,9 +54,9 @@ class EventRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    def append(self, rows: Sequence[tuple[FeedEvent, str | None]]) -> None:
-        """Each event with the share it is about, in one statement; call last in the unit,
-        right before COMMIT."""
+    def append(self, rows: Sequence[tuple[FeedEvent, str | None, str | None]]) -> None:
+        """Each event with the share it is about and the resource type of the share's item it
+        is about, in one statement; call last in the unit, right before COMMIT."""
         if not self._tx.backend.embedded:
             self._tx.command(_LOCK)
         values = [
@@ -67,8 +67,9 @@ class EventRepository:
                 "share_id": share_id,
                 "at": event.at,
                 "data": event.data,
+                "resource_type": resource_type,
             }
-            for event, share_id in rows
+            for event, share_id, resource_type in rows
         ]
         if len(values) > _PREPARED_MOST:  # a bulk change's many events: compiled this once
             self._tx.execute(insert(events), values)
@@ -81,7 +82,8 @@ class EventRepository:
     ) -> list[FeedEvent]:
         """The events after ``cursor`` and up to ``through``, in commit order. With
         ``namespaces``, only directory events and those of shares that hold (or held) a
-        resource of one of them."""
+        resource of one of them, and of those only the share's own, its principals' and the
+        items of those namespaces' types (not another namespace's resource or binding)."""
         statement = (
             select(*_COLUMNS).where(E.seq > cursor, E.seq <= through).order_by(E.seq).limit(limit)
         )
@@ -93,7 +95,12 @@ class EventRepository:
                 A.association_type == "resource",
                 or_(*(A.resource_type.like(f"{n}:%") for n in namespaces)),
             )
-            statement = statement.where(or_(E.share_id.is_(None), holds))
+            # The item's type is the event's own column: no further read per event.
+            ours = or_(
+                E.resource_type.is_(None),
+                *(E.resource_type.like(f"{n}:%") for n in namespaces),
+            )
+            statement = statement.where(or_(E.share_id.is_(None), and_(ours, holds)))
         return [FeedEvent(*row) for row in self._tx.execute(statement)]
 
     def bounds(self) -> tuple[int | None, int | None]:

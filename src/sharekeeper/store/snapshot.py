@@ -1,6 +1,7 @@
 """The reads behind a checker's snapshot (services/snapshot.py): the active shares that hold
-resources of given namespaces, with their live resources, principals and bound permissions,
-and every account that is a member of an organization."""
+resources of given namespaces, with their live resources of those namespaces, principals and
+the permissions bound for those namespaces' types; and every account that is a member of an
+organization (services/snapshot.py shows only those its shares reach)."""
 
 from __future__ import annotations
 
@@ -48,9 +49,13 @@ class SnapshotRepository:
         for share_id, entity in self._tx.execute(reached):
             if share_id in shares:
                 shares[share_id].principals.add(entity)
+        # Only the namespaces' bindings: another namespace's is none of this service's.
         bound = select(
             B.resource_share_id, B.resource_type, B.permission_id, B.permission_version
-        ).where(B.resource_share_id.in_(ids))
+        ).where(
+            B.resource_share_id.in_(ids),
+            or_(*(B.resource_type.like(f"{ns}:%") for ns in namespaces)),
+        )
         for share_id, type_, permission_id, version in self._tx.execute(bound):
             if share_id in shares:
                 shares[share_id].permissions[type_] = (permission_id, version)

@@ -581,8 +581,10 @@ DECISION_INDEXES = (
 # The change feed's outbox (domain/events.py, docs/enforcement.md): one row per change, written
 # in the change's own transaction. ``seq`` is the feed's cursor: rows are inserted under a
 # lock that serialises the writers until they commit (store/events.py), so ``seq`` grows in
-# commit order. ``share_id`` is the share a change is about (NULL for directory changes), for
-# the service principals' scoping; ``data`` the changed object in the API's wire shape (JSON).
+# commit order. ``share_id`` is the share a change is about (NULL for directory changes) and
+# ``resource_type`` the type of the share's item it is about (a resource's association, a bound
+# permission; NULL otherwise), for the service principals' scoping; ``data`` the changed object
+# in the API's wire shape (JSON).
 events = Table(
     "events",
     metadata,
@@ -593,6 +595,7 @@ events = Table(
     Column("share_id", String(36)),
     Column("at", Millis, nullable=False),
     Column("data", Text, nullable=False),
+    Column("resource_type", String(64)),
     Index("ix_events_at", "at"),
     Index("ix_events_share_id", "share_id"),
     sqlite_autoincrement=True,

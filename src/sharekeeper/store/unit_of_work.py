@@ -268,7 +268,7 @@ class UnitOfWork:
         if render is None:
             raise RuntimeError("changes recorded by a unit of work composed without a renderer")
         try:
-            self.events.append([(render(c), c.share_id) for c in changes])
+            self.events.append([(render(c), c.share_id, c.item_type) for c in changes])
         except (IntegrityError, DBAPIError) as error:
             raise translate(error) from error
 
