@@ -14,11 +14,9 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-import msgspec
 
-from sharekeeper.api.decisions import decision_reply
 from sharekeeper.cli.client import Credentials, SdkHmacAuth
-from sharekeeper.domain.decisions import AccessDecision
+from sharekeeper.domain.decisions import AccessDecision, Reason
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.enforce.view import View
@@ -64,8 +62,18 @@ _NOTHING_GRANTS = Answer("deny", ())
 def _answer(decided: AccessDecision) -> Answer:
     if not decided.reasons:
         return _NOTHING_GRANTS
-    reply = msgspec.to_builtins(decision_reply(decided))
-    return Answer(reply["decision"], tuple(reply["reasons"]))
+    return Answer(decided.verdict.value, tuple(_reason(r) for r in decided.reasons))
+
+
+def _reason(reason: Reason) -> dict[str, Any]:
+    """A reason as the API's ReasonWire renders it (api/decisions.py), its code the ground's."""
+    return {
+        "code": reason.ground.value,
+        "resource_share_id": reason.share_id,
+        "permission_id": reason.permission_id,
+        "permission_version": reason.permission_version,
+        "policy_id": reason.policy_id,
+    }
 
 
 class AccessChecker:

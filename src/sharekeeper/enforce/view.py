@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sharekeeper.domain.decisions import AccessDecision, Grant
+from sharekeeper.domain.decisions import AccessDecision, Grant, Standing
 from sharekeeper.domain.errors import PermissionNotFound
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.policies import Policy, PolicyType
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
 from sharekeeper.domain.snapshot import HeldShare
-from sharekeeper.services.decisions import Standing, decision_for, question_of
+from sharekeeper.services.decisions import decision_for, question_of
 
 _PREFIX = "sharekeeper.ram."
 _NOTHING: frozenset[str] = frozenset()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
@@ -16,24 +15,16 @@ from sharekeeper.domain.decisions import (
     AccessibleResource,
     Grant,
     Question,
+    Standing,
     check_action,
     decide,
-    permission_rules,
     permission_says,
     spelled,
 )
 from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Catalogue
-from sharekeeper.domain.policies import (
-    FULL_ACCESS_CONTENT,
-    Decision,
-    Policy,
-    PolicyType,
-    ServiceControlContent,
-    scp_allows,
-    scp_decision,
-)
+from sharekeeper.domain.policies import Decision, PolicyType
 from sharekeeper.domain.service_principals import ServicePrincipal, require_namespace
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import reaching_entities, units_above
@@ -41,34 +32,6 @@ from sharekeeper.store.unit_of_work import UnitOfWork
 
 # A batch answers at most this many requests (the issue's contract).
 BATCH_MOST = 1000
-
-
-@dataclass(slots=True)
-class Standing:
-    """Where a principal stands in the directory: the entities through which shares reach it,
-    and (in an organization whose root has SCPs enabled) its path, root first, with the SCPs
-    attached along it."""
-
-    entities: list[str]
-    path: list[str] = field(default_factory=list)
-    policies: list[tuple[str, Policy]] = field(default_factory=list)  # (entity id, policy)
-
-    def denying(self, action: str) -> list[str]:
-        """The ids of the SCPs on the path that deny ``action`` (none outside SCPs)."""
-        if not self.path:
-            return []
-        full_access = permission_rules(FULL_ACCESS_CONTENT)
-        levels: list[list[ServiceControlContent]] = [
-            [full_access, *(_rules(p) for at, p in self.policies if at == level)]
-            for level in self.path
-        ]
-        if scp_allows(levels, action):
-            return []
-        return [p.id for _, p in self.policies if scp_decision(_rules(p), action) is Decision.DENY]
-
-
-def _rules(policy: Policy) -> ServiceControlContent:
-    return permission_rules(policy.content)
 
 
 def calling_service(uow: UnitOfWork, caller: Caller) -> ServicePrincipal:
