@@ -90,8 +90,8 @@ class AccessChecker:
     ) -> None:
         """``max_staleness``: seconds the view may go without being known current before
         decide() asks the HTTP API. ``poll_wait``: the long poll's wait (default half of
-        ``max_staleness``, at most 20 s). ``resync_every``: seconds between full reloads, which
-        pick up what the feed does not carry (service control policies' changes)."""
+        ``max_staleness``, at most 20 s). ``resync_every``: seconds between full reloads, a
+        safety net: every change that moves a decision is in the feed."""
         auth = SdkHmacAuth(Credentials(endpoint.rstrip("/"), access_key, secret_key))
         self._max_staleness = max_staleness
         self._timeout = timeout
@@ -106,6 +106,7 @@ class AccessChecker:
         self._memo: dict[tuple[str, str, str], Answer] = {}
         self._view: View | None = None
         self._current_at = self._loaded_at = 0.0
+        self._loads = 0
         self._thread = threading.Thread(target=self._follow, name="sharekeeper-feed", daemon=True)
 
     def __enter__(self) -> AccessChecker:
@@ -136,6 +137,12 @@ class AccessChecker:
     def staleness(self) -> float:
         """Seconds since the view was last known current (a snapshot or a feed read)."""
         return time.monotonic() - self._current_at
+
+    @property
+    def loads(self) -> int:
+        """How many snapshots it has loaded, the first included: each costs the server a
+        snapshot's read, where an event applied costs nothing."""
+        return self._loads
 
     def decide(self, principal: str, action: str, resource: str) -> Answer:
         """As POST /sharekeeper/v1/authorize answers; from the view while it is fresh, from
@@ -182,6 +189,7 @@ class AccessChecker:
         with self._lock:
             self._view, self._memo = view, {}
         self._current_at = self._loaded_at = sent
+        self._loads += 1
 
     def _follow(self) -> None:
         """Until closed: read the feed after the view's cursor and apply it; reload the
