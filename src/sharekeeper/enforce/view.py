@@ -30,7 +30,6 @@ from sharekeeper.services.decisions import decision_for, question_of
 _PREFIX = "sharekeeper.ram."
 _POLICIES = "sharekeeper.organizations.policy"  # policy.* and policy_type.*
 _SCP = PolicyType.SERVICE_CONTROL.value
-_NOTHING: frozenset[str] = frozenset()
 
 
 class View:
@@ -63,10 +62,14 @@ class View:
         return decision_for(self._catalogue, question, standing, self._grants_at)
 
     def _grants_at(self, urn: str, entity: str) -> Iterable[Grant]:
-        for share_id in self._holding.get(urn, _NOTHING):
-            share = self._shares[share_id]
-            if share.active and entity in share.principals:
-                yield self._grant(share, share.resources[urn])
+        holders = self._holding.get(urn)
+        if not holders:  # the usual answer for a spelling, built without a generator
+            return ()
+        return [
+            self._grant(share, share.resources[urn])
+            for share in map(self._shares.__getitem__, holders)
+            if share.active and entity in share.principals
+        ]
 
     def _grant(self, share: HeldShare, resource_type: str) -> Grant:
         bound = share.permissions.get(resource_type)

@@ -19,7 +19,7 @@ from sharekeeper.domain.decisions import (
     check_action,
     decide,
     permission_says,
-    spelled,
+    resource_of,
 )
 from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
 from sharekeeper.domain.paging import Page, PageRequest
@@ -51,9 +51,9 @@ def question_of(
     """One request checked, as the HTTP API and the in-process checker both take it."""
     ids.require_account_id(principal)
     check_action(action)
-    urn = ids.parsed_urn(resource)
-    require_namespace(namespaces, urn.service, f"The resource {resource[:200]}")
-    question = Question(principal, action, urn, catalogue.canonical(urn.resource_type))
+    asked = resource_of(catalogue, resource)
+    require_namespace(namespaces, asked.urn.service, f"The resource {resource[:200]}")
+    question = Question(principal, action, asked.urn, asked.type, asked.urns)
     require_namespace(namespaces, question.action_service, f"The action {action}")
     return question
 
@@ -67,10 +67,9 @@ def decision_for(
     """The decision of a checked question, given where its principal stands and the grants
     (their content resolved) that each (resource URN, principal entity) has: the one assembly
     of rules the HTTP API and the in-process checker share."""
-    urns = spelled(question.resource, catalogue.spellings(question.resource_type))
     grants = {
         g.share_id: g
-        for urn in urns
+        for urn in question.urns
         for entity in standing.entities
         for g in grants_at(urn, entity)
     }
@@ -133,11 +132,7 @@ def authorize(
                 raise
         standings = standings_of(uow, (q.principal for q in questions))
         holdings = uow.decisions.holdings(
-            {
-                urn
-                for q in questions
-                for urn in spelled(q.resource, ctx.catalogue.spellings(q.resource_type))
-            },
+            {urn for q in questions for urn in q.urns},
             {e for s in standings.values() for e in s.entities},
         )
     found: dict[tuple[str, str], list[Grant]] = defaultdict(list)
