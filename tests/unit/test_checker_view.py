@@ -120,3 +120,58 @@ def test_a_resource_added_in_an_alias_spelling_finds_its_types_permission() -> N
     assert view.decide(RECEIVER, "vpc:subnets:get", plural).verdict.value == "deny"
     assert view.apply(_association(plural, "resource", "associated"))
     assert view.decide(RECEIVER, "vpc:subnets:get", plural).verdict.value == "allow"
+
+
+def test_principals_of_a_share_holding_nothing_here_change_nothing() -> None:
+    """Review finding: such events (a share that once held a subnet stays in the feed) made
+    the checker reload its whole snapshot each time."""
+    view = _view()
+    assert view.apply(_association(RECEIVER, "principal", "associated", "emptied-share"))
+    assert view.apply(_association(RECEIVER, "principal", "disassociated", "emptied-share"))
+    zone = f"dns:cn-north-4:{OWNER}:zone:zone-1"  # gained, but of another namespace
+    assert view.apply(_association(zone, "resource", "associated", "emptied-share"))
+    assert view.decide(RECEIVER, "vpc:subnets:get", URN).verdict.value == "allow"
+
+
+def _scp_view(content: str) -> View:
+    return _view(
+        account_id=RECEIVER,
+        entities=[RECEIVER],
+        path=["r-1", "ou-1", RECEIVER],
+        policies=[{"entity_id": "ou-1", "policy_id": "p-1", "content": content}],
+    )
+
+
+def _policy(kind: str, policy_type: str = "service_control_policy", **data: Any) -> Any:
+    summary = {"id": "p-1", "type": policy_type, "name": "p", "urn": "", "description": ""}
+    return _event("organizations." + kind, "o-1", policy_summary=summary, **data)
+
+
+def _get(view: View) -> str:
+    verdict: str = view.decide(RECEIVER, "vpc:subnets:get", URN).verdict.value
+    return verdict
+
+
+def test_policy_events_apply_in_place_or_ask_for_a_reload() -> None:
+    deny = json.dumps({"Version": "5.0", "Statement": [{"Effect": "Deny", "Action": ["vpc:*"]}]})
+    ports = json.dumps({"Version": "5.0", "Statement": [{"Effect": "Deny", "Action": ["ecs:*"]}]})
+    view = _scp_view(deny)
+    assert _get(view) == "deny"
+    assert view.apply(_policy("policy.updated", content=ports))
+    assert _get(view) == "allow"
+    assert view.apply(_policy("policy.updated", content=deny))
+    assert _get(view) == "deny"
+    assert view.apply(_policy("policy.detached", entity_id=RECEIVER))  # not where it is
+    assert _get(view) == "deny"
+    assert view.apply(_policy("policy.detached", entity_id="ou-1"))
+    assert _get(view) == "allow"
+    # Attached nowhere, or deciding nothing here: passed over.
+    assert view.apply(_policy("policy.created", content=deny))
+    assert view.apply(_policy("policy.deleted", content=deny))
+    assert view.apply(_policy("policy.attached", "tag_policy", entity_id="ou-1"))
+    assert view.apply(_event("organizations.policy_type.enabled", "o-1", policy_type="tag_policy"))
+    # Who stands under an entity, and each member's path, are the server's: a reload.
+    assert not view.apply(_policy("policy.attached", entity_id="ou-1"))
+    scps = "service_control_policy"
+    assert not view.apply(_event("organizations.policy_type.enabled", "o-1", policy_type=scps))
+    assert not view.apply(_event("organizations.policy_type.disabled", "o-1", policy_type=scps))

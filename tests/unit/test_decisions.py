@@ -30,7 +30,7 @@ URN = ResourceUrn.parse(f"vpc:cn-north-4:{OWNER}:subnet:subnet-1")
 
 
 def question(action: str, principal: str = PRINCIPAL) -> Question:
-    return Question(principal, action, URN, "vpc:subnet")
+    return Question(principal, action, URN, "vpc:subnet", (URN.value,))
 
 
 def grant(share: str, *statements: dict[str, Any]) -> Grant:

@@ -10,12 +10,14 @@ from typing import Any, TypeVar
 import msgspec
 
 from sharekeeper.api import schemas as w
-from sharekeeper.api.organization_schemas import OrganizationalUnitWire
+from sharekeeper.api.organization_schemas import OrganizationalUnitWire, PolicyTypeWire, RootWire
+from sharekeeper.api.policy_schemas import PolicySummaryWire, PolicyWire
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.invitations import Invitation
 from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page
 from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.policies import Policy, PolicyType
 from sharekeeper.domain.service_principals import ServicePrincipal
 from sharekeeper.domain.shares import Association, ResourceShare
 
@@ -159,4 +161,35 @@ def service_principal(service: ServicePrincipal) -> dict[str, Any]:
 def unit_wire(organization: Organization, unit: OrgUnit) -> OrganizationalUnitWire:
     return OrganizationalUnitWire(
         unit.id, organization.node_urn(unit.id), unit.name, timestamp_seconds(unit.created_at)
+    )
+
+
+def root_wire(organization: Organization, root: OrgUnit, enabled: set[PolicyType]) -> RootWire:
+    """A root with both policy types, each enabled or disabled: Terraform polls ListRoots
+    for the status of one after enabling or disabling it."""
+    types = [
+        PolicyTypeWire("enabled" if kind in enabled else "disabled", kind.value)
+        for kind in PolicyType
+    ]
+    return RootWire(
+        root.id,
+        organization.node_urn(root.id),
+        root.name,
+        types,
+        timestamp_seconds(root.created_at),
+    )
+
+
+def policy_wire(organization: Organization, policy: Policy) -> PolicyWire:
+    return PolicyWire(policy.content, policy_summary(organization, policy))
+
+
+def policy_summary(organization: Organization, policy: Policy) -> PolicySummaryWire:
+    return PolicySummaryWire(
+        policy.builtin,
+        policy.description,
+        policy.id,
+        organization.policy_urn(policy),
+        policy.name,
+        policy.type.value,
     )

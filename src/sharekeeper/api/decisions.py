@@ -9,7 +9,7 @@ from msgspec import Meta, Struct
 
 from sharekeeper.api.endpoint import Call
 from sharekeeper.api.schemas import Marker
-from sharekeeper.domain.decisions import AccessDecision, Ground
+from sharekeeper.domain.decisions import AccessDecision
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import MAX_URN_LENGTH
 from sharekeeper.domain.paging import PageRequest
@@ -80,18 +80,9 @@ class AccessibleReply(Struct):
     page_info: NextPage
 
 
-# The wire's reason codes (docs/enforcement.md).
-_CODES = {
-    Ground.SHARE_ALLOWS: "allowed_by_share",
-    Ground.SHARE_DENIES: "denied_by_share",
-    Ground.OWNER: "principal_is_owner",
-    Ground.POLICY_DENIES: "denied_by_service_control_policy",
-}
-
-
 def decision_reply(decision: AccessDecision) -> DecisionReply:
     reasons = [
-        ReasonWire(_CODES[r.ground], r.share_id, r.permission_id, r.permission_version, r.policy_id)
+        ReasonWire(r.ground.value, r.share_id, r.permission_id, r.permission_version, r.policy_id)
         for r in decision.reasons
     ]
     return DecisionReply(decision.verdict.value, reasons)

@@ -200,17 +200,25 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     return headers
 
 
-def _caller(
-    edge: Edge, operation: Operation, incoming: IncomingRequest, access: Access, source: str
+def incoming_request(scope: Scope, body: bytes) -> IncomingRequest:
+    """The request as the signature check reads it, for every signed route."""
+    return IncomingRequest(
+        method=scope["method"],
+        raw_path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+        raw_query=scope["query_string"].decode("latin-1"),
+        headers=_headers(scope["headers"]),
+        body=body,
+    )
+
+
+def signed_caller(
+    edge: Edge, incoming: IncomingRequest, access: Access, source: str, service: bool
 ) -> Caller:
-    """Who signed the request, within the rate limit; raises otherwise (not audited). A
-    derived-key signature is checked only within the source's and the key's allowance of
-    failures (``Guesses.derived``)."""
+    """Who signed the request (an account's key, or a service principal's with ``service``),
+    within the rate limit; raises otherwise (not audited). A derived-key signature is checked
+    only within the source's and the key's allowance of failures (``Guesses.derived``)."""
     caller = authenticate(
-        edge.ctx,
-        incoming,
-        lambda key: edge.guesses.derived(source, key),
-        service=operation.service_key,
+        edge.ctx, incoming, lambda key: edge.guesses.derived(source, key), service=service
     )
     access.account_id = caller.account_id  # for the request's log line, whatever the outcome
     if edge.limiter is not None:
@@ -338,7 +346,7 @@ class Endpoint:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
         edge, operation = self.edge, self.operation
-        caller = _caller(edge, operation, incoming, access, arguments[3])
+        caller = signed_caller(edge, incoming, access, arguments[3], operation.service_key)
         group = edge.ctx.group_commit
         if group is None or not operation.writes:
             return run_operation(edge, operation, caller, *arguments)
@@ -359,7 +367,9 @@ class Endpoint:
         return reply
 
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
-        caller = _caller(self.edge, self.operation, arguments[0], access, arguments[3])
+        caller = signed_caller(
+            self.edge, arguments[0], access, arguments[3], self.operation.service_key
+        )
         return run_operation(self.edge, self.operation, caller, *arguments)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -369,13 +379,7 @@ class Endpoint:
         access.operation = operation.name
         headers: dict[str, str] = {"X-Request-Id": request_id}
         try:
-            incoming = IncomingRequest(
-                method=scope["method"],
-                raw_path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
-                raw_query=scope["query_string"].decode("latin-1"),
-                headers=_headers(scope["headers"]),
-                body=await _read_body(receive),
-            )
+            incoming = incoming_request(scope, await _read_body(receive))
             client = scope.get("client")
             source = client[0] if client else ""
             path = scope.get("path_params", {})

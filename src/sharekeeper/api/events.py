@@ -18,14 +18,18 @@ from starlette.routing import Route
 
 from sharekeeper.api.access import note_error, noted
 from sharekeeper.api.admin import admit
-from sharekeeper.api.endpoint import Edge, decode_query, new_request_id
+from sharekeeper.api.endpoint import (
+    Edge,
+    decode_query,
+    incoming_request,
+    new_request_id,
+    signed_caller,
+)
 from sharekeeper.api.errors import answered, error_response
 from sharekeeper.auth.signing import query_pairs
-from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.events.render import cloud_event
 from sharekeeper.services.feed import FeedPage, read_events
-from sharekeeper.services.identity import authenticate
 
 PATH = "/sharekeeper/v1/events"
 # How often a waiting reader looks for other processes' commits; this process's own wake it
@@ -52,24 +56,9 @@ def events_routes(edge: Edge, admin_token: str | None) -> list[Route]:
         if expected is not None and given.startswith("Bearer "):
             await admit(edge, expected, request_id, source, given.encode())
             return None
-        incoming = IncomingRequest(
-            method=request.method,
-            raw_path=(request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1"),
-            raw_query=request.scope["query_string"].decode("latin-1"),
-            headers={k: request.headers.getlist(k) for k in request.headers},
-            body=await request.body(),
-        )
-        caller = await edge.serving.run(
-            authenticate,
-            edge.ctx,
-            incoming,
-            lambda key: edge.guesses.derived(source, key),
-            True,
-        )
-        noted(request.scope).account_id = caller.account_id
-        if edge.limiter is not None:
-            edge.limiter.take(caller.account_id)
-        return caller
+        incoming = incoming_request(request.scope, await request.body())
+        access = noted(request.scope)
+        return await edge.serving.run(signed_caller, edge, incoming, access, source, True)
 
     async def list_events(request: Request) -> Response:
         request_id = new_request_id()

@@ -9,11 +9,9 @@ from typing import TypeVar
 from sharekeeper.api import convert
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api import schemas as w
-from sharekeeper.api.convert import page_info, timestamp_seconds, unit_wire
+from sharekeeper.api.convert import page_info, root_wire, timestamp_seconds, unit_wire
 from sharekeeper.api.endpoint import Call
-from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
-from sharekeeper.domain.policies import PolicyType
 from sharekeeper.services import directory, organization_quotas, policies
 from sharekeeper.services.context import Context
 
@@ -37,22 +35,6 @@ def list_roots(ctx: Context, call: Call[None, o.OrgPageQuery]) -> o.RootsReply:
     found = page([root], call.query)
     return o.RootsReply(
         [root_wire(organization, r, enabled) for r in found.items], page_info(found)
-    )
-
-
-def root_wire(organization: Organization, root: OrgUnit, enabled: set[PolicyType]) -> o.RootWire:
-    """A root with both policy types, each enabled or disabled: Terraform polls ListRoots
-    for the status of one after enabling or disabling it."""
-    types = [
-        o.PolicyTypeWire("enabled" if kind in enabled else "disabled", kind.value)
-        for kind in PolicyType
-    ]
-    return o.RootWire(
-        root.id,
-        organization.node_urn(root.id),
-        root.name,
-        types,
-        timestamp_seconds(root.created_at),
     )
 
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api import policy_schemas as p
-from sharekeeper.api.convert import page_info, timestamp_seconds
+from sharekeeper.api.convert import (
+    page_info,
+    policy_summary,
+    policy_wire,
+    root_wire,
+    timestamp_seconds,
+)
 from sharekeeper.api.endpoint import Call
-from sharekeeper.api.organizations import page, root_wire
-from sharekeeper.domain.organizations import Organization
-from sharekeeper.domain.policies import DryRunConfig, Policy, PolicyType
+from sharekeeper.api.organizations import page
+from sharekeeper.domain.policies import DryRunConfig, PolicyType
 from sharekeeper.services import dry_run_config, policies
 from sharekeeper.services.context import Context
 from sharekeeper.services.policies import PolicyChange
@@ -135,12 +140,12 @@ def _create(ctx: Context, call: Call[p.CreatePolicyBody, None], dry_run: bool) -
     organization, policy = policies.create_policy(
         ctx, call.caller, PolicyType(b.type), b.name, b.description, b.content, dry_run, tags
     )
-    return p.PolicyReply(_policy(organization, policy))
+    return p.PolicyReply(policy_wire(organization, policy))
 
 
 def _show(ctx: Context, call: Call[None, None], dry_run: bool) -> p.PolicyReply:
     organization, policy = policies.show_policy(ctx, call.caller, call.path_id(POLICY), dry_run)
-    return p.PolicyReply(_policy(organization, policy))
+    return p.PolicyReply(policy_wire(organization, policy))
 
 
 def _update(ctx: Context, call: Call[p.UpdatePolicyBody, None], dry_run: bool) -> p.PolicyReply:
@@ -149,7 +154,7 @@ def _update(ctx: Context, call: Call[p.UpdatePolicyBody, None], dry_run: bool) -
     organization, policy = policies.update_policy(
         ctx, call.caller, call.path_id(POLICY), change, dry_run
     )
-    return p.PolicyReply(_policy(organization, policy))
+    return p.PolicyReply(policy_wire(organization, policy))
 
 
 def _list(ctx: Context, call: Call[None, p.ListPoliciesQuery], dry_run: bool) -> p.PoliciesReply:
@@ -159,7 +164,7 @@ def _list(ctx: Context, call: Call[None, p.ListPoliciesQuery], dry_run: bool) ->
         ctx, call.caller, dry_run, q.attached_entity_id, kind
     )
     found = page(listed, q)
-    wire = [_summary(organization, policy) for policy in found.items]
+    wire = [policy_summary(organization, policy) for policy in found.items]
     return p.PoliciesReply(wire, page_info(found))
 
 
@@ -178,21 +183,6 @@ def _policy_type(ctx: Context, call: Call[p.PolicyTypeBody, None], enabled: bool
         ctx, call.caller, b.root_id, PolicyType(b.policy_type), enabled
     )
     return p.RootReply(root_wire(*changed))
-
-
-def _policy(organization: Organization, policy: Policy) -> p.PolicyWire:
-    return p.PolicyWire(policy.content, _summary(organization, policy))
-
-
-def _summary(organization: Organization, policy: Policy) -> p.PolicySummaryWire:
-    return p.PolicySummaryWire(
-        policy.builtin,
-        policy.description,
-        policy.id,
-        organization.policy_urn(policy),
-        policy.name,
-        policy.type.value,
-    )
 
 
 def _dry_run(root_id: str, config: DryRunConfig) -> p.DryRunConfigWire:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import Enum, StrEnum, auto
+from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import ResourceUrn
+from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.policies import (
+    FULL_ACCESS_CONTENT,
     Decision,
+    Policy,
     PolicyType,
     ServiceControlContent,
     parse_content,
+    scp_allows,
     scp_decision,
 )
 
@@ -34,13 +38,15 @@ class Verdict(StrEnum):
     DENY = "deny"
 
 
-class Ground(Enum):
-    """Why a decision went the way it did; one per reason (the edge names them)."""
+class Ground(StrEnum):
+    """Why a decision went the way it did; one per reason. The values are the reasons' codes,
+    a contract like the decisions themselves (docs/enforcement.md): the HTTP API and the
+    in-process checker both answer with them."""
 
-    SHARE_ALLOWS = auto()  # a share reaching the principal binds a permission allowing it
-    SHARE_DENIES = auto()  # ... whose permission denies it (Deny over Allow)
-    OWNER = auto()  # the owner's own use is not RAM's to decide
-    POLICY_DENIES = auto()  # a service control policy on the principal's path denies it
+    SHARE_ALLOWS = "allowed_by_share"  # a share reaching the principal binds one allowing it
+    SHARE_DENIES = "denied_by_share"  # ... whose permission denies it (Deny over Allow)
+    OWNER = "principal_is_owner"  # the owner's own use is not RAM's to decide
+    POLICY_DENIES = "denied_by_service_control_policy"  # an SCP on the principal's path does
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,11 @@ class AccessDecision:
     reasons: tuple[Reason, ...] = ()
 
 
+# The commonest decision, no share granting anything: one shared value (it is frozen), not
+# built for every question (the checker's first evaluations are a few microseconds each).
+NOTHING_GRANTS = AccessDecision(Verdict.DENY)
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One request, checked: the principal an account id, the action well formed, the resource
@@ -67,6 +78,7 @@ class Question:
     action: str
     resource: ResourceUrn
     resource_type: str
+    urns: tuple[str, ...]  # the resource's URN in each spelling of its type (``spelled``)
 
     @property
     def action_service(self) -> str:
@@ -85,6 +97,8 @@ class Grant:
     content: str | None
 
 
+# Remembered: a service asks about a few actions again and again. One that fails raises again.
+@lru_cache(maxsize=1024)
 def check_action(action: str) -> str:
     if len(action) > ACTION_MAX or _ACTION.fullmatch(action) is None:
         raise InvalidParameter(
@@ -94,8 +108,26 @@ def check_action(action: str) -> str:
     return action
 
 
-# Remembered: an in-process checker asks about the same resources again and again.
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A resource asked about: its URN, its type as the catalogue names it, and the URN in each
+    spelling of the type."""
+
+    urn: ResourceUrn
+    type: str
+    urns: tuple[str, ...]
+
+
+# Remembered: a service asks about the same resources again and again, and parsing a URN
+# (checking every character for invisible ones) was half of an in-process decision's cost.
+# Bounded: 4,096 URNs of at most MAX_URN_LENGTH characters; one that fails raises again.
 @lru_cache(maxsize=4096)
+def resource_of(catalogue: Catalogue, value: str) -> Resource:
+    urn = ResourceUrn.parse(value)
+    type_ = catalogue.canonical(urn.resource_type)
+    return Resource(urn, type_, spelled(urn, catalogue.spellings(type_)))
+
+
 def spelled(resource: ResourceUrn, spellings: tuple[str, ...]) -> tuple[str, ...]:
     """The resource's URN with each spelling of its type (``...:subnet:...`` and
     ``...:subnets:...``): a share may hold it under either, and both decide alike."""
@@ -121,6 +153,34 @@ def permission_rules(content: str) -> ServiceControlContent:
 def permission_says(content: str, action: str) -> Decision:
     """What a permission's content says of an action: pure, and asked again and again."""
     return scp_decision(permission_rules(content), action)
+
+
+@dataclass(slots=True)
+class Standing:
+    """Where a principal stands in the directory: the entities through which shares reach it,
+    and (in an organization whose root has SCPs enabled) its path, root first, with the SCPs
+    attached along it."""
+
+    entities: list[str]
+    path: list[str] = field(default_factory=list)
+    policies: list[tuple[str, Policy]] = field(default_factory=list)  # (entity id, policy)
+
+    def denying(self, action: str) -> list[str]:
+        """The ids of the SCPs on the path that deny ``action`` (none outside SCPs)."""
+        if not self.path:
+            return []
+        full_access = permission_rules(FULL_ACCESS_CONTENT)
+        levels: list[list[ServiceControlContent]] = [
+            [full_access, *(permission_rules(p.content) for at, p in self.policies if at == level)]
+            for level in self.path
+        ]
+        if scp_allows(levels, action):
+            return []
+        return [
+            p.id
+            for _, p in self.policies
+            if scp_decision(permission_rules(p.content), action) is Decision.DENY
+        ]
 
 
 def decide(
@@ -162,7 +222,7 @@ def decide(
         return AccessDecision(Verdict.DENY, tuple(denying))
     if allowing:
         return AccessDecision(Verdict.ALLOW, tuple(allowing))
-    return AccessDecision(Verdict.DENY)
+    return NOTHING_GRANTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.organizations import Membership, Organization, OrgUnit
+from sharekeeper.domain.policies import Policy, PolicyType
 from sharekeeper.domain.shares import Association, AssociationType
 from sharekeeper.domain.views import AssociatedPermission
 
@@ -39,11 +40,14 @@ class ChangeKind(StrEnum):
     ACCOUNT_MOVED = "organizations.account.moved"
     UNIT_CREATED = "organizations.unit.created"
     UNIT_DELETED = "organizations.unit.deleted"
-
-    @property
-    def directory(self) -> bool:
-        """About an organization rather than a share: every service principal reads it."""
-        return not self.value.startswith(("ram.resource_share", "ram.association", "ram.inv"))
+    # Beyond the issue's list: an SCP's changes change decisions, so a checker must learn them.
+    POLICY_CREATED = "organizations.policy.created"
+    POLICY_UPDATED = "organizations.policy.updated"
+    POLICY_DELETED = "organizations.policy.deleted"
+    POLICY_ATTACHED = "organizations.policy.attached"
+    POLICY_DETACHED = "organizations.policy.detached"
+    POLICY_TYPE_ENABLED = "organizations.policy_type.enabled"
+    POLICY_TYPE_DISABLED = "organizations.policy_type.disabled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +95,30 @@ class FeedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyOn:
+    """A policy attached to an entity (a root, an OU or an account), or detached from it."""
+
+    policy: Policy
+    entity_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTypes:
+    """The root's policy types once ``switched`` was enabled or disabled."""
+
+    root: OrgUnit
+    switched: PolicyType
+    enabled: frozenset[PolicyType]
+
+
+# What a directory change is about.
+DirectoryEntry = Membership | OrgUnit | Policy | PolicyOn | PolicyTypes
+
+
+@dataclass(frozen=True, slots=True)
 class InDirectory:
-    """A directory change's object: a member's placement or a unit, with its organization
-    (whose URNs name them)."""
+    """A directory change's object with its organization (whose URNs name them): a member's
+    placement, a unit, a policy, a policy's attachment or the root's policy types."""
 
     organization: Organization
-    entry: Membership | OrgUnit
+    entry: DirectoryEntry

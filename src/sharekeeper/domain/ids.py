@@ -8,7 +8,6 @@ import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sharekeeper.domain.errors import InvalidAccountId, InvalidResourceUrn
 
@@ -122,11 +121,3 @@ class ResourceUrn:
             path=match["path"],
             resource_type=f"{match['service']}:{match['type']}",
         )
-
-
-@lru_cache(maxsize=4096)
-def parsed_urn(value: str) -> ResourceUrn:
-    """ResourceUrn.parse, remembered for the resources decided on again and again (checking
-    every character was half of an in-process decision's cost). Bounded: 4,096 URNs of at
-    most MAX_URN_LENGTH characters. A URN that fails raises again each time."""
-    return ResourceUrn.parse(value)

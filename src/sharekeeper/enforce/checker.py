@@ -14,11 +14,9 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-import msgspec
 
-from sharekeeper.api.decisions import decision_reply
 from sharekeeper.cli.client import Credentials, SdkHmacAuth
-from sharekeeper.domain.decisions import AccessDecision
+from sharekeeper.domain.decisions import AccessDecision, Reason
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.enforce.view import View
@@ -64,8 +62,18 @@ _NOTHING_GRANTS = Answer("deny", ())
 def _answer(decided: AccessDecision) -> Answer:
     if not decided.reasons:
         return _NOTHING_GRANTS
-    reply = msgspec.to_builtins(decision_reply(decided))
-    return Answer(reply["decision"], tuple(reply["reasons"]))
+    return Answer(decided.verdict.value, tuple(_reason(r) for r in decided.reasons))
+
+
+def _reason(reason: Reason) -> dict[str, Any]:
+    """A reason as the API's ReasonWire renders it (api/decisions.py), its code the ground's."""
+    return {
+        "code": reason.ground.value,
+        "resource_share_id": reason.share_id,
+        "permission_id": reason.permission_id,
+        "permission_version": reason.permission_version,
+        "policy_id": reason.policy_id,
+    }
 
 
 class AccessChecker:
@@ -82,8 +90,8 @@ class AccessChecker:
     ) -> None:
         """``max_staleness``: seconds the view may go without being known current before
         decide() asks the HTTP API. ``poll_wait``: the long poll's wait (default half of
-        ``max_staleness``, at most 20 s). ``resync_every``: seconds between full reloads, which
-        pick up what the feed does not carry (service control policies' changes)."""
+        ``max_staleness``, at most 20 s). ``resync_every``: seconds between full reloads, a
+        safety net: every change that moves a decision is in the feed."""
         auth = SdkHmacAuth(Credentials(endpoint.rstrip("/"), access_key, secret_key))
         self._max_staleness = max_staleness
         self._timeout = timeout
@@ -98,6 +106,7 @@ class AccessChecker:
         self._memo: dict[tuple[str, str, str], Answer] = {}
         self._view: View | None = None
         self._current_at = self._loaded_at = 0.0
+        self._loads = 0
         self._thread = threading.Thread(target=self._follow, name="sharekeeper-feed", daemon=True)
 
     def __enter__(self) -> AccessChecker:
@@ -128,6 +137,12 @@ class AccessChecker:
     def staleness(self) -> float:
         """Seconds since the view was last known current (a snapshot or a feed read)."""
         return time.monotonic() - self._current_at
+
+    @property
+    def loads(self) -> int:
+        """How many snapshots it has loaded, the first included: each costs the server a
+        snapshot's read, where an event applied costs nothing."""
+        return self._loads
 
     def decide(self, principal: str, action: str, resource: str) -> Answer:
         """As POST /sharekeeper/v1/authorize answers; from the view while it is fresh, from
@@ -174,6 +189,7 @@ class AccessChecker:
         with self._lock:
             self._view, self._memo = view, {}
         self._current_at = self._loaded_at = sent
+        self._loads += 1
 
     def _follow(self) -> None:
         """Until closed: read the feed after the view's cursor and apply it; reload the
@@ -198,7 +214,9 @@ class AccessChecker:
         try:
             page = self._call(self._follower, "GET", EVENTS, params=query)
         except CheckerError as error:
-            if error.error_code != "RAM.9601":  # 410: the cursor is older than retention
+            # 410: the cursor is older than retention; 400 RAM.9602: it is ahead of the feed
+            # (the database was emptied or restored from a backup). Either way, start afresh.
+            if error.error_code not in ("RAM.9601", "RAM.9602"):
                 raise
             log.info("sharekeeper feed: %s; reloading the snapshot", error.message)
             self._load()

@@ -3,27 +3,35 @@ the feed's events, and the decisions made from it by the rules the HTTP API uses
 (services/decisions.py ``decision_for`` over domain/decisions.py): none is re-implemented here.
 
 Share-level events (shares, associations, permissions) are applied in place; invitations
-change nothing by themselves (their associations' events do). A directory event, or an event
-the view cannot place (a share it never saw gaining a resource or a principal, a principal
-whose members' standings the snapshot did not show), answers False: the checker then reloads
-the snapshot, whose standings the server computes."""
+change nothing by themselves (their associations' events do). A share the view does not hold
+holds nothing of its namespaces (the snapshot has every one that does, and ``created`` events
+add the new ones), so its principals' changes decide nothing until it gains such a resource;
+that event the view cannot place, and answers False: the checker then reloads the snapshot.
+So does a principal whose members' standings the snapshot did not show (it shows only the
+accounts its shares reach), and a directory event that moves standings (members, units,
+sharing, an SCP attached or a policy type switched), which the server computes; an SCP's new
+content and its detachment are applied to the standings in place, and policies that decide
+nothing here (tag policies, SCPs created or deleted, which are attached nowhere) are passed
+over."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from sharekeeper.domain.decisions import AccessDecision, Grant
+from sharekeeper.domain.decisions import AccessDecision, Grant, Standing
 from sharekeeper.domain.errors import PermissionNotFound
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.policies import Policy, PolicyType
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
 from sharekeeper.domain.snapshot import HeldShare
-from sharekeeper.services.decisions import Standing, decision_for, question_of
+from sharekeeper.services.decisions import decision_for, question_of
 
 _PREFIX = "sharekeeper.ram."
-_NOTHING: frozenset[str] = frozenset()
+_POLICIES = "sharekeeper.organizations.policy"  # policy.* and policy_type.*
+_SCP = PolicyType.SERVICE_CONTROL.value
 
 
 class View:
@@ -59,10 +67,14 @@ class View:
         return decision_for(self._catalogue, question, standing, self._grants_at)
 
     def _grants_at(self, urn: str, entity: str) -> Iterable[Grant]:
-        for share_id in self._holding.get(urn, _NOTHING):
-            share = self._shares[share_id]
-            if share.active and entity in share.principals:
-                yield self._grant(share, share.resources[urn])
+        holders = self._holding.get(urn)
+        if not holders:  # the usual answer for a spelling, built without a generator
+            return ()
+        return [
+            self._grant(share, share.resources[urn])
+            for share in map(self._shares.__getitem__, holders)
+            if share.active and entity in share.principals
+        ]
 
     def _grant(self, share: HeldShare, resource_type: str) -> Grant:
         bound = share.permissions.get(resource_type)
@@ -75,10 +87,12 @@ class View:
         """Applies one CloudEvent; False when the view cannot (reload the snapshot). Each
         event carries its object's whole new state, so applying one again changes nothing."""
         kind = str(event.get("type", ""))
+        data = event.get("data") or {}
+        if kind.startswith(_POLICIES):
+            return self._policy_changed(kind.removeprefix("sharekeeper.organizations."), data)
         if not kind.startswith(_PREFIX) or kind.startswith(_PREFIX + "organization_sharing."):
             return False  # the directory: standings are the server's to compute
         kind = kind.removeprefix(_PREFIX)
-        data = event.get("data") or {}
         if kind.startswith("invitation."):
             return True
         if kind.startswith("resource_share."):
@@ -101,12 +115,16 @@ class View:
 
     def _associated(self, share: HeldShare | None, data: Mapping[str, Any]) -> bool:
         live = data["status"] == AssociationStatus.ASSOCIATED
-        if share is None:
-            return not live  # ending what the view never held changes nothing
         entity = str(data["associated_entity"])
-        if data["association_type"] == AssociationType.PRINCIPAL:
+        principal = data["association_type"] == AssociationType.PRINCIPAL
+        if share is None:
+            # Ending what the view never held, or reaching a principal through a share that
+            # holds nothing of its namespaces, changes no answer; only a resource of its
+            # namespaces gained needs the share's facts (a reload).
+            return not live or principal or not self._ours(entity)
+        if principal:
             if live and entity not in self._reached:
-                return False
+                return False  # the snapshot did not show where its members stand
             if live:
                 share.principals.add(entity)
             else:
@@ -120,6 +138,34 @@ class View:
         elif share.resources.pop(entity, None) is not None:
             self._holding[entity].discard(share.share_id)
         return True
+
+    def _ours(self, urn: str) -> bool:
+        return urn.partition(":")[0] in self.namespaces
+
+    def _policy_changed(self, kind: str, data: Mapping[str, Any]) -> bool:
+        """Applies a policy's or a policy type's event; False for those that move standings."""
+        if kind.startswith("policy_type."):
+            return data.get("policy_type") != _SCP
+        summary = data.get("policy_summary") or {}
+        if summary.get("type") != _SCP or kind in ("policy.created", "policy.deleted"):
+            return True
+        policy_id = str(summary["id"])
+        if kind == "policy.updated":
+            content = str(data["content"])
+            for standing in self._standings.values():
+                standing.policies = [
+                    (at, replace(p, content=content) if p.id == policy_id else p)
+                    for at, p in standing.policies
+                ]
+            return True
+        if kind == "policy.detached":
+            entity = str(data["entity_id"])
+            for standing in self._standings.values():
+                standing.policies = [
+                    (at, p) for at, p in standing.policies if (at, p.id) != (entity, policy_id)
+                ]
+            return True
+        return False  # attached: who is under the entity, and its content, are the server's
 
     def _bound(self, share: HeldShare, kind: str, data: Mapping[str, Any]) -> bool:
         """A binding's event names no version: the server binds the catalogue's default one,

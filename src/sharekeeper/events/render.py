@@ -15,9 +15,10 @@ import msgspec
 
 from sharekeeper.api import convert
 from sharekeeper.api.schemas import AssociatedPermissionWire
-from sharekeeper.domain.events import Change, FeedEvent, InDirectory
+from sharekeeper.domain.events import Change, FeedEvent, InDirectory, PolicyOn, PolicyTypes
 from sharekeeper.domain.invitations import Invitation
 from sharekeeper.domain.organizations import Membership, Organization
+from sharekeeper.domain.policies import Policy
 from sharekeeper.domain.shares import Association, ResourceShare
 from sharekeeper.domain.views import AssociatedPermission
 
@@ -49,6 +50,8 @@ def _data(item: object) -> Any:
 
 
 def _directory(item: InDirectory) -> Any:
+    """Directory objects as the Organizations API answers them, with what names their place:
+    the organization, and a member's or unit's parent."""
     organization, entry = item.organization, item.entry
     if isinstance(entry, Membership):
         return {
@@ -59,10 +62,18 @@ def _directory(item: InDirectory) -> Any:
             "organization_id": organization.id,
             "parent_id": entry.parent_id,
         }
-    return {
-        **msgspec.to_builtins(convert.unit_wire(organization, entry)),
-        "parent_id": entry.parent_id,
-    }
+    if isinstance(entry, Policy):  # as ShowPolicy's "policy"
+        found = msgspec.to_builtins(convert.policy_wire(organization, entry))
+    elif isinstance(entry, PolicyOn):  # the policy's summary and the attach body's entity_id
+        summary = convert.policy_summary(organization, entry.policy)
+        found = {"policy_summary": msgspec.to_builtins(summary), "entity_id": entry.entity_id}
+    elif isinstance(entry, PolicyTypes):  # the policy type, and the root as Enable answers it
+        root = convert.root_wire(organization, entry.root, set(entry.enabled))
+        found = {"policy_type": entry.switched.value, "root": msgspec.to_builtins(root)}
+    else:
+        wire = msgspec.to_builtins(convert.unit_wire(organization, entry))
+        return {**wire, "parent_id": entry.parent_id}
+    return {**found, "organization_id": organization.id}
 
 
 def cloud_event(event: FeedEvent) -> dict[str, Any]:

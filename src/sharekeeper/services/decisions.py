@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 
 from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
@@ -16,25 +15,17 @@ from sharekeeper.domain.decisions import (
     AccessibleResource,
     Grant,
     Question,
+    Standing,
     Verdict,
     check_action,
     decide,
-    permission_rules,
     permission_says,
-    spelled,
+    resource_of,
 )
 from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Catalogue
-from sharekeeper.domain.policies import (
-    FULL_ACCESS_CONTENT,
-    Decision,
-    Policy,
-    PolicyType,
-    ServiceControlContent,
-    scp_allows,
-    scp_decision,
-)
+from sharekeeper.domain.policies import Decision, PolicyType
 from sharekeeper.domain.service_principals import ServicePrincipal, require_namespace
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import reaching_entities, units_above
@@ -42,34 +33,6 @@ from sharekeeper.store.unit_of_work import UnitOfWork
 
 # A batch answers at most this many requests (the issue's contract).
 BATCH_MOST = 1000
-
-
-@dataclass(slots=True)
-class Standing:
-    """Where a principal stands in the directory: the entities through which shares reach it,
-    and (in an organization whose root has SCPs enabled) its path, root first, with the SCPs
-    attached along it."""
-
-    entities: list[str]
-    path: list[str] = field(default_factory=list)
-    policies: list[tuple[str, Policy]] = field(default_factory=list)  # (entity id, policy)
-
-    def denying(self, action: str) -> list[str]:
-        """The ids of the SCPs on the path that deny ``action`` (none outside SCPs)."""
-        if not self.path:
-            return []
-        full_access = permission_rules(FULL_ACCESS_CONTENT)
-        levels: list[list[ServiceControlContent]] = [
-            [full_access, *(_rules(p) for at, p in self.policies if at == level)]
-            for level in self.path
-        ]
-        if scp_allows(levels, action):
-            return []
-        return [p.id for _, p in self.policies if scp_decision(_rules(p), action) is Decision.DENY]
-
-
-def _rules(policy: Policy) -> ServiceControlContent:
-    return permission_rules(policy.content)
 
 
 def calling_service(uow: UnitOfWork, caller: Caller) -> ServicePrincipal:
@@ -89,9 +52,9 @@ def question_of(
     """One request checked, as the HTTP API and the in-process checker both take it."""
     ids.require_account_id(principal)
     check_action(action)
-    urn = ids.parsed_urn(resource)
-    require_namespace(namespaces, urn.service, f"The resource {resource[:200]}")
-    question = Question(principal, action, urn, catalogue.canonical(urn.resource_type))
+    asked = resource_of(catalogue, resource)
+    require_namespace(namespaces, asked.urn.service, f"The resource {resource[:200]}")
+    question = Question(principal, action, asked.urn, asked.type, asked.urns)
     require_namespace(namespaces, question.action_service, f"The action {action}")
     return question
 
@@ -105,10 +68,9 @@ def decision_for(
     """The decision of a checked question, given where its principal stands and the grants
     (their content resolved) that each (resource URN, principal entity) has: the one assembly
     of rules the HTTP API and the in-process checker share."""
-    urns = spelled(question.resource, catalogue.spellings(question.resource_type))
     grants = {
         g.share_id: g
-        for urn in urns
+        for urn in question.urns
         for entity in standing.entities
         for g in grants_at(urn, entity)
     }
@@ -181,14 +143,7 @@ def _grants(
 ) -> Callable[[str, str], Iterable[Grant]]:
     """The grants at each (resource URN, principal entity) of the questions' resources (every
     spelling) and ``entities``, their content resolved: one read for them all."""
-    holdings = uow.decisions.holdings(
-        {
-            urn
-            for q in questions
-            for urn in spelled(q.resource, ctx.catalogue.spellings(q.resource_type))
-        },
-        entities,
-    )
+    holdings = uow.decisions.holdings({urn for q in questions for urn in q.urns}, entities)
     found: dict[tuple[str, str], list[Grant]] = defaultdict(list)
     for holding in holdings:
         found[holding.resource, holding.principal].append(

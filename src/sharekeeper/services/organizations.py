@@ -16,7 +16,7 @@ from sharekeeper.domain.errors import (
     OrgUnitLimit,
     OrgUnitNameTaken,
 )
-from sharekeeper.domain.events import Change, ChangeKind, InDirectory
+from sharekeeper.domain.events import Change, ChangeKind, DirectoryEntry, InDirectory
 from sharekeeper.domain.org_tags import TagResourceType
 from sharekeeper.domain.organizations import (
     OU_DEPTH_MOST,
@@ -151,7 +151,7 @@ def record_directory(
     uow: UnitOfWork,
     kind: ChangeKind,
     organization: Organization,
-    entry: Membership | OrgUnit,
+    entry: DirectoryEntry,
     now: Millis,
 ) -> None:
     """A directory change, its subject the organization."""

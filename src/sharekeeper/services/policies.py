@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
     EffectivePolicyUnsupported,
     OrgEntityNotFound,
@@ -26,6 +27,7 @@ from sharekeeper.domain.errors import (
     PolicyTypeNotEnabled,
     SystemPolicyReadOnly,
 )
+from sharekeeper.domain.events import ChangeKind, PolicyOn, PolicyTypes
 from sharekeeper.domain.org_tags import TagResourceType, org_tags
 from sharekeeper.domain.organizations import Organization, OrgUnit, new_id
 from sharekeeper.domain.policies import (
@@ -48,6 +50,7 @@ from sharekeeper.services.directory import (
     readable_organization,
     unit_of,
 )
+from sharekeeper.services.organizations import record_directory
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -97,6 +100,7 @@ def create_policy(
         uow.policies.add(policy)
         uow.org_tags.put(organization.id, TagResourceType.POLICIES, policy.id, tags)
         uow.note_target(policy.id)
+        _record(uow, ChangeKind.POLICY_CREATED, organization, policy, now)
         uow.commit()
     return organization, policy
 
@@ -129,12 +133,14 @@ def update_policy(
         ):
             raise PolicyNameTaken(changed.name)
         uow.policies.change(changed)
+        _record(uow, ChangeKind.POLICY_UPDATED, organization, changed, now)
         uow.commit()
     return organization, changed
 
 
 def delete_policy(ctx: Context, caller: Caller, policy_id: str, dry_run: bool = False) -> None:
     """Refused while the policy is attached anywhere, as Huawei refuses it."""
+    now = ctx.clock()
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
@@ -142,6 +148,7 @@ def delete_policy(ctx: Context, caller: Caller, policy_id: str, dry_run: bool = 
             raise PolicyStillAttached(policy.id)
         uow.policies.remove(policy.id)
         uow.org_tags.drop(TagResourceType.POLICIES, policy.id)
+        _record(uow, ChangeKind.POLICY_DELETED, organization, policy, now)
         uow.commit()
 
 
@@ -188,18 +195,21 @@ def attach_policy(
             raise PolicyAttachmentLimit(entity_id, policy.type, most)
         uow.policies.attach(Attachment(policy.id, entity_id, now))
         uow.note_target(policy.id)
+        _record(uow, ChangeKind.POLICY_ATTACHED, organization, PolicyOn(policy, entity_id), now)
         uow.commit()
 
 
 def detach_policy(
     ctx: Context, caller: Caller, policy_id: str, entity_id: str, dry_run: bool = False
 ) -> None:
+    now = ctx.clock()
     with ctx.writing() as uow:
         organization = managed_organization(uow, caller, lock=True)
         policy = _customer_policy(uow, organization, policy_id, dry_run)
         if not uow.policies.detach(policy.id, entity_id):
             raise PolicyAttachmentNotFound(policy.id, entity_id)
         uow.note_target(policy.id)
+        _record(uow, ChangeKind.POLICY_DETACHED, organization, PolicyOn(policy, entity_id), now)
         uow.commit()
 
 
@@ -246,13 +256,20 @@ def set_policy_type(
         if root.parent_id is not None:
             raise OrgEntityNotFound(root_id)
         types = uow.policies.enabled_types(organization.id)
-        if enabled and type_ not in types:
+        switched = enabled != (type_ in types)
+        if enabled and switched:
             uow.policies.enable_type(organization.id, type_, now)
             types.add(type_)
-        elif not enabled and type_ in types:
+        elif switched:
             uow.policies.detach_type(organization.id, type_)
             uow.policies.disable_type(organization.id, type_)
             types.discard(type_)
+        if switched:
+            kind = ChangeKind.POLICY_TYPE_ENABLED if enabled else ChangeKind.POLICY_TYPE_DISABLED
+            # One event for the type; the attachments a disabling ends are implied by it.
+            record_directory(
+                uow, kind, organization, PolicyTypes(root, type_, frozenset(types)), now
+            )
         uow.note_target(root_id)
         uow.commit()
     return organization, root, types
@@ -319,6 +336,20 @@ def _path(
         path.insert(0, above)
         above = parents.get(above)
     return path
+
+
+def _record(
+    uow: UnitOfWork,
+    kind: ChangeKind,
+    organization: Organization,
+    entry: Policy | PolicyOn,
+    now: Millis,
+) -> None:
+    """A policy's change for the feed; a dry-run policy's changes none, as they decide
+    nothing."""
+    policy = entry.policy if isinstance(entry, PolicyOn) else entry
+    if not policy.dry_run:
+        record_directory(uow, kind, organization, entry, now)
 
 
 def _tag_content(policy: Policy) -> TagPolicyContent:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.decisions import Standing
 from sharekeeper.domain.policies import scp_within
 from sharekeeper.domain.snapshot import HeldShare
 from sharekeeper.services.context import Context
-from sharekeeper.services.decisions import Standing, calling_service, standings_of
+from sharekeeper.services.decisions import calling_service, standings_of
 
 
 @dataclass(frozen=True, slots=True)
