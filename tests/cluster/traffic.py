@@ -98,6 +98,11 @@ class Stream:
                     answer = Answer(started, time.monotonic(), outcome, host, share)
                 with self._lock:
                     self.answers.append(answer)
+                if not answer.ok:
+                    # A pause before the next write, not a retry of this one: a failing
+                    # cluster answers at once, and writers spinning on it would take the
+                    # two cores its recovery needs.
+                    self._stop.wait(0.1)
         finally:
             http.close()
 
