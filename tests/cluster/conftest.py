@@ -37,6 +37,7 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
         pytest.skip(reason)
     topology.clean_stale()
     made = Cluster()
+    FIGURES["patroni timing"] = topology.PATRONI_TIMING
     failed = False
     try:
         made.up()

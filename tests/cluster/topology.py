@@ -44,7 +44,6 @@ NEEDED = ("patroni", "patronictl", "etcd", "haproxy", "iptables", "ip", "setpriv
 # 30/10/10; these keep its own rule (loop_wait + 2 * retry_timeout <= ttl) with a lease short
 # enough that a dead primary is replaced within seconds.
 PATRONI_TIMING = {"ttl": 8, "loop_wait": 2, "retry_timeout": 3}
-PATRONI_DEFAULT_TIMING = {"ttl": 30, "loop_wait": 10, "retry_timeout": 10}
 
 ETCD = {"e1": 11, "e2": 12, "e3": 13}
 POSTGRES = {"pg1": 21, "pg2": 22}
@@ -170,14 +169,6 @@ class Process:
             self.popen.kill()
             self.popen.wait(10)
 
-    def stop(self) -> None:
-        if self.popen is not None and self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
     def tail(self, lines: int = 40) -> str:
         if not self.log.exists():
             return ""
@@ -229,21 +220,9 @@ class Cluster:
     def cut(self, role: str) -> None:
         """Drops every packet in and out of ``role``'s namespace except its loopback: the host
         runs on, unreachable, as behind a failed switch port."""
-        for chain in ("INPUT", "OUTPUT"):
-            run(
-                "ip",
-                "netns",
-                "exec",
-                self.ns(role),
-                "iptables",
-                "-I",
-                chain,
-                "!",
-                "-i" if chain == "INPUT" else "-o",
-                "lo",
-                "-j",
-                "DROP",
-            )
+        iptables = ["ip", "netns", "exec", self.ns(role), "iptables"]
+        run(*iptables, "-I", "INPUT", "!", "-i", "lo", "-j", "DROP")
+        run(*iptables, "-I", "OUTPUT", "!", "-o", "lo", "-j", "DROP")
 
     def rejoin(self, role: str) -> None:
         run("ip", "netns", "exec", self.ns(role), "iptables", "-F")
@@ -555,7 +534,10 @@ class Cluster:
 # HAProxy: a TCP frontend to whichever PostgreSQL node Patroni's REST API calls the primary
 # (connections to a node marked down are cut, so nothing keeps talking to a demoted primary),
 # and an HTTP frontend to the ShareKeeper hosts that answer /readyz. `retries` and `redispatch`
-# only repeat a connection that was never established: a request is sent once.
+# only repeat a connection that was never established: a request is sent once. Each request
+# goes to a host on a connection of its own (`http-server-close`): an idle kept-alive one may
+# have been closed by the host meanwhile (its idle timeout, or while it was cut off), and a
+# request sent on it fails unanswered instead of being redispatched.
 HAPROXY_CONFIG = """\
 global
   maxconn 2000
@@ -584,6 +566,7 @@ listen sharekeeper
   balance roundrobin
   retries 2
   option redispatch
+  option http-server-close
   option httpchk GET /readyz
   http-check expect status 200
   errorfile 503 {unavailable}
