@@ -1,8 +1,9 @@
 """Three ShareKeeper hosts behind HAProxy over Patroni's PostgreSQL pair, driven from the client
 namespace while hosts, the primary and an etcd member fail. After each scenario: nothing
 acknowledged is lost, the stored state keeps every invariant, a raced invitation has one
-winner, and no answer is a 5xx other than 503. The outage window is recorded, never asserted:
-on two shared cores it measures the machine as much as the topology."""
+winner, and no answer is a 5xx other than 503 (but for a request in flight on a host that is
+lost: it gets an error, never an acknowledgement). The outage window is recorded, never
+asserted: on two shared cores it measures the machine as much as the topology."""
 
 from __future__ import annotations
 
