@@ -35,7 +35,7 @@ SUBNET = "10.213.0"
 CLONE_NEWNET = 0x40000000
 VENV_BIN = Path(sys.executable).parent
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
-DEBIAN_PACKAGES = "patroni etcd-server etcd-client haproxy iptables"
+DEBIAN_PACKAGES = "patroni etcd-server etcd-client haproxy iptables iproute2"
 INSTALL = f"apt-get install -y --no-install-recommends {DEBIAN_PACKAGES}"
 NEEDED = ("patroni", "patronictl", "etcd", "haproxy", "iptables", "ip", "setpriv")
 
