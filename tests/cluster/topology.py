@@ -159,10 +159,6 @@ class Process:
             )
         return self
 
-    @property
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
     def kill(self) -> None:
         """SIGKILL: the host is gone, nothing is flushed or handed over."""
         if self.popen is not None and self.popen.poll() is None:
