@@ -81,10 +81,11 @@ def signed_headers(
 class SignedHttp:
     """Raw signed HTTP, for what the SDK cannot send: malformed bodies, tampering, odd paths."""
 
-    def __init__(self, server: LiveServer) -> None:
-        self.server = server
-        self.host = f"127.0.0.1:{server.port}"
-        self.client = httpx.Client(base_url=server.endpoint, timeout=30)
+    def __init__(self, server: LiveServer | str) -> None:
+        """``server``: a test server, or the endpoint of one elsewhere (a load balancer)."""
+        endpoint = server if isinstance(server, str) else server.endpoint
+        self.host = httpx.URL(endpoint).netloc.decode()
+        self.client = httpx.Client(base_url=endpoint, timeout=30)
 
     def request(
         self,
