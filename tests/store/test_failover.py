@@ -6,7 +6,10 @@ revoked there is refused at once. Made on two PostgreSQL servers of the test's o
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +22,7 @@ from sqlalchemy import text
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.domain.errors import ServiceBusy
 from sharekeeper.services import identity, operations
+from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.testing import Account
 from tests import figures
 from tests.store.replicas import Replicas, missing_tools
@@ -172,3 +176,32 @@ def test_a_connection_that_reaches_a_standby_is_dropped_and_its_write_answered_b
             assert uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
     finally:
         runtime.close()
+
+
+def test_a_key_cache_whose_server_stops_answering_stops_trusting_its_keys(
+    replicas: Replicas,
+) -> None:
+    """A listener whose server takes its packets but never answers (a hung host): the round
+    trip every request waits for ends at the statement timeout, and the cache then forgets
+    its keys and reads them each time. The test's own bound fails it rather than hang."""
+    url = _url(replicas.primary.address)
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(url, statement_timeout_seconds=1.0)
+        await cache.start()
+        while not cache.listening:  # bounded by the wait_for below
+            await asyncio.sleep(0.01)
+        cache.put("AK1", "kept", cache.generation)
+        listener = cache._listener
+        assert listener is not None
+        backend = listener.info.backend_pid  # a process of the test's own server
+        os.kill(backend, signal.SIGSTOP)
+        try:
+            await cache.caught_up()
+            assert not cache.listening
+            assert cache.get("AK1") is None
+        finally:
+            os.kill(backend, signal.SIGCONT)
+            await cache.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), RECOVERY_SECONDS))
