@@ -25,10 +25,15 @@ from sharekeeper.services import identity, operations
 from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.testing import Account
 from tests import figures
+from tests.conftest import POSTGRES_URL
 from tests.store.replicas import Replicas, missing_tools
 from tests.support import LiveServer, SignedHttp, settings_for
 
-pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))
+pytestmark = [
+    pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools())),
+    # Run once, with the PostgreSQL tests, though the servers are the test's own.
+    pytest.mark.skipif(POSTGRES_URL is None, reason="runs with the PostgreSQL tests"),
+]
 CREATE = "/v1/resource-shares"
 SEARCH = "/v1/resource-shares/search"
 SEARCH_BODY = json.dumps({"resource_owner": "self", "limit": 5}).encode()
@@ -53,7 +58,8 @@ def replicas() -> Iterator[Replicas]:
 
 
 @pytest.fixture
-def server(replicas: Replicas, tmp_path: Path) -> Iterator[LiveServer]:
+def failing_over(replicas: Replicas, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server given both hosts, the primary first."""
     url = _url(replicas.primary.address, replicas.standby.address)
     live = LiveServer(settings_for(url, tmp_path, statement_timeout_seconds=5.0))
     live.start()
@@ -79,8 +85,9 @@ def _stored_shares(replicas: Replicas) -> set[str]:
 
 
 def test_a_failover_answers_503_then_serves_the_new_primary_with_every_acknowledged_write(
-    replicas: Replicas, server: LiveServer
+    replicas: Replicas, failing_over: LiveServer
 ) -> None:
+    server = failing_over
     http = SignedHttp(server)
     owner = server.account("owner")
     acknowledged = set()
