@@ -23,6 +23,7 @@ from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.domain.errors import ServiceBusy
 from sharekeeper.services import identity, operations
 from sharekeeper.store.key_cache import KeyCache
+from sharekeeper.store.transaction import watching
 from sharekeeper.testing import Account
 from tests import figures
 from tests.conftest import POSTGRES_URL
@@ -124,9 +125,17 @@ def test_a_failover_answers_503_then_serves_the_new_primary_with_every_acknowled
     assert ready.status_code == 200, ready.text
     assert acknowledged <= _stored_shares(replicas)
 
-    # Revoked on the new primary, the owner's key (cached again since) is refused at once:
-    # the key cache listens there now.
-    assert http.request(owner, "POST", SEARCH, SEARCH_BODY).status_code == 200
+    # The key cache listens again, on the new primary: a key revoked there, cached since, is
+    # refused at once.
+    cache = server.app.state.edge.ctx.key_cache
+    while not cache.listening:
+        assert time.monotonic() < deadline, "the key cache never listened again"
+        time.sleep(0.05)
+    assert http.request(owner, "POST", SEARCH, SEARCH_BODY).status_code == 200  # read, kept
+    seen: list[str] = []
+    with watching(seen.append):
+        assert http.request(owner, "POST", SEARCH, SEARCH_BODY).status_code == 200
+    assert not [sql for sql in seen if "access_keys" in sql], "the key was not cached"
     identity.revoke_access_key(server.runtime.context, owner.access_key)
     refused = http.request(owner, "POST", SEARCH, SEARCH_BODY)
     assert refused.status_code == 401, refused.text
