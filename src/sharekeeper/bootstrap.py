@@ -86,7 +86,10 @@ class Runtime:
         context = replace(
             self.context,
             unit_of_work=_units(connections),
-            key_cache=KeyCache(self.settings.database_url),
+            key_cache=KeyCache(
+                self.settings.database_url,
+                statement_timeout_seconds=self.settings.statement_timeout_seconds,
+            ),
         )
         return Serving(context, engine, inline=False, asynchronous=True)
 

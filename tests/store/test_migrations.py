@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -12,7 +13,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, text
 
 from sharekeeper.store import migrate
-from sharekeeper.store.engine import create_database_engine, driver_url
+from sharekeeper.store.engine import (
+    UnsupportedDatabase,
+    create_database_engine,
+    display_url,
+    driver_url,
+)
 from sharekeeper.store.tables import metadata
 from tests.support import LiveServer
 
@@ -44,6 +50,42 @@ def test_plain_urls_get_our_drivers() -> None:
     assert driver_url("sqlite:///x.db") == "sqlite+pysqlite:///x.db"
     assert driver_url("postgresql://u@h:5432/d") == "postgresql+psycopg://u@h:5432/d"
     create_engine(driver_url("postgresql://u@h:5432/d")).dispose()
+
+
+def test_a_multi_host_url_reaches_the_driver_with_every_host() -> None:
+    """libpq's spelling, which SQLAlchemy cannot parse, becomes the one it can: libpq is given
+    every host and port, in order, and the other parameters."""
+    url = "postgresql://u:pw@h1:5432,[::1]:5433,h3/d?target_session_attrs=read-write"
+    engine = create_engine(driver_url(url))
+    _, parameters = engine.dialect.create_connect_args(engine.url)
+    engine.dispose()
+    parameters.pop("context", None)  # psycopg's type adapters, not a connection parameter
+    assert parameters == {
+        "user": "u",
+        "password": "pw",
+        "dbname": "d",
+        "host": "h1,::1,h3",
+        "port": "5432,5433,",
+        "target_session_attrs": "read-write",
+    }
+    shown = display_url("postgresql://u:pw@h1:5432,h2:5433/d?target_session_attrs=read-write")
+    assert (
+        shown == "postgresql://u:***@/d?host=h1,h2&port=5432,5433&target_session_attrs=read-write"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://u@h1,h2/d?port=5432", "names its hosts twice"),
+        ("postgresql://u@h1:x,h2/d", "host list that cannot be parsed"),
+        ("postgresql://u@h1,,h2/d", "host list that cannot be parsed"),
+        ("postgresql://u@h1:x/d", "cannot be parsed"),
+    ],
+)
+def test_a_bad_host_list_is_refused_with_its_reason(url: str, reason: str) -> None:
+    with pytest.raises(UnsupportedDatabase, match=reason):
+        driver_url(url)
 
 
 def test_0014_credits_the_accounts_of_existing_organizations_to_their_managers(

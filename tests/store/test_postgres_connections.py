@@ -3,6 +3,7 @@ costs at most the request that was using it (a retryable 503), never the ones af
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +71,28 @@ def test_an_idle_connection_closed_by_the_server_is_replaced_before_use(
     _terminate(first)
     monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING_SECONDS", 0.0)
     assert _backend(runtime) != first  # pinged, found closed, replaced: no error
+
+
+def test_a_connection_lost_in_use_drops_every_connection_opened_before_it(
+    data_dir: Path,
+) -> None:
+    """A lost connection means its server went away (a failover): the pool's other
+    connections to it are not handed out again, each is replaced at its next checkout."""
+    assert POSTGRES_URL is not None
+    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=3))
+    try:
+        with contextlib.ExitStack() as held:  # three connections open at once, then pooled
+            units = [held.enter_context(runtime.context.reading()) for _ in range(3)]
+            before = [
+                int(u.tx.execute(text("SELECT pg_backend_pid()")).scalar_one()) for u in units
+            ]
+        # The last unit ended first, so its connection is handed out first (first in, first out).
+        _terminate(before[-1])
+        with pytest.raises(ServiceBusy), runtime.context.reading() as uow:
+            uow.tx.command("SELECT 1")  # on the driver's cursor, as the hot statements run
+        with contextlib.ExitStack() as held:
+            units = [held.enter_context(runtime.context.reading()) for _ in range(3)]
+            after = [int(u.tx.execute(text("SELECT pg_backend_pid()")).scalar_one()) for u in units]
+        assert not set(before) & set(after)
+    finally:
+        runtime.close()

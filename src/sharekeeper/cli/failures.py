@@ -60,7 +60,10 @@ def describe(error: BaseException, settings: Settings) -> str | None:
     from sharekeeper.store.engine import UnsupportedDatabase
 
     if isinstance(error, UnsupportedDatabase):
-        return f"{error} in {_database(settings)}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        return (
+            f"{error} in {_database(settings)}: use sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DB (hosts may be listed: HOST1:PORT1,HOST2:PORT2)"
+        )
     if isinstance(
         error, PermissionError | FileNotFoundError | FileExistsError | NotADirectoryError
     ) or (isinstance(error, OSError) and error.errno in (errno.EROFS, errno.ENOSPC)):

@@ -12,14 +12,19 @@ def invitation_counts(ctx: Context) -> dict[str, int]:
 
 
 def readiness(ctx: Context) -> tuple[bool, str]:
-    """Whether the database answers and its schema is the newest this code knows."""
+    """Whether the database answers, accepts writes (a PostgreSQL primary, not a standby) and
+    has the newest schema this code knows."""
     from sharekeeper.store import migrate
+    from sharekeeper.store.engine import accepts_writes
 
     try:
         with ctx.reading() as uow:
             current = migrate.revision_of(uow.tx.connection)
+            writable = accepts_writes(uow.tx.connection)
     except Exception as error:  # whatever the driver raises: the answer is "not ready"
         return False, f"database unreachable: {type(error).__name__}"
+    if not writable:
+        return False, "the database is a read-only standby: no writable primary reachable"
     head = migrate.head_revision()
     if current != head:
         return False, f"database schema at {current}, this code needs {head}"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.util import greenlet_spawn
 
 from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
@@ -32,8 +34,10 @@ class UnsupportedDatabase(ValueError):
 def driver_url(url: str) -> str:
     """ShareKeeper picks its own drivers: sqlite3 and psycopg 3."""
     try:
-        parsed = make_url(url)
-    except ArgumentError:
+        parsed = make_url(_hosts_in_query(url))
+    except UnsupportedDatabase:
+        raise
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise UnsupportedDatabase("a database URL that cannot be parsed") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -43,18 +47,55 @@ def driver_url(url: str) -> str:
     raise UnsupportedDatabase(f"unsupported database URL scheme {parsed.drivername!r}")
 
 
+def _hosts_in_query(url: str) -> str:
+    """libpq's multi-host URL (``postgresql://u@h1:p1,h2:p2/db``), which SQLAlchemy cannot
+    parse, in the spelling it can (``postgresql://u@/db?host=h1,h2&port=p1,p2``): the same
+    connection parameters to libpq, which tries the hosts in turn (docs/configuration.md)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme.startswith("postgres"):
+        return url
+    end = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    user, at, hosts = authority.rpartition("@")
+    if "," not in hosts:
+        return url
+    path, _, query = tail.partition("?")
+    if re.search(r"(^|&)(host|hostaddr|port)=", query):
+        raise UnsupportedDatabase("a database URL that names its hosts twice")
+    names, ports = [], []
+    for entry in hosts.split(","):
+        # An IPv6 address stands in brackets, before its port: [::1]:5432.
+        found = re.fullmatch(r"\[([^\]]*)\](?::(\d*))?|([^:\[\]]*)(?::(\d*))?", entry)
+        if found is None or not (found.group(1) or found.group(3)):
+            raise UnsupportedDatabase("a database URL with a host list that cannot be parsed")
+        names.append(found.group(1) or found.group(3))
+        ports.append(found.group(2) or found.group(4) or "")
+    hosts_query = f"host={','.join(names)}"
+    if any(ports):
+        hosts_query += f"&port={','.join(ports)}"
+    query = f"{hosts_query}&{query}" if query else hosts_query
+    return f"{scheme}://{user}{at}{path or '/'}?{query}"
+
+
 def driver_reason(error: BaseException) -> str | None:
     """The driver's own words for a failure SQLAlchemy wrapped, without the statement and its
     parameters (SQLAlchemy's message shows both, secrets included); None for other errors."""
     if not isinstance(error, DBAPIError):
         return None
-    lines = str(error.orig).strip().splitlines() if error.orig else []
+    return first_line(error.orig) if error.orig else type(error).__name__
+
+
+def first_line(error: BaseException) -> str:
+    """An error's message in one line: psycopg adds lines of hints, and one for each host a
+    multi-host URL lists."""
+    lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
 
 
 def display_url(url: str) -> str:
-    """The URL with any password masked, for logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with any password masked, for logs (a host list as libpq's ``host=h1,h2``)."""
+    shown = make_url(_hosts_in_query(url)).render_as_string(hide_password=True)
+    return shown.replace("%2C", ",")
 
 
 def create_database_engine(
@@ -90,7 +131,7 @@ def create_database_engine(
         # wait in its queue instead, since overflow connections are opened and closed again
         # for each request (a new PostgreSQL backend each time: 373 accepts/s against ~2,000).
         "max_overflow": 0 if asynchronous else pool_size * 4,
-        "connect_args": {"options": options},
+        "connect_args": {"options": options, **connect_limits(statement_timeout_seconds)},
     }
     if asynchronous:
         # Imported here: it brings in the ORM, a tenth of a second of every start-up.
@@ -103,8 +144,26 @@ def create_database_engine(
         ).sync_engine
     else:
         engine = create_engine(full_url, **engine_options)
-    _ping_when_idle(engine)
+    _watch_pooled_connections(engine)
     return engine
+
+
+# A host that does not answer (its machine down, a network cut) costs a connection attempt this
+# long, for each host the URL lists, instead of psycopg's 130 s: a request then fails with a
+# 503 well before a client gives up on it.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def connect_limits(statement_timeout_seconds: float) -> dict[str, int]:
+    """libpq's bounds on a connection that stops answering: how long its opening may take,
+    and how long data sent on it may wait unacknowledged (a primary cut off the network
+    mid-statement) before the connection is closed; that is the statement timeout, which the
+    server cannot enforce when it is the one that is unreachable."""
+    limits = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    timeout_ms = int(statement_timeout_seconds * 1000)
+    if timeout_ms:
+        limits["tcp_user_timeout"] = timeout_ms
+    return limits
 
 
 async def run_in_greenlet(function: Callable[..., T], *args: Any) -> T:
@@ -114,18 +173,70 @@ async def run_in_greenlet(function: Callable[..., T], *args: Any) -> T:
     return result
 
 
+# SQLSTATEs after which a PostgreSQL connection is no use: the server is shutting down or not
+# yet accepting (57P01-57P03: a failover under way), or it is a standby that refuses writes
+# (25006: a demoted primary, or a standby the URL names without target_session_attrs).
+_LOST_STATES = frozenset({"25006", "57P01", "57P02", "57P03"})
+
+
+def connection_lost(error: BaseException, dialect: Dialect) -> bool:
+    """Whether ``error``, raised by the driver, leaves its PostgreSQL connection useless: it
+    broke, or it reached a server that is not (or no longer) a writable primary."""
+    if dialect.name != "postgresql":
+        return False
+    code = getattr(error, "sqlstate", None)
+    if code is None:
+        # psycopg's own errors carry no SQLSTATE: the connection failed or was closed.
+        return isinstance(error, dialect.loaded_dbapi.OperationalError)
+    return code in _LOST_STATES or code.startswith("08")  # 08: connection exception
+
+
+def accepts_writes(connection: Connection) -> bool:
+    """False on a PostgreSQL standby (in recovery, as a primary is until it is promoted): every
+    write there fails. One round trip; SQLite is always writable."""
+    if connection.dialect.name != "postgresql":
+        return True
+    return not connection.exec_driver_sql("SELECT pg_is_in_recovery()").scalar_one()
+
+
 # A pooled connection idle this long is pinged before use (a server restart or an idle timeout
 # may have closed it); one in steady use is not.
 IDLE_BEFORE_PING_SECONDS = 1.0
 _CHECKED_IN = "sharekeeper.checked_in"
+_OPENED = "sharekeeper.opened"
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def _watch_pooled_connections(engine: Engine) -> None:
     """SQLAlchemy's pre-ping costs a round trip to the server on every checkout, as much as a
     query; under load a connection is checked out again within milliseconds of its last use.
     So only a connection that sat idle is pinged; one that broke in use fails its request
-    with ServiceBusy (``translate``), and SQLAlchemy then replaces every pooled connection
-    older than the failure."""
+    with ServiceBusy (``translate``).
+
+    A connection found lost (``connection_lost``) means the server it was opened to died or
+    stopped being the primary, and so did every connection opened to it: each pooled
+    connection opened before the loss is dropped at its next checkout, never reused, and its
+    replacement connects to whichever host is the primary now (the URL's hosts in turn)."""
+    lost_at = 0.0
+
+    def lost() -> None:
+        nonlocal lost_at
+        lost_at = time.monotonic()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # A statement run by SQLAlchemy, or a connection that could not be opened: told a
+        # disconnection, SQLAlchemy invalidates the connection and the request gets a 503.
+        if connection_lost(context.original_exception, engine.dialect):
+            context.is_disconnect = True
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(dbapi_connection: Any, record: Any, error: BaseException | None) -> None:
+        if error is not None and connection_lost(error, engine.dialect):
+            lost()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        record.info[_OPENED] = time.monotonic()
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
@@ -133,6 +244,10 @@ def _ping_when_idle(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        opened = record.info.get(_OPENED)
+        if opened is not None and opened <= lost_at:
+            # The pool connects this record anew (or fails the request with a 503).
+            raise DisconnectionError("a connection opened before the database was lost")
         checked_in = record.info.get(_CHECKED_IN)
         if checked_in is None or time.monotonic() - checked_in < IDLE_BEFORE_PING_SECONDS:
             return
@@ -140,8 +255,12 @@ def _ping_when_idle(engine: Engine) -> None:
         try:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
-            if not dialect.is_disconnect(error, dbapi_connection, None):
+            if not (
+                connection_lost(error, dialect)
+                or dialect.is_disconnect(error, dbapi_connection, None)
+            ):
                 raise
+            lost()
             # The pool discards this connection and checks out another (or connects anew).
             raise DisconnectionError("an idle pooled connection was closed") from error
 
@@ -211,7 +330,11 @@ def translate(error: Exception) -> Exception:
     if isinstance(error, IntegrityError):
         return ConcurrentChange()
     if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return ServiceBusy()  # the connection broke (a database restart): worth a retry
+        # The connection broke or could not be opened, or reached a standby (connection_lost):
+        # a database restart or a failover, worth a retry.
+        return ServiceBusy()
+    if isinstance(error, PoolTimeout):
+        return ServiceBusy()  # every pooled connection stayed in use (or kept failing to open)
     code = getattr(getattr(error, "orig", None), "sqlstate", None)
     if code in ("40001", "40P01"):  # serialization failure, deadlock detected
         return ConcurrentChange()

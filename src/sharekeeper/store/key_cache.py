@@ -23,7 +23,7 @@ import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from sharekeeper.store.engine import driver_url
+from sharekeeper.store.engine import connect_limits, driver_url, first_line
 
 if TYPE_CHECKING:
     import psycopg
@@ -39,8 +39,17 @@ RECONNECT_SECONDS = 1.0
 
 
 class KeyCache(Generic[V]):
-    def __init__(self, database_url: str, max_keys: int = 10_000) -> None:
+    def __init__(
+        self, database_url: str, max_keys: int = 10_000, statement_timeout_seconds: float = 15.0
+    ) -> None:
+        # A multi-host URL (driver_url spells its hosts as libpq's host=h1,h2&port=p1,p2)
+        # with target_session_attrs=read-write: after a failover the listener connects to
+        # the new primary, where the revocations are now committed.
         self._url = driver_url(database_url).replace("postgresql+psycopg", "postgresql", 1)
+        self._limits = connect_limits(statement_timeout_seconds)
+        # A round trip that takes longer ends the listening (the server stopped answering):
+        # every request waits for one, and none may wait longer than its statements could.
+        self._round_trip_seconds = statement_timeout_seconds or None
         self._max_keys = max_keys
         self._keys: OrderedDict[str, V] = OrderedDict()
         self._listener: psycopg.AsyncConnection[object] | None = None
@@ -111,9 +120,13 @@ class KeyCache(Generic[V]):
             listener = self._listener
             if listener is not None:
                 try:
-                    await listener.execute("SELECT 1")
-                except self._errors as error:
-                    log.warning("the key cache lost its PostgreSQL connection (%s)", error)
+                    await asyncio.wait_for(listener.execute("SELECT 1"), self._round_trip_seconds)
+                except (self._errors, TimeoutError) as error:
+                    log.warning(
+                        "the key cache lost its PostgreSQL connection (%s); keys are read "
+                        "each time until it listens again",
+                        first_line(error),
+                    )
                     self._lost(listener)
             self._current.set_result(None)
             self._current = None
@@ -142,13 +155,19 @@ class KeyCache(Generic[V]):
 
     async def _keep_listening(self) -> None:
         import psycopg
+        from psycopg.conninfo import make_conninfo
 
         while True:
             if self._listener is None:
                 try:
-                    listener = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+                    listener = await psycopg.AsyncConnection.connect(
+                        make_conninfo(self._url, **self._limits), autocommit=True
+                    )
                 except psycopg.Error as error:
-                    log.warning("the key cache cannot listen (%s); keys are read each time", error)
+                    log.warning(
+                        "the key cache cannot listen (%s); keys are read each time",
+                        first_line(error),
+                    )
                     await asyncio.sleep(RECONNECT_SECONDS)
                     continue
                 listener.add_notify_handler(self._heard)
@@ -156,7 +175,10 @@ class KeyCache(Generic[V]):
                     await listener.execute(f"LISTEN {CHANNEL}")
                 except psycopg.Error as error:
                     await listener.close()
-                    log.warning("the key cache cannot listen (%s); keys are read each time", error)
+                    log.warning(
+                        "the key cache cannot listen (%s); keys are read each time",
+                        first_line(error),
+                    )
                     await asyncio.sleep(RECONNECT_SECONDS)
                     continue
                 self._keys.clear()

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 from sqlalchemy.exc import DBAPIError
 
+from sharekeeper.store.engine import connection_lost
+
 if TYPE_CHECKING:
     from sharekeeper.store.prepared import Prepared
 
@@ -192,11 +194,18 @@ class Transaction:
             # driver, which waits for each call in the request's greenlet (no thread hop).
             dbapi = self.connection.connection.dbapi_connection
             cursor = self._cursor_kept = dbapi.cursor()  # type: ignore[union-attr]
-        error_type = self.connection.dialect.loaded_dbapi.Error
+        dialect = self.connection.dialect
+        error_type = dialect.loaded_dbapi.Error
         try:
             cursor.execute(sql, parameters)
         except error_type as error:
             self.close()
+            lost = connection_lost(error, dialect)
+            if lost:
+                # Never back to the pool: it broke, or its server is no primary (any more).
+                self.connection.invalidate(error)
             # The exception SQLAlchemy would raise, for the unit of work to translate.
-            raise DBAPIError.instance(sql, parameters, error, error_type) from error
+            raise DBAPIError.instance(
+                sql, parameters, error, error_type, connection_invalidated=lost
+            ) from error
         return cursor

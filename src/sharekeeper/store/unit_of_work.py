@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sharekeeper.domain.audit import PendingAudit
 from sharekeeper.domain.events import Change, FeedEvent
@@ -187,7 +188,7 @@ class UnitOfWork:
                 self.tx = self._group.open_unit(membership)
             else:
                 self.tx = self._connections.take(self._write)
-        except DBAPIError as error:
+        except (DBAPIError, PoolTimeout) as error:
             raise translate(error) from error
         self._open = True
         tx = self.tx
