@@ -18,7 +18,6 @@ from tests.cluster.conftest import FIGURES
 from tests.cluster.topology import HOSTS, POSTGRES, Cluster
 from tests.cluster.traffic import (
     Report,
-    ServerErrors,
     Stream,
     assert_only_503,
     assert_only_in_flight_failed,
@@ -36,34 +35,26 @@ THROUGHPUT_SECONDS = 6
 THROUGHPUT_CLIENTS = 6
 
 
-# What ShareKeeper does today while no PostgreSQL primary is reachable (between the old
-# primary's end and the new one's promotion): a request that opens a database connection
-# through HAProxy gets psycopg's "server closed the connection unexpectedly" and is answered
-# 500 RAM.9000. Issue 27's connection handling (store/ and config.py, another branch) answers
-# these 503 with Retry-After; once merged these tests pass and strict xfail makes them fail
-# until the mark goes.
-NO_503_DURING_THE_SWITCH = pytest.mark.xfail(
-    strict=True,
-    raises=ServerErrors,
-    reason="500 RAM.9000 (not 503 + Retry-After) while no primary is reachable: issue 27's "
-    "failover handling of database connections is not on this branch",
-)
-
-
 def through(
     cluster: Cluster,
     accounts: list[Account],
     label: str,
     fault: Callable[[], None],
     recovered: Callable[[], bool],
+    struck_on_return: bool = False,
 ) -> Report:
     """A stream of writes through the balancer; ``fault`` once 20 are acknowledged; the
-    stream goes on until ``recovered`` holds and 20 more writes are acknowledged."""
+    stream goes on until ``recovered`` holds and 20 more writes are acknowledged. Requests
+    count as started after the fault from its start, or, with ``struck_on_return``, from its
+    return: a SIGKILL strikes when the process is reaped, and a request sent between the
+    signal and the reaping was in flight on the host."""
     owner, receiver = accounts
     with Stream(cluster.balancer, owner, receiver, label) as stream:
         stream.wait_acknowledged(20)
         fault_at = time.monotonic()
         fault()
+        if struck_on_return:
+            fault_at = time.monotonic()
         try:
             cluster.wait_for(f"{label}: recovery", recovered, 90)
         except AssertionError as error:
@@ -179,7 +170,7 @@ def test_a_host_killed_mid_stream(client_side: Cluster, accounts: list[Account])
     cluster = client_side
     report = through(
         cluster, accounts, "a ShareKeeper host killed", cluster.processes["sk2"].kill,
-        lambda: "sk2" not in cluster.servers_up("sharekeeper"),
+        lambda: "sk2" not in cluster.servers_up("sharekeeper"), struck_on_return=True,
     )  # fmt: skip
     cluster.start_host("sk2")
     cluster.wait_for("sk2 back", lambda: all_hosts_up(cluster))
@@ -219,7 +210,6 @@ def test_etcd_losing_a_member(client_side: Cluster, accounts: list[Account]) -> 
     assert report.requests == report.acknowledged, report.outcomes
 
 
-@NO_503_DURING_THE_SWITCH
 def test_switchover_by_patronictl(client_side: Cluster, accounts: list[Account]) -> None:
     cluster = client_side
     primary, standby = roles(cluster)
@@ -234,7 +224,6 @@ def test_switchover_by_patronictl(client_side: Cluster, accounts: list[Account])
     assert_only_503(report)
 
 
-@NO_503_DURING_THE_SWITCH
 def test_primary_killed_mid_stream(client_side: Cluster, accounts: list[Account]) -> None:
     cluster = client_side
     primary, standby = roles(cluster)
