@@ -176,6 +176,26 @@ def test_the_checker_follows_each_kind_of_policy_change(
         assert _ports(checker, member, urn) == "allow"
 
 
+def test_an_scp_the_snapshot_left_out_is_followed_once_it_bears_here(
+    decider: LiveServer, wire: SignedHttp, vpc: Account
+) -> None:
+    """Review finding: the snapshot leaves out an SCP about other namespaces only; updated to
+    deny a vpc action, the view ignored it and allowed until its next resync."""
+    management, org = sharing_organization(decider)
+    member = decider.account("member")
+    org.add(member)
+    urn = management.urn("subnet-c-left-out")
+    create_share(management, "left-out", principals=[org.urn], resource_urns=[urn])
+    set_type(management, org.root_id, SCP, enabled=True)
+    policy = create(management, "dns-only", scp(["dns:*"], "Deny"))
+    attach(management, policy.id, member.account_id)
+    with checker_for(decider, vpc, resync_every=3600) as checker:
+        assert agree(checker, wire, vpc, member, urn) == "allow"
+        body = UpdatePolicyReqBody(content=scp(["vpc:*"], "Deny"))
+        management.organizations.update_policy(UpdatePolicyRequest(policy_id=policy.id, body=body))
+        assert agree(checker, wire, vpc, member, urn) == "deny"
+
+
 def test_principals_of_a_share_holding_nothing_here_need_no_reload(
     decider: LiveServer, wire: SignedHttp, vpc: Account
 ) -> None:

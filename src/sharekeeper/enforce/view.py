@@ -24,7 +24,7 @@ from sharekeeper.domain.decisions import AccessDecision, Grant, Standing
 from sharekeeper.domain.errors import PermissionNotFound
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.permissions import Catalogue
-from sharekeeper.domain.policies import Policy, PolicyType
+from sharekeeper.domain.policies import Policy, PolicyType, scp_within
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
 from sharekeeper.domain.snapshot import HeldShare
 from sharekeeper.services.decisions import decision_for, question_of
@@ -152,6 +152,11 @@ class View:
         policy_id = str(summary["id"])
         if kind == "policy.updated":
             content = str(data["content"])
+            held = any(p.id == policy_id for s in self._standings.values() for _, p in s.policies)
+            if not held:
+                # The snapshot leaves out an SCP with nothing about the namespaces (and the
+                # path it would need): new content that bears on them needs the server's view.
+                return scp_within(content, self.namespaces) is None
             for standing in self._standings.values():
                 standing.policies = [
                     (at, replace(p, content=content) if p.id == policy_id else p)
