@@ -23,8 +23,9 @@ from huaweicloudsdkorganizations.v1 import (
     UpdatePolicyRequest,
 )
 
+from sharekeeper.domain.policies import scp_within
 from sharekeeper.testing import Account
-from tests.api.decision_support import sharing_organization
+from tests.api.decision_support import make_service, sharing_organization
 from tests.api.feed_support import kinds, page, read_all, service_read, tail
 from tests.sdk.helpers import create_share
 from tests.sdk.test_organization_members import accept, invite, move
@@ -161,6 +162,16 @@ def test_policy_changes_are_directory_events(
         assert placed["entity_id"] == member.account_id
         assert placed["policy_summary"]["id"] == policy.id
     assert tags["policy_summary"]["type"] == TAG
-    # A service principal reads them as directory events.
+    # A service principal reads them as directory events, and of a policy's content only
+    # what its snapshot would show: an SCP's statements about its namespaces, no tag policy.
     seen, _ = page(service_read(wire, vpc, f"after={start}&limit=1000"))
     assert [e["id"] for e in seen] == [e["id"] for e in events]
+    shown = {e["id"]: e["data"] for e in seen}
+    assert shown[events[1]["id"]]["content"] == scp_within(created["content"], ("vpc",))
+    assert shown[events[3]["id"]]["content"] == scp_within(updated["content"], ("vpc",))
+    assert shown[events[5]["id"]]["content"] == shown[events[3]["id"]]["content"]
+    assert shown[events[7]["id"]]["content"] is None
+    assert shown[events[1]["id"]]["policy_summary"] == created["policy_summary"]
+    dns = make_service(decider, "dns")
+    elsewhere, _ = page(service_read(wire, dns, f"after={start}&limit=1000"))
+    assert [e["data"]["content"] for e in elsewhere if "content" in e["data"]] == [None] * 4

@@ -28,7 +28,7 @@ from sharekeeper.api.endpoint import (
 from sharekeeper.api.errors import answered, error_response
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.events.render import cloud_event
+from sharekeeper.events.render import cloud_event, for_service
 from sharekeeper.services.feed import FeedPage, read_events
 
 PATH = "/sharekeeper/v1/events"
@@ -73,8 +73,12 @@ def events_routes(edge: Edge, admin_token: str | None) -> list[Route]:
             error = answered(failure, request_id)
             note_error(request.scope, error)
             return error_response(error, request_id)
+        namespaces = page.namespaces
+        shown = (
+            page.events if namespaces is None else [for_service(e, namespaces) for e in page.events]
+        )
         body: dict[str, Any] = {
-            "events": [cloud_event(e) for e in page.events],
+            "events": [cloud_event(e) for e in shown],
             "cursor": str(page.cursor),
         }
         return Response(

@@ -151,17 +151,25 @@ class View:
             return True
         policy_id = str(summary["id"])
         if kind == "policy.updated":
-            content = str(data["content"])
+            # The feed shows a service an SCP's statements about its namespaces (null when
+            # none), as the snapshot does; the operator's feed shows it whole.
+            written = data["content"]
+            content = None if written is None else scp_within(str(written), self.namespaces)
             held = any(p.id == policy_id for s in self._standings.values() for _, p in s.policies)
             if not held:
                 # The snapshot leaves out an SCP with nothing about the namespaces (and the
                 # path it would need): new content that bears on them needs the server's view.
-                return scp_within(content, self.namespaces) is None
+                return content is None
             for standing in self._standings.values():
-                standing.policies = [
-                    (at, replace(p, content=content) if p.id == policy_id else p)
-                    for at, p in standing.policies
-                ]
+                if content is None:  # nothing left about the namespaces denies nothing here
+                    standing.policies = [
+                        (at, p) for at, p in standing.policies if p.id != policy_id
+                    ]
+                else:
+                    standing.policies = [
+                        (at, replace(p, content=content) if p.id == policy_id else p)
+                        for at, p in standing.policies
+                    ]
             return True
         if kind == "policy.detached":
             entity = str(data["entity_id"])

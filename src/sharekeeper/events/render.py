@@ -9,16 +9,24 @@ module knows the wire names (docs/enforcement.md, "The change feed")."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import msgspec
 
 from sharekeeper.api import convert
 from sharekeeper.api.schemas import AssociatedPermissionWire
-from sharekeeper.domain.events import Change, FeedEvent, InDirectory, PolicyOn, PolicyTypes
+from sharekeeper.domain.events import (
+    Change,
+    ChangeKind,
+    FeedEvent,
+    InDirectory,
+    PolicyOn,
+    PolicyTypes,
+)
 from sharekeeper.domain.invitations import Invitation
 from sharekeeper.domain.organizations import Membership, Organization
-from sharekeeper.domain.policies import Policy
+from sharekeeper.domain.policies import Policy, PolicyType, scp_within
 from sharekeeper.domain.shares import Association, ResourceShare
 from sharekeeper.domain.views import AssociatedPermission
 
@@ -89,3 +97,27 @@ def cloud_event(event: FeedEvent) -> dict[str, Any]:
         # Kept as JSON text: passed through, not decoded and encoded again.
         "data": msgspec.Raw(event.data.encode()),
     }
+
+
+_WITH_CONTENT = (
+    ChangeKind.POLICY_CREATED.value,
+    ChangeKind.POLICY_UPDATED.value,
+    ChangeKind.POLICY_DELETED.value,
+)
+
+
+def for_service(event: FeedEvent, namespaces: tuple[str, ...]) -> FeedEvent:
+    """The event as a service principal reads it: a policy's content reduced as its snapshot
+    shows it, an SCP to its statements about the namespaces' actions (null when none is), a
+    tag policy's to null: no service reads what other services' policies say
+    (docs/enforcement.md, "What a service principal reads")."""
+    if event.kind not in _WITH_CONTENT:
+        return event
+    data = msgspec.json.decode(event.data)
+    content = data.get("content")
+    summary = data.get("policy_summary") or {}
+    if summary.get("type") == PolicyType.SERVICE_CONTROL.value and isinstance(content, str):
+        data["content"] = scp_within(content, namespaces)
+    else:
+        data["content"] = None
+    return replace(event, data=_encode(data).decode())

@@ -21,6 +21,8 @@ class FeedPage:
 
     events: list[FeedEvent]
     cursor: int
+    # The reading service's namespaces (None: the operator), for what the edge shows of each.
+    namespaces: tuple[str, ...] | None = None
 
 
 def read_events(ctx: Context, caller: Caller | None, after: int | None, limit: int) -> FeedPage:
@@ -38,10 +40,10 @@ def read_events(ctx: Context, caller: Caller | None, after: int | None, limit: i
         if start > (newest or 0):
             raise CursorAhead(start, newest or 0)
         if newest is None or start >= newest:
-            return FeedPage([], start)
+            return FeedPage([], start, namespaces)
         # Up to the newest seen: every event up to it has committed (store/events.py), so a
         # page that is not full has read everything up to it.
         found = uow.events.after(start, newest, limit, namespaces)
     if len(found) == limit:
-        return FeedPage(found, found[-1].cursor)
-    return FeedPage(found, newest)
+        return FeedPage(found, found[-1].cursor, namespaces)
+    return FeedPage(found, newest, namespaces)
