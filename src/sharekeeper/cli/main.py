@@ -35,6 +35,8 @@ org_app = command_group("The organization directory.")
 app.add_typer(org_app, name="org")
 service_app = command_group("Service principals: resource services that ask for decisions.")
 app.add_typer(service_app, name="service")
+webhook_app = command_group("Webhooks: the change feed POSTed, signed, to your URLs.")
+app.add_typer(webhook_app, name="webhook")
 audit_app = command_group("The audit trail of state-changing calls.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ram_app, name="ram")
@@ -553,6 +555,132 @@ def service_revoke(service_id: str, database: DatabaseOption = None) -> None:
     with _runtime(database) as runtime:
         service_principals.revoke_service(runtime.context, service_id)
     typer.echo(f"revoked {service_id}")
+
+
+@webhook_app.command("add")
+def webhook_add(
+    url: Annotated[str, typer.Option(help="Where events are POSTed (http:// or https://).")],
+    types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="An event type, or a prefix ending in .* (sharekeeper.ram.invitation.*); "
+            "repeatable. None: every event.",
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a webhook; it receives the events committed from now on (the secret is shown this
+    once: receivers check each body's X-ShareKeeper-Signature with it)."""
+    from sharekeeper.services import webhooks
+
+    with _runtime(database) as runtime:
+        hook, secret = webhooks.add_webhook(runtime.context, url, types or [])
+    _emit({"webhook_id": hook.id, "secret": secret}, as_json)
+
+
+WEBHOOK_COLUMNS = (
+    Column("webhook_id", "webhook", whole=True),
+    Column("url", whole=True),
+    Column("types", optional=True),
+    Column("state"),
+    Column("position", optional=True),
+    Column("lag"),
+)
+
+
+@webhook_app.command("list")
+def webhook_list(
+    database: DatabaseOption = None, output: OutputOption = None, as_json: JsonOption = False
+) -> None:
+    """List webhooks, oldest first (removed ones too), with the feed cursor each was delivered
+    up to and how far behind the newest it is."""
+    from sharekeeper.api.convert import webhook
+    from sharekeeper.domain.paging import PageRequest
+    from sharekeeper.services import webhooks
+
+    fmt = chosen(output, as_json)
+    found = []
+    with _runtime(database) as runtime:
+        marker = None
+        for _ in range(1_000_000):  # bounded: a page of 1,000 each
+            page = webhooks.list_webhooks(runtime.context, PageRequest(1000, marker))
+            found += [webhook(s) for s in page.items]
+            marker = page.next_marker
+            if marker is None:
+                break
+    rows = [
+        {**w, "types": ",".join(w["types"]) or "(all)", "position": w["position"] or ""}
+        for w in found
+    ]
+    listing(found, fmt, rows, WEBHOOK_COLUMNS, "webhooks")
+
+
+@webhook_app.command("remove")
+def webhook_remove(webhook_id: str, database: DatabaseOption = None) -> None:
+    """Remove a webhook: no delivery to it starts from now on (it stays listed as removed)."""
+    from sharekeeper.services import webhooks
+
+    with _runtime(database) as runtime:
+        webhooks.remove_webhook(runtime.context, webhook_id)
+    typer.echo(f"removed {webhook_id}")
+
+
+DEAD_LETTER_COLUMNS = (
+    Column("dead_letter_id", "dead letter", whole=True),
+    Column("webhook_id", "webhook", whole=True, optional=True),
+    Column("event_id", "event", whole=True),
+    Column("type"),
+    Column("attempts", "tries"),
+    Column("last_error", "last error"),
+    Column("failed_at", "failed", whole=True, optional=True),
+)
+
+
+@webhook_app.command("dead-letters")
+def webhook_dead_letters(
+    webhook_id: Annotated[str | None, typer.Argument(help="Only this webhook's.")] = None,
+    database: DatabaseOption = None,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the events a webhook's receiver did not take in every try, oldest first."""
+    from sharekeeper.api.convert import dead_letter
+    from sharekeeper.domain.paging import PageRequest
+    from sharekeeper.services import webhooks
+
+    fmt = chosen(output, as_json)
+    found = []
+    with _runtime(database) as runtime:
+        marker = None
+        for _ in range(1_000_000):  # bounded: a page of 1,000 each
+            wanted = PageRequest(1000, marker)
+            page = webhooks.list_dead_letters(runtime.context, webhook_id, wanted)
+            found += [dead_letter(d) for d in page.items]
+            marker = page.next_marker
+            if marker is None:
+                break
+    listing(found, fmt, found, DEAD_LETTER_COLUMNS, "dead_letters")
+
+
+@webhook_app.command("replay")
+def webhook_replay(
+    dead_letter_id: Annotated[str | None, typer.Argument(help="The dead letter.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every dead letter of every active webhook.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Deliver dead letters again: the server delivering the webhook sends each once, with a
+    fresh signature, and deletes it once taken (a failure keeps it, with its last error)."""
+    from sharekeeper.services import webhooks
+
+    if every == (dead_letter_id is not None):
+        raise typer.BadParameter("give a DEAD_LETTER_ID or --all, not both or neither")
+    with _runtime(database) as runtime:
+        asked = webhooks.replay_dead_letters(runtime.context, dead_letter_id)
+    typer.echo(f"replay requested for {asked} dead letter{'s' if asked != 1 else ''}")
 
 
 @audit_app.command("list")

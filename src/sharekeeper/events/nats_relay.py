@@ -23,7 +23,6 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import msgspec
 import nats
 import nats.errors
 import nats.js.errors
@@ -34,7 +33,7 @@ from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.clock import SECOND
 from sharekeeper.domain.errors import CursorExpired
 from sharekeeper.domain.events import FeedEvent
-from sharekeeper.events.render import cloud_event
+from sharekeeper.events.render import event_body
 from sharekeeper.services.feed import FeedPage, read_events
 from sharekeeper.services.relays import advance_relay, claim_relay, release_relay
 
@@ -54,8 +53,6 @@ CONNECT_SECONDS = 2
 # What "NATS cannot take the event now" looks like: refused or dropped connections, timeouts,
 # and JetStream's own refusals (no stream answering the subject, the stream not ours).
 UNREACHABLE = (OSError, TimeoutError, nats.errors.Error)
-
-_encode = msgspec.json.Encoder().encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +78,6 @@ class Target:
     def subject(self, event: FeedEvent) -> str:
         # The kept kind is the CloudEvents type without its "sharekeeper." prefix.
         return f"{self.prefix}.{event.kind}"
-
-
-def message(event: FeedEvent) -> bytes:
-    """The body: the structured CloudEvent, as the HTTP feed serves it."""
-    return _encode(cloud_event(event))
 
 
 class NatsRelay:
@@ -169,7 +161,7 @@ class NatsRelay:
             for event in page.events:
                 await stream.publish(
                     self._target.subject(event),
-                    message(event),
+                    event_body(event),
                     timeout=ACK_SECONDS,
                     stream=self._target.stream,
                     headers={"Nats-Msg-Id": event.id},

@@ -78,3 +78,9 @@ def cloud_event(event: FeedEvent) -> dict[str, Any]:
         # Kept as JSON text: passed through, not decoded and encoded again.
         "data": msgspec.Raw(event.data.encode()),
     }
+
+
+def event_body(event: FeedEvent) -> bytes:
+    """The structured CloudEvent as bytes, as GET /sharekeeper/v1/events serves each event: the
+    body NATS messages and webhook deliveries carry."""
+    return _encode(cloud_event(event))
