@@ -1,6 +1,7 @@
-"""What the webhook tests share: a receiver on 127.0.0.1 that records each POST and answers
-as told, a server of its own delivering to it (fresh SQLite, small tries and backoff, loopback
-allowed), and waiting for a condition within a bound."""
+"""What the webhook tests share (its fixtures registered by tests/conftest.py): a receiver on
+127.0.0.1 that records each POST and answers as told, a server of its own delivering to it
+(fresh SQLite, small tries and backoff, loopback allowed), and waiting for a condition within
+a bound."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 
 from sharekeeper.config import WebhookSettings
 from sharekeeper.testing import fresh_settings
@@ -135,7 +137,17 @@ def dead_letters(server: LiveServer, webhook_id: str | None = None) -> list[dict
     return found
 
 
-def receiver_fixture() -> Iterator[Receiver]:
+@pytest.fixture
+def hook_receiver() -> Iterator[Receiver]:
+    """A receiver of its own, closed after the test."""
     receiver = Receiver()
     yield receiver
     receiver.close()
+
+
+@pytest.fixture
+def webhook_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of its own delivering webhooks with QUICK settings, stopped after the test."""
+    live = delivering_server(tmp_path / "data")
+    yield live
+    live.stop()
