@@ -4,6 +4,9 @@ the backoff between tries; and their settings."""
 from __future__ import annotations
 
 import ipaddress
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,3 +145,15 @@ def test_webhook_settings_from_the_environment() -> None:
     ):
         with pytest.raises(SettingsError, match=said):
             Settings.from_env({"SHAREKEEPER_DATA_DIR": "/tmp/x", name: value})
+
+
+def test_the_verification_example_of_the_docs_runs_as_written() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "enforcement.md").read_text("utf-8")
+    (block,) = re.findall(r"<!-- webhook-verify -->\n```python\n(.*?)```", doc, re.DOTALL)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "docs/enforcement.md", "exec"), namespace)
+    body = b'{"id": "e-1"}'
+    header = signature("the secret", body)
+    assert namespace["verified"]("the secret", body, header)
+    assert not namespace["verified"]("the secret", body + b" ", header)
+    assert not namespace["verified"]("another secret", body, header)
