@@ -305,10 +305,12 @@ class Delivery:
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        resolving = asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         try:
-            found = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )
+            # Bounded as the request is: the system's resolver may wait far longer.
+            found = await asyncio.wait_for(resolving, self._settings.timeout)
+        except TimeoutError:
+            return f"cannot resolve {host} within {self._settings.timeout:g} s"
         except OSError as error:
             return cut(f"cannot resolve {host}: {error}")
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in found))
