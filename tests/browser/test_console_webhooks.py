@@ -1,5 +1,5 @@
 """The operator's Webhooks page in a real browser: a webhook and its dead letter shown, and the
-Replay button delivering the letter once its hook_receiver takes it again."""
+Replay button delivering the letter once its receiver takes it again."""
 
 from __future__ import annotations
 

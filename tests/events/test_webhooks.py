@@ -1,8 +1,8 @@
 """Webhooks (docs/enforcement.md, "Webhooks"): each event a webhook wants is POSTed to a local
-hook_receiver as the feed has it, signed with the webhook's secret, in the feed's order; a failed
+receiver as the feed has it, signed with the webhook's secret, in the feed's order; a failed
 try is retried with backoff, the last failure dead lettered and replayable; a restart resumes
 without skipping; removed webhooks and refused destinations get nothing. Each test runs a
-webhook_server of its own on a fresh SQLite database."""
+server of its own on a database of its own (PostgreSQL too when the run has one)."""
 
 from __future__ import annotations
 
@@ -183,13 +183,13 @@ def test_a_replay_that_fails_again_keeps_the_letter_with_one_more_try(
 
 
 def test_a_restarted_server_delivers_every_event_at_least_once(
-    tmp_path: Path, hook_receiver: Receiver
+    tmp_path: Path, own_database: str, hook_receiver: Receiver
 ) -> None:
-    # Many tries with a long wait: the first webhook_server holds the events back until it stops.
+    # Many tries with a long wait: the first server holds the events back until it stops.
     patient = WebhookSettings(
         attempts=100, backoff=0.05, backoff_max=0.5, timeout=5.0, allow=("127.0.0.1/32",)
     )
-    first = delivering_server(tmp_path / "data", patient)
+    first = delivering_server(tmp_path / "data", own_database, patient)
     hook_receiver.failing = True
     try:
         add_webhook(first, hook_receiver.url)
@@ -255,16 +255,16 @@ def test_a_destination_outside_the_allow_list_is_refused_at_delivery(
     tmp_path: Path, hook_receiver: Receiver, allow: tuple[str, ...], reason: str
 ) -> None:
     settings = WebhookSettings(attempts=2, backoff=0.05, backoff_max=0.1, allow=allow)
-    webhook_server = delivering_server(tmp_path / "data", settings)
+    server = delivering_server(tmp_path / "data", webhooks=settings)
     try:
-        add_webhook(webhook_server, hook_receiver.url, "sharekeeper.ram.resource_share.created")
-        create_share(webhook_server.account("owner"), "refused")
-        [letter] = until("the dead letter", lambda: dead_letters(webhook_server))
+        add_webhook(server, hook_receiver.url, "sharekeeper.ram.resource_share.created")
+        create_share(server.account("owner"), "refused")
+        [letter] = until("the dead letter", lambda: dead_letters(server))
         assert letter["last_error"].startswith("refused: ")
         assert reason in letter["last_error"]
         assert hook_receiver.tries == []
     finally:
-        webhook_server.stop()
+        server.stop()
 
 
 @pytest.mark.parametrize(

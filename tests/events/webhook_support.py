@@ -21,8 +21,10 @@ from sharekeeper.config import WebhookSettings
 from sharekeeper.testing import fresh_settings
 from tests import figures
 from tests.api.decision_support import TOKEN
+from tests.cli.test_failures import own_database
 from tests.support import LiveServer
 
+__all__ = ["own_database"]  # the fixture, for webhook_server and the tests
 T = TypeVar("T")
 # The longest a test waits for deliveries it expects (a bound, not a figure).
 WAIT_SECONDS = 60
@@ -102,9 +104,14 @@ def until(what: str, probe: Callable[[], T | None]) -> T:
         time.sleep(0.05)
 
 
-def delivering_server(data_dir: Path, webhooks: WebhookSettings = QUICK) -> LiveServer:
-    """A server of its own (fresh SQLite) with the admin token, delivering webhooks."""
+def delivering_server(
+    data_dir: Path, database: str | None = None, webhooks: WebhookSettings = QUICK
+) -> LiveServer:
+    """A server with the admin token delivering webhooks, on ``database`` (a database of the
+    test's own: own_database) or a fresh SQLite one."""
     settings = fresh_settings(data_dir, admin_token=TOKEN, webhooks=webhooks)
+    if database is not None:
+        settings = settings.with_overrides(database_url=database)
     return LiveServer(settings).start()
 
 
@@ -146,8 +153,9 @@ def hook_receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def webhook_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of its own delivering webhooks with QUICK settings, stopped after the test."""
-    live = delivering_server(tmp_path / "data")
+def webhook_server(tmp_path: Path, own_database: str) -> Iterator[LiveServer]:
+    """A server delivering webhooks with QUICK settings on a database of its own (SQLite, or
+    PostgreSQL when the run has one), stopped after the test."""
+    live = delivering_server(tmp_path / "data", own_database)
     yield live
     live.stop()

@@ -99,7 +99,7 @@ class WebhookRepository:
         if webhook_id is not None:
             statement = statement.where(D.webhook_id == webhook_id)
         active = select(W.id).where(W.state == WebhookState.ACTIVE)
-        statement = statement.where(D.webhook_id.in_(active.scalar_subquery()))
+        statement = statement.where(D.webhook_id.in_(active))
         return int(self._tx.execute(statement).rowcount)
 
     def replay_failed(self, dead_letter_id: str, attempts: int, error: str, now: Millis) -> None:
