@@ -10,23 +10,18 @@ from tests.browser.console import Person
 from tests.browser.test_console import _accessible
 from tests.events.webhook_support import (
     Receiver,
-    add_webhook,
+    dead_lettered,
     dead_letters,
     until,
 )
-from tests.sdk.helpers import create_share
 from tests.support import LiveServer
 
 
 def test_the_operator_sees_a_dead_letter_and_replays_it(
     browser: Any, webhook_server: LiveServer, hook_receiver: Receiver
 ) -> None:
-    hook_receiver.failing = True
-    webhook_id, _ = add_webhook(
-        webhook_server, hook_receiver.url, "sharekeeper.ram.resource_share.created"
-    )
-    share_id = str(create_share(webhook_server.account("owner"), "console-replay").id)
-    [letter] = until("the dead letter", lambda: dead_letters(webhook_server))
+    made = dead_lettered(webhook_server, hook_receiver, "console-replay")
+    webhook_id, share_id, letter = made.webhook_id, made.share_id, made.letter
     operator = Person(browser, webhook_server.endpoint)
     try:
         operator.sign_in_as_operator(TOKEN)

@@ -10,24 +10,18 @@ from tests.api.decision_support import TOKEN
 from tests.console.test_console_http import Browserless
 from tests.events.webhook_support import (
     Receiver,
-    add_webhook,
+    dead_lettered,
     dead_letters,
     until,
 )
-from tests.sdk.helpers import create_share
 from tests.support import LiveServer
 
 
 def test_the_webhooks_page_lists_and_replays_dead_letters_for_the_operator_only(
     webhook_server: LiveServer, hook_receiver: Receiver
 ) -> None:
-    hook_receiver.failing = True
-    webhook_id, _ = add_webhook(
-        webhook_server, hook_receiver.url, "sharekeeper.ram.resource_share.*"
-    )
-    create_share(webhook_server.account("owner"), "console-letter")
-    [letter] = until("the dead letter", lambda: dead_letters(webhook_server))
-    letter_id = letter["dead_letter_id"]
+    made = dead_lettered(webhook_server, hook_receiver, "console-letter")
+    webhook_id, letter_id = made.webhook_id, made.letter["dead_letter_id"]
     replay = f"/console/operator/dead-letters/{letter_id}/replay"
     visitor = Browserless(webhook_server)
     try:

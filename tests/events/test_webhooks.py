@@ -18,30 +18,19 @@ import pytest
 
 from sharekeeper.config import WebhookSettings
 from tests import figures
-from tests.api.feed_support import read_all, tail
+from tests.api.feed_support import read_all, share_story, tail
 from tests.events.webhook_support import (
     QUICK,
     Receiver,
     add_webhook,
     admin,
+    dead_lettered,
     dead_letters,
     delivering_server,
     until,
 )
-from tests.sdk.helpers import accept, create_share, disassociate, invitation_for
+from tests.sdk.helpers import create_share
 from tests.support import LiveServer, env_for_subprocess
-
-
-def share_story(server: LiveServer, name: str) -> str:
-    """A share created, its invitation accepted, its principal disassociated: share,
-    association and invitation events; returns the share's id."""
-    owner, receiver = server.account("owner"), server.account("receiver")
-    share = create_share(
-        owner, name, principals=[receiver.account_id], resource_urns=[owner.urn(f"{name}-1")]
-    )
-    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
-    disassociate(owner, share.id, principals=[receiver.account_id])
-    return str(share.id)
 
 
 def ids(events: list[dict[str, Any]]) -> list[str]:
@@ -144,12 +133,8 @@ def test_an_event_failing_every_try_is_dead_lettered_and_later_events_flow(
 def test_a_replayed_dead_letter_is_delivered_once_the_receiver_recovers(
     webhook_server: LiveServer, hook_receiver: Receiver
 ) -> None:
-    hook_receiver.failing = True
-    webhook_id, secret = add_webhook(
-        webhook_server, hook_receiver.url, "sharekeeper.ram.resource_share.*"
-    )
-    create_share(webhook_server.account("owner"), "replayed")
-    [letter] = until("the dead letter", lambda: dead_letters(webhook_server))
+    made = dead_lettered(webhook_server, hook_receiver, "replayed")
+    webhook_id, secret, letter = made.webhook_id, made.secret, made.letter
     shown = cli(webhook_server, "dead-letters", webhook_id, "--json")
     assert shown.returncode == 0, shown.stderr
     assert [d["dead_letter_id"] for d in json.loads(shown.stdout)] == [letter["dead_letter_id"]]
@@ -168,10 +153,7 @@ def test_a_replayed_dead_letter_is_delivered_once_the_receiver_recovers(
 def test_a_replay_that_fails_again_keeps_the_letter_with_one_more_try(
     webhook_server: LiveServer, hook_receiver: Receiver
 ) -> None:
-    hook_receiver.failing = True
-    add_webhook(webhook_server, hook_receiver.url, "sharekeeper.ram.resource_share.created")
-    create_share(webhook_server.account("owner"), "failing-replay")
-    until("the dead letter", lambda: dead_letters(webhook_server))
+    dead_lettered(webhook_server, hook_receiver, "failing-replay")
     replay = admin(webhook_server, "POST", "/admin/v1/webhook-dead-letters/replay", {"all": True})
     assert (replay.status_code, replay.json()) == (202, {"replays_requested": 1})
     [letter] = until(

@@ -22,6 +22,7 @@ from sharekeeper.testing import fresh_settings
 from tests import figures
 from tests.api.decision_support import TOKEN
 from tests.cli.test_failures import own_database
+from tests.sdk.helpers import create_share
 from tests.support import LiveServer
 
 __all__ = ["own_database"]  # the fixture, for webhook_server and the tests
@@ -142,6 +143,24 @@ def dead_letters(server: LiveServer, webhook_id: str | None = None) -> list[dict
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["dead_letters"]
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLettered:
+    webhook_id: str
+    secret: str
+    share_id: str
+    letter: dict[str, Any]
+
+
+def dead_lettered(server: LiveServer, receiver: Receiver, name: str) -> DeadLettered:
+    """A webhook for share creations whose receiver fails every try, a share created, and the
+    dead letter of its event, once written."""
+    receiver.failing = True
+    webhook_id, secret = add_webhook(server, receiver.url, "sharekeeper.ram.resource_share.created")
+    share_id = str(create_share(server.account("owner"), name).id)
+    [letter] = until("the dead letter", lambda: dead_letters(server))
+    return DeadLettered(webhook_id, secret, share_id, letter)
 
 
 @pytest.fixture

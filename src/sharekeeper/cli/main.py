@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -25,6 +25,9 @@ from sharekeeper.cli.ram import CONNECTION_OPTIONS, ram_app
 if TYPE_CHECKING:
     from sharekeeper.bootstrap import Runtime
     from sharekeeper.config import Settings
+    from sharekeeper.domain.paging import Page, PageRequest
+
+T = TypeVar("T")
 
 app = command_group("ShareKeeper: a Resource Access Manager compatible with Huawei RAM v1.")
 account_app = command_group("Accounts.")
@@ -94,6 +97,21 @@ def _runtime(database: str | None) -> Iterator[Runtime]:
         raise typer.Exit(1) from None
     finally:
         runtime.close()
+
+
+def _every(read: Callable[[PageRequest], Page[T]]) -> list[T]:
+    """Every item of a listing, read a page of 1,000 at a time by ``read``."""
+    from sharekeeper.domain.paging import PageRequest
+
+    found: list[T] = []
+    marker = None
+    for _ in range(1_000_000):  # bounded: a page of 1,000 each
+        page = read(PageRequest(1000, marker))
+        found += page.items
+        marker = page.next_marker
+        if marker is None:
+            break
+    return found
 
 
 def _emit(data: dict[str, Any], as_json: bool) -> None:
@@ -527,19 +545,13 @@ def service_list(
 ) -> None:
     """List service principals, oldest first (revoked ones too, with when)."""
     from sharekeeper.api.convert import service_principal
-    from sharekeeper.domain.paging import PageRequest
     from sharekeeper.services import service_principals
 
     fmt = chosen(output, as_json)
-    found = []
     with _runtime(database) as runtime:
-        marker = None
-        for _ in range(1_000_000):  # bounded: a page of 1,000 each
-            page = service_principals.list_services(runtime.context, PageRequest(1000, marker))
-            found += [service_principal(s) for s in page.items]
-            marker = page.next_marker
-            if marker is None:
-                break
+        ctx = runtime.context
+        listed = _every(lambda page: service_principals.list_services(ctx, page))
+    found = [service_principal(s) for s in listed]
     rows = [
         {**s, "namespaces": ",".join(s["namespaces"]), "revoked_at": s["revoked_at"] or ""}
         for s in found
@@ -597,19 +609,12 @@ def webhook_list(
     """List webhooks, oldest first (removed ones too), with the feed cursor each was delivered
     up to and how far behind the newest it is."""
     from sharekeeper.api.convert import webhook
-    from sharekeeper.domain.paging import PageRequest
     from sharekeeper.services import webhooks
 
     fmt = chosen(output, as_json)
-    found = []
     with _runtime(database) as runtime:
-        marker = None
-        for _ in range(1_000_000):  # bounded: a page of 1,000 each
-            page = webhooks.list_webhooks(runtime.context, PageRequest(1000, marker))
-            found += [webhook(s) for s in page.items]
-            marker = page.next_marker
-            if marker is None:
-                break
+        ctx = runtime.context
+        found = [webhook(s) for s in _every(lambda page: webhooks.list_webhooks(ctx, page))]
     rows = [
         {**w, "types": ",".join(w["types"]) or "(all)", "position": w["position"] or ""}
         for w in found
@@ -647,20 +652,13 @@ def webhook_dead_letters(
 ) -> None:
     """List the events a webhook's receiver did not take in every try, oldest first."""
     from sharekeeper.api.convert import dead_letter
-    from sharekeeper.domain.paging import PageRequest
     from sharekeeper.services import webhooks
 
     fmt = chosen(output, as_json)
-    found = []
     with _runtime(database) as runtime:
-        marker = None
-        for _ in range(1_000_000):  # bounded: a page of 1,000 each
-            wanted = PageRequest(1000, marker)
-            page = webhooks.list_dead_letters(runtime.context, webhook_id, wanted)
-            found += [dead_letter(d) for d in page.items]
-            marker = page.next_marker
-            if marker is None:
-                break
+        ctx = runtime.context
+        listed = _every(lambda page: webhooks.list_dead_letters(ctx, webhook_id, page))
+    found = [dead_letter(d) for d in listed]
     listing(found, fmt, found, DEAD_LETTER_COLUMNS, "dead_letters")
 
 

@@ -34,6 +34,7 @@ from sharekeeper.domain.clock import SECOND
 from sharekeeper.domain.errors import CursorExpired
 from sharekeeper.domain.events import FeedEvent
 from sharekeeper.events.render import event_body
+from sharekeeper.logs import error_line
 from sharekeeper.services.feed import FeedPage, read_events
 from sharekeeper.services.relays import advance_relay, claim_relay, release_relay
 
@@ -233,7 +234,7 @@ class NatsRelay:
             log.warning(
                 "NATS relay: cannot publish to %s (%s); events wait in the outbox, retrying",
                 self._target.where,
-                _describe(error),
+                error_line(error),
             )
         await asyncio.sleep(self._backoff(self._failures))
 
@@ -249,7 +250,7 @@ class NatsRelay:
         if self._database_failures == 1:
             log.warning(
                 "NATS relay: the database failed (%s); events are relayed once it answers",
-                _describe(error),
+                error_line(error),
             )
         await asyncio.sleep(self._backoff(self._database_failures))
 
@@ -284,7 +285,3 @@ class NatsRelay:
 async def _quiet(error: Exception) -> None:
     """nats-py's own error callback logs a traceback per failed try; the relay logs one line
     per outage instead."""
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -42,6 +42,7 @@ from sharekeeper.domain.webhooks import (
     signature,
 )
 from sharekeeper.events.render import TYPE_PREFIX, event_body
+from sharekeeper.logs import error_line
 from sharekeeper.services.feed import FeedPage, read_events
 from sharekeeper.services.relays import advance_relay, release_relay
 from sharekeeper.services.webhooks import (
@@ -129,7 +130,7 @@ class Deliveries:
                 log.warning(
                     "webhooks: cannot read the webhooks (%s); deliveries start once the "
                     "database answers",
-                    _describe(error),
+                    error_line(error),
                 )
             return
         self._failures = 0
@@ -338,7 +339,7 @@ class Delivery:
         except httpx.TimeoutException:
             return f"no answer within {self._settings.timeout:g} s (SHAREKEEPER_WEBHOOK_TIMEOUT)"
         except httpx.HTTPError as error:
-            return cut(_describe(error))
+            return cut(error_line(error))
         if 200 <= response.status_code < 300:
             return None
         return f"answered HTTP {response.status_code}"
@@ -415,7 +416,7 @@ class Delivery:
             log.warning(
                 "webhook %s: the database failed (%s); deliveries resume once it answers",
                 self._webhook.id,
-                _describe(error),
+                error_line(error),
             )
         await asyncio.sleep(backoff(self._database_failures, *DATABASE_BACKOFF))
 
@@ -428,7 +429,3 @@ class Delivery:
                 await asyncio.shield(
                     serving.run(release_relay, serving.context, name, self._holder)
                 )
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
