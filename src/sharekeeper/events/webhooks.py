@@ -57,8 +57,9 @@ from sharekeeper.services.webhooks import (
 log = logging.getLogger("sharekeeper.webhooks")
 
 PAGE = 100
-# How often the webhooks table is read for added and removed webhooks.
-REFRESH_SECONDS = 1.0
+# How often the webhooks table is read for added webhooks (a removed one's delivery notices
+# by itself): rarely, since every server process reads it, webhooks or not.
+REFRESH_SECONDS = 5.0
 # How often a delivery looks for other processes' commits; this process's wake it at once.
 POLL_SECONDS = 0.5
 # How long a holder's lease lasts unrenewed; it is renewed every third of it, waits included.
