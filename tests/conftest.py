@@ -23,7 +23,8 @@ os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 os.environ.pop("HTTP_PROXY", None)
 os.environ.pop("http_proxy", None)
 
-pytest_plugins = ["pytester"]
+# The webhook tests' receiver and server, for tests/events, tests/console and tests/browser.
+pytest_plugins = ["pytester", "tests.events.webhook_support"]
 
 POSTGRES_URL = os.environ.get("SHAREKEEPER_TEST_POSTGRES_URL")
 BUILD = Path(__file__).resolve().parents[1] / "build"

@@ -17,6 +17,7 @@ from sharekeeper.domain.quotas import (
     Quotas,
     QuotaType,
 )
+from sharekeeper.domain.webhooks import Destinations
 
 DEFAULT_PORT = 9460
 
@@ -96,6 +97,11 @@ _FILE_KEYS = (
     "nats_url",
     "nats_stream",
     "nats_subject_prefix",
+    "webhook_attempts",
+    "webhook_backoff",
+    "webhook_backoff_max",
+    "webhook_timeout",
+    "webhook_allow",
 )
 
 
@@ -117,8 +123,8 @@ def config_file(path: Path) -> dict[str, str]:
                 values[f"SHAREKEEPER_QUOTA_{kind.upper()}"] = str(limit)
         elif key in _FILE_KEYS and not isinstance(value, dict | list):
             values[f"SHAREKEEPER_{key.upper()}"] = str(value)
-        elif key == "trusted_proxies" and isinstance(value, list):
-            values["SHAREKEEPER_TRUSTED_PROXIES"] = ",".join(str(item) for item in value)
+        elif key in ("trusted_proxies", "webhook_allow") and isinstance(value, list):
+            values[f"SHAREKEEPER_{key.upper()}"] = ",".join(str(item) for item in value)
         else:
             raise SettingsError(f"{path}: unknown setting {key!r}")
     return values
@@ -187,6 +193,47 @@ def _nats(env: Mapping[str, str]) -> tuple[str | None, str, str]:
             f"'_' or '-' (no wildcards), got {prefix!r}"
         )
     return url, stream, prefix
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    """How webhooks are delivered (docs/configuration.md): tries per event before it is dead
+    lettered, the backoff between them (doubling from ``backoff`` up to ``backoff_max``
+    seconds), each try's timeout, and the allow-list of destinations (host names, networks)."""
+
+    attempts: int = 8
+    backoff: float = 1.0
+    backoff_max: float = 300.0
+    timeout: float = 10.0
+    allow: tuple[str, ...] = ()
+
+
+def _webhooks(env: Mapping[str, str]) -> WebhookSettings:
+    allow = tuple(
+        e.strip() for e in env.get("SHAREKEEPER_WEBHOOK_ALLOW", "").split(",") if e.strip()
+    )
+    try:
+        Destinations.parse(allow)
+    except ValueError as error:
+        raise SettingsError(
+            f"SHAREKEEPER_WEBHOOK_ALLOW: {error}; give host names and networks "
+            "(10.0.0.0/8, hooks.example.com), comma-separated"
+        ) from None
+    settings = WebhookSettings(
+        attempts=_int(env, "SHAREKEEPER_WEBHOOK_ATTEMPTS", 8, 1, 100),
+        backoff=_float(env, "SHAREKEEPER_WEBHOOK_BACKOFF", 1.0),
+        backoff_max=_float(env, "SHAREKEEPER_WEBHOOK_BACKOFF_MAX", 300.0),
+        timeout=_float(env, "SHAREKEEPER_WEBHOOK_TIMEOUT", 10.0),
+        allow=allow,
+    )
+    if settings.timeout <= 0 or settings.timeout > 300:
+        raise SettingsError("SHAREKEEPER_WEBHOOK_TIMEOUT must be more than 0 and at most 300")
+    if settings.backoff_max < settings.backoff or settings.backoff_max > 24 * 3600:
+        raise SettingsError(
+            "SHAREKEEPER_WEBHOOK_BACKOFF_MAX must be at least SHAREKEEPER_WEBHOOK_BACKOFF and "
+            "at most 86400 (a day)"
+        )
+    return settings
 
 
 def _quotas(env: Mapping[str, str]) -> Quotas:
@@ -264,6 +311,7 @@ class Settings:
     nats_url: str | None = field(default=None, repr=False)
     nats_stream: str = "SHAREKEEPER_EVENTS"
     nats_subject_prefix: str = "sharekeeper"
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -322,6 +370,7 @@ class Settings:
             nats_url=nats_url,
             nats_stream=nats_stream,
             nats_subject_prefix=nats_prefix,
+            webhooks=_webhooks(env),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -66,6 +66,11 @@ class TextFormatter(logging.Formatter):
         return f"{line} {extra}" if extra else line
 
 
+def error_line(error: BaseException) -> str:
+    """An exception as a log line's cause: its kind, and its text when it has one."""
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 def configure_logging(log_format: str, level: str, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     # No line shows the caller, thread or process: not gathering them for every record (the

@@ -9,7 +9,8 @@ import httpx
 
 from sharekeeper.testing import Account
 from tests.api.decision_support import TOKEN
-from tests.support import SignedHttp
+from tests.sdk.helpers import accept, create_share, disassociate, invitation_for
+from tests.support import LiveServer, SignedHttp
 
 EVENTS = "/sharekeeper/v1/events"
 # Pages read at most to reach a feed's end: the module's server holds a few hundred events.
@@ -68,3 +69,15 @@ def search(wire: SignedHttp, owner: Account, path: str, key: str, body: Any) -> 
     assert response.status_code == 200, response.text
     found: list[Any] = response.json()[key]
     return found
+
+
+def share_story(server: LiveServer, name: str) -> str:
+    """A share created, its invitation accepted, its principal disassociated: each kind of
+    share event; returns the share's id."""
+    owner, receiver = server.account("owner"), server.account("receiver")
+    share = create_share(
+        owner, name, principals=[receiver.account_id], resource_urns=[owner.urn(f"{name}-1")]
+    )
+    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
+    disassociate(owner, share.id, principals=[receiver.account_id])
+    return str(share.id)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
 from huaweicloudsdkram.v1 import EnableOrganizationShareRequest, Tag
 
 from sharekeeper.domain.permissions import Catalogue
+from sharekeeper.domain.webhooks import DeadLetter, new_dead_letter_id
+from sharekeeper.services import webhooks
 from sharekeeper.testing import Server, start_server
 from tests.browser.chromium import chromium
 from tests.browser.console import Person
@@ -48,6 +51,7 @@ PAGES = (
     ("operator-directory", "operator", "/console/operator/directory"),
     ("operator-audit", "operator", "/console/operator/audit"),
     ("operator-graph", "operator", "/console/operator/graph"),
+    ("operator-webhooks", "operator", "/console/operator/webhooks"),
 )
 
 
@@ -80,6 +84,7 @@ def _scene(server: Server, word: str = "") -> dict[str, Any]:
     )
     accept(bob, invitation_for(bob, build.id).resource_share_invitation_id)
     pending = invitation_for(bob, zone.id).resource_share_invitation_id
+    _webhook_with_a_dead_letter(server, word)
     # The permission page shows the one with two versions.
     permission = next(p.id for p in Catalogue.packaged().permissions() if p.version > 1)
     return {
@@ -90,6 +95,29 @@ def _scene(server: Server, word: str = "") -> dict[str, Any]:
         "permission": permission,
         "key": carol.access_key,
     }
+
+
+def _webhook_with_a_dead_letter(server: Server, word: str) -> None:
+    """A webhook to a receiver on the host (refused without an allow-list, so no server of the
+    run sends anything anywhere), and a dead letter as its deliveries leave one."""
+    ctx = server.runtime.context
+    hook, _ = webhooks.add_webhook(
+        ctx, f"http://127.0.0.1:8081/sharekeeper-events{word}", ["sharekeeper.ram.invitation.*"]
+    )
+    letter = DeadLetter(
+        id=new_dead_letter_id(),
+        webhook_id=hook.id,
+        cursor=1,
+        event_id=str(uuid.uuid4()),
+        event_type="sharekeeper.ram.invitation.created",
+        body="{}",
+        attempts=8,
+        last_error="answered HTTP 503",
+        failed_at=ctx.clock(),
+    )
+    with ctx.writing() as uow:
+        uow.webhooks.add_dead_letter(letter)
+        uow.commit()
 
 
 def take(out: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sharekeeper.auth.secrets import SecretBox, master_key_fingerprint
 from sharekeeper.bootstrap import build_runtime
 from sharekeeper.config import Settings
-from sharekeeper.services import identity, sessions
+from sharekeeper.services import identity, sessions, webhooks
 from sharekeeper.services import master_key as rotation
 from sharekeeper.store.engine import create_database_engine
 from sharekeeper.store.master_key import MasterKeyRepository
@@ -34,12 +34,17 @@ def new_key() -> str:
 
 
 def stored(database: str) -> dict[str, Any]:
-    """What a rotation changes: the recorded fingerprint, each key's sealed secret, and the
-    console sessions."""
+    """What a rotation changes: the recorded fingerprint, each key's (and webhook's) sealed
+    secret, and the console sessions."""
     engine = create_database_engine(database)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT access_key, sealed_secret FROM access_keys"))
+            rows = connection.execute(
+                text(
+                    "SELECT access_key, sealed_secret FROM access_keys "
+                    "UNION ALL SELECT id, sealed_secret FROM webhooks"
+                )
+            ).all()
             sessions_left = connection.execute(text("SELECT token_hash FROM console_sessions"))
             return {
                 "fingerprint": connection.execute(
@@ -217,12 +222,14 @@ def test_a_rotation_ends_the_operators_sessions_and_keeps_the_accounts(
     try:
         ctx = runtime.context
         _, key = identity.create_account(ctx, "alice")
+        hook, hook_secret = webhooks.add_webhook(ctx, "https://hooks.example.com/", [])
         _, account_session = sessions.sign_in(ctx, key.access_key, key.secret_key, None)
         sessions.operator_sign_in(ctx, ctx.secret_box.fingerprint("admin token " * 4))
         with pytest.raises(ValueError, match="the new master key is the current one"):
             rotation.rotate_master_key(ctx, base64.b64decode(old))
         done = rotation.rotate_master_key(ctx, base64.b64decode(new))
-        assert (done.resealed, done.unreadable, done.operator_sessions_ended) == (1, (), 1)
+        # The account's key and the webhook's signing secret.
+        assert (done.resealed, done.unreadable, done.operator_sessions_ended) == (2, (), 1)
         assert stored(own_database)["sessions"] == [account_session.token_hash]
         # A second rotation from the key this process opened the database with is refused.
         with pytest.raises(ValueError, match="changed after this command opened it"):
@@ -231,6 +238,8 @@ def test_a_rotation_ends_the_operators_sessions_and_keeps_the_accounts(
         runtime.close()
     sealed = stored(own_database)["sealed"][key.access_key]
     assert SecretBox(base64.b64decode(new)).open(sealed) == key.secret_key
+    hook_sealed = stored(own_database)["sealed"][hook.id]
+    assert SecretBox(base64.b64decode(new)).open(hook_sealed) == hook_secret
 
 
 def test_a_server_left_running_on_the_old_key_issues_no_key_under_it(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.api.decision_support import TOKEN
-from tests.api.feed_support import read_all, tail
+from tests.api.feed_support import read_all, share_story, tail
 from tests.events.nats_support import (
     NATS_URL,
     Forwarder,
@@ -24,7 +24,6 @@ from tests.events.nats_support import (
     own_stream,
     require_nats,
 )
-from tests.sdk.helpers import accept, create_share, disassociate, invitation_for
 from tests.support import LiveServer, settings_for
 
 
@@ -47,18 +46,6 @@ def relaying(database_url: str, data_dir: Path, stream: Stream, url: str = NATS_
     server = LiveServer(settings)
     server.start()
     return server
-
-
-def share_story(server: LiveServer, name: str) -> str:
-    """A share created, its invitation accepted, its principal disassociated: each kind of
-    share event; returns the share's id."""
-    owner, receiver = server.account("owner"), server.account("receiver")
-    share = create_share(
-        owner, name, principals=[receiver.account_id], resource_urns=[owner.urn(f"{name}-1")]
-    )
-    accept(receiver, invitation_for(receiver, share.id).resource_share_invitation_id)
-    disassociate(owner, share.id, principals=[receiver.account_id])
-    return str(share.id)
 
 
 def of_shares(messages: list[Message], shares: set[str]) -> list[Message]:

@@ -3,6 +3,7 @@ per row), and nothing locked by a read."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -18,8 +19,11 @@ from tests.services.conftest import caller
 
 
 def statements(read: Callable[[], Any]) -> list[str]:
+    """The statements ``read`` runs: those of this thread, not of a server of the session
+    working in the background (its webhook deliveries poll)."""
     seen: list[str] = []
-    with watching(seen.append):
+    me = threading.get_ident()
+    with watching(lambda sql: seen.append(sql) if threading.get_ident() == me else None):
         read()
     return seen
 

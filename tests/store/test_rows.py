@@ -13,6 +13,7 @@ from sharekeeper.domain.handshakes import CreateAccountState, HandshakeStatus
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
 from sharekeeper.domain.organizations import JoinMethod
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
+from sharekeeper.domain.webhooks import WebhookState
 from sharekeeper.store import (
     accounts,
     audit,
@@ -21,6 +22,7 @@ from sharekeeper.store import (
     organizations,
     permissions,
     shares,
+    webhooks,
 )
 from sharekeeper.store.rows import RowMapping
 from sharekeeper.store.tables import invitations as invitation_table
@@ -37,6 +39,8 @@ TYPED = {
     ("Membership", "join_method"): ("created", JoinMethod.CREATED),
     ("Handshake", "status"): ("pending", HandshakeStatus.PENDING),
     ("CreateAccountStatus", "state"): ("succeeded", CreateAccountState.SUCCEEDED),
+    ("Webhook", "types"): ("a.* b", ("a.*", "b")),
+    ("Webhook", "state"): ("removed", WebhookState.REMOVED),
 }
 MAPPINGS = [
     invitations.INVITATION,
@@ -52,6 +56,8 @@ MAPPINGS = [
     handshakes.CREATE_ACCOUNT_STATUS,
     audit.AUDIT_RECORD,
     permissions.BOUND_PERMISSION,
+    webhooks.WEBHOOK,
+    webhooks.DEAD_LETTER,
 ]
 ids = [m.entity.__name__ for m in MAPPINGS]
 

@@ -16,18 +16,37 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sharekeeper.api.access import note_error
-from sharekeeper.api.convert import audit_record, service_principal, timestamp
+from sharekeeper.api.convert import (
+    audit_record,
+    dead_letter,
+    service_principal,
+    timestamp,
+    webhook,
+)
 from sharekeeper.api.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
 from sharekeeper.api.errors import answered, error_response, status_of
 from sharekeeper.api.guessing import refused
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.audit import AuditFilter, AuditRecord
-from sharekeeper.domain.errors import AuthenticationFailed, ShareKeeperError, TooManyFailures
+from sharekeeper.domain.errors import (
+    AuthenticationFailed,
+    InvalidParameter,
+    ShareKeeperError,
+    TooManyFailures,
+)
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.ratelimit import OPERATOR_KEY
 from sharekeeper.domain.sessions import OPERATOR
-from sharekeeper.services import admin, audit, identity, organizations, service_principals
+from sharekeeper.domain.webhooks import PATTERNS_MOST, URL_MAX
+from sharekeeper.services import (
+    admin,
+    audit,
+    identity,
+    organizations,
+    service_principals,
+    webhooks,
+)
 from sharekeeper.services.context import Context
 
 
@@ -62,6 +81,24 @@ class NewService(Struct):
 class ServiceQuery(Struct):
     limit: Annotated[int, Meta(ge=1, le=2000)] = 1000
     marker: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class NewWebhook(Struct):
+    url: Annotated[str, Meta(min_length=1, max_length=URL_MAX)]
+    types: Annotated[
+        list[Annotated[str, Meta(max_length=128)]], Meta(max_length=PATTERNS_MOST)
+    ] = []
+
+
+class DeadLetterQuery(ServiceQuery):
+    webhook_id: Annotated[str, Meta(max_length=40)] | None = None
+
+
+class Replay(Struct):
+    """One dead letter, or ``all`` of them (of every active webhook)."""
+
+    dead_letter_id: Annotated[str, Meta(max_length=40)] | None = None
+    all: bool = False
 
 
 MAX_MILLISECONDS = 2**53  # the year 287,396: every time a caller can mean, exact in a double
@@ -167,6 +204,37 @@ def revoke_service(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any
     return 204, None
 
 
+def add_webhook(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    body = decode_body(raw, NewWebhook)
+    hook, secret = webhooks.add_webhook(ctx, body.url, body.types)
+    return 201, {"webhook_id": hook.id, "secret": secret}
+
+
+def list_webhooks(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    query = decode_query(query_pairs(request.url.query), ServiceQuery)
+    page = webhooks.list_webhooks(ctx, PageRequest(query.limit, query.marker))
+    return 200, {"webhooks": [webhook(s) for s in page.items], "next_marker": page.next_marker}
+
+
+def remove_webhook(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    webhooks.remove_webhook(ctx, request.path_params["webhook_id"])
+    return 204, None
+
+
+def list_dead_letters(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    query = decode_query(query_pairs(request.url.query), DeadLetterQuery)
+    page = webhooks.list_dead_letters(ctx, query.webhook_id, PageRequest(query.limit, query.marker))
+    found = [dead_letter(d) for d in page.items]
+    return 200, {"dead_letters": found, "next_marker": page.next_marker}
+
+
+def replay_dead_letters(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
+    body = decode_body(raw, Replay)
+    if body.all == (body.dead_letter_id is not None):
+        raise InvalidParameter('Give either dead_letter_id or "all": true.')
+    return 202, {"replays_requested": webhooks.replay_dead_letters(ctx, body.dead_letter_id)}
+
+
 def reset(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
     admin.reset_all_data(ctx)
     return 204, None
@@ -194,6 +262,11 @@ _ROUTES: tuple[tuple[str, str, AdminHandler], ...] = (
     ("POST", "/admin/v1/services", create_service),
     ("GET", "/admin/v1/services", list_services),
     ("DELETE", "/admin/v1/services/{service_id}", revoke_service),
+    ("POST", "/admin/v1/webhooks", add_webhook),
+    ("GET", "/admin/v1/webhooks", list_webhooks),
+    ("DELETE", "/admin/v1/webhooks/{webhook_id}", remove_webhook),
+    ("GET", "/admin/v1/webhook-dead-letters", list_dead_letters),
+    ("POST", "/admin/v1/webhook-dead-letters/replay", replay_dead_letters),
     ("POST", "/admin/v1/reset", reset),
     ("GET", "/admin/v1/audit-records", audit_records),
 )

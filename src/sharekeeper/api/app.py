@@ -36,6 +36,7 @@ from sharekeeper.domain.clock import Clock
 from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.events import NATS_MISSING, nats_client_installed
+from sharekeeper.events.webhooks import Deliveries
 from sharekeeper.logs import configure_logging
 from sharekeeper.services import operations
 from sharekeeper.services.housekeeping import purge_expired_records
@@ -119,14 +120,16 @@ async def _purge_periodically(serving: Serving) -> None:
 
 
 def _background(settings: Settings, serving: Serving) -> list[Any]:
-    """The coroutines a server process runs beside its requests: NATS's relay when set."""
+    """The coroutines a server process runs beside its requests: the webhooks' deliveries, and
+    NATS's relay when set."""
+    background = [Deliveries(serving, settings.webhooks).run()]
     if settings.nats_url is None:
-        return []
+        return background
     # Imported only here: nats-py is an optional extra (checked in create_app).
     from sharekeeper.events.nats_relay import NatsRelay, Target
 
     target = Target(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
-    return [NatsRelay(serving, target).run()]
+    return [*background, NatsRelay(serving, target).run()]
 
 
 def create_app(

@@ -20,6 +20,7 @@ from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.policies import Policy, PolicyType
 from sharekeeper.domain.service_principals import ServicePrincipal
 from sharekeeper.domain.shares import Association, ResourceShare
+from sharekeeper.domain.webhooks import DeadLetter, WebhookStatus
 
 
 def timestamp(millis: int) -> str:
@@ -155,6 +156,37 @@ def service_principal(service: ServicePrincipal) -> dict[str, Any]:
         "access_key": service.access_key,
         "created_at": timestamp(service.created_at),
         "revoked_at": None if service.revoked_at is None else timestamp(service.revoked_at),
+    }
+
+
+def webhook(status: WebhookStatus) -> dict[str, Any]:
+    """A webhook as the admin API and `sharekeeper webhook list --json` show it (never its
+    secret): ``position`` the feed cursor delivered up to, ``lag`` the cursors behind."""
+    hook = status.webhook
+    return {
+        "webhook_id": hook.id,
+        "url": hook.url,
+        "types": list(hook.types),
+        "state": hook.state.value,
+        "created_at": timestamp(hook.created_at),
+        "position": None if status.position is None else str(status.position),
+        "lag": status.lag,
+    }
+
+
+def dead_letter(letter: DeadLetter) -> dict[str, Any]:
+    """A dead letter as the admin API and `sharekeeper webhook dead-letters --json` show it
+    (without the body, which the feed and a replay carry)."""
+    return {
+        "dead_letter_id": letter.id,
+        "webhook_id": letter.webhook_id,
+        "cursor": str(letter.cursor),
+        "event_id": letter.event_id,
+        "type": letter.event_type,
+        "attempts": letter.attempts,
+        "last_error": letter.last_error,
+        "failed_at": timestamp(letter.failed_at),
+        "replay_requested": letter.replay_requested_at is not None,
     }
 
 

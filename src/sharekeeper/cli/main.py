@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -25,6 +25,9 @@ from sharekeeper.cli.ram import CONNECTION_OPTIONS, ram_app
 if TYPE_CHECKING:
     from sharekeeper.bootstrap import Runtime
     from sharekeeper.config import Settings
+    from sharekeeper.domain.paging import Page, PageRequest
+
+T = TypeVar("T")
 
 app = command_group("ShareKeeper: a Resource Access Manager compatible with Huawei RAM v1.")
 account_app = command_group("Accounts.")
@@ -35,6 +38,8 @@ org_app = command_group("The organization directory.")
 app.add_typer(org_app, name="org")
 service_app = command_group("Service principals: resource services that ask for decisions.")
 app.add_typer(service_app, name="service")
+webhook_app = command_group("Webhooks: the change feed POSTed, signed, to your URLs.")
+app.add_typer(webhook_app, name="webhook")
 audit_app = command_group("The audit trail of state-changing calls.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ram_app, name="ram")
@@ -92,6 +97,21 @@ def _runtime(database: str | None) -> Iterator[Runtime]:
         raise typer.Exit(1) from None
     finally:
         runtime.close()
+
+
+def _every(read: Callable[[PageRequest], Page[T]]) -> list[T]:
+    """Every item of a listing, read a page of 1,000 at a time by ``read``."""
+    from sharekeeper.domain.paging import PageRequest
+
+    found: list[T] = []
+    marker = None
+    for _ in range(1_000_000):  # bounded: a page of 1,000 each
+        page = read(PageRequest(1000, marker))
+        found += page.items
+        marker = page.next_marker
+        if marker is None:
+            break
+    return found
 
 
 def _emit(data: dict[str, Any], as_json: bool) -> None:
@@ -525,19 +545,13 @@ def service_list(
 ) -> None:
     """List service principals, oldest first (revoked ones too, with when)."""
     from sharekeeper.api.convert import service_principal
-    from sharekeeper.domain.paging import PageRequest
     from sharekeeper.services import service_principals
 
     fmt = chosen(output, as_json)
-    found = []
     with _runtime(database) as runtime:
-        marker = None
-        for _ in range(1_000_000):  # bounded: a page of 1,000 each
-            page = service_principals.list_services(runtime.context, PageRequest(1000, marker))
-            found += [service_principal(s) for s in page.items]
-            marker = page.next_marker
-            if marker is None:
-                break
+        ctx = runtime.context
+        listed = _every(lambda page: service_principals.list_services(ctx, page))
+    found = [service_principal(s) for s in listed]
     rows = [
         {**s, "namespaces": ",".join(s["namespaces"]), "revoked_at": s["revoked_at"] or ""}
         for s in found
@@ -553,6 +567,118 @@ def service_revoke(service_id: str, database: DatabaseOption = None) -> None:
     with _runtime(database) as runtime:
         service_principals.revoke_service(runtime.context, service_id)
     typer.echo(f"revoked {service_id}")
+
+
+@webhook_app.command("add")
+def webhook_add(
+    url: Annotated[str, typer.Option(help="Where events are POSTed (http:// or https://).")],
+    types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="An event type, or a prefix ending in .* (sharekeeper.ram.invitation.*); "
+            "repeatable. None: every event.",
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a webhook; it receives the events committed from now on (the secret is shown this
+    once: receivers check each body's X-ShareKeeper-Signature with it)."""
+    from sharekeeper.services import webhooks
+
+    with _runtime(database) as runtime:
+        hook, secret = webhooks.add_webhook(runtime.context, url, types or [])
+    _emit({"webhook_id": hook.id, "secret": secret}, as_json)
+
+
+WEBHOOK_COLUMNS = (
+    Column("webhook_id", "webhook", whole=True),
+    Column("url", whole=True),
+    Column("types", optional=True),
+    Column("state"),
+    Column("position", optional=True),
+    Column("lag"),
+)
+
+
+@webhook_app.command("list")
+def webhook_list(
+    database: DatabaseOption = None, output: OutputOption = None, as_json: JsonOption = False
+) -> None:
+    """List webhooks, oldest first (removed ones too), with the feed cursor each was delivered
+    up to and how far behind the newest it is."""
+    from sharekeeper.api.convert import webhook
+    from sharekeeper.services import webhooks
+
+    fmt = chosen(output, as_json)
+    with _runtime(database) as runtime:
+        ctx = runtime.context
+        found = [webhook(s) for s in _every(lambda page: webhooks.list_webhooks(ctx, page))]
+    rows = [
+        {**w, "types": ",".join(w["types"]) or "(all)", "position": w["position"] or ""}
+        for w in found
+    ]
+    listing(found, fmt, rows, WEBHOOK_COLUMNS, "webhooks")
+
+
+@webhook_app.command("remove")
+def webhook_remove(webhook_id: str, database: DatabaseOption = None) -> None:
+    """Remove a webhook: no delivery to it starts from now on (it stays listed as removed)."""
+    from sharekeeper.services import webhooks
+
+    with _runtime(database) as runtime:
+        webhooks.remove_webhook(runtime.context, webhook_id)
+    typer.echo(f"removed {webhook_id}")
+
+
+DEAD_LETTER_COLUMNS = (
+    Column("dead_letter_id", "dead letter", whole=True),
+    Column("webhook_id", "webhook", whole=True, optional=True),
+    Column("event_id", "event", whole=True),
+    Column("type"),
+    Column("attempts", "tries"),
+    Column("last_error", "last error"),
+    Column("failed_at", "failed", whole=True, optional=True),
+)
+
+
+@webhook_app.command("dead-letters")
+def webhook_dead_letters(
+    webhook_id: Annotated[str | None, typer.Argument(help="Only this webhook's.")] = None,
+    database: DatabaseOption = None,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the events a webhook's receiver did not take in every try, oldest first."""
+    from sharekeeper.api.convert import dead_letter
+    from sharekeeper.services import webhooks
+
+    fmt = chosen(output, as_json)
+    with _runtime(database) as runtime:
+        ctx = runtime.context
+        listed = _every(lambda page: webhooks.list_dead_letters(ctx, webhook_id, page))
+    found = [dead_letter(d) for d in listed]
+    listing(found, fmt, found, DEAD_LETTER_COLUMNS, "dead_letters")
+
+
+@webhook_app.command("replay")
+def webhook_replay(
+    dead_letter_id: Annotated[str | None, typer.Argument(help="The dead letter.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every dead letter of every active webhook.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Deliver dead letters again: the server delivering the webhook sends each once, with a
+    fresh signature, and deletes it once taken (a failure keeps it, with its last error)."""
+    from sharekeeper.services import webhooks
+
+    if every == (dead_letter_id is not None):
+        raise typer.BadParameter("give a DEAD_LETTER_ID or --all, not both or neither")
+    with _runtime(database) as runtime:
+        asked = webhooks.replay_dead_letters(runtime.context, dead_letter_id)
+    typer.echo(f"replay requested for {asked} dead letter{'s' if asked != 1 else ''}")
 
 
 @audit_app.command("list")

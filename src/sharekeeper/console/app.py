@@ -55,6 +55,13 @@ OPERATOR_PAGES: tuple[tuple[str, list[str], Handler], ...] = (
     ("/console/operator/directory", GET, operator.directory),
     ("/console/operator/audit", GET, operator.audit_trail),
     ("/console/operator/graph", GET, operator.graph),
+    (operator.WEBHOOKS, GET, operator.webhooks_page),
+    (operator.WEBHOOKS + "/replay", POST, operator.replay_all),
+    (
+        "/console/operator/dead-letters/{dead_letter_id:str}/replay",
+        POST,
+        operator.replay_dead_letter,
+    ),
 )
 _STYLESHEET = resources.files("sharekeeper.console").joinpath("static/console.css").read_bytes()
 

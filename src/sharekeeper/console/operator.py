@@ -1,5 +1,6 @@
 """The operator's pages (signed in with the admin token): accounts and their keys, the
-organization directory, the audit trail, and a picture of who shares with whom. Changes are
+organization directory, the audit trail, a picture of who shares with whom, and the webhooks
+with their dead letters. Changes are
 audited with the operator as their account and the console as their channel."""
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.sessions import OPERATOR
-from sharekeeper.services import audit, identity
+from sharekeeper.services import audit, identity, webhooks
 from sharekeeper.services import console as reads
 from sharekeeper.services.context import Context
 
 T = TypeVar("T")
 AUDIT_PAGE = 100
+WEBHOOKS_PAGE = 100
 
 
 def _audited(
@@ -150,3 +152,53 @@ async def graph(console: Console, visit: Visit) -> Response:
     return console.render(
         visit.request, "operator_graph.html", visit.session, picture=picture, g=layout(picture)
     )
+
+
+async def webhooks_page(console: Console, visit: Visit) -> Response:
+    """The webhooks (URL, patterns, state, how far behind the feed), and a page of dead
+    letters, each with its Replay button."""
+    found = await console.run(
+        webhooks.list_webhooks, PageRequest(WEBHOOKS_PAGE, visit.query("after"))
+    )
+    letters = await console.run(
+        webhooks.list_dead_letters, None, PageRequest(WEBHOOKS_PAGE, visit.query("marker"))
+    )
+    return console.render(
+        visit.request,
+        "operator_webhooks.html",
+        visit.session,
+        webhooks=found.items,
+        next_after=found.next_marker,
+        dead_letters=letters.items,
+        next_marker=letters.next_marker,
+    )
+
+
+async def replay_dead_letter(console: Console, visit: Visit) -> Response:
+    dead_letter_id = visit.path_id("dead_letter_id")
+    await _audited(
+        console,
+        visit,
+        "ReplayDeadLetter",
+        dead_letter_id,
+        lambda ctx: webhooks.replay_dead_letters(ctx, dead_letter_id),
+    )
+    done = (
+        f"Replay of {dead_letter_id} requested: the server delivering its webhook sends it "
+        "again, and removes it from this list once the receiver takes it."
+    )
+    return notify(console, visit, WEBHOOKS, done)
+
+
+async def replay_all(console: Console, visit: Visit) -> Response:
+    asked = await _audited(
+        console,
+        visit,
+        "ReplayDeadLetters",
+        "",
+        lambda ctx: webhooks.replay_dead_letters(ctx, None),
+    )
+    return notify(console, visit, WEBHOOKS, f"Replay of {asked} dead letters requested.")
+
+
+WEBHOOKS = "/console/operator/webhooks"

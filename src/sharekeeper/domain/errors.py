@@ -37,7 +37,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── InvitationAlreadyAccepted RAM.9301
     │   ├── InvitationAlreadyRejected RAM.9302
     │   ├── InvitationExpired         RAM.9303
-    │   └── InvitationWithdrawn       RAM.9304
+    │   ├── InvitationWithdrawn       RAM.9304
+    │   └── WebhookRemoved            RAM.9204
     ├── LimitExceeded                 RAM.9009    the request is beyond what is served
     │   ├── RequestTooLarge           RAM.9002
     │   ├── HeadersTooLarge           RAM.9003
@@ -58,7 +59,9 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
         ├── AccountNotFound           RAM.9405
         ├── AccessKeyNotFound         RAM.9406
         ├── DirectoryEntryNotFound    RAM.9407
-        └── ServicePrincipalNotFound  RAM.9408
+        ├── ServicePrincipalNotFound  RAM.9408
+        ├── WebhookNotFound           RAM.9409
+        └── DeadLetterNotFound        RAM.9410
 
     The Organizations API's (Organizations.*, statuses in the table at the edge):
     OrgNotManagementAccount 1001, OrganizationNotFound 1015 (both 401, as Huawei answers),
@@ -363,6 +366,16 @@ class InvitationExpired(StateConflict):
         super().__init__(f"The resource share invitation {invitation_id} has expired.")
 
 
+class WebhookRemoved(StateConflict):
+    code = "RAM.9204"
+
+    def __init__(self, webhook_id: str) -> None:
+        super().__init__(
+            f"The webhook {webhook_id} was removed: its dead letters can no longer be "
+            "replayed (add the URL again for new events)."
+        )
+
+
 class InvitationWithdrawn(StateConflict):
     code = "RAM.9304"
 
@@ -510,6 +523,20 @@ class ServicePrincipalNotFound(NotFound):
 
     def __init__(self, service_id: str) -> None:
         super().__init__(f"The service principal {service_id} does not exist.")
+
+
+class WebhookNotFound(NotFound):
+    code = "RAM.9409"
+
+    def __init__(self, webhook_id: str) -> None:
+        super().__init__(f"The webhook {webhook_id} does not exist.")
+
+
+class DeadLetterNotFound(NotFound):
+    code = "RAM.9410"
+
+    def __init__(self, dead_letter_id: str) -> None:
+        super().__init__(f"The dead letter {dead_letter_id} does not exist.")
 
 
 # Decisions for resource services (docs/enforcement.md): the caller proved who it is, and who it

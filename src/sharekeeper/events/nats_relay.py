@@ -23,7 +23,6 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import msgspec
 import nats
 import nats.errors
 import nats.js.errors
@@ -34,7 +33,8 @@ from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.clock import SECOND
 from sharekeeper.domain.errors import CursorAhead, CursorExpired
 from sharekeeper.domain.events import FeedEvent
-from sharekeeper.events.render import cloud_event
+from sharekeeper.events.render import event_body
+from sharekeeper.logs import error_line
 from sharekeeper.services.feed import FeedPage, read_events
 from sharekeeper.services.relays import advance_relay, claim_relay, release_relay
 
@@ -54,8 +54,6 @@ CONNECT_SECONDS = 2
 # What "NATS cannot take the event now" looks like: refused or dropped connections, timeouts,
 # and JetStream's own refusals (no stream answering the subject, the stream not ours).
 UNREACHABLE = (OSError, TimeoutError, nats.errors.Error)
-
-_encode = msgspec.json.Encoder().encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +79,6 @@ class Target:
     def subject(self, event: FeedEvent) -> str:
         # The kept kind is the CloudEvents type without its "sharekeeper." prefix.
         return f"{self.prefix}.{event.kind}"
-
-
-def message(event: FeedEvent) -> bytes:
-    """The body: the structured CloudEvent, as the HTTP feed serves it."""
-    return _encode(cloud_event(event))
 
 
 class NatsRelay:
@@ -169,7 +162,7 @@ class NatsRelay:
             for event in page.events:
                 await stream.publish(
                     self._target.subject(event),
-                    message(event),
+                    event_body(event),
                     timeout=ACK_SECONDS,
                     stream=self._target.stream,
                     headers={"Nats-Msg-Id": event.id},
@@ -252,7 +245,7 @@ class NatsRelay:
             log.warning(
                 "NATS relay: cannot publish to %s (%s); events wait in the outbox, retrying",
                 self._target.where,
-                _describe(error),
+                error_line(error),
             )
         await asyncio.sleep(self._backoff(self._failures))
 
@@ -268,7 +261,7 @@ class NatsRelay:
         if self._database_failures == 1:
             log.warning(
                 "NATS relay: the database failed (%s); events are relayed once it answers",
-                _describe(error),
+                error_line(error),
             )
         await asyncio.sleep(self._backoff(self._database_failures))
 
@@ -303,7 +296,3 @@ class NatsRelay:
 async def _quiet(error: Exception) -> None:
     """nats-py's own error callback logs a traceback per failed try; the relay logs one line
     per outage instead."""
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

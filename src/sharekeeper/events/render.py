@@ -121,3 +121,9 @@ def for_service(event: FeedEvent, namespaces: tuple[str, ...]) -> FeedEvent:
     else:
         data["content"] = None
     return replace(event, data=_encode(data).decode())
+
+
+def event_body(event: FeedEvent) -> bytes:
+    """The structured CloudEvent as bytes, as GET /sharekeeper/v1/events serves each event: the
+    body NATS messages and webhook deliveries carry."""
+    return _encode(cloud_event(event))

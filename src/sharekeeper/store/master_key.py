@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sharekeeper.store.accounts import notify_key_change
 from sharekeeper.store.engine import WRITE
 from sharekeeper.store.key_cache import EVERY_KEY
-from sharekeeper.store.tables import access_keys, master_key, service_principals
+from sharekeeper.store.tables import access_keys, master_key, service_principals, webhooks
 from sharekeeper.store.transaction import Transaction
 
 
@@ -42,9 +42,13 @@ def record_fingerprint(engine: Engine, fingerprint: str, now: int) -> str:
         return recorded
 
 
-# What holds secrets sealed under the master key, each keyed by its access key: accounts' keys
-# and resource services' keys.
-_SEALED = {"account keys": access_keys, "service keys": service_principals}
+# What holds secrets sealed under the master key, each row named by a unique key: accounts' keys
+# and resource services' keys (by access key), webhooks' signing secrets (by id).
+_SEALED = {
+    "account keys": (access_keys, access_keys.c.access_key),
+    "service keys": (service_principals, service_principals.c.access_key),
+    "webhook secrets": (webhooks, webhooks.c.id),
+}
 HOLDERS = tuple(_SEALED)
 
 # Rows re-sealed per statement during a rotation: bounded memory whatever the number of keys.
@@ -75,27 +79,20 @@ class MasterKeyRepository:
         return self._tx.execute(statement).rowcount == 1
 
     def sealed_secrets(self, holder: str, after: str, limit: int) -> list[tuple[str, str]]:
-        """(access key, sealed secret) of ``holder`` (one of HOLDERS) in access-key order, after
-        ``after``: every key, the revoked and expired ones too (a revoked key must still be
-        told apart)."""
-        table = _SEALED[holder]
-        statement = (
-            select(table.c.access_key, table.c.sealed_secret)
-            .where(table.c.access_key > after)
-            .order_by(table.c.access_key)
-            .limit(limit)
-        )
+        """(key, sealed secret) of ``holder`` (one of HOLDERS) in key order, after ``after``:
+        every one, the revoked and expired ones too (a revoked key must still be told
+        apart)."""
+        table, key = _SEALED[holder]
+        statement = select(key, table.c.sealed_secret).where(key > after).order_by(key).limit(limit)
         return [(row[0], row[1]) for row in self._tx.execute(statement).all()]
 
     def reseal(self, holder: str, sealed: list[tuple[str, str]]) -> None:
-        """Writes each (access key, sealed secret) of ``holder``, and tells every key cache."""
+        """Writes each (key, sealed secret) of ``holder``, and tells every key cache."""
         if not sealed:
             return
-        table = _SEALED[holder]
+        table, key = _SEALED[holder]
         statement = (
-            update(table)
-            .where(table.c.access_key == bindparam("key"))
-            .values(sealed_secret=bindparam("sealed"))
+            update(table).where(key == bindparam("key")).values(sealed_secret=bindparam("sealed"))
         )
         self._tx.execute(statement, [{"key": k, "sealed": s} for k, s in sealed])
         notify_key_change(self._tx, EVERY_KEY)

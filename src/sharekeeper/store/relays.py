@@ -7,7 +7,7 @@ nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.store.tables import relays
@@ -34,6 +34,18 @@ class RelayRepository:
             .values(holder=holder, lease_until=until)
         )
         return taken.rowcount == 1, row[0]
+
+    def start(self, name: str, position: int | None) -> None:
+        """A relay that is to begin after ``position`` (None: at the oldest event kept), held
+        by nobody yet."""
+        values = {"name": name, "position": position, "holder": "", "lease_until": 0}
+        self._tx.execute(insert(relays), values)
+
+    def forget(self, name: str) -> None:
+        self._tx.execute(delete(relays).where(R.name == name))
+
+    def position(self, name: str) -> int | None:
+        return self._tx.execute(select(R.position).where(R.name == name)).scalar_one_or_none()
 
     def advance(self, name: str, holder: str, position: int, until: Millis) -> bool:
         """Stores ``position`` and renews the lease, if ``holder`` still holds it."""

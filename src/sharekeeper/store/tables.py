@@ -612,3 +612,45 @@ relays = Table(
     Column("holder", String(128), nullable=False),
     Column("lease_until", Millis, nullable=False),
 )
+
+# Webhooks (domain/webhooks.py, events/webhooks.py): where the feed is POSTed. ``types`` is the
+# type patterns joined by spaces (empty: every type); the secret is sealed under the master key
+# as an account key's is (the server recomputes each body's HMAC). Each webhook's lease and
+# position is its row in ``relays``, named ``webhook:<id>``.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _seq(),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("types", Text, nullable=False),
+    Column("sealed_secret", String(256), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("state", String(16), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# Events a webhook's receiver did not take in every try, with the body sent; a replay is
+# asked for by setting ``replay_requested_at``, and done by the delivering server.
+webhook_dead_letters = Table(
+    "webhook_dead_letters",
+    metadata,
+    _seq(),
+    Column("id", String(40), nullable=False, unique=True),
+    Column(
+        "webhook_id",
+        String(40),
+        ForeignKey("webhooks.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("cursor", Seq, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(80), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", String(500), nullable=False),
+    Column("failed_at", Millis, nullable=False),
+    Column("replay_requested_at", Millis),
+    Index("ix_webhook_dead_letters_webhook", "webhook_id", "seq"),
+    sqlite_autoincrement=True,
+)

@@ -35,6 +35,7 @@ from sharekeeper.store.snapshot import SnapshotRepository
 from sharekeeper.store.tags import TagRepository
 from sharekeeper.store.transaction import Backend, Transaction, autocommit
 from sharekeeper.store.views import ViewRepository
+from sharekeeper.store.webhooks import WebhookRepository
 
 
 class Connections:
@@ -162,6 +163,7 @@ class UnitOfWork:
     snapshot: SnapshotRepository
     events: EventRepository
     relays: RelayRepository
+    webhooks: WebhookRepository
 
     def __init__(
         self,
@@ -212,6 +214,7 @@ class UnitOfWork:
         self.snapshot = SnapshotRepository(tx)
         self.events = EventRepository(tx)
         self.relays = RelayRepository(tx)
+        self.webhooks = WebhookRepository(tx)
         self._changes = []
         return self
 
