@@ -389,14 +389,15 @@ class Runner:
         margin: float,
         refusals: list[str],
         connections: int = CONNECTIONS,
+        guess: float = GUESS_RPS,
     ) -> None:
         self.label, self.work, self.seconds, self.margin = label, work, seconds, margin
-        self.refusals, self.connections = refusals, connections
+        self.refusals, self.connections, self.guess = refusals, connections, guess
         self.rates: dict[str, list[float]] = {}
 
     def _inputs(self, name: str, seconds: float) -> int:
         rates = self.rates.setdefault(name, [])
-        return judge.inputs_needed(rates, GUESS_RPS, seconds, self.connections, self.margin)
+        return judge.inputs_needed(rates, self.guess, seconds, self.connections, self.margin)
 
     def warm(self, name: str, load: Load) -> None:
         """Load before the rounds, one second at a time: twice for a figure that uses its
@@ -405,6 +406,8 @@ class Runner:
         had, so that the rate is not one cut short."""
         for attempt in range(4):
             requests, supplied = load.supply(self._inputs(name, 1))
+            if not requests:
+                return  # measure() refuses the run that finds nothing left
             result = wrk.run(requests, load.port, self.work, 1, self.connections)
             self.rates[name].append(result.rps)
             if supplied is None:
@@ -414,18 +417,23 @@ class Runner:
 
     def measure(self, name: str, load: Load, round_: int) -> dict[str, Any]:
         requests, supplied = load.supply(self._inputs(name, self.seconds))
+        label = f"{self.label} round {round_} {name}"
+        if not requests:
+            return self._refused(f"{label}: no input left to send", {})
         with profiled(load.pid, f"{self.label}-{name}-{round_}", self.seconds):
             result = loaded(
                 load.pid, requests, load.port, self.work, self.seconds, self.connections
             )
         self.rates[name].append(result["rps"])
-        label = f"{self.label} round {round_} {name}"
         reason = judge.refusal(label, result, supplied, self.connections)
         if reason is None:
             return result
+        counts = {key: result[key] for key in ("requests", "non2xx", "socket_errors")}
+        return self._refused(reason, counts)
+
+    def _refused(self, reason: str, counts: dict[str, int]) -> dict[str, Any]:
         print(f"REFUSED {reason}", file=sys.stderr, flush=True)
         self.refusals.append(reason)
-        counts = {key: result[key] for key in ("requests", "non2xx", "socket_errors")}
         return {"refused": reason, **counts}
 
 
@@ -746,9 +754,10 @@ def measure_scale(
         receiver = Caller(
             receiver_account.id, receiver_key.access_key, receiver_key.secret_key, port
         )
-        # The newest invitations, never accepted before, each handed to one request; not seeded
-        # further, which would change the count being measured (a run short of them is refused).
-        pool = judge.Pool(ids[-20000:])
+        # The invitations of this stage, never accepted before, each handed to one request;
+        # not seeded further, which would change the count being measured (a run short of
+        # them is refused).
+        pool = judge.Pool(ids[-100_000:])
 
         def supply(n: int, pool: judge.Pool[str] = pool, receiver: Caller = receiver) -> Any:
             taken = pool.take(n)
@@ -757,7 +766,11 @@ def measure_scale(
         reads = searches(owner, receiver)
         command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
         ready = f"http://127.0.0.1:{port}/healthz"
-        runner = Runner(f"scale-{count}", work, seconds, margin, refusals, connections=8)
+        # At 8 connections the rates are a few hundred a second: a guess of 1,000 leaves the
+        # 10,000-invitation stage enough for its run.
+        runner = Runner(
+            f"scale-{count}", work, seconds, margin, refusals, connections=8, guess=1_000.0
+        )
         with process(command, env, work / f"scale-{count}.log", ready) as pid:
             loads = {
                 "search": Load(pid, port, replay(reads["search"])),
@@ -765,7 +778,10 @@ def measure_scale(
                 "accept": Load(pid, port, supply),
             }
             for name, load in loads.items():
-                runner.warm(name, load)
+                # The accepts run after the searches warmed the server, without warm-ups of
+                # their own, which would leave the smallest stage too few invitations.
+                if name != "accept":
+                    runner.warm(name, load)
                 stage[name] = runner.measure(name, load, 1)
             stage["rss_mb"] = round(peak_rss_mb(pid), 1)
         results[str(count)] = stage
@@ -1003,9 +1019,10 @@ def markdown(report: dict[str, Any]) -> str:
         for name, value in report[key].items():
             if isinstance(value, dict) and ("rps" in value or "refused" in value):
                 lines.append(_row(f"{key} {name}", value))
-    lines += ["", "| ratio | " + " | ".join(runs) + " |"]
-    lines.append("|---|" + "---|" * len(runs))
-    for name in RATIOS:
+    if runs:
+        lines += ["", "| ratio | " + " | ".join(runs) + " |"]
+        lines.append("|---|" + "---|" * len(runs))
+    for name in RATIOS if runs else ():
         lines.append(f"| {name} | " + " | ".join(_ratio(report[k], name) for k in runs) + " |")
     for key in runs:
         flow = report[key].get("sdk_flow")
