@@ -23,12 +23,11 @@ def refusal(
 ) -> str | None:
     """Why the run ``label`` gives no rate, or None. Any answer not 2xx or any socket error
     refuses it (a rate of the remaining answers would hide them), and so does a run that may
-    have used up its ``supplied`` distinct inputs: wrk then replays them from the start, and a
-    replayed accept meets an invitation already accepted. Up to ``connections`` requests may
-    still be in flight when wrk stops, so those count as used too."""
+    have used up its ``supplied`` distinct inputs (``used_up``): wrk then replays them from the
+    start, and a replayed accept meets an invitation already accepted."""
     requests, non2xx, errors = result["requests"], result["non2xx"], result["socket_errors"]
     counts = f"{requests:,} requests, {non2xx:,} not 2xx, {errors:,} socket errors"
-    if supplied is not None and requests + connections > supplied:
+    if used_up(result, supplied, connections):
         # Named first: once the input runs out, the answers not 2xx are its consequence.
         return (
             f"{label}: {counts}, but only {supplied:,} distinct inputs were seeded for it, so "
@@ -39,6 +38,12 @@ def refusal(
     if not requests:
         return f"{label}: no answer at all"
     return None
+
+
+def used_up(result: Mapping[str, Any], supplied: int | None, connections: int) -> bool:
+    """Whether a run may have sent some of its ``supplied`` distinct inputs twice; up to
+    ``connections`` requests may still be in flight when wrk stops, so those count as sent."""
+    return supplied is not None and result["requests"] + connections > supplied
 
 
 def inputs_needed(
