@@ -421,8 +421,12 @@ class Runner:
         input sized on the rate it reached: on this shared machine a run's rate can jump
         past the margin over the one before; the retry is announced, never hidden."""
         label = f"{self.label} round {round_} {name}"
+        supplied: int | None = 0
         for attempt in range(3):
-            requests, supplied = load.supply(self._inputs(name, self.seconds))
+            # A run cut short by its input counts fewer good answers than it could have given:
+            # its retry gets at least twice that input, whatever the margin.
+            count = max(self._inputs(name, self.seconds), 2 * (supplied or 0))
+            requests, supplied = load.supply(count)
             if not requests:
                 return self._refused(f"{label}: no input left to send", {})
             with profiled(load.pid, f"{self.label}-{name}-{round_}", self.seconds):
