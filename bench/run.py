@@ -2,7 +2,9 @@
 `python bench/run.py` (adds PostgreSQL, two workers, scale to a million invitations, memory, the
 SDK flow). Every figure is measured in the same run as its baseline; see docs/performance.md.
 
-Servers run pinned to core 0, wrk to core 1. The last line of output is one JSON object."""
+Servers run pinned to core 0, wrk to core 1. Each figure is the median of interleaved rounds,
+and a run that met an error or may have reused its input is refused, never given as a rate
+(bench/judge.py). The last line of output is one JSON object (its keys: docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -12,21 +14,25 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import judge  # noqa: E402
 import seed  # noqa: E402
 import wrk  # noqa: E402
 
@@ -34,6 +40,7 @@ from sharekeeper.auth import signing  # noqa: E402
 from sharekeeper.bootstrap import build_runtime  # noqa: E402
 from sharekeeper.config import Settings  # noqa: E402
 from sharekeeper.services import identity  # noqa: E402
+from sharekeeper.store.engine import driver_url  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -179,14 +186,21 @@ def postgres_cpu_since(before: dict[int, float]) -> float:
 
 
 @contextmanager
-def database_copy(database_url: str, work: Path) -> Iterator[dict[str, str]]:
-    """A copy of the seeded database for the floor (whose accepts then find the invitations
-    still pending): the file on SQLite, a database made from it as template on PostgreSQL.
-    Yields the floor's environment."""
+def database_copy(database_url: str, work: Path) -> Iterator[str]:
+    """A copy of the seeded database for the floor, and its URL: SQLite's backup of the file, or
+    a database made from it as template on PostgreSQL. Taken before any measured run: taken
+    after ShareKeeper's accepts, it held no pending invitation and the floor's accept answered
+    nothing but 400s."""
     if database_url.startswith("sqlite"):
         copy = work / "floor.db"
-        shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
-        yield {"FLOOR_SQLITE": str(copy)}
+        # The backup API, not a file copy: a copy of the file alone would miss pages still in
+        # the write-ahead log.
+        with (
+            closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as source,
+            closing(sqlite3.connect(copy)) as target,
+        ):
+            source.backup(target)
+        yield f"sqlite:///{copy}"
         return
     import psycopg
 
@@ -195,7 +209,7 @@ def database_copy(database_url: str, work: Path) -> Iterator[dict[str, str]]:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}_floor TEMPLATE {name}")
     try:
-        yield {"FLOOR_POSTGRES": f"{server}/{name}_floor"}
+        yield f"{server}/{name}_floor"
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {name}_floor WITH (FORCE)")
@@ -317,23 +331,196 @@ def sharekeeper_env(database_url: str, data_dir: Path, workers: int = 1) -> dict
         **os.environ,
         "SHAREKEEPER_DATABASE_URL": database_url,
         "SHAREKEEPER_DATA_DIR": str(data_dir),
-        "SHAREKEEPER_QUOTA_RESOURCE_SHARE": "10000",
+        "SHAREKEEPER_QUOTA_RESOURCE_SHARE": str(CREATE_QUOTA),
         "SHAREKEEPER_WORKERS": str(workers),
         "SHAREKEEPER_LOG_FORMAT": "json",
     }
 
 
+# Each account may hold this many shares (SHAREKEEPER_QUOTA_RESOURCE_SHARE, at most 10,000):
+# the creates of a run are spread over enough fresh creators for the rate seen.
+CREATE_QUOTA = 10_000
+# The rate assumed for a run's input before any run of its figure was seen: above any this
+# stack has reached (a floor's accept, ~3,300 req/s); the warm-ups then measure the real one.
+GUESS_RPS = 4_000.0
+CONNECTIONS = 64
+# Each ShareKeeper figure and its baseline (None: it has none), run back to back every round;
+# tag search is divided by search.
+PAIRS = (
+    ("accept", "accept_floor"),
+    ("search", "search_floor"),
+    ("tag_search", None),
+    ("create", "moto_create"),
+)
+RATIOS = {
+    "accept_to_floor": ("accept", "accept_floor"),
+    "search_to_floor": ("search", "search_floor"),
+    "tag_search_to_search": ("tag_search", "search"),
+    "create_to_moto": ("create", "moto_create"),
+}
+
+
+Supply = Callable[[int], tuple[list[str], int | None]]
+
+
+@dataclass
+class Load:
+    """What one figure's runs send to which server: ``supply(count)`` gives the requests of a
+    run allowed to use up ``count`` inputs, and how many distinct inputs they hold (None when
+    the requests use nothing up, like a search)."""
+
+    pid: int
+    port: int
+    supply: Supply
+
+
+def replay(requests: list[str]) -> Supply:
+    return lambda _count: (requests, None)
+
+
+class Runner:
+    """Runs wrk for the figures of one measurement and judges each run (bench/judge.py): a
+    refused run is announced on stderr at once and kept with its counts but without a rate.
+    Keeps each figure's rates, to size the input of its next run."""
+
+    def __init__(
+        self,
+        label: str,
+        work: Path,
+        seconds: float,
+        margin: float,
+        refusals: list[str],
+        connections: int = CONNECTIONS,
+        guess: float = GUESS_RPS,
+    ) -> None:
+        self.label, self.work, self.seconds, self.margin = label, work, seconds, margin
+        self.refusals, self.connections, self.guess = refusals, connections, guess
+        self.rates: dict[str, list[float]] = {}
+        self.retries: list[str] = []
+
+    def _inputs(self, name: str, seconds: float) -> int:
+        rates = self.rates.setdefault(name, [])
+        return judge.inputs_needed(rates, self.guess, seconds, self.connections, self.margin)
+
+    def warm(self, name: str, load: Load) -> None:
+        """Load before the rounds, one second at a time: twice for a figure that uses its
+        input up, whose first rounds' input is sized on the rate seen here (the first second
+        of a server is its slowest), and again (at most 4 times) while a run used up what it
+        had, so that the rate is not one cut short."""
+        for attempt in range(4):
+            requests, supplied = load.supply(self._inputs(name, 1))
+            if not requests:
+                return  # measure() refuses the run that finds nothing left
+            result = wrk.run(requests, load.port, self.work, 1, self.connections).__dict__
+            self.rates[name].append(result["rps"])
+            if supplied is None:
+                return
+            if attempt and not judge.used_up(result, supplied, self.connections):
+                return
+
+    def measure(self, name: str, load: Load, round_: int) -> dict[str, Any]:
+        """One judged run. A run that used its input up is run again (twice at most) with
+        input sized on the rate it reached: on this shared machine a run's rate can jump
+        past the margin over the one before; the retry is announced, never hidden."""
+        label = f"{self.label} round {round_} {name}"
+        supplied: int | None = 0
+        for attempt in range(3):
+            # A run cut short by its input counts fewer good answers than it could have given:
+            # its retry gets at least twice that input, whatever the margin.
+            count = max(self._inputs(name, self.seconds), 2 * (supplied or 0))
+            requests, supplied = load.supply(count)
+            if not requests:
+                return self._refused(f"{label}: no input left to send", {})
+            with profiled(load.pid, f"{self.label}-{name}-{round_}", self.seconds):
+                result = loaded(
+                    load.pid, requests, load.port, self.work, self.seconds, self.connections
+                )
+            self.rates[name].append(result["rps"])
+            if attempt == 2 or not judge.used_up(result, supplied, self.connections):
+                break
+            retry = f"{label}: used up its {supplied:,} inputs at {result['rps']:,.0f} req/s"
+            print(f"RETRY {retry}; again with more", file=sys.stderr, flush=True)
+            self.retries.append(retry)
+        reason = judge.refusal(label, result, supplied, self.connections)
+        if reason is None:
+            return result
+        counts = {key: result[key] for key in ("requests", "non2xx", "socket_errors")}
+        return self._refused(reason, counts)
+
+    def _refused(self, reason: str, counts: dict[str, int]) -> dict[str, Any]:
+        print(f"REFUSED {reason}", file=sys.stderr, flush=True)
+        self.refusals.append(reason)
+        return {"refused": reason, **counts}
+
+
+def run_rounds(runner: Runner, loads: dict[str, Load], count: int) -> dict[str, list[Any]]:
+    """Warms every figure up, then ``count`` rounds of each ShareKeeper figure and its baseline
+    back to back, who goes first alternating by round, so that a drift of the shared machine
+    does not favour one side."""
+    for name, load in loads.items():
+        runner.warm(name, load)
+    runs: dict[str, list[Any]] = {name: [] for name in loads}
+    for round_ in range(1, count + 1):
+        for pair in PAIRS:
+            names = [name for name in pair if name in loads]
+            if round_ % 2 == 0:
+                names.reverse()
+            for name in names:
+                runs[name].append(runner.measure(name, loads[name], round_))
+    return runs
+
+
+def ratios(runs: dict[str, list[Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each ratio whose two sides ran, and why those that are None are."""
+    values: dict[str, Any] = {}
+    why: dict[str, str] = {}
+    for name, (part, base) in RATIOS.items():
+        if part in runs and base in runs:
+            values[name], reason = judge.ratio(runs[part], runs[base])
+            if reason is not None:
+                why[name] = reason
+    return values, why
+
+
+def invitation_pool(
+    side: str,
+    database_url: str,
+    owner: str,
+    receiver: str,
+    seeded: list[str],
+    counts: dict[str, int],
+) -> judge.Pool[str]:
+    """The pending invitations of one side's database, seeded further when a run needs more
+    than are left (``counts[side]`` keeps the total); each is handed to one run only."""
+    counts[side] = len(seeded)
+
+    def refill(count: int) -> list[str]:
+        engine = create_engine(driver_url(database_url))
+        try:
+            more = seed.seed_invitations(engine, owner, receiver, count, tagged=True)
+        finally:
+            engine.dispose()
+        counts[side] += len(more)
+        return more
+
+    return judge.Pool(seeded, refill)
+
+
 def measure_sharekeeper(
     database_url: str,
     work: Path,
-    invitations: int,
     seconds: float,
-    floor: bool,
+    round_count: int,
+    margin: float,
+    refusals: list[str],
+    baselines: bool,
     workers: int = 1,
     sdk_seconds: float = 0,
 ) -> dict[str, Any]:
-    """Accept, search and create against ShareKeeper, (``sdk_seconds``) the SDK flow, and
-    (``floor``) the same statements on the bare floor app over a copy of the same database."""
+    """Accept, search, tag search and create against ShareKeeper in ``round_count`` rounds,
+    (``baselines``) each round with the floor's accept and search on its own copy of the
+    seeded database and moto's create, then (``sdk_seconds``) the SDK flow."""
+    label = "sqlite" if database_url.startswith("sqlite") else f"postgres-{workers}"
     data_dir = work / "data"
     settings = Settings(
         data_dir=data_dir,
@@ -344,56 +531,115 @@ def measure_sharekeeper(
     ctx = runtime.context
     owner_account, owner_key = identity.create_account(ctx, "bench-owner")
     receiver_account, receiver_key = identity.create_account(ctx, "bench-receiver")
-    # Creates need an owner without the seeded shares, which count against its share quota.
-    creator_account, creator_key = identity.create_account(ctx, "bench-creator")
     flow_owner, flow_owner_key = identity.create_account(ctx, "bench-flow-owner")
     flow_receiver, flow_receiver_key = identity.create_account(ctx, "bench-flow-receiver")
+    # Enough for the warm-up and a first round at the guessed rate; runs seed more as needed.
+    first = judge.inputs_needed([], GUESS_RPS, 1 + seconds, CONNECTIONS, margin)
     invitation_ids = seed.seed_invitations(
-        runtime.engine, owner_account.id, receiver_account.id, invitations, tagged=True
+        runtime.engine, owner_account.id, receiver_account.id, first, tagged=True
     )
     runtime.close()
+
+    def new_creators(count: int) -> list[Caller]:
+        # Creates need owners without the seeded shares, which count against the share quota.
+        made = build_runtime(settings, upgrade=False)
+        try:
+            accounts = [
+                identity.create_account(made.context, "bench-creator") for _ in range(count)
+            ]
+        finally:
+            made.close()
+        return [Caller(a.id, k.access_key, k.secret_key, port) for a, k in accounts]
+
     port = free_port()
     owner = Caller(owner_account.id, owner_key.access_key, owner_key.secret_key, port)
     receiver = Caller(receiver_account.id, receiver_key.access_key, receiver_key.secret_key, port)
-    creator = Caller(creator_account.id, creator_key.access_key, creator_key.secret_key, port)
+    creators = judge.Pool(new_creators(2), new_creators)
+    seeded: dict[str, int] = {}
+
+    def creates(count: int) -> tuple[list[str], int | None]:
+        taken = creators.take(-(-count // CREATE_QUOTA))
+        requests = [
+            creator.signed(
+                "POST",
+                "/v1/resource-shares",
+                json.dumps(
+                    {
+                        "name": "bench",
+                        "principals": [receiver_account.id],
+                        "resource_urns": [f"vpc:cn-north-4:{creator.account_id}:subnet:bench-1"],
+                    }
+                ).encode(),
+            )
+            for creator in taken
+        ]
+        return requests, len(taken) * CREATE_QUOTA
+
+    def accepting(pool: judge.Pool[str], caller: Caller) -> Supply:
+        def supply(count: int) -> tuple[list[str], int | None]:
+            ids = pool.take(count)
+            return accepts(caller, ids), len(ids)
+
+        return supply
+
     env = {
         **sharekeeper_env(database_url, data_dir, workers),
         "SHAREKEEPER_MASTER_KEY": settings.master_key or "",
     }
-    accept = accepts(receiver, invitation_ids)
-    reads = searches(owner, receiver)
-    search, tagged = reads["search"], reads["tag_search"]
-    create = [
-        creator.signed(
-            "POST",
-            "/v1/resource-shares",
-            json.dumps(
-                {
-                    "name": "bench",
-                    "principals": [receiver_account.id],
-                    "resource_urns": [f"vpc:cn-north-4:{creator_account.id}:subnet:bench-1"],
-                }
-            ).encode(),
-        )
-    ]
-    results: dict[str, Any] = {}
     command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
     # Two workers get both cores, which wrk (on core 1) then shares: on a 2-core machine the
     # load generator cannot run elsewhere, so this figure understates what two cores give.
     cores = "0" if workers == 1 else "0,1"
     ready = f"http://127.0.0.1:{port}/healthz"
-    with process(command, env, work / "sharekeeper.log", ready, cores) as pid:
-        for name, requests in (
-            ("accept", accept),
-            ("search", search),
-            ("tag_search", tagged),
-            ("create", create),
-        ):
-            wrk.run(requests[:200], port, work, 1, 16)  # warm up
-            with profiled(pid, name, seconds):
-                results[name] = loaded(
-                    pid, requests[200:] if name == "accept" else requests, port, work, seconds, 64
-                )
+    runner = Runner(label, work, seconds, margin, refusals)
+    results: dict[str, Any] = {}
+    moto: dict[str, Load] | None = None
+    with ExitStack() as stack:
+        # The floor's copy first, before any request reaches either database.
+        floor_url = stack.enter_context(database_copy(database_url, work)) if baselines else ""
+        pid = stack.enter_context(process(command, env, work / "sharekeeper.log", ready, cores))
+        reads = searches(owner, receiver)
+        sharekeeper_pool = invitation_pool(
+            "sharekeeper",
+            database_url,
+            owner_account.id,
+            receiver_account.id,
+            invitation_ids,
+            seeded,
+        )
+        loads = {
+            "accept": Load(pid, port, accepting(sharekeeper_pool, receiver)),
+            "search": Load(pid, port, replay(reads["search"])),
+            "tag_search": Load(pid, port, replay(reads["tag_search"])),
+            "create": Load(pid, port, creates),
+        }
+        if floor_url:
+            floor_pid, floor_port = stack.enter_context(
+                floor_server(floor_url, receiver_account.id, work)
+            )
+            floor_caller = Caller(
+                receiver_account.id, receiver_key.access_key, receiver_key.secret_key, floor_port
+            )
+            floor_pool = invitation_pool(
+                "floor", floor_url, owner_account.id, receiver_account.id, invitation_ids, seeded
+            )
+            loads["accept_floor"] = Load(floor_pid, floor_port, accepting(floor_pool, floor_caller))
+            loads["search_floor"] = Load(
+                floor_pid, floor_port, replay(searches(floor_caller, floor_caller)["search"])
+            )
+            moto = stack.enter_context(moto_server(work))
+            if moto is not None:
+                loads["moto_create"] = moto["create"]
+        runs = run_rounds(runner, loads, round_count)
+        if moto is not None:
+            # moto lists every share it holds in each answer, seconds each by now: 8
+            # connections, as wrk's timeout would otherwise cut the slowest answers off.
+            listing = Runner(label, work, seconds, margin, refusals, connections=8)
+            runs["moto_get"] = [listing.measure("moto_get", moto["get"], 1)]
+        results.update({name: judge.figure(figure_runs) for name, figure_runs in runs.items()})
+        results["ratios"], results["ratio_refusals"] = ratios(runs)
+        results["seeded_invitations"] = seeded
+        results["retried_runs"] = runner.retries
         if sdk_seconds:
             results["sdk_flow"] = sdk_flow(
                 f"http://127.0.0.1:{port}",
@@ -403,37 +649,39 @@ def measure_sharekeeper(
                 work,
             )
         results["rss_mb"] = peak_rss_mb(pid)
-    if floor:
-        with database_copy(database_url, work) as copy:
-            results.update(
-                run_floor(copy, receiver_account.id, accept, search, port, work, seconds)
-            )
     return results
 
 
-def run_floor(
-    copy: dict[str, str],
-    receiver: str,
-    accept: list[str],
-    search: list[str],
-    port: int,
-    work: Path,
-    seconds: float,
-) -> dict[str, Any]:
-    """The floor app's accept and search, replaying ShareKeeper's own requests."""
-    floor_port = free_port()
-    env = {**os.environ, **copy, "FLOOR_RECEIVER": receiver, "PYTHONPATH": str(HERE)}
-    command = [PYTHON, "-m", "uvicorn", "floor:app", "--port", str(floor_port)]
+def floor_env(floor_url: str) -> dict[str, str]:
+    if floor_url.startswith("sqlite"):
+        return {"FLOOR_SQLITE": floor_url.removeprefix("sqlite:///")}
+    return {"FLOOR_POSTGRES": floor_url}
+
+
+@contextmanager
+def floor_server(floor_url: str, receiver: str, work: Path) -> Iterator[tuple[int, int]]:
+    """The floor app (bench/floor.py) on the database ``floor_url``, searching ``receiver``'s
+    invitations; yields its pid and port."""
+    port = free_port()
+    env = {**os.environ, **floor_env(floor_url), "FLOOR_RECEIVER": receiver}
+    env["PYTHONPATH"] = str(HERE)
+    command = [PYTHON, "-m", "uvicorn", "floor:app", "--port", str(port)]
     command += ["--log-level", "warning", "--no-access-log"]
-    url = f"http://127.0.0.1:{floor_port}/v1/resource-share-invitations/search"
-    accept = [r.replace(f"127.0.0.1:{port}", f"127.0.0.1:{floor_port}") for r in accept]
-    results: dict[str, Any] = {}
+    url = f"http://127.0.0.1:{port}/v1/resource-share-invitations/search"
     with process(command, env, work / "floor.log", url) as pid:
-        wrk.run(accept[:200], floor_port, work, 1, 16)
-        results["accept_floor"] = loaded(pid, accept[200:], floor_port, work, seconds, 64)
-        wrk.run(search, floor_port, work, 1, 16)
-        results["search_floor"] = loaded(pid, search, floor_port, work, seconds, 64)
-    return results
+        yield pid, port
+
+
+def floor_search(
+    floor_url: str, receiver: str, search: list[str], work: Path, seconds: float
+) -> dict[str, Any]:
+    """The floor's search alone (bench/authorize.py's baseline), judged like every run."""
+    refusals: list[str] = []
+    runner = Runner("floor", work, seconds, judge.MARGIN, refusals)
+    with floor_server(floor_url, receiver, work) as (pid, port):
+        load = Load(pid, port, replay(search))
+        runner.warm("search_floor", load)
+        return runner.measure("search_floor", load, 1)
 
 
 @contextmanager
@@ -451,9 +699,13 @@ def fresh_postgres(admin_url: str) -> Iterator[str]:
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def measure_moto(work: Path, seconds: float) -> dict[str, Any]:
+@contextmanager
+def moto_server(work: Path) -> Iterator[dict[str, Load] | None]:
+    """moto's server (None when it is not installed) and its RAM CreateResourceShare and
+    GetResourceShares, the nearest operations it has (it has no invitations at all)."""
     if shutil.which("moto_server") is None and not (Path(PYTHON).parent / "moto_server").exists():
-        return {}
+        yield None
+        return
     port = free_port()
     auth = (
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250101/us-east-1/ram/aws4_request, "
@@ -465,32 +717,28 @@ def measure_moto(work: Path, seconds: float) -> dict[str, Any]:
         "X-Amz-Date": "20250101T000000Z",
         "Authorization": auth,
     }
-    create = [
-        wrk.raw_request(
-            "POST",
-            "/createresourceshare",
-            headers,
-            json.dumps(
-                {
-                    "name": "bench",
-                    "principals": ["123456789012"],
-                    "resourceArns": ["arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1"],
-                }
-            ).encode(),
-        )
-    ]
-    get = [wrk.raw_request("POST", "/getresourceshares", headers, b'{"resourceOwner": "SELF"}')]
+    create = wrk.raw_request(
+        "POST",
+        "/createresourceshare",
+        headers,
+        json.dumps(
+            {
+                "name": "bench",
+                "principals": ["123456789012"],
+                "resourceArns": ["arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1"],
+            }
+        ).encode(),
+    )
+    get = wrk.raw_request("POST", "/getresourceshares", headers, b'{"resourceOwner": "SELF"}')
     command = [str(Path(PYTHON).parent / "moto_server"), "-p", str(port)]
-    with process(
-        command, dict(os.environ), work / "moto.log", f"http://127.0.0.1:{port}/moto-api/"
-    ):
-        wrk.run(create, port, work, 1, 16)
-        created = wrk.run(create, port, work, seconds, 64).__dict__
-        listed = wrk.run(get, port, work, min(seconds, 2), 8).__dict__
-    return {"moto_create": created, "moto_get": listed}
+    ready = f"http://127.0.0.1:{port}/moto-api/"
+    with process(command, dict(os.environ), work / "moto.log", ready) as pid:
+        yield {"create": Load(pid, port, replay([create])), "get": Load(pid, port, replay([get]))}
 
 
-def measure_scale(work: Path, counts: tuple[int, ...], seconds: float) -> dict[str, Any]:
+def measure_scale(
+    work: Path, counts: tuple[int, ...], seconds: float, margin: float, refusals: list[str]
+) -> dict[str, Any]:
     """Through HTTP, as the database grows to each of ``counts`` invitations (each with its own
     tagged share, all seeded in bulk): p50 and p99 of a search (page of 50), a tag search and
     accepts of distinct pending invitations, at 8 connections; and the server's peak RSS."""
@@ -523,17 +771,35 @@ def measure_scale(work: Path, counts: tuple[int, ...], seconds: float) -> dict[s
         receiver = Caller(
             receiver_account.id, receiver_key.access_key, receiver_key.secret_key, port
         )
-        # The newest invitations, never accepted before: each request a distinct one.
-        requests = {**searches(owner, receiver), "accept": accepts(receiver, ids[-20000:])}
+        # The invitations of this stage, never accepted before, each handed to one request;
+        # not seeded further, which would change the count being measured (a run short of
+        # them is refused).
+        pool = judge.Pool(ids[-100_000:])
+
+        def supply(n: int, pool: judge.Pool[str] = pool, receiver: Caller = receiver) -> Any:
+            taken = pool.take(n)
+            return accepts(receiver, taken), len(taken)
+
+        reads = searches(owner, receiver)
         command = [PYTHON, "-m", "sharekeeper", "serve", "--port", str(port)]
         ready = f"http://127.0.0.1:{port}/healthz"
+        # At 8 connections the rates are a few hundred a second: a guess of 1,000 leaves the
+        # 10,000-invitation stage enough for its run.
+        runner = Runner(
+            f"scale-{count}", work, seconds, margin, refusals, connections=8, guess=1_000.0
+        )
         with process(command, env, work / f"scale-{count}.log", ready) as pid:
-            for name, signed in requests.items():
-                wrk.run(signed[:100], port, work, 1, 8)  # warm up
-                run = loaded(
-                    pid, signed[100:] if name == "accept" else signed, port, work, seconds, 8
-                )
-                stage[name] = run
+            loads = {
+                "search": Load(pid, port, replay(reads["search"])),
+                "tag_search": Load(pid, port, replay(reads["tag_search"])),
+                "accept": Load(pid, port, supply),
+            }
+            for name, load in loads.items():
+                # The accepts run after the searches warmed the server, without warm-ups of
+                # their own, which would leave the smallest stage too few invitations.
+                if name != "accept":
+                    runner.warm(name, load)
+                stage[name] = runner.measure(name, load, 1)
             stage["rss_mb"] = round(peak_rss_mb(pid), 1)
         results[str(count)] = stage
         print(json.dumps({"scale": {str(count): stage}}), flush=True)
@@ -544,6 +810,7 @@ def signature_microbenchmark(algorithm: str = "SDK-HMAC-SHA256", rounds: int = 2
     """Microseconds to verify one SDK-signed request (the key already looked up); the
     derived-key algorithms are signed by the SDK's own signer, as a client would."""
     from sharekeeper.auth.verify import IncomingRequest, KeyMaterial, verify
+    from sharekeeper.domain.ratelimit import Guesses, Spent
 
     path, body = "/v1/resource-share-invitations/search", b'{"limit": 50}'
     access_key, secret_key = "AKBENCH0000000000000", "s" * 40
@@ -581,16 +848,34 @@ def signature_microbenchmark(algorithm: str = "SDK-HMAC-SHA256", rounds: int = 2
     request = IncomingRequest("POST", path, "", headers, body)
     key = KeyMaterial("a" * 32, secret_key, None, None, False)
     now = time.time()
-    verify(request, lambda _: key, now, 0, 900)  # derives and caches the public key
+    guesses = Guesses()
+
+    def gate(access_key: str) -> Spent:
+        # The server's own allowance of derived-key checks, which a valid signature gives back.
+        return guesses.derived("127.0.0.1", access_key)
+
+    verify(request, lambda _: key, now, 0, 900, gate)  # derives and caches the public key
     started = time.perf_counter()
     for _ in range(rounds):
-        verify(request, lambda _: key, now, 0, 900)
+        verify(request, lambda _: key, now, 0, 900, gate)
     return (time.perf_counter() - started) / rounds * 1e6
+
+
+RUNS = ("sqlite", "postgres_1_worker", "postgres_2_worker")
+SUMMARY_FIGURES = (
+    "accept",
+    "accept_floor",
+    "search",
+    "search_floor",
+    "tag_search",
+    "create",
+    "moto_create",
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="SQLite only, small counts, < 60 s")
+    parser.add_argument("--quick", action="store_true", help="SQLite only, small counts")
     parser.add_argument(
         "--postgres-only",
         action="store_true",
@@ -607,19 +892,37 @@ def main() -> None:
             "SHAREKEEPER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
         ),
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds per figure (default 3)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, help="seconds per run (default 3 with --quick, else 8)"
+    )
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=judge.MARGIN,
+        help=f"input seeded per run, times the fastest rate seen (default {judge.MARGIN}; "
+        "below 1 to see a run refused for having used up its input)",
+    )
     args = parser.parse_args()
-    seconds = 3.0 if args.quick else 8.0
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    seconds = args.seconds or (3.0 if args.quick else 8.0)
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-bench-"))
     started = time.monotonic()
+    refusals: list[str] = []
     report: dict[str, Any] = {
         "mode": "quick" if args.quick else "postgres" if args.postgres_only else "full",
         "machine": f"{os.cpu_count()} cores",
         "seconds_per_run": seconds,
+        "rounds": args.rounds,
+        "refusals": refusals,
     }
     report["signature_verify_us"] = round(signature_microbenchmark(), 2)
     report["signature_verify_other_us"] = {
-        name: round(signature_microbenchmark(name, rounds), 1)
-        for name, rounds in (
+        name: round(signature_microbenchmark(name, count), 1)
+        for name, count in (
             ("SDK-HMAC-SM3", 5_000),
             ("SDK-ECDSA-P256-SHA256", 2_000),
             ("SDK-SM2-SM3", 300),
@@ -629,22 +932,25 @@ def main() -> None:
     if args.scale or not (args.quick or args.postgres_only):
         scale_dir = work / "scale"
         scale_dir.mkdir()
-        report["scale"] = measure_scale(scale_dir, (10_000, 1_000_000), seconds)
+        report["scale"] = measure_scale(
+            scale_dir, (10_000, 1_000_000), seconds, args.margin, refusals
+        )
         if args.scale:
-            print(json.dumps(report["scale"]))
-            return
+            print(json.dumps({**report["scale"], "refusals": refusals}))
+            sys.exit(1 if refusals else 0)
     if not args.postgres_only:
         sqlite_dir = work / "sqlite"
         sqlite_dir.mkdir()
         report["sqlite"] = measure_sharekeeper(
             f"sqlite:///{sqlite_dir / 'bench.db'}",
             sqlite_dir,
-            12_000 if args.quick else 40_000,
             seconds,
-            floor=True,
+            args.rounds,
+            args.margin,
+            refusals,
+            baselines=True,
             sdk_seconds=2.0 if args.quick else 5.0,
         )
-    report.update(measure_moto(work, seconds))
     if args.postgres_only or not args.quick:
         for workers in (1, 2):
             pg_dir = work / f"postgres-{workers}"
@@ -653,70 +959,90 @@ def main() -> None:
                 report[f"postgres_{workers}_worker"] = measure_sharekeeper(
                     url,
                     pg_dir,
-                    40_000,
                     seconds,
-                    floor=workers == 1,
+                    args.rounds,
+                    args.margin,
+                    refusals,
+                    baselines=workers == 1,
                     workers=workers,
                     sdk_seconds=5.0 if workers == 1 else 0,
                 )
-    s = report["sqlite" if "sqlite" in report else "postgres_1_worker"]
-    summary = {
-        "accept_rps": round(s["accept"]["rps"]),
-        "accept_floor_rps": round(s["accept_floor"]["rps"]),
-        "search_rps": round(s["search"]["rps"]),
-        "search_floor_rps": round(s["search_floor"]["rps"]),
-        "create_rps": round(s["create"]["rps"]),
-    }
-    if "moto_create" in report:
-        summary["moto_create_rps"] = round(report["moto_create"]["rps"])
-    report["summary"] = summary
     report["elapsed_s"] = round(time.monotonic() - started, 1)
+    summary = summarize(report)
+    report["summary"] = summary
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (results / f"{report['mode']}-{stamp}.json").write_text(json.dumps(report, indent=2))
     print(markdown(report))
     shutil.rmtree(work, ignore_errors=True)
+    if refusals:
+        print(f"{len(refusals)} run(s) refused; their figures and ratios are null", file=sys.stderr)
     print(json.dumps(summary))
+    sys.exit(1 if refusals else 0)
+
+
+def summarize(report: dict[str, Any]) -> dict[str, Any]:
+    """The last line's object (docs/performance.md lists its keys): the main database's rates
+    (SQLite when it ran), every run's ratios, and every refusal. A refused figure or ratio is
+    null, never a rate."""
+    main_run = "sqlite" if "sqlite" in report else "postgres_1_worker"
+    figures = report[main_run]
+    summary: dict[str, Any] = {
+        "mode": report["mode"],
+        "rounds": report["rounds"],
+        "seconds_per_run": report["seconds_per_run"],
+        "database": main_run,
+    }
+    for name in SUMMARY_FIGURES:
+        rate = figures.get(name, {}).get("rps")
+        summary[f"{name}_rps"] = None if rate is None else round(rate)
+    runs = [key for key in RUNS if key in report]
+    summary["ratios"] = {key: report[key]["ratios"] for key in runs}
+    summary["ratio_refusals"] = {
+        key: report[key]["ratio_refusals"] for key in runs if report[key]["ratio_refusals"]
+    }
+    summary["refusals"] = report["refusals"]
+    return summary
 
 
 def _row(label: str, value: dict[str, Any]) -> str:
+    if "refused" in value:
+        return f"| {label} | **refused**: {'; '.join(value['refused'])} | | | |"
+    rate = f"{value['rps']:,.0f} ({value['rps_min']:,.0f}-{value['rps_max']:,.0f})"
     cpu = value.get("server_cpu", "")
-    return (
-        f"| {label} | {value['rps']:.0f} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f} | {cpu} |"
-    )
+    return f"| {label} | {rate} | {value['p50_ms']:.2f} | {value['p99_ms']:.2f} | {cpu} |"
 
 
-def _ratio(part: dict[str, Any], name: str, baseline: str) -> str:
-    if name in part and baseline in part and part[baseline]["rps"]:
-        return f"{part[name]['rps'] / part[baseline]['rps']:.2f}"
-    return "—"
+def _ratio(part: dict[str, Any], name: str) -> str:
+    if name in part.get("ratio_refusals", {}):
+        return "**refused**"
+    value = part.get("ratios", {}).get(name)
+    if value is None:
+        return "—"
+    return f"{value['median']:.2f} ({value['min']:.2f}-{value['max']:.2f})"
 
 
 def markdown(report: dict[str, Any]) -> str:
-    lines = ["| measure | req/s | p50 ms | p99 ms | server CPU |", "|---|---|---|---|---|"]
-    runs = ("sqlite", "postgres_1_worker", "postgres_2_worker")
+    lines = [
+        f"Medians of {report['rounds']} rounds of {report['seconds_per_run']} s, "
+        "(min-max) across rounds.",
+        "",
+        "| measure | req/s | p50 ms | p99 ms | server CPU |",
+        "|---|---|---|---|---|",
+    ]
+    runs = [key for key in RUNS if key in report]
     for key in runs:
-        for name, value in report.get(key, {}).items():
-            if isinstance(value, dict) and "rps" in value:
+        for name, value in report[key].items():
+            if isinstance(value, dict) and ("rps" in value or "refused" in value):
                 lines.append(_row(f"{key} {name}", value))
-    for name in ("moto_create", "moto_get"):
-        if name in report:
-            lines.append(_row(name, report[name]))
-    lines += ["", "| ratio | " + " | ".join(k for k in runs if k in report) + " |"]
-    lines.append("|---|" + "---|" * sum(k in report for k in runs))
-    for name, baseline in (("accept", "accept_floor"), ("search", "search_floor")):
-        cells = [_ratio(report[k], name, baseline) for k in runs if k in report]
-        lines.append(f"| {name} / floor | " + " | ".join(cells) + " |")
-    if "moto_create" in report:
-        cells = [
-            f"{report[k]['create']['rps'] / report['moto_create']['rps']:.2f}"
-            for k in runs
-            if k in report
-        ]
-        lines.append("| create / moto create | " + " | ".join(cells) + " |")
+    if runs:
+        lines += ["", "| ratio | " + " | ".join(runs) + " |"]
+        lines.append("|---|" + "---|" * len(runs))
+    for name in RATIOS if runs else ():
+        lines.append(f"| {name} | " + " | ".join(_ratio(report[k], name) for k in runs) + " |")
     for key in runs:
-        flow = report.get(key, {}).get("sdk_flow")
+        flow = report[key].get("sdk_flow")
         if flow:
             calls = ", ".join(f"{n} p50 {v['p50_ms']} ms" for n, v in flow["calls"].items())
             lines.append(
@@ -731,11 +1057,16 @@ def markdown(report: dict[str, Any]) -> str:
         ]
         lines.append("|---|---|---|---|---|---|")
         for count, stage in report["scale"].items():
+            p50 = [
+                "refused" if "refused" in stage[name] else f"{stage[name]['p50_ms']:.2f}"
+                for name in ("search", "tag_search", "accept")
+            ]
             lines.append(
-                f"| {int(count):,} | {stage['seed_seconds']} | {stage['search']['p50_ms']:.2f} | "
-                f"{stage['tag_search']['p50_ms']:.2f} | {stage['accept']['p50_ms']:.2f} | "
+                f"| {int(count):,} | {stage['seed_seconds']} | {' | '.join(p50)} | "
                 f"{stage['rss_mb']} |"
             )
+    for refusal in report["refusals"]:
+        lines.append(f"\nREFUSED {refusal}")
     lines.append(
         f"\nsignature verification: {report['signature_verify_us']} µs (HMAC-SHA256), "
         + ", ".join(f"{k} {v} µs" for k, v in report["signature_verify_other_us"].items())

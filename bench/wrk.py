@@ -69,6 +69,10 @@ def run(
             f"-t{threads}",
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
+            # A slow answer is an answer: its latency counts rather than a timeout (2 s by
+            # default, which a loaded machine's p99 reaches, refusing the whole run).
+            "--timeout",
+            "10s",
             "-s",
             str(script),
             f"http://127.0.0.1:{port}",
