@@ -89,7 +89,9 @@ class Runtime:
             key_cache=KeyCache(
                 self.settings.database_url,
                 statement_timeout_seconds=self.settings.statement_timeout_seconds,
-            ),
+            )
+            if self.settings.key_cache
+            else None,
         )
         return Serving(context, engine, inline=False, asynchronous=True)
 

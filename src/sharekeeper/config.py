@@ -300,6 +300,9 @@ class Settings:
     # Peers whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses, networks).
     trusted_proxies: tuple[str, ...] = ()
     statement_timeout_seconds: float = 15.0
+    # PostgreSQL: keep the signing keys read, told of changes by LISTEN (store/key_cache.py);
+    # off where the listening session cannot be one's own (a transaction-mode pooler).
+    key_cache: bool = True
     master_key: str | None = field(default=None, repr=False)
     # The admin API (/admin/v1) answers only when a token is set.
     admin_token: str | None = field(default=None, repr=False)
@@ -360,6 +363,7 @@ class Settings:
             max_connections_per_prefix=_int(env, "SHAREKEEPER_MAX_CONNECTIONS_PER_PREFIX", 512, 0),
             trusted_proxies=trusted_proxies(env.get("SHAREKEEPER_TRUSTED_PROXIES", "")),
             statement_timeout_seconds=_float(env, "SHAREKEEPER_STATEMENT_TIMEOUT", 15.0),
+            key_cache=_choice(env, "SHAREKEEPER_KEY_CACHE", "on", ("on", "off")) == "on",
             master_key=env.get("SHAREKEEPER_MASTER_KEY") or None,
             admin_token=_admin_token(env),
             log_format=_choice(env, "SHAREKEEPER_LOG_FORMAT", "auto", ("auto", "json", "text")),

@@ -18,7 +18,7 @@ from sharekeeper.store.key_cache import CHANNEL, KeyCache
 from sharekeeper.store.transaction import watching
 from tests import figures
 from tests.conftest import POSTGRES_URL
-from tests.support import LiveServer, ServerProcess, SignedHttp
+from tests.support import LiveServer, ServerProcess, SignedHttp, settings_for
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 SEARCH = "/v1/resource-shares/search"
@@ -64,6 +64,27 @@ def test_a_cached_key_saves_the_lookup(server: LiveServer, http: SignedHttp) -> 
         assert http.request(account, "POST", SEARCH, BODY).status_code == 200
     assert seen, "the search ran no statement"
     assert not [sql for sql in seen if "access_keys" in sql], seen
+
+
+def test_with_the_cache_off_every_request_reads_its_key(database_url: str, data_dir: Path) -> None:
+    """SHAREKEEPER_KEY_CACHE=off, for a database reached through a transaction-mode pooler,
+    where LISTEN cannot be trusted (docs/security.md): no key is kept, a revocation holds."""
+    live = LiveServer(settings_for(database_url, data_dir, key_cache=False))
+    live.start()
+    http = SignedHttp(live)
+    try:
+        assert live.app.state.edge.ctx.key_cache is None
+        account = live.account("uncached")
+        assert http.request(account, "POST", SEARCH, BODY).status_code == 200
+        seen: list[str] = []
+        with watching(seen.append):
+            assert http.request(account, "POST", SEARCH, BODY).status_code == 200
+        assert [sql for sql in seen if "access_keys" in sql], seen
+        identity.revoke_access_key(live.runtime.context, account.access_key)
+        assert http.request(account, "POST", SEARCH, BODY).status_code == 401
+    finally:
+        http.close()
+        live.stop()
 
 
 def _notify(key: str) -> None:

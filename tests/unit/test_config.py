@@ -35,6 +35,10 @@ def test_environment_overrides_and_bad_values() -> None:
         Settings.from_env({"SHAREKEEPER_INVITATION_TTL": "0"})
     with pytest.raises(SettingsError, match="SYNCHRONOUS"):
         Settings.from_env({"SHAREKEEPER_SQLITE_SYNCHRONOUS": "off"})
+    assert Settings.from_env({}).key_cache
+    assert not Settings.from_env({"SHAREKEEPER_KEY_CACHE": "OFF"}).key_cache
+    with pytest.raises(SettingsError, match="SHAREKEEPER_KEY_CACHE"):
+        Settings.from_env({"SHAREKEEPER_KEY_CACHE": "no"})
     assert settings.with_overrides(port=None, host="0.0.0.0").host == "0.0.0.0"
 
 
