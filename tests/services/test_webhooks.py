@@ -74,7 +74,10 @@ def test_replays_are_asked_failed_and_delivered(ctx: Context) -> None:
     assert webhooks.replay_dead_letters(ctx, first.id) == 1
     [asked] = webhooks.requested_replays(ctx, hook.id, 10)
     assert asked.id == first.id and asked.replay_requested_at is not None
-    webhooks.replay_failed(ctx, asked, "answered HTTP 502")
+    # Only the lease's holder writes a replay's outcome: another may be replaying it too.
+    assert not webhooks.replay_failed(ctx, asked, "answered HTTP 502", "other", LEASE)
+    assert webhooks.requested_replays(ctx, hook.id, 10) == [asked]
+    assert webhooks.replay_failed(ctx, asked, "answered HTTP 502", "holder", LEASE)
     [again, other] = webhooks.list_dead_letters(ctx, None, PageRequest(10)).items
     assert (again.attempts, again.last_error, again.replay_requested_at) == (
         9,
@@ -83,7 +86,10 @@ def test_replays_are_asked_failed_and_delivered(ctx: Context) -> None:
     )
     assert other == second
     assert webhooks.replay_dead_letters(ctx, None) == 2
-    webhooks.replay_delivered(ctx, first.id)
+    [asked] = [d for d in webhooks.requested_replays(ctx, hook.id, 10) if d.id == first.id]
+    assert not webhooks.replay_delivered(ctx, asked, "other", LEASE)
+    assert len(webhooks.requested_replays(ctx, hook.id, 10)) == 2
+    assert webhooks.replay_delivered(ctx, asked, "holder", LEASE)
     assert [d.id for d in webhooks.requested_replays(ctx, hook.id, 10)] == [second.id]
     with pytest.raises(DeadLetterNotFound):
         webhooks.replay_dead_letters(ctx, first.id)

@@ -19,6 +19,7 @@ from sharekeeper.domain.webhooks import (
     check_types,
     check_url,
     cut,
+    shown_url,
     signature,
 )
 
@@ -83,6 +84,20 @@ def test_without_an_allow_list_loopback_link_local_and_non_unicast_are_refused()
         assert open_.refusal("h", address(refused)) is not None, refused
     # The IPv4 loopback written as IPv6 is still the loopback.
     assert open_.refusal("h", address("::ffff:127.0.0.1")) is not None
+    # Review finding: other clouds' metadata addresses, and IPv6 forms carrying a refused
+    # IPv4 address (compatible, NAT64, 6to4, Teredo's client, stored inverted).
+    carried = (
+        "fd00:ec2::254",
+        "100.100.100.200",
+        "::7f00:1",
+        "64:ff9b::7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
+    )
+    for refused in carried:
+        assert open_.refusal("h", address(refused)) is not None, refused
+    assert open_.refusal("h", address("64:ff9b::cb00:7109")) is None  # 203.0.113.9
     for allowed in ("10.0.0.5", "192.168.1.1", "203.0.113.9", "2001:db8::1"):
         assert open_.refusal("h", address(allowed)) is None, allowed
 
@@ -157,3 +172,10 @@ def test_the_verification_example_of_the_docs_runs_as_written() -> None:
     assert namespace["verified"]("the secret", body, header)
     assert not namespace["verified"]("the secret", body + b" ", header)
     assert not namespace["verified"]("another secret", body, header)
+
+
+def test_logs_show_a_url_without_its_query() -> None:
+    """A receiver's token may ride in the query (review finding: logged on every try)."""
+    assert shown_url("https://hooks.example.com:8443/in?token=s3cret") == (
+        "https://hooks.example.com:8443/in"
+    )

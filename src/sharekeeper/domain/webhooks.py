@@ -31,13 +31,17 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Refused without an allow-list entry that names them: the host itself (its admin API, its
 # database, a NATS on loopback), link-local (the cloud metadata service at 169.254.169.254
-# hands out credentials), and what names no single host.
+# hands out credentials) and the clouds' other metadata addresses (AWS's IPv6 one, Alibaba
+# Cloud's), and what names no single host. An IPv6 address that carries an IPv4 one (mapped,
+# compatible, 6to4, NAT64, Teredo) is judged by the IPv4 address too.
 REFUSED_BY_DEFAULT: tuple[Network, ...] = tuple(
     ipaddress.ip_network(n)
     for n in (
         "0.0.0.0/8",
         "127.0.0.0/8",
         "169.254.0.0/16",
+        "100.100.100.200/32",
+        "fd00:ec2::254/128",
         "224.0.0.0/4",
         "255.255.255.255/32",
         "::/128",
@@ -201,12 +205,38 @@ class Destinations:
             return None
         if self.listed and host.lower().rstrip(".") not in self.names:
             return f"{host} ({address}) is not in SHAREKEEPER_WEBHOOK_ALLOW"
-        if any(address in network for network in REFUSED_BY_DEFAULT):
+        judged = [address, *_carried_ipv4(address)]
+        if any(a in network for a in judged for network in REFUSED_BY_DEFAULT):
             return (
                 f"{host} resolves to {address}, a loopback, link-local or non-unicast address, "
                 "refused unless SHAREKEEPER_WEBHOOK_ALLOW lists its network"
             )
         return None
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _carried_ipv4(address: Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 one leads to: 6to4, NAT64, IPv4-compatible, Teredo's client."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found = []
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.append(address.teredo[1])
+    if address in _NAT64 or address in _COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def shown_url(url: str) -> str:
+    """The URL as logs show it: scheme, host, port and path; a query may carry the
+    receiver's token."""
+    parts = urlsplit(url)
+    return parts._replace(query="", fragment="").geturl()
 
 
 def backoff(failures: int, first: float, most: float) -> float:

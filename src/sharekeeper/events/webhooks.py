@@ -16,7 +16,9 @@ followed. Redirects are not followed, proxies from the environment are not used.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import ipaddress
 import logging
 import os
@@ -33,12 +35,14 @@ from sharekeeper.domain.clock import SECOND
 from sharekeeper.domain.errors import CursorExpired
 from sharekeeper.domain.events import FeedEvent
 from sharekeeper.domain.webhooks import (
+    Address,
     DeadLetter,
     Destinations,
     Webhook,
     backoff,
     cut,
     new_dead_letter_id,
+    shown_url,
     signature,
 )
 from sharekeeper.events.render import TYPE_PREFIX, event_body
@@ -77,6 +81,20 @@ class _Removed(Exception):
 
 class _LeaseLost(Exception):
     """Another process holds the webhook's lease now: this one stands by."""
+
+
+# Name lookups block a thread each (the system's resolver): a pool of their own, so that hung
+# lookups cannot take the threads the rest of the server runs its work on.
+_LOOKUPS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook-dns")
+
+
+async def _resolve(host: str, port: int, seconds: float) -> list[Address]:
+    """The host's addresses, each once; raises TimeoutError past ``seconds``."""
+    lookup = asyncio.get_running_loop().run_in_executor(
+        _LOOKUPS, functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    )
+    found = await asyncio.wait_for(lookup, seconds)
+    return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in found))
 
 
 class Deliveries:
@@ -215,7 +233,7 @@ class Delivery:
             log.info(
                 "webhook %s: delivering to %s from cursor %s",
                 self._webhook.id,
-                self._webhook.url,
+                shown_url(self._webhook.url),
                 "the oldest kept" if start is None else start,
             )
         self._webhook, self._secret = claim.webhook, claim.secret
@@ -283,7 +301,7 @@ class Delivery:
                 log.warning(
                     "webhook %s: %s did not take event %s (%s); retrying, at most %d tries",
                     self._webhook.id,
-                    self._webhook.url,
+                    shown_url(self._webhook.url),
                     event_id,
                     failure,
                     attempts,
@@ -307,15 +325,15 @@ class Delivery:
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        resolving = asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         try:
-            # Bounded as the request is: the system's resolver may wait far longer.
-            found = await asyncio.wait_for(resolving, self._settings.timeout)
-        except TimeoutError:
-            return f"cannot resolve {host} within {self._settings.timeout:g} s"
-        except OSError as error:
-            return cut(f"cannot resolve {host}: {error}")
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in found))
+            addresses = [ipaddress.ip_address(host)]  # a literal: nothing to look up
+        except ValueError:
+            try:
+                addresses = await _resolve(host, port, self._settings.timeout)
+            except TimeoutError:
+                return f"cannot resolve {host} within {self._settings.timeout:g} s"
+            except OSError as error:
+                return cut(f"cannot resolve {host}: {error}")
         for address in addresses:
             refusal = self._destinations.refusal(host, address)
             if refusal is not None:
@@ -334,10 +352,13 @@ class Delivery:
             request = self._client.build_request(
                 "POST", target, content=body, headers=headers, extensions=extensions
             )
-            # The answer's body is never read: a receiver cannot make the server hold much.
-            response = await self._client.send(request, stream=True)
-            await response.aclose()
-        except httpx.TimeoutException:
+            # httpx's timeouts bound each read, not the answer: a receiver dripping its
+            # headers a byte at a time would hold a try (and outlast the lease) for hours.
+            async with asyncio.timeout(self._settings.timeout):
+                # The answer's body is never read: a receiver cannot make the server hold much.
+                response = await self._client.send(request, stream=True)
+                await response.aclose()
+        except (httpx.TimeoutException, TimeoutError):
             return f"no answer within {self._settings.timeout:g} s (SHAREKEEPER_WEBHOOK_TIMEOUT)"
         except httpx.HTTPError as error:
             return cut(error_line(error))
@@ -350,13 +371,25 @@ class Delivery:
         a fresh signature; a letter delivered is deleted, one that failed again stays."""
         serving = self._serving
         letters = await serving.run(requested_replays, serving.context, self._webhook.id, REPLAYS)
+        lease = int(self.lease * SECOND)
         for letter in letters:
+            # Held before each letter (a try may last the timeout), and checked again where
+            # the outcome is written: one process replays a letter, once.
+            self._renew_at = 0.0
+            if not await self._hold():
+                raise _LeaseLost
             failure = await self._post(letter.body.encode(), letter.event_id, letter.attempts + 1)
             if failure is None:
-                await serving.run(replay_delivered, serving.context, letter.id)
+                if not await serving.run(
+                    replay_delivered, serving.context, letter, self._holder, lease
+                ):
+                    self._lost()
                 log.info("webhook %s: dead letter %s replayed", self._webhook.id, letter.id)
             else:
-                await serving.run(replay_failed, serving.context, letter, failure)
+                if not await serving.run(
+                    replay_failed, serving.context, letter, failure, self._holder, lease
+                ):
+                    self._lost()
                 log.warning(
                     "webhook %s: replay of dead letter %s failed (%s); it stays",
                     self._webhook.id,
@@ -400,7 +433,7 @@ class Delivery:
             attempts,
             failure,
             letter.id,
-            self._webhook.url,
+            shown_url(self._webhook.url),
         )
 
     def _lost(self) -> NoReturn:

@@ -143,14 +143,25 @@ def requested_replays(ctx: Context, webhook_id: str, limit: int) -> list[DeadLet
         return uow.webhooks.replays(webhook_id, limit)
 
 
-def replay_delivered(ctx: Context, dead_letter_id: str) -> None:
+def replay_delivered(ctx: Context, letter: DeadLetter, holder: str, lease: Millis) -> bool:
+    """Deletes the replayed letter and renews the lease; False, with nothing written, when
+    the lease passed to another holder (which may be replaying it too)."""
     with ctx.writing() as uow:
-        uow.webhooks.delete_dead_letter(dead_letter_id)
+        now = ctx.clock()
+        if not uow.relays.claim(relay_name(letter.webhook_id), holder, now, now + lease)[0]:
+            return False
+        uow.webhooks.delete_dead_letter(letter.id)
         uow.commit()
+    return True
 
 
-def replay_failed(ctx: Context, letter: DeadLetter, error: str) -> None:
-    """The letter stays, one more try counted, until replayed again."""
+def replay_failed(ctx: Context, letter: DeadLetter, error: str, holder: str, lease: Millis) -> bool:
+    """The letter stays, one more try counted, until replayed again; False, with nothing
+    written, when the lease passed to another holder."""
     with ctx.writing() as uow:
-        uow.webhooks.replay_failed(letter.id, letter.attempts + 1, error, ctx.clock())
+        now = ctx.clock()
+        if not uow.relays.claim(relay_name(letter.webhook_id), holder, now, now + lease)[0]:
+            return False
+        uow.webhooks.replay_failed(letter.id, letter.attempts + 1, error, now)
         uow.commit()
+    return True
