@@ -117,9 +117,13 @@ def measure(database_url: str, work: Path, seconds: float, invitation_count: int
     settings = Settings(data_dir=data_dir, database_url=database_url, master_key=master_key)
     seeded = _seed(settings, invitation_count)
     port = run.free_port()
-    receiver = run.Caller(*seeded["receiver"], port)
-    owner = run.Caller(*seeded["owner"], port)
-    service = run.Caller(*seeded["service"], port)
+    # Each seeded caller is its (account id, access key, secret key).
+    receiver_keys: tuple[str, str, str] = seeded["receiver"]
+    owner_keys: tuple[str, str, str] = seeded["owner"]
+    service_keys: tuple[str, str, str] = seeded["service"]
+    receiver = run.Caller(*receiver_keys, port)
+    owner = run.Caller(*owner_keys, port)
+    service = run.Caller(*service_keys, port)
     principal = seeded["receiver"][0]
 
     def body(urn: str) -> dict[str, str]:

@@ -51,7 +51,8 @@ def measure(database_url: str, work: Path, seconds: float) -> dict[str, Any]:
     settings = Settings(data_dir=data_dir, database_url=database_url, master_key=master_key)
     seeded = authorize._seed(settings, 0)
     port = run.free_port()
-    service = run.Caller(*seeded["service"], port)
+    service_keys: tuple[str, str, str] = seeded["service"]  # account id, access key, secret
+    service = run.Caller(*service_keys, port)
     principal = seeded["receiver"][0]
     single = [
         service.signed(

@@ -157,7 +157,11 @@ def per_use_case(url: str, conninfo: str, batch: int) -> dict[str, Any]:
         runtime = build_runtime(settings(url, 2), upgrade=False)
         before_rows, before_wal = table_writes(conninfo), wal(conninfo)
         seen: Counter[str] = Counter()
-        with watching(lambda sql, seen=seen: seen.update([sql.split()[0].upper()])):
+
+        def counted(sql: str, seen: Counter[str] = seen) -> None:
+            seen.update([sql.split()[0].upper()])
+
+        with watching(counted):
             for i in range(batch):
                 run(runtime.context, i)
         runtime.close()
@@ -323,7 +327,8 @@ def rate(
 def ratio(a: dict[str, Any], b: dict[str, Any]) -> float | None:
     if "writes_per_s" not in a or "writes_per_s" not in b or not b["writes_per_s"]:
         return None
-    return round(a["writes_per_s"] / b["writes_per_s"], 3)
+    rate: float = a["writes_per_s"] / b["writes_per_s"]
+    return round(rate, 3)
 
 
 def main() -> None:

@@ -25,8 +25,10 @@ from sharekeeper.testing import Account
 
 
 def main(config: dict[str, Any]) -> None:
-    owner = Account(*config["owner"], endpoint=config["endpoint"])
-    receiver = Account(*config["receiver"], endpoint=config["endpoint"])
+    owner_id, owner_key, owner_secret = config["owner"]
+    owner = Account(owner_id, owner_key, owner_secret, endpoint=config["endpoint"])
+    receiver_id, receiver_key, receiver_secret = config["receiver"]
+    receiver = Account(receiver_id, receiver_key, receiver_secret, endpoint=config["endpoint"])
     calls: dict[str, list[float]] = {"create": [], "search": [], "accept": []}
     flows: list[float] = []
     deadline = time.monotonic() + config["seconds"]

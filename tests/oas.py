@@ -21,7 +21,8 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterat
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-HuaweiValidator = validators.extend(Draft7Validator, {"pattern": _pattern})
+# types-jsonschema leaves extend unannotated.
+HuaweiValidator = validators.extend(Draft7Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
 
 
 def _without_known_flaws(components: dict[str, Any]) -> dict[str, Any]:

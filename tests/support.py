@@ -17,7 +17,8 @@ import httpx
 
 from sharekeeper.auth import signing
 from sharekeeper.config import Settings
-from sharekeeper.testing import Account, Organization, Server
+from sharekeeper.testing import Account as Account
+from sharekeeper.testing import Organization, Server
 from tests import figures
 
 

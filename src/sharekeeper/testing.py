@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import pytest
 
@@ -162,7 +162,7 @@ class Server:
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
         )
 
-    def start(self) -> Server:
+    def start(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 20
         while not self._server.started:

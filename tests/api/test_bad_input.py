@@ -17,7 +17,7 @@ SEARCH = "/v1/resource-shares/search"
 
 def huawei_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) == {"error_code", "error_msg", "request_id"}
     assert body["error_code"] == code, body
     assert body["error_msg"]

@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -70,7 +70,8 @@ class SdkSigner(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         url = urlsplit(request.url or "")
         body = request.body or b""
-        raw = body.encode() if isinstance(body, str) else body
+        # requests types a body as maybe a stream; the fuzzer's bodies are always bytes or str.
+        raw = cast(bytes, body.encode() if isinstance(body, str) else body)
         request.headers["Host"] = url.netloc
         request.headers["X-Sdk-Date"] = signing.format_sdk_date(datetime.now(UTC))
         request.headers["X-Domain-Id"] = self.account.account_id
@@ -82,7 +83,8 @@ class SdkSigner(requests.auth.AuthBase):
             method=request.method or "GET",
             raw_path=url.path,
             raw_query=url.query,
-            headers={name: request.headers[name] for name in names},
+            # Header values may be bytes to requests; these four are set as str above.
+            headers={name: cast(str, request.headers[name]) for name in names},
             body=raw,
         )
         figures.add("requests fuzzed")
@@ -124,17 +126,21 @@ FUZZ_SETTINGS = settings(
 @SCHEMA.parametrize()
 @FUZZ_SETTINGS
 def test_every_operation_holds_under_generated_input(
-    case: schemathesis.Case, server: LiveServer, signed_session: requests.Session
+    case: schemathesis.Case[Any],
+    server: LiveServer,
+    signed_session: requests.Session,
 ) -> None:
     case.call_and_validate(base_url=server.endpoint, session=signed_session, checks=CHECKS)
 
 
 def test_stateful_sequences_hold(server: LiveServer, signed_session: requests.Session) -> None:
     class Workflow(SCHEMA.as_state_machine()):  # type: ignore[misc]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {"base_url": server.endpoint, "session": signed_session}
 
-        def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+        def validate_response(
+            self, response: Any, case: schemathesis.Case[Any], **kwargs: Any
+        ) -> None:
             case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
 
     Workflow.run(

@@ -4,6 +4,7 @@ wrapped, nothing wider than the room (tests/cli/test_ram_output.py drives every 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import typer
@@ -112,7 +113,12 @@ def test_the_closing_line_names_the_hidden_columns_at_80() -> None:
     """The closing line used to drop the hidden columns whenever naming them made it wider
     than the terminal: at 80 columns, for shares, invitations and permissions alike."""
     share = SHARE_COLUMNS
-    row = {"id": ID, "name": "n" * 40, "status": "active", "owning_account_id": ACCOUNT}
+    row: dict[str, Any] = {
+        "id": ID,
+        "name": "n" * 40,
+        "status": "active",
+        "owning_account_id": ACCOUNT,
+    }
     row |= {"allow_external_principals": True, "tags": [{"key": "k" * 30, "value": "v" * 30}]}
     lines = table_lines([row] * 5, share, 80, "shares")
     assert lines[-1] == "5 shares; hidden: owner, external, tags; all fields: -o json"

@@ -267,6 +267,7 @@ def test_every_data_source_reads(
     assert rows(invitations, "resource_share_invitations", {"status": "accepted", "limit": 200})
     # ram_shared_resources (resource_owner=self) with each filter.
     shared = "/v1/shared-resources/search"
+    extra: dict[str, Any]
     for extra in (
         {"principal": receiver.account_id},
         {"resource_urns": [urn]},

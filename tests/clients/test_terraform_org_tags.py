@@ -232,6 +232,7 @@ GUIDE = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text("u
 
 
 def guide_example() -> str:
+    hcl: str
     (hcl,) = re.findall(r"<!-- terraform-example -->\n```hcl\n(.*?)```", GUIDE, re.DOTALL)
     return hcl
 

@@ -39,7 +39,7 @@ def through(
     cluster: Cluster,
     accounts: list[Account],
     label: str,
-    fault: Callable[[], None],
+    fault: Callable[[], object],
     recovered: Callable[[], bool],
     struck_on_return: bool = False,
 ) -> Report:

@@ -672,7 +672,7 @@ def test_hostile_known_browser_cookies_are_ignored_not_a_500(
             answer = client.http.post(
                 "/console/sign-in",
                 data={"csrf_token": token, "access_key": key_id, "secret_key": "wrong"},
-                headers={"cookie": raw.encode("latin-1", "replace")},
+                headers={b"cookie": raw.encode("latin-1", "replace")},
             )
             statuses.append(answer.status_code)
     finally:

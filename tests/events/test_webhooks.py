@@ -116,7 +116,7 @@ def test_an_event_failing_every_try_is_dead_lettered_and_later_events_flow(
     owner = webhook_server.account("owner")
     first = str(create_share(owner, "dead-1").id)
     second = str(create_share(owner, "dead-2").id)
-    letters = until("two dead letters", lambda: len(dead_letters(webhook_server)) == 2 or None)
+    until("two dead letters", lambda: len(dead_letters(webhook_server)) == 2 or None)
     letters = dead_letters(webhook_server, webhook_id)
     assert [json.loads(hook_receiver.tries[0].body)["subject"], len(hook_receiver.tries)] == [
         first,

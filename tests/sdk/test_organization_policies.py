@@ -158,7 +158,7 @@ def test_invalid_content_is_refused_whole(owner: Account) -> None:
         assert error.error_msg, name
     fails(lambda: create(owner, "bad", '{"tags": {"k": 1}}', TAG), 400, "Organizations.9301")
     # A tag policy may be twice as long as an SCP.
-    create(owner, "long tags", tag_policy("cost", **{"assign": ["v" * 6000]}), TAG)
+    create(owner, "long tags", tag_policy("cost", assign=["v" * 6000]), TAG)
     assert [p.name for p in owner.organizations.list_policies(ListPoliciesRequest()).policies] == [
         "FullAccess",
         "long tags",

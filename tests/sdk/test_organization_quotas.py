@@ -130,7 +130,9 @@ def two_servers(
     yield from server_processes(database_url, data_dir, env)
 
 
-def race(calls: list[tuple[Account, Callable[[Account], Any]]], endpoints: list[str]) -> list[str]:
+# Callable[..., Any]: the callers bind their loop variable as a lambda default (mypy infers no
+# type for those against a fixed signature); each is called with one Account.
+def race(calls: list[tuple[Account, Callable[..., Any]]], endpoints: list[str]) -> list[str]:
     """Each call at once, alternating between the processes: "ok", or "status:code"."""
     barrier = threading.Barrier(len(calls))
     outcomes = [""] * len(calls)

@@ -14,6 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -68,7 +69,9 @@ class Replicas:
 
     def __init__(self) -> None:
         user = _postgres_user() if os.geteuid() == 0 else None
-        self._as = {} if user is None else {"user": user.pw_uid, "group": user.pw_gid}
+        self._as: dict[str, Any] = (
+            {} if user is None else {"user": user.pw_uid, "group": user.pw_gid}
+        )
         self.root = Path(tempfile.mkdtemp(prefix="sk_failover_"))
         if user is not None:
             os.chown(self.root, user.pw_uid, user.pw_gid)

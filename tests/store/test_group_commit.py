@@ -55,7 +55,7 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Mem
 
 
 def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> None:
-    async def turn() -> list[Membership]:
+    async def turn() -> tuple[Membership, Membership, Membership]:
         return await asyncio.gather(
             _request(runtime, "a" * 32),
             _request(runtime, "b" * 32, fail=True),
@@ -103,7 +103,7 @@ def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
         await group.settle(membership)
         return membership
 
-    async def turn() -> list[Membership | BaseException]:
+    async def turn() -> tuple[Membership | BaseException, Membership | BaseException]:
         return await asyncio.gather(_request(runtime, "f" * 32), losing(), return_exceptions=True)
 
     outcomes = asyncio.run(turn())
@@ -143,7 +143,7 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
             uow.tx.execute(insert(accounts).values(id="t" * 32, name="after", created_at=0))
             uow.commit()
 
-    async def turn() -> list[Membership | BaseException | None]:
+    async def turn() -> tuple[Membership | BaseException, BaseException | None]:
         return await asyncio.gather(_request(runtime, "u" * 32), spanning(), return_exceptions=True)
 
     outcomes = asyncio.run(turn())

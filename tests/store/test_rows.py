@@ -42,7 +42,7 @@ TYPED = {
     ("Webhook", "types"): ("a.* b", ("a.*", "b")),
     ("Webhook", "state"): ("removed", WebhookState.REMOVED),
 }
-MAPPINGS = [
+MAPPINGS: list[RowMapping[Any]] = [
     invitations.INVITATION,
     shares.ASSOCIATION,
     shares.SHARE,
