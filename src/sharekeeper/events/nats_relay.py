@@ -17,9 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
-import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -36,7 +33,7 @@ from sharekeeper.domain.events import FeedEvent
 from sharekeeper.events.render import event_body
 from sharekeeper.logs import error_line
 from sharekeeper.services.feed import FeedPage, read_events
-from sharekeeper.services.relays import advance_relay, claim_relay, release_relay
+from sharekeeper.services.relays import advance_relay, claim_relay, new_holder, release_relay
 
 log = logging.getLogger("sharekeeper.relay")
 
@@ -97,7 +94,7 @@ class NatsRelay:
         self._poll = poll_seconds
         self._lease = lease_seconds
         self._backoff_most = backoff_most
-        self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._holder = new_holder()
         self._holding = False
         self._renew_at = 0.0
         self._position: int | None = None

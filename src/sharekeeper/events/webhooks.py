@@ -21,9 +21,7 @@ import contextlib
 import functools
 import ipaddress
 import logging
-import os
 import socket
-import uuid
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -48,7 +46,7 @@ from sharekeeper.domain.webhooks import (
 from sharekeeper.events.render import TYPE_PREFIX, event_body
 from sharekeeper.logs import error_line
 from sharekeeper.services.feed import FeedPage, read_events
-from sharekeeper.services.relays import advance_relay, release_relay
+from sharekeeper.services.relays import advance_relay, new_holder, release_relay
 from sharekeeper.services.webhooks import (
     active_webhooks,
     claim_webhook,
@@ -181,7 +179,7 @@ class Delivery:
         self._destinations = destinations
         self.poll = POLL_SECONDS
         self.lease = LEASE_SECONDS
-        self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._holder = new_holder()
         self._holding = False
         self._renew_at = 0.0
         self._position: int | None = None

@@ -4,6 +4,9 @@ the target acknowledged what precedes it, so a restart resumes there (at least o
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 
 from sharekeeper.domain.clock import Millis
@@ -16,6 +19,11 @@ class Claim:
 
     held: bool
     position: int | None
+
+
+def new_holder() -> str:
+    """A lease holder's name: which host and process holds it, unique per relay started."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def claim_relay(ctx: Context, name: str, holder: str, lease: Millis) -> Claim:
