@@ -703,7 +703,10 @@ def fresh_postgres(admin_url: str) -> Iterator[str]:
 def moto_server(work: Path) -> Iterator[dict[str, Load] | None]:
     """moto's server (None when it is not installed) and its RAM CreateResourceShare and
     GetResourceShares, the nearest operations it has (it has no invitations at all)."""
-    if shutil.which("moto_server") is None and not (Path(PYTHON).parent / "moto_server").exists():
+    # The interpreter's own moto_server: a shim on the PATH may belong to another Python.
+    server = Path(PYTHON).parent / "moto_server"
+    if not server.exists():
+        print(f"moto_server is not beside {PYTHON}: pip install -e '.[bench]'", file=sys.stderr)
         yield None
         return
     port = free_port()
@@ -730,7 +733,7 @@ def moto_server(work: Path) -> Iterator[dict[str, Load] | None]:
         ).encode(),
     )
     get = wrk.raw_request("POST", "/getresourceshares", headers, b'{"resourceOwner": "SELF"}')
-    command = [str(Path(PYTHON).parent / "moto_server"), "-p", str(port)]
+    command = [str(server), "-p", str(port)]
     ready = f"http://127.0.0.1:{port}/moto-api/"
     with process(command, dict(os.environ), work / "moto.log", ready) as pid:
         yield {"create": Load(pid, port, replay([create])), "get": Load(pid, port, replay([get]))}
