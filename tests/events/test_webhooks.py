@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from sharekeeper.config import WebhookSettings
+from sharekeeper.domain.webhooks import relay_name
+from sharekeeper.store.engine import create_database_engine
 from tests import figures
 from tests.api.feed_support import read_all, share_story, tail
 from tests.events.webhook_support import (
@@ -190,6 +193,40 @@ def test_a_restarted_server_delivers_every_event_at_least_once(
         # At least once, in the feed's order: a repeat only of an event already taken.
         assert list(dict.fromkeys(taken)) == ids(fed)
         assert dead_letters(second) == []
+    finally:
+        second.stop()
+
+
+def test_a_position_beyond_the_outbox_after_a_restore_does_not_stop_deliveries(
+    tmp_path: Path, own_database: str, hook_receiver: Receiver
+) -> None:
+    """A database restored from an older backup keeps a relay position beyond its outbox's
+    newest cursor; the delivery moves to the newest and delivers what comes next (it used to
+    retry RAM.9602 as a database failure, forever)."""
+    first = delivering_server(tmp_path / "data", own_database)
+    try:
+        webhook_id, _ = add_webhook(first, hook_receiver.url)
+        create_share(first.account("owner"), "before-restore")
+        until("the first delivery", lambda: hook_receiver.taken)
+    finally:
+        first.stop()
+    engine = create_database_engine(own_database)
+    try:
+        with engine.begin() as connection:
+            moved = connection.execute(
+                text("UPDATE relays SET position = position + 1000 WHERE name = :name"),
+                {"name": relay_name(webhook_id)},
+            )
+            assert moved.rowcount == 1
+    finally:
+        engine.dispose()
+    second = LiveServer(first.settings).start()
+    try:
+        share_id = str(create_share(second.account("owner"), "after-restore").id)
+        until(
+            "the event committed after the restore",
+            lambda: [e for e in hook_receiver.events() if share_id in json.dumps(e)],
+        )
     finally:
         second.stop()
 

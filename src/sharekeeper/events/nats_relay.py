@@ -27,17 +27,15 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from sharekeeper.bootstrap import Serving
-from sharekeeper.domain.clock import SECOND
-from sharekeeper.domain.errors import CursorAhead, CursorExpired
 from sharekeeper.domain.events import FeedEvent
+from sharekeeper.domain.webhooks import backoff
+from sharekeeper.events.follower import PAGE, Follower
 from sharekeeper.events.render import event_body
 from sharekeeper.logs import error_line
-from sharekeeper.services.feed import FeedPage, read_events
-from sharekeeper.services.relays import advance_relay, claim_relay, new_holder, release_relay
+from sharekeeper.services.relays import claim_relay
 
 log = logging.getLogger("sharekeeper.relay")
 
-PAGE = 100
 # How often the relay looks for other processes' commits; this process's wake it at once.
 POLL_SECONDS = 0.2
 # How long a holder's lease lasts unrenewed; it is renewed every third of it.
@@ -78,7 +76,7 @@ class Target:
         return f"{self.prefix}.{event.kind}"
 
 
-class NatsRelay:
+class NatsRelay(Follower):
     """``await relay.run()`` publishes until cancelled; cancelling it gives the lease up."""
 
     def __init__(
@@ -89,19 +87,20 @@ class NatsRelay:
         lease_seconds: float = LEASE_SECONDS,
         backoff_most: float = BACKOFF_MOST,
     ) -> None:
-        self._serving = serving
+        super().__init__(
+            serving,
+            log,
+            "NATS relay",
+            target.relay_name,
+            lease_seconds,
+            "events are relayed",
+        )
         self._target = target
         self._poll = poll_seconds
-        self._lease = lease_seconds
         self._backoff_most = backoff_most
-        self._holder = new_holder()
-        self._holding = False
-        self._renew_at = 0.0
-        self._position: int | None = None
         self._client: Client | None = None
         self._stream: JetStreamContext | None = None
         self._failures = 0
-        self._database_failures = 0
 
     async def run(self) -> None:
         try:
@@ -118,7 +117,7 @@ class NatsRelay:
 
     async def _step(self) -> None:
         if not await self._hold():
-            await asyncio.sleep(self._lease / 3)
+            await asyncio.sleep(self.lease / 3)
             return
         bell = self._serving.context.bell
         rung = bell.rung  # before reading: a commit made while publishing is not missed
@@ -135,16 +134,15 @@ class NatsRelay:
         if self._holding and now < self._renew_at:
             return True
         serving = self._serving
-        lease = int(self._lease * SECOND)
         claim = await serving.run(
-            claim_relay, serving.context, self._target.relay_name, self._holder, lease
+            claim_relay, serving.context, self._relay_name, self._holder, self._lease_millis
         )
         if claim.held and not self._holding:
             start = "the oldest event kept" if claim.position is None else claim.position
             log.info("NATS relay to %s: publishing from %s", self._target.where, start)
         self._holding = claim.held
         self._position = claim.position
-        self._renew_at = now + self._lease / 3
+        self._renew_at = now + self.lease / 3
         return claim.held
 
     async def _publish_page(self) -> bool:
@@ -171,43 +169,6 @@ class NatsRelay:
             if acked is not None and acked != self._position:
                 await self._advance(acked)
         return len(page.events) == PAGE
-
-    async def _read(self) -> FeedPage:
-        serving = self._serving
-        try:
-            return await serving.run(read_events, serving.context, None, self._position, PAGE)
-        except CursorExpired as expired:
-            log.warning(
-                "NATS relay: events after cursor %s were deleted (SHAREKEEPER_EVENT_RETENTION) "
-                "before they were published; continuing from cursor %s",
-                self._position,
-                expired.oldest,
-            )
-            self._position = expired.oldest
-        except CursorAhead as ahead:
-            # The outbox was emptied or restored from a backup: its new events may take
-            # cursors below the position, which reading on from it would skip.
-            log.warning(
-                "NATS relay: cursor %s is beyond the outbox's newest, %s (the database was "
-                "emptied or restored); continuing from cursor %s",
-                self._position,
-                ahead.newest,
-                ahead.newest,
-            )
-            self._position = ahead.newest
-        return await serving.run(read_events, serving.context, None, self._position, PAGE)
-
-    async def _advance(self, position: int) -> None:
-        serving = self._serving
-        lease = int(self._lease * SECOND)
-        name = self._target.relay_name
-        moved = await serving.run(
-            advance_relay, serving.context, name, self._holder, position, lease
-        )
-        self._position = position
-        if not moved:
-            log.warning("NATS relay: another process took the lease over; standing by")
-            self._holding = False
 
     async def _jetstream(self) -> JetStreamContext:
         """The connection's JetStream, connecting and creating the stream when needed."""
@@ -248,19 +209,7 @@ class NatsRelay:
 
     def _backoff(self, failures: int) -> float:
         """The wait after the ``failures``-th failed try in a row."""
-        doublings: int = min(failures - 1, 16)
-        return min(self._backoff_most, BACKOFF_FIRST * float(2**doublings))
-
-    async def _database_failed(self, error: Exception) -> None:
-        """One line per run of failures; the lease is taken again from the database after."""
-        self._database_failures += 1
-        self._holding = False
-        if self._database_failures == 1:
-            log.warning(
-                "NATS relay: the database failed (%s); events are relayed once it answers",
-                error_line(error),
-            )
-        await asyncio.sleep(self._backoff(self._database_failures))
+        return backoff(failures, BACKOFF_FIRST, self._backoff_most)
 
     def _recovered(self) -> None:
         log.info(
@@ -281,13 +230,7 @@ class NatsRelay:
         """Closes the connection and gives the lease up, shielded from the cancellation that
         stops the relay."""
         await asyncio.shield(self._disconnect())
-        if self._holding:
-            serving = self._serving
-            name = self._target.relay_name
-            with contextlib.suppress(Exception):
-                await asyncio.shield(
-                    serving.run(release_relay, serving.context, name, self._holder)
-                )
+        await self._release()
 
 
 async def _quiet(error: Exception) -> None:

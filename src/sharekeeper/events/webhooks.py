@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import functools
 import ipaddress
 import logging
@@ -29,8 +28,6 @@ import httpx
 
 from sharekeeper.bootstrap import Serving
 from sharekeeper.config import WebhookSettings
-from sharekeeper.domain.clock import SECOND
-from sharekeeper.domain.errors import CursorExpired
 from sharekeeper.domain.events import FeedEvent
 from sharekeeper.domain.webhooks import (
     Address,
@@ -43,10 +40,9 @@ from sharekeeper.domain.webhooks import (
     shown_url,
     signature,
 )
+from sharekeeper.events.follower import PAGE, Follower
 from sharekeeper.events.render import TYPE_PREFIX, event_body
 from sharekeeper.logs import error_line
-from sharekeeper.services.feed import FeedPage, read_events
-from sharekeeper.services.relays import advance_relay, new_holder, release_relay
 from sharekeeper.services.webhooks import (
     active_webhooks,
     claim_webhook,
@@ -58,7 +54,6 @@ from sharekeeper.services.webhooks import (
 
 log = logging.getLogger("sharekeeper.webhooks")
 
-PAGE = 100
 # How often the webhooks table is read for added webhooks (a removed one's delivery notices
 # by itself): rarely, since every server process reads it, webhooks or not.
 REFRESH_SECONDS = 5.0
@@ -68,8 +63,6 @@ POLL_SECONDS = 0.5
 LEASE_SECONDS = 15.0
 # Replays asked for, taken per step: the feed's events wait behind at most these.
 REPLAYS = 10
-# The wait after a failure to reach the database: doubling up to the most.
-DATABASE_BACKOFF = (0.1, 10.0)
 USER_AGENT = "ShareKeeper-Webhooks/1"
 
 
@@ -162,7 +155,7 @@ class Deliveries:
             del self._running[webhook_id]
 
 
-class Delivery:
+class Delivery(Follower):
     """One webhook's deliveries, while it is active; ends when it is removed."""
 
     def __init__(
@@ -172,18 +165,19 @@ class Delivery:
         settings: WebhookSettings,
         destinations: Destinations,
     ) -> None:
-        self._serving = serving
+        super().__init__(
+            serving,
+            log,
+            f"webhook {webhook.id}",
+            webhook.relay_name,
+            LEASE_SECONDS,
+            "deliveries resume",
+        )
         self._webhook = webhook
         self._secret = ""
         self._settings = settings
         self._destinations = destinations
         self.poll = POLL_SECONDS
-        self.lease = LEASE_SECONDS
-        self._holder = new_holder()
-        self._holding = False
-        self._renew_at = 0.0
-        self._position: int | None = None
-        self._database_failures = 0
 
     async def run(self, client: httpx.AsyncClient) -> None:
         self._client = client
@@ -199,7 +193,7 @@ class Delivery:
                 except Exception as error:
                     await self._database_failed(error)
         finally:
-            await self._stop()
+            await self._release()
 
     async def _step(self) -> None:
         if not await self._hold():
@@ -218,9 +212,8 @@ class Delivery:
         if self._holding and now < self._renew_at:
             return True
         serving = self._serving
-        lease = int(self.lease * SECOND)
         claim = await serving.run(
-            claim_webhook, serving.context, self._webhook.id, self._holder, lease
+            claim_webhook, serving.context, self._webhook.id, self._holder, self._lease_millis
         )
         if claim is None:
             self._holding = False
@@ -261,21 +254,6 @@ class Delivery:
         if page.cursor != (self._position or 0):
             await self._advance(page.cursor)
         return len(page.events) == PAGE
-
-    async def _read(self) -> FeedPage:
-        serving = self._serving
-        try:
-            return await serving.run(read_events, serving.context, None, self._position, PAGE)
-        except CursorExpired as expired:
-            log.warning(
-                "webhook %s: events after cursor %s were deleted (SHAREKEEPER_EVENT_RETENTION) "
-                "before they were delivered; continuing from cursor %s",
-                self._webhook.id,
-                self._position,
-                expired.oldest,
-            )
-            self._position = expired.oldest
-            return await serving.run(read_events, serving.context, None, self._position, PAGE)
 
     async def _deliver(self, body: bytes, event_id: str) -> tuple[int, str] | None:
         """Tries up to the settings' attempts, with backoff between; None once the receiver
@@ -369,7 +347,7 @@ class Delivery:
         a fresh signature; a letter delivered is deleted, one that failed again stays."""
         serving = self._serving
         letters = await serving.run(requested_replays, serving.context, self._webhook.id, REPLAYS)
-        lease = int(self.lease * SECOND)
+        lease = self._lease_millis
         for letter in letters:
             # Held before each letter (a try may last the timeout), and checked again where
             # the outcome is written: one process replays a letter, once.
@@ -395,15 +373,10 @@ class Delivery:
                     failure,
                 )
 
-    async def _advance(self, position: int) -> None:
-        serving = self._serving
-        lease = int(self.lease * SECOND)
-        name = self._webhook.relay_name
-        if not await serving.run(
-            advance_relay, serving.context, name, self._holder, position, lease
-        ):
-            self._lost()
-        self._position = position
+    async def _advance(self, position: int) -> bool:
+        if not await super()._advance(position):
+            raise _LeaseLost
+        return True
 
     async def _dead_letter(self, event: FeedEvent, attempts: int, failure: str) -> None:
         letter = DeadLetter(
@@ -418,7 +391,7 @@ class Delivery:
             failed_at=self._serving.context.clock(),
         )
         serving = self._serving
-        lease = int(self.lease * SECOND)
+        lease = self._lease_millis
         if not await serving.run(dead_letter_event, serving.context, letter, self._holder, lease):
             self._lost()
         self._position = event.cursor
@@ -439,25 +412,3 @@ class Delivery:
             "webhook %s: another process took the lease over; standing by", self._webhook.id
         )
         raise _LeaseLost
-
-    async def _database_failed(self, error: Exception) -> None:
-        """One line per run of failures; the lease is taken again from the database after."""
-        self._database_failures += 1
-        self._holding = False
-        if self._database_failures == 1:
-            log.warning(
-                "webhook %s: the database failed (%s); deliveries resume once it answers",
-                self._webhook.id,
-                error_line(error),
-            )
-        await asyncio.sleep(backoff(self._database_failures, *DATABASE_BACKOFF))
-
-    async def _stop(self) -> None:
-        """Gives the lease up, shielded from the cancellation that stops the delivery."""
-        if self._holding:
-            serving = self._serving
-            name = self._webhook.relay_name
-            with contextlib.suppress(Exception):
-                await asyncio.shield(
-                    serving.run(release_relay, serving.context, name, self._holder)
-                )
