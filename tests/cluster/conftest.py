@@ -36,8 +36,8 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
             pytest.fail(f"SHAREKEEPER_REQUIRE_CLUSTER=1 but {reason}")
         pytest.skip(reason)
     topology.clean_stale()
-    made = Cluster()
-    FIGURES["patroni timing"] = topology.PATRONI_TIMING
+    made = Cluster(topology.patroni_timing(os.environ.get(topology.TIMING_VARIABLE, "tuned")))
+    FIGURES["patroni timing"] = made.timing
     failed = False
     try:
         made.up()
