@@ -304,3 +304,25 @@ def test_primary_host_lost_mid_stream(
 def restarted(cluster: Cluster, node: str, killed: list[int]) -> bool:
     """``node``'s PostgreSQL runs again, as a process other than the one killed."""
     return cluster.postmaster(node) not in (None, *killed)
+
+
+def test_synchronous_standby_cut_off_mid_stream(
+    client_side: Cluster, accounts: list[Account], run: int
+) -> None:
+    """The synchronous standby's host cut off the network: its walsender on the primary
+    looks alive, so commits wait until the standby's member key runs out (``ttl``) and the
+    primary's Patroni drops it at its next loop; ``slowest_seconds`` measures that wait."""
+    cluster = client_side
+    primary, standby = roles(cluster)
+
+    try:
+        report = through(
+            cluster, accounts, repeated("the synchronous standby cut off", run),
+            lambda: cluster.cut(standby),
+            lambda: "sync_standby" not in cluster.roles(via=primary).values(),
+        )  # fmt: skip
+    finally:
+        cluster.rejoin(standby)
+    cluster.wait_for("the standby synchronous again", cluster.synchronous_standby, 120)
+    assert cluster.primary() == primary, "losing the standby moved the primary"
+    assert_only_503(report)

@@ -546,13 +546,22 @@ class Cluster:
         self.wait_for("three hosts ready", lambda: self.servers_up("sharekeeper") == set(HOSTS))
         return self
 
-    def synchronous_standby(self) -> bool:
-        cluster = self.patroni(next(iter(POSTGRES)), "/cluster").json()
-        roles = {m["name"]: m["role"] for m in cluster["members"]}
-        states = {m["name"]: m.get("state") for m in cluster["members"]}
-        return sorted(roles.values()) == ["leader", "sync_standby"] and all(
-            s in ("running", "streaming") for s in states.values()
+    def synchronous_standby(self, via: str | None = None) -> bool:
+        """Both nodes run, one the leader and the other its synchronous standby, as the
+        Patroni node ``via`` (by default the first) sees the cluster."""
+        members = self.members(via)
+        return sorted(m["role"] for m in members) == ["leader", "sync_standby"] and all(
+            m.get("state") in ("running", "streaming") for m in members
         )
+
+    def members(self, via: str | None = None) -> list[dict[str, Any]]:
+        members: list[dict[str, Any]] = self.patroni(
+            via or next(iter(POSTGRES)), "/cluster"
+        ).json()["members"]
+        return members
+
+    def roles(self, via: str | None = None) -> dict[str, str]:
+        return {m["name"]: m["role"] for m in self.members(via)}
 
     def create_database(self) -> None:
         import psycopg
@@ -584,7 +593,9 @@ class Cluster:
 # (connections to a node marked down are cut, so nothing keeps talking to a demoted primary),
 # checked every 500 ms while nothing changes and every 200 ms once a check has failed or while
 # a server is down, so that a failover's end is seen within 200 ms (`downinter`) and a failure
-# within 700 ms (`fastinter`), without five checks a second on healthy servers;
+# within 700 ms (`fastinter`), without five checks a second on healthy servers; a connection
+# refused by a PostgreSQL that died is not tried again (`retries 0`: HAProxy's default of 3,
+# each after a second, held connections and /readyz for 3 s past the crash);
 # and an HTTP frontend to the ShareKeeper hosts that answer /readyz. `retries` and `redispatch`
 # only repeat a connection that was never established: a request is sent once. Each request
 # goes to a host on a connection of its own (`http-server-close`): an idle kept-alive one may
@@ -605,6 +616,7 @@ listen postgres
   mode tcp
   timeout client 30m
   timeout server 30m
+  retries 0
   option httpchk GET /primary
   http-check expect status 200
   default-server inter 500ms fastinter 200ms downinter 200ms fall 2 rise 1
