@@ -92,6 +92,11 @@ def roles(cluster: Cluster) -> tuple[str, str]:
     return primary, standby
 
 
+def restarted(cluster: Cluster, node: str, killed: list[int]) -> bool:
+    """``node``'s PostgreSQL runs again, as a process other than the one killed."""
+    return cluster.postmaster(node) not in (None, *killed)
+
+
 def test_sdk_flow_and_race_across_three_hosts(
     client_side: Cluster, accounts: list[Account]
 ) -> None:
@@ -299,11 +304,6 @@ def test_primary_host_lost_mid_stream(
     cluster.start_patroni(primary)
     cluster.wait_for("the old primary back as standby", cluster.synchronous_standby, 120)
     assert_only_503(report)
-
-
-def restarted(cluster: Cluster, node: str, killed: list[int]) -> bool:
-    """``node``'s PostgreSQL runs again, as a process other than the one killed."""
-    return cluster.postmaster(node) not in (None, *killed)
 
 
 def test_synchronous_standby_cut_off_mid_stream(
