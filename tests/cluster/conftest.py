@@ -21,6 +21,8 @@ REQUIRED = os.environ.get("SHAREKEEPER_REQUIRE_CLUSTER") == "1"
 BUILD = Path(__file__).resolve().parents[2] / "build"
 # What the scenarios measured, written to build/cluster-figures.json at the end of the session.
 FIGURES: dict[str, Any] = {}
+# Keeps the processes' logs after a run that passed too, to read a failover's timeline.
+KEEP_LOGS = os.environ.get("SHAREKEEPER_CLUSTER_KEEP_LOGS") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +38,8 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
             pytest.fail(f"SHAREKEEPER_REQUIRE_CLUSTER=1 but {reason}")
         pytest.skip(reason)
     topology.clean_stale()
-    made = Cluster()
-    FIGURES["patroni timing"] = topology.PATRONI_TIMING
+    made = Cluster(topology.patroni_timing(os.environ.get(topology.TIMING_VARIABLE, "tuned")))
+    FIGURES["patroni timing"] = made.timing
     failed = False
     try:
         made.up()
@@ -48,7 +50,7 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
         raise
     finally:
         figures.PROCESS_OUTPUT.extend(made.host_output())
-        made.down(keep_logs=failed or request.session.testsfailed > 0)
+        made.down(keep_logs=failed or request.session.testsfailed > 0 or KEEP_LOGS)
         BUILD.mkdir(exist_ok=True)
         (BUILD / "cluster-figures.json").write_text(json.dumps(FIGURES, indent=2))
 

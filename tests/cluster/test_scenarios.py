@@ -7,6 +7,7 @@ asserted: on two shared cores it measures the machine as much as the topology.""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,19 @@ pytestmark = pytest.mark.cluster
 CUT_SECONDS = 6
 THROUGHPUT_SECONDS = 6
 THROUGHPUT_CLIENTS = 6
+# The PostgreSQL failure scenarios run this many times in one session (each window measured on
+# its own); CI runs them once, docs/scaling.md's figures come from more.
+REPEAT = int(os.environ.get("SHAREKEEPER_CLUSTER_REPEAT", "1"))
+
+
+@pytest.fixture(params=range(1, REPEAT + 1))
+def run(request: pytest.FixtureRequest) -> int:
+    return int(request.param)
+
+
+def repeated(label: str, run: int) -> str:
+    """The figures' label of the ``run``-th repetition of a scenario."""
+    return label if REPEAT == 1 else f"{label} (run {run})"
 
 
 def through(
@@ -76,6 +90,11 @@ def roles(cluster: Cluster) -> tuple[str, str]:
     assert primary is not None, "no primary"
     (standby,) = set(POSTGRES) - {primary}
     return primary, standby
+
+
+def restarted(cluster: Cluster, node: str, killed: list[int]) -> bool:
+    """``node``'s PostgreSQL runs again, as a process other than the one killed."""
+    return cluster.postmaster(node) not in (None, *killed)
 
 
 def test_sdk_flow_and_race_across_three_hosts(
@@ -224,15 +243,86 @@ def test_switchover_by_patronictl(client_side: Cluster, accounts: list[Account])
     assert_only_503(report)
 
 
-def test_primary_killed_mid_stream(client_side: Cluster, accounts: list[Account]) -> None:
+def test_synchronous_standby_killed_mid_stream(
+    client_side: Cluster, accounts: list[Account], run: int
+) -> None:
+    """The synchronous standby's PostgreSQL SIGKILLed: commits wait for it until the primary's
+    Patroni, at its next loop, drops it from synchronous_standby_names (not strict) or it is
+    back; ``slowest_seconds`` measures that wait."""
+    cluster = client_side
+    primary, standby = roles(cluster)
+    killed: list[int] = []
+
+    report = through(
+        cluster, accounts, repeated("the synchronous standby's PostgreSQL killed", run),
+        lambda: killed.append(cluster.kill_postgres(standby)),
+        lambda: restarted(cluster, standby, killed) and cluster.synchronous_standby(),
+    )  # fmt: skip
+    assert cluster.primary() == primary, "losing the standby moved the primary"
+    assert_only_503(report)
+
+
+def test_postgres_primary_killed_mid_stream(
+    client_side: Cluster, accounts: list[Account], run: int
+) -> None:
+    """The primary's PostgreSQL SIGKILLed, its Patroni alive. With primary_start_timeout 0
+    Patroni gives the leader key up at its next loop and the synchronous standby is promoted
+    at once; with more, Patroni restarts PostgreSQL where it was (crash recovery)."""
+    cluster = client_side
+    primary, standby = roles(cluster)
+    fails_over = cluster.timing["primary_start_timeout"] == 0
+    killed: list[int] = []
+
+    def recovered() -> bool:
+        if fails_over:
+            moved = cluster.primary() == standby
+        else:
+            moved = cluster.primary() == primary and restarted(cluster, primary, killed)
+        return moved and all_hosts_up(cluster)
+
+    report = through(
+        cluster, accounts, repeated("PostgreSQL primary killed", run),
+        lambda: killed.append(cluster.kill_postgres(primary)), recovered,
+    )  # fmt: skip
+    cluster.wait_for("a synchronous standby again", cluster.synchronous_standby, 120)
+    assert_only_503(report)
+
+
+def test_primary_host_lost_mid_stream(
+    client_side: Cluster, accounts: list[Account], run: int
+) -> None:
+    """The primary's whole host lost (Patroni and PostgreSQL SIGKILLed): its leader key lives
+    until ``ttl`` runs out, then the synchronous standby is promoted."""
     cluster = client_side
     primary, standby = roles(cluster)
 
     report = through(
-        cluster, accounts, "PostgreSQL primary killed",
+        cluster, accounts, repeated("the primary's host lost", run),
         lambda: cluster.kill_node(primary),
         lambda: cluster.primary() == standby and all_hosts_up(cluster),
     )  # fmt: skip
     cluster.start_patroni(primary)
     cluster.wait_for("the old primary back as standby", cluster.synchronous_standby, 120)
+    assert_only_503(report)
+
+
+def test_synchronous_standby_cut_off_mid_stream(
+    client_side: Cluster, accounts: list[Account], run: int
+) -> None:
+    """The synchronous standby's host cut off the network: its walsender on the primary
+    looks alive, so commits wait until the standby's member key runs out (``ttl``) and the
+    primary's Patroni drops it at its next loop; ``slowest_seconds`` measures that wait."""
+    cluster = client_side
+    primary, standby = roles(cluster)
+
+    try:
+        report = through(
+            cluster, accounts, repeated("the synchronous standby cut off", run),
+            lambda: cluster.cut(standby),
+            lambda: "sync_standby" not in cluster.roles(via=primary).values(),
+        )  # fmt: skip
+    finally:
+        cluster.rejoin(standby)
+    cluster.wait_for("the standby synchronous again", cluster.synchronous_standby, 120)
+    assert cluster.primary() == primary, "losing the standby moved the primary"
     assert_only_503(report)

@@ -40,10 +40,35 @@ INSTALL = f"apt-get install -y --no-install-recommends {DEBIAN_PACKAGES}"
 NEEDED = ("patroni", "patronictl", "etcd", "haproxy", "iptables", "ip", "setpriv")
 
 # Patroni's timing: the leader key lives `ttl` seconds, each node's loop runs every
-# `loop_wait`, a DCS or PostgreSQL call is retried for `retry_timeout`. Patroni's defaults are
-# 30/10/10; these keep its own rule (loop_wait + 2 * retry_timeout <= ttl) with a lease short
-# enough that a dead primary is replaced within seconds.
-PATRONI_TIMING = {"ttl": 8, "loop_wait": 2, "retry_timeout": 3}
+# `loop_wait`, a DCS or PostgreSQL call is retried for `retry_timeout`, and a primary whose
+# PostgreSQL crashed is restarted in place for up to `primary_start_timeout` seconds before
+# its key is given up (0: given up at once when a synchronous standby can take over).
+# "tuned" (what CI runs) keeps Patroni's rule loop_wait + 2 * retry_timeout <= ttl at its
+# limit; "defaults" are Patroni's own, measured on request (docs/scaling.md).
+TIMINGS = {
+    "tuned": {"ttl": 5, "loop_wait": 1, "retry_timeout": 2, "primary_start_timeout": 0},
+    "defaults": {"ttl": 30, "loop_wait": 10, "retry_timeout": 10, "primary_start_timeout": 300},
+}
+# A preset's name, then any of its values changed: "defaults,primary_start_timeout=0".
+TIMING_VARIABLE = "SHAREKEEPER_CLUSTER_PATRONI"
+
+
+def patroni_timing(spec: str) -> dict[str, int]:
+    """The timing ``spec`` names (see TIMING_VARIABLE); ValueError for one Patroni would
+    refuse or that names no preset or setting."""
+    preset, *changes = [part.strip() for part in spec.split(",")]
+    if preset not in TIMINGS:
+        raise ValueError(f"{TIMING_VARIABLE}: {preset!r} is none of {sorted(TIMINGS)}")
+    timing = dict(TIMINGS[preset])
+    for change in changes:
+        key, _, value = change.partition("=")
+        if key not in timing or not value.isdigit():
+            raise ValueError(f"{TIMING_VARIABLE}: {change!r} is not one of {sorted(timing)}=N")
+        timing[key] = int(value)
+    if timing["loop_wait"] + 2 * timing["retry_timeout"] > timing["ttl"]:
+        raise ValueError(f"{TIMING_VARIABLE}: loop_wait + 2 * retry_timeout > ttl in {timing}")
+    return timing
+
 
 ETCD = {"e1": 11, "e2": 12, "e3": 13}
 POSTGRES = {"pg1": 21, "pg2": 22}
@@ -86,6 +111,15 @@ def run(*argv: str, check: bool = True, timeout: float = 60) -> str:
 
 def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: a killed postmaster stays in /proc until its parent reaps it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def remove_namespace(name: str) -> None:
@@ -175,7 +209,8 @@ class Process:
 class Cluster:
     """The topology: namespaces and links first, then etcd, Patroni, HAProxy and ShareKeeper."""
 
-    def __init__(self) -> None:
+    def __init__(self, timing: dict[str, int]) -> None:
+        self.timing = timing
         self.run_id = f"{PREFIX}{os.getpid()}"
         self.root = Path(tempfile.mkdtemp(prefix=f"{self.run_id}-cluster-"))
         # Patroni runs PostgreSQL as the postgres user, which must reach its directories.
@@ -267,7 +302,7 @@ class Cluster:
             "etcd3": {"hosts": [f"{address(a)}:2379" for a in ETCD.values()]},
             "bootstrap": {
                 "dcs": {
-                    **PATRONI_TIMING,
+                    **self.timing,
                     "maximum_lag_on_failover": 1048576,
                     "synchronous_mode": True,
                     "synchronous_mode_strict": False,
@@ -325,7 +360,8 @@ class Cluster:
     def haproxy_config(self) -> str:
         lb = address(BALANCER)
         pg = "\n".join(
-            f"  server {n} {address(a)}:5432 check port {PATRONI_PORT}" for n, a in POSTGRES.items()
+            f"  server {n} {address(a)}:5432 check port {PATRONI_PORT} {CUT_WHEN_DOWN}"
+            for n, a in POSTGRES.items()
         )
         sk = "\n".join(f"  server {n} {address(a)}:{API_PORT} check" for n, a in HOSTS.items())
         return HAPROXY_CONFIG.format(
@@ -442,6 +478,23 @@ class Cluster:
             if process.namespace == self.ns(role) and process.popen is not None:
                 process.popen.wait(10)
 
+    def postmaster(self, name: str) -> int | None:
+        """The process id of ``name``'s running PostgreSQL server, None while none runs."""
+        with contextlib.suppress(FileNotFoundError, ValueError):
+            pid = int((self.root / name / "data" / "postmaster.pid").read_text().split()[0])
+            if _running(pid):
+                return pid
+        return None
+
+    def kill_postgres(self, name: str) -> int:
+        """SIGKILL of ``name``'s PostgreSQL server alone (its postmaster, whose backends exit
+        when they find it gone); Patroni lives on. Returns once it is gone."""
+        pid = self.postmaster(name)
+        assert pid is not None, f"no PostgreSQL runs on {name}"
+        os.kill(pid, signal.SIGKILL)
+        self.wait_for(f"{name}'s postmaster gone", lambda: not _running(pid), 10)
+        return pid
+
     def wait_for(self, what: str, condition: Any, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -493,13 +546,22 @@ class Cluster:
         self.wait_for("three hosts ready", lambda: self.servers_up("sharekeeper") == set(HOSTS))
         return self
 
-    def synchronous_standby(self) -> bool:
-        cluster = self.patroni(next(iter(POSTGRES)), "/cluster").json()
-        roles = {m["name"]: m["role"] for m in cluster["members"]}
-        states = {m["name"]: m.get("state") for m in cluster["members"]}
-        return sorted(roles.values()) == ["leader", "sync_standby"] and all(
-            s in ("running", "streaming") for s in states.values()
+    def synchronous_standby(self, via: str | None = None) -> bool:
+        """Both nodes run, one the leader and the other its synchronous standby, as the
+        Patroni node ``via`` (by default the first) sees the cluster."""
+        members = self.members(via)
+        return sorted(m["role"] for m in members) == ["leader", "sync_standby"] and all(
+            m.get("state") in ("running", "streaming") for m in members
         )
+
+    def members(self, via: str | None = None) -> list[dict[str, Any]]:
+        members: list[dict[str, Any]] = self.patroni(
+            via or next(iter(POSTGRES)), "/cluster"
+        ).json()["members"]
+        return members
+
+    def roles(self, via: str | None = None) -> dict[str, str]:
+        return {m["name"]: m["role"] for m in self.members(via)}
 
     def create_database(self) -> None:
         import psycopg
@@ -529,11 +591,17 @@ class Cluster:
 
 # HAProxy: a TCP frontend to whichever PostgreSQL node Patroni's REST API calls the primary
 # (connections to a node marked down are cut, so nothing keeps talking to a demoted primary),
+# checked every 500 ms while nothing changes and every 200 ms once a check has failed or while
+# a server is down, so that a failover's end is seen within 200 ms (`downinter`) and a failure
+# within 700 ms (`fastinter`), without five checks a second on healthy servers; a connection
+# refused by a PostgreSQL that died is not tried again (`retries 0`: HAProxy's default of 3,
+# each after a second, held connections and /readyz for 3 s past the crash);
 # and an HTTP frontend to the ShareKeeper hosts that answer /readyz. `retries` and `redispatch`
 # only repeat a connection that was never established: a request is sent once. Each request
 # goes to a host on a connection of its own (`http-server-close`): an idle kept-alive one may
 # have been closed by the host meanwhile (its idle timeout, or while it was cut off), and a
 # request sent on it fails unanswered instead of being redispatched.
+CUT_WHEN_DOWN = "on-marked-down shutdown-sessions"
 HAPROXY_CONFIG = """\
 global
   maxconn 2000
@@ -548,9 +616,10 @@ listen postgres
   mode tcp
   timeout client 30m
   timeout server 30m
+  retries 0
   option httpchk GET /primary
   http-check expect status 200
-  default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
+  default-server inter 500ms fastinter 200ms downinter 200ms fall 2 rise 1
 {pg}
 
 listen sharekeeper
@@ -567,7 +636,7 @@ listen sharekeeper
   http-check expect status 200
   errorfile 503 {unavailable}
   http-response set-header X-Served-By %[srv_name]
-  default-server inter 500ms fall 2 rise 2
+  default-server inter 500ms fastinter 200ms downinter 200ms fall 2 rise 2
 {sk}
 """
 

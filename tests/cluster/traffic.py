@@ -170,6 +170,9 @@ class Report:
     acknowledged: int
     lost: int
     window_seconds: float
+    # The longest any request took, answered or not: a wait that is no failure (a commit
+    # held for a gone synchronous standby) shows here, not in the window.
+    slowest_seconds: float
     outcomes: dict[str, int]
     # Requests started after the fault struck that got a 5xx other than 503 or no answer.
     server_errors_after_fault: int
@@ -188,6 +191,7 @@ def checked(stream: Stream, fault_at: float, database_url: str, accounts: list[A
         acknowledged=len(acknowledged),
         lost=len(lost),
         window_seconds=round(stream.window(), 2),
+        slowest_seconds=round(max(a.ended - a.started for a in stream.answers), 2),
         outcomes=dict(stream.summary()),
         server_errors_after_fault=sum(
             1 for a in stream.answers if a.started > fault_at and server_error(a.outcome)
