@@ -63,7 +63,7 @@ def _issue(ctx: Context, uow: UnitOfWork, account_id: str, ttl_seconds: int | No
 def create_account(ctx: Context, name: str) -> tuple[Account, IssuedKey]:
     if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
         raise InvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
-    account = Account(ids.new_account_id(), name, ctx.clock())
+    account = Account(ids.new_account_id(), name, ctx.clock(), ids.new_aws_account_id())
     with ctx.writing() as uow:
         uow.accounts.add(account)
         key = _issue(ctx, uow, account.id, None)

@@ -12,7 +12,9 @@ from sharekeeper.store.tables import access_keys, accounts
 from sharekeeper.store.transaction import Transaction
 
 K = access_keys.c
-ACCOUNT = RowMapping(Account, accounts.c.id, accounts.c.name, accounts.c.created_at)
+ACCOUNT = RowMapping(
+    Account, accounts.c.id, accounts.c.name, accounts.c.created_at, accounts.c.aws_account_id
+)
 ACCESS_KEY = RowMapping(
     AccessKey,
     K.access_key,
