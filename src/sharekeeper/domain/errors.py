@@ -159,8 +159,9 @@ class OperationNotServed(ApiNotFound):
 
     def __init__(self, api: str, operation: str) -> None:
         ShareKeeperError.__init__(
-            self, f"ShareKeeper does not serve {api}'s {operation} yet (docs/aws.md lists what "
-            "it serves)."
+            self,
+            f"ShareKeeper does not serve {api}'s {operation} yet (docs/aws.md lists what "
+            "it serves).",
         )
 
 

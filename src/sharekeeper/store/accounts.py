@@ -98,6 +98,17 @@ class AccountRepository:
             found.update((row.id, row.name) for row in rows)
         return found
 
+    def paired_ids(self, account_ids: list[str], aws_ids: list[str]) -> list[tuple[str, str]]:
+        """(account id, AWS account id) of the accounts named either way (AWS's wire API
+        translates ids at its edge); few per request, so one statement."""
+        if not account_ids and not aws_ids:
+            return []
+        a = accounts.c
+        statement = select(a.id, a.aws_account_id).where(
+            a.id.in_(account_ids) | a.aws_account_id.in_(aws_ids)
+        )
+        return [(row.id, row.aws_account_id) for row in self._tx.execute(statement)]
+
     def lock(self, account_id: str) -> None:
         """Serializes writers that count what the account owns (its share quota)."""
         self._tx.rows(_LOCK, {"account_id": account_id})

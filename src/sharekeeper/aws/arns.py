@@ -1,0 +1,107 @@
+"""ARNs, built and parsed here only: the domain keeps share and invitation ids, resource URNs
+and 32-hex account ids (docs/aws.md, "Identifiers").
+
+A share's or an invitation's ARN carries the region the client signed for: ShareKeeper's
+shares are global, so the same share reads in every region."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sharekeeper.domain.errors import MalformedIdentifier
+
+PARTITION = "aws"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
+_RAM = re.compile(
+    rf"arn:aws:ram:(?P<region>{_REGION}):(?P<account>\d{{12}}):(?P<kind>resource-share|"
+    rf"resource-share-invitation)/(?P<id>{_UUID})"
+)
+_ARN = re.compile(
+    rf"arn:aws:(?P<service>[a-z0-9-]+):(?P<region>{_REGION}):(?P<account>\d{{12}}):"
+    r"(?P<resource>[A-Za-z0-9-]+)/(?P<id>[A-Za-z0-9._-]{1,128})"
+)
+AWS_ACCOUNT_ID = re.compile(r"\d{12}")
+SHARE = "resource-share"
+INVITATION = "resource-share-invitation"
+
+
+@dataclass(frozen=True, slots=True)
+class AwsType:
+    """An AWS RAM resource type and the catalogue's type it names (one table, here)."""
+
+    name: str  # AWS RAM's, as ListResourceTypes and Resource.type give it: ec2:Subnet
+    service: str  # the ARN's service: ec2
+    resource: str  # the ARN's resource prefix: subnet
+    catalogue: str  # the catalogue's type: vpc:subnet
+
+
+TYPES = (
+    AwsType("ec2:Subnet", "ec2", "subnet", "vpc:subnet"),
+    AwsType("route53resolver:ResolverRule", "route53resolver", "resolver-rule", "dns:resolverRule"),
+    AwsType("acm-pca:CertificateAuthority", "acm-pca", "certificate-authority", "pca:ca"),
+)
+BY_ARN = {(t.service, t.resource): t for t in TYPES}
+BY_CATALOGUE = {t.catalogue: t for t in TYPES}
+BY_NAME = {t.name.lower(): t for t in TYPES}
+
+
+def ram_arn(kind: str, region: str, aws_account_id: str, resource_id: str) -> str:
+    return f"arn:aws:ram:{region}:{aws_account_id}:{kind}/{resource_id}"
+
+
+def ram_id(arn: str, kind: str) -> str:
+    """The share's or invitation's id that ``arn`` names (its region and account are not
+    checked against anything: the id alone names the thing, as the owner's rules decide who
+    sees it)."""
+    found = _RAM.fullmatch(arn)
+    if found is None or found["kind"] != kind:
+        raise MalformedIdentifier(
+            f"{arn[:256]!r} is not a {kind} ARN: expected arn:aws:ram:REGION:ACCOUNT:{kind}/UUID."
+        )
+    return found["id"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceArn:
+    kind: AwsType
+    region: str
+    aws_account_id: str
+    resource_id: str
+
+
+def parse_resource(arn: str) -> ResourceArn:
+    found = _ARN.fullmatch(arn)
+    if found is None:
+        raise MalformedIdentifier(
+            f"{arn[:256]!r} is not a resource ARN: expected arn:aws:SERVICE:REGION:ACCOUNT:TYPE/ID."
+        )
+    kind = BY_ARN.get((found["service"], found["resource"]))
+    if kind is None:
+        served = ", ".join(t.name for t in TYPES)
+        raise MalformedIdentifier(
+            f"{arn[:256]!r} names a resource type ShareKeeper does not share; it shares {served}."
+        )
+    return ResourceArn(kind, found["region"], found["account"], found["id"])
+
+
+def urn_of(resource: ResourceArn, account_id: str) -> str:
+    """The domain's URN of a resource ARN, ``account_id`` being its owner's 32-hex id."""
+    service, type_name = resource.kind.catalogue.split(":")
+    return f"{service}:{resource.region}:{account_id}:{type_name}:{resource.resource_id}"
+
+
+def resource_arn(urn: str, resource_type: str | None, aws_account_id: str) -> str | None:
+    """The ARN of a resource URN of the catalogue's ``resource_type``; None for a type with no
+    AWS counterpart (shared through Huawei's API: docs/aws.md says how it reads here)."""
+    kind = BY_CATALOGUE.get(resource_type or "")
+    parts = urn.split(":", 4)
+    if kind is None or len(parts) != 5:
+        return None
+    return f"arn:aws:{kind.service}:{parts[1]}:{aws_account_id}:{kind.resource}/{parts[4]}"
+
+
+def aws_type_of(resource_type: str | None) -> str | None:
+    kind = BY_CATALOGUE.get(resource_type or "")
+    return None if kind is None else kind.name

@@ -1,0 +1,222 @@
+"""The AWS edge on the API's port: a request signed with SigV4 (or sent to one of AWS RAM's
+paths) is served here, told apart by its credential scope's service; anything else goes on to
+Huawei's API. Mounted by ``api/app.py`` as one middleware (``AwsWire``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sharekeeper.api.access import noted
+from sharekeeper.api.endpoint import Edge, audited, decode_body, incoming_request, new_request_id
+from sharekeeper.api.errors import answered
+from sharekeeper.auth.sigv4 import is_sigv4
+from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.aws.accounts import AccountIds
+from sharekeeper.aws.errors import Protocol, render
+from sharekeeper.aws.ram import AwsCall
+from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed, OperationNotServed
+from sharekeeper.services.context import Context
+from sharekeeper.services.identity import authenticate_sigv4
+from sharekeeper.store.group_commit import Membership
+
+_encode = msgspec.json.Encoder().encode
+STS_VERSION = "2011-06-15"
+
+
+def _protocol(incoming: IncomingRequest) -> Protocol:
+    """The protocol a request speaks, read from its shape (its errors are answered in it,
+    even before its signature is checked)."""
+    if incoming.raw_path.split("?", 1)[0] in RAM_PATHS:
+        return Protocol.REST_JSON
+    if incoming.headers.get("x-amz-target"):
+        return Protocol.JSON
+    return Protocol.QUERY
+
+
+def _query_params(incoming: IncomingRequest) -> dict[str, str]:
+    """awsQuery's parameters: the form body, or the query of a presigned GET."""
+    text = incoming.body.decode("utf-8", "replace") or incoming.raw_query
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
+    path = incoming.raw_path.split("?", 1)[0]
+    if service == "ram":
+        known = RAM_PATHS.get(path)
+        if known is None:
+            raise ApiNotFound(incoming.method, path)
+        method, name = known
+        if incoming.method != method:
+            raise MethodNotAllowed(incoming.method, path, method)
+        served = RAM_BY_PATH.get(path)
+        if served is None:
+            raise OperationNotServed("AWS RAM", name)
+        return served
+    if service == "sts":
+        params = _query_params(incoming)
+        action = params.get("Action", "")
+        if params.get("Version") != STS_VERSION:
+            raise ApiNotFound(incoming.method, f"STS Version {params.get('Version')!r}")
+        found = STS_BY_ACTION.get(action)
+        if found is None:
+            raise OperationNotServed("STS", action[:64] or "(no Action)")
+        return found
+    if service == "organizations":
+        target = (incoming.header("x-amz-target") or "").rpartition(".")[2]
+        raise OperationNotServed("AWS Organizations", target[:64] or "(no X-Amz-Target)")
+    raise ApiNotFound(incoming.method, f"AWS service {service[:64]!r}")
+
+
+def _xml_reply(name: str, reply: msgspec.Struct, request_id: str) -> bytes:
+    """awsQuery's answer: the result's members as elements (flat results only, so far)."""
+    fields = msgspec.structs.fields(reply)
+    from xml.sax.saxutils import escape
+
+    members = "".join(
+        f"<{f.encode_name}>{escape(str(getattr(reply, f.name)))}</{f.encode_name}>" for f in fields
+    )
+    return (
+        f'<{name}Response xmlns="https://sts.amazonaws.com/doc/{STS_VERSION}/">'
+        f"<{name}Result>{members}</{name}Result>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        f"</{name}Response>"
+    ).encode()
+
+
+class AwsWire:
+    """The middleware: AWS's requests here, the rest to ``app``."""
+
+    def __init__(self, app: ASGIApp, edge: Edge) -> None:
+        self.app = app
+        self.edge = edge
+        self.ids = AccountIds()
+
+    @staticmethod
+    def _mine(scope: Scope) -> bool:
+        if scope["path"] in RAM_PATHS or b"X-Amz-Algorithm=" in scope["query_string"]:
+            return True
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return value.startswith(b"AWS4-HMAC-SHA256")
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._mine(scope):
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        access = noted(scope)
+        body = await _read_body(receive)
+        incoming = incoming_request(scope, body)
+        protocol = _protocol(incoming)
+        try:
+            status, headers, payload = await self._serve(scope, incoming, request_id)
+        except Exception as failure:
+            error = answered(failure, request_id)
+            access.error_code = error.code
+            status, headers, payload = render(error, protocol, request_id)
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        raw.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _serve(
+        self, scope: Scope, incoming: IncomingRequest, request_id: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        edge, access = self.edge, noted(scope)
+        if not is_sigv4(incoming):
+            from sharekeeper.domain.errors import SignatureMissing
+
+            raise SignatureMissing("the request is not signed: no AWS4-HMAC-SHA256 signature")
+        client = scope.get("client")
+        source = client[0] if client else ""
+        if edge.serving.inline:
+            caller, signed = authenticate_sigv4(edge.ctx, incoming)
+        else:
+            if edge.ctx.key_cache is not None:
+                await edge.ctx.key_cache.caught_up()
+            caller, signed = await edge.serving.run(authenticate_sigv4, edge.ctx, incoming)
+        access.account_id = caller.account_id
+        if edge.limiter is not None:
+            edge.limiter.take(caller.account_id)
+        operation = _operation(incoming, signed.service)
+        access.operation = f"aws:{operation.name}"
+        decoded = (
+            decode_body(incoming.body, operation.body)
+            if operation.protocol is not Protocol.QUERY
+            else operation.body()
+        )
+        call = AwsCall(caller, decoded, signed.region, self.ids)
+        reply = await self._run(operation, call, request_id, source)
+        headers = {"x-amzn-RequestId": request_id}
+        if operation.protocol is Protocol.QUERY:
+            headers["content-type"] = "text/xml"
+            return 200, headers, _xml_reply(operation.name, reply, request_id)
+        headers["content-type"] = "application/json"
+        return 200, headers, _encode(reply)
+
+    async def _run(
+        self, operation: AwsOperation, call: AwsCall[Any], request_id: str, source: str
+    ) -> msgspec.Struct:
+        """The use case as Huawei's endpoints run it: a write audited, in the turn's group
+        commit on SQLite (answered once committed), in a greenlet on PostgreSQL."""
+        edge = self.edge
+        if not operation.writes:
+            if edge.serving.inline:
+                return operation.handler(edge.ctx, call)
+            return await edge.serving.run(operation.handler, edge.ctx, call)
+        record = _record(edge.ctx, call.caller, operation, request_id, source)
+        group = edge.ctx.group_commit
+        if not edge.serving.inline or group is None:
+            return await edge.serving.run(_audited, edge.ctx, record, operation, call, None)
+        await group.open()
+        membership = Membership(group)
+        failure: Exception | None = None
+        try:
+            reply = _audited(edge.ctx, record, operation, call, membership)
+        except Exception as error:
+            failure = error
+        await group.settle(membership)
+        if failure is not None:
+            raise failure
+        return reply
+
+
+def _audited(
+    ctx: Context,
+    record: AuditRecord,
+    operation: AwsOperation,
+    call: AwsCall[Any],
+    membership: Membership | None,
+) -> msgspec.Struct:
+    return audited(ctx, record, lambda scoped: operation.handler(scoped, call), membership)
+
+
+def _record(
+    ctx: Context, caller: Caller, operation: AwsOperation, request_id: str, source: str
+) -> AuditRecord:
+    return AuditRecord(
+        at=ctx.clock(),
+        account_id=caller.account_id,
+        access_key=caller.access_key,
+        operation=f"aws:{operation.name}",
+        request_id=request_id,
+        source_address=source,
+        outcome="200",
+    )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    message = await receive()
+    body: bytes = message.get("body", b"")
+    while message.get("more_body", False):
+        message = await receive()
+        body += message.get("body", b"")
+    return body

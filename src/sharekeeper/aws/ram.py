@@ -1,0 +1,176 @@
+"""AWS RAM's operations over the same services as Huawei's: each handler translates AWS's
+identifiers at the edge (arns.py, accounts.py), calls one service and shapes AWS's reply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sharekeeper.aws import arns
+from sharekeeper.aws import wire as w
+from sharekeeper.aws.accounts import AccountIds
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.errors import InvalidParameter
+from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
+from sharekeeper.domain.paging import DEFAULT_LIMIT, PageRequest
+from sharekeeper.domain.shares import ResourceShare, ShareQuery
+from sharekeeper.domain.tags import Tag, TagFilter
+from sharekeeper.services import invitations, shares
+from sharekeeper.services.context import Context
+
+B = TypeVar("B")
+
+
+@dataclass(frozen=True, slots=True)
+class AwsCall(Generic[B]):
+    """One AWS request as a handler sees it: authenticated, its body decoded as the handler
+    declares (``AwsCall[Body]``), the region the client signed for, the edge's id pairs."""
+
+    caller: Caller
+    body: B
+    region: str
+    ids: AccountIds
+
+
+# AWS's invitation states have no WITHDRAWN: an invitation the owner withdrew (the share
+# deleted, the principal removed) can no longer be accepted, which AWS says as EXPIRED.
+_INVITATION_STATUS = {s: s.value.upper() for s in InvitationStatus} | {
+    InvitationStatus.WITHDRAWN: "EXPIRED"
+}
+
+
+def _seconds(millis: int) -> float:
+    return millis / 1000
+
+
+def _page(max_results: int | None, next_token: str | None) -> PageRequest:
+    return PageRequest(max_results or DEFAULT_LIMIT, next_token)
+
+
+def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.ResourceShare:
+    owner = call.ids.aws_id(ctx, share.owner_account_id)
+    return w.ResourceShare(
+        resource_share_arn=arns.ram_arn(arns.SHARE, call.region, owner, share.id),
+        name=share.name,
+        owning_account_id=owner,
+        allow_external_principals=share.allow_external_principals,
+        status=share.status.value.upper(),
+        creation_time=_seconds(share.created_at),
+        last_updated_time=_seconds(share.updated_at),
+        tags=[w.Tag(t.key, t.value) for t in share.tags],
+    )
+
+
+def invitation_wire(
+    ctx: Context, call: AwsCall[object], item: Invitation
+) -> w.ResourceShareInvitation:
+    found = call.ids.aws_ids(ctx, [item.sender_account_id, item.receiver_account_id])
+    sender = found.get(item.sender_account_id, "0" * 12)
+    receiver = found.get(item.receiver_account_id, "0" * 12)
+    return w.ResourceShareInvitation(
+        resource_share_invitation_arn=arns.ram_arn(arns.INVITATION, call.region, sender, item.id),
+        resource_share_name=item.resource_share_name,
+        resource_share_arn=arns.ram_arn(arns.SHARE, call.region, sender, item.resource_share_id),
+        sender_account_id=sender,
+        receiver_account_id=receiver,
+        invitation_timestamp=_seconds(item.created_at),
+        status=_INVITATION_STATUS[item.status],
+    )
+
+
+def principals_of(ctx: Context, call: AwsCall[object], values: Sequence[str]) -> list[str]:
+    """AWS's principals as the core's: a 12-digit account id becomes the account's id.
+    Organization and OU ARNs are not served yet (docs/aws.md)."""
+    for value in values:
+        if not arns.AWS_ACCOUNT_ID.fullmatch(value):
+            raise InvalidParameter(
+                f"Principal {value[:256]!r} is not a 12-digit AWS account id; ShareKeeper's AWS "
+                "API does not take organization, OU, role or service principals yet."
+            )
+    found = call.ids.account_ids(ctx, values)
+    return [found[v] for v in values]
+
+
+def resource_urns(ctx: Context, call: AwsCall[object], values: Sequence[str]) -> list[str]:
+    parsed = [arns.parse_resource(v) for v in values]
+    owners = call.ids.account_ids(ctx, [p.aws_account_id for p in parsed])
+    return [arns.urn_of(p, owners[p.aws_account_id]) for p in parsed]
+
+
+def create_resource_share(
+    ctx: Context, call: AwsCall[w.CreateResourceShare]
+) -> w.CreateResourceShareReply:
+    body = call.body
+    if body.permission_arns:
+        raise InvalidParameter(
+            "permissionArns is not served yet: each resource type gets its default permission."
+        )
+    created = shares.create_resource_share(
+        ctx,
+        call.caller,
+        name=body.name,
+        allow_external_principals=body.allow_external_principals,
+        principals=principals_of(ctx, call, body.principals),
+        resource_urns=resource_urns(ctx, call, body.resource_arns),
+        tags=[Tag(t.key, t.value) for t in body.tags],
+    )
+    return w.CreateResourceShareReply(share_wire(ctx, call, created), body.client_token)
+
+
+def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.ResourceSharesReply:
+    body = call.body
+    if body.permission_arn is not None:
+        raise InvalidParameter("permissionArn is not served as a filter yet.")
+    query = ShareQuery(
+        name=body.name,
+        status=None if body.resource_share_status is None else body.resource_share_status.lower(),
+        ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),
+        tag_filters=tuple(
+            TagFilter(f.tag_key or "", tuple(f.tag_values)) for f in body.tag_filters
+        ),
+    )
+    page = shares.search_resource_shares(
+        ctx,
+        call.caller,
+        owned=body.resource_owner == "SELF",
+        query=query,
+        page=_page(body.max_results, body.next_token),
+    )
+    items = [share_wire(ctx, call, s) for s in page.items]
+    return w.ResourceSharesReply(items, page.next_marker)
+
+
+def get_resource_share_invitations(
+    ctx: Context, call: AwsCall[w.GetResourceShareInvitations]
+) -> w.InvitationsReply:
+    """The invitations the caller received (AWS's answer; Huawei's search adds those sent)."""
+    body = call.body
+    query = InvitationQuery(
+        share_ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),
+        invitation_ids=tuple(
+            arns.ram_id(a, arns.INVITATION) for a in body.resource_share_invitation_arns
+        ),
+    )
+    page = invitations.search_invitations(
+        ctx, call.caller, query, _page(body.max_results, body.next_token)
+    )
+    received = [i for i in page.items if i.receiver_account_id == call.caller.account_id]
+    items = [invitation_wire(ctx, call, i) for i in received]
+    return w.InvitationsReply(items, page.next_marker)
+
+
+def accept_resource_share_invitation(
+    ctx: Context, call: AwsCall[w.AnswerInvitation]
+) -> w.InvitationReply:
+    invitation_id = arns.ram_id(call.body.resource_share_invitation_arn, arns.INVITATION)
+    accepted = invitations.accept_invitation(ctx, call.caller, invitation_id)
+    return w.InvitationReply(invitation_wire(ctx, call, accepted), call.body.client_token)
+
+
+def reject_resource_share_invitation(
+    ctx: Context, call: AwsCall[w.AnswerInvitation]
+) -> w.InvitationReply:
+    invitation_id = arns.ram_id(call.body.resource_share_invitation_arn, arns.INVITATION)
+    rejected = invitations.reject_invitation(ctx, call.caller, invitation_id)
+    return w.InvitationReply(invitation_wire(ctx, call, rejected), call.body.client_token)

@@ -1,0 +1,100 @@
+"""The AWS wire API's route table, in one place: AWS RAM's 36 operations by path (those not
+served yet answer UnsupportedOperation, never a fake), STS's by Action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, get_args, get_type_hints
+
+import msgspec
+
+from sharekeeper.aws import ram, sts
+from sharekeeper.aws.errors import Protocol
+from sharekeeper.aws.ram import AwsCall
+from sharekeeper.services.context import Context
+
+AwsHandler = Callable[[Context, AwsCall[Any]], msgspec.Struct]
+
+
+@dataclass(frozen=True, slots=True)
+class AwsOperation:
+    """One operation: AWS's name, its protocol, whether it writes (then it is audited, as
+    ``aws:Name``) and its handler, whose signature declares the body and reply types."""
+
+    name: str
+    protocol: Protocol
+    handler: AwsHandler
+    writes: bool = False
+    body: type[msgspec.Struct] = field(init=False)
+
+    def __post_init__(self) -> None:
+        hints = get_type_hints(self.handler)
+        (body,) = get_args(hints["call"])
+        object.__setattr__(self, "body", body)
+
+
+# Every AWS RAM operation (botocore's ram/2018-01-04), in the model's order.
+RAM_OPERATION_NAMES = (
+    "AcceptResourceShareInvitation",
+    "AssociateResourceShare",
+    "AssociateResourceSharePermission",
+    "CreatePermission",
+    "CreatePermissionVersion",
+    "CreateResourceShare",
+    "DeletePermission",
+    "DeletePermissionVersion",
+    "DeleteResourceShare",
+    "DisassociateResourceShare",
+    "DisassociateResourceSharePermission",
+    "EnableSharingWithAwsOrganization",
+    "GetPermission",
+    "GetResourcePolicies",
+    "GetResourceShareAssociations",
+    "GetResourceShareInvitations",
+    "GetResourceShares",
+    "ListPendingInvitationResources",
+    "ListPermissionAssociations",
+    "ListPermissionVersions",
+    "ListPermissions",
+    "ListPrincipals",
+    "ListReplacePermissionAssociationsWork",
+    "ListResourceSharePermissions",
+    "ListResourceTypes",
+    "ListResources",
+    "ListSourceAssociations",
+    "PromotePermissionCreatedFromPolicy",
+    "PromoteResourceShareCreatedFromPolicy",
+    "RejectResourceShareInvitation",
+    "ReplacePermissionAssociations",
+    "SetDefaultPermissionVersion",
+    "TagResource",
+    "UntagResource",
+    "UpdatePermission",
+    "UpdateResourceShare",
+)
+# Three of them are DELETEs with their members in the query; the rest are POSTs with a body.
+RAM_METHODS = {
+    "DeletePermission": "DELETE",
+    "DeletePermissionVersion": "DELETE",
+    "DeleteResourceShare": "DELETE",
+}
+
+_RAM = Protocol.REST_JSON
+RAM_SERVED = (
+    AwsOperation("CreateResourceShare", _RAM, ram.create_resource_share, writes=True),
+    AwsOperation("GetResourceShares", _RAM, ram.get_resource_shares),
+    AwsOperation("GetResourceShareInvitations", _RAM, ram.get_resource_share_invitations),
+    AwsOperation(
+        "AcceptResourceShareInvitation", _RAM, ram.accept_resource_share_invitation, writes=True
+    ),
+    AwsOperation(
+        "RejectResourceShareInvitation", _RAM, ram.reject_resource_share_invitation, writes=True
+    ),
+)
+RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}
+# Path -> (method, name) of every RAM operation, served or not.
+RAM_PATHS = {"/" + n.lower(): (RAM_METHODS.get(n, "POST"), n) for n in RAM_OPERATION_NAMES}
+STS_BY_ACTION = {
+    "GetCallerIdentity": AwsOperation("GetCallerIdentity", Protocol.QUERY, sts.get_caller_identity),
+}

@@ -1,0 +1,114 @@
+"""AWS RAM's wire types (restJson1), member for member as botocore's service model
+``ram/2018-01-04`` names them; times are epoch seconds, as restJson1 sends a timestamp in a
+body. Requests ignore unknown members (AWS's later ones, such as ``sources``, until served)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+Arn = Annotated[str, Meta(min_length=1, max_length=2048)]
+Principal = Annotated[str, Meta(min_length=1, max_length=2048)]
+# The share's name, as the core keeps it (64 characters, no control character).
+Name = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Token = Annotated[str, Meta(min_length=1, max_length=64)]
+MaxResults = Annotated[int, Meta(ge=1, le=500)]
+Owner = Literal["SELF", "OTHER-ACCOUNTS"]
+ClientToken = Annotated[str, Meta(max_length=64)]
+
+
+class Request(Struct, rename="camel", forbid_unknown_fields=False):
+    pass
+
+
+class Reply(Struct, rename="camel", omit_defaults=True):
+    pass
+
+
+class Tag(Struct):
+    key: Annotated[str, Meta(min_length=1, max_length=128)]
+    value: Annotated[str, Meta(max_length=256)] = ""
+
+
+class TagFilter(Request):
+    tag_key: Annotated[str, Meta(max_length=128)] | None = None
+    tag_values: Annotated[list[Annotated[str, Meta(max_length=256)]], Meta(max_length=20)] = []
+
+
+class CreateResourceShare(Request):
+    name: Name
+    resource_arns: Annotated[list[Arn], Meta(max_length=20)] = []
+    principals: Annotated[list[Principal], Meta(max_length=20)] = []
+    tags: Annotated[list[Tag], Meta(max_length=20)] = []
+    allow_external_principals: bool = True
+    permission_arns: Annotated[list[Arn], Meta(max_length=20)] = []
+    client_token: ClientToken | None = None
+
+
+class GetResourceShares(Request):
+    resource_owner: Owner
+    resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    resource_share_status: Literal["PENDING", "ACTIVE", "FAILED", "DELETING", "DELETED"] | None = (
+        None
+    )
+    name: Annotated[str, Meta(max_length=64)] | None = None
+    tag_filters: Annotated[list[TagFilter], Meta(max_length=20)] = []
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+    permission_arn: Arn | None = None
+
+
+class GetResourceShareInvitations(Request):
+    resource_share_invitation_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class AnswerInvitation(Request):
+    resource_share_invitation_arn: Arn
+    client_token: ClientToken | None = None
+
+
+class ResourceShare(Reply):
+    resource_share_arn: str
+    name: str
+    owning_account_id: str
+    allow_external_principals: bool
+    status: str
+    creation_time: float
+    last_updated_time: float
+    feature_set: str = "STANDARD"
+    tags: list[Tag] = []
+    status_message: str | None = None
+
+
+class ResourceShareInvitation(Reply):
+    resource_share_invitation_arn: str
+    resource_share_name: str
+    resource_share_arn: str
+    sender_account_id: str
+    receiver_account_id: str
+    invitation_timestamp: float
+    status: str
+
+
+class CreateResourceShareReply(Reply):
+    resource_share: ResourceShare
+    client_token: str | None = None
+
+
+class ResourceSharesReply(Reply):
+    resource_shares: list[ResourceShare]
+    next_token: str | None = None
+
+
+class InvitationsReply(Reply):
+    resource_share_invitations: list[ResourceShareInvitation]
+    next_token: str | None = None
+
+
+class InvitationReply(Reply):
+    resource_share_invitation: ResourceShareInvitation
+    client_token: str | None = None
