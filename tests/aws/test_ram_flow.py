@@ -31,7 +31,7 @@ def share_to(owner: Account, receiver: Account, name: str = "shared-subnet") -> 
         tags=[{"key": "team", "value": "net"}],
         clientToken="token-1",
     )
-    return valid("ram", "CreateResourceShare", answer)["resourceShare"]
+    return dict(valid("ram", "CreateResourceShare", answer)["resourceShare"])
 
 
 def pending_invitation(receiver: Account) -> dict[str, Any]:

@@ -104,7 +104,7 @@ class AwsWire:
             return True
         for name, value in scope["headers"]:
             if name == b"authorization":
-                return value.startswith(b"AWS4-HMAC-SHA256")
+                return bool(value.startswith(b"AWS4-HMAC-SHA256"))
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

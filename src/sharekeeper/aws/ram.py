@@ -19,7 +19,7 @@ from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import invitations, shares
 from sharekeeper.services.context import Context
 
-B = TypeVar("B")
+B = TypeVar("B", covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
