@@ -11,8 +11,16 @@ import msgspec
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sharekeeper.api.access import noted
-from sharekeeper.api.endpoint import Edge, audited, decode_body, incoming_request, new_request_id
+from sharekeeper.api.endpoint import (
+    Edge,
+    audited,
+    decode_body,
+    decode_query,
+    incoming_request,
+    new_request_id,
+)
 from sharekeeper.api.errors import answered
+from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.sigv4 import is_sigv4
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
@@ -148,11 +156,12 @@ class AwsWire:
             edge.limiter.take(caller.account_id)
         operation = _operation(incoming, signed.service)
         access.operation = f"aws:{operation.name}"
-        decoded = (
-            decode_body(incoming.body, operation.body)
-            if operation.protocol is not Protocol.QUERY
-            else operation.body()
-        )
+        if operation.protocol is Protocol.QUERY:
+            decoded: Any = operation.body()  # awsQuery's members: none served take any yet
+        elif operation.in_query:
+            decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
+        else:
+            decoded = decode_body(incoming.body, operation.body)
         call = AwsCall(caller, decoded, signed.region, self.ids)
         reply = await self._run(operation, call, request_id, source)
         headers = {"x-amzn-RequestId": request_id}

@@ -40,11 +40,11 @@ _INVITATION_STATUS = {s: s.value.upper() for s in InvitationStatus} | {
 }
 
 
-def _seconds(millis: int) -> float:
+def seconds(millis: int) -> float:
     return millis / 1000
 
 
-def _page(max_results: int | None, next_token: str | None) -> PageRequest:
+def page_of(max_results: int | None, next_token: str | None) -> PageRequest:
     return PageRequest(max_results or DEFAULT_LIMIT, next_token)
 
 
@@ -56,8 +56,8 @@ def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.R
         owning_account_id=owner,
         allow_external_principals=share.allow_external_principals,
         status=share.status.value.upper(),
-        creation_time=_seconds(share.created_at),
-        last_updated_time=_seconds(share.updated_at),
+        creation_time=seconds(share.created_at),
+        last_updated_time=seconds(share.updated_at),
         tags=[w.Tag(t.key, t.value) for t in share.tags],
     )
 
@@ -74,7 +74,7 @@ def invitation_wire(
         resource_share_arn=arns.ram_arn(arns.SHARE, call.region, sender, item.resource_share_id),
         sender_account_id=sender,
         receiver_account_id=receiver,
-        invitation_timestamp=_seconds(item.created_at),
+        invitation_timestamp=seconds(item.created_at),
         status=_INVITATION_STATUS[item.status],
     )
 
@@ -135,7 +135,7 @@ def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.R
         call.caller,
         owned=body.resource_owner == "SELF",
         query=query,
-        page=_page(body.max_results, body.next_token),
+        page=page_of(body.max_results, body.next_token),
     )
     items = [share_wire(ctx, call, s) for s in page.items]
     return w.ResourceSharesReply(items, page.next_marker)
@@ -153,7 +153,7 @@ def get_resource_share_invitations(
         ),
     )
     page = invitations.search_invitations(
-        ctx, call.caller, query, _page(body.max_results, body.next_token)
+        ctx, call.caller, query, page_of(body.max_results, body.next_token)
     )
     received = [i for i in page.items if i.receiver_account_id == call.caller.account_id]
     items = [invitation_wire(ctx, call, i) for i in received]
@@ -174,3 +174,23 @@ def reject_resource_share_invitation(
     invitation_id = arns.ram_id(call.body.resource_share_invitation_arn, arns.INVITATION)
     rejected = invitations.reject_invitation(ctx, call.caller, invitation_id)
     return w.InvitationReply(invitation_wire(ctx, call, rejected), call.body.client_token)
+
+
+def update_resource_share(
+    ctx: Context, call: AwsCall[w.UpdateResourceShare]
+) -> w.ResourceShareReply:
+    body = call.body
+    updated = shares.update_resource_share(
+        ctx,
+        call.caller,
+        arns.ram_id(body.resource_share_arn, arns.SHARE),
+        name=body.name,
+        allow_external_principals=body.allow_external_principals,
+    )
+    return w.ResourceShareReply(share_wire(ctx, call, updated), body.client_token)
+
+
+def delete_resource_share(ctx: Context, call: AwsCall[w.DeleteResourceShare]) -> w.DeleteReply:
+    body = call.body
+    shares.delete_resource_share(ctx, call.caller, arns.ram_id(body.resource_share_arn, arns.SHARE))
+    return w.DeleteReply(True, body.client_token)

@@ -9,7 +9,7 @@ from typing import Any, get_args, get_type_hints
 
 import msgspec
 
-from sharekeeper.aws import ram, sts
+from sharekeeper.aws import ram, ram_associations, sts
 from sharekeeper.aws.errors import Protocol
 from sharekeeper.aws.ram import AwsCall
 from sharekeeper.services.context import Context
@@ -26,6 +26,8 @@ class AwsOperation:
     protocol: Protocol
     handler: AwsHandler
     writes: bool = False
+    # Its members come in the query string (RAM's DELETEs), not in a JSON body.
+    in_query: bool = False
     body: type[msgspec.Struct] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +92,24 @@ RAM_SERVED = (
     ),
     AwsOperation(
         "RejectResourceShareInvitation", _RAM, ram.reject_resource_share_invitation, writes=True
+    ),
+    AwsOperation(
+        "AssociateResourceShare", _RAM, ram_associations.associate_resource_share, writes=True
+    ),
+    AwsOperation(
+        "DisassociateResourceShare",
+        _RAM,
+        ram_associations.disassociate_resource_share,
+        writes=True,
+    ),
+    AwsOperation(
+        "GetResourceShareAssociations", _RAM, ram_associations.get_resource_share_associations
+    ),
+    AwsOperation("ListResources", _RAM, ram_associations.list_resources),
+    AwsOperation("ListPrincipals", _RAM, ram_associations.list_principals),
+    AwsOperation("UpdateResourceShare", _RAM, ram.update_resource_share, writes=True),
+    AwsOperation(
+        "DeleteResourceShare", _RAM, ram.delete_resource_share, writes=True, in_query=True
     ),
 )
 RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}

@@ -112,3 +112,122 @@ class InvitationsReply(Reply):
 class InvitationReply(Reply):
     resource_share_invitation: ResourceShareInvitation
     client_token: str | None = None
+
+
+class ChangeAssociations(Request):
+    resource_share_arn: Arn
+    resource_arns: Annotated[list[Arn], Meta(max_length=20)] = []
+    principals: Annotated[list[Principal], Meta(max_length=20)] = []
+    client_token: ClientToken | None = None
+
+
+class GetResourceShareAssociations(Request):
+    association_type: Literal["PRINCIPAL", "RESOURCE", "SOURCE"]
+    resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    resource_arn: Arn | None = None
+    principal: Principal | None = None
+    association_status: (
+        Literal[
+            "ASSOCIATING",
+            "ASSOCIATED",
+            "FAILED",
+            "DISASSOCIATING",
+            "DISASSOCIATED",
+            "SUSPENDED",
+            "SUSPENDING",
+            "RESTORING",
+        ]
+        | None
+    ) = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class ListResources(Request):
+    resource_owner: Owner
+    principal: Principal | None = None
+    resource_type: Annotated[str, Meta(max_length=128)] | None = None
+    resource_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+    resource_region_scope: Literal["ALL", "REGIONAL", "GLOBAL"] = "ALL"
+
+
+class ListPrincipals(Request):
+    resource_owner: Owner
+    resource_arn: Arn | None = None
+    principals: Annotated[list[Principal], Meta(max_length=100)] = []
+    resource_type: Annotated[str, Meta(max_length=128)] | None = None
+    resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class UpdateResourceShare(Request):
+    resource_share_arn: Arn
+    name: Name | None = None
+    allow_external_principals: bool | None = None
+    client_token: ClientToken | None = None
+
+
+class DeleteResourceShare(Request):
+    """In the query string (DELETE /deleteresourceshare?resourceShareArn=...)."""
+
+    resource_share_arn: Arn
+    client_token: ClientToken | None = None
+
+
+class ResourceShareAssociation(Reply):
+    resource_share_arn: str
+    resource_share_name: str
+    associated_entity: str
+    association_type: str
+    status: str
+    creation_time: float
+    last_updated_time: float
+    external: bool | None = None
+    status_message: str | None = None
+
+
+class AssociationsReply(Reply):
+    resource_share_associations: list[ResourceShareAssociation]
+    client_token: str | None = None
+    next_token: str | None = None
+
+
+class Resource(Reply):
+    arn: str
+    type: str
+    resource_share_arn: str
+    status: str
+    creation_time: float
+    last_updated_time: float
+    resource_region_scope: str = "REGIONAL"
+
+
+class ResourcesReply(Reply):
+    resources: list[Resource]
+    next_token: str | None = None
+
+
+class SharedPrincipal(Reply):
+    id: str
+    resource_share_arn: str
+    creation_time: float
+    last_updated_time: float
+
+
+class PrincipalsReply(Reply):
+    principals: list[SharedPrincipal]
+    next_token: str | None = None
+
+
+class ResourceShareReply(Reply):
+    resource_share: ResourceShare
+    client_token: str | None = None
+
+
+class DeleteReply(Reply):
+    return_value: bool
+    client_token: str | None = None
