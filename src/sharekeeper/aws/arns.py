@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sharekeeper.domain.errors import MalformedIdentifier
+from sharekeeper.domain.errors import InvalidParameter, MalformedIdentifier
 
 PARTITION = "aws"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -35,12 +35,25 @@ class AwsType:
     service: str  # the ARN's service: ec2
     resource: str  # the ARN's resource prefix: subnet
     catalogue: str  # the catalogue's type: vpc:subnet
+    permission: str  # AWS's default permission's suffix: AWSRAMDefaultPermissionSubnet
 
 
 TYPES = (
-    AwsType("ec2:Subnet", "ec2", "subnet", "vpc:subnet"),
-    AwsType("route53resolver:ResolverRule", "route53resolver", "resolver-rule", "dns:resolverRule"),
-    AwsType("acm-pca:CertificateAuthority", "acm-pca", "certificate-authority", "pca:ca"),
+    AwsType("ec2:Subnet", "ec2", "subnet", "vpc:subnet", "Subnet"),
+    AwsType(
+        "route53resolver:ResolverRule",
+        "route53resolver",
+        "resolver-rule",
+        "dns:resolverRule",
+        "ResolverRule",
+    ),
+    AwsType(
+        "acm-pca:CertificateAuthority",
+        "acm-pca",
+        "certificate-authority",
+        "pca:ca",
+        "CertificateAuthority",
+    ),
 )
 BY_ARN = {(t.service, t.resource): t for t in TYPES}
 BY_CATALOGUE = {t.catalogue: t for t in TYPES}
@@ -102,6 +115,49 @@ def resource_arn(urn: str, resource_type: str | None, aws_account_id: str) -> st
     return f"arn:aws:{kind.service}:{parts[1]}:{aws_account_id}:{kind.resource}/{parts[4]}"
 
 
+def catalogue_type(value: str | None) -> str | None:
+    """The catalogue's type of AWS's resource type name (any case, as AWS takes it)."""
+    if value is None:
+        return None
+    kind = BY_NAME.get(value.lower())
+    if kind is None:
+        served = ", ".join(t.name for t in TYPES)
+        raise InvalidParameter(
+            f"resourceType {value[:128]!r} is not one ShareKeeper shares: {served}."
+        )
+    return kind.catalogue
+
+
 def aws_type_of(resource_type: str | None) -> str | None:
     kind = BY_CATALOGUE.get(resource_type or "")
     return None if kind is None else kind.name
+
+
+PERMISSION_PREFIX = "arn:aws:ram::aws:permission/"
+_PERMISSION = re.compile(r"arn:aws:ram::aws:permission/(?P<name>[A-Za-z0-9]{1,128})")
+
+
+def permission_name(name: str, resource_type: str, is_resource_type_default: bool) -> str | None:
+    """AWS's name of a catalogue permission: a type's default is AWS's own
+    (AWSRAMDefaultPermissionSubnet); another is named after its first words
+    (readonly-vpc-subnet: AWSRAMPermissionSubnetReadonly). None for a type AWS has no name for."""
+    kind = BY_CATALOGUE.get(resource_type)
+    if kind is None:
+        return None
+    if is_resource_type_default:
+        return f"AWSRAMDefaultPermission{kind.permission}"
+    words = name.removesuffix("-" + resource_type.replace(":", "-")).split("-")
+    return f"AWSRAMPermission{kind.permission}{''.join(w.capitalize() for w in words)}"
+
+
+def permission_arn(name: str) -> str:
+    return PERMISSION_PREFIX + name
+
+
+def permission_name_of(arn: str) -> str:
+    found = _PERMISSION.fullmatch(arn)
+    if found is None:
+        raise MalformedIdentifier(
+            f"{arn[:256]!r} is not a permission ARN: expected {PERMISSION_PREFIX}NAME."
+        )
+    return found["name"]

@@ -24,8 +24,8 @@ from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.sigv4 import is_sigv4
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
+from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol, render
-from sharekeeper.aws.ram import AwsCall
 from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord

@@ -4,48 +4,23 @@ identifiers at the edge (arns.py, accounts.py), calls one service and shapes AWS
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
-from sharekeeper.aws.accounts import AccountIds
-from sharekeeper.domain.accounts import Caller
+from sharekeeper.aws.call import STANDARD, AwsCall, page_of, seconds
+from sharekeeper.aws.ram_catalogue import permission_id
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
-from sharekeeper.domain.paging import DEFAULT_LIMIT, PageRequest
 from sharekeeper.domain.shares import ResourceShare, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
-from sharekeeper.services import invitations, shares
+from sharekeeper.services import invitations, shares, tags
 from sharekeeper.services.context import Context
-
-B = TypeVar("B", covariant=True)
-
-
-@dataclass(frozen=True, slots=True)
-class AwsCall(Generic[B]):
-    """One AWS request as a handler sees it: authenticated, its body decoded as the handler
-    declares (``AwsCall[Body]``), the region the client signed for, the edge's id pairs."""
-
-    caller: Caller
-    body: B
-    region: str
-    ids: AccountIds
-
 
 # AWS's invitation states have no WITHDRAWN: an invitation the owner withdrew (the share
 # deleted, the principal removed) can no longer be accepted, which AWS says as EXPIRED.
 _INVITATION_STATUS = {s: s.value.upper() for s in InvitationStatus} | {
     InvitationStatus.WITHDRAWN: "EXPIRED"
 }
-
-
-def seconds(millis: int) -> float:
-    return millis / 1000
-
-
-def page_of(max_results: int | None, next_token: str | None) -> PageRequest:
-    return PageRequest(max_results or DEFAULT_LIMIT, next_token)
 
 
 def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.ResourceShare:
@@ -58,6 +33,7 @@ def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.R
         status=share.status.value.upper(),
         creation_time=seconds(share.created_at),
         last_updated_time=seconds(share.updated_at),
+        feature_set=STANDARD,
         tags=[w.Tag(t.key, t.value) for t in share.tags],
     )
 
@@ -102,15 +78,12 @@ def create_resource_share(
     ctx: Context, call: AwsCall[w.CreateResourceShare]
 ) -> w.CreateResourceShareReply:
     body = call.body
-    if body.permission_arns:
-        raise InvalidParameter(
-            "permissionArns is not served yet: each resource type gets its default permission."
-        )
     created = shares.create_resource_share(
         ctx,
         call.caller,
         name=body.name,
         allow_external_principals=body.allow_external_principals,
+        permission_ids=[permission_id(ctx, arn) for arn in body.permission_arns],
         principals=principals_of(ctx, call, body.principals),
         resource_urns=resource_urns(ctx, call, body.resource_arns),
         tags=[Tag(t.key, t.value) for t in body.tags],
@@ -120,9 +93,10 @@ def create_resource_share(
 
 def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.ResourceSharesReply:
     body = call.body
-    if body.permission_arn is not None:
-        raise InvalidParameter("permissionArn is not served as a filter yet.")
     query = ShareQuery(
+        permission_id=None
+        if body.permission_arn is None
+        else permission_id(ctx, body.permission_arn),
         name=body.name,
         status=None if body.resource_share_status is None else body.resource_share_status.lower(),
         ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),
@@ -194,3 +168,26 @@ def delete_resource_share(ctx: Context, call: AwsCall[w.DeleteResourceShare]) ->
     body = call.body
     shares.delete_resource_share(ctx, call.caller, arns.ram_id(body.resource_share_arn, arns.SHARE))
     return w.DeleteReply(True, body.client_token)
+
+
+def _tagged_share(body: w.TagResource | w.UntagResource) -> str:
+    if body.resource_arn is not None or body.resource_share_arn is None:
+        raise InvalidParameter(
+            "Give resourceShareArn: ShareKeeper tags resource shares (tags on customer-managed "
+            "permissions, resourceArn, are not served yet)."
+        )
+    return arns.ram_id(body.resource_share_arn, arns.SHARE)
+
+
+def tag_resource(ctx: Context, call: AwsCall[w.TagResource]) -> w.Empty:
+    body = call.body
+    share_id = _tagged_share(body)
+    tags.tag_resource_share(ctx, call.caller, share_id, [Tag(t.key, t.value) for t in body.tags])
+    return w.Empty()
+
+
+def untag_resource(ctx: Context, call: AwsCall[w.UntagResource]) -> w.Empty:
+    body = call.body
+    share_id = _tagged_share(body)
+    tags.untag_resource_share(ctx, call.caller, share_id, [(k, None) for k in body.tag_keys])
+    return w.Empty()

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
-from sharekeeper.aws.ram import AwsCall, page_of, principals_of, resource_urns, seconds
+from sharekeeper.aws.call import REGIONAL, AwsCall, page_of, seconds
+from sharekeeper.aws.ram import principals_of, resource_urns
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import is_account_id
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType
@@ -128,18 +129,6 @@ def get_resource_share_associations(
     return w.AssociationsReply(items, next_token=page.next_marker)
 
 
-def _resource_type(value: str | None) -> str | None:
-    if value is None:
-        return None
-    kind = arns.BY_NAME.get(value.lower())
-    if kind is None:
-        served = ", ".join(t.name for t in arns.TYPES)
-        raise InvalidParameter(
-            f"resourceType {value[:128]!r} is not one ShareKeeper shares: {served}."
-        )
-    return kind.catalogue
-
-
 def _resource_wire(
     ctx: Context, call: AwsCall[object], item: SharedResource, owners: dict[str, str]
 ) -> w.Resource:
@@ -151,6 +140,7 @@ def _resource_wire(
         status=_RESOURCE_STATUS.get(item.status, "UNAVAILABLE"),
         creation_time=seconds(item.created_at),
         last_updated_time=seconds(item.updated_at),
+        resource_region_scope=REGIONAL,
     )
 
 
@@ -163,7 +153,7 @@ def list_resources(ctx: Context, call: AwsCall[w.ListResources]) -> w.ResourcesR
         principal=principal,
         resource_urns=tuple(resource_urns(ctx, call, body.resource_arns)),
         share_ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),
-        resource_type=_resource_type(body.resource_type),
+        resource_type=arns.catalogue_type(body.resource_type),
     )
     page = views.search_shared_resources(
         ctx,

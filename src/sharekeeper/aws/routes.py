@@ -9,9 +9,9 @@ from typing import Any, get_args, get_type_hints
 
 import msgspec
 
-from sharekeeper.aws import ram, ram_associations, sts
+from sharekeeper.aws import ram, ram_associations, ram_catalogue, sts
+from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol
-from sharekeeper.aws.ram import AwsCall
 from sharekeeper.services.context import Context
 
 AwsHandler = Callable[[Context, AwsCall[Any]], msgspec.Struct]
@@ -111,6 +111,11 @@ RAM_SERVED = (
     AwsOperation(
         "DeleteResourceShare", _RAM, ram.delete_resource_share, writes=True, in_query=True
     ),
+    AwsOperation("ListResourceTypes", _RAM, ram_catalogue.list_resource_types),
+    AwsOperation("ListPermissions", _RAM, ram_catalogue.list_permissions),
+    AwsOperation("GetPermission", _RAM, ram_catalogue.get_permission),
+    AwsOperation("TagResource", _RAM, ram.tag_resource, writes=True),
+    AwsOperation("UntagResource", _RAM, ram.untag_resource, writes=True),
 )
 RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}
 # Path -> (method, name) of every RAM operation, served or not.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from sharekeeper.aws.ram import AwsCall
+from sharekeeper.aws.call import AwsCall
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 

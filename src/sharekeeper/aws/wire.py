@@ -23,7 +23,7 @@ class Request(Struct, rename="camel", forbid_unknown_fields=False):
 
 
 class Reply(Struct, rename="camel", omit_defaults=True):
-    pass
+    """An answer: absent optional members (None, empty lists) are left out, as AWS does."""
 
 
 class Tag(Struct):
@@ -79,7 +79,7 @@ class ResourceShare(Reply):
     status: str
     creation_time: float
     last_updated_time: float
-    feature_set: str = "STANDARD"
+    feature_set: str
     tags: list[Tag] = []
     status_message: str | None = None
 
@@ -203,7 +203,7 @@ class Resource(Reply):
     status: str
     creation_time: float
     last_updated_time: float
-    resource_region_scope: str = "REGIONAL"
+    resource_region_scope: str
 
 
 class ResourcesReply(Reply):
@@ -231,3 +231,88 @@ class ResourceShareReply(Reply):
 class DeleteReply(Reply):
     return_value: bool
     client_token: str | None = None
+
+
+class ListResourceTypes(Request):
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+    resource_region_scope: Literal["ALL", "REGIONAL", "GLOBAL"] = "ALL"
+
+
+class ServiceNameAndResourceType(Reply):
+    resource_type: str
+    service_name: str
+    resource_region_scope: str
+
+
+class ResourceTypesReply(Reply):
+    resource_types: list[ServiceNameAndResourceType]
+    next_token: str | None = None
+
+
+class ListPermissions(Request):
+    resource_type: Annotated[str, Meta(max_length=128)] | None = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+    permission_type: Literal["ALL", "AWS_MANAGED", "CUSTOMER_MANAGED"] = "ALL"
+
+
+class GetPermission(Request):
+    permission_arn: Arn
+    permission_version: Annotated[int, Meta(ge=1)] | None = None
+
+
+class PermissionSummary(Reply):
+    arn: str
+    version: str
+    default_version: bool
+    name: str
+    resource_type: str
+    status: str
+    creation_time: float
+    last_updated_time: float
+    is_resource_type_default: bool
+    permission_type: str
+    feature_set: str
+
+
+class PermissionDetail(Reply):
+    arn: str
+    version: str
+    default_version: bool
+    name: str
+    resource_type: str
+    permission: str
+    creation_time: float
+    last_updated_time: float
+    is_resource_type_default: bool
+    status: str
+    permission_type: str
+    feature_set: str
+
+
+class PermissionsReply(Reply):
+    permissions: list[PermissionSummary]
+    next_token: str | None = None
+
+
+class PermissionReply(Reply):
+    permission: PermissionDetail
+
+
+class TagResource(Request):
+    tags: Annotated[list[Tag], Meta(max_length=50)]
+    resource_share_arn: Arn | None = None
+    resource_arn: Arn | None = None
+
+
+class UntagResource(Request):
+    tag_keys: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=128)]], Meta(max_length=50)
+    ]
+    resource_share_arn: Arn | None = None
+    resource_arn: Arn | None = None
+
+
+class Empty(Reply):
+    pass
