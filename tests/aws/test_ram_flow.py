@@ -164,3 +164,21 @@ def test_sts_tells_the_caller_its_account(owner: Account) -> None:
     identity = valid("sts", "GetCallerIdentity", owner.aws("sts").get_caller_identity())
     assert identity["Account"] == owner.aws_account_id
     assert identity["Arn"] == f"arn:aws:iam::{owner.aws_account_id}:root"
+
+
+def test_an_account_id_no_account_has_is_shared_with_as_aws_does(
+    owner: Account, outsider: Account
+) -> None:
+    """Any 12 digits name a principal (AWS's rule, and Huawei's for 32-hex ids): refusing one
+    would tell a caller which ids exist. Nobody can accept its invitation."""
+    nobody = "000000000042" if owner.aws_account_id != "000000000042" else "000000000043"
+    ram = owner.aws("ram")
+    made = ram.create_resource_share(name="to-nobody", principals=[nobody])
+    arn = valid("ram", "CreateResourceShare", made)["resourceShare"]["resourceShareArn"]
+    answer = ram.get_resource_share_associations(
+        associationType="PRINCIPAL", resourceShareArns=[arn]
+    )
+    (principal,) = valid("ram", "GetResourceShareAssociations", answer)["resourceShareAssociations"]
+    assert principal["associatedEntity"] == nobody and principal["status"] == "ASSOCIATING"
+    theirs = outsider.aws("ram").get_resource_share_invitations()
+    assert theirs["resourceShareInvitations"] == []

@@ -70,8 +70,10 @@ def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
     if service == "sts":
         params = _query_params(incoming)
         action = params.get("Action", "")
-        if params.get("Version") != STS_VERSION:
-            raise ApiNotFound(incoming.method, f"STS Version {params.get('Version')!r}")
+        version = params.get("Version")
+        if version != STS_VERSION:
+            shown = "none" if version is None else repr(version[:64])
+            raise ApiNotFound(incoming.method, f"STS Version {shown} (served: {STS_VERSION})")
         found = STS_BY_ACTION.get(action)
         if found is None:
             raise OperationNotServed("STS", action[:64] or "(no Action)")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
+from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.call import STANDARD, AwsCall, page_of, seconds
 from sharekeeper.aws.ram_catalogue import permission_id
 from sharekeeper.domain.errors import InvalidParameter
@@ -42,8 +43,8 @@ def invitation_wire(
     ctx: Context, call: AwsCall[object], item: Invitation
 ) -> w.ResourceShareInvitation:
     found = call.ids.aws_ids(ctx, [item.sender_account_id, item.receiver_account_id])
-    sender = found.get(item.sender_account_id, "0" * 12)
-    receiver = found.get(item.receiver_account_id, "0" * 12)
+    sender = found.get(item.sender_account_id, UNKNOWN)
+    receiver = found.get(item.receiver_account_id, UNKNOWN)
     return w.ResourceShareInvitation(
         resource_share_invitation_arn=arns.ram_arn(arns.INVITATION, call.region, sender, item.id),
         resource_share_name=item.resource_share_name,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
+from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.call import REGIONAL, AwsCall, page_of, seconds
 from sharekeeper.aws.ram import principals_of, resource_urns
 from sharekeeper.domain.errors import InvalidParameter
@@ -132,7 +133,7 @@ def get_resource_share_associations(
 def _resource_wire(
     ctx: Context, call: AwsCall[object], item: SharedResource, owners: dict[str, str]
 ) -> w.Resource:
-    owner = owners.get(_urn_owner(item.resource_urn), "0" * 12)
+    owner = owners.get(_urn_owner(item.resource_urn), UNKNOWN)
     return w.Resource(
         arn=arns.resource_arn(item.resource_urn, item.resource_type, owner) or item.resource_urn,
         type=arns.aws_type_of(item.resource_type) or item.resource_type,
