@@ -4,8 +4,9 @@ Huawei's API. Mounted by ``api/app.py`` as one middleware (``AwsWire``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import msgspec
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,9 +39,17 @@ _encode = msgspec.json.Encoder().encode
 STS_VERSION = "2011-06-15"
 
 
+_BY_SERVICE = {"ram": Protocol.REST_JSON, "organizations": Protocol.JSON, "sts": Protocol.QUERY}
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,&\s]*/\d{8}/[^/,&\s]*/([a-z0-9-]{1,64})/aws4_request")
+
+
 def _protocol(incoming: IncomingRequest) -> Protocol:
-    """The protocol a request speaks, read from its shape (its errors are answered in it,
-    even before its signature is checked)."""
+    """The protocol a request speaks, from the service its credential scope claims, else its
+    shape: its errors are answered in it, even before (or without) a valid signature."""
+    claimed = f"{incoming.header('authorization') or ''} {unquote(incoming.raw_query)}"
+    found = _SCOPE_SERVICE.search(claimed)
+    if found is not None and found[1] in _BY_SERVICE:
+        return _BY_SERVICE[found[1]]
     if incoming.raw_path.split("?", 1)[0] in RAM_PATHS:
         return Protocol.REST_JSON
     if incoming.headers.get("x-amz-target"):
