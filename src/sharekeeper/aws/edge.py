@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sharekeeper.api.access import noted
 from sharekeeper.api.endpoint import (
     Edge,
+    _read_body,
     audited,
     decode_body,
     decode_query,
@@ -231,12 +232,3 @@ def _record(
         source_address=source,
         outcome="200",
     )
-
-
-async def _read_body(receive: Receive) -> bytes:
-    message = await receive()
-    body: bytes = message.get("body", b"")
-    while message.get("more_body", False):
-        message = await receive()
-        body += message.get("body", b"")
-    return body

@@ -3,13 +3,14 @@ identifiers at the edge (arns.py, accounts.py), calls one service and shapes AWS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.call import STANDARD, AwsCall, page_of, seconds
 from sharekeeper.aws.ram_catalogue import permission_id
+from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.shares import ResourceShare, ShareQuery
@@ -135,20 +136,25 @@ def get_resource_share_invitations(
     return w.InvitationsReply(items, page.next_marker)
 
 
+Answer = Callable[[Context, Caller, str], Invitation]
+
+
+def _answered(ctx: Context, call: AwsCall[w.AnswerInvitation], answer: Answer) -> w.InvitationReply:
+    invitation_id = arns.ram_id(call.body.resource_share_invitation_arn, arns.INVITATION)
+    answered = answer(ctx, call.caller, invitation_id)
+    return w.InvitationReply(invitation_wire(ctx, call, answered), call.body.client_token)
+
+
 def accept_resource_share_invitation(
     ctx: Context, call: AwsCall[w.AnswerInvitation]
 ) -> w.InvitationReply:
-    invitation_id = arns.ram_id(call.body.resource_share_invitation_arn, arns.INVITATION)
-    accepted = invitations.accept_invitation(ctx, call.caller, invitation_id)
-    return w.InvitationReply(invitation_wire(ctx, call, accepted), call.body.client_token)
+    return _answered(ctx, call, invitations.accept_invitation)
 
 
 def reject_resource_share_invitation(
     ctx: Context, call: AwsCall[w.AnswerInvitation]
 ) -> w.InvitationReply:
-    invitation_id = arns.ram_id(call.body.resource_share_invitation_arn, arns.INVITATION)
-    rejected = invitations.reject_invitation(ctx, call.caller, invitation_id)
-    return w.InvitationReply(invitation_wire(ctx, call, rejected), call.body.client_token)
+    return _answered(ctx, call, invitations.reject_invitation)
 
 
 def update_resource_share(

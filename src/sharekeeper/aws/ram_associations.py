@@ -3,7 +3,7 @@ resources and principals; the entities translated at the edge both ways."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
@@ -65,11 +65,16 @@ def _associations(
     return [association_wire(ctx, call, a, owner_aws) for a in items]
 
 
-def associate_resource_share(
-    ctx: Context, call: AwsCall[w.ChangeAssociations]
+Change = Callable[..., list[Association]]
+
+
+def _changed(
+    ctx: Context, call: AwsCall[w.ChangeAssociations], change: Change
 ) -> w.AssociationsReply:
+    """Associate or disassociate. The share ARNs of the answer name the caller's account: the
+    owner's, but a receiver's own when it leaves (the answer does not carry the owner)."""
     body = call.body
-    changed = associations.associate_resource_share(
+    changed = change(
         ctx,
         call.caller,
         arns.ram_id(body.resource_share_arn, arns.SHARE),
@@ -80,24 +85,17 @@ def associate_resource_share(
     return w.AssociationsReply(_associations(ctx, call, changed, owner), body.client_token)
 
 
+def associate_resource_share(
+    ctx: Context, call: AwsCall[w.ChangeAssociations]
+) -> w.AssociationsReply:
+    return _changed(ctx, call, associations.associate_resource_share)
+
+
 def disassociate_resource_share(
     ctx: Context, call: AwsCall[w.ChangeAssociations]
 ) -> w.AssociationsReply:
     """The owner removes principals or resources; a receiver may leave (its own id)."""
-    body = call.body
-    changed = associations.disassociate_resource_share(
-        ctx,
-        call.caller,
-        arns.ram_id(body.resource_share_arn, arns.SHARE),
-        principals=principals_of(ctx, call, body.principals),
-        resource_urns=resource_urns(ctx, call, body.resource_arns),
-    )
-    owners = call.ids.aws_ids(ctx, [_urn_owner(a.entity) for a in changed if a.entity.count(":")])
-    mine = call.ids.aws_id(ctx, call.caller.account_id)
-    items = [
-        association_wire(ctx, call, a, owners.get(_urn_owner(a.entity), mine)) for a in changed
-    ]
-    return w.AssociationsReply(items, body.client_token)
+    return _changed(ctx, call, associations.disassociate_resource_share)
 
 
 def get_resource_share_associations(
