@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditFilter
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services.audit import list_audit_records
+from tests.aws.botocore_shapes import valid
 from tests.aws.test_ram_flow import code_of, share_to
 from tests.sdk.helpers import shares
 from tests.support import Account, LiveServer
@@ -56,3 +58,22 @@ def test_a_service_never_served_is_an_unknown_operation(owner: Account) -> None:
 def test_huawei_requests_still_reach_huawei_api(owner: Account, receiver: Account) -> None:
     share_to(owner, receiver)
     assert [s.name for s in shares(owner)] == ["shared-subnet"]
+
+
+def test_the_management_account_enables_sharing_with_its_organization(
+    server: LiveServer, owner: Account, receiver: Account
+) -> None:
+    from sharekeeper.services import organizations
+
+    assert code_of(owner.aws("ram").enable_sharing_with_aws_organization) == (
+        "OperationNotPermittedException"  # in no organization
+    )
+    organization = server.organization(owner)
+    organization.add(receiver)
+    assert code_of(receiver.aws("ram").enable_sharing_with_aws_organization) == (
+        "OperationNotPermittedException"  # a member, not its manager
+    )
+    answer = owner.aws("ram").enable_sharing_with_aws_organization()
+    assert valid("ram", "EnableSharingWithAwsOrganization", answer)["returnValue"] is True
+    ctx = server.runtime.context
+    assert organizations.show_organization_sharing(ctx, Caller(owner.account_id, owner.access_key))

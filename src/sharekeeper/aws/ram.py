@@ -15,7 +15,7 @@ from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.shares import ResourceShare, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
-from sharekeeper.services import invitations, shares, tags
+from sharekeeper.services import invitations, organizations, shares, tags
 from sharekeeper.services.context import Context
 
 # AWS's invitation states have no WITHDRAWN: an invitation the owner withdrew (the share
@@ -198,3 +198,10 @@ def untag_resource(ctx: Context, call: AwsCall[w.UntagResource]) -> w.Empty:
     share_id = _tagged_share(body)
     tags.untag_resource_share(ctx, call.caller, share_id, [(k, None) for k in body.tag_keys])
     return w.Empty()
+
+
+def enable_sharing_with_aws_organization(ctx: Context, call: AwsCall[w.NoMembers]) -> w.ReturnValue:
+    """The management account turns on sharing with its organization (Huawei's
+    enable-organization-share), which ShareKeeper's own directory keeps."""
+    organizations.set_organization_sharing(ctx, call.caller, True)
+    return w.ReturnValue(True)

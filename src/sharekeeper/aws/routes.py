@@ -116,6 +116,12 @@ RAM_SERVED = (
     AwsOperation("GetPermission", _RAM, ram_catalogue.get_permission),
     AwsOperation("TagResource", _RAM, ram.tag_resource, writes=True),
     AwsOperation("UntagResource", _RAM, ram.untag_resource, writes=True),
+    AwsOperation(
+        "EnableSharingWithAwsOrganization",
+        _RAM,
+        ram.enable_sharing_with_aws_organization,
+        writes=True,
+    ),
 )
 RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}
 # Path -> (method, name) of every RAM operation, served or not.

@@ -316,3 +316,11 @@ class UntagResource(Request):
 
 class Empty(Reply):
     pass
+
+
+class NoMembers(Request):
+    """An operation whose request has no members."""
+
+
+class ReturnValue(Reply):
+    return_value: bool
