@@ -5,13 +5,14 @@ Huawei's API. Mounted by ``api/app.py`` as one middleware (``AwsWire``)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import msgspec
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sharekeeper.api.access import noted
+from sharekeeper.api.access import Access, noted
 from sharekeeper.api.endpoint import (
     Edge,
     _read_body,
@@ -31,7 +32,12 @@ from sharekeeper.aws.errors import Protocol, render
 from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed, OperationNotServed
+from sharekeeper.domain.errors import (
+    ApiNotFound,
+    MethodNotAllowed,
+    OperationNotServed,
+    SignatureMissing,
+)
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate_sigv4
 from sharekeeper.store.group_commit import Membership
@@ -150,58 +156,68 @@ class AwsWire:
     async def _serve(
         self, scope: Scope, incoming: IncomingRequest, request_id: str
     ) -> tuple[int, dict[str, str], bytes]:
-        edge, access = self.edge, noted(scope)
         if not is_sigv4(incoming):
-            from sharekeeper.domain.errors import SignatureMissing
-
             raise SignatureMissing("the request is not signed: no AWS4-HMAC-SHA256 signature")
         client = scope.get("client")
-        source = client[0] if client else ""
+        request = _Request(incoming, noted(scope), request_id, client[0] if client else "")
+        edge = self.edge
         if edge.serving.inline:
-            caller, signed = authenticate_sigv4(edge.ctx, incoming)
+            reply = await self._inline(request)
         else:
             if edge.ctx.key_cache is not None:
+                # Whatever happened to a key before this request is known before it is used.
                 await edge.ctx.key_cache.caught_up()
-            caller, signed = await edge.serving.run(authenticate_sigv4, edge.ctx, incoming)
-        access.account_id = caller.account_id
+            reply = await edge.serving.run(self._whole, request)  # one hop, as Huawei's
+        headers = {"x-amzn-RequestId": request_id}
+        if request.operation.protocol is Protocol.QUERY:
+            headers["content-type"] = "text/xml"
+            return 200, headers, _xml_reply(request.operation.name, reply, request_id)
+        headers["content-type"] = "application/json"
+        return 200, headers, _encode(reply)
+
+    def _prepare(self, request: _Request) -> AwsCall[Any]:
+        """Who signed, within the rate limit; the operation its scope and path name; its
+        members decoded as the handler declares them."""
+        edge, incoming = self.edge, request.incoming
+        caller, signed = authenticate_sigv4(edge.ctx, incoming)
+        request.access.account_id = caller.account_id
         if edge.limiter is not None:
             edge.limiter.take(caller.account_id)
-        operation = _operation(incoming, signed.service)
-        access.operation = f"aws:{operation.name}"
+        operation = request.operation = _operation(incoming, signed.service)
+        request.access.operation = f"aws:{operation.name}"
         if operation.protocol is Protocol.QUERY:
             decoded: Any = operation.body()  # awsQuery's members: none served take any yet
         elif operation.in_query:
             decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
         else:
             decoded = decode_body(incoming.body, operation.body)
-        call = AwsCall(caller, decoded, signed.region, self.ids)
-        reply = await self._run(operation, call, request_id, source)
-        headers = {"x-amzn-RequestId": request_id}
-        if operation.protocol is Protocol.QUERY:
-            headers["content-type"] = "text/xml"
-            return 200, headers, _xml_reply(operation.name, reply, request_id)
-        headers["content-type"] = "application/json"
-        return 200, headers, _encode(reply)
+        return AwsCall(caller, decoded, signed.region, self.ids)
 
-    async def _run(
-        self, operation: AwsOperation, call: AwsCall[Any], request_id: str, source: str
+    def _execute(
+        self, request: _Request, call: AwsCall[Any], membership: Membership | None
     ) -> msgspec.Struct:
-        """The use case as Huawei's endpoints run it: a write audited, in the turn's group
-        commit on SQLite (answered once committed), in a greenlet on PostgreSQL."""
-        edge = self.edge
+        """The use case; a write audited as ``aws:Name``, refusals too (``audited``)."""
+        ctx, operation = self.edge.ctx, request.operation
         if not operation.writes:
-            if edge.serving.inline:
-                return operation.handler(edge.ctx, call)
-            return await edge.serving.run(operation.handler, edge.ctx, call)
-        record = _record(edge.ctx, call.caller, operation, request_id, source)
-        group = edge.ctx.group_commit
-        if not edge.serving.inline or group is None:
-            return await edge.serving.run(_audited, edge.ctx, record, operation, call, None)
+            return operation.handler(ctx, call)
+        record = _record(ctx, call.caller, operation, request.request_id, request.source)
+        return audited(ctx, record, lambda scoped: operation.handler(scoped, call), membership)
+
+    def _whole(self, request: _Request) -> msgspec.Struct:
+        return self._execute(request, self._prepare(request), None)
+
+    async def _inline(self, request: _Request) -> msgspec.Struct:
+        """On the event loop (SQLite): a write joins the turn's group commit and is answered
+        once the group is committed, as Huawei's endpoints are."""
+        call = self._prepare(request)
+        group = self.edge.ctx.group_commit
+        if group is None or not request.operation.writes:
+            return self._execute(request, call, None)
         await group.open()
         membership = Membership(group)
         failure: Exception | None = None
         try:
-            reply = _audited(edge.ctx, record, operation, call, membership)
+            reply = self._execute(request, call, membership)
         except Exception as error:
             failure = error
         await group.settle(membership)
@@ -210,14 +226,13 @@ class AwsWire:
         return reply
 
 
-def _audited(
-    ctx: Context,
-    record: AuditRecord,
-    operation: AwsOperation,
-    call: AwsCall[Any],
-    membership: Membership | None,
-) -> msgspec.Struct:
-    return audited(ctx, record, lambda scoped: operation.handler(scoped, call), membership)
+@dataclass(slots=True)
+class _Request:
+    incoming: IncomingRequest
+    access: Access
+    request_id: str
+    source: str
+    operation: AwsOperation = field(init=False)
 
 
 def _record(
