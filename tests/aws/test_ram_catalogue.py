@@ -4,6 +4,7 @@ botocore's model."""
 from __future__ import annotations
 
 from tests.aws.botocore_shapes import valid
+from tests.aws.test_ram_associations import accept
 from tests.aws.test_ram_flow import code_of, share_to, subnet_arn
 from tests.support import Account
 
@@ -81,4 +82,56 @@ def test_tag_and_untag_a_share(owner: Account, receiver: Account, outsider: Acco
     )
     assert code_of(ram.tag_resource, resourceArn=subnet_arn(owner), tags=[{"key": "k"}]) == (
         "InvalidParameterException"
+    )
+
+
+def test_a_shares_permissions_replaced_and_listed(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    readonly = "arn:aws:ram::aws:permission/AWSRAMPermissionSubnetReadonly"
+    arn = share_to(owner, receiver)["resourceShareArn"]
+    ram = owner.aws("ram")
+
+    def bound(account: Account) -> list[str]:
+        answer = account.aws("ram").list_resource_share_permissions(resourceShareArn=arn)
+        return [
+            p["arn"] for p in valid("ram", "ListResourceSharePermissions", answer)["permissions"]
+        ]
+
+    assert bound(owner) == [DEFAULT_SUBNET]
+    # A type holds one permission: another replaces it only when asked to.
+    assert (
+        code_of(
+            ram.associate_resource_share_permission, resourceShareArn=arn, permissionArn=readonly
+        )
+        == "InvalidParameterException"
+    )
+    replaced = ram.associate_resource_share_permission(
+        resourceShareArn=arn, permissionArn=readonly, replace=True, clientToken="c"
+    )
+    assert valid("ram", "AssociateResourceSharePermission", replaced)["returnValue"] is True
+    assert bound(owner) == [readonly]
+    assert (
+        code_of(receiver.aws("ram").list_resource_share_permissions, resourceShareArn=arn)
+        == "UnknownResourceException"
+    )  # not before it accepts
+    accept(receiver)
+    assert bound(receiver) == [readonly]  # the principals it reaches see them too
+    assert (
+        code_of(outsider.aws("ram").list_resource_share_permissions, resourceShareArn=arn)
+        == "UnknownResourceException"
+    )
+    removed = ram.disassociate_resource_share_permission(
+        resourceShareArn=arn, permissionArn=readonly
+    )
+    assert valid("ram", "DisassociateResourceSharePermission", removed)["returnValue"] is True
+    assert bound(owner) == [DEFAULT_SUBNET]  # the type falls back to its default
+    assert (
+        code_of(
+            ram.associate_resource_share_permission,
+            resourceShareArn=arn,
+            permissionArn=DEFAULT_SUBNET,
+            permissionVersion=1,
+        )
+        == "InvalidParameterException"
     )

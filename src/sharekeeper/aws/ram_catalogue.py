@@ -6,10 +6,10 @@ from __future__ import annotations
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
-from sharekeeper.domain.errors import UnknownPermission
+from sharekeeper.domain.errors import InvalidParameter, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
 from sharekeeper.domain.permissions import Permission
-from sharekeeper.services import catalogue
+from sharekeeper.services import catalogue, permissions
 from sharekeeper.services.context import Context
 
 # The catalogue's permissions are all managed by the service: AWS's AWS_MANAGED.
@@ -100,3 +100,50 @@ def get_permission(ctx: Context, call: AwsCall[w.GetPermission]) -> w.Permission
             feature_set=STANDARD,
         )
     )
+
+
+def associate_resource_share_permission(
+    ctx: Context, call: AwsCall[w.AssociateResourceSharePermission]
+) -> w.ReturnValueToken:
+    """Binds the permission for its resource type, replacing the bound one with ``replace``.
+    A share binds a permission's default version, the only one it can bind (docs/aws.md)."""
+    body = call.body
+    found = permission_id(ctx, body.permission_arn)
+    default = catalogue.show_permission(ctx, found, None)
+    if body.permission_version not in (None, default.version):
+        raise InvalidParameter(
+            f"permissionVersion {body.permission_version}: a share binds the permission's "
+            f"default version, {default.version}."
+        )
+    share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    permissions.associate_share_permission(ctx, call.caller, share_id, found, body.replace)
+    return w.ReturnValueToken(True, body.client_token)
+
+
+def disassociate_resource_share_permission(
+    ctx: Context, call: AwsCall[w.DisassociateResourceSharePermission]
+) -> w.ReturnValueToken:
+    body = call.body
+    share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    found = permission_id(ctx, body.permission_arn)
+    permissions.disassociate_share_permission(ctx, call.caller, share_id, found)
+    return w.ReturnValueToken(True, body.client_token)
+
+
+def list_resource_share_permissions(
+    ctx: Context, call: AwsCall[w.ListResourceSharePermissions]
+) -> w.PermissionsReply:
+    """The share's permissions, for its owner and the principals it reaches; those of types
+    AWS has no name for are left out."""
+    body = call.body
+    share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    page = permissions.list_share_permissions(
+        ctx, call.caller, share_id, None, page_of(body.max_results, body.next_token)
+    )
+    items = []
+    for bound in page.items:
+        p = catalogue.show_permission(ctx, bound.permission_id, None)
+        name = arns.permission_name(p.name, p.resource_type, p.is_resource_type_default)
+        if name is not None:
+            items.append(_summary(name, p))
+    return w.PermissionsReply(items, page.next_marker)

@@ -117,6 +117,21 @@ RAM_SERVED = (
     AwsOperation("TagResource", _RAM, ram.tag_resource, writes=True),
     AwsOperation("UntagResource", _RAM, ram.untag_resource, writes=True),
     AwsOperation(
+        "AssociateResourceSharePermission",
+        _RAM,
+        ram_catalogue.associate_resource_share_permission,
+        writes=True,
+    ),
+    AwsOperation(
+        "DisassociateResourceSharePermission",
+        _RAM,
+        ram_catalogue.disassociate_resource_share_permission,
+        writes=True,
+    ),
+    AwsOperation(
+        "ListResourceSharePermissions", _RAM, ram_catalogue.list_resource_share_permissions
+    ),
+    AwsOperation(
         "EnableSharingWithAwsOrganization",
         _RAM,
         ram.enable_sharing_with_aws_organization,

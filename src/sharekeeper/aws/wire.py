@@ -324,3 +324,28 @@ class NoMembers(Request):
 
 class ReturnValue(Reply):
     return_value: bool
+
+
+class AssociateResourceSharePermission(Request):
+    resource_share_arn: Arn
+    permission_arn: Arn
+    replace: bool = False
+    client_token: ClientToken | None = None
+    permission_version: Annotated[int, Meta(ge=1)] | None = None
+
+
+class DisassociateResourceSharePermission(Request):
+    resource_share_arn: Arn
+    permission_arn: Arn
+    client_token: ClientToken | None = None
+
+
+class ListResourceSharePermissions(Request):
+    resource_share_arn: Arn
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class ReturnValueToken(Reply):
+    return_value: bool
+    client_token: str | None = None
