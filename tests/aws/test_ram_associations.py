@@ -99,3 +99,27 @@ def test_update_and_delete(owner: Account, receiver: Account, outsider: Account)
     )
     invitation = pending_invitation(receiver)
     assert invitation["status"] == "EXPIRED"  # withdrawn with its share
+
+
+def test_a_pending_invitations_resources_show_to_its_receiver_only(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    share_to(owner, receiver)
+    arn = pending_invitation(receiver)["resourceShareInvitationArn"]
+    ram = receiver.aws("ram")
+    answer = ram.list_pending_invitation_resources(resourceShareInvitationArn=arn)
+    resources = valid("ram", "ListPendingInvitationResources", answer)["resources"]
+    assert [r["arn"] for r in resources] == [subnet_arn(owner, "shared-subnet")]
+    assert [r["type"] for r in resources] == ["ec2:Subnet"]
+    for stranger in (outsider, owner):
+        assert (
+            code_of(
+                stranger.aws("ram").list_pending_invitation_resources,
+                resourceShareInvitationArn=arn,
+            )
+            == "ResourceShareInvitationArnNotFoundException"
+        )
+    accept(receiver)
+    assert code_of(ram.list_pending_invitation_resources, resourceShareInvitationArn=arn) == (
+        "ResourceShareInvitationAlreadyAcceptedException"
+    )

@@ -20,7 +20,7 @@ from sharekeeper.domain.views import (
     SharedResourceQuery,
     Side,
 )
-from sharekeeper.services import associations, views
+from sharekeeper.services import associations, invitations, views
 from sharekeeper.services.context import Context
 
 _SIDES = {"SELF": Side.OWNER, "OTHER-ACCOUNTS": Side.RECEIVER}
@@ -201,3 +201,19 @@ def list_principals(ctx: Context, call: AwsCall[w.ListPrincipals]) -> w.Principa
         for p in page.items
     ]
     return w.PrincipalsReply(items, page.next_marker)
+
+
+def list_pending_invitation_resources(
+    ctx: Context, call: AwsCall[w.ListPendingInvitationResources]
+) -> w.ResourcesReply:
+    """What accepting would give: the resources of a pending invitation's share."""
+    body = call.body
+    invitation_id = arns.ram_id(body.resource_share_invitation_arn, arns.INVITATION)
+    page = invitations.pending_invitation_resources(
+        ctx, call.caller, invitation_id, page_of(body.max_results, body.next_token)
+    )
+    if body.resource_region_scope == "GLOBAL":
+        return w.ResourcesReply([])  # every type ShareKeeper shares through AWS is regional
+    owners = call.ids.aws_ids(ctx, [_urn_owner(r.resource_urn) for r in page.items])
+    items = [_resource_wire(ctx, call, r, owners) for r in page.items]
+    return w.ResourcesReply(items, page.next_marker)

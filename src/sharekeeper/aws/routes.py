@@ -107,6 +107,11 @@ RAM_SERVED = (
     ),
     AwsOperation("ListResources", _RAM, ram_associations.list_resources),
     AwsOperation("ListPrincipals", _RAM, ram_associations.list_principals),
+    AwsOperation(
+        "ListPendingInvitationResources",
+        _RAM,
+        ram_associations.list_pending_invitation_resources,
+    ),
     AwsOperation("UpdateResourceShare", _RAM, ram.update_resource_share, writes=True),
     AwsOperation(
         "DeleteResourceShare", _RAM, ram.delete_resource_share, writes=True, in_query=True

@@ -349,3 +349,10 @@ class ListResourceSharePermissions(Request):
 class ReturnValueToken(Reply):
     return_value: bool
     client_token: str | None = None
+
+
+class ListPendingInvitationResources(Request):
+    resource_share_invitation_arn: Arn
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+    resource_region_scope: Literal["ALL", "REGIONAL", "GLOBAL"] = "ALL"
