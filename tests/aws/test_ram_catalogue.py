@@ -41,6 +41,9 @@ def test_permissions_list_and_get(owner: Account) -> None:
     assert "vpc:subnets:get" in detail["permission"]["permission"]
     first = ram.get_permission(permissionArn=DEFAULT_SUBNET, permissionVersion=1)
     assert valid("ram", "GetPermission", first)["permission"]["defaultVersion"] is False
+    versions = ram.list_permission_versions(permissionArn=DEFAULT_SUBNET)
+    listed = valid("ram", "ListPermissionVersions", versions)["permissions"]
+    assert [(p["version"], p["defaultVersion"]) for p in listed] == [("1", False), ("2", True)]
     unknown = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionNothing"
     assert code_of(ram.get_permission, permissionArn=unknown) == "InvalidParameterException"
     assert code_of(ram.get_permission, permissionArn="arn:nope") == "MalformedArnException"

@@ -147,3 +147,14 @@ def list_resource_share_permissions(
         if name is not None:
             items.append(_summary(name, p))
     return w.PermissionsReply(items, page.next_marker)
+
+
+def list_permission_versions(
+    ctx: Context, call: AwsCall[w.ListPermissionVersions]
+) -> w.PermissionsReply:
+    body = call.body
+    name = arns.permission_name_of(body.permission_arn)
+    page = catalogue.list_permission_versions(
+        ctx, permission_id(ctx, body.permission_arn), page_of(body.max_results, body.next_token)
+    )
+    return w.PermissionsReply([_summary(name, p) for p in page.items], page.next_marker)

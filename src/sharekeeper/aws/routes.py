@@ -119,6 +119,7 @@ RAM_SERVED = (
     AwsOperation("ListResourceTypes", _RAM, ram_catalogue.list_resource_types),
     AwsOperation("ListPermissions", _RAM, ram_catalogue.list_permissions),
     AwsOperation("GetPermission", _RAM, ram_catalogue.get_permission),
+    AwsOperation("ListPermissionVersions", _RAM, ram_catalogue.list_permission_versions),
     AwsOperation("TagResource", _RAM, ram.tag_resource, writes=True),
     AwsOperation("UntagResource", _RAM, ram.untag_resource, writes=True),
     AwsOperation(

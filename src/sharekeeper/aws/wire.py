@@ -356,3 +356,9 @@ class ListPendingInvitationResources(Request):
     next_token: Token | None = None
     max_results: MaxResults | None = None
     resource_region_scope: Literal["ALL", "REGIONAL", "GLOBAL"] = "ALL"
+
+
+class ListPermissionVersions(Request):
+    permission_arn: Arn
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
