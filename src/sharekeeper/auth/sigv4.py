@@ -163,18 +163,14 @@ def _names(value: str) -> tuple[str, ...]:
 
 
 def canonical_path(raw_path: str) -> str:
-    """The path as sent, its dot segments removed, encoded once more (every AWS service but
-    S3 signs the path encoded twice, which botocore does by quoting the path as sent)."""
-    path = raw_path.split("?", 1)[0] or "/"
-    segments: list[str] = []
-    for segment in path.split("/")[1:]:
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment != ".":
-            segments.append(segment)
-    normalized = "/" + "/".join(segments)
-    return quote(normalized, safe="/~")
+    """The path as sent, normalized as botocore signs it (empty and ``.`` segments dropped, a
+    trailing slash kept), then encoded once more: every AWS service but S3 signs the path
+    encoded twice. ``..`` stays a segment, as botocore leaves it; a path that differs only in
+    its slashes names no other operation, since routing reads the path as sent."""
+    path = raw_path.split("?", 1)[0]
+    segments = [s for s in path.split("/") if s and s != "."]
+    trailing = "/" if path.endswith("/") and segments else ""
+    return quote("/" + "/".join(segments) + trailing, safe="/~")
 
 
 def canonical_query(pairs: Sequence[tuple[str, str]]) -> str:
