@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
+from xml.sax.saxutils import escape
 
 import msgspec
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -103,8 +104,6 @@ def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
 def _xml_reply(name: str, reply: msgspec.Struct, request_id: str) -> bytes:
     """awsQuery's answer: the result's members as elements (flat results only, so far)."""
     fields = msgspec.structs.fields(reply)
-    from xml.sax.saxutils import escape
-
     members = "".join(
         f"<{f.encode_name}>{escape(str(getattr(reply, f.name)))}</{f.encode_name}>" for f in fields
     )
