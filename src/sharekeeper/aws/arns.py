@@ -161,3 +161,45 @@ def permission_name_of(arn: str) -> str:
             f"{arn[:256]!r} is not a permission ARN: expected {PERMISSION_PREFIX}NAME."
         )
     return found["name"]
+
+
+# An organization, root or OU: AWS's ARN and the directory's URN carry the same parts (the
+# management account, the kind, the organization and the node ids), in their own spelling.
+_ORGANIZATION_ARN = re.compile(
+    r"arn:aws:organizations::(?P<mgmt>\d{12}):(?P<kind>organization|root|ou)/"
+    r"(?P<path>o-[a-z0-9]{1,64}(?:/(?:r|ou)-[a-z0-9-]{1,64})?)"
+)
+_ORGANIZATION_URN = re.compile(
+    r"organizations::(?P<mgmt>[0-9a-f]{32}):(?P<kind>organization|root|ou):(?P<path>.+)"
+)
+ORGANIZATIONS_PREFIX = "arn:aws:organizations:"
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationNode:
+    management: str  # the management account's id, in the naming side's own form
+    kind: str
+    path: str
+
+
+def parse_organization_arn(arn: str) -> OrganizationNode:
+    found = _ORGANIZATION_ARN.fullmatch(arn)
+    if found is None:
+        raise MalformedIdentifier(
+            f"{arn[:256]!r} is not an organization, root or OU ARN: expected "
+            "arn:aws:organizations::ACCOUNT:organization/o-ID or .../ou/o-ID/ou-ID."
+        )
+    return OrganizationNode(found["mgmt"], found["kind"], found["path"])
+
+
+def organization_urn(node: OrganizationNode, management_account_id: str) -> str:
+    return f"organizations::{management_account_id}:{node.kind}:{node.path}"
+
+
+def parse_organization_urn(urn: str) -> OrganizationNode | None:
+    found = _ORGANIZATION_URN.fullmatch(urn)
+    return None if found is None else OrganizationNode(found["mgmt"], found["kind"], found["path"])
+
+
+def organization_arn(node: OrganizationNode, management_aws_id: str) -> str:
+    return f"arn:aws:organizations::{management_aws_id}:{node.kind}/{node.path}"

@@ -12,6 +12,7 @@ from sharekeeper.aws.call import STANDARD, AwsCall, page_of, seconds
 from sharekeeper.aws.ram_catalogue import permission_id
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import InvalidParameter
+from sharekeeper.domain.ids import is_account_id
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.shares import ResourceShare, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
@@ -58,16 +59,36 @@ def invitation_wire(
 
 
 def principals_of(ctx: Context, call: AwsCall[object], values: Sequence[str]) -> list[str]:
-    """AWS's principals as the core's: a 12-digit account id becomes the account's id.
-    Organization and OU ARNs are not served yet (docs/aws.md)."""
-    for value in values:
+    """AWS's principals as the core's: a 12-digit account id becomes the account's id, an
+    organization, root or OU ARN the directory's URN. Roles, users and service principals
+    are not served yet (docs/aws.md)."""
+    nodes = {
+        v: arns.parse_organization_arn(v) for v in values if v.startswith(arns.ORGANIZATIONS_PREFIX)
+    }
+    accounts = [v for v in values if v not in nodes]
+    for value in accounts:
         if not arns.AWS_ACCOUNT_ID.fullmatch(value):
             raise InvalidParameter(
-                f"Principal {value[:256]!r} is not a 12-digit AWS account id; ShareKeeper's AWS "
-                "API does not take organization, OU, role or service principals yet."
+                f"Principal {value[:256]!r} is neither a 12-digit AWS account id nor an "
+                "organization, root or OU ARN; ShareKeeper's AWS API does not take role, user or "
+                "service principals yet."
             )
-    found = call.ids.account_ids(ctx, values)
-    return [found[v] for v in values]
+    found = call.ids.account_ids(ctx, [*accounts, *(n.management for n in nodes.values())])
+    return [
+        arns.organization_urn(nodes[v], found[nodes[v].management]) if v in nodes else found[v]
+        for v in values
+    ]
+
+
+def principal_name(ctx: Context, call: AwsCall[object], entity: str) -> str:
+    """A principal as AWS names it: an account's AWS id, an organization node's ARN; anything
+    else (a principal Huawei's API named with no AWS spelling) as the core names it."""
+    if is_account_id(entity):
+        return call.ids.aws_id(ctx, entity)
+    node = arns.parse_organization_urn(entity)
+    if node is None:
+        return entity
+    return arns.organization_arn(node, call.ids.aws_id(ctx, node.management))
 
 
 def resource_urns(ctx: Context, call: AwsCall[object], values: Sequence[str]) -> list[str]:

@@ -9,7 +9,7 @@ from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.call import REGIONAL, AwsCall, page_of, seconds
-from sharekeeper.aws.ram import principals_of, resource_urns
+from sharekeeper.aws.ram import principal_name, principals_of, resource_urns
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import is_account_id
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType
@@ -34,12 +34,10 @@ def _urn_owner(urn: str) -> str:
 
 
 def _entity(ctx: Context, call: AwsCall[object], item: Association, owner_aws: str) -> str:
-    """A principal's AWS account id or a resource's ARN; an entity with no AWS name yet (an
-    organization principal, a type with no AWS counterpart) reads as the core names it."""
+    """A principal as AWS names it, or a resource's ARN; a resource of a type with no AWS
+    counterpart reads as the core names it."""
     if item.association_type is AssociationType.PRINCIPAL:
-        if is_account_id(item.entity):
-            return call.ids.aws_id(ctx, item.entity)
-        return item.entity
+        return principal_name(ctx, call, item.entity)
     return arns.resource_arn(item.entity, item.resource_type, owner_aws) or item.entity
 
 
@@ -167,10 +165,10 @@ def list_resources(ctx: Context, call: AwsCall[w.ListResources]) -> w.ResourcesR
 
 
 def _principal_wire(
-    ctx: Context, call: AwsCall[object], item: SharedPrincipal, owner: str, ids: dict[str, str]
+    ctx: Context, call: AwsCall[object], item: SharedPrincipal, owner: str
 ) -> w.SharedPrincipal:
     return w.SharedPrincipal(
-        id=ids.get(item.id, item.id),
+        id=principal_name(ctx, call, item.id),
         resource_share_arn=arns.ram_arn(arns.SHARE, call.region, owner, item.resource_share_id),
         creation_time=seconds(item.created_at),
         last_updated_time=seconds(item.updated_at),
@@ -197,7 +195,7 @@ def list_principals(ctx: Context, call: AwsCall[w.ListPrincipals]) -> w.Principa
     ids = call.ids.aws_ids(ctx, [p.id for p in page.items if is_account_id(p.id)])
     mine = call.ids.aws_id(ctx, call.caller.account_id)
     items = [
-        _principal_wire(ctx, call, p, mine if side is Side.OWNER else ids.get(p.id, p.id), ids)
+        _principal_wire(ctx, call, p, mine if side is Side.OWNER else ids.get(p.id, UNKNOWN))
         for p in page.items
     ]
     return w.PrincipalsReply(items, page.next_marker)
