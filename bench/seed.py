@@ -119,6 +119,16 @@ def seed_invitations(
 # minutes for 100,000 accounts); ``unload`` takes it away again.
 
 
+def _account(account_id: str, at: int) -> dict[str, object]:
+    # Distinct AWS account ids from distinct times (random ones could collide over 100,000).
+    return {
+        "id": account_id,
+        "name": f"bulk-{at}",
+        "created_at": at,
+        "aws_account_id": f"9{at % 10**11:011d}",
+    }
+
+
 def load_members(engine: Engine, organization: Organization, count: int, at: int) -> None:
     """``count`` accounts created by the organization from ``at`` on, one millisecond apart,
     members at its root, each with its create-account status."""
@@ -126,7 +136,7 @@ def load_members(engine: Engine, organization: Organization, count: int, at: int
         made = [(ids.new_account_id(), at + n) for n in range(start, min(count, start + BATCH))]
         _insert(
             engine,
-            (accounts, [{"id": i, "name": f"bulk-{t}", "created_at": t} for i, t in made]),
+            (accounts, [_account(i, t) for i, t in made]),
             (org_members, [_member(organization, i, t) for i, t in made]),
             (create_account_statuses, [_status(organization, i, t) for i, t in made]),
         )

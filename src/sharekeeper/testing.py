@@ -47,6 +47,8 @@ class Account:
     secret_key: str
     endpoint: str
     security_token: str | None = None
+    # The same account's id on AWS's wire API (docs/aws.md).
+    aws_account_id: str = ""
     _ram: Any = field(default=None, repr=False)
     _organizations: Any = field(default=None, repr=False)
 
@@ -85,6 +87,22 @@ class Account:
             .with_endpoints([self.endpoint])
             .with_http_config(HttpConfig(timeout=(5, 30)))
             .build()
+        )
+
+    def aws(self, service: str, region: str = "us-east-1") -> Any:
+        """A boto3 client of AWS's ``service`` (``ram``, ``sts``) signed as this account with
+        SigV4 by the same keys (needs boto3; a new client each call)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            aws_session_token=self.security_token,
+            config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
         )
 
     def urn(self, path: str, resource_type: str = "vpc:subnet", region: str = "cn-north-4") -> str:
@@ -210,7 +228,13 @@ class Server:
         from sharekeeper.services import identity
 
         account, key = identity.create_account(self.runtime.context, name)
-        return Account(account.id, key.access_key, key.secret_key, self.endpoint)
+        return Account(
+            account.id,
+            key.access_key,
+            key.secret_key,
+            self.endpoint,
+            aws_account_id=account.aws_account_id,
+        )
 
     def temporary(self, account: Account, ttl_seconds: int = 3600) -> Account:
         """Temporary credentials (with a security token) for an existing account."""
@@ -218,7 +242,12 @@ class Server:
 
         key = identity.create_access_key(self.runtime.context, account.account_id, ttl_seconds)
         return Account(
-            account.account_id, key.access_key, key.secret_key, self.endpoint, key.security_token
+            account.account_id,
+            key.access_key,
+            key.secret_key,
+            self.endpoint,
+            key.security_token,
+            account.aws_account_id,
         )
 
     def organization(self, management: Account) -> Organization:

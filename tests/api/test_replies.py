@@ -181,7 +181,9 @@ def test_a_key_sealed_under_another_master_key_is_a_401_told_to_the_operator_onc
     ctx = server.runtime.context
     secret = ids.new_secret_key()
     figures.issued(secret)
-    account = accounts.Account(ids.new_account_id(), "sealed-elsewhere", ctx.clock())
+    account = accounts.Account(
+        ids.new_account_id(), "sealed-elsewhere", ctx.clock(), ids.new_aws_account_id()
+    )
     sealed = SecretBox(os.urandom(32)).seal(secret)
     key = accounts.AccessKey(ids.new_access_key_id(), account.id, sealed, ctx.clock())
     with ctx.writing() as uow:

@@ -50,8 +50,9 @@ def test_account_and_keys_work_against_a_running_server(
     server: LiveServer, database_url: str, data_dir: Path
 ) -> None:
     created = run_json(database_url, data_dir, "account", "create", "--name", "cli-user")
-    assert set(created) == {"account_id", "name", "access_key", "secret_key"}
+    assert set(created) == {"account_id", "name", "access_key", "secret_key", "aws_account_id"}
     assert created["name"] == "cli-user"
+    assert len(created["aws_account_id"]) == 12 and created["aws_account_id"].isdigit()
     assert len(created["account_id"]) == 32 and created["account_id"].islower()
     user = Account(
         created["account_id"], created["access_key"], created["secret_key"], server.endpoint

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.domain.ids import new_aws_account_id
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.tables import accounts
 from tests.support import settings_for
@@ -42,7 +43,14 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Mem
     membership = Membership(group)  # the request's scope: its units of work join the group
     try:
         with runtime.context.scoped(None, membership).writing() as uow:
-            uow.tx.execute(insert(accounts).values(id=account_id, name=account_id, created_at=0))
+            uow.tx.execute(
+                insert(accounts).values(
+                    id=account_id,
+                    name=account_id,
+                    created_at=0,
+                    aws_account_id=new_aws_account_id(),
+                )
+            )
             assert account_id not in _stored(runtime)  # not committed before the turn ends
             if fail:
                 raise LookupError("refused")
@@ -138,9 +146,17 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
         group = _group(runtime)
         membership = Membership(group)
         with runtime.context.scoped(None, membership).writing() as uow:
-            uow.tx.execute(insert(accounts).values(id="s" * 32, name="before", created_at=0))
+            uow.tx.execute(
+                insert(accounts).values(
+                    id="s" * 32, name="before", created_at=0, aws_account_id="000000000001"
+                )
+            )
             await asyncio.sleep(0)  # the group commits meanwhile
-            uow.tx.execute(insert(accounts).values(id="t" * 32, name="after", created_at=0))
+            uow.tx.execute(
+                insert(accounts).values(
+                    id="t" * 32, name="after", created_at=0, aws_account_id="000000000002"
+                )
+            )
             uow.commit()
 
     async def turn() -> tuple[Membership | BaseException, BaseException | None]:

@@ -164,3 +164,30 @@ def test_0018_gives_existing_events_their_items_type(tmp_path: Path) -> None:
         found = connection.execute(text("SELECT resource_type FROM events ORDER BY seq")).all()
     engine.dispose()
     assert [row[0] for row in found] == [None, "vpc:subnets", None, "dns:zone", None]
+
+
+def test_0020_gives_every_existing_account_its_own_aws_account_id(tmp_path: Path) -> None:
+    """Accounts made before AWS's wire API get 12 digits each, all different, and the column
+    then refuses a second account with the same."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'aws.db'}")
+    _upgrade(engine, "0019")
+    with engine.begin() as connection:
+        for n in range(50):
+            connection.execute(
+                text("INSERT INTO accounts (id, name, created_at) VALUES (:id, :id, 1)"),
+                {"id": f"account-{n}"},
+            )
+    _upgrade(engine, "0020")
+    with engine.connect() as connection:
+        given = [row[0] for row in connection.execute(text("SELECT aws_account_id FROM accounts"))]
+    assert len(given) == len(set(given)) == 50
+    assert all(len(a) == 12 and a.isdigit() for a in given)
+    with pytest.raises(Exception, match="UNIQUE"), engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, created_at, aws_account_id)"
+                " VALUES ('twin', 'twin', 1, :aws)"
+            ),
+            {"aws": given[0]},
+        )
+    engine.dispose()

@@ -53,5 +53,9 @@ def test_deleted_shares_are_purged_with_their_records(
 
 def test_a_constraint_conflict_is_a_retryable_error(server: LiveServer, owner: Account) -> None:
     with pytest.raises(ConcurrentChange), server.runtime.context.writing() as uow:
-        uow.tx.execute(insert(accounts).values(id=owner.account_id, name="twin", created_at=0))
+        uow.tx.execute(
+            insert(accounts).values(
+                id=owner.account_id, name="twin", created_at=0, aws_account_id="000000000001"
+            )
+        )
         uow.commit()

@@ -19,6 +19,9 @@ OPTIONAL = {
     "huaweicloudsdkcore",
     "huaweicloudsdkram",
     "huaweicloudsdkorganizations",
+    # boto3, for the plugin's AWS clients (Account.aws), in the pytest extra like the SDKs.
+    "boto3",
+    "botocore",
     # nats-py, the extra sharekeeper[nats]: events/nats_relay.py is imported only when
     # SHAREKEEPER_NATS_URL is set, after checking that it is installed.
     "nats",
@@ -64,6 +67,6 @@ def test_the_plugin_extra_brings_what_its_fixtures_import() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
         "optional-dependencies"
     ]
-    needed = {"pytest", "huaweicloudsdkram", "huaweicloudsdkcore"}
+    needed = {"pytest", "huaweicloudsdkram", "huaweicloudsdkcore", "boto3"}
     assert needed <= _extra(extras, "pytest")
     assert needed <= _extra(extras, "test")

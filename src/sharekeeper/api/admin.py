@@ -131,7 +131,8 @@ def _key(key: identity.IssuedKey) -> dict[str, Any]:
 
 def create_account(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
     account, key = identity.create_account(ctx, decode_body(raw, NewAccount).name)
-    return 201, {"account_id": account.id, "name": account.name, **_key(key)}
+    named = {"account_id": account.id, "aws_account_id": account.aws_account_id}
+    return 201, {**named, "name": account.name, **_key(key)}
 
 
 def create_access_key(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:

@@ -29,6 +29,7 @@ from sharekeeper.api.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import DECISION_OPERATIONS, OPERATIONS
+from sharekeeper.aws.edge import AwsWire
 from sharekeeper.bootstrap import Runtime, Serving, build_runtime
 from sharekeeper.config import Settings, SettingsError
 from sharekeeper.console.app import console_routes
@@ -188,6 +189,8 @@ def create_app(
                 body_timeout=settings.body_timeout_seconds,
             ),
             Middleware(IgnoreTrailingSlash),
+            # AWS's wire API (SigV4-signed requests) on the same port (docs/aws.md).
+            Middleware(AwsWire, edge=edge),
             Middleware(Dispatch, routes=endpoints),
         ],
         exception_handlers={HTTPException: _unknown_route},

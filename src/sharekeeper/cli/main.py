@@ -339,6 +339,7 @@ def account_create(
             "name": account.name,
             "access_key": key.access_key,
             "secret_key": key.secret_key,
+            "aws_account_id": account.aws_account_id,
         },
         as_json,
     )

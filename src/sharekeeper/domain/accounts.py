@@ -15,6 +15,8 @@ class Account:
     id: str
     name: str
     created_at: Millis
+    # Its second name, on AWS's wire API (docs/aws.md); one account either way.
+    aws_account_id: str
 
 
 @dataclass(frozen=True, slots=True)

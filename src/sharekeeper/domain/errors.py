@@ -3,11 +3,15 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
 
     ShareKeeperError
     ├── AuthenticationFailed          APIGW.0301  the request is not signed by a valid key
+    │   └── (SigV4's kinds, which AWS's wire API tells apart: SignatureMissing,
+    │        SignatureMismatch, SignatureExpired, UnknownAccessKey)
     ├── ApiNotFound                   APIGW.0101  no such operation
-    │   └── MethodNotAllowed          APIGW.0101  the path exists, the method does not
+    │   ├── MethodNotAllowed          APIGW.0101  the path exists, the method does not
+    │   └── OperationNotServed        APIGW.0101  a known operation not served yet (AWS's)
     ├── InvalidRequest                            the request is malformed or breaks a rule
     │   ├── MalformedBody             RAM.9001
     │   ├── InvalidParameter          RAM.9100
+    │   │   └── MalformedIdentifier   RAM.9100    an identifier not of its form (an ARN)
     │   ├── DomainIdMismatch          RAM.1002
     │   ├── InvalidAccountId          RAM.1004
     │   ├── PrincipalIsOwner          RAM.1005
@@ -112,6 +116,23 @@ class AuthenticationFailed(ShareKeeperError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"Incorrect IAM authentication information: {reason}")
+        self.reason = reason  # without Huawei's wording, for AWS's wire API
+
+
+class SignatureMissing(AuthenticationFailed):
+    """No SigV4 signature, or one without its date (AWS's MissingAuthenticationToken)."""
+
+
+class SignatureMismatch(AuthenticationFailed):
+    """A SigV4 signature that is malformed or does not match the request."""
+
+
+class SignatureExpired(AuthenticationFailed):
+    """A SigV4 signature outside its window (or a presigned URL past its expiry)."""
+
+
+class UnknownAccessKey(AuthenticationFailed):
+    """A SigV4 signature by an access key no account has."""
 
 
 class ApiNotFound(ShareKeeperError):
@@ -132,6 +153,18 @@ class MethodNotAllowed(ApiNotFound):
         return {"Allow": self.allowed}
 
 
+class OperationNotServed(ApiNotFound):
+    """An operation of a wire API that ShareKeeper knows but does not serve yet (AWS RAM's,
+    docs/aws.md lists them): said plainly, never faked."""
+
+    def __init__(self, api: str, operation: str) -> None:
+        ShareKeeperError.__init__(
+            self,
+            f"ShareKeeper does not serve {api}'s {operation} yet (docs/aws.md lists what "
+            "it serves).",
+        )
+
+
 class InvalidRequest(ShareKeeperError):
     code = "RAM.9100"
 
@@ -145,6 +178,10 @@ class MalformedBody(InvalidRequest):
 
 class InvalidParameter(InvalidRequest):
     code = "RAM.9100"
+
+
+class MalformedIdentifier(InvalidParameter):
+    """An identifier that is not of its form: on AWS's wire API, an ARN."""
 
 
 class DomainIdMismatch(InvalidRequest):

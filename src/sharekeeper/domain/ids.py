@@ -41,6 +41,12 @@ def new_resource_id() -> str:
     return str(uuid.uuid4())
 
 
+def new_aws_account_id() -> str:
+    """The 12 digits an account is known by on AWS's wire API (any digits, a leading 0 too,
+    as AWS's own); unique by the database's constraint."""
+    return f"{secrets.randbelow(10**12):012d}"
+
+
 def is_account_id(value: str) -> bool:
     return _ACCOUNT_ID.fullmatch(value) is not None
 

@@ -86,7 +86,15 @@ def _millis(text: str) -> Millis:
 
 
 class Catalogue:
-    def __init__(self, types: Sequence[ResourceType], versions: Sequence[Permission]) -> None:
+    def __init__(
+        self,
+        types: Sequence[ResourceType],
+        versions: Sequence[Permission],
+        aws_regions: Sequence[str] = (),
+    ) -> None:
+        # AWS's regions, which a resource shared through AWS's wire API names (docs/aws.md):
+        # a URN may name one for any type; Huawei's listing of types by region leaves them out.
+        self.aws_regions = frozenset(aws_regions)
         self.types: dict[str, ResourceType] = {t.name: t for t in types}
         self._names = {name: t.name for t in types for name in (t.name, *t.aliases)}
         self._versions: dict[str, list[Permission]] = {}
@@ -135,7 +143,7 @@ class Catalogue:
                         updated_at=updated,
                     )
                 )
-        return cls(types, versions)
+        return cls(types, versions, tuple(data.get("aws_regions", ())))
 
     @classmethod
     def packaged(cls) -> Catalogue:

@@ -55,15 +55,16 @@ class ResourceShare:
     def updated(
         self,
         now: Millis,
-        name: str,
+        name: str | None,
         description: str | None,
         allow_external_principals: bool | None,
     ) -> ResourceShare:
-        """PUT semantics: ``name`` is always given; an omitted field keeps its value."""
+        """An omitted field (None) keeps its value: Huawei's PUT always gives ``name``, AWS's
+        UpdateResourceShare may leave it out."""
         self.require_active()
         return replace(
             self,
-            name=name,
+            name=self.name if name is None else name,
             description=self.description if description is None else description,
             allow_external_principals=(
                 self.allow_external_principals

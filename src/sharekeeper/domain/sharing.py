@@ -85,7 +85,7 @@ def check_resources(values: Sequence[str], owner: str, catalogue: Catalogue) -> 
         if urn.account_id != owner:
             raise ResourceNotOwned(owner, value)
         kind = catalogue.require_shareable(urn.resource_type)
-        if urn.region not in kind.regions:
+        if urn.region not in kind.regions and urn.region not in catalogue.aws_regions:
             raise InvalidResourceUrn(value, _region_problem(urn.region, kind.name))
         urns.append(replace(urn, resource_type=kind.name))
     return urns

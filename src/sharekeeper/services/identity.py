@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from sharekeeper.auth import sigv4
 from sharekeeper.auth.secrets import SealedByAnotherKey, hash_token, new_security_token
 from sharekeeper.auth.verify import DerivedGate, IncomingRequest, KeyMaterial, verify
 from sharekeeper.domain import ids
@@ -63,7 +64,7 @@ def _issue(ctx: Context, uow: UnitOfWork, account_id: str, ttl_seconds: int | No
 def create_account(ctx: Context, name: str) -> tuple[Account, IssuedKey]:
     if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
         raise InvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
-    account = Account(ids.new_account_id(), name, ctx.clock())
+    account = Account(ids.new_account_id(), name, ctx.clock(), ids.new_aws_account_id())
     with ctx.writing() as uow:
         uow.accounts.add(account)
         key = _issue(ctx, uow, account.id, None)
@@ -103,6 +104,15 @@ def describe_caller(ctx: Context, caller: Caller) -> Account:
     if account is None:  # deleted between authentication and this read
         raise AccountNotFound(caller.account_id)
     return account
+
+
+def paired_account_ids(
+    ctx: Context, account_ids: list[str], aws_account_ids: list[str]
+) -> list[tuple[str, str]]:
+    """(account id, AWS account id) of the accounts that exist among those named either way:
+    AWS's wire API names accounts by the second (docs/aws.md)."""
+    with ctx.reading() as uow:
+        return uow.accounts.paired_ids(account_ids, aws_account_ids)
 
 
 def caller_projects(ctx: Context, caller: Caller, name: str | None) -> list[tuple[str, str]]:
@@ -196,3 +206,18 @@ def authenticate(
     if not service and domain_id is not None and domain_id != key.account_id:
         raise DomainIdMismatch(domain_id)
     return Caller(key.account_id, access_key)
+
+
+def authenticate_sigv4(ctx: Context, request: IncomingRequest) -> tuple[Caller, sigv4.Scope]:
+    """The account whose key signed a SigV4 request (AWS's wire API, docs/aws.md) and the
+    signature's scope, through the same key lookup, key cache and key state as Huawei's
+    signatures; raises an AuthenticationFailed otherwise. A service principal's key is no
+    account's: unknown here."""
+    access_key, key, scope = sigv4.verify(
+        request,
+        lambda access_key: _account_key(ctx, access_key),
+        time.time(),
+        ctx.clock(),
+        ctx.max_clock_skew_seconds,
+    )
+    return Caller(key.account_id, access_key), scope

@@ -10,6 +10,7 @@ from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import AssociationStatus
+from sharekeeper.domain.views import SharedResource, SharedResourceQuery, Side
 from sharekeeper.services.context import Context
 
 ACCEPTED = InvitationStatus.ACCEPTED
@@ -66,3 +67,19 @@ def search_invitations(
     """Invitations the caller received, and those it sent as an owner."""
     with ctx.reading() as uow:
         return uow.invitations.search(caller.account_id, query, page, ctx.clock())
+
+
+def pending_invitation_resources(
+    ctx: Context, caller: Caller, invitation_id: str, page: PageRequest
+) -> Page[SharedResource]:
+    """The resources of a pending invitation's share, shown to its receiver before it answers
+    (AWS's ListPendingInvitationResources); to anyone else the invitation does not exist."""
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        invitation = uow.invitations.get(invitation_id)
+        if invitation is None or invitation.receiver_account_id != caller.account_id:
+            raise InvitationNotFound(invitation_id)
+        invitation.require_pending(now)
+        query = SharedResourceQuery(share_ids=(invitation.resource_share_id,))
+        owner = invitation.sender_account_id
+        return uow.views.shared_resources(Side.OWNER, owner, [], query, page)

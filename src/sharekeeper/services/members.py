@@ -195,7 +195,7 @@ def create_account(
         raise OrgInvalidParameter(f"An account name must have 1 to {ACCOUNT_NAME_MAX} characters.")
     tags = org_tags(tag_pairs)
     now = ctx.clock()
-    account = Account(ids.new_account_id(), name, now)
+    account = Account(ids.new_account_id(), name, now, ids.new_aws_account_id())
     with ctx.writing() as uow:
         # The caller's account row first, as founding an organization takes it: the day's
         # creations are the caller's, across organizations it deleted and founded again.

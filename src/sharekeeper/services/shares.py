@@ -75,7 +75,7 @@ def update_resource_share(
     caller: Caller,
     share_id: str,
     *,
-    name: str,
+    name: str | None,
     description: str | None = None,
     allow_external_principals: bool | None = None,
 ) -> ResourceShare:

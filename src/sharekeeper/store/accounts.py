@@ -12,7 +12,9 @@ from sharekeeper.store.tables import access_keys, accounts
 from sharekeeper.store.transaction import Transaction
 
 K = access_keys.c
-ACCOUNT = RowMapping(Account, accounts.c.id, accounts.c.name, accounts.c.created_at)
+ACCOUNT = RowMapping(
+    Account, accounts.c.id, accounts.c.name, accounts.c.created_at, accounts.c.aws_account_id
+)
 ACCESS_KEY = RowMapping(
     AccessKey,
     K.access_key,
@@ -95,6 +97,17 @@ class AccountRepository:
             )
             found.update((row.id, row.name) for row in rows)
         return found
+
+    def paired_ids(self, account_ids: list[str], aws_ids: list[str]) -> list[tuple[str, str]]:
+        """(account id, AWS account id) of the accounts named either way (AWS's wire API
+        translates ids at its edge); few per request, so one statement."""
+        if not account_ids and not aws_ids:
+            return []
+        a = accounts.c
+        statement = select(a.id, a.aws_account_id).where(
+            a.id.in_(account_ids) | a.aws_account_id.in_(aws_ids)
+        )
+        return [(row.id, row.aws_account_id) for row in self._tx.execute(statement)]
 
     def lock(self, account_id: str) -> None:
         """Serializes writers that count what the account owns (its share quota)."""

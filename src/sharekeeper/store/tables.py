@@ -52,7 +52,10 @@ accounts = Table(
     # The management account whose CreateAccount made it (none for the operator's): the
     # accounts-a-day quota counts these, which outlive the organization (migration 0014).
     Column("created_by", String(32)),
+    # The same account's id on AWS's wire API (docs/aws.md): 12 digits, given at creation.
+    Column("aws_account_id", String(12), nullable=False),
     Index("ix_accounts_created_by", "created_by", "created_at"),
+    UniqueConstraint("aws_account_id"),
 )
 
 access_keys = Table(

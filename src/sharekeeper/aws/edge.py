@@ -1,0 +1,248 @@
+"""The AWS edge on the API's port: a request signed with SigV4 (or sent to one of AWS RAM's
+paths) is served here, told apart by its credential scope's service; anything else goes on to
+Huawei's API. Mounted by ``api/app.py`` as one middleware (``AwsWire``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+from xml.sax.saxutils import escape
+
+import msgspec
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sharekeeper.api.access import Access, noted
+from sharekeeper.api.endpoint import (
+    Edge,
+    _read_body,
+    audited,
+    decode_body,
+    decode_query,
+    incoming_request,
+    new_request_id,
+)
+from sharekeeper.api.errors import answered
+from sharekeeper.auth.signing import query_pairs
+from sharekeeper.auth.sigv4 import is_sigv4
+from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.aws.accounts import AccountIds
+from sharekeeper.aws.call import AwsCall
+from sharekeeper.aws.errors import Protocol, render
+from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.errors import (
+    ApiNotFound,
+    MethodNotAllowed,
+    OperationNotServed,
+    SignatureMissing,
+)
+from sharekeeper.services.context import Context
+from sharekeeper.services.identity import authenticate_sigv4
+from sharekeeper.store.group_commit import Membership
+
+_encode = msgspec.json.Encoder().encode
+STS_VERSION = "2011-06-15"
+
+
+_BY_SERVICE = {"ram": Protocol.REST_JSON, "organizations": Protocol.JSON, "sts": Protocol.QUERY}
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,&\s]*/\d{8}/[^/,&\s]*/([a-z0-9-]{1,64})/aws4_request")
+
+
+def _protocol(incoming: IncomingRequest) -> Protocol:
+    """The protocol a request speaks, from the service its credential scope claims, else its
+    shape: its errors are answered in it, even before (or without) a valid signature."""
+    claimed = f"{incoming.header('authorization') or ''} {unquote(incoming.raw_query)}"
+    found = _SCOPE_SERVICE.search(claimed)
+    if found is not None and found[1] in _BY_SERVICE:
+        return _BY_SERVICE[found[1]]
+    if incoming.raw_path.split("?", 1)[0] in RAM_PATHS:
+        return Protocol.REST_JSON
+    if incoming.headers.get("x-amz-target"):
+        return Protocol.JSON
+    return Protocol.QUERY
+
+
+def _query_params(incoming: IncomingRequest) -> dict[str, str]:
+    """awsQuery's parameters: the form body, or the query of a presigned GET."""
+    text = incoming.body.decode("utf-8", "replace") or incoming.raw_query
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
+    path = incoming.raw_path.split("?", 1)[0]
+    if service == "ram":
+        known = RAM_PATHS.get(path)
+        if known is None:
+            raise ApiNotFound(incoming.method, path)
+        method, name = known
+        if incoming.method != method:
+            raise MethodNotAllowed(incoming.method, path, method)
+        served = RAM_BY_PATH.get(path)
+        if served is None:
+            raise OperationNotServed("AWS RAM", name)
+        return served
+    if service == "sts":
+        params = _query_params(incoming)
+        action = params.get("Action", "")
+        version = params.get("Version")
+        if version != STS_VERSION:
+            shown = "none" if version is None else repr(version[:64])
+            raise ApiNotFound(incoming.method, f"STS Version {shown} (served: {STS_VERSION})")
+        found = STS_BY_ACTION.get(action)
+        if found is None:
+            raise OperationNotServed("STS", action[:64] or "(no Action)")
+        return found
+    if service == "organizations":
+        target = (incoming.header("x-amz-target") or "").rpartition(".")[2]
+        raise OperationNotServed("AWS Organizations", target[:64] or "(no X-Amz-Target)")
+    raise ApiNotFound(incoming.method, f"AWS service {service[:64]!r}")
+
+
+def _xml_reply(name: str, reply: msgspec.Struct, request_id: str) -> bytes:
+    """awsQuery's answer: the result's members as elements (flat results only, so far)."""
+    fields = msgspec.structs.fields(reply)
+    members = "".join(
+        f"<{f.encode_name}>{escape(str(getattr(reply, f.name)))}</{f.encode_name}>" for f in fields
+    )
+    return (
+        f'<{name}Response xmlns="https://sts.amazonaws.com/doc/{STS_VERSION}/">'
+        f"<{name}Result>{members}</{name}Result>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        f"</{name}Response>"
+    ).encode()
+
+
+class AwsWire:
+    """The middleware: AWS's requests here, the rest to ``app``."""
+
+    def __init__(self, app: ASGIApp, edge: Edge) -> None:
+        self.app = app
+        self.edge = edge
+        self.ids = AccountIds()
+
+    @staticmethod
+    def _mine(scope: Scope) -> bool:
+        if scope["path"] in RAM_PATHS or b"X-Amz-Algorithm=" in scope["query_string"]:
+            return True
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return bool(value.startswith(b"AWS4-HMAC-SHA256"))
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._mine(scope):
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        access = noted(scope)
+        body = await _read_body(receive)
+        incoming = incoming_request(scope, body)
+        protocol = _protocol(incoming)
+        try:
+            status, headers, payload = await self._serve(scope, incoming, request_id)
+        except Exception as failure:
+            error = answered(failure, request_id)
+            access.error_code = error.code
+            status, headers, payload = render(error, protocol, request_id)
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        raw.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _serve(
+        self, scope: Scope, incoming: IncomingRequest, request_id: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        if not is_sigv4(incoming):
+            raise SignatureMissing("the request is not signed: no AWS4-HMAC-SHA256 signature")
+        client = scope.get("client")
+        request = _Request(incoming, noted(scope), request_id, client[0] if client else "")
+        edge = self.edge
+        if edge.serving.inline:
+            reply = await self._inline(request)
+        else:
+            if edge.ctx.key_cache is not None:
+                # Whatever happened to a key before this request is known before it is used.
+                await edge.ctx.key_cache.caught_up()
+            reply = await edge.serving.run(self._whole, request)  # one hop, as Huawei's
+        headers = {"x-amzn-RequestId": request_id}
+        if request.operation.protocol is Protocol.QUERY:
+            headers["content-type"] = "text/xml"
+            return 200, headers, _xml_reply(request.operation.name, reply, request_id)
+        headers["content-type"] = "application/json"
+        return 200, headers, _encode(reply)
+
+    def _prepare(self, request: _Request) -> AwsCall[Any]:
+        """Who signed, within the rate limit; the operation its scope and path name; its
+        members decoded as the handler declares them."""
+        edge, incoming = self.edge, request.incoming
+        caller, signed = authenticate_sigv4(edge.ctx, incoming)
+        request.access.account_id = caller.account_id
+        if edge.limiter is not None:
+            edge.limiter.take(caller.account_id)
+        operation = request.operation = _operation(incoming, signed.service)
+        request.access.operation = f"aws:{operation.name}"
+        if operation.protocol is Protocol.QUERY:
+            decoded: Any = operation.body()  # awsQuery's members: none served take any yet
+        elif operation.in_query:
+            decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
+        else:
+            decoded = decode_body(incoming.body, operation.body)
+        return AwsCall(caller, decoded, signed.region, self.ids)
+
+    def _execute(
+        self, request: _Request, call: AwsCall[Any], membership: Membership | None
+    ) -> msgspec.Struct:
+        """The use case; a write audited as ``aws:Name``, refusals too (``audited``)."""
+        ctx, operation = self.edge.ctx, request.operation
+        if not operation.writes:
+            return operation.handler(ctx, call)
+        record = _record(ctx, call.caller, operation, request.request_id, request.source)
+        return audited(ctx, record, lambda scoped: operation.handler(scoped, call), membership)
+
+    def _whole(self, request: _Request) -> msgspec.Struct:
+        return self._execute(request, self._prepare(request), None)
+
+    async def _inline(self, request: _Request) -> msgspec.Struct:
+        """On the event loop (SQLite): a write joins the turn's group commit and is answered
+        once the group is committed, as Huawei's endpoints are."""
+        call = self._prepare(request)
+        group = self.edge.ctx.group_commit
+        if group is None or not request.operation.writes:
+            return self._execute(request, call, None)
+        await group.open()
+        membership = Membership(group)
+        failure: Exception | None = None
+        try:
+            reply = self._execute(request, call, membership)
+        except Exception as error:
+            failure = error
+        await group.settle(membership)
+        if failure is not None:
+            raise failure
+        return reply
+
+
+@dataclass(slots=True)
+class _Request:
+    incoming: IncomingRequest
+    access: Access
+    request_id: str
+    source: str
+    operation: AwsOperation = field(init=False)
+
+
+def _record(
+    ctx: Context, caller: Caller, operation: AwsOperation, request_id: str, source: str
+) -> AuditRecord:
+    return AuditRecord(
+        at=ctx.clock(),
+        account_id=caller.account_id,
+        access_key=caller.access_key,
+        operation=f"aws:{operation.name}",
+        request_id=request_id,
+        source_address=source,
+        outcome="200",
+    )

@@ -1,0 +1,140 @@
+"""The one table from the exception tree to AWS's error names and statuses, and the one
+renderer, in the shape of each protocol (docs/aws.md, "Errors"):
+
+- restJson1 (RAM): the name in the ``x-amzn-ErrorType`` header, body ``{"message": ...}``
+- awsJson1_1 (Organizations): body ``{"__type": name, "message": ...}``
+- awsQuery (STS): ``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>``
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from xml.sax.saxutils import escape
+
+import msgspec
+
+from sharekeeper.domain.errors import (
+    ApiNotFound,
+    AuthenticationFailed,
+    CannotLeaveShare,
+    ConcurrentChange,
+    ExternalPrincipalNotAllowed,
+    Forbidden,
+    InvalidRequest,
+    InvitationAlreadyAccepted,
+    InvitationAlreadyRejected,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationWithdrawn,
+    LimitExceeded,
+    MalformedIdentifier,
+    NoOrganization,
+    NotFound,
+    NotManagementAccount,
+    OperationNotServed,
+    OrganizationSharingDisabled,
+    QuotaExceeded,
+    ResourceShareNotActive,
+    ServiceBusy,
+    ShareKeeperError,
+    SignatureExpired,
+    SignatureMismatch,
+    SignatureMissing,
+    StateConflict,
+    TooManyRequests,
+    TotalQuotaExceeded,
+    UnknownAccessKey,
+)
+
+
+class Protocol(Enum):
+    REST_JSON = "restJson1"
+    JSON = "awsJson1_1"
+    QUERY = "awsQuery"
+
+
+# (error, RAM's and Organizations' name, STS's name, status). First match wins: a subclass
+# before its base. STS names the signature's failures as its own model does.
+TABLE: tuple[tuple[type[ShareKeeperError], str, str, int], ...] = (
+    (SignatureMissing, "MissingAuthenticationTokenException", "MissingAuthenticationToken", 403),
+    (SignatureExpired, "InvalidSignatureException", "SignatureDoesNotMatch", 403),
+    (SignatureMismatch, "InvalidSignatureException", "SignatureDoesNotMatch", 403),
+    (UnknownAccessKey, "UnrecognizedClientException", "InvalidClientTokenId", 403),
+    # A revoked key, a wrong or missing session token, expired temporary credentials.
+    (AuthenticationFailed, "UnrecognizedClientException", "InvalidClientTokenId", 403),
+    (Forbidden, "AccessDeniedException", "AccessDenied", 403),
+    (OperationNotServed, "UnsupportedOperation", "UnsupportedOperation", 400),
+    (ApiNotFound, "UnknownOperationException", "InvalidAction", 404),
+    (MalformedIdentifier, "MalformedArnException", "ValidationError", 400),
+    (InvitationAlreadyAccepted, "ResourceShareInvitationAlreadyAcceptedException", "", 400),
+    (InvitationAlreadyRejected, "ResourceShareInvitationAlreadyRejectedException", "", 400),
+    (InvitationExpired, "ResourceShareInvitationExpiredException", "", 400),
+    (InvitationWithdrawn, "ResourceShareInvitationExpiredException", "", 400),
+    (InvitationNotFound, "ResourceShareInvitationArnNotFoundException", "", 400),
+    (QuotaExceeded, "ResourceShareLimitExceededException", "", 400),
+    (TotalQuotaExceeded, "ResourceShareLimitExceededException", "", 400),
+    (ExternalPrincipalNotAllowed, "OperationNotPermittedException", "", 400),
+    (NotManagementAccount, "OperationNotPermittedException", "", 400),
+    (NoOrganization, "OperationNotPermittedException", "", 400),
+    (OrganizationSharingDisabled, "OperationNotPermittedException", "", 400),
+    (CannotLeaveShare, "OperationNotPermittedException", "", 400),
+    (ResourceShareNotActive, "InvalidStateTransitionException", "", 400),
+    (ConcurrentChange, "InvalidStateTransitionException", "", 400),
+    (StateConflict, "InvalidStateTransitionException", "", 400),
+    (NotFound, "UnknownResourceException", "", 400),
+    (TooManyRequests, "ThrottlingException", "Throttling", 429),
+    (ServiceBusy, "ServiceUnavailableException", "ServiceUnavailable", 503),
+    (LimitExceeded, "ServiceUnavailableException", "ServiceUnavailable", 503),
+    (InvalidRequest, "InvalidParameterException", "ValidationError", 400),
+    (ShareKeeperError, "ServerInternalException", "InternalFailure", 500),
+)
+
+_found: dict[type[ShareKeeperError], tuple[str, str, int]] = {}
+
+
+def name_and_status(kind: type[ShareKeeperError], protocol: Protocol) -> tuple[str, int]:
+    entry = _found.get(kind)
+    if entry is None:
+        entry = next((j, q, s) for base, j, q, s in TABLE if issubclass(kind, base))
+        _found[kind] = entry
+    json_name, query_name, status = entry
+    return (query_name or json_name if protocol is Protocol.QUERY else json_name), status
+
+
+def message_of(error: ShareKeeperError) -> str:
+    """What the caller reads: a refused signature's reason without Huawei's gateway wording."""
+    return error.reason if isinstance(error, AuthenticationFailed) else error.message
+
+
+class _JsonError(msgspec.Struct):
+    message: str
+
+
+class _TypedError(msgspec.Struct):
+    type: str = msgspec.field(name="__type")
+    message: str = ""
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def render(
+    error: ShareKeeperError, protocol: Protocol, request_id: str
+) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (the content type among them) and body of an error's answer."""
+    name, status = name_and_status(type(error), protocol)
+    message = message_of(error)
+    headers = {"x-amzn-RequestId": request_id, **error.headers()}
+    if protocol is Protocol.QUERY:
+        body = (
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+            f"<Type>{'Receiver' if status >= 500 else 'Sender'}</Type>"
+            f"<Code>{escape(name)}</Code><Message>{escape(message)}</Message></Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return status, {**headers, "content-type": "text/xml"}, body.encode()
+    if protocol is Protocol.JSON:
+        typed = _encode(_TypedError(name, message))
+        return status, {**headers, "content-type": "application/x-amz-json-1.1"}, typed
+    headers.update({"x-amzn-ErrorType": name, "content-type": "application/json"})
+    return status, headers, _encode(_JsonError(message))

@@ -1,0 +1,160 @@
+"""AWS RAM's view of the catalogue: resource types and AWS-managed permissions, for the
+catalogue's types that AWS has a name for (aws/arns.py: TYPES)."""
+
+from __future__ import annotations
+
+from sharekeeper.aws import arns
+from sharekeeper.aws import wire as w
+from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
+from sharekeeper.domain.errors import InvalidParameter, UnknownPermission
+from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
+from sharekeeper.domain.permissions import Permission
+from sharekeeper.services import catalogue, permissions
+from sharekeeper.services.context import Context
+
+# The catalogue's permissions are all managed by the service: AWS's AWS_MANAGED.
+AWS_MANAGED = "AWS_MANAGED"
+
+
+def list_resource_types(ctx: Context, call: AwsCall[w.ListResourceTypes]) -> w.ResourceTypesReply:
+    body = call.body
+    known = {t.name for t, _ in catalogue.shareable_types(ctx)}
+    items = [
+        w.ServiceNameAndResourceType(t.name, t.service, REGIONAL)
+        for t in arns.TYPES
+        if t.catalogue in known and body.resource_region_scope != "GLOBAL"
+    ]
+    page = page_of_sequence(items, page_of(body.max_results, body.next_token))
+    return w.ResourceTypesReply(list(page.items), page.next_marker)
+
+
+def aws_permissions(ctx: Context, resource_type: str | None = None) -> list[tuple[str, Permission]]:
+    """(AWS's name, default version) of every catalogue permission AWS can name."""
+    every = catalogue.list_permissions(ctx, PageRequest(MAX_LIMIT), resource_type).items
+    named = [
+        (arns.permission_name(p.name, p.resource_type, p.is_resource_type_default), p)
+        for p in every
+    ]
+    return [(name, p) for name, p in named if name is not None]
+
+
+def permission_id(ctx: Context, arn: str) -> str:
+    """The catalogue's id of the permission an ARN names."""
+    name = arns.permission_name_of(arn)
+    for known, permission in aws_permissions(ctx):
+        if known == name:
+            return permission.id
+    raise UnknownPermission(arn[:256])
+
+
+def _summary(name: str, p: Permission) -> w.PermissionSummary:
+    return w.PermissionSummary(
+        arn=arns.permission_arn(name),
+        version=str(p.version),
+        default_version=p.is_default_version,
+        name=name,
+        resource_type=arns.aws_type_of(p.resource_type) or p.resource_type,
+        status=p.status.upper(),
+        creation_time=seconds(p.created_at),
+        last_updated_time=seconds(p.updated_at),
+        is_resource_type_default=p.is_resource_type_default,
+        permission_type=AWS_MANAGED,
+        feature_set=STANDARD,
+    )
+
+
+def list_permissions(ctx: Context, call: AwsCall[w.ListPermissions]) -> w.PermissionsReply:
+    """AWS-managed permissions only: customer-managed ones are not served yet (none exist)."""
+    body = call.body
+    found = []
+    if body.permission_type != "CUSTOMER_MANAGED":
+        found = aws_permissions(ctx, arns.catalogue_type(body.resource_type))
+    page = page_of_sequence(
+        [_summary(n, p) for n, p in found], page_of(body.max_results, body.next_token)
+    )
+    return w.PermissionsReply(list(page.items), page.next_marker)
+
+
+def get_permission(ctx: Context, call: AwsCall[w.GetPermission]) -> w.PermissionReply:
+    """The permission's policy is the catalogue's own text (its actions are the catalogue's,
+    docs/aws.md)."""
+    body = call.body
+    name = arns.permission_name_of(body.permission_arn)
+    p = catalogue.show_permission(
+        ctx, permission_id(ctx, body.permission_arn), body.permission_version
+    )
+    summary = _summary(name, p)
+    return w.PermissionReply(
+        w.PermissionDetail(
+            arn=summary.arn,
+            version=summary.version,
+            default_version=p.is_default_version,
+            name=name,
+            resource_type=summary.resource_type,
+            permission=p.content,
+            creation_time=summary.creation_time,
+            last_updated_time=summary.last_updated_time,
+            is_resource_type_default=p.is_resource_type_default,
+            status=summary.status,
+            permission_type=AWS_MANAGED,
+            feature_set=STANDARD,
+        )
+    )
+
+
+def associate_resource_share_permission(
+    ctx: Context, call: AwsCall[w.AssociateResourceSharePermission]
+) -> w.ReturnValueToken:
+    """Binds the permission for its resource type, replacing the bound one with ``replace``.
+    A share binds a permission's default version, the only one it can bind (docs/aws.md)."""
+    body = call.body
+    found = permission_id(ctx, body.permission_arn)
+    default = catalogue.show_permission(ctx, found, None)
+    if body.permission_version not in (None, default.version):
+        raise InvalidParameter(
+            f"permissionVersion {body.permission_version}: a share binds the permission's "
+            f"default version, {default.version}."
+        )
+    share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    permissions.associate_share_permission(ctx, call.caller, share_id, found, body.replace)
+    return w.ReturnValueToken(True, body.client_token)
+
+
+def disassociate_resource_share_permission(
+    ctx: Context, call: AwsCall[w.DisassociateResourceSharePermission]
+) -> w.ReturnValueToken:
+    body = call.body
+    share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    found = permission_id(ctx, body.permission_arn)
+    permissions.disassociate_share_permission(ctx, call.caller, share_id, found)
+    return w.ReturnValueToken(True, body.client_token)
+
+
+def list_resource_share_permissions(
+    ctx: Context, call: AwsCall[w.ListResourceSharePermissions]
+) -> w.PermissionsReply:
+    """The share's permissions, for its owner and the principals it reaches; those of types
+    AWS has no name for are left out."""
+    body = call.body
+    share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    page = permissions.list_share_permissions(
+        ctx, call.caller, share_id, None, page_of(body.max_results, body.next_token)
+    )
+    items = []
+    for bound in page.items:
+        p = catalogue.show_permission(ctx, bound.permission_id, None)
+        name = arns.permission_name(p.name, p.resource_type, p.is_resource_type_default)
+        if name is not None:
+            items.append(_summary(name, p))
+    return w.PermissionsReply(items, page.next_marker)
+
+
+def list_permission_versions(
+    ctx: Context, call: AwsCall[w.ListPermissionVersions]
+) -> w.PermissionsReply:
+    body = call.body
+    name = arns.permission_name_of(body.permission_arn)
+    page = catalogue.list_permission_versions(
+        ctx, permission_id(ctx, body.permission_arn), page_of(body.max_results, body.next_token)
+    )
+    return w.PermissionsReply([_summary(name, p) for p in page.items], page.next_marker)

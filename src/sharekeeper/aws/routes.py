@@ -1,0 +1,152 @@
+"""The AWS wire API's route table, in one place: AWS RAM's 36 operations by path (those not
+served yet answer UnsupportedOperation, never a fake), STS's by Action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, get_args, get_type_hints
+
+import msgspec
+
+from sharekeeper.aws import ram, ram_associations, ram_catalogue, sts
+from sharekeeper.aws.call import AwsCall
+from sharekeeper.aws.errors import Protocol
+from sharekeeper.services.context import Context
+
+AwsHandler = Callable[[Context, AwsCall[Any]], msgspec.Struct]
+
+
+@dataclass(frozen=True, slots=True)
+class AwsOperation:
+    """One operation: AWS's name, its protocol, whether it writes (then it is audited, as
+    ``aws:Name``) and its handler, whose signature declares the body and reply types."""
+
+    name: str
+    protocol: Protocol
+    handler: AwsHandler
+    writes: bool = False
+    # Its members come in the query string (RAM's DELETEs), not in a JSON body.
+    in_query: bool = False
+    body: type[msgspec.Struct] = field(init=False)
+
+    def __post_init__(self) -> None:
+        hints = get_type_hints(self.handler)
+        (body,) = get_args(hints["call"])
+        object.__setattr__(self, "body", body)
+
+
+# Every AWS RAM operation (botocore's ram/2018-01-04), in the model's order.
+RAM_OPERATION_NAMES = (
+    "AcceptResourceShareInvitation",
+    "AssociateResourceShare",
+    "AssociateResourceSharePermission",
+    "CreatePermission",
+    "CreatePermissionVersion",
+    "CreateResourceShare",
+    "DeletePermission",
+    "DeletePermissionVersion",
+    "DeleteResourceShare",
+    "DisassociateResourceShare",
+    "DisassociateResourceSharePermission",
+    "EnableSharingWithAwsOrganization",
+    "GetPermission",
+    "GetResourcePolicies",
+    "GetResourceShareAssociations",
+    "GetResourceShareInvitations",
+    "GetResourceShares",
+    "ListPendingInvitationResources",
+    "ListPermissionAssociations",
+    "ListPermissionVersions",
+    "ListPermissions",
+    "ListPrincipals",
+    "ListReplacePermissionAssociationsWork",
+    "ListResourceSharePermissions",
+    "ListResourceTypes",
+    "ListResources",
+    "ListSourceAssociations",
+    "PromotePermissionCreatedFromPolicy",
+    "PromoteResourceShareCreatedFromPolicy",
+    "RejectResourceShareInvitation",
+    "ReplacePermissionAssociations",
+    "SetDefaultPermissionVersion",
+    "TagResource",
+    "UntagResource",
+    "UpdatePermission",
+    "UpdateResourceShare",
+)
+# Three of them are DELETEs with their members in the query; the rest are POSTs with a body.
+RAM_METHODS = {
+    "DeletePermission": "DELETE",
+    "DeletePermissionVersion": "DELETE",
+    "DeleteResourceShare": "DELETE",
+}
+
+_RAM = Protocol.REST_JSON
+RAM_SERVED = (
+    AwsOperation("CreateResourceShare", _RAM, ram.create_resource_share, writes=True),
+    AwsOperation("GetResourceShares", _RAM, ram.get_resource_shares),
+    AwsOperation("GetResourceShareInvitations", _RAM, ram.get_resource_share_invitations),
+    AwsOperation(
+        "AcceptResourceShareInvitation", _RAM, ram.accept_resource_share_invitation, writes=True
+    ),
+    AwsOperation(
+        "RejectResourceShareInvitation", _RAM, ram.reject_resource_share_invitation, writes=True
+    ),
+    AwsOperation(
+        "AssociateResourceShare", _RAM, ram_associations.associate_resource_share, writes=True
+    ),
+    AwsOperation(
+        "DisassociateResourceShare",
+        _RAM,
+        ram_associations.disassociate_resource_share,
+        writes=True,
+    ),
+    AwsOperation(
+        "GetResourceShareAssociations", _RAM, ram_associations.get_resource_share_associations
+    ),
+    AwsOperation("ListResources", _RAM, ram_associations.list_resources),
+    AwsOperation("ListPrincipals", _RAM, ram_associations.list_principals),
+    AwsOperation(
+        "ListPendingInvitationResources",
+        _RAM,
+        ram_associations.list_pending_invitation_resources,
+    ),
+    AwsOperation("UpdateResourceShare", _RAM, ram.update_resource_share, writes=True),
+    AwsOperation(
+        "DeleteResourceShare", _RAM, ram.delete_resource_share, writes=True, in_query=True
+    ),
+    AwsOperation("ListResourceTypes", _RAM, ram_catalogue.list_resource_types),
+    AwsOperation("ListPermissions", _RAM, ram_catalogue.list_permissions),
+    AwsOperation("GetPermission", _RAM, ram_catalogue.get_permission),
+    AwsOperation("ListPermissionVersions", _RAM, ram_catalogue.list_permission_versions),
+    AwsOperation("TagResource", _RAM, ram.tag_resource, writes=True),
+    AwsOperation("UntagResource", _RAM, ram.untag_resource, writes=True),
+    AwsOperation(
+        "AssociateResourceSharePermission",
+        _RAM,
+        ram_catalogue.associate_resource_share_permission,
+        writes=True,
+    ),
+    AwsOperation(
+        "DisassociateResourceSharePermission",
+        _RAM,
+        ram_catalogue.disassociate_resource_share_permission,
+        writes=True,
+    ),
+    AwsOperation(
+        "ListResourceSharePermissions", _RAM, ram_catalogue.list_resource_share_permissions
+    ),
+    AwsOperation(
+        "EnableSharingWithAwsOrganization",
+        _RAM,
+        ram.enable_sharing_with_aws_organization,
+        writes=True,
+    ),
+)
+RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}
+# Path -> (method, name) of every RAM operation, served or not.
+RAM_PATHS = {"/" + n.lower(): (RAM_METHODS.get(n, "POST"), n) for n in RAM_OPERATION_NAMES}
+STS_BY_ACTION = {
+    "GetCallerIdentity": AwsOperation("GetCallerIdentity", Protocol.QUERY, sts.get_caller_identity),
+}

@@ -1,0 +1,120 @@
+"""SigV4 verification (auth/sigv4.py) against botocore's own signer, without a server: every
+request botocore signs verifies, whatever its path and query hold, and any change to what was
+signed is refused."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sharekeeper.auth import sigv4
+from sharekeeper.auth.verify import IncomingRequest, KeyMaterial
+from sharekeeper.domain.errors import (
+    AuthenticationFailed,
+    SignatureExpired,
+    SignatureMismatch,
+    UnknownAccessKey,
+)
+
+KEY = KeyMaterial("a" * 32, "secret/with+odd=chars", None, None, False)
+
+
+def lookup(access_key: str) -> KeyMaterial | None:
+    return KEY if access_key == "AKIDEXAMPLE" else None
+
+
+def incoming(request: AWSRequest, body: bytes | None = None) -> IncomingRequest:
+    url = urlsplit(request.url)
+    headers: dict[str, list[str]] = {}
+    for name, value in request.headers.items():
+        headers.setdefault(name.lower(), []).append(value)
+    headers.setdefault("host", [url.netloc])
+    data = request.body if body is None else body
+    raw = data.encode() if isinstance(data, str) else (data or b"")
+    return IncomingRequest(request.method, url.path or "/", url.query, headers, raw)
+
+
+def signed(
+    path: str, params: list[tuple[str, str]], body: bytes, presign: bool = False
+) -> AWSRequest:
+    request = AWSRequest("POST", f"http://127.0.0.1:9460{path}", data=body, params=params)
+    credentials = Credentials("AKIDEXAMPLE", KEY.secret_key)
+    if presign:
+        SigV4QueryAuth(credentials, "sts", "eu-west-1", expires=60).add_auth(request)
+    else:
+        SigV4Auth(credentials, "ram", "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    request.url = prepared.url
+    return request
+
+
+def verify(request: IncomingRequest) -> sigv4.Scope:
+    now = time.time()
+    return sigv4.verify(request, lookup, now, int(now * 1000), 900)[2]
+
+
+TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    segments=st.lists(TEXT.filter(lambda s: s not in (".", "..")), min_size=1, max_size=3),
+    params=st.lists(st.tuples(TEXT.filter(bool), TEXT), max_size=4),
+    body=st.binary(max_size=64),
+)
+def test_whatever_botocore_signs_verifies(
+    segments: list[str], params: list[tuple[str, str]], body: bytes
+) -> None:
+    from urllib.parse import quote
+
+    path = "/" + "/".join(quote(s, safe="") for s in segments)
+    assert verify(incoming(signed(path, params, body))).service == "ram"
+
+
+def test_a_presigned_request_verifies_with_its_scope() -> None:
+    request = signed("/", [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")], b"", True)
+    scope = verify(incoming(request))
+    assert (scope.service, scope.region) == ("sts", "eu-west-1")
+
+
+def test_any_change_to_what_was_signed_is_refused() -> None:
+    request = signed("/createresourceshare", [("a", "b c")], b'{"name":"x"}')
+    base = incoming(request)
+    verify(base)
+    changes = [
+        IncomingRequest("PUT", base.raw_path, base.raw_query, base.headers, base.body),
+        IncomingRequest(base.method, "/getresourceshares", base.raw_query, base.headers, base.body),
+        IncomingRequest(base.method, base.raw_path, "a=b%20d", base.headers, base.body),
+        IncomingRequest(base.method, base.raw_path, base.raw_query, base.headers, b'{"name":"y"}'),
+        IncomingRequest(
+            base.method,
+            base.raw_path,
+            base.raw_query,
+            {**base.headers, "host": ["evil"]},
+            base.body,
+        ),
+    ]
+    for changed in changes:
+        with pytest.raises(SignatureMismatch):
+            verify(changed)
+
+
+def test_refusals_name_their_kind() -> None:
+    request = signed("/x", [], b"")
+    unknown = incoming(request)
+    auth = unknown.headers["authorization"][0].replace("AKIDEXAMPLE", "AKIDOTHER")
+    with pytest.raises(UnknownAccessKey):
+        verify(IncomingRequest("POST", "/x", "", {**unknown.headers, "authorization": [auth]}, b""))
+    now = time.time() + 16 * 60
+    with pytest.raises(SignatureExpired):
+        sigv4.verify(unknown, lookup, now, int(now * 1000), 900)
+    token = {**unknown.headers, "x-amz-security-token": ["t"]}
+    with pytest.raises(AuthenticationFailed, match="security token"):
+        verify(IncomingRequest("POST", "/x", "", token, b""))
