@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from bench import seed as bulk
 
-from sharekeeper.domain.clock import system_clock
 from sharekeeper.domain.organizations import Organization
 from sharekeeper.services import organizations
 from sharekeeper.store.transaction import Transaction
@@ -66,7 +65,7 @@ def rows_read() -> Iterator[list[int]]:
 def _directory(server: LiveServer, size: int) -> Directory:
     manager, invitee = server.account(f"manager-{size}"), server.account(f"invitee-{size}")
     made = organizations.create_organization(server.runtime.context, manager.account_id)
-    at = system_clock() + 1
+    at = server.clock() + 1  # after the manager joined, by the clock it joined by
     bulk.load_members(server.runtime.engine, made, size, at)
     bulk.load_handshakes(server.runtime.engine, made, invitee.account_id, size, at)
     return Directory(manager, invitee, made)
