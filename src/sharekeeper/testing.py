@@ -137,7 +137,7 @@ class Server:
         import uvicorn
 
         from sharekeeper.api.app import create_app
-        from sharekeeper.api.connections import ServerConfig
+        from sharekeeper.api.http.connections import ServerConfig
         from sharekeeper.bootstrap import build_runtime
         from sharekeeper.domain.clock import AdjustableClock
 

@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sharekeeper.api.access import note_error
 from sharekeeper.api.convert import (
     audit_record,
     dead_letter,
@@ -23,9 +22,10 @@ from sharekeeper.api.convert import (
     timestamp,
     webhook,
 )
-from sharekeeper.api.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
 from sharekeeper.api.errors import answered, error_response, status_of
-from sharekeeper.api.guessing import refused
+from sharekeeper.api.http.access import note_error
+from sharekeeper.api.http.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
+from sharekeeper.api.http.guessing import refused
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.audit import AuditFilter, AuditRecord

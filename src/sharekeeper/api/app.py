@@ -18,14 +18,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sharekeeper.api import guessing
-from sharekeeper.api.access import AccessLog, note_error
 from sharekeeper.api.admin import admin_routes
-from sharekeeper.api.dispatch import Dispatch
-from sharekeeper.api.endpoint import Edge, Endpoint, new_request_id
 from sharekeeper.api.errors import error_response
 from sharekeeper.api.events import events_routes
-from sharekeeper.api.limits import RequestLimits
+from sharekeeper.api.http import guessing
+from sharekeeper.api.http.access import AccessLog, note_error
+from sharekeeper.api.http.dispatch import Dispatch
+from sharekeeper.api.http.endpoint import Edge, Endpoint, new_request_id
+from sharekeeper.api.http.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.openapi import document
 from sharekeeper.api.routes import DECISION_OPERATIONS, OPERATIONS

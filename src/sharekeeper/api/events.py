@@ -16,16 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sharekeeper.api.access import note_error, noted
 from sharekeeper.api.admin import admit
-from sharekeeper.api.endpoint import (
+from sharekeeper.api.errors import answered, error_response
+from sharekeeper.api.http.access import note_error, noted
+from sharekeeper.api.http.endpoint import (
     Edge,
     decode_query,
     incoming_request,
     new_request_id,
     signed_caller,
 )
-from sharekeeper.api.errors import answered, error_response
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.events.render import cloud_event, for_service

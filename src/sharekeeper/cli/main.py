@@ -198,7 +198,7 @@ def serve(
     from uvicorn.supervisors import Multiprocess
 
     from sharekeeper.api.app import create_app
-    from sharekeeper.api.connections import raise_file_limit
+    from sharekeeper.api.http.connections import raise_file_limit
     from sharekeeper.demo import demo_text, ensure_demo
     from sharekeeper.events import NATS_MISSING, nats_client_installed
     from sharekeeper.logs import configure_logging
@@ -298,7 +298,7 @@ def _listen(host: str, port: int) -> Any:
 
 
 def _uvicorn_config(app: Any, settings: Settings, metrics: Any = None) -> Any:
-    from sharekeeper.api.connections import ServerConfig
+    from sharekeeper.api.http.connections import ServerConfig
 
     return ServerConfig(
         app,

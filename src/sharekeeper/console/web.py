@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from sharekeeper.api.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.errors import answered, status_of
+from sharekeeper.api.http.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.console.navigation import (

@@ -8,9 +8,9 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sharekeeper.api.access import note_error
-from sharekeeper.api.endpoint import new_request_id
 from sharekeeper.api.errors import error_response
+from sharekeeper.api.http.access import note_error
+from sharekeeper.api.http.endpoint import new_request_id
 from sharekeeper.domain.errors import (
     InvalidParameter,
     RequestTimeout,

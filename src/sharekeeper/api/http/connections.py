@@ -45,9 +45,9 @@ from uvicorn._types import ASGI3Application, ASGIReceiveCallable, ASGISendCallab
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from sharekeeper.api.access import access_log
-from sharekeeper.api.endpoint import new_request_id
 from sharekeeper.api.errors import error_parts, status_of
+from sharekeeper.api.http.access import access_log
+from sharekeeper.api.http.endpoint import new_request_id
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.config import Settings
 from sharekeeper.domain.errors import (

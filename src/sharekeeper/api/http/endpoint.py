@@ -13,8 +13,8 @@ from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 import msgspec
 from starlette.types import Receive, Scope, Send
 
-from sharekeeper.api.access import Access, noted
 from sharekeeper.api.errors import InternalError, answered, error_parts, status_of
+from sharekeeper.api.http.access import Access, noted
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.bootstrap import Serving
