@@ -4,7 +4,8 @@ route's, Starlette's 404 and 405, the body limits', the HTTP protocol's refusals
 bytes themselves) and the console's (as a page). One rule for each part of the answer:
 
 - the status: ``STATUS``, looked up along the class's MRO, so the nearest listed base decides;
-- the body: Huawei's ``{"error_code", "error_msg", "request_id"}``, or the console's page;
+- the body: Huawei's ``{"error_code", "error_msg", "request_id"}`` unless the caller's edge
+  gives its own ``Shape`` (the console's page; another cloud's wire API its own body);
 - the request id: the ``X-Request-Id`` header and the body carry the same one;
 - logging: a defect (anything outside the tree) is logged here, once, with its traceback and
   request id, and answered RAM.9000; a refusal is no defect and leaves only its access line.
@@ -98,10 +99,14 @@ def status_of(kind: type[ShareKeeperError]) -> int:
 _encode = msgspec.json.Encoder().encode
 log = logging.getLogger("sharekeeper.api")
 JSON = "application/json"
-HTML = "text/html; charset=utf-8"
 
-# The console's page for an error, given its status: the HTML of the body.
-Page = Callable[[int, ShareKeeperError], str]
+# An error's body as one edge shows it: (status, error, request id) -> (media type, body).
+Shape = Callable[[int, ShareKeeperError, str], tuple[str, bytes]]
+
+
+def huawei_json(status: int, error: ShareKeeperError, request_id: str) -> tuple[str, bytes]:
+    """The RAM and Organizations APIs' error body (docs/errors.md)."""
+    return JSON, _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
 
 
 def answered(error: Exception, request_id: str) -> ShareKeeperError:
@@ -144,17 +149,15 @@ class Rendered:
 
 
 def render_error(
-    failure: Exception, request_id: str, scope: Scope | None = None, page: Page | None = None
+    failure: Exception, request_id: str, scope: Scope | None = None, shape: Shape = huawei_json
 ) -> Rendered:
-    """The answer to ``failure`` (a defect logged, see the module's rules), in the API's JSON,
-    or as the console's ``page``. With the request's ``scope``, its code is noted for the
-    access line (the HTTP protocol, refusing before any scope exists, writes its own)."""
+    """The answer to ``failure`` (a defect logged, see the module's rules), its body in
+    ``shape``. With the request's ``scope``, its code is noted for the access line (the HTTP
+    protocol, refusing before any scope exists, writes its own)."""
     error = answered(failure, request_id)
     if scope is not None:
         note_error(scope, error)
     status = status_of(type(error))
+    media_type, body = shape(status, error, request_id)
     headers = {"X-Request-Id": request_id, **error.headers()}
-    if page is not None:
-        return Rendered(status, headers, page(status, error).encode(), HTML, error.code)
-    body = _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
-    return Rendered(status, headers, body, JSON, error.code)
+    return Rendered(status, headers, body, media_type, error.code)

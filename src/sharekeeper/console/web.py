@@ -66,6 +66,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 MAX_FORM_FIELDS = 200
+HTML = "text/html; charset=utf-8"
 _OPERATIONS = {op.name: op for op in OPERATIONS}
 _encode = msgspec.json.Encoder().encode
 
@@ -274,11 +275,10 @@ def _failure_page(console: Console, request: Request, failure: Exception) -> Res
     if isinstance(failure, Busy):
         failure = failure.error
 
-    def page(status: int, error: ShareKeeperError) -> str:
+    def page(status: int, error: ShareKeeperError, request_id: str) -> tuple[str, bytes]:
         heading = "Not found" if status == 404 else "Refused"
-        return console.html(
-            request, "error.html", session, heading=heading, code=error.code, message=error.message
-        )
+        values = {"heading": heading, "code": error.code, "message": error.message}
+        return HTML, console.html(request, "error.html", session, **values).encode()
 
     rendered = render_error(failure, request.state.request_id, request.scope, page)
     return secured(rendered.response())
