@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 import seed  # noqa: E402
 from run import Caller  # noqa: E402
 
-from sharekeeper.api.app import create_app  # noqa: E402
+from sharekeeper.app import create_app  # noqa: E402
 from sharekeeper.bootstrap import build_runtime  # noqa: E402
 from sharekeeper.config import Settings  # noqa: E402
 from sharekeeper.domain.quotas import QUOTA_MAX, Quotas  # noqa: E402

@@ -154,8 +154,8 @@ class Server:
     def __init__(self, settings: Settings) -> None:
         import uvicorn
 
-        from sharekeeper.api.app import create_app
-        from sharekeeper.api.connections import ServerConfig
+        from sharekeeper.api.http.connections import ServerConfig
+        from sharekeeper.app import create_app
         from sharekeeper.bootstrap import build_runtime
         from sharekeeper.domain.clock import AdjustableClock
 

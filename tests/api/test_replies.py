@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharekeeper.api.endpoint import Operation
+from sharekeeper.api.http.endpoint import Operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.cli.main import app, hoist

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sharekeeper.api.app import create_app
+from sharekeeper.app import create_app
 from sharekeeper.config import Settings, SettingsError
 from sharekeeper.events import NATS_MISSING
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sharekeeper.api.connections import ConnectionCounts, TrustedProxies, network_of, peer_key
+from sharekeeper.api.http.connections import ConnectionCounts, TrustedProxies, network_of, peer_key
 from sharekeeper.config import Settings, SettingsError
 
 

@@ -9,7 +9,7 @@ import sys
 def test_the_soft_limit_is_raised_to_the_hard_one() -> None:
     code = (
         "import resource\n"
-        "from sharekeeper.api.connections import raise_file_limit\n"
+        "from sharekeeper.api.http.connections import raise_file_limit\n"
         "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
         "resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))\n"
         "now = raise_file_limit()\n"

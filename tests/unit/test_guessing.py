@@ -222,7 +222,7 @@ def test_a_window_no_refusal_ends_is_written_by_the_sweep_and_every_one_at_the_e
     from types import SimpleNamespace
     from typing import Any, cast
 
-    from sharekeeper.api import guessing
+    from sharekeeper.api.http import guessing
 
     written: list[list[tuple[str, int]]] = []
     now = [0]
@@ -261,7 +261,7 @@ def test_a_count_whose_write_fails_or_is_cancelled_is_written_later() -> None:
     from types import SimpleNamespace
     from typing import Any, cast
 
-    from sharekeeper.api import guessing
+    from sharekeeper.api.http import guessing
     from sharekeeper.domain.errors import ShareKeeperError
 
     written: list[list[tuple[str, int]]] = []

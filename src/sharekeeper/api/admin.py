@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sharekeeper.api.access import note_error
 from sharekeeper.api.convert import (
     audit_record,
     dead_letter,
@@ -23,9 +22,9 @@ from sharekeeper.api.convert import (
     timestamp,
     webhook,
 )
-from sharekeeper.api.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
-from sharekeeper.api.errors import answered, error_response, status_of
-from sharekeeper.api.guessing import refused
+from sharekeeper.api.errors import render_error, status_of
+from sharekeeper.api.http.endpoint import Edge, decode_body, decode_query, new_request_id, path_id
+from sharekeeper.api.http.guessing import refused
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import ACCOUNT_NAME_MAX
 from sharekeeper.domain.audit import AuditFilter, AuditRecord
@@ -319,9 +318,7 @@ def _endpoint(
             raw = await request.body()
             status, data = await serving.run(handler, serving.context, request, raw)
         except Exception as failure:
-            error = answered(failure, request_id)
-            note_error(request.scope, error)
-            return error_response(error, request_id)
+            return render_error(failure, request_id, request.scope).response()
         headers = {"X-Request-Id": request_id}
         if data is None:
             return Response(status_code=status, headers=headers)

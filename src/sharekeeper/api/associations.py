@@ -8,7 +8,7 @@ from typing import Protocol
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.api.schemas import Marker
 from sharekeeper.domain.decisions import AccessDecision
 from sharekeeper.domain.errors import InvalidParameter

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sharekeeper.api import delegation_schemas as d
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api.convert import page_info, timestamp_seconds
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.api.organizations import page_request
 from sharekeeper.services import delegation
 from sharekeeper.services.context import Context

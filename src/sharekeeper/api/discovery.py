@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 

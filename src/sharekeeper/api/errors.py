@@ -1,12 +1,28 @@
-"""The one table from the exception tree to HTTP, and the one error body."""
+"""The one table from the exception tree to HTTP, and ``render_error``, the one way out for an
+error: a RAM or Organizations operation's, the admin API's, the change feed's, an operator
+route's, Starlette's 404 and 405, the body limits', the HTTP protocol's refusals (which write the
+bytes themselves) and the console's (as a page). One rule for each part of the answer:
+
+- the status: ``STATUS``, looked up along the class's MRO, so the nearest listed base decides;
+- the body: Huawei's ``{"error_code", "error_msg", "request_id"}`` unless the caller's edge
+  gives its own ``Shape`` (the console's page; another cloud's wire API its own body);
+- the request id: the ``X-Request-Id`` header and the body carry the same one;
+- logging: a defect (anything outside the tree) is logged here, once, with its traceback and
+  request id, and answered RAM.9000; a refusal is no defect and leaves only its access line.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
 
 import msgspec
 from starlette.responses import Response
+from starlette.types import Scope
 
+from sharekeeper.api.http.access import note_error
 from sharekeeper.api.schemas import ErrorReply
 from sharekeeper.domain.errors import (
     ApiNotFound,
@@ -33,33 +49,33 @@ from sharekeeper.domain.errors import (
     TooManyRequests,
 )
 
-# First match wins, so a subclass listed before its base can have a status of its own.
+# Each class's status; a class not listed takes its nearest listed base's (along its MRO).
 # Huawei answers every documented RAM.* error with 400; a lost race is a retryable 409.
-STATUS: tuple[tuple[type[ShareKeeperError], int], ...] = (
-    (AuthenticationFailed, 401),
-    (Forbidden, 403),
-    # Huawei's Organizations answers these two with 401 (Terraform reads 1015 as "gone").
-    (OrgNotManagementAccount, 401),
-    (OrganizationNotFound, 401),
-    (OrgNotManagementOrDelegated, 401),
-    (MethodNotAllowed, 405),
-    (RequestTooLarge, 413),
-    (HeadersTooLarge, 431),
-    (RequestLineTooLong, 414),
-    (TooManyRequests, 429),
-    (RequestTimeout, 408),
-    (ServiceBusy, 503),
-    (MasterKeyRetired, 503),
-    (TooManyConnections, 503),
-    (LimitExceeded, 400),
-    (ApiNotFound, 404),
-    (NotFound, 404),
-    (ConcurrentChange, 409),
-    (CursorExpired, 410),
-    (InvalidRequest, 400),
-    (StateConflict, 400),
-    (ShareKeeperError, 500),
-)
+STATUS: dict[type[ShareKeeperError], int] = {
+    ShareKeeperError: 500,
+    AuthenticationFailed: 401,
+    Forbidden: 403,
+    # Huawei's Organizations answers these with 401 (Terraform reads 1015 as "gone").
+    OrgNotManagementAccount: 401,
+    OrganizationNotFound: 401,
+    OrgNotManagementOrDelegated: 401,
+    ApiNotFound: 404,
+    MethodNotAllowed: 405,
+    LimitExceeded: 400,
+    RequestTooLarge: 413,
+    HeadersTooLarge: 431,
+    RequestLineTooLong: 414,
+    TooManyRequests: 429,
+    RequestTimeout: 408,
+    ServiceBusy: 503,
+    MasterKeyRetired: 503,
+    TooManyConnections: 503,
+    NotFound: 404,
+    ConcurrentChange: 409,
+    CursorExpired: 410,
+    InvalidRequest: 400,
+    StateConflict: 400,
+}
 
 
 class InternalError(ShareKeeperError):
@@ -75,18 +91,27 @@ _status_cache: dict[type[ShareKeeperError], int] = {}
 def status_of(kind: type[ShareKeeperError]) -> int:
     status = _status_cache.get(kind)
     if status is None:
-        status = next(status for base, status in STATUS if issubclass(kind, base))
+        status = next(STATUS[base] for base in kind.__mro__ if base in STATUS)
         _status_cache[kind] = status
     return status
 
 
 _encode = msgspec.json.Encoder().encode
 log = logging.getLogger("sharekeeper.api")
+JSON = "application/json"
+
+# An error's body as one edge shows it: (status, error, request id) -> (media type, body).
+Shape = Callable[[int, ShareKeeperError, str], tuple[str, bytes]]
+
+
+def huawei_json(status: int, error: ShareKeeperError, request_id: str) -> tuple[str, bytes]:
+    """The RAM and Organizations APIs' error body (docs/errors.md)."""
+    return JSON, _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
 
 
 def answered(error: Exception, request_id: str) -> ShareKeeperError:
     """The error a request is answered with: a ShareKeeper error as it is; anything else is a
-    defect, logged here with its traceback (every route's failures pass through) and answered
+    defect, logged here with its traceback (every error's answer passes through) and answered
     as an internal error."""
     if isinstance(error, ShareKeeperError):
         return error
@@ -94,12 +119,45 @@ def answered(error: Exception, request_id: str) -> ShareKeeperError:
     return InternalError()
 
 
-def error_parts(error: ShareKeeperError, request_id: str) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers beyond the content type, and body of the error's answer."""
-    body = _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
-    return status_of(type(error)), {"X-Request-Id": request_id, **error.headers()}, body
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An error's answer, in the forms its senders need: a Starlette response, ASGI headers,
+    or the bytes of a whole HTTP/1.1 answer."""
+
+    status: int
+    # Beyond the content type and length: X-Request-Id, and the error's own (Retry-After, Allow).
+    headers: dict[str, str]
+    body: bytes
+    media_type: str
+    code: str
+
+    def response(self) -> Response:
+        return Response(self.body, self.status, self.headers, self.media_type)
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()]
+        raw.append((b"content-type", self.media_type.encode("latin-1")))
+        raw.append((b"content-length", str(len(self.body)).encode()))
+        return raw
+
+    def http(self) -> bytes:
+        """The whole answer, for the HTTP protocol to write before it closes the connection."""
+        lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}".encode()]
+        lines += [name + b": " + value for name, value in self.raw_headers()]
+        lines.append(b"connection: close")
+        return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
 
 
-def error_response(error: ShareKeeperError, request_id: str) -> Response:
-    status, headers, body = error_parts(error, request_id)
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+def render_error(
+    failure: Exception, request_id: str, scope: Scope | None = None, shape: Shape = huawei_json
+) -> Rendered:
+    """The answer to ``failure`` (a defect logged, see the module's rules), its body in
+    ``shape``. With the request's ``scope``, its code is noted for the access line (the HTTP
+    protocol, refusing before any scope exists, writes its own)."""
+    error = answered(failure, request_id)
+    if scope is not None:
+        note_error(scope, error)
+    status = status_of(type(error))
+    media_type, body = shape(status, error, request_id)
+    headers = {"X-Request-Id": request_id, **error.headers()}
+    return Rendered(status, headers, body, media_type, error.code)

@@ -16,16 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sharekeeper.api.access import note_error, noted
 from sharekeeper.api.admin import admit
-from sharekeeper.api.endpoint import (
+from sharekeeper.api.errors import render_error
+from sharekeeper.api.http.access import noted
+from sharekeeper.api.http.endpoint import (
     Edge,
     decode_query,
     incoming_request,
     new_request_id,
     signed_caller,
 )
-from sharekeeper.api.errors import answered, error_response
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.events.render import cloud_event, for_service
@@ -70,9 +70,7 @@ def events_routes(edge: Edge, admin_token: str | None) -> list[Route]:
             after = None if query.after is None else int(query.after)
             page = await _long_poll(edge, caller, after, query.limit, query.wait)
         except Exception as failure:
-            error = answered(failure, request_id)
-            note_error(request.scope, error)
-            return error_response(error, request_id)
+            return render_error(failure, request_id, request.scope).response()
         namespaces = page.namespaces
         shown = (
             page.events if namespaces is None else [for_service(e, namespaces) for e in page.events]

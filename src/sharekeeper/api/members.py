@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api.convert import page_info, timestamp_seconds
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.api.organizations import page_request
 from sharekeeper.domain.handshakes import CreateAccountState, CreateAccountStatus
 from sharekeeper.domain.org_tags import ContactDetails

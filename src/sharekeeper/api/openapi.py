@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from sharekeeper import __version__
-from sharekeeper.api.endpoint import Operation
+from sharekeeper.api.http.endpoint import Operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.api.schemas import ErrorReply
 

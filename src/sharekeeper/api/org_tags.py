@@ -9,7 +9,7 @@ from __future__ import annotations
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api import schemas as w
 from sharekeeper.api.convert import timestamp_seconds
-from sharekeeper.api.endpoint import Call, Handler, Operation
+from sharekeeper.api.http.endpoint import Call, Handler, Operation
 from sharekeeper.domain.errors import InvalidParameter, OrgInvalidParameter
 from sharekeeper.domain.org_tags import CloseState, TagResourceType
 from sharekeeper.domain.paging import decode_position

@@ -4,7 +4,7 @@ Each parses the wire input, calls one service and shapes the wire output."""
 from __future__ import annotations
 
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.services import organizations
 from sharekeeper.services.context import Context
 

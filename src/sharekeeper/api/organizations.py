@@ -10,7 +10,7 @@ from sharekeeper.api import convert
 from sharekeeper.api import organization_schemas as o
 from sharekeeper.api import schemas as w
 from sharekeeper.api.convert import page_info, root_wire, timestamp_seconds, unit_wire
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
 from sharekeeper.services import directory, organization_quotas, policies
 from sharekeeper.services.context import Context

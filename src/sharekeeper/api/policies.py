@@ -13,7 +13,7 @@ from sharekeeper.api.convert import (
     root_wire,
     timestamp_seconds,
 )
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.api.organizations import page
 from sharekeeper.domain.policies import DryRunConfig, PolicyType
 from sharekeeper.services import dry_run_config, policies

@@ -24,7 +24,7 @@ from sharekeeper.api import (
     tags,
     views,
 )
-from sharekeeper.api.endpoint import Operation
+from sharekeeper.api.http.endpoint import Operation
 
 SHARE = "/v1/resource-shares/{resource_share_id}"
 INVITATION = "/v1/resource-share-invitations/{resource_share_invitation_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.services.context import Context
 from sharekeeper.services.snapshot import read_snapshot
 

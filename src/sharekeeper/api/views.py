@@ -10,7 +10,7 @@ import msgspec
 
 from sharekeeper.api import convert
 from sharekeeper.api import schemas as w
-from sharekeeper.api.endpoint import Call
+from sharekeeper.api.http.endpoint import Call
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.views import SharedPrincipalQuery, SharedResourceQuery, Side

@@ -197,8 +197,8 @@ def serve(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from sharekeeper.api.app import create_app
-    from sharekeeper.api.connections import raise_file_limit
+    from sharekeeper.api.http.connections import raise_file_limit
+    from sharekeeper.app import create_app
     from sharekeeper.demo import demo_text, ensure_demo
     from sharekeeper.events import NATS_MISSING, nats_client_installed
     from sharekeeper.logs import configure_logging
@@ -252,7 +252,7 @@ def serve(
         SHAREKEEPER_DATA_DIR=str(settings.data_dir),
         SHAREKEEPER_TRUSTED_PROXIES=",".join(settings.trusted_proxies),
     )
-    config = _uvicorn_config("sharekeeper.api.app:app_from_environment", settings)
+    config = _uvicorn_config("sharekeeper.app:app_from_environment", settings)
     Multiprocess(config, sockets=[sock]).run()
 
 
@@ -298,7 +298,7 @@ def _listen(host: str, port: int) -> Any:
 
 
 def _uvicorn_config(app: Any, settings: Settings, metrics: Any = None) -> Any:
-    from sharekeeper.api.connections import ServerConfig
+    from sharekeeper.api.http.connections import ServerConfig
 
     return ServerConfig(
         app,

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from sharekeeper.api.endpoint import Edge
+from sharekeeper.api.http.endpoint import Edge
 from sharekeeper.console import lists, operator, pages, sign_in, views
 from sharekeeper.console.navigation import prefers_html
 from sharekeeper.console.web import SESSION_COOKIE, Console, Handler, guarded, page, secured

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from starlette.responses import Response
 
-from sharekeeper.api.endpoint import path_id
+from sharekeeper.api.http.endpoint import path_id
 from sharekeeper.console.graph import layout
 from sharekeeper.console.web import Console, Visit, audited_change, notify, record
 from sharekeeper.domain.audit import AuditFilter

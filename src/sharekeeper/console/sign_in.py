@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sharekeeper.api.errors import status_of
-from sharekeeper.api.guessing import refused
+from sharekeeper.api.http.guessing import refused
 from sharekeeper.console.navigation import ACCOUNT_HOME, NEXT_FIELD, OPERATOR_HOME, safe_next
 from sharekeeper.console.web import (
     CSRF_FIELD,

@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from sharekeeper.api.endpoint import Edge, audited, new_request_id, path_id, run_operation
-from sharekeeper.api.errors import answered, status_of
+from sharekeeper.api.errors import render_error
+from sharekeeper.api.http.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.console.navigation import (
@@ -33,7 +33,12 @@ from sharekeeper.console.navigation import (
 )
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.errors import InvalidParameter, ServiceBusy
+from sharekeeper.domain.errors import (
+    FormRefused,
+    InvalidParameter,
+    ServiceBusy,
+    ShareKeeperError,
+)
 from sharekeeper.domain.sessions import ConsoleSession
 from sharekeeper.logs import printable
 from sharekeeper.services import sessions
@@ -61,6 +66,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 MAX_FORM_FIELDS = 200
+HTML = "text/html; charset=utf-8"
 _OPERATIONS = {op.name: op for op in OPERATIONS}
 _encode = msgspec.json.Encoder().encode
 
@@ -111,8 +117,13 @@ class Console:
         status: int = 200,
         **values: Any,
     ) -> Response:
+        return secured(HTMLResponse(self.html(request, template, session, **values), status))
+
+    def html(
+        self, request: Request, template: str, session: ConsoleSession | None, **values: Any
+    ) -> str:
         token = session.csrf_token if session is not None else ""
-        html = self.templates.get_template(template).render(
+        return self.templates.get_template(template).render(
             request=request,
             session=session,
             # Every form's hidden CSRF field, made once a page (a macro call per row of
@@ -121,7 +132,6 @@ class Console:
             notice=getattr(request.state, "notice", None),
             **values,
         )
-        return secured(HTMLResponse(html, status))
 
 
 def secured(response: Response) -> Response:
@@ -235,14 +245,6 @@ class Busy(Exception):
         self.error = error
 
 
-class Refused(Exception):
-    """A request the console turns away with a page of its own (a bad form, a CSRF miss)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def guarded(console: Console, respond: Endpoint) -> Endpoint:
     """Every console request: its id, NUL refused in the path and query (PostgreSQL text
     cannot hold one), and every failure answered as a page, never a trace."""
@@ -267,33 +269,30 @@ def guarded(console: Console, respond: Endpoint) -> Endpoint:
 
 
 def _failure_page(console: Console, request: Request, failure: Exception) -> Response:
+    """The API's answer to ``failure`` (status, code, Retry-After, request id, a defect
+    logged), as a page."""
     session = getattr(request.state, "session", None)
-    headers: dict[str, str] = {}
     if isinstance(failure, Busy):
         failure = failure.error
-    if isinstance(failure, Refused):
-        status, code, message = failure.status, "", str(failure)
-    else:
-        error = answered(failure, request.state.request_id)
-        status, code, message = status_of(type(error)), error.code, error.message
-        headers = error.headers()  # Retry-After of a busy database or a rate limit
-    heading = "Not found" if status == 404 else "Refused"
-    response = console.render(
-        request, "error.html", session, status, heading=heading, code=code, message=message
-    )
-    response.headers.update(headers)
-    return response
+
+    def page(status: int, error: ShareKeeperError, request_id: str) -> tuple[str, bytes]:
+        heading = "Not found" if status == 404 else "Refused"
+        values = {"heading": heading, "code": error.code, "message": error.message}
+        return HTML, console.html(request, "error.html", session, **values).encode()
+
+    rendered = render_error(failure, request.state.request_id, request.scope, page)
+    return secured(rendered.response())
 
 
 async def read_form(request: Request) -> FormData:
     """A posted form from this console's own pages: refused from another site's (by its
     Origin), when it cannot be read (too many fields, not a form) or when it holds a NUL."""
     if not same_origin(request):
-        raise Refused(403, "The form was posted from another site.")
+        raise FormRefused("The form was posted from another site.")
     try:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     except HTTPException as unreadable:  # Starlette's answer to a form it will not parse
-        raise Refused(400, f"The form could not be read: {unreadable.detail}") from None
+        raise InvalidParameter(f"The form could not be read: {unreadable.detail}") from None
     if any("\x00" in str(v) for v in form.values()):
         raise InvalidParameter("The form holds a NUL character.")
     return form
@@ -324,7 +323,7 @@ def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint
         if request.method == "POST":
             form = await read_form(request)
             if not token_matches(form.get(CSRF_FIELD), session.csrf_token):
-                raise Refused(403, "The form has no valid CSRF token; reload the page.")
+                raise FormRefused("The form has no valid CSRF token; reload the page.")
         return await handler(console, Visit(request, session, form))
 
     return guarded(console, respond)

@@ -10,6 +10,7 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   └── OperationNotServed        APIGW.0101  a known operation not served yet (AWS's)
     ├── InvalidRequest                            the request is malformed or breaks a rule
     │   ├── MalformedBody             RAM.9001
+    │   ├── MalformedRequest          RAM.9011    not HTTP/1.1 as the parser reads it
     │   ├── InvalidParameter          RAM.9100
     │   │   └── MalformedIdentifier   RAM.9100    an identifier not of its form (an ARN)
     │   ├── DomainIdMismatch          RAM.1002
@@ -55,7 +56,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     ├── Forbidden                                 signed by a valid key that may not do this
     │   ├── ServiceKeyRequired        RAM.9501    an account key on a decision operation
     │   ├── ServiceKeyRefused         RAM.9502    a service key on the RAM or Organizations API
-    │   └── OutsideNamespaces         RAM.9503    a service asking beyond its namespaces
+    │   ├── OutsideNamespaces         RAM.9503    a service asking beyond its namespaces
+    │   └── FormRefused               RAM.9504    a console form forged or from elsewhere
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
@@ -174,6 +176,15 @@ class MalformedBody(InvalidRequest):
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"The request body is not valid JSON: {detail}")
+
+
+class MalformedRequest(InvalidRequest):
+    """Bytes the HTTP parser cannot read as a request (answered, then the connection closed)."""
+
+    code = "RAM.9011"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The request is not valid HTTP/1.1: {reason}")
 
 
 class InvalidParameter(InvalidRequest):
@@ -609,6 +620,12 @@ class OutsideNamespaces(Forbidden):
 
     def __init__(self, what: str, namespaces: tuple[str, ...]) -> None:
         super().__init__(f"{what} is outside this service's namespaces ({', '.join(namespaces)}).")
+
+
+class FormRefused(Forbidden):
+    """A console form posted from another site, or without its session's CSRF token."""
+
+    code = "RAM.9504"
 
 
 class CursorExpired(ShareKeeperError):

@@ -64,3 +64,17 @@ def _segments(raw_path: str) -> list[str]:
     path = raw_path.split("?", 1)[0]
     path = path[1:] if path.startswith("/") else path
     return (path[:-1] if path.endswith("/") else path).split("/")
+
+
+class IgnoreTrailingSlash:
+    """``/x/`` is ``/x``: both sign alike, and the SDK reports a redirect as an empty success.
+    One slash only: ``/x//`` ends in an empty segment, which is not ``/x``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path[:-1]}
+        await self.app(scope, receive, send)

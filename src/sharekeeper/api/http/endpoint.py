@@ -13,8 +13,8 @@ from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 import msgspec
 from starlette.types import Receive, Scope, Send
 
-from sharekeeper.api.access import Access, noted
-from sharekeeper.api.errors import InternalError, answered, error_parts, status_of
+from sharekeeper.api.errors import InternalError, render_error, status_of
+from sharekeeper.api.http.access import Access, noted
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.bootstrap import Serving
@@ -394,9 +394,9 @@ class Endpoint:
             status = operation.status
             body = b"" if reply is None else _encode(reply)
         except Exception as failure:
-            error = answered(failure, request_id)
-            access.error_code = error.code
-            status, headers, body = error_parts(error, request_id)
+            rendered = render_error(failure, request_id)
+            access.error_code = rendered.code
+            status, headers, body = rendered.status, rendered.headers, rendered.body
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw.append((b"content-length", str(len(body)).encode()))
         if body:

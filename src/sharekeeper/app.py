@@ -1,4 +1,6 @@
-"""The app factory: ``create_app(settings)`` builds engine, services and routes."""
+"""The app factory: ``create_app(settings)`` composes the whole server from its parts, none of
+which knows another: the RAM and Organizations API, its operator routes, the admin API and the
+change feed (``api/``), the web console (``console/``), and the process's background work."""
 
 from __future__ import annotations
 
@@ -9,104 +11,35 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sharekeeper.api import guessing
-from sharekeeper.api.access import AccessLog, note_error
 from sharekeeper.api.admin import admin_routes
-from sharekeeper.api.dispatch import Dispatch
-from sharekeeper.api.endpoint import Edge, Endpoint, new_request_id
-from sharekeeper.api.errors import error_response
 from sharekeeper.api.events import events_routes
-from sharekeeper.api.limits import RequestLimits
+from sharekeeper.api.http import guessing
+from sharekeeper.api.http.access import AccessLog
+from sharekeeper.api.http.dispatch import Dispatch, IgnoreTrailingSlash
+from sharekeeper.api.http.endpoint import Edge, Endpoint
+from sharekeeper.api.http.fallback import RenderErrors, not_dispatched, unknown_route
+from sharekeeper.api.http.limits import RequestLimits
 from sharekeeper.api.metrics import Metrics
-from sharekeeper.api.openapi import document
+from sharekeeper.api.operator import operator_routes
 from sharekeeper.api.routes import DECISION_OPERATIONS, OPERATIONS
 from sharekeeper.aws.edge import AwsWire
 from sharekeeper.bootstrap import Runtime, Serving, build_runtime
 from sharekeeper.config import Settings, SettingsError
 from sharekeeper.console.app import console_routes
 from sharekeeper.domain.clock import Clock
-from sharekeeper.domain.errors import ApiNotFound, MethodNotAllowed
 from sharekeeper.domain.ratelimit import RateLimiter
 from sharekeeper.events import NATS_MISSING, nats_client_installed
 from sharekeeper.events.webhooks import Deliveries
 from sharekeeper.logs import configure_logging
-from sharekeeper.services import operations
 from sharekeeper.services.housekeeping import purge_expired_records
 
-log = logging.getLogger("sharekeeper.api")
-_encode_json = msgspec.json.Encoder().encode
+log = logging.getLogger("sharekeeper.app")
 PURGE_INTERVAL_SECONDS = 3600
-
-
-class IgnoreTrailingSlash:
-    """``/x/`` is ``/x``: both sign alike, and the SDK reports a redirect as an empty success.
-    One slash only: ``/x//`` ends in an empty segment, which is not ``/x``."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path[:-1]}
-        await self.app(scope, receive, send)
-
-
-async def _not_dispatched(request: Request) -> Response:
-    """A RAM route's method and path that Dispatch did not take: the path decoded has other
-    segments than the path sent (``%2F`` in an id), so it names no operation."""
-    raise HTTPException(404)
-
-
-async def _unknown_route(request: Request, exc: Exception) -> Response:
-    error: ApiNotFound = ApiNotFound(request.method, request.url.path)
-    if isinstance(exc, HTTPException) and exc.status_code == 405 and exc.headers:
-        error = MethodNotAllowed(request.method, request.url.path, exc.headers["Allow"])
-    note_error(request.scope, error)
-    return error_response(error, new_request_id())
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    headers = {"X-Request-Id": new_request_id()}
-    return Response(_encode_json(data), status, headers=headers, media_type="application/json")
-
-
-def _operator_routes(edge: Edge, counters: Metrics) -> list[Route]:
-    """Unsigned routes for operators and tools: the API document, liveness, readiness and
-    metrics. They reveal no tenant data (invitation counts only)."""
-
-    async def openapi(request: Request) -> Response:
-        return _json(document())
-
-    async def healthz(request: Request) -> Response:
-        return _json({"status": "ok", "pid": os.getpid()})
-
-    async def readyz(request: Request) -> Response:
-        ready, reason = await edge.serving.run(operations.readiness, edge.ctx)
-        return _json(
-            {"status": "ready" if ready else "not ready", "reason": reason}, 200 if ready else 503
-        )
-
-    async def metrics(request: Request) -> Response:
-        counts = await edge.serving.run(operations.invitation_counts, edge.ctx)
-        text = counters.render(counts)
-        return Response(text, media_type="text/plain; version=0.0.4")
-
-    return [
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-    ]
 
 
 async def _purge_periodically(serving: Serving) -> None:
@@ -150,8 +83,8 @@ def create_app(
     endpoints = [(op.method, op.path, Endpoint(edge, op)) for op in every]
     # Starlette still knows the RAM routes, to answer 405 for a known path and wrong method;
     # it never runs one (Dispatch does, from the path as sent).
-    routes = [Route(path, _not_dispatched, methods=[method]) for method, path, _ in endpoints]
-    routes += _operator_routes(edge, metrics)
+    routes = [Route(path, not_dispatched, methods=[method]) for method, path, _ in endpoints]
+    routes += operator_routes(edge, metrics)
     routes += admin_routes(edge, settings.admin_token)
     routes += events_routes(edge, settings.admin_token)
     routes += console_routes(edge, settings.admin_token)
@@ -192,8 +125,11 @@ def create_app(
             # AWS's wire API (SigV4-signed requests) on the same port (docs/aws.md).
             Middleware(AwsWire, edge=edge),
             Middleware(Dispatch, routes=endpoints),
+            # Past Dispatch: the RAM operations answer their own errors, and this costs them
+            # nothing.
+            Middleware(RenderErrors),
         ],
-        exception_handlers={HTTPException: _unknown_route},
+        exception_handlers={HTTPException: unknown_route},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False

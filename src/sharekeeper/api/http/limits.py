@@ -1,6 +1,6 @@
 """Limits on the request body, enforced before any work: its size, and how long it may take to
 arrive in all, so one caller cannot tie up the server for the others. The limits on connections
-and on the request head are the HTTP protocol's (``api/connections.py``)."""
+and on the request head are the HTTP protocol's (``api/http/connections.py``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sharekeeper.api.access import note_error
-from sharekeeper.api.endpoint import new_request_id
-from sharekeeper.api.errors import error_response
+from sharekeeper.api.errors import render_error
+from sharekeeper.api.http.endpoint import new_request_id
 from sharekeeper.domain.errors import (
     InvalidParameter,
     RequestTimeout,
@@ -32,8 +31,8 @@ class RequestLimits:
         try:
             self._check_length(scope)
         except ShareKeeperError as error:
-            note_error(scope, error)
-            await error_response(error, new_request_id())(scope, receive, send)
+            rendered = render_error(error, new_request_id(), scope)
+            await rendered.response()(scope, receive, send)
             return
         await self.app(scope, self._limited(receive), send)
 

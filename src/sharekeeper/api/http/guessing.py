@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sharekeeper.api.endpoint import Edge
+from sharekeeper.api.http.endpoint import Edge
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.errors import ShareKeeperError
 from sharekeeper.services.audit import record_calls

@@ -22,7 +22,7 @@ long it may take to arrive, nor how many connections one source may hold open.
   room. Closed for any limit or timeout with answer bytes unsent, it is reset, so no orphan
   socket keeps them in kernel memory.
 
-The body's limits (size, total time) are the ASGI middleware's (``api/limits.py``), which sees
+The body's limits (size, total time) are the ASGI middleware's (``api/http/limits.py``), which sees
 the body as the application reads it.
 """
 
@@ -36,7 +36,6 @@ import socket
 import struct
 import termios
 from collections import Counter, OrderedDict
-from http import HTTPStatus
 from typing import Any, Protocol
 
 import httptools
@@ -45,14 +44,15 @@ from uvicorn._types import ASGI3Application, ASGIReceiveCallable, ASGISendCallab
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from sharekeeper.api.access import access_log
-from sharekeeper.api.endpoint import new_request_id
-from sharekeeper.api.errors import error_parts, status_of
+from sharekeeper.api.errors import render_error, status_of
+from sharekeeper.api.http.access import access_log
+from sharekeeper.api.http.endpoint import new_request_id
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.config import Settings
 from sharekeeper.domain.errors import (
     HeadersTooLarge,
     InvalidRequest,
+    MalformedRequest,
     RequestLineTooLong,
     RequestTimeout,
     ShareKeeperError,
@@ -365,22 +365,15 @@ class ForwardedClientCheck:
         error = InvalidRequest("X-Forwarded-For does not name the client's IP address.")
         request_id = new_request_id()
         log_refusal(error, request_id, "-")
-        status, headers, body = error_parts(error, request_id)
+        rendered = render_error(error, request_id)
         await send(
             {
                 "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    *(
-                        (name.lower().encode(), value.encode("latin-1"))
-                        for name, value in headers.items()
-                    ),
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
+                "status": rendered.status,
+                "headers": rendered.raw_headers(),
             }
         )
-        await send({"type": "http.response.body", "body": body, "more_body": False})
+        await send({"type": "http.response.body", "body": rendered.body, "more_body": False})
 
 
 def _is_address(host: str) -> bool:
@@ -576,11 +569,14 @@ class GuardedProtocol(HttpToolsProtocol):
         except httptools.HttpParserCallbackError as error:
             if isinstance(error.__context__, _Refused):
                 self._refuse(error.__context__.error)
-            else:
-                self._bad_request()
+            else:  # uvicorn's own check of the URL, whose message would echo the caller's bytes
+                self._refuse(MalformedRequest("the URL cannot be parsed"))
             return
-        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
-            self._bad_request()  # no upgrades are served either
+        except httptools.HttpParserUpgrade:
+            self._refuse(MalformedRequest("upgrades are not served"))
+            return
+        except httptools.HttpParserError as error:
+            self._refuse(MalformedRequest(str(error)))
             return
         if self._pending > self._head_limit:
             self._refuse(HeadersTooLarge(f"more than {self._head_limit} bytes of head or trailer"))
@@ -677,13 +673,6 @@ class GuardedProtocol(HttpToolsProtocol):
         else:
             drop(self.transport)  # nothing was asked: nothing to answer (of it, at least)
 
-    def _bad_request(self) -> None:
-        self.logger.warning("Invalid HTTP request received.")
-        if self._busy():
-            self._close_after_answers()
-            return
-        self.send_400_response("Invalid HTTP request received.")
-
     def _close_after_answers(self) -> None:
         """An answer is on its way: a refusal cannot be written in the middle of it, so the
         connection reads no more and closes once what it owes is answered."""
@@ -706,14 +695,6 @@ class GuardedProtocol(HttpToolsProtocol):
             self._stop_header_timer()
             drop(self.transport)
             return
-        status, headers, body = error_parts(error, request_id)
-        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
-        lines += [f"{name}: {value}".encode("latin-1") for name, value in headers.items()]
-        lines += [
-            b"content-type: application/json",
-            f"content-length: {len(body)}".encode(),
-            b"connection: close",
-        ]
-        self.transport.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+        self.transport.write(render_error(error, request_id).http())
         self.transport.close()
         self._stop_header_timer()

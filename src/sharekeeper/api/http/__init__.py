@@ -1,0 +1,1 @@
+"""The HTTP machinery of the API, apart from its handlers."""
