@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import NamedTuple
 
 import msgspec
 from starlette.responses import Response
@@ -100,13 +101,25 @@ _encode = msgspec.json.Encoder().encode
 log = logging.getLogger("sharekeeper.api")
 JSON = "application/json"
 
-# An error's body as one edge shows it: (status, error, request id) -> (media type, body).
-Shape = Callable[[int, ShareKeeperError, str], tuple[str, bytes]]
+
+class Shaped(NamedTuple):
+    """An error's answer as one edge shows it: its status (an edge of another cloud's API
+    keeps that cloud's statuses), media type, body, and headers of the edge's own."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-def huawei_json(status: int, error: ShareKeeperError, request_id: str) -> tuple[str, bytes]:
+# (the status STATUS gives, the error, the request id) -> the answer as the edge shows it.
+Shape = Callable[[int, ShareKeeperError, str], Shaped]
+
+
+def huawei_json(status: int, error: ShareKeeperError, request_id: str) -> Shaped:
     """The RAM and Organizations APIs' error body (docs/errors.md)."""
-    return JSON, _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
+    body = _encode(ErrorReply(error.code, error.message, request_id, **error.details()))
+    return Shaped(status, JSON, body)
 
 
 def answered(error: Exception, request_id: str) -> ShareKeeperError:
@@ -157,7 +170,6 @@ def render_error(
     error = answered(failure, request_id)
     if scope is not None:
         note_error(scope, error)
-    status = status_of(type(error))
-    media_type, body = shape(status, error, request_id)
-    headers = {"X-Request-Id": request_id, **error.headers()}
-    return Rendered(status, headers, body, media_type, error.code)
+    shaped = shape(status_of(type(error)), error, request_id)
+    headers = {"X-Request-Id": request_id, **dict(shaped.headers), **error.headers()}
+    return Rendered(shaped.status, headers, shaped.body, shaped.media_type, error.code)

@@ -13,8 +13,9 @@ from xml.sax.saxutils import escape
 import msgspec
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sharekeeper.api.access import Access, noted
-from sharekeeper.api.endpoint import (
+from sharekeeper.api.errors import render_error
+from sharekeeper.api.http.access import Access, noted
+from sharekeeper.api.http.endpoint import (
     Edge,
     _read_body,
     audited,
@@ -23,13 +24,12 @@ from sharekeeper.api.endpoint import (
     incoming_request,
     new_request_id,
 )
-from sharekeeper.api.errors import answered
 from sharekeeper.auth.signing import query_pairs
 from sharekeeper.auth.sigv4 import is_sigv4
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
 from sharekeeper.aws.call import AwsCall
-from sharekeeper.aws.errors import Protocol, render
+from sharekeeper.aws.errors import Protocol, shape
 from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
@@ -137,16 +137,23 @@ class AwsWire:
             await self.app(scope, receive, send)
             return
         request_id = new_request_id()
-        access = noted(scope)
+        noted(scope)  # the access line's record, before anything can fail
         body = await _read_body(receive)
         incoming = incoming_request(scope, body)
         protocol = _protocol(incoming)
         try:
             status, headers, payload = await self._serve(scope, incoming, request_id)
         except Exception as failure:
-            error = answered(failure, request_id)
-            access.error_code = error.code
-            status, headers, payload = render(error, protocol, request_id)
+            rendered = render_error(failure, request_id, scope, shape(protocol))
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": rendered.status,
+                    "headers": rendered.raw_headers(),
+                }
+            )
+            await send({"type": "http.response.body", "body": rendered.body})
+            return
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw})

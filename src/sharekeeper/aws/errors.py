@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import msgspec
 
+from sharekeeper.api.errors import Shape, Shaped
 from sharekeeper.domain.errors import (
     ApiNotFound,
     AuthenticationFailed,
@@ -138,3 +139,15 @@ def render(
         return status, {**headers, "content-type": "application/x-amz-json-1.1"}, typed
     headers.update({"x-amzn-ErrorType": name, "content-type": "application/json"})
     return status, headers, _encode(_JsonError(message))
+
+
+def shape(protocol: Protocol) -> Shape:
+    """``render`` as api/errors.py's ``render_error`` takes it: AWS's status, body and headers
+    for the protocol, whatever status the Huawei table gives."""
+
+    def shaped(status: int, error: ShareKeeperError, request_id: str) -> Shaped:
+        aws_status, headers, body = render(error, protocol, request_id)
+        media_type = headers.pop("content-type")
+        return Shaped(aws_status, media_type, body, tuple(headers.items()))
+
+    return shaped

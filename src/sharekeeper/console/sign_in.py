@@ -92,7 +92,7 @@ async def _posted(request: Request) -> dict[str, str] | None:
 
 def _signed_in(ctx: Context, entry: AuditRecord, sign: Signing) -> tuple[str, ConsoleSession]:
     """Runs a sign-in with its audit record committed alongside the session. A refusal is not
-    recorded here: refused attempts are recorded in aggregate (``api.guessing.refused``)."""
+    recorded here: refused attempts are recorded in aggregate (``api.http.guessing.refused``)."""
     pending = PendingAudit(entry)
     result = sign(ctx.scoped(pending, None))
     if not pending.written:

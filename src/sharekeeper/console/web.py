@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from sharekeeper.api.errors import render_error
+from sharekeeper.api.errors import Shaped, render_error
 from sharekeeper.api.http.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
@@ -275,10 +275,10 @@ def _failure_page(console: Console, request: Request, failure: Exception) -> Res
     if isinstance(failure, Busy):
         failure = failure.error
 
-    def page(status: int, error: ShareKeeperError, request_id: str) -> tuple[str, bytes]:
+    def page(status: int, error: ShareKeeperError, request_id: str) -> Shaped:
         heading = "Not found" if status == 404 else "Refused"
         values = {"heading": heading, "code": error.code, "message": error.message}
-        return HTML, console.html(request, "error.html", session, **values).encode()
+        return Shaped(status, HTML, console.html(request, "error.html", session, **values).encode())
 
     rendered = render_error(failure, request.state.request_id, request.scope, page)
     return secured(rendered.response())
