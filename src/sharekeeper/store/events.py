@@ -58,7 +58,8 @@ class EventRepository:
         """Each event with the share it is about and the resource type of the share's item it
         is about, in one statement; call last in the unit, right before COMMIT."""
         if not self._tx.backend.embedded:
-            self._tx.command(_LOCK)
+            # Sent with the insert and the COMMIT in one pipeline: held for no round trip.
+            self._tx.send_command(_LOCK)
         values = [
             {
                 "id": event.id,
@@ -75,7 +76,7 @@ class EventRepository:
             self._tx.execute(insert(events), values)
             return
         numbered = {f"{f}{i}": row[f] for i, row in enumerate(values) for f in _FIELDS}
-        self._tx.rowcount(_insert_of(len(values)), numbered)
+        self._tx.send(_insert_of(len(values)), numbered)
 
     def after(
         self, cursor: int, through: int, limit: int, namespaces: Sequence[str] | None = None
