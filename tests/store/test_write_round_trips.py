@@ -63,7 +63,7 @@ def create(ctx: Context, owner: Caller, receiver: Caller, name: str) -> Callable
     def run() -> str:
         subnet = f"vpc:cn-north-4:{owner.account_id}:subnet:{name}"
         share = shares.create_resource_share(
-            audited(ctx, owner, "Create"),
+            audited(ctx, owner, "CreateResourceShare"),
             owner,
             name=name,
             principals=[receiver.account_id],
@@ -107,7 +107,9 @@ def test_an_accept_is_two_round_trips_on_postgresql(server: LiveServer) -> None:
     owner, receiver = callers(server, "trips-accept")
     invitation_id = pending(ctx, receiver, create(ctx, owner, receiver, "to-accept")())
     with counting() as seen:
-        invitations.accept_invitation(audited(ctx, receiver, "Accept"), receiver, invitation_id)
+        invitations.accept_invitation(
+            audited(ctx, receiver, "AcceptResourceShareInvitation"), receiver, invitation_id
+        )
     if server.settings.database_url.startswith("postgresql"):
         # The share locked and the invitation read, then the compare-and-set and the
         # association in one statement; the audit record and the events with the COMMIT.
@@ -148,3 +150,63 @@ def test_a_refused_accept_writes_nothing_and_says_why(server: LiveServer) -> Non
     query = InvitationQuery(share_ids=(share_id,))
     (seen,) = invitations.search_invitations(ctx, receiver, query, PAGE).items
     assert seen.status is InvitationStatus.ACCEPTED
+
+
+def test_racing_answers_to_one_invitation_have_one_winner(server: LiveServer) -> None:
+    """Two accepts and two rejects at once, from threads of their own (their own pooled
+    connections): one wins, the others are told why, and the association, the invitation and
+    the feed agree with the winner."""
+    from sharekeeper.domain.shares import AssociationType
+
+    ctx = server.runtime.context
+    owner, receiver = callers(server, "trips-race")
+    answers = {"accepted": "ram.invitation.accepted", "rejected": "ram.invitation.rejected"}
+    losing = {"InvitationAlreadyAccepted", "InvitationAlreadyRejected", "ConcurrentChange"}
+    for round_ in range(4):  # bounded: 16 racing answers
+        share_id = create(ctx, owner, receiver, f"race-{round_}")()
+        invitation_id = pending(ctx, receiver, share_id)
+        with ctx.reading() as uow:
+            since = uow.events.bounds()[1] or 0
+        outcomes = race_answers(ctx, receiver, invitation_id)
+        (winner,) = [o for o in outcomes if o in answers]
+        assert len(outcomes) == 4 and set(outcomes) - set(answers) <= losing, outcomes
+        query = InvitationQuery(share_ids=(share_id,))
+        (stored,) = invitations.search_invitations(ctx, receiver, query, PAGE).items
+        assert stored.status.value == winner
+        with ctx.reading() as uow:
+            principal = uow.associations.find(
+                share_id, AssociationType.PRINCIPAL, [receiver.account_id]
+            )[receiver.account_id]
+            feed = [e for e in uow.events.after(since, 2**62, 1000) if e.subject == share_id]
+        assert principal.status.value == ("associated" if winner == "accepted" else "disassociated")
+        kinds = [e.kind for e in feed]
+        assert kinds == [answers[winner], principal_kind(winner)], kinds
+
+
+def principal_kind(winner: str) -> str:
+    return "ram.association." + ("associated" if winner == "accepted" else "disassociated")
+
+
+def race_answers(ctx: Context, receiver: Caller, invitation_id: str) -> list[str]:
+    """Two accepts and two rejects of one invitation at once: what each answered (the status
+    it set, or its error's name)."""
+    from sharekeeper.domain.errors import ShareKeeperError
+
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def answer(call: Callable[[Context, Caller, str], object]) -> None:
+        start.wait(10)
+        try:
+            call(ctx, receiver, invitation_id)
+            outcomes.append("accepted" if call is invitations.accept_invitation else "rejected")
+        except ShareKeeperError as error:
+            outcomes.append(type(error).__name__)
+
+    calls = [invitations.accept_invitation, invitations.reject_invitation] * 2
+    threads = [threading.Thread(target=answer, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
