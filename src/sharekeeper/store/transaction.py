@@ -257,6 +257,36 @@ class Transaction:
         answers = self._pipeline([*queued, *compiled], answers=len(compiled))
         return [[tuple(row) for row in answer.fetchall()] for answer in answers]
 
+    def fenced(
+        self, fence: str, statement: Prepared, values: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``statement``'s rows, read right after ``fence`` (a statement that takes a
+        transaction-level lock) and while the fence is held, in one round trip on PostgreSQL:
+        in the unit's transaction when it writes (held to its end), else in a transaction of
+        its own around the two. Its snapshot is taken after the fence was granted, so what
+        the fence waited for is visible. On SQLite (a database-wide write lock already) the
+        statement alone."""
+        if not self.backend.pipelines:
+            return self.rows(statement, values)
+        if self.state is State.WRITING:
+            self.send_command(fence)
+            return self.rows(statement, values)
+        self._in_unit()
+        sql, parameters = statement.compiled_for(self.connection.dialect, values)
+        for each in ("BEGIN", fence, sql, "COMMIT"):
+            for hook in _hooks:
+                hook(each)
+        queued, self._queue = self._queue, []
+        begun = [*queued, ("BEGIN", ()), (fence, ()), (sql, parameters)]
+        try:
+            (answer,) = self._pipeline(begun, answers=1, then=[("COMMIT", ())])
+        except DBAPIError:
+            # The failure skipped the COMMIT: end the transaction it left open.
+            if not self.connection.invalidated:
+                self.command("ROLLBACK")
+            raise
+        return [tuple(row) for row in answer.fetchall()]
+
     def rows(self, statement: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         return list(self._run(statement, values).fetchall())
 
@@ -340,14 +370,19 @@ class Transaction:
             sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
         )
 
-    def _pipeline(self, statements: list[Queued], answers: int) -> list[_Answer]:
-        """Sends ``statements`` in one psycopg pipeline (one round trip) and returns the
-        answers of the last ``answers`` of them. The first failure is raised; the database
-        skips the statements after it, and the unit's transaction is then aborted."""
+    def _pipeline(
+        self, statements: list[Queued], answers: int, then: Sequence[Queued] = ()
+    ) -> list[_Answer]:
+        """Sends ``statements`` and then ``then`` in one psycopg pipeline (one round trip) and
+        returns the answers of the last ``answers`` of ``statements``. The first failure is
+        raised; the database skips the statements after it, and the unit's transaction is then
+        aborted."""
         if statements and statements[0][0] == self.backend.begin_write:
             self._begun = True
+        every = [*statements, *then]
+        answered = range(len(statements) - answers, len(statements))
         for round_trip in _round_trip_hooks:
-            round_trip(len(statements))
+            round_trip(len(every))
         import psycopg  # only PostgreSQL pipelines; SQLite's processes need not load it
 
         driver = self.connection.connection.driver_connection
@@ -355,23 +390,22 @@ class Transaction:
             if isinstance(driver, psycopg.AsyncConnection):
                 # The asyncio driver under SQLAlchemy's adapter: wait on the event loop, in
                 # the request's greenlet.
-                return await_only(_async_pipeline(driver, statements, answers))
-            return _sync_pipeline(driver, statements, answers)
+                return await_only(_async_pipeline(driver, every, answered))
+            return _sync_pipeline(driver, every, answered)
         except self.connection.dialect.loaded_dbapi.Error as error:
-            sql = "; ".join(s for s, _ in statements)
+            sql = "; ".join(s for s, _ in every)
             raise self._failed(error, sql, ()) from error
 
 
-def _sync_pipeline(driver: Any, statements: list[Queued], answers: int) -> list[_Answer]:
-    first_answer = len(statements) - answers
+def _sync_pipeline(driver: Any, statements: list[Queued], answered: range) -> list[_Answer]:
     quiet = driver.cursor()  # the answers nobody reads land here, each replacing the last
     cursors = []
     try:
         with driver.pipeline():
             for index, (sql, parameters) in enumerate(statements):
-                cursor = quiet if index < first_answer else driver.cursor()
+                cursor = driver.cursor() if index in answered else quiet
                 cursor.execute(sql, parameters)
-                if index >= first_answer:
+                if index in answered:
                     cursors.append(cursor)
         return [
             _Answer(c.fetchall() if c.description is not None else [], c.rowcount) for c in cursors
@@ -381,16 +415,15 @@ def _sync_pipeline(driver: Any, statements: list[Queued], answers: int) -> list[
             cursor.close()
 
 
-async def _async_pipeline(driver: Any, statements: list[Queued], answers: int) -> list[_Answer]:
-    first_answer = len(statements) - answers
+async def _async_pipeline(driver: Any, statements: list[Queued], answered: range) -> list[_Answer]:
     quiet = driver.cursor()
     cursors = []
     try:
         async with driver.pipeline():
             for index, (sql, parameters) in enumerate(statements):
-                cursor = quiet if index < first_answer else driver.cursor()
+                cursor = driver.cursor() if index in answered else quiet
                 await cursor.execute(sql, parameters)
-                if index >= first_answer:
+                if index in answered:
                     cursors.append(cursor)
         return [
             _Answer(await c.fetchall() if c.description is not None else [], c.rowcount)
