@@ -10,7 +10,8 @@ reader takes it *exclusively* while it reads the newest number (``bounds``), whi
 the writers that hold numbers and are still in flight, and lets none take a number until the
 read is done. Every number up to the newest a reader sees then belongs to a transaction that
 has ended, committed (visible to the read, whose snapshot is taken after the lock was granted)
-or not (never to appear); later numbers are larger. The unit of work inserts its events last,
+or not (never to appear); later numbers are larger (the sequence hands numbers out one at a
+time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its events last,
 right before COMMIT, in the same pipeline (store/transaction.py), so a writer holds the lock
 for its insert and its commit, and waits for no other lock while holding it; a reader holds it
 for one read. (Transaction ids would not do instead: they are taken at a transaction's first
