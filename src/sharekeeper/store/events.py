@@ -6,17 +6,17 @@ COMMIT, so ``seq`` values are taken in commit order. On PostgreSQL a sequence va
 transaction that commits after another's larger one would let a reader skip it. So numbers are
 fenced by one advisory lock (``_NUMBERING``): each writer holds it *shared* from just before its
 insert takes numbers until its transaction ends, so writers never wait for one another; a
-reader takes it *exclusively* while it reads the newest number (``bounds``), which waits for
+reader takes it *exclusively* while it reads the newest number (``settled``), which waits for
 the writers that hold numbers and are still in flight, and lets none take a number until the
 read is done. Every number up to the newest a reader sees then belongs to a transaction that
 has ended, committed (visible to the read, whose snapshot is taken after the lock was granted)
 or not (never to appear); later numbers are larger (the sequence hands numbers out one at a
-time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its events last,
-right before COMMIT, in the same pipeline (store/transaction.py), so a writer holds the lock
-for its insert and its commit, and waits for no other lock while holding it; a reader holds it
-for one read. (Transaction ids would not do instead: they are taken at a transaction's first
-write, not when it holds the locks of what it changes, so ordering by them can put a share's
-later change first; docs/enforcement.md.)
+time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its
+events last, right before COMMIT, in the same pipeline (store/transaction.py), so a writer
+holds the lock for its insert and its commit, and waits for no other lock while holding it; a
+reader holds it for one read. (Transaction ids would not do instead: they are taken at a
+transaction's first write, not when it holds the locks of what it changes, so ordering by them
+can put a share's later change first; docs/enforcement.md.)
 
 The bell: a unit of work that committed events rings it, waking this process's long-polling
 readers at once; other processes' commits are seen by polling (api/events.py)."""
@@ -117,11 +117,18 @@ class EventRepository:
         return [FeedEvent(*row) for row in self._tx.execute(statement)]
 
     def bounds(self) -> tuple[int | None, int | None]:
-        """The oldest and newest cursor kept (None, None when the outbox is empty). Every
-        event up to the newest has committed by the time it is returned (its writer's
-        transaction ended), so a read up to it can skip none."""
-        (row,) = self._tx.fenced(_FENCE, _BOUNDS, {})
+        """The oldest and newest cursor kept as committed now (None, None when the outbox is
+        empty). Not a bound to read up to: a writer in flight may hold a smaller number
+        (``settled``)."""
+        (row,) = self._tx.rows(_BOUNDS, {})
         return row[0], row[1]
+
+    def settled(self) -> int:
+        """The newest cursor up to which every event has committed or never will (0 for an
+        empty outbox): a read up to it skips none that commits later. On PostgreSQL it waits
+        for the writers holding numbers, and holds new ones back while it reads."""
+        (row,) = self._tx.fenced(_FENCE, _BOUNDS, {})
+        return int(row[1] or 0)
 
     def purge(self, before: Millis) -> int:
         """Deletes the events older than ``before`` and every event before them, so what is
