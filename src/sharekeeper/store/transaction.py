@@ -134,7 +134,7 @@ Queued = tuple[str, Sequence[Any] | Mapping[str, Any]]
 
 
 class Transaction:
-    __slots__ = ("_begun", "_cursor_kept", "_queue", "backend", "connection", "state")
+    __slots__ = ("_begun", "_cursor_kept", "_piped", "_queue", "backend", "connection", "state")
 
     def __init__(self, connection: Connection, backend: Backend) -> None:
         self.connection = connection
@@ -147,6 +147,9 @@ class Transaction:
         # seen this transaction's BEGIN (a unit that fails before has nothing to roll back).
         self._queue: list[Queued] = []
         self._begun = False
+        # The driver's own cursors for pipelines, made once a unit (left to the garbage
+        # collector: an asyncio driver's close must be awaited, and they hold nothing).
+        self._piped: list[Any] = []
 
     # -- states -------------------------------------------------------------------------
 
@@ -300,6 +303,7 @@ class Transaction:
     def close(self) -> None:
         """Closes the kept cursor (the connection goes back, or away)."""
         cursor, self._cursor_kept = self._cursor_kept, None
+        self._piped = []
         if cursor is not None:
             cursor.close()
 
@@ -385,50 +389,43 @@ class Transaction:
             round_trip(len(every))
         import psycopg  # only PostgreSQL pipelines; SQLite's processes need not load it
 
-        driver = self.connection.connection.driver_connection
+        driver: Any = self.connection.connection.driver_connection
+        while len(self._piped) <= answers:
+            self._piped.append(driver.cursor())
         try:
             if isinstance(driver, psycopg.AsyncConnection):
                 # The asyncio driver under SQLAlchemy's adapter: wait on the event loop, in
                 # the request's greenlet.
-                return await_only(_async_pipeline(driver, every, answered))
-            return _sync_pipeline(driver, every, answered)
+                return await_only(_async_pipeline(driver, self._piped, every, answered))
+            return _sync_pipeline(driver, self._piped, every, answered)
         except self.connection.dialect.loaded_dbapi.Error as error:
             sql = "; ".join(s for s, _ in every)
             raise self._failed(error, sql, ()) from error
 
 
-def _sync_pipeline(driver: Any, statements: list[Queued], answered: range) -> list[_Answer]:
-    quiet = driver.cursor()  # the answers nobody reads land here, each replacing the last
-    cursors = []
-    try:
-        with driver.pipeline():
-            for index, (sql, parameters) in enumerate(statements):
-                cursor = driver.cursor() if index in answered else quiet
-                cursor.execute(sql, parameters)
-                if index in answered:
-                    cursors.append(cursor)
-        return [
-            _Answer(c.fetchall() if c.description is not None else [], c.rowcount) for c in cursors
-        ]
-    finally:
-        for cursor in (quiet, *cursors):
-            cursor.close()
+def _sync_pipeline(
+    driver: Any, cursors: list[Any], statements: list[Queued], answered: range
+) -> list[_Answer]:
+    """``cursors[0]`` takes the answers nobody reads, each replacing the last; the others one
+    answered statement each."""
+    with driver.pipeline():
+        for index, (sql, parameters) in enumerate(statements):
+            cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
+            cursor.execute(sql, parameters)
+    return [
+        _Answer(c.fetchall() if c.description is not None else [], c.rowcount)
+        for c in cursors[1 : 1 + len(answered)]
+    ]
 
 
-async def _async_pipeline(driver: Any, statements: list[Queued], answered: range) -> list[_Answer]:
-    quiet = driver.cursor()
-    cursors = []
-    try:
-        async with driver.pipeline():
-            for index, (sql, parameters) in enumerate(statements):
-                cursor = driver.cursor() if index in answered else quiet
-                await cursor.execute(sql, parameters)
-                if index in answered:
-                    cursors.append(cursor)
-        return [
-            _Answer(await c.fetchall() if c.description is not None else [], c.rowcount)
-            for c in cursors
-        ]
-    finally:
-        for cursor in (quiet, *cursors):
-            await cursor.close()
+async def _async_pipeline(
+    driver: Any, cursors: list[Any], statements: list[Queued], answered: range
+) -> list[_Answer]:
+    async with driver.pipeline():
+        for index, (sql, parameters) in enumerate(statements):
+            cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
+            await cursor.execute(sql, parameters)
+    return [
+        _Answer(await c.fetchall() if c.description is not None else [], c.rowcount)
+        for c in cursors[1 : 1 + len(answered)]
+    ]
