@@ -413,7 +413,7 @@ def _sync_pipeline(
             cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
             cursor.execute(sql, parameters)
     return [
-        _Answer(c.fetchall() if c.description is not None else [], c.rowcount)
+        _Answer(c.fetchall() if _has_rows(c) else [], c.rowcount)
         for c in cursors[1 : 1 + len(answered)]
     ]
 
@@ -426,6 +426,13 @@ async def _async_pipeline(
             cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
             await cursor.execute(sql, parameters)
     return [
-        _Answer(await c.fetchall() if c.description is not None else [], c.rowcount)
+        _Answer(await c.fetchall() if _has_rows(c) else [], c.rowcount)
         for c in cursors[1 : 1 + len(answered)]
     ]
+
+
+def _has_rows(cursor: Any) -> bool:
+    """Whether the statement returned rows (its description would be built to say so, column
+    objects and all)."""
+    result = cursor.pgresult
+    return result is not None and bool(result.nfields)
