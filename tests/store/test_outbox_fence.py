@@ -12,8 +12,10 @@ import uuid
 import psycopg
 import pytest
 
+from sharekeeper.domain.accounts import Caller
 from sharekeeper.services.context import Context
 from sharekeeper.store import events as outbox
+from sharekeeper.store.transaction import Queued
 from tests.conftest import POSTGRES_URL
 from tests.support import LiveServer
 
@@ -68,3 +70,57 @@ def test_a_reader_waits_for_the_writer_holding_a_smaller_number(server: LiveServ
 def settle(ctx: Context) -> int:
     with ctx.reading() as uow:
         return uow.events.settled()
+
+
+class Interrupted(BaseException):
+    """As a cancelled request's greenlet sees it: not an error of the database's."""
+
+
+HELD = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND classid = %s AND objid = %s AND objsubid = 2"
+)
+
+
+def test_a_commit_interrupted_midway_leaves_no_lock_behind(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit's pipeline is sent but its COMMIT is not (the request was cancelled): the
+    transaction holds the outbox's lock shared. Its connection is closed, not pooled, so the
+    lock goes with it and readers of the feed do not wait for ever."""
+    from sharekeeper.services import shares
+    from sharekeeper.store import transaction
+
+    assert POSTGRES_URL is not None
+    ctx = server.runtime.context
+    account = server.account("fence-interrupted")
+    owner = Caller(account.account_id, account.access_key)
+    whole = transaction._sync_pipeline
+    cut_on: list[psycopg.Connection[tuple[int]]] = []
+
+    def cut(
+        driver: psycopg.Connection[tuple[int]],
+        cursors: list[object],
+        statements: list[Queued],
+        answered: range,
+    ) -> object:
+        if statements[-1][0] != "COMMIT":
+            return whole(driver, cursors, statements, answered)
+        whole(driver, cursors, statements[:-1], range(0))  # the lock is now held, shared
+        cut_on.append(driver)
+        raise Interrupted
+
+    monkeypatch.setattr(transaction, "_sync_pipeline", cut)
+    with pytest.raises(Interrupted):
+        shares.create_resource_share(ctx, owner, name="interrupted")
+    monkeypatch.undo()
+    # Closed, not pooled: the app's pool resets nothing on return (store/engine.py), so a
+    # pooled connection would have kept the transaction, and the lock, for its next user.
+    assert cut_on and cut_on[0].closed
+    classid, objid = (int(k) for k in outbox._NUMBERING.split(","))
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as watcher:
+        deadline = time.monotonic() + 30  # the server ends the closed connection's backend
+        while watcher.execute(HELD, (classid, objid)).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the interrupted transaction kept the lock"
+            time.sleep(0.01)
+    assert settle(ctx) >= 0

@@ -197,6 +197,9 @@ class Transaction:
                 if not self.connection.invalidated:
                     self.command("ROLLBACK")
                 raise
+            except BaseException:
+                self._interrupted()
+                raise
 
     def lost(self) -> None:
         """The database ended the transaction by itself (SQLite does, after a full disk or an
@@ -288,6 +291,9 @@ class Transaction:
             if not self.connection.invalidated:
                 self.command("ROLLBACK")
             raise
+        except BaseException:
+            self._interrupted()
+            raise
         return [tuple(row) for row in answer.fetchall()]
 
     def rows(self, statement: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -359,6 +365,13 @@ class Transaction:
         except error_type as error:
             raise self._failed(error, sql, parameters) from error
         return cursor
+
+    def _interrupted(self) -> None:
+        """A pipeline that ends the transaction was interrupted midway (a cancelled request):
+        the transaction may still be open, holding its locks (the outbox's fence among them),
+        in a state no later statement can be sure of. Only closing the connection ends it."""
+        self.close()
+        self.connection.invalidate()
 
     def _failed(
         self, error: Exception, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
