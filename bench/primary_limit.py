@@ -6,7 +6,8 @@ URL names a fresh database of your own: the bench migrates it, makes accounts an
 and a table of its own for the floor (``bench_floor``). Two parts, in one run:
 
 - Per use case (create a share naming one account and one subnet, accept its invitation,
-  associate one more subnet): the statements each sends (the unit of work's own hook), the rows
+  associate one more subnet): the statements each sends and the round trips they take (a
+  pipeline is one; the unit of work's own hooks), the rows
   it writes per table (``pg_stat_user_tables``, read after the measured batch's connections
   closed, since a backend reports its counts when it ends) and the WAL it writes
   (``pg_stat_wal``: the whole server's, exact only on a server nobody else writes to).
@@ -47,7 +48,7 @@ from sharekeeper.services import associations, identity, invitations, shares
 from sharekeeper.services.context import Context
 from sharekeeper.store import events
 from sharekeeper.store.engine import driver_url
-from sharekeeper.store.transaction import watching
+from sharekeeper.store.transaction import watching, watching_round_trips
 
 PAGE = PageRequest(10, None)
 # Clock ticks of /proc/PID/stat.
@@ -157,11 +158,12 @@ def per_use_case(url: str, conninfo: str, batch: int) -> dict[str, Any]:
         runtime = build_runtime(settings(url, 2), upgrade=False)
         before_rows, before_wal = table_writes(conninfo), wal(conninfo)
         seen: Counter[str] = Counter()
+        trips: list[int] = []
 
         def counted(sql: str, seen: Counter[str] = seen) -> None:
             seen.update([sql.split()[0].upper()])
 
-        with watching(counted):
+        with watching(counted), watching_round_trips(trips.append):
             for i in range(batch):
                 run(runtime.context, i)
         runtime.close()
@@ -180,7 +182,7 @@ def per_use_case(url: str, conninfo: str, batch: int) -> dict[str, Any]:
         }
         figures[name] = {
             "statements": {kind: round(n / batch, 2) for kind, n in sorted(seen.items())},
-            "round_trips": round(sum(seen.values()) / batch, 2),
+            "round_trips": round(len(trips) / batch, 2),
             "rows_written": rows,
             "rows_written_total": round(sum(rows.values()), 2),
             "wal_bytes": round((after_wal[0] - before_wal[0]) / batch),

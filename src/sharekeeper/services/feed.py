@@ -41,8 +41,11 @@ def read_events(ctx: Context, caller: Caller | None, after: int | None, limit: i
             raise CursorAhead(start, newest or 0)
         if newest is None or start >= newest:
             return FeedPage([], start, namespaces)
-        # Up to the newest seen: every event up to it has committed (store/events.py), so a
-        # page that is not full has read everything up to it.
+        # Up to the newest settled: every event up to it has committed (store/events.py), so a
+        # page that is not full has read everything up to it. Settled only when there is
+        # something to read: a waiting long poll reads again every half second, and settling
+        # waits for the writers in flight.
+        newest = uow.events.settled()
         found = uow.events.after(start, newest, limit, namespaces)
     if len(found) == limit:
         return FeedPage(found, found[-1].cursor, namespaces)

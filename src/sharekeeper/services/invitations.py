@@ -28,24 +28,29 @@ def _answer(
     ctx: Context, caller: Caller, invitation_id: str, answer: InvitationStatus
 ) -> Invitation:
     now = ctx.clock()
+    status, message = _OUTCOME[answer]
     with ctx.writing() as uow:
         # Only the receiver may answer; to anyone else the invitation does not exist. Its share
-        # is locked first, as every writer of a share does, so that racing writers queue.
-        invitation = uow.invitations.get_to_answer(invitation_id, caller.account_id, now)
+        # is locked first, as every writer of a share does, so that racing writers queue. The
+        # store moves invitation and association only where the domain's rule holds (the
+        # compare-and-set); the rule is still decided here, on the invitation as read, and a
+        # refusal rolls the unit back.
+        found = uow.invitations.answer(
+            invitation_id, caller.account_id, answer, status, message, now
+        )
+        invitation = found.invitation
         if invitation is None:
             raise InvitationNotFound(invitation_id)
         invitation.require_pending(now)
-        if not uow.invitations.answer(invitation_id, answer, now):
+        if not found.won:
             current = uow.invitations.get(invitation_id)
             if current is not None:
                 current.require_pending(now)
             raise ConcurrentChange()
-        status, message = _OUTCOME[answer]
-        share_id, me = invitation.resource_share_id, caller.account_id
+        share_id = invitation.resource_share_id
         answered = replace(invitation, status=answer, updated_at=now)
         uow.record(Change.of_share(_KINDS[answer], share_id, answered, now))
-        name = invitation.resource_share_name
-        moved = uow.associations.set_principal_status(share_id, name, me, status, now, message)
+        moved = found.moved
         if moved is not None:
             kind = ChangeKind.ASSOCIATED if answer is ACCEPTED else ChangeKind.DISASSOCIATED
             uow.record(Change.of_share(kind, share_id, moved, now))

@@ -60,7 +60,7 @@ def create_resource_share(
         uow.record(Change.of_share(ChangeKind.SHARE_CREATED, share.id, share, now))
         uow.note_target(share.id)
         bind_permissions(uow, share.id, permissions, now)
-        bind(ctx, uow, share, chosen, urns, now)
+        bind(ctx, uow, share, chosen, urns, now, {p.resource_type: p.id for p in permissions})
         # The owner's share quota is counted last, under the owner's lock and with this share
         # among those counted: creations of one owner queue for two statements, not for the
         # whole creation, and one that counts after another committed sees its share.

@@ -34,7 +34,7 @@ class Snapshot:
 def read_snapshot(ctx: Context, caller: Caller) -> Snapshot:
     with ctx.reading() as uow:
         service = calling_service(uow, caller)
-        cursor = uow.events.bounds()[1] or 0
+        cursor = uow.events.settled()
         shares = uow.snapshot.held_shares(service.namespaces)
         reached = {p for s in shares for p in s.principals}
         standings = standings_of(uow, uow.snapshot.organization_members())

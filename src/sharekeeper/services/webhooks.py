@@ -47,10 +47,9 @@ def add_webhook(ctx: Context, url: str, types: Sequence[str]) -> tuple[Webhook, 
     )
     with ctx.writing() as uow:
         uow.webhooks.add(webhook)
-        # The newest cursor read inside the writing transaction: an event committed later has
-        # a larger one (store/events.py), so none is missed and none from before is sent.
-        _, newest = uow.events.bounds()
-        uow.relays.start(webhook.relay_name, newest)
+        # The newest settled cursor: an event committed later has a larger one
+        # (store/events.py), so none is missed and none from before is sent.
+        uow.relays.start(webhook.relay_name, uow.events.settled() or None)
         uow.commit()
     return webhook, secret
 

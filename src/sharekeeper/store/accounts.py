@@ -110,8 +110,9 @@ class AccountRepository:
         return [(row.id, row.aws_account_id) for row in self._tx.execute(statement)]
 
     def lock(self, account_id: str) -> None:
-        """Serializes writers that count what the account owns (its share quota)."""
-        self._tx.rows(_LOCK, {"account_id": account_id})
+        """Serializes writers that count what the account owns (its share quota). Sent with
+        the unit's next statement that answers (the count), which then runs holding it."""
+        self._tx.send(_LOCK, {"account_id": account_id})
 
     def add_key(self, key: AccessKey) -> None:
         self._tx.execute(insert(access_keys).values(ACCESS_KEY.values(key)))

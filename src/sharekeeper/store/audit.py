@@ -38,7 +38,7 @@ class AuditRepository:
         self._tx = tx
 
     def add(self, record: AuditRecord) -> None:
-        self._tx.rowcount(_INSERT, AUDIT_RECORD.values(record))
+        self._tx.send(_INSERT, AUDIT_RECORD.values(record))
 
     def page(self, wanted: AuditFilter, page: PageRequest) -> Page[AuditRecord]:
         statement = select(*AUDIT_RECORD.columns, R.seq)

@@ -3,12 +3,20 @@
 Commit order. A reader takes the rows after its cursor; a row must never appear below a cursor
 already handed out. On SQLite every writer holds the database's write lock from BEGIN to
 COMMIT, so ``seq`` values are taken in commit order. On PostgreSQL a sequence value taken by a
-transaction that commits after another's larger one would let a reader skip it: each writer
-takes ``LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE`` (which conflicts with itself and not
-with readers) just before inserting, so outbox writers run one at a time from their insert to
-their commit, and a larger ``seq`` always commits later. The unit of work inserts its events
-last, right before COMMIT, so the lock is held for one insert and the commit, and a writer
-holding it waits for no other lock (no deadlock).
+transaction that commits after another's larger one would let a reader skip it. So numbers are
+fenced by one advisory lock (``_NUMBERING``): each writer holds it *shared* from just before its
+insert takes numbers until its transaction ends, so writers never wait for one another; a
+reader takes it *exclusively* while it reads the newest number (``settled``), which waits for
+the writers that hold numbers and are still in flight, and lets none take a number until the
+read is done. Every number up to the newest a reader sees then belongs to a transaction that
+has ended, committed (visible to the read, whose snapshot is taken after the lock was granted)
+or not (never to appear); later numbers are larger (the sequence hands numbers out one at a
+time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its
+events last, right before COMMIT, in the same pipeline (store/transaction.py), so a writer
+holds the lock for its insert and its commit, and waits for no other lock while holding it; a
+reader holds it for one read. (Transaction ids would not do instead: they are taken at a
+transaction's first write, not when it holds the locks of what it changes, so ordering by them
+can put a share's later change first; docs/enforcement.md.)
 
 The bell: a unit of work that committed events rings it, waking this process's long-polling
 readers at once; other processes' commits are seen by polling (api/events.py)."""
@@ -31,7 +39,11 @@ from sharekeeper.store.transaction import Transaction
 
 E = events.c
 A = associations.c
-_LOCK = "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE"
+# Two int4 keys: a space apart from store/migrate.py's one-bigint lock. Any fixed pair.
+_NUMBERING = "1397442117, 1"
+_LOCK = f"SELECT pg_advisory_xact_lock_shared({_NUMBERING})"
+_FENCE = f"SELECT pg_advisory_xact_lock({_NUMBERING})"
+_BOUNDS = Prepared(select(func.min(E.seq), func.max(E.seq)))
 _COLUMNS = (E.seq, E.id, E.kind, E.subject, E.at, E.data)
 _FIELDS = ("id", "kind", "subject", "share_id", "at", "data", "resource_type")
 # A change writes a few events: one INSERT of that many rows, compiled once per count (built
@@ -58,7 +70,8 @@ class EventRepository:
         """Each event with the share it is about and the resource type of the share's item it
         is about, in one statement; call last in the unit, right before COMMIT."""
         if not self._tx.backend.embedded:
-            self._tx.command(_LOCK)
+            # Sent with the insert and the COMMIT in one pipeline.
+            self._tx.send_command(_LOCK)
         values = [
             {
                 "id": event.id,
@@ -75,7 +88,7 @@ class EventRepository:
             self._tx.execute(insert(events), values)
             return
         numbered = {f"{f}{i}": row[f] for i, row in enumerate(values) for f in _FIELDS}
-        self._tx.rowcount(_insert_of(len(values)), numbered)
+        self._tx.send(_insert_of(len(values)), numbered)
 
     def after(
         self, cursor: int, through: int, limit: int, namespaces: Sequence[str] | None = None
@@ -104,9 +117,18 @@ class EventRepository:
         return [FeedEvent(*row) for row in self._tx.execute(statement)]
 
     def bounds(self) -> tuple[int | None, int | None]:
-        """The oldest and newest cursor kept (None, None when the outbox is empty)."""
-        row = self._tx.execute(select(func.min(E.seq), func.max(E.seq))).one()
+        """The oldest and newest cursor kept as committed now (None, None when the outbox is
+        empty). Not a bound to read up to: a writer in flight may hold a smaller number
+        (``settled``)."""
+        (row,) = self._tx.rows(_BOUNDS, {})
         return row[0], row[1]
+
+    def settled(self) -> int:
+        """The newest cursor up to which every event has committed or never will (0 for an
+        empty outbox): a read up to it skips none that commits later. On PostgreSQL it waits
+        for the writers holding numbers, and holds new ones back while it reads."""
+        (row,) = self._tx.fenced(_FENCE, _BOUNDS, {})
+        return int(row[1] or 0)
 
     def purge(self, before: Millis) -> int:
         """Deletes the events older than ``before`` and every event before them, so what is

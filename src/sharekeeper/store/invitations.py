@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -25,11 +25,17 @@ from sqlalchemy import (
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.shares import ShareStatus
+from sharekeeper.domain.shares import Association, AssociationStatus, ShareStatus
 from sharekeeper.store.paging import page_of, start_position
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import Field, RowMapping, enum_of
-from sharekeeper.store.shares import share_visible
+from sharekeeper.store.shares import (
+    AssociationRepository,
+    entity_hash,
+    move_principal,
+    moved_principal,
+    share_visible,
+)
 from sharekeeper.store.tables import invitations, resource_shares
 from sharekeeper.store.transaction import Transaction
 
@@ -116,15 +122,30 @@ _GET_FOR_ANSWER = Prepared(
         share_visible(bindparam("now", type_=BigInteger)),
     ).with_for_update(of=resource_shares)
 )
-# The compare-and-set of accept and reject: only a pending, unexpired invitation moves.
-_ANSWER = Prepared(
+# The compare-and-set of accept and reject: only a pending, unexpired invitation of the
+# receiver moves.
+_CHANGE_ANSWER = (
     update(invitations)
     .where(
         INV.id == bindparam("invitation_id"),
+        INV.receiver_account_id == bindparam("receiver"),
         INV.status == InvitationStatus.PENDING,
         INV.expires_at > bindparam("now", type_=BigInteger),
     )
     .values(status=bindparam("answer", type_=String), updated_at=bindparam("now"))
+)
+_ANSWER = Prepared(_CHANGE_ANSWER)
+# PostgreSQL: the compare-and-set and the receiver's association moved with it, in one
+# statement: the association moves only if the invitation did (SQLite has no data-modifying
+# WITH: there they are two statements, each a function call).
+_ANSWERED = _CHANGE_ANSWER.returning(INV.resource_share_id).cte("answered")
+_MOVED = move_principal(select(_ANSWERED.c.resource_share_id).scalar_subquery()).cte("moved")
+_ANSWER_AND_MOVE = Prepared(
+    select(
+        select(func.count()).select_from(_ANSWERED).scalar_subquery(),
+        select(_MOVED.c.created_at).scalar_subquery(),
+        select(_MOVED.c.external).scalar_subquery(),
+    )
 )
 _INSERT = Prepared.insert(invitations)
 _EXPIRE_STALE = Prepared(
@@ -171,6 +192,18 @@ _FORGET_WITHDRAWN_OF_DELETED = Prepared(
 _SEARCHES: dict[tuple[bool, bool, str | None, bool], Prepared | Select[Any]] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """What an answer found and did: the receiver's invitation as read with its share locked
+    (None when there is none for this receiver, or its share is gone), whether the
+    compare-and-set moved it, and the principal's association as moved (None when it was
+    not waiting)."""
+
+    invitation: Invitation | None
+    won: bool
+    moved: Association | None
+
+
 class InvitationRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -187,7 +220,7 @@ class InvitationRepository:
                 "updated_at": i.updated_at,
                 "expires_at": i.expires_at,
             }
-            self._tx.rowcount(_INSERT, row)
+            self._tx.send(_INSERT, row)
 
     def get(self, invitation_id: str) -> Invitation | None:
         row = self._tx.first(_GET, {"invitation_id": invitation_id})
@@ -201,10 +234,49 @@ class InvitationRepository:
         row = self._tx.first(_GET_FOR_ANSWER, parameters)
         return None if row is None else INVITATION.read(row)
 
-    def answer(self, invitation_id: str, status: InvitationStatus, now: Millis) -> bool:
-        """pending -> ``status`` if still pending and unexpired; False if another change won."""
-        parameters = {"invitation_id": invitation_id, "answer": status.value, "now": now}
-        return self._tx.rowcount(_ANSWER, parameters) == 1
+    def answer(
+        self,
+        invitation_id: str,
+        receiver: str,
+        answer: InvitationStatus,
+        principal: AssociationStatus,
+        message: str | None,
+        now: Millis,
+    ) -> Answered:
+        """Reads the receiver's invitation with its share locked, then moves it pending ->
+        ``answer`` and the receiver's waiting association to ``principal``, as one
+        compare-and-set: only a pending, unexpired invitation of this receiver moves, and the
+        association only with it. It writes exactly when the domain's rule
+        (``Invitation.require_pending``) holds for the invitation as it stands once its share
+        is locked; the caller checks the invitation read and rolls back on a refusal. On
+        PostgreSQL the read and the writes are one round trip."""
+        read = {"invitation_id": invitation_id, "receiver": receiver, "now": now}
+        write = {
+            **read,
+            "answer": answer.value,
+            "principal_hash": entity_hash(receiver),
+            "new_status": principal.value,
+            "message": message,
+        }
+        if self._tx.backend.pipelines:
+            found, counts = self._tx.batch([(_GET_FOR_ANSWER, read), (_ANSWER_AND_MOVE, write)])
+            invitation = INVITATION.read(found[0]) if found else None
+            won, created_at, external = counts[0]
+            moved = None if created_at is None else (created_at, external)
+        else:
+            invitation = self.get_to_answer(invitation_id, receiver, now)
+            won = invitation is not None and self._tx.rowcount(_ANSWER, write) == 1
+            moved = None
+            if invitation is not None and won:
+                share = {**write, "share_id": invitation.resource_share_id}
+                moved = AssociationRepository(self._tx).move_principal(share)
+        if invitation is None or not won or moved is None:
+            return Answered(invitation, bool(won), None)
+        name = invitation.resource_share_name
+        association = moved_principal(
+            invitation.resource_share_id, name, receiver, principal, now, message, *moved
+        )
+        return Answered(invitation, True, association)
 
     def close_pending(
         self, share_id: str, now: Millis, receiver: str | None = None

@@ -50,7 +50,7 @@ class PermissionBindingRepository:
                 p.id, p.version, p.resource_type, AssociationStatus.ASSOCIATED.value, now, now
             )
             values = {"resource_share_id": share_id, **BOUND_PERMISSION.values(bound)}
-            self._tx.rowcount(_INSERT, values)
+            self._tx.send(_INSERT, values)
 
     def replace(self, share_id: str, permission: Permission, now: Millis) -> None:
         self._tx.execute(

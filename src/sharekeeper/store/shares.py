@@ -21,12 +21,12 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     not_,
     or_,
     select,
     update,
 )
+from sqlalchemy.sql.dml import Update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
@@ -95,6 +95,7 @@ _LOCK = Prepared(
     .with_for_update()
 )
 _INSERT_SHARE = Prepared.insert(resource_shares)
+_INSERT_TAG = Prepared.insert(share_tags)
 _COUNT_ACTIVE = Prepared(
     select(func.count())
     .select_from(resource_shares)
@@ -211,13 +212,14 @@ class ShareRepository:
             "created_at": share.created_at,
             "updated_at": share.updated_at,
         }
-        self._tx.rowcount(_INSERT_SHARE, values)
+        self._tx.send(_INSERT_SHARE, values)
         self.add_tags(share.id, share.tags)
 
     def add_tags(self, share_id: str, tags: Iterable[Tag]) -> None:
-        rows = [{"resource_share_id": share_id, "key": t.key, "value": t.value} for t in tags]
-        if rows:
-            self._tx.execute(insert(share_tags), rows)
+        for t in tags:
+            self._tx.send(
+                _INSERT_TAG, {"resource_share_id": share_id, "key": t.key, "value": t.value}
+            )
 
     def get(self, share_id: str, now: Millis, lock: bool = False) -> ResourceShare | None:
         """The share, or None once purged; ``lock`` serializes writers of one share."""
@@ -376,24 +378,54 @@ _WITH_SHARE_NAME = select(*ASSOCIATION.columns, A.seq).join(
 )
 
 
-_MOVE_PRINCIPAL = Prepared(
-    update(associations)
-    .where(
-        # The association's natural key, which its unique index answers exactly: the
-        # receiver's own index matches every share it was ever invited to.
-        A.resource_share_id == bindparam("share_id"),
-        A.association_type == AssociationType.PRINCIPAL,
-        A.entity_hash == bindparam("principal_hash"),
-        A.status == AssociationStatus.ASSOCIATING,
+def move_principal(share_id: ColumnElement[str]) -> Update:
+    """Moves a principal's ``associating`` association to :new_status, returning what the
+    moved association's event needs; ``share_id`` a parameter or a subquery."""
+    return (
+        update(associations)
+        .where(
+            # The association's natural key, which its unique index answers exactly: the
+            # receiver's own index matches every share it was ever invited to.
+            A.resource_share_id == share_id,
+            A.association_type == AssociationType.PRINCIPAL,
+            A.entity_hash == bindparam("principal_hash"),
+            A.status == AssociationStatus.ASSOCIATING,
+        )
+        .values(
+            status=bindparam("new_status", type_=String),
+            status_message=bindparam("message", type_=Text),
+            expires_at=None,
+            updated_at=bindparam("now", type_=BigInteger),
+        )
+        .returning(A.created_at, A.external)
     )
-    .values(
-        status=bindparam("new_status", type_=String),
-        status_message=bindparam("message", type_=Text),
-        expires_at=None,
-        updated_at=bindparam("now", type_=BigInteger),
+
+
+_MOVE_PRINCIPAL = Prepared(move_principal(bindparam("share_id", type_=String)))
+
+
+def moved_principal(
+    share_id: str,
+    share_name: str,
+    account_id: str,
+    status: AssociationStatus,
+    now: Millis,
+    message: str | None,
+    created_at: Millis,
+    external: Any,
+) -> Association:
+    """The account's association as ``move_principal`` left it."""
+    return Association(
+        share_id,
+        share_name,
+        AssociationType.PRINCIPAL,
+        account_id,
+        status,
+        created_at,
+        now,
+        optional_bool(external),
+        message,
     )
-    .returning(A.created_at, A.external)
-)
 
 
 _FIND_ONE = Prepared(
@@ -461,6 +493,27 @@ class AssociationRepository:
         resource_id: str | None = None,
     ) -> None:
         """Inserts the association, or overwrites the ended one for the same entity."""
+        self._write(association, principal_account_id, resource_region, resource_id, True)
+
+    def add(
+        self,
+        association: Association,
+        principal_account_id: str | None = None,
+        resource_region: str | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        """Inserts the association of an entity the share never had (a share made in this
+        unit of work): nothing to overwrite, and no answer to wait for."""
+        self._write(association, principal_account_id, resource_region, resource_id, False)
+
+    def _write(
+        self,
+        association: Association,
+        principal_account_id: str | None,
+        resource_region: str | None,
+        resource_id: str | None,
+        overwrite_ended: bool,
+    ) -> None:
         values = {
             "status": association.status.value,
             "status_message": association.status_message,
@@ -474,7 +527,7 @@ class AssociationRepository:
             "k_hash": entity_hash(association.entity),
         }
         overwrite = {**key, **{f"v_{name}": value for name, value in values.items()}}
-        if self._tx.rowcount(_OVERWRITE, overwrite):
+        if overwrite_ended and self._tx.rowcount(_OVERWRITE, overwrite):
             return
         row = {
             "resource_share_id": key["k_share"],
@@ -488,7 +541,7 @@ class AssociationRepository:
             "created_at": association.created_at,
             **values,
         }
-        self._tx.rowcount(_INSERT, row)
+        self._tx.send(_INSERT, row)
 
     def end_all(self, share_id: str, now: Millis, message: str) -> list[Association]:
         """Disassociates every association of the (locked) share; returns them as ended."""
@@ -536,21 +589,15 @@ class AssociationRepository:
             "message": message,
             "now": now,
         }
-        row = self._tx.first(_MOVE_PRINCIPAL, parameters)
-        if row is None:
+        moved = self.move_principal(parameters)
+        if moved is None:
             return None
-        created_at, external = row
-        return Association(
-            share_id,
-            share_name,
-            AssociationType.PRINCIPAL,
-            account_id,
-            status,
-            created_at,
-            now,
-            optional_bool(external),
-            message,
-        )
+        return moved_principal(share_id, share_name, account_id, status, now, message, *moved)
+
+    def move_principal(self, parameters: dict[str, Any]) -> tuple[Millis, Any] | None:
+        """``move_principal``'s statement: (created_at, external) of the moved association."""
+        row = self._tx.first(_MOVE_PRINCIPAL, parameters)
+        return None if row is None else (row[0], row[1])
 
     def first_live_external_principal(self, share_id: str, now: Millis) -> str | None:
         row = self._tx.execute(

@@ -7,6 +7,12 @@ Statements run through it: hot ones (``Prepared``) on the driver's cursor, the r
 SQLAlchemy on the same connection, so all of a unit's statements share its transaction. Each
 statement's SQL passes the one hook (``watching``) that tests and tracing use.
 
+On PostgreSQL a write unit's statements whose answer nobody reads (its BEGIN, inserts, the
+outbox's LOCK: ``send``) wait in a queue and travel in one psycopg pipeline with the next
+statement that answers, or with COMMIT: a write costs a round trip per statement it reads the
+answer of, plus one (``watching_round_trips`` counts them). A queued statement that fails is
+reported by the call that sent the queue, whose unit then rolls back as it would have.
+
 What differs between SQLite and PostgreSQL is said once, in ``Backend``."""
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.util import await_only
 
 from sharekeeper.store.engine import connection_lost
 
@@ -45,12 +52,24 @@ class Backend:
     # PostgreSQL: a change to an access key notifies every listening process, whose key
     # caches forget it (store/key_cache.py); SQLite has no one to tell, and no cache.
     key_notices: bool
+    # PostgreSQL: statements sent in pipelines (above), and data-modifying WITH, which SQLite
+    # lacks. On SQLite a statement is a function call, not a round trip: nothing to save.
+    pipelines: bool
 
     @classmethod
     def of(cls, engine: Engine) -> Backend:
         if engine.dialect.name == "sqlite":
-            return cls("sqlite", "BEGIN", "BEGIN IMMEDIATE", embedded=True, key_notices=False)
-        return cls(engine.dialect.name, None, "BEGIN", embedded=False, key_notices=True)
+            return cls(
+                "sqlite",
+                "BEGIN",
+                "BEGIN IMMEDIATE",
+                embedded=True,
+                key_notices=False,
+                pipelines=False,
+            )
+        return cls(
+            engine.dialect.name, None, "BEGIN", embedded=False, key_notices=True, pipelines=True
+        )
 
 
 def autocommit(connection: Connection) -> Connection:
@@ -69,6 +88,8 @@ class State(Enum):
 
 StatementHook = Callable[[str], None]
 _hooks: list[StatementHook] = []
+RoundTripHook = Callable[[int], None]
+_round_trip_hooks: list[RoundTripHook] = []
 
 
 @contextmanager
@@ -82,8 +103,38 @@ def watching(hook: StatementHook) -> Iterator[None]:
         _hooks.remove(hook)
 
 
+@contextmanager
+def watching_round_trips(hook: RoundTripHook) -> Iterator[None]:
+    """Calls ``hook(statements)`` each time a unit of work waits for the database's answer,
+    with how many statements travelled together (one, or a pipeline's)."""
+    _round_trip_hooks.append(hook)
+    try:
+        yield
+    finally:
+        _round_trip_hooks.remove(hook)
+
+
+class _Answer:
+    """A statement's rows and row count, read off a pipeline's cursor."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._rows
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows[0] if self._rows else None
+
+
+Queued = tuple[str, Sequence[Any] | Mapping[str, Any]]
+
+
 class Transaction:
-    __slots__ = ("_cursor_kept", "backend", "connection", "state")
+    __slots__ = ("_begun", "_cursor_kept", "_piped", "_queue", "backend", "connection", "state")
 
     def __init__(self, connection: Connection, backend: Backend) -> None:
         self.connection = connection
@@ -92,13 +143,22 @@ class Transaction:
         # One driver cursor for every statement of ours: making one cost more than many a
         # statement (psycopg builds its adapters for each).
         self._cursor_kept: Any = None
+        # PostgreSQL: statements sent but not yet on the wire, and whether the database has
+        # seen this transaction's BEGIN (a unit that fails before has nothing to roll back).
+        self._queue: list[Queued] = []
+        self._begun = False
+        # The driver's own cursors for pipelines, made once a unit (left to the garbage
+        # collector: an asyncio driver's close must be awaited, and they hold nothing).
+        self._piped: list[Any] = []
 
     # -- states -------------------------------------------------------------------------
 
     def begin(self, write: bool) -> None:
         self._expect(State.IDLE)
         statement = self.backend.begin_write if write else self.backend.begin_read
-        if statement is not None:
+        if write and self.backend.pipelines:
+            self._queue_statement(self.backend.begin_write, ())
+        elif statement is not None:
             self.command(statement)
         self.state = State.WRITING if write else State.READING
 
@@ -116,8 +176,30 @@ class Transaction:
     def _end(self, statement: str) -> None:
         opened = self.state is not State.READING or self.backend.begin_read is not None
         self.state = State.IDLE  # whatever the outcome: a failed COMMIT ends it too
-        if opened:
-            self.command(statement)
+        queued, self._queue = self._queue, []
+        begun, self._begun = self._begun, False
+        if not queued:
+            if opened:
+                self.command(statement)
+        elif statement != "COMMIT":
+            # What is still queued is dropped: the database never saw it (nor, before the
+            # unit's first round trip, its BEGIN).
+            if begun:
+                self.command(statement)
+        else:
+            for hook in _hooks:
+                hook(statement)
+            try:
+                self._pipeline([*queued, (statement, ())], answers=0)
+            except DBAPIError:
+                # A failure makes the database skip the rest of the pipeline, COMMIT too: the
+                # transaction is still open (aborted), and must not go back to the pool so.
+                if not self.connection.invalidated:
+                    self.command("ROLLBACK")
+                raise
+            except BaseException:
+                self._interrupted()
+                raise
 
     def lost(self) -> None:
         """The database ended the transaction by itself (SQLite does, after a full disk or an
@@ -148,6 +230,72 @@ class Transaction:
         """A statement without parameters or rows (transaction control, a pragma)."""
         self._cursor(sql, ())
 
+    def send(self, statement: Prepared, values: Mapping[str, Any]) -> None:
+        """A write whose answer nobody reads: on PostgreSQL it travels with the unit's next
+        statement that answers, or with its COMMIT; at once elsewhere."""
+        if self.backend.pipelines and self.state is State.WRITING:
+            self._queue_statement(*statement.compiled_for(self.connection.dialect, values))
+        else:
+            self._run(statement, values)
+
+    def send_command(self, sql: str) -> None:
+        """``command``, sent as ``send`` sends (the outbox's LOCK)."""
+        if self.backend.pipelines and self.state is State.WRITING:
+            self._queue_statement(sql, ())
+        else:
+            self.command(sql)
+
+    def batch(
+        self, statements: Sequence[tuple[Prepared, Mapping[str, Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Runs the statements in order and returns each one's rows: on PostgreSQL in one
+        round trip (the queue and these, pipelined), one after the other elsewhere. Each
+        statement still sees what the ones before it did and waited for."""
+        if not self.backend.pipelines:
+            return [self.rows(statement, values) for statement, values in statements]
+        self._in_unit()
+        dialect = self.connection.dialect
+        compiled = [statement.compiled_for(dialect, values) for statement, values in statements]
+        for sql, _ in compiled:
+            for hook in _hooks:
+                hook(sql)
+        queued, self._queue = self._queue, []
+        answers = self._pipeline([*queued, *compiled], answers=len(compiled))
+        return [[tuple(row) for row in answer.fetchall()] for answer in answers]
+
+    def fenced(
+        self, fence: str, statement: Prepared, values: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``statement``'s rows, read right after ``fence`` (a statement that takes a
+        transaction-level lock) and while the fence is held, in one round trip on PostgreSQL:
+        in the unit's transaction when it writes (held to its end), else in a transaction of
+        its own around the two. Its snapshot is taken after the fence was granted, so what
+        the fence waited for is visible. On SQLite (a database-wide write lock already) the
+        statement alone."""
+        if not self.backend.pipelines:
+            return self.rows(statement, values)
+        if self.state is State.WRITING:
+            self.send_command(fence)
+            return self.rows(statement, values)
+        self._in_unit()
+        sql, parameters = statement.compiled_for(self.connection.dialect, values)
+        for each in ("BEGIN", fence, sql, "COMMIT"):
+            for hook in _hooks:
+                hook(each)
+        queued, self._queue = self._queue, []
+        begun = [*queued, ("BEGIN", ()), (fence, ()), (sql, parameters)]
+        try:
+            (answer,) = self._pipeline(begun, answers=1, then=[("COMMIT", ())])
+        except DBAPIError:
+            # The failure skipped the COMMIT: end the transaction it left open.
+            if not self.connection.invalidated:
+                self.command("ROLLBACK")
+            raise
+        except BaseException:
+            self._interrupted()
+            raise
+        return [tuple(row) for row in answer.fetchall()]
+
     def rows(self, statement: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         return list(self._run(statement, values).fetchall())
 
@@ -161,6 +309,7 @@ class Transaction:
     def close(self) -> None:
         """Closes the kept cursor (the connection goes back, or away)."""
         cursor, self._cursor_kept = self._cursor_kept, None
+        self._piped = []
         if cursor is not None:
             cursor.close()
 
@@ -170,8 +319,13 @@ class Transaction:
         """A statement built per call, run by SQLAlchemy (which converts the types it knows)
         in this transaction."""
         self._in_unit()
+        if self._queue:
+            queued, self._queue = self._queue, []
+            self._pipeline(queued, answers=0)
         for hook in _hooks:
             hook(str(statement))
+        for round_trip in _round_trip_hooks:
+            round_trip(1)
         return self.connection.execute(statement, parameters)
 
     def _run(self, statement: Prepared, values: Mapping[str, Any]) -> Any:
@@ -185,9 +339,19 @@ class Transaction:
         if self.state is State.IDLE:
             raise RuntimeError("a statement outside a unit of work's transaction")
 
+    def _queue_statement(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> None:
+        for hook in _hooks:
+            hook(sql)
+        self._queue.append((sql, parameters))
+
     def _cursor(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> Any:
         for hook in _hooks:
             hook(sql)
+        if self._queue:
+            queued, self._queue = self._queue, []
+            return self._pipeline([*queued, (sql, parameters)], answers=1)[0]
+        for round_trip in _round_trip_hooks:
+            round_trip(1)
         cursor = self._cursor_kept
         if cursor is None:
             # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
@@ -199,13 +363,89 @@ class Transaction:
         try:
             cursor.execute(sql, parameters)
         except error_type as error:
-            self.close()
-            lost = connection_lost(error, dialect)
-            if lost:
-                # Never back to the pool: it broke, or its server is no primary (any more).
-                self.connection.invalidate(error)
-            # The exception SQLAlchemy would raise, for the unit of work to translate.
-            raise DBAPIError.instance(
-                sql, parameters, error, error_type, connection_invalidated=lost
-            ) from error
+            raise self._failed(error, sql, parameters) from error
         return cursor
+
+    def _interrupted(self) -> None:
+        """A pipeline that ends the transaction was interrupted midway (a cancelled request):
+        the transaction may still be open, holding its locks (the outbox's fence among them),
+        in a state no later statement can be sure of. Only closing the connection ends it."""
+        self.close()
+        self.connection.invalidate()
+
+    def _failed(
+        self, error: Exception, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
+    ) -> Exception:
+        """The exception SQLAlchemy would raise, for the unit of work to translate."""
+        self.close()
+        dialect = self.connection.dialect
+        lost = connection_lost(error, dialect)
+        if lost:
+            # Never back to the pool: it broke, or its server is no primary (any more).
+            self.connection.invalidate(error)
+        return DBAPIError.instance(
+            sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
+        )
+
+    def _pipeline(
+        self, statements: list[Queued], answers: int, then: Sequence[Queued] = ()
+    ) -> list[_Answer]:
+        """Sends ``statements`` and then ``then`` in one psycopg pipeline (one round trip) and
+        returns the answers of the last ``answers`` of ``statements``. The first failure is
+        raised; the database skips the statements after it, and the unit's transaction is then
+        aborted."""
+        if statements and statements[0][0] == self.backend.begin_write:
+            self._begun = True
+        every = [*statements, *then]
+        answered = range(len(statements) - answers, len(statements))
+        for round_trip in _round_trip_hooks:
+            round_trip(len(every))
+        import psycopg  # only PostgreSQL pipelines; SQLite's processes need not load it
+
+        driver: Any = self.connection.connection.driver_connection
+        while len(self._piped) <= answers:
+            self._piped.append(driver.cursor())
+        try:
+            if isinstance(driver, psycopg.AsyncConnection):
+                # The asyncio driver under SQLAlchemy's adapter: wait on the event loop, in
+                # the request's greenlet.
+                return await_only(_async_pipeline(driver, self._piped, every, answered))
+            return _sync_pipeline(driver, self._piped, every, answered)
+        except self.connection.dialect.loaded_dbapi.Error as error:
+            sql = "; ".join(s for s, _ in every)
+            raise self._failed(error, sql, ()) from error
+
+
+def _sync_pipeline(
+    driver: Any, cursors: list[Any], statements: list[Queued], answered: range
+) -> list[_Answer]:
+    """``cursors[0]`` takes the answers nobody reads, each replacing the last; the others one
+    answered statement each."""
+    with driver.pipeline():
+        for index, (sql, parameters) in enumerate(statements):
+            cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
+            cursor.execute(sql, parameters)
+    return [
+        _Answer(c.fetchall() if _has_rows(c) else [], c.rowcount)
+        for c in cursors[1 : 1 + len(answered)]
+    ]
+
+
+async def _async_pipeline(
+    driver: Any, cursors: list[Any], statements: list[Queued], answered: range
+) -> list[_Answer]:
+    async with driver.pipeline():
+        for index, (sql, parameters) in enumerate(statements):
+            cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
+            await cursor.execute(sql, parameters)
+    return [
+        _Answer(await c.fetchall() if _has_rows(c) else [], c.rowcount)
+        for c in cursors[1 : 1 + len(answered)]
+    ]
+
+
+def _has_rows(cursor: Any) -> bool:
+    """Whether the statement returned rows (its description would be built to say so, column
+    objects and all)."""
+    result = cursor.pgresult
+    return result is not None and bool(result.nfields)

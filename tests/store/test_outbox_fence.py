@@ -1,0 +1,126 @@
+"""PostgreSQL: the outbox's numbers are fenced (store/events.py). Writers hold the advisory lock
+shared and never wait for one another; a reader settling the newest cursor waits for the writer
+still holding a smaller number, so it is never handed a cursor past an event that commits
+later."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import psycopg
+import pytest
+
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.services.context import Context
+from sharekeeper.store import events as outbox
+from sharekeeper.store.transaction import Queued
+from tests.conftest import POSTGRES_URL
+from tests.support import LiveServer
+
+pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
+INSERT = (
+    "INSERT INTO events (id, kind, subject, at, data) "
+    "VALUES (%s, 'test.fence', 'fence', 0, '{}') RETURNING seq"
+)
+WAITING_READER = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' "
+    "AND NOT granted AND classid = %s AND objid = %s AND objsubid = 2"
+)
+
+
+def write(connection: psycopg.Connection[tuple[int]]) -> int:
+    """A writer's outbox insert, as the unit of work sends it: the shared lock, then numbers."""
+    connection.execute(outbox._LOCK)
+    row = connection.execute(INSERT, (str(uuid.uuid4()),)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_a_reader_waits_for_the_writer_holding_a_smaller_number(server: LiveServer) -> None:
+    assert POSTGRES_URL is not None
+    ctx = server.runtime.context
+    classid, objid = (int(k) for k in outbox._NUMBERING.split(","))
+    with (
+        psycopg.connect(POSTGRES_URL) as slow,
+        psycopg.connect(POSTGRES_URL) as fast,
+        psycopg.connect(POSTGRES_URL, autocommit=True) as watcher,
+    ):
+        smaller = write(slow)  # numbered, not committed
+        larger = write(fast)
+        fast.commit()  # the writers did not wait for each other
+        assert larger > smaller
+        settled: list[int] = []
+        reader = threading.Thread(target=lambda: settled.append(settle(ctx)))
+        reader.start()
+        deadline = time.monotonic() + 30
+        while watcher.execute(WAITING_READER, (classid, objid)).fetchone() != (1,):
+            assert time.monotonic() < deadline, "the reader never queued for the fence"
+            time.sleep(0.01)
+        assert settled == []  # queued behind the writer in flight, not past its number
+        slow.commit()
+        reader.join(30)
+    assert settled and settled[0] >= larger
+    with ctx.reading() as uow:
+        seen = {e.cursor for e in uow.events.after(smaller - 1, settled[0], 1000)}
+    assert {smaller, larger} <= seen
+
+
+def settle(ctx: Context) -> int:
+    with ctx.reading() as uow:
+        return uow.events.settled()
+
+
+class Interrupted(BaseException):
+    """As a cancelled request's greenlet sees it: not an error of the database's."""
+
+
+HELD = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND classid = %s AND objid = %s AND objsubid = 2"
+)
+
+
+def test_a_commit_interrupted_midway_leaves_no_lock_behind(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit's pipeline is sent but its COMMIT is not (the request was cancelled): the
+    transaction holds the outbox's lock shared. Its connection is closed, not pooled, so the
+    lock goes with it and readers of the feed do not wait for ever."""
+    from sharekeeper.services import shares
+    from sharekeeper.store import transaction
+
+    assert POSTGRES_URL is not None
+    ctx = server.runtime.context
+    account = server.account("fence-interrupted")
+    owner = Caller(account.account_id, account.access_key)
+    whole = transaction._sync_pipeline
+    cut_on: list[psycopg.Connection[tuple[int]]] = []
+
+    def cut(
+        driver: psycopg.Connection[tuple[int]],
+        cursors: list[object],
+        statements: list[Queued],
+        answered: range,
+    ) -> object:
+        if statements[-1][0] != "COMMIT":
+            return whole(driver, cursors, statements, answered)
+        whole(driver, cursors, statements[:-1], range(0))  # the lock is now held, shared
+        cut_on.append(driver)
+        raise Interrupted
+
+    monkeypatch.setattr(transaction, "_sync_pipeline", cut)
+    with pytest.raises(Interrupted):
+        shares.create_resource_share(ctx, owner, name="interrupted")
+    monkeypatch.undo()
+    # Closed, not pooled: the app's pool resets nothing on return (store/engine.py), so a
+    # pooled connection would have kept the transaction, and the lock, for its next user.
+    assert cut_on and cut_on[0].closed
+    classid, objid = (int(k) for k in outbox._NUMBERING.split(","))
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as watcher:
+        deadline = time.monotonic() + 30  # the server ends the closed connection's backend
+        while watcher.execute(HELD, (classid, objid)).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the interrupted transaction kept the lock"
+            time.sleep(0.01)
+    assert settle(ctx) >= 0
