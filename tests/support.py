@@ -170,10 +170,14 @@ class ServerProcess:
 
 
 def server_processes(
-    database_url: str, data_dir: Path, env: dict[str, str], count: int = 2
+    server: LiveServer, data_dir: Path, env: dict[str, str], count: int = 2
 ) -> Iterator[list[ServerProcess]]:
-    """``count`` server processes on one database with the same settings (a race across
-    processes), stopped when the fixture that yields from this ends."""
+    """``count`` server processes on the in-process ``server``'s database with the same
+    settings (a race across processes), stopped when the fixture that yields from this ends.
+    The processes keep the system's time, so the in-process server's clock (which earlier
+    tests may have moved on) is put back to it: one time for every writer of the database."""
+    server.clock.offset = 0
+    database_url = server.settings.database_url
     processes = [ServerProcess(database_url, data_dir, env=env) for _ in range(count)]
     yield processes
     for process in processes:

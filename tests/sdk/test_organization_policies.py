@@ -300,7 +300,7 @@ def policy_servers(
     server: LiveServer, database_url: str, data_dir: Path
 ) -> Iterator[list[ServerProcess]]:
     env = {"SHAREKEEPER_QUOTA_POLICY": str(POLICY_QUOTA)}
-    yield from server_processes(database_url, data_dir, env)
+    yield from server_processes(server, data_dir, env)
 
 
 @pytest.mark.slow

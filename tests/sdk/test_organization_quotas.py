@@ -127,7 +127,7 @@ def two_servers(
     server: LiveServer, database_url: str, data_dir: Path
 ) -> Iterator[list[ServerProcess]]:
     env = {"SHAREKEEPER_QUOTA_ORGANIZATION_ACCOUNT": str(QUOTA_IN_RACE)}
-    yield from server_processes(database_url, data_dir, env)
+    yield from server_processes(server, data_dir, env)
 
 
 # Callable[..., Any]: the callers bind their loop variable as a lambda default (mypy infers no

@@ -14,7 +14,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
 from tests import figures
 from tests.sdk.helpers import accept, associations, create_share, invitation_for, reject
-from tests.support import Account, LiveServer, ServerProcess
+from tests.support import Account, LiveServer, ServerProcess, server_processes
 
 CONTENDERS = 8
 INVITATIONS = 6
@@ -25,10 +25,7 @@ def two_servers(
     server: LiveServer, database_url: str, data_dir: Path
 ) -> Iterator[list[ServerProcess]]:
     # The in-process server has migrated the database and written the master key already.
-    processes = [ServerProcess(database_url, data_dir) for _ in range(2)]
-    yield processes
-    for process in processes:
-        process.stop()
+    yield from server_processes(server, data_dir, {})
 
 
 def race(receiver: Account, endpoints: list[str], invitation_id: str, mixed: bool) -> list[str]:
