@@ -30,7 +30,13 @@ from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol, render
-from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
+from sharekeeper.aws.routes import (
+    ORGANIZATIONS_BY_TARGET,
+    RAM_BY_PATH,
+    RAM_PATHS,
+    STS_BY_ACTION,
+    AwsOperation,
+)
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.errors import (
@@ -96,8 +102,12 @@ def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
             raise OperationNotServed("STS", action[:64] or "(no Action)")
         return found
     if service == "organizations":
-        target = (incoming.header("x-amz-target") or "").rpartition(".")[2]
-        raise OperationNotServed("AWS Organizations", target[:64] or "(no X-Amz-Target)")
+        target = incoming.header("x-amz-target") or ""
+        served = ORGANIZATIONS_BY_TARGET.get(target)
+        if served is None:
+            name = target.rpartition(".")[2][:64] or "(no X-Amz-Target)"
+            raise OperationNotServed("AWS Organizations", name)
+        return served
     raise ApiNotFound(incoming.method, f"AWS service {service[:64]!r}")
 
 
@@ -171,7 +181,8 @@ class AwsWire:
         if request.operation.protocol is Protocol.QUERY:
             headers["content-type"] = "text/xml"
             return 200, headers, _xml_reply(request.operation.name, reply, request_id)
-        headers["content-type"] = "application/json"
+        json_type = "x-amz-json-1.1" if request.operation.protocol is Protocol.JSON else "json"
+        headers["content-type"] = f"application/{json_type}"
         return 200, headers, _encode(reply)
 
     def _prepare(self, request: _Request) -> AwsCall[Any]:

@@ -723,6 +723,7 @@ class OrgEntityNotFound(NotFound):
 
     def __init__(self, entity_id: str) -> None:
         super().__init__(f"The entity {entity_id} is not in the caller's organization.")
+        self.entity_id = entity_id  # AWS names the error after the entity's kind
 
 
 class HandshakeAlreadyPending(InvalidRequest):
