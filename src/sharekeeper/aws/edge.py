@@ -111,12 +111,20 @@ def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
     raise ApiNotFound(incoming.method, f"AWS service {service[:64]!r}")
 
 
+def _xml_members(reply: msgspec.Struct) -> str:
+    """A result's members as elements, a nested structure's within its own (no lists are
+    answered yet)."""
+    parts = []
+    for f in msgspec.structs.fields(reply):
+        value = getattr(reply, f.name)
+        inner = _xml_members(value) if isinstance(value, msgspec.Struct) else escape(str(value))
+        parts.append(f"<{f.encode_name}>{inner}</{f.encode_name}>")
+    return "".join(parts)
+
+
 def _xml_reply(name: str, reply: msgspec.Struct, request_id: str) -> bytes:
-    """awsQuery's answer: the result's members as elements (flat results only, so far)."""
-    fields = msgspec.structs.fields(reply)
-    members = "".join(
-        f"<{f.encode_name}>{escape(str(getattr(reply, f.name)))}</{f.encode_name}>" for f in fields
-    )
+    """awsQuery's answer: the result's members as elements."""
+    members = _xml_members(reply)
     return (
         f'<{name}Response xmlns="https://sts.amazonaws.com/doc/{STS_VERSION}/">'
         f"<{name}Result>{members}</{name}Result>"
@@ -196,7 +204,8 @@ class AwsWire:
         operation = request.operation = _operation(incoming, signed.service)
         request.access.operation = f"aws:{operation.name}"
         if operation.protocol is Protocol.QUERY:
-            decoded: Any = operation.body()  # awsQuery's members: none served take any yet
+            params = list(_query_params(incoming).items())
+            decoded: Any = decode_query(params, operation.body)
         elif operation.in_query:
             decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
         else:

@@ -151,6 +151,7 @@ RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}
 RAM_PATHS = {"/" + n.lower(): (RAM_METHODS.get(n, "POST"), n) for n in RAM_OPERATION_NAMES}
 STS_BY_ACTION = {
     "GetCallerIdentity": AwsOperation("GetCallerIdentity", Protocol.QUERY, sts.get_caller_identity),
+    "AssumeRole": AwsOperation("AssumeRole", Protocol.QUERY, sts.assume_role, writes=True),
 }
 
 ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."

@@ -55,7 +55,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     ├── Forbidden                                 signed by a valid key that may not do this
     │   ├── ServiceKeyRequired        RAM.9501    an account key on a decision operation
     │   ├── ServiceKeyRefused         RAM.9502    a service key on the RAM or Organizations API
-    │   └── OutsideNamespaces         RAM.9503    a service asking beyond its namespaces
+    │   ├── OutsideNamespaces         RAM.9503    a service asking beyond its namespaces
+    │   └── AssumeRoleRefused         RAM.9509    AssumeRole from temporary keys, or another's role
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
@@ -582,6 +583,14 @@ class DeadLetterNotFound(NotFound):
 
 class Forbidden(ShareKeeperError):
     code = "RAM.9500"
+
+
+class AssumeRoleRefused(Forbidden):
+    """STS AssumeRole refused: signed with temporary credentials (which could otherwise renew
+    themselves for ever, so a leaked one would never expire), or naming another account's
+    role (ShareKeeper has no trust policies to let one account into another)."""
+
+    code = "RAM.9509"
 
 
 class ServiceKeyRequired(Forbidden):
