@@ -72,6 +72,10 @@ def test_the_organization_flow_shares_with_members_until_they_leave(
     assert [a["Id"] for a in under["Accounts"]] == [receiver.aws_account_id]
     assert under["Accounts"][0]["JoinedMethod"] == "INVITED"
     assert code_of(orgs(receiver).list_accounts) == "AccessDeniedException"
+    children = o.list_organizational_units_for_parent(ParentId=root["Id"])
+    assert valid("organizations", "ListOrganizationalUnitsForParent", children)[
+        "OrganizationalUnits"
+    ] == [unit]
 
     o.enable_aws_service_access(ServicePrincipal="ram.amazonaws.com")
     access = o.list_aws_service_access_for_organization()
@@ -91,6 +95,14 @@ def test_the_organization_flow_shares_with_members_until_they_leave(
     assert receiver.aws("ram").get_resource_share_invitations()["resourceShareInvitations"] == []
     assert theirs(outsider) == []
 
+    o.disable_aws_service_access(ServicePrincipal="ram.amazonaws.com")
+    access = o.list_aws_service_access_for_organization()
+    assert access["EnabledServicePrincipals"] == []
+    # Sharing with the organization is suspended while RAM is not trusted (the core's rule,
+    # whichever API turns it off), and back once trusted again.
+    assert theirs(receiver) == []
+    o.enable_aws_service_access(ServicePrincipal="ram.amazonaws.com")
+    assert theirs(receiver) == ["org-share", "ou-share"]
     orgs(receiver).leave_organization()
     assert theirs(receiver) == []
     assert code_of(orgs(receiver).describe_organization) == "AWSOrganizationsNotInUseException"
@@ -168,6 +180,7 @@ def test_created_accounts_are_listed_paged_and_removed(owner: Account) -> None:
     assert code_of(o.describe_account, AccountId=status["AccountId"]) == (
         "AccountNotFoundException"
     )
+    assert code_of(o.describe_account, AccountId="12345") == "InvalidInputException"
     assert code_of(o.enable_aws_service_access, ServicePrincipal="s3.amazonaws.com") == (
         "InvalidInputException"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sharekeeper.aws import org_wire as w
-from sharekeeper.aws.arns import aws_node_id, directory_node_id
+from sharekeeper.aws.arns import AWS_ACCOUNT_ID, aws_node_id, directory_node_id
 from sharekeeper.aws.call import AwsCall, page_of, seconds
 from sharekeeper.domain.errors import OrgInvalidParameter, UnknownTrustedService
 from sharekeeper.domain.handshakes import CreateAccountStatus, HandshakeStatus
@@ -118,6 +118,8 @@ def _status(
 def _account_id(ctx: Context, call: AwsCall[object], aws_id: str) -> str:
     """The core's id of a 12-digit AWS id (a placeholder no account has for an unknown one, so
     the directory answers AccountNotFoundException as for any account outside it)."""
+    if not AWS_ACCOUNT_ID.fullmatch(aws_id):
+        raise OrgInvalidParameter(f"{aws_id[:64]!r} is not a 12-digit AWS account id.")
     return call.ids.account_ids(ctx, [aws_id])[aws_id]
 
 
