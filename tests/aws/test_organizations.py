@@ -7,11 +7,18 @@ answer is checked against botocore's ``organizations`` model."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from sharekeeper.domain.audit import AuditFilter
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services.audit import list_audit_records
 from tests.aws.botocore_shapes import valid
 from tests.aws.test_ram_flow import code_of, subnet_arn
-from tests.support import Account
+from tests.support import Account, LiveServer
 
 _OU_ID = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")  # botocore's pattern
 
@@ -187,3 +194,62 @@ def test_created_accounts_are_listed_paged_and_removed(owner: Account) -> None:
     assert code_of(o.delete_organizational_unit, OrganizationalUnitId="ou-abcd-12345678") == (
         "OrganizationalUnitNotFoundException"
     )
+
+
+def test_one_directory_for_both_apis_and_writes_audited(server: LiveServer, owner: Account) -> None:
+    from huaweicloudsdkorganizations.v1 import (
+        ListOrganizationalUnitsRequest,
+        ShowOrganizationRequest,
+    )
+
+    o = orgs(owner)
+    made = o.create_organization()["Organization"]
+    root = o.list_roots()["Roots"][0]
+    unit = o.create_organizational_unit(ParentId=root["Id"], Name="both")["OrganizationalUnit"]
+    huawei = owner.organizations
+    shown = huawei.show_organization(ShowOrganizationRequest()).organization
+    assert (shown.id, shown.management_account_id) == (made["Id"], owner.account_id)
+    units = huawei.list_organizational_units(ListOrganizationalUnitsRequest()).organizational_units
+    # The same OU: AWS's id is the directory's with a hyphen after its first 4 characters.
+    assert [(u.id, u.name) for u in units] == [("ou-" + unit["Id"][3:].replace("-", ""), "both")]
+    page = list_audit_records(
+        server.runtime.context, AuditFilter(account_id=owner.account_id), PageRequest(100)
+    )
+    seen = {(r.operation, r.outcome.split(" ")[0]) for r in page.items}
+    assert {("aws:CreateOrganization", "200"), ("aws:CreateOrganizationalUnit", "200")} <= seen
+
+
+def test_an_invitation_has_one_answer_when_accept_and_cancel_race(
+    owner: Account, receiver: Account
+) -> None:
+    orgs(owner).create_organization()
+    target = {"Id": receiver.aws_account_id, "Type": "ACCOUNT"}
+    handshake = orgs(owner).invite_account_to_organization(Target=target)["Handshake"]
+    contenders = [(orgs(receiver), "accept_handshake") for _ in range(4)]
+    contenders += [(orgs(owner), "cancel_handshake") for _ in range(4)]
+    barrier = threading.Barrier(len(contenders))
+    outcomes = [""] * len(contenders)
+
+    def contend(index: int) -> None:
+        client, operation = contenders[index]
+        barrier.wait()
+        try:
+            answer = getattr(client, operation)(HandshakeId=handshake["Id"])
+            outcomes[index] = "won:" + answer["Handshake"]["State"]
+        except ClientError as error:
+            outcomes[index] = str(error.response["Error"]["Code"])
+        except Exception as error:  # recorded, so the assertion shows it
+            outcomes[index] = repr(error)
+
+    threads = [threading.Thread(target=contend, args=(i,)) for i in range(len(contenders))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    counted = Counter(outcomes)
+    winners = [o for o in counted if o.startswith("won:")]
+    assert len(winners) == 1 and counted[winners[0]] == 1, counted
+    losers = set(counted) - {winners[0]}
+    assert losers <= {"InvalidHandshakeTransitionException", "ConcurrentModificationException"}
+    sent = orgs(owner).list_handshakes_for_organization()["Handshakes"]
+    assert [h["State"] for h in sent] == [winners[0].removeprefix("won:")]
