@@ -204,7 +204,10 @@ class AwsWire:
         operation = request.operation = _operation(incoming, signed.service)
         request.access.operation = f"aws:{operation.name}"
         if operation.protocol is Protocol.QUERY:
-            params = list(_query_params(incoming).items())
+            # A presigned GET carries its signature in the query: not the operation's members.
+            params = [
+                (k, v) for k, v in _query_params(incoming).items() if not k.startswith("X-Amz-")
+            ]
             decoded: Any = decode_query(params, operation.body)
         elif operation.in_query:
             decoded = decode_query(query_pairs(incoming.raw_query), operation.body)

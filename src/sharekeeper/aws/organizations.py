@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sharekeeper.aws import org_wire as w
+from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.arns import AWS_ACCOUNT_ID, aws_node_id, directory_node_id
 from sharekeeper.aws.call import AwsCall, page_of, seconds
 from sharekeeper.domain.errors import OrgInvalidParameter, UnknownTrustedService
@@ -73,7 +74,9 @@ def _member(ctx: Context, call: AwsCall[object], member: members.Member) -> w.Ac
 def _handshake(ctx: Context, call: AwsCall[object], view: handshakes.HandshakeView) -> w.Handshake:
     item = view.handshake
     found = call.ids.aws_ids(ctx, [item.management_account_id, item.target_account_id])
-    management, target = found[item.management_account_id], found[item.target_account_id]
+    # An account deleted since reads as AWS's no-account id rather than failing the answer.
+    management = found.get(item.management_account_id, UNKNOWN)
+    target = found.get(item.target_account_id, UNKNOWN)
     resources = [
         w.HandshakeResource(
             item.organization_id,
