@@ -11,6 +11,10 @@ import threading
 from collections import Counter
 from typing import Any
 
+import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from sharekeeper.domain.audit import AuditFilter
@@ -253,3 +257,33 @@ def test_an_invitation_has_one_answer_when_accept_and_cancel_race(
     assert losers <= {"InvalidHandshakeTransitionException", "ConcurrentModificationException"}
     sent = orgs(owner).list_handshakes_for_organization()["Handshakes"]
     assert [h["State"] for h in sent] == [winners[0].removeprefix("won:")]
+
+
+def test_bad_bodies_are_invalid_input_in_awsjson_shape(owner: Account) -> None:
+    def post(target: str, body: bytes) -> httpx.Response:
+        request = AWSRequest(
+            "POST",
+            owner.endpoint + "/",
+            data=body,
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": f"AWSOrganizationsV20161128.{target}",
+            },
+        )
+        credentials = Credentials(owner.access_key, owner.secret_key)
+        SigV4Auth(credentials, "organizations", "us-east-1").add_auth(request)
+        return httpx.post(request.url, content=body, headers=dict(request.headers.items()))
+
+    orgs(owner).create_organization()
+    for target, body in [
+        ("DescribeAccount", b"{not json"),
+        ("DescribeAccount", b'{"AccountId": 12}'),
+        ("ListAccounts", b'{"MaxResults": 21}'),
+        ("CreateOrganizationalUnit", b'{"Name": "no parent"}'),
+    ]:
+        answer = post(target, body)
+        assert answer.status_code == 400, (target, body, answer.text)
+        assert answer.headers["content-type"] == "application/x-amz-json-1.1"
+        assert answer.json()["__type"] == "InvalidInputException", (target, body, answer.text)
+    nothing = post("ListPolicies", b"{}")
+    assert (nothing.status_code, nothing.json()["__type"]) == (400, "UnsupportedOperation")
