@@ -90,8 +90,8 @@ class Account:
         )
 
     def aws(self, service: str, region: str = "us-east-1") -> Any:
-        """A boto3 client of AWS's ``service`` (``ram``, ``sts``) signed as this account with
-        SigV4 by the same keys (needs boto3; a new client each call)."""
+        """A boto3 client of AWS's ``service`` (``ram``, ``sts``, ``organizations``) signed as
+        this account with SigV4 by the same keys (needs boto3; a new client each call)."""
         import boto3
         from botocore.config import Config
 

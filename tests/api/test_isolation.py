@@ -58,7 +58,9 @@ def world(server: LiveServer, owner: Account, receiver: Account) -> dict[str, st
     handshake = handshakes.invite_account(
         server.runtime.context, owner_caller(owner), invitee.account_id, ""
     )
-    created = members.create_account(server.runtime.context, owner_caller(owner), "secret-created")
+    created = members.create_account(
+        server.runtime.context, owner_caller(owner), "secret-created"
+    ).status
     delegation.register(
         server.runtime.context, owner_caller(owner), member.account_id, "service.RAM"
     )

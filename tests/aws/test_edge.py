@@ -1,4 +1,4 @@
-"""The AWS edge itself: what it audits, the services it does not serve yet in their own
+"""The AWS edge itself: what it audits, the operations it does not serve yet in their own
 protocol's shape, and Huawei's API untouched beside it."""
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ def test_writes_are_audited_as_aws_operations_refusals_too(
     assert ("aws:CreateResourceShare", "400") in seen
 
 
-def test_organizations_is_not_served_yet_and_says_so_in_its_shape(owner: Account) -> None:
+def test_organizations_operations_not_served_say_so_in_its_shape(owner: Account) -> None:
     organizations = owner.aws("organizations")
     with pytest.raises(ClientError) as caught:
-        organizations.describe_organization()
+        organizations.list_policies(Filter="SERVICE_CONTROL_POLICY")
     error: Any = caught.value.response["Error"]
     assert error["Code"] == "UnsupportedOperation"
-    assert "AWS Organizations's DescribeOrganization" in error["Message"]
+    assert "AWS Organizations's ListPolicies" in error["Message"]
 
 
 def test_sts_actions_not_served_say_so(owner: Account) -> None:

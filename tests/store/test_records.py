@@ -59,3 +59,23 @@ def test_a_constraint_conflict_is_a_retryable_error(server: LiveServer, owner: A
             )
         )
         uow.commit()
+
+
+def test_expired_temporary_keys_are_purged_after_48_hours(
+    server: LiveServer, owner: Account
+) -> None:
+    temporary = server.temporary(owner, ttl_seconds=60)
+
+    def keys() -> set[str]:
+        with server.runtime.engine.connect() as connection:
+            listed = select(access_keys.c.access_key).where(
+                access_keys.c.account_id == owner.account_id
+            )
+            return set(connection.execute(listed).scalars())
+
+    server.clock.advance(48 * 3600 * 1000)
+    purge_expired_records(server.runtime.context)
+    assert keys() == {owner.access_key, temporary.access_key}  # expired, not yet 48 hours
+    server.clock.advance(61 * 1000)
+    purge_expired_records(server.runtime.context)
+    assert keys() == {owner.access_key}

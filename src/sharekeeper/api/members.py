@@ -105,7 +105,7 @@ def create_account(
         body.description or "",
         [(t.key, t.value) for t in body.tags or ()],
         ContactDetails(body.email or None, body.phone or None),
-    )
+    ).status
     return o.CreateAccountStatusReply(_status(status))
 
 

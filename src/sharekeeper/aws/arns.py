@@ -193,7 +193,8 @@ def parse_organization_arn(arn: str) -> OrganizationNode:
 
 
 def organization_urn(node: OrganizationNode, management_account_id: str) -> str:
-    return f"organizations::{management_account_id}:{node.kind}:{node.path}"
+    path = "/".join(directory_node_id(part) for part in node.path.split("/"))
+    return f"organizations::{management_account_id}:{node.kind}:{path}"
 
 
 def parse_organization_urn(urn: str) -> OrganizationNode | None:
@@ -202,4 +203,33 @@ def parse_organization_urn(urn: str) -> OrganizationNode | None:
 
 
 def organization_arn(node: OrganizationNode, management_aws_id: str) -> str:
-    return f"arn:aws:organizations::{management_aws_id}:{node.kind}/{node.path}"
+    path = "/".join(aws_node_id(part) for part in node.path.split("/"))
+    return f"arn:aws:organizations::{management_aws_id}:{node.kind}/{path}"
+
+
+# The directory's ids are AWS's but for two: an OU's is ``ou-`` and 32 characters, where AWS
+# puts a hyphen after the first 4 (``ou-abcd-...``, a pattern Terraform checks), and a
+# create-account status is ``cas-`` where AWS says ``car-``. The same characters either way,
+# so both translate without a lookup. Anything else is the same id on both sides.
+_DIRECTORY_OU = re.compile(r"ou-([a-z0-9]{4})([a-z0-9]{28})")
+_AWS_OU = re.compile(r"ou-([a-z0-9]{4})-([a-z0-9]{28})")
+
+
+def aws_node_id(node_id: str) -> str:
+    found = _DIRECTORY_OU.fullmatch(node_id)
+    if found is not None:
+        return f"ou-{found[1]}-{found[2]}"
+    if node_id.startswith("cas-"):
+        return "car-" + node_id[4:]
+    return node_id
+
+
+def directory_node_id(aws_id: str) -> str:
+    """The directory's id of an id AWS's way; an id of no known form passes as it is (the
+    directory then finds no such node, and says so)."""
+    found = _AWS_OU.fullmatch(aws_id)
+    if found is not None:
+        return f"ou-{found[1]}{found[2]}"
+    if aws_id.startswith("car-"):
+        return "cas-" + aws_id[4:]
+    return aws_id

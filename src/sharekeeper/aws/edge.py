@@ -30,7 +30,13 @@ from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol, shape
-from sharekeeper.aws.routes import RAM_BY_PATH, RAM_PATHS, STS_BY_ACTION, AwsOperation
+from sharekeeper.aws.routes import (
+    ORGANIZATIONS_BY_TARGET,
+    RAM_BY_PATH,
+    RAM_PATHS,
+    STS_BY_ACTION,
+    AwsOperation,
+)
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.errors import (
@@ -96,17 +102,29 @@ def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
             raise OperationNotServed("STS", action[:64] or "(no Action)")
         return found
     if service == "organizations":
-        target = (incoming.header("x-amz-target") or "").rpartition(".")[2]
-        raise OperationNotServed("AWS Organizations", target[:64] or "(no X-Amz-Target)")
+        target = incoming.header("x-amz-target") or ""
+        served = ORGANIZATIONS_BY_TARGET.get(target)
+        if served is None:
+            name = target.rpartition(".")[2][:64] or "(no X-Amz-Target)"
+            raise OperationNotServed("AWS Organizations", name)
+        return served
     raise ApiNotFound(incoming.method, f"AWS service {service[:64]!r}")
 
 
+def _xml_members(reply: msgspec.Struct) -> str:
+    """A result's members as elements, a nested structure's within its own (no lists are
+    answered yet)."""
+    parts = []
+    for f in msgspec.structs.fields(reply):
+        value = getattr(reply, f.name)
+        inner = _xml_members(value) if isinstance(value, msgspec.Struct) else escape(str(value))
+        parts.append(f"<{f.encode_name}>{inner}</{f.encode_name}>")
+    return "".join(parts)
+
+
 def _xml_reply(name: str, reply: msgspec.Struct, request_id: str) -> bytes:
-    """awsQuery's answer: the result's members as elements (flat results only, so far)."""
-    fields = msgspec.structs.fields(reply)
-    members = "".join(
-        f"<{f.encode_name}>{escape(str(getattr(reply, f.name)))}</{f.encode_name}>" for f in fields
-    )
+    """awsQuery's answer: the result's members as elements."""
+    members = _xml_members(reply)
     return (
         f'<{name}Response xmlns="https://sts.amazonaws.com/doc/{STS_VERSION}/">'
         f"<{name}Result>{members}</{name}Result>"
@@ -178,7 +196,8 @@ class AwsWire:
         if request.operation.protocol is Protocol.QUERY:
             headers["content-type"] = "text/xml"
             return 200, headers, _xml_reply(request.operation.name, reply, request_id)
-        headers["content-type"] = "application/json"
+        json_type = "x-amz-json-1.1" if request.operation.protocol is Protocol.JSON else "json"
+        headers["content-type"] = f"application/{json_type}"
         return 200, headers, _encode(reply)
 
     def _prepare(self, request: _Request) -> AwsCall[Any]:
@@ -192,7 +211,11 @@ class AwsWire:
         operation = request.operation = _operation(incoming, signed.service)
         request.access.operation = f"aws:{operation.name}"
         if operation.protocol is Protocol.QUERY:
-            decoded: Any = operation.body()  # awsQuery's members: none served take any yet
+            # A presigned GET carries its signature in the query: not the operation's members.
+            params = [
+                (k, v) for k, v in _query_params(incoming).items() if not k.startswith("X-Amz-")
+            ]
+            decoded: Any = decode_query(params, operation.body)
         elif operation.in_query:
             decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
         else:

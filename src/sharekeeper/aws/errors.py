@@ -19,8 +19,14 @@ from sharekeeper.domain.errors import (
     AuthenticationFailed,
     CannotLeaveShare,
     ConcurrentChange,
+    CreateAccountStatusNotFound,
     ExternalPrincipalNotAllowed,
     Forbidden,
+    HandshakeAlreadyPending,
+    HandshakeCancelled,
+    HandshakeNotFound,
+    HandshakeNotPending,
+    HandshakeQuotaExceeded,
     InvalidRequest,
     InvitationAlreadyAccepted,
     InvitationAlreadyRejected,
@@ -29,11 +35,25 @@ from sharekeeper.domain.errors import (
     InvitationWithdrawn,
     LimitExceeded,
     MalformedIdentifier,
+    ManagementAccountStays,
     NoOrganization,
     NotFound,
     NotManagementAccount,
     OperationNotServed,
+    OrgAccountAlreadyMember,
+    OrgAccountNotFound,
+    OrgAccountQuotaExceeded,
+    OrganizationNotEmpty,
+    OrganizationNotFound,
     OrganizationSharingDisabled,
+    OrgEntityNotFound,
+    OrgNotManagementAccount,
+    OrgNotManagementOrDelegated,
+    OrgQuotaExceeded,
+    OrgTagLimitExceeded,
+    OrgUnitLimit,
+    OrgUnitNameTaken,
+    OrgUnitNotEmpty,
     QuotaExceeded,
     ResourceShareNotActive,
     ServiceBusy,
@@ -44,6 +64,7 @@ from sharekeeper.domain.errors import (
     StateConflict,
     TooManyRequests,
     TotalQuotaExceeded,
+    TrustedServiceDisabled,
     UnknownAccessKey,
 )
 
@@ -90,16 +111,58 @@ TABLE: tuple[tuple[type[ShareKeeperError], str, str, int], ...] = (
     (ShareKeeperError, "ServerInternalException", "InternalFailure", 500),
 )
 
-_found: dict[type[ShareKeeperError], tuple[str, str, int]] = {}
+# AWS Organizations' own names (awsJson1_1), looked up before TABLE for that protocol only:
+# the directory's errors (Huawei's Organizations.* codes) as AWS Organizations names them.
+ORGANIZATIONS_TABLE: tuple[tuple[type[ShareKeeperError], str], ...] = (
+    (OrganizationNotFound, "AWSOrganizationsNotInUseException"),
+    (OrgNotManagementAccount, "AccessDeniedException"),
+    (OrgNotManagementOrDelegated, "AccessDeniedException"),
+    (OrgAccountAlreadyMember, "AlreadyInOrganizationException"),
+    (OrganizationNotEmpty, "OrganizationNotEmptyException"),
+    (OrgUnitNotEmpty, "OrganizationalUnitNotEmptyException"),
+    (OrgUnitNameTaken, "DuplicateOrganizationalUnitException"),
+    (HandshakeAlreadyPending, "DuplicateHandshakeException"),
+    (HandshakeQuotaExceeded, "HandshakeConstraintViolationException"),
+    (OrgAccountQuotaExceeded, "HandshakeConstraintViolationException"),
+    (OrgQuotaExceeded, "ConstraintViolationException"),
+    (OrgUnitLimit, "ConstraintViolationException"),
+    (OrgTagLimitExceeded, "ConstraintViolationException"),
+    (HandshakeCancelled, "InvalidHandshakeTransitionException"),
+    (HandshakeNotPending, "InvalidHandshakeTransitionException"),
+    (HandshakeNotFound, "HandshakeNotFoundException"),
+    (ManagementAccountStays, "MasterCannotLeaveOrganizationException"),
+    (OrgAccountNotFound, "AccountNotFoundException"),
+    (CreateAccountStatusNotFound, "CreateAccountStatusNotFoundException"),
+    (OrgEntityNotFound, "AccountNotFoundException"),  # an OU's or a parent's: _entity_name
+    (TrustedServiceDisabled, "InvalidInputException"),
+    (NotFound, "TargetNotFoundException"),
+    (StateConflict, "ConcurrentModificationException"),
+    (InvalidRequest, "InvalidInputException"),
+)
+
+_found: dict[tuple[type[ShareKeeperError], Protocol], tuple[str, int]] = {}
 
 
 def name_and_status(kind: type[ShareKeeperError], protocol: Protocol) -> tuple[str, int]:
-    entry = _found.get(kind)
+    entry = _found.get((kind, protocol))
     if entry is None:
-        entry = next((j, q, s) for base, j, q, s in TABLE if issubclass(kind, base))
-        _found[kind] = entry
-    json_name, query_name, status = entry
-    return (query_name or json_name if protocol is Protocol.QUERY else json_name), status
+        json_name, query_name, status = next(
+            (j, q, s) for base, j, q, s in TABLE if issubclass(kind, base)
+        )
+        name = query_name or json_name if protocol is Protocol.QUERY else json_name
+        if protocol is Protocol.JSON and status < 500:
+            name = next((n for base, n in ORGANIZATIONS_TABLE if issubclass(kind, base)), name)
+        entry = _found[(kind, protocol)] = (name, status)
+    return entry
+
+
+def _entity_name(error: OrgEntityNotFound) -> str:
+    """AWS names a missing entity by its kind, which its id tells."""
+    if error.entity_id.startswith("ou-"):
+        return "OrganizationalUnitNotFoundException"
+    if error.entity_id.startswith("r-"):
+        return "ParentNotFoundException"
+    return "AccountNotFoundException"
 
 
 def message_of(error: ShareKeeperError) -> str:
@@ -124,6 +187,8 @@ def render(
 ) -> tuple[int, dict[str, str], bytes]:
     """Status, headers (the content type among them) and body of an error's answer."""
     name, status = name_and_status(type(error), protocol)
+    if protocol is Protocol.JSON and isinstance(error, OrgEntityNotFound):
+        name = _entity_name(error)
     message = message_of(error)
     headers = {"x-amzn-RequestId": request_id, **error.headers()}
     if protocol is Protocol.QUERY:

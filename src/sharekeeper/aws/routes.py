@@ -1,5 +1,6 @@
 """The AWS wire API's route table, in one place: AWS RAM's 36 operations by path (those not
-served yet answer UnsupportedOperation, never a fake), STS's by Action."""
+served yet answer UnsupportedOperation, never a fake), STS's by Action, AWS Organizations'
+by ``X-Amz-Target``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, get_args, get_type_hints
 
 import msgspec
 
+from sharekeeper.aws import organizations as org
 from sharekeeper.aws import ram, ram_associations, ram_catalogue, sts
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol
@@ -149,4 +151,50 @@ RAM_BY_PATH = {"/" + op.name.lower(): op for op in RAM_SERVED}
 RAM_PATHS = {"/" + n.lower(): (RAM_METHODS.get(n, "POST"), n) for n in RAM_OPERATION_NAMES}
 STS_BY_ACTION = {
     "GetCallerIdentity": AwsOperation("GetCallerIdentity", Protocol.QUERY, sts.get_caller_identity),
+    "AssumeRole": AwsOperation("AssumeRole", Protocol.QUERY, sts.assume_role, writes=True),
+}
+
+ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."
+_ORG = Protocol.JSON
+_ORG_READS = (
+    org.describe_organization,
+    org.list_roots,
+    org.list_organizational_units_for_parent,
+    org.describe_organizational_unit,
+    org.list_accounts,
+    org.list_accounts_for_parent,
+    org.describe_account,
+    org.list_handshakes_for_account,
+    org.list_handshakes_for_organization,
+    org.describe_create_account_status,
+    org.list_aws_service_access_for_organization,
+)
+_ORG_WRITES = (
+    org.create_organization,
+    org.delete_organization,
+    org.create_organizational_unit,
+    org.delete_organizational_unit,
+    org.move_account,
+    org.remove_account_from_organization,
+    org.leave_organization,
+    org.create_account,
+    org.invite_account_to_organization,
+    org.accept_handshake,
+    org.decline_handshake,
+    org.cancel_handshake,
+    org.enable_aws_service_access,
+    org.disable_aws_service_access,
+)
+
+
+def _org_name(handler: AwsHandler) -> str:
+    """AWS's name of a handler: ``list_aws_service_access_for_organization`` is
+    ListAWSServiceAccessForOrganization (AWS capitalizes its own name)."""
+    return "".join(p.upper() if p == "aws" else p.capitalize() for p in handler.__name__.split("_"))
+
+
+ORGANIZATIONS_BY_TARGET = {
+    ORGANIZATIONS_TARGET + op.name: op
+    for op in [AwsOperation(_org_name(h), _ORG, h) for h in _ORG_READS]
+    + [AwsOperation(_org_name(h), _ORG, h, writes=True) for h in _ORG_WRITES]
 }

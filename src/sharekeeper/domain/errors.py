@@ -57,7 +57,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── ServiceKeyRequired        RAM.9501    an account key on a decision operation
     │   ├── ServiceKeyRefused         RAM.9502    a service key on the RAM or Organizations API
     │   ├── OutsideNamespaces         RAM.9503    a service asking beyond its namespaces
-    │   └── FormRefused               RAM.9504    a console form forged or from elsewhere
+    │   ├── FormRefused               RAM.9504    a console form forged or from elsewhere
+    │   └── AssumeRoleRefused         RAM.9509    AssumeRole from temporary keys, or another's role
     └── NotFound                                  the target does not exist for this caller
         ├── ResourceShareNotFound     RAM.9401
         ├── InvitationNotFound        RAM.9402
@@ -595,6 +596,14 @@ class Forbidden(ShareKeeperError):
     code = "RAM.9500"
 
 
+class AssumeRoleRefused(Forbidden):
+    """STS AssumeRole refused: signed with temporary credentials (which could otherwise renew
+    themselves for ever, so a leaked one would never expire), or naming another account's
+    role (ShareKeeper has no trust policies to let one account into another)."""
+
+    code = "RAM.9509"
+
+
 class ServiceKeyRequired(Forbidden):
     code = "RAM.9501"
 
@@ -740,6 +749,7 @@ class OrgEntityNotFound(NotFound):
 
     def __init__(self, entity_id: str) -> None:
         super().__init__(f"The entity {entity_id} is not in the caller's organization.")
+        self.entity_id = entity_id  # AWS names the error after the entity's kind
 
 
 class HandshakeAlreadyPending(InvalidRequest):

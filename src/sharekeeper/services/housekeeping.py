@@ -21,7 +21,8 @@ CREATE_ACCOUNT_STATUS_RETENTION = max(30 * 24 * 3600 * SECOND, ACCOUNT_CREATION_
 
 def purge_expired_records(ctx: Context) -> int:
     """Deletes shares deleted more than 48 hours ago, organization invitations that ended
-    (cancelled, declined, expired) as long ago, create-account statuses older than 30 days,
+    (cancelled, declined, expired) and temporary keys that expired as long ago, create-account
+    statuses older than 30 days,
     and console sessions that have ended; returns
     how many shares. Readers already hide the shares and sessions, and an ended invitation
     answers nothing, so this only reclaims space and may run at any time, in any process."""
@@ -30,6 +31,7 @@ def purge_expired_records(ctx: Context) -> int:
         purged = uow.shares.purge_deleted(now)
         uow.handshakes.purge_ended(now - RETENTION_MILLIS)
         uow.handshakes.purge_create_account_statuses(now - CREATE_ACCOUNT_STATUS_RETENTION)
+        uow.accounts.purge_expired_keys(now - RETENTION_MILLIS)
         uow.sessions.remove_ended(now - IDLE_TIMEOUT, now)
         uow.events.purge(now - ctx.event_retention)
         uow.commit()

@@ -14,6 +14,7 @@ from sharekeeper.domain.clock import SECOND, Millis
 from sharekeeper.domain.errors import (
     AccessKeyNotFound,
     AccountNotFound,
+    AssumeRoleRefused,
     AuthenticationFailed,
     DomainIdMismatch,
     InvalidParameter,
@@ -83,6 +84,37 @@ def create_access_key(ctx: Context, account_id: str, ttl_seconds: int | None = N
         if uow.accounts.get(account_id) is None:
             raise AccountNotFound(account_id)
         key = _issue(ctx, uow, account_id, ttl_seconds)
+        uow.commit()
+    return key
+
+
+def issue_session_credentials(
+    ctx: Context, caller: Caller, ttl_seconds: int, role_aws_account_id: str
+) -> IssuedKey:
+    """Temporary credentials of the caller's own account for a role named in it (STS
+    AssumeRole, docs/aws.md), asked with its permanent key: a temporary key may not ask, so
+    leaked temporary credentials end when they expire instead of renewing themselves; and
+    ShareKeeper has no trust policies, so no account gets into another's."""
+    if not 1 <= ttl_seconds <= MAX_TEMPORARY_TTL_SECONDS:
+        raise InvalidParameter(
+            f"The lifetime must be from 1 to {MAX_TEMPORARY_TTL_SECONDS} seconds (7 days)."
+        )
+    with ctx.writing() as uow:
+        account = uow.accounts.get(caller.account_id)
+        if account is None:  # deleted between authentication and this read
+            raise AccountNotFound(caller.account_id)
+        if account.aws_account_id != role_aws_account_id:
+            raise AssumeRoleRefused(
+                f"The role is in the account {role_aws_account_id}: ShareKeeper has no trust "
+                "policies, so an account may assume roles in its own account only."
+            )
+        signing = uow.accounts.get_key(caller.access_key)
+        if signing is None or signing.expires_at is not None:
+            raise AssumeRoleRefused(
+                "Temporary credentials cannot issue temporary credentials; sign with the "
+                "account's own (permanent) access key."
+            )
+        key = _issue(ctx, uow, caller.account_id, ttl_seconds)
         uow.commit()
     return key
 

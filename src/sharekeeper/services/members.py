@@ -177,6 +177,13 @@ def leave_organization(ctx: Context, caller: Caller) -> None:
         uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class CreatedAccount:
+    status: CreateAccountStatus
+    # Known to the creation alone until it commits (AWS's API answers with it at once).
+    aws_account_id: str
+
+
 def create_account(
     ctx: Context,
     caller: Caller,
@@ -184,7 +191,7 @@ def create_account(
     description: str = "",
     tag_pairs: Sequence[tuple[str, str]] = (),
     contacts: ContactDetails = NO_CONTACTS,
-) -> CreateAccountStatus:
+) -> CreatedAccount:
     """A new account, a member at the root from the start ("created"), within the
     organization's account quota (counted under its row lock) and the accounts its management
     account created in 24 hours in any organization (under that account's row lock), so racing
@@ -233,7 +240,7 @@ def create_account(
         uow.handshakes.add_create_account_status(status)
         uow.note_target(account.id)
         uow.commit()
-    return status
+    return CreatedAccount(status, account.aws_account_id)
 
 
 def create_account_statuses(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from sharekeeper.domain.accounts import AccessKey, Account
 from sharekeeper.store.key_cache import CHANNEL, EVERY_KEY
@@ -120,6 +120,11 @@ class AccountRepository:
     def get_key(self, access_key: str) -> AccessKey | None:
         row = self._tx.first(_GET_KEY, {"access_key": access_key})
         return None if row is None else ACCESS_KEY.read(row)
+
+    def purge_expired_keys(self, before: int) -> None:
+        """Temporary keys that expired before ``before``: refused since, and piling up as
+        STS AssumeRole issues them; permanent keys (no expiry) always stay."""
+        self._tx.execute(delete(access_keys).where(access_keys.c.expires_at < before))
 
     def revoke_keys_of(self, account_id: str, now: int) -> None:
         """Every key of the account, at once (a closed account); every cache forgets all."""

@@ -1,0 +1,158 @@
+"""The AWS CLI as users drive it (``aws --endpoint-url ... ram ...``), with its own config
+and credentials files in a temporary directory: the two-account flow, organizations, a role's
+session credentials, and a refused signature. PyPI's AWS CLI is v1 (docs/aws.md says why)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import figures
+from tests.aws.test_ram_flow import subnet_arn
+from tests.support import Account
+
+
+class Cli:
+    """``aws`` with one profile per account, and nothing from the environment's AWS_*."""
+
+    def __init__(self, home: Path, endpoint: str, profiles: dict[str, dict[str, str]]) -> None:
+        self.endpoint = endpoint
+        config = home / "config"
+        credentials = home / "credentials"
+        config.write_text(
+            "".join(f"[profile {n}]\nregion = us-east-1\noutput = json\n" for n in profiles)
+        )
+        credentials.write_text(
+            "".join(
+                f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in values.items())
+                for name, values in profiles.items()
+            )
+        )
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env |= {
+            "AWS_CONFIG_FILE": str(config),
+            "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+            "AWS_MAX_ATTEMPTS": "1",
+            "HOME": str(home),
+        }
+
+    def run(self, profile: str, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "awscli", "--endpoint-url", self.endpoint]
+        return subprocess.run(
+            [*command, "--profile", profile, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def json(self, profile: str, *args: str) -> Any:
+        done = self.run(profile, *args)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+def keys(account: Account) -> dict[str, str]:
+    return {"aws_access_key_id": account.access_key, "aws_secret_access_key": account.secret_key}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, owner: Account, receiver: Account) -> Cli:
+    wrong = {**keys(owner), "aws_secret_access_key": "x" * 40}
+    profiles = {"owner": keys(owner), "receiver": keys(receiver), "wrong": wrong}
+    return Cli(tmp_path, owner.endpoint, profiles)
+
+
+def test_the_two_account_flow_through_the_cli(cli: Cli, owner: Account, receiver: Account) -> None:
+    made = cli.json(
+        "owner",
+        "ram",
+        "create-resource-share",
+        "--name",
+        "cli-share",
+        "--principals",
+        receiver.aws_account_id,
+        "--resource-arns",
+        subnet_arn(owner),
+    )
+    share_arn = made["resourceShare"]["resourceShareArn"]
+    invitations = cli.json("receiver", "ram", "get-resource-share-invitations")
+    (invitation,) = invitations["resourceShareInvitations"]
+    assert (invitation["resourceShareArn"], invitation["status"]) == (share_arn, "PENDING")
+    arn = invitation["resourceShareInvitationArn"]
+    accepted = cli.json(
+        "receiver",
+        "ram",
+        "accept-resource-share-invitation",
+        "--resource-share-invitation-arn",
+        arn,
+    )
+    assert accepted["resourceShareInvitation"]["status"] == "ACCEPTED"
+    again = cli.run(
+        "receiver",
+        "ram",
+        "accept-resource-share-invitation",
+        "--resource-share-invitation-arn",
+        arn,
+    )
+    assert again.returncode != 0
+    assert "ResourceShareInvitationAlreadyAcceptedException" in again.stderr
+    resources = cli.json("receiver", "ram", "list-resources", "--resource-owner", "OTHER-ACCOUNTS")
+    assert [r["arn"] for r in resources["resources"]] == [subnet_arn(owner)]
+    mine = cli.json("owner", "ram", "get-resource-shares", "--resource-owner", "SELF")
+    assert [s["name"] for s in mine["resourceShares"]] == ["cli-share"]
+    caller = cli.json("receiver", "sts", "get-caller-identity")
+    assert caller["Account"] == receiver.aws_account_id
+    refused = cli.run("wrong", "ram", "get-resource-shares", "--resource-owner", "SELF")
+    assert refused.returncode != 0 and "InvalidSignatureException" in refused.stderr
+
+
+def test_organizations_and_a_role_session_through_the_cli(
+    cli: Cli, tmp_path: Path, owner: Account
+) -> None:
+    made = cli.json("owner", "organizations", "create-organization", "--feature-set", "ALL")
+    assert made["Organization"]["MasterAccountId"] == owner.aws_account_id
+    roots = cli.json("owner", "organizations", "list-roots")["Roots"]
+    unit = cli.json(
+        "owner",
+        "organizations",
+        "create-organizational-unit",
+        "--parent-id",
+        roots[0]["Id"],
+        "--name",
+        "team",
+    )["OrganizationalUnit"]
+    listed = cli.json(
+        "owner",
+        "organizations",
+        "list-organizational-units-for-parent",
+        "--parent-id",
+        roots[0]["Id"],
+    )
+    assert listed["OrganizationalUnits"] == [unit]
+    role = f"arn:aws:iam::{owner.aws_account_id}:role/ops"
+    session = cli.json(
+        "owner", "sts", "assume-role", "--role-arn", role, "--role-session-name", "cli"
+    )["Credentials"]
+    figures.issued(session["SecretAccessKey"], session["SessionToken"])
+    (tmp_path / "role").mkdir()
+    with_role = Cli(
+        tmp_path / "role",
+        cli.endpoint,
+        {
+            "role": {
+                "aws_access_key_id": session["AccessKeyId"],
+                "aws_secret_access_key": session["SecretAccessKey"],
+                "aws_session_token": session["SessionToken"],
+            }
+        },
+    )
+    described = with_role.json("role", "organizations", "describe-organization")
+    assert described["Organization"]["Id"] == made["Organization"]["Id"]
