@@ -31,6 +31,7 @@ from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 from sharekeeper.store.group_commit import Membership
+from sharekeeper.store.unit_of_work import SharedReads
 
 T = TypeVar("T")
 # A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
@@ -212,13 +213,19 @@ def incoming_request(scope: Scope, body: bytes) -> IncomingRequest:
 
 
 def signed_caller(
-    edge: Edge, incoming: IncomingRequest, access: Access, source: str, service: bool
+    edge: Edge,
+    incoming: IncomingRequest,
+    access: Access,
+    source: str,
+    service: bool,
+    ctx: Context | None = None,
 ) -> Caller:
     """Who signed the request (an account's key, or a service principal's with ``service``),
     within the rate limit; raises otherwise (not audited). A derived-key signature is checked
-    only within the source's and the key's allowance of failures (``Guesses.derived``)."""
+    only within the source's and the key's allowance of failures (``Guesses.derived``). The
+    key is read through ``ctx`` (by default the edge's)."""
     caller = authenticate(
-        edge.ctx, incoming, lambda key: edge.guesses.derived(source, key), service=service
+        ctx or edge.ctx, incoming, lambda key: edge.guesses.derived(source, key), service=service
     )
     access.account_id = caller.account_id  # for the request's log line, whatever the outcome
     if edge.limiter is not None:
@@ -346,9 +353,11 @@ class Endpoint:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
         edge, operation = self.edge, self.operation
+        if not operation.writes:
+            return self._read(access, arguments)
         caller = signed_caller(edge, incoming, access, arguments[3], operation.service_key)
         group = edge.ctx.group_commit
-        if group is None or not operation.writes:
+        if group is None:
             return run_operation(edge, operation, caller, *arguments)
         # The write lock, waited for off the event loop's back, and only for a signed caller.
         await group.open()
@@ -366,7 +375,22 @@ class Endpoint:
             raise failure
         return reply
 
+    def _read(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
+        """A read-only operation: the signing key and the use case's rows are read in one
+        read unit (one connection taken, one unit built), given back when it is answered."""
+        edge, operation = self.edge, self.operation
+        incoming, path, _request_id, source = arguments
+        reads = SharedReads(edge.ctx.unit_of_work)
+        try:
+            ctx = edge.ctx.sharing(reads)
+            caller = signed_caller(edge, incoming, access, source, operation.service_key, ctx)
+            return _serve(operation, ctx, caller, incoming, path)
+        finally:
+            reads.close()
+
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
+        if not self.operation.writes:
+            return self._read(access, arguments)
         caller = signed_caller(
             self.edge, arguments[0], access, arguments[3], self.operation.service_key
         )

@@ -289,3 +289,39 @@ class UnitOfWork:
             self._group.close_unit(keep=False)
         if isinstance(exc, IntegrityError | DBAPIError):
             raise translate(exc) from exc
+
+
+class SharedReads:
+    """One read unit for all the reads of one request (its authentication's key and its use
+    case's page): opened by the first ``with``, given back by ``close`` when the request ends.
+    A read unit sends no BEGIN or COMMIT, so what two units cost more than one is the
+    connection taken and given back, and the unit built, twice."""
+
+    __slots__ = ("_open", "_unit")
+
+    def __init__(
+        self, units: Callable[[bool, PendingAudit | None, Membership | None], UnitOfWork]
+    ) -> None:
+        self._open = units
+        self._unit: UnitOfWork | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        unit = self._unit
+        if unit is None:
+            unit = self._unit = self._open(False, None, None).__enter__()
+        return unit
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Kept open for the request's next read; a failed statement is told as a unit's is.
+        if isinstance(exc, IntegrityError | DBAPIError):
+            raise translate(exc) from exc
+
+    def close(self) -> None:
+        unit, self._unit = self._unit, None
+        if unit is not None:
+            unit.__exit__(None, None, None)
