@@ -58,10 +58,12 @@ def fewest(server: LiveServer, send: Callable[[], int]) -> tuple[list[str], int]
     for _ in range(3):
         seen: list[str] = []
         taken: list[None] = []
-        with (
-            watching(lambda sql: seen.append(sql) if threading.get_ident() == thread else None),
-            counted_takes(taken, thread),
-        ):
+
+        def note(sql: str, seen: list[str] = seen) -> None:
+            if threading.get_ident() == thread:
+                seen.append(sql)
+
+        with watching(note), counted_takes(taken, thread):
             assert send() == 200
         tries.append((seen, len(taken)))
     return min(tries, key=lambda found: (len(found[0]), found[1]))
