@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.auth.verify import KeyMaterial
@@ -50,7 +50,13 @@ class Context:
 
     def sharing(self, reads: SharedReads) -> Context:
         """This context, its reads all in ``reads``' one unit (the caller closes it)."""
-        return replace(self, reads=reads)
+        # Not dataclasses.replace, which goes through __init__ and each field's default:
+        # it cost as much as the read unit it saves (docs/performance.md).
+        shared = _new_context(Context)
+        for name in _FIELDS:
+            _set(shared, name, getattr(self, name))
+        _set(shared, "reads", reads)
+        return shared
 
     def reading(self) -> AbstractContextManager[UnitOfWork]:
         if self.reads is not None:
@@ -59,3 +65,8 @@ class Context:
 
     def writing(self) -> UnitOfWork:
         return self.unit_of_work(True, self.audit, self.membership)
+
+
+_FIELDS = tuple(f.name for f in fields(Context))
+_new_context = object.__new__
+_set = object.__setattr__
