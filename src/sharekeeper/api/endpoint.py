@@ -401,6 +401,7 @@ class Endpoint:
         request_id = new_request_id()
         access = noted(scope)
         access.operation = operation.name
+        access.request_id = request_id
         headers: dict[str, str] = {"X-Request-Id": request_id}
         try:
             incoming = incoming_request(scope, await _read_body(receive))
