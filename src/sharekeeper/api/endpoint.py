@@ -3,6 +3,7 @@ off the event loop, encode the reply. Every response carries X-Request-Id."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from sharekeeper.api.access import Access, noted
 from sharekeeper.api.errors import InternalError, answered, error_parts, status_of
 from sharekeeper.auth.signing import query_pairs
-from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.auth.verify import IncomingRequest, KeyMaterial
 from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, FailureTally, PendingAudit
@@ -31,6 +32,7 @@ from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 from sharekeeper.store.group_commit import Membership
+from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import SharedReads
 
 T = TypeVar("T")
@@ -388,6 +390,31 @@ class Endpoint:
         finally:
             reads.close()
 
+    async def _read_while_catching_up(
+        self, cache: KeyCache[KeyMaterial], access: Access, arguments: tuple[Any, ...]
+    ) -> msgspec.Struct | None:
+        """A read (PostgreSQL, key cache on) runs while the cache catches up, its statements
+        in the same stretch as the cache's round trip rather than after it; its answer, or
+        refusal, is kept only if the cache heard no notice meanwhile (one about its key would
+        have been among them). Else it runs again, with every change committed before the
+        request now known: a revoked key is refused as if the read had waited
+        (docs/security.md, "The key cache on PostgreSQL")."""
+        run = self.edge.serving.run
+        generation = cache.generation
+        catching_up = asyncio.ensure_future(cache.caught_up())
+        failure: Exception | None = None
+        reply: msgspec.Struct | None = None
+        try:
+            reply = await run(self._threaded, access, arguments)
+        except Exception as error:
+            failure = error
+        await catching_up
+        if cache.generation != generation:
+            return await run(self._threaded, access, arguments)
+        if failure is not None:
+            raise failure
+        return reply
+
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
         if not self.operation.writes:
             return self._read(access, arguments)
@@ -411,11 +438,14 @@ class Endpoint:
             arguments = (incoming, path, request_id, source)
             if edge.serving.inline:
                 reply = await self._inline(incoming, access, arguments)
-            else:
-                if edge.ctx.key_cache is not None:
-                    # Whatever happened to a key before this request is known before it is used.
-                    await edge.ctx.key_cache.caught_up()
+            elif edge.ctx.key_cache is None:
                 reply = await edge.serving.run(self._threaded, access, arguments)
+            elif operation.writes:
+                # Whatever happened to a key before this request is known before it is used.
+                await edge.ctx.key_cache.caught_up()
+                reply = await edge.serving.run(self._threaded, access, arguments)
+            else:
+                reply = await self._read_while_catching_up(edge.ctx.key_cache, access, arguments)
             status = operation.status
             body = b"" if reply is None else _encode(reply)
         except Exception as failure:
