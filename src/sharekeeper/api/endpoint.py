@@ -260,10 +260,12 @@ def run_operation(
     source: str,
     membership: Membership | None = None,
     channel: str = "api",
+    ctx: Context | None = None,
 ) -> msgspec.Struct | None:
     """The use case, in the request's scope: a write is audited (``audited``), as coming
-    through ``channel`` (the API, or the console calling the same operation)."""
-    ctx = edge.ctx
+    through ``channel`` (the API, or the console calling the same operation). ``ctx``: the
+    request's own context (a read's shared unit), by default the edge's."""
+    ctx = ctx or edge.ctx
     if not operation.writes:
         return _serve(operation, ctx, caller, incoming, path)
     record = AuditRecord(
@@ -381,12 +383,14 @@ class Endpoint:
         """A read-only operation: the signing key and the use case's rows are read in one
         read unit (one connection taken, one unit built), given back when it is answered."""
         edge, operation = self.edge, self.operation
-        incoming, path, _request_id, source = arguments
+        incoming, path, request_id, source = arguments
         reads = SharedReads(edge.ctx.unit_of_work)
         try:
             ctx = edge.ctx.sharing(reads)
             caller = signed_caller(edge, incoming, access, source, operation.service_key, ctx)
-            return _serve(operation, ctx, caller, incoming, path)
+            return run_operation(
+                edge, operation, caller, incoming, path, request_id, source, ctx=ctx
+            )
         finally:
             reads.close()
 
