@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from functools import lru_cache
 from typing import TextIO
 
 import msgspec
@@ -36,16 +37,24 @@ def printable(text: str) -> str:
 _encode = msgspec.json.Encoder().encode
 
 
+@lru_cache(maxsize=64)
+def _second(seconds: int) -> str:
+    # Every line of a second shares it: formatted once, not once a line.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": f"{_second(int(record.created))}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
         }
-        data.update({k: getattr(record, k) for k in FIELDS if hasattr(record, k)})
+        # The record's own attributes, looked up in its __dict__ (hasattr and getattr for
+        # each field were a third of what formatting an access line cost).
+        given = record.__dict__
+        data.update({k: given[k] for k in FIELDS if k in given})
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         # msgspec: a tenth of json.dumps's time, on the one line every request writes.

@@ -46,7 +46,7 @@ def bound(ctx: Context, owner: Caller, share_id: str) -> list[str]:
 def received(ctx: Context, receiver: Caller, share_id: str) -> list[str]:
     query = InvitationQuery(share_ids=(share_id,))
     page = invitations.search_invitations(ctx, receiver, query, PAGE)
-    return [i.status.value for i in page.items]
+    return [i.status for i in page.items]
 
 
 def test_removing_a_permission_falls_back_to_the_default(ctx: Context, owner: Caller) -> None:

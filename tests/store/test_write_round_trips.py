@@ -175,7 +175,7 @@ def test_racing_answers_to_one_invitation_have_one_winner(server: LiveServer) ->
         assert len(outcomes) == 4 and set(outcomes) - set(answers) <= losing, outcomes
         query = InvitationQuery(share_ids=(share_id,))
         (stored,) = invitations.search_invitations(ctx, receiver, query, PAGE).items
-        assert stored.status.value == winner
+        assert stored.status == winner
         with ctx.reading() as uow:
             principal = uow.associations.find(
                 share_id, AssociationType.PRINCIPAL, [receiver.account_id]

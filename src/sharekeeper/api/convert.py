@@ -13,7 +13,7 @@ from sharekeeper.api import schemas as w
 from sharekeeper.api.organization_schemas import OrganizationalUnitWire, PolicyTypeWire, RootWire
 from sharekeeper.api.policy_schemas import PolicySummaryWire, PolicyWire
 from sharekeeper.domain.audit import AuditRecord
-from sharekeeper.domain.invitations import Invitation
+from sharekeeper.domain.invitations import Invitation, InvitationLine
 from sharekeeper.domain.organizations import Organization, OrgUnit
 from sharekeeper.domain.paging import Page
 from sharekeeper.domain.permissions import Permission
@@ -104,6 +104,16 @@ def invitation(item: Invitation) -> w.InvitationWire:
         created_at=timestamp(item.created_at),
         updated_at=timestamp(item.updated_at),
     )
+
+
+def invitation_lines(lines: Sequence[InvitationLine]) -> list[w.InvitationWire]:
+    """A listing's invitations: each line's fields are the wire type's, in its order, but for
+    the two times (the rows of a search page go straight to the wire, docs/architecture.md)."""
+    wire, stamp = w.InvitationWire, timestamp
+    return [
+        wire(id, share, name, sender, receiver, status, stamp(created), stamp(updated))
+        for id, share, name, sender, receiver, status, created, updated in lines
+    ]
 
 
 def _permission_fields(item: Permission) -> dict[str, Any]:

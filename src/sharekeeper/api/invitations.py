@@ -38,4 +38,4 @@ def search_invitations(
     page = invitations.search_invitations(
         ctx, call.caller, query, PageRequest(body.limit, body.marker)
     )
-    return w.InvitationsReply([convert.invitation(i) for i in page.items], convert.page_info(page))
+    return w.InvitationsReply(convert.invitation_lines(page.items), convert.page_info(page))

@@ -3,7 +3,9 @@ status, latency histograms by operation, and invitations by status (read at scra
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
+from itertools import accumulate
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -18,11 +20,13 @@ class Metrics:
 
     def observe(self, operation: str, status: int, seconds: float) -> None:
         self.requests[(operation, status)] += 1
-        counts = self.buckets.setdefault(operation, [0] * (len(BUCKETS) + 1))
-        for i, bound in enumerate(BUCKETS):
-            if seconds <= bound:
-                counts[i] += 1
-        counts[-1] += 1
+        # Each request counted in its own bucket alone (the last: past every bound), and the
+        # counts summed up into Prometheus's cumulative ones when scraped: one increment a
+        # request, not one per bucket it falls within.
+        counts = self.buckets.get(operation)
+        if counts is None:
+            counts = self.buckets[operation] = [0] * (len(BUCKETS) + 1)
+        counts[bisect_left(BUCKETS, seconds)] += 1
         self.sums[operation] += seconds
 
     def clear(self) -> None:
@@ -44,8 +48,9 @@ class Metrics:
             "# HELP sharekeeper_request_duration_seconds Time to answer, by operation.",
             "# TYPE sharekeeper_request_duration_seconds histogram",
         ]
-        for operation, counts in sorted(self.buckets.items()):
+        for operation, own in sorted(self.buckets.items()):
             name = "sharekeeper_request_duration_seconds"
+            counts = list(accumulate(own))
             for bound, count in zip(BUCKETS, counts, strict=False):
                 lines.append(f'{name}_bucket{{operation="{operation}",le="{bound}"}} {count}')
             lines.append(f'{name}_bucket{{operation="{operation}",le="+Inf"}} {counts[-1]}')

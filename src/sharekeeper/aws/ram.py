@@ -13,7 +13,12 @@ from sharekeeper.aws.ram_catalogue import permission_id
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import is_account_id
-from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
+from sharekeeper.domain.invitations import (
+    Invitation,
+    InvitationLine,
+    InvitationQuery,
+    InvitationStatus,
+)
 from sharekeeper.domain.shares import ResourceShare, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import invitations, organizations, shares, tags
@@ -42,7 +47,7 @@ def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.R
 
 
 def invitation_wire(
-    ctx: Context, call: AwsCall[object], item: Invitation
+    ctx: Context, call: AwsCall[object], item: Invitation | InvitationLine
 ) -> w.ResourceShareInvitation:
     found = call.ids.aws_ids(ctx, [item.sender_account_id, item.receiver_account_id])
     sender = found.get(item.sender_account_id, UNKNOWN)
@@ -54,7 +59,7 @@ def invitation_wire(
         sender_account_id=sender,
         receiver_account_id=receiver,
         invitation_timestamp=seconds(item.created_at),
-        status=_INVITATION_STATUS[item.status],
+        status=_INVITATION_STATUS[InvitationStatus(item.status)],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
@@ -30,6 +31,22 @@ _NOT_PENDING: dict[InvitationStatus, type[StateConflict]] = {
     InvitationStatus.EXPIRED: InvitationExpired,
     InvitationStatus.WITHDRAWN: InvitationWithdrawn,
 }
+
+
+class InvitationLine(NamedTuple):
+    """An invitation as a listing shows it, as seen when read: a pending one past its time
+    shows expired, updated when it expired (the store reads it so, the SQL twin of
+    ``Invitation.seen_at``). Nothing is left to decide on it, so a page of them is its rows
+    as read: no entity is built and copied per row (docs/architecture.md, "Read units")."""
+
+    id: str
+    resource_share_id: str
+    resource_share_name: str
+    sender_account_id: str
+    receiver_account_id: str
+    status: str
+    created_at: Millis
+    updated_at: Millis
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which made

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, fields, replace
 
 from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.auth.verify import KeyMaterial
@@ -14,7 +15,7 @@ from sharekeeper.domain.quotas import Quotas
 from sharekeeper.store.events import Bell
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.key_cache import KeyCache
-from sharekeeper.store.unit_of_work import UnitOfWork
+from sharekeeper.store.unit_of_work import SharedReads, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +42,31 @@ class Context:
     # its part in a group commit (SQLite, on the event loop).
     audit: PendingAudit | None = None
     membership: Membership | None = None
+    # A read-only request's one read unit, which all its reads share.
+    reads: SharedReads | None = None
 
     def scoped(self, audit: PendingAudit | None, membership: Membership | None) -> Context:
         return replace(self, audit=audit, membership=membership)
 
-    def reading(self) -> UnitOfWork:
+    def sharing(self, reads: SharedReads) -> Context:
+        """This context, its reads all in ``reads``' one unit (the caller closes it)."""
+        # Not dataclasses.replace, which goes through __init__ and each field's default:
+        # it cost as much as the read unit it saves (docs/performance.md).
+        shared = _new_context(Context)
+        for name in _FIELDS:
+            _set(shared, name, getattr(self, name))
+        _set(shared, "reads", reads)
+        return shared
+
+    def reading(self) -> AbstractContextManager[UnitOfWork]:
+        if self.reads is not None:
+            return self.reads
         return self.unit_of_work(False, None, None)
 
     def writing(self) -> UnitOfWork:
         return self.unit_of_work(True, self.audit, self.membership)
+
+
+_FIELDS = tuple(f.name for f in fields(Context))
+_new_context = object.__new__
+_set = object.__setattr__

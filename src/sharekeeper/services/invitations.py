@@ -7,7 +7,12 @@ from dataclasses import replace
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import ConcurrentChange, InvitationNotFound
 from sharekeeper.domain.events import Change, ChangeKind
-from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
+from sharekeeper.domain.invitations import (
+    Invitation,
+    InvitationLine,
+    InvitationQuery,
+    InvitationStatus,
+)
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import AssociationStatus
 from sharekeeper.domain.views import SharedResource, SharedResourceQuery, Side
@@ -68,10 +73,10 @@ def reject_invitation(ctx: Context, caller: Caller, invitation_id: str) -> Invit
 
 def search_invitations(
     ctx: Context, caller: Caller, query: InvitationQuery, page: PageRequest
-) -> Page[Invitation]:
-    """Invitations the caller received, and those it sent as an owner."""
+) -> Page[InvitationLine]:
+    """Invitations the caller received, and those it sent as an owner, as seen now."""
     with ctx.reading() as uow:
-        return uow.invitations.search(caller.account_id, query, page, ctx.clock())
+        return uow.invitations.lines(caller.account_id, query, page, ctx.clock())
 
 
 def pending_invitation_resources(

@@ -23,7 +23,12 @@ from sqlalchemy import (
 )
 
 from sharekeeper.domain.clock import Millis
-from sharekeeper.domain.invitations import Invitation, InvitationQuery, InvitationStatus
+from sharekeeper.domain.invitations import (
+    Invitation,
+    InvitationLine,
+    InvitationQuery,
+    InvitationStatus,
+)
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.shares import Association, AssociationStatus, ShareStatus
 from sharekeeper.store.paging import page_of, start_position
@@ -59,6 +64,23 @@ _WITH_SHARE_NAME = select(*INVITATION.columns, INV.seq).join(
     resource_shares, S.id == INV.resource_share_id
 )
 _SEQ = len(INVITATION.columns)
+# A listed invitation (InvitationLine): its status and update time as seen at :now, the SQL
+# twin of Invitation.seen_at, so that its row is the line as read; then its keyset position.
+_SEEN_EXPIRED = and_(
+    INV.status == InvitationStatus.PENDING, INV.expires_at <= bindparam("now", type_=BigInteger)
+)
+_LINE = select(
+    INV.id,
+    INV.resource_share_id,
+    S.name,
+    INV.sender_account_id,
+    INV.receiver_account_id,
+    case((_SEEN_EXPIRED, InvitationStatus.EXPIRED.value), else_=INV.status).label("status"),
+    INV.created_at,
+    case((_SEEN_EXPIRED, INV.expires_at), else_=INV.updated_at).label("updated_at"),
+    INV.seq,
+).join(resource_shares, S.id == INV.resource_share_id)
+_LINE_SEQ = len(InvitationLine._fields)
 
 
 def _status_shape(status: str | None) -> str | None:
@@ -81,15 +103,17 @@ def _status_condition(shape: str) -> ColumnElement[bool]:
 
 
 def _search_statement(
-    share_ids: bool, invitation_ids: bool, status: str | None, newest_first: bool
+    share_ids: bool, invitation_ids: bool, status: str | None, newest_first: bool, lines: bool
 ) -> Select[Any]:
     """The search for one combination of filters, on bound parameters: built once, since
     building it costs several times more than running it. Newest first walks the keyset
-    backwards: the marker is then the position the next page stays below."""
+    backwards: the marker is then the position the next page stays below. ``lines``: rows
+    as InvitationLine reads them, else as INVITATION does."""
+    selected = _LINE if lines else _WITH_SHARE_NAME
 
     def side(column: Any) -> Select[Any]:
         after = INV.seq < bindparam("after") if newest_first else INV.seq > bindparam("after")
-        statement = _WITH_SHARE_NAME.where(column == bindparam("account"), after)
+        statement = selected.where(column == bindparam("account"), after)
         if share_ids:
             statement = statement.where(
                 INV.resource_share_id.in_(bindparam("share_ids", expanding=True))
@@ -189,7 +213,7 @@ _FORGET_WITHDRAWN_OF_DELETED = Prepared(
         ),
     )
 )
-_SEARCHES: dict[tuple[bool, bool, str | None, bool], Prepared | Select[Any]] = {}
+_SEARCHES: dict[tuple[bool, bool, str | None, bool, bool], Prepared | Select[Any]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,11 +413,28 @@ class InvitationRepository:
     ) -> Page[Invitation]:
         """Invitations the account received or sent, in one keyset walk over both indexes
         (backwards for ``query.newest_first``)."""
+        rows = self._search(account_id, query, page, now, lines=False)
+        items = [INVITATION.read(row).seen_at(now) for row in rows[: page.limit]]
+        return page_of(items, rows, page.limit, _SEQ)
+
+    def lines(
+        self, account_id: str, query: InvitationQuery, page: PageRequest, now: Millis
+    ) -> Page[InvitationLine]:
+        """``search``'s invitations as a listing shows them, each row read as it comes."""
+        rows = self._search(account_id, query, page, now, lines=True)
+        line = InvitationLine._make
+        items = [line(row[:_LINE_SEQ]) for row in rows[: page.limit]]
+        return page_of(items, rows, page.limit, _LINE_SEQ)
+
+    def _search(
+        self, account_id: str, query: InvitationQuery, page: PageRequest, now: Millis, lines: bool
+    ) -> Sequence[Sequence[Any]]:
         shape = (
             bool(query.share_ids),
             bool(query.invitation_ids),
             _status_shape(query.status),
             query.newest_first,
+            lines,
         )
         statement = _SEARCHES.get(shape)
         if statement is None:
@@ -411,8 +452,5 @@ class InvitationRepository:
             "now": now,
         }
         if isinstance(statement, Prepared):
-            rows: Sequence[Sequence[Any]] = self._tx.rows(statement, parameters)
-        else:
-            rows = self._tx.execute(statement, parameters).all()
-        items = [INVITATION.read(row).seen_at(now) for row in rows[: page.limit]]
-        return page_of(items, rows, page.limit, _SEQ)
+            return self._tx.rows(statement, parameters)
+        return self._tx.execute(statement, parameters).all()

@@ -38,9 +38,11 @@ class Backend:
     """What differs between the two databases, in one place."""
 
     name: str
-    # A read unit: SQLite opens a deferred transaction, one snapshot for all its statements
-    # and no lock taken. PostgreSQL opens none: at READ COMMITTED each statement has its own
-    # snapshot anyway, and BEGIN and ROLLBACK would cost a round trip each.
+    # A read unit opens no transaction on either database: each statement is its own
+    # snapshot (PostgreSQL at READ COMMITTED, SQLite in autocommit), as every read unit
+    # already had on PostgreSQL. BEGIN and its end cost two executes of a search's three on
+    # SQLite, and a round trip each on PostgreSQL. A read that needs its statements to agree
+    # says so (docs/architecture.md, "Read units").
     begin_read: str | None
     # A write unit: SQLite takes the write lock up front (a deferred transaction that reads and
     # then writes can fail with SQLITE_BUSY instead of waiting its turn).
@@ -61,7 +63,7 @@ class Backend:
         if engine.dialect.name == "sqlite":
             return cls(
                 "sqlite",
-                "BEGIN",
+                None,
                 "BEGIN IMMEDIATE",
                 embedded=True,
                 key_notices=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -140,30 +141,52 @@ class Connections:
             connection.close()
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A unit of work's repository, built over its transaction when first used and then kept
+    in the unit (an attribute of the instance, found before this descriptor)."""
+
+    def __init__(self, kind: Callable[[Transaction], R]) -> None:
+        self._kind = kind
+        self._name = ""
+
+    def __set_name__(self, owner: type[UnitOfWork], name: str) -> None:
+        self._name = name
+
+    def __get__(self, unit: UnitOfWork, owner: type[UnitOfWork] | None = None) -> R:
+        repository = unit.__dict__[self._name] = self._kind(unit.tx)
+        return repository
+
+
 class UnitOfWork:
     """``with uow: ...; uow.commit()``. ``write`` takes SQLite's write lock at BEGIN."""
 
     tx: Transaction
-    accounts: AccountRepository
-    shares: ShareRepository
-    associations: AssociationRepository
-    invitations: InvitationRepository
-    organizations: OrganizationRepository
-    handshakes: HandshakeRepository
-    permissions: PermissionBindingRepository
-    tags: TagRepository
-    views: ViewRepository
-    audit: AuditRepository
-    sessions: SessionRepository
-    master_key: MasterKeyRepository
-    delegation: DelegationRepository
-    org_tags: OrgTagRepository
-    services: ServicePrincipalRepository
-    decisions: DecisionRepository
-    snapshot: SnapshotRepository
-    events: EventRepository
-    relays: RelayRepository
-    webhooks: WebhookRepository
+    # Each built on first use: a use case needs two or three of them, and building all
+    # twenty cost more than a search's own statement on SQLite (docs/performance.md).
+    accounts = _Repository(AccountRepository)
+    shares = _Repository(ShareRepository)
+    associations = _Repository(AssociationRepository)
+    invitations = _Repository(InvitationRepository)
+    organizations = _Repository(OrganizationRepository)
+    handshakes = _Repository(HandshakeRepository)
+    permissions = _Repository(PermissionBindingRepository)
+    tags = _Repository(TagRepository)
+    views = _Repository(ViewRepository)
+    audit = _Repository(AuditRepository)
+    sessions = _Repository(SessionRepository)
+    master_key = _Repository(MasterKeyRepository)
+    delegation = _Repository(DelegationRepository)
+    policies = _Repository(PolicyRepository)
+    org_tags = _Repository(OrgTagRepository)
+    services = _Repository(ServicePrincipalRepository)
+    decisions = _Repository(DecisionRepository)
+    snapshot = _Repository(SnapshotRepository)
+    events = _Repository(EventRepository)
+    relays = _Repository(RelayRepository)
+    webhooks = _Repository(WebhookRepository)
 
     def __init__(
         self,
@@ -183,6 +206,9 @@ class UnitOfWork:
         self._changes: list[Change] = []
 
     def __enter__(self) -> UnitOfWork:
+        if "tx" in self.__dict__:
+            # Its repositories were built over the transaction it had: never a second one.
+            raise RuntimeError("a unit of work is entered once")
         membership = self._membership
         try:
             if membership is not None:
@@ -193,28 +219,6 @@ class UnitOfWork:
         except (DBAPIError, PoolTimeout) as error:
             raise translate(error) from error
         self._open = True
-        tx = self.tx
-        self.accounts = AccountRepository(tx)
-        self.shares = ShareRepository(tx)
-        self.associations = AssociationRepository(tx)
-        self.invitations = InvitationRepository(tx)
-        self.organizations = OrganizationRepository(tx)
-        self.handshakes = HandshakeRepository(tx)
-        self.permissions = PermissionBindingRepository(tx)
-        self.tags = TagRepository(tx)
-        self.views = ViewRepository(tx)
-        self.audit = AuditRepository(tx)
-        self.sessions = SessionRepository(tx)
-        self.master_key = MasterKeyRepository(tx)
-        self.delegation = DelegationRepository(tx)
-        self.policies = PolicyRepository(tx)
-        self.org_tags = OrgTagRepository(tx)
-        self.services = ServicePrincipalRepository(tx)
-        self.decisions = DecisionRepository(tx)
-        self.snapshot = SnapshotRepository(tx)
-        self.events = EventRepository(tx)
-        self.relays = RelayRepository(tx)
-        self.webhooks = WebhookRepository(tx)
         self._changes = []
         return self
 
@@ -289,3 +293,39 @@ class UnitOfWork:
             self._group.close_unit(keep=False)
         if isinstance(exc, IntegrityError | DBAPIError):
             raise translate(exc) from exc
+
+
+class SharedReads:
+    """One read unit for all the reads of one request (its authentication's key and its use
+    case's page): opened by the first ``with``, given back by ``close`` when the request ends.
+    A read unit sends no BEGIN or COMMIT, so what two units cost more than one is the
+    connection taken and given back, and the unit built, twice."""
+
+    __slots__ = ("_open", "_unit")
+
+    def __init__(
+        self, units: Callable[[bool, PendingAudit | None, Membership | None], UnitOfWork]
+    ) -> None:
+        self._open = units
+        self._unit: UnitOfWork | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        unit = self._unit
+        if unit is None:
+            unit = self._unit = self._open(False, None, None).__enter__()
+        return unit
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Kept open for the request's next read; a failed statement is told as a unit's is.
+        if isinstance(exc, IntegrityError | DBAPIError):
+            raise translate(exc) from exc
+
+    def close(self) -> None:
+        unit, self._unit = self._unit, None
+        if unit is not None:
+            unit.__exit__(None, None, None)

@@ -28,6 +28,9 @@ class Access:
     operation: str = ""
     account_id: str = ""
     error_code: str = ""
+    # Noted by an operation's endpoint; for any other answer it is read off the X-Request-Id
+    # header of the response.
+    request_id: str = ""
 
 
 def noted(scope: Scope) -> Access:
@@ -64,15 +67,16 @@ class AccessLog:
             return
         access = scope[KEY] = Access()
         started = time.perf_counter()
-        status, request_id = 500, ""
+        status = 500
 
         async def sending(message: Message) -> None:
-            nonlocal status, request_id
+            nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name.lower() == b"x-request-id":
-                        request_id = value.decode("latin-1")
+                if not access.request_id:
+                    for name, value in message.get("headers", ()):
+                        if name.lower() == b"x-request-id":
+                            access.request_id = value.decode("latin-1")
             await send(message)
 
         try:
@@ -88,7 +92,7 @@ class AccessLog:
                 status,
                 f" {access.error_code}" if access.error_code else "",
                 extra={
-                    "request_id": request_id,
+                    "request_id": access.request_id,
                     "operation": name,
                     "method": scope.get("method", ""),
                     "path": scope.get("path", ""),

@@ -3,6 +3,7 @@ off the event loop, encode the reply. Every response carries X-Request-Id."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from sharekeeper.api.errors import InternalError, render_error, status_of
 from sharekeeper.api.http.access import Access, noted
 from sharekeeper.auth.signing import query_pairs
-from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.auth.verify import IncomingRequest, KeyMaterial
 from sharekeeper.bootstrap import Serving
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, FailureTally, PendingAudit
@@ -31,6 +32,8 @@ from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
 from sharekeeper.store.group_commit import Membership
+from sharekeeper.store.key_cache import KeyCache
+from sharekeeper.store.unit_of_work import SharedReads
 
 T = TypeVar("T")
 # A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
@@ -212,13 +215,19 @@ def incoming_request(scope: Scope, body: bytes) -> IncomingRequest:
 
 
 def signed_caller(
-    edge: Edge, incoming: IncomingRequest, access: Access, source: str, service: bool
+    edge: Edge,
+    incoming: IncomingRequest,
+    access: Access,
+    source: str,
+    service: bool,
+    ctx: Context | None = None,
 ) -> Caller:
     """Who signed the request (an account's key, or a service principal's with ``service``),
     within the rate limit; raises otherwise (not audited). A derived-key signature is checked
-    only within the source's and the key's allowance of failures (``Guesses.derived``)."""
+    only within the source's and the key's allowance of failures (``Guesses.derived``). The
+    key is read through ``ctx`` (by default the edge's)."""
     caller = authenticate(
-        edge.ctx, incoming, lambda key: edge.guesses.derived(source, key), service=service
+        ctx or edge.ctx, incoming, lambda key: edge.guesses.derived(source, key), service=service
     )
     access.account_id = caller.account_id  # for the request's log line, whatever the outcome
     if edge.limiter is not None:
@@ -251,10 +260,12 @@ def run_operation(
     source: str,
     membership: Membership | None = None,
     channel: str = "api",
+    ctx: Context | None = None,
 ) -> msgspec.Struct | None:
     """The use case, in the request's scope: a write is audited (``audited``), as coming
-    through ``channel`` (the API, or the console calling the same operation)."""
-    ctx = edge.ctx
+    through ``channel`` (the API, or the console calling the same operation). ``ctx``: the
+    request's own context (a read's shared unit), by default the edge's."""
+    ctx = ctx or edge.ctx
     if not operation.writes:
         return _serve(operation, ctx, caller, incoming, path)
     record = AuditRecord(
@@ -346,9 +357,11 @@ class Endpoint:
         """Runs the use case on the event loop; a write answers once its group is committed
         (its audit record too, when it is refused)."""
         edge, operation = self.edge, self.operation
+        if not operation.writes:
+            return self._read(access, arguments)
         caller = signed_caller(edge, incoming, access, arguments[3], operation.service_key)
         group = edge.ctx.group_commit
-        if group is None or not operation.writes:
+        if group is None:
             return run_operation(edge, operation, caller, *arguments)
         # The write lock, waited for off the event loop's back, and only for a signed caller.
         await group.open()
@@ -366,7 +379,49 @@ class Endpoint:
             raise failure
         return reply
 
+    def _read(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
+        """A read-only operation: the signing key and the use case's rows are read in one
+        read unit (one connection taken, one unit built), given back when it is answered."""
+        edge, operation = self.edge, self.operation
+        incoming, path, request_id, source = arguments
+        reads = SharedReads(edge.ctx.unit_of_work)
+        try:
+            ctx = edge.ctx.sharing(reads)
+            caller = signed_caller(edge, incoming, access, source, operation.service_key, ctx)
+            return run_operation(
+                edge, operation, caller, incoming, path, request_id, source, ctx=ctx
+            )
+        finally:
+            reads.close()
+
+    async def _read_while_catching_up(
+        self, cache: KeyCache[KeyMaterial], access: Access, arguments: tuple[Any, ...]
+    ) -> msgspec.Struct | None:
+        """A read (PostgreSQL, key cache on) runs while the cache catches up, its statements
+        in the same stretch as the cache's round trip rather than after it; its answer, or
+        refusal, is kept only if the cache heard no notice meanwhile (one about its key would
+        have been among them). Else it runs again, with every change committed before the
+        request now known: a revoked key is refused as if the read had waited
+        (docs/security.md, "The key cache on PostgreSQL")."""
+        run = self.edge.serving.run
+        generation = cache.generation
+        catching_up = asyncio.ensure_future(cache.caught_up())
+        failure: Exception | None = None
+        reply: msgspec.Struct | None = None
+        try:
+            reply = await run(self._threaded, access, arguments)
+        except Exception as error:
+            failure = error
+        await catching_up
+        if cache.generation != generation:
+            return await run(self._threaded, access, arguments)
+        if failure is not None:
+            raise failure
+        return reply
+
     def _threaded(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
+        if not self.operation.writes:
+            return self._read(access, arguments)
         caller = signed_caller(
             self.edge, arguments[0], access, arguments[3], self.operation.service_key
         )
@@ -377,6 +432,7 @@ class Endpoint:
         request_id = new_request_id()
         access = noted(scope)
         access.operation = operation.name
+        access.request_id = request_id
         headers: dict[str, str] = {"X-Request-Id": request_id}
         try:
             incoming = incoming_request(scope, await _read_body(receive))
@@ -386,11 +442,14 @@ class Endpoint:
             arguments = (incoming, path, request_id, source)
             if edge.serving.inline:
                 reply = await self._inline(incoming, access, arguments)
-            else:
-                if edge.ctx.key_cache is not None:
-                    # Whatever happened to a key before this request is known before it is used.
-                    await edge.ctx.key_cache.caught_up()
+            elif edge.ctx.key_cache is None:
                 reply = await edge.serving.run(self._threaded, access, arguments)
+            elif operation.writes:
+                # Whatever happened to a key before this request is known before it is used.
+                await edge.ctx.key_cache.caught_up()
+                reply = await edge.serving.run(self._threaded, access, arguments)
+            else:
+                reply = await self._read_while_catching_up(edge.ctx.key_cache, access, arguments)
             status = operation.status
             body = b"" if reply is None else _encode(reply)
         except Exception as failure:
