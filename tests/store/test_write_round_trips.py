@@ -152,7 +152,7 @@ def test_a_refused_accept_writes_nothing_and_says_why(server: LiveServer) -> Non
             raise AssertionError("answered twice")
     query = InvitationQuery(share_ids=(share_id,))
     (seen,) = invitations.search_invitations(ctx, receiver, query, PAGE).items
-    assert seen.status is InvitationStatus.ACCEPTED
+    assert seen.status == InvitationStatus.ACCEPTED
 
 
 def test_racing_answers_to_one_invitation_have_one_winner(server: LiveServer) -> None:
