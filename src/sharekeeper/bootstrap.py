@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,12 @@ class Serving:
     engine: Engine
     inline: bool
     asynchronous: bool
+    # What the operations declared read-only run with: ``context`` refusing to write. Made
+    # once, not per request.
+    reader: Context = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reader", self.context.reader())
 
     async def start(self) -> None:
         if self.context.key_cache is not None:

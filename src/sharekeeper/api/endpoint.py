@@ -254,9 +254,9 @@ def run_operation(
 ) -> msgspec.Struct | None:
     """The use case, in the request's scope: a write is audited (``audited``), as coming
     through ``channel`` (the API, or the console calling the same operation)."""
-    ctx = edge.ctx
     if not operation.writes:
-        return _serve(operation, ctx, caller, incoming, path)
+        return _serve(operation, edge.serving.reader, caller, incoming, path)
+    ctx = edge.ctx
     record = AuditRecord(
         at=ctx.clock(),
         account_id=caller.account_id,

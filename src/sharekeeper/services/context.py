@@ -14,6 +14,7 @@ from sharekeeper.domain.quotas import Quotas
 from sharekeeper.store.events import Bell
 from sharekeeper.store.group_commit import GroupCommit, Membership
 from sharekeeper.store.key_cache import KeyCache
+from sharekeeper.store.transaction import WriteRefused
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -41,12 +42,22 @@ class Context:
     # its part in a group commit (SQLite, on the event loop).
     audit: PendingAudit | None = None
     membership: Membership | None = None
+    # An operation declared read-only runs in a context that opens no writing unit: group
+    # commit and the PostgreSQL path rely on its declaration, so it is enforced, not trusted.
+    read_only: bool = False
 
     def scoped(self, audit: PendingAudit | None, membership: Membership | None) -> Context:
         return replace(self, audit=audit, membership=membership)
+
+    def reader(self) -> Context:
+        """The context of an operation declared read-only (``writing`` refuses)."""
+        return replace(self, audit=None, membership=None, read_only=True)
 
     def reading(self) -> UnitOfWork:
         return self.unit_of_work(False, None, None)
 
     def writing(self) -> UnitOfWork:
+        if self.read_only:
+            # Before any BEGIN: on SQLite the write lock would be waited for on the event loop.
+            raise WriteRefused("an operation declared read-only opened a writing unit of work")
         return self.unit_of_work(True, self.audit, self.membership)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -122,6 +123,12 @@ def create_database_engine(
     # walked every invitation by seq to find an account's 50 (4.8 ms against 0.75 ms). Plans
     # made for the actual parameters cost a little planning each time and stay on the indexes.
     options = "-c plan_cache_mode=force_custom_plan"
+    if asynchronous:
+        # The app's pool serves units of work alone: its sessions refuse writes unless a write
+        # unit's BEGIN READ WRITE allows them (store/transaction.py), so an operation declared
+        # read-only that writes fails at once, at no round trip's cost. The synchronous pool
+        # also serves migrations and tools, whose transactions SQLAlchemy begins.
+        options += " -c default_transaction_read_only=on"
     if timeout_ms:
         options += f" -c statement_timeout={timeout_ms}"
     engine_options: dict[str, Any] = {
@@ -191,6 +198,27 @@ def connection_lost(error: BaseException, dialect: Dialect) -> bool:
     return code in _LOST_STATES or code.startswith("08")  # 08: connection exception
 
 
+# SQLSTATE 25006 on PostgreSQL: a write in a read-only transaction.
+_READ_ONLY_STATE = "25006"
+
+
+def refused_write(error: BaseException, dialect: Dialect) -> bool:
+    """Whether the driver's ``error`` is a write refused because the unit is read-only (SQLite's
+    query_only, PostgreSQL's read-only session), which in a read unit is the code's defect. On
+    PostgreSQL a standby answers a write the same way: a unit of work tells the two apart by
+    whether it is a read unit (``READ_UNIT``)."""
+    if dialect.name == "sqlite":
+        return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY
+    return getattr(error, "sqlstate", None) == _READ_ONLY_STATE
+
+
+# Execution option on a read unit's statements run by SQLAlchemy: a write they attempt is
+# refused as read-only, and that says nothing about the server (it is no standby's refusal).
+READ_UNIT = "sharekeeper_read_unit"
+# In a SQLite connection's pool record: whether it refuses writes now (PRAGMA query_only).
+QUERY_ONLY = "sharekeeper.query_only"
+
+
 def accepts_writes(connection: Connection) -> bool:
     """False on a PostgreSQL standby (in recovery, as a primary is until it is promoted): every
     write there fails. One round trip; SQLite is always writable."""
@@ -226,7 +254,12 @@ def _watch_pooled_connections(engine: Engine) -> None:
     def _on_error(context: Any) -> None:
         # A statement run by SQLAlchemy, or a connection that could not be opened: told a
         # disconnection, SQLAlchemy invalidates the connection and the request gets a 503.
-        if connection_lost(context.original_exception, engine.dialect):
+        error = context.original_exception
+        run = context.execution_context
+        if run is not None and run.execution_options.get(READ_UNIT):
+            if refused_write(error, engine.dialect):
+                return
+        if connection_lost(error, engine.dialect):
             context.is_disconnect = True
 
     @event.listens_for(engine, "invalidate")
@@ -296,7 +329,7 @@ def _sqlite_engine(
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Transactions are in our own hands (store/transaction.py).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -305,6 +338,15 @@ def _sqlite_engine(
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT_BYTES}")
         cursor.close()
+        record.info[QUERY_ONLY] = False
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        # A read unit's connection refuses writes (store/transaction.py): writable again before
+        # anyone else (a migration, a tool, another thread's unit) takes it from the pool.
+        if dbapi_connection is not None and record.info.get(QUERY_ONLY):
+            dbapi_connection.execute("PRAGMA query_only = OFF")
+            record.info[QUERY_ONLY] = False
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:

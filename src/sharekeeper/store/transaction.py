@@ -7,7 +7,14 @@ Statements run through it: hot ones (``Prepared``) on the driver's cursor, the r
 SQLAlchemy on the same connection, so all of a unit's statements share its transaction. Each
 statement's SQL passes the one hook (``watching``) that tests and tracing use.
 
-What differs between SQLite and PostgreSQL is said once, in ``Backend``."""
+What differs between SQLite and PostgreSQL is said once, in ``Backend``.
+
+A read unit cannot write, by construction rather than by trusting a route's ``writes`` flag:
+its connection refuses every write (SQLite: ``PRAGMA query_only``, set only when a connection
+passes from writes to reads or back; PostgreSQL: the app's pool opens its sessions read-only,
+``default_transaction_read_only``, and a write unit begins ``READ WRITE``, so neither costs a
+statement or a round trip per unit). A write there fails at once with ``WriteRefused``, a
+defect, instead of waiting for SQLite's write lock on the event loop."""
 
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 from sqlalchemy.exc import DBAPIError
 
-from sharekeeper.store.engine import connection_lost
+from sharekeeper.store.engine import QUERY_ONLY, READ_UNIT, connection_lost, refused_write
 
 if TYPE_CHECKING:
     from sharekeeper.store.prepared import Prepared
@@ -36,7 +43,8 @@ class Backend:
     # snapshot anyway, and BEGIN and ROLLBACK would cost a round trip each.
     begin_read: str | None
     # A write unit: SQLite takes the write lock up front (a deferred transaction that reads and
-    # then writes can fail with SQLITE_BUSY instead of waiting its turn).
+    # then writes can fail with SQLITE_BUSY instead of waiting its turn). PostgreSQL says READ
+    # WRITE: the app's sessions are read-only by default (``create_database_engine``).
     begin_write: str
     # SQLite: a thread keeps its connection from one unit to the next (a pool checkout cost
     # more than a query); the API's writes commit in groups; use cases run on the event loop.
@@ -50,7 +58,7 @@ class Backend:
     def of(cls, engine: Engine) -> Backend:
         if engine.dialect.name == "sqlite":
             return cls("sqlite", "BEGIN", "BEGIN IMMEDIATE", embedded=True, key_notices=False)
-        return cls(engine.dialect.name, None, "BEGIN", embedded=False, key_notices=True)
+        return cls(engine.dialect.name, None, "BEGIN READ WRITE", embedded=False, key_notices=True)
 
 
 def autocommit(connection: Connection) -> Connection:
@@ -65,6 +73,11 @@ class State(Enum):
     READING = "reading"  # a read unit's (SQLite), or none at all (PostgreSQL's autocommit reads)
     WRITING = "writing"  # a write unit's transaction, or a group's
     UNIT_IN_GROUP = "unit in group"  # one unit's savepoint inside the group's transaction
+
+
+class WriteRefused(RuntimeError):
+    """A write in a read unit, or a writing unit opened by an operation declared read-only: a
+    defect in the code (answered RAM.9000 and logged), never the caller's fault."""
 
 
 StatementHook = Callable[[str], None]
@@ -82,6 +95,9 @@ def watching(hook: StatementHook) -> Iterator[None]:
         _hooks.remove(hook)
 
 
+_READ_UNIT = {READ_UNIT: True}
+
+
 class Transaction:
     __slots__ = ("_cursor_kept", "backend", "connection", "state")
 
@@ -97,10 +113,24 @@ class Transaction:
 
     def begin(self, write: bool) -> None:
         self._expect(State.IDLE)
+        if self.backend.embedded:
+            self._refuse_writes(not write)
         statement = self.backend.begin_write if write else self.backend.begin_read
         if statement is not None:
             self.command(statement)
         self.state = State.WRITING if write else State.READING
+
+    def _refuse_writes(self, refuse: bool) -> None:
+        """SQLite: the connection refuses writes for a read unit (a write then fails at once,
+        where it would otherwise wait for the write lock), and takes them again for a write
+        unit. Set only on a change: a thread's kept connection mostly serves one kind. Sent to
+        the driver directly, past the statement hook: a setting of the connection, not a
+        statement of the unit (statement counts stay the same whichever unit came before)."""
+        info = self.connection.info
+        if info.get(QUERY_ONLY, False) is not refuse:
+            dbapi = self.connection.connection.dbapi_connection
+            dbapi.execute(f"PRAGMA query_only = {'ON' if refuse else 'OFF'}")  # type: ignore[union-attr]
+            info[QUERY_ONLY] = refuse
 
     def commit(self) -> None:
         if self.state is State.UNIT_IN_GROUP:
@@ -172,7 +202,15 @@ class Transaction:
         self._in_unit()
         for hook in _hooks:
             hook(str(statement))
-        return self.connection.execute(statement, parameters)
+        if self.state is not State.READING:
+            return self.connection.execute(statement, parameters)
+        try:
+            # Marked, so that a refused write is not taken for a standby's (engine.py).
+            return self.connection.execute(statement, parameters, execution_options=_READ_UNIT)
+        except DBAPIError as error:
+            if error.orig is not None and refused_write(error.orig, self.connection.dialect):
+                raise WriteRefused(f"a write in a read unit: {str(statement)[:60]}") from error
+            raise
 
     def _run(self, statement: Prepared, values: Mapping[str, Any]) -> Any:
         self._in_unit()
@@ -200,6 +238,8 @@ class Transaction:
             cursor.execute(sql, parameters)
         except error_type as error:
             self.close()
+            if self.state is State.READING and refused_write(error, dialect):
+                raise WriteRefused(f"a write in a read unit: {sql[:60]}") from error
             lost = connection_lost(error, dialect)
             if lost:
                 # Never back to the pool: it broke, or its server is no primary (any more).
