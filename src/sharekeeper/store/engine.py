@@ -254,11 +254,12 @@ def _watch_pooled_connections(engine: Engine) -> None:
     def _on_error(context: Any) -> None:
         # A statement run by SQLAlchemy, or a connection that could not be opened: told a
         # disconnection, SQLAlchemy invalidates the connection and the request gets a 503.
+        # A read unit's refused write is the code's defect, no standby's refusal.
         error = context.original_exception
         run = context.execution_context
-        if run is not None and run.execution_options.get(READ_UNIT):
-            if refused_write(error, engine.dialect):
-                return
+        in_read_unit = run is not None and run.execution_options.get(READ_UNIT, False)
+        if in_read_unit and refused_write(error, engine.dialect):
+            return
         if connection_lost(error, engine.dialect):
             context.is_disconnect = True
 
