@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +84,8 @@ async def _call(edge: Edge, operation: Operation, account: Account, body: Any) -
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": raw, "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     await Endpoint(edge, operation)(scope, receive, send)
     status = sent[0]["status"]
@@ -126,10 +126,12 @@ def test_a_read_only_operation_that_writes_fails_alone_and_writes_nothing(
             create = _operation("CreateResourceShare")
             search = _operation("SearchResourceShares")
             # One turn of the event loop: a write, the defect and a read, side by side.
-            answers = await asyncio.gather(
-                _call(edge, create, caller, {"name": "beside-the-defect"}),
-                _call(edge, wrong, caller, None),
-                _call(edge, search, caller, {"resource_owner": "self"}),
+            answers = list(
+                await asyncio.gather(
+                    _call(edge, create, caller, {"name": "beside-the-defect"}),
+                    _call(edge, wrong, caller, None),
+                    _call(edge, search, caller, {"resource_owner": "self"}),
+                )
             )
             # A refused write says nothing about the server: no connection is dropped.
             assert not invalidated

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from sharekeeper.bootstrap import Runtime, build_runtime
-from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
 from tests.support import settings_for
 
@@ -35,13 +35,13 @@ def _stored(runtime: Runtime) -> set[str]:
         return set(connection.execute(select(accounts.c.id)).scalars())
 
 
-async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Membership:
+async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Seat:
     """One request on the event loop: a unit of work writing one account, then the wait for
     its group's commit (the endpoint's order)."""
     group = _group(runtime)
-    membership = Membership(group)  # the request's scope: its units of work join the group
+    seat = Seat(group)  # the request's scope: its units of work join the group
     try:
-        with runtime.context.scoped(None, membership).writing() as uow:
+        with runtime.context.scoped(None, seat).writing() as uow:
             uow.tx.execute(insert(accounts).values(id=account_id, name=account_id, created_at=0))
             assert account_id not in _stored(runtime)  # not committed before the turn ends
             if fail:
@@ -49,13 +49,13 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Mem
             uow.commit()
     except LookupError:
         pass
-    await group.settle(membership)
+    await group.settle(seat)
     assert fail or account_id in _stored(runtime)  # durable when the request answers
-    return membership
+    return seat
 
 
 def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> None:
-    async def turn() -> tuple[Membership, Membership, Membership]:
+    async def turn() -> tuple[Seat, Seat, Seat]:
         return await asyncio.gather(
             _request(runtime, "a" * 32),
             _request(runtime, "b" * 32, fail=True),
@@ -69,7 +69,7 @@ def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> No
 
 
 def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
-    async def one_after_another() -> list[Membership]:
+    async def one_after_another() -> list[Seat]:
         return [await _request(runtime, name * 32) for name in "de"]
 
     first, second = asyncio.run(one_after_another())
@@ -78,13 +78,13 @@ def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
 
 
 def test_a_request_that_wrote_nothing_does_not_wait(runtime: Runtime) -> None:
-    async def reader() -> Membership:
+    async def reader() -> Seat:
         group = _group(runtime)
-        membership = Membership(group)
-        with runtime.context.scoped(None, membership).reading() as uow:
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).reading() as uow:
             uow.tx.execute(select(accounts.c.id)).all()
-        await group.settle(membership)
-        return membership
+        await group.settle(seat)
+        return seat
 
     assert asyncio.run(reader()).batch is None
 
@@ -93,24 +93,24 @@ def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
     """SQLite may end a transaction by itself (a full disk, an I/O error): every request of the
     group then answers with an error, and none was acknowledged."""
 
-    async def losing() -> Membership:
+    async def losing() -> Seat:
         group = _group(runtime)
-        membership = Membership(group)
-        with runtime.context.scoped(None, membership).writing() as uow:
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).writing() as uow:
             uow.tx.command("SELECT 1")
             uow.tx.connection.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
             uow.commit()
-        await group.settle(membership)
-        return membership
+        await group.settle(seat)
+        return seat
 
-    async def turn() -> tuple[Membership | BaseException, Membership | BaseException]:
+    async def turn() -> tuple[Seat | BaseException, Seat | BaseException]:
         return await asyncio.gather(_request(runtime, "f" * 32), losing(), return_exceptions=True)
 
     outcomes = asyncio.run(turn())
     assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
     assert "f" * 32 not in _stored(runtime)
 
-    async def after() -> Membership:
+    async def after() -> Seat:
         return await _request(runtime, "g" * 32)
 
     asyncio.run(after())  # the next group starts afresh
@@ -136,14 +136,14 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
 
     async def spanning() -> None:
         group = _group(runtime)
-        membership = Membership(group)
-        with runtime.context.scoped(None, membership).writing() as uow:
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).writing() as uow:
             uow.tx.execute(insert(accounts).values(id="s" * 32, name="before", created_at=0))
             await asyncio.sleep(0)  # the group commits meanwhile
             uow.tx.execute(insert(accounts).values(id="t" * 32, name="after", created_at=0))
             uow.commit()
 
-    async def turn() -> tuple[Membership | BaseException, BaseException | None]:
+    async def turn() -> tuple[Seat | BaseException, BaseException | None]:
         return await asyncio.gather(_request(runtime, "u" * 32), spanning(), return_exceptions=True)
 
     outcomes = asyncio.run(turn())

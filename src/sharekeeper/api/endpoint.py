@@ -30,7 +30,7 @@ from sharekeeper.domain.ratelimit import Guesses, RateLimiter
 from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
-from sharekeeper.store.group_commit import Membership
+from sharekeeper.store.group_commit import Seat
 
 T = TypeVar("T")
 # A JSON \u0000 escape (not itself escaped): PostgreSQL text cannot hold NUL, and no RAM field
@@ -249,7 +249,7 @@ def run_operation(
     path: dict[str, str],
     request_id: str,
     source: str,
-    membership: Membership | None = None,
+    seat: Seat | None = None,
     channel: str = "api",
 ) -> msgspec.Struct | None:
     """The use case, in the request's scope: a write is audited (``audited``), as coming
@@ -269,7 +269,7 @@ def run_operation(
         channel=channel,
     )
     return audited(
-        ctx, record, lambda scoped: _serve(operation, scoped, caller, incoming, path), membership
+        ctx, record, lambda scoped: _serve(operation, scoped, caller, incoming, path), seat
     )
 
 
@@ -277,15 +277,15 @@ def audited(
     ctx: Context,
     record: AuditRecord,
     use_case: Callable[[Context], T],
-    membership: Membership | None = None,
+    seat: Seat | None = None,
 ) -> T:
     """Runs a write in a scope whose units of work commit ``record`` with the change (and join
-    ``membership``'s group commit, if any); a refusal, or a call that changed nothing, is
+    ``seat``'s group commit, if any); a refusal, or a call that changed nothing, is
     recorded on its own, with the refusal's status and code as its outcome."""
     pending = PendingAudit(record)
-    unaudited = ctx.scoped(None, membership)
+    unaudited = ctx.scoped(None, seat)
     try:
-        result = use_case(ctx.scoped(pending, membership))
+        result = use_case(ctx.scoped(pending, seat))
     except ServiceBusy:
         raise  # the record could not be written either; waiting again would double the wait
     except Exception as error:
@@ -353,15 +353,15 @@ class Endpoint:
         # The write lock, waited for off the event loop's back, and only for a signed caller.
         await group.open()
         failure: Exception | None = None
-        membership = Membership(group)
+        seat = Seat(group)
         try:
             incoming_, path, request_id, source = arguments
             reply = run_operation(
-                edge, operation, caller, incoming_, path, request_id, source, membership
+                edge, operation, caller, incoming_, path, request_id, source, seat
             )
         except Exception as error:
             failure = error
-        await group.settle(membership)
+        await group.settle(seat)
         if failure is not None:
             raise failure
         return reply

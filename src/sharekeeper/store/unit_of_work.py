@@ -19,7 +19,7 @@ from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
 from sharekeeper.store.events import Bell, EventRepository
-from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.master_key import MasterKeyRepository
@@ -170,24 +170,24 @@ class UnitOfWork:
         connections: Connections,
         write: bool = False,
         audit: PendingAudit | None = None,
-        membership: Membership | None = None,
+        seat: Seat | None = None,
     ) -> None:
-        """``audit``: the request's record, committed with the change; ``membership``: the
+        """``audit``: the request's record, committed with the change; ``seat``: the
         request's part in a group commit, which a writing unit then joins."""
         self._connections = connections
         self._write = write
         self._audit = audit if write else None
-        self._membership = membership if write else None
+        self._seat = seat if write else None
         self._group: GroupCommit | None = None
         self._open = False
         self._changes: list[Change] = []
 
     def __enter__(self) -> UnitOfWork:
-        membership = self._membership
+        seat = self._seat
         try:
-            if membership is not None:
-                self._group = membership.group
-                self.tx = self._group.open_unit(membership)
+            if seat is not None:
+                self._group = seat.group
+                self.tx = self._group.open_unit(seat)
             else:
                 self.tx = self._connections.take(self._write)
         except (DBAPIError, PoolTimeout) as error:
@@ -261,7 +261,7 @@ class UnitOfWork:
         """Wakes the feed's waiting readers once the events are committed: now, or when the
         group this unit wrote in commits (a reader woken earlier would find nothing yet)."""
         bell = self._connections.bell
-        batch = self._membership.batch if self._membership is not None else None
+        batch = self._seat.batch if self._seat is not None else None
         if self._group is not None and batch is not None:
             batch.add_done_callback(lambda _: bell.ring())
         else:
