@@ -19,7 +19,7 @@ defect, instead of waiting for SQLite's write lock on the event loop."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -146,8 +146,28 @@ class Transaction:
     def _end(self, statement: str) -> None:
         opened = self.state is not State.READING or self.backend.begin_read is not None
         self.state = State.IDLE  # whatever the outcome: a failed COMMIT ends it too
-        if opened:
+        if not opened:
+            return
+        try:
             self.command(statement)
+        except DBAPIError:
+            if statement == "COMMIT":
+                self._end_failed_commit()
+            raise
+
+    def _end_failed_commit(self) -> None:
+        """PostgreSQL ends a transaction whose COMMIT failed; SQLite may keep it open (a
+        deferred foreign key still broken), and the connection's next BEGIN would fail. It is
+        rolled back here, or the connection dropped if even that fails."""
+        if not self.backend.embedded or self.connection.invalidated:
+            return
+        dbapi = self.connection.connection.dbapi_connection
+        if dbapi is None or not dbapi.in_transaction:  # type: ignore[attr-defined]
+            return
+        try:
+            self.command("ROLLBACK")
+        except DBAPIError:
+            self.connection.invalidate()
 
     def lost(self) -> None:
         """The database ended the transaction by itself (SQLite does, after a full disk or an
@@ -192,7 +212,9 @@ class Transaction:
         """Closes the kept cursor (the connection goes back, or away)."""
         cursor, self._cursor_kept = self._cursor_kept, None
         if cursor is not None:
-            cursor.close()
+            # Its connection may have closed under it (broken): nothing is left to close then.
+            with suppress(self.connection.dialect.loaded_dbapi.Error):
+                cursor.close()
 
     def execute(
         self, statement: Executable, parameters: Any = None
@@ -226,15 +248,16 @@ class Transaction:
     def _cursor(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> Any:
         for hook in _hooks:
             hook(sql)
-        cursor = self._cursor_kept
-        if cursor is None:
-            # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
-            # driver, which waits for each call in the request's greenlet (no thread hop).
-            dbapi = self.connection.connection.dbapi_connection
-            cursor = self._cursor_kept = dbapi.cursor()  # type: ignore[union-attr]
         dialect = self.connection.dialect
         error_type = dialect.loaded_dbapi.Error
         try:
+            cursor = self._cursor_kept
+            if cursor is None:
+                # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an
+                # asyncio driver, which waits for each call in the request's greenlet (no
+                # thread hop). Inside the ``try``: a connection closed under us fails here.
+                dbapi = self.connection.connection.dbapi_connection
+                cursor = self._cursor_kept = dbapi.cursor()  # type: ignore[union-attr]
             cursor.execute(sql, parameters)
         except error_type as error:
             self.close()

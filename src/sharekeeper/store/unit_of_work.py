@@ -102,12 +102,17 @@ class Connections:
         try:
             transaction.rollback()
             transaction.close()
-        except BaseException:
+        except BaseException as error:
             # Its state is unknown: the pool gets no connection back that may hold a
-            # transaction (the app's pool does not reset what comes back).
+            # transaction (the app's pool does not reset what comes back); closing it ends
+            # that transaction on the server. The unit's outcome stands (committed already,
+            # failing with its own error, or having changed nothing): this failure does not
+            # replace it, unless it is no error but an interruption.
             connection.invalidate()
             connection.close()
-            raise
+            if not isinstance(error, Exception):
+                raise
+            return
         if (
             self.backend.embedded
             and getattr(self._local, "idle", None) is None
