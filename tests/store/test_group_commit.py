@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.domain.errors import ConcurrentChange
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
 from tests.support import settings_for
@@ -68,6 +69,33 @@ def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> No
     assert "b" * 32 not in _stored(runtime)
 
 
+def test_a_unit_whose_statement_fails_rolls_back_alone(runtime: Runtime) -> None:
+    """A statement refused by the database (a duplicate key) fails its unit, whose savepoint
+    is rolled back; the other units of the turn commit."""
+    asyncio.run(_request(runtime, "k" * 32))
+
+    async def duplicate() -> None:
+        seat = Seat(_group(runtime))
+        with runtime.context.scoped(None, seat).writing() as uow:
+            uow.tx.execute(insert(accounts).values(id="l" * 32, name="l", created_at=0))
+            uow.tx.execute(insert(accounts).values(id="k" * 32, name="again", created_at=0))
+            uow.commit()
+
+    async def turn() -> list[Seat | BaseException]:
+        return await asyncio.gather(
+            _request(runtime, "m" * 32),
+            duplicate(),
+            _request(runtime, "n" * 32),
+            return_exceptions=True,
+        )
+
+    first, refused, third = asyncio.run(turn())
+    assert isinstance(refused, ConcurrentChange), refused
+    assert isinstance(first, Seat) and isinstance(third, Seat)
+    assert {"m" * 32, "n" * 32} <= _stored(runtime)
+    assert "l" * 32 not in _stored(runtime)
+
+
 def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
     async def one_after_another() -> list[Seat]:
         return [await _request(runtime, name * 32) for name in "de"]
@@ -115,6 +143,44 @@ def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
 
     asyncio.run(after())  # the next group starts afresh
     assert "g" * 32 in _stored(runtime)
+
+
+def test_a_failing_commit_fails_every_member_and_acknowledges_none(runtime: Runtime) -> None:
+    """The group's COMMIT itself fails (here a deferred foreign key one unit left broken, which
+    SQLite checks only then): every request of the group answers with an error, none of their
+    writes is durable (``_request`` checks none is seen before the turn ends), and the next
+    turn's group commits as usual."""
+    orphan = "AK" + "0" * 30
+
+    async def breaking() -> Seat:
+        group = _group(runtime)
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).writing() as uow:
+            uow.tx.command("PRAGMA defer_foreign_keys = ON")
+            uow.tx.command(
+                "INSERT INTO access_keys (access_key, account_id, sealed_secret, created_at) "
+                f"VALUES ('{orphan}', '{'9' * 32}', 'sealed', 0)"
+            )
+            uow.commit()  # its savepoint is released: the check waits for the group's COMMIT
+        await group.settle(seat)
+        return seat
+
+    async def turn() -> list[Seat | BaseException]:
+        return await asyncio.gather(
+            _request(runtime, "w" * 32),
+            breaking(),
+            _request(runtime, "x" * 32),
+            return_exceptions=True,
+        )
+
+    outcomes = asyncio.run(turn())
+    # A constraint failing at COMMIT reads as a lost race: each request may retry, alone.
+    assert all(isinstance(outcome, ConcurrentChange) for outcome in outcomes), outcomes
+    assert not {"w" * 32, "x" * 32} & _stored(runtime)
+    with runtime.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM access_keys")).scalar_one() == 0
+    asyncio.run(_request(runtime, "y" * 32))  # the next group starts afresh
+    assert "y" * 32 in _stored(runtime)
 
 
 def test_the_group_connection_holds_no_transaction_between_turns(runtime: Runtime) -> None:
