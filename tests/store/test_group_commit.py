@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from sharekeeper.bootstrap import Runtime, build_runtime
-from sharekeeper.domain.errors import ConcurrentChange
+from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
+from sharekeeper.store.transaction import autocommit
 from tests.support import settings_for
 
 
@@ -217,3 +218,43 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
     assert not {"s" * 32, "t" * 32, "u" * 32} & _stored(runtime)
     asyncio.run(_request(runtime, "v" * 32))  # the next group starts afresh
     assert "v" * 32 in _stored(runtime)
+
+
+def test_a_group_waits_for_a_write_lock_held_elsewhere_without_holding_the_loop(
+    tmp_path: Path,
+) -> None:
+    """Another connection (the CLI, another process) holds SQLite's write lock: the group
+    waits for it between tries, the event loop serving meanwhile, and answers ServiceBusy when
+    the lock is not had within the statement timeout."""
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'locked.db'}", tmp_path, statement_timeout_seconds=0.5
+    )
+    runtime = build_runtime(settings)
+    holder = autocommit(runtime.engine.connect())
+    try:
+        group = _group(runtime)
+
+        async def scenario() -> int:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+            with pytest.raises(ServiceBusy):
+                await group.open()  # held past the timeout
+            ticks = 0
+
+            async def ticking() -> None:
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.005)
+                    ticks += 1
+
+            ticker = asyncio.create_task(ticking())
+            asyncio.get_running_loop().call_later(0.1, holder.exec_driver_sql, "ROLLBACK")
+            await group.open()  # had once the holder lets go
+            ticker.cancel()
+            await _request(runtime, "z" * 32)
+            return ticks
+
+        assert asyncio.run(scenario()) > 0  # the loop ran other tasks while the group waited
+        assert "z" * 32 in _stored(runtime)
+    finally:
+        holder.close()
+        runtime.close()
