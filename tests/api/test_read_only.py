@@ -163,11 +163,17 @@ def test_a_read_only_context_refuses_a_writing_unit(runtime: Runtime) -> None:
 
 def test_a_connection_writes_again_after_a_read_unit(runtime: Runtime) -> None:
     """A read unit's connection refuses writes; the next writing unit on it (SQLite: the same
-    thread's kept connection) and any other user of the pool write as before."""
+    thread's kept connection) and, once it is back in the pool, any other user of it (a
+    migration, a tool) write as before."""
     with runtime.context.reading() as uow:
         uow.tx.execute(select(accounts.c.id)).all()
     made, _ = identity.create_account(runtime.context, "after-a-read")
+    with runtime.context.reading() as uow:
+        driver = uow.tx.connection.connection.dbapi_connection
     runtime.connections.close()  # the kept connection goes back to the pool
+    if POSTGRES_URL is None:
+        assert driver is not None
+        assert driver.execute("PRAGMA query_only").fetchone() == (0,)  # type: ignore[attr-defined]
     tool = uuid.uuid4().hex
     with runtime.engine.begin() as connection:
         connection.execute(insert(accounts).values(id=tool, name="by a tool", created_at=0))
