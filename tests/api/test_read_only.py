@@ -173,7 +173,7 @@ def test_a_connection_writes_again_after_a_read_unit(runtime: Runtime) -> None:
     runtime.connections.close()  # the kept connection goes back to the pool
     if POSTGRES_URL is None:
         assert driver is not None
-        assert driver.execute("PRAGMA query_only").fetchone() == (0,)  # type: ignore[attr-defined]
+        assert driver.execute("PRAGMA query_only").fetchone() == (0,)
     tool = uuid.uuid4().hex
     with runtime.engine.begin() as connection:
         connection.execute(insert(accounts).values(id=tool, name="by a tool", created_at=0))

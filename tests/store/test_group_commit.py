@@ -82,7 +82,7 @@ def test_a_unit_whose_statement_fails_rolls_back_alone(runtime: Runtime) -> None
             uow.tx.execute(insert(accounts).values(id="k" * 32, name="again", created_at=0))
             uow.commit()
 
-    async def turn() -> list[Seat | BaseException]:
+    async def turn() -> tuple[Seat | BaseException, BaseException | None, Seat | BaseException]:
         return await asyncio.gather(
             _request(runtime, "m" * 32),
             duplicate(),
@@ -166,7 +166,7 @@ def test_a_failing_commit_fails_every_member_and_acknowledges_none(runtime: Runt
         await group.settle(seat)
         return seat
 
-    async def turn() -> list[Seat | BaseException]:
+    async def turn() -> tuple[Seat | BaseException, ...]:
         return await asyncio.gather(
             _request(runtime, "w" * 32),
             breaking(),

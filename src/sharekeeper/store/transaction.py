@@ -162,7 +162,7 @@ class Transaction:
         if not self.backend.embedded or self.connection.invalidated:
             return
         dbapi = self.connection.connection.dbapi_connection
-        if dbapi is None or not dbapi.in_transaction:  # type: ignore[attr-defined]
+        if dbapi is None or not dbapi.in_transaction:
             return
         try:
             self.command("ROLLBACK")
