@@ -123,12 +123,6 @@ def create_database_engine(
     # walked every invitation by seq to find an account's 50 (4.8 ms against 0.75 ms). Plans
     # made for the actual parameters cost a little planning each time and stay on the indexes.
     options = "-c plan_cache_mode=force_custom_plan"
-    if asynchronous:
-        # The app's pool serves units of work alone: its sessions refuse writes unless a write
-        # unit's BEGIN READ WRITE allows them (store/transaction.py), so an operation declared
-        # read-only that writes fails at once, at no round trip's cost. The synchronous pool
-        # also serves migrations and tools, whose transactions SQLAlchemy begins.
-        options += " -c default_transaction_read_only=on"
     if timeout_ms:
         options += f" -c statement_timeout={timeout_ms}"
     engine_options: dict[str, Any] = {
@@ -149,10 +143,25 @@ def create_database_engine(
         engine = create_async_engine(
             full_url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **engine_options
         ).sync_engine
+        event.listen(engine, "connect", _read_only_session)
     else:
         engine = create_engine(full_url, **engine_options)
     _watch_pooled_connections(engine)
     return engine
+
+
+def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
+    """The app's pool serves units of work alone: its sessions refuse writes unless a write
+    unit's BEGIN READ WRITE allows them (store/transaction.py), so an operation declared
+    read-only that writes fails at once. One round trip per connection opened, none per unit.
+    Set after connecting, not as a startup option: libpq's target_session_attrs=read-write
+    would take a session read-only by default for a standby's and refuse it. (The synchronous
+    pool also serves migrations and tools, whose transactions SQLAlchemy begins.)"""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
 
 
 # A host that does not answer (its machine down, a network cut) costs a connection attempt this
@@ -184,6 +193,17 @@ async def run_in_greenlet(function: Callable[..., T], *args: Any) -> T:
 # yet accepting (57P01-57P03: a failover under way), or it is a standby that refuses writes
 # (25006: a demoted primary, or a standby the URL names without target_session_attrs).
 _LOST_STATES = frozenset({"25006", "57P01", "57P02", "57P03"})
+
+
+# SQLSTATE 0A000 answers a write unit's BEGIN READ WRITE on a standby ("cannot set transaction
+# read-write mode during recovery"): there, and only there, it means a standby.
+_STANDBY_BEGIN_STATE = "0A000"
+
+
+def standby_refused_begin(error: BaseException) -> bool:
+    """Whether ``error``, raised by a write unit's BEGIN READ WRITE, says the server is a
+    standby (a demoted primary, or one the URL names without target_session_attrs)."""
+    return getattr(error, "sqlstate", None) == _STANDBY_BEGIN_STATE
 
 
 def connection_lost(error: BaseException, dialect: Dialect) -> bool:
@@ -265,7 +285,11 @@ def _watch_pooled_connections(engine: Engine) -> None:
 
     @event.listens_for(engine, "invalidate")
     def _on_invalidate(dbapi_connection: Any, record: Any, error: BaseException | None) -> None:
-        if error is not None and connection_lost(error, engine.dialect):
+        # A standby's refused BEGIN READ WRITE is invalidated with its code by the unit's
+        # transaction alone (store/transaction.py), which knew the statement.
+        if error is not None and (
+            connection_lost(error, engine.dialect) or standby_refused_begin(error)
+        ):
             lost()
 
     @event.listens_for(engine, "connect")

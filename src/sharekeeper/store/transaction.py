@@ -12,7 +12,7 @@ What differs between SQLite and PostgreSQL is said once, in ``Backend``.
 A read unit cannot write, by construction rather than by trusting a route's ``writes`` flag:
 its connection refuses every write (SQLite: ``PRAGMA query_only``, set only when a connection
 passes from writes to reads or back; PostgreSQL: the app's pool opens its sessions read-only,
-``default_transaction_read_only``, and a write unit begins ``READ WRITE``, so neither costs a
+``SET SESSION CHARACTERISTICS``, and a write unit begins ``READ WRITE``, so neither costs a
 statement or a round trip per unit). A write there fails at once with ``WriteRefused``, a
 defect, instead of waiting for SQLite's write lock on the event loop."""
 
@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 from sqlalchemy.exc import DBAPIError
 
-from sharekeeper.store.engine import QUERY_ONLY, READ_UNIT, connection_lost, refused_write
+from sharekeeper.store.engine import (
+    QUERY_ONLY,
+    READ_UNIT,
+    connection_lost,
+    refused_write,
+    standby_refused_begin,
+)
 
 if TYPE_CHECKING:
     from sharekeeper.store.prepared import Prepared
@@ -263,7 +269,9 @@ class Transaction:
             self.close()
             if self.state is State.READING and refused_write(error, dialect):
                 raise WriteRefused(f"a write in a read unit: {sql[:60]}") from error
-            lost = connection_lost(error, dialect)
+            lost = connection_lost(error, dialect) or (
+                sql == self.backend.begin_write and standby_refused_begin(error)
+            )
             if lost:
                 # Never back to the pool: it broke, or its server is no primary (any more).
                 self.connection.invalidate(error)
