@@ -238,7 +238,7 @@ def test_an_organization_is_deleted_only_empty_and_shares_to_it_end(
 
 
 def test_ous_nest_five_levels_below_the_root(owner: Account) -> None:
-    owner.organizations.operator_create_organization(CreateOrganizationRequest())
+    owner.organizations.create_organization(CreateOrganizationRequest())
     (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
     parent = root.id
     for level in range(5):
@@ -249,10 +249,10 @@ def test_ous_nest_five_levels_below_the_root(owner: Account) -> None:
 def test_a_manager_reaches_nothing_of_another_organization(
     owner: Account, outsider: Account
 ) -> None:
-    owner.organizations.operator_create_organization(CreateOrganizationRequest())
+    owner.organizations.create_organization(CreateOrganizationRequest())
     (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
     unit = create_ou(owner, root.id, "theirs")
-    outsider.organizations.operator_create_organization(CreateOrganizationRequest())
+    outsider.organizations.create_organization(CreateOrganizationRequest())
     unit_id = unit.id
     for call in (
         lambda: create_ou(outsider, root.id, "planted"),
@@ -301,7 +301,7 @@ def race(calls: list[Callable[..., str]]) -> list[str]:
 
 
 def test_racing_ous_of_one_name_leave_one(owner: Account) -> None:
-    owner.organizations.operator_create_organization(CreateOrganizationRequest())
+    owner.organizations.create_organization(CreateOrganizationRequest())
     (root,) = owner.organizations.list_roots(ListRootsRequest()).roots
     for round_ in range(4):  # bounded: 12 racing creations
         name = f"same-{round_}"
@@ -329,7 +329,7 @@ def _found_at_once(server: LiveServer, founder: Account) -> list[str]:
     def by_api() -> None:
         start.wait(10)
         try:
-            founder.organizations.operator_create_organization(CreateOrganizationRequest())
+            founder.organizations.create_organization(CreateOrganizationRequest())
             outcomes.append("api")
         except ClientRequestException as error:
             outcomes.append(f"api {error.error_code}")
