@@ -29,7 +29,7 @@ import seed as bulk  # bench/, this script's own directory
 from sharekeeper.auth import signing
 from sharekeeper.domain.clock import system_clock
 from sharekeeper.services import console as reads
-from sharekeeper.services import organizations
+from sharekeeper.services import directory
 from sharekeeper.testing import Account, Server, start_server
 
 SMALL = 10
@@ -63,7 +63,7 @@ def _signed(account: Account, host: str, path: str) -> dict[str, str]:
 def _organization(server: Server, name: str, size: int) -> tuple[Account, float]:
     """A manager whose organization holds ``size`` created accounts; and the load's seconds."""
     manager = server.account(name)
-    made = organizations.create_organization(server.runtime.context, manager.account_id)
+    made = directory.create_organization(server.runtime.context, manager.caller()).organization
     begun = time.perf_counter()
     bulk.load_members(server.runtime.engine, made, size, system_clock() + 1)
     return manager, time.perf_counter() - begun

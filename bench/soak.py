@@ -38,7 +38,8 @@ import httpx
 from sharekeeper.auth import signing
 from sharekeeper.bootstrap import build_runtime
 from sharekeeper.config import Settings
-from sharekeeper.services import identity, organizations
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.services import directory, identity, organizations
 
 CLIENTS = ("ram_owner", "ram_receiver", "organizations", "console")
 # Tables whose rows the soak counts at the end (the data the server's caches follow).
@@ -362,7 +363,8 @@ def make_world(settings: Settings) -> tuple[Key, Key, Key, Key, str]:
             account, key = identity.create_account(ctx, name)
             keys.append(Key(account.id, key.access_key, key.secret_key))
         owner, receiver, manager, outsider = keys
-        organization = organizations.create_organization(ctx, manager.account_id)
+        founder = Caller(manager.account_id, manager.access_key)
+        organization = directory.create_organization(ctx, founder).organization
         for member in (owner, receiver):
             organizations.add_account(ctx, member.account_id, organization.root_id)
         return owner, receiver, manager, outsider, organization.root_id

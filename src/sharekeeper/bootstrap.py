@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from sharekeeper.services.master_key import Rotation, rotate_master_key
 from sharekeeper.store import master_key as stored_key
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import Engine, create_database_engine, display_url, run_in_greenlet
-from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import Connections, UnitOfWork
 
@@ -48,6 +48,12 @@ class Serving:
     engine: Engine
     inline: bool
     asynchronous: bool
+    # What the operations declared read-only run with: ``context`` refusing to write. Made
+    # once, not per request.
+    reader: Context = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reader", self.context.reader())
 
     async def start(self) -> None:
         if self.context.key_cache is not None:
@@ -210,10 +216,8 @@ def _engine(settings: Settings, asynchronous: bool = False) -> Engine:
 
 def _units(
     connections: Connections,
-) -> Callable[[bool, PendingAudit | None, Membership | None], UnitOfWork]:
-    def unit_of_work(
-        write: bool, audit: PendingAudit | None, membership: Membership | None
-    ) -> UnitOfWork:
-        return UnitOfWork(connections, write, audit, membership)
+) -> Callable[[bool, PendingAudit | None, Seat | None], UnitOfWork]:
+    def unit_of_work(write: bool, audit: PendingAudit | None, seat: Seat | None) -> UnitOfWork:
+        return UnitOfWork(connections, write, audit, seat)
 
     return unit_of_work

@@ -13,7 +13,8 @@ from typing import Any
 
 from sharekeeper.bootstrap import Runtime
 from sharekeeper.config import Settings
-from sharekeeper.services import identity, organizations
+from sharekeeper.domain.accounts import Caller
+from sharekeeper.services import directory, identity
 
 
 def ensure_demo(runtime: Runtime, settings: Settings) -> dict[str, Any]:
@@ -36,7 +37,8 @@ def ensure_demo(runtime: Runtime, settings: Settings) -> dict[str, Any]:
             "access_key": key.access_key,
             "secret_key": key.secret_key,
         }
-    org = organizations.create_organization(ctx, accounts["alice"]["account_id"])
+    alice = Caller(accounts["alice"]["account_id"], accounts["alice"]["access_key"])
+    org = directory.create_organization(ctx, alice).organization
     demo = {**accounts, "organization_id": org.id}
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

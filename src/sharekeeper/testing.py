@@ -35,6 +35,7 @@ import pytest
 if TYPE_CHECKING:
     from sharekeeper.bootstrap import Runtime
     from sharekeeper.config import Settings
+    from sharekeeper.domain.accounts import Caller
     from sharekeeper.domain.clock import AdjustableClock
 
 
@@ -51,6 +52,12 @@ class Account:
     aws_account_id: str = ""
     _ram: Any = field(default=None, repr=False)
     _organizations: Any = field(default=None, repr=False)
+
+    def caller(self) -> Caller:
+        """The account as the services see a signed caller (for calls made in-process)."""
+        from sharekeeper.domain.accounts import Caller
+
+        return Caller(self.account_id, self.access_key)
 
     def credentials(self) -> Any:
         from huaweicloudsdkcore.auth.credentials import GlobalCredentials
@@ -113,24 +120,28 @@ class Account:
 
 @dataclass
 class Organization:
-    """An organization of the server's directory, as ``sharekeeper org ...`` would make it."""
+    """An organization of the server's directory, made by its management account as the
+    Organizations API would (the same authorized services, called in-process)."""
 
     server: Server
     id: str
     urn: str
     root_id: str
     root_urn: str
+    manager: Account
 
     def ou(self, name: str, parent: str | None = None) -> tuple[str, str]:
         """Creates an OU under ``parent`` (the root by default); returns its id and URN."""
-        from sharekeeper.services import organizations
+        from sharekeeper.services import directory
 
-        org, unit = organizations.create_unit(
-            self.server.runtime.context, parent or self.root_id, name
+        org, unit = directory.create_unit(
+            self.server.runtime.context, self.manager.caller(), parent or self.root_id, name
         )
         return unit.id, org.node_urn(unit.id)
 
     def add(self, account: Account, parent: str | None = None) -> None:
+        """Places the account (the operator's path: on the API an account joins by accepting
+        an invitation, services/handshakes.py)."""
         from sharekeeper.services import organizations
 
         organizations.add_account(
@@ -143,9 +154,9 @@ class Organization:
         organizations.remove_account(self.server.runtime.context, account.account_id)
 
     def delete_ou(self, ou_id: str) -> None:
-        from sharekeeper.services import organizations
+        from sharekeeper.services import directory
 
-        organizations.delete_unit(self.server.runtime.context, ou_id)
+        directory.delete_unit(self.server.runtime.context, self.manager.caller(), ou_id)
 
 
 class Server:
@@ -252,10 +263,13 @@ class Server:
 
     def organization(self, management: Account) -> Organization:
         """A new organization managed by ``management`` (its sharing starts off)."""
-        from sharekeeper.services import organizations
+        from sharekeeper.services import directory
 
-        made = organizations.create_organization(self.runtime.context, management.account_id)
-        return Organization(self, made.id, made.urn, made.root_id, made.node_urn(made.root_id))
+        made = directory.create_organization(self.runtime.context, management.caller())
+        org = made.organization
+        return Organization(
+            self, org.id, org.urn, org.root_id, org.node_urn(org.root_id), management
+        )
 
 
 _template: Path | None = None

@@ -14,7 +14,7 @@ import pytest
 from bench import seed as bulk
 
 from sharekeeper.domain.organizations import Organization
-from sharekeeper.services import organizations
+from sharekeeper.services import directory
 from sharekeeper.store.transaction import Transaction
 from tests.support import Account, LiveServer, SignedHttp
 
@@ -64,7 +64,7 @@ def rows_read() -> Iterator[list[int]]:
 
 def _directory(server: LiveServer, size: int) -> Directory:
     manager, invitee = server.account(f"manager-{size}"), server.account(f"invitee-{size}")
-    made = organizations.create_organization(server.runtime.context, manager.account_id)
+    made = directory.create_organization(server.runtime.context, manager.caller()).organization
     at = server.clock() + 1  # after the manager joined, by the clock it joined by
     bulk.load_members(server.runtime.engine, made, size, at)
     bulk.load_handshakes(server.runtime.engine, made, invitee.account_id, size, at)
@@ -77,8 +77,8 @@ def directories(server: LiveServer) -> Iterator[dict[int, Directory]]:
     yield made
     # The run's other tests share the database: they find it as it was (the operator's
     # account list, say).
-    for directory in made.values():
-        bulk.unload(server.runtime.engine, directory.organization)
+    for made_directory in made.values():
+        bulk.unload(server.runtime.engine, made_directory.organization)
 
 
 def _reads(d: Directory) -> dict[str, tuple[Account, str, str]]:
@@ -167,7 +167,7 @@ def test_entities_page_from_units_on_to_accounts(
     d = directories[SMALL]
     org = server.runtime.context
     for n in range(2):
-        organizations.create_unit(org, d.organization.root_id, f"walk-{n}")
+        directory.create_unit(org, d.manager.caller(), d.organization.root_id, f"walk-{n}")
     expected = 3 + SMALL + 1  # the root, two OUs, the accounts and the manager
     for limit in (1, 3, 4, 5, expected, expected + 1):
         kinds, ids, marker = [], [], ""

@@ -626,10 +626,10 @@ def test_a_large_directory_read_in_a_loop_does_not_hold_the_others(guarded: Live
     from bench import seed as bulk
 
     from sharekeeper.domain.clock import system_clock
-    from sharekeeper.services import organizations
+    from sharekeeper.services import directory
 
     manager = guarded.account("bulk-manager")
-    made = organizations.create_organization(guarded.runtime.context, manager.account_id)
+    made = directory.create_organization(guarded.runtime.context, manager.caller()).organization
     bulk.load_members(guarded.runtime.engine, made, 20_000, system_clock() + 1)
     statuses: list[int] = []
     latencies: list[float] = []

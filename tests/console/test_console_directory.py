@@ -13,7 +13,7 @@ from bench import seed as bulk
 from sharekeeper.domain.clock import system_clock
 from sharekeeper.domain.organizations import Organization
 from sharekeeper.services import console as reads
-from sharekeeper.services import organizations
+from sharekeeper.services import directory
 from tests.console.test_console_http import TOKEN, Browserless, console_server
 from tests.support import Account, LiveServer
 
@@ -54,7 +54,8 @@ def test_the_manager_and_the_operator_see_members_a_page_at_a_time(
     console_server: LiveServer, visitor: Browserless
 ) -> None:
     manager = console_server.account("console-pages")
-    made = organizations.create_organization(console_server.runtime.context, manager.account_id)
+    context = console_server.runtime.context
+    made = directory.create_organization(context, manager.caller()).organization
     bulk.load_members(console_server.runtime.engine, made, MEMBERS, system_clock() + 1)
     try:
         _walk_both(console_server, visitor, manager, made)

@@ -321,7 +321,7 @@ def _found_at_once(server: LiveServer, founder: Account) -> list[str]:
     def by_operator() -> None:
         start.wait(10)
         try:
-            organizations.create_organization(server.runtime.context, founder.account_id)
+            organizations.operator_create_organization(server.runtime.context, founder.account_id)
             outcomes.append("operator")
         except ShareKeeperError as error:
             outcomes.append(f"operator {error.code}")

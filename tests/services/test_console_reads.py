@@ -11,7 +11,7 @@ from typing import Any
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import AdjustableClock
 from sharekeeper.domain.organizations import Organization
-from sharekeeper.services import associations, members, organizations, shares
+from sharekeeper.services import associations, directory, members, organizations, shares
 from sharekeeper.services import console as reads
 from sharekeeper.services.context import Context
 from sharekeeper.store.transaction import watching
@@ -30,8 +30,8 @@ def statements(read: Callable[[], Any]) -> list[str]:
 
 def _organization_with_members(ctx: Context, n: int) -> None:
     manager = caller(ctx, f"manager-{n}")
-    org = organizations.create_organization(ctx, manager.account_id)
-    _, unit = organizations.create_unit(ctx, org.root_id, f"ou-{n}")
+    org = directory.create_organization(ctx, manager).organization
+    _, unit = directory.create_unit(ctx, manager, org.root_id, f"ou-{n}")
     organizations.add_account(ctx, caller(ctx, f"member-{n}").account_id, unit.id)
 
 
@@ -71,8 +71,8 @@ def test_the_organization_pages_show_a_page_of_members_in_a_fixed_number_of_stat
     """The manager's page and the operator's directory read a page of members (MEMBERS_PAGE)
     in as many statements with one member as with several pages of them."""
     manager = caller(ctx, "paged-manager")
-    made: Organization = organizations.create_organization(ctx, manager.account_id)
-    organizations.create_unit(ctx, made.root_id, "paged-ou")
+    made: Organization = directory.create_organization(ctx, manager).organization
+    directory.create_unit(ctx, manager, made.root_id, "paged-ou")
     alone = len(statements(lambda: reads.organization_view(ctx, manager)))
     in_directory = len(statements(lambda: reads.directory(ctx, None)))
     _created_members(ctx, manager, 2 * reads.MEMBERS_PAGE + 5)
@@ -107,7 +107,7 @@ def test_the_operator_directory_pages_organizations_newest_first(
 ) -> None:
     made = []
     for n in range(reads.DIRECTORY_PAGE + 1):
-        made.append(organizations.create_organization(ctx, caller(ctx, f"org-{n}").account_id).id)
+        made.append(directory.create_organization(ctx, caller(ctx, f"org-{n}")).organization.id)
         clock.advance(1)
     first = reads.directory(ctx, None)
     assert len(first.items) == reads.DIRECTORY_PAGE and first.next_marker is not None

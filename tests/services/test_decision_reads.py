@@ -8,7 +8,14 @@ from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.decisions import Verdict
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
-from sharekeeper.services import decisions, invitations, organizations, service_principals, shares
+from sharekeeper.services import (
+    decisions,
+    directory,
+    invitations,
+    organizations,
+    service_principals,
+    shares,
+)
 from sharekeeper.services.context import Context
 from tests.services.conftest import caller
 from tests.services.test_console_reads import statements
@@ -28,7 +35,7 @@ def test_a_batch_reads_in_a_fixed_number_of_statements(ctx: Context, owner: Call
     made, _ = service_principals.create_service(ctx, "vpc", ["vpc"])
     service = Caller(made.id, made.access_key)
     manager = caller(ctx, "manager")
-    org = organizations.create_organization(ctx, manager.account_id)
+    org = directory.create_organization(ctx, manager).organization
 
     def batch(count: int) -> list[tuple[str, str, str]]:
         asked = []

@@ -11,7 +11,7 @@ from sharekeeper.domain.errors import InvitationNotFound, ResourceShareNotFound
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.views import Side
-from sharekeeper.services import associations, invitations, organizations, shares
+from sharekeeper.services import associations, directory, invitations, organizations, shares
 from sharekeeper.services import receiver as reads
 from sharekeeper.services.context import Context
 from tests.services.conftest import caller
@@ -119,7 +119,7 @@ def test_a_member_reads_a_share_that_reaches_it_through_its_organization(
 ) -> None:
     """No invitation inside an organization that shares: the share is in effect for its
     members at once, and so readable; an account outside it reads nothing."""
-    made = organizations.create_organization(ctx, owner.account_id)
+    made = directory.create_organization(ctx, owner).organization
     organizations.add_account(ctx, receiver.account_id, made.root_id)
     organizations.set_organization_sharing(ctx, owner, True)
     share = shares.create_resource_share(

@@ -180,12 +180,12 @@ def test_the_operator_makes_ous_by_the_trees_rules_too(ctx: Context, owner: Call
     from sharekeeper.domain.organizations import OU_DEPTH_MOST
     from sharekeeper.services import organizations
 
-    org = organizations.create_organization(ctx, owner.account_id)
-    organizations.create_unit(ctx, org.root_id, "twice")
+    org = organizations.operator_create_organization(ctx, owner.account_id)
+    organizations.operator_create_unit(ctx, org.root_id, "twice")
     with pytest.raises(OrgUnitNameTaken):
-        organizations.create_unit(ctx, org.root_id, "twice")
+        organizations.operator_create_unit(ctx, org.root_id, "twice")
     parent = org.root_id
     for depth in range(OU_DEPTH_MOST):
-        parent = organizations.create_unit(ctx, parent, f"level-{depth}")[1].id
+        parent = organizations.operator_create_unit(ctx, parent, f"level-{depth}")[1].id
     with pytest.raises(OrgUnitLimit):
-        organizations.create_unit(ctx, parent, "too-deep")
+        organizations.operator_create_unit(ctx, parent, "too-deep")

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.domain.ids import new_aws_account_id
-from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
+from sharekeeper.store.transaction import autocommit
 from tests.support import settings_for
 
 
@@ -36,13 +38,13 @@ def _stored(runtime: Runtime) -> set[str]:
         return set(connection.execute(select(accounts.c.id)).scalars())
 
 
-async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Membership:
+async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Seat:
     """One request on the event loop: a unit of work writing one account, then the wait for
     its group's commit (the endpoint's order)."""
     group = _group(runtime)
-    membership = Membership(group)  # the request's scope: its units of work join the group
+    seat = Seat(group)  # the request's scope: its units of work join the group
     try:
-        with runtime.context.scoped(None, membership).writing() as uow:
+        with runtime.context.scoped(None, seat).writing() as uow:
             uow.tx.execute(
                 insert(accounts).values(
                     id=account_id,
@@ -57,13 +59,13 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Mem
             uow.commit()
     except LookupError:
         pass
-    await group.settle(membership)
+    await group.settle(seat)
     assert fail or account_id in _stored(runtime)  # durable when the request answers
-    return membership
+    return seat
 
 
 def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> None:
-    async def turn() -> tuple[Membership, Membership, Membership]:
+    async def turn() -> tuple[Seat, Seat, Seat]:
         return await asyncio.gather(
             _request(runtime, "a" * 32),
             _request(runtime, "b" * 32, fail=True),
@@ -76,8 +78,43 @@ def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> No
     assert "b" * 32 not in _stored(runtime)
 
 
+def test_a_unit_whose_statement_fails_rolls_back_alone(runtime: Runtime) -> None:
+    """A statement refused by the database (a duplicate key) fails its unit, whose savepoint
+    is rolled back; the other units of the turn commit."""
+    asyncio.run(_request(runtime, "k" * 32))
+
+    async def duplicate() -> None:
+        seat = Seat(_group(runtime))
+        with runtime.context.scoped(None, seat).writing() as uow:
+            uow.tx.execute(
+                insert(accounts).values(
+                    id="l" * 32, name="l", created_at=0, aws_account_id=new_aws_account_id()
+                )
+            )
+            uow.tx.execute(
+                insert(accounts).values(
+                    id="k" * 32, name="again", created_at=0, aws_account_id=new_aws_account_id()
+                )
+            )
+            uow.commit()
+
+    async def turn() -> tuple[Seat | BaseException, BaseException | None, Seat | BaseException]:
+        return await asyncio.gather(
+            _request(runtime, "m" * 32),
+            duplicate(),
+            _request(runtime, "n" * 32),
+            return_exceptions=True,
+        )
+
+    first, refused, third = asyncio.run(turn())
+    assert isinstance(refused, ConcurrentChange), refused
+    assert isinstance(first, Seat) and isinstance(third, Seat)
+    assert {"m" * 32, "n" * 32} <= _stored(runtime)
+    assert "l" * 32 not in _stored(runtime)
+
+
 def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
-    async def one_after_another() -> list[Membership]:
+    async def one_after_another() -> list[Seat]:
         return [await _request(runtime, name * 32) for name in "de"]
 
     first, second = asyncio.run(one_after_another())
@@ -86,13 +123,13 @@ def test_later_turns_commit_in_their_own_group(runtime: Runtime) -> None:
 
 
 def test_a_request_that_wrote_nothing_does_not_wait(runtime: Runtime) -> None:
-    async def reader() -> Membership:
+    async def reader() -> Seat:
         group = _group(runtime)
-        membership = Membership(group)
-        with runtime.context.scoped(None, membership).reading() as uow:
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).reading() as uow:
             uow.tx.execute(select(accounts.c.id)).all()
-        await group.settle(membership)
-        return membership
+        await group.settle(seat)
+        return seat
 
     assert asyncio.run(reader()).batch is None
 
@@ -101,28 +138,66 @@ def test_a_lost_group_transaction_fails_every_member(runtime: Runtime) -> None:
     """SQLite may end a transaction by itself (a full disk, an I/O error): every request of the
     group then answers with an error, and none was acknowledged."""
 
-    async def losing() -> Membership:
+    async def losing() -> Seat:
         group = _group(runtime)
-        membership = Membership(group)
-        with runtime.context.scoped(None, membership).writing() as uow:
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).writing() as uow:
             uow.tx.command("SELECT 1")
             uow.tx.connection.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
             uow.commit()
-        await group.settle(membership)
-        return membership
+        await group.settle(seat)
+        return seat
 
-    async def turn() -> tuple[Membership | BaseException, Membership | BaseException]:
+    async def turn() -> tuple[Seat | BaseException, Seat | BaseException]:
         return await asyncio.gather(_request(runtime, "f" * 32), losing(), return_exceptions=True)
 
     outcomes = asyncio.run(turn())
     assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
     assert "f" * 32 not in _stored(runtime)
 
-    async def after() -> Membership:
+    async def after() -> Seat:
         return await _request(runtime, "g" * 32)
 
     asyncio.run(after())  # the next group starts afresh
     assert "g" * 32 in _stored(runtime)
+
+
+def test_a_failing_commit_fails_every_member_and_acknowledges_none(runtime: Runtime) -> None:
+    """The group's COMMIT itself fails (here a deferred foreign key one unit left broken, which
+    SQLite checks only then): every request of the group answers with an error, none of their
+    writes is durable (``_request`` checks none is seen before the turn ends), and the next
+    turn's group commits as usual."""
+    orphan = "AK" + "0" * 30
+
+    async def breaking() -> Seat:
+        group = _group(runtime)
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).writing() as uow:
+            uow.tx.command("PRAGMA defer_foreign_keys = ON")
+            uow.tx.command(
+                "INSERT INTO access_keys (access_key, account_id, sealed_secret, created_at) "
+                f"VALUES ('{orphan}', '{'9' * 32}', 'sealed', 0)"
+            )
+            uow.commit()  # its savepoint is released: the check waits for the group's COMMIT
+        await group.settle(seat)
+        return seat
+
+    async def turn() -> tuple[Seat | BaseException, ...]:
+        return await asyncio.gather(
+            _request(runtime, "w" * 32),
+            breaking(),
+            _request(runtime, "x" * 32),
+            return_exceptions=True,
+        )
+
+    outcomes = asyncio.run(turn())
+    # A constraint failing at COMMIT reads as a lost race: each request may retry, alone.
+    assert all(isinstance(outcome, ConcurrentChange) for outcome in outcomes), outcomes
+    assert not {"w" * 32, "x" * 32} & _stored(runtime)
+    with runtime.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM access_keys")).scalar_one() == 0
+    asyncio.run(_request(runtime, "y" * 32))  # the next group starts afresh
+    assert "y" * 32 in _stored(runtime)
 
 
 def test_the_group_connection_holds_no_transaction_between_turns(runtime: Runtime) -> None:
@@ -144,8 +219,8 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
 
     async def spanning() -> None:
         group = _group(runtime)
-        membership = Membership(group)
-        with runtime.context.scoped(None, membership).writing() as uow:
+        seat = Seat(group)
+        with runtime.context.scoped(None, seat).writing() as uow:
             uow.tx.execute(
                 insert(accounts).values(
                     id="s" * 32, name="before", created_at=0, aws_account_id="000000000001"
@@ -159,7 +234,7 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
             )
             uow.commit()
 
-    async def turn() -> tuple[Membership | BaseException, BaseException | None]:
+    async def turn() -> tuple[Seat | BaseException, BaseException | None]:
         return await asyncio.gather(_request(runtime, "u" * 32), spanning(), return_exceptions=True)
 
     outcomes = asyncio.run(turn())
@@ -167,3 +242,43 @@ def test_a_unit_that_spans_an_await_fails_its_group_and_writes_nothing(
     assert not {"s" * 32, "t" * 32, "u" * 32} & _stored(runtime)
     asyncio.run(_request(runtime, "v" * 32))  # the next group starts afresh
     assert "v" * 32 in _stored(runtime)
+
+
+def test_a_group_waits_for_a_write_lock_held_elsewhere_without_holding_the_loop(
+    tmp_path: Path,
+) -> None:
+    """Another connection (the CLI, another process) holds SQLite's write lock: the group
+    waits for it between tries, the event loop serving meanwhile, and answers ServiceBusy when
+    the lock is not had within the statement timeout."""
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'locked.db'}", tmp_path, statement_timeout_seconds=0.5
+    )
+    runtime = build_runtime(settings)
+    holder = autocommit(runtime.engine.connect())
+    try:
+        group = _group(runtime)
+
+        async def scenario() -> int:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+            with pytest.raises(ServiceBusy):
+                await group.open()  # held past the timeout
+            ticks = 0
+
+            async def ticking() -> None:
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.005)
+                    ticks += 1
+
+            ticker = asyncio.create_task(ticking())
+            asyncio.get_running_loop().call_later(0.1, holder.exec_driver_sql, "ROLLBACK")
+            await group.open()  # had once the holder lets go
+            ticker.cancel()
+            await _request(runtime, "z" * 32)
+            return ticks
+
+        assert asyncio.run(scenario()) > 0  # the loop ran other tasks while the group waited
+        assert "z" * 32 in _stored(runtime)
+    finally:
+        holder.close()
+        runtime.close()

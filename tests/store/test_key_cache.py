@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +16,13 @@ import psycopg
 import pytest
 
 from sharekeeper.services import identity
-from sharekeeper.store.key_cache import CHANNEL, KeyCache
+from sharekeeper.store.key_cache import CHANNEL, EVERY_KEY, KeyCache
 from sharekeeper.store.transaction import watching
 from tests import figures
 from tests.conftest import POSTGRES_URL
 from tests.support import LiveServer, ServerProcess, SignedHttp, settings_for
 
-pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
+needs_postgres = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 SEARCH = "/v1/resource-shares/search"
 BODY = json.dumps({"resource_owner": "self", "limit": 5}).encode()
 
@@ -32,6 +34,7 @@ def other_process(database_url: str, data_dir: Path) -> Iterator[ServerProcess]:
     process.stop()
 
 
+@needs_postgres
 def test_a_revoked_key_stops_at_once_in_another_process(
     server: LiveServer, other_process: ServerProcess
 ) -> None:
@@ -56,6 +59,7 @@ def test_a_revoked_key_stops_at_once_in_another_process(
     figures.FIGURES["revocations refused at once by another process"] = refused
 
 
+@needs_postgres
 def test_a_cached_key_saves_the_lookup(server: LiveServer, http: SignedHttp) -> None:
     account = server.account("cached-here")
     assert http.request(account, "POST", SEARCH, BODY).status_code == 200
@@ -66,6 +70,7 @@ def test_a_cached_key_saves_the_lookup(server: LiveServer, http: SignedHttp) -> 
     assert not [sql for sql in seen if "access_keys" in sql], seen
 
 
+@needs_postgres
 def test_with_the_cache_off_every_request_reads_its_key(database_url: str, data_dir: Path) -> None:
     """SHAREKEEPER_KEY_CACHE=off, for a database reached through a transaction-mode pooler,
     where LISTEN cannot be trusted (docs/security.md): no key is kept, a revocation holds."""
@@ -109,6 +114,7 @@ async def _arrived(cache: KeyCache[str], generation: int) -> None:
         await cache.caught_up()
 
 
+@needs_postgres
 def test_a_key_read_before_a_notice_is_not_kept() -> None:
     assert POSTGRES_URL is not None
 
@@ -130,6 +136,7 @@ def test_a_key_read_before_a_notice_is_not_kept() -> None:
     asyncio.run(scenario())
 
 
+@needs_postgres
 def test_every_notice_committed_before_caught_up_is_read_by_it() -> None:
     """No waiting, no polling: the round trip that ``caught_up`` makes delivers every notice
     committed before it."""
@@ -151,6 +158,7 @@ def test_every_notice_committed_before_caught_up_is_read_by_it() -> None:
     asyncio.run(scenario())
 
 
+@needs_postgres
 def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
     assert POSTGRES_URL is not None
 
@@ -176,3 +184,111 @@ def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
         await cache.close()
 
     asyncio.run(scenario())
+
+
+@needs_postgres
+def test_a_revocation_during_the_outage_is_not_missed() -> None:
+    """The listener's connection dies and a key is revoked before the cache has noticed: the
+    notice went to no one, yet the next ``caught_up`` finds the connection gone and forgets
+    every key, and a key read while deaf is not kept once it listens again."""
+    assert POSTGRES_URL is not None
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL)
+        await _listening(cache)
+        cache.put("AK1", "valid", cache.generation)
+        listener = cache._listener
+        assert listener is not None
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (listener.info.backend_pid,))
+        _notify("AK1")  # the revocation, heard by no one
+        await cache.caught_up()  # a request arrives: its round trip finds the listener lost
+        assert cache.get("AK1") is None
+        deaf = cache.generation  # a lookup reads the key while the cache is deaf ...
+        await _listening(cache)
+        cache.put("AK1", "read while deaf", deaf)  # ... and what it read is not kept
+        assert cache.get("AK1") is None
+        await cache.close()
+
+    asyncio.run(scenario())
+
+
+@needs_postgres
+def test_a_server_whose_listener_is_lost_refuses_a_key_revoked_meanwhile(
+    server: LiveServer, http: SignedHttp
+) -> None:
+    """Through the API: the server's listener is terminated, the key revoked meanwhile (its
+    notice lost with the connection), and the very next request with the key is refused;
+    the cache then listens again and serves from memory."""
+    assert POSTGRES_URL is not None
+    cache = server.app.state.edge.ctx.key_cache
+    assert cache is not None
+    account = server.account("revoked-in-the-outage")
+    for _ in range(2):  # read, then cached
+        assert http.request(account, "POST", SEARCH, BODY).status_code == 200
+    listener = cache._listener
+    assert listener is not None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (listener.info.backend_pid,))
+    identity.revoke_access_key(server.runtime.context, account.access_key)
+    response = http.request(account, "POST", SEARCH, BODY)
+    assert response.status_code == 401, response.text
+    other = server.account("after-the-outage")
+    deadline = time.monotonic() + 10
+    while not cache.listening:  # it reconnects by itself within RECONNECT_SECONDS
+        assert time.monotonic() < deadline, "the cache never listened again"
+        time.sleep(0.05)
+    assert http.request(other, "POST", SEARCH, BODY).status_code == 200
+    seen: list[str] = []
+    with watching(seen.append):
+        assert http.request(other, "POST", SEARCH, BODY).status_code == 200
+    assert not [sql for sql in seen if "access_keys" in sql], seen
+
+
+@needs_postgres
+def test_the_cache_keeps_the_most_recent_keys_and_forgets_all_on_a_reset() -> None:
+    assert POSTGRES_URL is not None
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL, max_keys=2)
+        await _listening(cache)
+        generation = cache.generation
+        cache.put("AK1", "one", generation)
+        cache.put("AK2", "two", generation)
+        assert cache.get("AK1") == "one"  # used: AK2 is now the oldest
+        cache.put("AK3", "three", generation)
+        assert (cache.get("AK1"), cache.get("AK2"), cache.get("AK3")) == ("one", None, "three")
+        _notify(EVERY_KEY)  # a reset: every key may have changed
+        await cache.caught_up()
+        assert cache.get("AK1") is None and cache.get("AK3") is None
+        await cache.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_cache_that_cannot_listen_keeps_nothing_and_delays_no_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No PostgreSQL to listen to (down, or the address wrong): every request reads its key,
+    none waits for a round trip, the failure is logged, and closing stops the retries. Runs
+    without PostgreSQL: the address is a port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: connections to it are refused
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(f"postgresql://nobody@127.0.0.1:{port}/nothing")
+        await cache.start()
+        deadline = time.monotonic() + 10
+        while "cannot listen" not in caplog.text:
+            assert time.monotonic() < deadline, "the failure was not logged"
+            await asyncio.sleep(0.01)
+        assert not cache.listening
+        await asyncio.wait_for(cache.caught_up(), 1)  # no round trip to wait for
+        cache.put("AK1", "unheard", cache.generation)
+        assert cache.get("AK1") is None
+        await cache.close()
+        await cache.close()  # twice: nothing left to stop
+
+    with caplog.at_level(logging.WARNING, logger="sharekeeper.store"):
+        asyncio.run(scenario())

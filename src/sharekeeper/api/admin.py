@@ -149,7 +149,7 @@ def revoke_access_key(ctx: Context, request: Request, raw: bytes) -> tuple[int, 
 
 
 def create_organization(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    org = organizations.create_organization(
+    org = organizations.operator_create_organization(
         ctx, decode_body(raw, NewOrganization).management_account_id
     )
     return 201, {
@@ -162,7 +162,7 @@ def create_organization(ctx: Context, request: Request, raw: bytes) -> tuple[int
 
 def create_unit(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
     body = decode_body(raw, NewUnit)
-    org, unit = organizations.create_unit(ctx, body.parent_id, body.name)
+    org, unit = organizations.operator_create_unit(ctx, body.parent_id, body.name)
     return 201, {"ou_id": unit.id, "ou_urn": org.node_urn(unit.id)}
 
 
@@ -178,7 +178,7 @@ def remove_member(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]
 
 
 def delete_unit(ctx: Context, request: Request, raw: bytes) -> tuple[int, Any]:
-    organizations.delete_unit(ctx, request.path_params["ou_id"])
+    organizations.operator_delete_unit(ctx, request.path_params["ou_id"])
     return 204, None
 
 

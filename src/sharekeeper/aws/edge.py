@@ -47,7 +47,7 @@ from sharekeeper.domain.errors import (
 )
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate_sigv4
-from sharekeeper.store.group_commit import Membership
+from sharekeeper.store.group_commit import Seat
 
 _encode = msgspec.json.Encoder().encode
 STS_VERSION = "2011-06-15"
@@ -222,15 +222,14 @@ class AwsWire:
             decoded = decode_body(incoming.body, operation.body)
         return AwsCall(caller, decoded, signed.region, self.ids)
 
-    def _execute(
-        self, request: _Request, call: AwsCall[Any], membership: Membership | None
-    ) -> msgspec.Struct:
-        """The use case; a write audited as ``aws:Name``, refusals too (``audited``)."""
+    def _execute(self, request: _Request, call: AwsCall[Any], seat: Seat | None) -> msgspec.Struct:
+        """The use case; a write audited as ``aws:Name``, refusals too (``audited``). A
+        read-only operation runs in the reader context, which refuses a write."""
         ctx, operation = self.edge.ctx, request.operation
         if not operation.writes:
-            return operation.handler(ctx, call)
+            return operation.handler(self.edge.serving.reader, call)
         record = _record(ctx, call.caller, operation, request.request_id, request.source)
-        return audited(ctx, record, lambda scoped: operation.handler(scoped, call), membership)
+        return audited(ctx, record, lambda scoped: operation.handler(scoped, call), seat)
 
     def _whole(self, request: _Request) -> msgspec.Struct:
         return self._execute(request, self._prepare(request), None)
@@ -243,13 +242,13 @@ class AwsWire:
         if group is None or not request.operation.writes:
             return self._execute(request, call, None)
         await group.open()
-        membership = Membership(group)
+        seat = Seat(group)
         failure: Exception | None = None
         try:
-            reply = self._execute(request, call, membership)
+            reply = self._execute(request, call, seat)
         except Exception as error:
             failure = error
-        await group.settle(membership)
+        await group.settle(seat)
         if failure is not None:
             raise failure
         return reply

@@ -438,7 +438,7 @@ def org_create(
     from sharekeeper.services import organizations
 
     with _runtime(database) as runtime:
-        org = organizations.create_organization(runtime.context, management_account)
+        org = organizations.operator_create_organization(runtime.context, management_account)
     _emit(
         {
             "organization_id": org.id,
@@ -461,7 +461,7 @@ def org_create_ou(
     from sharekeeper.services import organizations
 
     with _runtime(database) as runtime:
-        org, unit = organizations.create_unit(runtime.context, parent, name)
+        org, unit = organizations.operator_create_unit(runtime.context, parent, name)
     _emit({"ou_id": unit.id, "ou_urn": org.node_urn(unit.id)}, as_json)
 
 
@@ -495,7 +495,7 @@ def org_delete_ou(ou_id: str, database: DatabaseOption = None) -> None:
     from sharekeeper.services import organizations
 
     with _runtime(database) as runtime:
-        organizations.delete_unit(runtime.context, ou_id)
+        organizations.operator_delete_unit(runtime.context, ou_id)
     typer.echo(f"deleted {ou_id}")
 
 

@@ -13,17 +13,18 @@ from sharekeeper.domain.clock import Clock, Millis
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.quotas import Quotas
 from sharekeeper.store.events import Bell
-from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.key_cache import KeyCache
+from sharekeeper.store.transaction import WriteRefused
 from sharekeeper.store.unit_of_work import SharedReads, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     """Composed once; an API request serves with its own copy (``scoped``), which adds the
-    request's audit record and group membership for its units of work to use."""
+    request's audit record and group seat for its units of work to use."""
 
-    unit_of_work: Callable[[bool, PendingAudit | None, Membership | None], UnitOfWork]
+    unit_of_work: Callable[[bool, PendingAudit | None, Seat | None], UnitOfWork]
     clock: Clock
     catalogue: Catalogue
     secret_box: SecretBox
@@ -41,12 +42,19 @@ class Context:
     # The request's own: the record its committing unit of work writes with the change, and
     # its part in a group commit (SQLite, on the event loop).
     audit: PendingAudit | None = None
-    membership: Membership | None = None
+    seat: Seat | None = None
+    # An operation declared read-only runs in a context that opens no writing unit: group
+    # commit and the PostgreSQL path rely on its declaration, so it is enforced, not trusted.
+    read_only: bool = False
     # A read-only request's one read unit, which all its reads share.
     reads: SharedReads | None = None
 
-    def scoped(self, audit: PendingAudit | None, membership: Membership | None) -> Context:
-        return replace(self, audit=audit, membership=membership)
+    def scoped(self, audit: PendingAudit | None, seat: Seat | None) -> Context:
+        return replace(self, audit=audit, seat=seat)
+
+    def reader(self) -> Context:
+        """The context of an operation declared read-only (``writing`` refuses)."""
+        return replace(self, audit=None, seat=None, read_only=True)
 
     def sharing(self, reads: SharedReads) -> Context:
         """This context, its reads all in ``reads``' one unit (the caller closes it)."""
@@ -64,7 +72,10 @@ class Context:
         return self.unit_of_work(False, None, None)
 
     def writing(self) -> UnitOfWork:
-        return self.unit_of_work(True, self.audit, self.membership)
+        if self.read_only:
+            # Before any BEGIN: on SQLite the write lock would be waited for on the event loop.
+            raise WriteRefused("an operation declared read-only opened a writing unit of work")
+        return self.unit_of_work(True, self.audit, self.seat)
 
 
 _FIELDS = tuple(f.name for f in fields(Context))

@@ -107,7 +107,10 @@ def reaching_entities(organization: Organization, units: list[str], account_id: 
     return entities
 
 
-def create_organization(ctx: Context, management_account_id: str) -> Organization:
+def operator_create_organization(ctx: Context, management_account_id: str) -> Organization:
+    """The operator's path (CLI, admin API behind the admin token), for any account: there is
+    no caller to authorize. Callers acting as an account use ``directory.create_organization``;
+    both found it by the same rules (``found_organization``)."""
     with ctx.writing() as uow:
         if uow.accounts.get(management_account_id) is None:
             raise AccountNotFound(management_account_id)
@@ -158,7 +161,9 @@ def record_directory(
     uow.record(Change(kind, organization.id, InDirectory(organization, entry), now))
 
 
-def create_unit(ctx: Context, parent_id: str, name: str) -> tuple[Organization, OrgUnit]:
+def operator_create_unit(ctx: Context, parent_id: str, name: str) -> tuple[Organization, OrgUnit]:
+    """The operator's path, in any organization (``directory.create_unit`` is the management
+    account's); the same tree rules (``add_unit``), held to Huawei's fixed limits."""
     if not 1 <= len(name) <= 128:
         raise DirectoryRuleBroken("An OU name must have 1 to 128 characters.")
     with ctx.writing() as uow:
@@ -285,8 +290,9 @@ def move_member(
     return True
 
 
-def delete_unit(ctx: Context, unit_id: str) -> None:
-    """Deletes an empty OU; it is disassociated from every share."""
+def operator_delete_unit(ctx: Context, unit_id: str) -> None:
+    """The operator's path, in any organization (``directory.delete_unit`` is the management
+    account's): deletes an empty OU, disassociated from every share (``remove_unit``)."""
     now = ctx.clock()
     with ctx.writing() as uow:
         unit = _unit(uow, unit_id)

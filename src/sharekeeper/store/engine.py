@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -142,10 +143,25 @@ def create_database_engine(
         engine = create_async_engine(
             full_url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **engine_options
         ).sync_engine
+        event.listen(engine, "connect", _read_only_session)
     else:
         engine = create_engine(full_url, **engine_options)
     _watch_pooled_connections(engine)
     return engine
+
+
+def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
+    """The app's pool serves units of work alone: its sessions refuse writes unless a write
+    unit's BEGIN READ WRITE allows them (store/transaction.py), so an operation declared
+    read-only that writes fails at once. One round trip per connection opened, none per unit.
+    Set after connecting, not as a startup option: libpq's target_session_attrs=read-write
+    would take a session read-only by default for a standby's and refuse it. (The synchronous
+    pool also serves migrations and tools, whose transactions SQLAlchemy begins.)"""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
 
 
 # A host that does not answer (its machine down, a network cut) costs a connection attempt this
@@ -179,6 +195,17 @@ async def run_in_greenlet(function: Callable[..., T], *args: Any) -> T:
 _LOST_STATES = frozenset({"25006", "57P01", "57P02", "57P03"})
 
 
+# SQLSTATE 0A000 answers a write unit's BEGIN READ WRITE on a standby ("cannot set transaction
+# read-write mode during recovery"): there, and only there, it means a standby.
+_STANDBY_BEGIN_STATE = "0A000"
+
+
+def standby_refused_begin(error: BaseException) -> bool:
+    """Whether ``error``, raised by a write unit's BEGIN READ WRITE, says the server is a
+    standby (a demoted primary, or one the URL names without target_session_attrs)."""
+    return getattr(error, "sqlstate", None) == _STANDBY_BEGIN_STATE
+
+
 def connection_lost(error: BaseException, dialect: Dialect) -> bool:
     """Whether ``error``, raised by the driver, leaves its PostgreSQL connection useless: it
     broke, or it reached a server that is not (or no longer) a writable primary."""
@@ -189,6 +216,27 @@ def connection_lost(error: BaseException, dialect: Dialect) -> bool:
         # psycopg's own errors carry no SQLSTATE: the connection failed or was closed.
         return isinstance(error, dialect.loaded_dbapi.OperationalError)
     return code in _LOST_STATES or code.startswith("08")  # 08: connection exception
+
+
+# SQLSTATE 25006 on PostgreSQL: a write in a read-only transaction.
+_READ_ONLY_STATE = "25006"
+
+
+def refused_write(error: BaseException, dialect: Dialect) -> bool:
+    """Whether the driver's ``error`` is a write refused because the unit is read-only (SQLite's
+    query_only, PostgreSQL's read-only session), which in a read unit is the code's defect. On
+    PostgreSQL a standby answers a write the same way: a unit of work tells the two apart by
+    whether it is a read unit (``READ_UNIT``)."""
+    if dialect.name == "sqlite":
+        return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY
+    return getattr(error, "sqlstate", None) == _READ_ONLY_STATE
+
+
+# Execution option on a read unit's statements run by SQLAlchemy: a write they attempt is
+# refused as read-only, and that says nothing about the server (it is no standby's refusal).
+READ_UNIT = "sharekeeper_read_unit"
+# In a SQLite connection's pool record: whether it refuses writes now (PRAGMA query_only).
+QUERY_ONLY = "sharekeeper.query_only"
 
 
 def accepts_writes(connection: Connection) -> bool:
@@ -226,12 +274,22 @@ def _watch_pooled_connections(engine: Engine) -> None:
     def _on_error(context: Any) -> None:
         # A statement run by SQLAlchemy, or a connection that could not be opened: told a
         # disconnection, SQLAlchemy invalidates the connection and the request gets a 503.
-        if connection_lost(context.original_exception, engine.dialect):
+        # A read unit's refused write is the code's defect, no standby's refusal.
+        error = context.original_exception
+        run = context.execution_context
+        in_read_unit = run is not None and run.execution_options.get(READ_UNIT, False)
+        if in_read_unit and refused_write(error, engine.dialect):
+            return
+        if connection_lost(error, engine.dialect):
             context.is_disconnect = True
 
     @event.listens_for(engine, "invalidate")
     def _on_invalidate(dbapi_connection: Any, record: Any, error: BaseException | None) -> None:
-        if error is not None and connection_lost(error, engine.dialect):
+        # A standby's refused BEGIN READ WRITE is invalidated with its code by the unit's
+        # transaction alone (store/transaction.py), which knew the statement.
+        if error is not None and (
+            connection_lost(error, engine.dialect) or standby_refused_begin(error)
+        ):
             lost()
 
     @event.listens_for(engine, "connect")
@@ -296,7 +354,7 @@ def _sqlite_engine(
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Transactions are in our own hands (store/transaction.py).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -305,6 +363,15 @@ def _sqlite_engine(
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT_BYTES}")
         cursor.close()
+        record.info[QUERY_ONLY] = False
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        # A read unit's connection refuses writes (store/transaction.py): writable again before
+        # anyone else (a migration, a tool, another thread's unit) takes it from the pool.
+        if dbapi_connection is not None and record.info.get(QUERY_ONLY):
+            dbapi_connection.execute("PRAGMA query_only = OFF")
+            record.info[QUERY_ONLY] = False
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:

@@ -8,7 +8,7 @@ answers only after that commit: nothing is acknowledged before it is durable. Sh
 fail, every request of the group answers with the error, none having been acknowledged.
 
 Reads use their own connections (``Connections``) and see only what is committed. Only the API's
-write use cases on the event loop join a group (their request's ``Membership``, carried by
+write use cases on the event loop join a group (their request's ``Seat``, carried by
 the request's scoped Context); the CLI, the admin API and the
 housekeeping threads commit as before.
 
@@ -30,8 +30,9 @@ from sharekeeper.store.engine import translate
 from sharekeeper.store.transaction import Backend, State, Transaction, autocommit
 
 
-class Membership:
-    """One request's part in group commits: the batch its last unit of work was written in."""
+class Seat:
+    """One request's seat in group commits: the batch its last unit of work was written in.
+    (Not ``Membership``: that is an account's place in an organization, domain/organizations.)"""
 
     __slots__ = ("batch", "group")
 
@@ -126,7 +127,7 @@ class GroupCommit:
         self._lost = False
         loop.call_soon(self._commit)
 
-    def open_unit(self, membership: Membership) -> Transaction:
+    def open_unit(self, seat: Seat) -> Transaction:
         """The group's transaction, with a savepoint open for one unit of work; opens the
         group's transaction if ``open`` did not (failing at once if the lock is taken)."""
         if self._batch is None:
@@ -141,7 +142,7 @@ class GroupCommit:
                 sqlite3.Error,
             )
         writer.open_unit()
-        membership.batch = self._batch
+        seat.batch = self._batch
         return writer
 
     def close_unit(self, keep: bool) -> None:
@@ -180,10 +181,10 @@ class GroupCommit:
         batch.set_result(None)
 
     @staticmethod
-    async def settle(membership: Membership) -> None:
+    async def settle(seat: Seat) -> None:
         """Waits until the group the request wrote in, if any, is committed; raises (a domain
         error, such as ServiceBusy) if its commit failed."""
-        batch = membership.batch
+        batch = seat.batch
         if batch is None:
             return
         try:

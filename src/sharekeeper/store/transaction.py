@@ -13,12 +13,19 @@ statement that answers, or with COMMIT: a write costs a round trip per statement
 answer of, plus one (``watching_round_trips`` counts them). A queued statement that fails is
 reported by the call that sent the queue, whose unit then rolls back as it would have.
 
-What differs between SQLite and PostgreSQL is said once, in ``Backend``."""
+What differs between SQLite and PostgreSQL is said once, in ``Backend``.
+
+A read unit cannot write, by construction rather than by trusting a route's ``writes`` flag:
+its connection refuses every write (SQLite: ``PRAGMA query_only``, set only when a connection
+passes from writes to reads or back; PostgreSQL: the app's pool opens its sessions read-only,
+``SET SESSION CHARACTERISTICS``, and a write unit begins ``READ WRITE``, so neither costs a
+statement or a round trip per unit). A write there fails at once with ``WriteRefused``, a
+defect, instead of waiting for SQLite's write lock on the event loop."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -27,7 +34,13 @@ from sqlalchemy import Connection, CursorResult, Engine, Executable
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.util import await_only
 
-from sharekeeper.store.engine import connection_lost
+from sharekeeper.store.engine import (
+    QUERY_ONLY,
+    READ_UNIT,
+    connection_lost,
+    refused_write,
+    standby_refused_begin,
+)
 
 if TYPE_CHECKING:
     from sharekeeper.store.prepared import Prepared
@@ -45,7 +58,8 @@ class Backend:
     # says so (docs/architecture.md, "Read units").
     begin_read: str | None
     # A write unit: SQLite takes the write lock up front (a deferred transaction that reads and
-    # then writes can fail with SQLITE_BUSY instead of waiting its turn).
+    # then writes can fail with SQLITE_BUSY instead of waiting its turn). PostgreSQL says READ
+    # WRITE: the app's sessions are read-only by default (``create_database_engine``).
     begin_write: str
     # SQLite: a thread keeps its connection from one unit to the next (a pool checkout cost
     # more than a query); the API's writes commit in groups; use cases run on the event loop.
@@ -70,7 +84,12 @@ class Backend:
                 pipelines=False,
             )
         return cls(
-            engine.dialect.name, None, "BEGIN", embedded=False, key_notices=True, pipelines=True
+            engine.dialect.name,
+            None,
+            "BEGIN READ WRITE",
+            embedded=False,
+            key_notices=True,
+            pipelines=True,
         )
 
 
@@ -86,6 +105,11 @@ class State(Enum):
     READING = "reading"  # a read unit's (SQLite), or none at all (PostgreSQL's autocommit reads)
     WRITING = "writing"  # a write unit's transaction, or a group's
     UNIT_IN_GROUP = "unit in group"  # one unit's savepoint inside the group's transaction
+
+
+class WriteRefused(RuntimeError):
+    """A write in a read unit, or a writing unit opened by an operation declared read-only: a
+    defect in the code (answered RAM.9000 and logged), never the caller's fault."""
 
 
 StatementHook = Callable[[str], None]
@@ -133,6 +157,7 @@ class _Answer:
 
 
 Queued = tuple[str, Sequence[Any] | Mapping[str, Any]]
+_READ_UNIT = {READ_UNIT: True}
 
 
 class Transaction:
@@ -157,12 +182,26 @@ class Transaction:
 
     def begin(self, write: bool) -> None:
         self._expect(State.IDLE)
+        if self.backend.embedded:
+            self._refuse_writes(not write)
         statement = self.backend.begin_write if write else self.backend.begin_read
         if write and self.backend.pipelines:
             self._queue_statement(self.backend.begin_write, ())
         elif statement is not None:
             self.command(statement)
         self.state = State.WRITING if write else State.READING
+
+    def _refuse_writes(self, refuse: bool) -> None:
+        """SQLite: the connection refuses writes for a read unit (a write then fails at once,
+        where it would otherwise wait for the write lock), and takes them again for a write
+        unit. Set only on a change: a thread's kept connection mostly serves one kind. Sent to
+        the driver directly, past the statement hook: a setting of the connection, not a
+        statement of the unit (statement counts stay the same whichever unit came before)."""
+        info = self.connection.info
+        if info.get(QUERY_ONLY, False) is not refuse:
+            dbapi = self.connection.connection.dbapi_connection
+            dbapi.execute(f"PRAGMA query_only = {'ON' if refuse else 'OFF'}")  # type: ignore[union-attr]
+            info[QUERY_ONLY] = refuse
 
     def commit(self) -> None:
         if self.state is State.UNIT_IN_GROUP:
@@ -182,7 +221,12 @@ class Transaction:
         begun, self._begun = self._begun, False
         if not queued:
             if opened:
-                self.command(statement)
+                try:
+                    self.command(statement)
+                except DBAPIError:
+                    if statement == "COMMIT":
+                        self._end_failed_commit()
+                    raise
         elif statement != "COMMIT":
             # What is still queued is dropped: the database never saw it (nor, before the
             # unit's first round trip, its BEGIN).
@@ -202,6 +246,20 @@ class Transaction:
             except BaseException:
                 self._interrupted()
                 raise
+
+    def _end_failed_commit(self) -> None:
+        """PostgreSQL ends a transaction whose COMMIT failed; SQLite may keep it open (a
+        deferred foreign key still broken), and the connection's next BEGIN would fail. It is
+        rolled back here, or the connection dropped if even that fails."""
+        if not self.backend.embedded or self.connection.invalidated:
+            return
+        dbapi = self.connection.connection.dbapi_connection
+        if dbapi is None or not dbapi.in_transaction:
+            return
+        try:
+            self.command("ROLLBACK")
+        except DBAPIError:
+            self.connection.invalidate()
 
     def lost(self) -> None:
         """The database ended the transaction by itself (SQLite does, after a full disk or an
@@ -313,7 +371,9 @@ class Transaction:
         cursor, self._cursor_kept = self._cursor_kept, None
         self._piped = []
         if cursor is not None:
-            cursor.close()
+            # Its connection may have closed under it (broken): nothing is left to close then.
+            with suppress(self.connection.dialect.loaded_dbapi.Error):
+                cursor.close()
 
     def execute(
         self, statement: Executable, parameters: Any = None
@@ -328,7 +388,15 @@ class Transaction:
             hook(str(statement))
         for round_trip in _round_trip_hooks:
             round_trip(1)
-        return self.connection.execute(statement, parameters)
+        if self.state is not State.READING:
+            return self.connection.execute(statement, parameters)
+        try:
+            # Marked, so that a refused write is not taken for a standby's (engine.py).
+            return self.connection.execute(statement, parameters, execution_options=_READ_UNIT)
+        except DBAPIError as error:
+            if error.orig is not None and refused_write(error.orig, self.connection.dialect):
+                raise WriteRefused(f"a write in a read unit: {str(statement)[:60]}") from error
+            raise
 
     def _run(self, statement: Prepared, values: Mapping[str, Any]) -> Any:
         self._in_unit()
@@ -354,15 +422,16 @@ class Transaction:
             return self._pipeline([*queued, (sql, parameters)], answers=1)[0]
         for round_trip in _round_trip_hooks:
             round_trip(1)
-        cursor = self._cursor_kept
-        if cursor is None:
-            # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an asyncio
-            # driver, which waits for each call in the request's greenlet (no thread hop).
-            dbapi = self.connection.connection.dbapi_connection
-            cursor = self._cursor_kept = dbapi.cursor()  # type: ignore[union-attr]
         dialect = self.connection.dialect
         error_type = dialect.loaded_dbapi.Error
         try:
+            cursor = self._cursor_kept
+            if cursor is None:
+                # The DB-API connection: the driver's own, or SQLAlchemy's adapter over an
+                # asyncio driver, which waits for each call in the request's greenlet (no
+                # thread hop). Inside the ``try``: a connection closed under us fails here.
+                dbapi = self.connection.connection.dbapi_connection
+                cursor = self._cursor_kept = dbapi.cursor()  # type: ignore[union-attr]
             cursor.execute(sql, parameters)
         except error_type as error:
             raise self._failed(error, sql, parameters) from error
@@ -381,7 +450,12 @@ class Transaction:
         """The exception SQLAlchemy would raise, for the unit of work to translate."""
         self.close()
         dialect = self.connection.dialect
-        lost = connection_lost(error, dialect)
+        if self.state is State.READING and refused_write(error, dialect):
+            return WriteRefused(f"a write in a read unit: {sql[:60]}")
+        # A standby refuses BEGIN READ WRITE (sent alone, or first in a pipeline).
+        lost = connection_lost(error, dialect) or (
+            sql.startswith(self.backend.begin_write) and standby_refused_begin(error)
+        )
         if lost:
             # Never back to the pool: it broke, or its server is no primary (any more).
             self.connection.invalidate(error)

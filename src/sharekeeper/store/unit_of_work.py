@@ -20,7 +20,7 @@ from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
 from sharekeeper.store.events import Bell, EventRepository
-from sharekeeper.store.group_commit import GroupCommit, Membership
+from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.handshakes import HandshakeRepository
 from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.master_key import MasterKeyRepository
@@ -103,12 +103,17 @@ class Connections:
         try:
             transaction.rollback()
             transaction.close()
-        except BaseException:
+        except BaseException as error:
             # Its state is unknown: the pool gets no connection back that may hold a
-            # transaction (the app's pool does not reset what comes back).
+            # transaction (the app's pool does not reset what comes back); closing it ends
+            # that transaction on the server. The unit's outcome stands (committed already,
+            # failing with its own error, or having changed nothing): this failure does not
+            # replace it, unless it is no error but an interruption.
             connection.invalidate()
             connection.close()
-            raise
+            if not isinstance(error, Exception):
+                raise
+            return
         if (
             self.backend.embedded
             and getattr(self._local, "idle", None) is None
@@ -193,14 +198,14 @@ class UnitOfWork:
         connections: Connections,
         write: bool = False,
         audit: PendingAudit | None = None,
-        membership: Membership | None = None,
+        seat: Seat | None = None,
     ) -> None:
-        """``audit``: the request's record, committed with the change; ``membership``: the
+        """``audit``: the request's record, committed with the change; ``seat``: the
         request's part in a group commit, which a writing unit then joins."""
         self._connections = connections
         self._write = write
         self._audit = audit if write else None
-        self._membership = membership if write else None
+        self._seat = seat if write else None
         self._group: GroupCommit | None = None
         self._open = False
         self._changes: list[Change] = []
@@ -209,11 +214,11 @@ class UnitOfWork:
         if "tx" in self.__dict__:
             # Its repositories were built over the transaction it had: never a second one.
             raise RuntimeError("a unit of work is entered once")
-        membership = self._membership
+        seat = self._seat
         try:
-            if membership is not None:
-                self._group = membership.group
-                self.tx = self._group.open_unit(membership)
+            if seat is not None:
+                self._group = seat.group
+                self.tx = self._group.open_unit(seat)
             else:
                 self.tx = self._connections.take(self._write)
         except (DBAPIError, PoolTimeout) as error:
@@ -265,7 +270,7 @@ class UnitOfWork:
         """Wakes the feed's waiting readers once the events are committed: now, or when the
         group this unit wrote in commits (a reader woken earlier would find nothing yet)."""
         bell = self._connections.bell
-        batch = self._membership.batch if self._membership is not None else None
+        batch = self._seat.batch if self._seat is not None else None
         if self._group is not None and batch is not None:
             batch.add_done_callback(lambda _: bell.ring())
         else:
@@ -304,7 +309,7 @@ class SharedReads:
     __slots__ = ("_open", "_unit")
 
     def __init__(
-        self, units: Callable[[bool, PendingAudit | None, Membership | None], UnitOfWork]
+        self, units: Callable[[bool, PendingAudit | None, Seat | None], UnitOfWork]
     ) -> None:
         self._open = units
         self._unit: UnitOfWork | None = None

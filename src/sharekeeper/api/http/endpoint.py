@@ -31,7 +31,7 @@ from sharekeeper.domain.ratelimit import Guesses, RateLimiter
 from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate
-from sharekeeper.store.group_commit import Membership
+from sharekeeper.store.group_commit import Seat
 from sharekeeper.store.key_cache import KeyCache
 from sharekeeper.store.unit_of_work import SharedReads
 
@@ -258,16 +258,17 @@ def run_operation(
     path: dict[str, str],
     request_id: str,
     source: str,
-    membership: Membership | None = None,
+    seat: Seat | None = None,
     channel: str = "api",
     ctx: Context | None = None,
 ) -> msgspec.Struct | None:
     """The use case, in the request's scope: a write is audited (``audited``), as coming
-    through ``channel`` (the API, or the console calling the same operation). ``ctx``: the
-    request's own context (a read's shared unit), by default the edge's."""
-    ctx = ctx or edge.ctx
+    through ``channel`` (the API, or the console calling the same operation). A read-only
+    operation runs in ``ctx`` (a read's shared unit), by default the edge's reader; either
+    refuses a write (``Context.reader``)."""
     if not operation.writes:
-        return _serve(operation, ctx, caller, incoming, path)
+        return _serve(operation, ctx or edge.serving.reader, caller, incoming, path)
+    ctx = edge.ctx
     record = AuditRecord(
         at=ctx.clock(),
         account_id=caller.account_id,
@@ -280,7 +281,7 @@ def run_operation(
         channel=channel,
     )
     return audited(
-        ctx, record, lambda scoped: _serve(operation, scoped, caller, incoming, path), membership
+        ctx, record, lambda scoped: _serve(operation, scoped, caller, incoming, path), seat
     )
 
 
@@ -288,15 +289,15 @@ def audited(
     ctx: Context,
     record: AuditRecord,
     use_case: Callable[[Context], T],
-    membership: Membership | None = None,
+    seat: Seat | None = None,
 ) -> T:
     """Runs a write in a scope whose units of work commit ``record`` with the change (and join
-    ``membership``'s group commit, if any); a refusal, or a call that changed nothing, is
+    ``seat``'s group commit, if any); a refusal, or a call that changed nothing, is
     recorded on its own, with the refusal's status and code as its outcome."""
     pending = PendingAudit(record)
-    unaudited = ctx.scoped(None, membership)
+    unaudited = ctx.scoped(None, seat)
     try:
-        result = use_case(ctx.scoped(pending, membership))
+        result = use_case(ctx.scoped(pending, seat))
     except ServiceBusy:
         raise  # the record could not be written either; waiting again would double the wait
     except Exception as error:
@@ -366,15 +367,15 @@ class Endpoint:
         # The write lock, waited for off the event loop's back, and only for a signed caller.
         await group.open()
         failure: Exception | None = None
-        membership = Membership(group)
+        seat = Seat(group)
         try:
             incoming_, path, request_id, source = arguments
             reply = run_operation(
-                edge, operation, caller, incoming_, path, request_id, source, membership
+                edge, operation, caller, incoming_, path, request_id, source, seat
             )
         except Exception as error:
             failure = error
-        await group.settle(membership)
+        await group.settle(seat)
         if failure is not None:
             raise failure
         return reply
@@ -386,7 +387,7 @@ class Endpoint:
         incoming, path, request_id, source = arguments
         reads = SharedReads(edge.ctx.unit_of_work)
         try:
-            ctx = edge.ctx.sharing(reads)
+            ctx = edge.serving.reader.sharing(reads)
             caller = signed_caller(edge, incoming, access, source, operation.service_key, ctx)
             return run_operation(
                 edge, operation, caller, incoming, path, request_id, source, ctx=ctx
