@@ -20,6 +20,7 @@ from sqlalchemy import event, func, insert, select
 from sharekeeper.api.http.endpoint import Call, Edge, Endpoint, Operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.domain.ids import new_aws_account_id
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 from sharekeeper.store.tables import access_keys, accounts
@@ -58,7 +59,11 @@ def writes_in_a_read_unit(ctx: Context, call: Call[None, None]) -> None:
 def writes_through_sqlalchemy(ctx: Context, call: Call[None, None]) -> None:
     """The same, through SQLAlchemy's execution path (its own error handling)."""
     with ctx.reading() as uow:
-        uow.tx.execute(insert(accounts).values(id=INTRUDER, name="intruder", created_at=0))
+        uow.tx.execute(
+            insert(accounts).values(
+                id=INTRUDER, name="intruder", created_at=0, aws_account_id=new_aws_account_id()
+            )
+        )
 
 
 def _operation(name: str) -> Operation:
@@ -176,5 +181,9 @@ def test_a_connection_writes_again_after_a_read_unit(runtime: Runtime) -> None:
         assert driver.execute("PRAGMA query_only").fetchone() == (0,)
     tool = uuid.uuid4().hex
     with runtime.engine.begin() as connection:
-        connection.execute(insert(accounts).values(id=tool, name="by a tool", created_at=0))
+        connection.execute(
+            insert(accounts).values(
+                id=tool, name="by a tool", created_at=0, aws_account_id=new_aws_account_id()
+            )
+        )
     assert _names(runtime, made.id, tool) == {"after-a-read", "by a tool"}
