@@ -201,8 +201,8 @@ def test_a_position_beyond_the_outbox_after_a_restore_does_not_stop_deliveries(
     tmp_path: Path, own_database: str, hook_receiver: Receiver
 ) -> None:
     """A database restored from an older backup keeps a relay position beyond its outbox's
-    newest cursor; the delivery moves to the newest and delivers what comes next (it used to
-    retry RAM.9602 as a database failure, forever)."""
+    newest cursor; the delivery sends every kept event again and what comes next, whenever it
+    commits (it used to retry RAM.9602 as a database failure, forever)."""
     first = delivering_server(tmp_path / "data", own_database)
     try:
         webhook_id, _ = add_webhook(first, hook_receiver.url)

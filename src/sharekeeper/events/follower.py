@@ -57,9 +57,9 @@ class Follower:
 
     async def _read(self) -> FeedPage:
         """The next page from the position; past events retention deleted, and from the
-        newest when the position is beyond it (the outbox emptied, or the database restored
-        from a backup: its new events may take cursors below the position, which reading on
-        from it would skip)."""
+        oldest kept when the position is beyond the newest (the outbox emptied, or the database
+        restored from a backup: its new events may take cursors below the position, which
+        reading on from it would skip)."""
         serving = self._serving
         try:
             return await serving.run(read_events, serving.context, None, self._position, PAGE)
@@ -73,15 +73,18 @@ class Follower:
             )
             self._position = expired.oldest
         except CursorAhead as ahead:
+            # Which of the kept events were sent before the restore cannot be told (cursors
+            # are handed out again), and some committed since may already lie below the
+            # newest: every kept event is sent again, at least once and never a gap (receivers
+            # deduplicate on the event id, JetStream on Nats-Msg-Id).
             self._log.warning(
                 "%s: cursor %s is beyond the outbox's newest, %s (the database was emptied or "
-                "restored); continuing from cursor %s",
+                "restored); sending again from the oldest event kept",
                 self._who,
                 self._position,
                 ahead.newest,
-                ahead.newest,
             )
-            self._position = ahead.newest
+            self._position = None
         return await serving.run(read_events, serving.context, None, self._position, PAGE)
 
     async def _advance(self, position: int) -> bool:
