@@ -29,7 +29,7 @@ def share_to(owner: Account, receiver: Account, name: str = "shared-subnet") -> 
         resourceArns=[subnet_arn(owner, name)],
         principals=[receiver.aws_account_id],
         tags=[{"key": "team", "value": "net"}],
-        clientToken="token-1",
+        clientToken=f"token-{name}",
     )
     return dict(valid("ram", "CreateResourceShare", answer)["resourceShare"])
 

@@ -32,7 +32,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── PermissionConflict        RAM.9104
     │   ├── PermissionAlreadyBound    RAM.9105
     │   ├── UnknownOrganizationPrincipal RAM.9107
-    │   └── DirectoryRuleBroken       RAM.9110
+    │   ├── DirectoryRuleBroken       RAM.9110
+    │   └── IdempotentParameterMismatch RAM.9111  a clientToken replayed with other members
     ├── StateConflict                             the target is not in a state that allows it
     │   ├── ResourceShareNotActive    RAM.1101
     │   ├── NotAssociated             RAM.9201
@@ -351,6 +352,16 @@ class DirectoryRuleBroken(InvalidRequest):
     """An organization-directory change that would leave the directory inconsistent."""
 
     code = "RAM.9110"
+
+
+class IdempotentParameterMismatch(InvalidRequest):
+    code = "RAM.9111"
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"The clientToken was already used by a {operation} request with other parameters; "
+            "use a new clientToken for a different request."
+        )
 
 
 class StateConflict(ShareKeeperError):

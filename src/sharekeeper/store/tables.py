@@ -319,8 +319,13 @@ audit_records = Table(
     # How many calls the record stands for: refused attempts at a secret are gathered per
     # source and minute (domain/audit.py: FailureTally).
     Column("count", Integer, nullable=False, server_default="1"),
+    # An AWS write's clientToken and the SHA-256 of its members (domain/audit.py: Claim); NULL
+    # for every other record, and NULLs never collide in the unique index.
+    Column("client_token", String(64)),
+    Column("request_digest", String(64)),
     Index("ix_audit_records_account_seq", "account_id", "seq"),
     Index("ix_audit_records_at", "at"),
+    Index("uq_audit_records_client_token", "account_id", "operation", "client_token", unique=True),
     sqlite_autoincrement=True,
 )
 
