@@ -18,6 +18,8 @@ from typing import Any
 import msgspec
 
 from sharekeeper.aws import arns
+from sharekeeper.aws import permissions as customer
+from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.ram import invitation_wire, principals_of, resource_urns, share_wire
@@ -27,7 +29,7 @@ from sharekeeper.domain.errors import InvitationNotFound, ResourceShareNotFound
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import AssociationQuery, AssociationType, ShareQuery
-from sharekeeper.services import associations, invitations, shares
+from sharekeeper.services import associations, customer_permissions, invitations, shares
 from sharekeeper.services.audit import claimed_by
 from sharekeeper.services.context import Context
 
@@ -127,6 +129,45 @@ def _returned_value(
     return w.ReturnValueToken(True, call.body.client_token)
 
 
+def _created_permission(
+    ctx: Context, call: AwsCall[pw.CreatePermission], record: AuditRecord
+) -> pw.CreatePermissionReply:
+    """The permission as it stands now: its default version's summary."""
+    found = customer_permissions.get_permission(ctx, call.caller, call.body.name)
+    return pw.CreatePermissionReply(customer.summary(ctx, call, found), call.body.client_token)
+
+
+def _created_version(
+    ctx: Context, call: AwsCall[pw.CreatePermissionVersion], record: AuditRecord
+) -> pw.CreatePermissionVersionReply:
+    """The permission's newest version, which the first request made (versions are numbered
+    upwards and the newest cannot be deleted while it is the default)."""
+    name = customer.customer_name(ctx, call, call.body.permission_arn) or ""
+    found = customer_permissions.get_permission(ctx, call.caller, name)
+    newest = max(v.version for v in found.versions)
+    return pw.CreatePermissionVersionReply(
+        customer.detail(ctx, call, found, newest), call.body.client_token
+    )
+
+
+def _deleted_permission(
+    ctx: Context, call: AwsCall[pw.DeletePermission], record: AuditRecord
+) -> pw.DeletePermissionReply:
+    return pw.DeletePermissionReply(True, call.body.client_token, customer.DELETED)
+
+
+def _deleted_version(
+    ctx: Context, call: AwsCall[pw.PermissionVersionOf], record: AuditRecord
+) -> pw.DeletePermissionReply:
+    return pw.DeletePermissionReply(True, call.body.client_token, customer.ATTACHABLE)
+
+
+def _default_set(
+    ctx: Context, call: AwsCall[pw.PermissionVersionOf], record: AuditRecord
+) -> w.ReturnValueToken:
+    return w.ReturnValueToken(True, call.body.client_token)
+
+
 # Every served write that takes a clientToken (botocore's model); tests/aws checks the list.
 REPLAYS: dict[str, Replay] = {
     "CreateResourceShare": _created_share,
@@ -138,4 +179,9 @@ REPLAYS: dict[str, Replay] = {
     "DisassociateResourceShare": _changed_associations,
     "AssociateResourceSharePermission": _returned_value,
     "DisassociateResourceSharePermission": _returned_value,
+    "CreatePermission": _created_permission,
+    "CreatePermissionVersion": _created_version,
+    "SetDefaultPermissionVersion": _default_set,
+    "DeletePermissionVersion": _deleted_version,
+    "DeletePermission": _deleted_permission,
 }

@@ -4,12 +4,13 @@ catalogue's types that AWS has a name for (aws/arns.py: TYPES)."""
 from __future__ import annotations
 
 from sharekeeper.aws import arns
+from sharekeeper.aws import permissions as customer
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
 from sharekeeper.domain.errors import InvalidParameter, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
 from sharekeeper.domain.permissions import Permission
-from sharekeeper.services import catalogue, permissions
+from sharekeeper.services import catalogue, customer_permissions, permissions
 from sharekeeper.services.context import Context
 
 # The catalogue's permissions are all managed by the service: AWS's AWS_MANAGED.
@@ -64,14 +65,18 @@ def _summary(name: str, p: Permission) -> w.PermissionSummary:
 
 
 def list_permissions(ctx: Context, call: AwsCall[w.ListPermissions]) -> w.PermissionsReply:
-    """AWS-managed permissions only: customer-managed ones are not served yet (none exist)."""
+    """AWS-managed permissions, then the caller's customer-managed ones (both for ALL)."""
     body = call.body
-    found = []
+    resource_type = arns.catalogue_type(body.resource_type)
+    found: list[w.PermissionSummary] = []
     if body.permission_type != "CUSTOMER_MANAGED":
-        found = aws_permissions(ctx, arns.catalogue_type(body.resource_type))
-    page = page_of_sequence(
-        [_summary(n, p) for n, p in found], page_of(body.max_results, body.next_token)
-    )
+        found = [_summary(n, p) for n, p in aws_permissions(ctx, resource_type)]
+    if body.permission_type != "AWS_MANAGED":
+        owned = customer_permissions.list_permissions(
+            ctx, call.caller, resource_type, PageRequest(MAX_LIMIT)
+        ).items
+        found += [customer.summary(ctx, call, p) for p in owned]
+    page = page_of_sequence(found, page_of(body.max_results, body.next_token))
     return w.PermissionsReply(list(page.items), page.next_marker)
 
 
@@ -79,6 +84,10 @@ def get_permission(ctx: Context, call: AwsCall[w.GetPermission]) -> w.Permission
     """The permission's policy is the catalogue's own text (its actions are the catalogue's,
     docs/aws.md)."""
     body = call.body
+    own = customer.customer_name(ctx, call, body.permission_arn)
+    if own is not None:
+        mine = customer_permissions.get_permission(ctx, call.caller, own)
+        return w.PermissionReply(customer.detail(ctx, call, mine, body.permission_version))
     name = arns.permission_name_of(body.permission_arn)
     p = catalogue.show_permission(
         ctx, permission_id(ctx, body.permission_arn), body.permission_version
@@ -153,6 +162,12 @@ def list_permission_versions(
     ctx: Context, call: AwsCall[w.ListPermissionVersions]
 ) -> w.PermissionsReply:
     body = call.body
+    own = customer.customer_name(ctx, call, body.permission_arn)
+    if own is not None:
+        mine = customer_permissions.get_permission(ctx, call.caller, own)
+        items = [customer.summary(ctx, call, mine, v) for v in mine.versions]
+        paged = page_of_sequence(items, page_of(body.max_results, body.next_token))
+        return w.PermissionsReply(list(paged.items), paged.next_marker)
     name = arns.permission_name_of(body.permission_arn)
     page = catalogue.list_permission_versions(
         ctx, permission_id(ctx, body.permission_arn), page_of(body.max_results, body.next_token)

@@ -9,7 +9,7 @@ from typing import Any, get_args, get_type_hints
 
 import msgspec
 
-from sharekeeper.aws import ram, ram_associations, ram_catalogue, sts
+from sharekeeper.aws import permissions, ram, ram_associations, ram_catalogue, sts
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol
 from sharekeeper.services.context import Context
@@ -136,6 +136,26 @@ RAM_SERVED = (
     ),
     AwsOperation(
         "ListResourceSharePermissions", _RAM, ram_catalogue.list_resource_share_permissions
+    ),
+    AwsOperation("CreatePermission", _RAM, permissions.create_permission, writes=True),
+    AwsOperation(
+        "CreatePermissionVersion", _RAM, permissions.create_permission_version, writes=True
+    ),
+    AwsOperation(
+        "SetDefaultPermissionVersion",
+        _RAM,
+        permissions.set_default_permission_version,
+        writes=True,
+    ),
+    AwsOperation(
+        "DeletePermissionVersion",
+        _RAM,
+        permissions.delete_permission_version,
+        writes=True,
+        in_query=True,
+    ),
+    AwsOperation(
+        "DeletePermission", _RAM, permissions.delete_permission, writes=True, in_query=True
     ),
     AwsOperation(
         "EnableSharingWithAwsOrganization",

@@ -181,6 +181,43 @@ share_permissions = Table(
     sqlite_autoincrement=True,
 )
 
+# Customer-managed permissions (AWS RAM's CreatePermission; domain/customer_permissions.py):
+# an account's own, by name, and their versions' policy templates.
+customer_permissions = Table(
+    "customer_permissions",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False, unique=True),
+    Column(
+        "owner_account_id",
+        String(32),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(36), nullable=False),
+    Column("resource_type", String(100), nullable=False),
+    Column("default_version", Integer, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("owner_account_id", "name"),
+    sqlite_autoincrement=True,
+)
+
+customer_permission_versions = Table(
+    "customer_permission_versions",
+    metadata,
+    Column(
+        "permission_id",
+        String(36),
+        ForeignKey("customer_permissions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("template", Text, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    PrimaryKeyConstraint("permission_id", "version"),
+)
+
 share_tags = Table(
     "share_tags",
     metadata,

@@ -15,6 +15,7 @@ from sharekeeper.domain.events import Change, FeedEvent
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
+from sharekeeper.store.customer_permissions import CustomerPermissionRepository
 from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
@@ -151,6 +152,7 @@ class UnitOfWork:
     organizations: OrganizationRepository
     handshakes: HandshakeRepository
     permissions: PermissionBindingRepository
+    customer_permissions: CustomerPermissionRepository
     tags: TagRepository
     views: ViewRepository
     audit: AuditRepository
@@ -201,6 +203,7 @@ class UnitOfWork:
         self.organizations = OrganizationRepository(tx)
         self.handshakes = HandshakeRepository(tx)
         self.permissions = PermissionBindingRepository(tx)
+        self.customer_permissions = CustomerPermissionRepository(tx)
         self.tags = TagRepository(tx)
         self.views = ViewRepository(tx)
         self.audit = AuditRepository(tx)

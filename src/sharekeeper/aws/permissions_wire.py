@@ -1,0 +1,68 @@
+"""The wire Structs of customer-managed permissions' operations, member for member as
+botocore's ram/2018-01-04 model (kept apart from wire.py so its other users merge freely)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from msgspec import Meta, field
+
+from sharekeeper.aws.wire import (
+    Arn,
+    ClientToken,
+    PermissionDetail,
+    PermissionSummary,
+    Reply,
+    Request,
+    Tag,
+)
+
+# Bounds on what is read before the domain's own checks, which say what is wrong.
+_Name = Annotated[str, Meta(max_length=256)]
+_Template = Annotated[str, Meta(max_length=65536)]
+Version = Annotated[int, Meta(ge=1)]
+
+
+class CreatePermission(Request):
+    name: _Name
+    resource_type: Annotated[str, Meta(max_length=128)]
+    policy_template: _Template
+    permission_template_parameters: list[Any] = field(default_factory=list)
+    client_token: ClientToken | None = None
+    tags: list[Tag] = field(default_factory=list)
+
+
+class CreatePermissionVersion(Request):
+    permission_arn: Arn
+    policy_template: _Template
+    permission_template_parameters: list[Any] = field(default_factory=list)
+    client_token: ClientToken | None = None
+
+
+class DeletePermission(Request):
+    permission_arn: Arn
+    client_token: ClientToken | None = None
+
+
+class PermissionVersionOf(Request):
+    """DeletePermissionVersion's and SetDefaultPermissionVersion's members."""
+
+    permission_arn: Arn
+    permission_version: Version
+    client_token: ClientToken | None = None
+
+
+class CreatePermissionReply(Reply):
+    permission: PermissionSummary
+    client_token: str | None = None
+
+
+class CreatePermissionVersionReply(Reply):
+    permission: PermissionDetail
+    client_token: str | None = None
+
+
+class DeletePermissionReply(Reply):
+    return_value: bool
+    client_token: str | None = None
+    permission_status: str | None = None
