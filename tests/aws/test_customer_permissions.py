@@ -93,6 +93,12 @@ def test_a_permission_holds_at_most_five_versions(owner: Account) -> None:
     )
 
 
+def test_binding_one_to_a_share_is_refused_as_not_served(owner: Account) -> None:
+    arn = _create(owner)["arn"]
+    code = code_of(owner.aws("ram").create_resource_share, name="s", permissionArns=[arn])
+    assert code == "InvalidParameterException"
+
+
 def test_another_account_sees_nothing_of_it(owner: Account, outsider: Account) -> None:
     arn = _create(owner)["arn"]
     ram = outsider.aws("ram")

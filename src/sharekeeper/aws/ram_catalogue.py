@@ -41,6 +41,11 @@ def aws_permissions(ctx: Context, resource_type: str | None = None) -> list[tupl
 
 def permission_id(ctx: Context, arn: str) -> str:
     """The catalogue's id of the permission an ARN names."""
+    if arns.parse_customer_permission_arn(arn) is not None:
+        raise InvalidParameter(
+            f"{arn[:256]} is a customer-managed permission: binding one to a resource share "
+            "is not served yet (docs/aws.md)."
+        )
     name = arns.permission_name_of(arn)
     for known, permission in aws_permissions(ctx):
         if known == name:
