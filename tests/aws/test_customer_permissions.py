@@ -12,7 +12,7 @@ import pytest
 from sharekeeper.domain.customer_permissions import MAX_VERSIONS, check_template
 from sharekeeper.domain.errors import MalformedPolicyTemplate
 from tests.aws.botocore_shapes import valid
-from tests.aws.test_ram_flow import code_of
+from tests.aws.test_ram_flow import code_of, share_to
 from tests.support import Account
 
 READ = json.dumps({"Effect": "Allow", "Action": ["ec2:DescribeSubnets"]})
@@ -172,3 +172,24 @@ def test_replays_of_permission_writes(owner: Account) -> None:
     assert [v["version"] for v in listed] == ["1", "2"]
     for _ in range(2):
         ram.delete_permission(permissionArn=arn, clientToken="d")
+
+
+def test_promote_refuses_what_no_policy_created(owner: Account, receiver: Account) -> None:
+    """ShareKeeper creates nothing from resource-based policies: a share or permission that
+    exists is already standard (OperationNotPermittedException); one that does not is
+    unknown; the caller's own only."""
+    ram = owner.aws("ram")
+    share_arn = share_to(owner, receiver)["resourceShareArn"]
+    promote_share = ram.promote_resource_share_created_from_policy
+    assert code_of(promote_share, resourceShareArn=share_arn) == "OperationNotPermittedException"
+    other = share_arn.rsplit("/", 1)[0] + "/00000000-0000-4000-8000-000000000000"
+    assert code_of(promote_share, resourceShareArn=other) == "UnknownResourceException"
+    assert code_of(
+        receiver.aws("ram").promote_resource_share_created_from_policy, resourceShareArn=share_arn
+    ) == ("UnknownResourceException")
+    promote = ram.promote_permission_created_from_policy
+    mine = _create(owner)["arn"]
+    assert code_of(promote, permissionArn=mine, name="x") == "OperationNotPermittedException"
+    managed = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSubnet"
+    assert code_of(promote, permissionArn=managed, name="x") == "OperationNotPermittedException"
+    assert code_of(promote, permissionArn=mine + "-none", name="x") == "UnknownResourceException"

@@ -9,8 +9,16 @@ from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import STANDARD, AwsCall, seconds
 from sharekeeper.domain.customer_permissions import CustomerPermission, PermissionVersion
-from sharekeeper.domain.errors import InvalidParameter, MalformedIdentifier, PermissionNotFound
-from sharekeeper.services import customer_permissions
+from sharekeeper.domain.errors import (
+    InvalidParameter,
+    MalformedIdentifier,
+    NotCreatedFromPolicy,
+    PermissionNotFound,
+    ResourceShareNotFound,
+)
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.domain.shares import ShareQuery
+from sharekeeper.services import customer_permissions, shares
 from sharekeeper.services.context import Context
 
 CUSTOMER_MANAGED = "CUSTOMER_MANAGED"
@@ -157,3 +165,17 @@ def delete_permission(ctx: Context, call: AwsCall[pw.DeletePermission]) -> pw.De
     name = _name_of(ctx, call, body.permission_arn)
     customer_permissions.delete_permission(ctx, call.caller, name)
     return pw.DeletePermissionReply(True, body.client_token, DELETED)
+
+
+def promote_resource_share_created_from_policy(
+    ctx: Context, call: AwsCall[pw.PromoteResourceShareCreatedFromPolicy]
+) -> w.ReturnValue:
+    """As above, for a share: the caller's share is refused as already standard."""
+    arn = call.body.resource_share_arn
+    share_id = arns.ram_id(arn, arns.SHARE)
+    found = shares.search_resource_shares(
+        ctx, call.caller, owned=True, query=ShareQuery(ids=(share_id,)), page=PageRequest(1)
+    )
+    if not found.items:
+        raise ResourceShareNotFound(share_id)
+    raise NotCreatedFromPolicy(f"The resource share {arn[:256]}")

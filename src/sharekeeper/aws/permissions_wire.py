@@ -66,3 +66,15 @@ class DeletePermissionReply(Reply):
     return_value: bool
     client_token: str | None = None
     permission_status: str | None = None
+
+
+class PromotePermissionCreatedFromPolicy(Request):
+    """No clientToken member: the operation never changes anything here (docs/aws.md), so
+    there is no first answer for a token to stand for."""
+
+    permission_arn: Arn
+    name: _Name
+
+
+class PromoteResourceShareCreatedFromPolicy(Request):
+    resource_share_arn: Arn

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import permissions as customer
+from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
-from sharekeeper.domain.errors import InvalidParameter, UnknownPermission
+from sharekeeper.domain.errors import InvalidParameter, NotCreatedFromPolicy, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.services import catalogue, customer_permissions, permissions
@@ -178,3 +179,18 @@ def list_permission_versions(
         ctx, permission_id(ctx, body.permission_arn), page_of(body.max_results, body.next_token)
     )
     return w.PermissionsReply([_summary(name, p) for p in page.items], page.next_marker)
+
+
+def promote_permission_created_from_policy(
+    ctx: Context, call: AwsCall[pw.PromotePermissionCreatedFromPolicy]
+) -> pw.CreatePermissionReply:
+    """ShareKeeper creates no permission from a resource-based policy: the caller's own
+    customer-managed permission, or an AWS-managed one, is refused as already standard; an
+    ARN naming neither is unknown."""
+    arn = call.body.permission_arn
+    own = customer.customer_name(ctx, call, arn)
+    if own is not None:
+        customer_permissions.get_permission(ctx, call.caller, own)
+    else:
+        permission_id(ctx, arn)
+    raise NotCreatedFromPolicy(f"The permission {arn[:256]}")

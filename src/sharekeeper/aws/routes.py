@@ -158,6 +158,19 @@ RAM_SERVED = (
         "DeletePermission", _RAM, permissions.delete_permission, writes=True, in_query=True
     ),
     AwsOperation(
+        "PromotePermissionCreatedFromPolicy",
+        _RAM,
+        ram_catalogue.promote_permission_created_from_policy,
+        writes=True,
+    ),
+    AwsOperation(
+        "PromoteResourceShareCreatedFromPolicy",
+        _RAM,
+        permissions.promote_resource_share_created_from_policy,
+        writes=True,
+        in_query=True,  # a POST, but its one member is in the query (botocore's model)
+    ),
+    AwsOperation(
         "EnableSharingWithAwsOrganization",
         _RAM,
         ram.enable_sharing_with_aws_organization,

@@ -38,7 +38,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── PermissionNameTaken       RAM.9113
     │   ├── PermissionVersionLimit    RAM.9114
     │   ├── DefaultVersionStays       RAM.9115    the default version cannot be deleted
-    │   └── PermissionLimit           RAM.9116    an account's customer-managed permissions
+    │   ├── PermissionLimit           RAM.9116    an account's customer-managed permissions
+    │   └── NotCreatedFromPolicy      RAM.9117    a Promote* of what no resource policy made
     ├── StateConflict                             the target is not in a state that allows it
     │   ├── ResourceShareNotActive    RAM.1101
     │   ├── NotAssociated             RAM.9201
@@ -395,6 +396,16 @@ class PermissionLimit(InvalidRequest):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"The account has {limit} customer-managed permissions, the most it may.")
+
+
+class NotCreatedFromPolicy(InvalidRequest):
+    code = "RAM.9117"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} was not created from a resource-based policy: it is already a standard "
+            "one (ShareKeeper creates nothing from resource-based policies)."
+        )
 
 
 class DefaultVersionStays(InvalidRequest):
