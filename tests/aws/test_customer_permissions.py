@@ -12,7 +12,7 @@ import pytest
 from sharekeeper.domain.customer_permissions import MAX_VERSIONS, check_template
 from sharekeeper.domain.errors import MalformedPolicyTemplate
 from tests.aws.botocore_shapes import valid
-from tests.aws.test_ram_flow import code_of, share_to
+from tests.aws.test_ram_flow import code_of, share_to, subnet_arn
 from tests.support import Account
 
 READ = json.dumps({"Effect": "Allow", "Action": ["ec2:DescribeSubnets"]})
@@ -193,3 +193,42 @@ def test_promote_refuses_what_no_policy_created(owner: Account, receiver: Accoun
     managed = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSubnet"
     assert code_of(promote, permissionArn=managed, name="x") == "OperationNotPermittedException"
     assert code_of(promote, permissionArn=mine + "-none", name="x") == "UnknownResourceException"
+
+
+def test_list_permission_associations_of_the_callers_shares(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    readonly = "arn:aws:ram::aws:permission/AWSRAMPermissionSubnetReadonly"
+    default = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSubnet"
+    ram = owner.aws("ram")
+    made = ram.create_resource_share(
+        name="readonly", resourceArns=[subnet_arn(owner, "ro")], permissionArns=[readonly]
+    )
+    readonly_share = made["resourceShare"]["resourceShareArn"]
+    default_share = share_to(owner, receiver, "default")["resourceShareArn"]
+
+    def listed(client: Any = ram, **filters: Any) -> list[tuple[str, str]]:
+        answer = valid(
+            "ram", "ListPermissionAssociations", client.list_permission_associations(**filters)
+        )
+        return [(p["arn"], p["resourceShareArn"]) for p in answer["permissions"]]
+
+    assert listed() == [(readonly, readonly_share), (default, default_share)]
+    every = ram.list_permission_associations(permissionArn=default)["permissions"]
+    (item,) = valid("ram", "ListPermissionAssociations", {"permissions": every})["permissions"]
+    assert item["resourceType"] == "ec2:Subnet" and item["status"] == "ASSOCIATED"
+    assert item["defaultVersion"] is True and item["featureSet"] == "STANDARD"
+    assert listed(resourceShareArn=readonly_share) == [(readonly, readonly_share)]
+    assert listed(defaultVersion=True, associationStatus="ASSOCIATED") == listed()
+    assert listed(permissionArn=default, permissionVersion=1) == []
+    assert listed(featureSet="CREATED_FROM_POLICY") == []
+    assert listed(permissionArn=_create(owner)["arn"]) == []  # bound to no share yet
+    assert listed(resourceType="route53resolver:ResolverRule") == []
+    assert listed(outsider.aws("ram")) == []
+    assert code_of(ram.list_permission_associations, resourceOwner="OTHER-ACCOUNTS") == (
+        "InvalidParameterException"
+    )
+    first = ram.list_permission_associations(maxResults=1)
+    assert len(first["permissions"]) == 1
+    rest = ram.list_permission_associations(maxResults=1, nextToken=first["nextToken"])
+    assert [p["resourceShareArn"] for p in rest["permissions"]] == [default_share]

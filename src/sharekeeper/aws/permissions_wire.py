@@ -3,18 +3,21 @@ botocore's ram/2018-01-04 model (kept apart from wire.py so its other users merg
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta, field
 
 from sharekeeper.aws.wire import (
     Arn,
     ClientToken,
+    MaxResults,
+    Owner,
     PermissionDetail,
     PermissionSummary,
     Reply,
     Request,
     Tag,
+    Token,
 )
 
 # Bounds on what is read before the domain's own checks, which say what is wrong.
@@ -78,3 +81,46 @@ class PromotePermissionCreatedFromPolicy(Request):
 
 class PromoteResourceShareCreatedFromPolicy(Request):
     resource_share_arn: Arn
+
+
+class ListPermissionAssociations(Request):
+    permission_arn: Arn | None = None
+    permission_version: Version | None = None
+    association_status: (
+        Literal[
+            "ASSOCIATING",
+            "ASSOCIATED",
+            "FAILED",
+            "DISASSOCIATING",
+            "DISASSOCIATED",
+            "SUSPENDED",
+            "SUSPENDING",
+            "RESTORING",
+        ]
+        | None
+    ) = None
+    resource_type: Annotated[str, Meta(max_length=128)] | None = None
+    feature_set: Literal["CREATED_FROM_POLICY", "PROMOTING_TO_STANDARD", "STANDARD"] | None = None
+    default_version: bool | None = None
+    resource_owner: Owner | None = None
+    resource_share_arn: Arn | None = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class PermissionAssociation(Reply):
+    """AWS's AssociatedPermission: one permission bound to one share."""
+
+    arn: str
+    permission_version: str
+    default_version: bool
+    resource_type: str
+    status: str
+    feature_set: str
+    last_updated_time: float
+    resource_share_arn: str
+
+
+class PermissionAssociationsReply(Reply):
+    permissions: list[PermissionAssociation]
+    next_token: str | None = None

@@ -11,6 +11,7 @@ from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
 from sharekeeper.domain.errors import InvalidParameter, NotCreatedFromPolicy, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
 from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.views import BindingQuery, ShareBinding
 from sharekeeper.services import catalogue, customer_permissions, permissions
 from sharekeeper.services.context import Context
 
@@ -194,3 +195,68 @@ def promote_permission_created_from_policy(
     else:
         permission_id(ctx, arn)
     raise NotCreatedFromPolicy(f"The permission {arn[:256]}")
+
+
+def list_permission_associations(
+    ctx: Context, call: AwsCall[pw.ListPermissionAssociations]
+) -> pw.PermissionAssociationsReply:
+    """The permissions bound to the caller's own shares (SELF, AWS's default). A customer-
+    managed permission is bound to none yet, and every share is STANDARD."""
+    body = call.body
+    if body.resource_owner == "OTHER-ACCOUNTS":
+        raise InvalidParameter(
+            "resourceOwner OTHER-ACCOUNTS is not served yet for ListPermissionAssociations; "
+            "ListResourceSharePermissions lists a share's permissions for its principals."
+        )
+    empty = pw.PermissionAssociationsReply([])
+    if body.feature_set not in (None, STANDARD):
+        return empty
+    bound_id = None
+    if body.permission_arn is not None:
+        if customer.customer_name(ctx, call, body.permission_arn) is not None:
+            return empty
+        bound_id = permission_id(ctx, body.permission_arn)
+    defaults = None
+    if body.default_version:
+        defaults = tuple((p.id, p.version) for _, p in aws_permissions(ctx))
+    share_id = None
+    if body.resource_share_arn is not None:
+        share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    query = BindingQuery(
+        permission_id=bound_id,
+        permission_version=body.permission_version,
+        status=None if body.association_status is None else body.association_status.lower(),
+        resource_type=arns.catalogue_type(body.resource_type),
+        share_id=share_id,
+        versions=defaults,
+    )
+    page = permissions.search_share_bindings(
+        ctx, call.caller, query, page_of(body.max_results, body.next_token)
+    )
+    owner = call.ids.aws_id(ctx, call.caller.account_id)
+    items = [_permission_association(ctx, call, b, owner) for b in page.items]
+    return pw.PermissionAssociationsReply(items, page.next_marker)
+
+
+def _permission_association(
+    ctx: Context, call: AwsCall[object], binding: ShareBinding, owner_aws: str
+) -> pw.PermissionAssociation:
+    """A binding as AWS names it; a permission of a type AWS has no name for reads as the
+    catalogue's URN, as its resources read by theirs."""
+    bound = binding.bound
+    default = catalogue.show_permission(ctx, bound.permission_id, None)
+    name = arns.permission_name(
+        default.name, default.resource_type, default.is_resource_type_default
+    )
+    return pw.PermissionAssociation(
+        arn=default.urn if name is None else arns.permission_arn(name),
+        permission_version=str(bound.permission_version),
+        default_version=bound.permission_version == default.version,
+        resource_type=arns.aws_type_of(bound.resource_type) or bound.resource_type,
+        status=bound.status.upper(),
+        feature_set=STANDARD,
+        last_updated_time=seconds(bound.updated_at),
+        resource_share_arn=arns.ram_arn(
+            arns.SHARE, call.region, owner_aws, binding.resource_share_id
+        ),
+    )

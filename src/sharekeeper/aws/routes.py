@@ -157,6 +157,7 @@ RAM_SERVED = (
     AwsOperation(
         "DeletePermission", _RAM, permissions.delete_permission, writes=True, in_query=True
     ),
+    AwsOperation("ListPermissionAssociations", _RAM, ram_catalogue.list_permission_associations),
     AwsOperation(
         "PromotePermissionCreatedFromPolicy",
         _RAM,

@@ -17,7 +17,12 @@ from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import AssociationStatus
-from sharekeeper.domain.views import AssociatedPermission, BoundPermission
+from sharekeeper.domain.views import (
+    AssociatedPermission,
+    BindingQuery,
+    BoundPermission,
+    ShareBinding,
+)
 from sharekeeper.services.access import owned_share, visible_share
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
@@ -120,6 +125,14 @@ def list_share_permissions(
         share = visible_share(uow, caller, share_id, now)
         found = uow.permissions.page(share.id, ids, page)
     return Page(associated_permissions(ctx, found.items), found.next_marker)
+
+
+def search_share_bindings(
+    ctx: Context, caller: Caller, query: BindingQuery, page: PageRequest
+) -> Page[ShareBinding]:
+    """The permissions bound to the caller's own shares (AWS's ListPermissionAssociations)."""
+    with ctx.reading() as uow:
+        return uow.permissions.owner_page(caller.account_id, query, page)
 
 
 def associated_permissions(
