@@ -232,3 +232,56 @@ def test_list_permission_associations_of_the_callers_shares(
     assert len(first["permissions"]) == 1
     rest = ram.list_permission_associations(maxResults=1, nextToken=first["nextToken"])
     assert [p["resourceShareArn"] for p in rest["permissions"]] == [default_share]
+
+
+def test_replace_permission_associations_and_its_work(owner: Account, receiver: Account) -> None:
+    readonly = "arn:aws:ram::aws:permission/AWSRAMPermissionSubnetReadonly"
+    default = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSubnet"
+    ram = owner.aws("ram")
+    shares_made = [share_to(owner, receiver, n)["resourceShareArn"] for n in ("a", "b")]
+    other = receiver.aws("ram").create_resource_share(
+        name="theirs", resourceArns=[subnet_arn(receiver, "x")]
+    )["resourceShare"]["resourceShareArn"]
+    answer = ram.replace_permission_associations(
+        fromPermissionArn=default, toPermissionArn=readonly, clientToken="swap"
+    )
+    work = valid("ram", "ReplacePermissionAssociations", answer)[
+        "replacePermissionAssociationsWork"
+    ]
+    assert work["status"] == "COMPLETED" and work["toPermissionArn"] == readonly
+    assert work["fromPermissionArn"] == default and "fromPermissionVersion" not in work
+    bound = ram.list_permission_associations()["permissions"]
+    assert sorted((p["arn"], p["resourceShareArn"]) for p in bound) == sorted(
+        (readonly, s) for s in shares_made
+    )
+    # Only the caller's shares change.
+    theirs = receiver.aws("ram").list_permission_associations()["permissions"]
+    assert [(p["arn"], p["resourceShareArn"]) for p in theirs] == [(default, other)]
+    again = ram.replace_permission_associations(
+        fromPermissionArn=default, toPermissionArn=readonly, clientToken="swap"
+    )
+    assert again["replacePermissionAssociationsWork"] == work
+    listed = ram.list_replace_permission_associations_work()
+    works = valid("ram", "ListReplacePermissionAssociationsWork", listed)
+    assert [w["id"] for w in works["replacePermissionAssociationsWorks"]] == [work["id"]]
+    by_id = ram.list_replace_permission_associations_work(workIds=[work["id"]], status="COMPLETED")
+    assert len(by_id["replacePermissionAssociationsWorks"]) == 1
+    assert (
+        ram.list_replace_permission_associations_work(status="FAILED")[
+            "replacePermissionAssociationsWorks"
+        ]
+        == []
+    )
+    assert (
+        receiver.aws("ram").list_replace_permission_associations_work()[
+            "replacePermissionAssociationsWorks"
+        ]
+        == []
+    )
+    resolver = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionResolverRule"
+    assert code_of(
+        ram.replace_permission_associations, fromPermissionArn=readonly, toPermissionArn=resolver
+    ) == ("InvalidParameterException")
+    assert code_of(
+        ram.replace_permission_associations, fromPermissionArn=readonly, toPermissionArn=readonly
+    ) == ("InvalidParameterException")

@@ -137,7 +137,7 @@ def test_bad_input_gets_aws_errors(owner: Account, receiver: Account) -> None:
         "InvalidParameterException"
     )
     # An operation of AWS RAM not served yet says so, never a fake answer.
-    assert code_of(ram.list_replace_permission_associations_work) == "UnsupportedOperation"
+    assert code_of(ram.list_source_associations) == "UnsupportedOperation"
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
 
 

@@ -24,12 +24,19 @@ from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.ram import invitation_wire, principals_of, resource_urns, share_wire
 from sharekeeper.aws.ram_associations import association_wire
+from sharekeeper.aws.ram_catalogue import replacement_wire
 from sharekeeper.domain.audit import AuditRecord, Claim
-from sharekeeper.domain.errors import InvitationNotFound, ResourceShareNotFound
+from sharekeeper.domain.errors import InvitationNotFound, PermissionNotFound, ResourceShareNotFound
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.shares import AssociationQuery, AssociationType, ShareQuery
-from sharekeeper.services import associations, customer_permissions, invitations, shares
+from sharekeeper.services import (
+    associations,
+    customer_permissions,
+    invitations,
+    permissions,
+    shares,
+)
 from sharekeeper.services.audit import claimed_by
 from sharekeeper.services.context import Context
 
@@ -168,6 +175,18 @@ def _default_set(
     return w.ReturnValueToken(True, call.body.client_token)
 
 
+def _replaced(
+    ctx: Context, call: AwsCall[pw.ReplacePermissionAssociations], record: AuditRecord
+) -> pw.ReplacePermissionAssociationsReply:
+    """The first request's work record."""
+    page = permissions.search_replacement_work(ctx, call.caller, record.targets[:1], None, _ONE)
+    if not page.items:
+        raise PermissionNotFound(record.targets[0] if record.targets else "")
+    return pw.ReplacePermissionAssociationsReply(
+        replacement_wire(ctx, page.items[0]), call.body.client_token
+    )
+
+
 # Every served write that takes a clientToken (botocore's model); tests/aws checks the list.
 REPLAYS: dict[str, Replay] = {
     "CreateResourceShare": _created_share,
@@ -184,4 +203,5 @@ REPLAYS: dict[str, Replay] = {
     "SetDefaultPermissionVersion": _default_set,
     "DeletePermissionVersion": _deleted_version,
     "DeletePermission": _deleted_permission,
+    "ReplacePermissionAssociations": _replaced,
 }

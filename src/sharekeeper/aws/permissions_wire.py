@@ -124,3 +124,42 @@ class PermissionAssociation(Reply):
 class PermissionAssociationsReply(Reply):
     permissions: list[PermissionAssociation]
     next_token: str | None = None
+
+
+class ReplacePermissionAssociations(Request):
+    from_permission_arn: Arn
+    to_permission_arn: Arn
+    from_permission_version: Version | None = None
+    permission_template_parameters: list[Any] = field(default_factory=list)
+    client_token: ClientToken | None = None
+
+
+class ListReplacePermissionAssociationsWork(Request):
+    work_ids: Annotated[list[Annotated[str, Meta(max_length=64)]], Meta(max_length=100)] = field(
+        default_factory=list
+    )
+    status: Literal["IN_PROGRESS", "COMPLETED", "FAILED"] | None = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class ReplacementWork(Reply):
+    id: str
+    from_permission_arn: str
+    to_permission_arn: str
+    to_permission_version: str
+    status: str
+    creation_time: float
+    last_updated_time: float
+    from_permission_version: str | None = None
+    status_message: str | None = None
+
+
+class ReplacePermissionAssociationsReply(Reply):
+    replace_permission_associations_work: ReplacementWork
+    client_token: str | None = None
+
+
+class ReplacementWorksReply(Reply):
+    replace_permission_associations_works: list[ReplacementWork]
+    next_token: str | None = None

@@ -10,6 +10,7 @@ from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
 from sharekeeper.domain.errors import InvalidParameter, NotCreatedFromPolicy, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
+from sharekeeper.domain.permission_work import ReplacementWork, WorkStatus
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.views import BindingQuery, ShareBinding
 from sharekeeper.services import catalogue, customer_permissions, permissions
@@ -259,4 +260,60 @@ def _permission_association(
         resource_share_arn=arns.ram_arn(
             arns.SHARE, call.region, owner_aws, binding.resource_share_id
         ),
+    )
+
+
+def _aws_arn(ctx: Context, permission_id: str) -> str:
+    """A catalogue permission's ARN (its URN for a type AWS has no name for)."""
+    p = catalogue.show_permission(ctx, permission_id, None)
+    name = arns.permission_name(p.name, p.resource_type, p.is_resource_type_default)
+    return p.urn if name is None else arns.permission_arn(name)
+
+
+def replacement_wire(ctx: Context, work: ReplacementWork) -> pw.ReplacementWork:
+    return pw.ReplacementWork(
+        id=work.id,
+        from_permission_arn=_aws_arn(ctx, work.from_permission_id),
+        from_permission_version=None if work.from_version is None else str(work.from_version),
+        to_permission_arn=_aws_arn(ctx, work.to_permission_id),
+        to_permission_version=str(work.to_version),
+        status=work.status.value,
+        status_message=f"{work.replaced} resource shares changed.",
+        creation_time=seconds(work.created_at),
+        last_updated_time=seconds(work.updated_at),
+    )
+
+
+def replace_permission_associations(
+    ctx: Context, call: AwsCall[pw.ReplacePermissionAssociations]
+) -> pw.ReplacePermissionAssociationsReply:
+    """Done within the request (AWS works asynchronously): the record is COMPLETED at once."""
+    body = call.body
+    if body.permission_template_parameters:
+        raise InvalidParameter("permissionTemplateParameters are not served yet.")
+    work = permissions.replace_permission_associations(
+        ctx,
+        call.caller,
+        permission_id(ctx, body.from_permission_arn),
+        body.from_permission_version,
+        permission_id(ctx, body.to_permission_arn),
+    )
+    return pw.ReplacePermissionAssociationsReply(replacement_wire(ctx, work), body.client_token)
+
+
+def list_replace_permission_associations_work(
+    ctx: Context, call: AwsCall[pw.ListReplacePermissionAssociationsWork]
+) -> pw.ReplacementWorksReply:
+    body = call.body
+    if body.status not in (None, WorkStatus.COMPLETED.value):
+        return pw.ReplacementWorksReply([])  # every record is completed at once
+    page = permissions.search_replacement_work(
+        ctx,
+        call.caller,
+        body.work_ids,
+        None if body.status is None else WorkStatus(body.status),
+        page_of(body.max_results, body.next_token),
+    )
+    return pw.ReplacementWorksReply(
+        [replacement_wire(ctx, w) for w in page.items], page.next_marker
     )

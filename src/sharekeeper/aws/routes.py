@@ -159,6 +159,17 @@ RAM_SERVED = (
     ),
     AwsOperation("ListPermissionAssociations", _RAM, ram_catalogue.list_permission_associations),
     AwsOperation(
+        "ReplacePermissionAssociations",
+        _RAM,
+        ram_catalogue.replace_permission_associations,
+        writes=True,
+    ),
+    AwsOperation(
+        "ListReplacePermissionAssociationsWork",
+        _RAM,
+        ram_catalogue.list_replace_permission_associations_work,
+    ),
+    AwsOperation(
         "PromotePermissionCreatedFromPolicy",
         _RAM,
         ram_catalogue.promote_permission_created_from_policy,

@@ -120,3 +120,21 @@ class PermissionBindingRepository:
             page,
             lambda row: ShareBinding(row[width], BOUND_PERMISSION.read(row)),
         )
+
+    def owner_shares_binding(
+        self, owner: str, permission_id: str, version: int | None
+    ) -> list[str]:
+        """The owner's active shares that bind the permission (that version, if given)."""
+        statement = (
+            select(P.resource_share_id)
+            .join(resource_shares, S.id == P.resource_share_id)
+            .where(
+                S.owner_account_id == owner,
+                S.status == ShareStatus.ACTIVE.value,
+                P.permission_id == permission_id,
+            )
+            .order_by(P.seq)
+        )
+        if version is not None:
+            statement = statement.where(P.permission_version == version)
+        return [row[0] for row in self._tx.execute(statement)]

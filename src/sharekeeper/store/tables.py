@@ -218,6 +218,30 @@ customer_permission_versions = Table(
     PrimaryKeyConstraint("permission_id", "version"),
 )
 
+# ReplacePermissionAssociations' work records (domain/permission_work.py).
+permission_replacements = Table(
+    "permission_replacements",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False, unique=True),
+    Column(
+        "owner_account_id",
+        String(32),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("from_permission_id", String(36), nullable=False),
+    Column("from_version", Integer),
+    Column("to_permission_id", String(36), nullable=False),
+    Column("to_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("replaced", Integer, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Index("ix_permission_replacements_owner_seq", "owner_account_id", "seq"),
+    sqlite_autoincrement=True,
+)
+
 share_tags = Table(
     "share_tags",
     metadata,

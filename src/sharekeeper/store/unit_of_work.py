@@ -26,6 +26,7 @@ from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.master_key import MasterKeyRepository
 from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
+from sharekeeper.store.permission_work import PermissionWorkRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.policies import PolicyRepository
 from sharekeeper.store.relays import RelayRepository
@@ -153,6 +154,7 @@ class UnitOfWork:
     handshakes: HandshakeRepository
     permissions: PermissionBindingRepository
     customer_permissions: CustomerPermissionRepository
+    permission_work: PermissionWorkRepository
     tags: TagRepository
     views: ViewRepository
     audit: AuditRepository
@@ -204,6 +206,7 @@ class UnitOfWork:
         self.handshakes = HandshakeRepository(tx)
         self.permissions = PermissionBindingRepository(tx)
         self.customer_permissions = CustomerPermissionRepository(tx)
+        self.permission_work = PermissionWorkRepository(tx)
         self.tags = TagRepository(tx)
         self.views = ViewRepository(tx)
         self.audit = AuditRepository(tx)

@@ -66,9 +66,41 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("permission_id", "version"),
     )
+    op.create_table(
+        "permission_replacements",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("id", sa.String(36), nullable=False, unique=True),
+        sa.Column(
+            "owner_account_id",
+            sa.String(32),
+            sa.ForeignKey("accounts.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("from_permission_id", sa.String(36), nullable=False),
+        sa.Column("from_version", sa.Integer, nullable=True),
+        sa.Column("to_permission_id", sa.String(36), nullable=False),
+        sa.Column("to_version", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("replaced", sa.Integer, nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.Column("updated_at", sa.BigInteger, nullable=False),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_permission_replacements_owner_seq",
+        "permission_replacements",
+        ["owner_account_id", "seq"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_permission_replacements_owner_seq", table_name="permission_replacements")
+    op.drop_table("permission_replacements")
     op.drop_table("customer_permission_versions")
     op.drop_table("customer_permissions")
     op.drop_index("uq_audit_records_client_token", table_name="audit_records")
