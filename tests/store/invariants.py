@@ -33,7 +33,8 @@ RULES = {
         WHERE s.status = 'deleted' AND i.status = 'pending'""",
     "a change without its audit record": """
         SELECT s.seq FROM resource_shares s WHERE NOT EXISTS (
-          SELECT 1 FROM audit_records r WHERE r.operation = 'CreateResourceShare'
+          SELECT 1 FROM audit_records r
+          WHERE r.operation IN ('CreateResourceShare', 'aws:CreateResourceShare')
           AND r.targets LIKE '%' || s.id || '%')""",
 }
 
