@@ -1,0 +1,127 @@
+"""A hostile caller's review of the AWS edge (docs/aws.md, "Hostile callers"): each finding
+reproduced through signed HTTP (botocore's own signer, then the request altered as an attacker
+would), answered in AWS's error shape with a 4xx, nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import httpx
+import pytest
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from tests.support import Account
+
+BODY = json.dumps({"resourceOwner": "SELF"}).encode()
+
+
+def _signed(
+    account: Account,
+    path: str,
+    body: bytes,
+    *,
+    service: str = "ram",
+    region: str = "us-east-1",
+    headers: dict[str, str] | None = None,
+) -> tuple[str, dict[str, str], bytes]:
+    request = AWSRequest(
+        "POST",
+        f"{account.endpoint}{path}",
+        data=body,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    SigV4Auth(Credentials(account.access_key, account.secret_key), service, region).add_auth(
+        request
+    )
+    return request.url, dict(request.headers.items()), body
+
+
+def _post(url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
+    return httpx.post(url, content=body, headers=headers)
+
+
+def _refusal(response: httpx.Response) -> tuple[int, str]:
+    assert json.loads(response.content).get("message"), response.text
+    return response.status_code, response.headers["x-amzn-ErrorType"]
+
+
+def _presigned(account: Account, expires: int = 60) -> str:
+    request = AWSRequest(
+        "GET",
+        f"{account.endpoint}/",
+        params=[("Action", "GetCallerIdentity"), ("Version", "2011-06-15")],
+    )
+    credentials = Credentials(account.access_key, account.secret_key)
+    SigV4QueryAuth(credentials, "sts", "us-east-1", expires=expires).add_auth(request)
+    return str(request.prepare().url)
+
+
+def _sts_code(response: httpx.Response) -> str:
+    found = re.search(r"<Code>([^<]*)</Code>", response.text)
+    assert found is not None, response.text
+    return found[1]
+
+
+@pytest.mark.parametrize("signature", ["\u00e9" * 64, "zz", "A" * 64])
+def test_a_signature_that_is_not_hex_is_refused_not_a_500(owner: Account, signature: str) -> None:
+    url, headers, body = _signed(owner, "/getresourceshares", BODY)
+    headers["Authorization"] = re.sub(
+        r"Signature=[0-9a-f]+", "Signature=" + signature, headers["Authorization"]
+    )
+    raw = [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]
+    response = httpx.post(url, content=body, headers=raw)
+    assert _refusal(response) == (403, "InvalidSignatureException")
+
+
+@pytest.mark.parametrize(
+    "expires", ["%C2%B2", "%D9%A3", "9" * 5000, "-5", "0", "604801", "1e3", "abc", ""]
+)
+def test_a_presigned_expiry_out_of_range_or_not_ascii_digits_is_refused(
+    owner: Account, expires: str
+) -> None:
+    url = re.sub(r"X-Amz-Expires=\d+", "X-Amz-Expires=" + expires, _presigned(owner))
+    response = httpx.get(url)
+    assert response.status_code == 403, response.text
+    assert _sts_code(response) == "SignatureDoesNotMatch"
+
+
+def test_a_presigned_signature_not_hex_is_refused(owner: Account) -> None:
+    url = re.sub(r"X-Amz-Signature=[0-9a-f]+", "X-Amz-Signature=%C3%A9", _presigned(owner))
+    response = httpx.get(url)
+    assert response.status_code == 403, response.text
+    assert _sts_code(response) == "SignatureDoesNotMatch"
+
+
+def test_unsigned_payload_is_refused_as_ram_and_sts_refuse_it(owner: Account) -> None:
+    """AWS computes the payload hash itself for every service but S3 (and the few whose
+    model carries the unsignedPayload trait, none of RAM, STS, Organizations): a request
+    signed over UNSIGNED-PAYLOAD could have its body replaced by anyone who saw it."""
+    unsigned = {"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}
+    url, headers, _ = _signed(owner, "/getresourceshares", BODY, headers=unsigned)
+    other = json.dumps({"resourceOwner": "OTHER-ACCOUNTS"}).encode()
+    assert _refusal(_post(url, headers, other)) == (403, "InvalidSignatureException")
+    assert _refusal(_post(url, headers, BODY)) == (403, "InvalidSignatureException")
+    # The body's own hash, declared, is what botocore sends to S3 and is accepted.
+    declared = {"X-Amz-Content-SHA256": hashlib.sha256(BODY).hexdigest()}
+    assert _post(*_signed(owner, "/getresourceshares", BODY, headers=declared)).status_code == 200
+
+
+@pytest.mark.parametrize("region", ["us-east-1:x", "US-EAST-1", "<b>", "", "a" * 70])
+def test_a_scope_region_that_no_arn_can_carry_is_refused(owner: Account, region: str) -> None:
+    response = _post(*_signed(owner, "/getresourceshares", BODY, region=region))
+    assert _refusal(response) == (403, "InvalidSignatureException")
+
+
+def test_a_principal_of_digits_that_are_not_ascii_is_malformed(owner: Account) -> None:
+    arabic = "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"
+    body = json.dumps(
+        {"name": "x", "principals": [arabic], "resourceArns": []}, ensure_ascii=True
+    ).encode()
+    response = _post(*_signed(owner, "/createresourceshare", body))
+    assert _refusal(response) == (400, "InvalidParameterException")
+    listed = _post(*_signed(owner, "/getresourceshares", BODY))
+    assert listed.json() == {"resourceShares": []}
