@@ -4,6 +4,8 @@ signed is refused."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -118,3 +120,38 @@ def test_refusals_name_their_kind() -> None:
     token = {**unknown.headers, "x-amz-security-token": ["t"]}
     with pytest.raises(AuthenticationFailed, match="security token"):
         verify(IncomingRequest("POST", "/x", "", token, b""))
+
+
+def test_an_operation_header_added_after_signing_is_refused() -> None:
+    """awsJson1_1 names its operation in X-Amz-Target: unsigned, a captured request could be
+    replayed as another operation with the same body."""
+    request = AWSRequest(
+        "POST",
+        "http://127.0.0.1:9460/",
+        data=b"{}",
+        headers={"X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization"},
+    )
+    SigV4Auth(Credentials("AKIDEXAMPLE", KEY.secret_key), "organizations", "us-east-1").add_auth(
+        request
+    )
+    good = incoming(request)
+    assert verify(good).service == "organizations"
+    replayed = dict(good.headers)
+    replayed["x-amz-target"] = ["AWSOrganizationsV20161128.DeleteOrganization"]
+    with pytest.raises(SignatureMismatch):
+        verify(dataclasses.replace(good, headers=replayed))
+    authorization = good.headers["authorization"][0].replace(";x-amz-target", "")
+    unsigned = {**good.headers, "authorization": [authorization]}
+    with pytest.raises(SignatureMismatch, match="x-amz-target header must be signed"):
+        verify(dataclasses.replace(good, headers=unsigned))
+
+
+def test_signed_headers_named_twice_are_refused() -> None:
+    good = incoming(signed("/getresourceshares", [], b"{}"))
+    authorization = re.sub(
+        r"SignedHeaders=([^,]+)", r"SignedHeaders=\1;x-amz-date", good.headers["authorization"][0]
+    )
+    with pytest.raises(SignatureMismatch, match="once each"):
+        verify(
+            dataclasses.replace(good, headers={**good.headers, "authorization": [authorization]})
+        )

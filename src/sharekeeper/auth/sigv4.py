@@ -40,6 +40,10 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 # invitation ARN of the answer, which must parse back when the caller sends it again.
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 _PARTS = ("Credential", "SignedHeaders", "Signature")
+# Headers that choose what a request does (awsJson1_1 names its operation in X-Amz-Target):
+# when sent they must be signed, or a captured request could be replayed as another operation.
+# Every AWS SDK signs them (botocore signs every header but User-Agent, Expect, X-Amzn-Trace-Id).
+MUST_SIGN = ("host", "x-amz-target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +175,17 @@ def _signature(value: str) -> str:
 
 def _names(value: str) -> tuple[str, ...]:
     names = tuple(value.split(";"))
-    if not value or names != tuple(sorted(n.lower() for n in names)) or "host" not in names:
-        raise SignatureMismatch("SignedHeaders must list lower-case names, sorted, host among them")
+    if not value or names != tuple(sorted({n.lower() for n in names})) or "host" not in names:
+        raise SignatureMismatch(
+            "SignedHeaders must list lower-case names, sorted, once each, host among them"
+        )
     return names
+
+
+def _unsigned_but_binding(request: IncomingRequest, signed: Signed) -> None:
+    for name in MUST_SIGN:
+        if name in request.headers and name not in signed.signed_headers:
+            raise SignatureMismatch(f"the {name} header must be signed")
 
 
 def canonical_path(raw_path: str) -> str:
@@ -294,6 +306,7 @@ def verify(
     an AuthenticationFailed of the kind AWS tells apart otherwise. The cheap checks come first,
     so a request refused for its form or its time costs no key lookup."""
     signed = read_signed(request)
+    _unsigned_but_binding(request, signed)
     _check_time(signed, now_seconds, max_skew_seconds)
     canonical = canonical_request(request, signed)
     key = lookup(signed.access_key) if _ACCESS_KEY.fullmatch(signed.access_key) else None
