@@ -7,12 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Any
 
 import httpx
 import pytest
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from tests.support import Account
 
@@ -125,3 +127,131 @@ def test_a_principal_of_digits_that_are_not_ascii_is_malformed(owner: Account) -
     assert _refusal(response) == (400, "InvalidParameterException")
     listed = _post(*_signed(owner, "/getresourceshares", BODY))
     assert listed.json() == {"resourceShares": []}
+
+
+def _owner_view(owner: Account, share_arn: str) -> list[Any]:
+    ram = owner.aws("ram")
+    shares = ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]
+    view: list[Any] = [(s["name"], s["status"], s.get("tags")) for s in shares]
+    for kind in ("PRINCIPAL", "RESOURCE"):
+        found = ram.get_resource_share_associations(
+            associationType=kind, resourceShareArns=[share_arn]
+        )["resourceShareAssociations"]
+        view.append(sorted((a["associatedEntity"], a["status"]) for a in found))
+    permissions = ram.list_resource_share_permissions(resourceShareArn=share_arn)["permissions"]
+    view.append(sorted(p["arn"] for p in permissions))
+    return view
+
+
+def _calls(share_arn: str, invitation_arn: str, victim: Account, me: Account) -> list[Any]:
+    """Every served RAM operation that names a share or an invitation, aimed at the victim's;
+    each ARN also with the caller's own account id in it (the account part is decoration)."""
+    mine = re.sub(r":\d{12}:", f":{me.aws_account_id}:", share_arn)
+    subnet = f"arn:aws:ec2:us-east-1:{me.aws_account_id}:subnet/mine"
+    permission = "arn:aws:ram::aws:permission/AWSRAMPermissionSubnetReadonly"
+    calls: list[Any] = []
+    for arn in (share_arn, mine):
+        calls += [
+            ("update_resource_share", {"resourceShareArn": arn, "name": "taken"}),
+            ("delete_resource_share", {"resourceShareArn": arn}),
+            ("associate_resource_share", {"resourceShareArn": arn, "resourceArns": [subnet]}),
+            (
+                "associate_resource_share",
+                {"resourceShareArn": arn, "principals": [me.aws_account_id]},
+            ),
+            (
+                "disassociate_resource_share",
+                {"resourceShareArn": arn, "principals": [victim.aws_account_id]},
+            ),
+            ("tag_resource", {"resourceShareArn": arn, "tags": [{"key": "k", "value": "v"}]}),
+            ("untag_resource", {"resourceShareArn": arn, "tagKeys": ["team"]}),
+            (
+                "associate_resource_share_permission",
+                {"resourceShareArn": arn, "permissionArn": permission, "replace": True},
+            ),
+            (
+                "disassociate_resource_share_permission",
+                {"resourceShareArn": arn, "permissionArn": permission},
+            ),
+            ("list_resource_share_permissions", {"resourceShareArn": arn}),
+        ]
+    calls += [
+        ("accept_resource_share_invitation", {"resourceShareInvitationArn": invitation_arn}),
+        ("reject_resource_share_invitation", {"resourceShareInvitationArn": invitation_arn}),
+        ("list_pending_invitation_resources", {"resourceShareInvitationArn": invitation_arn}),
+    ]
+    return calls
+
+
+def test_no_operation_reaches_another_accounts_share_or_invitation(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    share = owner.aws("ram").create_resource_share(
+        name="victim",
+        resourceArns=[f"arn:aws:ec2:us-east-1:{owner.aws_account_id}:subnet/s-1"],
+        principals=[receiver.aws_account_id],
+        tags=[{"key": "team", "value": "net"}],
+    )["resourceShare"]
+    arn = share["resourceShareArn"]
+    receiver_ram = receiver.aws("ram")
+    (invitation,) = receiver_ram.get_resource_share_invitations()["resourceShareInvitations"]
+    before = _owner_view(owner, arn)
+    refused: dict[str, set[str]] = {}
+    # The outsider at everything; the invited receiver at what only the owner may do.
+    for caller in (outsider, receiver):
+        ram = caller.aws("ram")
+        for name, members in _calls(arn, invitation["resourceShareInvitationArn"], owner, caller):
+            if caller is receiver and "invitation" in name:
+                continue
+            try:
+                answer = getattr(ram, name)(**members)
+            except ClientError as error:
+                status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+                assert 400 <= status < 500, (name, error.response)
+                refused.setdefault(name, set()).add(error.response["Error"]["Code"])
+                continue
+            # Only a read may answer, and with nothing of the victim's in it.
+            assert name.startswith("list_"), (caller.account_id, name, answer)
+            assert owner.aws_account_id not in json.dumps(answer, default=str), answer
+    assert _owner_view(owner, arn) == before
+    assert receiver_ram.get_resource_share_invitations()["resourceShareInvitations"] == [invitation]
+    assert refused["update_resource_share"] == {"UnknownResourceException"}
+
+
+def test_a_next_token_replayed_by_another_caller_or_filter_shows_nothing_of_its_maker(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    ram = owner.aws("ram")
+    for n in range(3):
+        ram.create_resource_share(
+            name=f"s{n}",
+            resourceArns=[f"arn:aws:ec2:us-east-1:{owner.aws_account_id}:subnet/s-{n}"],
+            principals=[receiver.aws_account_id],
+        )
+    tokens = {
+        "GetResourceShares": ram.get_resource_shares(resourceOwner="SELF", maxResults=1),
+        "ListResources": ram.list_resources(resourceOwner="SELF", maxResults=1),
+        "GetResourceShareInvitations": receiver.aws("ram").get_resource_share_invitations(
+            maxResults=1
+        ),
+    }
+    them = outsider.aws("ram")
+    assert [n for n, page in tokens.items() if "nextToken" not in page] == []
+    for made_by, page in tokens.items():
+        token = page["nextToken"]
+        replays = [
+            lambda: them.get_resource_shares(resourceOwner="SELF", nextToken=token),
+            lambda: them.get_resource_shares(resourceOwner="OTHER-ACCOUNTS", nextToken=token),
+            lambda: them.list_resources(resourceOwner="OTHER-ACCOUNTS", nextToken=token),
+            lambda: them.list_principals(resourceOwner="SELF", nextToken=token),
+            lambda: them.get_resource_share_invitations(nextToken=token),
+        ]
+        for replay in replays:
+            try:
+                answer = replay()
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "InvalidParameterException", made_by
+                continue
+            answer.pop("ResponseMetadata")
+            assert owner.aws_account_id not in json.dumps(answer), (made_by, answer)
+            assert receiver.aws_account_id not in json.dumps(answer), (made_by, answer)
