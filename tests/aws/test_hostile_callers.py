@@ -255,3 +255,48 @@ def test_a_next_token_replayed_by_another_caller_or_filter_shows_nothing_of_its_
             answer.pop("ResponseMetadata")
             assert owner.aws_account_id not in json.dumps(answer), (made_by, answer)
             assert receiver.aws_account_id not in json.dumps(answer), (made_by, answer)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Action=GetCallerIdentity",
+        b"Action=AssumeRole&Version=2011-06-15&Action=GetCallerIdentity",
+        b"Action=" + b"A" * 5000 + b"&Version=2011-06-15",
+        b"\xff\xfe\x00Action=GetCallerIdentity&Version=2011-06-15",
+        b"Action=AssumeRole&Version=2011-06-15&RoleArn=%00",
+        b"%%%%",
+        b"{}",
+    ],
+)
+def test_sts_bad_forms_are_awsquery_4xx(owner: Account, body: bytes) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    url, headers, _ = _signed(owner, "/", body, service="sts", headers=form)
+    response = _post(url, headers, body)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"] == "text/xml"
+    assert _sts_code(response)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "",
+        "AWSOrganizationsV20161128.",
+        "AWSOrganizationsV20161128." + "X" * 5000,
+        "Other.DescribeOrganization",
+        "\u00e9",
+    ],
+)
+def test_organizations_bad_targets_are_awsjson_4xx(owner: Account, target: str) -> None:
+    url, headers, body = _signed(
+        owner,
+        "/",
+        b"{",
+        service="organizations",
+        headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+    )
+    raw = [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]
+    response = httpx.post(url, content=body, headers=raw)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["__type"]
