@@ -239,16 +239,16 @@ def test_a_next_token_replayed_by_another_caller_or_filter_shows_nothing_of_its_
     assert [n for n, page in tokens.items() if "nextToken" not in page] == []
     for made_by, page in tokens.items():
         token = page["nextToken"]
-        replays = [
-            lambda: them.get_resource_shares(resourceOwner="SELF", nextToken=token),
-            lambda: them.get_resource_shares(resourceOwner="OTHER-ACCOUNTS", nextToken=token),
-            lambda: them.list_resources(resourceOwner="OTHER-ACCOUNTS", nextToken=token),
-            lambda: them.list_principals(resourceOwner="SELF", nextToken=token),
-            lambda: them.get_resource_share_invitations(nextToken=token),
+        replays: list[tuple[str, dict[str, str]]] = [
+            ("get_resource_shares", {"resourceOwner": "SELF"}),
+            ("get_resource_shares", {"resourceOwner": "OTHER-ACCOUNTS"}),
+            ("list_resources", {"resourceOwner": "OTHER-ACCOUNTS"}),
+            ("list_principals", {"resourceOwner": "SELF"}),
+            ("get_resource_share_invitations", {}),
         ]
-        for replay in replays:
+        for name, members in replays:
             try:
-                answer = replay()
+                answer = getattr(them, name)(nextToken=token, **members)
             except ClientError as error:
                 assert error.response["Error"]["Code"] == "InvalidParameterException", made_by
                 continue
