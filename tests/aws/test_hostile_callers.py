@@ -300,3 +300,22 @@ def test_organizations_bad_targets_are_awsjson_4xx(owner: Account, target: str) 
     response = httpx.post(url, content=body, headers=raw)
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["__type"]
+
+
+@pytest.mark.parametrize("count", [5000])
+def test_huge_lists_are_refused_whole(owner: Account, count: int) -> None:
+    ram = owner.aws("ram")
+    many_principals = [f"{n:012d}" for n in range(1, count + 1)]
+    many_resources = [
+        f"arn:aws:ec2:us-east-1:{owner.aws_account_id}:subnet/s-{n}" for n in range(count)
+    ]
+    for members in (
+        {"principals": many_principals},
+        {"resourceArns": many_resources},
+        {"tags": [{"key": f"k{n}", "value": "v"} for n in range(count)]},
+    ):
+        with pytest.raises(ClientError) as caught:
+            ram.create_resource_share(name="huge", **members)
+        status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
+        assert 400 <= status < 500, caught.value.response
+    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
