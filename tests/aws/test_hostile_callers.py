@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from tests.sdk.helpers import create_share
 from tests.support import Account
 
 BODY = json.dumps({"resourceOwner": "SELF"}).encode()
@@ -319,3 +320,17 @@ def test_huge_lists_are_refused_whole(owner: Account, count: int) -> None:
         status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
         assert 400 <= status < 500, caught.value.response
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
+
+
+def test_a_huawei_principal_of_zeros_and_hex_reads_as_no_aws_account(owner: Account) -> None:
+    """Twenty zeros then 12 characters is how an AWS id no account has is kept; one whose
+    last 12 are not digits came from Huawei's API and is no AWS account id at all."""
+    share = create_share(owner, "zeros", principals=["00000000000000000000abcdef012345"])
+    answer = owner.aws("ram").get_resource_share_associations(
+        associationType="PRINCIPAL",
+        resourceShareArns=[
+            f"arn:aws:ram:us-east-1:{owner.aws_account_id}:resource-share/{share.id}"
+        ],
+    )
+    (principal,) = answer["resourceShareAssociations"]
+    assert principal["associatedEntity"] == "000000000000"
