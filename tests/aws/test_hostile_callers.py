@@ -16,8 +16,11 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from sharekeeper.domain.audit import AuditFilter
+from sharekeeper.domain.paging import PageRequest
+from sharekeeper.services.audit import list_audit_records
 from tests.sdk.helpers import create_share
-from tests.support import Account
+from tests.support import Account, LiveServer
 
 BODY = json.dumps({"resourceOwner": "SELF"}).encode()
 
@@ -334,3 +337,29 @@ def test_a_huawei_principal_of_zeros_and_hex_reads_as_no_aws_account(owner: Acco
     )
     (principal,) = answer["resourceShareAssociations"]
     assert principal["associatedEntity"] == "000000000000"
+
+
+def test_a_scope_for_another_service_does_not_run_a_ram_operation(owner: Account) -> None:
+    for service, shape in (("sts", "text/xml"), ("organizations", "application/x-amz-json-1.1")):
+        url, headers, body = _signed(owner, "/getresourceshares", BODY, service=service)
+        response = _post(url, headers, body)
+        assert 400 <= response.status_code < 500, (service, response.text)
+        assert response.headers["content-type"] == shape
+        assert "resourceShares" not in response.text
+
+
+def test_refused_signatures_are_not_audited_nor_counted_as_on_huaweis_hmac(
+    server: LiveServer, owner: Account
+) -> None:
+    """SigV4 is an HMAC like Huawei's SDK-HMAC-SHA256: a refusal proves no account, so it is
+    not an audit record (docs/security.md), and a wrong secret spends no allowance the
+    owner's own requests need: the owner is served in between and after."""
+    for _ in range(30):
+        url, headers, body = _signed(owner, "/getresourceshares", BODY)
+        headers["Authorization"] = headers["Authorization"][:-4] + "0000"
+        assert _refusal(_post(url, headers, body)) == (403, "InvalidSignatureException")
+    assert _post(*_signed(owner, "/getresourceshares", BODY)).status_code == 200
+    page = list_audit_records(
+        server.runtime.context, AuditFilter(account_id=owner.account_id), PageRequest(100)
+    )
+    assert page.items == []  # GetResourceShares is a read: only writes are audited
