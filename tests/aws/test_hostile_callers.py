@@ -219,7 +219,15 @@ def test_no_operation_reaches_another_accounts_share_or_invitation(
             assert owner.aws_account_id not in json.dumps(answer, default=str), answer
     assert _owner_view(owner, arn) == before
     assert receiver_ram.get_resource_share_invitations()["resourceShareInvitations"] == [invitation]
-    assert refused["update_resource_share"] == {"UnknownResourceException"}
+    # A share not the caller's reads as absent (an associate naming the caller itself is a
+    # bad parameter whatever the share); an invitation not the caller's, likewise.
+    for name, codes in refused.items():
+        if "invitation" in name:
+            assert codes == {"ResourceShareInvitationArnNotFoundException"}, name
+        else:
+            assert "UnknownResourceException" in codes, name
+            assert codes <= {"UnknownResourceException", "InvalidParameterException"}, name
+    assert len(refused) == 12
 
 
 def test_a_next_token_replayed_by_another_caller_or_filter_shows_nothing_of_its_maker(
