@@ -155,3 +155,22 @@ def test_signed_headers_named_twice_are_refused() -> None:
         verify(
             dataclasses.replace(good, headers={**good.headers, "authorization": [authorization]})
         )
+
+
+def test_what_canonicalization_makes_equal_verifies_and_the_rest_is_refused() -> None:
+    base = incoming(signed("/getresourceshares", [("a", "A"), ("b", "x y")], b"{}"))
+    # Reordered, percent-encoded otherwise, a space as '+': the same pairs, as AWS reads them.
+    assert verify(dataclasses.replace(base, raw_query="b=x+y&a=%41")).service == "ram"
+    spaced = {**base.headers, "host": ["  " + base.headers["host"][0] + "   "]}
+    assert verify(dataclasses.replace(base, headers=spaced)).service == "ram"
+    authorization = base.headers["authorization"][0]
+    no_host = authorization.replace("host;", "")
+    with pytest.raises(SignatureMismatch, match="host among them"):
+        verify(dataclasses.replace(base, headers={**base.headers, "authorization": [no_host]}))
+    date = base.headers["x-amz-date"][0][:8]
+    other_day = authorization.replace(f"/{date}/", "/19990101/")
+    with pytest.raises(SignatureMismatch, match="scope's date"):
+        verify(dataclasses.replace(base, headers={**base.headers, "authorization": [other_day]}))
+    without_host = {k: v for k, v in base.headers.items() if k != "host"}
+    with pytest.raises(SignatureMismatch, match="host is missing"):
+        verify(dataclasses.replace(base, headers=without_host))
