@@ -174,3 +174,10 @@ def test_what_canonicalization_makes_equal_verifies_and_the_rest_is_refused() ->
     without_host = {k: v for k, v in base.headers.items() if k != "host"}
     with pytest.raises(SignatureMismatch, match="host is missing"):
         verify(dataclasses.replace(base, headers=without_host))
+
+
+def test_a_signature_pair_added_to_a_header_signed_query_is_refused() -> None:
+    base = incoming(signed("/deleteresourceshare", [("resourceShareArn", "a")], b""))
+    added = dataclasses.replace(base, raw_query=base.raw_query + "&X-Amz-Signature=0")
+    with pytest.raises(SignatureMismatch):
+        verify(added)

@@ -199,10 +199,14 @@ def canonical_path(raw_path: str) -> str:
     return quote("/" + "/".join(segments) + trailing, safe="/~")
 
 
-def canonical_query(pairs: Sequence[tuple[str, str]]) -> str:
-    """Every pair but the signature itself, each side encoded as RFC 3986 unreserved, sorted."""
+def canonical_query(pairs: Sequence[tuple[str, str]], presigned: bool) -> str:
+    """Every pair (but a presigned request's own signature), each side encoded as RFC 3986
+    unreserved, sorted. A header-signed request signs an ``X-Amz-Signature`` pair like any
+    other, so none can be added to it after signing."""
     encoded = sorted(
-        (quote(k, safe="-_.~"), quote(v, safe="-_.~")) for k, v in pairs if k != "X-Amz-Signature"
+        (quote(k, safe="-_.~"), quote(v, safe="-_.~"))
+        for k, v in pairs
+        if not (presigned and k == "X-Amz-Signature")
     )
     return "&".join(f"{k}={v}" for k, v in encoded)
 
@@ -242,7 +246,7 @@ def canonical_request(request: IncomingRequest, signed: Signed) -> str:
         (
             request.method.upper(),
             canonical_path(request.raw_path),
-            canonical_query(_query(request)),
+            canonical_query(_query(request), signed.expires_seconds is not None),
             canonical_headers(request, signed.signed_headers),
             ";".join(signed.signed_headers),
             payload_hash(request),
