@@ -371,3 +371,27 @@ def test_refused_signatures_are_not_audited_nor_counted_as_on_huaweis_hmac(
         server.runtime.context, AuditFilter(account_id=owner.account_id), PageRequest(100)
     )
     assert page.items == []  # GetResourceShares is a read: only writes are audited
+
+
+LISTS = [
+    ("/getresourceshares", {"resourceOwner": "SELF"}),
+    ("/getresourceshareinvitations", {}),
+    ("/getresourceshareassociations", {"associationType": "PRINCIPAL"}),
+    ("/listresources", {"resourceOwner": "SELF"}),
+    ("/listprincipals", {"resourceOwner": "SELF"}),
+    ("/listresourcetypes", {}),
+    ("/listpermissions", {}),
+]
+
+
+@pytest.mark.parametrize("path, members", LISTS)
+def test_max_results_out_of_range_or_of_another_type_is_a_400(
+    owner: Account, path: str, members: dict[str, str]
+) -> None:
+    for value in (0, -1, 501, 2**63, "5", 1.5, None, [1]):
+        body = json.dumps({**members, "maxResults": value}).encode()
+        response = _post(*_signed(owner, path, body))
+        if value is None:  # JSON null: the member left out, as AWS reads it
+            assert response.status_code == 200, response.text
+            continue
+        assert _refusal(response) == (400, "InvalidParameterException"), (path, value)
