@@ -395,3 +395,24 @@ def test_max_results_out_of_range_or_of_another_type_is_a_400(
             assert response.status_code == 200, response.text
             continue
         assert _refusal(response) == (400, "InvalidParameterException"), (path, value)
+
+
+def test_an_outsider_cannot_share_into_another_accounts_organization(
+    server: LiveServer, owner: Account, receiver: Account, outsider: Account
+) -> None:
+    """An organization's ARN names its management account; an outsider naming it (or the same
+    organization under its own account id) reaches no member, and sees nothing of it."""
+    organization = server.organization(owner)
+    organization.add(receiver)
+    owner.aws("ram").enable_sharing_with_aws_organization()
+    ram = outsider.aws("ram")
+    for account in (owner, outsider):
+        org_arn = f"arn:aws:organizations::{account.aws_account_id}:organization/{organization.id}"
+        with pytest.raises(ClientError) as caught:
+            ram.create_resource_share(name="intrude", principals=[org_arn])
+        assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    theirs = receiver.aws("ram").get_resource_shares(resourceOwner="OTHER-ACCOUNTS")
+    assert theirs["resourceShares"] == []
+    invitations = receiver.aws("ram").get_resource_share_invitations()
+    assert invitations["resourceShareInvitations"] == []
+    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
