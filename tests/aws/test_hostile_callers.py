@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -416,3 +417,12 @@ def test_an_outsider_cannot_share_into_another_accounts_organization(
     invitations = receiver.aws("ram").get_resource_share_invitations()
     assert invitations["resourceShareInvitations"] == []
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
+
+
+def test_an_sts_error_quoting_control_characters_is_still_xml(owner: Account) -> None:
+    body = b"Action=Get%01Caller%1b%5B2J%00&Version=2011-06-15"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = _post(*_signed(owner, "/", body, service="sts", headers=form))
+    assert response.status_code == 400
+    document = ElementTree.fromstring(response.content)  # raises on a control character
+    assert "\\x01" in "".join(document.itertext())
