@@ -42,6 +42,7 @@ from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, Claim
 from sharekeeper.domain.errors import (
     ApiNotFound,
+    InvalidParameter,
     MethodNotAllowed,
     OperationNotServed,
     ShareKeeperError,
@@ -77,7 +78,12 @@ def _protocol(incoming: IncomingRequest) -> Protocol:
 def _query_params(incoming: IncomingRequest) -> dict[str, str]:
     """awsQuery's parameters: the form body, or the query of a presigned GET."""
     text = incoming.body.decode("utf-8", "replace") or incoming.raw_query
-    return dict(parse_qsl(text, keep_blank_values=True))
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        # Which of two Actions (or Versions) runs must not be a parser's choice.
+        if params.setdefault(name, value) != value:
+            raise InvalidParameter(f"parameter {name[:64]!r} is given twice, differently")
+    return params
 
 
 def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:

@@ -74,6 +74,7 @@ from sharekeeper.domain.errors import (
     TrustedServiceDisabled,
     UnknownAccessKey,
 )
+from sharekeeper.logs import printable
 
 
 class Protocol(Enum):
@@ -206,10 +207,12 @@ def render(
     message = message_of(error)
     headers = {"x-amzn-RequestId": request_id, **error.headers()}
     if protocol is Protocol.QUERY:
+        # XML 1.0 has no escape for control characters, and a message may quote the caller's
+        # input (an Action): written out, the answer stays a document every parser reads.
         body = (
             '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
             f"<Type>{'Receiver' if status >= 500 else 'Sender'}</Type>"
-            f"<Code>{escape(name)}</Code><Message>{escape(message)}</Message></Error>"
+            f"<Code>{escape(name)}</Code><Message>{escape(printable(message))}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         return status, {**headers, "content-type": "text/xml"}, body.encode()
