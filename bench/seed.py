@@ -6,6 +6,7 @@ import it from bench/, the tests as ``bench.seed``."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 import uuid
 from typing import Any
@@ -119,13 +120,17 @@ def seed_invitations(
 # minutes for 100,000 accounts); ``unload`` takes it away again.
 
 
+# Distinct AWS account ids for every bulk account this process makes (random ones could collide
+# over 100,000; ids from their times did, for two directories loaded milliseconds apart).
+_AWS_IDS = itertools.count(time.time_ns() // 1_000_000 % 10**10 * 10)
+
+
 def _account(account_id: str, at: int) -> dict[str, object]:
-    # Distinct AWS account ids from distinct times (random ones could collide over 100,000).
     return {
         "id": account_id,
         "name": f"bulk-{at}",
         "created_at": at,
-        "aws_account_id": f"9{at % 10**11:011d}",
+        "aws_account_id": f"9{next(_AWS_IDS) % 10**11:011d}",
     }
 
 

@@ -29,7 +29,7 @@ def share_to(owner: Account, receiver: Account, name: str = "shared-subnet") -> 
         resourceArns=[subnet_arn(owner, name)],
         principals=[receiver.aws_account_id],
         tags=[{"key": "team", "value": "net"}],
-        clientToken="token-1",
+        clientToken=f"token-{name}",
     )
     return dict(valid("ram", "CreateResourceShare", answer)["resourceShare"])
 
@@ -137,7 +137,7 @@ def test_bad_input_gets_aws_errors(owner: Account, receiver: Account) -> None:
         "InvalidParameterException"
     )
     # An operation of AWS RAM not served yet says so, never a fake answer.
-    assert code_of(ram.list_permission_associations) == "UnsupportedOperation"
+    assert code_of(ram.list_source_associations) == "UnsupportedOperation"
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
 
 

@@ -191,3 +191,31 @@ def test_0020_gives_every_existing_account_its_own_aws_account_id(tmp_path: Path
             {"aws": given[0]},
         )
     engine.dispose()
+
+
+def test_0021_keeps_the_trail_and_claims_each_client_token_once(tmp_path: Path) -> None:
+    """Records written before it keep no token (any number of them per account and operation);
+    a token is then claimed once per account and operation."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'tokens.db'}")
+    _upgrade(engine, "0020")
+    insert = text(
+        "INSERT INTO audit_records (at, account_id, access_key, operation, targets, request_id,"
+        " source_address, outcome) VALUES (1, 'a', 'k', 'aws:CreateResourceShare', '[]', 'r',"
+        " 's', '200')"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert)
+        connection.execute(insert)
+    _upgrade(engine, "0021")
+    claim = text(
+        "INSERT INTO audit_records (at, account_id, access_key, operation, targets, request_id,"
+        " source_address, outcome, client_token, request_digest) VALUES (1, :account, 'k',"
+        " 'aws:CreateResourceShare', '[]', 'r', 's', '200', 't', 'd')"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert)  # still no token: never a collision
+        connection.execute(claim, {"account": "a"})
+        connection.execute(claim, {"account": "b"})  # another account's own token
+    with pytest.raises(Exception, match="UNIQUE"), engine.begin() as connection:
+        connection.execute(claim, {"account": "a"})
+    engine.dispose()

@@ -4,6 +4,8 @@ signed is refused."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -118,3 +120,64 @@ def test_refusals_name_their_kind() -> None:
     token = {**unknown.headers, "x-amz-security-token": ["t"]}
     with pytest.raises(AuthenticationFailed, match="security token"):
         verify(IncomingRequest("POST", "/x", "", token, b""))
+
+
+def test_an_operation_header_added_after_signing_is_refused() -> None:
+    """awsJson1_1 names its operation in X-Amz-Target: unsigned, a captured request could be
+    replayed as another operation with the same body."""
+    request = AWSRequest(
+        "POST",
+        "http://127.0.0.1:9460/",
+        data=b"{}",
+        headers={"X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization"},
+    )
+    SigV4Auth(Credentials("AKIDEXAMPLE", KEY.secret_key), "organizations", "us-east-1").add_auth(
+        request
+    )
+    good = incoming(request)
+    assert verify(good).service == "organizations"
+    replayed = dict(good.headers)
+    replayed["x-amz-target"] = ["AWSOrganizationsV20161128.DeleteOrganization"]
+    with pytest.raises(SignatureMismatch):
+        verify(dataclasses.replace(good, headers=replayed))
+    authorization = good.headers["authorization"][0].replace(";x-amz-target", "")
+    unsigned = {**good.headers, "authorization": [authorization]}
+    with pytest.raises(SignatureMismatch, match="x-amz-target header must be signed"):
+        verify(dataclasses.replace(good, headers=unsigned))
+
+
+def test_signed_headers_named_twice_are_refused() -> None:
+    good = incoming(signed("/getresourceshares", [], b"{}"))
+    authorization = re.sub(
+        r"SignedHeaders=([^,]+)", r"SignedHeaders=\1;x-amz-date", good.headers["authorization"][0]
+    )
+    with pytest.raises(SignatureMismatch, match="once each"):
+        verify(
+            dataclasses.replace(good, headers={**good.headers, "authorization": [authorization]})
+        )
+
+
+def test_what_canonicalization_makes_equal_verifies_and_the_rest_is_refused() -> None:
+    base = incoming(signed("/getresourceshares", [("a", "A"), ("b", "x y")], b"{}"))
+    # Reordered, percent-encoded otherwise, a space as '+': the same pairs, as AWS reads them.
+    assert verify(dataclasses.replace(base, raw_query="b=x+y&a=%41")).service == "ram"
+    spaced = {**base.headers, "host": ["  " + base.headers["host"][0] + "   "]}
+    assert verify(dataclasses.replace(base, headers=spaced)).service == "ram"
+    authorization = base.headers["authorization"][0]
+    no_host = authorization.replace("host;", "")
+    with pytest.raises(SignatureMismatch, match="host among them"):
+        verify(dataclasses.replace(base, headers={**base.headers, "authorization": [no_host]}))
+    date = base.headers["x-amz-date"][0][:8]
+    other_day = authorization.replace(f"/{date}/", "/19990101/")
+    with pytest.raises(SignatureMismatch, match="scope's date"):
+        verify(dataclasses.replace(base, headers={**base.headers, "authorization": [other_day]}))
+    without_host = {k: v for k, v in base.headers.items() if k != "host"}
+    with pytest.raises(SignatureMismatch, match="host is missing"):
+        verify(dataclasses.replace(base, headers=without_host))
+
+
+def test_a_signature_pair_added_to_a_header_signed_query_is_refused() -> None:
+    base = incoming(signed("/deleteresourceshare", [("resourceShareArn", "a")], b""))
+    added = dataclasses.replace(base, raw_query=base.raw_query + "&X-Amz-Signature=0")
+    with pytest.raises(SignatureMismatch):
+        verify(added)

@@ -1,7 +1,8 @@
 """AWS Signature Version 4, verified as AWS verifies it: the ``Authorization`` header form and
 the presigned query form (``X-Amz-Signature``), ``x-amz-content-sha256`` (a hash that must match
-the body, or ``UNSIGNED-PAYLOAD``), a 15-minute window around ``X-Amz-Date`` (a presigned URL:
-from its date until ``X-Amz-Expires`` past it) and the session token of temporary credentials.
+the body: ``UNSIGNED-PAYLOAD`` is S3's, refused here as RAM, STS and Organizations refuse it), a
+15-minute window around ``X-Amz-Date`` (a presigned URL: from its date until ``X-Amz-Expires``
+past it) and the session token of temporary credentials.
 
 Pure functions: no I/O, no clock. The server verifies with them; tests sign with them (botocore
 signs as a client does). The key lookup and the key's state are the caller's, shared with the
@@ -30,9 +31,19 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600  # AWS's own bound on X-Amz-Expires
 _ACCESS_KEY = re.compile(r"[A-Za-z0-9]{1,40}")
-_SCOPE_DATE = re.compile(r"\d{8}")
+# ASCII digits only: str patterns' \d and str.isdigit take every script's digits, and int()
+# refuses some of those (and any string past 4,300 digits) with a ValueError, a 500.
+_SCOPE_DATE = re.compile(r"[0-9]{8}")
+_EXPIRES = re.compile(r"[0-9]{1,7}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+# AWS's region names (arns.py's pattern): a scope's region is echoed in every share and
+# invitation ARN of the answer, which must parse back when the caller sends it again.
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 _PARTS = ("Credential", "SignedHeaders", "Signature")
+# Headers that choose what a request does (awsJson1_1 names its operation in X-Amz-Target):
+# when sent they must be signed, or a captured request could be replayed as another operation.
+# Every AWS SDK signs them (botocore signs every header but User-Agent, Expect, X-Amzn-Trace-Id).
+MUST_SIGN = ("host", "x-amz-target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +68,7 @@ class Signed:
     signed_headers: tuple[str, ...]
     signature: str
     amz_date: str
-    presigned: bool
-    expires_seconds: int | None
+    expires_seconds: int | None  # None: the Authorization header's form
     token: str | None
 
 
@@ -91,6 +101,8 @@ def _scope(credential: str) -> tuple[str, Scope]:
         raise SignatureMismatch(
             "the credential must be ACCESS_KEY/YYYYMMDD/region/service/aws4_request"
         )
+    if not _REGION.fullmatch(parts[2]):
+        raise SignatureMismatch("the credential should be scoped to a valid region")
     return parts[0], Scope(parts[1], parts[2], parts[3])
 
 
@@ -117,9 +129,8 @@ def read_signed(request: IncomingRequest) -> Signed:
             access_key,
             scope,
             _names(fields["SignedHeaders"]),
-            fields["Signature"],
+            _signature(fields["Signature"]),
             date,
-            False,
             None,
             token,
         )
@@ -140,26 +151,41 @@ def read_signed(request: IncomingRequest) -> Signed:
     if missing:
         raise SignatureMissing(f"a presigned request needs {', '.join(missing)}")
     expires = values["X-Amz-Expires"] or ""
-    if not expires.isdigit() or not 1 <= int(expires) <= MAX_PRESIGNED_SECONDS:
+    if not _EXPIRES.fullmatch(expires) or not 1 <= int(expires) <= MAX_PRESIGNED_SECONDS:
         raise SignatureMismatch(f"X-Amz-Expires must be from 1 to {MAX_PRESIGNED_SECONDS} seconds")
     access_key, scope = _scope(values["X-Amz-Credential"] or "")
     return Signed(
         access_key,
         scope,
         _names(values["X-Amz-SignedHeaders"] or ""),
-        values["X-Amz-Signature"] or "",
+        _signature(values["X-Amz-Signature"] or ""),
         values["X-Amz-Date"] or "",
-        True,
         int(expires),
         _one(pairs, "X-Amz-Security-Token"),
     )
 
 
+def _signature(value: str) -> str:
+    # Checked before anything compares it: hmac.compare_digest raises TypeError (a 500) on a
+    # str holding anything but ASCII, and no HMAC-SHA256 is anything but 64 lower-case hex.
+    if not _HEX64.fullmatch(value):
+        raise SignatureMismatch("the signature must be 64 lower-case hexadecimal digits")
+    return value
+
+
 def _names(value: str) -> tuple[str, ...]:
     names = tuple(value.split(";"))
-    if not value or names != tuple(sorted(n.lower() for n in names)) or "host" not in names:
-        raise SignatureMismatch("SignedHeaders must list lower-case names, sorted, host among them")
+    if not value or names != tuple(sorted({n.lower() for n in names})) or "host" not in names:
+        raise SignatureMismatch(
+            "SignedHeaders must list lower-case names, sorted, once each, host among them"
+        )
     return names
+
+
+def _unsigned_but_binding(request: IncomingRequest, signed: Signed) -> None:
+    for name in MUST_SIGN:
+        if name in request.headers and name not in signed.signed_headers:
+            raise SignatureMismatch(f"the {name} header must be signed")
 
 
 def canonical_path(raw_path: str) -> str:
@@ -173,10 +199,14 @@ def canonical_path(raw_path: str) -> str:
     return quote("/" + "/".join(segments) + trailing, safe="/~")
 
 
-def canonical_query(pairs: Sequence[tuple[str, str]]) -> str:
-    """Every pair but the signature itself, each side encoded as RFC 3986 unreserved, sorted."""
+def canonical_query(pairs: Sequence[tuple[str, str]], presigned: bool) -> str:
+    """Every pair (but a presigned request's own signature), each side encoded as RFC 3986
+    unreserved, sorted. A header-signed request signs an ``X-Amz-Signature`` pair like any
+    other, so none can be added to it after signing."""
     encoded = sorted(
-        (quote(k, safe="-_.~"), quote(v, safe="-_.~")) for k, v in pairs if k != "X-Amz-Signature"
+        (quote(k, safe="-_.~"), quote(v, safe="-_.~"))
+        for k, v in pairs
+        if not (presigned and k == "X-Amz-Signature")
     )
     return "&".join(f"{k}={v}" for k, v in encoded)
 
@@ -191,18 +221,24 @@ def canonical_headers(request: IncomingRequest, names: Sequence[str]) -> str:
     return "".join(lines)
 
 
-def payload_hash(request: IncomingRequest, presigned: bool) -> str:
-    """The hash the signature covers: ``x-amz-content-sha256`` when sent (it must match the
-    body unless it is ``UNSIGNED-PAYLOAD``), else the body's own."""
+def payload_hash(request: IncomingRequest) -> str:
+    """The hash the signature covers: the body's own, always. ``x-amz-content-sha256``, when
+    sent, must be that hash. ``UNSIGNED-PAYLOAD`` is S3's (and a few streaming APIs'): AWS's
+    other services hash the body themselves, so a request signed over it is refused, as there;
+    accepting it would let anyone who saw the request (ShareKeeper serves plain HTTP) replay it
+    with another body within its window."""
     declared = request.header("x-amz-content-sha256")
     actual = hashlib.sha256(request.body).hexdigest()
-    if declared is None:
-        return actual
     if declared == UNSIGNED_PAYLOAD:
-        return declared
-    if not _HEX64.fullmatch(declared) or not hmac.compare_digest(declared, actual):
+        raise SignatureMismatch(
+            "UNSIGNED-PAYLOAD is not accepted: sign the body's SHA-256 (every AWS SDK does for "
+            "RAM, STS and Organizations)"
+        )
+    if declared is not None and not (
+        _HEX64.fullmatch(declared) and hmac.compare_digest(declared, actual)
+    ):
         raise SignatureMismatch("the x-amz-content-sha256 header does not match the body")
-    return declared
+    return actual
 
 
 def canonical_request(request: IncomingRequest, signed: Signed) -> str:
@@ -210,10 +246,10 @@ def canonical_request(request: IncomingRequest, signed: Signed) -> str:
         (
             request.method.upper(),
             canonical_path(request.raw_path),
-            canonical_query(_query(request)),
+            canonical_query(_query(request), signed.expires_seconds is not None),
             canonical_headers(request, signed.signed_headers),
             ";".join(signed.signed_headers),
-            payload_hash(request, signed.presigned),
+            payload_hash(request),
         )
     )
 
@@ -274,6 +310,7 @@ def verify(
     an AuthenticationFailed of the kind AWS tells apart otherwise. The cheap checks come first,
     so a request refused for its form or its time costs no key lookup."""
     signed = read_signed(request)
+    _unsigned_but_binding(request, signed)
     _check_time(signed, now_seconds, max_skew_seconds)
     canonical = canonical_request(request, signed)
     key = lookup(signed.access_key) if _ACCESS_KEY.fullmatch(signed.access_key) else None

@@ -25,6 +25,19 @@ def _placeholder(aws_id: str) -> str:
     return _NO_ACCOUNT + aws_id
 
 
+def _is_placeholder(account_id: str) -> bool:
+    # Twenty zeros then hex that is not 12 digits (Huawei's API takes any 32-hex principal)
+    # stands for no AWS account id at all: it reads as UNKNOWN, never as a 12-character id
+    # that is not one.
+    digits = account_id[len(_NO_ACCOUNT) :]
+    return (
+        account_id.startswith(_NO_ACCOUNT)
+        and len(digits) == 12
+        and digits.isascii()
+        and digits.isdecimal()
+    )
+
+
 # Enough for every account of a large installation; past it the pairs are read again.
 MAX_PAIRS = 200_000
 
@@ -54,7 +67,7 @@ class AccountIds:
         """account id -> AWS account id, for those that exist (and the placeholders of ids no
         account has)."""
         wanted = list(dict.fromkeys(account_ids))
-        found = {a: a[len(_NO_ACCOUNT) :] for a in wanted if a.startswith(_NO_ACCOUNT)}
+        found = {a: a[len(_NO_ACCOUNT) :] for a in wanted if _is_placeholder(a)}
         missing = [a for a in wanted if a not in self._aws and a not in found]
         if missing:
             self._learn(ctx, missing, [])

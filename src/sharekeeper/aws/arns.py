@@ -163,6 +163,24 @@ def permission_name_of(arn: str) -> str:
     return found["name"]
 
 
+# A customer-managed permission: its owner's account and its name (names are unique per
+# account, and every region reads the same permission, as shares do).
+_CUSTOMER_PERMISSION = re.compile(
+    r"arn:aws:ram:(?P<region>[a-z0-9-]{0,32}):(?P<account>\d{12}):permission/(?P<name>[\w.-]{1,36})",
+    re.ASCII,
+)
+
+
+def customer_permission_arn(region: str, aws_account_id: str, name: str) -> str:
+    return f"arn:aws:ram:{region}:{aws_account_id}:permission/{name}"
+
+
+def parse_customer_permission_arn(arn: str) -> tuple[str, str] | None:
+    """(AWS account id, name) of a customer-managed permission's ARN; None for another ARN."""
+    found = _CUSTOMER_PERMISSION.fullmatch(arn)
+    return None if found is None else (found["account"], found["name"])
+
+
 # An organization, root or OU: AWS's ARN and the directory's URN carry the same parts (the
 # management account, the kind, the organization and the node ids), in their own spelling.
 _ORGANIZATION_ARN = re.compile(

@@ -30,6 +30,7 @@ from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol, shape
+from sharekeeper.aws.idempotency import REPLAYS, claim_of, earlier_answer
 from sharekeeper.aws.routes import (
     ORGANIZATIONS_BY_TARGET,
     RAM_BY_PATH,
@@ -38,13 +39,16 @@ from sharekeeper.aws.routes import (
     AwsOperation,
 )
 from sharekeeper.domain.accounts import Caller
-from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.audit import AuditRecord, Claim
 from sharekeeper.domain.errors import (
     ApiNotFound,
+    InvalidParameter,
     MethodNotAllowed,
     OperationNotServed,
+    ShareKeeperError,
     SignatureMissing,
 )
+from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate_sigv4
 from sharekeeper.store.group_commit import Seat
@@ -74,7 +78,12 @@ def _protocol(incoming: IncomingRequest) -> Protocol:
 def _query_params(incoming: IncomingRequest) -> dict[str, str]:
     """awsQuery's parameters: the form body, or the query of a presigned GET."""
     text = incoming.body.decode("utf-8", "replace") or incoming.raw_query
-    return dict(parse_qsl(text, keep_blank_values=True))
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        # Which of two Actions (or Versions) runs must not be a parser's choice.
+        if params.setdefault(name, value) != value:
+            raise InvalidParameter(f"parameter {name[:64]!r} is given twice, differently")
+    return params
 
 
 def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
@@ -223,16 +232,43 @@ class AwsWire:
         return AwsCall(caller, decoded, signed.region, self.ids)
 
     def _execute(self, request: _Request, call: AwsCall[Any], seat: Seat | None) -> msgspec.Struct:
-        """The use case; a write audited as ``aws:Name``, refusals too (``audited``). A
+        """The use case; a write audited as ``aws:Name``, refusals too (``audited``); a write
+        whose clientToken an earlier request claimed answered as a replay (idempotency.py). A
         read-only operation runs in the reader context, which refuses a write."""
         ctx, operation = self.edge.ctx, request.operation
         if not operation.writes:
             return operation.handler(self.edge.serving.reader, call)
         record = _record(ctx, call.caller, operation, request.request_id, request.source)
+        if operation.name in REPLAYS:
+            record.claim = request.claim = claim_of(call.body)
+        if request.claim is not None:
+            earlier = earlier_answer(ctx, call, operation.name, request.claim)
+            if earlier is not None:
+                # Recorded as a call that changed nothing is: the token stays the first's.
+                record.claim = None
+                record_calls(ctx.scoped(None, seat), [record])
+                return earlier
         return audited(ctx, record, lambda scoped: operation.handler(scoped, call), seat)
 
+    def _after_failure(
+        self, request: _Request, call: AwsCall[Any], failure: Exception
+    ) -> msgspec.Struct:
+        """A write with a clientToken that failed may have lost the race to another request
+        with its token (the unique index refused its record, or the winner's change refused
+        its own): once that one has committed, the loser is answered as its replay."""
+        if request.claim is None or not isinstance(failure, ShareKeeperError):
+            raise failure
+        earlier = earlier_answer(self.edge.ctx, call, request.operation.name, request.claim)
+        if earlier is None:
+            raise failure
+        return earlier
+
     def _whole(self, request: _Request) -> msgspec.Struct:
-        return self._execute(request, self._prepare(request), None)
+        call = self._prepare(request)
+        try:
+            return self._execute(request, call, None)
+        except Exception as failure:
+            return self._after_failure(request, call, failure)
 
     async def _inline(self, request: _Request) -> msgspec.Struct:
         """On the event loop (SQLite): a write joins the turn's group commit and is answered
@@ -250,7 +286,7 @@ class AwsWire:
             failure = error
         await group.settle(seat)
         if failure is not None:
-            raise failure
+            return self._after_failure(request, call, failure)
         return reply
 
 
@@ -261,6 +297,7 @@ class _Request:
     request_id: str
     source: str
     operation: AwsOperation = field(init=False)
+    claim: Claim | None = None
 
 
 def _record(

@@ -20,6 +20,7 @@ from sharekeeper.domain.errors import (
     CannotLeaveShare,
     ConcurrentChange,
     CreateAccountStatusNotFound,
+    DefaultVersionStays,
     ExternalPrincipalNotAllowed,
     Forbidden,
     HandshakeAlreadyPending,
@@ -27,6 +28,7 @@ from sharekeeper.domain.errors import (
     HandshakeNotFound,
     HandshakeNotPending,
     HandshakeQuotaExceeded,
+    IdempotentParameterMismatch,
     InvalidRequest,
     InvitationAlreadyAccepted,
     InvitationAlreadyRejected,
@@ -35,8 +37,10 @@ from sharekeeper.domain.errors import (
     InvitationWithdrawn,
     LimitExceeded,
     MalformedIdentifier,
+    MalformedPolicyTemplate,
     ManagementAccountStays,
     NoOrganization,
+    NotCreatedFromPolicy,
     NotFound,
     NotManagementAccount,
     OperationNotServed,
@@ -54,6 +58,9 @@ from sharekeeper.domain.errors import (
     OrgUnitLimit,
     OrgUnitNameTaken,
     OrgUnitNotEmpty,
+    PermissionLimit,
+    PermissionNameTaken,
+    PermissionVersionLimit,
     QuotaExceeded,
     ResourceShareNotActive,
     ServiceBusy,
@@ -67,6 +74,7 @@ from sharekeeper.domain.errors import (
     TrustedServiceDisabled,
     UnknownAccessKey,
 )
+from sharekeeper.logs import printable
 
 
 class Protocol(Enum):
@@ -88,6 +96,13 @@ TABLE: tuple[tuple[type[ShareKeeperError], str, str, int], ...] = (
     (OperationNotServed, "UnsupportedOperation", "UnsupportedOperation", 400),
     (ApiNotFound, "UnknownOperationException", "InvalidAction", 404),
     (MalformedIdentifier, "MalformedArnException", "ValidationError", 400),
+    (IdempotentParameterMismatch, "IdempotentParameterMismatchException", "", 400),
+    (MalformedPolicyTemplate, "MalformedPolicyTemplateException", "", 400),
+    (PermissionNameTaken, "PermissionAlreadyExistsException", "", 400),
+    (PermissionVersionLimit, "PermissionVersionsLimitExceededException", "", 400),
+    (PermissionLimit, "PermissionLimitExceededException", "", 400),
+    (DefaultVersionStays, "OperationNotPermittedException", "", 400),
+    (NotCreatedFromPolicy, "OperationNotPermittedException", "", 400),
     (InvitationAlreadyAccepted, "ResourceShareInvitationAlreadyAcceptedException", "", 400),
     (InvitationAlreadyRejected, "ResourceShareInvitationAlreadyRejectedException", "", 400),
     (InvitationExpired, "ResourceShareInvitationExpiredException", "", 400),
@@ -192,10 +207,12 @@ def render(
     message = message_of(error)
     headers = {"x-amzn-RequestId": request_id, **error.headers()}
     if protocol is Protocol.QUERY:
+        # XML 1.0 has no escape for control characters, and a message may quote the caller's
+        # input (an Action): written out, the answer stays a document every parser reads.
         body = (
             '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
             f"<Type>{'Receiver' if status >= 500 else 'Sender'}</Type>"
-            f"<Code>{escape(name)}</Code><Message>{escape(message)}</Message></Error>"
+            f"<Code>{escape(name)}</Code><Message>{escape(printable(message))}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         return status, {**headers, "content-type": "text/xml"}, body.encode()

@@ -4,12 +4,16 @@ catalogue's types that AWS has a name for (aws/arns.py: TYPES)."""
 from __future__ import annotations
 
 from sharekeeper.aws import arns
+from sharekeeper.aws import permissions as customer
+from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
-from sharekeeper.domain.errors import InvalidParameter, UnknownPermission
+from sharekeeper.domain.errors import InvalidParameter, NotCreatedFromPolicy, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
+from sharekeeper.domain.permission_work import ReplacementWork, WorkStatus
 from sharekeeper.domain.permissions import Permission
-from sharekeeper.services import catalogue, permissions
+from sharekeeper.domain.views import BindingQuery, ShareBinding
+from sharekeeper.services import catalogue, customer_permissions, permissions
 from sharekeeper.services.context import Context
 
 # The catalogue's permissions are all managed by the service: AWS's AWS_MANAGED.
@@ -40,6 +44,11 @@ def aws_permissions(ctx: Context, resource_type: str | None = None) -> list[tupl
 
 def permission_id(ctx: Context, arn: str) -> str:
     """The catalogue's id of the permission an ARN names."""
+    if arns.parse_customer_permission_arn(arn) is not None:
+        raise InvalidParameter(
+            f"{arn[:256]} is a customer-managed permission: binding one to a resource share "
+            "is not served yet (docs/aws.md)."
+        )
     name = arns.permission_name_of(arn)
     for known, permission in aws_permissions(ctx):
         if known == name:
@@ -64,14 +73,18 @@ def _summary(name: str, p: Permission) -> w.PermissionSummary:
 
 
 def list_permissions(ctx: Context, call: AwsCall[w.ListPermissions]) -> w.PermissionsReply:
-    """AWS-managed permissions only: customer-managed ones are not served yet (none exist)."""
+    """AWS-managed permissions, then the caller's customer-managed ones (both for ALL)."""
     body = call.body
-    found = []
+    resource_type = arns.catalogue_type(body.resource_type)
+    found: list[w.PermissionSummary] = []
     if body.permission_type != "CUSTOMER_MANAGED":
-        found = aws_permissions(ctx, arns.catalogue_type(body.resource_type))
-    page = page_of_sequence(
-        [_summary(n, p) for n, p in found], page_of(body.max_results, body.next_token)
-    )
+        found = [_summary(n, p) for n, p in aws_permissions(ctx, resource_type)]
+    if body.permission_type != "AWS_MANAGED":
+        owned = customer_permissions.list_permissions(
+            ctx, call.caller, resource_type, PageRequest(MAX_LIMIT)
+        ).items
+        found += [customer.summary(ctx, call, p) for p in owned]
+    page = page_of_sequence(found, page_of(body.max_results, body.next_token))
     return w.PermissionsReply(list(page.items), page.next_marker)
 
 
@@ -79,6 +92,10 @@ def get_permission(ctx: Context, call: AwsCall[w.GetPermission]) -> w.Permission
     """The permission's policy is the catalogue's own text (its actions are the catalogue's,
     docs/aws.md)."""
     body = call.body
+    own = customer.customer_name(ctx, call, body.permission_arn)
+    if own is not None:
+        mine = customer_permissions.get_permission(ctx, call.caller, own)
+        return w.PermissionReply(customer.detail(ctx, call, mine, body.permission_version))
     name = arns.permission_name_of(body.permission_arn)
     p = catalogue.show_permission(
         ctx, permission_id(ctx, body.permission_arn), body.permission_version
@@ -153,8 +170,150 @@ def list_permission_versions(
     ctx: Context, call: AwsCall[w.ListPermissionVersions]
 ) -> w.PermissionsReply:
     body = call.body
+    own = customer.customer_name(ctx, call, body.permission_arn)
+    if own is not None:
+        mine = customer_permissions.get_permission(ctx, call.caller, own)
+        items = [customer.summary(ctx, call, mine, v) for v in mine.versions]
+        paged = page_of_sequence(items, page_of(body.max_results, body.next_token))
+        return w.PermissionsReply(list(paged.items), paged.next_marker)
     name = arns.permission_name_of(body.permission_arn)
     page = catalogue.list_permission_versions(
         ctx, permission_id(ctx, body.permission_arn), page_of(body.max_results, body.next_token)
     )
     return w.PermissionsReply([_summary(name, p) for p in page.items], page.next_marker)
+
+
+def promote_permission_created_from_policy(
+    ctx: Context, call: AwsCall[pw.PromotePermissionCreatedFromPolicy]
+) -> pw.CreatePermissionReply:
+    """ShareKeeper creates no permission from a resource-based policy: the caller's own
+    customer-managed permission, or an AWS-managed one, is refused as already standard; an
+    ARN naming neither is unknown."""
+    arn = call.body.permission_arn
+    own = customer.customer_name(ctx, call, arn)
+    if own is not None:
+        customer_permissions.get_permission(ctx, call.caller, own)
+    else:
+        permission_id(ctx, arn)
+    raise NotCreatedFromPolicy(f"The permission {arn[:256]}")
+
+
+def list_permission_associations(
+    ctx: Context, call: AwsCall[pw.ListPermissionAssociations]
+) -> pw.PermissionAssociationsReply:
+    """The permissions bound to the caller's own shares (SELF, AWS's default). A customer-
+    managed permission is bound to none yet, and every share is STANDARD."""
+    body = call.body
+    if body.resource_owner == "OTHER-ACCOUNTS":
+        raise InvalidParameter(
+            "resourceOwner OTHER-ACCOUNTS is not served yet for ListPermissionAssociations; "
+            "ListResourceSharePermissions lists a share's permissions for its principals."
+        )
+    empty = pw.PermissionAssociationsReply([])
+    if body.feature_set not in (None, STANDARD):
+        return empty
+    bound_id = None
+    if body.permission_arn is not None:
+        if customer.customer_name(ctx, call, body.permission_arn) is not None:
+            return empty
+        bound_id = permission_id(ctx, body.permission_arn)
+    defaults = None
+    if body.default_version:
+        defaults = tuple((p.id, p.version) for _, p in aws_permissions(ctx))
+    share_id = None
+    if body.resource_share_arn is not None:
+        share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
+    query = BindingQuery(
+        permission_id=bound_id,
+        permission_version=body.permission_version,
+        status=None if body.association_status is None else body.association_status.lower(),
+        resource_type=arns.catalogue_type(body.resource_type),
+        share_id=share_id,
+        versions=defaults,
+    )
+    page = permissions.search_share_bindings(
+        ctx, call.caller, query, page_of(body.max_results, body.next_token)
+    )
+    owner = call.ids.aws_id(ctx, call.caller.account_id)
+    items = [_permission_association(ctx, call, b, owner) for b in page.items]
+    return pw.PermissionAssociationsReply(items, page.next_marker)
+
+
+def _permission_association(
+    ctx: Context, call: AwsCall[object], binding: ShareBinding, owner_aws: str
+) -> pw.PermissionAssociation:
+    """A binding as AWS names it; a permission of a type AWS has no name for reads as the
+    catalogue's URN, as its resources read by theirs."""
+    bound = binding.bound
+    default = catalogue.show_permission(ctx, bound.permission_id, None)
+    name = arns.permission_name(
+        default.name, default.resource_type, default.is_resource_type_default
+    )
+    return pw.PermissionAssociation(
+        arn=default.urn if name is None else arns.permission_arn(name),
+        permission_version=str(bound.permission_version),
+        default_version=bound.permission_version == default.version,
+        resource_type=arns.aws_type_of(bound.resource_type) or bound.resource_type,
+        status=bound.status.upper(),
+        feature_set=STANDARD,
+        last_updated_time=seconds(bound.updated_at),
+        resource_share_arn=arns.ram_arn(
+            arns.SHARE, call.region, owner_aws, binding.resource_share_id
+        ),
+    )
+
+
+def _aws_arn(ctx: Context, permission_id: str) -> str:
+    """A catalogue permission's ARN (its URN for a type AWS has no name for)."""
+    p = catalogue.show_permission(ctx, permission_id, None)
+    name = arns.permission_name(p.name, p.resource_type, p.is_resource_type_default)
+    return p.urn if name is None else arns.permission_arn(name)
+
+
+def replacement_wire(ctx: Context, work: ReplacementWork) -> pw.ReplacementWork:
+    return pw.ReplacementWork(
+        id=work.id,
+        from_permission_arn=_aws_arn(ctx, work.from_permission_id),
+        from_permission_version=None if work.from_version is None else str(work.from_version),
+        to_permission_arn=_aws_arn(ctx, work.to_permission_id),
+        to_permission_version=str(work.to_version),
+        status=work.status.value,
+        status_message=f"{work.replaced} resource shares changed.",
+        creation_time=seconds(work.created_at),
+        last_updated_time=seconds(work.updated_at),
+    )
+
+
+def replace_permission_associations(
+    ctx: Context, call: AwsCall[pw.ReplacePermissionAssociations]
+) -> pw.ReplacePermissionAssociationsReply:
+    """Done within the request (AWS works asynchronously): the record is COMPLETED at once."""
+    body = call.body
+    if body.permission_template_parameters:
+        raise InvalidParameter("permissionTemplateParameters are not served yet.")
+    work = permissions.replace_permission_associations(
+        ctx,
+        call.caller,
+        permission_id(ctx, body.from_permission_arn),
+        body.from_permission_version,
+        permission_id(ctx, body.to_permission_arn),
+    )
+    return pw.ReplacePermissionAssociationsReply(replacement_wire(ctx, work), body.client_token)
+
+
+def list_replace_permission_associations_work(
+    ctx: Context, call: AwsCall[pw.ListReplacePermissionAssociationsWork]
+) -> pw.ReplacementWorksReply:
+    body = call.body
+    if body.status not in (None, WorkStatus.COMPLETED.value):
+        return pw.ReplacementWorksReply([])  # every record is completed at once
+    page = permissions.search_replacement_work(
+        ctx,
+        call.caller,
+        body.work_ids,
+        None if body.status is None else WorkStatus(body.status),
+        page_of(body.max_results, body.next_token),
+    )
+    return pw.ReplacementWorksReply(
+        [replacement_wire(ctx, w) for w in page.items], page.next_marker
+    )

@@ -11,7 +11,7 @@ from typing import Any, get_args, get_type_hints
 import msgspec
 
 from sharekeeper.aws import organizations as org
-from sharekeeper.aws import ram, ram_associations, ram_catalogue, sts
+from sharekeeper.aws import permissions, ram, ram_associations, ram_catalogue, sts
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol
 from sharekeeper.services.context import Context
@@ -138,6 +138,51 @@ RAM_SERVED = (
     ),
     AwsOperation(
         "ListResourceSharePermissions", _RAM, ram_catalogue.list_resource_share_permissions
+    ),
+    AwsOperation("CreatePermission", _RAM, permissions.create_permission, writes=True),
+    AwsOperation(
+        "CreatePermissionVersion", _RAM, permissions.create_permission_version, writes=True
+    ),
+    AwsOperation(
+        "SetDefaultPermissionVersion",
+        _RAM,
+        permissions.set_default_permission_version,
+        writes=True,
+    ),
+    AwsOperation(
+        "DeletePermissionVersion",
+        _RAM,
+        permissions.delete_permission_version,
+        writes=True,
+        in_query=True,
+    ),
+    AwsOperation(
+        "DeletePermission", _RAM, permissions.delete_permission, writes=True, in_query=True
+    ),
+    AwsOperation("ListPermissionAssociations", _RAM, ram_catalogue.list_permission_associations),
+    AwsOperation(
+        "ReplacePermissionAssociations",
+        _RAM,
+        ram_catalogue.replace_permission_associations,
+        writes=True,
+    ),
+    AwsOperation(
+        "ListReplacePermissionAssociationsWork",
+        _RAM,
+        ram_catalogue.list_replace_permission_associations_work,
+    ),
+    AwsOperation(
+        "PromotePermissionCreatedFromPolicy",
+        _RAM,
+        ram_catalogue.promote_permission_created_from_policy,
+        writes=True,
+    ),
+    AwsOperation(
+        "PromoteResourceShareCreatedFromPolicy",
+        _RAM,
+        permissions.promote_resource_share_created_from_policy,
+        writes=True,
+        in_query=True,  # a POST, but its one member is in the query (botocore's model)
     ),
     AwsOperation(
         "EnableSharingWithAwsOrganization",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from sharekeeper.domain.clock import SECOND, Millis
+from sharekeeper.domain.errors import IdempotentParameterMismatch
 from sharekeeper.domain.sources import group_of
 
 
@@ -25,6 +26,24 @@ class AuditRecord:
     # How many calls the record stands for: 1, or the refused attempts at a secret from one
     # source in one window, gathered by FailureTally.
     count: int = 1
+    # An AWS write's clientToken and the digest of its members (``Claim``): the record of the
+    # change claims the token, so a replay finds it and a second first request cannot commit.
+    claim: Claim | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A clientToken, claimed by the write that committed with it; unique per account and
+    operation. ``digest`` stands for the request's members, to tell a replay from a reuse."""
+
+    token: str
+    digest: str
+
+    def check_replay(self, digest: str, operation: str) -> None:
+        """A later request with this token must repeat the first one's members; another
+        request reusing the token is refused, as AWS refuses it."""
+        if digest != self.digest:
+            raise IdempotentParameterMismatch(operation)
 
 
 @dataclass(slots=True)

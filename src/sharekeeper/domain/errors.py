@@ -33,7 +33,14 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── PermissionConflict        RAM.9104
     │   ├── PermissionAlreadyBound    RAM.9105
     │   ├── UnknownOrganizationPrincipal RAM.9107
-    │   └── DirectoryRuleBroken       RAM.9110
+    │   ├── DirectoryRuleBroken       RAM.9110
+    │   ├── IdempotentParameterMismatch RAM.9111  a clientToken replayed with other members
+    │   ├── MalformedPolicyTemplate   RAM.9112    a customer-managed permission's template
+    │   ├── PermissionNameTaken       RAM.9113
+    │   ├── PermissionVersionLimit    RAM.9114
+    │   ├── DefaultVersionStays       RAM.9115    the default version cannot be deleted
+    │   ├── PermissionLimit           RAM.9116    an account's customer-managed permissions
+    │   └── NotCreatedFromPolicy      RAM.9117    a Promote* of what no resource policy made
     ├── StateConflict                             the target is not in a state that allows it
     │   ├── ResourceShareNotActive    RAM.1101
     │   ├── NotAssociated             RAM.9201
@@ -363,6 +370,64 @@ class DirectoryRuleBroken(InvalidRequest):
     """An organization-directory change that would leave the directory inconsistent."""
 
     code = "RAM.9110"
+
+
+class IdempotentParameterMismatch(InvalidRequest):
+    code = "RAM.9111"
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"The clientToken was already used by a {operation} request with other parameters; "
+            "use a new clientToken for a different request."
+        )
+
+
+class MalformedPolicyTemplate(InvalidParameter):
+    code = "RAM.9112"
+
+
+class PermissionNameTaken(InvalidRequest):
+    code = "RAM.9113"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The account already has a permission named {name}.")
+
+
+class PermissionVersionLimit(InvalidRequest):
+    code = "RAM.9114"
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(
+            f"The permission {name} has {limit} versions, the most it may have: delete one "
+            "that is not the default first."
+        )
+
+
+class PermissionLimit(InvalidRequest):
+    code = "RAM.9116"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The account has {limit} customer-managed permissions, the most it may.")
+
+
+class NotCreatedFromPolicy(InvalidRequest):
+    code = "RAM.9117"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} was not created from a resource-based policy: it is already a standard "
+            "one (ShareKeeper creates nothing from resource-based policies)."
+        )
+
+
+class DefaultVersionStays(InvalidRequest):
+    code = "RAM.9115"
+
+    def __init__(self, name: str, version: int) -> None:
+        super().__init__(
+            f"Version {version} is the default version of the permission {name}: make another "
+            "version the default first, or delete the permission."
+        )
 
 
 class StateConflict(ShareKeeperError):

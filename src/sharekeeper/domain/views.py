@@ -80,6 +80,27 @@ class BoundPermission:
 
 
 @dataclass(frozen=True, slots=True)
+class ShareBinding:
+    """A permission bound to one of the caller's shares (AWS's ListPermissionAssociations)."""
+
+    resource_share_id: str
+    bound: BoundPermission
+
+
+@dataclass(frozen=True, slots=True)
+class BindingQuery:
+    """Filters of a search of the permissions bound to an owner's shares; all must hold.
+    ``versions``: (permission id, version) pairs, one of which the binding must be."""
+
+    permission_id: str | None = None
+    permission_version: int | None = None
+    status: str | None = None
+    resource_type: str | None = None
+    share_id: str | None = None
+    versions: tuple[tuple[str, int], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AssociatedPermission:
     permission_id: str
     permission_name: str

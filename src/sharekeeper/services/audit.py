@@ -20,3 +20,10 @@ def record_calls(ctx: Context, records: list[AuditRecord]) -> None:
 def list_audit_records(ctx: Context, wanted: AuditFilter, page: PageRequest) -> Page[AuditRecord]:
     with ctx.reading() as uow:
         return uow.audit.page(wanted, page)
+
+
+def claimed_by(ctx: Context, account_id: str, operation: str, token: str) -> AuditRecord | None:
+    """The record of the change that claimed ``token`` (an AWS clientToken) for the account's
+    ``operation``, if one committed."""
+    with ctx.reading() as uow:
+        return uow.audit.claimed(account_id, operation, token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
@@ -14,10 +15,16 @@ from sharekeeper.domain.errors import (
 )
 from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.permission_work import ReplacementWork, WorkStatus, check_replacement
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import AssociationStatus
-from sharekeeper.domain.views import AssociatedPermission, BoundPermission
+from sharekeeper.domain.views import (
+    AssociatedPermission,
+    BindingQuery,
+    BoundPermission,
+    ShareBinding,
+)
 from sharekeeper.services.access import owned_share, visible_share
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
@@ -120,6 +127,67 @@ def list_share_permissions(
         share = visible_share(uow, caller, share_id, now)
         found = uow.permissions.page(share.id, ids, page)
     return Page(associated_permissions(ctx, found.items), found.next_marker)
+
+
+def search_share_bindings(
+    ctx: Context, caller: Caller, query: BindingQuery, page: PageRequest
+) -> Page[ShareBinding]:
+    """The permissions bound to the caller's own shares (AWS's ListPermissionAssociations)."""
+    with ctx.reading() as uow:
+        return uow.permissions.owner_page(caller.account_id, query, page)
+
+
+def replace_permission_associations(
+    ctx: Context, caller: Caller, from_id: str, from_version: int | None, to_id: str
+) -> ReplacementWork:
+    """Binds ``to_id``'s default version instead of ``from_id`` (that version, if given) on
+    every active share of the caller's that binds it, in one transaction, with each share's
+    change; the work record says how many it changed."""
+    source = _catalogue_permission(ctx, from_id)
+    target = _catalogue_permission(ctx, to_id)
+    check_replacement(source, target)
+    if from_version is not None:
+        _catalogue_version(ctx, from_id, from_version)
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        share_ids = uow.permissions.owner_shares_binding(caller.account_id, from_id, from_version)
+        for share_id in share_ids:
+            replace_permission(uow, share_id, target, now)
+        work = ReplacementWork(
+            id=ids.new_resource_id(),
+            owner_account_id=caller.account_id,
+            from_permission_id=from_id,
+            from_version=from_version,
+            to_permission_id=target.id,
+            to_version=target.version,
+            status=WorkStatus.COMPLETED,
+            replaced=len(share_ids),
+            created_at=now,
+            updated_at=now,
+        )
+        uow.permission_work.add(work)
+        uow.note_target(work.id)
+        uow.commit()
+    return work
+
+
+def _catalogue_version(ctx: Context, permission_id: str, version: int) -> Permission:
+    try:
+        return ctx.catalogue.get(permission_id, version)
+    except PermissionNotFound:
+        raise UnknownPermission(f"{permission_id} version {version}") from None
+
+
+def search_replacement_work(
+    ctx: Context,
+    caller: Caller,
+    work_ids: Sequence[str],
+    status: WorkStatus | None,
+    page: PageRequest,
+) -> Page[ReplacementWork]:
+    """The caller's own work records."""
+    with ctx.reading() as uow:
+        return uow.permission_work.page(caller.account_id, work_ids, status, page)
 
 
 def associated_permissions(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from sharekeeper.domain.audit import AuditFilter, AuditRecord
+from sharekeeper.domain.audit import AuditFilter, AuditRecord, Claim
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
@@ -32,13 +32,35 @@ AUDIT_RECORD = RowMapping(
     R.count,
 )
 
+_CLAIMED = Prepared(
+    select(*AUDIT_RECORD.columns, R.client_token, R.request_digest).where(
+        R.account_id == bindparam("account_id"),
+        R.operation == bindparam("operation"),
+        R.client_token == bindparam("client_token"),
+    )
+)
+
 
 class AuditRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
     def add(self, record: AuditRecord) -> None:
-        self._tx.send(_INSERT, AUDIT_RECORD.values(record))
+        values = AUDIT_RECORD.values(record)
+        claim = record.claim
+        values["client_token"] = None if claim is None else claim.token
+        values["request_digest"] = None if claim is None else claim.digest
+        self._tx.send(_INSERT, values)
+
+    def claimed(self, account_id: str, operation: str, token: str) -> AuditRecord | None:
+        """The record of the change that claimed ``token`` for this account and operation."""
+        row = self._tx.first(
+            _CLAIMED, {"account_id": account_id, "operation": operation, "client_token": token}
+        )
+        if row is None:
+            return None
+        width = len(AUDIT_RECORD.columns)
+        return AUDIT_RECORD.read(row, Claim(row[width], row[width + 1]))
 
     def page(self, wanted: AuditFilter, page: PageRequest) -> Page[AuditRecord]:
         statement = select(*AUDIT_RECORD.columns, R.seq)

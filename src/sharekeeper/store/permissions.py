@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, false, func, or_, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.shares import AssociationStatus, ShareStatus
-from sharekeeper.domain.views import BoundPermission
+from sharekeeper.domain.views import BindingQuery, BoundPermission, ShareBinding
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import RowMapping
@@ -90,3 +90,51 @@ class PermissionBindingRepository:
             .subquery()
         )
         return int(self._tx.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())
+
+    def owner_page(self, owner: str, query: BindingQuery, page: PageRequest) -> Page[ShareBinding]:
+        """The permissions bound to ``owner``'s shares, in binding order."""
+        width = len(BOUND_PERMISSION.columns)
+        statement = (
+            select(*BOUND_PERMISSION.columns, P.resource_share_id, P.seq)
+            .join(resource_shares, S.id == P.resource_share_id)
+            .where(S.owner_account_id == owner)
+        )
+        for column, value in (
+            (P.permission_id, query.permission_id),
+            (P.permission_version, query.permission_version),
+            (P.status, query.status),
+            (P.resource_type, query.resource_type),
+            (P.resource_share_id, query.share_id),
+        ):
+            if value is not None:
+                statement = statement.where(column == value)
+        if query.versions is not None:
+            pairs = [
+                and_(P.permission_id == i, P.permission_version == v) for i, v in query.versions
+            ]
+            statement = statement.where(or_(*pairs) if pairs else false())
+        return fetch_page(
+            self._tx,
+            statement,
+            P.seq,
+            page,
+            lambda row: ShareBinding(row[width], BOUND_PERMISSION.read(row)),
+        )
+
+    def owner_shares_binding(
+        self, owner: str, permission_id: str, version: int | None
+    ) -> list[str]:
+        """The owner's active shares that bind the permission (that version, if given)."""
+        statement = (
+            select(P.resource_share_id)
+            .join(resource_shares, S.id == P.resource_share_id)
+            .where(
+                S.owner_account_id == owner,
+                S.status == ShareStatus.ACTIVE.value,
+                P.permission_id == permission_id,
+            )
+            .order_by(P.seq)
+        )
+        if version is not None:
+            statement = statement.where(P.permission_version == version)
+        return [row[0] for row in self._tx.execute(statement)]

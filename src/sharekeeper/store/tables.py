@@ -181,6 +181,67 @@ share_permissions = Table(
     sqlite_autoincrement=True,
 )
 
+# Customer-managed permissions (AWS RAM's CreatePermission; domain/customer_permissions.py):
+# an account's own, by name, and their versions' policy templates.
+customer_permissions = Table(
+    "customer_permissions",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False, unique=True),
+    Column(
+        "owner_account_id",
+        String(32),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(36), nullable=False),
+    Column("resource_type", String(100), nullable=False),
+    Column("default_version", Integer, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("owner_account_id", "name"),
+    sqlite_autoincrement=True,
+)
+
+customer_permission_versions = Table(
+    "customer_permission_versions",
+    metadata,
+    Column(
+        "permission_id",
+        String(36),
+        ForeignKey("customer_permissions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("template", Text, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    PrimaryKeyConstraint("permission_id", "version"),
+)
+
+# ReplacePermissionAssociations' work records (domain/permission_work.py).
+permission_replacements = Table(
+    "permission_replacements",
+    metadata,
+    _seq(),
+    Column("id", String(36), nullable=False, unique=True),
+    Column(
+        "owner_account_id",
+        String(32),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("from_permission_id", String(36), nullable=False),
+    Column("from_version", Integer),
+    Column("to_permission_id", String(36), nullable=False),
+    Column("to_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("replaced", Integer, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Index("ix_permission_replacements_owner_seq", "owner_account_id", "seq"),
+    sqlite_autoincrement=True,
+)
+
 share_tags = Table(
     "share_tags",
     metadata,
@@ -319,8 +380,13 @@ audit_records = Table(
     # How many calls the record stands for: refused attempts at a secret are gathered per
     # source and minute (domain/audit.py: FailureTally).
     Column("count", Integer, nullable=False, server_default="1"),
+    # An AWS write's clientToken and the SHA-256 of its members (domain/audit.py: Claim); NULL
+    # for every other record, and NULLs never collide in the unique index.
+    Column("client_token", String(64)),
+    Column("request_digest", String(64)),
     Index("ix_audit_records_account_seq", "account_id", "seq"),
     Index("ix_audit_records_at", "at"),
+    Index("uq_audit_records_client_token", "account_id", "operation", "client_token", unique=True),
     sqlite_autoincrement=True,
 )
 

@@ -16,6 +16,7 @@ from sharekeeper.domain.events import Change, FeedEvent
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
 from sharekeeper.store.audit import AuditRepository
+from sharekeeper.store.customer_permissions import CustomerPermissionRepository
 from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
 from sharekeeper.store.engine import translate
@@ -26,6 +27,7 @@ from sharekeeper.store.invitations import InvitationRepository
 from sharekeeper.store.master_key import MasterKeyRepository
 from sharekeeper.store.org_tags import OrgTagRepository
 from sharekeeper.store.organizations import OrganizationRepository
+from sharekeeper.store.permission_work import PermissionWorkRepository
 from sharekeeper.store.permissions import PermissionBindingRepository
 from sharekeeper.store.policies import PolicyRepository
 from sharekeeper.store.relays import RelayRepository
@@ -178,6 +180,8 @@ class UnitOfWork:
     organizations = _Repository(OrganizationRepository)
     handshakes = _Repository(HandshakeRepository)
     permissions = _Repository(PermissionBindingRepository)
+    customer_permissions = _Repository(CustomerPermissionRepository)
+    permission_work = _Repository(PermissionWorkRepository)
     tags = _Repository(TagRepository)
     views = _Repository(ViewRepository)
     audit = _Repository(AuditRepository)

@@ -303,6 +303,7 @@ def audited(
     except Exception as error:
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
+        record.claim = None  # a refusal claims no clientToken: the request may be tried again
         record_calls(unaudited, [record])
         raise
     if not pending.written:  # it changed nothing, so no unit of work committed the record
