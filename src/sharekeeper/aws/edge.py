@@ -277,17 +277,10 @@ class AwsWire:
         group = self.edge.ctx.group_commit
         if group is None or not request.operation.writes:
             return self._execute(request, call, None)
-        await group.open()
-        seat = Seat(group)
-        failure: Exception | None = None
         try:
-            reply = self._execute(request, call, seat)
-        except Exception as error:
-            failure = error
-        await group.settle(seat)
-        if failure is not None:
+            return await group.seated(lambda seat: self._execute(request, call, seat))
+        except Exception as failure:
             return self._after_failure(request, call, failure)
-        return reply
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from msgspec import Meta, field
 
 from sharekeeper.aws.wire import (
     Arn,
+    AssociationStatus,
     ClientToken,
     MaxResults,
     Owner,
@@ -86,19 +87,7 @@ class PromoteResourceShareCreatedFromPolicy(Request):
 class ListPermissionAssociations(Request):
     permission_arn: Arn | None = None
     permission_version: Version | None = None
-    association_status: (
-        Literal[
-            "ASSOCIATING",
-            "ASSOCIATED",
-            "FAILED",
-            "DISASSOCIATING",
-            "DISASSOCIATED",
-            "SUSPENDED",
-            "SUSPENDING",
-            "RESTORING",
-        ]
-        | None
-    ) = None
+    association_status: AssociationStatus | None = None
     resource_type: Annotated[str, Meta(max_length=128)] | None = None
     feature_set: Literal["CREATED_FROM_POLICY", "PROMOTING_TO_STANDARD", "STANDARD"] | None = None
     default_version: bool | None = None

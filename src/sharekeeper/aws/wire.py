@@ -15,6 +15,16 @@ Name = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x
 Token = Annotated[str, Meta(min_length=1, max_length=64)]
 MaxResults = Annotated[int, Meta(ge=1, le=500)]
 Owner = Literal["SELF", "OTHER-ACCOUNTS"]
+AssociationStatus = Literal[
+    "ASSOCIATING",
+    "ASSOCIATED",
+    "FAILED",
+    "DISASSOCIATING",
+    "DISASSOCIATED",
+    "SUSPENDED",
+    "SUSPENDING",
+    "RESTORING",
+]
 ClientToken = Annotated[str, Meta(max_length=64)]
 
 
@@ -126,19 +136,7 @@ class GetResourceShareAssociations(Request):
     resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
     resource_arn: Arn | None = None
     principal: Principal | None = None
-    association_status: (
-        Literal[
-            "ASSOCIATING",
-            "ASSOCIATED",
-            "FAILED",
-            "DISASSOCIATING",
-            "DISASSOCIATED",
-            "SUSPENDED",
-            "SUSPENDING",
-            "RESTORING",
-        ]
-        | None
-    ) = None
+    association_status: AssociationStatus | None = None
     next_token: Token | None = None
     max_results: MaxResults | None = None
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -28,6 +30,8 @@ from sqlalchemy.exc import DBAPIError
 from sharekeeper.domain.errors import ServiceBusy
 from sharekeeper.store.engine import translate
 from sharekeeper.store.transaction import Backend, State, Transaction, autocommit
+
+T = TypeVar("T")
 
 
 class Seat:
@@ -192,6 +196,22 @@ class GroupCommit:
             await asyncio.shield(batch)
         except DBAPIError as error:
             raise translate(error) from error
+
+    async def seated(self, work: Callable[[Seat], T]) -> T:
+        """Runs ``work`` (a request's units of work, on the event loop) with a seat in the
+        group and answers once its group is committed: the work's own failure, else the
+        commit's, is raised only after that, so nothing is acknowledged before it is durable."""
+        await self.open()
+        seat = Seat(self)
+        failure: Exception | None = None
+        try:
+            done = work(seat)
+        except Exception as error:
+            failure = error
+        await self.settle(seat)
+        if failure is not None:
+            raise failure
+        return done
 
     def close(self) -> None:
         if self._writer is not None:

@@ -366,20 +366,12 @@ class Endpoint:
         if group is None:
             return run_operation(edge, operation, caller, *arguments)
         # The write lock, waited for off the event loop's back, and only for a signed caller.
-        await group.open()
-        failure: Exception | None = None
-        seat = Seat(group)
-        try:
-            incoming_, path, request_id, source = arguments
-            reply = run_operation(
+        incoming_, path, request_id, source = arguments
+        return await group.seated(
+            lambda seat: run_operation(
                 edge, operation, caller, incoming_, path, request_id, source, seat
             )
-        except Exception as error:
-            failure = error
-        await group.settle(seat)
-        if failure is not None:
-            raise failure
-        return reply
+        )
 
     def _read(self, access: Access, arguments: tuple[Any, ...]) -> msgspec.Struct | None:
         """A read-only operation: the signing key and the use case's rows are read in one
