@@ -190,3 +190,19 @@ def test_sources_page_with_next_token(owner: Account) -> None:
             break
         token = {"nextToken": page["nextToken"]}
     assert seen == ids
+
+
+def test_a_replayed_associate_answers_its_sources_and_changes_nothing(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    arn = service_share(owner, receiver.aws_account_id)
+    ram = owner.aws("ram")
+    members = {"resourceShareArn": arn, "sources": [outsider.aws_account_id], "clientToken": "s"}
+    first = valid("ram", "AssociateResourceShare", ram.associate_resource_share(**members))
+    again = valid("ram", "AssociateResourceShare", ram.associate_resource_share(**members))
+    assert again["resourceShareAssociations"] == first["resourceShareAssociations"]
+    assert len(sources(owner)) == 2
+    changed = {**members, "sources": [receiver.aws_account_id]}
+    assert (
+        code_of(ram.associate_resource_share, **changed) == "IdempotentParameterMismatchException"
+    )
