@@ -11,7 +11,15 @@ from typing import Any, get_args, get_type_hints
 import msgspec
 
 from sharekeeper.aws import organizations as org
-from sharekeeper.aws import permissions, ram, ram_associations, ram_catalogue, ram_sources, sts
+from sharekeeper.aws import (
+    permissions,
+    ram,
+    ram_associations,
+    ram_catalogue,
+    ram_policies,
+    ram_sources,
+    sts,
+)
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol
 from sharekeeper.services.context import Context
@@ -109,6 +117,7 @@ RAM_SERVED = (
     ),
     AwsOperation("ListResources", _RAM, ram_associations.list_resources),
     AwsOperation("ListSourceAssociations", _RAM, ram_sources.list_source_associations),
+    AwsOperation("GetResourcePolicies", _RAM, ram_policies.get_resource_policies),
     AwsOperation("ListPrincipals", _RAM, ram_associations.list_principals),
     AwsOperation(
         "ListPendingInvitationResources",

@@ -388,3 +388,15 @@ class AssociatedSource(Reply):
 class SourceAssociationsReply(Reply):
     source_associations: list[AssociatedSource]
     next_token: str | None = None
+
+
+class GetResourcePolicies(Request):
+    resource_arns: Annotated[list[Arn], Meta(max_length=100)]
+    principal: Principal | None = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class PoliciesReply(Reply):
+    policies: list[str]
+    next_token: str | None = None

@@ -97,6 +97,18 @@ class ShareSourceRepository:
         }
         self._tx.send(_INSERT, row)
 
+    def live(self, share_id: str) -> list[str]:
+        """The share's bound source accounts, in the order they were first bound."""
+        statement = (
+            select(R.source_id)
+            .where(
+                R.resource_share_id == share_id,
+                R.status == AssociationStatus.ASSOCIATED.value,
+            )
+            .order_by(R.seq)
+        )
+        return [row[0] for row in self._tx.execute(statement)]
+
     def count_live(self, share_id: str) -> int:
         return int(self._tx.rows(_COUNT_LIVE, {"share_id": share_id})[0][0])
 
