@@ -55,6 +55,12 @@ def service_name(entity: str) -> str | None:
     return name if _SERVICE_NAME.fullmatch(name) else None
 
 
+def may_act_for(source: str, sources: Sequence[str], owner: str) -> bool:
+    """Whether a share's service may act for ``source``: one of its sources, or with none
+    bound, its owner."""
+    return source in sources if sources else source == owner
+
+
 def check_sources(values: Sequence[str]) -> list[str]:
     """Source accounts, each once, at most SOURCES_MOST."""
     if len(values) > SOURCES_MOST:

@@ -109,6 +109,19 @@ class ShareSourceRepository:
         )
         return [row[0] for row in self._tx.execute(statement)]
 
+    def live_of(self, share_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each share's bound source accounts (a share with none is left out)."""
+        if not share_ids:
+            return {}
+        statement = select(R.resource_share_id, R.source_id).where(
+            R.resource_share_id.in_(share_ids),
+            R.status == AssociationStatus.ASSOCIATED.value,
+        )
+        found: dict[str, list[str]] = {}
+        for share_id, source in self._tx.execute(statement):
+            found.setdefault(share_id, []).append(source)
+        return found
+
     def count_live(self, share_id: str) -> int:
         return int(self._tx.rows(_COUNT_LIVE, {"share_id": share_id})[0][0])
 
