@@ -10,6 +10,7 @@ from typing import Any
 from tests.aws.botocore_shapes import valid
 from tests.aws.test_ram_flow import code_of, subnet_arn
 from tests.sdk.helpers import associations as huawei_associations
+from tests.sdk.helpers import create_share
 from tests.support import Account
 
 SERVICE = "pca-connector-ad.amazonaws.com"
@@ -206,3 +207,13 @@ def test_a_replayed_associate_answers_its_sources_and_changes_nothing(
     assert (
         code_of(ram.associate_resource_share, **changed) == "IdempotentParameterMismatchException"
     )
+
+
+def test_a_service_named_through_huaweis_api_reads_as_aws_names_it(owner: Account) -> None:
+    create_share(owner, "huawei-made", principals=["service:elasticmapreduce"])
+    (principal,) = principal_associations(owner)
+    assert (principal["associatedEntity"], principal["status"]) == (
+        "elasticmapreduce.amazonaws.com",
+        "ASSOCIATED",
+    )
+    assert sources(owner) == []  # Huawei's API has no sources: the owner's account is implied
