@@ -87,14 +87,21 @@ def test_organization_and_ou_principals_read_as_conditions(
     ram.enable_sharing_with_aws_organization()
     org_arn = f"arn:aws:organizations::{owner.aws_account_id}:organization/{organization.id}"
     ou_arn = f"arn:aws:organizations::{owner.aws_account_id}:ou/{organization.id}/{ou_id}"
+    root = organization.root_id
+    root_arn = f"arn:aws:organizations::{owner.aws_account_id}:root/{organization.id}/{root}"
     arn = subnet_arn(owner)
-    ram.create_resource_share(name="org", resourceArns=[arn], principals=[org_arn, ou_arn])
+    ram.create_resource_share(
+        name="org", resourceArns=[arn], principals=[org_arn, ou_arn, root_arn]
+    )
     statements = policies(owner, arn)[0]["Statement"]
     assert [s["Principal"] for s in statements] == [{"AWS": "*"}, {"AWS": "*"}]
     assert statements[0]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": [organization.id]}}
     assert statements[1]["Condition"] == {
         "ForAnyValue:StringLike": {
-            "aws:PrincipalOrgPaths": [f"{organization.id}/*/{aws_node_id(ou_id)}/*"]
+            "aws:PrincipalOrgPaths": [
+                f"{organization.id}/*/{aws_node_id(ou_id)}/*",
+                f"{organization.id}/{root}/*",
+            ]
         }
     }
     assert len({s["Sid"] for s in statements}) == 2

@@ -80,7 +80,7 @@ def _kinds(
         elif node.node_id is None:
             organizations.append(node.organization_id or "*")
         else:
-            paths.append(f"{node.organization_id or 'o-*'}/*/{arns.aws_node_id(node.node_id)}/*")
+            paths.append(_org_path(node.organization_id, node.node_id))
     kinds = []
     if accounts:
         kinds.append({"Principal": {"AWS": accounts}, **_conditioned(statement, {})})
@@ -96,6 +96,15 @@ def _kinds(
         condition = {"StringEquals": {"aws:SourceAccount": sources}}
         kinds.append({"Principal": {"Service": services}, **_conditioned(statement, condition)})
     return kinds
+
+
+def _org_path(organization_id: str | None, node_id: str) -> str:
+    """The aws:PrincipalOrgPaths pattern of the accounts under a root (``o-ID/r-ID/*``, the
+    root being the path's first node) or an OU (``o-ID/*/ou-ID/*``, wherever it sits)."""
+    organization = organization_id or "o-*"
+    if node_id.startswith("r-"):
+        return f"{organization}/{node_id}/*"
+    return f"{organization}/*/{arns.aws_node_id(node_id)}/*"
 
 
 def _anyone(statement: Statement, condition: dict[str, Any]) -> dict[str, Any]:
