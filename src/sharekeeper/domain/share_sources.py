@@ -26,17 +26,6 @@ _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}")
 SOURCES_MOST = 100
 
 
-class LastSourceStays(InvalidParameter):
-    """Removing every source of a share that names a service would widen what the service may
-    act for to the owner's default at once: AWS refuses it too."""
-
-    def __init__(self, share_id: str) -> None:
-        super().__init__(
-            f"The resource share {share_id} names a service principal: at least one of its "
-            "sources must remain (remove the service principal first)."
-        )
-
-
 def service_entity(name: str) -> str:
     """The principal entity of the service ``name``; InvalidParameter if not a service's name."""
     if _SERVICE_NAME.fullmatch(name) is None:

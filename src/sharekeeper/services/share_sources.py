@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
-from sharekeeper.domain.errors import NotAssociated, QuotaExceeded
+from sharekeeper.domain.errors import LastSourceStays, NotAssociated, QuotaExceeded
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.share_sources import SOURCES_MOST, LastSourceStays, SourceQuery
+from sharekeeper.domain.share_sources import SOURCES_MOST, SourceQuery
 from sharekeeper.domain.shares import (
     Association,
     AssociationStatus,
