@@ -217,3 +217,13 @@ def test_a_service_named_through_huaweis_api_reads_as_aws_names_it(owner: Accoun
         "ASSOCIATED",
     )
     assert sources(owner) == []  # Huawei's API has no sources: the owner's account is implied
+
+
+def test_a_share_holds_at_most_a_hundred_sources(owner: Account) -> None:
+    arn = service_share(owner, *(f"{n:012d}" for n in range(1, 101)))
+    ram = owner.aws("ram")
+    assert (
+        code_of(ram.associate_resource_share, resourceShareArn=arn, sources=["000000000101"])
+        == "ResourceShareLimitExceededException"
+    )
+    assert len(sources(owner, maxResults=500)) == 100
