@@ -16,7 +16,9 @@ from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import decisions
 from sharekeeper.services.context import Context
 
-Principal = Annotated[str, Meta(max_length=64)]
+# An account id, or a service (``service:`` and up to 63 characters: domain/share_sources.py).
+Principal = Annotated[str, Meta(max_length=72)]
+Account = Annotated[str, Meta(max_length=64)]
 Action = Annotated[str, Meta(max_length=200)]
 Urn = Annotated[str, Meta(max_length=MAX_URN_LENGTH)]
 
@@ -25,6 +27,8 @@ class DecisionRequest(Struct):
     principal: Principal
     action: Action
     resource: Urn
+    # The account a service principal acts for (required with one, refused otherwise).
+    source_account: Account | None = None
 
 
 class AuthorizeBody(Struct):
@@ -33,6 +37,7 @@ class AuthorizeBody(Struct):
     principal: Principal | None = None
     action: Action | None = None
     resource: Urn | None = None
+    source_account: Account | None = None
     requests: Annotated[list[DecisionRequest], Meta(max_length=decisions.BATCH_MOST)] | None = None
 
 
@@ -58,7 +63,7 @@ class AuthorizeReply(Struct, omit_defaults=True):
 
 
 class AccessibleBody(Struct):
-    principal: Principal
+    principal: Account
     resource_type: Annotated[str, Meta(min_length=1, max_length=100)]
     action: Action | None = None
     limit: Annotated[int, Meta(ge=1, le=2000)] = 200
@@ -90,7 +95,7 @@ def decision_reply(decision: AccessDecision) -> DecisionReply:
 
 def authorize(ctx: Context, call: Call[AuthorizeBody, None]) -> AuthorizeReply:
     body = call.body
-    single = (body.principal, body.action, body.resource)
+    single = (body.principal, body.action, body.resource, body.source_account)
     if body.requests is not None:
         if any(v is not None for v in single):
             raise InvalidParameter(
@@ -98,13 +103,13 @@ def authorize(ctx: Context, call: Call[AuthorizeBody, None]) -> AuthorizeReply:
             )
         if not body.requests:
             raise InvalidParameter("requests must hold 1 to 1000 decision requests.")
-        asked = [(r.principal, r.action, r.resource) for r in body.requests]
+        asked = [(r.principal, r.action, r.resource, r.source_account) for r in body.requests]
         results = decisions.authorize(ctx, call.caller, asked)
         return AuthorizeReply(results=[decision_reply(d) for d in results])
     if body.principal is None or body.action is None or body.resource is None:
         raise InvalidParameter("principal, action and resource are required (or requests).")
     [decided] = decisions.authorize(
-        ctx, call.caller, [(body.principal, body.action, body.resource)]
+        ctx, call.caller, [(body.principal, body.action, body.resource, body.source_account)]
     )
     reply = decision_reply(decided)
     return AuthorizeReply(reply.decision, reply.reasons)

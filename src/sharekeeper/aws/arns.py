@@ -191,6 +191,20 @@ _ORGANIZATION_URN = re.compile(
     r"organizations::(?P<mgmt>[0-9a-f]{32}):(?P<kind>organization|root|ou):(?P<path>.+)"
 )
 ORGANIZATIONS_PREFIX = "arn:aws:organizations:"
+# A service principal as AWS names it, ``NAME.amazonaws.com``; the core names the same
+# service ``service:NAME`` (domain/share_sources.py).
+SERVICE_SUFFIX = ".amazonaws.com"
+
+
+def service_of(principal: str) -> str | None:
+    """The service an AWS service principal names, or None for any other principal."""
+    if not principal.endswith(SERVICE_SUFFIX):
+        return None
+    return principal[: -len(SERVICE_SUFFIX)]
+
+
+def service_principal(name: str) -> str:
+    return name + SERVICE_SUFFIX
 
 
 @dataclass(frozen=True, slots=True)

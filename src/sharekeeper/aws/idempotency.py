@@ -22,19 +22,27 @@ from sharekeeper.aws import permissions as customer
 from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import AwsCall
-from sharekeeper.aws.ram import invitation_wire, principals_of, resource_urns, share_wire
+from sharekeeper.aws.ram import (
+    invitation_wire,
+    principals_of,
+    resource_urns,
+    share_wire,
+    sources_of,
+)
 from sharekeeper.aws.ram_associations import association_wire
 from sharekeeper.aws.ram_catalogue import replacement_wire
 from sharekeeper.domain.audit import AuditRecord, Claim
 from sharekeeper.domain.errors import InvitationNotFound, PermissionNotFound, ResourceShareNotFound
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
+from sharekeeper.domain.share_sources import SourceQuery
 from sharekeeper.domain.shares import AssociationQuery, AssociationType, ShareQuery
 from sharekeeper.services import (
     associations,
     customer_permissions,
     invitations,
     permissions,
+    share_sources,
     shares,
 )
 from sharekeeper.services.audit import claimed_by
@@ -118,6 +126,10 @@ def _changed_associations(
     found: list[w.ResourceShareAssociation] = []
     for query in queries:
         page = associations.search_resource_share_associations(ctx, call.caller, query, _ONE)
+        found.extend(association_wire(ctx, call, a, owner) for a in page.items)
+    for source in sources_of(ctx, call, body.sources):
+        named = SourceQuery(share_ids=(share_id,), source=source)
+        page = share_sources.search_share_sources(ctx, call.caller, named, _ONE)
         found.extend(association_wire(ctx, call, a, owner) for a in page.items)
     return w.AssociationsReply(found, body.client_token)
 

@@ -19,6 +19,7 @@ from sharekeeper.domain.invitations import (
     InvitationQuery,
     InvitationStatus,
 )
+from sharekeeper.domain.share_sources import service_entity, service_name
 from sharekeeper.domain.shares import ResourceShare, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import invitations, organizations, shares, tags
@@ -65,24 +66,40 @@ def invitation_wire(
 
 def principals_of(ctx: Context, call: AwsCall[object], values: Sequence[str]) -> list[str]:
     """AWS's principals as the core's: a 12-digit account id becomes the account's id, an
-    organization, root or OU ARN the directory's URN. Roles, users and service principals
-    are not served yet (docs/aws.md)."""
+    organization, root or OU ARN the directory's URN, ``NAME.amazonaws.com`` the service's
+    entity. Roles and users are not served yet (docs/aws.md)."""
     nodes = {
         v: arns.parse_organization_arn(v) for v in values if v.startswith(arns.ORGANIZATIONS_PREFIX)
     }
-    accounts = [v for v in values if v not in nodes]
+    services = {v: service_entity(n) for v in values if (n := arns.service_of(v)) is not None}
+    accounts = [v for v in values if v not in nodes and v not in services]
     for value in accounts:
         if not arns.AWS_ACCOUNT_ID.fullmatch(value):
             raise InvalidParameter(
-                f"Principal {value[:256]!r} is neither a 12-digit AWS account id nor an "
-                "organization, root or OU ARN; ShareKeeper's AWS API does not take role, user or "
-                "service principals yet."
+                f"Principal {value[:256]!r} is neither a 12-digit AWS account id, an "
+                "organization, root or OU ARN, nor a service principal (NAME.amazonaws.com); "
+                "ShareKeeper's AWS API does not take role or user principals yet."
             )
     found = call.ids.account_ids(ctx, [*accounts, *(n.management for n in nodes.values())])
     return [
-        arns.organization_urn(nodes[v], found[nodes[v].management]) if v in nodes else found[v]
+        arns.organization_urn(nodes[v], found[nodes[v].management])
+        if v in nodes
+        else services.get(v) or found[v]
         for v in values
     ]
+
+
+def sources_of(ctx: Context, call: AwsCall[object], values: Sequence[str]) -> list[str]:
+    """AWS's sources as the core's: 12-digit account ids. Organization ids and paths, which
+    AWS also takes, are not served yet (docs/aws.md)."""
+    for value in values:
+        if not arns.AWS_ACCOUNT_ID.fullmatch(value):
+            raise InvalidParameter(
+                f"Source {value[:256]!r} is not a 12-digit AWS account id; ShareKeeper's AWS API "
+                "does not take organization ids, organization paths or ARNs as sources yet."
+            )
+    found = call.ids.account_ids(ctx, values)
+    return [found[v] for v in values]
 
 
 def principal_name(ctx: Context, call: AwsCall[object], entity: str) -> str:
@@ -90,6 +107,9 @@ def principal_name(ctx: Context, call: AwsCall[object], entity: str) -> str:
     else (a principal Huawei's API named with no AWS spelling) as the core names it."""
     if is_account_id(entity):
         return call.ids.aws_id(ctx, entity)
+    service = service_name(entity)
+    if service is not None:
+        return arns.service_principal(service)
     node = arns.parse_organization_urn(entity)
     if node is None:
         return entity
@@ -115,6 +135,7 @@ def create_resource_share(
         principals=principals_of(ctx, call, body.principals),
         resource_urns=resource_urns(ctx, call, body.resource_arns),
         tags=[Tag(t.key, t.value) for t in body.tags],
+        sources=sources_of(ctx, call, body.sources),
     )
     return w.CreateResourceShareReply(share_wire(ctx, call, created), body.client_token)
 

@@ -9,9 +9,10 @@ from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.call import REGIONAL, AwsCall, page_of, seconds
-from sharekeeper.aws.ram import principal_name, principals_of, resource_urns
+from sharekeeper.aws.ram import principal_name, principals_of, resource_urns, sources_of
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import is_account_id
+from sharekeeper.domain.share_sources import SourceQuery
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType
 from sharekeeper.domain.views import (
     SharedPrincipal,
@@ -20,7 +21,7 @@ from sharekeeper.domain.views import (
     SharedResourceQuery,
     Side,
 )
-from sharekeeper.services import associations, invitations, views
+from sharekeeper.services import associations, invitations, share_sources, views
 from sharekeeper.services.context import Context
 
 _SIDES = {"SELF": Side.OWNER, "OTHER-ACCOUNTS": Side.RECEIVER}
@@ -38,6 +39,8 @@ def _entity(ctx: Context, call: AwsCall[object], item: Association, owner_aws: s
     counterpart reads as the core names it."""
     if item.association_type is AssociationType.PRINCIPAL:
         return principal_name(ctx, call, item.entity)
+    if item.association_type is AssociationType.SOURCE:
+        return call.ids.aws_id(ctx, item.entity)
     return arns.resource_arn(item.entity, item.resource_type, owner_aws) or item.entity
 
 
@@ -78,6 +81,7 @@ def _changed(
         arns.ram_id(body.resource_share_arn, arns.SHARE),
         principals=principals_of(ctx, call, body.principals),
         resource_urns=resource_urns(ctx, call, body.resource_arns),
+        sources=sources_of(ctx, call, body.sources),
     )
     owner = call.ids.aws_id(ctx, call.caller.account_id)
     return w.AssociationsReply(_associations(ctx, call, changed, owner), body.client_token)
@@ -102,9 +106,7 @@ def get_resource_share_associations(
     """The associations of the caller's own shares."""
     body = call.body
     if body.association_type == "SOURCE":
-        raise InvalidParameter(
-            "SOURCE associations (service principals' sources) are not served yet."
-        )
+        return _source_associations(ctx, call)
     if body.resource_arn is not None and body.principal is not None:
         raise InvalidParameter("Give resourceArn or principal, not both.")
     principal = None if body.principal is None else principals_of(ctx, call, [body.principal])[0]
@@ -124,6 +126,28 @@ def get_resource_share_associations(
     owner = call.ids.aws_id(ctx, call.caller.account_id)
     items = _associations(ctx, call, page.items, owner)
     return w.AssociationsReply(items, next_token=page.next_marker)
+
+
+def _source_associations(
+    ctx: Context, call: AwsCall[w.GetResourceShareAssociations]
+) -> w.AssociationsReply:
+    """The sources of the caller's shares, as associations: ``principal`` names the source
+    account (a resource has no source)."""
+    body = call.body
+    if body.resource_arn is not None:
+        raise InvalidParameter("A SOURCE association names no resource: leave resourceArn out.")
+    query = SourceQuery(
+        share_ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),
+        source=None if body.principal is None else sources_of(ctx, call, [body.principal])[0],
+        status=None if body.association_status is None else body.association_status.lower(),
+    )
+    page = share_sources.search_share_sources(
+        ctx, call.caller, query, page_of(body.max_results, body.next_token)
+    )
+    owner = call.ids.aws_id(ctx, call.caller.account_id)
+    return w.AssociationsReply(
+        _associations(ctx, call, page.items, owner), next_token=page.next_marker
+    )
 
 
 def _resource_wire(

@@ -11,7 +11,15 @@ from typing import Any, get_args, get_type_hints
 import msgspec
 
 from sharekeeper.aws import organizations as org
-from sharekeeper.aws import permissions, ram, ram_associations, ram_catalogue, sts
+from sharekeeper.aws import (
+    permissions,
+    ram,
+    ram_associations,
+    ram_catalogue,
+    ram_policies,
+    ram_sources,
+    sts,
+)
 from sharekeeper.aws.call import AwsCall
 from sharekeeper.aws.errors import Protocol
 from sharekeeper.services.context import Context
@@ -108,6 +116,8 @@ RAM_SERVED = (
         "GetResourceShareAssociations", _RAM, ram_associations.get_resource_share_associations
     ),
     AwsOperation("ListResources", _RAM, ram_associations.list_resources),
+    AwsOperation("ListSourceAssociations", _RAM, ram_sources.list_source_associations),
+    AwsOperation("GetResourcePolicies", _RAM, ram_policies.get_resource_policies),
     AwsOperation("ListPrincipals", _RAM, ram_associations.list_principals),
     AwsOperation(
         "ListPendingInvitationResources",

@@ -1,6 +1,6 @@
 """AWS RAM's wire types (restJson1), member for member as botocore's service model
 ``ram/2018-01-04`` names them; times are epoch seconds, as restJson1 sends a timestamp in a
-body. Requests ignore unknown members (AWS's later ones, such as ``sources``, until served)."""
+body. Requests ignore unknown members (AWS's later ones, until served)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from msgspec import Meta, Struct
 
 Arn = Annotated[str, Meta(min_length=1, max_length=2048)]
 Principal = Annotated[str, Meta(min_length=1, max_length=2048)]
+# A share's sources (domain/share_sources.py: SOURCES_MOST): refused whole beyond that.
+Sources = Annotated[list[Principal], Meta(max_length=100)]
 # The share's name, as the core keeps it (64 characters, no control character).
 Name = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Token = Annotated[str, Meta(min_length=1, max_length=64)]
@@ -54,6 +56,7 @@ class CreateResourceShare(Request):
     allow_external_principals: bool = True
     permission_arns: Annotated[list[Arn], Meta(max_length=20)] = []
     client_token: ClientToken | None = None
+    sources: Sources = []
 
 
 class GetResourceShares(Request):
@@ -129,6 +132,7 @@ class ChangeAssociations(Request):
     resource_arns: Annotated[list[Arn], Meta(max_length=20)] = []
     principals: Annotated[list[Principal], Meta(max_length=20)] = []
     client_token: ClientToken | None = None
+    sources: Sources = []
 
 
 class GetResourceShareAssociations(Request):
@@ -360,3 +364,39 @@ class ListPermissionVersions(Request):
     permission_arn: Arn
     next_token: Token | None = None
     max_results: MaxResults | None = None
+
+
+class ListSourceAssociations(Request):
+    resource_share_arns: Annotated[list[Arn], Meta(max_length=100)] = []
+    source_id: Principal | None = None
+    source_type: Annotated[str, Meta(max_length=64)] | None = None
+    association_status: AssociationStatus | None = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class AssociatedSource(Reply):
+    resource_share_arn: str
+    source_id: str
+    source_type: str
+    status: str
+    creation_time: float
+    last_updated_time: float
+    status_message: str | None = None
+
+
+class SourceAssociationsReply(Reply):
+    source_associations: list[AssociatedSource]
+    next_token: str | None = None
+
+
+class GetResourcePolicies(Request):
+    resource_arns: Annotated[list[Arn], Meta(max_length=100)]
+    principal: Principal | None = None
+    next_token: Token | None = None
+    max_results: MaxResults | None = None
+
+
+class PoliciesReply(Reply):
+    policies: list[str]
+    next_token: str | None = None

@@ -79,6 +79,8 @@ class Question:
     resource: ResourceUrn
     resource_type: str
     urns: tuple[str, ...]  # the resource's URN in each spelling of its type (``spelled``)
+    # The account a service principal acts for (domain/share_sources.py); None for an account.
+    source: str | None = None
 
     @property
     def action_service(self) -> str:

@@ -12,7 +12,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── MalformedBody             RAM.9001
     │   ├── MalformedRequest          RAM.9011    not HTTP/1.1 as the parser reads it
     │   ├── InvalidParameter          RAM.9100
-    │   │   └── MalformedIdentifier   RAM.9100    an identifier not of its form (an ARN)
+    │   │   ├── MalformedIdentifier   RAM.9100    an identifier not of its form (an ARN)
+    │   │   └── LastSourceStays       RAM.9100    a share naming a service keeps a source
     │   ├── DomainIdMismatch          RAM.1002
     │   ├── InvalidAccountId          RAM.1004
     │   ├── PrincipalIsOwner          RAM.1005
@@ -201,6 +202,17 @@ class InvalidParameter(InvalidRequest):
 
 class MalformedIdentifier(InvalidParameter):
     """An identifier that is not of its form: on AWS's wire API, an ARN."""
+
+
+class LastSourceStays(InvalidParameter):
+    """Removing every source of a share that names a service would widen what the service may
+    act for to the owner's default at once (domain/share_sources.py): AWS refuses it too."""
+
+    def __init__(self, share_id: str) -> None:
+        super().__init__(
+            f"The resource share {share_id} names a service principal: at least one of its "
+            "sources must remain (remove the service principal first)."
+        )
 
 
 class DomainIdMismatch(InvalidRequest):

@@ -18,6 +18,9 @@ class ShareStatus(StrEnum):
 class AssociationType(StrEnum):
     PRINCIPAL = "principal"
     RESOURCE = "resource"
+    # An account a service principal of the share may act for (domain/share_sources.py); kept
+    # apart from principals and resources, and never an event of the change feed.
+    SOURCE = "source"
 
 
 class AssociationStatus(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sharekeeper.domain.errors import (
     CrossOrganizationPrincipal,
@@ -26,16 +26,19 @@ from sharekeeper.domain.organizations import (
     parse_organization_principal,
 )
 from sharekeeper.domain.permissions import Catalogue, Permission
+from sharekeeper.domain.share_sources import SERVICE_PREFIX, service_entity
 
 
 @dataclass(frozen=True, slots=True)
 class Principals:
     accounts: list[str]
     organizations: list[OrganizationPrincipal]
+    # Services' principal entities (``service:NAME``, domain/share_sources.py).
+    services: list[str] = field(default_factory=list)
 
 
 def check_principals(values: Sequence[str], owner: str) -> Principals:
-    """Account ids and organization principals, each once, never the owner."""
+    """Account ids, organization principals and services, each once, never the owner."""
     seen: set[str] = set()
     result = Principals([], [])
     for value in values:
@@ -45,6 +48,9 @@ def check_principals(values: Sequence[str], owner: str) -> Principals:
         organization = parse_organization_principal(value)
         if organization is not None:
             result.organizations.append(organization)
+            continue
+        if value.startswith(SERVICE_PREFIX):
+            result.services.append(service_entity(value[len(SERVICE_PREFIX) :]))
             continue
         require_account_id(value)
         if value == owner:

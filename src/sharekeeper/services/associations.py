@@ -19,6 +19,7 @@ from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.quotas import QuotaType
+from sharekeeper.domain.share_sources import check_sources
 from sharekeeper.domain.shares import (
     Association,
     AssociationQuery,
@@ -38,6 +39,7 @@ from sharekeeper.services.changes import record_closed, record_ended
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import owner_directory
 from sharekeeper.services.permissions import bind_permissions
+from sharekeeper.services.share_sources import bind_sources, unbind_sources
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 PRINCIPAL = AssociationType.PRINCIPAL
@@ -68,7 +70,8 @@ def bind(
     check_organization_principals(
         principals.organizations, directory.organization, directory.parents
     )
-    entities = principals.accounts + [p.value for p in principals.organizations]
+    entities = [*principals.accounts, *(p.value for p in principals.organizations)]
+    entities += principals.services
     fresh = created is not None
     current = {} if fresh else uow.associations.find(share.id, PRINCIPAL, entities)
     new = [e for e in entities if e not in current or not current[e].seen_at(now).is_live]
@@ -176,8 +179,10 @@ def _bind_resources(
     return results
 
 
-def _require_entities(principals: Sequence[str], resource_urns: Sequence[str]) -> None:
-    if not principals and not resource_urns:
+def _require_entities(
+    principals: Sequence[str], resource_urns: Sequence[str], sources: Sequence[str]
+) -> None:
+    if not principals and not resource_urns and not sources:
         raise InvalidParameter("Give at least one of principals and resource_urns.")
 
 
@@ -188,15 +193,19 @@ def associate_resource_share(
     *,
     principals: Sequence[str] = (),
     resource_urns: Sequence[str] = (),
+    sources: Sequence[str] = (),
 ) -> list[Association]:
-    _require_entities(principals, resource_urns)
+    """``sources``: accounts its service principals may act for (domain/share_sources.py)."""
+    _require_entities(principals, resource_urns, sources)
     accounts = check_principals(principals, caller.account_id)
     urns = check_resources(resource_urns, caller.account_id, ctx.catalogue)
+    sources = check_sources(sources)
     now = ctx.clock()
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
         share.require_active()
         results = bind(ctx, uow, share, accounts, urns, now)
+        results += bind_sources(uow, share, sources, now)
         uow.commit()
     return results
 
@@ -208,16 +217,19 @@ def disassociate_resource_share(
     *,
     principals: Sequence[str] = (),
     resource_urns: Sequence[str] = (),
+    sources: Sequence[str] = (),
 ) -> list[Association]:
-    """The owner removes principals or resources; a principal may also leave a share."""
-    _require_entities(principals, resource_urns)
+    """The owner removes principals, resources or sources; a principal may also leave a
+    share."""
+    _require_entities(principals, resource_urns, sources)
     now = ctx.clock()
     with ctx.writing() as uow:
         share = uow.shares.get(share_id, now, lock=True)
         if share is None:
             raise ResourceShareNotFound(share_id)
         if share.owner_account_id != caller.account_id:
-            results = [_leave(ctx, uow, caller, share, principals, resource_urns, now)]
+            others = [*resource_urns, *sources]  # a leaving principal names only itself
+            results = [_leave(ctx, uow, caller, share, principals, others, now)]
         else:
             share.require_active()
             results = _unbind(uow, share, PRINCIPAL, principals, now, "Disassociated by the owner.")
@@ -227,6 +239,7 @@ def disassociate_resource_share(
             for account in principals:
                 closed = uow.invitations.close_pending(share.id, now, receiver=account)
                 record_closed(uow, closed, now)
+            results += unbind_sources(uow, share, sources, now, "Disassociated by the owner.")
         uow.commit()
     return results
 

@@ -22,11 +22,12 @@ from sharekeeper.domain.decisions import (
     permission_says,
     resource_of,
 )
-from sharekeeper.domain.errors import AuthenticationFailed, InvalidRequest
+from sharekeeper.domain.errors import AuthenticationFailed, InvalidParameter, InvalidRequest
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permissions import Catalogue
 from sharekeeper.domain.policies import Decision, PolicyType
 from sharekeeper.domain.service_principals import ServicePrincipal, require_namespace
+from sharekeeper.domain.share_sources import may_act_for, service_name
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import reaching_entities, units_above
 from sharekeeper.store.unit_of_work import UnitOfWork
@@ -48,13 +49,25 @@ def question_of(
     principal: str,
     action: str,
     resource: str,
+    source: str | None = None,
 ) -> Question:
-    """One request checked, as the HTTP API and the in-process checker both take it."""
-    ids.require_account_id(principal)
+    """One request checked, as the HTTP API and the in-process checker both take it: the
+    principal an account, or a service (``service:NAME``) acting for the account ``source``."""
+    if service_name(principal) is None:
+        ids.require_account_id(principal)
+        if source is not None:
+            raise InvalidParameter("source_account is given only with a service principal.")
+    elif source is None:
+        raise InvalidParameter(
+            f"{principal} is a service principal: name the account it acts for "
+            "(source_account; the in-process checker decides accounts only)."
+        )
+    else:
+        ids.require_account_id(source)
     check_action(action)
     asked = resource_of(catalogue, resource)
     require_namespace(namespaces, asked.urn.service, f"The resource {resource[:200]}")
-    question = Question(principal, action, asked.urn, asked.type, asked.urns)
+    question = Question(principal, action, asked.urn, asked.type, asked.urns, source)
     require_namespace(namespaces, question.action_service, f"The action {action}")
     return question
 
@@ -113,20 +126,20 @@ def standings_of(uow: UnitOfWork, principals: Iterable[str]) -> dict[str, Standi
 
 
 def authorize(
-    ctx: Context, caller: Caller, asked: Sequence[tuple[str, str, str]]
+    ctx: Context,
+    caller: Caller,
+    asked: Sequence[tuple[str, str, str] | tuple[str, str, str, str | None]],
 ) -> list[AccessDecision]:
-    """A decision for each (principal, action, resource URN), in order. A request that is
-    malformed fails the whole batch (400, naming its index); one outside the service's
-    namespaces too (403)."""
+    """A decision for each (principal, action, resource URN[, source account]), in order. A
+    request that is malformed fails the whole batch (400, naming its index); one outside the
+    service's namespaces too (403)."""
     batch = len(asked) > 1
     with ctx.reading() as uow:
         service = calling_service(uow, caller)
         questions = []
-        for index, (principal, action, resource) in enumerate(asked):
+        for index, request in enumerate(asked):
             try:
-                questions.append(
-                    question_of(ctx.catalogue, service.namespaces, principal, action, resource)
-                )
+                questions.append(question_of(ctx.catalogue, service.namespaces, *request))
             except InvalidRequest as error:
                 if batch:
                     error.message = f"requests[{index}]: {error.message}"
@@ -135,7 +148,39 @@ def authorize(
         grants_at = _grants(
             ctx, uow, questions, {e for s in standings.values() for e in s.entities}
         )
-    return [decision_for(ctx.catalogue, q, standings[q.principal], grants_at) for q in questions]
+        acting = _acting_for(uow, [q for q in questions if q.source is not None], grants_at)
+    return [
+        decision_for(ctx.catalogue, q, standings[q.principal], acting(q, grants_at))
+        for q in questions
+    ]
+
+
+GrantsAt = Callable[[str, str], Iterable[Grant]]
+
+
+def _acting_for(
+    uow: UnitOfWork, questions: Sequence[Question], grants_at: GrantsAt
+) -> Callable[[Question, GrantsAt], GrantsAt]:
+    """For a service's question, only the grants of shares whose sources hold the account it
+    acts for (domain/share_sources.may_act_for): one read of those shares' sources and
+    owners; an account's question keeps its grants."""
+    share_ids = sorted(
+        {g.share_id for q in questions for u in q.urns for g in grants_at(u, q.principal)}
+    )
+    sources = uow.share_sources.live_of(share_ids)
+    owners = uow.shares.owners_of(share_ids)
+
+    def acting(question: Question, every: GrantsAt) -> GrantsAt:
+        source = question.source
+        if source is None:
+            return every
+        return lambda urn, entity: [
+            g
+            for g in every(urn, entity)
+            if may_act_for(source, sources.get(g.share_id, ()), owners[g.share_id])
+        ]
+
+    return acting
 
 
 def _grants(

@@ -10,6 +10,7 @@ from sharekeeper.domain.errors import ExternalPrincipalNotAllowed
 from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.quotas import QuotaType
+from sharekeeper.domain.share_sources import check_sources
 from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
 from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
 from sharekeeper.domain.tags import Tag, unique_tags
@@ -19,6 +20,7 @@ from sharekeeper.services.changes import record_closed, record_ended
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
 from sharekeeper.services.permissions import bind_permissions
+from sharekeeper.services.share_sources import bind_sources
 
 SHARE_DELETED = "The resource share was deleted."
 
@@ -34,9 +36,12 @@ def create_resource_share(
     principals: Sequence[str] = (),
     resource_urns: Sequence[str] = (),
     tags: Sequence[Tag] = (),
+    sources: Sequence[str] = (),
 ) -> ResourceShare:
+    """``sources``: the accounts its service principals may act for (domain/share_sources.py)."""
     owner = caller.account_id
     chosen = check_principals(principals, owner)
+    sources = check_sources(sources)
     urns = check_resources(resource_urns, owner, ctx.catalogue)
     permissions = choose_permissions(
         ctx.catalogue, permission_ids, dict.fromkeys(u.resource_type for u in urns)
@@ -61,6 +66,7 @@ def create_resource_share(
         uow.note_target(share.id)
         bind_permissions(uow, share.id, permissions, now)
         bind(ctx, uow, share, chosen, urns, now, {p.resource_type: p.id for p in permissions})
+        bind_sources(uow, share, sources, now)
         # The owner's share quota is counted last, under the owner's lock and with this share
         # among those counted: creations of one owner queue for two statements, not for the
         # whole creation, and one that counts after another committed sees its share.
@@ -105,6 +111,7 @@ def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
         uow.shares.save(deleted)
         uow.record(Change.of_share(ChangeKind.SHARE_DELETED, share.id, deleted, now))
         record_ended(uow, uow.associations.end_all(share.id, now, SHARE_DELETED), now)
+        uow.share_sources.end_all(share.id, now, SHARE_DELETED)
         record_closed(uow, uow.invitations.close_pending(share.id, now), now)
         uow.invitations.forget_withdrawn_of_deleted(caller.account_id, share.id)
         uow.commit()

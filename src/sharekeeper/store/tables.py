@@ -127,6 +127,26 @@ associations = Table(
     sqlite_autoincrement=True,
 )
 
+# The accounts a share's service principals may act for (domain/share_sources.py).
+share_sources = Table(
+    "share_sources",
+    metadata,
+    _seq(),
+    Column(
+        "resource_share_id",
+        String(36),
+        ForeignKey("resource_shares.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("source_id", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_message", Text),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("resource_share_id", "source_id"),
+    sqlite_autoincrement=True,
+)
+
 invitations = Table(
     "invitations",
     metadata,

@@ -33,6 +33,7 @@ from sharekeeper.store.policies import PolicyRepository
 from sharekeeper.store.relays import RelayRepository
 from sharekeeper.store.service_principals import ServicePrincipalRepository
 from sharekeeper.store.sessions import SessionRepository
+from sharekeeper.store.share_sources import ShareSourceRepository
 from sharekeeper.store.shares import AssociationRepository, ShareRepository
 from sharekeeper.store.snapshot import SnapshotRepository
 from sharekeeper.store.tags import TagRepository
@@ -176,6 +177,7 @@ class UnitOfWork:
     accounts = _Repository(AccountRepository)
     shares = _Repository(ShareRepository)
     associations = _Repository(AssociationRepository)
+    share_sources = _Repository(ShareSourceRepository)
     invitations = _Repository(InvitationRepository)
     organizations = _Repository(OrganizationRepository)
     handshakes = _Repository(HandshakeRepository)
