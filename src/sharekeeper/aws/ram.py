@@ -111,7 +111,7 @@ def create_resource_share(
         call.caller,
         name=body.name,
         allow_external_principals=body.allow_external_principals,
-        permission_ids=[permission_id(ctx, arn) for arn in body.permission_arns],
+        permission_ids=[permission_id(ctx, call, arn) for arn in body.permission_arns],
         principals=principals_of(ctx, call, body.principals),
         resource_urns=resource_urns(ctx, call, body.resource_arns),
         tags=[Tag(t.key, t.value) for t in body.tags],
@@ -124,7 +124,7 @@ def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.R
     query = ShareQuery(
         permission_id=None
         if body.permission_arn is None
-        else permission_id(ctx, body.permission_arn),
+        else permission_id(ctx, call, body.permission_arn),
         name=body.name,
         status=None if body.resource_share_status is None else body.resource_share_status.lower(),
         ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),

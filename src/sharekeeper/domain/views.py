@@ -77,6 +77,8 @@ class BoundPermission:
     status: str
     created_at: Millis
     updated_at: Millis
+    # RAM_MANAGED (the catalogue's) or CUSTOMER_MANAGED (the share owner's own).
+    permission_type: str = "RAM_MANAGED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ BOUND_PERMISSION = RowMapping(
     P.status,
     P.created_at,
     P.updated_at,
+    P.permission_type,
 )
 
 
@@ -44,10 +45,22 @@ class PermissionBindingRepository:
         """resource type -> id of the permission bound for it."""
         return dict(self._tx.rows(_BOUND, {"share_id": share_id}))
 
+    def bound_versions(self, share_id: str) -> dict[str, tuple[str, int]]:
+        """resource type -> (id, version) of the permission bound for it."""
+        statement = select(P.resource_type, P.permission_id, P.permission_version).where(
+            P.resource_share_id == share_id
+        )
+        return {row[0]: (row[1], row[2]) for row in self._tx.execute(statement)}
+
+    def of_share(self, share_id: str) -> list[BoundPermission]:
+        statement = select(*BOUND_PERMISSION.columns).where(P.resource_share_id == share_id)
+        return [BOUND_PERMISSION.read(row) for row in self._tx.execute(statement.order_by(P.seq))]
+
     def bind(self, share_id: str, permissions: Iterable[Permission], now: Millis) -> None:
         for p in permissions:
+            status = AssociationStatus.ASSOCIATED.value
             bound = BoundPermission(
-                p.id, p.version, p.resource_type, AssociationStatus.ASSOCIATED.value, now, now
+                p.id, p.version, p.resource_type, status, now, now, p.permission_type
             )
             values = {"resource_share_id": share_id, **BOUND_PERMISSION.values(bound)}
             self._tx.send(_INSERT, values)
@@ -59,6 +72,7 @@ class PermissionBindingRepository:
             .values(
                 permission_id=permission.id,
                 permission_version=permission.version,
+                permission_type=permission.permission_type,
                 created_at=now,
                 updated_at=now,
             )
@@ -121,12 +135,28 @@ class PermissionBindingRepository:
             lambda row: ShareBinding(row[width], BOUND_PERMISSION.read(row)),
         )
 
-    def owner_shares_binding(
-        self, owner: str, permission_id: str, version: int | None
-    ) -> list[str]:
-        """The owner's active shares that bind the permission (that version, if given)."""
+    def binding_shares(self, permission_id: str, version: int | None = None) -> list[str]:
+        """The active shares that bind the permission (that version, if given)."""
         statement = (
             select(P.resource_share_id)
+            .join(resource_shares, S.id == P.resource_share_id)
+            .where(S.status == ShareStatus.ACTIVE.value, P.permission_id == permission_id)
+        )
+        if version is not None:
+            statement = statement.where(P.permission_version == version)
+        return [row[0] for row in self._tx.execute(statement.order_by(P.seq))]
+
+    def forget(self, permission_id: str) -> None:
+        """Every binding of the permission (left only on ended shares, which decide nothing)."""
+        self._tx.execute(delete(share_permissions).where(P.permission_id == permission_id))
+
+    def owner_shares_binding(
+        self, owner: str, permission_id: str, version: int | None
+    ) -> list[tuple[str, int]]:
+        """(share id, version bound) of the owner's active shares that bind the permission
+        (that version, if given)."""
+        statement = (
+            select(P.resource_share_id, P.permission_version)
             .join(resource_shares, S.id == P.resource_share_id)
             .where(
                 S.owner_account_id == owner,
@@ -137,4 +167,4 @@ class PermissionBindingRepository:
         )
         if version is not None:
             statement = statement.where(P.permission_version == version)
-        return [row[0] for row in self._tx.execute(statement)]
+        return [(row[0], row[1]) for row in self._tx.execute(statement)]
