@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+
 from sharekeeper.testing import Account
 from tests.api.checker_support import agree, checker_for, local
 from tests.api.decision_support import ACCESSIBLE, ask, call, decision

@@ -125,6 +125,7 @@ def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.R
         permission_id=None
         if body.permission_arn is None
         else permission_id(ctx, call, body.permission_arn),
+        permission_version=None if body.permission_arn is None else body.permission_version,
         name=body.name,
         status=None if body.resource_share_status is None else body.resource_share_status.lower(),
         ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),
