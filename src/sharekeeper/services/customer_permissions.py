@@ -99,6 +99,7 @@ def delete_version(ctx: Context, caller: Caller, name: str, version: int) -> Non
     """A version no share binds (AWS refuses deleting one in use)."""
     now = ctx.clock()
     with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)  # as binding takes it (services/permissions.py)
         permission = _owned(uow, caller, name).without_version(version, now)
         if uow.permissions.binding_shares(permission.id, version):
             raise PermissionInUse(name, version)
@@ -112,6 +113,7 @@ def delete_permission(ctx: Context, caller: Caller, name: str) -> None:
     """A permission no active share binds (AWS refuses deleting one in use); the bindings of
     ended shares, which decide nothing, go with it."""
     with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)  # as binding takes it (services/permissions.py)
         permission = _owned(uow, caller, name)
         if uow.permissions.binding_shares(permission.id):
             raise PermissionInUse(name)
@@ -125,6 +127,7 @@ def update_status(ctx: Context, caller: Caller, name: str, status: str) -> Custo
     """DEPRECATED: binds to no new share (the shares binding it keep it); ATTACHABLE again."""
     now = ctx.clock()
     with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)  # as binding takes it (services/permissions.py)
         permission = _owned(uow, caller, name).with_status(status, now)
         uow.customer_permissions.changed(permission)
         uow.note_target(permission.id)

@@ -52,6 +52,9 @@ def bindable(
                 f"{permission.version}."
             )
         return permission
+    # Under the owner's lock, which deleting or deprecating the permission takes too: a
+    # binding never commits beside the deletion of what it binds.
+    uow.accounts.lock(owner)
     own = uow.customer_permissions.get(permission_id)
     if own is None or own.owner_account_id != owner:
         raise UnknownPermission(permission_id)
