@@ -75,6 +75,18 @@ def test_a_share_binds_its_owners_permission_and_its_principals_read_it(
         resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
     )
     assert _bound(receiver, share_arn) == [(arn, "1", "CUSTOMER_MANAGED", True)]
+    # OTHER-ACCOUNTS: the bindings of the shares that reach the caller, by their owner's ARN.
+    assert _associations(receiver, resourceOwner="OTHER-ACCOUNTS") == [(share_arn, "1", True)]
+    assert _associations(receiver, resourceOwner="OTHER-ACCOUNTS", permissionArn=arn) == [
+        (share_arn, "1", True)
+    ]
+    assert _associations(receiver) == []  # SELF: the receiver owns none
+    assert _associations(outsider, resourceOwner="OTHER-ACCOUNTS") == []
+    assert code_of(
+        outsider.aws("ram").list_permission_associations,
+        resourceOwner="OTHER-ACCOUNTS",
+        permissionArn=arn,
+    ) == ("UnknownResourceException")
     read = valid("ram", "GetPermission", them.get_permission(permissionArn=arn))["permission"]
     assert (read["permission"], read["permissionType"]) == (READ, "CUSTOMER_MANAGED")
     assert code_of(outsider.aws("ram").get_permission, permissionArn=arn) == (
@@ -91,6 +103,7 @@ def test_a_share_binds_its_owners_permission_and_its_principals_read_it(
     ram.create_permission_version(permissionArn=arn, policyTemplate=WRITE)
     assert _associations(owner, permissionArn=arn) == [(share_arn, "1", False)]
     assert _associations(owner, permissionArn=arn, defaultVersion=True) == []
+    assert _associations(receiver, resourceOwner="OTHER-ACCOUNTS", defaultVersion=True) == []
     assert _bound(owner, share_arn) == [(arn, "1", "CUSTOMER_MANAGED", False)]
 
 

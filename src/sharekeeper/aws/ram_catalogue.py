@@ -3,14 +3,11 @@ catalogue's types that AWS has a name for (aws/arns.py: TYPES)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from sharekeeper.aws import arns
 from sharekeeper.aws import permissions as customer
 from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
-from sharekeeper.domain.customer_permissions import CustomerPermission
 from sharekeeper.domain.errors import InvalidParameter, NotCreatedFromPolicy, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
 from sharekeeper.domain.permission_work import ReplacementWork, WorkStatus
@@ -212,27 +209,13 @@ def list_permission_associations(
     """The permissions bound to the caller's own shares (SELF, AWS's default), AWS-managed and
     customer-managed; every share is STANDARD."""
     body = call.body
-    if body.resource_owner == "OTHER-ACCOUNTS":
-        raise InvalidParameter(
-            "resourceOwner OTHER-ACCOUNTS is not served yet for ListPermissionAssociations; "
-            "ListResourceSharePermissions lists a share's permissions for its principals."
-        )
     empty = pw.PermissionAssociationsReply([])
     if body.feature_set not in (None, STANDARD):
         return empty
+    received = body.resource_owner == "OTHER-ACCOUNTS"
     bound_id = None
     if body.permission_arn is not None:
-        bound_id = permission_id(ctx, call, body.permission_arn)
-    mine = {
-        p.id: p
-        for p in customer_permissions.list_permissions(
-            ctx, call.caller, None, PageRequest(MAX_LIMIT)
-        ).items
-    }
-    defaults = None
-    if body.default_version:
-        defaults = tuple((p.id, p.version) for _, p in aws_permissions(ctx))
-        defaults += tuple((p.id, p.default_version) for p in mine.values())
+        bound_id = _associated_permission_id(ctx, call, body.permission_arn, received)
     share_id = None
     if body.resource_share_arn is not None:
         share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
@@ -242,42 +225,48 @@ def list_permission_associations(
         status=None if body.association_status is None else body.association_status.lower(),
         resource_type=arns.catalogue_type(body.resource_type),
         share_id=share_id,
-        versions=defaults,
+        default_version=bool(body.default_version),
     )
     page = permissions.search_share_bindings(
-        ctx, call.caller, query, page_of(body.max_results, body.next_token)
+        ctx, call.caller, query, page_of(body.max_results, body.next_token), received
     )
-    owner = call.ids.aws_id(ctx, call.caller.account_id)
-    items = [_permission_association(ctx, call, b, owner, mine) for b in page.items]
+    owners = call.ids.aws_ids(ctx, {b.owner_account_id for b, _ in page.items})
+    items = [
+        _permission_association(call, binding, default, owners[binding.owner_account_id])
+        for binding, default in page.items
+    ]
     return pw.PermissionAssociationsReply(items, page.next_marker)
 
 
+def _associated_permission_id(ctx: Context, call: AwsCall[object], arn: str, received: bool) -> str:
+    """The permission a filter names: for OTHER-ACCOUNTS, a customer-managed one is another
+    account's (a share reaching the caller binds it, or it matches nothing)."""
+    parsed = arns.parse_customer_permission_arn(arn)
+    if not received or parsed is None:
+        return permission_id(ctx, call, arn)
+    owner = call.ids.account_ids(ctx, [parsed[0]])[parsed[0]]
+    found = customer_permissions.get_shared_permission(ctx, call.caller, owner, parsed[1])
+    return found.id
+
+
 def _permission_association(
-    ctx: Context,
-    call: AwsCall[object],
-    binding: ShareBinding,
-    owner_aws: str,
-    mine: Mapping[str, CustomerPermission],
+    call: AwsCall[object], binding: ShareBinding, default: Permission, owner_aws: str
 ) -> pw.PermissionAssociation:
-    """A binding as AWS names it; a permission of a type AWS has no name for reads as the
-    catalogue's URN, as its resources read by theirs. ``mine``: the caller's own permissions
-    (a customer-managed binding's)."""
+    """A binding as AWS names it (``default``: its permission's default version); a
+    permission of a type AWS has no name for reads as the catalogue's URN, as its resources
+    read by theirs."""
     bound = binding.bound
-    own = mine.get(bound.permission_id)
-    if own is not None:
-        arn = arns.customer_permission_arn(call.region, owner_aws, own.name)
-        default_version = own.default_version
+    if default.permission_type == CUSTOMER_MANAGED:
+        arn = arns.customer_permission_arn(call.region, owner_aws, default.name)
     else:
-        default = catalogue.show_permission(ctx, bound.permission_id, None)
         name = arns.permission_name(
             default.name, default.resource_type, default.is_resource_type_default
         )
         arn = default.urn if name is None else arns.permission_arn(name)
-        default_version = default.version
     return pw.PermissionAssociation(
         arn=arn,
         permission_version=str(bound.permission_version),
-        default_version=bound.permission_version == default_version,
+        default_version=bound.permission_version == default.version,
         resource_type=arns.aws_type_of(bound.resource_type) or bound.resource_type,
         status=bound.status.upper(),
         feature_set=STANDARD,

@@ -28,6 +28,7 @@ from sharekeeper.domain.views import (
 )
 from sharekeeper.services.access import owned_share, visible_share
 from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import access_entities
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -61,14 +62,18 @@ def bindable(
     return own.bindable(version)
 
 
-def bound_permission(ctx: Context, uow: UnitOfWork, bound: BoundPermission) -> Permission:
-    """What a binding names, read from the catalogue or from its owner's permissions."""
+def bound_permission(
+    ctx: Context, uow: UnitOfWork, bound: BoundPermission, default: bool = False
+) -> Permission:
+    """The version a binding names (``default``: its permission's default version), read
+    from the catalogue or from its owner's permissions."""
+    version = None if default else bound.permission_version
     if bound.permission_type != CUSTOMER_MANAGED:
-        return ctx.catalogue.get(bound.permission_id, bound.permission_version)
+        return ctx.catalogue.get(bound.permission_id, version)
     own = uow.customer_permissions.get(bound.permission_id)
     if own is None:  # deleting a bound permission is refused: a defect, not bad input
         raise LookupError(f"bound permission {bound.permission_id} is gone")
-    return own.as_bound(bound.permission_version)
+    return own.as_bound(version)
 
 
 def associate_share_permission(
@@ -182,11 +187,17 @@ def share_permission_versions(
 
 
 def search_share_bindings(
-    ctx: Context, caller: Caller, query: BindingQuery, page: PageRequest
-) -> Page[ShareBinding]:
-    """The permissions bound to the caller's own shares (AWS's ListPermissionAssociations)."""
+    ctx: Context, caller: Caller, query: BindingQuery, page: PageRequest, received: bool = False
+) -> Page[tuple[ShareBinding, Permission]]:
+    """The permissions bound to the caller's own shares, or (``received``) to the shares of
+    others that reach it, each with its permission's default version (AWS's
+    ListPermissionAssociations)."""
+    defaults = [(p.id, p.version) for p in ctx.catalogue.permissions()]
     with ctx.reading() as uow:
-        return uow.permissions.owner_page(caller.account_id, query, page)
+        through = access_entities(uow, caller.account_id) if received else None
+        found = uow.permissions.bindings_page(caller.account_id, through, query, defaults, page)
+        items = [(b, bound_permission(ctx, uow, b.bound, default=True)) for b in found.items]
+    return Page(items, found.next_marker)
 
 
 def replace_permission_associations(

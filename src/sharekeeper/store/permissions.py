@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, delete, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED, Permission
 from sharekeeper.domain.shares import AssociationStatus, ShareStatus
 from sharekeeper.domain.views import BindingQuery, BoundPermission, ShareBinding
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.rows import RowMapping
-from sharekeeper.store.tables import resource_shares, share_permissions
+from sharekeeper.store.shares import received_share_ids
+from sharekeeper.store.tables import customer_permissions, resource_shares, share_permissions
 from sharekeeper.store.transaction import Transaction
 
 P = share_permissions.c
@@ -23,6 +24,7 @@ _BOUND = Prepared(
     select(P.resource_type, P.permission_id).where(P.resource_share_id == bindparam("share_id"))
 )
 S = resource_shares.c
+C = customer_permissions.c
 
 
 BOUND_PERMISSION = RowMapping(
@@ -105,14 +107,29 @@ class PermissionBindingRepository:
         )
         return int(self._tx.execute(select(func.coalesce(func.max(per_share.c.n), 0))).scalar_one())
 
-    def owner_page(self, owner: str, query: BindingQuery, page: PageRequest) -> Page[ShareBinding]:
-        """The permissions bound to ``owner``'s shares, in binding order."""
+    def bindings_page(
+        self,
+        caller: str,
+        through: Sequence[str] | None,
+        query: BindingQuery,
+        catalogue_defaults: Collection[tuple[str, int]],
+        page: PageRequest,
+    ) -> Page[ShareBinding]:
+        """The permissions bound to ``caller``'s shares, or (``through`` its entities) to the
+        active shares of others that reach it, in binding order. ``catalogue_defaults``: the
+        (id, version) of the catalogue's default versions, for ``query.default_version``."""
         width = len(BOUND_PERMISSION.columns)
-        statement = (
-            select(*BOUND_PERMISSION.columns, P.resource_share_id, P.seq)
-            .join(resource_shares, S.id == P.resource_share_id)
-            .where(S.owner_account_id == owner)
-        )
+        statement = select(
+            *BOUND_PERMISSION.columns, P.resource_share_id, S.owner_account_id, P.seq
+        ).join(resource_shares, S.id == P.resource_share_id)
+        if through is None:
+            statement = statement.where(S.owner_account_id == caller)
+        else:
+            statement = statement.where(
+                S.id.in_(received_share_ids(through)),
+                S.owner_account_id != caller,
+                S.status == ShareStatus.ACTIVE.value,
+            )
         for column, value in (
             (P.permission_id, query.permission_id),
             (P.permission_version, query.permission_version),
@@ -122,17 +139,22 @@ class PermissionBindingRepository:
         ):
             if value is not None:
                 statement = statement.where(column == value)
-        if query.versions is not None:
+        if query.default_version:
             pairs = [
-                and_(P.permission_id == i, P.permission_version == v) for i, v in query.versions
+                and_(P.permission_id == i, P.permission_version == v) for i, v in catalogue_defaults
             ]
-            statement = statement.where(or_(*pairs) if pairs else false())
+            owned_default = exists().where(
+                C.id == P.permission_id, C.default_version == P.permission_version
+            )
+            statement = statement.where(
+                or_(*pairs, and_(P.permission_type == CUSTOMER_MANAGED, owned_default))
+            )
         return fetch_page(
             self._tx,
             statement,
             P.seq,
             page,
-            lambda row: ShareBinding(row[width], BOUND_PERMISSION.read(row)),
+            lambda row: ShareBinding(row[width], BOUND_PERMISSION.read(row), row[width + 1]),
         )
 
     def binding_shares(self, permission_id: str, version: int | None = None) -> list[str]:
