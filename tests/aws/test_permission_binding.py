@@ -81,6 +81,8 @@ def test_a_share_binds_its_owners_permission_and_its_principals_read_it(
         (share_arn, "1", True)
     ]
     assert _associations(receiver) == []  # SELF: the receiver owns none
+    received = them.get_resource_shares(resourceOwner="OTHER-ACCOUNTS", permissionArn=arn)
+    assert [s["resourceShareArn"] for s in received["resourceShares"]] == [share_arn]
     assert _associations(outsider, resourceOwner="OTHER-ACCOUNTS") == []
     assert code_of(
         outsider.aws("ram").list_permission_associations,

@@ -215,7 +215,7 @@ def list_permission_associations(
     received = body.resource_owner == "OTHER-ACCOUNTS"
     bound_id = None
     if body.permission_arn is not None:
-        bound_id = _associated_permission_id(ctx, call, body.permission_arn, received)
+        bound_id = named_permission_id(ctx, call, body.permission_arn, received)
     share_id = None
     if body.resource_share_arn is not None:
         share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
@@ -238,9 +238,10 @@ def list_permission_associations(
     return pw.PermissionAssociationsReply(items, page.next_marker)
 
 
-def _associated_permission_id(ctx: Context, call: AwsCall[object], arn: str, received: bool) -> str:
-    """The permission a filter names: for OTHER-ACCOUNTS, a customer-managed one is another
-    account's (a share reaching the caller binds it, or it matches nothing)."""
+def named_permission_id(ctx: Context, call: AwsCall[object], arn: str, received: bool) -> str:
+    """The permission a filter names (GetResourceShares, ListPermissionAssociations): for
+    OTHER-ACCOUNTS, a customer-managed one is another account's, which a share reaching the
+    caller must bind (else it does not exist for the caller)."""
     parsed = arns.parse_customer_permission_arn(arn)
     if not received or parsed is None:
         return permission_id(ctx, call, arn)
