@@ -219,3 +219,45 @@ def test_0021_keeps_the_trail_and_claims_each_client_token_once(tmp_path: Path) 
     with pytest.raises(Exception, match="UNIQUE"), engine.begin() as connection:
         connection.execute(claim, {"account": "a"})
     engine.dispose()
+
+
+def test_0022_reads_every_existing_binding_as_the_catalogues(tmp_path: Path) -> None:
+    """Bindings and customer-managed permissions made before it: the catalogue's, and
+    attachable."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'bindings.db'}")
+    _upgrade(engine, "0021")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, created_at, aws_account_id)"
+                " VALUES ('a', 'a', 1, '123456789012')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO resource_shares (id, name, description, owner_account_id,"
+                " allow_external_principals, status, created_at, updated_at)"
+                " VALUES ('s', 's', '', 'a', 1, 'active', 1, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO share_permissions (resource_share_id, permission_id,"
+                " permission_version, resource_type, status, created_at, updated_at)"
+                " VALUES ('s', 'p', 1, 'vpc:subnet', 'associated', 1, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO customer_permissions (id, owner_account_id, name, resource_type,"
+                " default_version, created_at, updated_at) VALUES ('c', 'a', 'n', 'vpc:subnet',"
+                " 1, 1, 1)"
+            )
+        )
+    _upgrade(engine, "0022")
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT permission_type FROM share_permissions")).all()
+        statuses = connection.execute(text("SELECT status FROM customer_permissions")).all()
+    engine.dispose()
+    assert [row[0] for row in kinds] == ["RAM_MANAGED"]
+    assert [row[0] for row in statuses] == ["ATTACHABLE"]

@@ -154,7 +154,7 @@ def test_principal_and_resource_rules() -> None:
 def test_default_permissions_fill_the_types_not_chosen() -> None:
     catalogue = Catalogue.packaged()
     readonly = "6b640602-9e2c-5ef5-86d3-68febb8f125d"
-    chosen = choose_permissions(catalogue, [readonly], ["vpc:subnet", "dns:zone"])
+    chosen = choose_permissions(catalogue, [catalogue.get(readonly)], ["vpc:subnet", "dns:zone"])
     assert {(p.resource_type, p.is_resource_type_default) for p in chosen} == {
         ("vpc:subnet", False),
         ("dns:zone", True),

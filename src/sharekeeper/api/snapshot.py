@@ -20,6 +20,10 @@ class BoundPermissionWire(Struct):
     resource_type: str
     permission_id: str
     permission_version: int
+    # A customer-managed permission's decision document (null: it allows nothing); absent
+    # for the catalogue's, which the checker reads from its packaged catalogue.
+    customer_managed: bool = False
+    content: str | None = None
 
 
 class HeldShareWire(Struct):
@@ -56,7 +60,10 @@ def show_snapshot(ctx: Context, call: Call[None, None]) -> SnapshotReply:
             s.share_id,
             [HeldResourceWire(urn, type_) for urn, type_ in s.resources.items()],
             sorted(s.principals),
-            [BoundPermissionWire(t, p, v) for t, (p, v) in s.permissions.items()],
+            [
+                BoundPermissionWire(t, p, v, t in s.documents, s.documents.get(t))
+                for t, (p, v) in s.permissions.items()
+            ],
         )
         for s in found.shares
     ]

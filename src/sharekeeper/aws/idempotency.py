@@ -32,6 +32,7 @@ from sharekeeper.aws.ram import (
 from sharekeeper.aws.ram_associations import association_wire
 from sharekeeper.aws.ram_catalogue import replacement_wire
 from sharekeeper.domain.audit import AuditRecord, Claim
+from sharekeeper.domain.customer_permissions import ATTACHABLE
 from sharekeeper.domain.errors import InvitationNotFound, PermissionNotFound, ResourceShareNotFound
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import PageRequest
@@ -178,7 +179,16 @@ def _deleted_permission(
 def _deleted_version(
     ctx: Context, call: AwsCall[pw.PermissionVersionOf], record: AuditRecord
 ) -> pw.DeletePermissionReply:
-    return pw.DeletePermissionReply(True, call.body.client_token, customer.ATTACHABLE)
+    return pw.DeletePermissionReply(True, call.body.client_token, ATTACHABLE)
+
+
+def _updated_permission(
+    ctx: Context, call: AwsCall[pw.UpdatePermission], record: AuditRecord
+) -> pw.UpdatePermissionReply:
+    """The permission's status as it stands now."""
+    name = customer.customer_name(ctx, call, call.body.permission_arn) or ""
+    found = customer_permissions.get_permission(ctx, call.caller, name)
+    return pw.UpdatePermissionReply(call.body.client_token, found.status)
 
 
 def _default_set(
@@ -195,7 +205,7 @@ def _replaced(
     if not page.items:
         raise PermissionNotFound(record.targets[0] if record.targets else "")
     return pw.ReplacePermissionAssociationsReply(
-        replacement_wire(ctx, page.items[0]), call.body.client_token
+        replacement_wire(ctx, call, page.items[0]), call.body.client_token
     )
 
 
@@ -215,5 +225,6 @@ REPLAYS: dict[str, Replay] = {
     "SetDefaultPermissionVersion": _default_set,
     "DeletePermissionVersion": _deleted_version,
     "DeletePermission": _deleted_permission,
+    "UpdatePermission": _updated_permission,
     "ReplacePermissionAssociations": _replaced,
 }

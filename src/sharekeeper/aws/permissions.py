@@ -8,23 +8,28 @@ from sharekeeper.aws import arns
 from sharekeeper.aws import permissions_wire as pw
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.call import STANDARD, AwsCall, seconds
-from sharekeeper.domain.customer_permissions import CustomerPermission, PermissionVersion
+from sharekeeper.domain.customer_permissions import (
+    ATTACHABLE,
+    CustomerPermission,
+    PermissionVersion,
+)
 from sharekeeper.domain.errors import (
     InvalidParameter,
     MalformedIdentifier,
     NotCreatedFromPolicy,
+    PermissionNotCustomerManaged,
     PermissionNotFound,
     ResourceShareNotFound,
 )
 from sharekeeper.domain.paging import PageRequest
+from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.shares import ShareQuery
 from sharekeeper.services import customer_permissions, shares
 from sharekeeper.services.context import Context
 
 CUSTOMER_MANAGED = "CUSTOMER_MANAGED"
-# A customer-managed permission exists until deleted (AWS's DELETING and DEPRECATED states
-# belong to its asynchronous deletion and to AWS-managed versions).
-ATTACHABLE = "ATTACHABLE"
+# ATTACHABLE or DEPRECATED (UpdatePermission) while it exists; AWS's DELETING belongs to its
+# asynchronous deletion.
 DELETED = "DELETED"
 
 
@@ -38,6 +43,19 @@ def customer_name(ctx: Context, call: AwsCall[object], arn: str) -> str | None:
     if aws_account_id != call.ids.aws_id(ctx, call.caller.account_id):
         raise PermissionNotFound(arn[:256])
     return name
+
+
+def readable(ctx: Context, call: AwsCall[object], arn: str) -> CustomerPermission | None:
+    """The customer-managed permission an ARN names, for its owner or for a principal of a
+    share that binds it (GetPermission); None for an ARN of another form."""
+    parsed = arns.parse_customer_permission_arn(arn)
+    if parsed is None:
+        return None
+    aws_account_id, name = parsed
+    owner = call.ids.account_ids(ctx, [aws_account_id])[aws_account_id]
+    if owner == call.caller.account_id:
+        return customer_permissions.get_permission(ctx, call.caller, name)
+    return customer_permissions.get_shared_permission(ctx, call.caller, owner, name)
 
 
 def _name_of(ctx: Context, call: AwsCall[object], arn: str) -> str:
@@ -76,9 +94,29 @@ def summary(
         default_version=shown.version == permission.default_version,
         name=permission.name,
         resource_type=arns.aws_type_of(permission.resource_type) or permission.resource_type,
-        status=ATTACHABLE,
+        status=permission.status,
         creation_time=seconds(shown.created_at),
         last_updated_time=seconds(permission.updated_at),
+        is_resource_type_default=False,
+        permission_type=CUSTOMER_MANAGED,
+        feature_set=STANDARD,
+    )
+
+
+def bound_summary(
+    ctx: Context, call: AwsCall[object], owner: str, bound: Permission
+) -> w.PermissionSummary:
+    """The version of an owner's customer-managed permission a share binds (as the share's
+    principals read it too)."""
+    return w.PermissionSummary(
+        arn=arns.customer_permission_arn(call.region, call.ids.aws_id(ctx, owner), bound.name),
+        version=str(bound.version),
+        default_version=bound.is_default_version,
+        name=bound.name,
+        resource_type=arns.aws_type_of(bound.resource_type) or bound.resource_type,
+        status=bound.status,
+        creation_time=seconds(bound.created_at),
+        last_updated_time=seconds(bound.updated_at),
         is_resource_type_default=False,
         permission_type=CUSTOMER_MANAGED,
         feature_set=STANDARD,
@@ -100,7 +138,7 @@ def detail(
         creation_time=brief.creation_time,
         last_updated_time=brief.last_updated_time,
         is_resource_type_default=False,
-        status=ATTACHABLE,
+        status=permission.status,
         permission_type=CUSTOMER_MANAGED,
         feature_set=STANDARD,
     )
@@ -158,6 +196,16 @@ def delete_permission_version(
     name = _name_of(ctx, call, body.permission_arn)
     customer_permissions.delete_version(ctx, call.caller, name, body.permission_version)
     return pw.DeletePermissionReply(True, body.client_token, ATTACHABLE)
+
+
+def update_permission(ctx: Context, call: AwsCall[pw.UpdatePermission]) -> pw.UpdatePermissionReply:
+    """DEPRECATED stops new bindings (the shares binding it keep it); ATTACHABLE restores it."""
+    body = call.body
+    if arns.parse_customer_permission_arn(body.permission_arn) is None:
+        raise PermissionNotCustomerManaged(arns.permission_name_of(body.permission_arn))
+    name = _name_of(ctx, call, body.permission_arn)
+    changed = customer_permissions.update_status(ctx, call.caller, name, body.status)
+    return pw.UpdatePermissionReply(body.client_token, changed.status)
 
 
 def delete_permission(ctx: Context, call: AwsCall[pw.DeletePermission]) -> pw.DeletePermissionReply:

@@ -48,6 +48,18 @@ class DeletePermission(Request):
     client_token: ClientToken | None = None
 
 
+class UpdatePermission(Request):
+    permission_arn: Arn
+    # Checked by the domain, which names the statuses it takes.
+    status: Annotated[str, Meta(max_length=32)]
+    client_token: ClientToken | None = None
+
+
+class UpdatePermissionReply(Reply):
+    client_token: str | None = None
+    permission_status: str | None = None
+
+
 class PermissionVersionOf(Request):
     """DeletePermissionVersion's and SetDefaultPermissionVersion's members."""
 

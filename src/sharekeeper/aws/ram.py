@@ -9,7 +9,7 @@ from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
 from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.call import STANDARD, AwsCall, page_of, seconds
-from sharekeeper.aws.ram_catalogue import permission_id
+from sharekeeper.aws.ram_catalogue import named_permission_id, permission_id
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.domain.ids import is_account_id
@@ -131,7 +131,7 @@ def create_resource_share(
         call.caller,
         name=body.name,
         allow_external_principals=body.allow_external_principals,
-        permission_ids=[permission_id(ctx, arn) for arn in body.permission_arns],
+        permission_ids=[permission_id(ctx, call, arn) for arn in body.permission_arns],
         principals=principals_of(ctx, call, body.principals),
         resource_urns=resource_urns(ctx, call, body.resource_arns),
         tags=[Tag(t.key, t.value) for t in body.tags],
@@ -145,7 +145,10 @@ def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.R
     query = ShareQuery(
         permission_id=None
         if body.permission_arn is None
-        else permission_id(ctx, body.permission_arn),
+        else named_permission_id(
+            ctx, call, body.permission_arn, body.resource_owner == "OTHER-ACCOUNTS"
+        ),
+        permission_version=None if body.permission_arn is None else body.permission_version,
         name=body.name,
         status=None if body.resource_share_status is None else body.resource_share_status.lower(),
         ids=tuple(arns.ram_id(a, arns.SHARE) for a in body.resource_share_arns),

@@ -11,7 +11,7 @@ from sharekeeper.aws.call import REGIONAL, STANDARD, AwsCall, page_of, seconds
 from sharekeeper.domain.errors import InvalidParameter, NotCreatedFromPolicy, UnknownPermission
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest, page_of_sequence
 from sharekeeper.domain.permission_work import ReplacementWork, WorkStatus
-from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED, Permission
 from sharekeeper.domain.views import BindingQuery, ShareBinding
 from sharekeeper.services import catalogue, customer_permissions, permissions
 from sharekeeper.services.context import Context
@@ -42,13 +42,17 @@ def aws_permissions(ctx: Context, resource_type: str | None = None) -> list[tupl
     return [(name, p) for name, p in named if name is not None]
 
 
-def permission_id(ctx: Context, arn: str) -> str:
-    """The catalogue's id of the permission an ARN names."""
-    if arns.parse_customer_permission_arn(arn) is not None:
-        raise InvalidParameter(
-            f"{arn[:256]} is a customer-managed permission: binding one to a resource share "
-            "is not served yet (docs/aws.md)."
-        )
+def permission_id(ctx: Context, call: AwsCall[object], arn: str) -> str:
+    """The id of the permission an ARN names: the catalogue's, or the caller's own
+    customer-managed one (another account's reads as absent)."""
+    own = customer.customer_name(ctx, call, arn)
+    if own is not None:
+        return customer_permissions.get_permission(ctx, call.caller, own).id
+    return catalogue_permission_id(ctx, arn)
+
+
+def catalogue_permission_id(ctx: Context, arn: str) -> str:
+    """The catalogue's id of the AWS-managed permission an ARN names."""
     name = arns.permission_name_of(arn)
     for known, permission in aws_permissions(ctx):
         if known == name:
@@ -92,13 +96,12 @@ def get_permission(ctx: Context, call: AwsCall[w.GetPermission]) -> w.Permission
     """The permission's policy is the catalogue's own text (its actions are the catalogue's,
     docs/aws.md)."""
     body = call.body
-    own = customer.customer_name(ctx, call, body.permission_arn)
-    if own is not None:
-        mine = customer_permissions.get_permission(ctx, call.caller, own)
-        return w.PermissionReply(customer.detail(ctx, call, mine, body.permission_version))
+    readable = customer.readable(ctx, call, body.permission_arn)
+    if readable is not None:
+        return w.PermissionReply(customer.detail(ctx, call, readable, body.permission_version))
     name = arns.permission_name_of(body.permission_arn)
     p = catalogue.show_permission(
-        ctx, permission_id(ctx, body.permission_arn), body.permission_version
+        ctx, catalogue_permission_id(ctx, body.permission_arn), body.permission_version
     )
     summary = _summary(name, p)
     return w.PermissionReply(
@@ -122,18 +125,15 @@ def get_permission(ctx: Context, call: AwsCall[w.GetPermission]) -> w.Permission
 def associate_resource_share_permission(
     ctx: Context, call: AwsCall[w.AssociateResourceSharePermission]
 ) -> w.ReturnValueToken:
-    """Binds the permission for its resource type, replacing the bound one with ``replace``.
-    A share binds a permission's default version, the only one it can bind (docs/aws.md)."""
+    """Binds the permission for its resource type, replacing the bound one with ``replace``:
+    an AWS-managed permission's default version, or the version of the caller's own
+    customer-managed one given (its default if none) (docs/aws.md)."""
     body = call.body
-    found = permission_id(ctx, body.permission_arn)
-    default = catalogue.show_permission(ctx, found, None)
-    if body.permission_version not in (None, default.version):
-        raise InvalidParameter(
-            f"permissionVersion {body.permission_version}: a share binds the permission's "
-            f"default version, {default.version}."
-        )
+    found = permission_id(ctx, call, body.permission_arn)
     share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
-    permissions.associate_share_permission(ctx, call.caller, share_id, found, body.replace)
+    permissions.associate_share_permission(
+        ctx, call.caller, share_id, found, body.replace, body.permission_version
+    )
     return w.ReturnValueToken(True, body.client_token)
 
 
@@ -142,7 +142,7 @@ def disassociate_resource_share_permission(
 ) -> w.ReturnValueToken:
     body = call.body
     share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
-    found = permission_id(ctx, body.permission_arn)
+    found = permission_id(ctx, call, body.permission_arn)
     permissions.disassociate_share_permission(ctx, call.caller, share_id, found)
     return w.ReturnValueToken(True, body.client_token)
 
@@ -150,19 +150,22 @@ def disassociate_resource_share_permission(
 def list_resource_share_permissions(
     ctx: Context, call: AwsCall[w.ListResourceSharePermissions]
 ) -> w.PermissionsReply:
-    """The share's permissions, for its owner and the principals it reaches; those of types
-    AWS has no name for are left out."""
+    """The share's permissions, for its owner and the principals it reaches (a customer-
+    managed one as the version bound); those of types AWS has no name for are left out."""
     body = call.body
     share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
-    page = permissions.list_share_permissions(
-        ctx, call.caller, share_id, None, page_of(body.max_results, body.next_token)
+    owner, page = permissions.share_permission_versions(
+        ctx, call.caller, share_id, page_of(body.max_results, body.next_token)
     )
     items = []
-    for bound in page.items:
-        p = catalogue.show_permission(ctx, bound.permission_id, None)
+    for p in page.items:
+        if p.permission_type == CUSTOMER_MANAGED:
+            items.append(customer.bound_summary(ctx, call, owner, p))
+            continue
+        default = catalogue.show_permission(ctx, p.id, None)
         name = arns.permission_name(p.name, p.resource_type, p.is_resource_type_default)
         if name is not None:
-            items.append(_summary(name, p))
+            items.append(_summary(name, default))
     return w.PermissionsReply(items, page.next_marker)
 
 
@@ -178,7 +181,9 @@ def list_permission_versions(
         return w.PermissionsReply(list(paged.items), paged.next_marker)
     name = arns.permission_name_of(body.permission_arn)
     page = catalogue.list_permission_versions(
-        ctx, permission_id(ctx, body.permission_arn), page_of(body.max_results, body.next_token)
+        ctx,
+        catalogue_permission_id(ctx, body.permission_arn),
+        page_of(body.max_results, body.next_token),
     )
     return w.PermissionsReply([_summary(name, p) for p in page.items], page.next_marker)
 
@@ -194,32 +199,23 @@ def promote_permission_created_from_policy(
     if own is not None:
         customer_permissions.get_permission(ctx, call.caller, own)
     else:
-        permission_id(ctx, arn)
+        catalogue_permission_id(ctx, arn)
     raise NotCreatedFromPolicy(f"The permission {arn[:256]}")
 
 
 def list_permission_associations(
     ctx: Context, call: AwsCall[pw.ListPermissionAssociations]
 ) -> pw.PermissionAssociationsReply:
-    """The permissions bound to the caller's own shares (SELF, AWS's default). A customer-
-    managed permission is bound to none yet, and every share is STANDARD."""
+    """The permissions bound to the caller's own shares (SELF, AWS's default), AWS-managed and
+    customer-managed; every share is STANDARD."""
     body = call.body
-    if body.resource_owner == "OTHER-ACCOUNTS":
-        raise InvalidParameter(
-            "resourceOwner OTHER-ACCOUNTS is not served yet for ListPermissionAssociations; "
-            "ListResourceSharePermissions lists a share's permissions for its principals."
-        )
     empty = pw.PermissionAssociationsReply([])
     if body.feature_set not in (None, STANDARD):
         return empty
+    received = body.resource_owner == "OTHER-ACCOUNTS"
     bound_id = None
     if body.permission_arn is not None:
-        if customer.customer_name(ctx, call, body.permission_arn) is not None:
-            return empty
-        bound_id = permission_id(ctx, body.permission_arn)
-    defaults = None
-    if body.default_version:
-        defaults = tuple((p.id, p.version) for _, p in aws_permissions(ctx))
+        bound_id = named_permission_id(ctx, call, body.permission_arn, received)
     share_id = None
     if body.resource_share_arn is not None:
         share_id = arns.ram_id(body.resource_share_arn, arns.SHARE)
@@ -229,28 +225,47 @@ def list_permission_associations(
         status=None if body.association_status is None else body.association_status.lower(),
         resource_type=arns.catalogue_type(body.resource_type),
         share_id=share_id,
-        versions=defaults,
+        default_version=bool(body.default_version),
     )
     page = permissions.search_share_bindings(
-        ctx, call.caller, query, page_of(body.max_results, body.next_token)
+        ctx, call.caller, query, page_of(body.max_results, body.next_token), received
     )
-    owner = call.ids.aws_id(ctx, call.caller.account_id)
-    items = [_permission_association(ctx, call, b, owner) for b in page.items]
+    owners = call.ids.aws_ids(ctx, {b.owner_account_id for b, _ in page.items})
+    items = [
+        _permission_association(call, binding, default, owners[binding.owner_account_id])
+        for binding, default in page.items
+    ]
     return pw.PermissionAssociationsReply(items, page.next_marker)
 
 
+def named_permission_id(ctx: Context, call: AwsCall[object], arn: str, received: bool) -> str:
+    """The permission a filter names (GetResourceShares, ListPermissionAssociations): for
+    OTHER-ACCOUNTS, a customer-managed one is another account's, which a share reaching the
+    caller must bind (else it does not exist for the caller)."""
+    parsed = arns.parse_customer_permission_arn(arn)
+    if not received or parsed is None:
+        return permission_id(ctx, call, arn)
+    owner = call.ids.account_ids(ctx, [parsed[0]])[parsed[0]]
+    found = customer_permissions.get_shared_permission(ctx, call.caller, owner, parsed[1])
+    return found.id
+
+
 def _permission_association(
-    ctx: Context, call: AwsCall[object], binding: ShareBinding, owner_aws: str
+    call: AwsCall[object], binding: ShareBinding, default: Permission, owner_aws: str
 ) -> pw.PermissionAssociation:
-    """A binding as AWS names it; a permission of a type AWS has no name for reads as the
-    catalogue's URN, as its resources read by theirs."""
+    """A binding as AWS names it (``default``: its permission's default version); a
+    permission of a type AWS has no name for reads as the catalogue's URN, as its resources
+    read by theirs."""
     bound = binding.bound
-    default = catalogue.show_permission(ctx, bound.permission_id, None)
-    name = arns.permission_name(
-        default.name, default.resource_type, default.is_resource_type_default
-    )
+    if default.permission_type == CUSTOMER_MANAGED:
+        arn = arns.customer_permission_arn(call.region, owner_aws, default.name)
+    else:
+        name = arns.permission_name(
+            default.name, default.resource_type, default.is_resource_type_default
+        )
+        arn = default.urn if name is None else arns.permission_arn(name)
     return pw.PermissionAssociation(
-        arn=default.urn if name is None else arns.permission_arn(name),
+        arn=arn,
         permission_version=str(bound.permission_version),
         default_version=bound.permission_version == default.version,
         resource_type=arns.aws_type_of(bound.resource_type) or bound.resource_type,
@@ -263,19 +278,27 @@ def _permission_association(
     )
 
 
-def _aws_arn(ctx: Context, permission_id: str) -> str:
-    """A catalogue permission's ARN (its URN for a type AWS has no name for)."""
-    p = catalogue.show_permission(ctx, permission_id, None)
+def _aws_arn(ctx: Context, call: AwsCall[object], permission_id: str) -> str:
+    """A permission's ARN: the catalogue's (its URN for a type AWS has no name for), or the
+    caller's own (by its id once deleted: its name is gone with it)."""
+    p = permissions.permission_named(ctx, call.caller, permission_id)
+    if p is None or p.permission_type == CUSTOMER_MANAGED:
+        owner = call.ids.aws_id(ctx, call.caller.account_id)
+        return arns.customer_permission_arn(
+            call.region, owner, permission_id if p is None else p.name
+        )
     name = arns.permission_name(p.name, p.resource_type, p.is_resource_type_default)
     return p.urn if name is None else arns.permission_arn(name)
 
 
-def replacement_wire(ctx: Context, work: ReplacementWork) -> pw.ReplacementWork:
+def replacement_wire(
+    ctx: Context, call: AwsCall[object], work: ReplacementWork
+) -> pw.ReplacementWork:
     return pw.ReplacementWork(
         id=work.id,
-        from_permission_arn=_aws_arn(ctx, work.from_permission_id),
+        from_permission_arn=_aws_arn(ctx, call, work.from_permission_id),
         from_permission_version=None if work.from_version is None else str(work.from_version),
-        to_permission_arn=_aws_arn(ctx, work.to_permission_id),
+        to_permission_arn=_aws_arn(ctx, call, work.to_permission_id),
         to_permission_version=str(work.to_version),
         status=work.status.value,
         status_message=f"{work.replaced} resource shares changed.",
@@ -294,11 +317,13 @@ def replace_permission_associations(
     work = permissions.replace_permission_associations(
         ctx,
         call.caller,
-        permission_id(ctx, body.from_permission_arn),
+        permission_id(ctx, call, body.from_permission_arn),
         body.from_permission_version,
-        permission_id(ctx, body.to_permission_arn),
+        permission_id(ctx, call, body.to_permission_arn),
     )
-    return pw.ReplacePermissionAssociationsReply(replacement_wire(ctx, work), body.client_token)
+    return pw.ReplacePermissionAssociationsReply(
+        replacement_wire(ctx, call, work), body.client_token
+    )
 
 
 def list_replace_permission_associations_work(
@@ -315,5 +340,5 @@ def list_replace_permission_associations_work(
         page_of(body.max_results, body.next_token),
     )
     return pw.ReplacementWorksReply(
-        [replacement_wire(ctx, w) for w in page.items], page.next_marker
+        [replacement_wire(ctx, call, w) for w in page.items], page.next_marker
     )

@@ -169,6 +169,7 @@ RAM_SERVED = (
     AwsOperation(
         "DeletePermission", _RAM, permissions.delete_permission, writes=True, in_query=True
     ),
+    AwsOperation("UpdatePermission", _RAM, permissions.update_permission, writes=True),
     AwsOperation("ListPermissionAssociations", _RAM, ram_catalogue.list_permission_associations),
     AwsOperation(
         "ReplacePermissionAssociations",

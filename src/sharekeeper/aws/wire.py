@@ -70,6 +70,7 @@ class GetResourceShares(Request):
     next_token: Token | None = None
     max_results: MaxResults | None = None
     permission_arn: Arn | None = None
+    permission_version: Annotated[int, Meta(ge=1)] | None = None
 
 
 class GetResourceShareInvitations(Request):

@@ -15,9 +15,11 @@ from sharekeeper.domain.errors import (
     DefaultVersionStays,
     InvalidParameter,
     MalformedPolicyTemplate,
+    PermissionDeprecated,
     PermissionNotFound,
     PermissionVersionLimit,
 )
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED, Permission
 
 # AWS's limits: five versions per permission; names of AWS's PermissionName shape.
 MAX_VERSIONS = 5
@@ -26,6 +28,11 @@ _NAME = re.compile(r"[A-Za-z0-9_.-]{1,36}")
 # An action: a service prefix, a colon, a name of letters, digits and wildcards.
 _ACTION = re.compile(r"(?P<service>[a-z0-9-]{1,64}):[A-Za-z0-9*?]{1,128}(?::[A-Za-z0-9*?]{1,128})*")
 _TEMPLATE_KEYS = {"Effect", "Action", "Condition"}
+# AWS's UpdatePermission statuses: a deprecated permission binds to no new share, and the
+# shares that bind it keep it.
+ATTACHABLE = "ATTACHABLE"
+DEPRECATED = "DEPRECATED"
+STATUSES = (ATTACHABLE, DEPRECATED)
 
 
 def check_name(name: str) -> str:
@@ -94,6 +101,7 @@ class CustomerPermission:
     created_at: Millis
     updated_at: Millis
     versions: tuple[PermissionVersion, ...]
+    status: str = ATTACHABLE
 
     def version(self, number: int | None = None) -> PermissionVersion:
         """A version, or the default one (None)."""
@@ -123,3 +131,43 @@ class CustomerPermission:
             raise DefaultVersionStays(self.name, number)
         kept = tuple(v for v in self.versions if v.version != number)
         return replace(self, versions=kept, updated_at=now)
+
+    def with_status(self, status: str, now: Millis) -> CustomerPermission:
+        if status not in STATUSES:
+            raise InvalidParameter(f"A permission's status is {' or '.join(STATUSES)}.")
+        return replace(self, status=status, updated_at=now)
+
+    def bindable(self, number: int | None = None) -> Permission:
+        """A version (the default if None) as a share binds it: refused while deprecated."""
+        if self.status == DEPRECATED:
+            raise PermissionDeprecated(self.name)
+        return self.as_bound(number)
+
+    def as_bound(self, number: int | None = None) -> Permission:
+        """A version (the default if None) as a share's binding reads it; its content is the
+        template (decisions read it through ``decision_document``)."""
+        shown = self.version(number)
+        return Permission(
+            id=self.id,
+            name=self.name,
+            resource_type=self.resource_type,
+            version=shown.version,
+            is_default_version=shown.version == self.default_version,
+            is_resource_type_default=False,
+            content=shown.template,
+            created_at=shown.created_at,
+            updated_at=self.updated_at,
+            permission_type=CUSTOMER_MANAGED,
+            status=self.status,
+        )
+
+
+def decision_document(template: str) -> str | None:
+    """A template as the document an access decision reads (``{"Statement": [...]}``, the
+    catalogue's shape); None, which allows nothing, for a template with a ``Condition``: no
+    request context reaches a decision to evaluate it, and allowing regardless would grant
+    more than its owner wrote."""
+    document = json.loads(template)
+    if "Condition" in document:
+        return None
+    return json.dumps({"Statement": [{"Effect": "Allow", "Action": document["Action"]}]})

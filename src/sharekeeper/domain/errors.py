@@ -442,6 +442,34 @@ class DefaultVersionStays(InvalidRequest):
         )
 
 
+class PermissionInUse(InvalidRequest):
+    code = "RAM.9118"
+
+    def __init__(self, name: str, version: int | None = None) -> None:
+        which = name if version is None else f"Version {version} of {name}"
+        super().__init__(
+            f"{which} is bound to a resource share: replace or unbind it there first "
+            "(ReplacePermissionAssociations, DisassociateResourceSharePermission)."
+        )
+
+
+class PermissionDeprecated(InvalidRequest):
+    code = "RAM.9119"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The permission {name} is deprecated: it binds to no new resource share "
+            "(UpdatePermission with ATTACHABLE restores it)."
+        )
+
+
+class PermissionNotCustomerManaged(InvalidRequest):
+    code = "RAM.9120"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The permission {name} is AWS-managed: only its service changes it.")
+
+
 class StateConflict(ShareKeeperError):
     code = "RAM.9200"
 

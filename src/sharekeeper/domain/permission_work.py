@@ -32,11 +32,10 @@ class ReplacementWork:
 
 
 def check_replacement(source: Permission, target: Permission) -> None:
-    """A share binds one permission per resource type: the new one must be of the same type."""
+    """A share binds one permission per resource type: the new one must be of the same type
+    (it may be the same permission: its shares then move to its default version)."""
     if source.resource_type != target.resource_type:
         raise InvalidParameter(
             f"The permission {target.name} is for {target.resource_type}, not for "
             f"{source.resource_type}: a replacement keeps the resource type."
         )
-    if source.id == target.id:
-        raise InvalidParameter("fromPermissionArn and toPermissionArn name the same permission.")

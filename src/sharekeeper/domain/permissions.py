@@ -189,6 +189,9 @@ class Catalogue:
                 return p
         raise PermissionNotFound(permission_id, version)
 
+    def holds(self, permission_id: str) -> bool:
+        return permission_id in self._versions
+
     def versions(self, permission_id: str) -> list[Permission]:
         if permission_id not in self._versions:
             raise PermissionNotFound(permission_id)

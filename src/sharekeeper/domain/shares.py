@@ -131,6 +131,7 @@ class ShareQuery:
     status: str | None = None
     ids: tuple[str, ...] = ()
     permission_id: str | None = None
+    permission_version: int | None = None  # with permission_id: shares binding that version
     tag_filters: tuple[TagFilter, ...] = ()
     # Shares that name this principal (associated or associating): the console's filter; the
     # API has no such filter (its shared-principal view answers the question per principal).

@@ -12,12 +12,10 @@ from sharekeeper.domain.errors import (
     InvalidResourceUrn,
     OrganizationSharingDisabled,
     PermissionConflict,
-    PermissionNotFound,
     PrincipalIsOwner,
     ResourceNotOwned,
     ResourceTypeWithoutPermission,
     UnknownOrganizationPrincipal,
-    UnknownPermission,
 )
 from sharekeeper.domain.ids import ResourceUrn, require_account_id
 from sharekeeper.domain.organizations import (
@@ -106,18 +104,14 @@ def _region_problem(region: str, resource_type: str) -> str:
 
 def choose_permissions(
     catalogue: Catalogue,
-    permission_ids: Iterable[str],
+    asked: Iterable[Permission],
     resource_types: Iterable[str],
     already_bound: Iterable[str] = (),
 ) -> list[Permission]:
     """The permissions to bind: those asked for (one per resource type), and the default
     permission of every other resource type in ``resource_types`` not ``already_bound``."""
     chosen: dict[str, Permission] = {}
-    for permission_id in permission_ids:
-        try:
-            permission = catalogue.get(permission_id)
-        except PermissionNotFound:
-            raise UnknownPermission(permission_id) from None
+    for permission in asked:
         if permission.resource_type in chosen:
             raise PermissionConflict(permission.resource_type)
         chosen[permission.resource_type] = permission

@@ -19,3 +19,6 @@ class HeldShare:
     principals: set[str] = field(default_factory=set)
     # Resource type (as bound) -> (permission id, version).
     permissions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # Resource type -> the decision document of the owner's customer-managed permission bound
+    # for it (None: it allows nothing); the catalogue's are read from the packaged catalogue.
+    documents: dict[str, str | None] = field(default_factory=dict)

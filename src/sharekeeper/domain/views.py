@@ -77,27 +77,31 @@ class BoundPermission:
     status: str
     created_at: Millis
     updated_at: Millis
+    # RAM_MANAGED (the catalogue's) or CUSTOMER_MANAGED (the share owner's own).
+    permission_type: str = "RAM_MANAGED"
 
 
 @dataclass(frozen=True, slots=True)
 class ShareBinding:
-    """A permission bound to one of the caller's shares (AWS's ListPermissionAssociations)."""
+    """A permission bound to a share (AWS's ListPermissionAssociations), with the share's
+    owner."""
 
     resource_share_id: str
     bound: BoundPermission
+    owner_account_id: str
 
 
 @dataclass(frozen=True, slots=True)
 class BindingQuery:
-    """Filters of a search of the permissions bound to an owner's shares; all must hold.
-    ``versions``: (permission id, version) pairs, one of which the binding must be."""
+    """Filters of a search of the permissions bound to shares; all must hold.
+    ``default_version``: only bindings of their permission's current default version."""
 
     permission_id: str | None = None
     permission_version: int | None = None
     status: str | None = None
     resource_type: str | None = None
     share_id: str | None = None
-    versions: tuple[tuple[str, int], ...] | None = None
+    default_version: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,11 @@ class View:
                     p["resource_type"]: (p["permission_id"], p["permission_version"])
                     for p in held["permissions"]
                 },
+                documents={
+                    p["resource_type"]: p.get("content")
+                    for p in held["permissions"]
+                    if p.get("customer_managed")
+                },
             )
             self._shares[share.share_id] = share
             for urn in share.resources:
@@ -80,6 +85,8 @@ class View:
         bound = share.permissions.get(resource_type)
         if bound is None:
             return Grant(share.share_id, None, None, None)
+        if resource_type in share.documents:  # the owner's own: its document came with it
+            return Grant(share.share_id, *bound, share.documents[resource_type])
         content = self._catalogue.get(*bound).content
         return Grant(share.share_id, bound[0], bound[1], content)
 
@@ -182,16 +189,19 @@ class View:
 
     def _bound(self, share: HeldShare, kind: str, data: Mapping[str, Any]) -> bool:
         """A binding's event names no version: the server binds the catalogue's default one,
-        which is the packaged catalogue's here too (one release on both ends)."""
+        which is the packaged catalogue's here too (one release on both ends). A customer-
+        managed permission's event carries neither its version nor its template: reload."""
         resource_type = str(data["resource_type"])
         if kind == "permission.disassociated":
             share.permissions.pop(resource_type, None)
+            share.documents.pop(resource_type, None)
             return True
         try:
             bound = self._catalogue.get(str(data["permission_id"]))
         except PermissionNotFound:
             return False
         share.permissions[resource_type] = (bound.id, bound.version)
+        share.documents.pop(resource_type, None)
         return True
 
 

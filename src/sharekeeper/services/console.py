@@ -126,7 +126,7 @@ def share_details(ctx: Context, caller: Caller, share_id: str) -> ShareDetails:
         sent = uow.invitations.search(
             caller.account_id, InvitationQuery(share_ids=(share.id,)), everything, now
         ).items
-    permissions = associated_permissions(ctx, bound)
+        permissions = associated_permissions(ctx, uow, bound)
     newest: dict[str, Invitation] = {}
     for invitation in sent:
         known = newest.get(invitation.receiver_account_id)

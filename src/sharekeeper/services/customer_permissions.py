@@ -15,8 +15,14 @@ from sharekeeper.domain.customer_permissions import (
     check_name,
     check_template,
 )
-from sharekeeper.domain.errors import PermissionLimit, PermissionNameTaken, PermissionNotFound
+from sharekeeper.domain.errors import (
+    PermissionInUse,
+    PermissionLimit,
+    PermissionNameTaken,
+    PermissionNotFound,
+)
 from sharekeeper.domain.paging import Page, PageRequest, page_of_sequence
+from sharekeeper.services.access import reaches
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
 
@@ -90,9 +96,13 @@ def set_default_version(ctx: Context, caller: Caller, name: str, version: int) -
 
 
 def delete_version(ctx: Context, caller: Caller, name: str, version: int) -> None:
+    """A version no share binds (AWS refuses deleting one in use)."""
     now = ctx.clock()
     with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)  # as binding takes it (services/permissions.py)
         permission = _owned(uow, caller, name).without_version(version, now)
+        if uow.permissions.binding_shares(permission.id, version):
+            raise PermissionInUse(name, version)
         uow.customer_permissions.remove_version(permission.id, version)
         uow.customer_permissions.changed(permission)
         uow.note_target(permission.id)
@@ -100,16 +110,50 @@ def delete_version(ctx: Context, caller: Caller, name: str, version: int) -> Non
 
 
 def delete_permission(ctx: Context, caller: Caller, name: str) -> None:
+    """A permission no active share binds (AWS refuses deleting one in use); the bindings of
+    ended shares, which decide nothing, go with it."""
     with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)  # as binding takes it (services/permissions.py)
         permission = _owned(uow, caller, name)
+        if uow.permissions.binding_shares(permission.id):
+            raise PermissionInUse(name)
+        uow.permissions.forget(permission.id)
         uow.customer_permissions.remove(permission.id)
         uow.note_target(permission.id)
         uow.commit()
 
 
+def update_status(ctx: Context, caller: Caller, name: str, status: str) -> CustomerPermission:
+    """DEPRECATED: binds to no new share (the shares binding it keep it); ATTACHABLE again."""
+    now = ctx.clock()
+    with ctx.writing() as uow:
+        uow.accounts.lock(caller.account_id)  # as binding takes it (services/permissions.py)
+        permission = _owned(uow, caller, name).with_status(status, now)
+        uow.customer_permissions.changed(permission)
+        uow.note_target(permission.id)
+        uow.commit()
+    return permission
+
+
 def get_permission(ctx: Context, caller: Caller, name: str) -> CustomerPermission:
     with ctx.reading() as uow:
         return _owned(uow, caller, name)
+
+
+def get_shared_permission(
+    ctx: Context, caller: Caller, owner: str, name: str
+) -> CustomerPermission:
+    """Another account's permission, for a principal that one of its active shares binding
+    the permission reaches (AWS lets a share's principals read its permissions); to anyone
+    else it does not exist."""
+    with ctx.reading() as uow:
+        found = uow.customer_permissions.named(owner, name)
+        if found is None or not any(
+            reaches(uow, share_id, caller.account_id)
+            for share_id in uow.permissions.binding_shares(found.id)
+        ):
+            raise PermissionNotFound(name)
+        return found
 
 
 def list_permissions(

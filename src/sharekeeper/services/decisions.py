@@ -202,8 +202,9 @@ def _grants(
 
 
 def with_content(catalogue: Catalogue, grant: Grant) -> Grant:
-    """The grant with its permission's content, read from the catalogue (None: no permission)."""
-    if grant.permission_id is None:
+    """The grant with its permission's content, read from the catalogue (None: no permission);
+    a customer-managed permission's came with the grant, from the store."""
+    if grant.permission_id is None or not catalogue.holds(grant.permission_id):
         return grant
     permission = catalogue.get(grant.permission_id, grant.permission_version)
     return Grant(grant.share_id, grant.permission_id, grant.permission_version, permission.content)

@@ -8,6 +8,7 @@ from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
+    InvalidParameter,
     NotAssociated,
     PermissionAlreadyBound,
     PermissionNotFound,
@@ -16,7 +17,7 @@ from sharekeeper.domain.errors import (
 from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.permission_work import ReplacementWork, WorkStatus, check_replacement
-from sharekeeper.domain.permissions import Permission
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED, Permission
 from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.shares import AssociationStatus
 from sharekeeper.domain.views import (
@@ -27,6 +28,7 @@ from sharekeeper.domain.views import (
 )
 from sharekeeper.services.access import owned_share, visible_share
 from sharekeeper.services.context import Context
+from sharekeeper.services.organizations import access_entities
 from sharekeeper.store.unit_of_work import UnitOfWork
 
 
@@ -37,24 +39,66 @@ def _catalogue_permission(ctx: Context, permission_id: str) -> Permission:
         raise UnknownPermission(permission_id) from None
 
 
+def bindable(
+    ctx: Context, uow: UnitOfWork, owner: str, permission_id: str, version: int | None = None
+) -> Permission:
+    """The permission a share of ``owner`` may bind: the catalogue's default version, or the
+    owner's own customer-managed one (that version, else its default) unless deprecated.
+    Another account's permission does not exist for it."""
+    if ctx.catalogue.holds(permission_id):
+        permission = _catalogue_permission(ctx, permission_id)
+        if version not in (None, permission.version):
+            raise InvalidParameter(
+                f"Version {version}: a share binds the permission's default version, "
+                f"{permission.version}."
+            )
+        return permission
+    # Under the owner's lock, which deleting or deprecating the permission takes too: a
+    # binding never commits beside the deletion of what it binds.
+    uow.accounts.lock(owner)
+    own = uow.customer_permissions.get(permission_id)
+    if own is None or own.owner_account_id != owner:
+        raise UnknownPermission(permission_id)
+    return own.bindable(version)
+
+
+def bound_permission(
+    ctx: Context, uow: UnitOfWork, bound: BoundPermission, default: bool = False
+) -> Permission:
+    """The version a binding names (``default``: its permission's default version), read
+    from the catalogue or from its owner's permissions."""
+    version = None if default else bound.permission_version
+    if bound.permission_type != CUSTOMER_MANAGED:
+        return ctx.catalogue.get(bound.permission_id, version)
+    own = uow.customer_permissions.get(bound.permission_id)
+    if own is None:  # deleting a bound permission is refused: a defect, not bad input
+        raise LookupError(f"bound permission {bound.permission_id} is gone")
+    return own.as_bound(version)
+
+
 def associate_share_permission(
-    ctx: Context, caller: Caller, share_id: str, permission_id: str, replace: bool = False
+    ctx: Context,
+    caller: Caller,
+    share_id: str,
+    permission_id: str,
+    replace: bool = False,
+    version: int | None = None,
 ) -> None:
-    """Binds the permission for its resource type. A type holds one permission: replacing
-    one needs ``replace``."""
-    permission = _catalogue_permission(ctx, permission_id)
-    resource_type = permission.resource_type
+    """Binds the permission (the version given, else its default) for its resource type. A
+    type holds one permission: replacing one needs ``replace``."""
     now = ctx.clock()
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
         share.require_active()
-        bound = uow.permissions.bound(share.id)
+        permission = bindable(ctx, uow, caller.account_id, permission_id, version)
+        resource_type = permission.resource_type
+        bound = uow.permissions.bound_versions(share.id)
         current = bound.get(resource_type)
-        if current == permission.id:
+        if current == (permission.id, permission.version):
             return
         if current is not None:
             if not replace:
-                raise PermissionAlreadyBound(resource_type, current)
+                raise PermissionAlreadyBound(resource_type, current[0])
             replace_permission(uow, share.id, permission, now)
         else:
             ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, len(bound), 1)
@@ -72,17 +116,17 @@ def disassociate_share_permission(
     with ctx.writing() as uow:
         share = owned_share(uow, caller, share_id, now)
         share.require_active()
-        bound = uow.permissions.bound(share.id)
-        types = [t for t, p in bound.items() if p == permission_id]
-        if not types:
+        bound = [b for b in uow.permissions.of_share(share.id) if b.permission_id == permission_id]
+        if not bound:
             raise NotAssociated(f"The permission {permission_id}", share.id)
-        default = ctx.catalogue.default_for(types[0])
-        in_use = types[0] in uow.associations.live_resource_types(share.id)
+        resource_type = bound[0].resource_type
+        default = ctx.catalogue.default_for(resource_type)
+        in_use = resource_type in uow.associations.live_resource_types(share.id)
         if in_use and default is not None and default.id != permission_id:
             replace_permission(uow, share.id, default, now)
         else:
-            uow.permissions.unbind(share.id, types[0])
-            unbound = ctx.catalogue.get(permission_id)
+            unbound = bound_permission(ctx, uow, bound[0])
+            uow.permissions.unbind(share.id, resource_type)
             _record(uow, ChangeKind.PERMISSION_DISASSOCIATED, share.id, unbound, now)
         uow.commit()
 
@@ -126,15 +170,34 @@ def list_share_permissions(
     with ctx.reading() as uow:
         share = visible_share(uow, caller, share_id, now)
         found = uow.permissions.page(share.id, ids, page)
-    return Page(associated_permissions(ctx, found.items), found.next_marker)
+        return Page(associated_permissions(ctx, uow, found.items), found.next_marker)
+
+
+def share_permission_versions(
+    ctx: Context, caller: Caller, share_id: str, page: PageRequest
+) -> tuple[str, Page[Permission]]:
+    """The share's owner and the versions the share binds, for its owner and for the
+    principals it reaches (who read the owner's customer-managed permission so)."""
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        share = visible_share(uow, caller, share_id, now)
+        found = uow.permissions.page(share.id, None, page)
+        items = [bound_permission(ctx, uow, b) for b in found.items]
+    return share.owner_account_id, Page(items, found.next_marker)
 
 
 def search_share_bindings(
-    ctx: Context, caller: Caller, query: BindingQuery, page: PageRequest
-) -> Page[ShareBinding]:
-    """The permissions bound to the caller's own shares (AWS's ListPermissionAssociations)."""
+    ctx: Context, caller: Caller, query: BindingQuery, page: PageRequest, received: bool = False
+) -> Page[tuple[ShareBinding, Permission]]:
+    """The permissions bound to the caller's own shares, or (``received``) to the shares of
+    others that reach it, each with its permission's default version (AWS's
+    ListPermissionAssociations)."""
+    defaults = [(p.id, p.version) for p in ctx.catalogue.permissions()]
     with ctx.reading() as uow:
-        return uow.permissions.owner_page(caller.account_id, query, page)
+        through = access_entities(uow, caller.account_id) if received else None
+        found = uow.permissions.bindings_page(caller.account_id, through, query, defaults, page)
+        items = [(b, bound_permission(ctx, uow, b.bound, default=True)) for b in found.items]
+    return Page(items, found.next_marker)
 
 
 def replace_permission_associations(
@@ -142,16 +205,16 @@ def replace_permission_associations(
 ) -> ReplacementWork:
     """Binds ``to_id``'s default version instead of ``from_id`` (that version, if given) on
     every active share of the caller's that binds it, in one transaction, with each share's
-    change; the work record says how many it changed."""
-    source = _catalogue_permission(ctx, from_id)
-    target = _catalogue_permission(ctx, to_id)
-    check_replacement(source, target)
-    if from_version is not None:
-        _catalogue_version(ctx, from_id, from_version)
+    change; the work record says how many it changed. ``from_id`` may be ``to_id``: the
+    shares then move to its default version (AWS's way to apply a new version)."""
     now = ctx.clock()
     with ctx.writing() as uow:
-        share_ids = uow.permissions.owner_shares_binding(caller.account_id, from_id, from_version)
-        for share_id in share_ids:
+        source = _source(ctx, uow, caller, from_id, from_version)
+        target = bindable(ctx, uow, caller.account_id, to_id)
+        check_replacement(source, target)
+        bindings = uow.permissions.owner_shares_binding(caller.account_id, from_id, from_version)
+        moved = [s for s, version in bindings if (from_id, version) != (to_id, target.version)]
+        for share_id in moved:
             replace_permission(uow, share_id, target, now)
         work = ReplacementWork(
             id=ids.new_resource_id(),
@@ -161,7 +224,7 @@ def replace_permission_associations(
             to_permission_id=target.id,
             to_version=target.version,
             status=WorkStatus.COMPLETED,
-            replaced=len(share_ids),
+            replaced=len(moved),
             created_at=now,
             updated_at=now,
         )
@@ -171,11 +234,31 @@ def replace_permission_associations(
     return work
 
 
-def _catalogue_version(ctx: Context, permission_id: str, version: int) -> Permission:
+def _source(
+    ctx: Context, uow: UnitOfWork, caller: Caller, permission_id: str, version: int | None
+) -> Permission:
+    """The permission replaced (a deprecated one too: replacing it is how shares leave it)."""
     try:
-        return ctx.catalogue.get(permission_id, version)
+        if ctx.catalogue.holds(permission_id):
+            return ctx.catalogue.get(permission_id, version)
+        own = uow.customer_permissions.get(permission_id)
+        if own is None or own.owner_account_id != caller.account_id:
+            raise UnknownPermission(permission_id)
+        return own.as_bound(version)
     except PermissionNotFound:
         raise UnknownPermission(f"{permission_id} version {version}") from None
+
+
+def permission_named(ctx: Context, caller: Caller, permission_id: str) -> Permission | None:
+    """The default version of a catalogue permission or of one of the caller's own; None for
+    one of the caller's since deleted (a work record may name one)."""
+    if ctx.catalogue.holds(permission_id):
+        return ctx.catalogue.get(permission_id)
+    with ctx.reading() as uow:
+        own = uow.customer_permissions.get(permission_id)
+    if own is None or own.owner_account_id != caller.account_id:
+        return None
+    return own.as_bound()
 
 
 def search_replacement_work(
@@ -191,13 +274,13 @@ def search_replacement_work(
 
 
 def associated_permissions(
-    ctx: Context, bound: Sequence[BoundPermission]
+    ctx: Context, uow: UnitOfWork, bound: Sequence[BoundPermission]
 ) -> list[AssociatedPermission]:
-    """A share's bound permissions with their names from the catalogue."""
+    """A share's bound permissions with their names."""
     return [
         AssociatedPermission(
             b.permission_id,
-            ctx.catalogue.get(b.permission_id).name,
+            bound_permission(ctx, uow, b).name,
             b.resource_type,
             b.status,
             b.created_at,

@@ -19,7 +19,7 @@ from sharekeeper.services.associations import bind
 from sharekeeper.services.changes import record_closed, record_ended
 from sharekeeper.services.context import Context
 from sharekeeper.services.organizations import access_entities
-from sharekeeper.services.permissions import bind_permissions
+from sharekeeper.services.permissions import bind_permissions, bindable
 from sharekeeper.services.share_sources import bind_sources
 
 SHARE_DELETED = "The resource share was deleted."
@@ -43,9 +43,6 @@ def create_resource_share(
     chosen = check_principals(principals, owner)
     sources = check_sources(sources)
     urns = check_resources(resource_urns, owner, ctx.catalogue)
-    permissions = choose_permissions(
-        ctx.catalogue, permission_ids, dict.fromkeys(u.resource_type for u in urns)
-    )
     now = ctx.clock()
     share = ResourceShare(
         id=ids.new_resource_id(),
@@ -59,8 +56,11 @@ def create_resource_share(
         tags=unique_tags(tags),
     )
     ctx.quotas.check_share(QuotaType.TAG_ASSOCIATION, share.id, 0, len(share.tags))
-    ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
     with ctx.writing() as uow:
+        asked = [bindable(ctx, uow, owner, p) for p in permission_ids]
+        types = dict.fromkeys(u.resource_type for u in urns)
+        permissions = choose_permissions(ctx.catalogue, asked, types)
+        ctx.quotas.check_share(QuotaType.PERMISSION_ASSOCIATION, share.id, 0, len(permissions))
         uow.shares.add(share)
         uow.record(Change.of_share(ChangeKind.SHARE_CREATED, share.id, share, now))
         uow.note_target(share.id)

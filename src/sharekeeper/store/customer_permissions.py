@@ -25,10 +25,12 @@ _COLUMNS = (
     P.default_version,
     P.created_at,
     P.updated_at,
+    P.status,
 )
 _BY_NAME = Prepared(
     select(*_COLUMNS).where(P.owner_account_id == bindparam("owner"), P.name == bindparam("name"))
 )
+_BY_ID = Prepared(select(*_COLUMNS).where(P.id == bindparam("id")))
 _COUNT = Prepared(
     select(func.count())
     .select_from(customer_permissions)
@@ -41,7 +43,7 @@ class CustomerPermissionRepository:
         self._tx = tx
 
     def add(self, permission: CustomerPermission) -> None:
-        names = ("id", "owner_account_id", "name", "resource_type", "default_version")
+        names = ("id", "owner_account_id", "name", "resource_type", "default_version", "status")
         values: dict[str, Any] = {n: getattr(permission, n) for n in names}
         values.update(created_at=permission.created_at, updated_at=permission.updated_at)
         self._tx.rowcount(_INSERT, values)
@@ -61,6 +63,10 @@ class CustomerPermissionRepository:
         row = self._tx.first(_BY_NAME, {"owner": owner, "name": name})
         return None if row is None else self._with_versions([row])[0]
 
+    def get(self, permission_id: str) -> CustomerPermission | None:
+        row = self._tx.first(_BY_ID, {"id": permission_id})
+        return None if row is None else self._with_versions([row])[0]
+
     def owned(self, owner: str, resource_type: str | None = None) -> list[CustomerPermission]:
         """The owner's permissions, oldest first (an account holds at most MAX_PERMISSIONS)."""
         statement = select(*_COLUMNS).where(P.owner_account_id == owner).order_by(P.seq)
@@ -73,11 +79,15 @@ class CustomerPermissionRepository:
         return 0 if row is None else int(row[0])
 
     def changed(self, permission: CustomerPermission) -> None:
-        """Stores the default version and the time of a change."""
+        """Stores the default version, the status and the time of a change."""
         self._tx.execute(
             update(customer_permissions)
             .where(P.id == permission.id)
-            .values(default_version=permission.default_version, updated_at=permission.updated_at)
+            .values(
+                default_version=permission.default_version,
+                status=permission.status,
+                updated_at=permission.updated_at,
+            )
         )
 
     def remove_version(self, permission_id: str, version: int) -> None:
@@ -105,6 +115,8 @@ class CustomerPermissionRepository:
             for key, group in groupby(self._tx.execute(statement), key=lambda v: v[0])
         }
         return [
-            CustomerPermission(r[0], r[1], r[2], r[3], r[4], r[5], r[6], found.get(r[0], ()))
+            CustomerPermission(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], found.get(r[0], ()), status=r[7]
+            )
             for r in rows
         ]

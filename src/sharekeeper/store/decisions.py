@@ -9,29 +9,49 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, tuple_
 
+from sharekeeper.domain.customer_permissions import decision_document
 from sharekeeper.domain.decisions import AccessibleResource, Grant, Holding
 from sharekeeper.domain.paging import Page, PageRequest
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
 from sharekeeper.store.paging import fetch_page
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.shares import entity_hash, received_share_ids
-from sharekeeper.store.tables import associations, resource_shares, share_permissions
+from sharekeeper.store.tables import (
+    associations,
+    customer_permission_versions,
+    resource_shares,
+    share_permissions,
+)
 from sharekeeper.store.transaction import Transaction
 
 S = resource_shares.c
 B = share_permissions.c
+V = customer_permission_versions.c
 _RESOURCE = associations.alias("held")
 _PRINCIPAL = associations.alias("reached")
 R = _RESOURCE.c
 P = _PRINCIPAL.c
 
 
+def owned_version() -> ColumnElement[bool]:
+    """Joins a binding to its customer-managed version (none for the catalogue's)."""
+    return and_(
+        B.permission_type == CUSTOMER_MANAGED,
+        V.permission_id == B.permission_id,
+        V.version == B.permission_version,
+    )
+
+
 def _holdings(resources: Any, principals: Any) -> Select[Any]:
-    """The holdings of the URN hashes ``resources`` and the entity hashes ``principals``."""
+    """The holdings of the URN hashes ``resources`` and the entity hashes ``principals``;
+    a customer-managed binding with its template."""
     return (
-        select(R.entity_hash, P.entity_hash, S.id, B.permission_id, B.permission_version)
+        select(
+            R.entity_hash, P.entity_hash, S.id, B.permission_id, B.permission_version, V.template
+        )
         .select_from(_RESOURCE)
         .join(resource_shares, S.id == R.resource_share_id)
         .join(
@@ -47,6 +67,7 @@ def _holdings(resources: Any, principals: Any) -> Select[Any]:
             share_permissions,
             and_(B.resource_share_id == S.id, B.resource_type == R.resource_type),
         )
+        .outerjoin(customer_permission_versions, owned_version())
         .where(
             R.association_type == AssociationType.RESOURCE,
             R.entity_hash.in_(resources),
@@ -86,6 +107,13 @@ def _bound(prefix: str, hashes: list[str], exact_most: int) -> dict[str, str]:
     return {f"{prefix}{i}": h for i, h in enumerate(padded)}
 
 
+def _grant(row: Sequence[Any]) -> Grant:
+    """A holding's grant; a customer-managed permission's content from its template (the
+    catalogue's are resolved by the service)."""
+    template = row[5]
+    return Grant(row[2], row[3], row[4], None if template is None else decision_document(template))
+
+
 class DecisionRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -103,7 +131,13 @@ class DecisionRepository:
         statement = _prepared(len(values), len(principal_values))
         rows = self._tx.rows(statement, values | principal_values)
         return [
-            Holding(resource_of[row[0]], principal_of[row[1]], Grant(row[2], row[3], row[4], None))
+            Holding(
+                resource_of[row[0]],
+                principal_of[row[1]],
+                Grant(
+                    row[2], row[3], row[4], None if row[5] is None else decision_document(row[5])
+                ),
+            )
             for row in rows
         ]
 
@@ -137,9 +171,13 @@ class DecisionRepository:
             )
         )
         if permissions is not None:
+            # A customer-managed binding is kept for the caller's check of its template.
             bound = select(B.resource_share_id).where(
                 B.resource_type == resource_type,
-                tuple_(B.permission_id, B.permission_version).in_(sorted(permissions)),
+                or_(
+                    tuple_(B.permission_id, B.permission_version).in_(sorted(permissions)),
+                    B.permission_type == CUSTOMER_MANAGED,
+                ),
             )
             statement = statement.where(R.resource_share_id.in_(bound))
         return fetch_page(

@@ -124,6 +124,7 @@ class _SearchShape:
     tag_values: tuple[bool, ...]  # per tag filter: whether it names values
     principal: bool = False
     newest_first: bool = False
+    permission_version: bool = False
 
     @classmethod
     def of(cls, query: ShareQuery, owned: bool) -> _SearchShape:
@@ -136,6 +137,7 @@ class _SearchShape:
             tuple(bool(f.values) for f in query.tag_filters),
             query.principal is not None,
             query.newest_first,
+            query.permission_version is not None,
         )
 
     def statement(self) -> Select[Any]:
@@ -167,11 +169,10 @@ class _SearchShape:
             conditions.append(S.id.in_(bindparam("ids", expanding=True)))
         if self.permission:
             P = share_permissions.c
-            conditions.append(
-                exists().where(
-                    P.resource_share_id == S.id, P.permission_id == bindparam("permission_id")
-                )
-            )
+            bound = [P.resource_share_id == S.id, P.permission_id == bindparam("permission_id")]
+            if self.permission_version:
+                bound.append(P.permission_version == bindparam("permission_version"))
+            conditions.append(exists().where(*bound))
         for index, values in enumerate(self.tag_values):
             tagged = and_(_T.resource_share_id == S.id, _T.key == bindparam(f"tag_key_{index}"))
             if values:
@@ -289,6 +290,7 @@ class ShareRepository:
             "status": query.status,
             "ids": list(query.ids),
             "permission_id": query.permission_id,
+            "permission_version": query.permission_version,
             "principal": entity_hash(query.principal) if query.principal is not None else None,
         }
         for index, tag_filter in enumerate(query.tag_filters):

@@ -9,14 +9,24 @@ from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 
+from sharekeeper.domain.customer_permissions import decision_document
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED
 from sharekeeper.domain.shares import AssociationStatus, AssociationType, ShareStatus
 from sharekeeper.domain.snapshot import HeldShare
-from sharekeeper.store.tables import associations, org_members, resource_shares, share_permissions
+from sharekeeper.store.decisions import owned_version
+from sharekeeper.store.tables import (
+    associations,
+    customer_permission_versions,
+    org_members,
+    resource_shares,
+    share_permissions,
+)
 from sharekeeper.store.transaction import Transaction
 
 A = associations.c
 S = resource_shares.c
 B = share_permissions.c
+V = customer_permission_versions.c
 
 
 class SnapshotRepository:
@@ -50,15 +60,26 @@ class SnapshotRepository:
             if share_id in shares:
                 shares[share_id].principals.add(entity)
         # Only the namespaces' bindings: another namespace's is none of this service's.
-        bound = select(
-            B.resource_share_id, B.resource_type, B.permission_id, B.permission_version
-        ).where(
-            B.resource_share_id.in_(ids),
-            or_(*(B.resource_type.like(f"{ns}:%") for ns in namespaces)),
+        bound = (
+            select(
+                B.resource_share_id,
+                B.resource_type,
+                B.permission_id,
+                B.permission_version,
+                B.permission_type,
+                V.template,
+            )
+            .outerjoin(customer_permission_versions, owned_version())
+            .where(
+                B.resource_share_id.in_(ids),
+                or_(*(B.resource_type.like(f"{ns}:%") for ns in namespaces)),
+            )
         )
-        for share_id, type_, permission_id, version in self._tx.execute(bound):
+        for share_id, type_, permission_id, version, kind, template in self._tx.execute(bound):
             if share_id in shares:
                 shares[share_id].permissions[type_] = (permission_id, version)
+                if kind == CUSTOMER_MANAGED:
+                    shares[share_id].documents[type_] = decision_document(template)
         return list(shares.values())
 
     def organization_members(self) -> list[str]:

@@ -193,6 +193,8 @@ share_permissions = Table(
     ),
     Column("permission_id", String(36), nullable=False, index=True),
     Column("permission_version", Integer, nullable=False),
+    # RAM_MANAGED: the catalogue's; CUSTOMER_MANAGED: the share owner's own (migration 0022).
+    Column("permission_type", String(16), nullable=False, server_default="RAM_MANAGED"),
     Column("resource_type", String(100), nullable=False),
     Column("status", String(16), nullable=False),
     Column("created_at", Millis, nullable=False),
@@ -217,6 +219,8 @@ customer_permissions = Table(
     Column("name", String(36), nullable=False),
     Column("resource_type", String(100), nullable=False),
     Column("default_version", Integer, nullable=False),
+    # ATTACHABLE or DEPRECATED (UpdatePermission; migration 0022).
+    Column("status", String(16), nullable=False, server_default="ATTACHABLE"),
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
     UniqueConstraint("owner_account_id", "name"),
