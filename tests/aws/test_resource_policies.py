@@ -144,3 +144,29 @@ def test_only_the_owner_reads_its_resources_policies(
         "InvalidParameterException"
     )
     assert policies(outsider, subnet_arn(outsider)) == []
+
+
+def test_a_customer_managed_permission_gives_its_own_actions_and_condition(
+    owner: Account, receiver: Account
+) -> None:
+    ram = owner.aws("ram")
+    template = {
+        "Effect": "Allow",
+        "Action": ["ec2:DescribeSubnets"],
+        "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+    }
+    permission = ram.create_permission(
+        name="described-subnets", resourceType="ec2:Subnet", policyTemplate=json.dumps(template)
+    )["permission"]["arn"]
+    arn = subnet_arn(owner, "own-permission")
+    ram.create_resource_share(
+        name="own-permission",
+        resourceArns=[arn],
+        principals=[receiver.aws_account_id],
+        permissionArns=[permission],
+    )
+    accept(receiver)
+    (statement,) = policies(owner, arn)[0]["Statement"]
+    assert statement["Action"] == ["ec2:DescribeSubnets"]
+    assert statement["Principal"] == {"AWS": [receiver.aws_account_id]}
+    assert statement["Condition"] == template["Condition"]

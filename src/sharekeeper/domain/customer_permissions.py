@@ -171,3 +171,10 @@ def decision_document(template: str) -> str | None:
     if "Condition" in document:
         return None
     return json.dumps({"Statement": [{"Effect": "Allow", "Action": document["Action"]}]})
+
+
+def policy_document(template: str) -> str:
+    """A template as the content a resource's policy is written from: its one statement
+    whole, its ``Condition`` kept (a policy states the condition; only a decision, which has
+    no request context, must refuse what it cannot evaluate)."""
+    return json.dumps({"Version": "5.0", "Statement": [json.loads(template)]})

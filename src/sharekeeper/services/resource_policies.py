@@ -8,13 +8,17 @@ from typing import TypeVar
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
+from sharekeeper.domain.customer_permissions import policy_document
 from sharekeeper.domain.decisions import permission_rules
 from sharekeeper.domain.ids import ResourceUrn
 from sharekeeper.domain.paging import MAX_LIMIT, Page, PageRequest, page_of_sequence
+from sharekeeper.domain.permissions import CUSTOMER_MANAGED
+from sharekeeper.domain.policies import Statement
 from sharekeeper.domain.resource_policies import ResourcePolicy, ShareGrant
 from sharekeeper.domain.share_sources import service_name
 from sharekeeper.domain.shares import Association, AssociationQuery, AssociationType
 from sharekeeper.domain.sharing import check_resources
+from sharekeeper.domain.views import BoundPermission
 from sharekeeper.services.context import Context
 from sharekeeper.store.unit_of_work import UnitOfWork
 
@@ -87,14 +91,21 @@ def _grant(
         for b in _every(lambda p: uow.permissions.page(share_id, None, p))
         if b.resource_type == resource_type
     ]
-    statements = tuple(
-        statement
-        for b in bound
-        for statement in permission_rules(
-            ctx.catalogue.get(b.permission_id, b.permission_version).content
-        ).statements
-    )
+    statements = tuple(statement for b in bound for statement in _statements(ctx, uow, b))
     sources: tuple[str, ...] = ()
     if any(service_name(p) is not None for p in principals):
         sources = tuple(uow.share_sources.live(share_id)) or (caller.account_id,)
     return ShareGrant(share_id, principals, statements, sources)
+
+
+def _statements(ctx: Context, uow: UnitOfWork, bound: BoundPermission) -> tuple[Statement, ...]:
+    """The bound version's statements: the catalogue's, or the owner's own template's."""
+    if bound.permission_type != CUSTOMER_MANAGED:
+        content = ctx.catalogue.get(bound.permission_id, bound.permission_version).content
+        return permission_rules(content).statements
+    permission = uow.customer_permissions.get(bound.permission_id)
+    if permission is None:  # gone since the binding was read: it gives nothing
+        return ()
+    return permission_rules(
+        policy_document(permission.version(bound.permission_version).template)
+    ).statements
