@@ -8,8 +8,8 @@ from sharekeeper.domain import ids
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
-    NotAssociated,
     PermissionAlreadyBound,
+    PermissionNotAssociated,
     PermissionNotFound,
     UnknownPermission,
 )
@@ -75,7 +75,7 @@ def disassociate_share_permission(
         bound = uow.permissions.bound(share.id)
         types = [t for t, p in bound.items() if p == permission_id]
         if not types:
-            raise NotAssociated(f"The permission {permission_id}", share.id)
+            raise PermissionNotAssociated(permission_id, share.id)
         default = ctx.catalogue.default_for(types[0])
         in_use = types[0] in uow.associations.live_resource_types(share.id)
         if in_use and default is not None and default.id != permission_id:
