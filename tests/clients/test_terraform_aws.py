@@ -1,0 +1,342 @@
+"""terraform-provider-aws's ``aws_ram_*`` resources and ``aws_ram_resource_share`` data source
+against ShareKeeper, as the provider sends them (the Go SDK v2's signing and headers, its call
+order, its waiters, its read-backs and the errors it takes for "gone"), scenario by scenario of
+its acceptance tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore import parsers
+
+from tests.aws.botocore_shapes import operation, valid
+from tests.aws.test_ram_flow import subnet_arn
+from tests.clients.aws_go import AwsError, GoV2Client
+from tests.clients.terraform_aws import (
+    Accepter,
+    Association,
+    PermissionAssociation,
+    Provider,
+    ProviderError,
+    ResourceShare,
+    ShareConfig,
+    share_data_source,
+)
+from tests.support import Account
+
+DEFAULT_SUBNET = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSubnet"
+READONLY_SUBNET = "arn:aws:ram::aws:permission/AWSRAMPermissionSubnetReadonly"
+
+
+def as_boto(service: str, name: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """A JSON answer as botocore parses it (timestamps become datetimes), for valid()."""
+    model = operation(service, name)
+    protocol = model.service_model.metadata["protocol"]
+    raw = {"status_code": 200, "headers": {}, "body": json.dumps(answer).encode()}
+    parsed: dict[str, Any] = parsers.create_parser(protocol).parse(raw, model.output_shape)
+    parsed.pop("ResponseMetadata", None)
+    return parsed
+
+
+def conforming(go: GoV2Client) -> None:
+    """Every answer the provider was given, valid against botocore's model."""
+    for name, answer in go.answers:
+        valid(go.service, name, as_boto(go.service, name, answer))
+
+
+def provider(account: Account) -> Provider:
+    return Provider(account.endpoint, account.access_key, account.secret_key)
+
+
+@pytest.fixture
+def alice(owner: Account) -> Iterator[Provider]:
+    made = provider(owner)
+    yield made
+    conforming(made.ram)
+    made.close()
+
+
+@pytest.fixture
+def bob(receiver: Account) -> Iterator[Provider]:
+    made = provider(receiver)
+    yield made
+    conforming(made.ram)
+    made.close()
+
+
+def test_the_provider_starts_and_its_go_sdk_requests_are_accepted(
+    alice: Provider, owner: Account
+) -> None:
+    """GetCallerIdentity gives the account id; a RAM call signed as the Go SDK v2 signs it
+    (its own headers signed, User-Agent not, no x-amz-content-sha256) is served."""
+    assert alice.account_id == owner.aws_account_id
+    answer = alice.ram.ram("GetResourceShares", {"resourceOwner": "SELF"})
+    assert valid("ram", "GetResourceShares", answer) == {"resourceShares": []}
+    (sent,) = alice.ram.sent
+    signed = sent.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    assert signed == [
+        "amz-sdk-invocation-id",
+        "amz-sdk-request",
+        "content-length",
+        "content-type",
+        "host",
+        "x-amz-date",
+        "x-amz-user-agent",
+    ]
+    assert "x-amz-content-sha256" not in sent.headers
+
+
+def test_share_create_refresh_update_import_destroy(alice: Provider, owner: Account) -> None:
+    """TestAccRAMResourceShare_basic, _tags, _name, _allowExternalPrincipals."""
+    shares = ResourceShare(alice)
+    config = ShareConfig("tf-share", tags={"Name": "tf-share", "env": "test"})
+    arn, state = shares.create(config)
+    assert arn.startswith(f"arn:aws:ram:us-east-1:{owner.aws_account_id}:resource-share/")
+    assert state == {
+        "arn": arn,
+        "name": "tf-share",
+        "allow_external_principals": False,
+        "tags": config.tags,
+        "permission_arns": [],  # no resource yet: no permission bound
+    }
+    assert shares.read(arn) == state  # plan: no diff
+    renamed = ShareConfig("tf-share-2", allow_external_principals=True, tags={"env": "prod"})
+    assert shares.update(arn, config, renamed) == {
+        **state,
+        "name": "tf-share-2",
+        "allow_external_principals": True,
+        "tags": {"env": "prod"},
+    }
+    imported = provider(owner)  # terraform import aws_ram_resource_share.x ARN
+    assert ResourceShare(imported).read(arn) == shares.read(arn)
+    imported.close()
+    shares.delete(arn)
+    assert shares.read(arn) is None  # CheckDestroy; a later plan drops it from the state
+    # Only `destroy -refresh=false` would delete it again: the share is DELETED, not unknown.
+    with pytest.raises(AwsError) as caught:
+        shares.delete(arn)
+    assert caught.value.code == "InvalidStateTransitionException"
+
+
+def test_a_share_deleted_out_of_band_leaves_the_state(alice: Provider, owner: Account) -> None:
+    shares = ResourceShare(alice)
+    arn, _ = shares.create(ShareConfig("gone-share"))
+    owner.aws("ram").delete_resource_share(resourceShareArn=arn)
+    assert shares.read(arn) is None  # refresh: "not found, removing from state"
+
+
+def test_a_share_with_a_permission_and_a_resource(alice: Provider, owner: Account) -> None:
+    """permission_arns (ForceNew, Computed) read back from ListResourceSharePermissions."""
+    shares = ResourceShare(alice)
+    arn, state = shares.create(ShareConfig("perm-share", permission_arns=[READONLY_SUBNET]))
+    assert state["permission_arns"] == [READONLY_SUBNET]
+    resources = Association(alice, "RESOURCE")
+    resources.create(arn, subnet_arn(owner, "subnet-p"))
+    assert shares.read(arn) == state
+
+
+def test_principal_association_create_import_destroy_and_again(
+    alice: Provider, owner: Account, receiver: Account
+) -> None:
+    """An account principal: no waiter (its invitation waits for the receiver); the state
+    reads the ASSOCIATING association; destroy waits until it is gone; a second apply of the
+    same association (taint, or a config re-added) finds nothing and creates it again."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("principal-share", True))
+    principals = Association(alice, "PRINCIPAL")
+    resource_id, state = principals.create(arn, receiver.aws_account_id)
+    assert resource_id == f"{arn},{receiver.aws_account_id}"
+    assert state == {"principal": receiver.aws_account_id, "resource_share_arn": arn}
+    imported = provider(owner)
+    assert Association(imported, "PRINCIPAL").read(resource_id) == state
+    imported.close()
+    with pytest.raises(ProviderError, match="already exists"):
+        principals.create(arn, receiver.aws_account_id)
+    principals.delete(resource_id)
+    assert principals.read(resource_id) is None
+    again_id, again = principals.create(arn, receiver.aws_account_id)
+    assert (again_id, again) == (resource_id, state)
+    assert principals.read(resource_id) == state
+
+
+def test_resource_association_create_import_destroy_and_again(
+    alice: Provider, owner: Account, receiver: Account
+) -> None:
+    """The resource waits for ASSOCIATED (5 minutes on AWS), with a principal still invited
+    and with none."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("resource-share", True))
+    Association(alice, "PRINCIPAL").create(arn, receiver.aws_account_id)
+    resources = Association(alice, "RESOURCE")
+    subnet = subnet_arn(owner, "subnet-tf")
+    resource_id, state = resources.create(arn, subnet)
+    assert state == {"resource_arn": subnet, "resource_share_arn": arn}
+    imported = provider(owner)
+    assert Association(imported, "RESOURCE").read(resource_id) == state
+    imported.close()
+    resources.delete(resource_id)
+    assert resources.read(resource_id) is None
+    assert resources.create(arn, subnet) == (resource_id, state)
+    lonely, _ = ResourceShare(alice).create(ShareConfig("no-principal"))
+    assert resources.create(lonely, subnet)[1]["resource_arn"] == subnet
+
+
+def test_associations_deleted_out_of_band_or_with_their_share(
+    alice: Provider, owner: Account, receiver: Account
+) -> None:
+    arn, _ = ResourceShare(alice).create(ShareConfig("oob", True))
+    principals, resources = Association(alice, "PRINCIPAL"), Association(alice, "RESOURCE")
+    principal_id, _ = principals.create(arn, receiver.aws_account_id)
+    resource_id, _ = resources.create(arn, subnet_arn(owner, "subnet-oob"))
+    owner.aws("ram").disassociate_resource_share(
+        resourceShareArn=arn, principals=[receiver.aws_account_id]
+    )
+    assert principals.read(principal_id) is None
+    ResourceShare(alice).delete(arn)
+    assert resources.read(resource_id) is None  # refresh drops it: destroy sends nothing
+
+
+def test_an_association_id_not_of_two_parts_is_the_providers_error(alice: Provider) -> None:
+    with pytest.raises(ProviderError, match="unexpected format"):
+        Association(alice, "PRINCIPAL").read("arn:aws:ram:us-east-1:1:resource-share/x")
+
+
+def test_accepter_two_accounts_import_and_leave(
+    alice: Provider, bob: Provider, owner: Account, receiver: Account
+) -> None:
+    """TestAccRAMResourceShareAccepter_basic: the owner shares a subnet with the receiver's
+    account; the receiver's accepter accepts, reads the share and its resources; import by the
+    share's ARN; destroy leaves the share."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("accepted", allow_external_principals=True))
+    Association(alice, "PRINCIPAL").create(arn, receiver.aws_account_id)
+    subnet = subnet_arn(owner, "subnet-acc")
+    Association(alice, "RESOURCE").create(arn, subnet)
+    accepter = Accepter(bob)
+    state = accepter.create(arn)
+    assert state["receiver_account_id"] == receiver.aws_account_id
+    assert state["invitation_arn"].startswith(
+        f"arn:aws:ram:us-east-1:{owner.aws_account_id}:resource-share-invitation/"
+    )
+    assert state | {"invitation_arn": None, "receiver_account_id": None} == {
+        "invitation_arn": None,
+        "receiver_account_id": None,
+        "sender_account_id": owner.aws_account_id,
+        "share_arn": arn,
+        "share_id": "rs-" + arn.rsplit("/", 1)[1],
+        "share_name": "accepted",
+        "status": "ACTIVE",
+        "resources": [subnet],
+    }
+    assert accepter.retries == 0  # found at once: no 2-minute propagation retries
+    assert accepter.read(arn) == state  # plan: no diff
+    imported = provider(receiver)
+    assert Accepter(imported).read(arn) == state
+    imported.close()
+    owner_view = Association(alice, "PRINCIPAL").read(f"{arn},{receiver.aws_account_id}")
+    assert owner_view == {"principal": receiver.aws_account_id, "resource_share_arn": arn}
+    accepter.delete(arn, state["receiver_account_id"])
+    assert accepter.read(arn) is None
+    assert Association(alice, "PRINCIPAL").read(f"{arn},{receiver.aws_account_id}") is None
+
+
+def test_accepter_with_no_pending_invitation_is_the_providers_error(
+    alice: Provider, bob: Provider
+) -> None:
+    arn, _ = ResourceShare(alice).create(ShareConfig("nobody-invited"))
+    accepter = Accepter(bob)
+    with pytest.raises(ProviderError, match="No pending RAM Resource Share"):
+        accepter.create(arn)
+
+
+def test_accepter_after_the_owner_deleted_the_share(
+    alice: Provider, bob: Provider, receiver: Account
+) -> None:
+    arn, _ = ResourceShare(alice).create(ShareConfig("to-delete", True))
+    Association(alice, "PRINCIPAL").create(arn, receiver.aws_account_id)
+    accepter = Accepter(bob)
+    state = accepter.create(arn)
+    ResourceShare(alice).delete(arn)
+    after = accepter.read(arn)
+    # AWS keeps showing a deleted share to its receivers for a while (the provider keeps
+    # "Deleted resource share OK"); ShareKeeper shows it no longer: the state is removed.
+    assert after is None
+    accepter.delete(arn, state["receiver_account_id"])  # destroy after: not an error
+
+
+def test_share_data_source_by_name_tags_and_owner(
+    alice: Provider, bob: Provider, owner: Account, receiver: Account
+) -> None:
+    shares = ResourceShare(alice)
+    arn, _ = shares.create(ShareConfig("data-share", True, tags={"team": "net"}))
+    Association(alice, "PRINCIPAL").create(arn, receiver.aws_account_id)
+    subnet = subnet_arn(owner, "subnet-data")
+    Association(alice, "RESOURCE").create(arn, subnet)
+    expected = {
+        "id": arn,
+        "name": "data-share",
+        "owning_account_id": owner.aws_account_id,
+        "status": "ACTIVE",
+        "tags": {"team": "net"},
+        "resource_arns": [subnet],
+    }
+    assert share_data_source(alice, "SELF", name="data-share") == expected
+    assert share_data_source(alice, "SELF", filters={"team": ["net"]}) == expected
+    Accepter(bob).create(arn)
+    assert share_data_source(bob, "OTHER-ACCOUNTS", name="data-share") == expected
+    # A share deleted and made again under the same name: as on AWS, the deleted one is
+    # listed (48 hours here) and the name alone finds two; resource_share_status picks one.
+    shares.delete(arn)
+    again, _ = shares.create(ShareConfig("data-share"))
+    with pytest.raises(ProviderError, match="too many results"):
+        share_data_source(alice, "SELF", name="data-share")
+    assert share_data_source(alice, "SELF", name="data-share", status="ACTIVE")["id"] == again
+
+
+def test_share_permission_association_create_read_delete(alice: Provider, owner: Account) -> None:
+    """aws_ram_resource_share_permission_association: Associate with replace, read from
+    ListResourceSharePermissions, Disassociate."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("perm-assoc"))
+    Association(alice, "RESOURCE").create(arn, subnet_arn(owner, "subnet-pa"))
+    associations = PermissionAssociation(alice)
+    resource_id, state = associations.create(arn, READONLY_SUBNET)
+    assert resource_id == f"{arn},{READONLY_SUBNET}"
+    assert state == {
+        "permission_arn": READONLY_SUBNET,
+        "permission_version": 1,
+        "resource_share_arn": arn,
+    }
+    assert associations.read(resource_id) == state
+    associations.delete(resource_id)
+    assert associations.read(resource_id) is None
+    # The type falls back to its default permission, as the share's own read shows.
+    assert ResourceShare(alice).read(arn)["permission_arns"] == [DEFAULT_SUBNET]  # type: ignore[index]
+    # destroy -refresh=false: InvalidParameterException "already been disassociated" is gone.
+    associations.delete(resource_id)
+
+
+def test_retries_of_a_write_reuse_its_client_token(alice: Provider, receiver: Account) -> None:
+    """The Go SDK's retryer sends the same body (its clientToken) on each attempt: a second
+    attempt of an Associate whose first committed is answered as its replay."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("retried", True))
+    members = {
+        "clientToken": "terraform-20260101000000000000000001",
+        "principals": [receiver.aws_account_id],
+        "resourceShareArn": arn,
+    }
+    first = alice.ram.ram("AssociateResourceShare", members)
+    second = alice.ram.ram("AssociateResourceShare", members)
+    assert second == first
+
+
+def test_an_error_carries_the_code_the_provider_matches(alice: Provider) -> None:
+    go: GoV2Client = alice.ram
+    with pytest.raises(AwsError) as caught:
+        go.ram_delete(
+            "DeleteResourceShare",
+            {
+                "resourceShareArn": "arn:aws:ram:us-east-1:123456789012:resource-share/"
+                "8c7e2f3a-0000-4000-8000-000000000000"
+            },
+        )
+    assert caught.value.code == "UnknownResourceException"
