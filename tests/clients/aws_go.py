@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -229,11 +230,13 @@ class GoV2Client:
         }
         return self._kept(operation, self.send("POST", "/", body=body, headers=headers))
 
-    def sts(self, action: str) -> str:
-        """awsQuery: a form body; the XML answer as text."""
-        body = f"Action={action}&Version=2011-06-15".encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    def query(self, action: str, version: str = "2011-06-15", **members: str) -> str:
+        """awsQuery (STS, IAM): a form body; the XML answer as text."""
+        form = {"Action": action, "Version": version, **members}
+        body = go_query(form).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
         response = self.send("POST", "/", body=body, headers=headers)
         if response.status_code >= 300:
-            raise AwsError(response.status_code, "", response.text)
+            found = re.search(r"<Code>([^<]*)</Code>", response.text)
+            raise AwsError(response.status_code, found[1] if found else "", response.text)
         return response.text

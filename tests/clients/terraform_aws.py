@@ -210,7 +210,7 @@ class Provider:
     def __init__(self, endpoint: str, access_key: str, secret_key: str) -> None:
         sts = GoV2Client(endpoint, access_key, secret_key, service="sts")
         try:
-            identity = sts.sts("GetCallerIdentity")
+            identity = sts.query("GetCallerIdentity")
         finally:
             sts.close()
         start = identity.index("<Account>") + len("<Account>")
@@ -496,7 +496,10 @@ def share_data_source(
         members["tagFilters"] = [{"tagKey": k, "tagValues": v} for k, v in filters.items()]
     if status:
         members["resourceShareStatus"] = status
-    share = single(find_shares(go, members))
+    try:
+        share = single(find_shares(go, members))
+    except NotFound as error:  # tfresource.SingularDataSourceFindError
+        raise ProviderError("no matching RAM Resource Share found") from error
     arn = share["resourceShareArn"]
     resources = find_resources(go, {"resourceOwner": resource_owner, "resourceShareArns": [arn]})
     return {
@@ -568,3 +571,110 @@ class PermissionAssociation:
             ):
                 return
             raise
+
+
+# -- aws_ram_sharing_with_organization and aws_organizations_organization -------------------
+
+RAM_PRINCIPAL = "ram.amazonaws.com"
+SERVICE_LINKED_ROLE = "AWSServiceRoleForResourceAccessManager"
+
+
+class SharingWithOrganization:
+    """ID: the account id. Create: EnableSharingWithAwsOrganization (no input members; its
+    returnValue must be true). Read: IAM GetRole of RAM's service-linked role, then
+    Organizations' ListAWSServiceAccessForOrganization must list ram.amazonaws.com (else
+    gone). Delete: DisableAWSServiceAccess, then IAM DeleteServiceLinkedRole."""
+
+    def __init__(self, provider: Provider, iam: GoV2Client) -> None:
+        self.provider = provider
+        self.iam = iam
+
+    def create(self) -> str:
+        if not self.provider.ram.ram("EnableSharingWithAwsOrganization")["returnValue"]:
+            raise ProviderError("RAM Sharing With Organization failed")
+        self.read()
+        return self.provider.account_id
+
+    def read(self) -> bool:
+        try:
+            self.iam.query("GetRole", "2010-05-08", RoleName=SERVICE_LINKED_ROLE)
+        except AwsError as error:
+            if error.code == "NoSuchEntity":
+                return False
+            raise ProviderError(f"reading IAM Role ({SERVICE_LINKED_ROLE}): {error}") from error
+        return RAM_PRINCIPAL in enabled_service_principals(self.provider.organizations)
+
+
+def enabled_service_principals(go: GoV2Client) -> list[str]:
+    """FindEnabledServicePrincipalNames: ListAWSServiceAccessForOrganization's pages."""
+    found: list[str] = []
+    token: str | None = None
+    while True:
+        page = go.organizations(
+            "ListAWSServiceAccessForOrganization", {"NextToken": token} if token else {}
+        )
+        found += [p["ServicePrincipal"] for p in page.get("EnabledServicePrincipals") or []]
+        token = page.get("NextToken")
+        if not token:
+            return found
+
+
+def organization_pages(go: GoV2Client, operation: str, key: str, **members: Any) -> list[Any]:
+    items: list[Any] = []
+    token: str | None = None
+    while True:
+        page = go.organizations(operation, {**members, **({"NextToken": token} if token else {})})
+        items += page.get(key) or []
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+class OrganizationResource:
+    """``aws_organizations_organization``: CreateOrganization (FeatureSet ALL), then
+    EnableAWSServiceAccess for each aws_service_access_principals; Read: DescribeOrganization
+    (AWSOrganizationsNotInUseException is gone), ListAccounts, ListRoots and, the feature set
+    being ALL, ListAWSServiceAccessForOrganization; Delete: DeleteOrganization."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.go = provider.organizations
+
+    def create(self, service_principals: list[str]) -> str:
+        created = self.go.organizations("CreateOrganization", {"FeatureSet": "ALL"})
+        for principal in service_principals:
+            self.go.organizations("EnableAWSServiceAccess", {"ServicePrincipal": principal})
+        organization_id: str = created["Organization"]["Id"]
+        return organization_id
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            organization = self.go.organizations("DescribeOrganization", {})["Organization"]
+        except AwsError as error:
+            if error.code == "AWSOrganizationsNotInUseException":
+                return None
+            raise
+        accounts = organization_pages(self.go, "ListAccounts", "Accounts")
+        roots = organization_pages(self.go, "ListRoots", "Roots")
+        master = organization["MasterAccountId"]
+        return {
+            "id": organization["Id"],
+            "arn": organization["Arn"],
+            "feature_set": organization["FeatureSet"],
+            "master_account_id": master,
+            "accounts": sorted(a["Id"] for a in accounts),
+            "non_master_accounts": sorted(a["Id"] for a in accounts if a["Id"] != master),
+            "roots": [r["Id"] for r in roots],
+            "aws_service_access_principals": sorted(enabled_service_principals(self.go)),
+            "enabled_policy_types": [
+                p["Type"] for p in roots[0].get("PolicyTypes") or [] if p["Status"] == "ENABLED"
+            ],
+        }
+
+    def update_service_principals(self, old: list[str], new: list[str]) -> None:
+        for principal in sorted(set(old) - set(new)):
+            self.go.organizations("DisableAWSServiceAccess", {"ServicePrincipal": principal})
+        for principal in sorted(set(new) - set(old)):
+            self.go.organizations("EnableAWSServiceAccess", {"ServicePrincipal": principal})
+
+    def delete(self) -> None:
+        self.go.organizations("DeleteOrganization", {})

@@ -16,13 +16,17 @@ from tests.aws.botocore_shapes import operation, valid
 from tests.aws.test_ram_flow import subnet_arn
 from tests.clients.aws_go import AwsError, GoV2Client
 from tests.clients.terraform_aws import (
+    RAM_PRINCIPAL,
     Accepter,
     Association,
+    OrganizationResource,
     PermissionAssociation,
     Provider,
     ProviderError,
     ResourceShare,
     ShareConfig,
+    SharingWithOrganization,
+    enabled_service_principals,
     share_data_source,
 )
 from tests.support import Account
@@ -56,6 +60,7 @@ def alice(owner: Account) -> Iterator[Provider]:
     made = provider(owner)
     yield made
     conforming(made.ram)
+    conforming(made.organizations)
     made.close()
 
 
@@ -64,6 +69,7 @@ def bob(receiver: Account) -> Iterator[Provider]:
     made = provider(receiver)
     yield made
     conforming(made.ram)
+    conforming(made.organizations)
     made.close()
 
 
@@ -340,3 +346,72 @@ def test_an_error_carries_the_code_the_provider_matches(alice: Provider) -> None
             },
         )
     assert caught.value.code == "UnknownResourceException"
+
+
+def test_organization_sharing_and_an_organization_principal(
+    alice: Provider, bob: Provider, owner: Account, receiver: Account
+) -> None:
+    """aws_organizations_organization with aws_service_access_principals = [ram.amazonaws.com]
+    (RAM's trust is organization sharing here), a member joining, a share with the
+    organization's ARN through aws_ram_principal_association (its waiter: ASSOCIATED at once,
+    no invitation), the member reading it through the data source; then destroy."""
+    organizations = OrganizationResource(alice)
+    organization_id = organizations.create([RAM_PRINCIPAL])
+    state = organizations.read()
+    assert state is not None and state["id"] == organization_id
+    assert state["feature_set"] == "ALL" and state["master_account_id"] == owner.aws_account_id
+    assert state["accounts"] == [owner.aws_account_id] and state["non_master_accounts"] == []
+    assert state["aws_service_access_principals"] == [RAM_PRINCIPAL]
+    imported = provider(owner)
+    assert OrganizationResource(imported).read() == state
+    imported.close()
+    invited = alice.organizations.organizations(
+        "InviteAccountToOrganization",
+        {"Target": {"Id": receiver.aws_account_id, "Type": "ACCOUNT"}},
+    )
+    handshake = invited["Handshake"]["Id"]
+    bob.organizations.organizations("AcceptHandshake", {"HandshakeId": handshake})
+    assert organizations.read()["non_master_accounts"] == [receiver.aws_account_id]  # type: ignore[index]
+
+    arn, _ = ResourceShare(alice).create(ShareConfig("org-share"))
+    Association(alice, "RESOURCE").create(arn, subnet_arn(owner, "subnet-org"))
+    principal_id, principal = Association(alice, "PRINCIPAL").create(arn, state["arn"])
+    assert principal == {"principal": state["arn"], "resource_share_arn": arn}
+    seen = share_data_source(bob, "OTHER-ACCOUNTS", name="org-share")
+    assert seen["id"] == arn and seen["resource_arns"] == [subnet_arn(owner, "subnet-org")]
+    # A member needs no accepter: the provider finds no pending invitation (and says why).
+    with pytest.raises(ProviderError, match="No pending RAM Resource Share"):
+        Accepter(bob).create(arn)
+
+    # Trust for RAM off: the organization no longer reaches the member; on again, it does.
+    organizations.update_service_principals([RAM_PRINCIPAL], [])
+    assert organizations.read()["aws_service_access_principals"] == []  # type: ignore[index]
+    with pytest.raises(ProviderError, match="no matching RAM Resource Share"):
+        share_data_source(bob, "OTHER-ACCOUNTS", name="org-share")
+    organizations.update_service_principals([], [RAM_PRINCIPAL])
+    assert share_data_source(bob, "OTHER-ACCOUNTS", name="org-share")["id"] == arn
+
+    Association(alice, "PRINCIPAL").delete(principal_id)
+    ResourceShare(alice).delete(arn)
+    bob.organizations.organizations("LeaveOrganization", {})
+    organizations.delete()
+    assert organizations.read() is None  # refresh: removed from state
+
+
+def test_sharing_with_organization_stops_at_iams_service_linked_role(
+    alice: Provider, owner: Account
+) -> None:
+    """aws_ram_sharing_with_organization enables sharing, then reads RAM's service-linked
+    role through IAM, which ShareKeeper does not serve: apply fails there, in IAM's (awsQuery)
+    error shape, and sharing stays enabled, as aws_organizations_organization's
+    aws_service_access_principals would have set it (docs/aws.md)."""
+    OrganizationResource(alice).create([])
+    iam = GoV2Client(owner.endpoint, owner.access_key, owner.secret_key, service="iam")
+    sharing = SharingWithOrganization(alice, iam)
+    with pytest.raises(ProviderError, match="InvalidAction") as caught:
+        sharing.create()
+    assert isinstance(caught.value.__cause__, AwsError)
+    assert caught.value.__cause__.status == 404
+    assert alice.organizations.answers[-1][0] != "ListAWSServiceAccessForOrganization"
+    assert enabled_service_principals(alice.organizations) == [RAM_PRINCIPAL]
+    iam.close()
