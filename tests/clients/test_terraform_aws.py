@@ -201,6 +201,9 @@ def test_associations_deleted_out_of_band_or_with_their_share(
     assert principals.read(principal_id) is None
     ResourceShare(alice).delete(arn)
     assert resources.read(resource_id) is None  # refresh drops it: destroy sends nothing
+    with pytest.raises(AwsError) as caught:  # only `destroy -refresh=false` would send it
+        resources.delete(resource_id)
+    assert caught.value.code == "InvalidStateTransitionException"
 
 
 def test_an_association_id_not_of_two_parts_is_the_providers_error(alice: Provider) -> None:
@@ -415,3 +418,20 @@ def test_sharing_with_organization_stops_at_iams_service_linked_role(
     assert alice.organizations.answers[-1][0] != "ListAWSServiceAccessForOrganization"
     assert enabled_service_principals(alice.organizations) == [RAM_PRINCIPAL]
     iam.close()
+
+
+def test_an_organizational_unit_is_created_but_its_read_is_not_served(
+    alice: Provider, owner: Account
+) -> None:
+    """aws_organizations_organizational_unit: CreateOrganizationalUnit is served; the read
+    after it asks ListParents, which answers UnsupportedOperation (docs/aws.md)."""
+    OrganizationResource(alice).create([])
+    go = alice.organizations
+    (root,) = go.organizations("ListRoots", {})["Roots"]
+    created = go.organizations("CreateOrganizationalUnit", {"Name": "team", "ParentId": root["Id"]})
+    unit = created["OrganizationalUnit"]["Id"]
+    described = go.organizations("DescribeOrganizationalUnit", {"OrganizationalUnitId": unit})
+    assert described["OrganizationalUnit"]["Name"] == "team"
+    with pytest.raises(AwsError) as caught:
+        go.organizations("ListParents", {"ChildId": unit})
+    assert (caught.value.status, caught.value.code) == (400, "UnsupportedOperation")
