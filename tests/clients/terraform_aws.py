@@ -678,3 +678,90 @@ class OrganizationResource:
 
     def delete(self) -> None:
         self.go.organizations("DeleteOrganization", {})
+
+
+def _org_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def organization_tags(go: GoV2Client, resource_id: str) -> dict[str, str]:
+    """The transparent tagging's listTags: ListTagsForResource's pages."""
+    return {
+        t["Key"]: t["Value"]
+        for t in organization_pages(go, "ListTagsForResource", "Tags", ResourceId=resource_id)
+    }
+
+
+def update_organization_tags(
+    go: GoV2Client, resource_id: str, old: dict[str, str], new: dict[str, str]
+) -> None:
+    """updateTags: UntagResource of the removed keys, then TagResource of the changed ones."""
+    removed = [k for k in old if k not in new]
+    if removed:
+        go.organizations("UntagResource", {"ResourceId": resource_id, "TagKeys": removed})
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    if changed:
+        go.organizations("TagResource", {"ResourceId": resource_id, "Tags": _org_tags(changed)})
+
+
+class OrganizationalUnitResource:
+    """``aws_organizations_organizational_unit`` (ID: the OU's): CreateOrganizationalUnit
+    (``Name``, ``ParentId``, ``Tags``; retried on FinalizingOrganizationException); Read:
+    DescribeOrganizationalUnit (OrganizationalUnitNotFoundException is gone), ListParents for
+    ``parent_id``, ListAccountsForParent for ``accounts``, ListTagsForResource; Update:
+    UpdateOrganizationalUnit (``Name``) and the tags; Delete: DeleteOrganizationalUnit
+    (OrganizationalUnitNotFoundException is success)."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.go = provider.organizations
+
+    def create(self, name: str, parent_id: str, tags: dict[str, str]) -> str:
+        members: dict[str, Any] = {"Name": name, "ParentId": parent_id}
+        if tags:
+            members["Tags"] = _org_tags(tags)
+        for _ in range(POLLS):
+            try:
+                created = self.go.organizations("CreateOrganizationalUnit", members)
+            except AwsError as error:
+                if error.code == "FinalizingOrganizationException":
+                    continue
+                raise
+            unit_id: str = created["OrganizationalUnit"]["Id"]
+            return unit_id
+        raise TimedOut("the organization never finished finalizing")
+
+    def read(self, unit_id: str) -> dict[str, Any] | None:
+        try:
+            unit = self.go.organizations(
+                "DescribeOrganizationalUnit", {"OrganizationalUnitId": unit_id}
+            )["OrganizationalUnit"]
+        except AwsError as error:
+            if error.code == "OrganizationalUnitNotFoundException":
+                return None
+            raise
+        parents = organization_pages(self.go, "ListParents", "Parents", ChildId=unit_id)
+        accounts = organization_pages(
+            self.go, "ListAccountsForParent", "Accounts", ParentId=unit_id
+        )
+        return {
+            "arn": unit["Arn"],
+            "name": unit["Name"],
+            "parent_id": parents[0]["Id"] if parents else "",
+            "accounts": sorted(a["Id"] for a in accounts),
+            "tags": organization_tags(self.go, unit_id),
+        }
+
+    def update(self, unit_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if old["name"] != new["name"]:
+            self.go.organizations(
+                "UpdateOrganizationalUnit", {"Name": new["name"], "OrganizationalUnitId": unit_id}
+            )
+        if old["tags"] != new["tags"]:
+            update_organization_tags(self.go, unit_id, old["tags"], new["tags"])
+
+    def delete(self, unit_id: str) -> None:
+        try:
+            self.go.organizations("DeleteOrganizationalUnit", {"OrganizationalUnitId": unit_id})
+        except AwsError as error:
+            if error.code != "OrganizationalUnitNotFoundException":
+                raise

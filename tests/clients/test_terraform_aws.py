@@ -19,6 +19,7 @@ from tests.clients.terraform_aws import (
     RAM_PRINCIPAL,
     Accepter,
     Association,
+    OrganizationalUnitResource,
     OrganizationResource,
     PermissionAssociation,
     Provider,
@@ -420,18 +421,93 @@ def test_sharing_with_organization_stops_at_iams_service_linked_role(
     iam.close()
 
 
-def test_an_organizational_unit_is_created_but_its_read_is_not_served(
-    alice: Provider, owner: Account
+def test_organizational_unit_create_refresh_update_import_destroy(
+    alice: Provider, bob: Provider, owner: Account, receiver: Account
 ) -> None:
-    """aws_organizations_organizational_unit: CreateOrganizationalUnit is served; the read
-    after it asks ListParents, which answers UnsupportedOperation (docs/aws.md)."""
+    """TestAccOrganizationsOrganizationalUnit_basic, _name, _tags: an OU under the root, an
+    account moved in (its ListParents names the OU), renamed, retagged, imported, then gone
+    out of band and destroyed."""
+    organization_id = OrganizationResource(alice).create([])
+    go = alice.organizations
+    (root,) = go.organizations("ListRoots", {})["Roots"]
+    units = OrganizationalUnitResource(alice)
+    unit_id = units.create("team", root["Id"], {"env": "test", "owner": "net"})
+    state = units.read(unit_id)
+    assert state is not None
+    management = owner.aws_account_id
+    assert state["arn"] == f"arn:aws:organizations::{management}:ou/{organization_id}/{unit_id}"
+    assert state | {"arn": None} == {
+        "arn": None,
+        "name": "team",
+        "parent_id": root["Id"],
+        "accounts": [],
+        "tags": {"env": "test", "owner": "net"},
+    }
+    invited = go.organizations(
+        "InviteAccountToOrganization",
+        {"Target": {"Id": receiver.aws_account_id, "Type": "ACCOUNT"}},
+    )
+    bob.organizations.organizations("AcceptHandshake", {"HandshakeId": invited["Handshake"]["Id"]})
+    go.organizations(
+        "MoveAccount",
+        {
+            "AccountId": receiver.aws_account_id,
+            "DestinationParentId": unit_id,
+            "SourceParentId": root["Id"],
+        },
+    )
+    parents = go.organizations("ListParents", {"ChildId": receiver.aws_account_id})["Parents"]
+    assert parents == [{"Id": unit_id, "Type": "ORGANIZATIONAL_UNIT"}]
+    assert units.read(unit_id)["accounts"] == [receiver.aws_account_id]  # type: ignore[index]
+    wanted = {**state, "name": "team-2", "tags": {"env": "prod"}}
+    units.update(unit_id, state, wanted)
+    assert units.read(unit_id) == {**wanted, "accounts": [receiver.aws_account_id]}
+    imported = provider(owner)
+    assert OrganizationalUnitResource(imported).read(unit_id) == units.read(unit_id)
+    imported.close()
+    go.organizations(
+        "MoveAccount",
+        {
+            "AccountId": receiver.aws_account_id,
+            "DestinationParentId": root["Id"],
+            "SourceParentId": unit_id,
+        },
+    )
+    go.organizations("DeleteOrganizationalUnit", {"OrganizationalUnitId": unit_id})
+    assert units.read(unit_id) is None  # deleted out of band: removed from state
+    units.delete(unit_id)  # and a destroy of it is not an error
+    assert go.organizations("ListTagsForResource", {"ResourceId": root["Id"]})["Tags"] == []
+
+
+def test_organization_tags_and_parents_refuse_what_is_not_the_callers(
+    alice: Provider, bob: Provider, receiver: Account
+) -> None:
+    """A non-member, an unknown OU, a resource id of no kind: each in AWS's error shape."""
     OrganizationResource(alice).create([])
     go = alice.organizations
     (root,) = go.organizations("ListRoots", {})["Roots"]
-    created = go.organizations("CreateOrganizationalUnit", {"Name": "team", "ParentId": root["Id"]})
-    unit = created["OrganizationalUnit"]["Id"]
-    described = go.organizations("DescribeOrganizationalUnit", {"OrganizationalUnitId": unit})
-    assert described["OrganizationalUnit"]["Name"] == "team"
+    unit_id = OrganizationalUnitResource(alice).create("mine", root["Id"], {})
+    for name, members, code in (
+        ("ListParents", {"ChildId": unit_id}, "AWSOrganizationsNotInUseException"),
+        ("ListTagsForResource", {"ResourceId": unit_id}, "AWSOrganizationsNotInUseException"),
+    ):
+        with pytest.raises(AwsError) as caught:
+            bob.organizations.organizations(name, members)
+        assert caught.value.code == code
     with pytest.raises(AwsError) as caught:
-        go.organizations("ListParents", {"ChildId": unit})
-    assert (caught.value.status, caught.value.code) == (400, "UnsupportedOperation")
+        go.organizations("ListParents", {"ChildId": "ou-abcd-0123456789abcdef0123456789ab"})
+    assert caught.value.code == "OrganizationalUnitNotFoundException"
+    with pytest.raises(AwsError) as caught:
+        go.organizations("ListParents", {"ChildId": receiver.aws_account_id})
+    assert caught.value.code == "AccountNotFoundException"
+    with pytest.raises(AwsError) as caught:
+        go.organizations(
+            "TagResource", {"ResourceId": "h-123", "Tags": [{"Key": "a", "Value": "b"}]}
+        )
+    assert (caught.value.status, caught.value.code) == (400, "InvalidInputException")
+    with pytest.raises(AwsError) as caught:
+        go.organizations(
+            "UpdateOrganizationalUnit",
+            {"OrganizationalUnitId": "ou-abcd-0123456789abcdef0123456789ab", "Name": "x"},
+        )
+    assert caught.value.code == "OrganizationalUnitNotFoundException"
