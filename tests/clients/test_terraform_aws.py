@@ -56,22 +56,23 @@ def provider(account: Account) -> Provider:
     return Provider(account.endpoint, account.access_key, account.secret_key)
 
 
-@pytest.fixture
-def alice(owner: Account) -> Iterator[Provider]:
-    made = provider(owner)
+def checked(account: Account) -> Iterator[Provider]:
+    """A provider whose every answer is checked against botocore's model once the test ran."""
+    made = provider(account)
     yield made
     conforming(made.ram)
     conforming(made.organizations)
     made.close()
+
+
+@pytest.fixture
+def alice(owner: Account) -> Iterator[Provider]:
+    yield from checked(owner)
 
 
 @pytest.fixture
 def bob(receiver: Account) -> Iterator[Provider]:
-    made = provider(receiver)
-    yield made
-    conforming(made.ram)
-    conforming(made.organizations)
-    made.close()
+    yield from checked(receiver)
 
 
 def test_the_provider_starts_and_its_go_sdk_requests_are_accepted(
