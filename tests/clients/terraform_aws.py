@@ -765,3 +765,85 @@ class OrganizationalUnitResource:
         except AwsError as error:
             if error.code != "OrganizationalUnitNotFoundException":
                 raise
+
+
+class AccountResource:
+    """``aws_organizations_account`` (ID: the 12-digit account id): CreateAccount (``AccountName``,
+    ``Email``, ``Tags``; retried on FinalizingOrganizationException), DescribeCreateAccountStatus
+    until SUCCEEDED (pending IN_PROGRESS), then, given ``parent_id``, ListParents and MoveAccount
+    from it; Read: DescribeAccount (AccountNotFoundException is gone), ListParents (exactly
+    one), ListTagsForResource; Update: MoveAccount and the tags; Delete without
+    close_on_deletion: RemoveAccountFromOrganization (AccountNotFoundException is success)."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.go = provider.organizations
+
+    def create(self, name: str, email: str, tags: dict[str, str], parent_id: str = "") -> str:
+        members: dict[str, Any] = {"AccountName": name, "Email": email}
+        if tags:
+            members["Tags"] = _org_tags(tags)
+        status = self.go.organizations("CreateAccount", members)["CreateAccountStatus"]
+
+        def refresh() -> tuple[Any, str]:
+            try:
+                found = self.go.organizations(
+                    "DescribeCreateAccountStatus", {"CreateAccountRequestId": status["Id"]}
+                )["CreateAccountStatus"]
+            except AwsError as error:
+                if error.code == "CreateAccountStatusNotFoundException":
+                    return None, ""
+                raise
+            return found, found["State"]
+
+        done = wait_for_state(refresh, ("IN_PROGRESS",), ("SUCCEEDED",))
+        account_id: str = done["AccountId"]
+        if parent_id:
+            current = self.parent(account_id)
+            if parent_id != current:
+                self.move(account_id, current, parent_id)
+        return account_id
+
+    def parent(self, account_id: str) -> str:
+        parents = organization_pages(self.go, "ListParents", "Parents", ChildId=account_id)
+        found: str = single(parents)["Id"]
+        return found
+
+    def move(self, account_id: str, source: str, destination: str) -> None:
+        self.go.organizations(
+            "MoveAccount",
+            {
+                "AccountId": account_id,
+                "DestinationParentId": destination,
+                "SourceParentId": source,
+            },
+        )
+
+    def read(self, account_id: str) -> dict[str, Any] | None:
+        try:
+            account = self.go.organizations("DescribeAccount", {"AccountId": account_id})["Account"]
+        except AwsError as error:
+            if error.code == "AccountNotFoundException":
+                return None
+            raise
+        return {
+            "arn": account["Arn"],
+            "email": account.get("Email", ""),
+            "joined_method": account["JoinedMethod"],
+            "name": account["Name"],
+            "parent_id": self.parent(account_id),
+            "status": account["Status"],
+            "tags": organization_tags(self.go, account_id),
+        }
+
+    def update(self, account_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if old["parent_id"] != new["parent_id"]:
+            self.move(account_id, old["parent_id"], new["parent_id"])
+        if old["tags"] != new["tags"]:
+            update_organization_tags(self.go, account_id, old["tags"], new["tags"])
+
+    def delete(self, account_id: str) -> None:
+        try:
+            self.go.organizations("RemoveAccountFromOrganization", {"AccountId": account_id})
+        except AwsError as error:
+            if error.code != "AccountNotFoundException":
+                raise

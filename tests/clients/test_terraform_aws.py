@@ -18,6 +18,7 @@ from tests.clients.aws_go import AwsError, GoV2Client
 from tests.clients.terraform_aws import (
     RAM_PRINCIPAL,
     Accepter,
+    AccountResource,
     Association,
     OrganizationalUnitResource,
     OrganizationResource,
@@ -512,3 +513,37 @@ def test_organization_tags_and_parents_refuse_what_is_not_the_callers(
             {"OrganizationalUnitId": "ou-abcd-0123456789abcdef0123456789ab", "Name": "x"},
         )
     assert caught.value.code == "OrganizationalUnitNotFoundException"
+
+
+def test_organization_account_create_move_retag_import_destroy(
+    alice: Provider, owner: Account
+) -> None:
+    """TestAccOrganizationsAccount_basic, _ParentID, _Tags (close_on_deletion false): the
+    account made, waited for, moved into an OU, moved back, retagged, imported, removed."""
+    OrganizationResource(alice).create([])
+    go = alice.organizations
+    (root,) = go.organizations("ListRoots", {})["Roots"]
+    unit_id = OrganizationalUnitResource(alice).create("apps", root["Id"], {})
+    accounts = AccountResource(alice)
+    account_id = accounts.create("app-1", "app-1@example.com", {"team": "apps"}, unit_id)
+    state = accounts.read(account_id)
+    assert state is not None
+    assert state | {"arn": None} == {
+        "arn": None,
+        "email": "app-1@example.com",
+        "joined_method": "CREATED",
+        "name": "app-1",
+        "parent_id": unit_id,
+        "status": "ACTIVE",
+        "tags": {"team": "apps"},
+    }
+    assert state["arn"].endswith(f"/{account_id}")
+    wanted = {**state, "parent_id": root["Id"], "tags": {"team": "apps", "tier": "1"}}
+    accounts.update(account_id, state, wanted)
+    assert accounts.read(account_id) == wanted
+    imported = provider(owner)
+    assert AccountResource(imported).read(account_id) == wanted
+    imported.close()
+    accounts.delete(account_id)
+    assert accounts.read(account_id) is None
+    accounts.delete(account_id)  # gone already: AccountNotFoundException is success
