@@ -322,7 +322,6 @@ class Association:
     def __init__(self, provider: Provider, kind: str) -> None:
         self.go = provider.ram
         self.kind = kind
-        self.member = "principals" if kind == "PRINCIPAL" else "resourceArns"
         self.attribute = "principal" if kind == "PRINCIPAL" else "resource_arn"
 
     def create(self, share_arn: str, entity: str) -> tuple[str, dict[str, str]]:
@@ -333,14 +332,7 @@ class Association:
             pass
         else:
             raise ProviderError(f"RAM association ({resource_id}) already exists")
-        self.go.ram(
-            "AssociateResourceShare",
-            {"clientToken": unique_id(), self.member: [entity], "resourceShareArn": share_arn},
-        )
-        if not (self.kind == "PRINCIPAL" and is_account_id(entity)):
-            # Principal: 3 minutes, NotFoundChecks 20; resource: 5 minutes.
-            refresh = association_status(self.go, self.kind, share_arn, entity)
-            wait_for_state(refresh, ("ASSOCIATING",), ("ASSOCIATED",))
+        create_association(self.go, self.kind, share_arn, entity)
         state = self.read(resource_id, new=True)
         assert state is not None
         return resource_id, state
@@ -360,16 +352,39 @@ class Association:
 
     def delete(self, resource_id: str) -> None:
         share_arn, entity = parse_id(resource_id)
-        try:
-            self.go.ram(
-                "DisassociateResourceShare", {self.member: [entity], "resourceShareArn": share_arn}
-            )
-        except AwsError as error:
-            if gone(error, "UnknownResourceException"):
-                return
-            raise
-        refresh = association_status(self.go, self.kind, share_arn, entity)
-        wait_for_state(refresh, ("ASSOCIATED", "DISASSOCIATING"), ())
+        delete_association(self.go, self.kind, share_arn, entity)
+
+
+def create_association(go: GoV2Client, kind: str, share_arn: str, entity: str) -> None:
+    """createResourceShare{Principal,Resource}Association: Associate with a clientToken, then
+    the waiter (none for an account principal, whose invitation waits for its receiver)."""
+    member = "principals" if kind == "PRINCIPAL" else "resourceArns"
+    go.ram(
+        "AssociateResourceShare",
+        {"clientToken": unique_id(), member: [entity], "resourceShareArn": share_arn},
+    )
+    if not (kind == "PRINCIPAL" and is_account_id(entity)):
+        # Principal: 3 minutes, NotFoundChecks 20; resource: 5 minutes.
+        refresh = association_status(go, kind, share_arn, entity)
+        wait_for_state(refresh, ("ASSOCIATING",), ("ASSOCIATED",))
+
+
+def delete_association(go: GoV2Client, kind: str, share_arn: str, entity: str) -> None:
+    """deleteResourceShare{Principal,Resource}Association: Disassociate with a clientToken
+    (the newest versions; older ones sent none); UnknownResourceException is success; then
+    until gone (pending ASSOCIATED, DISASSOCIATING)."""
+    member = "principals" if kind == "PRINCIPAL" else "resourceArns"
+    try:
+        go.ram(
+            "DisassociateResourceShare",
+            {"clientToken": unique_id(), member: [entity], "resourceShareArn": share_arn},
+        )
+    except AwsError as error:
+        if gone(error, "UnknownResourceException"):
+            return
+        raise
+    refresh = association_status(go, kind, share_arn, entity)
+    wait_for_state(refresh, ("ASSOCIATED", "DISASSOCIATING"), ())
 
 
 def parse_id(resource_id: str) -> tuple[str, str]:
@@ -847,3 +862,63 @@ class AccountResource:
         except AwsError as error:
             if error.code != "AccountNotFoundException":
                 raise
+
+
+class AssociationsExclusive:
+    """``aws_ram_resource_share_associations_exclusive`` (ID: the share's ARN): the share must be
+    the caller's (GetResourceShares SELF); the ASSOCIATED principals and resources read from
+    GetResourceShareAssociations; apply removes what is not configured, then adds what is
+    missing, one entity a call; destroy removes every one."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.go = provider.ram
+
+    def current(self, share_arn: str) -> tuple[list[str], list[str]]:
+        found: dict[str, list[str]] = {}
+        for kind in ("PRINCIPAL", "RESOURCE"):
+            members = {"associationType": kind, "resourceShareArns": [share_arn]}
+            try:
+                rows = list(
+                    pages(
+                        self.go,
+                        "GetResourceShareAssociations",
+                        members,
+                        "resourceShareAssociations",
+                    )
+                )
+            except AwsError as error:
+                if not gone(error, "ResourceArnNotFoundException", "UnknownResourceException"):
+                    raise
+                rows = []
+            found[kind] = [r["associatedEntity"] for r in rows if r["status"] == "ASSOCIATED"]
+        return found["PRINCIPAL"], found["RESOURCE"]
+
+    def apply(self, share_arn: str, principals: list[str], resources: list[str]) -> None:
+        try:
+            find_share_owner_self(self.go, share_arn)
+        except NotFound as error:
+            raise ProviderError(f"reading RAM Resource Share ({share_arn})") from error
+        have_principals, have_resources = self.current(share_arn)
+        for principal in [p for p in have_principals if p not in principals]:
+            delete_association(self.go, "PRINCIPAL", share_arn, principal)
+        for resource in [r for r in have_resources if r not in resources]:
+            delete_association(self.go, "RESOURCE", share_arn, resource)
+        for principal in [p for p in principals if p not in have_principals]:
+            create_association(self.go, "PRINCIPAL", share_arn, principal)
+        for resource in [r for r in resources if r not in have_resources]:
+            create_association(self.go, "RESOURCE", share_arn, resource)
+
+    def read(self, share_arn: str) -> dict[str, list[str]] | None:
+        try:
+            find_share_owner_self(self.go, share_arn)
+        except NotFound:
+            return None
+        principals, resources = self.current(share_arn)
+        return {"principals": sorted(principals), "resource_arns": sorted(resources)}
+
+    def delete(self, share_arn: str) -> None:
+        principals, resources = self.current(share_arn)
+        for principal in principals:
+            delete_association(self.go, "PRINCIPAL", share_arn, principal)
+        for resource in resources:
+            delete_association(self.go, "RESOURCE", share_arn, resource)

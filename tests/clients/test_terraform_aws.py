@@ -20,6 +20,7 @@ from tests.clients.terraform_aws import (
     Accepter,
     AccountResource,
     Association,
+    AssociationsExclusive,
     OrganizationalUnitResource,
     OrganizationResource,
     PermissionAssociation,
@@ -547,3 +548,30 @@ def test_organization_account_create_move_retag_import_destroy(
     accounts.delete(account_id)
     assert accounts.read(account_id) is None
     accounts.delete(account_id)  # gone already: AccountNotFoundException is success
+
+
+def test_associations_exclusive_apply_twice_accept_then_shrink_and_destroy(
+    alice: Provider, bob: Provider, owner: Account, receiver: Account
+) -> None:
+    """aws_ram_resource_share_associations_exclusive: it counts only ASSOCIATED entities, so
+    while the receiver's invitation is pending a second apply associates the principal again;
+    that must change nothing (no second invitation). Once accepted, the plan is empty; a
+    smaller configuration removes the rest; destroy removes everything."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("exclusive", True))
+    exclusive = AssociationsExclusive(alice)
+    first, second = subnet_arn(owner, "subnet-x1"), subnet_arn(owner, "subnet-x2")
+    exclusive.apply(arn, [receiver.aws_account_id], [first, second])
+    assert exclusive.read(arn) == {"principals": [], "resource_arns": sorted([first, second])}
+    exclusive.apply(arn, [receiver.aws_account_id], [first, second])  # the invitation pends
+    invitations = bob.ram.ram("GetResourceShareInvitations", {"resourceShareArns": [arn]})
+    assert [i["status"] for i in invitations["resourceShareInvitations"]] == ["PENDING"]
+    Accepter(bob).create(arn)
+    state = {"principals": [receiver.aws_account_id], "resource_arns": sorted([first, second])}
+    assert exclusive.read(arn) == state
+    exclusive.apply(arn, [], [first])
+    assert exclusive.read(arn) == {"principals": [], "resource_arns": [first]}
+    assert share_data_source(alice, "SELF", name="exclusive")["resource_arns"] == [first]
+    exclusive.delete(arn)
+    assert exclusive.read(arn) == {"principals": [], "resource_arns": []}
+    ResourceShare(alice).delete(arn)
+    assert exclusive.read(arn) is None  # the share gone: removed from state
