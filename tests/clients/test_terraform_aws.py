@@ -575,3 +575,24 @@ def test_associations_exclusive_apply_twice_accept_then_shrink_and_destroy(
     assert exclusive.read(arn) == {"principals": [], "resource_arns": []}
     ResourceShare(alice).delete(arn)
     assert exclusive.read(arn) is None  # the share gone: removed from state
+
+
+def test_accepter_after_the_owner_removed_the_receiver(
+    alice: Provider, bob: Provider, receiver: Account
+) -> None:
+    """hashicorp/terraform-provider-aws#18289: the owner drops the principal after the
+    receiver accepted; the receiver's refresh removes the accepter, and a destroy that still
+    sends the leave gets UnknownResourceException, which the provider takes for success."""
+    arn, _ = ResourceShare(alice).create(ShareConfig("dropped", True))
+    principal_id, _ = Association(alice, "PRINCIPAL").create(arn, receiver.aws_account_id)
+    accepter = Accepter(bob)
+    state = accepter.create(arn)
+    Association(alice, "PRINCIPAL").delete(principal_id)
+    assert accepter.read(arn) is None
+    with pytest.raises(AwsError) as caught:
+        bob.ram.ram(
+            "DisassociateResourceShare",
+            {"principals": [state["receiver_account_id"]], "resourceShareArn": arn},
+        )
+    assert caught.value.code == "UnknownResourceException"
+    accepter.delete(arn, state["receiver_account_id"])
