@@ -450,9 +450,9 @@ class NotAssociated(StateConflict):
 
 
 class PermissionNotAssociated(NotAssociated):
-    """Unbinding a permission the share does not hold: AWS answers it as bad input whose
-    message says "already been disassociated", which terraform-provider-aws's destroy of
-    aws_ram_resource_share_permission_association takes for "gone"."""
+    """Unbinding a permission the share does not hold. A class of its own because AWS's API
+    answers it as bad input, and its message says "already been disassociated": clients
+    (terraform-provider-aws) read those words as "already gone" (docs/aws.md)."""
 
     def __init__(self, permission_id: str, share_id: str) -> None:
         ShareKeeperError.__init__(
