@@ -1,7 +1,8 @@
-"""terraform-provider-aws's ``aws_ram_*`` resources and ``aws_ram_resource_share`` data source
-against ShareKeeper, as the provider sends them (the Go SDK v2's signing and headers, its call
-order, its waiters, its read-backs and the errors it takes for "gone"), scenario by scenario of
-its acceptance tests."""
+"""terraform-provider-aws's ``aws_ram_*`` resources, the ``aws_ram_resource_share`` data source
+and the ``aws_organizations_*`` resources RAM users script, against ShareKeeper as the provider
+sends them (the Go SDK v2's signing and headers, its call order, its waiters, its read-backs and
+the errors it takes for "gone"), scenario by scenario of its acceptance tests (docs/aws.md,
+"terraform-provider-aws")."""
 
 from __future__ import annotations
 
@@ -208,11 +209,6 @@ def test_associations_deleted_out_of_band_or_with_their_share(
     with pytest.raises(AwsError) as caught:  # only `destroy -refresh=false` would send it
         resources.delete(resource_id)
     assert caught.value.code == "InvalidStateTransitionException"
-
-
-def test_an_association_id_not_of_two_parts_is_the_providers_error(alice: Provider) -> None:
-    with pytest.raises(ProviderError, match="unexpected format"):
-        Association(alice, "PRINCIPAL").read("arn:aws:ram:us-east-1:1:resource-share/x")
 
 
 def test_accepter_two_accounts_import_and_leave(
