@@ -97,6 +97,30 @@ class CreateAccountStatusRef(Request):
     create_account_request_id: Id
 
 
+class ListParents(Paged, kw_only=True):
+    child_id: Id
+
+
+class UpdateOrganizationalUnit(Request):
+    organizational_unit_id: Id
+    name: Annotated[str, Meta(min_length=1, max_length=128)] | None = None
+
+
+class ResourceRef(Request):
+    resource_id: Id
+    next_token: Token | None = None
+
+
+class TagResource(Request):
+    resource_id: Id
+    tags: list[Tag]
+
+
+class UntagResource(Request):
+    resource_id: Id
+    tag_keys: list[Annotated[str, Meta(min_length=1, max_length=128)]]
+
+
 class ServicePrincipalRef(Request):
     service_principal: Annotated[str, Meta(min_length=1, max_length=128)]
 
@@ -212,6 +236,21 @@ class EnabledServicePrincipal(Reply):
 
 class ServiceAccessReply(Reply):
     enabled_service_principals: list[EnabledServicePrincipal]
+    next_token: str | None = None
+
+
+class Parent(Reply):
+    id: str
+    type: str
+
+
+class ParentsReply(Reply):
+    parents: list[Parent]
+    next_token: str | None = None
+
+
+class TagsReply(Reply):
+    tags: list[Tag]
     next_token: str | None = None
 
 

@@ -13,9 +13,9 @@ from sharekeeper.aws.arns import AWS_ACCOUNT_ID, aws_node_id, directory_node_id
 from sharekeeper.aws.call import AwsCall, page_of, seconds
 from sharekeeper.domain.errors import OrgInvalidParameter, UnknownTrustedService
 from sharekeeper.domain.handshakes import CreateAccountStatus, HandshakeStatus
-from sharekeeper.domain.org_tags import ContactDetails
+from sharekeeper.domain.org_tags import ContactDetails, TagResourceType
 from sharekeeper.domain.organizations import RAM_SERVICE, Organization, OrgUnit
-from sharekeeper.services import directory, handshakes, members, policies
+from sharekeeper.services import directory, handshakes, members, org_tags, policies
 from sharekeeper.services.context import Context
 
 # The services an organization may trust through AWS's API, by AWS's principal: RAM's trust is
@@ -30,6 +30,14 @@ _STATE = {
     HandshakeStatus.EXPIRED: "EXPIRED",
 }
 _NOTHING = w.Nothing()
+_PARENT_TYPE = {"root": "ROOT", "organizational_unit": "ORGANIZATIONAL_UNIT"}
+# AWS names a tagged thing by its id alone; the directory's tags are kept per kind.
+_TAG_KINDS = (
+    ("r-", TagResourceType.ROOTS),
+    ("ou-", TagResourceType.OUS),
+    ("p-", TagResourceType.POLICIES),
+)
+_TAG_PAGE = 100
 
 
 def _arn(call: AwsCall[object], ctx: Context, organization: Organization, rest: str) -> str:
@@ -197,6 +205,33 @@ def describe_organizational_unit(
     return w.OrganizationalUnitReply(_unit(ctx, call, org, unit))
 
 
+def update_organizational_unit(
+    ctx: Context, call: AwsCall[w.UpdateOrganizationalUnit]
+) -> w.OrganizationalUnitReply:
+    """Renames the OU; without a name (AWS's Name is optional) it is answered as it is."""
+    body = call.body
+    unit_id = directory_node_id(body.organizational_unit_id)
+    if body.name is None:
+        org, unit = directory.show_unit(ctx, call.caller, unit_id)
+    else:
+        org, unit = directory.rename_unit(ctx, call.caller, unit_id, body.name)
+    return w.OrganizationalUnitReply(_unit(ctx, call, org, unit))
+
+
+def list_parents(ctx: Context, call: AwsCall[w.ListParents]) -> w.ParentsReply:
+    """The one parent (a root or an OU) of an OU or a member account."""
+    child = call.body.child_id
+    child_id = (
+        _account_id(ctx, call, child)
+        if AWS_ACCOUNT_ID.fullmatch(child)
+        else directory_node_id(child)
+    )
+    page = page_of(call.body.max_results, call.body.next_token)
+    found = directory.list_entities(ctx, call.caller, None, child_id, page)
+    parents = [w.Parent(aws_node_id(e.id), _PARENT_TYPE[e.type]) for e in found.items]
+    return w.ParentsReply(parents, found.next_marker)
+
+
 def delete_organizational_unit(ctx: Context, call: AwsCall[w.OrganizationalUnitRef]) -> w.Nothing:
     directory.delete_unit(ctx, call.caller, directory_node_id(call.body.organizational_unit_id))
     return _NOTHING
@@ -356,3 +391,36 @@ def list_aws_service_access_for_organization(
             if s.service_principal in _AWS_PRINCIPAL
         ]
     )
+
+
+# --- tags of roots, OUs, accounts and policies ---
+
+
+def _tagged(ctx: Context, call: AwsCall[object], resource_id: str) -> tuple[TagResourceType, str]:
+    if AWS_ACCOUNT_ID.fullmatch(resource_id):
+        return TagResourceType.ACCOUNTS, _account_id(ctx, call, resource_id)
+    for prefix, kind in _TAG_KINDS:
+        if resource_id.startswith(prefix):
+            return kind, directory_node_id(resource_id)
+    raise OrgInvalidParameter(f"{resource_id[:64]!r} is not a root, OU, account or policy id.")
+
+
+def list_tags_for_resource(ctx: Context, call: AwsCall[w.ResourceRef]) -> w.TagsReply:
+    kind, resource_id = _tagged(ctx, call, call.body.resource_id)
+    found, following = org_tags.list_resource_tags(
+        ctx, call.caller, kind, resource_id, _TAG_PAGE, call.body.next_token
+    )
+    return w.TagsReply([w.Tag(t.key, t.value) for t in found], following)
+
+
+def tag_resource(ctx: Context, call: AwsCall[w.TagResource]) -> w.Nothing:
+    kind, resource_id = _tagged(ctx, call, call.body.resource_id)
+    org_tags.tag_resource(ctx, call.caller, kind, resource_id, _tags(call.body.tags))
+    return _NOTHING
+
+
+def untag_resource(ctx: Context, call: AwsCall[w.UntagResource]) -> w.Nothing:
+    kind, resource_id = _tagged(ctx, call, call.body.resource_id)
+    keys: list[tuple[str, str | None]] = [(k, None) for k in call.body.tag_keys]
+    org_tags.untag_resource(ctx, call.caller, kind, resource_id, keys)
+    return _NOTHING

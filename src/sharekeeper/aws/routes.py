@@ -224,6 +224,8 @@ _ORG_READS = (
     org.list_handshakes_for_organization,
     org.describe_create_account_status,
     org.list_aws_service_access_for_organization,
+    org.list_parents,
+    org.list_tags_for_resource,
 )
 _ORG_WRITES = (
     org.create_organization,
@@ -240,6 +242,9 @@ _ORG_WRITES = (
     org.cancel_handshake,
     org.enable_aws_service_access,
     org.disable_aws_service_access,
+    org.update_organizational_unit,
+    org.tag_resource,
+    org.untag_resource,
 )
 
 

@@ -45,6 +45,7 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     ├── StateConflict                             the target is not in a state that allows it
     │   ├── ResourceShareNotActive    RAM.1101
     │   ├── NotAssociated             RAM.9201
+    │   │   └── PermissionNotAssociated RAM.9201
     │   ├── CannotLeaveShare          RAM.9202
     │   ├── ConcurrentChange          RAM.9203
     │   ├── InvitationAlreadyAccepted RAM.9301
@@ -486,6 +487,19 @@ class NotAssociated(StateConflict):
 
     def __init__(self, entity: str, share_id: str) -> None:
         super().__init__(f"{entity} is not associated with the resource share {share_id}.")
+
+
+class PermissionNotAssociated(NotAssociated):
+    """Unbinding a permission the share does not hold. A class of its own because AWS's API
+    answers it as bad input, and its message says "already been disassociated": clients
+    (terraform-provider-aws) read those words as "already gone" (docs/aws.md)."""
+
+    def __init__(self, permission_id: str, share_id: str) -> None:
+        ShareKeeperError.__init__(
+            self,
+            f"The permission {permission_id} is not associated with the resource share "
+            f"{share_id}: it has already been disassociated, or never was.",
+        )
 
 
 class CannotLeaveShare(StateConflict):

@@ -9,8 +9,8 @@ from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import (
     InvalidParameter,
-    NotAssociated,
     PermissionAlreadyBound,
+    PermissionNotAssociated,
     PermissionNotFound,
     UnknownPermission,
 )
@@ -118,7 +118,7 @@ def disassociate_share_permission(
         share.require_active()
         bound = [b for b in uow.permissions.of_share(share.id) if b.permission_id == permission_id]
         if not bound:
-            raise NotAssociated(f"The permission {permission_id}", share.id)
+            raise PermissionNotAssociated(permission_id, share.id)
         resource_type = bound[0].resource_type
         default = ctx.catalogue.default_for(resource_type)
         in_use = resource_type in uow.associations.live_resource_types(share.id)
