@@ -1,16 +1,15 @@
 """AWS RAM's requests for bench/run.py and bench/inprocess.py, built and SigV4-signed before a
 run as boto3 sends them (the same members, the same signed headers), so that wrk replays them
 and signing is never part of what is measured: a signature holds for 15 minutes, and each
-run's requests are signed when its input is handed out."""
+run's requests are signed when its input is handed out. No sibling imports: the tests import
+it as ``bench.aws_load`` and send its requests to a live server."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
-
-import wrk
+from typing import Any, NamedTuple
 
 from sharekeeper.auth import sigv4
 from sharekeeper.auth.verify import IncomingRequest
@@ -22,6 +21,14 @@ _SIGNED = ("content-type", "host", "x-amz-date")
 _CONTENT_TYPE = "application/json"
 
 
+class AwsRequest(NamedTuple):
+    """A signed POST: wrk.raw_request("POST", *request) is its raw HTTP/1.1 text."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class AwsCaller:
     """One account signing AWS RAM's requests with its access key, as boto3 does."""
 
@@ -30,8 +37,8 @@ class AwsCaller:
         self.access_key, self.secret_key = access_key, secret_key
         self.host = f"127.0.0.1:{port}"
 
-    def signed(self, path: str, members: dict[str, Any]) -> str:
-        """A raw restJson1 request to ``path`` with ``members`` as its body, signed now."""
+    def signed(self, path: str, members: dict[str, Any]) -> AwsRequest:
+        """A restJson1 request to ``path`` with ``members`` as its body, signed now."""
         body = json.dumps(members).encode()
         now = datetime.now(UTC)
         amz_date = now.strftime("%Y%m%dT%H%M%SZ")
@@ -51,11 +58,7 @@ class AwsCaller:
             "X-Amz-Date": amz_date,
             "Authorization": authorization,
         }
-        return wrk.raw_request("POST", path, headers, body)
-
-
-def share_arn(owner_aws_id: str, share_id: str) -> str:
-    return f"arn:aws:ram:{REGION}:{owner_aws_id}:resource-share/{share_id}"
+        return AwsRequest(path, headers, body)
 
 
 def invitation_arn(sender_aws_id: str, invitation_id: str) -> str:
@@ -72,7 +75,7 @@ def _with_token(members: dict[str, Any], token: bool) -> dict[str, Any]:
     return {**members, "clientToken": str(uuid.uuid4())} if token else members
 
 
-def create(creator: AwsCaller, principal_aws_id: str, token: bool = False) -> str:
+def create(creator: AwsCaller, principal_aws_id: str, token: bool = False) -> AwsRequest:
     """CreateResourceShare as boto3 sends ``create_resource_share(name=..., principals=[...],
     resourceArns=[...])``: the Huawei create's one principal and one subnet."""
     members = {
@@ -83,12 +86,14 @@ def create(creator: AwsCaller, principal_aws_id: str, token: bool = False) -> st
     return creator.signed("/createresourceshare", _with_token(members, token))
 
 
-def accept(receiver: AwsCaller, sender_aws_id: str, invitation_id: str, token: bool = False) -> str:
+def accept(
+    receiver: AwsCaller, sender_aws_id: str, invitation_id: str, token: bool = False
+) -> AwsRequest:
     members = {"resourceShareInvitationArn": invitation_arn(sender_aws_id, invitation_id)}
     return receiver.signed("/acceptresourceshareinvitation", _with_token(members, token))
 
 
-def search(owner: AwsCaller) -> str:
+def search(owner: AwsCaller) -> AwsRequest:
     """GetResourceShares SELF tagged env=prod, a page of 50: Huawei's tag search."""
     members = {
         "resourceOwner": "SELF",
@@ -98,6 +103,6 @@ def search(owner: AwsCaller) -> str:
     return owner.signed("/getresourceshares", members)
 
 
-def listing(receiver: AwsCaller) -> str:
+def listing(receiver: AwsCaller) -> AwsRequest:
     """GetResourceShareInvitations, a page of 50: Huawei's invitation search."""
     return receiver.signed("/getresourceshareinvitations", {"maxResults": 50})

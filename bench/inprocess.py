@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 import aws_load  # noqa: E402
 import seed  # noqa: E402
-from run import Caller  # noqa: E402
+from run import Caller, raw  # noqa: E402
 
 from sharekeeper.app import create_app  # noqa: E402
 from sharekeeper.bootstrap import build_runtime  # noqa: E402
@@ -139,16 +139,17 @@ def main() -> None:
             receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
             for i in accepts[0]
         ],
-        "aws_accept": [aws_load.accept(aws_receiver, sender, i) for i in accepts[1]],
+        "aws_accept": [raw(aws_load.accept(aws_receiver, sender, i)) for i in accepts[1]],
         "aws_accept_token": [
-            aws_load.accept(aws_receiver, sender, i, token=True) for i in accepts[2]
+            raw(aws_load.accept(aws_receiver, sender, i, token=True)) for i in accepts[2]
         ],
-        "aws_search": [aws_load.search(aws_owner)],
-        "aws_list": [aws_load.listing(aws_receiver)],
-        "aws_create": [aws_load.create(aws_creator, principal)],
+        "aws_search": [raw(aws_load.search(aws_owner))],
+        "aws_list": [raw(aws_load.listing(aws_receiver))],
+        "aws_create": [raw(aws_load.create(aws_creator, principal))],
         # A token sent again is a replay, which creates nothing: one request per create.
         "aws_create_token": [
-            aws_load.create(aws_creator, principal, token=True) for _ in range(args.rounds + 50)
+            raw(aws_load.create(aws_creator, principal, token=True))
+            for _ in range(args.rounds + 50)
         ],
         "search": [
             receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')

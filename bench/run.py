@@ -304,6 +304,10 @@ class Caller:
         return wrk.raw_request(method, path, headers, body)
 
 
+def raw(request: aws_load.AwsRequest) -> str:
+    return wrk.raw_request("POST", *request)
+
+
 def searches(owner: Caller, receiver: Caller) -> dict[str, list[str]]:
     """The receiver's search of its invitations and the owner's search of its shares tagged
     env=prod, a page of 50 each."""
@@ -611,7 +615,7 @@ def measure_sharekeeper(
         # As boto3 sends it, with no clientToken: each creator's one request, replayed.
         taken = aws_creators.take(-(-count // CREATE_QUOTA))
         principal = receiver_account.aws_account_id
-        return [aws_load.create(c, principal) for c in taken], len(taken) * CREATE_QUOTA
+        return [raw(aws_load.create(c, principal)) for c in taken], len(taken) * CREATE_QUOTA
 
     def accepting(pool: judge.Pool[str], caller: Caller) -> Supply:
         def supply(count: int) -> tuple[list[str], int | None]:
@@ -625,7 +629,7 @@ def measure_sharekeeper(
 
         def supply(count: int) -> tuple[list[str], int | None]:
             ids = pool.take(count)
-            return [aws_load.accept(aws_receiver, sender, i) for i in ids], len(ids)
+            return [raw(aws_load.accept(aws_receiver, sender, i)) for i in ids], len(ids)
 
         return supply
 
@@ -663,8 +667,8 @@ def measure_sharekeeper(
             # reads are signed afresh for each run (a signature holds 15 minutes, a run's
             # rounds may take longer).
             "aws_accept": Load(pid, port, aws_accepting(sharekeeper_pool)),
-            "aws_search": Load(pid, port, lambda _count: ([aws_load.search(aws_owner)], None)),
-            "aws_list": Load(pid, port, lambda _count: ([aws_load.listing(aws_receiver)], None)),
+            "aws_search": Load(pid, port, lambda _: ([raw(aws_load.search(aws_owner))], None)),
+            "aws_list": Load(pid, port, lambda _: ([raw(aws_load.listing(aws_receiver))], None)),
             "aws_create": Load(pid, port, aws_creates),
         }
         if floor_url:
