@@ -1123,19 +1123,9 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     summary["ratio_refusals"] = {
         key: report[key]["ratio_refusals"] for key in runs if report[key]["ratio_refusals"]
     }
-    summary["aws_targets"] = {key: aws_targets(report[key]["ratios"]) for key in runs}
+    summary["aws_targets"] = {key: judge.met(report[key]["ratios"], AWS_TARGETS) for key in runs}
     summary["refusals"] = report["refusals"]
     return summary
-
-
-def aws_targets(ratios: dict[str, Any]) -> dict[str, bool | None]:
-    """Whether each of issue 28's targets is met by its median ratio (None: not measured, or
-    refused)."""
-    met: dict[str, bool | None] = {}
-    for name, least in AWS_TARGETS.items():
-        value = ratios.get(name)
-        met[name] = None if value is None else value["median"] >= least
-    return met
 
 
 def _row(label: str, value: dict[str, Any]) -> str:
