@@ -34,7 +34,18 @@ _INVITATION_STATUS = {s.value: s.value.upper() for s in InvitationStatus} | {
 
 
 def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.ResourceShare:
-    owner = call.ids.aws_id(ctx, share.owner_account_id)
+    return shares_wire(ctx, call, [share])[0]
+
+
+def shares_wire(
+    ctx: Context, call: AwsCall[object], items: Sequence[ResourceShare]
+) -> list[w.ResourceShare]:
+    """A page of shares, their owners' AWS ids translated once for the whole page."""
+    found = call.ids.aws_ids(ctx, [s.owner_account_id for s in items])
+    return [_share(call, s, found.get(s.owner_account_id, UNKNOWN)) for s in items]
+
+
+def _share(call: AwsCall[object], share: ResourceShare, owner: str) -> w.ResourceShare:
     return w.ResourceShare(
         resource_share_arn=arns.ram_arn(arns.SHARE, call.region, owner, share.id),
         name=share.name,
@@ -156,8 +167,7 @@ def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.R
         query=query,
         page=page_of(body.max_results, body.next_token),
     )
-    items = [share_wire(ctx, call, s) for s in page.items]
-    return w.ResourceSharesReply(items, page.next_marker)
+    return w.ResourceSharesReply(shares_wire(ctx, call, page.items), page.next_marker)
 
 
 def get_resource_share_invitations(
