@@ -994,21 +994,22 @@ def main() -> None:
         "rounds": args.rounds,
         "refusals": refusals,
     }
+    # --aws-only: AWS's figures, their Huawei twins and moto_server's create, on one database.
+    everything = not args.aws_only
     if args.aws_only:
         report["mode"] = "aws-postgres" if args.postgres_only else "aws"
-        aws_only(report, args.postgres, work, seconds, args.margin, args.postgres_only)
-        finish(report, work, started)
-    report["signature_verify_us"] = round(signature_microbenchmark(), 2)
-    report["signature_verify_other_us"] = {
-        name: round(signature_microbenchmark(name, count), 1)
-        for name, count in (
-            ("SDK-HMAC-SM3", 5_000),
-            ("SDK-ECDSA-P256-SHA256", 2_000),
-            ("SDK-SM2-SM3", 300),
-        )
-    }
-    report["cold_start_s"] = measure_cold_start(work)
-    if args.scale or not (args.quick or args.postgres_only):
+    else:
+        report["signature_verify_us"] = round(signature_microbenchmark(), 2)
+        report["signature_verify_other_us"] = {
+            name: round(signature_microbenchmark(name, count), 1)
+            for name, count in (
+                ("SDK-HMAC-SM3", 5_000),
+                ("SDK-ECDSA-P256-SHA256", 2_000),
+                ("SDK-SM2-SM3", 300),
+            )
+        }
+        report["cold_start_s"] = measure_cold_start(work)
+    if args.scale or not (args.quick or args.postgres_only or args.aws_only):
         scale_dir = work / "scale"
         scale_dir.mkdir()
         report["scale"] = measure_scale(
@@ -1027,12 +1028,12 @@ def main() -> None:
             args.rounds,
             args.margin,
             refusals,
-            floor=True,
+            floor=everything,
             moto=True,
-            sdk_seconds=2.0 if args.quick else 5.0,
+            sdk_seconds=0 if args.aws_only else 2.0 if args.quick else 5.0,
         )
-    if args.postgres_only or not args.quick:
-        for workers in (1, 2):
+    if args.postgres_only or not (args.quick or args.aws_only):
+        for workers in (1, 2) if everything else (1,):
             pg_dir = work / f"postgres-{workers}"
             pg_dir.mkdir()
             with fresh_postgres(args.postgres) as url:
@@ -1043,45 +1044,12 @@ def main() -> None:
                     args.rounds,
                     args.margin,
                     refusals,
-                    floor=workers == 1,
+                    floor=workers == 1 and everything,
                     moto=workers == 1,
                     workers=workers,
-                    sdk_seconds=5.0 if workers == 1 else 0,
+                    sdk_seconds=5.0 if workers == 1 and everything else 0,
                 )
     finish(report, work, started)
-
-
-def aws_only(
-    report: dict[str, Any],
-    postgres: str,
-    work: Path,
-    seconds: float,
-    margin: float,
-    on_postgres: bool,
-) -> None:
-    """``--aws-only``: AWS's four figures beside their Huawei twins and moto_server's create,
-    in the same interleaved rounds, on one database."""
-    rounds, refusals = report["rounds"], report["refusals"]
-    if on_postgres:
-        pg_dir = work / "postgres-1"
-        pg_dir.mkdir()
-        with fresh_postgres(postgres) as url:
-            report["postgres_1_worker"] = measure_sharekeeper(
-                url, pg_dir, seconds, rounds, margin, refusals, floor=False, moto=True
-            )
-        return
-    sqlite_dir = work / "sqlite"
-    sqlite_dir.mkdir()
-    report["sqlite"] = measure_sharekeeper(
-        f"sqlite:///{sqlite_dir / 'bench.db'}",
-        sqlite_dir,
-        seconds,
-        rounds,
-        margin,
-        refusals,
-        floor=False,
-        moto=True,
-    )
 
 
 def finish(report: dict[str, Any], work: Path, started: float) -> NoReturn:
