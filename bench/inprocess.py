@@ -2,7 +2,11 @@
 directly with pre-signed requests, no HTTP server, no network, no load generator. It isolates
 what ShareKeeper's own code costs (use `--profile` for a cProfile of one operation).
 
-    python bench/inprocess.py [--invitations N] [--profile accept|search|tag_search|create]"""
+Each operation runs through Huawei's API and through AWS's (``aws_*``: the same operation on
+the same database, signed with SigV4 as boto3 sends it; ``aws_create_token`` and
+``aws_accept_token`` add a clientToken, new per request, to show what idempotency costs).
+
+    python bench/inprocess.py [--invitations N] [--profile accept|aws_accept|create|...]"""
 
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import aws_load  # noqa: E402
 import seed  # noqa: E402
-from run import Caller  # noqa: E402
+from run import Caller, raw  # noqa: E402
 
 from sharekeeper.app import create_app  # noqa: E402
 from sharekeeper.bootstrap import build_runtime  # noqa: E402
@@ -33,6 +38,9 @@ from sharekeeper.logs import configure_logging  # noqa: E402
 from sharekeeper.services import identity  # noqa: E402
 
 PORT = 9460
+# Operations whose requests are used up: each accept answers an invitation of its own, each
+# create with a clientToken makes a share (the same token again would be a replay).
+CONSUMED = ("accept", "aws_accept", "aws_accept_token", "aws_create_token")
 
 
 def parse(raw: str) -> tuple[dict[str, Any], bytes]:
@@ -106,6 +114,16 @@ def main() -> None:
     owner = Caller(owner_account.id, owner_key.access_key, owner_key.secret_key, PORT)
     receiver = Caller(receiver_account.id, receiver_key.access_key, receiver_key.secret_key, PORT)
     creator = Caller(creator_account.id, creator_key.access_key, creator_key.secret_key, PORT)
+
+    def aws(account: Any, key: Any) -> aws_load.AwsCaller:
+        return aws_load.AwsCaller(account.aws_account_id, key.access_key, key.secret_key, PORT)
+
+    aws_owner, aws_receiver = aws(owner_account, owner_key), aws(receiver_account, receiver_key)
+    aws_creator = aws(creator_account, creator_key)
+    sender, principal = owner_account.aws_account_id, receiver_account.aws_account_id
+    # Each accept figure answers invitations of its own.
+    quarter = len(invitation_ids) // 4
+    accepts = [invitation_ids[k * quarter : (k + 1) * quarter] for k in range(4)]
     tag_body = {
         "resource_owner": "self",
         "limit": 50,
@@ -119,7 +137,19 @@ def main() -> None:
     requests = {
         "accept": [
             receiver.signed("POST", f"/v1/resource-share-invitations/{i}/accept")
-            for i in invitation_ids
+            for i in accepts[0]
+        ],
+        "aws_accept": [raw(aws_load.accept(aws_receiver, sender, i)) for i in accepts[1]],
+        "aws_accept_token": [
+            raw(aws_load.accept(aws_receiver, sender, i, token=True)) for i in accepts[2]
+        ],
+        "aws_search": [raw(aws_load.search(aws_owner))],
+        "aws_list": [raw(aws_load.listing(aws_receiver))],
+        "aws_create": [raw(aws_load.create(aws_creator, principal))],
+        # A token sent again is a replay, which creates nothing: one request per create.
+        "aws_create_token": [
+            raw(aws_load.create(aws_creator, principal, token=True))
+            for _ in range(args.rounds + 50)
         ],
         "search": [
             receiver.signed("POST", "/v1/resource-share-invitations/search", b'{"limit": 50}')
@@ -137,7 +167,7 @@ def main() -> None:
     async def drive(name: str, rounds: int) -> float:
         # Consumed, so that each accept answers a pending invitation of its own.
         parsed = [parse(r) for r in requests[name]]
-        if name == "accept":
+        if name in CONSUMED:
             del requests[name][:rounds]
         started = time.perf_counter()
         for i in range(rounds):
@@ -148,10 +178,12 @@ def main() -> None:
         return (time.perf_counter() - started) / rounds * 1e6
 
     async def everything() -> None:
-        for name in ("search", "tag_search", "create", "accept"):
+        for name in requests:
             if args.only and name != args.only:
                 continue
-            rounds = min(args.rounds, len(requests[name]) // 2) if name == "accept" else args.rounds
+            rounds = args.rounds
+            if name in CONSUMED:
+                rounds = min(rounds, (len(requests[name]) - 50) // 2)
             await drive(name, 50)  # warm up
             if args.profile == name:
                 profiler = cProfile.Profile()

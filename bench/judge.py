@@ -93,6 +93,18 @@ def ratio(
     }, None
 
 
+def met(
+    ratios: Mapping[str, Mapping[str, float] | None], least: Mapping[str, float]
+) -> dict[str, bool | None]:
+    """For each target, whether its ratio's median reaches ``least[name]``; None when the
+    ratio was not measured or was refused (a target is never met by a figure not given)."""
+    found: dict[str, bool | None] = {}
+    for name, bound in least.items():
+        value = ratios.get(name)
+        found[name] = None if value is None else value["median"] >= bound
+    return found
+
+
 class Pool(Generic[T]):
     """Inputs handed out once each (pending invitations, creators' quotas): ``take`` gives
     ones nobody was given before, asking ``refill`` for more first when too few are left."""

@@ -24,7 +24,7 @@ from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from sqlalchemy import create_engine
@@ -32,6 +32,7 @@ from sqlalchemy import create_engine
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import aws_load  # noqa: E402
 import judge  # noqa: E402
 import seed  # noqa: E402
 import wrk  # noqa: E402
@@ -39,7 +40,9 @@ import wrk  # noqa: E402
 from sharekeeper.auth import signing  # noqa: E402
 from sharekeeper.bootstrap import build_runtime  # noqa: E402
 from sharekeeper.config import Settings  # noqa: E402
+from sharekeeper.domain.accounts import Account  # noqa: E402
 from sharekeeper.services import identity  # noqa: E402
+from sharekeeper.services.identity import IssuedKey  # noqa: E402
 from sharekeeper.store.engine import driver_url  # noqa: E402
 
 PYTHON = sys.executable
@@ -301,6 +304,10 @@ class Caller:
         return wrk.raw_request(method, path, headers, body)
 
 
+def raw(request: aws_load.AwsRequest) -> str:
+    return wrk.raw_request("POST", *request)
+
+
 def searches(owner: Caller, receiver: Caller) -> dict[str, list[str]]:
     """The receiver's search of its invitations and the owner's search of its shares tagged
     env=prod, a page of 50 each."""
@@ -344,19 +351,34 @@ CREATE_QUOTA = 10_000
 # stack has reached (a floor's accept, ~3,300 req/s); the warm-ups then measure the real one.
 GUESS_RPS = 4_000.0
 CONNECTIONS = 64
-# Each ShareKeeper figure and its baseline (None: it has none), run back to back every round;
-# tag search is divided by search.
-PAIRS = (
-    ("accept", "accept_floor"),
-    ("search", "search_floor"),
-    ("tag_search", None),
-    ("create", "moto_create"),
+# The figures run back to back every round, group by group: a ShareKeeper figure beside its
+# baseline and its twin on AWS's wire (the same operation on the same database), so that the
+# two sides of every target's ratio are neighbours whichever order a round takes (moto's
+# create between Huawei's and AWS's, both measured against it).
+GROUPS = (
+    ("aws_accept", "accept", "accept_floor"),
+    ("aws_list", "search", "search_floor"),
+    ("aws_search", "tag_search"),
+    ("create", "moto_create", "aws_create"),
 )
 RATIOS = {
     "accept_to_floor": ("accept", "accept_floor"),
     "search_to_floor": ("search", "search_floor"),
     "tag_search_to_search": ("tag_search", "search"),
     "create_to_moto": ("create", "moto_create"),
+    "aws_create_to_moto": ("aws_create", "moto_create"),
+    "aws_create_to_create": ("aws_create", "create"),
+    "aws_accept_to_accept": ("aws_accept", "accept"),
+    "aws_search_to_tag_search": ("aws_search", "tag_search"),
+    "aws_list_to_search": ("aws_list", "search"),
+}
+# Issue 28's targets, each the least median ratio that meets it: AWS's create at least twice
+# moto_server's; accept, search and list within 10 % of the Huawei API's figure (faster is in).
+AWS_TARGETS = {
+    "aws_create_to_moto": 2.0,
+    "aws_accept_to_accept": 0.9,
+    "aws_search_to_tag_search": 0.9,
+    "aws_list_to_search": 0.9,
 }
 
 
@@ -461,8 +483,8 @@ def run_rounds(runner: Runner, loads: dict[str, Load], count: int) -> dict[str, 
         runner.warm(name, load)
     runs: dict[str, list[Any]] = {name: [] for name in loads}
     for round_ in range(1, count + 1):
-        for pair in PAIRS:
-            names = [name for name in pair if name in loads]
+        for group in GROUPS:
+            names = [name for name in group if name in loads]
             if round_ % 2 == 0:
                 names.reverse()
             for name in names:
@@ -513,13 +535,15 @@ def measure_sharekeeper(
     round_count: int,
     margin: float,
     refusals: list[str],
-    baselines: bool,
+    floor: bool,
+    moto: bool,
     workers: int = 1,
     sdk_seconds: float = 0,
 ) -> dict[str, Any]:
     """Accept, search, tag search and create against ShareKeeper in ``round_count`` rounds,
-    (``baselines``) each round with the floor's accept and search on its own copy of the
-    seeded database and moto's create, then (``sdk_seconds``) the SDK flow."""
+    through Huawei's API and AWS's (the same operations on the same seeded database), each
+    round with (``floor``) the floor's accept and search on its own copy of the seeded
+    database and (``moto``) moto's create, then (``sdk_seconds``) the SDK flow."""
     label = "sqlite" if database_url.startswith("sqlite") else f"postgres-{workers}"
     data_dir = work / "data"
     settings = Settings(
@@ -540,21 +564,34 @@ def measure_sharekeeper(
     )
     runtime.close()
 
-    def new_creators(count: int) -> list[Caller]:
+    def new_accounts(count: int) -> list[tuple[Account, IssuedKey]]:
         # Creates need owners without the seeded shares, which count against the share quota.
         made = build_runtime(settings, upgrade=False)
         try:
-            accounts = [
-                identity.create_account(made.context, "bench-creator") for _ in range(count)
-            ]
+            return [identity.create_account(made.context, "bench-creator") for _ in range(count)]
         finally:
             made.close()
-        return [Caller(a.id, k.access_key, k.secret_key, port) for a, k in accounts]
+
+    def new_creators(count: int) -> list[Caller]:
+        return [Caller(a.id, k.access_key, k.secret_key, port) for a, k in new_accounts(count)]
+
+    def new_aws_creators(count: int) -> list[aws_load.AwsCaller]:
+        return [
+            aws_load.AwsCaller(a.aws_account_id, k.access_key, k.secret_key, port)
+            for a, k in new_accounts(count)
+        ]
 
     port = free_port()
     owner = Caller(owner_account.id, owner_key.access_key, owner_key.secret_key, port)
     receiver = Caller(receiver_account.id, receiver_key.access_key, receiver_key.secret_key, port)
+    aws_owner = aws_load.AwsCaller(
+        owner_account.aws_account_id, owner_key.access_key, owner_key.secret_key, port
+    )
+    aws_receiver = aws_load.AwsCaller(
+        receiver_account.aws_account_id, receiver_key.access_key, receiver_key.secret_key, port
+    )
     creators = judge.Pool(new_creators(2), new_creators)
+    aws_creators = judge.Pool(new_aws_creators(2), new_aws_creators)
     seeded: dict[str, int] = {}
 
     def creates(count: int) -> tuple[list[str], int | None]:
@@ -575,10 +612,25 @@ def measure_sharekeeper(
         ]
         return requests, len(taken) * CREATE_QUOTA
 
+    def aws_creates(count: int) -> tuple[list[str], int | None]:
+        # As boto3 sends it, with no clientToken: each creator's one request, replayed.
+        taken = aws_creators.take(-(-count // CREATE_QUOTA))
+        principal = receiver_account.aws_account_id
+        return [raw(aws_load.create(c, principal)) for c in taken], len(taken) * CREATE_QUOTA
+
     def accepting(pool: judge.Pool[str], caller: Caller) -> Supply:
         def supply(count: int) -> tuple[list[str], int | None]:
             ids = pool.take(count)
             return accepts(caller, ids), len(ids)
+
+        return supply
+
+    def aws_accepting(pool: judge.Pool[str]) -> Supply:
+        sender = owner_account.aws_account_id
+
+        def supply(count: int) -> tuple[list[str], int | None]:
+            ids = pool.take(count)
+            return [raw(aws_load.accept(aws_receiver, sender, i)) for i in ids], len(ids)
 
         return supply
 
@@ -593,10 +645,10 @@ def measure_sharekeeper(
     ready = f"http://127.0.0.1:{port}/healthz"
     runner = Runner(label, work, seconds, margin, refusals)
     results: dict[str, Any] = {}
-    moto: dict[str, Load] | None = None
+    moto_loads: dict[str, Load] | None = None
     with ExitStack() as stack:
         # The floor's copy first, before any request reaches either database.
-        floor_url = stack.enter_context(database_copy(database_url, work)) if baselines else ""
+        floor_url = stack.enter_context(database_copy(database_url, work)) if floor else ""
         pid = stack.enter_context(process(command, env, work / "sharekeeper.log", ready, cores))
         reads = searches(owner, receiver)
         sharekeeper_pool = invitation_pool(
@@ -612,6 +664,13 @@ def measure_sharekeeper(
             "search": Load(pid, port, replay(reads["search"])),
             "tag_search": Load(pid, port, replay(reads["tag_search"])),
             "create": Load(pid, port, creates),
+            # The same operations through AWS's wire, from the same pool of invitations; the
+            # reads are signed afresh for each run (a signature holds 15 minutes, a run's
+            # rounds may take longer).
+            "aws_accept": Load(pid, port, aws_accepting(sharekeeper_pool)),
+            "aws_search": Load(pid, port, lambda _: ([raw(aws_load.search(aws_owner))], None)),
+            "aws_list": Load(pid, port, lambda _: ([raw(aws_load.listing(aws_receiver))], None)),
+            "aws_create": Load(pid, port, aws_creates),
         }
         if floor_url:
             floor_pid, floor_port = stack.enter_context(
@@ -627,15 +686,16 @@ def measure_sharekeeper(
             loads["search_floor"] = Load(
                 floor_pid, floor_port, replay(searches(floor_caller, floor_caller)["search"])
             )
-            moto = stack.enter_context(moto_server(work))
-            if moto is not None:
-                loads["moto_create"] = moto["create"]
+        if moto:
+            moto_loads = stack.enter_context(moto_server(work))
+            if moto_loads is not None:
+                loads["moto_create"] = moto_loads["create"]
         runs = run_rounds(runner, loads, round_count)
-        if moto is not None:
+        if moto_loads is not None:
             # moto lists every share it holds in each answer, seconds each by now: 8
             # connections, as wrk's timeout would otherwise cut the slowest answers off.
             listing = Runner(label, work, seconds, margin, refusals, connections=8)
-            runs["moto_get"] = [listing.measure("moto_get", moto["get"], 1)]
+            runs["moto_get"] = [listing.measure("moto_get", moto_loads["get"], 1)]
         results.update({name: judge.figure(figure_runs) for name, figure_runs in runs.items()})
         results["ratios"], results["ratio_refusals"] = ratios(runs)
         results["seeded_invitations"] = seeded
@@ -873,6 +933,10 @@ SUMMARY_FIGURES = (
     "tag_search",
     "create",
     "moto_create",
+    "aws_accept",
+    "aws_search",
+    "aws_list",
+    "aws_create",
 )
 
 
@@ -883,6 +947,13 @@ def main() -> None:
         "--postgres-only",
         action="store_true",
         help="PostgreSQL with one and two workers, and moto, without SQLite or scale",
+    )
+    parser.add_argument(
+        "--aws-only",
+        action="store_true",
+        help="only AWS's figures, their Huawei twins and moto_server's create, on SQLite "
+        "(on PostgreSQL with one worker with --postgres-only): no floor, scale, SDK flow, "
+        "cold start or signature microbenchmark",
     )
     parser.add_argument(
         "--scale",
@@ -911,6 +982,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.aws_only and (args.quick or args.scale):
+        parser.error("--aws-only takes neither --quick nor --scale")
     seconds = args.seconds or (3.0 if args.quick else 8.0)
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-bench-"))
     started = time.monotonic()
@@ -922,17 +995,22 @@ def main() -> None:
         "rounds": args.rounds,
         "refusals": refusals,
     }
-    report["signature_verify_us"] = round(signature_microbenchmark(), 2)
-    report["signature_verify_other_us"] = {
-        name: round(signature_microbenchmark(name, count), 1)
-        for name, count in (
-            ("SDK-HMAC-SM3", 5_000),
-            ("SDK-ECDSA-P256-SHA256", 2_000),
-            ("SDK-SM2-SM3", 300),
-        )
-    }
-    report["cold_start_s"] = measure_cold_start(work)
-    if args.scale or not (args.quick or args.postgres_only):
+    # --aws-only: AWS's figures, their Huawei twins and moto_server's create, on one database.
+    everything = not args.aws_only
+    if args.aws_only:
+        report["mode"] = "aws-postgres" if args.postgres_only else "aws"
+    else:
+        report["signature_verify_us"] = round(signature_microbenchmark(), 2)
+        report["signature_verify_other_us"] = {
+            name: round(signature_microbenchmark(name, count), 1)
+            for name, count in (
+                ("SDK-HMAC-SM3", 5_000),
+                ("SDK-ECDSA-P256-SHA256", 2_000),
+                ("SDK-SM2-SM3", 300),
+            )
+        }
+        report["cold_start_s"] = measure_cold_start(work)
+    if args.scale or not (args.quick or args.postgres_only or args.aws_only):
         scale_dir = work / "scale"
         scale_dir.mkdir()
         report["scale"] = measure_scale(
@@ -951,11 +1029,12 @@ def main() -> None:
             args.rounds,
             args.margin,
             refusals,
-            baselines=True,
-            sdk_seconds=2.0 if args.quick else 5.0,
+            floor=everything,
+            moto=True,
+            sdk_seconds=0 if args.aws_only else 2.0 if args.quick else 5.0,
         )
-    if args.postgres_only or not args.quick:
-        for workers in (1, 2):
+    if args.postgres_only or not (args.quick or args.aws_only):
+        for workers in (1, 2) if everything else (1,):
             pg_dir = work / f"postgres-{workers}"
             pg_dir.mkdir()
             with fresh_postgres(args.postgres) as url:
@@ -966,10 +1045,18 @@ def main() -> None:
                     args.rounds,
                     args.margin,
                     refusals,
-                    baselines=workers == 1,
+                    floor=workers == 1 and everything,
+                    moto=workers == 1,
                     workers=workers,
-                    sdk_seconds=5.0 if workers == 1 else 0,
+                    sdk_seconds=5.0 if workers == 1 and everything else 0,
                 )
+    finish(report, work, started)
+
+
+def finish(report: dict[str, Any], work: Path, started: float) -> NoReturn:
+    """Writes the report to bench/results/, prints its table and, last, the summary's JSON
+    line; exits 1 when any run was refused."""
+    refusals = report["refusals"]
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     summary = summarize(report)
     report["summary"] = summary
@@ -1005,6 +1092,7 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     summary["ratio_refusals"] = {
         key: report[key]["ratio_refusals"] for key in runs if report[key]["ratio_refusals"]
     }
+    summary["aws_targets"] = {key: judge.met(report[key]["ratios"], AWS_TARGETS) for key in runs}
     summary["refusals"] = report["refusals"]
     return summary
 
@@ -1070,6 +1158,9 @@ def markdown(report: dict[str, Any]) -> str:
             )
     for refusal in report["refusals"]:
         lines.append(f"\nREFUSED {refusal}")
+    if "signature_verify_us" not in report:  # --aws-only measures neither
+        lines.append(f"\nrun took {report['elapsed_s']} s")
+        return "\n".join(lines)
     lines.append(
         f"\nsignature verification: {report['signature_verify_us']} µs (HMAC-SHA256), "
         + ", ".join(f"{k} {v} µs" for k, v in report["signature_verify_other_us"].items())

@@ -70,6 +70,33 @@ def test_the_token_with_other_members_is_a_mismatch(owner: Account, receiver: Ac
     assert [s.name for s in shares(owner)] == ["once"]
 
 
+def test_a_changed_body_is_a_mismatch_even_when_it_would_be_refused(
+    owner: Account, receiver: Account
+) -> None:
+    """The token is looked for before the use case runs (docs/aws.md, "Idempotency"): a changed
+    body that decodes is a mismatch, whatever the use case would say of it; one that does not
+    decode is refused as bad input before any token is looked at."""
+    _create(owner, receiver, "once", "create-2")
+    ram = owner.aws("ram")
+    # Sharing with itself: InvalidParameterException without the token (as in the test above).
+    itself = code_of(
+        ram.create_resource_share,
+        name="once",
+        principals=[owner.aws_account_id],
+        clientToken="create-2",
+    )
+    assert itself == "IdempotentParameterMismatchException"
+    # 21 principals: past the model's 20, refused as it is decoded.
+    many = code_of(
+        ram.create_resource_share,
+        name="once",
+        principals=[receiver.aws_account_id] * 21,
+        clientToken="create-2",
+    )
+    assert many == "InvalidParameterException"
+    assert [s.name for s in shares(owner)] == ["once"]
+
+
 def test_a_token_is_the_accounts_own_and_the_operations_own(
     owner: Account, receiver: Account
 ) -> None:

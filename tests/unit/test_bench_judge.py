@@ -93,3 +93,23 @@ def test_a_run_that_used_up_its_input_says_so_before_its_failed_answers() -> Non
     reason = judge.refusal("accept", run(100.0, 5_000, non2xx=4_000), supplied=1_000)
     assert reason is not None
     assert "only 1,000 distinct inputs" in reason
+
+
+def test_a_target_is_met_only_by_a_measured_median_at_its_bound() -> None:
+    ratios = {
+        "aws_create_to_moto": {"median": 1.99, "min": 1.5, "max": 2.4},
+        "aws_accept_to_accept": {"median": 0.9, "min": 0.85, "max": 0.95},
+        "aws_list_to_search": None,  # a side refused
+    }
+    least = {
+        "aws_create_to_moto": 2.0,
+        "aws_accept_to_accept": 0.9,
+        "aws_list_to_search": 0.9,
+        "aws_search_to_tag_search": 0.9,  # not measured in this run
+    }
+    assert judge.met(ratios, least) == {
+        "aws_create_to_moto": False,
+        "aws_accept_to_accept": True,
+        "aws_list_to_search": None,
+        "aws_search_to_tag_search": None,
+    }

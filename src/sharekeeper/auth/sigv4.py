@@ -10,6 +10,7 @@ Huawei signatures (``auth/verify.py``)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -259,7 +260,10 @@ def string_to_sign(amz_date: str, scope: Scope, canonical: str) -> str:
     return f"{ALGORITHM}\n{amz_date}\n{scope.text}\n{digest}"
 
 
+@functools.lru_cache(maxsize=1024)
 def signing_key(secret_key: str, scope: Scope) -> bytes:
+    """Four HMACs that change only with the secret and the day's scope: kept for the key's next
+    request that day (bounded; the secrets are the ones the key cache already holds)."""
     key = ("AWS4" + secret_key).encode("utf-8")
     for part in (scope.date, scope.region, scope.service, "aws4_request"):
         key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()

@@ -66,12 +66,25 @@ class AccountIds:
     def aws_ids(self, ctx: Context, account_ids: Iterable[str]) -> dict[str, str]:
         """account id -> AWS account id, for those that exist (and the placeholders of ids no
         account has)."""
-        wanted = list(dict.fromkeys(account_ids))
-        found = {a: a[len(_NO_ACCOUNT) :] for a in wanted if _is_placeholder(a)}
-        missing = [a for a in wanted if a not in self._aws and a not in found]
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        known = self._aws
+        # Once per id of a page (a list's two per item): the cache first, as nearly every id
+        # is in it; a placeholder never is, since no account has it.
+        for account_id in account_ids:
+            if account_id in found:
+                continue
+            aws_id = known.get(account_id)
+            if aws_id is not None:
+                found[account_id] = aws_id
+            elif _is_placeholder(account_id):
+                found[account_id] = account_id[len(_NO_ACCOUNT) :]
+            elif account_id not in missing:
+                missing.append(account_id)
         if missing:
             self._learn(ctx, missing, [])
-        return found | {a: self._aws[a] for a in wanted if a in self._aws}
+            found |= {a: self._aws[a] for a in missing if a in self._aws}
+        return found
 
     def aws_id(self, ctx: Context, account_id: str) -> str:
         """An account's AWS id; one no AWS id pairs with reads as UNKNOWN rather than failing

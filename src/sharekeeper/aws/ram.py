@@ -3,7 +3,7 @@ identifiers at the edge (arns.py, accounts.py), calls one service and shapes AWS
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sharekeeper.aws import arns
 from sharekeeper.aws import wire as w
@@ -27,13 +27,26 @@ from sharekeeper.services.context import Context
 
 # AWS's invitation states have no WITHDRAWN: an invitation the owner withdrew (the share
 # deleted, the principal removed) can no longer be accepted, which AWS says as EXPIRED.
-_INVITATION_STATUS = {s: s.value.upper() for s in InvitationStatus} | {
-    InvitationStatus.WITHDRAWN: "EXPIRED"
+# Keyed by the states' values, which a page's lines carry (an Invitation's StrEnum state is
+# its value, so it finds its entry too).
+_INVITATION_STATUS = {s.value: s.value.upper() for s in InvitationStatus} | {
+    InvitationStatus.WITHDRAWN.value: "EXPIRED"
 }
 
 
 def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.ResourceShare:
-    owner = call.ids.aws_id(ctx, share.owner_account_id)
+    return shares_wire(ctx, call, [share])[0]
+
+
+def shares_wire(
+    ctx: Context, call: AwsCall[object], items: Sequence[ResourceShare]
+) -> list[w.ResourceShare]:
+    """A page of shares, their owners' AWS ids translated once for the whole page."""
+    found = call.ids.aws_ids(ctx, [s.owner_account_id for s in items])
+    return [_share(call, s, found.get(s.owner_account_id, UNKNOWN)) for s in items]
+
+
+def _share(call: AwsCall[object], share: ResourceShare, owner: str) -> w.ResourceShare:
     return w.ResourceShare(
         resource_share_arn=arns.ram_arn(arns.SHARE, call.region, owner, share.id),
         name=share.name,
@@ -50,7 +63,22 @@ def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.R
 def invitation_wire(
     ctx: Context, call: AwsCall[object], item: Invitation | InvitationLine
 ) -> w.ResourceShareInvitation:
-    found = call.ids.aws_ids(ctx, [item.sender_account_id, item.receiver_account_id])
+    return invitations_wire(ctx, call, [item])[0]
+
+
+def invitations_wire(
+    ctx: Context, call: AwsCall[object], items: Sequence[Invitation | InvitationLine]
+) -> list[w.ResourceShareInvitation]:
+    """A page of invitations, their accounts' AWS ids translated once for the whole page."""
+    found = call.ids.aws_ids(
+        ctx, [a for i in items for a in (i.sender_account_id, i.receiver_account_id)]
+    )
+    return [_invitation(call, i, found) for i in items]
+
+
+def _invitation(
+    call: AwsCall[object], item: Invitation | InvitationLine, found: Mapping[str, str]
+) -> w.ResourceShareInvitation:
     sender = found.get(item.sender_account_id, UNKNOWN)
     receiver = found.get(item.receiver_account_id, UNKNOWN)
     return w.ResourceShareInvitation(
@@ -60,7 +88,7 @@ def invitation_wire(
         sender_account_id=sender,
         receiver_account_id=receiver,
         invitation_timestamp=seconds(item.created_at),
-        status=_INVITATION_STATUS[InvitationStatus(item.status)],
+        status=_INVITATION_STATUS[item.status],
     )
 
 
@@ -163,8 +191,7 @@ def get_resource_shares(ctx: Context, call: AwsCall[w.GetResourceShares]) -> w.R
         query=query,
         page=page_of(body.max_results, body.next_token),
     )
-    items = [share_wire(ctx, call, s) for s in page.items]
-    return w.ResourceSharesReply(items, page.next_marker)
+    return w.ResourceSharesReply(shares_wire(ctx, call, page.items), page.next_marker)
 
 
 def get_resource_share_invitations(
@@ -182,8 +209,7 @@ def get_resource_share_invitations(
         ctx, call.caller, query, page_of(body.max_results, body.next_token)
     )
     received = [i for i in page.items if i.receiver_account_id == call.caller.account_id]
-    items = [invitation_wire(ctx, call, i) for i in received]
-    return w.InvitationsReply(items, page.next_marker)
+    return w.InvitationsReply(invitations_wire(ctx, call, received), page.next_marker)
 
 
 Answer = Callable[[Context, Caller, str], Invitation]
