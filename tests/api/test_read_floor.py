@@ -103,3 +103,22 @@ def test_an_uncached_key_is_read_in_the_pages_unit(server: LiveServer, http: Sig
     assert [s for s in statements if "access_keys" in s], statements
     assert len(statements) == 2, statements
     assert taken == 1
+
+
+@pytest.mark.parametrize("operation", ["get_resource_share_invitations", "get_resource_shares"])
+def test_an_aws_read_takes_one_connection_without_transaction_control(
+    server: LiveServer, owner: Account, operation: str
+) -> None:
+    """AWS's reads share the signing key's read unit as Huawei's do (aws/edge.py)."""
+    ram = owner.aws("ram")
+    members = {"resourceOwner": "SELF"} if operation == "get_resource_shares" else {}
+
+    def send() -> int:
+        answer = getattr(ram, operation)(maxResults=50, **members)
+        return int(answer["ResponseMetadata"]["HTTPStatusCode"])
+
+    assert send() == 200  # the key cached on PostgreSQL, the account id pair in the edge's
+    statements, taken = fewest(server, send)
+    assert not [s for s in statements if s.lstrip().upper().startswith(TRANSACTION_CONTROL)]
+    assert len([s for s in statements if "access_keys" in s]) == (0 if POSTGRES_URL else 1)
+    assert taken == 1, statements

@@ -52,6 +52,7 @@ from sharekeeper.services.audit import record_calls
 from sharekeeper.services.context import Context
 from sharekeeper.services.identity import authenticate_sigv4
 from sharekeeper.store.group_commit import Seat
+from sharekeeper.store.unit_of_work import SharedReads
 
 _encode = msgspec.json.Encoder().encode
 STS_VERSION = "2011-06-15"
@@ -209,11 +210,25 @@ class AwsWire:
         headers["content-type"] = f"application/{json_type}"
         return 200, headers, _encode(reply)
 
-    def _prepare(self, request: _Request) -> AwsCall[Any]:
+    def _prepared(self, request: _Request) -> tuple[AwsCall[Any], msgspec.Struct | None]:
+        """The call, and a read-only operation's answer (None for a write): its signing key
+        and its rows read in one read unit, one connection taken, as Huawei's reads are; a
+        write's units are its own, after this one is given back."""
+        reads = SharedReads(self.edge.ctx.unit_of_work)
+        try:
+            reader = self.edge.serving.reader.sharing(reads)
+            call = self._prepare(request, reader)
+            if request.operation.writes:
+                return call, None
+            return call, request.operation.handler(reader, call)
+        finally:
+            reads.close()
+
+    def _prepare(self, request: _Request, ctx: Context) -> AwsCall[Any]:
         """Who signed, within the rate limit; the operation its scope and path name; its
         members decoded as the handler declares them."""
         edge, incoming = self.edge, request.incoming
-        caller, signed = authenticate_sigv4(edge.ctx, incoming)
+        caller, signed = authenticate_sigv4(ctx, incoming)
         request.access.account_id = caller.account_id
         if edge.limiter is not None:
             edge.limiter.take(caller.account_id)
@@ -234,10 +249,9 @@ class AwsWire:
     def _execute(self, request: _Request, call: AwsCall[Any], seat: Seat | None) -> msgspec.Struct:
         """The use case; a write audited as ``aws:Name``, refusals too (``audited``); a write
         whose clientToken an earlier request claimed answered as a replay (idempotency.py). A
-        read-only operation runs in the reader context, which refuses a write."""
+        read-only operation is answered by ``_prepared``, in the reader context, which refuses
+        a write."""
         ctx, operation = self.edge.ctx, request.operation
-        if not operation.writes:
-            return operation.handler(self.edge.serving.reader, call)
         record = _record(ctx, call.caller, operation, request.request_id, request.source)
         if operation.name in REPLAYS:
             record.claim = request.claim = claim_of(call.body)
@@ -264,7 +278,9 @@ class AwsWire:
         return earlier
 
     def _whole(self, request: _Request) -> msgspec.Struct:
-        call = self._prepare(request)
+        call, answer = self._prepared(request)
+        if answer is not None:
+            return answer
         try:
             return self._execute(request, call, None)
         except Exception as failure:
@@ -273,9 +289,11 @@ class AwsWire:
     async def _inline(self, request: _Request) -> msgspec.Struct:
         """On the event loop (SQLite): a write joins the turn's group commit and is answered
         once the group is committed, as Huawei's endpoints are."""
-        call = self._prepare(request)
+        call, answer = self._prepared(request)
+        if answer is not None:
+            return answer
         group = self.edge.ctx.group_commit
-        if group is None or not request.operation.writes:
+        if group is None:
             return self._execute(request, call, None)
         try:
             return await group.seated(lambda seat: self._execute(request, call, seat))
