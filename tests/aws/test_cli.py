@@ -15,7 +15,7 @@ import pytest
 
 from tests import figures
 from tests.aws.test_ram_flow import subnet_arn
-from tests.support import Account
+from tests.support import Account, LiveServer
 
 
 class Cli:
@@ -156,3 +156,51 @@ def test_organizations_and_a_role_session_through_the_cli(
     )
     described = with_role.json("role", "organizations", "describe-organization")
     assert described["Organization"]["Id"] == made["Organization"]["Id"]
+
+
+def test_a_rejected_and_an_expired_invitation_through_the_cli(
+    cli: Cli, server: LiveServer, owner: Account, receiver: Account
+) -> None:
+    def share(name: str) -> str:
+        made = cli.json(
+            "owner",
+            "ram",
+            "create-resource-share",
+            "--name",
+            name,
+            "--principals",
+            receiver.aws_account_id,
+            "--resource-arns",
+            subnet_arn(owner, name),
+        )
+        return str(made["resourceShare"]["resourceShareArn"])
+
+    def invitation(share_arn: str) -> dict[str, str]:
+        found = cli.json(
+            "receiver",
+            "ram",
+            "get-resource-share-invitations",
+            "--resource-share-arns",
+            share_arn,
+        )
+        (one,) = found["resourceShareInvitations"]
+        return dict(one)
+
+    def answer(verb: str, arn: str) -> subprocess.CompletedProcess[str]:
+        flag = "--resource-share-invitation-arn"
+        return cli.run("receiver", "ram", f"{verb}-resource-share-invitation", flag, arn)
+
+    rejected_arn = invitation(share("cli-rejected"))["resourceShareInvitationArn"]
+    done = answer("reject", rejected_arn)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["resourceShareInvitation"]["status"] == "REJECTED"
+
+    expiring = share("cli-expiring")
+    server.clock.advance(server.runtime.context.invitation_ttl + 1000)
+    expired = invitation(expiring)
+    assert expired["status"] == "EXPIRED"
+    late = answer("accept", expired["resourceShareInvitationArn"])
+    assert late.returncode != 0
+    assert "ResourceShareInvitationExpiredException" in late.stderr
+    seen = cli.json("receiver", "ram", "list-resources", "--resource-owner", "OTHER-ACCOUNTS")
+    assert seen["resources"] == []
