@@ -204,3 +204,43 @@ def test_a_rejected_and_an_expired_invitation_through_the_cli(
     assert "ResourceShareInvitationExpiredException" in late.stderr
     seen = cli.json("receiver", "ram", "list-resources", "--resource-owner", "OTHER-ACCOUNTS")
     assert seen["resources"] == []
+
+
+def test_sharing_with_an_organization_through_the_cli(
+    cli: Cli, owner: Account, receiver: Account
+) -> None:
+    """The organization flow as a user scripts it: found one, invite, the member accepts, RAM
+    shares with the organization's ARN (replayed by its client token), the member sees the
+    share with no invitation, leaves, and sees it no more."""
+    organization = cli.json("owner", "organizations", "create-organization")["Organization"]
+    target = f"Id={receiver.aws_account_id},Type=ACCOUNT"
+    invite = ("organizations", "invite-account-to-organization", "--target", target)
+    handshake = cli.json("owner", *invite)["Handshake"]
+    cli.json("receiver", "organizations", "accept-handshake", "--handshake-id", handshake["Id"])
+    cli.json("owner", "ram", "enable-sharing-with-aws-organization")
+    create = (
+        "ram",
+        "create-resource-share",
+        "--name",
+        "cli-org-share",
+        "--principals",
+        organization["Arn"],
+        "--client-token",
+        "cli-org-token",
+    )
+    made = cli.json("owner", *create)["resourceShare"]
+    assert cli.json("owner", *create)["resourceShare"] == made  # a replay changes nothing
+    mine = cli.json("owner", "ram", "get-resource-shares", "--resource-owner", "SELF")
+    assert [s["name"] for s in mine["resourceShares"]] == ["cli-org-share"]
+
+    def seen() -> list[str]:
+        found = cli.json(
+            "receiver", "ram", "get-resource-shares", "--resource-owner", "OTHER-ACCOUNTS"
+        )
+        return [s["resourceShareArn"] for s in found["resourceShares"]]
+
+    assert seen() == [made["resourceShareArn"]]
+    invitations = cli.json("receiver", "ram", "get-resource-share-invitations")
+    assert invitations["resourceShareInvitations"] == []  # a member needs none
+    cli.json("receiver", "organizations", "leave-organization")
+    assert seen() == []
