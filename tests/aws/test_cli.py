@@ -1,6 +1,8 @@
 """The AWS CLI as users drive it (``aws --endpoint-url ... ram ...``), with its own config
-and credentials files in a temporary directory: the two-account flow, organizations, a role's
-session credentials, and a refused signature. PyPI's AWS CLI is v1 (docs/aws.md says why)."""
+and credentials files in a temporary directory: the two-account flow, a rejection and an
+expiry, sharing with an organization, a customer-managed permission's versions,
+organizations, a role's session credentials, and a refused signature. PyPI's AWS CLI is v1
+(docs/aws.md says why)."""
 
 from __future__ import annotations
 
@@ -244,3 +246,51 @@ def test_sharing_with_an_organization_through_the_cli(
     assert invitations["resourceShareInvitations"] == []  # a member needs none
     cli.json("receiver", "organizations", "leave-organization")
     assert seen() == []
+
+
+def test_a_customer_managed_permission_and_its_versions_through_the_cli(
+    cli: Cli, owner: Account
+) -> None:
+    read = json.dumps({"Effect": "Allow", "Action": ["ec2:DescribeSubnets"]})
+    write = json.dumps({"Effect": "Allow", "Action": ["ec2:DescribeSubnets", "ec2:CreateTags"]})
+    made = cli.json(
+        "owner",
+        "ram",
+        "create-permission",
+        "--name",
+        "cli-readers",
+        "--resource-type",
+        "ec2:Subnet",
+        "--policy-template",
+        read,
+    )["permission"]
+    arn = made["arn"]
+    assert arn == f"arn:aws:ram:us-east-1:{owner.aws_account_id}:permission/cli-readers"
+    cli.json(
+        "owner",
+        "ram",
+        "create-permission-version",
+        "--permission-arn",
+        arn,
+        "--policy-template",
+        write,
+    )
+    versions = cli.json("owner", "ram", "list-permission-versions", "--permission-arn", arn)
+    assert [(v["version"], v["defaultVersion"]) for v in versions["permissions"]] == [
+        ("1", False),
+        ("2", True),
+    ]
+    shown = cli.json("owner", "ram", "get-permission", "--permission-arn", arn)["permission"]
+    assert json.loads(shown["permission"]) == json.loads(write)
+    refused = cli.run(
+        "owner",
+        "ram",
+        "delete-permission-version",
+        "--permission-arn",
+        arn,
+        "--permission-version",
+        "2",
+    )
+    assert refused.returncode != 0 and "OperationNotPermittedException" in refused.stderr
+    mine = cli.json("owner", "ram", "list-permissions", "--permission-type", "CUSTOMER_MANAGED")
+    assert [p["arn"] for p in mine["permissions"]] == [arn]
