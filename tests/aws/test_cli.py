@@ -160,6 +160,7 @@ def test_organizations_and_a_role_session_through_the_cli(
     assert described["Organization"]["Id"] == made["Organization"]["Id"]
 
 
+@pytest.mark.usefixtures("clock_put_back")
 def test_a_rejected_and_an_expired_invitation_through_the_cli(
     cli: Cli, server: LiveServer, owner: Account, receiver: Account
 ) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.aws.botocore_shapes import valid
 from tests.aws.test_ram_flow import code_of, pending_invitation, share_to, subnet_arn
 from tests.support import Account, LiveServer
@@ -34,6 +36,7 @@ def principal_status(owner: Account, share_arn: str, receiver: Account) -> str:
     return str(association["status"])
 
 
+@pytest.mark.usefixtures("clock_put_back")
 def test_an_invitation_past_its_ttl_reads_expired_and_cannot_be_accepted(
     server: LiveServer, owner: Account, receiver: Account
 ) -> None:
@@ -70,6 +73,7 @@ def test_an_invitation_past_its_ttl_reads_expired_and_cannot_be_accepted(
     assert principal_status(owner, share_arn, receiver) == "ASSOCIATED"
 
 
+@pytest.mark.usefixtures("clock_put_back")
 def test_an_invitation_accepted_just_before_its_ttl_holds(
     server: LiveServer, owner: Account, receiver: Account
 ) -> None:
