@@ -22,6 +22,15 @@ def test_the_documented_example_passes(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4)
 
 
+def test_the_documented_aws_example_passes(pytester: pytest.Pytester) -> None:
+    """The guide's boto3 example, as a plugin user runs it: ready clients per account for RAM,
+    STS and Organizations, a region of the user's choice, expiry by the server's clock."""
+    (example,) = re.findall(r"<!-- plugin-aws-example -->\n```python\n(.*?)```", GUIDE, re.DOTALL)
+    pytester.makepyfile(test_aws_suite=example)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
 def test_the_documented_settings_fixture_empties_its_server(pytester: pytest.Pytester) -> None:
     (fixtures,) = re.findall(
         r"<!-- plugin-settings-example -->\n```python\n(.*?)```", GUIDE, re.DOTALL

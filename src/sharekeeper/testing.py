@@ -1,5 +1,6 @@
 """ShareKeeper for your test suite: a real server in-process, a throwaway database, accounts and
-ready `huaweicloudsdkram` clients. Registered as a pytest plugin (entry point ``pytest11``):
+ready `huaweicloudsdkram` clients (and boto3's for AWS's API: ``account.aws("ram")``).
+Registered as a pytest plugin (entry point ``pytest11``):
 
     def test_sharing(sharekeeper):
         alice, bob = sharekeeper.account("alice"), sharekeeper.account("bob")
@@ -98,7 +99,8 @@ class Account:
 
     def aws(self, service: str, region: str = "us-east-1") -> Any:
         """A boto3 client of AWS's ``service`` (``ram``, ``sts``, ``organizations``) signed as
-        this account with SigV4 by the same keys (needs boto3; a new client each call)."""
+        this account with SigV4 by the same keys (needs boto3; a new client each call). The
+        region is the one it signs for, which its answers' share and invitation ARNs name."""
         import boto3
         from botocore.config import Config
 
@@ -111,6 +113,15 @@ class Account:
             aws_session_token=self.security_token,
             config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
         )
+
+    def arn(self, path: str, resource_type: str = "ec2:Subnet", region: str = "us-east-1") -> str:
+        """The ARN of a resource of this account on AWS's API, of one of the types it shares
+        (``ec2:Subnet``, ``route53resolver:ResolverRule``, ``acm-pca:CertificateAuthority``):
+        ``arn:aws:ec2:us-east-1:{aws_account_id}:subnet/{path}``."""
+        from sharekeeper.aws.arns import BY_NAME
+
+        kind = BY_NAME[resource_type.lower()]
+        return f"arn:aws:{kind.service}:{region}:{self.aws_account_id}:{kind.resource}/{path}"
 
     def urn(self, path: str, resource_type: str = "vpc:subnet", region: str = "cn-north-4") -> str:
         """The URN of a resource of this account: ``vpc:cn-north-4:{account}:subnet:{path}``."""
@@ -138,6 +149,21 @@ class Organization:
             self.server.runtime.context, self.manager.caller(), parent or self.root_id, name
         )
         return unit.id, org.node_urn(unit.id)
+
+    @property
+    def arn(self) -> str:
+        """Its ARN on AWS's API (``arn:aws:organizations::MGMT:organization/o-...``), a
+        principal of AWS RAM's shares as Huawei's take ``urn``."""
+        return self.arn_of(self.urn)
+
+    def arn_of(self, urn: str) -> str:
+        """The AWS ARN of the organization's, its root's or an OU's URN (``ou()``'s second)."""
+        from sharekeeper.aws.arns import organization_arn, parse_organization_urn
+
+        node = parse_organization_urn(urn)
+        if node is None:
+            raise ValueError(f"{urn!r} is not an organization, root or OU URN")
+        return organization_arn(node, self.manager.aws_account_id)
 
     def add(self, account: Account, parent: str | None = None) -> None:
         """Places the account (the operator's path: on the API an account joins by accepting

@@ -86,6 +86,11 @@ class AccountIds:
             found |= {a: self._aws[a] for a in missing if a in self._aws}
         return found
 
+    def cached(self, account_id: str) -> str | None:
+        """An account's AWS id if this process has read it already (no read: a page's header
+        asks on every request)."""
+        return self._aws.get(account_id)
+
     def aws_id(self, ctx: Context, account_id: str) -> str:
         """An account's AWS id; one no AWS id pairs with reads as UNKNOWN rather than failing
         the whole answer."""

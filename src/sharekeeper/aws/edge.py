@@ -76,6 +76,22 @@ def _protocol(incoming: IncomingRequest) -> Protocol:
     return Protocol.QUERY
 
 
+# What the access log and the metrics name a request whose operation is not known (yet): one
+# name, never the path, Action or target as sent, which a caller could vary without bound.
+UNKNOWN_OPERATION = "aws:Unknown"
+
+
+def _claimed_name(incoming: IncomingRequest) -> str:
+    """The operation a request names before its signature is checked: a RAM path's (its 36,
+    as Huawei's refusals count under their route's operation) or an Organizations target's
+    (those served); STS's Action is read from the form once the signature holds."""
+    known = RAM_PATHS.get(incoming.raw_path.split("?", 1)[0])
+    if known is not None:
+        return f"aws:{known[1]}"
+    served = ORGANIZATIONS_BY_TARGET.get(incoming.header("x-amz-target") or "")
+    return UNKNOWN_OPERATION if served is None else f"aws:{served.name}"
+
+
 def _query_params(incoming: IncomingRequest) -> dict[str, str]:
     """awsQuery's parameters: the form body, or the query of a presigned GET."""
     text = incoming.body.decode("utf-8", "replace") or incoming.raw_query
@@ -165,9 +181,12 @@ class AwsWire:
             await self.app(scope, receive, send)
             return
         request_id = new_request_id()
-        noted(scope)  # the access line's record, before anything can fail
+        access = noted(scope)  # the access line's record, before anything can fail
+        access.request_id = request_id
+        access.operation = UNKNOWN_OPERATION
         body = await _read_body(receive)
         incoming = incoming_request(scope, body)
+        access.operation = _claimed_name(incoming)
         protocol = _protocol(incoming)
         try:
             status, headers, payload = await self._serve(scope, incoming, request_id)

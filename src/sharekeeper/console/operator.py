@@ -11,10 +11,11 @@ from typing import TypeVar
 from starlette.responses import Response
 
 from sharekeeper.api.http.endpoint import path_id
+from sharekeeper.console.aws_names import AUDIT_NAMESPACES
 from sharekeeper.console.graph import layout
 from sharekeeper.console.web import Console, Visit, audited_change, notify, record
 from sharekeeper.domain.audit import AuditFilter
-from sharekeeper.domain.errors import ShareKeeperError
+from sharekeeper.domain.errors import InvalidParameter, ShareKeeperError
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.domain.sessions import OPERATOR
 from sharekeeper.services import audit, identity, webhooks
@@ -130,10 +131,14 @@ async def directory(console: Console, visit: Visit) -> Response:
 
 
 async def audit_trail(console: Console, visit: Visit) -> Response:
+    api = visit.query("api")
+    if api is not None and api not in AUDIT_NAMESPACES:
+        raise InvalidParameter(f"api must be one of {', '.join(AUDIT_NAMESPACES)}.")
     wanted = AuditFilter(
         account_id=visit.query("account_id"),
         operation=visit.query("operation"),
         channel=visit.query("channel"),
+        namespace=None if api is None else AUDIT_NAMESPACES[api],
     )
     marker = visit.query("marker")
     page = await console.run(audit.list_audit_records, wanted, PageRequest(AUDIT_PAGE, marker))
@@ -143,6 +148,7 @@ async def audit_trail(console: Console, visit: Visit) -> Response:
         visit.session,
         records=page.items,
         wanted=wanted,
+        api=api,
         next_marker=page.next_marker,
     )
 

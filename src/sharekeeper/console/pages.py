@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from sharekeeper.console.aws_names import share_arn
 from sharekeeper.console.web import Console, Visit, act, notify, redirect
 from sharekeeper.domain import errors
 from sharekeeper.domain.errors import ShareKeeperError
@@ -165,6 +166,8 @@ def _share_page(
         field=field_of(error, CHANGE_FIELDS) if error is not None else "",
         typed=typed or {"change": ""},
         permissions=console.edge.ctx.catalogue.permissions(),
+        # The caller owns the share: its AWS id is the header's.
+        share_arn=share_arn(details.share.id, visit.request.state.aws_account_id),
     )
 
 

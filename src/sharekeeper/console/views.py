@@ -9,12 +9,14 @@ import json
 
 from starlette.responses import Response
 
+from sharekeeper.aws.arns import aws_type_of, customer_permission_arn
+from sharekeeper.console.aws_names import REGION, share_arn
 from sharekeeper.console.pages import PAGE_SIZE
 from sharekeeper.console.web import Console, Handler, Visit
 from sharekeeper.domain.errors import ResourceShareNotFound
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest
 from sharekeeper.domain.views import Side
-from sharekeeper.services import catalogue, receiver
+from sharekeeper.services import catalogue, customer_permissions, receiver
 
 
 async def invitation(console: Console, visit: Visit) -> Response:
@@ -40,7 +42,15 @@ def or_received(owner_page: Handler) -> Handler:
 async def received_share(console: Console, visit: Visit) -> Response:
     share_id = visit.path_id("share_id")
     contents = await console.run(receiver.received_share, visit.caller, share_id)
-    return console.render(visit.request, "received_share.html", visit.session, c=contents)
+    owner_aws_id = await console.aws_id(contents.share.owner_account_id)
+    return console.render(
+        visit.request,
+        "received_share.html",
+        visit.session,
+        c=contents,
+        owner_aws_id=owner_aws_id,
+        share_arn=share_arn(share_id, owner_aws_id),
+    )
 
 
 async def _shared(console: Console, visit: Visit, side: Side, kind: str) -> Response:
@@ -68,9 +78,22 @@ async def shared_by_me_principals(console: Console, visit: Visit) -> Response:
 
 
 async def permissions(console: Console, visit: Visit) -> Response:
+    """The catalogue's permissions, and the account's own customer-managed ones (made through
+    AWS's API; an account holds at most 1000, so one page holds them all)."""
     listed = catalogue.list_permissions(console.edge.ctx, PageRequest(MAX_LIMIT), None)
+    owned = await console.run(
+        customer_permissions.list_permissions, visit.caller, None, PageRequest(MAX_LIMIT)
+    )
+    aws_id = visit.request.state.aws_account_id
+    arns = {p.id: customer_permission_arn(REGION, aws_id, p.name) for p in owned.items}
     return console.render(
-        visit.request, "permissions.html", visit.session, permissions=listed.items
+        visit.request,
+        "permissions.html",
+        visit.session,
+        permissions=listed.items,
+        owned=owned.items,
+        arns=arns,
+        aws_types={p.id: aws_type_of(p.resource_type) for p in owned.items},
     )
 
 

@@ -22,6 +22,7 @@ from sharekeeper.api.errors import Shaped, render_error
 from sharekeeper.api.http.endpoint import Edge, audited, new_request_id, path_id, run_operation
 from sharekeeper.api.routes import OPERATIONS
 from sharekeeper.auth.verify import IncomingRequest
+from sharekeeper.aws.accounts import AccountIds
 from sharekeeper.console.navigation import (
     ACCOUNT_HOME,
     NOTICE_COOKIE,
@@ -98,12 +99,19 @@ class Console:
         self.operator_fingerprint = (
             edge.ctx.secret_box.fingerprint(admin_token) if admin_token else None
         )
+        self.aws_ids = AccountIds()
 
     def operator_session(self, session: ConsoleSession) -> bool:
         """An operator's session holds only while the admin token it signed in with is the
         server's: changing a leaked token ends every session it opened."""
         current, given = self.operator_fingerprint, session.admin_token_hash
         return current is not None and given is not None and hmac.compare_digest(given, current)
+
+    async def aws_id(self, account_id: str) -> str:
+        """An account's 12-digit id on AWS's API, read once per process (every page's header
+        shows the signed-in account's)."""
+        known = self.aws_ids.cached(account_id)
+        return known if known is not None else await self.run(self.aws_ids.aws_id, account_id)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """A service call, as the API runs its own (a greenlet or a thread)."""
@@ -130,6 +138,7 @@ class Console:
             # Accept and Reject buttons cost more than the rest of the row).
             csrf=Markup('<input type="hidden" name="csrf_token" value="%s">') % token,
             notice=getattr(request.state, "notice", None),
+            aws_account_id=getattr(request.state, "aws_account_id", None),
             **values,
         )
 
@@ -319,6 +328,8 @@ def page(console: Console, handler: Handler, operator: bool = False) -> Endpoint
         limiter = console.edge.limiter
         if limiter is not None and session.account_id is not None:
             limiter.take(session.account_id)
+        if session.account_id is not None:
+            request.state.aws_account_id = await console.aws_id(session.account_id)
         form = None
         if request.method == "POST":
             form = await read_form(request)

@@ -63,6 +63,10 @@ class AuditFilter:
     operation: str | None = None
     channel: str | None = None
     since: Millis | None = None
+    # The operations of one wire API: a second API names its own "NAMESPACE:Name" (the AWS
+    # edge's "aws:CreateResourceShare"); "" matches the names with no namespace (Huawei's API,
+    # the console's and the operator's own).
+    namespace: str | None = None
 
 
 # Refused attempts at a secret are recorded per source, operation and outcome and per window.

@@ -73,4 +73,9 @@ class AuditRepository:
                 statement = statement.where(column == value)
         if wanted.since is not None:
             statement = statement.where(R.at >= wanted.since)
+        if wanted.namespace == "":
+            statement = statement.where(~R.operation.contains(":", autoescape=True))
+        elif wanted.namespace is not None:
+            named = R.operation.startswith(wanted.namespace + ":", autoescape=True)
+            statement = statement.where(named)
         return fetch_page(self._tx, statement, R.seq, page, AUDIT_RECORD.read)
