@@ -38,6 +38,7 @@ from sharekeeper.aws.routes import (
     STS_BY_ACTION,
     AwsOperation,
 )
+from sharekeeper.aws.targets import targets_of
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, Claim
 from sharekeeper.domain.errors import (
@@ -229,7 +230,11 @@ class AwsWire:
             decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
         else:
             decoded = decode_body(incoming.body, operation.body)
-        return AwsCall(caller, decoded, signed.region, self.ids)
+        call = AwsCall(caller, decoded, signed.region, self.ids)
+        if operation.writes:
+            # Before the write's turn: naming an account may read its id pair.
+            request.targets = targets_of(edge.ctx, operation.handler, call)
+        return call
 
     def _execute(self, request: _Request, call: AwsCall[Any], seat: Seat | None) -> msgspec.Struct:
         """The use case; a write audited as ``aws:Name``, refusals too (``audited``); a write
@@ -238,7 +243,7 @@ class AwsWire:
         ctx, operation = self.edge.ctx, request.operation
         if not operation.writes:
             return operation.handler(self.edge.serving.reader, call)
-        record = _record(ctx, call.caller, operation, request.request_id, request.source)
+        record = _record(ctx, call.caller, request)
         if operation.name in REPLAYS:
             record.claim = request.claim = claim_of(call.body)
         if request.claim is not None:
@@ -291,17 +296,18 @@ class _Request:
     source: str
     operation: AwsOperation = field(init=False)
     claim: Claim | None = None
+    # The core's ids a write names (targets.py), which its audit record starts with.
+    targets: list[str] = field(default_factory=list)
 
 
-def _record(
-    ctx: Context, caller: Caller, operation: AwsOperation, request_id: str, source: str
-) -> AuditRecord:
+def _record(ctx: Context, caller: Caller, request: _Request) -> AuditRecord:
     return AuditRecord(
         at=ctx.clock(),
         account_id=caller.account_id,
         access_key=caller.access_key,
-        operation=f"aws:{operation.name}",
-        request_id=request_id,
-        source_address=source,
+        operation=f"aws:{request.operation.name}",
+        request_id=request.request_id,
+        source_address=request.source,
+        targets=list(request.targets),
         outcome="200",
     )
