@@ -230,11 +230,7 @@ class AwsWire:
             decoded = decode_query(query_pairs(incoming.raw_query), operation.body)
         else:
             decoded = decode_body(incoming.body, operation.body)
-        call = AwsCall(caller, decoded, signed.region, self.ids)
-        if operation.writes:
-            # Before the write's turn: naming an account may read its id pair.
-            request.targets = targets_of(edge.ctx, operation.handler, call)
-        return call
+        return AwsCall(caller, decoded, signed.region, self.ids)
 
     def _execute(self, request: _Request, call: AwsCall[Any], seat: Seat | None) -> msgspec.Struct:
         """The use case; a write audited as ``aws:Name``, refusals too (``audited``); a write
@@ -243,7 +239,9 @@ class AwsWire:
         ctx, operation = self.edge.ctx, request.operation
         if not operation.writes:
             return operation.handler(self.edge.serving.reader, call)
-        record = _record(ctx, call.caller, request)
+        record = _record(ctx, call.caller, operation, request.request_id, request.source)
+        # The ids it names, as Huawei's path does, before it runs: a refusal keeps them too.
+        record.targets = targets_of(ctx, operation.handler, call)
         if operation.name in REPLAYS:
             record.claim = request.claim = claim_of(call.body)
         if request.claim is not None:
@@ -296,18 +294,17 @@ class _Request:
     source: str
     operation: AwsOperation = field(init=False)
     claim: Claim | None = None
-    # The core's ids a write names (targets.py), which its audit record starts with.
-    targets: list[str] = field(default_factory=list)
 
 
-def _record(ctx: Context, caller: Caller, request: _Request) -> AuditRecord:
+def _record(
+    ctx: Context, caller: Caller, operation: AwsOperation, request_id: str, source: str
+) -> AuditRecord:
     return AuditRecord(
         at=ctx.clock(),
         account_id=caller.account_id,
         access_key=caller.access_key,
-        operation=f"aws:{request.operation.name}",
-        request_id=request.request_id,
-        source_address=request.source,
-        targets=list(request.targets),
+        operation=f"aws:{operation.name}",
+        request_id=request_id,
+        source_address=source,
         outcome="200",
     )
