@@ -288,6 +288,20 @@ def test_operator_console_needs_the_admin_token(
     )
 
 
+def _every_operator_page(visitor: Browserless) -> str:
+    """The operator's account list, every page of it: the session's database holds every
+    test's accounts, more than a page (500, in id order) once the whole suite has run, and a
+    new account's random id may fall on any page."""
+    pages, path = [], "/console/operator/accounts"
+    while True:
+        text = visitor.http.get(path).text
+        pages.append(text)
+        more = re.search(r'<a href="(/console/operator/accounts\?after=\w+)">Next page</a>', text)
+        if more is None:
+            return "".join(pages)
+        path = more.group(1)
+
+
 def test_operator_creates_an_account_and_a_key_shown_once(
     console_server: LiveServer, visitor: Browserless
 ) -> None:
@@ -303,8 +317,8 @@ def test_operator_creates_an_account_and_a_key_shown_once(
     from tests import figures
 
     figures.issued(secret.group(1))  # the run-wide scan checks no log line holds it
-    again = visitor.http.get("/console/operator/accounts")
-    assert key_id.group(1) in again.text and secret.group(1) not in again.text
+    again = _every_operator_page(visitor)
+    assert key_id.group(1) in again and secret.group(1) not in again
     records = audit.list_audit_records(
         console_server.runtime.context, AuditFilter(operation="CreateAccount"), PageRequest(1000)
     ).items

@@ -38,6 +38,7 @@ from sharekeeper.aws.routes import (
     STS_BY_ACTION,
     AwsOperation,
 )
+from sharekeeper.aws.targets import targets_of
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, Claim
 from sharekeeper.domain.errors import (
@@ -272,6 +273,8 @@ class AwsWire:
         a write."""
         ctx, operation = self.edge.ctx, request.operation
         record = _record(ctx, call.caller, operation, request.request_id, request.source)
+        # The ids it names, as Huawei's path does, before it runs: a refusal keeps them too.
+        record.targets = targets_of(ctx, operation.handler, call)
         if operation.name in REPLAYS:
             record.claim = request.claim = claim_of(call.body)
         if request.claim is not None:

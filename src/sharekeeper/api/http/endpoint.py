@@ -74,7 +74,12 @@ INVALID_TARGET = "invalid"
 
 def audit_targets(path: dict[str, str]) -> list[str]:
     """The path ids a write names, as its audit record keeps them."""
-    return [v if _ID.fullmatch(v) else INVALID_TARGET for v in path.values()]
+    return [audit_target(v) for v in path.values()]
+
+
+def audit_target(value: str) -> str:
+    """An id a write names, as its audit record keeps it (AWS's edge names them in members)."""
+    return value if _ID.fullmatch(value) else INVALID_TARGET
 
 
 # ``handler(ctx, call) -> reply body``, its wire types in its signature: ``call: Call[Body,
