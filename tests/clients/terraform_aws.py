@@ -810,8 +810,7 @@ class AccountResource:
     ``Email``, ``Tags``; retried on FinalizingOrganizationException), DescribeCreateAccountStatus
     until SUCCEEDED (pending IN_PROGRESS), then, given ``parent_id``, ListParents and MoveAccount
     from it; Read: DescribeAccount (AccountNotFoundException is gone), ListParents (exactly
-    one), ListTagsForResource; Update: MoveAccount and the tags; Delete without
-    close_on_deletion: RemoveAccountFromOrganization (AccountNotFoundException is success)."""
+    one), ListTagsForResource; Update: MoveAccount and the tags; Delete: see ``delete``."""
 
     def __init__(self, provider: Provider) -> None:
         self.go = provider.organizations
@@ -857,12 +856,9 @@ class AccountResource:
         )
 
     def read(self, account_id: str) -> dict[str, Any] | None:
-        try:
-            account = self.go.organizations("DescribeAccount", {"AccountId": account_id})["Account"]
-        except AwsError as error:
-            if error.code == "AccountNotFoundException":
-                return None
-            raise
+        account = self.find(account_id)
+        if account is None:
+            return None
         return {
             "arn": account["Arn"],
             "email": account.get("Email", ""),
@@ -879,12 +875,36 @@ class AccountResource:
         if old["tags"] != new["tags"]:
             update_organization_tags(self.go, account_id, old["tags"], new["tags"])
 
-    def delete(self, account_id: str) -> None:
+    def find(self, account_id: str) -> dict[str, Any] | None:
+        """findAccountByID: DescribeAccount; AccountNotFoundException, and an account whose
+        Status is SUSPENDED (closed), are not found."""
         try:
-            self.go.organizations("RemoveAccountFromOrganization", {"AccountId": account_id})
+            account = self.go.organizations("DescribeAccount", {"AccountId": account_id})["Account"]
+        except AwsError as error:
+            if error.code == "AccountNotFoundException":
+                return None
+            raise
+        found: dict[str, Any] | None = None if account["Status"] == "SUSPENDED" else account
+        return found
+
+    def delete(self, account_id: str, close_on_deletion: bool = False) -> None:
+        """RemoveAccountFromOrganization, or CloseAccount with close_on_deletion and then
+        waitAccountDeleted (until not found; pending PENDING_CLOSURE, ACTIVE);
+        AccountNotFoundException is success either way."""
+        operation = "CloseAccount" if close_on_deletion else "RemoveAccountFromOrganization"
+        try:
+            self.go.organizations(operation, {"AccountId": account_id})
         except AwsError as error:
             if error.code != "AccountNotFoundException":
                 raise
+            return
+        if close_on_deletion:
+
+            def refresh() -> tuple[Any, str]:
+                found = self.find(account_id)
+                return found, "" if found is None else found["Status"]
+
+            wait_for_state(refresh, ("PENDING_CLOSURE", "ACTIVE"), ())
 
 
 class AssociationsExclusive:

@@ -32,6 +32,7 @@ from tests.clients.terraform_aws import (
     ShareConfig,
     SharingWithOrganization,
     enabled_service_principals,
+    organization_pages,
     share_data_source,
 )
 from tests.support import Account
@@ -575,6 +576,24 @@ def test_organization_account_create_move_retag_import_destroy(
     accounts.delete(account_id)
     assert accounts.read(account_id) is None
     accounts.delete(account_id)  # gone already: AccountNotFoundException is success
+
+
+def test_organization_account_closed_on_deletion(alice: Provider, owner: Account) -> None:
+    """TestAccOrganizationsAccount_CloseOnDeletion: destroy with close_on_deletion = true
+    closes the account (CloseAccount) and waits until DescribeAccount no longer finds it
+    active: SUSPENDED, which the provider counts as gone; a refresh removes it from the state,
+    and a destroy again is not an error."""
+    OrganizationResource(alice).create([])
+    accounts = AccountResource(alice)
+    account_id = accounts.create("closing", "closing@example.com", {"team": "apps"})
+    assert accounts.read(account_id)["status"] == "ACTIVE"  # type: ignore[index]
+    accounts.delete(account_id, close_on_deletion=True)
+    assert [n for n, _ in alice.organizations.answers[-2:]] == ["CloseAccount", "DescribeAccount"]
+    assert alice.organizations.answers[-1][1]["Account"]["Status"] == "SUSPENDED"
+    assert accounts.read(account_id) is None  # refresh: removed from state
+    accounts.delete(account_id, close_on_deletion=True)  # AccountNotFoundException: success
+    members = organization_pages(alice.organizations, "ListAccounts", "Accounts")
+    assert [m["Id"] for m in members] == [owner.aws_account_id]
 
 
 def test_associations_exclusive_apply_twice_accept_then_shrink_and_destroy(

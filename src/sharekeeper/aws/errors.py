@@ -46,6 +46,7 @@ from sharekeeper.domain.errors import (
     NotManagementAccount,
     OperationNotServed,
     OrgAccountAlreadyMember,
+    OrgAccountNotClosable,
     OrgAccountNotFound,
     OrgAccountQuotaExceeded,
     OrganizationNotEmpty,
@@ -153,6 +154,8 @@ ORGANIZATIONS_TABLE: tuple[tuple[type[ShareKeeperError], str], ...] = (
     (OrgQuotaExceeded, "ConstraintViolationException"),
     (OrgUnitLimit, "ConstraintViolationException"),
     (OrgTagLimitExceeded, "ConstraintViolationException"),
+    # CloseAccount of an invited account: the directory closes only those it created.
+    (OrgAccountNotClosable, "ConstraintViolationException"),
     (HandshakeCancelled, "InvalidHandshakeTransitionException"),
     (HandshakeNotPending, "InvalidHandshakeTransitionException"),
     (HandshakeNotFound, "HandshakeNotFoundException"),

@@ -259,6 +259,7 @@ _ORG_WRITES = (
     org.delete_organizational_unit,
     org.move_account,
     org.remove_account_from_organization,
+    org.close_account,
     org.leave_organization,
     org.create_account,
     org.invite_account_to_organization,
