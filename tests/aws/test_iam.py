@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.aws.botocore_shapes import valid
+from tests.clients.aws_go import AwsError, GoV2Client
 from tests.support import Account, LiveServer
 
 ROLE = "AWSServiceRoleForResourceAccessManager"
@@ -81,8 +82,23 @@ def test_rams_role_exists_while_the_organization_shares(
 
 def test_other_iam_actions_and_bad_input_in_iams_shape(owner: Account) -> None:
     iam = owner.aws("iam")
+    bodies: list[bytes] = []
+    iam.meta.events.register(
+        "before-parse.iam.ListRoles",
+        lambda **kwargs: bodies.append(kwargs["response_dict"]["body"]),
+    )
     status, code, message = refusal(iam.list_roles)
     assert (status, code) == (400, "UnsupportedOperation")
     assert "IAM's ListRoles" in message
+    assert bodies[0].startswith(
+        b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+    )
     status, code, _ = refusal(iam.get_role, RoleName="no spaces allowed")
     assert (status, code) == (400, "ValidationError")
+    # Signed HTTP with STS's Version: IAM serves 2010-05-08 alone.
+    signed = GoV2Client(owner.endpoint, owner.access_key, owner.secret_key, service="iam")
+    with pytest.raises(AwsError) as caught:
+        signed.query("GetRole", "2011-06-15", RoleName=ROLE)
+    assert (caught.value.status, caught.value.code) == (404, "InvalidAction")
+    assert 'xmlns="https://iam.amazonaws.com/doc/2010-05-08/"' in caught.value.message
+    signed.close()
