@@ -287,3 +287,55 @@ def test_bad_bodies_are_invalid_input_in_awsjson_shape(owner: Account) -> None:
         assert answer.json()["__type"] == "InvalidInputException", (target, body, answer.text)
     nothing = post("ListPolicies", b"{}")
     assert (nothing.status_code, nothing.json()["__type"]) == (400, "UnsupportedOperation")
+
+
+def test_a_created_account_closed_reads_suspended_and_closed(
+    owner: Account, receiver: Account, outsider: Account
+) -> None:
+    """CloseAccount: the account leaves at once and DescribeAccount shows it as AWS shows a
+    closed account (Status SUSPENDED, State CLOSED); an invited account, the management
+    account, an unknown one and a non-manager are refused in AWS's names."""
+    o = orgs(owner)
+    o.create_organization()
+    made = o.create_account(Email="gone@example.com", AccountName="gone")["CreateAccountStatus"]
+    closing = made["AccountId"]
+    closed = valid("organizations", "CloseAccount", o.close_account(AccountId=closing))
+    assert set(closed) == {"ResponseMetadata"}
+    account = valid("organizations", "DescribeAccount", o.describe_account(AccountId=closing))
+    assert account["Account"] | {"Arn": None} == {
+        "Id": closing,
+        "Arn": None,
+        "Name": "gone",
+        "Status": "SUSPENDED",
+        "State": "CLOSED",
+        "JoinedMethod": "CREATED",
+    }
+    organization = o.describe_organization()["Organization"]
+    assert account["Account"]["Arn"] == (
+        f"arn:aws:organizations::{owner.aws_account_id}:account/{organization['Id']}/{closing}"
+    )
+    listed = valid("organizations", "ListAccounts", o.list_accounts())["Accounts"]
+    assert [a["Id"] for a in listed] == [owner.aws_account_id]  # it left at once
+    # Closed already: it is in the organization no more.
+    assert code_of(o.close_account, AccountId=closing) == "AccountNotFoundException"
+
+    join(owner, receiver)
+    assert code_of(o.close_account, AccountId=receiver.aws_account_id) == (
+        "ConstraintViolationException"  # invited, not created: remove it instead
+    )
+    assert code_of(o.close_account, AccountId=owner.aws_account_id) == (
+        "MasterCannotLeaveOrganizationException"
+    )
+    assert code_of(o.close_account, AccountId=outsider.aws_account_id) == (
+        "AccountNotFoundException"
+    )
+    assert code_of(o.describe_account, AccountId=outsider.aws_account_id) == (
+        "AccountNotFoundException"
+    )
+    assert code_of(o.close_account, AccountId="12345") == "InvalidInputException"
+    assert code_of(orgs(receiver).close_account, AccountId=closing) == "AccessDeniedException"
+    assert code_of(orgs(receiver).describe_account, AccountId=closing) == "AccessDeniedException"
+    status = valid(
+        "organizations", "DescribeAccount", o.describe_account(AccountId=receiver.aws_account_id)
+    )["Account"]
+    assert (status["Status"], status["State"]) == ("ACTIVE", "ACTIVE")

@@ -18,6 +18,7 @@ from tests.aws.test_ram_flow import subnet_arn
 from tests.clients.aws_go import AwsError, GoV2Client
 from tests.clients.terraform_aws import (
     RAM_PRINCIPAL,
+    SERVICE_LINKED_ROLE,
     Accepter,
     AccountResource,
     Association,
@@ -31,6 +32,7 @@ from tests.clients.terraform_aws import (
     ShareConfig,
     SharingWithOrganization,
     enabled_service_principals,
+    organization_pages,
     share_data_source,
 )
 from tests.support import Account
@@ -401,22 +403,52 @@ def test_organization_sharing_and_an_organization_principal(
     assert organizations.read() is None  # refresh: removed from state
 
 
-def test_sharing_with_organization_stops_at_iams_service_linked_role(
-    alice: Provider, owner: Account
+def test_sharing_with_organization_create_refresh_import_destroy(
+    alice: Provider, bob: Provider, owner: Account, receiver: Account
 ) -> None:
-    """aws_ram_sharing_with_organization enables sharing, then reads RAM's service-linked
-    role through IAM, which ShareKeeper does not serve: apply fails there, in IAM's (awsQuery)
-    error shape, and sharing stays enabled, as aws_organizations_organization's
-    aws_service_access_principals would have set it (docs/aws.md)."""
-    OrganizationResource(alice).create([])
+    """TestAccRAMSharingWithOrganization_basic: apply enables sharing and reads RAM's
+    service-linked role through IAM (awsQuery) and the trusted services; refresh and import
+    find it; disabled out of band, refresh removes it; destroy disables trusted access and
+    deletes the role, which is gone by then (NoSuchEntity: done)."""
     iam = GoV2Client(owner.endpoint, owner.access_key, owner.secret_key, service="iam")
     sharing = SharingWithOrganization(alice, iam)
-    with pytest.raises(ProviderError, match="InvalidAction") as caught:
-        sharing.create()
-    assert isinstance(caught.value.__cause__, AwsError)
-    assert caught.value.__cause__.status == 404
-    assert alice.organizations.answers[-1][0] != "ListAWSServiceAccessForOrganization"
-    assert enabled_service_principals(alice.organizations) == [RAM_PRINCIPAL]
+    with pytest.raises(ProviderError, match=r"enabling.*OperationNotPermittedException"):
+        sharing.create()  # in no organization yet
+    OrganizationResource(alice).create([])
+    assert sharing.read() is False
+    assert sharing.create() == owner.aws_account_id
+    assert sharing.read() is True  # refresh
+    imported = provider(owner)
+    assert SharingWithOrganization(imported, iam).read() is True  # import (pass-through ID)
+    imported.close()
+    role = parsers.create_parser("query").parse(
+        {
+            "status_code": 200,
+            "headers": {},
+            "body": iam.query("GetRole", "2010-05-08", RoleName=SERVICE_LINKED_ROLE).encode(),
+        },
+        operation("iam", "GetRole").output_shape,
+    )
+    role.pop("ResponseMetadata", None)
+    assert valid("iam", "GetRole", role)["Role"]["RoleName"] == SERVICE_LINKED_ROLE
+
+    # Disabled out of band: refresh removes it from the state; apply enables it again.
+    alice.organizations.organizations(
+        "DisableAWSServiceAccess", {"ServicePrincipal": RAM_PRINCIPAL}
+    )
+    assert sharing.read() is False
+    assert sharing.create() == owner.aws_account_id
+
+    # A member's provider: RAM's role is the management account's.
+    member_iam = GoV2Client(
+        receiver.endpoint, receiver.access_key, receiver.secret_key, service="iam"
+    )
+    assert SharingWithOrganization(bob, member_iam).read() is False
+    member_iam.close()
+
+    sharing.delete()
+    assert sharing.read() is False
+    assert enabled_service_principals(alice.organizations) == []
     iam.close()
 
 
@@ -544,6 +576,24 @@ def test_organization_account_create_move_retag_import_destroy(
     accounts.delete(account_id)
     assert accounts.read(account_id) is None
     accounts.delete(account_id)  # gone already: AccountNotFoundException is success
+
+
+def test_organization_account_closed_on_deletion(alice: Provider, owner: Account) -> None:
+    """TestAccOrganizationsAccount_CloseOnDeletion: destroy with close_on_deletion = true
+    closes the account (CloseAccount) and waits until DescribeAccount no longer finds it
+    active: SUSPENDED, which the provider counts as gone; a refresh removes it from the state,
+    and a destroy again is not an error."""
+    OrganizationResource(alice).create([])
+    accounts = AccountResource(alice)
+    account_id = accounts.create("closing", "closing@example.com", {"team": "apps"})
+    assert accounts.read(account_id)["status"] == "ACTIVE"  # type: ignore[index]
+    accounts.delete(account_id, close_on_deletion=True)
+    assert [n for n, _ in alice.organizations.answers[-2:]] == ["CloseAccount", "DescribeAccount"]
+    assert alice.organizations.answers[-1][1]["Account"]["Status"] == "SUSPENDED"
+    assert accounts.read(account_id) is None  # refresh: removed from state
+    accounts.delete(account_id, close_on_deletion=True)  # AccountNotFoundException: success
+    members = organization_pages(alice.organizations, "ListAccounts", "Accounts")
+    assert [m["Id"] for m in members] == [owner.aws_account_id]
 
 
 def test_associations_exclusive_apply_twice_accept_then_shrink_and_destroy(

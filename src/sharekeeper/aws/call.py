@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from sharekeeper.aws.accounts import AccountIds
@@ -29,6 +30,11 @@ class AwsCall(Generic[B]):
 
 def seconds(millis: int) -> float:
     return millis / 1000
+
+
+def iso_time(millis: int) -> str:
+    """A timestamp as awsQuery's XML answers write it (ISO 8601, UTC, whole seconds)."""
+    return datetime.fromtimestamp(seconds(millis), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def page_of(max_results: int | None, next_token: str | None) -> PageRequest:

@@ -29,13 +29,13 @@ from sharekeeper.auth.sigv4 import is_sigv4
 from sharekeeper.auth.verify import IncomingRequest
 from sharekeeper.aws.accounts import AccountIds
 from sharekeeper.aws.call import AwsCall
-from sharekeeper.aws.errors import Protocol, shape
+from sharekeeper.aws.errors import STS_NAMESPACE, Protocol, shape
 from sharekeeper.aws.idempotency import REPLAYS, claim_of, earlier_answer
 from sharekeeper.aws.routes import (
     ORGANIZATIONS_BY_TARGET,
+    QUERY_APIS,
     RAM_BY_PATH,
     RAM_PATHS,
-    STS_BY_ACTION,
     AwsOperation,
 )
 from sharekeeper.aws.targets import targets_of
@@ -56,20 +56,35 @@ from sharekeeper.store.group_commit import Seat
 from sharekeeper.store.unit_of_work import SharedReads
 
 _encode = msgspec.json.Encoder().encode
-STS_VERSION = "2011-06-15"
 
 
-_BY_SERVICE = {"ram": Protocol.REST_JSON, "organizations": Protocol.JSON, "sts": Protocol.QUERY}
+_BY_SERVICE = {
+    "ram": Protocol.REST_JSON,
+    "organizations": Protocol.JSON,
+    **{service: Protocol.QUERY for service in QUERY_APIS},
+}
 _SCOPE_SERVICE = re.compile(r"Credential=[^/,&\s]*/\d{8}/[^/,&\s]*/([a-z0-9-]{1,64})/aws4_request")
+
+
+def _claimed_service(incoming: IncomingRequest) -> str | None:
+    """The service the credential scope claims, signed or not yet checked."""
+    claimed = f"{incoming.header('authorization') or ''} {unquote(incoming.raw_query)}"
+    found = _SCOPE_SERVICE.search(claimed)
+    return None if found is None else found[1]
+
+
+def _namespace(service: str | None) -> str:
+    """The XML namespace of an awsQuery service's answers (STS's when none is claimed)."""
+    api = QUERY_APIS.get(service or "")
+    return STS_NAMESPACE if api is None else api.namespace
 
 
 def _protocol(incoming: IncomingRequest) -> Protocol:
     """The protocol a request speaks, from the service its credential scope claims, else its
     shape: its errors are answered in it, even before (or without) a valid signature."""
-    claimed = f"{incoming.header('authorization') or ''} {unquote(incoming.raw_query)}"
-    found = _SCOPE_SERVICE.search(claimed)
-    if found is not None and found[1] in _BY_SERVICE:
-        return _BY_SERVICE[found[1]]
+    service = _claimed_service(incoming)
+    if service in _BY_SERVICE:
+        return _BY_SERVICE[service]
     if incoming.raw_path.split("?", 1)[0] in RAM_PATHS:
         return Protocol.REST_JSON
     if incoming.headers.get("x-amz-target"):
@@ -117,16 +132,19 @@ def _operation(incoming: IncomingRequest, service: str) -> AwsOperation:
         if served is None:
             raise OperationNotServed("AWS RAM", name)
         return served
-    if service == "sts":
+    api = QUERY_APIS.get(service)
+    if api is not None:
         params = _query_params(incoming)
         action = params.get("Action", "")
         version = params.get("Version")
-        if version != STS_VERSION:
+        if version != api.version:
             shown = "none" if version is None else repr(version[:64])
-            raise ApiNotFound(incoming.method, f"STS Version {shown} (served: {STS_VERSION})")
-        found = STS_BY_ACTION.get(action)
+            raise ApiNotFound(
+                incoming.method, f"{api.name} Version {shown} (served: {api.version})"
+            )
+        found = api.operations.get(action)
         if found is None:
-            raise OperationNotServed("STS", action[:64] or "(no Action)")
+            raise OperationNotServed(api.name, action[:64] or "(no Action)")
         return found
     if service == "organizations":
         target = incoming.header("x-amz-target") or ""
@@ -149,11 +167,11 @@ def _xml_members(reply: msgspec.Struct) -> str:
     return "".join(parts)
 
 
-def _xml_reply(name: str, reply: msgspec.Struct, request_id: str) -> bytes:
+def _xml_reply(name: str, reply: msgspec.Struct, request_id: str, namespace: str) -> bytes:
     """awsQuery's answer: the result's members as elements."""
     members = _xml_members(reply)
     return (
-        f'<{name}Response xmlns="https://sts.amazonaws.com/doc/{STS_VERSION}/">'
+        f'<{name}Response xmlns="{namespace}">'
         f"<{name}Result>{members}</{name}Result>"
         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
         f"</{name}Response>"
@@ -192,7 +210,8 @@ class AwsWire:
         try:
             status, headers, payload = await self._serve(scope, incoming, request_id)
         except Exception as failure:
-            rendered = render_error(failure, request_id, scope, shape(protocol))
+            namespace = _namespace(_claimed_service(incoming))
+            rendered = render_error(failure, request_id, scope, shape(protocol, namespace))
             await send(
                 {
                     "type": "http.response.start",
@@ -225,7 +244,8 @@ class AwsWire:
         headers = {"x-amzn-RequestId": request_id}
         if request.operation.protocol is Protocol.QUERY:
             headers["content-type"] = "text/xml"
-            return 200, headers, _xml_reply(request.operation.name, reply, request_id)
+            namespace = _namespace(request.service)
+            return 200, headers, _xml_reply(request.operation.name, reply, request_id, namespace)
         json_type = "x-amz-json-1.1" if request.operation.protocol is Protocol.JSON else "json"
         headers["content-type"] = f"application/{json_type}"
         return 200, headers, _encode(reply)
@@ -252,6 +272,7 @@ class AwsWire:
         request.access.account_id = caller.account_id
         if edge.limiter is not None:
             edge.limiter.take(caller.account_id)
+        request.service = signed.service
         operation = request.operation = _operation(incoming, signed.service)
         request.access.operation = f"aws:{operation.name}"
         if operation.protocol is Protocol.QUERY:
@@ -330,6 +351,7 @@ class _Request:
     request_id: str
     source: str
     operation: AwsOperation = field(init=False)
+    service: str = ""  # the signed credential scope's
     claim: Claim | None = None
 
 

@@ -3,7 +3,8 @@ renderer, in the shape of each protocol (docs/aws.md, "Errors"):
 
 - restJson1 (RAM): the name in the ``x-amzn-ErrorType`` header, body ``{"message": ...}``
 - awsJson1_1 (Organizations): body ``{"__type": name, "message": ...}``
-- awsQuery (STS): ``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>``
+- awsQuery (STS, IAM): ``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>``,
+  in the service's XML namespace
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from sharekeeper.domain.errors import (
     NotManagementAccount,
     OperationNotServed,
     OrgAccountAlreadyMember,
+    OrgAccountNotClosable,
     OrgAccountNotFound,
     OrgAccountQuotaExceeded,
     OrganizationNotEmpty,
@@ -68,6 +70,8 @@ from sharekeeper.domain.errors import (
     QuotaExceeded,
     ResourceShareNotActive,
     ServiceBusy,
+    ServiceRoleInUse,
+    ServiceRoleNotFound,
     ShareKeeperError,
     SignatureExpired,
     SignatureMismatch,
@@ -150,6 +154,8 @@ ORGANIZATIONS_TABLE: tuple[tuple[type[ShareKeeperError], str], ...] = (
     (OrgQuotaExceeded, "ConstraintViolationException"),
     (OrgUnitLimit, "ConstraintViolationException"),
     (OrgTagLimitExceeded, "ConstraintViolationException"),
+    # CloseAccount of an invited account: the directory closes only those it created.
+    (OrgAccountNotClosable, "ConstraintViolationException"),
     (HandshakeCancelled, "InvalidHandshakeTransitionException"),
     (HandshakeNotPending, "InvalidHandshakeTransitionException"),
     (HandshakeNotFound, "HandshakeNotFoundException"),
@@ -163,11 +169,20 @@ ORGANIZATIONS_TABLE: tuple[tuple[type[ShareKeeperError], str], ...] = (
     (InvalidRequest, "InvalidInputException"),
 )
 
-_found: dict[tuple[type[ShareKeeperError], Protocol], tuple[str, int]] = {}
+# IAM's own names and statuses (awsQuery), looked up before TABLE for IAM only.
+IAM_TABLE: tuple[tuple[type[ShareKeeperError], str, int], ...] = (
+    (ServiceRoleNotFound, "NoSuchEntity", 404),
+    (ServiceRoleInUse, "DeleteConflict", 409),
+)
+STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+_found: dict[tuple[type[ShareKeeperError], Protocol, bool], tuple[str, int]] = {}
 
 
-def name_and_status(kind: type[ShareKeeperError], protocol: Protocol) -> tuple[str, int]:
-    entry = _found.get((kind, protocol))
+def name_and_status(
+    kind: type[ShareKeeperError], protocol: Protocol, iam: bool = False
+) -> tuple[str, int]:
+    entry = _found.get((kind, protocol, iam))
     if entry is None:
         json_name, query_name, status = next(
             (j, q, s) for base, j, q, s in TABLE if issubclass(kind, base)
@@ -175,7 +190,11 @@ def name_and_status(kind: type[ShareKeeperError], protocol: Protocol) -> tuple[s
         name = query_name or json_name if protocol is Protocol.QUERY else json_name
         if protocol is Protocol.JSON and status < 500:
             name = next((n for base, n in ORGANIZATIONS_TABLE if issubclass(kind, base)), name)
-        entry = _found[(kind, protocol)] = (name, status)
+        if iam:
+            name, status = next(
+                ((n, st) for base, n, st in IAM_TABLE if issubclass(kind, base)), (name, status)
+            )
+        entry = _found[(kind, protocol, iam)] = (name, status)
     return entry
 
 
@@ -206,10 +225,12 @@ _encode = msgspec.json.Encoder().encode
 
 
 def render(
-    error: ShareKeeperError, protocol: Protocol, request_id: str
+    error: ShareKeeperError, protocol: Protocol, request_id: str, namespace: str = STS_NAMESPACE
 ) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers (the content type among them) and body of an error's answer."""
-    name, status = name_and_status(type(error), protocol)
+    """Status, headers (the content type among them) and body of an error's answer;
+    ``namespace``: an awsQuery service's (IAM's names and statuses are its own)."""
+    iam = protocol is Protocol.QUERY and namespace == IAM_NAMESPACE
+    name, status = name_and_status(type(error), protocol, iam)
     if protocol is Protocol.JSON and isinstance(error, OrgEntityNotFound):
         name = _entity_name(error)
     message = message_of(error)
@@ -218,7 +239,7 @@ def render(
         # XML 1.0 has no escape for control characters, and a message may quote the caller's
         # input (an Action): written out, the answer stays a document every parser reads.
         body = (
-            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+            f'<ErrorResponse xmlns="{namespace}"><Error>'
             f"<Type>{'Receiver' if status >= 500 else 'Sender'}</Type>"
             f"<Code>{escape(name)}</Code><Message>{escape(printable(message))}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
@@ -231,12 +252,12 @@ def render(
     return status, headers, _encode(_JsonError(message))
 
 
-def shape(protocol: Protocol) -> Shape:
+def shape(protocol: Protocol, namespace: str = STS_NAMESPACE) -> Shape:
     """``render`` as api/errors.py's ``render_error`` takes it: AWS's status, body and headers
     for the protocol, whatever status the Huawei table gives."""
 
     def shaped(status: int, error: ShareKeeperError, request_id: str) -> Shaped:
-        aws_status, headers, body = render(error, protocol, request_id)
+        aws_status, headers, body = render(error, protocol, request_id, namespace)
         media_type = headers.pop("content-type")
         return Shaped(aws_status, media_type, body, tuple(headers.items()))
 

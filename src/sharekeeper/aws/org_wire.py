@@ -177,7 +177,8 @@ class Account(Reply):
     status: str
     state: str
     joined_method: str
-    joined_timestamp: float
+    # None for a closed account: its membership, and when it began, ended with the closing.
+    joined_timestamp: float | None = None
     email: str | None = None
 
 

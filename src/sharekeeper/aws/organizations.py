@@ -11,7 +11,7 @@ from sharekeeper.aws import org_wire as w
 from sharekeeper.aws.accounts import UNKNOWN
 from sharekeeper.aws.arns import AWS_ACCOUNT_ID, aws_node_id, directory_node_id
 from sharekeeper.aws.call import AwsCall, page_of, seconds
-from sharekeeper.domain.errors import OrgInvalidParameter, UnknownTrustedService
+from sharekeeper.domain.errors import OrgEntityNotFound, OrgInvalidParameter, UnknownTrustedService
 from sharekeeper.domain.handshakes import CreateAccountStatus, HandshakeStatus
 from sharekeeper.domain.org_tags import ContactDetails, TagResourceType
 from sharekeeper.domain.organizations import RAM_SERVICE, Organization, OrgUnit
@@ -256,8 +256,36 @@ def _accounts(ctx: Context, call: AwsCall[w.Paged], parent_id: str | None) -> w.
 
 def describe_account(ctx: Context, call: AwsCall[w.AccountRef]) -> w.AccountReply:
     account_id = _account_id(ctx, call, call.body.account_id)
-    member = members.show_account(ctx, call.caller, account_id, with_contacts=True)
+    try:
+        member = members.show_account(ctx, call.caller, account_id, with_contacts=True)
+    except OrgEntityNotFound:
+        return w.AccountReply(
+            _closed(ctx, call, members.show_closed_account(ctx, call.caller, account_id))
+        )
     return w.AccountReply(_member(ctx, call, member))
+
+
+def _closed(ctx: Context, call: AwsCall[object], closed: members.ClosedAccount) -> w.Account:
+    """A closed account as AWS describes one in its post-closure period: Status SUSPENDED
+    (the retiring member's name for it), State CLOSED (docs/aws.md). Only an account the
+    organization created can be closed here, so it joined by CREATED."""
+    organization = closed.organization
+    aws_id = call.ids.aws_id(ctx, closed.account_id)
+    return w.Account(
+        id=aws_id,
+        arn=_arn(call, ctx, organization, f"account/{organization.id}/{aws_id}"),
+        name=closed.name,
+        status="SUSPENDED",
+        state="CLOSED",
+        joined_method="CREATED",
+    )
+
+
+def close_account(ctx: Context, call: AwsCall[w.AccountRef]) -> w.Nothing:
+    """Closed at once (no PENDING_CLOSURE): the account leaves the organization and its keys
+    are revoked (``members.close_account``, Huawei's CloseAccount)."""
+    members.close_account(ctx, call.caller, _account_id(ctx, call, call.body.account_id))
+    return _NOTHING
 
 
 def move_account(ctx: Context, call: AwsCall[w.MoveAccount]) -> w.Nothing:

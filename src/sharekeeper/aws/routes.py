@@ -10,8 +10,8 @@ from typing import Any, get_args, get_type_hints
 
 import msgspec
 
-from sharekeeper.aws import organizations as org
 from sharekeeper.aws import (
+    iam,
     permissions,
     ram,
     ram_associations,
@@ -20,8 +20,9 @@ from sharekeeper.aws import (
     ram_sources,
     sts,
 )
+from sharekeeper.aws import organizations as org
 from sharekeeper.aws.call import AwsCall
-from sharekeeper.aws.errors import Protocol
+from sharekeeper.aws.errors import IAM_NAMESPACE, STS_NAMESPACE, Protocol
 from sharekeeper.services.context import Context
 
 AwsHandler = Callable[[Context, AwsCall[Any]], msgspec.Struct]
@@ -209,6 +210,30 @@ STS_BY_ACTION = {
     "GetCallerIdentity": AwsOperation("GetCallerIdentity", Protocol.QUERY, sts.get_caller_identity),
     "AssumeRole": AwsOperation("AssumeRole", Protocol.QUERY, sts.assume_role, writes=True),
 }
+IAM_BY_ACTION = {
+    "GetRole": AwsOperation("GetRole", Protocol.QUERY, iam.get_role),
+    "DeleteServiceLinkedRole": AwsOperation(
+        "DeleteServiceLinkedRole", Protocol.QUERY, iam.delete_service_linked_role, writes=True
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryApi:
+    """An awsQuery service: its name in errors, the one Version served, the XML namespace of
+    its answers, its Actions."""
+
+    name: str
+    version: str
+    namespace: str
+    operations: dict[str, AwsOperation]
+
+
+# By the credential scope's service.
+QUERY_APIS = {
+    "sts": QueryApi("STS", "2011-06-15", STS_NAMESPACE, STS_BY_ACTION),
+    "iam": QueryApi("IAM", "2010-05-08", IAM_NAMESPACE, IAM_BY_ACTION),
+}
 
 ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."
 _ORG = Protocol.JSON
@@ -234,6 +259,7 @@ _ORG_WRITES = (
     org.delete_organizational_unit,
     org.move_account,
     org.remove_account_from_organization,
+    org.close_account,
     org.leave_organization,
     org.create_account,
     org.invite_account_to_organization,

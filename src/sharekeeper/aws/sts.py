@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 from base64 import b32encode
-from datetime import UTC, datetime
 from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from sharekeeper.aws.call import AwsCall, seconds
+from sharekeeper.aws.call import AwsCall, iso_time
 from sharekeeper.domain.errors import InvalidParameter
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
@@ -63,6 +62,13 @@ class AssumeRoleReply(Struct, rename="pascal"):
     assumed_role_user: AssumedRoleUser
 
 
+def role_id(role_arn: str) -> str:
+    """A role has no stored id: one derived from its ARN stays the same across sessions and
+    reads, as AWS's role id does (``AROA`` and 17 characters)."""
+    digest = b32encode(hashlib.sha256(role_arn.encode()).digest()).decode()
+    return f"AROA{digest[:17]}"
+
+
 _ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role/(?:[\x21-\x7e]{0,510}/)?([\w+=,.@-]{1,64})")
 
 
@@ -80,20 +86,16 @@ def assume_role(ctx: Context, call: AwsCall[AssumeRoleParams]) -> AssumeRoleRepl
     own = found[1]
     issued = identity.issue_session_credentials(ctx, call.caller, body.duration_seconds, own)
     assert issued.security_token is not None and issued.expires_at is not None
-    expiration = datetime.fromtimestamp(seconds(issued.expires_at), UTC)
     role = found[2]
-    # A role has no stored id: one derived from its ARN stays the same across sessions, as
-    # AWS's role id does.
-    digest = b32encode(hashlib.sha256(body.role_arn.encode()).digest()).decode()
     return AssumeRoleReply(
         Credentials(
             issued.access_key,
             issued.secret_key,
             issued.security_token,
-            expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            iso_time(issued.expires_at),
         ),
         AssumedRoleUser(
-            f"AROA{digest[:17]}:{body.role_session_name}",
+            f"{role_id(body.role_arn)}:{body.role_session_name}",
             f"arn:aws:sts::{own}:assumed-role/{role}/{body.role_session_name}",
         ),
     )

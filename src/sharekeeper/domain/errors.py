@@ -52,7 +52,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
     │   ├── InvitationAlreadyRejected RAM.9302
     │   ├── InvitationExpired         RAM.9303
     │   ├── InvitationWithdrawn       RAM.9304
-    │   └── WebhookRemoved            RAM.9204
+    │   ├── WebhookRemoved            RAM.9204
+    │   └── ServiceRoleInUse          RAM.9205    a service's role asked deleted while it works
     ├── LimitExceeded                 RAM.9009    the request is beyond what is served
     │   ├── RequestTooLarge           RAM.9002
     │   ├── HeadersTooLarge           RAM.9003
@@ -77,7 +78,8 @@ branch lives in one table at the edge (``sharekeeper.api.errors``).
         ├── DirectoryEntryNotFound    RAM.9407
         ├── ServicePrincipalNotFound  RAM.9408
         ├── WebhookNotFound           RAM.9409
-        └── DeadLetterNotFound        RAM.9410
+        ├── DeadLetterNotFound        RAM.9410
+        └── ServiceRoleNotFound       RAM.9411    a role no service keeps for the caller
 
     The Organizations API's (Organizations.*, statuses in the table at the edge):
     OrgNotManagementAccount 1001, OrganizationNotFound 1015 (both 401, as Huawei answers),
@@ -544,6 +546,16 @@ class WebhookRemoved(StateConflict):
         )
 
 
+class ServiceRoleInUse(StateConflict):
+    code = "RAM.9205"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The role {name} is in use while the organization shares through RAM: disable "
+            "trusted access for ram.amazonaws.com first (DisableAWSServiceAccess)."
+        )
+
+
 class InvitationWithdrawn(StateConflict):
     code = "RAM.9304"
 
@@ -705,6 +717,16 @@ class DeadLetterNotFound(NotFound):
 
     def __init__(self, dead_letter_id: str) -> None:
         super().__init__(f"The dead letter {dead_letter_id} does not exist.")
+
+
+class ServiceRoleNotFound(NotFound):
+    """A role name no service keeps in the caller's account (RAM's exists in a management
+    account while its organization shares; docs/aws.md, "IAM")."""
+
+    code = "RAM.9411"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The role with name {name} cannot be found.")
 
 
 # Decisions for resource services (docs/enforcement.md): the caller proved who it is, and who it

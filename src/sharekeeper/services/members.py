@@ -163,6 +163,31 @@ def close_account(ctx: Context, caller: Caller, account_id: str) -> None:
         uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class ClosedAccount:
+    organization: Organization
+    account_id: str
+    name: str
+    closed: CloseAccountStatus
+
+
+def show_closed_account(ctx: Context, caller: Caller, account_id: str) -> ClosedAccount:
+    """An account the caller's organization closed and that is in none now (closing made it
+    leave at once, and leaving drops its contact details), with its name: AWS's
+    DescribeAccount still shows a closed account. One the organization did not close is
+    OrgEntityNotFound, as a non-member is."""
+    with ctx.reading() as uow:
+        organization = readable_organization(uow, caller)
+        closed = next(
+            (c for c in uow.org_tags.closed(organization.id, ()) if c.account_id == account_id),
+            None,
+        )
+        if closed is None or uow.organizations.membership(account_id) is not None:
+            raise OrgEntityNotFound(account_id)
+        names = uow.accounts.names([account_id])
+    return ClosedAccount(organization, account_id, names.get(account_id, ""), closed)
+
+
 def leave_organization(ctx: Context, caller: Caller) -> None:
     """A member leaves its organization by itself."""
     with ctx.writing() as uow:

@@ -366,6 +366,21 @@ def show_organization_sharing(ctx: Context, caller: Caller) -> bool:
         return organization is not None and organization.sharing_enabled
 
 
+def managed_sharing_since(ctx: Context, caller: Caller) -> Millis | None:
+    """When the organization the caller manages began sharing; None while it does not share,
+    or when the caller manages none (AWS's IAM edge reads RAM's service-linked role so)."""
+    with ctx.reading() as uow:
+        membership = uow.organizations.membership(caller.account_id)
+        organization = (
+            None if membership is None else uow.organizations.get(membership.organization_id)
+        )
+        if organization is None or organization.management_account_id != caller.account_id:
+            return None
+        if not organization.sharing_enabled:
+            return None
+        return organization.sharing_enabled_at or organization.created_at
+
+
 def set_organization_sharing(ctx: Context, caller: Caller, enabled: bool) -> None:
     """Only the management account switches it. Access through organization and OU principals
     follows the switch at once; explicit associations stay."""
