@@ -318,6 +318,18 @@ def _organization_writes(
         [_account_of(trail, made_id)],
         AccountId=made_id,
     )
+    closed = trail.call(
+        owner,
+        "organizations",
+        "CreateAccount",
+        lambda a: [_account_of(trail, a["CreateAccountStatus"]["AccountId"])],
+        Email="closed@example.com",
+        AccountName="closed",
+    )
+    closed_id = closed["CreateAccountStatus"]["AccountId"]
+    trail.call(
+        owner, "organizations", "CloseAccount", [_account_of(trail, closed_id)], AccountId=closed_id
+    )
     # An id that is no account's names the placeholder the use case was asked about.
     trail.call(
         owner,

@@ -89,6 +89,7 @@ TARGETS: dict[Callable[..., Any], Targets] = {
     org.delete_organizational_unit: _UNIT,
     org.move_account: _account,
     org.remove_account_from_organization: _account,
+    org.close_account: _account,
     org.accept_handshake: _HANDSHAKE,
     org.decline_handshake: _HANDSHAKE,
     org.cancel_handshake: _HANDSHAKE,
