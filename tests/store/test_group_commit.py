@@ -4,6 +4,7 @@ request's unit stands or falls alone, and nothing is acknowledged before it is d
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.domain.ids import new_aws_account_id
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
-from sharekeeper.store.transaction import autocommit
+from sharekeeper.store.transaction import Transaction, autocommit
 from tests.support import settings_for
 
 
@@ -282,3 +283,54 @@ def test_a_group_waits_for_a_write_lock_held_elsewhere_without_holding_the_loop(
     finally:
         holder.close()
         runtime.close()
+
+
+def test_the_event_loop_runs_while_a_group_commits_and_the_next_group_waits_for_it(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The COMMIT (SQLite's writes and fsync) runs in the commit thread: the event loop goes
+    on meanwhile, the group's request is answered only once it is done, and a request that
+    arrives in the meantime begins its group only after it."""
+    group = _group(runtime)
+    writer = group._writer_transaction()
+    release = threading.Event()
+    committing = threading.Event()
+    commit = Transaction.commit
+
+    def slow_commit(self: Transaction) -> None:
+        if self is writer and not committing.is_set():
+            committing.set()
+            assert release.wait(10)
+        commit(self)
+
+    monkeypatch.setattr(Transaction, "commit", slow_commit)
+
+    async def write(account_id: str) -> None:
+        def work(seat: Seat) -> None:
+            with runtime.context.scoped(None, seat).writing() as uow:
+                uow.tx.execute(
+                    insert(accounts).values(
+                        id=account_id,
+                        name=account_id,
+                        created_at=0,
+                        aws_account_id=new_aws_account_id(),
+                    )
+                )
+                uow.commit()
+
+        await group.seated(work)
+
+    async def scenario() -> None:
+        first = asyncio.create_task(write("p" * 32))
+        while not committing.is_set():
+            await asyncio.sleep(0.001)  # the loop turns while the commit thread holds on
+        second = asyncio.create_task(write("q" * 32))
+        for _ in range(20):
+            await asyncio.sleep(0.001)
+        assert not first.done() and not second.done()
+        assert not {"p" * 32, "q" * 32} & _stored(runtime)
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, second), 10)
+
+    asyncio.run(scenario())
+    assert {"p" * 32, "q" * 32} <= _stored(runtime)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -54,6 +55,10 @@ class GroupCommit:
         self._batch: asyncio.Future[None] | None = None
         # Set when SQLite ended the group's transaction by itself: its units are lost.
         self._lost = False
+        # The group's COMMIT under way in the commit thread: the connection is the commit's
+        # until it ends, and the next group begins only then.
+        self._committing: asyncio.Future[None] | None = None
+        self._thread: ThreadPoolExecutor | None = None
 
     async def open(self) -> None:
         """Makes sure the group's transaction is open, so that the units that run next (on the
@@ -64,6 +69,10 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._lock_timeout
         while self._batch is None:
+            committing = self._committing
+            if committing is not None:
+                await asyncio.shield(committing)
+                continue
             try:
                 self._begin()
                 return
@@ -90,6 +99,8 @@ class GroupCommit:
                 pause = min(pause * 2, 0.05)
                 if self._batch is not None:
                     return
+                if self._committing is not None:
+                    continue
                 writer = self._writer_transaction()
                 try:
                     writer.command("PRAGMA busy_timeout = 0")
@@ -135,6 +146,10 @@ class GroupCommit:
         """The group's transaction, with a savepoint open for one unit of work; opens the
         group's transaction if ``open`` did not (failing at once if the lock is taken)."""
         if self._batch is None:
+            if self._committing is not None:
+                # The connection is the commit thread's: ``open`` waits for it, so a unit
+                # that comes here first is a request that skipped ``open``.
+                raise RuntimeError("a unit of work opened while its group's commit runs")
             self._begin()
         writer = self._writer_transaction()
         if self._lost or not self._in_transaction(writer):
@@ -163,7 +178,12 @@ class GroupCommit:
     def _commit(self) -> None:
         """Commits the group, once the units of the event loop's turn have run. A unit still
         open here spanned an await, which no use case may: the group fails whole (its unit's
-        next statement finds no transaction and fails too), rather than commit half a unit."""
+        next statement finds no transaction and fails too), rather than commit half a unit.
+
+        The COMMIT itself (SQLite's writes and fsync, the GIL let go) runs in the commit
+        thread, so that the event loop goes on reading, signing and answering meanwhile; the
+        next group waits for it (``open``), and the group's requests are answered once it is
+        done, never before."""
         batch, self._batch = self._batch, None
         writer = self._writer
         assert batch is not None and writer is not None
@@ -172,17 +192,42 @@ class GroupCommit:
                 raise sqlite3.OperationalError("a unit of work spanned an await")
             if self._lost or not self._in_transaction(writer):
                 raise sqlite3.OperationalError("the group's transaction was lost")
-            writer.commit()
-        except (sqlite3.Error, DBAPIError) as error:
-            cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
-            try:
-                if self._in_transaction(writer):
-                    writer.rollback()
-            finally:
-                writer.lost()
-                batch.set_exception(DBAPIError.instance("COMMIT", (), cause, sqlite3.Error))
+        except sqlite3.Error as error:
+            self._failed(writer, batch, error)
             return
-        batch.set_result(None)
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="sharekeeper-commit")
+        loop = asyncio.get_running_loop()
+        # Done once the outcome is handled (a failed commit rolled back), not when the thread
+        # returns: only then may the next group use the connection.
+        self._committing = ended = loop.create_future()
+
+        def committed(done: asyncio.Future[None]) -> None:
+            try:
+                error = done.exception()
+                if error is None:
+                    batch.set_result(None)
+                elif isinstance(error, (sqlite3.Error, DBAPIError)):
+                    self._failed(writer, batch, error)
+                else:
+                    batch.set_exception(error)
+            finally:
+                self._committing = None
+                ended.set_result(None)
+
+        loop.run_in_executor(self._thread, writer.commit).add_done_callback(committed)
+
+    def _failed(
+        self, writer: Transaction, batch: asyncio.Future[None], error: BaseException
+    ) -> None:
+        """The group is not committed: rolled back if still open, and every member told."""
+        cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
+        try:
+            if self._in_transaction(writer):
+                writer.rollback()
+        finally:
+            writer.lost()
+            batch.set_exception(DBAPIError.instance("COMMIT", (), cause, sqlite3.Error))
 
     @staticmethod
     async def settle(seat: Seat) -> None:
@@ -214,6 +259,9 @@ class GroupCommit:
         return done
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
         if self._writer is not None:
             self._writer.close()
             self._writer.connection.close()
