@@ -45,6 +45,23 @@ class Person:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
 
+    def revoke_link(self, access_key: str) -> Any:
+        """The operator's link to revoke ``access_key`` (``paged_to`` the page holding it)."""
+        return self.paged_to(self.page.get_by_role("link", name=f"Revoke key {access_key}"))
+
+    def paged_to(self, found: Any) -> Any:
+        """``found`` (a locator), once a "Next page" link led to a page showing it: the
+        operator's accounts list has 500 accounts a page in id order, a whole run makes more,
+        and a random id may fall on any page. Starts from the page shown."""
+        page = self.page
+        page.wait_for_load_state("load")
+        for _ in range(50):
+            if found.count():
+                break
+            page.get_by_role("link", name="Next page").click()
+            page.wait_for_load_state("load")
+        return found
+
     def row(self, text: str) -> Any:
         """The table row that mentions ``text`` (a share's name, a principal's id)."""
         return self.page.get_by_role("row").filter(has_text=re.compile(re.escape(text)))

@@ -75,7 +75,7 @@ def test_the_operator_sees_aws_ids_and_filters_the_audit_trail_by_api(
     operator = people()
     operator.sign_in_as_operator(ADMIN_TOKEN)
     page = operator.page
-    row = operator.row(owner.account_id)
+    row = operator.paged_to(operator.row(owner.account_id))
     assert owner.aws_account_id in row.inner_text()
 
     page.get_by_role("link", name="Audit trail").click()

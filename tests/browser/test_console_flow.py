@@ -183,15 +183,14 @@ def test_filters_notices_and_a_confirmed_revocation(
 
     # The operator confirms before revoking the receiver's key; cancelling changes nothing.
     operator.sign_in_as_operator(ADMIN_TOKEN)
-    revoke = operator.page.get_by_role("link", name=f"Revoke key {receiver.access_key}")
-    revoke.click()
+    operator.revoke_link(receiver.access_key).click()
     operator.page.get_by_role("button", name="Revoke access key").wait_for()
     _accessible(operator)
     operator.page.get_by_role("link", name="Cancel").click()
     operator.page.get_by_role("heading", name="Accounts and keys").wait_for()
     bob.open("/console/shared-with-me")
     assert bob.page.url.endswith("/console/shared-with-me")  # still signed in
-    revoke.click()
+    operator.revoke_link(receiver.access_key).click()
     operator.page.get_by_role("button", name="Revoke access key").click()
     status = operator.page.get_by_role("status")
     assert status.inner_text() == f"Access key {receiver.access_key} revoked."
