@@ -17,6 +17,7 @@ from sharekeeper.domain.ids import new_aws_account_id
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
 from sharekeeper.store.transaction import Transaction, autocommit
+from sharekeeper.store.unit_of_work import UnitOfWork
 from tests.support import settings_for
 
 
@@ -39,6 +40,14 @@ def _stored(runtime: Runtime) -> set[str]:
         return set(connection.execute(select(accounts.c.id)).scalars())
 
 
+def _insert_account(uow: UnitOfWork, account_id: str) -> None:
+    uow.tx.execute(
+        insert(accounts).values(
+            id=account_id, name=account_id, created_at=0, aws_account_id=new_aws_account_id()
+        )
+    )
+
+
 async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Seat:
     """One request on the event loop: a unit of work writing one account, then the wait for
     its group's commit (the endpoint's order)."""
@@ -46,14 +55,7 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Sea
     seat = Seat(group)  # the request's scope: its units of work join the group
     try:
         with runtime.context.scoped(None, seat).writing() as uow:
-            uow.tx.execute(
-                insert(accounts).values(
-                    id=account_id,
-                    name=account_id,
-                    created_at=0,
-                    aws_account_id=new_aws_account_id(),
-                )
-            )
+            _insert_account(uow, account_id)
             assert account_id not in _stored(runtime)  # not committed before the turn ends
             if fail:
                 raise LookupError("refused")
@@ -308,14 +310,7 @@ def test_the_event_loop_runs_while_a_group_commits_and_the_next_group_waits_for_
     async def write(account_id: str) -> None:
         def work(seat: Seat) -> None:
             with runtime.context.scoped(None, seat).writing() as uow:
-                uow.tx.execute(
-                    insert(accounts).values(
-                        id=account_id,
-                        name=account_id,
-                        created_at=0,
-                        aws_account_id=new_aws_account_id(),
-                    )
-                )
+                _insert_account(uow, account_id)
                 uow.commit()
 
         await group.seated(work)
