@@ -300,7 +300,6 @@ def audited(
     ``seat``'s group commit, if any); a refusal, or a call that changed nothing, is
     recorded on its own, with the refusal's status and code as its outcome."""
     pending = PendingAudit(record)
-    unaudited = ctx.scoped(None, seat)
     try:
         result = use_case(ctx.scoped(pending, seat))
     except ServiceBusy:
@@ -309,10 +308,10 @@ def audited(
         failure = error if isinstance(error, ShareKeeperError) else InternalError()
         record.outcome = f"{status_of(type(failure))} {failure.code}"
         record.claim = None  # a refusal claims no clientToken: the request may be tried again
-        record_calls(unaudited, [record])
+        record_calls(ctx.scoped(None, seat), [record])
         raise
     if not pending.written:  # it changed nothing, so no unit of work committed the record
-        record_calls(unaudited, [record])
+        record_calls(ctx.scoped(None, seat), [record])
     return result
 
 
