@@ -131,7 +131,8 @@ _TAGS_OF = Prepared(
 )
 # A share's tags in key order as one JSON text, [[key, value], ...], read with its row: a
 # page and its tags in one statement. SQLite (3.40 has no ORDER BY in an aggregate) keeps
-# the order of a subquery an aggregate reads; PostgreSQL's json_agg is NULL without tags.
+# the order of a subquery an aggregate reads; PostgreSQL's json_agg is NULL without tags,
+# hence its "[]".
 _KEYED = (
     select(_T.key, _T.value)
     .where(_T.resource_share_id == S.id)
@@ -360,8 +361,8 @@ class ShareRepository:
         rows = self._tx.rows(shape.statement(), parameters)
         line, decode = ShareLine, _DECODE_TAGS
         items = [
-            line(id, name, text, owner, bool(external), status, created, updated, decode(tags))
-            for id, name, text, owner, external, status, created, updated, tags, _ in rows[
+            line(id, name, text, by, bool(external), status, created, updated, decode(tags))
+            for id, name, text, by, external, status, created, updated, tags, _ in rows[
                 : page.limit
             ]
         ]
