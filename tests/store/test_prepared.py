@@ -18,9 +18,8 @@ from sharekeeper.store.transaction import Backend, Transaction, autocommit
 from tests.conftest import POSTGRES_URL
 from tests.support import settings_for
 
-NAMED = Prepared(
-    select(accounts.c.name).where(any_of(accounts.c.name, "names")).order_by(accounts.c.name)
-)
+BY_NAME = select(accounts.c.name).where(any_of(accounts.c.name, "names")).order_by(accounts.c.name)
+NAMED = Prepared(BY_NAME)
 # Names a JSON array or an array literal must escape, and one of every other kind.
 ODD = ['quote " and \\ back', "comma, {brace}", "é ü 名前", "null", "NULL", "", " spaced "]
 
@@ -70,3 +69,6 @@ def test_a_list_bound_as_one_value_finds_exactly_its_rows(
     assert _named(tx, odd) == sorted(odd)
     # One text for every length: compiled once for the dialect.
     assert len(NAMED._compiled) == 1
+    # The same statement through SQLAlchemy (its type converts the list there).
+    found = tx.execute(BY_NAME, {"names": odd}).scalars().all()
+    assert found == sorted(odd)
