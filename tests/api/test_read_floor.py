@@ -86,9 +86,45 @@ def test_a_search_reads_in_one_unit_without_transaction_control(
     pages = [s for s in statements if "access_keys" not in s]
     # SQLite reads the key every time, PostgreSQL once, then keeps it (store/key_cache.py).
     assert len(keys) == (0 if POSTGRES_URL else 1), statements
-    # The page; a share search then reads its shares' tags (none when the page is empty).
+    # The page (a share search's with its shares' tags).
     assert len(pages) == 1, statements
     assert taken == 1
+
+
+@pytest.mark.parametrize("search", ["shares", "tag search"])
+def test_a_page_of_shares_and_their_tags_is_one_statement(
+    server: LiveServer, http: SignedHttp, owner: Account, search: str
+) -> None:
+    """A share page's tags come in the page's own statement (store/shares.py): a page
+    holding shares costs the one statement an empty page does, and its tags are each
+    share's, in key order."""
+    for n in range(3):
+        tags = [{"key": "env", "value": "a"}, {"key": "cost", "value": f"c{n}"}]
+        created = http.request(
+            owner, "POST", "/v1/resource-shares", {"name": f"s{n}", "tags": tags}
+        )
+        assert created.status_code == 201, created.text
+    http.request(owner, "POST", "/v1/resource-shares", {"name": "untagged"})
+    path, body = SEARCHES[search]
+    raw = json.dumps(body).encode()
+    replies: list[Any] = []
+
+    def send() -> int:
+        reply = http.request(owner, "POST", path, raw)
+        replies.append(reply.json())
+        return reply.status_code
+
+    statements, taken = fewest(server, send)
+    pages = [s for s in statements if "access_keys" not in s]
+    assert len(pages) == 1, statements
+    assert taken == 1
+    found = {s["name"]: s["tags"] for s in replies[-1]["resource_shares"]}
+    expected = {
+        f"s{n}": [{"key": "cost", "value": f"c{n}"}, {"key": "env", "value": "a"}] for n in range(3)
+    }
+    if search == "shares":
+        expected["untagged"] = []
+    assert found == expected
 
 
 def test_an_uncached_key_is_read_in_the_pages_unit(server: LiveServer, http: SignedHttp) -> None:

@@ -19,7 +19,7 @@ from sharekeeper.domain.paging import Page
 from sharekeeper.domain.permissions import Permission
 from sharekeeper.domain.policies import Policy, PolicyType
 from sharekeeper.domain.service_principals import ServicePrincipal
-from sharekeeper.domain.shares import Association, ResourceShare
+from sharekeeper.domain.shares import Association, ResourceShare, ShareLine
 from sharekeeper.domain.webhooks import DeadLetter, WebhookStatus
 
 
@@ -76,6 +76,26 @@ def share(item: ResourceShare) -> w.ResourceShareWire:
         created_at=timestamp(item.created_at),
         updated_at=timestamp(item.updated_at),
     )
+
+
+def share_lines(lines: Sequence[ShareLine]) -> list[w.ResourceShareWire]:
+    """A listing's shares: each line's fields are the wire type's, in its order, but for the
+    tags, which the wire puts before the two times (docs/architecture.md)."""
+    wire, tag, stamp = w.ResourceShareWire, w.TagWire, timestamp
+    return [
+        wire(
+            id,
+            name,
+            description,
+            owner,
+            external,
+            status,
+            [tag(key, value) for key, value in tags],
+            stamp(created),
+            stamp(updated),
+        )
+        for id, name, description, owner, external, status, created, updated, tags in lines
+    ]
 
 
 def association(item: Association) -> w.AssociationWire:

@@ -51,7 +51,7 @@ def search_resource_shares(
         query=query,
         page=PageRequest(body.limit, body.marker),
     )
-    return w.ResourceSharesReply([convert.share(s) for s in page.items], convert.page_info(page))
+    return w.ResourceSharesReply(convert.share_lines(page.items), convert.page_info(page))
 
 
 def update_resource_share(

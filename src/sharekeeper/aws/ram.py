@@ -20,7 +20,7 @@ from sharekeeper.domain.invitations import (
     InvitationStatus,
 )
 from sharekeeper.domain.share_sources import service_entity, service_name
-from sharekeeper.domain.shares import ResourceShare, ShareQuery
+from sharekeeper.domain.shares import ResourceShare, ShareLine, ShareQuery
 from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import invitations, organizations, shares, tags
 from sharekeeper.services.context import Context
@@ -34,25 +34,29 @@ _INVITATION_STATUS = {s.value: s.value.upper() for s in InvitationStatus} | {
 }
 
 
-def share_wire(ctx: Context, call: AwsCall[object], share: ResourceShare) -> w.ResourceShare:
+def share_wire(
+    ctx: Context, call: AwsCall[object], share: ResourceShare | ShareLine
+) -> w.ResourceShare:
     return shares_wire(ctx, call, [share])[0]
 
 
 def shares_wire(
-    ctx: Context, call: AwsCall[object], items: Sequence[ResourceShare]
+    ctx: Context, call: AwsCall[object], items: Sequence[ResourceShare | ShareLine]
 ) -> list[w.ResourceShare]:
     """A page of shares, their owners' AWS ids translated once for the whole page."""
     found = call.ids.aws_ids(ctx, [s.owner_account_id for s in items])
     return [_share(call, s, found.get(s.owner_account_id, UNKNOWN)) for s in items]
 
 
-def _share(call: AwsCall[object], share: ResourceShare, owner: str) -> w.ResourceShare:
+def _share(call: AwsCall[object], share: ResourceShare | ShareLine, owner: str) -> w.ResourceShare:
+    """A share or a listing's line (the same fields; a line's status is the StrEnum's
+    value)."""
     return w.ResourceShare(
         resource_share_arn=arns.ram_arn(arns.SHARE, call.region, owner, share.id),
         name=share.name,
         owning_account_id=owner,
         allow_external_principals=share.allow_external_principals,
-        status=share.status.value.upper(),
+        status=share.status.upper(),
         creation_time=seconds(share.created_at),
         last_updated_time=seconds(share.updated_at),
         feature_set=STANDARD,

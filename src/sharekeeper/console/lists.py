@@ -13,7 +13,7 @@ from sharekeeper.console.web import Console, Visit
 from sharekeeper.domain.errors import InvalidParameter, ShareKeeperError
 from sharekeeper.domain.invitations import InvitationStatus
 from sharekeeper.domain.paging import Page, PageRequest
-from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
+from sharekeeper.domain.shares import ShareLine, ShareQuery, ShareStatus
 from sharekeeper.domain.tags import TagFilter
 from sharekeeper.services import console as reads
 from sharekeeper.services import shares
@@ -65,7 +65,7 @@ async def shares_list(console: Console, visit: Visit) -> Response:
         return _shares_page(console, visit, filters, [], None, 400, error)
     wanted = PageRequest(PAGE_SIZE, visit.query("marker"))
 
-    def search(ctx: Context) -> Page[ResourceShare]:
+    def search(ctx: Context) -> Page[ShareLine]:
         return shares.search_resource_shares(
             ctx, visit.caller, owned=True, query=query, page=wanted
         )
@@ -90,7 +90,7 @@ def _shares_page(
     console: Console,
     visit: Visit,
     filters: dict[str, str],
-    found: list[ResourceShare],
+    found: list[ShareLine],
     next_marker: str | None,
     status: int = 200,
     error: ShareKeeperError | None = None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.errors import ResourceShareNotActive
-from sharekeeper.domain.tags import Tag, TagFilter
+from sharekeeper.domain.tags import Tag, TagFilter, TagLine
 
 
 class ShareStatus(StrEnum):
@@ -31,6 +32,23 @@ class AssociationStatus(StrEnum):
 
 # Ended shares and associations stay visible this long, then are purged (Huawei: 48 h, fixed).
 RETENTION_MILLIS: Millis = 48 * 3600 * 1000
+
+
+class ShareLine(NamedTuple):
+    """A share as a listing shows it, with its tags read in the same statement. A share's
+    status does not change with time, so a page of them is its rows as read: no entity is
+    built per row (docs/architecture.md, "Rows straight to the wire"). Its fields are
+    ``ResourceShare``'s, in the same order; ``status`` is the status's value."""
+
+    id: str
+    name: str
+    description: str
+    owner_account_id: str
+    allow_external_principals: bool
+    status: str
+    created_at: Millis
+    updated_at: Millis
+    tags: tuple[TagLine, ...]
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which made

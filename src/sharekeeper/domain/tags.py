@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sharekeeper.domain.errors import InvalidParameter
 
@@ -34,6 +35,14 @@ class Tag:
         object.__setattr__(tag, "key", key)
         object.__setattr__(tag, "value", value)
         return tag
+
+
+class TagLine(NamedTuple):
+    """A tag as a listing shows it (``ShareLine``): read back as stored, validated when it
+    was written, so nothing is checked or built per character."""
+
+    key: str
+    value: str
 
 
 def validate_key(key: str) -> None:

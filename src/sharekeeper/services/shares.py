@@ -11,7 +11,7 @@ from sharekeeper.domain.events import Change, ChangeKind
 from sharekeeper.domain.paging import Page, PageRequest
 from sharekeeper.domain.quotas import QuotaType
 from sharekeeper.domain.share_sources import check_sources
-from sharekeeper.domain.shares import ResourceShare, ShareQuery, ShareStatus
+from sharekeeper.domain.shares import ResourceShare, ShareLine, ShareQuery, ShareStatus
 from sharekeeper.domain.sharing import check_principals, check_resources, choose_permissions
 from sharekeeper.domain.tags import Tag, unique_tags
 from sharekeeper.services.access import owned_share
@@ -119,13 +119,14 @@ def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
 
 def search_resource_shares(
     ctx: Context, caller: Caller, *, owned: bool, query: ShareQuery, page: PageRequest
-) -> Page[ResourceShare]:
-    """Shares the caller owns, or (``owned=False``) shares it accepted or was given."""
+) -> Page[ShareLine]:
+    """Shares the caller owns, or (``owned=False``) shares it accepted or was given, as a
+    listing shows them."""
     now = ctx.clock()
     with ctx.reading() as uow:
         if owned:
-            return uow.shares.search(query, page, now, owner=caller.account_id)
-        return uow.shares.search(
+            return uow.shares.lines(query, page, now, owner=caller.account_id)
+        return uow.shares.lines(
             query,
             page,
             now,

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import msgspec
 from sqlalchemy import (
     BigInteger,
     BindParameter,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    cast,
     delete,
     exists,
     func,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.dml import Update
 
 from sharekeeper.domain.clock import Millis
@@ -37,12 +40,13 @@ from sharekeeper.domain.shares import (
     AssociationStatus,
     AssociationType,
     ResourceShare,
+    ShareLine,
     ShareQuery,
     ShareStatus,
 )
-from sharekeeper.domain.tags import Tag, TagQuery
+from sharekeeper.domain.tags import Tag, TagLine, TagQuery
 from sharekeeper.store.paging import fetch_page, page_of, start_position
-from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.prepared import Prepared, any_of, by_dialect
 from sharekeeper.store.rows import Field, RowMapping, enum_of, optional_bool
 from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
 from sharekeeper.store.tags import tag_query
@@ -75,6 +79,22 @@ def _share(row: Sequence[Any], tags: Sequence[Tag] = ()) -> ResourceShare:
     return SHARE.read(row, tuple(tags))
 
 
+def _entity(line: ShareLine) -> ResourceShare:
+    id, name, description, owner, external, status, created, updated, tags = line
+    stored = Tag.stored
+    return ResourceShare(
+        id,
+        name,
+        description,
+        owner,
+        external,
+        ShareStatus(status),
+        created,
+        updated,
+        tuple(stored(key, value) for key, value in tags),
+    )
+
+
 def share_visible(now: Millis | ColumnElement[int]) -> ColumnElement[bool]:
     """A deleted share is listed for 48 hours, then purged (``now`` a value or a parameter)."""
     return or_(S.status != ShareStatus.DELETED, S.updated_at > now - RETENTION_MILLIS)
@@ -104,11 +124,37 @@ _COUNT_ACTIVE = Prepared(
 
 
 _T = share_tags.c
-_TAGS_OF = (
+_TAGS_OF = Prepared(
     select(_T.resource_share_id, _T.key, _T.value)
-    .where(_T.resource_share_id.in_(bindparam("share_ids", expanding=True)))
+    .where(any_of(_T.resource_share_id, "share_ids"))
     .order_by(_T.resource_share_id, _T.key)
 )
+# A share's tags in key order as one JSON text, [[key, value], ...], read with its row: a
+# page and its tags in one statement. SQLite (3.40 has no ORDER BY in an aggregate) keeps
+# the order of a subquery an aggregate reads; PostgreSQL's json_agg is NULL without tags,
+# hence its "[]".
+_KEYED = (
+    select(_T.key, _T.value)
+    .where(_T.resource_share_id == S.id)
+    .order_by(_T.key)
+    .correlate(resource_shares)
+    .subquery()
+)
+_PAIR = func.json_build_array(_T.key, _T.value)
+_TAGS_JSON = by_dialect(
+    sqlite=select(
+        func.json_group_array(func.json_array(_KEYED.c.key, _KEYED.c.value))
+    ).scalar_subquery(),
+    postgresql=select(
+        func.coalesce(cast(func.json_agg(aggregate_order_by(_PAIR, _T.key)), Text), "[]")
+    )
+    .where(_T.resource_share_id == S.id)
+    .scalar_subquery(),
+)
+# A listed share (ShareLine): its columns, its tags, then its keyset position.
+_LINES = select(*SHARE.columns, _TAGS_JSON, S.seq)
+_LINE_SEQ = len(ShareLine._fields)
+_DECODE_TAGS = msgspec.json.Decoder(tuple[TagLine, ...]).decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +186,10 @@ class _SearchShape:
             query.permission_version is not None,
         )
 
-    def statement(self) -> Select[Any]:
+    def statement(self) -> Prepared:
         statement = _SEARCHES.get(self)
         if statement is None:
-            statement = self._build()
+            statement = Prepared(self._build())
             if len(_SEARCHES) < _MOST_SHAPES:
                 _SEARCHES[self] = statement
         return statement
@@ -157,7 +203,7 @@ class _SearchShape:
         else:
             received = select(A.resource_share_id).where(
                 A.association_type == AssociationType.PRINCIPAL,
-                A.entity_hash.in_(bindparam("through", expanding=True)),
+                any_of(A.entity_hash, "through"),
                 A.status == AssociationStatus.ASSOCIATED,
             )
             conditions += [S.owner_account_id != bindparam("receiver"), S.id.in_(received)]
@@ -166,7 +212,7 @@ class _SearchShape:
         if self.status:
             conditions.append(S.status == bindparam("status"))
         if self.ids:
-            conditions.append(S.id.in_(bindparam("ids", expanding=True)))
+            conditions.append(any_of(S.id, "ids"))
         if self.permission:
             P = share_permissions.c
             bound = [P.resource_share_id == S.id, P.permission_id == bindparam("permission_id")]
@@ -176,9 +222,7 @@ class _SearchShape:
         for index, values in enumerate(self.tag_values):
             tagged = and_(_T.resource_share_id == S.id, _T.key == bindparam(f"tag_key_{index}"))
             if values:
-                tagged = and_(
-                    tagged, _T.value.in_(bindparam(f"tag_values_{index}", expanding=True))
-                )
+                tagged = and_(tagged, any_of(_T.value, f"tag_values_{index}"))
             conditions.append(exists().where(tagged))
         if self.principal:
             conditions.append(
@@ -186,14 +230,18 @@ class _SearchShape:
                     A.resource_share_id == S.id,
                     A.association_type == AssociationType.PRINCIPAL,
                     A.entity_hash == bindparam("principal"),
-                    A.status.in_((AssociationStatus.ASSOCIATED, AssociationStatus.ASSOCIATING)),
+                    # Not IN (...): a literal list is an expanding parameter too.
+                    or_(
+                        A.status == AssociationStatus.ASSOCIATED,
+                        A.status == AssociationStatus.ASSOCIATING,
+                    ),
                 )
             )
         order = S.seq.desc() if self.newest_first else S.seq
-        return _SHARES.where(*conditions).order_by(order).limit(bindparam("limit"))
+        return _LINES.where(*conditions).order_by(order).limit(bindparam("limit"))
 
 
-_SEARCHES: dict[_SearchShape, Select[Any]] = {}
+_SEARCHES: dict[_SearchShape, Prepared] = {}
 # Shapes beyond this many (a caller trying every combination) are built each time.
 _MOST_SHAPES = 256
 
@@ -276,8 +324,22 @@ class ShareRepository:
         receiver: str | None = None,
         through: Sequence[str] = (),
     ) -> Page[ResourceShare]:
+        """``lines``' shares as entities, for a caller that decides on them."""
+        found = self.lines(query, page, now, owner, receiver, through)
+        return Page([_entity(line) for line in found.items], found.next_marker)
+
+    def lines(
+        self,
+        query: ShareQuery,
+        page: PageRequest,
+        now: Millis,
+        owner: str | None = None,
+        receiver: str | None = None,
+        through: Sequence[str] = (),
+    ) -> Page[ShareLine]:
         """Shares ``owner`` owns, or shares others gave ``receiver`` through any of the
-        principals ``through`` (itself, its organization units); exactly one side is set."""
+        principals ``through`` (itself, its organization units); exactly one side is set.
+        Each with its tags, in one statement."""
         shape = _SearchShape.of(query, owned=owner is not None)
         parameters: dict[str, Any] = {
             "now": now,
@@ -296,11 +358,15 @@ class ShareRepository:
         for index, tag_filter in enumerate(query.tag_filters):
             parameters[f"tag_key_{index}"] = tag_filter.key
             parameters[f"tag_values_{index}"] = list(tag_filter.values)
-        rows = self._tx.execute(shape.statement(), parameters).all()
-        items = rows[: page.limit]
-        tags = self._tags([row[0] for row in items])
-        shares = [_share(row, tags.get(row[0], ())) for row in items]
-        return page_of(shares, rows, page.limit, len(SHARE.columns))
+        rows = self._tx.rows(shape.statement(), parameters)
+        line, decode = ShareLine, _DECODE_TAGS
+        items = [
+            line(id, name, text, by, bool(external), status, created, updated, decode(tags))
+            for id, name, text, by, external, status, created, updated, tags, _ in rows[
+                : page.limit
+            ]
+        ]
+        return page_of(items, rows, page.limit, _LINE_SEQ)
 
     def count_by_tags(self, owner: str, query: TagQuery) -> int:
         statement = select(func.count()).select_from(resource_shares)
@@ -319,8 +385,7 @@ class ShareRepository:
     def _tags(self, share_ids: Sequence[str]) -> dict[str, list[Tag]]:
         result: dict[str, list[Tag]] = defaultdict(list)
         if share_ids:
-            rows = self._tx.execute(_TAGS_OF, {"share_ids": list(share_ids)})
-            for share_id, key, value in rows.all():
+            for share_id, key, value in self._tx.rows(_TAGS_OF, {"share_ids": list(share_ids)}):
                 result[share_id].append(Tag.stored(key, value))
         return result
 
