@@ -201,10 +201,15 @@ def new_request_id() -> str:
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     for name, value in raw:
+        key = name.decode("latin-1").lower()
         # Signed values are UTF-8 text; ASGI hands over the raw bytes.
-        headers.setdefault(name.decode("latin-1").lower(), []).append(
-            value.decode("utf-8", "replace")
-        )
+        text = value.decode("utf-8", "replace")
+        # Not setdefault: it built a list for every header, to throw it away.
+        values = headers.get(key)
+        if values is None:
+            headers[key] = [text]
+        else:
+            values.append(text)
     return headers
 
 
@@ -459,5 +464,6 @@ class Endpoint:
         raw.append((b"content-length", str(len(body)).encode()))
         if body:
             raw.append((b"content-type", b"application/json"))
+        access.status = status
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
