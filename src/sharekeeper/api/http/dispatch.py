@@ -21,28 +21,42 @@ def _template(path: str) -> tuple[Template, tuple[str, ...]]:
     return literal, names
 
 
+# Where a template's parameters stand among its segments, and the table of its templates of
+# one method, length and such positions: their literal segments -> (names, endpoint).
+Shape = tuple[int, ...]
+ByLiterals = dict[tuple[str, ...], tuple[tuple[str, ...], ASGIApp]]
+
+
 class Dispatch:
-    """The table: a literal path (most operations) found by one dict lookup of its segments;
-    a templated one (an id in it) by its segments, among the templates of its method and
-    length."""
+    """The table, a dict lookup either way: a literal path (most operations) by its segments;
+    a templated one (an id in it) by its literal segments, for each place its parameters
+    may stand among those of its method and length (one or two), then its parameters read
+    off the other segments. Starlette's router tried each route's pattern in turn, and so
+    did this table, comparing segment by segment."""
 
     def __init__(self, routes: Iterable[tuple[str, str, ASGIApp]]) -> None:
         self._literal: dict[tuple[str, tuple[str, ...]], ASGIApp] = {}
-        self._routes: dict[tuple[str, int], list[tuple[Template, tuple[str, ...], ASGIApp]]] = {}
+        self._templated: dict[tuple[str, int], dict[Shape, ByLiterals]] = {}
+        templates: list[tuple[str, Template]] = []
         for method, path, endpoint in routes:
             template, names = _template(path)
-            if names:
-                self._routes.setdefault((method, len(template)), []).append(
-                    (template, names, endpoint)
-                )
-            else:
+            if not names:
                 self._literal.setdefault((method, tuple(s or "" for s in template)), endpoint)
-        for (method, _), templates in self._routes.items():
-            for template, _, _ in templates:
-                for literal in self._literal:
-                    if literal[0] == method and _fits(template, literal[1]):
-                        # Which of the two answers would hang on the order of the table.
-                        raise ValueError(f"{method} {'/'.join(literal[1])} fits a template")
+                continue
+            templates.append((method, template))
+            shape = tuple(i for i, part in enumerate(template) if part is None)
+            literals = tuple(part for part in template if part is not None)
+            shapes = self._templated.setdefault((method, len(template)), {})
+            shapes.setdefault(shape, {}).setdefault(literals, (names, endpoint))
+        # Looked up by table, a path that two entries fit would be answered by whichever is
+        # looked at first, where the routes' order decided before: none may be so.
+        for method, template in templates:
+            for literal in self._literal:
+                if literal[0] == method and _fits(template, literal[1]):
+                    raise ValueError(f"{method} {'/'.join(literal[1])} fits a template")
+            for other_method, other in templates:
+                if other_method == method and other != template and _overlap(template, other):
+                    raise ValueError(f"{method}: two templates fit one path: {template}, {other}")
 
     def match(self, method: str, raw_path: str) -> tuple[ASGIApp, dict[str, str]] | None:
         """The operation for a path as sent, and its parameters. An id is one segment of
@@ -55,21 +69,31 @@ class Dispatch:
         literal = self._literal.get((method, tuple(segments)))
         if literal is not None:
             return literal, {}
-        for template, names, endpoint in self._routes.get((method, len(segments)), ()):
-            values = []
-            for part, segment in zip(template, segments, strict=True):
-                if part is None:
-                    values.append(segment)
-                elif part != segment:
-                    break
-            else:
-                return endpoint, dict(zip(names, values, strict=True))
+        shapes = self._templated.get((method, len(segments)))
+        if shapes is None:
+            return None
+        for shape, by_literals in shapes.items():
+            parameters = [segments[i] for i in shape]
+            rest = segments.copy()
+            for i in reversed(shape):
+                del rest[i]
+            found = by_literals.get(tuple(rest))
+            if found is not None:
+                names, endpoint = found
+                return endpoint, dict(zip(names, parameters, strict=True))
         return None
 
 
 def _fits(template: Template, segments: tuple[str, ...]) -> bool:
     return len(template) == len(segments) and all(
         part is None or part == segment for part, segment in zip(template, segments, strict=True)
+    )
+
+
+def _overlap(one: Template, other: Template) -> bool:
+    """Some path fits both: at each segment, either is a parameter or they are equal."""
+    return len(one) == len(other) and all(
+        a is None or b is None or a == b for a, b in zip(one, other, strict=True)
     )
 
 
