@@ -201,15 +201,10 @@ def new_request_id() -> str:
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     for name, value in raw:
-        key = name.decode("latin-1").lower()
         # Signed values are UTF-8 text; ASGI hands over the raw bytes.
-        text = value.decode("utf-8", "replace")
-        # Not setdefault: it built a list for every header, to throw it away.
-        values = headers.get(key)
-        if values is None:
-            headers[key] = [text]
-        else:
-            values.append(text)
+        headers.setdefault(name.decode("latin-1").lower(), []).append(
+            value.decode("utf-8", "replace")
+        )
     return headers
 
 
