@@ -74,6 +74,7 @@ class LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
         self._pending: list[str] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -95,12 +96,15 @@ class LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.stream.write(text + self.terminator)
             self.flush()
             return
-        if not self._pending:
+        # Scheduled once a turn; again if the loop it was scheduled on ended before running it.
+        if self._flush_on is not loop:
             loop.call_soon(self.flush)
+            self._flush_on = loop
         self._pending.append(text)
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
+            self._flush_on = None
             if self._pending:
                 lines, self._pending = self._pending, []
                 self.stream.write(self.terminator.join(lines) + self.terminator)

@@ -192,3 +192,24 @@ def test_the_lines_of_one_loop_turn_go_out_in_one_write() -> None:
         assert stream.getvalue() == '{"n": 0}\n{"n": 1}\n{"n": 2}\n'
         handler.line("off the loop")  # no loop to flush it: written at once
         assert stream.writes == 2
+
+
+def test_lines_left_by_a_loop_that_ended_go_out_with_the_next_loops() -> None:
+    """A loop that ends before its turn's flush runs leaves its lines pending; the next loop
+    flushes them with its own, rather than never scheduling a flush again."""
+    with server_logging() as stream:
+        handler = logging.getLogger().handlers[0]
+        assert isinstance(handler, LineHandler)
+        first = asyncio.new_event_loop()
+        first.call_soon(handler.line, "first")
+        first.call_soon(first.stop)  # stops after this turn: the flush scheduled, never run
+        first.run_forever()
+        first.close()
+        assert stream.writes == 0
+
+        async def two() -> None:
+            handler.line("second")
+            await asyncio.sleep(0)
+
+        asyncio.run(two())
+        assert stream.getvalue() == "first\nsecond\n"
