@@ -15,15 +15,16 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from sharekeeper.api.admin import admin_routes
 from sharekeeper.api.events import events_routes
 from sharekeeper.api.http import guessing
-from sharekeeper.api.http.access import AccessLog
-from sharekeeper.api.http.dispatch import Dispatch, IgnoreTrailingSlash
+from sharekeeper.api.http.dispatch import Dispatch
 from sharekeeper.api.http.endpoint import Edge, Endpoint
 from sharekeeper.api.http.fallback import RenderErrors, not_dispatched, unknown_route
-from sharekeeper.api.http.limits import RequestLimits
+from sharekeeper.api.http.front import Front
+from sharekeeper.api.http.limits import BodyLimits
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.api.operator import operator_routes
 from sharekeeper.api.routes import DECISION_OPERATIONS, OPERATIONS
@@ -66,9 +67,25 @@ def _background(settings: Settings, serving: Serving) -> list[Any]:
     return [*background, NatsRelay(serving, target).run()]
 
 
+class App(Starlette):
+    """Starlette behind the front layer (``api/http/front.py``), which every HTTP request
+    passes first and which hands Starlette only what none of the API's operations take."""
+
+    front: Front | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None or scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+    async def starlette(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings, clock: Clock | None = None, runtime: Runtime | None = None
-) -> Starlette:
+) -> App:
     if settings.nats_url is not None and not nats_client_installed():
         raise SettingsError(NATS_MISSING)
     runtime = runtime or build_runtime(settings, clock)
@@ -112,25 +129,22 @@ def create_app(
             runtime.close()
             log.info("ShareKeeper stopped (pid %d)", os.getpid())
 
-    app = Starlette(
+    app = App(
         routes=routes,
         middleware=[
-            Middleware(AccessLog, metrics=metrics),
-            Middleware(
-                RequestLimits,
-                max_body_bytes=settings.max_body_bytes,
-                body_timeout=settings.body_timeout_seconds,
-            ),
-            Middleware(IgnoreTrailingSlash),
-            # AWS's wire API (SigV4-signed requests) on the same port (docs/aws.md).
-            Middleware(AwsWire, edge=edge),
-            Middleware(Dispatch, routes=endpoints),
-            # Past Dispatch: the RAM operations answer their own errors, and this costs them
-            # nothing.
+            # What the front layer hands on only: the RAM operations answer their own errors.
             Middleware(RenderErrors),
         ],
         exception_handlers={HTTPException: unknown_route},
         lifespan=lifespan,
+    )
+    app.front = Front(
+        app.starlette,
+        metrics,
+        BodyLimits(settings.max_body_bytes, settings.body_timeout_seconds),
+        # AWS's wire API (SigV4-signed requests) on the same port (docs/aws.md).
+        AwsWire(edge),
+        Dispatch(endpoints),
     )
     app.router.redirect_slashes = False
     app.state.runtime = runtime

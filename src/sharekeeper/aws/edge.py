@@ -1,6 +1,6 @@
 """The AWS edge on the API's port: a request signed with SigV4 (or sent to one of AWS RAM's
 paths) is served here, told apart by its credential scope's service; anything else goes on to
-Huawei's API. Mounted by ``api/app.py`` as one middleware (``AwsWire``)."""
+Huawei's API. Handed its requests by the front layer (``api/http/front.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
 import msgspec
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from sharekeeper.api.errors import render_error
 from sharekeeper.api.http.access import Access, noted
@@ -179,15 +179,15 @@ def _xml_reply(name: str, reply: msgspec.Struct, request_id: str, namespace: str
 
 
 class AwsWire:
-    """The middleware: AWS's requests here, the rest to ``app``."""
+    """AWS's requests, as an ASGI app: the front layer (``api/http/front.py``) hands it those
+    that are ``mine``."""
 
-    def __init__(self, app: ASGIApp, edge: Edge) -> None:
-        self.app = app
+    def __init__(self, edge: Edge) -> None:
         self.edge = edge
         self.ids = AccountIds()
 
     @staticmethod
-    def _mine(scope: Scope) -> bool:
+    def mine(scope: Scope) -> bool:
         if scope["path"] in RAM_PATHS or b"X-Amz-Algorithm=" in scope["query_string"]:
             return True
         for name, value in scope["headers"]:
@@ -196,9 +196,6 @@ class AwsWire:
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._mine(scope):
-            await self.app(scope, receive, send)
-            return
         request_id = new_request_id()
         access = noted(scope)  # the access line's record, before anything can fail
         access.request_id = request_id
@@ -212,6 +209,7 @@ class AwsWire:
         except Exception as failure:
             namespace = _namespace(_claimed_service(incoming))
             rendered = render_error(failure, request_id, scope, shape(protocol, namespace))
+            access.status = rendered.status
             await send(
                 {
                     "type": "http.response.start",
@@ -223,6 +221,7 @@ class AwsWire:
             return
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw.append((b"content-length", str(len(payload)).encode()))
+        access.status = status
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": payload})
 

@@ -2,8 +2,15 @@
 the admin API, an operator route, a refusal of the limits, a 404 or a 405.
 
 The answering code notes what only it knows (the operation, the caller's account, the error
-code) on the request's ``Access`` record; this middleware, outermost, times the request, reads
-the status and request id off the response, and writes the line and the metric."""
+code, and, for the app's own endpoints, the status) on the request's ``Access`` record; the
+front layer (``api/http/front.py``), outermost, times the request, reads the status and request
+id off any other response, and writes the line and the metric (``log_request``). ``AccessLog``
+is the same as a middleware of its own, around any app.
+
+The line is written straight to the handler ``configure_logging`` installed when it is the only
+one a record would reach (``logs.direct_handler``): formatted once, without a LogRecord. Any
+other logging configuration (an operator's handlers, a test's capture) gets a LogRecord with
+the line's fields as attributes, as before."""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sharekeeper.api.metrics import Metrics
 from sharekeeper.domain.errors import ShareKeeperError
+from sharekeeper.logs import direct_handler, json_line
 
 access_log = logging.getLogger("sharekeeper.access")
 KEY = "sharekeeper.access"
@@ -31,6 +39,9 @@ class Access:
     # Noted by an operation's endpoint; for any other answer it is read off the X-Request-Id
     # header of the response.
     request_id: str = ""
+    # Noted by an answer that knows its status (an operation's endpoint, AWS's edge, the
+    # body limits); for any other answer it is read off the response as it starts.
+    status: int = 0
 
 
 def noted(scope: Scope) -> Access:
@@ -56,6 +67,47 @@ def _name(scope: Scope, access: Access, status: int) -> str:
     return {404: "UnknownPath", 405: "UnknownMethod"}.get(status, "Other")
 
 
+def log_request(metrics: Metrics, scope: Scope, access: Access, started: float) -> None:
+    """The request's metric and access line; ``started`` is its ``time.perf_counter()``."""
+    elapsed = time.perf_counter() - started
+    status = access.status or 500  # nothing answered: uvicorn answers 500
+    name = _name(scope, access, status)
+    metrics.observe(name, status, elapsed)
+    method = scope.get("method", "")
+    code = access.error_code
+    message = f"{method} {name} {status} {code}" if code else f"{method} {name} {status}"
+    fields = {
+        "request_id": access.request_id,
+        "operation": name,
+        "method": method,
+        "path": scope.get("path", ""),
+        "status": status,
+        "error_code": code,
+        "duration_ms": round(elapsed * 1000, 2),
+        "account_id": access.account_id,
+    }
+    handler = direct_handler(access_log)
+    if handler is not None:
+        handler.line(json_line(access_log.name, message, fields))
+    else:
+        access_log.info(message, extra=fields)
+
+
+def noting(access: Access, send: Send) -> Send:
+    """``send``, noting the answer's status, and its request id unless noted already."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            access.status = message["status"]
+            if not access.request_id:
+                for name, value in message.get("headers", ()):
+                    if name.lower() == b"x-request-id":
+                        access.request_id = value.decode("latin-1")
+        await send(message)
+
+    return sending
+
+
 class AccessLog:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -67,38 +119,7 @@ class AccessLog:
             return
         access = scope[KEY] = Access()
         started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                if not access.request_id:
-                    for name, value in message.get("headers", ()):
-                        if name.lower() == b"x-request-id":
-                            access.request_id = value.decode("latin-1")
-            await send(message)
-
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receive, noting(access, send))
         finally:
-            elapsed = time.perf_counter() - started
-            name = _name(scope, access, status)
-            self.metrics.observe(name, status, elapsed)
-            access_log.info(
-                "%s %s %d%s",
-                scope.get("method", ""),
-                name,
-                status,
-                f" {access.error_code}" if access.error_code else "",
-                extra={
-                    "request_id": access.request_id,
-                    "operation": name,
-                    "method": scope.get("method", ""),
-                    "path": scope.get("path", ""),
-                    "status": status,
-                    "error_code": access.error_code,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "account_id": access.account_id,
-                },
-            )
+            log_request(self.metrics, scope, access, started)

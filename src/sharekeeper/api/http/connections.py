@@ -22,8 +22,8 @@ long it may take to arrive, nor how many connections one source may hold open.
   room. Closed for any limit or timeout with answer bytes unsent, it is reset, so no orphan
   socket keeps them in kernel memory.
 
-The body's limits (size, total time) are the ASGI middleware's (``api/http/limits.py``), which sees
-the body as the application reads it.
+The body's limits (size, total time) are the front layer's (``api/http/front.py`` and
+``limits.py``), which sees the body as the application reads it.
 """
 
 from __future__ import annotations

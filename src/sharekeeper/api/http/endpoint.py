@@ -458,5 +458,6 @@ class Endpoint:
         raw.append((b"content-length", str(len(body)).encode()))
         if body:
             raw.append((b"content-type", b"application/json"))
+        access.status = status
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
