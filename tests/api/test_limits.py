@@ -125,3 +125,29 @@ def test_a_lock_not_had_in_time_is_a_retryable_busy(
         limited_http.request(account, "POST", "/v1/resource-shares", b'{"name": "w"}').status_code
         == 201
     )
+
+
+def test_an_aws_body_past_the_limits_is_refused_in_aws_shape(limited: LiveServer) -> None:
+    """A body counted too large as it arrives (chunked), or too slow, on AWS's wire: a 413 or
+    408 in AWS's JSON error shape, never the server's bare 500."""
+    huge = b'{"name": "' + b"a" * 5000 + b'"}'
+    chunks = (huge[i : i + 1000] for i in range(0, len(huge), 1000))
+    scope = "Credential=AKIDEXAMPLE/20261206/us-east-1/ram/aws4_request"
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"AWS4-HMAC-SHA256 {scope}, SignedHeaders=host, Signature=00",
+    }
+    with httpx.Client(base_url=f"http://127.0.0.1:{limited.port}", timeout=10) as client:
+        response = client.post("/createresourceshare", content=chunks, headers=headers)
+    assert response.status_code == 413, response.text
+    assert response.headers["x-amzn-RequestId"]
+    assert "message" in response.json()
+
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /getresourceshares HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        answer = conn.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 408"), answer
+    assert "x-amzn-requestid" in answer.lower()

@@ -200,15 +200,17 @@ class AwsWire:
         access = noted(scope)  # the access line's record, before anything can fail
         access.request_id = request_id
         access.operation = UNKNOWN_OPERATION
-        body = await _read_body(receive)
-        incoming = incoming_request(scope, body)
+        # The body as far as it came: one broken off by the body's limits (too large, too
+        # slow) is answered in AWS's shape too, as a request with no body.
+        incoming = incoming_request(scope, b"")
         access.operation = _claimed_name(incoming)
-        protocol = _protocol(incoming)
         try:
+            incoming = incoming_request(scope, await _read_body(receive))
             status, headers, payload = await self._serve(scope, incoming, request_id)
         except Exception as failure:
             namespace = _namespace(_claimed_service(incoming))
-            rendered = render_error(failure, request_id, scope, shape(protocol, namespace))
+            shaped = shape(_protocol(incoming), namespace)
+            rendered = render_error(failure, request_id, scope, shaped)
             access.status = rendered.status
             await send(
                 {

@@ -29,6 +29,7 @@ from sharekeeper.domain.errors import (
     HandshakeNotFound,
     HandshakeNotPending,
     HandshakeQuotaExceeded,
+    HeadersTooLarge,
     IdempotentParameterMismatch,
     InvalidRequest,
     InvitationAlreadyAccepted,
@@ -68,6 +69,8 @@ from sharekeeper.domain.errors import (
     PermissionNotCustomerManaged,
     PermissionVersionLimit,
     QuotaExceeded,
+    RequestTimeout,
+    RequestTooLarge,
     ResourceShareNotActive,
     ServiceBusy,
     ServiceRoleInUse,
@@ -133,6 +136,11 @@ TABLE: tuple[tuple[type[ShareKeeperError], str, str, int], ...] = (
     (NotFound, "UnknownResourceException", "", 400),
     (TooManyRequests, "ThrottlingException", "Throttling", 429),
     (ServiceBusy, "ServiceUnavailableException", "ServiceUnavailable", 503),
+    # The body's and the head's limits: the client's to fix, with the status Huawei's
+    # answers and HTTP give them (API Gateway answers 413 for a body too large).
+    (RequestTooLarge, "RequestEntityTooLargeException", "RequestEntityTooLarge", 413),
+    (HeadersTooLarge, "RequestHeaderFieldsTooLargeException", "RequestHeaderFieldsTooLarge", 431),
+    (RequestTimeout, "RequestTimeoutException", "RequestTimeout", 408),
     (LimitExceeded, "ServiceUnavailableException", "ServiceUnavailable", 503),
     (InvalidRequest, "InvalidParameterException", "ValidationError", 400),
     (ShareKeeperError, "ServerInternalException", "InternalFailure", 500),
