@@ -18,6 +18,7 @@ from sharekeeper.domain.tags import Tag
 from sharekeeper.services import shares, views
 from sharekeeper.services.context import Context
 from sharekeeper.store.tables import accounts, resource_shares
+from tests.store.test_write_round_trips import audited
 from tests.support import LiveServer
 
 LIMIT = 3
@@ -47,8 +48,12 @@ def counted(server: LiveServer, owner: Caller) -> tuple[int, int]:
 
 
 def create(ctx: Context, owner: Caller, name: str, tags: Sequence[Tag] = ()) -> str:
+    """A share made as the API makes it, with its audit record (the invariants' rule)."""
     subnet = f"vpc:cn-north-4:{owner.account_id}:subnet:{name}"
-    return shares.create_resource_share(ctx, owner, name=name, resource_urns=[subnet], tags=tags).id
+    scoped = audited(ctx, owner, "CreateResourceShare")
+    return shares.create_resource_share(
+        scoped, owner, name=name, resource_urns=[subnet], tags=tags
+    ).id
 
 
 def quota_used(ctx: Context, owner: Caller) -> int:
