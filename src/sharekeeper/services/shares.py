@@ -109,12 +109,13 @@ def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
         share.require_active()
         deleted = share.deleted(now)
         uow.shares.save(deleted)
-        uow.accounts.uncount_share(share.owner_account_id)
         uow.record(Change.of_share(ChangeKind.SHARE_DELETED, share.id, deleted, now))
         record_ended(uow, uow.associations.end_all(share.id, now, SHARE_DELETED), now)
         uow.share_sources.end_all(share.id, now, SHARE_DELETED)
         record_closed(uow, uow.invitations.close_pending(share.id, now), now)
         uow.invitations.forget_withdrawn_of_deleted(caller.account_id, share.id)
+        # Last: it takes the owner's lock, which the owner's creates queue for.
+        uow.accounts.uncount_share(share.owner_account_id)
         uow.commit()
 
 

@@ -127,8 +127,9 @@ class AccountRepository:
         return [(row.id, row.aws_account_id) for row in self._tx.execute(statement)]
 
     def lock(self, account_id: str) -> None:
-        """Serializes writers that count what the account owns (its share quota). Sent with
-        the unit's next statement that answers (the count), which then runs holding it."""
+        """Serializes writers that check what the account owns (its own permissions, its
+        organization's founding; its share quota's count takes the same lock, ``count_share``).
+        Sent with the unit's next statement that answers, which then runs holding it."""
         self._tx.send(_LOCK, {"account_id": account_id})
 
     def count_share(self, account_id: str) -> int:
