@@ -18,10 +18,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.add_column(
-            sa.Column("active_shares", sa.Integer(), nullable=False, server_default=sa.text("0"))
-        )
+    # A plain ADD COLUMN, not a batch: on SQLite a batch copies the table and drops the old
+    # one, which the foreign keys naming accounts refuse once any row names one.
+    op.add_column(
+        "accounts",
+        sa.Column("active_shares", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    )
     # What the create counted until now: the owner's active shares.
     op.execute(
         "UPDATE accounts SET active_shares = (SELECT count(*) FROM resource_shares s"
@@ -30,5 +32,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("active_shares")
+    op.drop_column("accounts", "active_shares")
