@@ -11,7 +11,7 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from sharekeeper.domain import ids
 from sharekeeper.domain.handshakes import (
@@ -100,6 +100,12 @@ def seed_invitations(
                     }
                     for inv, s in zip(invites, shares, strict=True)
                 ],
+            )
+            # The share quota's count on the owner's row, as a create keeps it.
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.id == owner)
+                .values(active_shares=accounts.c.active_shares + n)
             )
             if tagged:
                 connection.execute(

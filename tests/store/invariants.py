@@ -31,6 +31,10 @@ RULES = {
     "a deleted share with a pending invitation": """
         SELECT i.seq FROM invitations i JOIN resource_shares s ON s.id = i.resource_share_id
         WHERE s.status = 'deleted' AND i.status = 'pending'""",
+    "an account whose count of active shares is not what it owns": """
+        SELECT a.id FROM accounts a WHERE a.active_shares <> (
+          SELECT count(*) FROM resource_shares s
+          WHERE s.owner_account_id = a.id AND s.status = 'active')""",
     "a change without its audit record": """
         SELECT s.seq FROM resource_shares s WHERE NOT EXISTS (
           SELECT 1 FROM audit_records r

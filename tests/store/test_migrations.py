@@ -193,6 +193,38 @@ def test_0020_gives_every_existing_account_its_own_aws_account_id(tmp_path: Path
     engine.dispose()
 
 
+def test_0024_counts_each_owners_active_shares_under_the_foreign_keys(tmp_path: Path) -> None:
+    """The count starts as what the create counted (active shares only), on a database whose
+    shares name their owners: adding the column must not copy and drop the accounts table,
+    which those foreign keys refuse."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'counts.db'}")
+    _upgrade(engine, "0023")
+    with engine.begin() as connection:
+        for n, owner in enumerate(("owner", "idle")):
+            connection.execute(
+                text(
+                    "INSERT INTO accounts (id, name, created_at, aws_account_id)"
+                    " VALUES (:id, :id, 1, :aws)"
+                ),
+                {"id": owner, "aws": f"{n:012d}"},
+            )
+        for n, status in enumerate(("active", "active", "deleted", "active")):
+            connection.execute(
+                text(
+                    "INSERT INTO resource_shares (id, owner_account_id, name, description,"
+                    " allow_external_principals, status, created_at, updated_at)"
+                    " VALUES (:id, 'owner', 's', '', true, :status, 1, 1)"
+                ),
+                {"id": f"share-{n}", "status": status},
+            )
+    _upgrade(engine, "0024")
+    with engine.connect() as connection:
+        counts = connection.execute(text("SELECT id, active_shares FROM accounts ORDER BY id"))
+        found = [tuple(row) for row in counts]
+    engine.dispose()
+    assert found == [("idle", 0), ("owner", 3)]
+
+
 def test_0021_keeps_the_trail_and_claims_each_client_token_once(tmp_path: Path) -> None:
     """Records written before it keep no token (any number of them per account and operation);
     a token is then claimed once per account and operation."""

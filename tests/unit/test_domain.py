@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from sharekeeper.domain import errors
-from sharekeeper.domain.ids import ResourceUrn
+from sharekeeper.domain.ids import ResourceUrn, new_uuid
 from sharekeeper.domain.invitations import Invitation, InvitationStatus
 from sharekeeper.domain.paging import PageRequest, decode_position, page_of_sequence
 from sharekeeper.domain.permissions import Catalogue
@@ -60,6 +62,24 @@ def test_an_unanswered_association_ends_with_its_invitation() -> None:
     assert waiting.seen_at(999).status is AssociationStatus.ASSOCIATING
     ended = waiting.seen_at(1000)
     assert ended.status is AssociationStatus.DISASSOCIATED and not ended.is_live
+
+
+def test_new_ids_are_random_version_4_uuids_as_uuid_writes_them() -> None:
+    made = [new_uuid() for _ in range(2000)]
+    for made_id in made:
+        parsed = uuid.UUID(made_id)
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert str(parsed) == made_id
+    assert len(set(made)) == len(made)
+    # Every bit but the six fixed ones varies: none is stuck at 0 or 1 across 2,000 ids.
+    bits = [uuid.UUID(made_id).int for made_id in made]
+    fixed = (0xF000 << 64) | (0xC000 << 48)
+    varying = ~fixed & (2**128 - 1)
+    anded, ored = varying, 0
+    for value in bits:
+        anded &= value
+        ored |= value
+    assert anded & varying == 0 and ored & varying == varying
 
 
 def test_urns_parse_into_their_parts() -> None:

@@ -8,7 +8,6 @@ module knows the wire names (docs/enforcement.md, "The change feed")."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +23,7 @@ from sharekeeper.domain.events import (
     PolicyOn,
     PolicyTypes,
 )
+from sharekeeper.domain.ids import new_uuid
 from sharekeeper.domain.invitations import Invitation
 from sharekeeper.domain.organizations import Membership, Organization
 from sharekeeper.domain.policies import Policy, PolicyType, scp_within
@@ -38,7 +38,7 @@ _encode = msgspec.json.Encoder().encode
 def render_change(change: Change) -> FeedEvent:
     """The event of a change (its cursor is given when it is written)."""
     data = _encode(_data(change.item)).decode()
-    return FeedEvent(0, str(uuid.uuid4()), change.kind.value, change.subject, change.at, data)
+    return FeedEvent(0, new_uuid(), change.kind.value, change.subject, change.at, data)
 
 
 def _data(item: object) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from sharekeeper.auth.secrets import SecretBox
 from sharekeeper.auth.verify import KeyMaterial
@@ -50,23 +51,23 @@ class Context:
     reads: SharedReads | None = None
 
     def scoped(self, audit: PendingAudit | None, seat: Seat | None) -> Context:
-        return self._with(audit=audit, seat=seat)
+        return self._with({"audit": audit, "seat": seat})
 
     def reader(self) -> Context:
         """The context of an operation declared read-only (``writing`` refuses)."""
-        return self._with(audit=None, seat=None, read_only=True)
+        return self._with({"audit": None, "seat": None, "read_only": True})
 
     def sharing(self, reads: SharedReads) -> Context:
         """This context, its reads all in ``reads``' one unit (the caller closes it)."""
-        return self._with(reads=reads)
+        return self._with({"reads": reads})
 
-    def _with(self, **changes: object) -> Context:
+    def _with(self, changes: dict[str, object]) -> Context:
         """A copy with ``changes``. Not dataclasses.replace, which goes through __init__ and
-        each field's default: for a read it cost as much as the read unit it saves, and a
-        write makes two (docs/performance.md)."""
+        each field's default: it cost as much as the read unit it saves, and a write's
+        scoping paid it on every request (docs/performance.md)."""
         copy = _new_context(Context)
-        for name in _FIELDS:
-            _set(copy, name, getattr(self, name))
+        for name, value in zip(_FIELDS, _values(self), strict=True):
+            _set(copy, name, value)
         for name, value in changes.items():
             _set(copy, name, value)
         return copy
@@ -84,5 +85,6 @@ class Context:
 
 
 _FIELDS = tuple(f.name for f in fields(Context))
+_values = attrgetter(*_FIELDS)
 _new_context = object.__new__
 _set = object.__setattr__

@@ -67,11 +67,11 @@ def create_resource_share(
         bind_permissions(uow, share.id, permissions, now)
         bind(ctx, uow, share, chosen, urns, now, {p.resource_type: p.id for p in permissions})
         bind_sources(uow, share, sources, now)
-        # The owner's share quota is counted last, under the owner's lock and with this share
-        # among those counted: creations of one owner queue for two statements, not for the
-        # whole creation, and one that counts after another committed sees its share.
-        uow.accounts.lock(owner)
-        ctx.quotas.check_total(uow.shares.count_active(owner) - 1, 1)
+        # The owner's share quota is counted last, by the statement that takes the owner's
+        # lock and raises its count of shares, this one among them: creations of one owner
+        # queue for one statement and the commit, not for the whole creation, and one that
+        # counts after another committed counts its share. A refusal rolls the count back.
+        ctx.quotas.check_total(uow.accounts.count_share(owner) - 1, 1)
         uow.commit()
     return share
 
@@ -114,6 +114,8 @@ def delete_resource_share(ctx: Context, caller: Caller, share_id: str) -> None:
         uow.share_sources.end_all(share.id, now, SHARE_DELETED)
         record_closed(uow, uow.invitations.close_pending(share.id, now), now)
         uow.invitations.forget_withdrawn_of_deleted(caller.account_id, share.id)
+        # Last: it takes the owner's lock, which the owner's creates queue for.
+        uow.accounts.uncount_share(share.owner_account_id)
         uow.commit()
 
 

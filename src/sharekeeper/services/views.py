@@ -77,7 +77,7 @@ def list_quotas(ctx: Context, caller: Caller) -> list[QuotaUsage]:
     now: Millis = ctx.clock()
     with ctx.reading() as uow:
         used = {
-            QuotaType.RESOURCE_SHARE: uow.shares.count_active(owner),
+            QuotaType.RESOURCE_SHARE: uow.accounts.active_shares(owner),
             QuotaType.RESOURCE_ASSOCIATION: uow.views.most_associations_per_share(
                 owner, AssociationType.RESOURCE, now
             ),

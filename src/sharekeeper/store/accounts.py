@@ -35,6 +35,23 @@ _LOCK = Prepared(
     .with_for_update(key_share=True)
 )
 
+# The share quota's count on the owner's row (migration 0024). Raising it is the quota's lock
+# too: an UPDATE takes the row as FOR NO KEY UPDATE does (above), and on PostgreSQL a writer
+# that waited for it raises the count another committed meanwhile, so it counts that share.
+_A = accounts.c
+_COUNT_SHARE = Prepared(
+    update(accounts)
+    .where(_A.id == bindparam("account_id"))
+    .values(active_shares=_A.active_shares + 1)
+    .returning(_A.active_shares)
+)
+_UNCOUNT_SHARE = Prepared(
+    update(accounts)
+    .where(_A.id == bindparam("account_id"))
+    .values(active_shares=_A.active_shares - 1)
+)
+_ACTIVE_SHARES = Prepared(select(_A.active_shares).where(_A.id == bindparam("account_id")))
+
 
 def notify_key_change(tx: Transaction, access_key: str) -> None:
     """Tells every process's key cache, when this transaction commits, that the key changed
@@ -110,9 +127,28 @@ class AccountRepository:
         return [(row.id, row.aws_account_id) for row in self._tx.execute(statement)]
 
     def lock(self, account_id: str) -> None:
-        """Serializes writers that count what the account owns (its share quota). Sent with
-        the unit's next statement that answers (the count), which then runs holding it."""
+        """Serializes writers that check what the account owns (its own permissions, its
+        organization's founding; its share quota's count takes the same lock, ``count_share``).
+        Sent with the unit's next statement that answers, which then runs holding it."""
         self._tx.send(_LOCK, {"account_id": account_id})
+
+    def count_share(self, account_id: str) -> int:
+        """Counts a new active share of the account, locking its row until the transaction
+        ends (the share quota's lock), and returns how many it now owns, the new one among
+        them. A unit refused over the quota rolls back, and the count with it."""
+        row = self._tx.first(_COUNT_SHARE, {"account_id": account_id})
+        if row is None:  # the share's own insert names the account: it cannot be missing
+            raise RuntimeError(f"no account {account_id} to count a share of")
+        return int(row[0])
+
+    def uncount_share(self, account_id: str) -> None:
+        """One active share fewer (a share deleted in this unit of work)."""
+        self._tx.send(_UNCOUNT_SHARE, {"account_id": account_id})
+
+    def active_shares(self, account_id: str) -> int:
+        """How many active shares the account owns, as its share quota counts them."""
+        row = self._tx.first(_ACTIVE_SHARES, {"account_id": account_id})
+        return 0 if row is None else int(row[0])
 
     def add_key(self, key: AccessKey) -> None:
         self._tx.execute(insert(access_keys).values(ACCESS_KEY.values(key)))

@@ -116,11 +116,6 @@ _LOCK = Prepared(
 )
 _INSERT_SHARE = Prepared.insert(resource_shares)
 _INSERT_TAG = Prepared.insert(share_tags)
-_COUNT_ACTIVE = Prepared(
-    select(func.count())
-    .select_from(resource_shares)
-    .where(S.owner_account_id == bindparam("owner"), S.status == ShareStatus.ACTIVE)
-)
 
 
 _T = share_tags.c
@@ -297,10 +292,6 @@ class ShareRepository:
             return {}
         statement = select(S.id, S.owner_account_id).where(S.id.in_(share_ids))
         return {row[0]: row[1] for row in self._tx.execute(statement).all()}
-
-    def count_active(self, owner: str) -> int:
-        row = self._tx.first(_COUNT_ACTIVE, {"owner": owner})
-        return 0 if row is None else int(row[0])
 
     def save(self, share: ResourceShare) -> None:
         self._tx.execute(

@@ -54,6 +54,10 @@ accounts = Table(
     Column("created_by", String(32)),
     # The same account's id on AWS's wire API (docs/aws.md): 12 digits, given at creation.
     Column("aws_account_id", String(12), nullable=False),
+    # How many active shares the account owns: its share quota's count, kept by the create
+    # (which raises it with one UPDATE that also takes the quota's lock) and the delete, so a
+    # create does not count the owner's shares (migration 0024, docs/performance.md).
+    Column("active_shares", Integer, nullable=False, server_default=text("0")),
     Index("ix_accounts_created_by", "created_by", "created_at"),
     UniqueConstraint("aws_account_id"),
 )
