@@ -293,3 +293,35 @@ def test_0022_reads_every_existing_binding_as_the_catalogues(tmp_path: Path) -> 
     engine.dispose()
     assert [row[0] for row in kinds] == ["RAM_MANAGED"]
     assert [row[0] for row in statuses] == ["ATTACHABLE"]
+
+
+def test_a_database_with_shares_upgrades_from_0019_and_keeps_its_foreign_keys(
+    tmp_path: Path,
+) -> None:
+    """0020 copies the accounts table (a batch on SQLite): with shares and associations naming
+    their owners, the foreign keys refused the copy's drop, so a database in use could not be
+    upgraded. The upgrade runs with them off, checks the rows after, and leaves every pooled
+    connection with them on again."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'used.db'}")
+    _upgrade(engine, "0019")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO accounts (id, name, created_at) VALUES ('owner', 'owner', 1)")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO resource_shares (id, owner_account_id, name, description,"
+                " allow_external_principals, status, created_at, updated_at)"
+                " VALUES ('share-1', 'owner', 's', '', true, 'active', 1, 1)"
+            )
+        )
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.connect() as connection:
+        owners = connection.execute(text("SELECT owner_account_id FROM resource_shares")).all()
+        aws_ids = connection.execute(text("SELECT aws_account_id FROM accounts")).all()
+        enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    engine.dispose()
+    assert [tuple(r) for r in owners] == [("owner",)]
+    assert len(aws_ids[0][0]) == 12
+    assert enforced == 1

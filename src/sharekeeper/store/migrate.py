@@ -61,8 +61,37 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
         return
     with open(f"{database}.migrate-lock", "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        with engine.connect() as connection:
+        with engine.connect() as connection, _without_foreign_keys(connection):
             yield connection
+
+
+@contextmanager
+def _without_foreign_keys(connection: Connection) -> Iterator[None]:
+    """SQLite: a batch migration copies a table and drops the old one, which the foreign keys
+    of the rows naming it refuse (0020 failed on any database holding a share). They are off
+    for the migration, set before its first statement (SQLite ignores the pragma inside a
+    transaction), checked before its commit (``_check_foreign_keys``), and on again before the
+    connection goes back to the pool, whatever happened."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        connection.rollback()  # ends a transaction left open, or the pragma is ignored
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        table, _row, parent, _key = broken[0]
+        raise RuntimeError(
+            f"the migration left {len(broken)} rows naming missing rows "
+            f"(the first: {table} names a row of {parent}); nothing was changed"
+        )
 
 
 def upgrade(engine: Engine) -> None:
@@ -76,5 +105,6 @@ def upgrade(engine: Engine) -> None:
             return
         connection.info[WRITE] = True
         command.upgrade(_config(connection), "head")
+        _check_foreign_keys(connection)
         connection.commit()
     log.info("migrated the database from revision %s to %s", current or "(empty)", head)
