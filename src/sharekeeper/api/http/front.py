@@ -17,11 +17,9 @@ get ``send`` unwrapped; only Starlette's answers are read as they go."""
 
 from __future__ import annotations
 
-import time
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sharekeeper.api.http.access import KEY, Access, log_request, noting
+from sharekeeper.api.http.access import Access, logged, noting
 from sharekeeper.api.http.dispatch import Dispatch
 from sharekeeper.api.http.limits import BodyLimits
 from sharekeeper.api.metrics import Metrics
@@ -47,13 +45,8 @@ class Front:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        access = scope[KEY] = Access()
-        started = time.perf_counter()
-        try:
-            await self._answer(scope, access, receive, send)
-        finally:
-            # The scope as sent: its path is the line's, trailing slash and all.
-            log_request(self.metrics, scope, access, started)
+        # The scope as sent: its path is the line's, trailing slash and all.
+        await logged(self.metrics, scope, lambda access: self._answer(scope, access, receive, send))
 
     async def _answer(self, scope: Scope, access: Access, receive: Receive, send: Send) -> None:
         refused = self.limits.refusal(scope)
