@@ -83,6 +83,8 @@ _LINE = select(
     INV.seq.label("seq"),
 ).join(resource_shares, S.id == INV.resource_share_id)
 _LINE_SEQ = len(InvitationLine._fields)
+# Where both put the share's name.
+_NAME = 2
 
 
 def _status_shape(status: str | None) -> str | None:
@@ -123,8 +125,14 @@ def _search_statement(
     SQLite merges a compound statement's bare sides that way, but sorts again, in a temporary
     B-tree, each side written as a subquery with its own ORDER BY and LIMIT (114 µs a page of
     51 against 76); PostgreSQL needs the subqueries, or it joins every row of the account's
-    before sorting (15 ms at 10,000 invitations)."""
+    before sorting (15 ms at 10,000 invitations). On PostgreSQL the share's name is looked up
+    for the page's rows alone, after the merge: planning the two sides' joins cost it more than
+    running the whole statement (0.30 ms planned and 0.15 run, against 0.16 and 0.14)."""
     selected = _LINE if lines else _WITH_SHARE_NAME
+    if not sqlite:
+        # The sides without the share's name (always the third column) and so without a join.
+        kept = list(selected.selected_columns)
+        selected = select(*kept[:_NAME], *kept[_NAME + 1 :])
 
     def side(column: Any) -> Select[Any]:
         after = INV.seq < bindparam("after") if newest_first else INV.seq > bindparam("after")
@@ -147,7 +155,17 @@ def _search_statement(
         seq = both.selected_columns.seq
         return both.order_by(_order(seq, newest_first)).limit(bindparam("limit"))
     merged = both.subquery()
-    return select(merged).order_by(_order(merged.c.seq, newest_first)).limit(bindparam("limit"))
+    page = (
+        select(merged)
+        .order_by(_order(merged.c.seq, newest_first))
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    name = select(S.name).where(S.id == page.c.resource_share_id).scalar_subquery()
+    rest = list(page.c)
+    return select(*rest[:_NAME], name, *rest[_NAME:]).order_by(
+        _order(page.c.seq, newest_first)
+    )
 
 
 def _order(seq: Any, newest_first: bool) -> Any:
