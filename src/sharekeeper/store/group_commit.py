@@ -134,10 +134,11 @@ class GroupCommit:
           event loop; ``open`` waits between tries.
         - ``temp_store = MEMORY``: each unit's savepoint keeps the pages it changes in a
           sub-journal, which SQLite moves to a temporary file past 64 KiB. A create changes
-          about 40 pages (160 KiB), so each created, wrote about 40 pages to and deleted a file
-          in the temporary directory (openat, unlink and some 80 pwrite calls a create). Kept
-          in memory it costs the group's pages once, freed at the group's end; no other
-          connection is changed (their sorts and temporary tables still spill to disk)."""
+          about 50 pages, so each one created a file in the temporary directory, wrote to it
+          and deleted it (openat, unlink and some 60 pwrite calls a create: a third of its
+          CPU was the kernel's, docs/performance.md). In memory, a unit's journal is freed
+          when its savepoint is released. No other connection is changed (their sorts and
+          temporary tables still spill to disk)."""
         dbapi = writer.connection.connection.dbapi_connection
         if dbapi is self._settled:
             return
