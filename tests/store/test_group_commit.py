@@ -16,7 +16,7 @@ from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.domain.ids import new_aws_account_id
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
-from sharekeeper.store.transaction import Transaction, autocommit
+from sharekeeper.store.transaction import Transaction, autocommit, watching
 from sharekeeper.store.unit_of_work import UnitOfWork
 from tests.support import settings_for
 
@@ -329,3 +329,39 @@ def test_the_event_loop_runs_while_a_group_commits_and_the_next_group_waits_for_
 
     asyncio.run(scenario())
     assert {"p" * 32, "q" * 32} <= _stored(runtime)
+
+
+def test_the_group_connection_is_set_once_and_keeps_savepoint_journals_in_memory(
+    runtime: Runtime,
+) -> None:
+    """Its pragmas go once per driver connection, not once per group; a unit's savepoint
+    journal stays in memory (a create's 40-odd pages used to spill to a temporary file)."""
+    pragmas: list[str] = []
+
+    def seen(sql: str) -> None:
+        if sql.startswith("PRAGMA"):
+            pragmas.append(sql)
+
+    async def one_after_another() -> list[Seat]:
+        return [await _request(runtime, name * 32) for name in "jk"]
+
+    with watching(seen):
+        first, second = asyncio.run(one_after_another())
+    assert first.batch is not second.batch
+    assert pragmas == ["PRAGMA busy_timeout = 0", "PRAGMA temp_store = MEMORY"]
+    writer = _group(runtime)._writer_transaction()
+    driver = writer.connection.connection.dbapi_connection
+    assert driver is not None
+    assert driver.execute("PRAGMA temp_store").fetchone() == (2,)  # MEMORY
+    assert driver.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    # Another driver connection (as after the old one broke) starts with SQLite's defaults:
+    # they are set on it again.
+    _group(runtime)._writer = None
+    pragmas.clear()
+    try:
+        with watching(seen):
+            asyncio.run(_request(runtime, "l" * 32))
+    finally:
+        writer.connection.close()
+    assert pragmas == ["PRAGMA busy_timeout = 0", "PRAGMA temp_store = MEMORY"]
+    assert "l" * 32 in _stored(runtime)

@@ -5,6 +5,7 @@ by another connection."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.domain.ids import new_aws_account_id
+from sharekeeper.store.engine import create_database_engine
 from sharekeeper.store.tables import accounts
 from sharekeeper.store.transaction import Backend, State, Transaction, autocommit
 from tests.conftest import POSTGRES_URL
@@ -239,3 +241,22 @@ def test_a_commit_on_a_terminated_backend_acknowledges_nothing(runtime: Runtime)
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         uow.commit()
     assert not _stored(runtime, made)
+
+
+def test_sqlite_binds_none_and_booleans_through_registered_adapters(tmp_path: Path) -> None:
+    """An SQLite engine registers sqlite3's adapters for None and bool, so binding them skips
+    the driver's search for ``__adapt__`` and ``__conform__``; what is stored is as before:
+    NULL, and the integers 1 and 0."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'bind.db'}")
+    try:
+        for kind in (type(None), bool):
+            assert (kind, sqlite3.PrepareProtocol) in sqlite3.adapters
+        with engine.connect() as connection:
+            driver = connection.connection.dbapi_connection
+            assert driver is not None
+            row = driver.execute(
+                "SELECT ?, typeof(?), ?, typeof(?), ?", (None, None, True, True, False)
+            ).fetchone()
+        assert row == (None, "null", 1, "integer", 0)
+    finally:
+        engine.dispose()
