@@ -31,7 +31,8 @@ WAITING_READER = (
 
 
 def write(connection: psycopg.Connection[tuple[int]]) -> int:
-    """A writer's outbox insert, as the unit of work sends it: the shared lock, then numbers."""
+    """A writer's outbox insert: the shared lock, then numbers (the order the unit of work's one
+    statement forces, store/events.py)."""
     connection.execute(outbox._LOCK)
     row = connection.execute(INSERT, (str(uuid.uuid4()),)).fetchone()
     assert row is not None

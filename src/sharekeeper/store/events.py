@@ -12,9 +12,10 @@ read is done. Every number up to the newest a reader sees then belongs to a tran
 has ended, committed (visible to the read, whose snapshot is taken after the lock was granted)
 or not (never to appear); later numbers are larger (the sequence hands numbers out one at a
 time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its
-events last, right before COMMIT, in the same pipeline (store/transaction.py), so a writer
-holds the lock for its insert and its commit, and waits for no other lock while holding it; a
-reader holds it for one read. (Transaction ids would not do instead: they are taken at a
+events last, right before COMMIT, in the same pipeline (store/transaction.py); on PostgreSQL
+the lock, the insert and the audit record's insert are one statement (``_numbered_with``). So a
+writer holds the lock for its insert and its commit, and waits for no other lock while holding
+it; a reader holds it for one read. (Transaction ids would not do instead: they are taken at a
 transaction's first write, not when it holds the locks of what it changes, so ordering by them
 can put a share's later change first; docs/enforcement.md.)
 
