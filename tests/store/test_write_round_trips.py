@@ -10,6 +10,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
 
 from sharekeeper.domain.accounts import Caller
 from sharekeeper.domain.audit import AuditRecord, PendingAudit
@@ -17,7 +20,7 @@ from sharekeeper.domain.invitations import InvitationQuery, InvitationStatus
 from sharekeeper.domain.paging import PageRequest
 from sharekeeper.services import invitations, shares
 from sharekeeper.services.context import Context
-from sharekeeper.store.transaction import watching, watching_round_trips
+from sharekeeper.store.transaction import Queued, watching, watching_round_trips
 from tests.support import LiveServer
 
 PAGE = PageRequest(limit=10)
@@ -214,3 +217,32 @@ def race_answers(ctx: Context, receiver: Caller, invitation_id: str) -> list[str
     for thread in threads:
         thread.join(30)
     return outcomes
+
+
+def test_statements_without_parameters_go_to_the_driver_without_any(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: BEGIN and COMMIT travel with None for parameters, so psycopg neither parses
+    them for placeholders nor dumps an empty list (each a cost per statement); the statements
+    that take values keep theirs."""
+    from sharekeeper.store import transaction
+
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("pipelines are PostgreSQL's")
+    ctx = server.runtime.context
+    owner, receiver = callers(server, "trips-bare")
+    invitation_id = pending(ctx, receiver, create(ctx, owner, receiver, "bare")())
+    whole = transaction._sync_pipeline
+    sent: list[Queued] = []
+
+    def seen(driver: Any, cursors: list[Any], statements: list[Queued], answered: range) -> Any:
+        sent.extend(statements)
+        return whole(driver, cursors, statements, answered)
+
+    monkeypatch.setattr(transaction, "_sync_pipeline", seen)
+    invitations.accept_invitation(
+        audited(ctx, receiver, "AcceptResourceShareInvitation"), receiver, invitation_id
+    )
+    bare = [sql.split()[0] for sql, parameters in sent if parameters is None]
+    assert bare == ["BEGIN", "COMMIT"]
+    assert all(parameters for sql, parameters in sent if sql.split()[0] not in bare)
