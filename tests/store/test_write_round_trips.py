@@ -246,3 +246,32 @@ def test_statements_without_parameters_go_to_the_driver_without_any(
     bare = [sql.split()[0] for sql, parameters in sent if parameters is None]
     assert bare == ["BEGIN", "COMMIT"]
     assert all(parameters for sql, parameters in sent if sql.split()[0] not in bare)
+
+
+def test_a_change_of_many_events_is_written_with_its_audit_record(server: LiveServer) -> None:
+    """Past the counts compiled once (store/events.py), the events are one insert of their own
+    and the audit record, and on PostgreSQL the outbox's lock, statements of their own."""
+    from sharekeeper.domain.audit import AuditFilter
+    from sharekeeper.services.audit import list_audit_records
+
+    ctx = server.runtime.context
+    owner, receiver = callers(server, "trips-many")
+    subnets = [f"vpc:cn-north-4:{owner.account_id}:subnet:many-{i}" for i in range(20)]
+    with ctx.reading() as uow:
+        since = uow.events.bounds()[1] or 0
+    with counting() as seen:
+        share = shares.create_resource_share(
+            audited(ctx, owner, "CreateResourceShare"),
+            owner,
+            name="many",
+            principals=[receiver.account_id],
+            resource_urns=subnets,
+        )
+    with ctx.reading() as uow:
+        feed = [e for e in uow.events.after(since, 2**62, 1000) if e.subject == share.id]
+    assert len(feed) > 16
+    if server.settings.database_url.startswith("postgresql"):
+        assert seen.statements[-4:] == ["INSERT", "SELECT", "INSERT", "COMMIT"]
+    wanted = AuditFilter(account_id=owner.account_id, operation="CreateResourceShare")
+    (record,) = list_audit_records(ctx, wanted, PAGE).items
+    assert record.targets == [share.id]
