@@ -31,7 +31,8 @@ WAITING_READER = (
 
 
 def write(connection: psycopg.Connection[tuple[int]]) -> int:
-    """A writer's outbox insert, as the unit of work sends it: the shared lock, then numbers."""
+    """A writer's outbox insert: the shared lock, then numbers (the order the unit of work's one
+    statement forces, store/events.py)."""
     connection.execute(outbox._LOCK)
     row = connection.execute(INSERT, (str(uuid.uuid4()),)).fetchone()
     assert row is not None
@@ -124,3 +125,49 @@ def test_a_commit_interrupted_midway_leaves_no_lock_behind(
             assert time.monotonic() < deadline, "the interrupted transaction kept the lock"
             time.sleep(0.01)
     assert settle(ctx) >= 0
+
+
+WAITING_WRITER = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' "
+    "AND NOT granted AND classid = %s AND objid = %s AND objsubid = 2"
+)
+NEWEST_NUMBER = "SELECT last_value, is_called FROM events_seq_seq"
+
+
+def test_a_writer_takes_no_number_before_it_holds_the_lock(server: LiveServer) -> None:
+    """The unit's last statement takes the lock and numbers its events (store/events.py): a
+    writer queued behind a reader's fence has drawn no number yet, so none it takes can be
+    below a cursor the reader hands out."""
+    from sharekeeper.services import shares
+
+    assert POSTGRES_URL is not None
+    ctx = server.runtime.context
+    account = server.account("fence-numbering")
+    owner = Caller(account.account_id, account.access_key)
+    classid, objid = (int(k) for k in outbox._NUMBERING.split(","))
+    created: list[str] = []
+    with (
+        psycopg.connect(POSTGRES_URL) as reader,
+        psycopg.connect(POSTGRES_URL, autocommit=True) as watcher,
+    ):
+        reader.execute(outbox._FENCE)
+        before = watcher.execute(NEWEST_NUMBER).fetchone()
+        writer = threading.Thread(
+            target=lambda: created.append(
+                shares.create_resource_share(ctx, owner, name="numbered").id
+            )
+        )
+        writer.start()
+        deadline = time.monotonic() + 30
+        while watcher.execute(WAITING_WRITER, (classid, objid)).fetchone() != (1,):
+            assert time.monotonic() < deadline, "the writer never queued for the lock"
+            time.sleep(0.01)
+        assert watcher.execute(NEWEST_NUMBER).fetchone() == before
+        assert created == []
+        reader.commit()
+        writer.join(30)
+    assert created
+    with ctx.reading() as uow:
+        feed = [e for e in uow.events.after(0, 2**62, 1000) if e.subject == created[0]]
+    assert feed and before is not None
+    assert min(e.cursor for e in feed) > (before[0] if before[1] else 0)

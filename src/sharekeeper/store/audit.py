@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -41,16 +42,21 @@ _CLAIMED = Prepared(
 )
 
 
+def stored(record: AuditRecord) -> dict[str, Any]:
+    """The record's row: a value for every column but ``seq``."""
+    values = AUDIT_RECORD.values(record)
+    claim = record.claim
+    values["client_token"] = None if claim is None else claim.token
+    values["request_digest"] = None if claim is None else claim.digest
+    return values
+
+
 class AuditRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
     def add(self, record: AuditRecord) -> None:
-        values = AUDIT_RECORD.values(record)
-        claim = record.claim
-        values["client_token"] = None if claim is None else claim.token
-        values["request_digest"] = None if claim is None else claim.digest
-        self._tx.send(_INSERT, values)
+        self._tx.send(_INSERT, stored(record))
 
     def claimed(self, account_id: str, operation: str, token: str) -> AuditRecord | None:
         """The record of the change that claimed ``token`` for this account and operation."""

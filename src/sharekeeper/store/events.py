@@ -12,9 +12,10 @@ read is done. Every number up to the newest a reader sees then belongs to a tran
 has ended, committed (visible to the read, whose snapshot is taken after the lock was granted)
 or not (never to appear); later numbers are larger (the sequence hands numbers out one at a
 time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its
-events last, right before COMMIT, in the same pipeline (store/transaction.py), so a writer
-holds the lock for its insert and its commit, and waits for no other lock while holding it; a
-reader holds it for one read. (Transaction ids would not do instead: they are taken at a
+events last, right before COMMIT, in the same pipeline (store/transaction.py); on PostgreSQL
+the lock, the insert and the audit record's insert are one statement (``_numbered_with``). So a
+writer holds the lock for its insert and its commit, and waits for no other lock while holding
+it; a reader holds it for one read. (Transaction ids would not do instead: they are taken at a
 transaction's first write, not when it holds the locks of what it changes, so ordering by them
 can put a share's later change first; docs/enforcement.md.)
 
@@ -29,12 +30,14 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text
 
+from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.events import FeedEvent
+from sharekeeper.store.audit import AuditRepository, stored
 from sharekeeper.store.prepared import Prepared
-from sharekeeper.store.tables import associations, events
+from sharekeeper.store.tables import associations, audit_records, events
 from sharekeeper.store.transaction import Transaction
 
 E = events.c
@@ -50,6 +53,7 @@ _FIELDS = ("id", "kind", "subject", "share_id", "at", "data", "resource_type")
 # and compiled by SQLAlchemy per unit of work, it cost more than the rest of the outbox).
 _PREPARED_MOST = 16
 _INSERTS: dict[int, Prepared] = {}
+_NUMBERED: dict[tuple[int, bool], Prepared] = {}
 
 
 def _insert_of(count: int) -> Prepared:
@@ -62,16 +66,47 @@ def _insert_of(count: int) -> Prepared:
     return found
 
 
+def _numbered_with(count: int, audit: bool) -> Prepared:
+    """PostgreSQL: the outbox's shared lock, then ``count`` events numbered under it, and the
+    audit record if ``audit``, as one statement. The parts of a WITH run in no defined order,
+    so the order that matters is forced by the data: the events' rows are the lock's one row
+    joined to their values, and a row exists, to be numbered by the insert (``seq``'s
+    default, taken per inserted row), only once the lock's call has returned, granted. The
+    audit record's insert runs whatever reads it (a data-modifying WITH always does)."""
+    found = _NUMBERED.get((count, audit))
+    if found is None:
+        rows = ", ".join("(" + ", ".join(f":{f}{i}" for f in _FIELDS) + ")" for i in range(count))
+        columns = ", ".join(_FIELDS)
+        recorded = ""
+        if audit:
+            names = [c.name for c in audit_records.columns if c.name != "seq"]
+            into = ", ".join(names)
+            recorded = (
+                f", recorded AS (INSERT INTO audit_records ({into}) "
+                f"VALUES ({', '.join(f':audit_{n}' for n in names)}))"
+            )
+        found = _NUMBERED[(count, audit)] = Prepared(
+            text(
+                f"WITH fence AS MATERIALIZED ({_LOCK}){recorded} "
+                f"INSERT INTO events ({columns}) SELECT event.* "
+                f"FROM fence, (VALUES {rows}) AS event ({columns})"
+            )
+        )
+    return found
+
+
 class EventRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    def append(self, rows: Sequence[tuple[FeedEvent, str | None, str | None]]) -> None:
+    def append(
+        self,
+        rows: Sequence[tuple[FeedEvent, str | None, str | None]],
+        audit: AuditRecord | None = None,
+    ) -> None:
         """Each event with the share it is about and the resource type of the share's item it
-        is about, in one statement; call last in the unit, right before COMMIT."""
-        if not self._tx.backend.embedded:
-            # Sent with the insert and the COMMIT in one pipeline.
-            self._tx.send_command(_LOCK)
+        is about, in one statement, with the unit's ``audit`` record if given (on PostgreSQL
+        in that statement too); call last in the unit, right before COMMIT."""
         values = [
             {
                 "id": event.id,
@@ -84,10 +119,22 @@ class EventRepository:
             }
             for event, share_id, resource_type in rows
         ]
+        numbered = {f"{f}{i}": row[f] for i, row in enumerate(values) for f in _FIELDS}
+        if self._tx.backend.pipelines and len(values) <= _PREPARED_MOST:
+            # Each statement in a pipeline costs psycopg's Python about as much again as the
+            # lock, the insert and the audit record's insert cost the server: one statement.
+            if audit is not None:
+                numbered.update({f"audit_{k}": v for k, v in stored(audit).items()})
+            self._tx.send(_numbered_with(len(values), audit is not None), numbered)
+            return
+        if audit is not None:
+            AuditRepository(self._tx).add(audit)
+        if not self._tx.backend.embedded:
+            # Sent with the insert and the COMMIT in one pipeline.
+            self._tx.send_command(_LOCK)
         if len(values) > _PREPARED_MOST:  # a bulk change's many events: compiled this once
             self._tx.execute(insert(events), values)
             return
-        numbered = {f"{f}{i}": row[f] for i, row in enumerate(values) for f in _FIELDS}
         self._tx.send(_insert_of(len(values)), numbered)
 
     def after(

@@ -156,7 +156,12 @@ class _Answer:
         return self._rows[0] if self._rows else None
 
 
-Queued = tuple[str, Sequence[Any] | Mapping[str, Any]]
+Parameters = Sequence[Any] | Mapping[str, Any] | None
+Queued = tuple[str, Parameters]
+# A pipelined statement without parameters (BEGIN, COMMIT, the outbox's lock) goes to psycopg
+# with None, not an empty list: it then neither parses the SQL for placeholders nor dumps the
+# list, about 7 µs a statement of the client's CPU.
+BARE = None
 _READ_UNIT = {READ_UNIT: True}
 
 
@@ -186,7 +191,7 @@ class Transaction:
             self._refuse_writes(not write)
         statement = self.backend.begin_write if write else self.backend.begin_read
         if write and self.backend.pipelines:
-            self._queue_statement(self.backend.begin_write, ())
+            self._queue_statement(self.backend.begin_write, BARE)
         elif statement is not None:
             self.command(statement)
         self.state = State.WRITING if write else State.READING
@@ -236,7 +241,7 @@ class Transaction:
             for hook in _hooks:
                 hook(statement)
             try:
-                self._pipeline([*queued, (statement, ())], answers=0)
+                self._pipeline([*queued, (statement, BARE)], answers=0)
             except DBAPIError:
                 # A failure makes the database skip the rest of the pipeline, COMMIT too: the
                 # transaction is still open (aborted), and must not go back to the pool so.
@@ -301,7 +306,7 @@ class Transaction:
     def send_command(self, sql: str) -> None:
         """``command``, sent as ``send`` sends (the outbox's LOCK)."""
         if self.backend.pipelines and self.state is State.WRITING:
-            self._queue_statement(sql, ())
+            self._queue_statement(sql, BARE)
         else:
             self.command(sql)
 
@@ -343,9 +348,9 @@ class Transaction:
             for hook in _hooks:
                 hook(each)
         queued, self._queue = self._queue, []
-        begun = [*queued, ("BEGIN", ()), (fence, ()), (sql, parameters)]
+        begun = [*queued, ("BEGIN", BARE), (fence, BARE), (sql, parameters)]
         try:
-            (answer,) = self._pipeline(begun, answers=1, then=[("COMMIT", ())])
+            (answer,) = self._pipeline(begun, answers=1, then=[("COMMIT", BARE)])
         except DBAPIError:
             # The failure skipped the COMMIT: end the transaction it left open.
             if not self.connection.invalidated:
@@ -409,7 +414,7 @@ class Transaction:
         if self.state is State.IDLE:
             raise RuntimeError("a statement outside a unit of work's transaction")
 
-    def _queue_statement(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> None:
+    def _queue_statement(self, sql: str, parameters: Parameters) -> None:
         for hook in _hooks:
             hook(sql)
         self._queue.append((sql, parameters))

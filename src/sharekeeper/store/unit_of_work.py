@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from sharekeeper.domain.audit import PendingAudit
+from sharekeeper.domain.audit import AuditRecord, PendingAudit
 from sharekeeper.domain.events import Change, FeedEvent
 from sharekeeper.store.accounts import AccountRepository
 from sharekeeper.store.admin import delete_everything
@@ -255,12 +255,15 @@ class UnitOfWork:
 
     def commit(self) -> None:
         pending = self._audit
+        record = None
         if pending is not None and not pending.written:
-            self.audit.add(pending.record)
+            record = pending.record
             pending.written = True
         changes, self._changes = self._changes, []
         if changes:
-            self._write_events(changes)
+            self._write_events(changes, record)
+        elif record is not None:
+            self.audit.add(record)
         try:
             if self._group is not None:
                 self._open = False
@@ -282,12 +285,13 @@ class UnitOfWork:
         else:
             bell.ring()
 
-    def _write_events(self, changes: list[Change]) -> None:
+    def _write_events(self, changes: list[Change], record: AuditRecord | None) -> None:
+        """The events, and the audit record with them (one statement on PostgreSQL)."""
         render = self._connections.render
         if render is None:
             raise RuntimeError("changes recorded by a unit of work composed without a renderer")
         try:
-            self.events.append([(render(c), c.share_id, c.item_type) for c in changes])
+            self.events.append([(render(c), c.share_id, c.item_type) for c in changes], record)
         except (IntegrityError, DBAPIError) as error:
             raise translate(error) from error
 
