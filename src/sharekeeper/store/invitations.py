@@ -163,9 +163,7 @@ def _search_statement(
     )
     name = select(S.name).where(S.id == page.c.resource_share_id).scalar_subquery()
     rest = list(page.c)
-    return select(*rest[:_NAME], name, *rest[_NAME:]).order_by(
-        _order(page.c.seq, newest_first)
-    )
+    return select(*rest[:_NAME], name, *rest[_NAME:]).order_by(_order(page.c.seq, newest_first))
 
 
 def _order(seq: Any, newest_first: bool) -> Any:
