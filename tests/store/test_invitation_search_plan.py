@@ -2,7 +2,7 @@
 account's invitations to find its page (docs/performance.md, "The invitation search's
 statement"). SQLite sorted each side again in a temporary B-tree when the sides were
 subqueries with their own LIMIT; PostgreSQL joined and sorted every invitation of the account
-when they were bare. Checked on the plans of every filter shape the API can send."""
+when they were bare. Checked on the plans of every status filter, both orders."""
 
 from __future__ import annotations
 

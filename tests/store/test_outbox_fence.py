@@ -171,3 +171,67 @@ def test_a_writer_takes_no_number_before_it_holds_the_lock(server: LiveServer) -
         feed = [e for e in uow.events.after(0, 2**62, 1000) if e.subject == created[0]]
     assert feed and before is not None
     assert min(e.cursor for e in feed) > (before[0] if before[1] else 0)
+
+
+CLAIM = (
+    "INSERT INTO audit_records (at, account_id, access_key, operation, targets, request_id, "
+    "source_address, outcome, channel, count, client_token, request_digest) "
+    "VALUES (0, %s, %s, 'CreateResourceShare', '[]', 'r', '', '201', 'api', 1, %s, 'd')"
+)
+WAITING_ON_A_TRANSACTION = (
+    "SELECT pid FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"
+)
+OUTBOX_LOCKS_OF = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s "
+    "AND classid = %s AND objid = %s AND objsubid = 2"
+)
+
+
+def test_a_writer_waiting_on_a_claimed_token_holds_no_lock_of_the_outboxs(
+    server: LiveServer,
+) -> None:
+    """Another request's record claiming the same client token is not committed yet: the
+    writer's own record waits for it before the outbox's lock is asked for (store/events.py),
+    so the writer waits holding none of it, and a reader's fence is not held up behind it."""
+    from sharekeeper.domain.audit import AuditRecord, Claim, PendingAudit
+    from sharekeeper.services import shares
+
+    assert POSTGRES_URL is not None
+    ctx = server.runtime.context
+    account = server.account("fence-claimed")
+    owner = Caller(account.account_id, account.access_key)
+    token = str(uuid.uuid4())
+    record = AuditRecord(
+        0,
+        owner.account_id,
+        owner.access_key,
+        "CreateResourceShare",
+        "r",
+        "",
+        claim=Claim(token, "d"),
+    )
+    claimed = ctx.scoped(PendingAudit(record), None)
+    outcome: list[object] = []
+
+    def create() -> None:
+        try:
+            outcome.append(shares.create_resource_share(claimed, owner, name="claimed").id)
+        except Exception as error:  # reported below, not lost in the thread
+            outcome.append(error)
+
+    classid, objid = (int(k) for k in outbox._NUMBERING.split(","))
+    with (
+        psycopg.connect(POSTGRES_URL) as claimer,
+        psycopg.connect(POSTGRES_URL, autocommit=True) as watcher,
+    ):
+        claimer.execute(CLAIM, (owner.account_id, owner.access_key, token))
+        writer = threading.Thread(target=create)
+        writer.start()
+        deadline = time.monotonic() + 30
+        while (waiting := watcher.execute(WAITING_ON_A_TRANSACTION).fetchone()) is None:
+            assert time.monotonic() < deadline, "the writer never waited for the claim"
+            time.sleep(0.01)
+        assert watcher.execute(OUTBOX_LOCKS_OF, (waiting[0], classid, objid)).fetchone() == (0,)
+        claimer.rollback()
+        writer.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], str), outcome

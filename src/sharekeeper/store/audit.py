@@ -42,8 +42,15 @@ _CLAIMED = Prepared(
 )
 
 
+# The columns ``stored`` gives a value for: every one but ``seq`` (checked here, since the
+# outbox's statement on PostgreSQL names them in SQL of its own, store/events.py).
+STORED = (*(c.name for c in AUDIT_RECORD.columns), "client_token", "request_digest")
+if set(STORED) != {c.name for c in audit_records.columns} - {"seq"}:
+    raise RuntimeError("audit_records' columns and the record's stored fields differ")
+
+
 def stored(record: AuditRecord) -> dict[str, Any]:
-    """The record's row: a value for every column but ``seq``."""
+    """The record's row: a value for every column of ``STORED``."""
     values = AUDIT_RECORD.values(record)
     claim = record.claim
     values["client_token"] = None if claim is None else claim.token

@@ -13,11 +13,11 @@ has ended, committed (visible to the read, whose snapshot is taken after the loc
 or not (never to appear); later numbers are larger (the sequence hands numbers out one at a
 time: its CACHE is 1, PostgreSQL's default for the column). The unit of work inserts its
 events last, right before COMMIT, in the same pipeline (store/transaction.py); on PostgreSQL
-the lock, the insert and the audit record's insert are one statement (``_numbered_with``). So a
-writer holds the lock for its insert and its commit, and waits for no other lock while holding
-it; a reader holds it for one read. (Transaction ids would not do instead: they are taken at a
-transaction's first write, not when it holds the locks of what it changes, so ordering by them
-can put a share's later change first; docs/enforcement.md.)
+the audit record's insert, the lock and the insert are one statement, in that order
+(``_numbered_with``). So a writer holds the lock for its insert and its commit, and waits for
+no other lock while holding it; a reader holds it for one read. (Transaction ids would not do
+instead: they are taken at a transaction's first write, not when it holds the locks of what it
+changes, so ordering by them can put a share's later change first; docs/enforcement.md.)
 
 The bell: a unit of work that committed events rings it, waking this process's long-polling
 readers at once; other processes' commits are seen by polling (api/events.py)."""
@@ -35,9 +35,9 @@ from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, selec
 from sharekeeper.domain.audit import AuditRecord
 from sharekeeper.domain.clock import Millis
 from sharekeeper.domain.events import FeedEvent
-from sharekeeper.store.audit import AuditRepository, stored
+from sharekeeper.store.audit import STORED, AuditRepository, stored
 from sharekeeper.store.prepared import Prepared
-from sharekeeper.store.tables import associations, audit_records, events
+from sharekeeper.store.tables import associations, events
 from sharekeeper.store.transaction import Transaction
 
 E = events.c
@@ -67,27 +67,31 @@ def _insert_of(count: int) -> Prepared:
 
 
 def _numbered_with(count: int, audit: bool) -> Prepared:
-    """PostgreSQL: the outbox's shared lock, then ``count`` events numbered under it, and the
-    audit record if ``audit``, as one statement. The parts of a WITH run in no defined order,
-    so the order that matters is forced by the data: the events' rows are the lock's one row
-    joined to their values, and a row exists, to be numbered by the insert (``seq``'s
-    default, taken per inserted row), only once the lock's call has returned, granted. The
-    audit record's insert runs whatever reads it (a data-modifying WITH always does)."""
+    """PostgreSQL: the unit's audit record if ``audit``, then the outbox's shared lock, then
+    ``count`` events numbered under it, as one statement. The parts of a WITH run in no
+    defined order, so the order that matters is forced by the data:
+    - the lock is taken for the one row the audit record's insert returns, so the record is
+      written first: a wait it meets (another request's uncommitted record claiming the same
+      client token) is waited before the lock is held, as when it was a statement of its own,
+      and a writer holding the lock waits for no other lock (a reader's fence queued behind it
+      would hold up every writer);
+    - the events' rows are the lock's one row joined to their values: none exists, to be
+      numbered by the insert (``seq``'s default, taken per inserted row), before the lock's
+      call has returned, granted."""
     found = _NUMBERED.get((count, audit))
     if found is None:
         rows = ", ".join("(" + ", ".join(f":{f}{i}" for f in _FIELDS) + ")" for i in range(count))
         columns = ", ".join(_FIELDS)
-        recorded = ""
+        recorded, lock = "", _LOCK
         if audit:
-            names = [c.name for c in audit_records.columns if c.name != "seq"]
-            into = ", ".join(names)
             recorded = (
-                f", recorded AS (INSERT INTO audit_records ({into}) "
-                f"VALUES ({', '.join(f':audit_{n}' for n in names)}))"
+                f"recorded AS (INSERT INTO audit_records ({', '.join(STORED)}) "
+                f"VALUES ({', '.join(f':audit_{n}' for n in STORED)}) RETURNING 1), "
             )
+            lock = f"{_LOCK} FROM recorded"
         found = _NUMBERED[(count, audit)] = Prepared(
             text(
-                f"WITH fence AS MATERIALIZED ({_LOCK}){recorded} "
+                f"WITH {recorded}fence AS MATERIALIZED ({lock}) "
                 f"INSERT INTO events ({columns}) SELECT event.* "
                 f"FROM fence, (VALUES {rows}) AS event ({columns})"
             )

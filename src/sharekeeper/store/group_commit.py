@@ -137,8 +137,11 @@ class GroupCommit:
           about 50 pages, so each one created a file in the temporary directory, wrote to it
           and deleted it (openat, unlink and some 60 pwrite calls a create: a third of its
           CPU was the kernel's, docs/performance.md). In memory, a unit's journal is freed
-          when its savepoint is released. No other connection is changed (their sorts and
-          temporary tables still spill to disk)."""
+          when its savepoint is released; a unit that changes many pages (a share deleted with
+          thousands of associations) holds them in memory until then, within the process's
+          SQLite heap limit (``SQLITE_HEAP_LIMIT_BYTES``), past which the connections' page
+          caches give way meanwhile. No other connection is changed (their sorts and temporary
+          tables still spill to disk)."""
         dbapi = writer.connection.connection.dbapi_connection
         if dbapi is self._settled:
             return
