@@ -346,9 +346,10 @@ _NULL = _NOTHING.get
 def _bind_plainly() -> None:
     # sqlite3's registry is the process's: an adapter the embedding program (a test suite
     # using the plugin, say) registered for these types stays.
-    for kind, adapter in ((type(None), _NULL), (bool, int)):
-        if (kind, sqlite3.PrepareProtocol) not in sqlite3.adapters:
-            sqlite3.register_adapter(kind, adapter)
+    if (type(None), sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(type(None), _NULL)
+    if (bool, sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(bool, int)
 
 
 def _sqlite_engine(
