@@ -26,6 +26,8 @@ from typing import Any
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.config import Settings
 from sharekeeper.domain.accounts import Caller
+from sharekeeper.domain.audit import AuditRecord
+from sharekeeper.domain.events import Change
 from sharekeeper.domain.invitations import InvitationQuery
 from sharekeeper.domain.paging import MAX_LIMIT, PageRequest
 from sharekeeper.domain.quotas import QUOTA_MAX, Quotas
@@ -41,7 +43,13 @@ ROUNDS = 4
 def without_outbox() -> Iterator[None]:
     """The baseline: units of work write no events (bench only)."""
     kept = UnitOfWork._write_events
-    UnitOfWork._write_events = lambda self, changes: None  # type: ignore[method-assign]
+
+    def audit_only(self: UnitOfWork, changes: list[Change], record: AuditRecord | None) -> None:
+        # The unit's audit record travels with its events (store/events.py): kept alone.
+        if record is not None:
+            self.audit.add(record)
+
+    UnitOfWork._write_events = audit_only  # type: ignore[method-assign]
     try:
         yield
     finally:
