@@ -123,23 +123,28 @@ class EventRepository:
             }
             for event, share_id, resource_type in rows
         ]
+        if len(values) > _PREPARED_MOST:
+            # A bulk change's many events: their insert compiled for this call alone, the
+            # audit record and (PostgreSQL) the lock statements of their own before it.
+            self._add_audit(audit)
+            if self._tx.backend.pipelines:
+                self._tx.send_command(_LOCK)
+            self._tx.execute(insert(events), values)
+            return
         numbered = {f"{f}{i}": row[f] for i, row in enumerate(values) for f in _FIELDS}
-        if self._tx.backend.pipelines and len(values) <= _PREPARED_MOST:
+        if self._tx.backend.pipelines:
             # Each statement in a pipeline costs psycopg's Python about as much again as the
             # lock, the insert and the audit record's insert cost the server: one statement.
             if audit is not None:
                 numbered.update({f"audit_{k}": v for k, v in stored(audit).items()})
             self._tx.send(_numbered_with(len(values), audit is not None), numbered)
             return
+        self._add_audit(audit)
+        self._tx.send(_insert_of(len(values)), numbered)
+
+    def _add_audit(self, audit: AuditRecord | None) -> None:
         if audit is not None:
             AuditRepository(self._tx).add(audit)
-        if not self._tx.backend.embedded:
-            # Sent with the insert and the COMMIT in one pipeline.
-            self._tx.send_command(_LOCK)
-        if len(values) > _PREPARED_MOST:  # a bulk change's many events: compiled this once
-            self._tx.execute(insert(events), values)
-            return
-        self._tx.send(_insert_of(len(values)), numbered)
 
     def after(
         self, cursor: int, through: int, limit: int, namespaces: Sequence[str] | None = None
