@@ -529,10 +529,18 @@ class Transaction:
 _CURSORS = "sharekeeper.cursors"
 
 
-def _async_connection() -> type:
-    import psycopg  # only PostgreSQL's statements; SQLite's processes need not load it
+_async_driver: type | None = None
 
-    return psycopg.AsyncConnection
+
+def _async_connection() -> type:
+    """psycopg's asyncio connection class, imported on first use: SQLite's processes need not
+    load psycopg."""
+    global _async_driver
+    if _async_driver is None:
+        import psycopg
+
+        _async_driver = psycopg.AsyncConnection
+    return _async_driver
 
 
 async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> _Answer:
