@@ -469,7 +469,7 @@ class Transaction:
         if self.backend.pipelines and not self.connection.invalidated:
             # Made anew for the connection's next statement: none is reused in whatever state
             # a failure (a broken pipeline, say) left it.
-            self.connection.info.pop(_CURSORS, None)
+            self.connection.info.pop(DRIVER_CURSORS, None)
         dialect = self.connection.dialect
         if self.state is State.READING and refused_write(error, dialect):
             return WriteRefused(f"a write in a read unit: {sql[:60]}")
@@ -516,9 +516,9 @@ class Transaction:
         accept took four. A unit has its connection alone, and so its cursors."""
         info = self.connection.info
         driver = self.connection.connection.driver_connection
-        kept = info.get(_CURSORS)
+        kept = info.get(DRIVER_CURSORS)
         if kept is None or kept[0] is not driver:
-            kept = info[_CURSORS] = (driver, [])
+            kept = info[DRIVER_CURSORS] = (driver, [])
         cursors: list[Any] = kept[1]
         while len(cursors) < count:
             cursors.append(driver.cursor())  # type: ignore[union-attr]
@@ -526,7 +526,7 @@ class Transaction:
 
 
 # In a PostgreSQL connection's pool record: its driver connection and the cursors made on it.
-_CURSORS = "sharekeeper.cursors"
+DRIVER_CURSORS = "sharekeeper.cursors"
 
 
 _async_driver: type | None = None
