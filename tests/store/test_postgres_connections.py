@@ -3,17 +3,23 @@ costs at most the request that was using it (a retryable 503), never the ones af
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.domain.errors import ServiceBusy
+from sharekeeper.services import identity
+from sharekeeper.services.context import Context
 from sharekeeper.store import engine as engine_module
+from sharekeeper.store.transaction import DRIVER_CURSORS
 from tests.conftest import POSTGRES_URL
 from tests.support import settings_for
 
@@ -96,3 +102,94 @@ def test_a_connection_lost_in_use_drops_every_connection_opened_before_it(
         assert not set(before) & set(after)
     finally:
         runtime.close()
+
+
+def _served(runtime: Runtime, *steps: Callable[[Context], Any]) -> list[Any]:
+    """Runs each step, in turn, as the app runs a use case: in a greenlet on the event loop,
+    on its pool of asyncio connections (a pool of one here)."""
+
+    async def turn() -> list[Any]:
+        serving = runtime.serving()
+        try:
+            return [await serving.run(step, serving.context) for step in steps]
+        finally:
+            await serving.close()
+
+    return asyncio.run(turn())
+
+
+def test_a_connection_makes_its_driver_cursors_once_not_once_a_unit(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making a psycopg cursor builds its adapters: an accept made four. They hold no server
+    state, so a connection's are made once and serve each unit that has it after."""
+    made: list[object] = []
+    cursor = psycopg.AsyncConnection.cursor
+
+    def counted(self: psycopg.AsyncConnection[Any], *args: Any, **kwargs: Any) -> Any:
+        made.append(self)
+        return cursor(self, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "cursor", counted)
+
+    account, _ = identity.create_account(runtime.context, "cursors")
+
+    def units(ctx: Context) -> int:
+        with ctx.writing() as uow:  # BEGIN, lock and read in a pipeline, then its COMMIT
+            uow.accounts.lock(account.id)
+            assert uow.accounts.active_shares(account.id) == 0
+            uow.commit()
+        with ctx.reading() as uow:  # a statement alone
+            assert uow.accounts.active_shares(account.id) == 0
+        return len(made)
+
+    first, second, third = _served(runtime, units, units, units)
+    assert first > 0
+    assert second == third == first
+
+
+def test_a_failed_statement_leaves_no_driver_cursor_for_the_next_unit(runtime: Runtime) -> None:
+    """A cursor is not reused in whatever state a failure left it: its connection's next
+    statement has cursors of its own, and runs."""
+
+    def failing(ctx: Context) -> tuple[list[Any], list[Any]]:
+        with ctx.reading() as uow:
+            uow.tx.command("SELECT 1")
+            before = list(uow.tx.connection.info[DRIVER_CURSORS][1])
+            with pytest.raises(DBAPIError, match="division by zero"):
+                uow.tx.command("SELECT 1 / 0")
+        with ctx.reading() as uow:
+            uow.tx.command("SELECT 1")
+            after = list(uow.tx.connection.info[DRIVER_CURSORS][1])
+        return before, after
+
+    ((before, after),) = _served(runtime, failing)
+    assert before and after
+    assert not {id(c) for c in before} & {id(c) for c in after}
+
+
+def test_a_write_unit_left_mid_transaction_gives_its_connection_back_ended(
+    runtime: Runtime,
+) -> None:
+    """A unit that fails with its transaction open on the server (its BEGIN and a lock sent)
+    gives its connection back with that transaction ended: the next unit on it (a pool of
+    one) finds no transaction and no lock of the last one's."""
+
+    def interrupted(ctx: Context) -> None:
+        with pytest.raises(RuntimeError), ctx.writing() as uow:
+            uow.tx.command("SELECT pg_advisory_xact_lock(4242)")
+            raise RuntimeError("the use case failed midway")
+
+    def next_unit(ctx: Context) -> tuple[object, int]:
+        with ctx.reading() as uow:
+            driver = uow.tx.connection.connection.driver_connection
+            assert driver is not None
+            status = driver.info.transaction_status
+            locks = uow.tx.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242")
+            ).scalar_one()
+        return status, int(locks)
+
+    _, (status, locks) = _served(runtime, interrupted, next_unit)
+    assert status == psycopg.pq.TransactionStatus.IDLE
+    assert locks == 0

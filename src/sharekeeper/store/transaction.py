@@ -166,22 +166,20 @@ _READ_UNIT = {READ_UNIT: True}
 
 
 class Transaction:
-    __slots__ = ("_begun", "_cursor_kept", "_piped", "_queue", "backend", "connection", "state")
+    __slots__ = ("_begun", "_cursor_kept", "_queue", "backend", "connection", "state")
 
     def __init__(self, connection: Connection, backend: Backend) -> None:
         self.connection = connection
         self.backend = backend
         self.state = State.IDLE
-        # One driver cursor for every statement of ours: making one cost more than many a
-        # statement (psycopg builds its adapters for each).
+        # SQLite: one driver cursor for every statement of the unit, closed at its end (an
+        # unfinished statement would hold the reader's snapshot open). PostgreSQL's are the
+        # connection's (``_driver_cursors``).
         self._cursor_kept: Any = None
         # PostgreSQL: statements sent but not yet on the wire, and whether the database has
         # seen this transaction's BEGIN (a unit that fails before has nothing to roll back).
         self._queue: list[Queued] = []
         self._begun = False
-        # The driver's own cursors for pipelines, made once a unit (left to the garbage
-        # collector: an asyncio driver's close must be awaited, and they hold nothing).
-        self._piped: list[Any] = []
 
     # -- states -------------------------------------------------------------------------
 
@@ -372,9 +370,10 @@ class Transaction:
         return int(self._run(statement, values).rowcount)
 
     def close(self) -> None:
-        """Closes the kept cursor (the connection goes back, or away)."""
+        """Closes the kept cursor (the connection goes back, or away). PostgreSQL's stay with
+        their connection: psycopg's cursors hold no server state, only the rows of their last
+        statement, which the connection's next unit replaces."""
         cursor, self._cursor_kept = self._cursor_kept, None
-        self._piped = []
         if cursor is not None:
             # Its connection may have closed under it (broken): nothing is left to close then.
             with suppress(self.connection.dialect.loaded_dbapi.Error):
@@ -429,6 +428,19 @@ class Transaction:
             round_trip(1)
         dialect = self.connection.dialect
         error_type = dialect.loaded_dbapi.Error
+        if self.backend.pipelines:
+            try:
+                # psycopg's own cursor, not SQLAlchemy's adapter over it: the adapter makes a
+                # driver cursor per unit (entering it costs a greenlet switch) and copies its
+                # rows into a deque; the statement's answer is the same.
+                cursor = self._driver_cursors(1)[0]
+                driver = cursor.connection
+                if isinstance(driver, _async_connection()):
+                    return await_only(_async_execute(cursor, sql, parameters))
+                cursor.execute(sql, parameters)
+            except error_type as error:
+                raise self._failed(error, sql, parameters) from error
+            return cursor
         try:
             cursor = self._cursor_kept
             if cursor is None:
@@ -454,6 +466,10 @@ class Transaction:
     ) -> Exception:
         """The exception SQLAlchemy would raise, for the unit of work to translate."""
         self.close()
+        if self.backend.pipelines and not self.connection.invalidated:
+            # Made anew for the connection's next statement: none is reused in whatever state
+            # a failure (a broken pipeline, say) left it.
+            self.connection.info.pop(DRIVER_CURSORS, None)
         dialect = self.connection.dialect
         if self.state is State.READING and refused_write(error, dialect):
             return WriteRefused(f"a write in a read unit: {sql[:60]}")
@@ -481,20 +497,56 @@ class Transaction:
         answered = range(len(statements) - answers, len(statements))
         for round_trip in _round_trip_hooks:
             round_trip(len(every))
-        import psycopg  # only PostgreSQL pipelines; SQLite's processes need not load it
-
-        driver: Any = self.connection.connection.driver_connection
-        while len(self._piped) <= answers:
-            self._piped.append(driver.cursor())
         try:
-            if isinstance(driver, psycopg.AsyncConnection):
+            cursors = self._driver_cursors(answers + 1)
+            driver = cursors[0].connection
+            if isinstance(driver, _async_connection()):
                 # The asyncio driver under SQLAlchemy's adapter: wait on the event loop, in
                 # the request's greenlet.
-                return await_only(_async_pipeline(driver, self._piped, every, answered))
-            return _sync_pipeline(driver, self._piped, every, answered)
+                return await_only(_async_pipeline(driver, cursors, every, answered))
+            return _sync_pipeline(driver, cursors, every, answered)
         except self.connection.dialect.loaded_dbapi.Error as error:
             sql = "; ".join(s for s, _ in every)
             raise self._failed(error, sql, ()) from error
+
+    def _driver_cursors(self, count: int) -> list[Any]:
+        """At least ``count`` of psycopg's own cursors of this PostgreSQL connection, made once
+        for as long as it stays open (in its pool record, which SQLAlchemy empties when it
+        drops the connection) instead of once a unit: making one builds its adapters, and an
+        accept took four. A unit has its connection alone, and so its cursors."""
+        info = self.connection.info
+        driver = self.connection.connection.driver_connection
+        kept = info.get(DRIVER_CURSORS)
+        if kept is None or kept[0] is not driver:
+            kept = info[DRIVER_CURSORS] = (driver, [])
+        cursors: list[Any] = kept[1]
+        while len(cursors) < count:
+            cursors.append(driver.cursor())  # type: ignore[union-attr]
+        return cursors
+
+
+# In a PostgreSQL connection's pool record: its driver connection and the cursors made on it.
+DRIVER_CURSORS = "sharekeeper.cursors"
+
+
+_async_driver: type | None = None
+
+
+def _async_connection() -> type:
+    """psycopg's asyncio connection class, imported on first use: SQLite's processes need not
+    load psycopg."""
+    global _async_driver
+    if _async_driver is None:
+        import psycopg
+
+        _async_driver = psycopg.AsyncConnection
+    return _async_driver
+
+
+async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> _Answer:
+    """One statement on the asyncio driver, and its rows: one wait in the request's greenlet."""
+    await cursor.execute(sql, parameters)
+    return _Answer(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
 
 
 def _sync_pipeline(
