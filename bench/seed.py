@@ -91,6 +91,7 @@ def seed_invitations(
                     {
                         "id": inv,
                         "resource_share_id": s,
+                        "resource_share_name": f"seed-{start + i}",
                         "sender_account_id": owner,
                         "receiver_account_id": receiver,
                         "status": "pending",
@@ -98,7 +99,7 @@ def seed_invitations(
                         "updated_at": now,
                         "expires_at": now + 7 * DAY_MS,
                     }
-                    for inv, s in zip(invites, shares, strict=True)
+                    for i, (inv, s) in enumerate(zip(invites, shares, strict=True))
                 ],
             )
             # The share quota's count on the owner's row, as a create keeps it.

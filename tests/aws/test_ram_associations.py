@@ -101,6 +101,22 @@ def test_update_and_delete(owner: Account, receiver: Account, outsider: Account)
     assert invitation["status"] == "EXPIRED"  # withdrawn with its share
 
 
+def test_a_renamed_shares_invitation_carries_its_new_name(
+    owner: Account, receiver: Account
+) -> None:
+    """The invitation's copy of the share's name (migration 0025) follows AWS's rename."""
+    arn = share_to(owner, receiver, "old-name")["resourceShareArn"]
+    assert pending_invitation(receiver)["resourceShareName"] == "old-name"
+    owner.aws("ram").update_resource_share(resourceShareArn=arn, name="new-name")
+    invitation = pending_invitation(receiver)
+    assert invitation["resourceShareName"] == "new-name"
+    answer = receiver.aws("ram").accept_resource_share_invitation(
+        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
+    )
+    accepted = valid("ram", "AcceptResourceShareInvitation", answer)
+    assert accepted["resourceShareInvitation"]["resourceShareName"] == "new-name"
+
+
 def test_a_pending_invitations_resources_show_to_its_receiver_only(
     owner: Account, receiver: Account, outsider: Account
 ) -> None:

@@ -221,6 +221,25 @@ def test_delete_marks_deleted_ends_associations_and_withdraws(
     assert associations(owner, "principal", resource_share_ids=[share.id]) == []
 
 
+def test_a_renamed_shares_invitations_carry_its_new_name(owner: Account, receiver: Account) -> None:
+    """Each invitation keeps a copy of its share's name (migration 0025): a rename changes
+    it for both sides' searches and for the answer."""
+    share = create_share(owner, "before", principals=[receiver.account_id])
+    assert invitation_for(receiver, share.id).resource_share_name == "before"
+    for body in (
+        UpdateResourceShareReqBody(name="after"),
+        UpdateResourceShareReqBody(name="after", description="the name unchanged"),
+    ):
+        request = UpdateResourceShareRequest(resource_share_id=share.id, body=body)
+        assert owner.ram.update_resource_share(request).status_code == 200
+    invitation = invitation_for(receiver, share.id)
+    (sent,) = invitations(owner, resource_share_ids=[share.id])
+    assert (invitation.resource_share_name, sent.resource_share_name) == ("after", "after")
+    answered = accept(receiver, invitation.resource_share_invitation_id)
+    assert answered.resource_share_name == "after"
+    assert invitation_for(receiver, share.id).resource_share_name == "after"
+
+
 def test_update_changes_only_what_is_given(owner: Account) -> None:
     share = create_share(owner, "before", description="keep me")
     reply = owner.ram.update_resource_share(

@@ -12,6 +12,9 @@ RULES = {
     "an invitation whose share is gone": """
         SELECT i.seq FROM invitations i LEFT JOIN resource_shares s ON s.id = i.resource_share_id
         WHERE s.id IS NULL""",
+    "an invitation whose copy of its share's name is not the share's": """
+        SELECT i.seq FROM invitations i JOIN resource_shares s ON s.id = i.resource_share_id
+        WHERE i.resource_share_name <> s.name""",
     "a pending invitation without its associating principal": """
         SELECT i.seq FROM invitations i WHERE i.status = 'pending' AND NOT EXISTS (
           SELECT 1 FROM associations a WHERE a.resource_share_id = i.resource_share_id

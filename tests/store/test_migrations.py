@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
 
 from sharekeeper.store import migrate
 from sharekeeper.store.engine import (
@@ -20,6 +24,7 @@ from sharekeeper.store.engine import (
     driver_url,
 )
 from sharekeeper.store.tables import metadata
+from tests.conftest import POSTGRES_URL
 from tests.support import LiveServer
 
 
@@ -325,3 +330,85 @@ def test_a_database_with_shares_upgrades_from_0019_and_keeps_its_foreign_keys(
     assert [tuple(r) for r in owners] == [("owner",)]
     assert len(aws_ids[0][0]) == 12
     assert enforced == 1
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database of each kind: a file for SQLite, a schema of its own in
+    the test database for PostgreSQL (skipped without one)."""
+    if request.param == "sqlite":
+        engine = create_database_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    if POSTGRES_URL is None:
+        pytest.skip("SHAREKEEPER_TEST_POSTGRES_URL is not set")
+    schema = f"migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(driver_url(POSTGRES_URL))
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_database_engine(POSTGRES_URL)
+
+    @event.listens_for(engine, "connect")
+    def in_the_schema(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute(f"SET search_path TO {schema}")
+        cursor.close()
+        connection.commit()
+
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_0025_copies_each_share_name_onto_its_invitations(empty_engine: Engine) -> None:
+    """Invitations written before it get their share's name; the column then refuses an
+    invitation without one (no default hides a writer that forgot it)."""
+    engine = empty_engine
+    _upgrade(engine, "0024")
+    invitation = text(
+        "INSERT INTO invitations (id, resource_share_id, sender_account_id,"
+        " receiver_account_id, status, created_at, updated_at, expires_at)"
+        " VALUES (:id, :share, 'owner', 'receiver', 'accepted', 1, 1, 2)"
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, created_at, aws_account_id)"
+                " VALUES ('owner', 'owner', 1, '000000000001')"
+            )
+        )
+        for share, name in (("share-1", "first"), ("share-2", "second")):
+            connection.execute(
+                text(
+                    "INSERT INTO resource_shares (id, owner_account_id, name, description,"
+                    " allow_external_principals, status, created_at, updated_at)"
+                    " VALUES (:id, 'owner', :name, '', true, 'active', 1, 1)"
+                ),
+                {"id": share, "name": name},
+            )
+        for n, share in enumerate(("share-1", "share-2", "share-2")):
+            connection.execute(invitation, {"id": f"invitation-{n}", "share": share})
+    _upgrade(engine, "0025")
+    with engine.connect() as connection:
+        named = connection.execute(
+            text("SELECT id, resource_share_name FROM invitations ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in named] == [
+        ("invitation-0", "first"),
+        ("invitation-1", "second"),
+        ("invitation-2", "second"),
+    ]
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(invitation, {"id": "invitation-3", "share": "share-1"})
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            created = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'invitations'")
+            ).scalar_one()
+        # The copy keeps AUTOINCREMENT: an invitation's seq is never reused.
+        assert "AUTOINCREMENT" in created

@@ -94,7 +94,7 @@ def test_an_entity_stored_reads_back_the_same(mapping: RowMapping[Any]) -> None:
 @pytest.mark.parametrize("mapping", MAPPINGS[:3], ids=ids[:3])
 def test_statements_select_the_declared_columns_first(mapping: RowMapping[Any]) -> None:
     statements = {
-        "Invitation": invitations._WITH_SHARE_NAME,
+        "Invitation": invitations._INVITATIONS,
         "Association": shares._WITH_SHARE_NAME,
         "ResourceShare": shares._SHARES,
     }

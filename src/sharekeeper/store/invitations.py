@@ -52,7 +52,7 @@ INVITATION = RowMapping(
     Invitation,
     INV.id,
     INV.resource_share_id,
-    Field(S.name, "resource_share_name"),
+    INV.resource_share_name,
     INV.sender_account_id,
     INV.receiver_account_id,
     Field(INV.status, convert=enum_of(InvitationStatus)),
@@ -61,10 +61,9 @@ INVITATION = RowMapping(
     INV.expires_at,
 )
 # An invitation's columns, then its keyset position (named: the search's compound statement
-# is ordered by it, and SQLite orders a compound by its columns' names only).
-_WITH_SHARE_NAME = select(*INVITATION.columns, INV.seq.label("seq")).join(
-    resource_shares, S.id == INV.resource_share_id
-)
+# is ordered by it, and SQLite orders a compound by its columns' names only). The share's name
+# is the invitation's own copy (migration 0025): no read of an invitation joins its share.
+_INVITATIONS = select(*INVITATION.columns, INV.seq.label("seq"))
 _SEQ = len(INVITATION.columns)
 # A listed invitation (InvitationLine): its status and update time as seen at :now, the SQL
 # twin of Invitation.seen_at, so that its row is the line as read; then its keyset position.
@@ -74,17 +73,15 @@ _SEEN_EXPIRED = and_(
 _LINE = select(
     INV.id,
     INV.resource_share_id,
-    S.name,
+    INV.resource_share_name,
     INV.sender_account_id,
     INV.receiver_account_id,
     case((_SEEN_EXPIRED, InvitationStatus.EXPIRED.value), else_=INV.status).label("status"),
     INV.created_at,
     case((_SEEN_EXPIRED, INV.expires_at), else_=INV.updated_at).label("updated_at"),
     INV.seq.label("seq"),
-).join(resource_shares, S.id == INV.resource_share_id)
+)
 _LINE_SEQ = len(InvitationLine._fields)
-# Where both put the share's name.
-_NAME = 2
 
 
 def _status_shape(status: str | None) -> str | None:
@@ -125,16 +122,10 @@ def _search_statement(
     SQLite merges a compound statement's bare sides that way, but sorts again, in a temporary
     B-tree, each side written as a subquery with its own ORDER BY and LIMIT (114 µs a page of
     51 against 76); PostgreSQL needs the subqueries, or it joins every row of the account's
-    before sorting (15 ms at 10,000 invitations). On PostgreSQL the share's name is looked up
-    for the page's rows alone, after the merge: planning the two sides' joins cost it more than
-    running the whole statement (planned in 0.25 ms and run in 0.12, against 0.15 and 0.12)."""
-    selected = _LINE if lines else _WITH_SHARE_NAME
-    if not sqlite:
-        # The sides without the share's name (always the third column) and so without a join.
-        kept = list(selected.selected_columns)
-        if kept[_NAME] is not S.name:
-            raise RuntimeError("the share's name is not where the search puts it back")
-        selected = select(*kept[:_NAME], *kept[_NAME + 1 :])
+    before sorting (15 ms at 10,000 invitations). The share's name is the invitation's own
+    column: neither database joins or looks up the share (planning a join cost PostgreSQL more
+    than running the whole statement)."""
+    selected = _LINE if lines else _INVITATIONS
 
     def side(column: Any) -> Select[Any]:
         after = INV.seq < bindparam("after") if newest_first else INV.seq > bindparam("after")
@@ -157,30 +148,25 @@ def _search_statement(
         seq = both.selected_columns.seq
         return both.order_by(_order(seq, newest_first)).limit(bindparam("limit"))
     merged = both.subquery()
-    page = (
-        select(merged)
-        .order_by(_order(merged.c.seq, newest_first))
-        .limit(bindparam("limit"))
-        .subquery()
-    )
-    name = select(S.name).where(S.id == page.c.resource_share_id).scalar_subquery()
-    rest = list(page.c)
-    return select(*rest[:_NAME], name, *rest[_NAME:]).order_by(_order(page.c.seq, newest_first))
+    return select(merged).order_by(_order(merged.c.seq, newest_first)).limit(bindparam("limit"))
 
 
 def _order(seq: Any, newest_first: bool) -> Any:
     return seq.desc() if newest_first else seq
 
 
-_GET = Prepared(_WITH_SHARE_NAME.where(INV.id == bindparam("invitation_id")))
+_GET = Prepared(_INVITATIONS.where(INV.id == bindparam("invitation_id")))
 # The receiver's invitation with its share's row locked (SQLite: its writers are serialized by
 # BEGIN IMMEDIATE instead), as every writer of a share locks it first: one round trip for both.
+# The join is for the lock and the share's visibility; the name is the invitation's.
 _GET_FOR_ANSWER = Prepared(
-    _WITH_SHARE_NAME.where(
+    _INVITATIONS.join(resource_shares, S.id == INV.resource_share_id)
+    .where(
         INV.id == bindparam("invitation_id"),
         INV.receiver_account_id == bindparam("receiver"),
         share_visible(bindparam("now", type_=BigInteger)),
-    ).with_for_update(of=resource_shares)
+    )
+    .with_for_update(of=resource_shares)
 )
 # The compare-and-set of accept and reject: only a pending, unexpired invitation of the
 # receiver moves.
@@ -225,6 +211,11 @@ _FORGET_WITHDRAWN = Prepared(
         INV.receiver_account_id == bindparam("receiver"),
         INV.status == InvitationStatus.WITHDRAWN,
     )
+)
+_RENAME_SHARE = Prepared(
+    update(invitations)
+    .where(INV.resource_share_id == bindparam("share_id"))
+    .values(resource_share_name=bindparam("name", type_=String))
 )
 _NEWEST = invitations.alias("newest")
 # A share's deletion withdraws its invitations; each receiver's withdrawn invitations from the
@@ -275,6 +266,7 @@ class InvitationRepository:
             row = {
                 "id": i.id,
                 "resource_share_id": i.resource_share_id,
+                "resource_share_name": i.resource_share_name,
                 "sender_account_id": i.sender_account_id,
                 "receiver_account_id": i.receiver_account_id,
                 "status": i.status.value,
@@ -374,7 +366,7 @@ class InvitationRepository:
     def _close(self, scope: list[Any], now: Millis | None) -> list[Invitation]:
         """Withdraws the invitations in ``scope`` at ``now``, or, with None, records them as
         expired when they expired."""
-        found = [INVITATION.read(row) for row in self._tx.execute(_WITH_SHARE_NAME.where(*scope))]
+        found = [INVITATION.read(row) for row in self._tx.execute(_INVITATIONS.where(*scope))]
         if not found:
             return []
         status = InvitationStatus.EXPIRED if now is None else InvitationStatus.WITHDRAWN
@@ -408,6 +400,11 @@ class InvitationRepository:
             )
             for id, sender, created, expires in self._tx.rows(_EXPIRE_STALE, parameters)
         ]
+
+    def rename_share(self, share_id: str, name: str) -> None:
+        """The share's invitations carry its new name: called by whatever renames the share,
+        in the same unit of work, under the share's lock."""
+        self._tx.send(_RENAME_SHARE, {"share_id": share_id, "name": name})
 
     def forget_withdrawn(self, share_id: str, receiver: str) -> None:
         """Deletes the receiver's withdrawn invitations to the share, before a new one is sent:

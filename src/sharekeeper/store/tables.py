@@ -163,6 +163,10 @@ invitations = Table(
         nullable=False,
         index=True,
     ),
+    # The share's name, copied (migration 0025): an invitation is read, listed above all, far
+    # more often than a share is renamed, and its reads then need no join or lookup of the
+    # share. A rename changes it in the same unit of work (services/shares.py).
+    Column("resource_share_name", String(64), nullable=False),
     Column("sender_account_id", String(32), nullable=False),
     Column("receiver_account_id", String(32), nullable=False),
     Column("status", String(16), nullable=False),
