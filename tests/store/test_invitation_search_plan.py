@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from bench import seed as bulk
 
 from sharekeeper.store.invitations import _search_statement
 from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.tables import accounts, associations, invitations, resource_shares
 from tests.support import LiveServer
 
 INVITATIONS = 300
@@ -25,10 +27,22 @@ STATUSES = (None, "pending", "expired", "accepted")
 
 
 @pytest.fixture(scope="module")
-def receiver(server: LiveServer) -> str:
+def receiver(server: LiveServer) -> Iterator[str]:
     owner, receiver = server.account("plan-owner"), server.account("plan-receiver")
-    bulk.seed_invitations(server.runtime.engine, owner.account_id, receiver.account_id, INVITATIONS)
-    return receiver.account_id
+    engine = server.runtime.engine
+    bulk.seed_invitations(engine, owner.account_id, receiver.account_id, INVITATIONS)
+    yield receiver.account_id
+    # The run's other tests share the database, and its invariants (tests/store/invariants.py)
+    # hold only for what the API made: seeded shares have no audit record of their creation.
+    owned = resource_shares.select().where(resource_shares.c.owner_account_id == owner.account_id)
+    with engine.begin() as connection:
+        ids = [row.id for row in connection.execute(owned)]
+        connection.execute(invitations.delete().where(invitations.c.resource_share_id.in_(ids)))
+        connection.execute(associations.delete().where(associations.c.resource_share_id.in_(ids)))
+        connection.execute(resource_shares.delete().where(resource_shares.c.id.in_(ids)))
+        connection.execute(
+            accounts.update().where(accounts.c.id == owner.account_id).values(active_shares=0)
+        )
 
 
 def plan(server: LiveServer, sql: str, parameters: Any) -> Any:
