@@ -28,7 +28,7 @@ import uvloop
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from sharekeeper.store.pipeline import Pipeline, Statement  # noqa: E402
+from sharekeeper.store.pipeline import Pipeline  # noqa: E402
 
 CONNECTIONS = 8
 SETUP = (
@@ -67,16 +67,14 @@ _pipelines: dict[int, Pipeline] = {}
 
 async def libpq_units(connection: psycopg.AsyncConnection[Any], row: int, units: int) -> None:
     pipeline = _pipelines.setdefault(id(connection), Pipeline(connection))
-    begin, lock, answer = Statement(BEGIN), Statement(LOCK), Statement(ANSWER)
-    record, commit = Statement(RECORD), Statement(COMMIT)
     for unit in range(units):
         values = {"id": row, "status": "accepted" if unit % 2 else "pending"}
         answers = await pipeline.run(
-            [(begin, None), (lock, values), (answer, values)], answered=range(1, 3)
+            [(BEGIN, None), (LOCK, values), (ANSWER, values)], answered=range(1, 3)
         )
         assert answers[1].rows[0][0] == row
         await pipeline.run(
-            [(record, {"id": row, "body": "accepted"}), (commit, None)], answered=range(0)
+            [(RECORD, {"id": row, "body": "accepted"}), (COMMIT, None)], answered=range(0)
         )
 
 

@@ -22,10 +22,15 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg import AsyncConnection, OperationalError, errors, pq
 from psycopg.adapt import PyFormat, Transformer
+
+from sharekeeper.store.transaction import Answer
+
+if TYPE_CHECKING:
+    from sharekeeper.store.transaction import Parameters
 
 # At most this many statements prepared a connection: past it, a new text goes unprepared
 # (parsed at each use, as psycopg sends a statement it has not seen five times). Our hot
@@ -37,23 +42,9 @@ _PIPELINE_SYNC = pq.ExecStatus.PIPELINE_SYNC
 _FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
 _COMMAND_OK = pq.ExecStatus.COMMAND_OK
 _BAD = pq.ConnStatus.BAD
+_OK = pq.ConnStatus.OK
+_OFF = pq.PipelineStatus.OFF
 _PLACEHOLDER = re.compile(rb"%(?:\(([^)]+)\))?s|%%|%")
-
-
-class Answer:
-    """A statement's rows (tuples) and row count, as psycopg's cursor would give them."""
-
-    __slots__ = ("rowcount", "rows")
-
-    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
-        self.rows = rows
-        self.rowcount = rowcount
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self.rows
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        return self.rows[0] if self.rows else None
 
 
 class Statement:
@@ -111,7 +102,6 @@ def statement(sql: str) -> Statement:
     return found
 
 
-Parameters = Sequence[Any] | Mapping[str, Any] | None
 # Prepared statements' names, never the same twice in the process: one forgotten (its PREPARE
 # skipped after a failure) or a connection's ``Pipeline`` made again cannot meet a name the
 # server still holds.
@@ -133,8 +123,15 @@ class Pipeline:
         self._prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
         self._formats: dict[int, list[PyFormat]] = {}
 
+    def clean(self) -> bool:
+        """Whether the connection is out of pipeline mode with every answer read, and whole:
+        true after ``run`` returned or raised a statement's failure; false after an
+        interruption, or a failure before every answer was read (the connection must go)."""
+        pgconn = self.pgconn
+        return pgconn.status == _OK and pgconn.pipeline_status == _OFF
+
     async def run(
-        self, statements: Sequence[tuple[Statement, Parameters]], answered: range
+        self, statements: Sequence[tuple[str, Parameters]], answered: range
     ) -> list[Answer]:
         """Sends ``statements`` in one pipeline, waits once for their answers, and returns
         those of the statements whose indexes are in ``answered``. The first failure is raised
@@ -151,7 +148,8 @@ class Pipeline:
         preparing: list[tuple[bytes, tuple[int, ...]] | None] = []
         pgconn.enter_pipeline_mode()
         try:
-            for each, parameters in statements:
+            for sql, parameters in statements:
+                each = statement(sql)
                 if parameters is None:
                     pgconn.send_query_params(each.bare, None)
                     preparing.append(None)
@@ -161,7 +159,7 @@ class Pipeline:
                 if formats is None:
                     formats = self._formats[len(values)] = [PyFormat.AUTO] * len(values)
                 dumped = transformer.dump_sequence(values, formats)
-                types = transformer.types
+                types = transformer.types or ()
                 key = (each.sql, types)
                 name = prepared.get(key)
                 if name is None and len(prepared) < PREPARED_MAX:
@@ -180,9 +178,9 @@ class Pipeline:
         except BaseException:
             # Whether the database prepared this pipeline's statements is not known: they are
             # forgotten (the caller drops the connection anyway).
-            for key in preparing:
-                if key is not None:
-                    prepared.pop(key, None)
+            for made in preparing:
+                if made is not None:
+                    prepared.pop(made, None)
             raise
         finally:
             if pgconn.status != _BAD:
@@ -285,4 +283,3 @@ class Pipeline:
             loop.remove_reader(fileno)
             if write:
                 loop.remove_writer(fileno)
-

@@ -140,20 +140,20 @@ def watching_round_trips(hook: RoundTripHook) -> Iterator[None]:
         _round_trip_hooks.remove(hook)
 
 
-class _Answer:
-    """A statement's rows and row count, read off a pipeline's cursor."""
+class Answer:
+    """A statement's rows (tuples) and row count, read off a pipeline."""
 
-    __slots__ = ("_rows", "rowcount")
+    __slots__ = ("rowcount", "rows")
 
     def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
-        self._rows = rows
+        self.rows = rows
         self.rowcount = rowcount
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._rows
+        return self.rows
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._rows[0] if self._rows else None
+        return self.rows[0] if self.rows else None
 
 
 Parameters = Sequence[Any] | Mapping[str, Any] | None
@@ -486,7 +486,7 @@ class Transaction:
 
     def _pipeline(
         self, statements: list[Queued], answers: int, then: Sequence[Queued] = ()
-    ) -> list[_Answer]:
+    ) -> list[Answer]:
         """Sends ``statements`` and then ``then`` in one psycopg pipeline (one round trip) and
         returns the answers of the last ``answers`` of ``statements``. The first failure is
         raised; the database skips the statements after it, and the unit's transaction is then
@@ -498,16 +498,35 @@ class Transaction:
         for round_trip in _round_trip_hooks:
             round_trip(len(every))
         try:
-            cursors = self._driver_cursors(answers + 1)
-            driver = cursors[0].connection
+            driver = self.connection.connection.driver_connection
             if isinstance(driver, _async_connection()):
-                # The asyncio driver under SQLAlchemy's adapter: wait on the event loop, in
-                # the request's greenlet.
-                return await_only(_async_pipeline(driver, cursors, every, answered))
-            return _sync_pipeline(driver, cursors, every, answered)
+                # The asyncio driver under SQLAlchemy's adapter: libpq's pipeline driven with
+                # one wait a round trip (``store/pipeline.py``), in the request's greenlet.
+                pipeline = self._libpq_pipeline(driver)
+                try:
+                    return await_only(pipeline.run(every, answered))
+                except BaseException:
+                    if not pipeline.clean():
+                        # Interrupted, or broken before every answer was read: answers are
+                        # left unread, and no later statement could read its own. Dropped,
+                        # whichever path this pipeline was on (``_interrupted``).
+                        self._interrupted()
+                    raise
+            cursors = self._driver_cursors(answers + 1)
+            return _sync_pipeline(cursors[0].connection, cursors, every, answered)
         except self.connection.dialect.loaded_dbapi.Error as error:
             sql = "; ".join(s for s, _ in every)
             raise self._failed(error, sql, ()) from error
+
+    def _libpq_pipeline(self, driver: Any) -> Any:
+        """The connection's ``Pipeline``, made once for as long as it stays open (it keeps
+        the names of the statements the connection prepared), like ``_driver_cursors``, and
+        kept after a failed statement: a pipeline reads every answer before it raises."""
+        info = self.connection.info
+        kept = info.get(PIPELINE)
+        if kept is None or kept.connection is not driver:
+            kept = info[PIPELINE] = _libpq.Pipeline(driver)
+        return kept
 
     def _driver_cursors(self, count: int) -> list[Any]:
         """At least ``count`` of psycopg's own cursors of this PostgreSQL connection, made once
@@ -525,33 +544,39 @@ class Transaction:
         return cursors
 
 
-# In a PostgreSQL connection's pool record: its driver connection and the cursors made on it.
+# In a PostgreSQL connection's pool record: its driver connection and the cursors made on it,
+# and its libpq pipeline (asyncio).
 DRIVER_CURSORS = "sharekeeper.cursors"
+PIPELINE = "sharekeeper.pipeline"
 
 
 _async_driver: type | None = None
+_libpq: Any = None
 
 
 def _async_connection() -> type:
-    """psycopg's asyncio connection class, imported on first use: SQLite's processes need not
-    load psycopg."""
-    global _async_driver
+    """psycopg's asyncio connection class, imported on first use with the libpq pipeline's
+    module: SQLite's processes need not load psycopg."""
+    global _async_driver, _libpq
     if _async_driver is None:
         import psycopg
 
+        from sharekeeper.store import pipeline
+
+        _libpq = pipeline
         _async_driver = psycopg.AsyncConnection
     return _async_driver
 
 
-async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> _Answer:
+async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> Answer:
     """One statement on the asyncio driver, and its rows: one wait in the request's greenlet."""
     await cursor.execute(sql, parameters)
-    return _Answer(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
+    return Answer(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
 
 
 def _sync_pipeline(
     driver: Any, cursors: list[Any], statements: list[Queued], answered: range
-) -> list[_Answer]:
+) -> list[Answer]:
     """``cursors[0]`` takes the answers nobody reads, each replacing the last; the others one
     answered statement each."""
     with driver.pipeline():
@@ -559,20 +584,7 @@ def _sync_pipeline(
             cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
             cursor.execute(sql, parameters)
     return [
-        _Answer(c.fetchall() if _has_rows(c) else [], c.rowcount)
-        for c in cursors[1 : 1 + len(answered)]
-    ]
-
-
-async def _async_pipeline(
-    driver: Any, cursors: list[Any], statements: list[Queued], answered: range
-) -> list[_Answer]:
-    async with driver.pipeline():
-        for index, (sql, parameters) in enumerate(statements):
-            cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
-            await cursor.execute(sql, parameters)
-    return [
-        _Answer(await c.fetchall() if _has_rows(c) else [], c.rowcount)
+        Answer(c.fetchall() if _has_rows(c) else [], c.rowcount)
         for c in cursors[1 : 1 + len(answered)]
     ]
 
