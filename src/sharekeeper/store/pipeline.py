@@ -216,7 +216,13 @@ class Pipeline:
             elif failure is None and index in answered:
                 answers.append(self._answer(result))
         if failure is not None:
-            raise errors.error_from_result(failure, encoding=self.connection.info.encoding)
+            error = errors.error_from_result(failure, encoding=self.connection.info.encoding)
+            if isinstance(error, errors.InvalidSqlStatementName):
+                # Our statements were deallocated behind our back (a DEALLOCATE ALL: psycopg
+                # sends one after a ROLLBACK it runs itself, or a pooler's reset): the
+                # statement fails, and the connection's next pipeline prepares them again.
+                self._prepared.clear()
+            raise error
         return answers
 
     def _answer(self, result: pq.abc.PGresult) -> Answer:

@@ -225,7 +225,7 @@ class Transaction:
         if not queued:
             if opened:
                 try:
-                    self.command(statement)
+                    self._control(statement)
                 except DBAPIError:
                     if statement == "COMMIT":
                         self._end_failed_commit()
@@ -234,7 +234,7 @@ class Transaction:
             # What is still queued is dropped: the database never saw it (nor, before the
             # unit's first round trip, its BEGIN).
             if begun:
-                self.command(statement)
+                self._control(statement)
         else:
             for hook in _hooks:
                 hook(statement)
@@ -244,7 +244,7 @@ class Transaction:
                 # A failure makes the database skip the rest of the pipeline, COMMIT too: the
                 # transaction is still open (aborted), and must not go back to the pool so.
                 if not self.connection.invalidated:
-                    self.command("ROLLBACK")
+                    self._control("ROLLBACK")
                 raise
             except BaseException:
                 self._interrupted()
@@ -292,6 +292,20 @@ class Transaction:
     def command(self, sql: str) -> None:
         """A statement without parameters or rows (transaction control, a pragma)."""
         self._cursor(sql, ())
+
+    def _control(self, statement: str) -> None:
+        """COMMIT or ROLLBACK, alone. On the asyncio driver through the libpq pipeline, not
+        psycopg's cursor: psycopg answers a ROLLBACK it runs (or a COMMIT that rolled back)
+        with DEALLOCATE ALL once it has prepared statements of its own, which would drop the
+        ones the pipeline prepared too (``store/pipeline.py``)."""
+        if self.backend.pipelines and isinstance(
+            self.connection.connection.driver_connection, _async_connection()
+        ):
+            for hook in _hooks:
+                hook(statement)
+            self._pipeline([(statement, BARE)], answers=0)
+        else:
+            self.command(statement)
 
     def send(self, statement: Prepared, values: Mapping[str, Any]) -> None:
         """A write whose answer nobody reads: on PostgreSQL it travels with the unit's next
@@ -352,7 +366,7 @@ class Transaction:
         except DBAPIError:
             # The failure skipped the COMMIT: end the transaction it left open.
             if not self.connection.invalidated:
-                self.command("ROLLBACK")
+                self._control("ROLLBACK")
             raise
         except BaseException:
             self._interrupted()
