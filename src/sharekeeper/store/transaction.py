@@ -8,8 +8,9 @@ SQLAlchemy on the same connection, so all of a unit's statements share its trans
 statement's SQL passes the one hook (``watching``) that tests and tracing use.
 
 On PostgreSQL a write unit's statements whose answer nobody reads (its BEGIN, inserts, the
-outbox's LOCK: ``send``) wait in a queue and travel in one psycopg pipeline with the next
-statement that answers, or with COMMIT: a write costs a round trip per statement it reads the
+outbox's LOCK: ``send``) wait in a queue and travel in one pipeline with the next
+statement that answers, or with COMMIT (libpq's, driven by ``store/pipeline.py`` on the asyncio
+driver; psycopg's on the synchronous one): a write costs a round trip per statement it reads the
 answer of, plus one (``watching_round_trips`` counts them). A queued statement that fails is
 reported by the call that sent the queue, whose unit then rolls back as it would have.
 
@@ -501,7 +502,7 @@ class Transaction:
     def _pipeline(
         self, statements: list[Queued], answers: int, then: Sequence[Queued] = ()
     ) -> list[Answer]:
-        """Sends ``statements`` and then ``then`` in one psycopg pipeline (one round trip) and
+        """Sends ``statements`` and then ``then`` in one pipeline (one round trip) and
         returns the answers of the last ``answers`` of ``statements``. The first failure is
         raised; the database skips the statements after it, and the unit's transaction is then
         aborted."""
