@@ -8,8 +8,9 @@ SQLAlchemy on the same connection, so all of a unit's statements share its trans
 statement's SQL passes the one hook (``watching``) that tests and tracing use.
 
 On PostgreSQL a write unit's statements whose answer nobody reads (its BEGIN, inserts, the
-outbox's LOCK: ``send``) wait in a queue and travel in one psycopg pipeline with the next
-statement that answers, or with COMMIT: a write costs a round trip per statement it reads the
+outbox's LOCK: ``send``) wait in a queue and travel in one pipeline with the next
+statement that answers, or with COMMIT (libpq's, driven by ``store/pipeline.py`` on the asyncio
+driver; psycopg's on the synchronous one): a write costs a round trip per statement it reads the
 answer of, plus one (``watching_round_trips`` counts them). A queued statement that fails is
 reported by the call that sent the queue, whose unit then rolls back as it would have.
 
@@ -140,20 +141,20 @@ def watching_round_trips(hook: RoundTripHook) -> Iterator[None]:
         _round_trip_hooks.remove(hook)
 
 
-class _Answer:
-    """A statement's rows and row count, read off a pipeline's cursor."""
+class Answer:
+    """A statement's rows (tuples) and row count, read off a pipeline."""
 
-    __slots__ = ("_rows", "rowcount")
+    __slots__ = ("rowcount", "rows")
 
     def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
-        self._rows = rows
+        self.rows = rows
         self.rowcount = rowcount
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._rows
+        return self.rows
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._rows[0] if self._rows else None
+        return self.rows[0] if self.rows else None
 
 
 Parameters = Sequence[Any] | Mapping[str, Any] | None
@@ -225,7 +226,7 @@ class Transaction:
         if not queued:
             if opened:
                 try:
-                    self.command(statement)
+                    self._control(statement)
                 except DBAPIError:
                     if statement == "COMMIT":
                         self._end_failed_commit()
@@ -234,7 +235,7 @@ class Transaction:
             # What is still queued is dropped: the database never saw it (nor, before the
             # unit's first round trip, its BEGIN).
             if begun:
-                self.command(statement)
+                self._control(statement)
         else:
             for hook in _hooks:
                 hook(statement)
@@ -244,7 +245,7 @@ class Transaction:
                 # A failure makes the database skip the rest of the pipeline, COMMIT too: the
                 # transaction is still open (aborted), and must not go back to the pool so.
                 if not self.connection.invalidated:
-                    self.command("ROLLBACK")
+                    self._control("ROLLBACK")
                 raise
             except BaseException:
                 self._interrupted()
@@ -292,6 +293,20 @@ class Transaction:
     def command(self, sql: str) -> None:
         """A statement without parameters or rows (transaction control, a pragma)."""
         self._cursor(sql, ())
+
+    def _control(self, statement: str) -> None:
+        """COMMIT or ROLLBACK, alone. On the asyncio driver through the libpq pipeline, not
+        psycopg's cursor: psycopg answers a ROLLBACK it runs (or a COMMIT that rolled back)
+        with DEALLOCATE ALL once it has prepared statements of its own, which would drop the
+        ones the pipeline prepared too (``store/pipeline.py``)."""
+        if self.backend.pipelines and isinstance(
+            self.connection.connection.driver_connection, _async_connection()
+        ):
+            for hook in _hooks:
+                hook(statement)
+            self._pipeline([(statement, BARE)], answers=0)
+        else:
+            self.command(statement)
 
     def send(self, statement: Prepared, values: Mapping[str, Any]) -> None:
         """A write whose answer nobody reads: on PostgreSQL it travels with the unit's next
@@ -352,7 +367,7 @@ class Transaction:
         except DBAPIError:
             # The failure skipped the COMMIT: end the transaction it left open.
             if not self.connection.invalidated:
-                self.command("ROLLBACK")
+                self._control("ROLLBACK")
             raise
         except BaseException:
             self._interrupted()
@@ -486,8 +501,8 @@ class Transaction:
 
     def _pipeline(
         self, statements: list[Queued], answers: int, then: Sequence[Queued] = ()
-    ) -> list[_Answer]:
-        """Sends ``statements`` and then ``then`` in one psycopg pipeline (one round trip) and
+    ) -> list[Answer]:
+        """Sends ``statements`` and then ``then`` in one pipeline (one round trip) and
         returns the answers of the last ``answers`` of ``statements``. The first failure is
         raised; the database skips the statements after it, and the unit's transaction is then
         aborted."""
@@ -498,16 +513,35 @@ class Transaction:
         for round_trip in _round_trip_hooks:
             round_trip(len(every))
         try:
-            cursors = self._driver_cursors(answers + 1)
-            driver = cursors[0].connection
+            driver = self.connection.connection.driver_connection
             if isinstance(driver, _async_connection()):
-                # The asyncio driver under SQLAlchemy's adapter: wait on the event loop, in
-                # the request's greenlet.
-                return await_only(_async_pipeline(driver, cursors, every, answered))
-            return _sync_pipeline(driver, cursors, every, answered)
+                # The asyncio driver under SQLAlchemy's adapter: libpq's pipeline driven with
+                # one wait a round trip (``store/pipeline.py``), in the request's greenlet.
+                pipeline = self._libpq_pipeline(driver)
+                try:
+                    return await_only(pipeline.run(every, answered))
+                except BaseException:
+                    if not pipeline.clean():
+                        # Interrupted, or broken before every answer was read: answers are
+                        # left unread, and no later statement could read its own. Dropped,
+                        # whichever path this pipeline was on (``_interrupted``).
+                        self._interrupted()
+                    raise
+            cursors = self._driver_cursors(answers + 1)
+            return _sync_pipeline(cursors[0].connection, cursors, every, answered)
         except self.connection.dialect.loaded_dbapi.Error as error:
             sql = "; ".join(s for s, _ in every)
             raise self._failed(error, sql, ()) from error
+
+    def _libpq_pipeline(self, driver: Any) -> Any:
+        """The connection's ``Pipeline``, made once for as long as it stays open (it keeps
+        the names of the statements the connection prepared), like ``_driver_cursors``, and
+        kept after a failed statement: a pipeline reads every answer before it raises."""
+        info = self.connection.info
+        kept = info.get(PIPELINE)
+        if kept is None or kept.connection is not driver:
+            kept = info[PIPELINE] = _libpq.Pipeline(driver)
+        return kept
 
     def _driver_cursors(self, count: int) -> list[Any]:
         """At least ``count`` of psycopg's own cursors of this PostgreSQL connection, made once
@@ -525,33 +559,39 @@ class Transaction:
         return cursors
 
 
-# In a PostgreSQL connection's pool record: its driver connection and the cursors made on it.
+# In a PostgreSQL connection's pool record: its driver connection and the cursors made on it,
+# and its libpq pipeline (asyncio).
 DRIVER_CURSORS = "sharekeeper.cursors"
+PIPELINE = "sharekeeper.pipeline"
 
 
 _async_driver: type | None = None
+_libpq: Any = None
 
 
 def _async_connection() -> type:
-    """psycopg's asyncio connection class, imported on first use: SQLite's processes need not
-    load psycopg."""
-    global _async_driver
+    """psycopg's asyncio connection class, imported on first use with the libpq pipeline's
+    module: SQLite's processes need not load psycopg."""
+    global _async_driver, _libpq
     if _async_driver is None:
         import psycopg
 
+        from sharekeeper.store import pipeline
+
+        _libpq = pipeline
         _async_driver = psycopg.AsyncConnection
     return _async_driver
 
 
-async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> _Answer:
+async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> Answer:
     """One statement on the asyncio driver, and its rows: one wait in the request's greenlet."""
     await cursor.execute(sql, parameters)
-    return _Answer(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
+    return Answer(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
 
 
 def _sync_pipeline(
     driver: Any, cursors: list[Any], statements: list[Queued], answered: range
-) -> list[_Answer]:
+) -> list[Answer]:
     """``cursors[0]`` takes the answers nobody reads, each replacing the last; the others one
     answered statement each."""
     with driver.pipeline():
@@ -559,20 +599,7 @@ def _sync_pipeline(
             cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
             cursor.execute(sql, parameters)
     return [
-        _Answer(c.fetchall() if _has_rows(c) else [], c.rowcount)
-        for c in cursors[1 : 1 + len(answered)]
-    ]
-
-
-async def _async_pipeline(
-    driver: Any, cursors: list[Any], statements: list[Queued], answered: range
-) -> list[_Answer]:
-    async with driver.pipeline():
-        for index, (sql, parameters) in enumerate(statements):
-            cursor = cursors[1 + index - answered.start] if index in answered else cursors[0]
-            await cursor.execute(sql, parameters)
-    return [
-        _Answer(await c.fetchall() if _has_rows(c) else [], c.rowcount)
+        Answer(c.fetchall() if _has_rows(c) else [], c.rowcount)
         for c in cursors[1 : 1 + len(answered)]
     ]
 

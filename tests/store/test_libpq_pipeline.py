@@ -1,0 +1,245 @@
+"""The asyncio driver's pipelines, driven through libpq's pipeline mode (store/pipeline.py): a
+failure midway, an interrupted wait, server-side preparing, the values' types, and the
+notices and notifications that arrive with the answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import errors
+from sqlalchemy import text
+
+from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.services import identity
+from sharekeeper.services.context import Context
+from sharekeeper.store.pipeline import Pipeline
+from tests.conftest import POSTGRES_URL
+from tests.support import settings_for
+
+pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
+
+TABLE = "pipeline_probe"
+INSERT = f"INSERT INTO {TABLE} (id) VALUES (%(id)s)"
+COUNT = f"SELECT count(*) FROM {TABLE}"
+
+
+async def _connection() -> psycopg.AsyncConnection[Any]:
+    assert POSTGRES_URL is not None
+    return await psycopg.AsyncConnection.connect(POSTGRES_URL, autocommit=True)
+
+
+@pytest.fixture
+def table() -> Iterator[None]:
+    assert POSTGRES_URL is not None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        admin.execute(f"CREATE TABLE {TABLE} (id INTEGER PRIMARY KEY)")
+        admin.execute(f"INSERT INTO {TABLE} VALUES (1)")
+        yield
+        admin.execute(f"DROP TABLE {TABLE}")
+
+
+async def _run(body: Any) -> Any:
+    connection = await _connection()
+    try:
+        return await body(connection, Pipeline(connection))
+    finally:
+        await connection.close()
+
+
+def test_a_failure_midway_raises_psycopgs_error_and_the_rest_is_skipped(table: None) -> None:
+    async def body(
+        connection: psycopg.AsyncConnection[Any], pipeline: Pipeline
+    ) -> tuple[pytest.ExceptionInfo[errors.UniqueViolation], Any, int]:
+        statements = [("BEGIN", None), (INSERT, {"id": 1}), (INSERT, {"id": 2}), (COUNT, {})]
+        with pytest.raises(errors.UniqueViolation) as failed:
+            await pipeline.run(statements, answered=range(3, 4))
+        # Left in its aborted transaction, as psycopg's pipeline leaves it, and clean.
+        status = connection.info.transaction_status
+        assert pipeline.clean()
+        await connection.execute("ROLLBACK")
+        # Reusable: the statements skipped after the failure run now (prepared anew).
+        answers = await pipeline.run(
+            [("BEGIN", None), (INSERT, {"id": 3}), (COUNT, {}), ("ROLLBACK", None)],
+            answered=range(2, 3),
+        )
+        return failed, status, answers[0].rows[0][0]
+
+    failed, status, count = asyncio.run(_run(body))
+    assert failed.value.sqlstate == "23505"
+    assert status == psycopg.pq.TransactionStatus.INERROR
+    assert count == 2  # row 1, and row 3 of the second pipeline: row 2 was never inserted
+    assert POSTGRES_URL is not None
+    with psycopg.connect(POSTGRES_URL) as admin:
+        assert admin.execute(COUNT).fetchone() == (1,)
+
+
+def test_statements_are_prepared_at_their_first_use(table: None) -> None:
+    async def body(connection: psycopg.AsyncConnection[Any], pipeline: Pipeline) -> Any:
+        await pipeline.run([(INSERT, {"id": 5}), (COUNT, {})], answered=range(2))
+        cursor = await connection.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in await cursor.fetchall()}
+
+    prepared = asyncio.run(_run(body))
+    assert f"INSERT INTO {TABLE} (id) VALUES ($1)" in prepared
+    assert COUNT in prepared
+
+
+def test_values_reach_the_server_with_the_types_psycopgs_execute_gives_them() -> None:
+    values: dict[str, Any] = {
+        "uuid": uuid.uuid4(),
+        "small": 7,
+        "big": 2**40,
+        "text": "a % sign",
+        "none": None,
+        "flag": True,
+        "raw": b"\x00\xff",
+        "json": json.dumps({"a": [1, "b"]}),
+        "list": ["x", "y"],
+    }
+    # A str goes as psycopg sends it, of no type, for the server to infer: our statements
+    # cast it where nothing else says (``%(x)s::VARCHAR``), as they cast a None.
+    cast = {"text": "::VARCHAR", "none": "::VARCHAR", "json": "::JSONB", "list": "::TEXT[]"}
+    sql = "SELECT " + ", ".join(
+        f"pg_typeof(%({name})s{cast.get(name, '')})::text, %({name})s{cast.get(name, '')}::text"
+        for name in values
+    )
+    sql += ", '100%%'"
+
+    async def body(connection: psycopg.AsyncConnection[Any], pipeline: Pipeline) -> Any:
+        cursor = await connection.execute(sql, values)
+        theirs = await cursor.fetchone()
+        (answer,) = await pipeline.run([(sql, values)], answered=range(1))
+        return theirs, answer.rows[0]
+
+    theirs, ours = asyncio.run(_run(body))
+    assert ours == theirs
+    assert ours[-1] == "100%"
+
+
+def test_notices_and_notifications_with_the_answers_reach_psycopgs_handlers() -> None:
+    async def body(connection: psycopg.AsyncConnection[Any], pipeline: Pipeline) -> Any:
+        notices: list[str] = []
+        notified: list[str] = []
+        connection.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        connection.add_notify_handler(lambda n: notified.append(n.payload))
+        await connection.execute("LISTEN pipeline_probe")
+        other = await _connection()
+        await other.execute("NOTIFY pipeline_probe, 'hello'")
+        await other.close()
+        answers = await pipeline.run(
+            [("DO $$ BEGIN RAISE NOTICE 'noticed'; END $$", None), ("SELECT %s", [4])],
+            answered=range(1, 2),
+        )
+        cursor = await connection.execute("SELECT 1")  # and psycopg's own path after it
+        return notices, notified, answers[0].rows, await cursor.fetchone()
+
+    notices, notified, rows, after = asyncio.run(_run(body))
+    assert notices == ["noticed"]
+    assert notified == ["hello"]
+    assert rows == [(4,)]
+    assert after == (1,)
+
+
+@pytest.fixture
+def runtime(data_dir: Path) -> Iterator[Runtime]:
+    assert POSTGRES_URL is not None
+    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=1))
+    yield runtime
+    runtime.close()
+
+
+def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: Runtime) -> None:
+    """A request cancelled while its pipeline waits (a statement queued behind the unit's
+    BEGIN, not one that ends the transaction) leaves answers unread: its connection is
+    dropped, and the next unit (a pool of one) has a new one, idle."""
+    assert POSTGRES_URL is not None
+    identity.create_account(runtime.context, "cancelled")
+
+    def blocked(ctx: Context) -> None:
+        with ctx.writing() as uow:
+            uow.tx.command("SELECT pg_advisory_xact_lock(4243)")
+
+    def backend(ctx: Context) -> tuple[int, object]:
+        with ctx.reading() as uow:
+            pid = uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            driver = uow.tx.connection.connection.driver_connection
+            return int(pid), driver.info.transaction_status  # type: ignore[union-attr]
+
+    async def turn() -> tuple[int, int, object]:
+        serving = runtime.serving()
+        admin = await _connection()
+        try:
+            first, _ = await serving.run(backend, serving.context)
+            await admin.execute("SELECT pg_advisory_lock(4243)")
+            request = asyncio.ensure_future(serving.run(blocked, serving.context))
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                cursor = await admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event = "
+                    "'advisory'",
+                    (first,),
+                )
+                if (await cursor.fetchone()) == (1,):
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the unit never waited for the lock")
+            request.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await request
+            await admin.execute("SELECT pg_advisory_unlock(4243)")
+            second, status = await serving.run(backend, serving.context)
+            return first, second, status
+        finally:
+            await admin.close()
+            await serving.close()
+
+    first, second, status = asyncio.run(turn())
+    assert second != first
+    assert status == psycopg.pq.TransactionStatus.IDLE
+
+
+def _served(runtime: Runtime, *steps: Any) -> list[Any]:
+    async def turn() -> list[Any]:
+        serving = runtime.serving()
+        try:
+            return [await serving.run(step, serving.context) for step in steps]
+        finally:
+            await serving.close()
+
+    return asyncio.run(turn())
+
+
+def test_a_rolled_back_unit_keeps_the_statements_the_pipeline_prepared(runtime: Runtime) -> None:
+    """psycopg answers a ROLLBACK it runs with DEALLOCATE ALL once it has prepared statements
+    of its own (after five uses): a unit's ROLLBACK goes through the pipeline instead, and the
+    connection's next write unit still finds its statements prepared."""
+    account, _ = identity.create_account(runtime.context, "rolled back")
+
+    def write(ctx: Context, commit: bool) -> None:
+        with ctx.writing() as uow:  # BEGIN, lock and read in a pipeline
+            uow.accounts.lock(account.id)
+            assert uow.accounts.active_shares(account.id) == 0
+            if commit:
+                uow.commit()
+
+    def read(ctx: Context) -> None:
+        with ctx.reading() as uow:  # on psycopg's cursor: prepared by psycopg at its 5th use
+            assert uow.accounts.active_shares(account.id) == 0
+
+    steps = [
+        lambda ctx: write(ctx, True),
+        *[read] * 6,
+        lambda ctx: write(ctx, False),
+        lambda ctx: write(ctx, True),
+    ]
+    _served(runtime, *steps)
