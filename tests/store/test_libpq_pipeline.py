@@ -243,3 +243,38 @@ def test_a_rolled_back_unit_keeps_the_statements_the_pipeline_prepared(runtime: 
         lambda ctx: write(ctx, True),
     ]
     _served(runtime, *steps)
+
+
+def test_a_connection_lost_while_its_pipeline_waits_raises_and_never_spins(table: None) -> None:
+    """The server ends the session while the pipeline waits for a lock: the run fails with
+    psycopg's error for a lost connection, within the wait's bound, and leaves the connection
+    unclean (its caller drops it), where reading on would find nothing and spin."""
+    assert POSTGRES_URL is not None
+
+    async def body(
+        connection: psycopg.AsyncConnection[Any], pipeline: Pipeline
+    ) -> tuple[BaseException, bool]:
+        holder = await _connection()
+        try:
+            await holder.execute(f"BEGIN; LOCK TABLE {TABLE}")
+            waiting = asyncio.ensure_future(
+                pipeline.run([("BEGIN", None), (COUNT, {}), ("COMMIT", None)], range(1, 2))
+            )
+            for _ in range(100):  # until the pipeline waits on the lock (at most 10 s)
+                cursor = await holder.execute(
+                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
+                    (connection.info.backend_pid,),
+                )
+                if (await cursor.fetchone()) != (0,):
+                    break
+                await asyncio.sleep(0.1)
+            await holder.execute("SELECT pg_terminate_backend(%s)", (connection.info.backend_pid,))
+            with pytest.raises(psycopg.OperationalError) as lost:
+                await asyncio.wait_for(waiting, timeout=10)
+            return lost.value, pipeline.clean()
+        finally:
+            await holder.close()
+
+    error, clean = asyncio.run(_run(body))
+    assert isinstance(error, psycopg.OperationalError)
+    assert not clean

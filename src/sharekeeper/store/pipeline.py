@@ -248,6 +248,7 @@ class Pipeline:
         pgconn = self.pgconn
         results: list[pq.abc.PGresult] = []
         handler = pgconn.notify_handler
+        between = False
         while True:
             if pgconn.is_busy():
                 await self._ready(write=False)
@@ -260,7 +261,17 @@ class Pipeline:
                 continue
             result = pgconn.get_result()
             if result is None:
-                continue  # between one request's results and the next's
+                if between:
+                    # Twice in a row and not busy: libpq holds nothing more before the sync.
+                    # A lost connection says so; else the socket is read (as psycopg's own
+                    # pipeline does), never spun on in the event loop.
+                    if pgconn.status == _BAD:
+                        raise OperationalError("the connection was lost in a pipeline")
+                    await self._ready(write=False)
+                    pgconn.consume_input()
+                between = True  # between one request's results and the next's
+                continue
+            between = False
             if result.status == _PIPELINE_SYNC:
                 return results
             results.append(result)
