@@ -94,13 +94,14 @@ def test_a_create_is_three_round_trips_on_postgresql(server: LiveServer) -> None
     # The owner's membership read; its count of shares raised, which locks its row.
     reads = ["SELECT", "UPDATE"]
     if postgres:
-        # The last: the audit record, the outbox's lock and the events in one statement.
+        # BEGIN, then the unit's plans made once (SET LOCAL plan_cache_mode). The last: the
+        # audit record, the outbox's lock and the events in one statement.
         assert seen.statements == [
-            "BEGIN", "INSERT", "INSERT", "SELECT",
+            "BEGIN", "SET", "INSERT", "INSERT", "SELECT",
             "INSERT", "INSERT", "INSERT", "UPDATE",
             "WITH", "COMMIT",
         ]  # fmt: skip
-        assert seen.round_trips == [4, 4, 2]
+        assert seen.round_trips == [5, 4, 2]
     else:
         assert sorted(seen.statements) == sorted(
             ["BEGIN", *inserts, *reads, "INSERT", "INSERT", "COMMIT"]
@@ -119,9 +120,10 @@ def test_an_accept_is_two_round_trips_on_postgresql(server: LiveServer) -> None:
     if server.settings.database_url.startswith("postgresql"):
         # The share locked and the invitation read, then the compare-and-set and the
         # association in one statement; the audit record, the outbox's numbering lock (an
-        # advisory lock, shared) and the events in one statement, with the COMMIT.
-        assert seen.statements == ["BEGIN", "SELECT", "WITH", "WITH", "COMMIT"]
-        assert seen.round_trips == [3, 2]
+        # advisory lock, shared) and the events in one statement, with the COMMIT. After
+        # BEGIN, the unit's plans made once (SET LOCAL plan_cache_mode).
+        assert seen.statements == ["BEGIN", "SET", "SELECT", "WITH", "WITH", "COMMIT"]
+        assert seen.round_trips == [4, 2]
     else:
         assert seen.statements == [
             "BEGIN", "SELECT", "UPDATE", "UPDATE", "INSERT", "INSERT", "COMMIT"
@@ -222,9 +224,9 @@ def race_answers(ctx: Context, receiver: Caller, invitation_id: str) -> list[str
 def test_statements_without_parameters_go_to_the_driver_without_any(
     server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL: BEGIN and COMMIT travel with None for parameters, so psycopg neither parses
-    them for placeholders nor dumps an empty list (each a cost per statement); the statements
-    that take values keep theirs."""
+    """PostgreSQL: BEGIN, the plan setting and COMMIT travel with None for parameters, so
+    psycopg neither parses them for placeholders nor dumps an empty list (each a cost per
+    statement); the statements that take values keep theirs."""
     from sharekeeper.store import transaction
 
     if not server.settings.database_url.startswith("postgresql"):
@@ -244,7 +246,7 @@ def test_statements_without_parameters_go_to_the_driver_without_any(
         audited(ctx, receiver, "AcceptResourceShareInvitation"), receiver, invitation_id
     )
     bare = [sql.split()[0] for sql, parameters in sent if parameters is None]
-    assert bare == ["BEGIN", "COMMIT"]
+    assert bare == ["BEGIN", "SET", "COMMIT"]
     assert all(parameters for sql, parameters in sent if sql.split()[0] not in bare)
 
 
@@ -275,3 +277,24 @@ def test_a_change_of_many_events_is_written_with_its_audit_record(server: LiveSe
     wanted = AuditFilter(account_id=owner.account_id, operation="CreateResourceShare")
     (record,) = list_audit_records(ctx, wanted, PAGE).items
     assert record.targets == [share.id]
+
+
+def test_a_write_units_statements_are_planned_once_and_a_reads_for_its_values(
+    server: LiveServer,
+) -> None:
+    """PostgreSQL: a write unit lets its prepared statements keep a generic plan (they find
+    rows by their keys); a read unit, a search above all, is planned for its parameters at
+    every run, since a generic plan of a search can walk a whole table (store/engine.py)."""
+    from sqlalchemy import text
+
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("plan_cache_mode is PostgreSQL's")
+    ctx = server.runtime.context
+    show = text("SHOW plan_cache_mode")
+    with ctx.writing() as uow:
+        writing = uow.tx.execute(show).scalar_one()
+    with ctx.reading() as uow:
+        reading = uow.tx.execute(show).scalar_one()
+    with ctx.writing() as uow:  # SET LOCAL: the setting ended with the last write unit
+        again = uow.tx.execute(show).scalar_one()
+    assert (writing, reading, again) == ("auto", "force_custom_plan", "auto")

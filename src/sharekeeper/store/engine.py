@@ -122,6 +122,8 @@ def create_database_engine(
     # for any parameters, and that generic plan cannot tell a busy account from an idle one: it
     # walked every invitation by seq to find an account's 50 (4.8 ms against 0.75 ms). Plans
     # made for the actual parameters cost a little planning each time and stay on the indexes.
+    # A write unit lets its own statements, which find rows by their keys, be planned once
+    # (``Backend.plan_writes``, store/transaction.py).
     options = "-c plan_cache_mode=force_custom_plan"
     if timeout_ms:
         options += f" -c statement_timeout={timeout_ms}"

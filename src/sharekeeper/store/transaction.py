@@ -62,6 +62,14 @@ class Backend:
     # then writes can fail with SQLITE_BUSY instead of waiting its turn). PostgreSQL says READ
     # WRITE: the app's sessions are read-only by default (``create_database_engine``).
     begin_write: str
+    # PostgreSQL: sent after a write unit's BEGIN, in the same pipeline. The app's sessions
+    # plan every statement for its parameters (``plan_cache_mode = force_custom_plan``,
+    # store/engine.py) because a generic plan of a search can walk a whole table; a write
+    # unit's statements find rows by their keys, where the generic plan of a prepared
+    # statement is the same plan, made once: planning them at each run was 0.3 ms of
+    # PostgreSQL's CPU an accept, which bounded the accept (docs/performance.md, "Write units
+    # planned once").
+    plan_writes: str | None
     # SQLite: a thread keeps its connection from one unit to the next (a pool checkout cost
     # more than a query); the API's writes commit in groups; use cases run on the event loop.
     # PostgreSQL: pooled connections, shared; asyncio psycopg under the API.
@@ -80,6 +88,7 @@ class Backend:
                 "sqlite",
                 None,
                 "BEGIN IMMEDIATE",
+                None,
                 embedded=True,
                 key_notices=False,
                 pipelines=False,
@@ -88,6 +97,7 @@ class Backend:
             engine.dialect.name,
             None,
             "BEGIN READ WRITE",
+            "SET LOCAL plan_cache_mode = auto",
             embedded=False,
             key_notices=True,
             pipelines=True,
@@ -191,6 +201,8 @@ class Transaction:
         statement = self.backend.begin_write if write else self.backend.begin_read
         if write and self.backend.pipelines:
             self._queue_statement(self.backend.begin_write, BARE)
+            if self.backend.plan_writes is not None:
+                self._queue_statement(self.backend.plan_writes, BARE)
         elif statement is not None:
             self.command(statement)
         self.state = State.WRITING if write else State.READING
