@@ -97,7 +97,7 @@ async def run(url: str, way: str, units: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/pqpipe")
+    parser.add_argument("--database", required=True, help="a PostgreSQL URL (a scratch database)")
     parser.add_argument("--units", type=int, default=500, help="units per connection a run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--way", choices=("psycopg", "libpq"), action="append")
