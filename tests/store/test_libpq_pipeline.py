@@ -17,12 +17,12 @@ import pytest
 from psycopg import errors
 from sqlalchemy import text
 
-from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.bootstrap import Runtime
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 from sharekeeper.store.pipeline import Pipeline
 from tests.conftest import POSTGRES_URL
-from tests.support import settings_for
+from tests.store.pool_of_one import pool_of_one, served
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 
@@ -151,10 +151,7 @@ def test_notices_and_notifications_with_the_answers_reach_psycopgs_handlers() ->
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    assert POSTGRES_URL is not None
-    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=1))
-    yield runtime
-    runtime.close()
+    yield from pool_of_one(data_dir)
 
 
 def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: Runtime) -> None:
@@ -208,17 +205,6 @@ def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: R
     assert status == psycopg.pq.TransactionStatus.IDLE
 
 
-def _served(runtime: Runtime, *steps: Any) -> list[Any]:
-    async def turn() -> list[Any]:
-        serving = runtime.serving()
-        try:
-            return [await serving.run(step, serving.context) for step in steps]
-        finally:
-            await serving.close()
-
-    return asyncio.run(turn())
-
-
 def test_a_rolled_back_unit_keeps_the_statements_the_pipeline_prepared(runtime: Runtime) -> None:
     """psycopg answers a ROLLBACK it runs with DEALLOCATE ALL once it has prepared statements
     of its own (after five uses): a unit's ROLLBACK goes through the pipeline instead, and the
@@ -242,7 +228,7 @@ def test_a_rolled_back_unit_keeps_the_statements_the_pipeline_prepared(runtime: 
         lambda ctx: write(ctx, False),
         lambda ctx: write(ctx, True),
     ]
-    _served(runtime, *steps)
+    served(runtime, *steps)
 
 
 def test_a_connection_lost_while_its_pipeline_waits_raises_and_never_spins(table: None) -> None:

@@ -3,9 +3,8 @@ costs at most the request that was using it (a retryable 503), never the ones af
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from sharekeeper.services.context import Context
 from sharekeeper.store import engine as engine_module
 from sharekeeper.store.transaction import DRIVER_CURSORS
 from tests.conftest import POSTGRES_URL
+from tests.store.pool_of_one import pool_of_one, served
 from tests.support import settings_for
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
@@ -28,11 +28,7 @@ pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    assert POSTGRES_URL is not None
-    # The session's data directory: its master key is the one the database records.
-    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=1))
-    yield runtime
-    runtime.close()
+    yield from pool_of_one(data_dir)
 
 
 def _backend(runtime: Runtime) -> int:
@@ -104,20 +100,6 @@ def test_a_connection_lost_in_use_drops_every_connection_opened_before_it(
         runtime.close()
 
 
-def _served(runtime: Runtime, *steps: Callable[[Context], Any]) -> list[Any]:
-    """Runs each step, in turn, as the app runs a use case: in a greenlet on the event loop,
-    on its pool of asyncio connections (a pool of one here)."""
-
-    async def turn() -> list[Any]:
-        serving = runtime.serving()
-        try:
-            return [await serving.run(step, serving.context) for step in steps]
-        finally:
-            await serving.close()
-
-    return asyncio.run(turn())
-
-
 def test_a_connection_makes_its_driver_cursors_once_not_once_a_unit(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,7 +125,7 @@ def test_a_connection_makes_its_driver_cursors_once_not_once_a_unit(
             assert uow.accounts.active_shares(account.id) == 0
         return len(made)
 
-    first, second, third = _served(runtime, units, units, units)
+    first, second, third = served(runtime, units, units, units)
     assert first > 0
     assert second == third == first
 
@@ -163,7 +145,7 @@ def test_a_failed_statement_leaves_no_driver_cursor_for_the_next_unit(runtime: R
             after = list(uow.tx.connection.info[DRIVER_CURSORS][1])
         return before, after
 
-    ((before, after),) = _served(runtime, failing)
+    ((before, after),) = served(runtime, failing)
     assert before and after
     assert not {id(c) for c in before} & {id(c) for c in after}
 
@@ -190,6 +172,6 @@ def test_a_write_unit_left_mid_transaction_gives_its_connection_back_ended(
             ).scalar_one()
         return status, int(locks)
 
-    _, (status, locks) = _served(runtime, interrupted, next_unit)
+    _, (status, locks) = served(runtime, interrupted, next_unit)
     assert status == psycopg.pq.TransactionStatus.IDLE
     assert locks == 0

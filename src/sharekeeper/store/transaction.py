@@ -529,7 +529,7 @@ class Transaction:
             if isinstance(driver, _async_connection()):
                 # The asyncio driver under SQLAlchemy's adapter: libpq's pipeline driven with
                 # one wait a round trip (``store/pipeline.py``), in the request's greenlet.
-                pipeline = self._libpq_pipeline(driver)
+                pipeline = self._libpq_pipeline()
                 try:
                     return await_only(pipeline.run(every, answered))
                 except BaseException:
@@ -545,30 +545,43 @@ class Transaction:
             sql = "; ".join(s for s, _ in every)
             raise self._failed(error, sql, ()) from error
 
-    def _libpq_pipeline(self, driver: Any) -> Any:
-        """The connection's ``Pipeline``, made once for as long as it stays open (it keeps
-        the names of the statements the connection prepared), like ``_driver_cursors``, and
-        kept after a failed statement: a pipeline reads every answer before it raises."""
-        info = self.connection.info
-        kept = info.get(PIPELINE)
-        if kept is None or kept.connection is not driver:
-            kept = info[PIPELINE] = _libpq.Pipeline(driver)
-        return kept
+    def _libpq_pipeline(self) -> Any:
+        """The connection's ``Pipeline`` (it keeps the names of the statements the connection
+        prepared), kept after a failed statement too: a pipeline reads every answer before it
+        raises."""
+        return self._kept(PIPELINE, _new_pipeline)
 
     def _driver_cursors(self, count: int) -> list[Any]:
-        """At least ``count`` of psycopg's own cursors of this PostgreSQL connection, made once
-        for as long as it stays open (in its pool record, which SQLAlchemy empties when it
-        drops the connection) instead of once a unit: making one builds its adapters, and an
-        accept took four. A unit has its connection alone, and so its cursors."""
-        info = self.connection.info
+        """At least ``count`` of psycopg's own cursors of this PostgreSQL connection: making
+        one builds its adapters, and an accept took four. A unit has its connection alone, and
+        so its cursors."""
+        cursors: list[Any] = self._kept(DRIVER_CURSORS, _no_cursors)
         driver = self.connection.connection.driver_connection
-        kept = info.get(DRIVER_CURSORS)
-        if kept is None or kept[0] is not driver:
-            kept = info[DRIVER_CURSORS] = (driver, [])
-        cursors: list[Any] = kept[1]
         while len(cursors) < count:
             cursors.append(driver.cursor())  # type: ignore[union-attr]
         return cursors
+
+    def _kept(self, key: str, make: Callable[[Any], Any]) -> Any:
+        """What ``make`` made for this connection's driver connection, made once for as long as
+        it stays open rather than once a unit: kept in its pool record (which SQLAlchemy
+        empties when it drops or reconnects the connection) beside the driver connection it
+        was made for."""
+        info = self.connection.info
+        driver = self.connection.connection.driver_connection
+        kept = info.get(key)
+        if kept is None or kept[0] is not driver:
+            kept = info[key] = (driver, make(driver))
+        return kept[1]
+
+
+def _no_cursors(driver: Any) -> list[Any]:
+    return []
+
+
+def _new_pipeline(driver: Any) -> Any:
+    from sharekeeper.store.pipeline import Pipeline  # imported here: it imports this module
+
+    return Pipeline(driver)
 
 
 # In a PostgreSQL connection's pool record: its driver connection and the cursors made on it,
@@ -578,19 +591,15 @@ PIPELINE = "sharekeeper.pipeline"
 
 
 _async_driver: type | None = None
-_libpq: Any = None
 
 
 def _async_connection() -> type:
-    """psycopg's asyncio connection class, imported on first use with the libpq pipeline's
-    module: SQLite's processes need not load psycopg."""
-    global _async_driver, _libpq
+    """psycopg's asyncio connection class, imported on first use: SQLite's processes need not
+    load psycopg."""
+    global _async_driver
     if _async_driver is None:
         import psycopg
 
-        from sharekeeper.store import pipeline
-
-        _libpq = pipeline
         _async_driver = psycopg.AsyncConnection
     return _async_driver
 
