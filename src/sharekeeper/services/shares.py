@@ -94,9 +94,6 @@ def update_resource_share(
             if external is not None:
                 raise ExternalPrincipalNotAllowed(external)
         uow.shares.save(changed)
-        if changed.name != share.name:
-            # Its invitations keep a copy of the name (store/tables.py), changed with it.
-            uow.invitations.rename_share(share.id, changed.name)
         uow.record(Change.of_share(ChangeKind.SHARE_UPDATED, share.id, changed, now))
         uow.commit()
     return changed

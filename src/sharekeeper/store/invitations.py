@@ -212,11 +212,6 @@ _FORGET_WITHDRAWN = Prepared(
         INV.status == InvitationStatus.WITHDRAWN,
     )
 )
-_RENAME_SHARE = Prepared(
-    update(invitations)
-    .where(INV.resource_share_id == bindparam("share_id"))
-    .values(resource_share_name=bindparam("name", type_=String))
-)
 _NEWEST = invitations.alias("newest")
 # A share's deletion withdraws its invitations; each receiver's withdrawn invitations from the
 # owner's other deleted shares are then forgotten, so that creating and deleting shares that
@@ -400,11 +395,6 @@ class InvitationRepository:
             )
             for id, sender, created, expires in self._tx.rows(_EXPIRE_STALE, parameters)
         ]
-
-    def rename_share(self, share_id: str, name: str) -> None:
-        """The share's invitations carry its new name: called by whatever renames the share,
-        in the same unit of work, under the share's lock."""
-        self._tx.send(_RENAME_SHARE, {"share_id": share_id, "name": name})
 
     def forget_withdrawn(self, share_id: str, receiver: str) -> None:
         """Deletes the receiver's withdrawn invitations to the share, before a new one is sent:

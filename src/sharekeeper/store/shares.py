@@ -48,7 +48,13 @@ from sharekeeper.domain.tags import Tag, TagLine, TagQuery
 from sharekeeper.store.paging import fetch_page, page_of, start_position
 from sharekeeper.store.prepared import Prepared, any_of, by_dialect
 from sharekeeper.store.rows import Field, RowMapping, enum_of, optional_bool
-from sharekeeper.store.tables import associations, resource_shares, share_permissions, share_tags
+from sharekeeper.store.tables import (
+    associations,
+    invitations,
+    resource_shares,
+    share_permissions,
+    share_tags,
+)
 from sharekeeper.store.tags import tag_query
 from sharekeeper.store.transaction import Transaction
 
@@ -115,6 +121,16 @@ _LOCK = Prepared(
     .with_for_update()
 )
 _INSERT_SHARE = Prepared.insert(resource_shares)
+# Invitations keep a copy of their share's name (store/tables.py): a save that renames the
+# share renames them, and one that keeps the name changes no row.
+_NAME_ON_INVITATIONS = Prepared(
+    update(invitations)
+    .where(
+        invitations.c.resource_share_id == bindparam("share_id"),
+        invitations.c.resource_share_name != bindparam("name", type_=String),
+    )
+    .values(resource_share_name=bindparam("name", type_=String))
+)
 _INSERT_TAG = Prepared.insert(share_tags)
 
 
@@ -294,6 +310,8 @@ class ShareRepository:
         return {row[0]: row[1] for row in self._tx.execute(statement).all()}
 
     def save(self, share: ResourceShare) -> None:
+        """The share's row, and its name on its invitations, in the unit of work."""
+        self._tx.send(_NAME_ON_INVITATIONS, {"share_id": share.id, "name": share.name})
         self._tx.execute(
             update(resource_shares)
             .where(S.id == share.id)

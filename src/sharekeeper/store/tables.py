@@ -165,7 +165,7 @@ invitations = Table(
     ),
     # The share's name, copied (migration 0025): an invitation is read, listed above all, far
     # more often than a share is renamed, and its reads then need no join or lookup of the
-    # share. A rename changes it in the same unit of work (services/shares.py).
+    # share. A rename changes it in the same unit of work (store/shares.py: ``save``).
     Column("resource_share_name", String(64), nullable=False),
     Column("sender_account_id", String(32), nullable=False),
     Column("receiver_account_id", String(32), nullable=False),
