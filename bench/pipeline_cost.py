@@ -10,25 +10,20 @@ server-side after its fifth use; the hand-driven pipeline prepares it at its fir
 process's (``time.process_time``: user and system) over every unit of a run, divided by the
 units; the two ways alternate, ``--runs`` times each.
 
-    python bench/pipeline_cost.py [--database URL] [--units N] [--runs N] [--way psycopg|libpq]"""
+    python bench/pipeline_cost.py --database URL [--units N] [--runs N] [--way psycopg|libpq]"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import uvloop
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "src"))
-
-from sharekeeper.store.pipeline import Pipeline  # noqa: E402
+from sharekeeper.store.pipeline import Pipeline
 
 CONNECTIONS = 8
 SETUP = (
