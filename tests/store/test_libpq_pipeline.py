@@ -15,12 +15,15 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import errors
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from sharekeeper.bootstrap import Runtime
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 from sharekeeper.store.pipeline import Pipeline
+from sharekeeper.store.prepared import Prepared
+from sharekeeper.store.transaction import PIPELINE, watching_round_trips
 from tests.conftest import POSTGRES_URL
 from tests.store.pool_of_one import pool_of_one, served
 
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 TABLE = "pipeline_probe"
 INSERT = f"INSERT INTO {TABLE} (id) VALUES (%(id)s)"
 COUNT = f"SELECT count(*) FROM {TABLE}"
+_BACKEND = Prepared(select(func.pg_backend_pid()))
 
 
 async def _connection() -> psycopg.AsyncConnection[Any]:
@@ -205,6 +209,60 @@ def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: R
     assert status == psycopg.pq.TransactionStatus.IDLE
 
 
+def test_a_statement_alone_travels_through_the_pipeline_prepared_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read unit's statement (and a write unit's with nothing queued) goes through the
+    connection's libpq pipeline as the writes do: no psycopg cursor, one round trip, prepared
+    at its first use on the connection and run by name after it."""
+    account, _ = identity.create_account(runtime.context, "alone")
+    cursors: list[object] = []
+    cursor = psycopg.AsyncConnection.cursor
+
+    def counted(self: psycopg.AsyncConnection[Any], *args: Any, **kwargs: Any) -> Any:
+        cursors.append(self)
+        return cursor(self, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "cursor", counted)
+    trips: list[int] = []
+
+    def read(ctx: Context) -> tuple[set[str], int]:
+        with watching_round_trips(trips.append), ctx.reading() as uow:
+            made = len(cursors)  # the pool's connection was opened (with cursors) before
+            assert uow.accounts.active_shares(account.id) == 0
+            pipeline = uow.tx.connection.info[PIPELINE][1]
+            return {sql.decode() for sql, _ in pipeline._prepared}, len(cursors) - made
+
+    (first, made_first), (second, made_second) = served(runtime, read, read)
+    assert any("active_shares" in sql for sql in first)
+    assert second == first  # prepared once: the second unit ran it by its name
+    assert trips == [1, 1]
+    assert made_first == made_second == 0
+
+
+def test_a_failed_statement_alone_leaves_its_connection_clean_for_the_next_unit(
+    runtime: Runtime,
+) -> None:
+    """A statement alone that fails raises psycopg's error through SQLAlchemy's, as psycopg's
+    cursor did; every answer was read, so the connection (a pool of one) stays, and its next
+    unit runs."""
+
+    def failing(ctx: Context) -> int:
+        with ctx.reading() as uow:
+            with pytest.raises(DBAPIError, match="division by zero"):
+                uow.tx.command("SELECT 1 / 0")
+            return int(uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    def next_unit(ctx: Context) -> tuple[int, int]:
+        with ctx.reading() as uow:
+            pid = uow.tx.rows(_BACKEND, {})[0][0]
+            return int(pid), len(uow.tx.connection.info[PIPELINE][1]._prepared)
+
+    pid, (next_pid, prepared) = served(runtime, failing, next_unit)
+    assert next_pid == pid
+    assert prepared >= 1
+
+
 def test_a_rolled_back_unit_keeps_the_statements_the_pipeline_prepared(runtime: Runtime) -> None:
     """psycopg answers a ROLLBACK it runs with DEALLOCATE ALL once it has prepared statements
     of its own (after five uses): a unit's ROLLBACK goes through the pipeline instead, and the
@@ -219,8 +277,8 @@ def test_a_rolled_back_unit_keeps_the_statements_the_pipeline_prepared(runtime: 
                 uow.commit()
 
     def read(ctx: Context) -> None:
-        with ctx.reading() as uow:  # on psycopg's cursor: prepared by psycopg at its 5th use
-            assert uow.accounts.active_shares(account.id) == 0
+        with ctx.reading() as uow:  # through SQLAlchemy: psycopg prepares it at its 5th use
+            assert uow.tx.execute(text("SELECT 1 + 1")).scalar_one() == 2
 
     steps = [
         lambda ctx: write(ctx, True),

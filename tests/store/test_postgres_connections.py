@@ -103,18 +103,19 @@ def test_a_connection_lost_in_use_drops_every_connection_opened_before_it(
 def test_a_connection_makes_its_driver_cursors_once_not_once_a_unit(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Making a psycopg cursor builds its adapters: an accept made four. They hold no server
-    state, so a connection's are made once and serve each unit that has it after."""
+    """The synchronous driver's (the CLI's, the runtime's own use cases): making a psycopg
+    cursor builds its adapters, and an accept made four. They hold no server state, so a
+    connection's are made once and serve each unit that has it after. (The asyncio driver's
+    statements go through the libpq pipeline, with no cursor: test_libpq_pipeline.py.)"""
     made: list[object] = []
-    cursor = psycopg.AsyncConnection.cursor
+    cursor = psycopg.Connection.cursor
 
-    def counted(self: psycopg.AsyncConnection[Any], *args: Any, **kwargs: Any) -> Any:
+    def counted(self: psycopg.Connection[Any], *args: Any, **kwargs: Any) -> Any:
         made.append(self)
         return cursor(self, *args, **kwargs)
 
-    monkeypatch.setattr(psycopg.AsyncConnection, "cursor", counted)
-
     account, _ = identity.create_account(runtime.context, "cursors")
+    monkeypatch.setattr(psycopg.Connection, "cursor", counted)
 
     def units(ctx: Context) -> int:
         with ctx.writing() as uow:  # BEGIN, lock and read in a pipeline, then its COMMIT
@@ -125,27 +126,23 @@ def test_a_connection_makes_its_driver_cursors_once_not_once_a_unit(
             assert uow.accounts.active_shares(account.id) == 0
         return len(made)
 
-    first, second, third = served(runtime, units, units, units)
+    first, second, third = (units(runtime.context) for _ in range(3))
     assert first > 0
     assert second == third == first
 
 
 def test_a_failed_statement_leaves_no_driver_cursor_for_the_next_unit(runtime: Runtime) -> None:
-    """A cursor is not reused in whatever state a failure left it: its connection's next
-    statement has cursors of its own, and runs."""
-
-    def failing(ctx: Context) -> tuple[list[Any], list[Any]]:
-        with ctx.reading() as uow:
-            uow.tx.command("SELECT 1")
-            before = list(uow.tx.connection.info[DRIVER_CURSORS][1])
-            with pytest.raises(DBAPIError, match="division by zero"):
-                uow.tx.command("SELECT 1 / 0")
-        with ctx.reading() as uow:
-            uow.tx.command("SELECT 1")
-            after = list(uow.tx.connection.info[DRIVER_CURSORS][1])
-        return before, after
-
-    ((before, after),) = served(runtime, failing)
+    """The synchronous driver's: a cursor is not reused in whatever state a failure left it;
+    its connection's next statement has cursors of its own, and runs."""
+    ctx = runtime.context
+    with ctx.reading() as uow:
+        uow.tx.command("SELECT 1")
+        before = list(uow.tx.connection.info[DRIVER_CURSORS][1])
+        with pytest.raises(DBAPIError, match="division by zero"):
+            uow.tx.command("SELECT 1 / 0")
+    with ctx.reading() as uow:
+        uow.tx.command("SELECT 1")
+        after = list(uow.tx.connection.info[DRIVER_CURSORS][1])
     assert before and after
     assert not {id(c) for c in before} & {id(c) for c in after}
 

@@ -303,8 +303,9 @@ class Transaction:
     # -- statements ---------------------------------------------------------------------
 
     def command(self, sql: str) -> None:
-        """A statement without parameters or rows (transaction control, a pragma)."""
-        self._cursor(sql, ())
+        """A statement without parameters or rows (transaction control, a pragma). On
+        PostgreSQL sent as it is: neither parsed for placeholders nor prepared (``BARE``)."""
+        self._cursor(sql, BARE if self.backend.pipelines else ())
 
     def _control(self, statement: str) -> None:
         """COMMIT or ROLLBACK, alone. On the asyncio driver through the libpq pipeline, not
@@ -445,12 +446,20 @@ class Transaction:
             hook(sql)
         self._queue.append((sql, parameters))
 
-    def _cursor(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> Any:
+    def _cursor(self, sql: str, parameters: Parameters) -> Any:
         for hook in _hooks:
             hook(sql)
         if self._queue:
             queued, self._queue = self._queue, []
             return self._pipeline([*queued, (sql, parameters)], answers=1)[0]
+        if self.backend.pipelines and isinstance(
+            self.connection.connection.driver_connection, _async_connection()
+        ):
+            # A statement alone (a read unit's, or a write unit's with nothing queued) goes
+            # through the libpq pipeline too: one wait, and prepared at its first use, where
+            # psycopg's cursor polls, flushes and fetches in steps of its own (about 60 µs of
+            # the client's CPU a statement more; docs/performance.md, "Reads through libpq").
+            return self._pipeline([(sql, parameters)], answers=1)[0]
         for round_trip in _round_trip_hooks:
             round_trip(1)
         dialect = self.connection.dialect
@@ -461,9 +470,6 @@ class Transaction:
                 # driver cursor per unit (entering it costs a greenlet switch) and copies its
                 # rows into a deque; the statement's answer is the same.
                 cursor = self._driver_cursors(1)[0]
-                driver = cursor.connection
-                if isinstance(driver, _async_connection()):
-                    return await_only(_async_execute(cursor, sql, parameters))
                 cursor.execute(sql, parameters)
             except error_type as error:
                 raise self._failed(error, sql, parameters) from error
@@ -488,9 +494,7 @@ class Transaction:
         self.close()
         self.connection.invalidate()
 
-    def _failed(
-        self, error: Exception, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
-    ) -> Exception:
+    def _failed(self, error: Exception, sql: str, parameters: Parameters) -> Exception:
         """The exception SQLAlchemy would raise, for the unit of work to translate."""
         self.close()
         if self.backend.pipelines and not self.connection.invalidated:
@@ -602,12 +606,6 @@ def _async_connection() -> type:
 
         _async_driver = psycopg.AsyncConnection
     return _async_driver
-
-
-async def _async_execute(cursor: Any, sql: str, parameters: Parameters) -> Answer:
-    """One statement on the asyncio driver, and its rows: one wait in the request's greenlet."""
-    await cursor.execute(sql, parameters)
-    return Answer(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
 
 
 def _sync_pipeline(
