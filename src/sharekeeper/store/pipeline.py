@@ -1,5 +1,6 @@
 """A PostgreSQL pipeline driven through libpq's pipeline mode directly, with one wait a round
-trip, for ``Transaction``'s write units on the asyncio driver.
+trip, for every statement ``Transaction`` runs on the asyncio driver: a write unit's, queued
+and sent together, and a statement alone (a read's) as a pipeline of one.
 
 psycopg's own pipeline (``async with connection.pipeline()``) waits once for every
 ``execute`` in it (a poll and a flush each) and once for the sync: about 20 µs of client CPU a

@@ -3,8 +3,10 @@
 Every connection a unit of work uses is in the driver's autocommit mode, so neither the driver
 nor SQLAlchemy opens or ends a transaction by itself: ``Transaction`` sends BEGIN, COMMIT,
 ROLLBACK and the group's savepoints, and knows at every moment which of its states it is in.
-Statements run through it: hot ones (``Prepared``) on the driver's cursor, the rest through
-SQLAlchemy on the same connection, so all of a unit's statements share its transaction. Each
+Statements run through it: hot ones (``Prepared``) on the driver (on PostgreSQL's asyncio
+driver, every one through the libpq pipeline below, alone or with others; else the driver's
+cursor), the rest through SQLAlchemy on the same connection, so all of a unit's statements
+share its transaction. Each
 statement's SQL passes the one hook (``watching``) that tests and tracing use.
 
 On PostgreSQL a write unit's statements whose answer nobody reads (its BEGIN, inserts, the
