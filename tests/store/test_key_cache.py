@@ -159,6 +159,34 @@ def test_every_notice_committed_before_caught_up_is_read_by_it() -> None:
 
 
 @needs_postgres
+def test_catching_up_makes_no_psycopg_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The round trip each batch of requests waits for goes through libpq's pipeline mode
+    (store/pipeline.py), as the requests' own statements do, not psycopg's ``execute``,
+    which makes a cursor each time; it still delivers the notices committed before it."""
+    assert POSTGRES_URL is not None
+    made: list[object] = []
+    cursor = psycopg.AsyncConnection.cursor
+
+    def counted(self: psycopg.AsyncConnection[object], *args: object, **kwargs: object) -> object:
+        made.append(self)
+        return cursor(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL)
+        await _listening(cache)
+        monkeypatch.setattr(psycopg.AsyncConnection, "cursor", counted)
+        for _ in range(3):
+            cache.put("AK1", "kept", cache.generation)
+            _notify("AK1")
+            await cache.caught_up()
+            assert cache.get("AK1") is None
+        await cache.close()
+
+    asyncio.run(scenario())
+    assert made == []
+
+
+@needs_postgres
 def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
     assert POSTGRES_URL is not None
 
