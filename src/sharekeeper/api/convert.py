@@ -133,8 +133,19 @@ def invitation_lines(lines: Sequence[InvitationLine]) -> list[w.InvitationWire]:
     """A listing's invitations: each line's fields are the wire type's, in its order, but for
     the two times (the rows of a search page go straight to the wire, docs/architecture.md)."""
     wire, stamp = w.InvitationWire, timestamp
+    # An unanswered invitation was last updated when it was made: its one time is formatted
+    # once (the times were half of building a page).
     return [
-        wire(id, share, name, sender, receiver, status, stamp(created), stamp(updated))
+        wire(
+            id,
+            share,
+            name,
+            sender,
+            receiver,
+            status,
+            made := stamp(created),
+            made if updated == created else stamp(updated),
+        )
         for id, share, name, sender, receiver, status, created, updated in lines
     ]
 
