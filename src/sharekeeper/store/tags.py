@@ -46,6 +46,8 @@ _TAGS_JSON = by_dialect(
     .where(T.resource_share_id == _SHARE)
     .scalar_subquery(),
 )
+# Its writers hold the share's lock (services/access.py: owned_share), so on PostgreSQL no
+# two of them write the column each from a snapshot without the other's tags.
 RETAG = Prepared(update(resource_shares).where(S.id == _SHARE).values(tags=_TAGS_JSON))
 
 
