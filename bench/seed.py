@@ -63,6 +63,8 @@ def seed_invitations(
                         "status": "active",
                         "created_at": now,
                         "updated_at": now,
+                        # The tags kept on the share's row, as the store writes them.
+                        "tags": f'[["env","{_env(i)}"]]' if tagged else "[]",
                     }
                     for i, s in enumerate(shares)
                 ],
@@ -112,13 +114,18 @@ def seed_invitations(
                 connection.execute(
                     insert(share_tags),
                     [
-                        {"resource_share_id": s, "key": "env", "value": "prod" if i % 2 else "dev"}
+                        {"resource_share_id": s, "key": "env", "value": _env(i)}
                         for i, s in enumerate(shares)
                     ],
                 )
         ids += invites
     _analyze(engine)
     return ids
+
+
+def _env(i: int) -> str:
+    """The seeded shares' one tag's value: half of them prod, every other one."""
+    return "prod" if i % 2 else "dev"
 
 
 # A large directory, for bench/directory.py and the tests that show a read's cost does not grow

@@ -412,3 +412,59 @@ def test_0025_copies_each_share_name_onto_its_invitations(empty_engine: Engine) 
             ).scalar_one()
         # The copy keeps AUTOINCREMENT: an invitation's seq is never reused.
         assert "AUTOINCREMENT" in created
+
+
+def test_0026_keeps_each_shares_tags_on_its_row_and_share_tags_without_rowid(
+    empty_engine: Engine,
+) -> None:
+    """Shares tagged before it get their tags on their row in key order ([] without any);
+    on SQLite share_tags is copied WITHOUT ROWID and keeps its rows, its primary key and
+    its cascade from the share."""
+    engine = empty_engine
+    _upgrade(engine, "0025")
+    tag = text("INSERT INTO share_tags (resource_share_id, key, value) VALUES (:s, :k, :v)")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, created_at, aws_account_id)"
+                " VALUES ('owner', 'owner', 1, '000000000001')"
+            )
+        )
+        for share in ("share-1", "share-2", "share-3"):
+            connection.execute(
+                text(
+                    "INSERT INTO resource_shares (id, owner_account_id, name, description,"
+                    " allow_external_principals, status, created_at, updated_at)"
+                    " VALUES (:id, 'owner', :id, '', true, 'active', 1, 1)"
+                ),
+                {"id": share},
+            )
+        for share, key, value in (
+            ("share-1", "zone", "z"),
+            ("share-1", "app", "a"),
+            ("share-1", "env", "prod"),
+            ("share-3", "env", "dev"),
+        ):
+            connection.execute(tag, {"s": share, "k": key, "v": value})
+    _upgrade(engine, "0026")
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT id, tags FROM resource_shares ORDER BY id")).all()
+        rows = connection.execute(text("SELECT count(*) FROM share_tags")).scalar_one()
+    assert [(share, json.loads(tags)) for share, tags in kept] == [
+        ("share-1", [["app", "a"], ["env", "prod"], ["zone", "z"]]),
+        ("share-2", []),
+        ("share-3", [["env", "dev"]]),
+    ]
+    assert rows == 4
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(tag, {"s": "share-3", "k": "env", "v": "again"})
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM resource_shares WHERE id = 'share-1'"))
+        left = connection.execute(text("SELECT resource_share_id FROM share_tags")).all()
+    assert [row[0] for row in left] == ["share-3"]
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            created = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'share_tags'")
+            ).scalar_one()
+        assert created.rstrip().endswith("WITHOUT ROWID"), created

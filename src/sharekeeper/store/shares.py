@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
-    cast,
     delete,
     exists,
     func,
@@ -28,7 +27,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.dml import Update
 
 from sharekeeper.domain.clock import Millis
@@ -46,7 +44,7 @@ from sharekeeper.domain.shares import (
 )
 from sharekeeper.domain.tags import Tag, TagLine, TagQuery
 from sharekeeper.store.paging import fetch_page, page_of, start_position
-from sharekeeper.store.prepared import Prepared, any_of, by_dialect
+from sharekeeper.store.prepared import Prepared, any_of
 from sharekeeper.store.rows import Field, RowMapping, enum_of, optional_bool
 from sharekeeper.store.tables import (
     associations,
@@ -55,7 +53,7 @@ from sharekeeper.store.tables import (
     share_permissions,
     share_tags,
 )
-from sharekeeper.store.tags import tag_query
+from sharekeeper.store.tags import RETAG, tag_query
 from sharekeeper.store.transaction import Transaction
 
 S = resource_shares.c
@@ -140,30 +138,9 @@ _TAGS_OF = Prepared(
     .where(any_of(_T.resource_share_id, "share_ids"))
     .order_by(_T.resource_share_id, _T.key)
 )
-# A share's tags in key order as one JSON text, [[key, value], ...], read with its row: a
-# page and its tags in one statement. SQLite (3.40 has no ORDER BY in an aggregate) keeps
-# the order of a subquery an aggregate reads; PostgreSQL's json_agg is NULL without tags,
-# hence its "[]".
-_KEYED = (
-    select(_T.key, _T.value)
-    .where(_T.resource_share_id == S.id)
-    .order_by(_T.key)
-    .correlate(resource_shares)
-    .subquery()
-)
-_PAIR = func.json_build_array(_T.key, _T.value)
-_TAGS_JSON = by_dialect(
-    sqlite=select(
-        func.json_group_array(func.json_array(_KEYED.c.key, _KEYED.c.value))
-    ).scalar_subquery(),
-    postgresql=select(
-        func.coalesce(cast(func.json_agg(aggregate_order_by(_PAIR, _T.key)), Text), "[]")
-    )
-    .where(_T.resource_share_id == S.id)
-    .scalar_subquery(),
-)
-# A listed share (ShareLine): its columns, its tags, then its keyset position.
-_LINES = select(*SHARE.columns, _TAGS_JSON, S.seq)
+# A listed share (ShareLine): its columns, its tags (kept on its row as JSON text), then its
+# keyset position.
+_LINES = select(*SHARE.columns, S.tags, S.seq)
 _LINE_SEQ = len(ShareLine._fields)
 _DECODE_TAGS = msgspec.json.Decoder(tuple[TagLine, ...]).decode
 
@@ -271,15 +248,20 @@ class ShareRepository:
             "status": share.status.value,
             "created_at": share.created_at,
             "updated_at": share.updated_at,
+            "tags": "[]",
         }
         self._tx.send(_INSERT_SHARE, values)
         self.add_tags(share.id, share.tags)
 
     def add_tags(self, share_id: str, tags: Iterable[Tag]) -> None:
+        added = False
         for t in tags:
             self._tx.send(
                 _INSERT_TAG, {"resource_share_id": share_id, "key": t.key, "value": t.value}
             )
+            added = True
+        if added:
+            self._tx.send(RETAG, {"share_id": share_id})
 
     def get(self, share_id: str, now: Millis, lock: bool = False) -> ResourceShare | None:
         """The share, or None once purged; ``lock`` serializes writers of one share."""

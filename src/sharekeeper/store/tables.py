@@ -92,6 +92,10 @@ resource_shares = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
+    # The share's tags (share_tags) in key order as JSON text, [[key, value], ...], kept by
+    # every write of them (store/tags.py, store/shares.py): a page of shares reads its tags
+    # with its rows instead of a subquery per share (migration 0026, docs/performance.md).
+    Column("tags", Text, nullable=False, server_default="[]"),
     Index("ix_resource_shares_owner_seq", "owner_account_id", "seq"),
     Index("ix_resource_shares_owner_status", "owner_account_id", "status"),
     Index("ix_resource_shares_status_updated", "status", "updated_at"),
@@ -287,6 +291,9 @@ share_tags = Table(
     Column("value", String(255), nullable=False),
     PrimaryKeyConstraint("resource_share_id", "key"),
     Index("ix_share_tags_key_value", "key", "value"),
+    # On SQLite the value lives in the primary key's B-tree: a search's tag filter finds it
+    # there, with no look-up of a row by its rowid (migration 0026).
+    sqlite_with_rowid=False,
 )
 
 organizations = Table(

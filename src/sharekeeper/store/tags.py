@@ -4,15 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, not_, select
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    not_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from sharekeeper.domain.shares import ShareStatus
 from sharekeeper.domain.tags import Tag, TagQuery
+from sharekeeper.store.prepared import Prepared, by_dialect
 from sharekeeper.store.tables import resource_shares, share_tags
 from sharekeeper.store.transaction import Transaction
 
 S = resource_shares.c
 T = share_tags.c
+
+# The share's tags in key order as one JSON text, [[key, value], ...]: what resource_shares.tags
+# holds, written again from share_tags by every write of a share's tags. SQLite (3.40 has no
+# ORDER BY in an aggregate) keeps the order of a subquery an aggregate reads; PostgreSQL's
+# json_agg is NULL without tags, hence its "[]".
+_SHARE = bindparam("share_id", type_=resource_shares.c.id.type)
+_KEYED = select(T.key, T.value).where(T.resource_share_id == _SHARE).order_by(T.key).subquery()
+_PAIR = func.json_build_array(T.key, T.value)
+_TAGS_JSON = by_dialect(
+    sqlite=select(
+        func.json_group_array(func.json_array(_KEYED.c.key, _KEYED.c.value))
+    ).scalar_subquery(),
+    postgresql=select(
+        func.coalesce(cast(func.json_agg(aggregate_order_by(_PAIR, T.key)), Text), "[]")
+    )
+    .where(T.resource_share_id == _SHARE)
+    .scalar_subquery(),
+)
+# Its writers hold the share's lock (services/access.py: owned_share), so on PostgreSQL no
+# two of them write the column each from a snapshot without the other's tags.
+RETAG = Prepared(update(resource_shares).where(S.id == _SHARE).values(tags=_TAGS_JSON))
 
 
 def starts_with(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
@@ -61,6 +97,7 @@ class TagRepository:
             insert(share_tags),
             [{"resource_share_id": share_id, "key": t.key, "value": t.value} for t in items],
         )
+        self._tx.send(RETAG, {"share_id": share_id})
 
     def remove(self, share_id: str, key: str, value: str | None) -> None:
         """Removes the key; with a value, only while the key holds that value."""
@@ -68,6 +105,7 @@ class TagRepository:
         if value is not None:
             condition = and_(condition, T.value == value)
         self._tx.execute(delete(share_tags).where(condition))
+        self._tx.send(RETAG, {"share_id": share_id})
 
     def keys(self, owner: str, limit: int, after: str | None) -> list[tuple[str, list[str]]]:
         """The keys on the owner's active shares, in key order after ``after``, each with all
