@@ -1,6 +1,7 @@
 """Mixed concurrent load from several accounts through two server processes on one database:
-create, associate, accept, reject, disassociate, delete all at once. Afterwards every invariant
-holds: one answer per invitation, no association without its share, quotas kept."""
+create, associate, accept, reject, disassociate, tag, untag, delete all at once. Afterwards
+every invariant holds: one answer per invitation, no association without its share, quotas
+kept, each share's tags on its row its tags."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from pathlib import Path
 
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkram.v1 import DeleteResourceShareRequest
+from huaweicloudsdkram.v1 import (
+    BatchCreateResourceShareTagsRequest,
+    BatchDeleteResourceShareTagsRequest,
+    DeleteResourceShareRequest,
+    Tag,
+    TagResourceReqBody,
+    Untag,
+    UntagResourceReqBody,
+)
 from sqlalchemy import func, select
 
 from sharekeeper.domain.quotas import Quotas
@@ -41,7 +50,7 @@ def work(seed: int, accounts: list[Account], endpoints: list[str], outcomes: Cou
         client = replace(me, endpoint=endpoints[step % 2], _ram=None)
         others = [a.account_id for a in accounts if a is not me]
         action = rng.choice(
-            ["create", "create", "associate", "answer", "answer", "disassociate", "delete"]
+            ["create", "create", "associate", "answer", "answer", "disassociate", "tag", "delete"]
         )
         try:
             if action == "create" or not my_shares:
@@ -60,6 +69,23 @@ def work(seed: int, accounts: list[Account], endpoints: list[str], outcomes: Cou
                 if received:
                     chosen = rng.choice(received).resource_share_invitation_id
                     (accept if rng.random() < 0.6 else reject)(client, chosen)
+            elif action == "tag":
+                share_id = rng.choice(my_shares)
+                keys = rng.sample(["env", "team", "cost", "app"], 2)
+                if rng.random() < 0.6:
+                    tags = [Tag(key=k, value=f"v{rng.randrange(3)}") for k in keys]
+                    client.ram.batch_create_resource_share_tags(
+                        BatchCreateResourceShareTagsRequest(
+                            resource_share_id=share_id, body=TagResourceReqBody(tags=tags)
+                        )
+                    )
+                else:
+                    client.ram.batch_delete_resource_share_tags(
+                        BatchDeleteResourceShareTagsRequest(
+                            resource_share_id=share_id,
+                            body=UntagResourceReqBody(tags=[Untag(key=k) for k in keys]),
+                        )
+                    )
             elif action == "disassociate":
                 disassociate(client, rng.choice(my_shares), principals=[rng.choice(others)])
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 # Each query returns the rows that break one rule; all must return none.
-RULES = {
+RULES: dict[str, str | dict[str, str]] = {
     "an association whose share is gone": """
         SELECT a.seq FROM associations a LEFT JOIN resource_shares s ON s.id = a.resource_share_id
         WHERE s.id IS NULL""",
@@ -38,6 +38,18 @@ RULES = {
         SELECT a.id FROM accounts a WHERE a.active_shares <> (
           SELECT count(*) FROM resource_shares s
           WHERE s.owner_account_id = a.id AND s.status = 'active')""",
+    "a share whose tags on its row are not its tags": {
+        # Each database's own JSON text, as the store writes it (store/tags.py: RETAG).
+        "sqlite": """
+            SELECT s.seq FROM resource_shares s WHERE s.tags <> (
+              SELECT json_group_array(json_array(t.key, t.value)) FROM (
+                SELECT key, value FROM share_tags
+                WHERE resource_share_id = s.id ORDER BY key) AS t)""",
+        "postgresql": """
+            SELECT s.seq FROM resource_shares s WHERE s.tags <> COALESCE((
+              SELECT CAST(json_agg(json_build_array(t.key, t.value) ORDER BY t.key) AS TEXT)
+              FROM share_tags t WHERE t.resource_share_id = s.id), '[]')""",
+    },
     "a change without its audit record": """
         SELECT s.seq FROM resource_shares s WHERE NOT EXISTS (
           SELECT 1 FROM audit_records r
@@ -49,9 +61,10 @@ RULES = {
 def broken_rules(engine: Engine, audited: bool = True) -> dict[str, int]:
     found = {}
     with engine.connect() as connection:
-        for rule, query in RULES.items():
+        for rule, queries in RULES.items():
             if rule == "a change without its audit record" and not audited:
                 continue
+            query = queries if isinstance(queries, str) else queries[engine.dialect.name]
             count = len(connection.execute(text(query), {"true": True}).all())
             if count:
                 found[rule] = count
