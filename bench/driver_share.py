@@ -19,9 +19,11 @@ ShareKeeper's accept can reach whose driver part alone costs more than the floor
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -134,6 +136,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-driver-"))
+    # Its database and master key go with the run (a run of many rounds leaves megabytes).
+    atexit.register(shutil.rmtree, work, True)
     sqlite_path = "" if args.database else str(work / "bench.db")
     url = args.database or f"sqlite:///{sqlite_path}"
     settings = Settings(

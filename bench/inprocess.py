@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import base64
 import cProfile
 import json
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -95,6 +97,8 @@ def main() -> None:
     parser.add_argument("--synchronous", default="full", help="SQLite's synchronous setting")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sharekeeper-inprocess-"))
+    # Its database and master key go with the run (a run of many rounds leaves megabytes).
+    atexit.register(shutil.rmtree, work, True)
     url = args.database or f"sqlite:///{work / 'bench.db'}"
     settings = Settings(
         data_dir=work,
