@@ -82,6 +82,10 @@ async def _read(url: str, stream: str) -> list[Message]:
             info = await js.stream_info(stream)
         except nats.js.errors.NotFoundError:
             return []
+        if not info.state.messages:
+            # Just made by the relay, before its first publish: a stream without messages
+            # says its first and last sequence are 0, and asking for message 0 is refused.
+            return []
         found = []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             raw = await js.get_msg(stream, seq)
