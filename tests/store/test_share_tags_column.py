@@ -5,9 +5,7 @@ databases (docs/performance.md, "SQLite's tag search reads the tags from the sha
 
 from __future__ import annotations
 
-import itertools
 import json
-from typing import Any
 
 from sqlalchemy import select, text
 
@@ -18,6 +16,7 @@ from sharekeeper.domain.tags import Tag, TagFilter
 from sharekeeper.services import tags
 from sharekeeper.store.shares import _SearchShape
 from sharekeeper.store.tables import resource_shares, share_tags
+from tests.store.test_invitation_search_plan import nodes, plan
 from tests.store.test_share_counts import caller, create
 from tests.support import LiveServer
 
@@ -62,22 +61,6 @@ def test_every_write_of_a_shares_tags_keeps_them_on_its_row(server: LiveServer) 
     assert [(line.id, line.tags) for line in page.items] == [(share_id, (("a", "1"), ("b", "2")))]
 
 
-def _plan(server: LiveServer, sql: str, parameters: Any) -> Any:
-    engine = server.runtime.engine
-    with engine.connect() as connection:
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        if engine.dialect.name == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, parameters)
-            return [row[3] for row in cursor.fetchall()]
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, parameters)
-        (found,) = cursor.fetchall()[0]
-        return json.loads(found) if isinstance(found, str) else found
-
-
-def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
-    return [node, *itertools.chain.from_iterable(_nodes(n) for n in node.get("Plans", []))]
-
-
 def test_a_tag_search_reads_share_tags_once_for_its_filter(server: LiveServer) -> None:
     """The bench's tag search (the owner's shares, one key with its values, a page): its tags
     come from the share's row, not a subquery per share; on SQLite the filter finds the
@@ -94,7 +77,7 @@ def test_a_tag_search_reads_share_tags_once_for_its_filter(server: LiveServer) -
         "tag_values_0": ["prod"],
     }
     sql, parameters = statement.compiled_for(engine.dialect, values)
-    found = _plan(server, sql, parameters)
+    found = plan(server, sql, parameters)
     if engine.dialect.name == "sqlite":
         read = [step for step in found if "share_tags" in step]
         by_key = "SEARCH share_tags USING PRIMARY KEY (resource_share_id=? AND key=?)"
@@ -106,5 +89,5 @@ def test_a_tag_search_reads_share_tags_once_for_its_filter(server: LiveServer) -
             ).scalar_one()
         assert created.rstrip().endswith("WITHOUT ROWID"), created
         return
-    relations = [n.get("Relation Name") for n in _nodes(found[0]["Plan"])]
+    relations = [n.get("Relation Name") for n in nodes(found[0]["Plan"])]
     assert relations.count("share_tags") == 1, found
