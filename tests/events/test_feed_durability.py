@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import requests
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, SdkException
 from huaweicloudsdkram.v1 import DeleteResourceShareRequest
 
@@ -56,6 +57,11 @@ T = TypeVar("T")
 
 class ServerGone(Exception):
     """The server stopped answering: refused, or killed mid-answer."""
+
+
+# The SDK wraps a refused connection in SdkException, but not an answer cut off mid-body by the
+# kill: requests raises that one (ChunkedEncodingError) from reading the body.
+_GONE = (SdkException, requests.RequestException, httpx.HTTPError)
 
 
 @dataclass
@@ -111,7 +117,7 @@ class Writer:
                 assert error.status_code == 400, error
                 self.done.append(("refused", s, refused))
                 return
-            except SdkException as error:
+            except _GONE as error:
                 raise ServerGone from error
             raise AssertionError(f"an association with the deleted share {s} was accepted")
 
@@ -119,7 +125,7 @@ class Writer:
 def _answered(call: Callable[[], T]) -> T:
     try:
         return call()
-    except (SdkException, httpx.HTTPError) as error:
+    except _GONE as error:
         raise ServerGone from error
 
 
