@@ -187,6 +187,35 @@ def test_catching_up_makes_no_psycopg_cursor(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @needs_postgres
+def test_catching_up_begins_at_the_call_and_makes_no_task_for_its_waiters() -> None:
+    """A read asks to catch up before its own statements and awaits it after them: the round
+    trip begins at the call, and each waiter gets a shield of the shared round trip, no task
+    of its own (a task a request cost 5-10 µs: docs/performance.md); a waiter cancelled (its
+    request gone) leaves the others theirs."""
+    assert POSTGRES_URL is not None
+
+    async def scenario() -> None:
+        cache: KeyCache[str] = KeyCache(POSTGRES_URL)
+        await _listening(cache)
+        cache.put("AK1", "kept", cache.generation)
+        _notify("AK1")
+        before = asyncio.all_tasks()
+        first, second = cache.caught_up(), cache.caught_up()
+        made = [
+            getattr(task.get_coro(), "__qualname__", None) for task in asyncio.all_tasks() - before
+        ]
+        assert isinstance(first, asyncio.Future) and isinstance(second, asyncio.Future)
+        # The only task is the round trip (none when the idle tick's is under way).
+        assert set(made) <= {"KeyCache._round_trips"}, made
+        first.cancel()
+        await second
+        assert cache.get("AK1") is None
+        await cache.close()
+
+    asyncio.run(scenario())
+
+
+@needs_postgres
 def test_a_lost_listener_forgets_every_key_and_listens_again() -> None:
     assert POSTGRES_URL is not None
 

@@ -3,7 +3,6 @@ off the event loop, encode the reply. Every response carries X-Request-Id."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import Callable
@@ -403,7 +402,7 @@ class Endpoint:
         (docs/security.md, "The key cache on PostgreSQL")."""
         run = self.edge.serving.run
         generation = cache.generation
-        catching_up = asyncio.ensure_future(cache.caught_up())
+        catching_up = cache.caught_up()
         failure: Exception | None = None
         reply: msgspec.Struct | None = None
         try:
