@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import random
+
 import pytest
 
-from sharekeeper.api.convert import invitation_lines, timestamp
+from sharekeeper.api import convert
+from sharekeeper.api.convert import invitation_lines, share_lines, timestamp
 from sharekeeper.domain.invitations import InvitationLine
+from sharekeeper.domain.shares import ShareLine
 
 
 @pytest.mark.parametrize(
@@ -33,3 +38,21 @@ def test_a_pages_unanswered_invitation_has_its_one_time_formatted_once() -> None
         "2022-08-22T12:28:26.631Z",
         "2022-08-22T12:29:59.009Z",
     )
+
+
+def test_the_listings_write_every_time_as_timestamp_does_and_keep_few_seconds() -> None:
+    """The page builders spell ``timestamp`` out in their loops: over more distinct seconds
+    than are kept (the kept ones emptied, formatted again), each time is the calendar's."""
+    rng = random.Random(26)
+    times = [rng.randrange(0, 4_102_444_800_000) for _ in range(3 * convert._SECONDS_MOST)]
+    times += [1661171306999, 1661171307000, 0]
+    for made, updated in zip(times, reversed(times), strict=True):
+        (invitation,) = invitation_lines(
+            [InvitationLine("i", "s", "n", "a", "b", "x", made, updated)]
+        )
+        (share,) = share_lines([ShareLine("s", "n", "", "a", False, "x", made, updated, ())])
+        when = datetime.datetime.fromtimestamp(made // 1000, datetime.UTC)
+        expected = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{made % 1000:03d}Z"
+        assert invitation.created_at == share.created_at == timestamp(made) == expected
+        assert invitation.updated_at == share.updated_at == timestamp(updated)
+        assert len(convert._SECONDS) <= convert._SECONDS_MOST
