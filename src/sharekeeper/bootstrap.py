@@ -48,6 +48,8 @@ class Serving:
     engine: Engine
     inline: bool
     asynchronous: bool
+    # The app's own pool's, closed with it (PostgreSQL; SQLite's are the runtime's).
+    connections: Connections | None = None
     # What the operations declared read-only run with: ``context`` refusing to write. Made
     # once, not per request.
     reader: Context = field(init=False)
@@ -69,7 +71,13 @@ class Serving:
         if self.context.key_cache is not None:
             await self.context.key_cache.close()
         if self.asynchronous:
-            await run_in_greenlet(self.engine.dispose)
+            await run_in_greenlet(self._dispose)
+
+    def _dispose(self) -> None:
+        # Connections set aside between units are checked out: dispose would leave them open.
+        if self.connections is not None:
+            self.connections.close()
+        self.engine.dispose()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +107,7 @@ class Runtime:
             if self.settings.key_cache
             else None,
         )
-        return Serving(context, engine, inline=False, asynchronous=True)
+        return Serving(context, engine, inline=False, asynchronous=True, connections=connections)
 
     def close(self) -> None:
         if self.context.group_commit is not None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
@@ -254,6 +255,33 @@ def accepts_writes(connection: Connection) -> bool:
 IDLE_BEFORE_PING_SECONDS = 1.0
 _CHECKED_IN = "sharekeeper.checked_in"
 _OPENED = "sharekeeper.opened"
+# Set when a unit gives its connection back to a ``Connections``' own idle stack instead of the
+# pool (store/unit_of_work.py): the time it became idle, which its check-in keeps.
+_IDLE_SINCE = "sharekeeper.idle_since"
+# Each watched engine's last loss of its database (a monotonic time; 0.0 before any).
+_LOST_AT: WeakKeyDictionary[Engine, list[float]] = WeakKeyDictionary()
+
+
+def set_aside(connection: Connection) -> None:
+    """Notes that a unit's connection goes idle without going back to the pool."""
+    connection.connection.info[_IDLE_SINCE] = time.monotonic()
+
+
+def take_aside(connection: Connection) -> bool:
+    """Whether a connection set aside may serve the next unit as it is, with no check by the
+    pool: the checks its checkout would make find nothing (it was opened after the database
+    was last lost, and has been idle for less than the time after which it is pinged). If
+    not, it must go back to the pool, whose checkout pings it or drops it (``_on_checkout``),
+    knowing how long it has been idle."""
+    info = connection.connection.info
+    lost_at = _LOST_AT.get(connection.engine, [0.0])[0]
+    if (
+        info.get(_OPENED, 0.0) > lost_at
+        and time.monotonic() - info.get(_IDLE_SINCE, 0.0) < IDLE_BEFORE_PING_SECONDS
+    ):
+        del info[_IDLE_SINCE]
+        return True
+    return False
 
 
 def _watch_pooled_connections(engine: Engine) -> None:
@@ -266,11 +294,10 @@ def _watch_pooled_connections(engine: Engine) -> None:
     stopped being the primary, and so did every connection opened to it: each pooled
     connection opened before the loss is dropped at its next checkout, never reused, and its
     replacement connects to whichever host is the primary now (the URL's hosts in turn)."""
-    lost_at = 0.0
+    lost_at = _LOST_AT[engine] = [0.0]
 
     def lost() -> None:
-        nonlocal lost_at
-        lost_at = time.monotonic()
+        lost_at[0] = time.monotonic()
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> None:
@@ -300,12 +327,14 @@ def _watch_pooled_connections(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
-        record.info[_CHECKED_IN] = time.monotonic()
+        # One set aside came back after its idle time: idle since it was set aside.
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        record.info[_CHECKED_IN] = time.monotonic() if idle_since is None else idle_since
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         opened = record.info.get(_OPENED)
-        if opened is not None and opened <= lost_at:
+        if opened is not None and opened <= lost_at[0]:
             # The pool connects this record anew (or fails the request with a 503).
             raise DisconnectionError("a connection opened before the database was lost")
         checked_in = record.info.get(_CHECKED_IN)

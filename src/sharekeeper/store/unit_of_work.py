@@ -19,7 +19,7 @@ from sharekeeper.store.audit import AuditRepository
 from sharekeeper.store.customer_permissions import CustomerPermissionRepository
 from sharekeeper.store.decisions import DecisionRepository
 from sharekeeper.store.delegation import DelegationRepository
-from sharekeeper.store.engine import translate
+from sharekeeper.store.engine import set_aside, take_aside, translate
 from sharekeeper.store.events import Bell, EventRepository
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.handshakes import HandshakeRepository
@@ -52,8 +52,15 @@ class Connections:
     A thread that ends (the server's worker threads stop after idling) cannot give its
     connection back: the next thread to need one returns it to the pool first, where it is
     reused, so open connections stay bounded by the live threads and the pool, each with its
-    page cache (docs/performance.md, "Memory"). PostgreSQL connections go back to the pool,
-    to be shared."""
+    page cache (docs/performance.md, "Memory").
+
+    PostgreSQL connections are shared. The app's pool (``in_autocommit``, whose units all run
+    on the event loop) sets each connection aside when its unit ends, and the next unit takes
+    the one set aside last: a SQLAlchemy checkout and check-in cost a tenth of a search's CPU
+    there (docs/performance.md). One set aside that the pool's checkout would have checked
+    (idle long enough to be pinged, or opened before the database was lost: store/engine.py)
+    goes back to the pool instead, to be checked there. Other pools' connections go back at
+    once."""
 
     def __init__(
         self,
@@ -71,6 +78,10 @@ class Connections:
         self.bell = bell or Bell()
         self.backend = Backend.of(engine)
         self._in_autocommit = in_autocommit
+        # The app's pool's connections between units, the last set aside at the end.
+        self._aside: list[Connection] | None = (
+            [] if in_autocommit and not self.backend.embedded else None
+        )
         self._local = threading.local()
         # Each kept connection, with the thread that keeps it.
         self._kept: dict[Connection, threading.Thread] = {}
@@ -80,7 +91,9 @@ class Connections:
         connection: Connection | None = getattr(self._local, "idle", None)
         if connection is not None:
             self._local.idle = None
-        else:
+        elif self._aside:
+            connection = self._taken_aside()
+        if connection is None:
             if self.backend.embedded:
                 self._return_orphans()
             connection = self.engine.connect()
@@ -126,9 +139,24 @@ class Connections:
             with self._lock:
                 self._kept[connection] = threading.current_thread()
             return
+        if self._aside is not None and not connection.closed:
+            set_aside(connection)
+            self._aside.append(connection)
+            return
         with self._lock:
             self._kept.pop(connection, None)
         connection.close()
+
+    def _taken_aside(self) -> Connection | None:
+        """The connection set aside last that may serve as it is; those that may not go back
+        to the pool on the way."""
+        aside = self._aside
+        while aside:
+            connection = aside.pop()
+            if take_aside(connection):
+                return connection
+            connection.close()
+        return None
 
     def _return_orphans(self) -> None:
         """Returns to the pool the connections kept by threads that have ended (each would
@@ -142,11 +170,14 @@ class Connections:
             connection.close()
 
     def close(self) -> None:
-        """Closes the kept connections of every thread (at shutdown, before disposing)."""
+        """Closes the kept connections of every thread, and those set aside (at shutdown,
+        before disposing; on the app's pool, in a greenlet on the event loop)."""
         with self._lock:
             kept, self._kept = self._kept, {}
         for connection in kept:
             connection.close()
+        while self._aside:
+            self._aside.pop().close()
 
 
 R = TypeVar("R")

@@ -1,0 +1,145 @@
+"""PostgreSQL, the app's pool: a unit's connection is set aside when the unit ends and taken by
+the next unit without a pool checkout, unless the pool's checkout would have checked it (idle
+long enough to be pinged, or opened before the database was lost); those go back to the pool
+and are checked there, as before (store/unit_of_work.py, ``Connections``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, event, text
+
+from sharekeeper.bootstrap import Runtime, build_runtime
+from sharekeeper.domain.errors import ServiceBusy
+from sharekeeper.services.context import Context
+from sharekeeper.store import engine as engine_module
+from tests.conftest import POSTGRES_URL
+from tests.support import settings_for
+
+pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
+
+
+@pytest.fixture
+def runtime(data_dir: Path) -> Iterator[Runtime]:
+    assert POSTGRES_URL is not None
+    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=3))
+    yield runtime
+    runtime.close()
+
+
+def _pid(ctx: Context) -> int:
+    with ctx.reading() as uow:
+        return int(uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _three_at_once(ctx: Context) -> list[int]:
+    """Three units open together, so three connections; the first ends last."""
+    with contextlib.ExitStack() as held:
+        units = [held.enter_context(ctx.reading()) for _ in range(3)]
+        return [int(u.tx.execute(text("SELECT pg_backend_pid()")).scalar_one()) for u in units]
+
+
+def _terminate(*pids: int) -> None:
+    assert POSTGRES_URL is not None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        for pid in pids:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def _served(
+    runtime: Runtime, steps: list[Callable[[Context], Any]], watch: Callable[[Engine], None]
+) -> list[Any]:
+    """Each step as the app runs a use case (a greenlet on the event loop, the app's pool),
+    with ``watch`` given the pool's engine first; a step's exception is its result."""
+
+    async def turn() -> list[Any]:
+        serving = runtime.serving()
+        watch(serving.engine)
+        results: list[Any] = []
+        try:
+            for step in steps:
+                try:
+                    results.append(await serving.run(step, serving.context))
+                except Exception as error:
+                    results.append(error)
+        finally:
+            await serving.close()
+        return results
+
+    return asyncio.run(turn())
+
+
+def test_the_next_unit_takes_the_connection_set_aside_without_a_checkout(
+    runtime: Runtime,
+) -> None:
+    checkouts: list[object] = []
+
+    def watch(engine: Engine) -> None:
+        event.listen(engine, "checkout", lambda *_: checkouts.append(None))
+
+    pids = _served(runtime, [_pid] * 5, watch)
+    assert len(set(pids)) == 1
+    assert len(checkouts) == 1
+
+
+def test_one_set_aside_longer_than_the_ping_time_is_pinged_by_the_pool(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its server closed it while it was set aside: back in the pool it counts as idle since
+    it was set aside, so the checkout pings it and replaces it; no request fails."""
+    monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING_SECONDS", 0.2)
+    pinged: list[object] = []
+
+    def watch(engine: Engine) -> None:
+        ping = engine.dialect.do_ping
+
+        def counted(dbapi_connection: Any) -> bool:
+            pinged.append(None)
+            return ping(dbapi_connection)
+
+        monkeypatch.setattr(engine.dialect, "do_ping", counted)
+
+    def closed_by_its_server(ctx: Context) -> None:
+        _terminate(_pid(ctx))
+        time.sleep(0.3)
+
+    _, after = _served(runtime, [closed_by_its_server, _pid], watch)
+    assert isinstance(after, int), after
+    assert pinged
+
+
+def test_none_set_aside_before_the_database_was_lost_is_taken_again(runtime: Runtime) -> None:
+    """The server went away (a failover): the first request on one of its connections fails,
+    retryable, and marks the loss; the others opened before it are not used again, whether
+    pooled or set aside, so no request after it fails (tests/store/test_postgres_connections.py
+    has the pool's side)."""
+    outcomes: list[Any] = []
+
+    def lose_all(ctx: Context) -> None:
+        before = _three_at_once(ctx)  # all three set aside
+        outcomes.append(before)
+        _terminate(*before)
+
+    _, failed, after = _served(runtime, [lose_all, _pid, _three_at_once], lambda _: None)
+    assert isinstance(failed, ServiceBusy), failed
+    assert isinstance(after, list), after
+    assert not set(outcomes[0]) & set(after)
+
+
+def test_closing_the_app_closes_the_connections_set_aside(runtime: Runtime) -> None:
+    """They are checked out as far as the pool knows, which disposing would leave open."""
+    used: list[Any] = []
+
+    def connection(ctx: Context) -> None:
+        with ctx.reading() as uow:
+            used.append(uow.tx.connection)
+
+    _served(runtime, [connection], lambda _: None)
+    assert used[0].closed
