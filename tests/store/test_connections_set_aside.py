@@ -143,3 +143,31 @@ def test_closing_the_app_closes_the_connections_set_aside(runtime: Runtime) -> N
 
     _served(runtime, [connection], lambda _: None)
     assert used[0].closed
+
+
+def test_a_unit_waiting_for_the_pool_gets_the_next_connection_given_back(data_dir: Path) -> None:
+    """Every connection in use, the next unit waits in the pool's queue: the next connection
+    given back goes to it, not aside, where nothing would wake it (it would wait out the
+    pool's timeout, 30 s, and answer 503)."""
+    assert POSTGRES_URL is not None
+    runtime = build_runtime(settings_for(POSTGRES_URL, data_dir, db_pool_size=1))
+
+    def slow(ctx: Context) -> int:
+        with ctx.reading() as uow:
+            uow.tx.execute(text("SELECT pg_sleep(0.3)")).all()
+            return int(uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    async def turn() -> list[Any]:
+        serving = runtime.serving()
+        try:
+            first = serving.run(slow, serving.context)
+            then = serving.run(_pid, serving.context)  # while the first one holds the pool's
+            return list(await asyncio.gather(first, then, return_exceptions=True))
+        finally:
+            await serving.close()
+
+    try:
+        first, then = asyncio.run(turn())
+    finally:
+        runtime.close()
+    assert first == then  # the pool's one connection, handed from the first to the second

@@ -78,10 +78,13 @@ class Connections:
         self.bell = bell or Bell()
         self.backend = Backend.of(engine)
         self._in_autocommit = in_autocommit
-        # The app's pool's connections between units, the last set aside at the end.
+        # The app's pool's connections between units, the last set aside at the end; and how
+        # many units wait for the pool meanwhile (all of its connections in use), to whom a
+        # connection goes back instead: one set aside would not wake them.
         self._aside: list[Connection] | None = (
             [] if in_autocommit and not self.backend.embedded else None
         )
+        self._waiting = 0
         self._local = threading.local()
         # Each kept connection, with the thread that keeps it.
         self._kept: dict[Connection, threading.Thread] = {}
@@ -96,7 +99,7 @@ class Connections:
         if connection is None:
             if self.backend.embedded:
                 self._return_orphans()
-            connection = self.engine.connect()
+            connection = self._connected()
             if not self._in_autocommit:
                 connection = autocommit(connection)
         transaction = Transaction(connection, self.backend)
@@ -139,13 +142,23 @@ class Connections:
             with self._lock:
                 self._kept[connection] = threading.current_thread()
             return
-        if self._aside is not None and not connection.closed:
+        if self._aside is not None and not self._waiting and not connection.closed:
             set_aside(connection)
             self._aside.append(connection)
             return
         with self._lock:
             self._kept.pop(connection, None)
         connection.close()
+
+    def _connected(self) -> Connection:
+        """A connection from the pool, which may have to wait for one."""
+        if self._aside is None:
+            return self.engine.connect()
+        self._waiting += 1
+        try:
+            return self.engine.connect()
+        finally:
+            self._waiting -= 1
 
     def _taken_aside(self) -> Connection | None:
         """The connection set aside last that may serve as it is; those that may not go back
