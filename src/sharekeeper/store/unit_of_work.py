@@ -56,11 +56,12 @@ class Connections:
 
     PostgreSQL connections are shared. The app's pool (``in_autocommit``, whose units all run
     on the event loop) sets each connection aside when its unit ends, and the next unit takes
-    the one set aside last: a SQLAlchemy checkout and check-in cost a tenth of a search's CPU
-    there (docs/performance.md). One set aside that the pool's checkout would have checked
-    (idle long enough to be pinged, or opened before the database was lost: store/engine.py)
-    goes back to the pool instead, to be checked there. Other pools' connections go back at
-    once."""
+    the one set aside last: SQLAlchemy's checkout and check-in were 4 % of a search's
+    instructions and 11 % of an accept's (docs/performance.md). One set aside that the pool's
+    checkout would have checked (idle long enough to be pinged, or opened before the database
+    was lost: store/engine.py) goes back to the pool instead, to be checked there; so does
+    every connection given back while units wait in the pool's queue. Other pools'
+    connections go back at once."""
 
     def __init__(
         self,
