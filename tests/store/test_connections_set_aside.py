@@ -115,11 +115,16 @@ def test_one_set_aside_longer_than_the_ping_time_is_pinged_by_the_pool(
     assert pinged
 
 
+def _command(ctx: Context) -> None:
+    with ctx.reading() as uow:
+        uow.tx.command("SELECT 1")  # through the libpq pipeline, as the hot statements run
+
+
 def test_none_set_aside_before_the_database_was_lost_is_taken_again(runtime: Runtime) -> None:
     """The server went away (a failover): the first request on one of its connections fails,
-    retryable, and marks the loss; the others opened before it are not used again, whether
-    pooled or set aside, so no request after it fails (tests/store/test_postgres_connections.py
-    has the pool's side)."""
+    retryable, and marks the loss, whether its statement ran through SQLAlchemy or through
+    the libpq pipeline; the others set aside, opened before it, are not used again, so no
+    request after it fails (tests/store/test_postgres_connections.py has the pool's side)."""
     outcomes: list[Any] = []
 
     def lose_all(ctx: Context) -> None:
@@ -127,7 +132,7 @@ def test_none_set_aside_before_the_database_was_lost_is_taken_again(runtime: Run
         outcomes.append(before)
         _terminate(*before)
 
-    _, failed, after = _served(runtime, [lose_all, _pid, _three_at_once], lambda _: None)
+    _, failed, after = _served(runtime, [lose_all, _command, _three_at_once], lambda _: None)
     assert isinstance(failed, ServiceBusy), failed
     assert isinstance(after, list), after
     assert not set(outcomes[0]) & set(after)

@@ -489,12 +489,14 @@ class Transaction:
             raise self._failed(error, sql, parameters) from error
         return cursor
 
-    def _interrupted(self) -> None:
+    def _interrupted(self, error: BaseException | None = None) -> None:
         """A pipeline that ends the transaction was interrupted midway (a cancelled request):
         the transaction may still be open, holding its locks (the outbox's fence among them),
-        in a state no later statement can be sure of. Only closing the connection ends it."""
+        in a state no later statement can be sure of. Only closing the connection ends it.
+        ``error``, when the driver's: the pool learns from it whether the database was lost
+        (store/engine.py, ``_on_invalidate``), as from a statement run by SQLAlchemy."""
         self.close()
-        self.connection.invalidate()
+        self.connection.invalidate(error if isinstance(error, Exception) else None)
 
     def _failed(self, error: Exception, sql: str, parameters: Parameters) -> Exception:
         """The exception SQLAlchemy would raise, for the unit of work to translate."""
@@ -538,12 +540,14 @@ class Transaction:
                 pipeline = self._libpq_pipeline()
                 try:
                     return await_only(pipeline.run(every, answered))
-                except BaseException:
+                except BaseException as error:
                     if not pipeline.clean():
                         # Interrupted, or broken before every answer was read: answers are
                         # left unread, and no later statement could read its own. Dropped,
-                        # whichever path this pipeline was on (``_interrupted``).
-                        self._interrupted()
+                        # whichever path this pipeline was on (``_interrupted``); a broken
+                        # connection marks the database lost, so that every connection opened
+                        # before it is dropped too, not each one found broken by a request.
+                        self._interrupted(error)
                     raise
             cursors = self._driver_cursors(answers + 1)
             return _sync_pipeline(cursors[0].connection, cursors, every, answered)

@@ -190,8 +190,11 @@ class Connections:
             kept, self._kept = self._kept, {}
         for connection in kept:
             connection.close()
-        while self._aside:
-            self._aside.pop().close()
+        # A unit ending after this (a request still in flight) gives its connection back to
+        # the pool, as before there was a stack: none is set aside again.
+        aside, self._aside = self._aside or [], None
+        while aside:
+            aside.pop().close()
 
 
 R = TypeVar("R")
