@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, event, text
 
@@ -21,6 +20,7 @@ from sharekeeper.domain.errors import ServiceBusy
 from sharekeeper.services.context import Context
 from sharekeeper.store import engine as engine_module
 from tests.conftest import POSTGRES_URL
+from tests.store.pool_of_one import backend_pid, served, terminate
 from tests.support import settings_for
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
@@ -34,11 +34,6 @@ def runtime(data_dir: Path) -> Iterator[Runtime]:
     runtime.close()
 
 
-def _pid(ctx: Context) -> int:
-    with ctx.reading() as uow:
-        return int(uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one())
-
-
 def _three_at_once(ctx: Context) -> list[int]:
     """Three units open together, so three connections; the first ends last."""
     with contextlib.ExitStack() as held:
@@ -46,34 +41,16 @@ def _three_at_once(ctx: Context) -> list[int]:
         return [int(u.tx.execute(text("SELECT pg_backend_pid()")).scalar_one()) for u in units]
 
 
-def _terminate(*pids: int) -> None:
-    assert POSTGRES_URL is not None
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        for pid in pids:
-            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+def _caught(step: Callable[[Context], Any]) -> Callable[[Context], Any]:
+    """``step``, whose exception is its result."""
 
-
-def _served(
-    runtime: Runtime, steps: list[Callable[[Context], Any]], watch: Callable[[Engine], None]
-) -> list[Any]:
-    """Each step as the app runs a use case (a greenlet on the event loop, the app's pool),
-    with ``watch`` given the pool's engine first; a step's exception is its result."""
-
-    async def turn() -> list[Any]:
-        serving = runtime.serving()
-        watch(serving.engine)
-        results: list[Any] = []
+    def caught(ctx: Context) -> Any:
         try:
-            for step in steps:
-                try:
-                    results.append(await serving.run(step, serving.context))
-                except Exception as error:
-                    results.append(error)
-        finally:
-            await serving.close()
-        return results
+            return step(ctx)
+        except Exception as error:
+            return error
 
-    return asyncio.run(turn())
+    return caught
 
 
 def test_the_next_unit_takes_the_connection_set_aside_without_a_checkout(
@@ -84,7 +61,7 @@ def test_the_next_unit_takes_the_connection_set_aside_without_a_checkout(
     def watch(engine: Engine) -> None:
         event.listen(engine, "checkout", lambda *_: checkouts.append(None))
 
-    pids = _served(runtime, [_pid] * 5, watch)
+    pids = served(runtime, *[backend_pid] * 5, watch=watch)
     assert len(set(pids)) == 1
     assert len(checkouts) == 1
 
@@ -107,10 +84,10 @@ def test_one_set_aside_longer_than_the_ping_time_is_pinged_by_the_pool(
         monkeypatch.setattr(engine.dialect, "do_ping", counted)
 
     def closed_by_its_server(ctx: Context) -> None:
-        _terminate(_pid(ctx))
+        terminate(backend_pid(ctx))
         time.sleep(0.3)
 
-    _, after = _served(runtime, [closed_by_its_server, _pid], watch)
+    _, after = served(runtime, closed_by_its_server, _caught(backend_pid), watch=watch)
     assert isinstance(after, int), after
     assert pinged
 
@@ -130,9 +107,9 @@ def test_none_set_aside_before_the_database_was_lost_is_taken_again(runtime: Run
     def lose_all(ctx: Context) -> None:
         before = _three_at_once(ctx)  # all three set aside
         outcomes.append(before)
-        _terminate(*before)
+        terminate(*before)
 
-    _, failed, after = _served(runtime, [lose_all, _command, _three_at_once], lambda _: None)
+    _, failed, after = served(runtime, lose_all, _caught(_command), _caught(_three_at_once))
     assert isinstance(failed, ServiceBusy), failed
     assert isinstance(after, list), after
     assert not set(outcomes[0]) & set(after)
@@ -146,7 +123,7 @@ def test_closing_the_app_closes_the_connections_set_aside(runtime: Runtime) -> N
         with ctx.reading() as uow:
             used.append(uow.tx.connection)
 
-    _served(runtime, [connection], lambda _: None)
+    served(runtime, connection)
     assert used[0].closed
 
 
@@ -166,7 +143,7 @@ def test_a_unit_waiting_for_the_pool_gets_the_next_connection_given_back(data_di
         serving = runtime.serving()
         try:
             first = serving.run(slow, serving.context)
-            then = serving.run(_pid, serving.context)  # while the first one holds the pool's
+            then = serving.run(backend_pid, serving.context)  # while the first one holds the pool's
             return list(await asyncio.gather(first, then, return_exceptions=True))
         finally:
             await serving.close()

@@ -20,7 +20,7 @@ from sharekeeper.services.context import Context
 from sharekeeper.store import engine as engine_module
 from sharekeeper.store.transaction import DRIVER_CURSORS
 from tests.conftest import POSTGRES_URL
-from tests.store.pool_of_one import pool_of_one, served
+from tests.store.pool_of_one import backend_pid, pool_of_one, served, terminate
 from tests.support import settings_for
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
@@ -33,14 +33,7 @@ def runtime(data_dir: Path) -> Iterator[Runtime]:
 
 def _backend(runtime: Runtime) -> int:
     """The server process behind the pool's connection (its only one: a pool of one)."""
-    with runtime.context.reading() as uow:
-        return int(uow.tx.execute(text("SELECT pg_backend_pid()")).scalar_one())
-
-
-def _terminate(pid: int) -> None:
-    assert POSTGRES_URL is not None
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    return backend_pid(runtime.context)
 
 
 def test_a_read_unit_holds_no_transaction(runtime: Runtime) -> None:
@@ -60,7 +53,7 @@ def test_a_connection_closed_in_use_fails_one_request_with_a_retryable_error(
     runtime: Runtime,
 ) -> None:
     first = _backend(runtime)
-    _terminate(first)  # checked in a moment ago: not pinged at the next checkout
+    terminate(first)  # checked in a moment ago: not pinged at the next checkout
     with pytest.raises(ServiceBusy), runtime.context.reading() as uow:
         uow.tx.execute(text("SELECT 1")).all()
     assert _backend(runtime) != first  # the next request has a new connection
@@ -70,7 +63,7 @@ def test_an_idle_connection_closed_by_the_server_is_replaced_before_use(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _backend(runtime)
-    _terminate(first)
+    terminate(first)
     monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING_SECONDS", 0.0)
     assert _backend(runtime) != first  # pinged, found closed, replaced: no error
 
@@ -89,7 +82,7 @@ def test_a_connection_lost_in_use_drops_every_connection_opened_before_it(
                 int(u.tx.execute(text("SELECT pg_backend_pid()")).scalar_one()) for u in units
             ]
         # The last unit ended first, so its connection is handed out first (first in, first out).
-        _terminate(before[-1])
+        terminate(before[-1])
         with pytest.raises(ServiceBusy), runtime.context.reading() as uow:
             uow.tx.command("SELECT 1")  # on the driver's cursor, as the hot statements run
         with contextlib.ExitStack() as held:

@@ -41,8 +41,8 @@ def test_a_pages_unanswered_invitation_has_its_one_time_formatted_once() -> None
 
 
 def test_the_listings_write_every_time_as_timestamp_does_and_keep_few_seconds() -> None:
-    """The page builders spell ``timestamp`` out in their loops: over more distinct seconds
-    than are kept (the kept ones emptied, formatted again), each time is the calendar's."""
+    """Over more distinct seconds than are kept (the kept ones emptied, formatted again), each
+    time a page builder writes is ``timestamp``'s and the calendar's."""
     rng = random.Random(26)
     times = [rng.randrange(0, 4_102_444_800_000) for _ in range(3 * convert._SECONDS_MOST)]
     times += [1661171306999, 1661171307000, 0]

@@ -24,27 +24,28 @@ from sharekeeper.domain.webhooks import DeadLetter, WebhookStatus
 
 def timestamp(millis: int) -> str:
     """ISO-8601 UTC with milliseconds and a Z, as Huawei sends: 2022-08-22T12:28:26.631Z."""
-    # Two per item of a page: looking the parts up cost under half of formatting them. The
-    # listings below spell this line out in their loops (a call per time was a tenth of it).
+    # Two per item of a page: looking the parts up cost under half of formatting them.
     return (_SECONDS.get(millis // 1000) or _second(millis // 1000)) + _MILLIS[millis % 1000]
 
 
 def timestamp_seconds(millis: int) -> str:
     """ISO-8601 UTC to the second, as Huawei's Organizations sends: 2022-08-24T06:31:46Z."""
-    return (_SECONDS.get(millis // 1000) or _second(millis // 1000)) + "Z"
+    return _second(millis // 1000) + "Z"
 
 
 _MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))
-# Each second formatted once: a page shares few distinct seconds. A dict read where the
-# lookup is hot (lru_cache's bookkeeping cost more than the read), emptied when full.
+# Each second formatted once: a page shares few distinct seconds. A plain dict, read in
+# ``timestamp`` itself (lru_cache's bookkeeping cost more than the read), emptied when full.
 _SECONDS: dict[int, str] = {}
 _SECONDS_MOST = 4096
 
 
 def _second(seconds: int) -> str:
-    if len(_SECONDS) >= _SECONDS_MOST:
-        _SECONDS.clear()
-    text = _SECONDS[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    text = _SECONDS.get(seconds)
+    if text is None:
+        if len(_SECONDS) >= _SECONDS_MOST:
+            _SECONDS.clear()
+        text = _SECONDS[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
     return text
 
 
@@ -86,8 +87,7 @@ def share(item: ResourceShare) -> w.ResourceShareWire:
 def share_lines(lines: Sequence[ShareLine]) -> list[w.ResourceShareWire]:
     """A listing's shares: each line's fields are the wire type's, in its order, but for the
     tags, which the wire puts before the two times (docs/architecture.md)."""
-    wire, tag, seconds, second, millis = w.ResourceShareWire, w.TagWire, _SECONDS, _second, _MILLIS
-    # ``timestamp``, spelled out.
+    wire, tag, stamp = w.ResourceShareWire, w.TagWire, timestamp
     return [
         wire(
             id,
@@ -97,8 +97,8 @@ def share_lines(lines: Sequence[ShareLine]) -> list[w.ResourceShareWire]:
             external,
             status,
             [tag(key, value) for key, value in tags],
-            (seconds.get(created // 1000) or second(created // 1000)) + millis[created % 1000],
-            (seconds.get(updated // 1000) or second(updated // 1000)) + millis[updated % 1000],
+            stamp(created),
+            stamp(updated),
         )
         for id, name, description, owner, external, status, created, updated, tags in lines
     ]
@@ -138,9 +138,9 @@ def invitation(item: Invitation) -> w.InvitationWire:
 def invitation_lines(lines: Sequence[InvitationLine]) -> list[w.InvitationWire]:
     """A listing's invitations: each line's fields are the wire type's, in its order, but for
     the two times (the rows of a search page go straight to the wire, docs/architecture.md)."""
-    wire, seconds, second, millis = w.InvitationWire, _SECONDS, _second, _MILLIS
+    wire, stamp = w.InvitationWire, timestamp
     # An unanswered invitation was last updated when it was made: its one time is formatted
-    # once (the times were half of building a page). ``timestamp``, spelled out.
+    # once (the times were half of building a page).
     return [
         wire(
             id,
@@ -149,11 +149,8 @@ def invitation_lines(lines: Sequence[InvitationLine]) -> list[w.InvitationWire]:
             sender,
             receiver,
             status,
-            made := (seconds.get(created // 1000) or second(created // 1000))
-            + millis[created % 1000],
-            made
-            if updated == created
-            else (seconds.get(updated // 1000) or second(updated // 1000)) + millis[updated % 1000],
+            made := stamp(created),
+            made if updated == created else stamp(updated),
         )
         for id, share, name, sender, receiver, status, created, updated in lines
     ]
