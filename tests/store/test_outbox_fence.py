@@ -17,6 +17,7 @@ from sharekeeper.services.context import Context
 from sharekeeper.store import events as outbox
 from sharekeeper.store.transaction import Queued
 from tests.conftest import POSTGRES_URL
+from tests.store.test_write_round_trips import audited
 from tests.support import LiveServer
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
@@ -154,7 +155,11 @@ def test_a_writer_takes_no_number_before_it_holds_the_lock(server: LiveServer) -
         before = watcher.execute(NEWEST_NUMBER).fetchone()
         writer = threading.Thread(
             target=lambda: created.append(
-                shares.create_resource_share(ctx, owner, name="numbered").id
+                # With its audit record, as the API makes it: the run's later tests check that
+                # every share has one (tests/store/invariants.py).
+                shares.create_resource_share(
+                    audited(ctx, owner, "CreateResourceShare"), owner, name="numbered"
+                ).id
             )
         )
         writer.start()
