@@ -25,7 +25,7 @@ from sharekeeper.store.pipeline import Pipeline
 from sharekeeper.store.prepared import Prepared
 from sharekeeper.store.transaction import PIPELINE, watching_round_trips
 from tests.conftest import POSTGRES_URL
-from tests.store.pool_of_one import pool_of_one, served
+from tests.store.pool_of_one import backend_pid, pool_of_one, served
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs PostgreSQL")
 
@@ -158,6 +158,20 @@ def runtime(data_dir: Path) -> Iterator[Runtime]:
     yield from pool_of_one(data_dir)
 
 
+async def _waiting_for_a_lock(admin: psycopg.AsyncConnection[Any], pid: int) -> None:
+    """Returns once the server process ``pid`` waits for an advisory lock (at most 10 s)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        cursor = await admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event = 'advisory'",
+            (pid,),
+        )
+        if (await cursor.fetchone()) == (1,):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the unit never waited for the lock")
+
+
 def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: Runtime) -> None:
     """A request cancelled while its pipeline waits (a statement queued behind the unit's
     BEGIN, not one that ends the transaction) leaves answers unread: its connection is
@@ -182,18 +196,7 @@ def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: R
             first, _ = await serving.run(backend, serving.context)
             await admin.execute("SELECT pg_advisory_lock(4243)")
             request = asyncio.ensure_future(serving.run(blocked, serving.context))
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                cursor = await admin.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event = "
-                    "'advisory'",
-                    (first,),
-                )
-                if (await cursor.fetchone()) == (1,):
-                    break
-                await asyncio.sleep(0.02)
-            else:
-                raise AssertionError("the unit never waited for the lock")
+            await _waiting_for_a_lock(admin, first)
             request.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await request
@@ -207,6 +210,61 @@ def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: R
     first, second, status = asyncio.run(turn())
     assert second != first
     assert status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_unit_cancelled_in_its_pipeline_is_stopped_on_the_server(
+    runtime: Runtime, table: None
+) -> None:
+    """A request cancelled while its unit's one pipeline waits (BEGIN, a row locked, an
+    insert, a wait for a lock, COMMIT) has the server cancel what it runs, as psycopg does for
+    its own statements. Closing the connection alone does not stop its server process: that
+    would run the rest once its wait ended, COMMIT included, holding the row meanwhile."""
+
+    def write(ctx: Context) -> None:
+        with ctx.writing() as uow:
+            uow.tx.send_command(f"SELECT id FROM {TABLE} WHERE id = 1 FOR UPDATE")
+            uow.tx.send_command(f"INSERT INTO {TABLE} VALUES (2)")
+            uow.tx.send_command("SELECT pg_advisory_xact_lock(4244)")
+            uow.commit()
+
+    async def row_freed(admin: psycopg.AsyncConnection[Any]) -> bool:
+        for _ in range(100):  # at most 5 s
+            try:
+                await admin.execute(f"SELECT id FROM {TABLE} WHERE id = 1 FOR UPDATE NOWAIT")
+                return True
+            except errors.LockNotAvailable:
+                await asyncio.sleep(0.05)
+        return False
+
+    async def turn() -> tuple[bool, list[tuple[Any, ...]]]:
+        serving = runtime.serving()
+        admin = await _connection()
+        try:
+            pid = await serving.run(backend_pid, serving.context)  # the pool's one connection
+            await admin.execute("SELECT pg_advisory_lock(4244)")
+            request = asyncio.ensure_future(serving.run(write, serving.context))
+            await _waiting_for_a_lock(admin, pid)
+            request.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await request
+            freed = await row_freed(admin)
+            await admin.execute("SELECT pg_advisory_unlock(4244)")
+            for _ in range(100):  # until its server process is gone (at most 10 s)
+                cursor = await admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)
+                )
+                if (await cursor.fetchone()) == (0,):
+                    break
+                await asyncio.sleep(0.1)
+            cursor = await admin.execute(f"SELECT id FROM {TABLE} ORDER BY id")
+            return freed, await cursor.fetchall()
+        finally:
+            await admin.close()
+            await serving.close()
+
+    freed, rows = asyncio.run(turn())
+    assert freed, "the cancelled unit's server process still held the row"
+    assert rows == [(1,)], "the cancelled unit's insert was committed"
 
 
 def test_a_statement_alone_travels_through_the_pipeline_prepared_once(

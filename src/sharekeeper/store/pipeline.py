@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 # statements are a few dozen; the bound keeps a text made per call (a change of many events'
 # insert) from filling the server's memory.
 PREPARED_MAX = 100
+# How long an interrupted pipeline waits for the server to take its cancel request: the
+# request is on its way out, and a database that does not answer must not hold it long.
+CANCEL_SECONDS = 2.0
+
+log = logging.getLogger("sharekeeper.store")
 
 _PIPELINE_SYNC = pq.ExecStatus.PIPELINE_SYNC
 _FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
@@ -45,6 +51,7 @@ _COMMAND_OK = pq.ExecStatus.COMMAND_OK
 _BAD = pq.ConnStatus.BAD
 _OK = pq.ConnStatus.OK
 _OFF = pq.PipelineStatus.OFF
+_ACTIVE = pq.TransactionStatus.ACTIVE
 _PLACEHOLDER = re.compile(rb"%(?:\(([^)]+)\))?s|%%|%")
 
 
@@ -182,6 +189,12 @@ class Pipeline:
             for made in preparing:
                 if made is not None:
                     prepared.pop(made, None)
+            if pgconn.status == _OK and pgconn.transaction_status == _ACTIVE:
+                # Interrupted (a cancelled request) while the server still runs the pipeline.
+                # The caller then closes the connection, but that alone would not stop it: the
+                # server process runs what it was sent, COMMIT included, before it reads the
+                # end of the connection, holding the unit's locks meanwhile.
+                await self._cancel()
             raise
         finally:
             if pgconn.status != _BAD:
@@ -234,6 +247,16 @@ class Pipeline:
         transformer.set_pgresult(result)
         rows: list[tuple[Any, ...]] = transformer.load_rows(0, result.ntuples, tuple)
         return Answer(rows, result.ntuples if rowcount is None else rowcount)
+
+    async def _cancel(self) -> None:
+        """Asks the server to cancel the statement it runs, as psycopg does for its own
+        interrupted statements: it then skips the rest of the pipeline up to the sync, COMMIT
+        included (unless the COMMIT itself had begun), and its transaction ends with the
+        connection."""
+        try:
+            await self.connection.cancel_safe(timeout=CANCEL_SECONDS)
+        except Exception as error:
+            log.warning("an interrupted statement could not be cancelled: %s", error)
 
     async def _flush(self) -> None:
         """Sends what libpq holds; waits for the socket only if it could not take it all."""

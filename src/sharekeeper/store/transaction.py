@@ -492,7 +492,8 @@ class Transaction:
     def _interrupted(self, error: BaseException | None = None) -> None:
         """A pipeline that ends the transaction was interrupted midway (a cancelled request):
         the transaction may still be open, holding its locks (the outbox's fence among them),
-        in a state no later statement can be sure of. Only closing the connection ends it.
+        in a state no later statement can be sure of. Only closing the connection ends it
+        (once the pipeline has had the server cancel what it still ran: store/pipeline.py).
         ``error``, when the driver's: the pool learns from it whether the database was lost
         (store/engine.py, ``_on_invalidate``), as from a statement run by SQLAlchemy."""
         self.close()
