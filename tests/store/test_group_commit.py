@@ -4,16 +4,19 @@ request's unit stands or falls alone, and nothing is acknowledged before it is d
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from sharekeeper.bootstrap import Runtime, build_runtime
 from sharekeeper.domain.errors import ConcurrentChange, ServiceBusy
 from sharekeeper.domain.ids import new_aws_account_id
+from sharekeeper.services.context import Context
 from sharekeeper.store.group_commit import GroupCommit, Seat
 from sharekeeper.store.tables import accounts
 from sharekeeper.store.transaction import Transaction, autocommit, watching
@@ -201,6 +204,91 @@ def test_a_failing_commit_fails_every_member_and_acknowledges_none(runtime: Runt
         assert connection.execute(text("SELECT count(*) FROM access_keys")).scalar_one() == 0
     asyncio.run(_request(runtime, "y" * 32))  # the next group starts afresh
     assert "y" * 32 in _stored(runtime)
+
+
+def test_a_commit_and_its_rollback_both_failing_leave_the_next_groups_a_new_connection(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The group's COMMIT fails leaving its transaction open (an I/O error), and so does the
+    ROLLBACK after it, which drops the connection: every member answers an error and nothing
+    is stored, and the next groups open a new connection and commit, where each failed on
+    the dropped one for as long as the process lived."""
+    group = _group(runtime)
+    writer = group._writer_transaction()
+    control, command = Transaction._control, Transaction.command
+    failing = {"COMMIT": 1, "ROLLBACK": 1}
+
+    def fail_once(self: Transaction, statement: str) -> bool:
+        if self is writer and failing.get(statement):
+            failing[statement] -= 1
+            return True
+        return False
+
+    def io_error(statement: str) -> Exception:
+        return DBAPIError.instance(
+            statement, (), sqlite3.OperationalError("disk I/O error"), sqlite3.Error
+        )
+
+    def control_failing(self: Transaction, statement: str) -> None:
+        if statement == "COMMIT" and fail_once(self, statement):
+            raise io_error(statement)
+        control(self, statement)
+
+    def command_failing(self: Transaction, sql: str) -> None:
+        if sql == "ROLLBACK" and fail_once(self, sql):
+            raise io_error(sql)
+        command(self, sql)
+
+    monkeypatch.setattr(Transaction, "_control", control_failing)
+    monkeypatch.setattr(Transaction, "command", command_failing)
+
+    async def turns() -> tuple[Seat | BaseException, ...]:
+        failed = await asyncio.gather(
+            _request(runtime, "f" * 32), _request(runtime, "g" * 32), return_exceptions=True
+        )
+        for name in "klm":
+            await _request(runtime, name * 32)  # each stored by the time it answers
+        return tuple(failed)
+
+    failed = asyncio.run(turns())
+    assert all(isinstance(outcome, Exception) for outcome in failed), failed
+    assert failing == {"COMMIT": 0, "ROLLBACK": 0}
+    assert not {"f" * 32, "g" * 32} & _stored(runtime)
+    assert {"k" * 32, "l" * 32, "m" * 32} <= _stored(runtime)
+    assert group._writer is not writer
+
+
+def test_a_units_statement_after_its_commit_is_refused_in_a_group_as_alone(
+    runtime: Runtime,
+) -> None:
+    """A unit whose commit released its savepoint belongs to no transaction any more: its next
+    statement is refused in a group as it is alone, instead of joining the group's
+    transaction between units, where the group would commit it even though its request
+    failed."""
+
+    def after_commit(ctx: Context, first: str, second: str) -> list[str]:
+        refused = []
+        with ctx.writing() as uow:
+            _insert_account(uow, first)
+            uow.commit()
+            try:
+                _insert_account(uow, second)
+            except RuntimeError as error:
+                refused.append(str(error))
+        return refused
+
+    assert after_commit(runtime.context, "n" * 32, "o" * 32)  # alone
+
+    async def turn() -> list[str]:
+        group = _group(runtime)
+        seat = Seat(group)
+        refused = after_commit(runtime.context.scoped(None, seat), "p" * 32, "q" * 32)
+        await group.settle(seat)
+        return refused
+
+    assert asyncio.run(turn()) == ["a statement outside a unit of work's transaction"]
+    assert {"n" * 32, "p" * 32} <= _stored(runtime)
+    assert not {"o" * 32, "q" * 32} & _stored(runtime)
 
 
 def test_the_group_connection_holds_no_transaction_between_turns(runtime: Runtime) -> None:

@@ -71,21 +71,29 @@ def tx(runtime: Runtime) -> Iterator[Transaction]:
 def test_each_state_refuses_what_it_cannot_do(tx: Transaction) -> None:
     with pytest.raises(RuntimeError, match="outside a unit"):
         tx.execute(select(accounts.c.id))  # idle: it would commit on its own
-    with pytest.raises(RuntimeError, match="idle, not writing"):
+    with pytest.raises(RuntimeError, match="idle, not group"):
         tx.open_unit()
     tx.begin(write=False)
     with pytest.raises(RuntimeError, match="reading, not idle"):
         tx.begin(write=True)
-    with pytest.raises(RuntimeError, match="reading, not writing"):
+    with pytest.raises(RuntimeError, match="reading, not group"):
         tx.open_unit()
     tx.rollback()
     tx.begin(write=True)
-    with pytest.raises(RuntimeError, match="writing, not unit in group"):
+    with pytest.raises(RuntimeError, match="writing, not group"):
+        tx.open_unit()  # a unit's savepoints are a group's
+    tx.rollback()
+    tx.begin_group()
+    with pytest.raises(RuntimeError, match="group, not unit in group"):
         tx.close_unit(keep=True)
+    with pytest.raises(RuntimeError, match="outside a unit"):
+        tx.execute(select(accounts.c.id))  # between units: it would belong to none
     tx.open_unit()
     with pytest.raises(RuntimeError, match="released, not committed"):
         tx.commit()
     tx.close_unit(keep=False)
+    with pytest.raises(RuntimeError, match="outside a unit"):
+        tx.execute(select(accounts.c.id))  # a released unit's next statement
     tx.rollback()
     assert tx.state is State.IDLE
     tx.rollback()  # idle: nothing to end, nothing sent
@@ -110,7 +118,7 @@ def test_a_failing_statement_leaves_the_unit_open_to_roll_back(
 
 def test_a_savepoint_rolled_back_keeps_the_rest(runtime: Runtime, tx: Transaction) -> None:
     kept, dropped = _id(), _id()
-    tx.begin(write=True)
+    tx.begin_group()
     tx.open_unit()
     tx.command(_insert(kept))
     tx.close_unit(keep=True)

@@ -23,6 +23,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -61,6 +62,8 @@ class GroupCommit:
         self._thread: ThreadPoolExecutor | None = None
         # The driver connection the group's settings were last set on (``_settle``).
         self._settled: object = None
+        # The group's connection being opened again (``_reconnected``).
+        self._connecting: asyncio.Future[None] | None = None
 
     async def open(self) -> None:
         """Makes sure the group's transaction is open, so that the units that run next (on the
@@ -74,6 +77,9 @@ class GroupCommit:
             committing = self._committing
             if committing is not None:
                 await asyncio.shield(committing)
+                continue
+            if self._writer is None:
+                await self._reconnected()
                 continue
             try:
                 self._begin()
@@ -113,6 +119,20 @@ class GroupCommit:
                 return
         finally:
             self._lock_free = None
+
+    async def _reconnected(self) -> None:
+        """Opens the group's connection again after the last one was dropped (``_failed``),
+        off the event loop as ``connect`` is at start-up, once for every request waiting."""
+        if self._connecting is None:
+            self._connecting = asyncio.ensure_future(asyncio.to_thread(self.connect))
+        connecting = self._connecting
+        try:
+            await asyncio.shield(connecting)
+        except DBAPIError as error:
+            raise translate(error) from error
+        finally:
+            if connecting.done() and self._connecting is connecting:
+                self._connecting = None
 
     def connect(self) -> None:
         """Opens the group's connection ahead of the first write (``serve`` does, off the event
@@ -158,7 +178,7 @@ class GroupCommit:
         when another connection holds the write lock."""
         writer = self._writer_transaction()
         self._settle(writer)
-        writer.begin(write=True)
+        writer.begin_group()
         loop = asyncio.get_running_loop()
         self._batch = loop.create_future()
         # Read, so that a failed group no waiter saw (all went away) is not reported.
@@ -247,11 +267,34 @@ class GroupCommit:
         """The group is not committed: rolled back if still open, and every member told."""
         cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
         try:
-            if self._in_transaction(writer):
-                writer.rollback()
+            if writer.connection.invalidated or not self._rolled_back(writer):
+                self._drop(writer)
         finally:
             writer.lost()
             batch.set_exception(DBAPIError.instance("COMMIT", (), cause, sqlite3.Error))
+
+    def _rolled_back(self, writer: Transaction) -> bool:
+        """Whether the group's transaction is no longer open: SQLite ended it, or it was
+        rolled back here."""
+        try:
+            if self._in_transaction(writer):
+                writer.rollback()
+        except (sqlite3.Error, DBAPIError):
+            return False
+        return True
+
+    def _drop(self, writer: Transaction) -> None:
+        """The group's connection broke (its COMMIT and then its ROLLBACK failed): closed,
+        which ends whatever SQLite kept open, and the next group opens another (``open``)
+        instead of failing on this one for as long as the process lives."""
+        self._writer = None
+        self._settled = None
+        connection = writer.connection
+        with suppress(Exception):
+            if not connection.invalidated:
+                connection.invalidate()  # its driver connection closed: SQLite ends the rest
+            connection.rollback()  # and SQLAlchemy's view of a transaction on it
+            connection.close()
 
     @staticmethod
     async def settle(seat: Seat) -> None:

@@ -116,7 +116,8 @@ def autocommit(connection: Connection) -> Connection:
 class State(Enum):
     IDLE = "idle"  # no transaction of ours is open
     READING = "reading"  # a read unit's (SQLite), or none at all (PostgreSQL's autocommit reads)
-    WRITING = "writing"  # a write unit's transaction, or a group's
+    WRITING = "writing"  # a write unit's transaction
+    GROUP = "group"  # a group's transaction (SQLite's group commit), between its units
     UNIT_IN_GROUP = "unit in group"  # one unit's savepoint inside the group's transaction
 
 
@@ -209,6 +210,14 @@ class Transaction:
             self.command(statement)
         self.state = State.WRITING if write else State.READING
 
+    def begin_group(self) -> None:
+        """A group's write transaction: its units' statements run only inside their own
+        savepoints (``open_unit``). Between them the group refuses a unit's statement, such as
+        one a unit sent after its commit released it: it would belong to no unit, and be
+        committed with the group even if its unit failed."""
+        self.begin(write=True)
+        self.state = State.GROUP
+
     def _refuse_writes(self, refuse: bool) -> None:
         """SQLite: the connection refuses writes for a read unit (a write then fails at once,
         where it would otherwise wait for the write lock), and takes them again for a write
@@ -286,14 +295,14 @@ class Transaction:
 
     def open_unit(self) -> None:
         """A savepoint for one unit of work inside the (group's) write transaction."""
-        self._expect(State.WRITING)
+        self._expect(State.GROUP)
         self.command("SAVEPOINT unit")
         self.state = State.UNIT_IN_GROUP
 
     def close_unit(self, keep: bool) -> None:
         """Releases the unit's savepoint, first rolling back to it unless ``keep``."""
         self._expect(State.UNIT_IN_GROUP)
-        self.state = State.WRITING
+        self.state = State.GROUP
         if not keep:
             self.command("ROLLBACK TO unit")
         self.command("RELEASE unit")
@@ -439,8 +448,9 @@ class Transaction:
 
     def _in_unit(self) -> None:
         # A statement outside any unit would commit on its own, in autocommit: a unit that
-        # outlived its transaction (its group committed meanwhile) must fail, not write alone.
-        if self.state is State.IDLE:
+        # outlived its transaction (its group committed meanwhile) must fail, not write alone;
+        # and one between a group's units would be committed with the group, in no unit.
+        if self.state is State.IDLE or self.state is State.GROUP:
             raise RuntimeError("a statement outside a unit of work's transaction")
 
     def _queue_statement(self, sql: str, parameters: Parameters) -> None:
