@@ -70,6 +70,18 @@ async def _request(runtime: Runtime, account_id: str, fail: bool = False) -> Sea
     return seat
 
 
+async def _seated(runtime: Runtime, account_id: str) -> None:
+    """One request as the endpoint runs it: the group opened first (``seated``), then its unit
+    of work writing one account, answered once its group committed."""
+
+    def work(seat: Seat) -> None:
+        with runtime.context.scoped(None, seat).writing() as uow:
+            _insert_account(uow, account_id)
+            uow.commit()
+
+    await _group(runtime).seated(work)
+
+
 def test_units_of_one_turn_share_a_commit_and_fail_alone(runtime: Runtime) -> None:
     async def turn() -> tuple[Seat, Seat, Seat]:
         return await asyncio.gather(
@@ -239,23 +251,37 @@ def test_a_commit_and_its_rollback_both_failing_leave_the_next_groups_a_new_conn
             raise io_error(sql)
         command(self, sql)
 
+    connect = GroupCommit.connect
+    connects: list[GroupCommit] = []
+
+    def connect_failing_once(self: GroupCommit) -> None:
+        """The first new connection cannot be opened either: that request fails, and the
+        next one tries again rather than meet the same failure."""
+        connects.append(self)
+        if len(connects) == 1:
+            raise io_error("connect")
+        connect(self)
+
     monkeypatch.setattr(Transaction, "_control", control_failing)
     monkeypatch.setattr(Transaction, "command", command_failing)
+    monkeypatch.setattr(GroupCommit, "connect", connect_failing_once)
 
     async def turns() -> tuple[Seat | BaseException, ...]:
         failed = await asyncio.gather(
             _request(runtime, "f" * 32), _request(runtime, "g" * 32), return_exceptions=True
         )
+        with pytest.raises(DBAPIError):
+            await _seated(runtime, "j" * 32)
         for name in "klm":
-            await _request(runtime, name * 32)  # each stored by the time it answers
+            await _seated(runtime, name * 32)
         return tuple(failed)
 
     failed = asyncio.run(turns())
     assert all(isinstance(outcome, Exception) for outcome in failed), failed
     assert failing == {"COMMIT": 0, "ROLLBACK": 0}
-    assert not {"f" * 32, "g" * 32} & _stored(runtime)
+    assert not {"f" * 32, "g" * 32, "j" * 32} & _stored(runtime)
     assert {"k" * 32, "l" * 32, "m" * 32} <= _stored(runtime)
-    assert group._writer is not writer
+    assert group._writer is not writer and len(connects) == 2
 
 
 def test_a_units_statement_after_its_commit_is_refused_in_a_group_as_alone(
@@ -395,19 +421,11 @@ def test_the_event_loop_runs_while_a_group_commits_and_the_next_group_waits_for_
 
     monkeypatch.setattr(Transaction, "commit", slow_commit)
 
-    async def write(account_id: str) -> None:
-        def work(seat: Seat) -> None:
-            with runtime.context.scoped(None, seat).writing() as uow:
-                _insert_account(uow, account_id)
-                uow.commit()
-
-        await group.seated(work)
-
     async def scenario() -> None:
-        first = asyncio.create_task(write("p" * 32))
+        first = asyncio.create_task(_seated(runtime, "p" * 32))
         while not committing.is_set():
             await asyncio.sleep(0.001)  # the loop turns while the commit thread holds on
-        second = asyncio.create_task(write("q" * 32))
+        second = asyncio.create_task(_seated(runtime, "q" * 32))
         for _ in range(20):
             await asyncio.sleep(0.001)
         assert not first.done() and not second.done()

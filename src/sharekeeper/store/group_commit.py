@@ -123,16 +123,14 @@ class GroupCommit:
     async def _reconnected(self) -> None:
         """Opens the group's connection again after the last one was dropped (``_failed``),
         off the event loop as ``connect`` is at start-up, once for every request waiting."""
-        if self._connecting is None:
-            self._connecting = asyncio.ensure_future(asyncio.to_thread(self.connect))
         connecting = self._connecting
+        if connecting is None or connecting.done():
+            # A new try each time the last one ended: one that failed is not replayed.
+            connecting = self._connecting = asyncio.ensure_future(asyncio.to_thread(self.connect))
         try:
             await asyncio.shield(connecting)
         except DBAPIError as error:
             raise translate(error) from error
-        finally:
-            if connecting.done() and self._connecting is connecting:
-                self._connecting = None
 
     def connect(self) -> None:
         """Opens the group's connection ahead of the first write (``serve`` does, off the event
