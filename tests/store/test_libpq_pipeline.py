@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from psycopg import errors
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from sharekeeper.bootstrap import Runtime
+from sharekeeper.bootstrap import Runtime, Serving
 from sharekeeper.services import identity
 from sharekeeper.services.context import Context
 from sharekeeper.store.pipeline import Pipeline
@@ -172,6 +172,23 @@ async def _waiting_for_a_lock(admin: psycopg.AsyncConnection[Any], pid: int) -> 
     raise AssertionError("the unit never waited for the lock")
 
 
+async def _cancelled_while_waiting(
+    serving: Serving,
+    admin: psycopg.AsyncConnection[Any],
+    pid: int,
+    use_case: Callable[[Context], None],
+    lock: int,
+) -> None:
+    """Runs ``use_case`` (on server process ``pid``) while ``admin`` holds the advisory lock
+    ``lock`` it waits for, and cancels its request once it waits; the lock stays held."""
+    await admin.execute("SELECT pg_advisory_lock(%s)", (lock,))
+    request = asyncio.ensure_future(serving.run(use_case, serving.context))
+    await _waiting_for_a_lock(admin, pid)
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+
+
 def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: Runtime) -> None:
     """A request cancelled while its pipeline waits (a statement queued behind the unit's
     BEGIN, not one that ends the transaction) leaves answers unread: its connection is
@@ -194,12 +211,7 @@ def test_a_cancelled_wait_never_gives_its_connection_back_to_the_pool(runtime: R
         admin = await _connection()
         try:
             first, _ = await serving.run(backend, serving.context)
-            await admin.execute("SELECT pg_advisory_lock(4243)")
-            request = asyncio.ensure_future(serving.run(blocked, serving.context))
-            await _waiting_for_a_lock(admin, first)
-            request.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await request
+            await _cancelled_while_waiting(serving, admin, first, blocked, 4243)
             await admin.execute("SELECT pg_advisory_unlock(4243)")
             second, status = await serving.run(backend, serving.context)
             return first, second, status
@@ -241,12 +253,7 @@ def test_a_unit_cancelled_in_its_pipeline_is_stopped_on_the_server(
         admin = await _connection()
         try:
             pid = await serving.run(backend_pid, serving.context)  # the pool's one connection
-            await admin.execute("SELECT pg_advisory_lock(4244)")
-            request = asyncio.ensure_future(serving.run(write, serving.context))
-            await _waiting_for_a_lock(admin, pid)
-            request.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await request
+            await _cancelled_while_waiting(serving, admin, pid, write, 4244)
             freed = await row_freed(admin)
             await admin.execute("SELECT pg_advisory_unlock(4244)")
             for _ in range(100):  # until its server process is gone (at most 10 s)
